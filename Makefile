@@ -1,0 +1,65 @@
+# Joined Up London. `make run` starts the app; `make test` runs every test.
+# The data build needs the raw inputs: export GEODATA_SOURCE=/path/to/shared/geodata
+
+PY := .venv/bin/python
+VENV_STAMP := .venv/.installed
+LINT_STAMP := .venv/.lint-installed
+ASSETS_STAMP := static/vendor/.installed
+GEOPACKAGE := geodata/london.gpkg
+
+# A failed build must not leave a half-written geopackage that looks up to date.
+.DELETE_ON_ERROR:
+.PHONY: venv assets data run test bench lint
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install '.[test]'
+	touch $@
+
+# Leaflet (and jQuery, which folium popups use) served by the app itself, so maps
+# draw at a venue with no internet. Versions are pinned by assets/package-lock.json.
+assets: $(ASSETS_STAMP)
+
+$(ASSETS_STAMP): assets/package.json assets/package-lock.json
+	npm ci --prefix assets --no-audit --no-fund
+	rm -rf static/vendor
+	mkdir -p static/vendor/leaflet static/vendor/jquery
+	cp assets/node_modules/leaflet/dist/leaflet.js assets/node_modules/leaflet/dist/leaflet.css static/vendor/leaflet/
+	cp -r assets/node_modules/leaflet/dist/images static/vendor/leaflet/
+	cp assets/node_modules/jquery/dist/jquery.min.js static/vendor/jquery/
+	touch $@
+
+define build_geopackage
+	@test -n "$(GEODATA_SOURCE)" || { echo "GEODATA_SOURCE is not set: export GEODATA_SOURCE=/path/to/shared/geodata (the folder of raw inputs)" >&2; exit 1; }
+	$(PY) -m lib.build --source "$(GEODATA_SOURCE)" --out $(GEOPACKAGE)
+endef
+
+# `make data` always rebuilds; other targets build the geopackage only when it is
+# missing or the build code changed.
+data: venv
+	$(build_geopackage)
+
+$(GEOPACKAGE): $(wildcard lib/build.py lib/sources.py) | $(VENV_STAMP)
+	$(build_geopackage)
+
+run: venv assets $(GEOPACKAGE)
+	$(PY) -m streamlit run app.py
+
+test: venv assets $(GEOPACKAGE)
+	$(PY) -m pytest
+
+# Benchmarks print figures; run from the root so they can import lib.
+bench: venv $(GEOPACKAGE)
+	@for script in $(wildcard bench/*.py); do \
+		echo "== $$script"; \
+		PYTHONPATH=. $(PY) $$script || exit 1; \
+	done
+
+lint: $(LINT_STAMP)
+	$(PY) -m ruff check .
+
+$(LINT_STAMP): $(VENV_STAMP)
+	$(PY) -m pip install '.[lint]'
+	touch $@

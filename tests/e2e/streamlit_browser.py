@@ -1,0 +1,42 @@
+"""Helpers for tests that drive the running app in Chromium (fixtures are in conftest.py)."""
+
+from pathlib import Path
+
+from playwright.sync_api import FrameLocator, Page
+
+ARTIFACTS_DIR = Path(__file__).resolve().parents[1] / "artifacts"
+
+APP_TIMEOUT_MS = 30_000
+
+
+def wait_for_app(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> None:
+    """Wait until Streamlit is connected, has finished running the script and shows the page."""
+    # A click's rerun starts a moment after the click: let it begin before waiting for its end.
+    page.wait_for_timeout(200)
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-connection-state='CONNECTED']",
+        state="attached",
+        timeout=timeout_ms,
+    )
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-script-state='notRunning']",
+        state="attached",
+        timeout=timeout_ms,
+    )
+    page.wait_for_selector("[data-testid='stMainBlockContainer']", timeout=timeout_ms)
+
+
+def wait_for_map(page: Page, index: int = 0, timeout_ms: int = APP_TIMEOUT_MS) -> FrameLocator:
+    """The frame of the `index`-th st_folium map, once Leaflet has drawn it."""
+    frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").nth(index)
+    # The container gets its size and class only once Leaflet has loaded and made the map.
+    frame.locator(".leaflet-container").wait_for(timeout=timeout_ms)
+    return frame
+
+
+def save_screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot as tests/artifacts/<name>.png and return its path."""
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS_DIR / f"{name}.png"
+    page.screenshot(path=path, full_page=True)
+    return path
