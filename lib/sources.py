@@ -22,10 +22,11 @@ class Source:
     title: str
     publisher: str
     licence: str
-    attribution: str
+    attribution: tuple[str, ...]  # statements to credit, each shown once wherever used
     vintage: str
     upstream: str
     gaps: str = ""
+    credit: str = ""  # short form for a map's attribution control
 
 
 SOURCES: dict[str, Source] = {
@@ -37,9 +38,10 @@ SOURCES: dict[str, Source] = {
             "London borough boundaries (excluding the Thames below mean high water)",
             "GLA / ONS",
             OGL,
-            f"{ONS_ATTR}. {OS_ATTR}",
+            (ONS_ATTR, OS_ATTR),
             "2011 boundaries",
             "https://data.london.gov.uk/dataset/statistical-gis-boundary-files-london",
+            credit="ONS/OS © Crown copyright (OGL)",
         ),
         Source(
             "lsoas",
@@ -47,10 +49,11 @@ SOURCES: dict[str, Source] = {
             "Lower Super Output Areas 2011",
             "GLA / ONS",
             OGL,
-            f"{ONS_ATTR}. {OS_ATTR}",
+            (ONS_ATTR, OS_ATTR),
             "2011",
             "https://data.london.gov.uk/dataset/statistical-gis-boundary-files-london",
             "8 geometries are invalid in the source and are repaired.",
+            credit="ONS/OS © Crown copyright (OGL)",
         ),
         Source(
             "ward_lookup",
@@ -58,11 +61,12 @@ SOURCES: dict[str, Source] = {
             "LSOA 2011 to ward 2017 best-fit lookup",
             "ONS",
             OGL,
-            ONS_ATTR,
+            (ONS_ATTR,),
             "2017",
             "https://geoportal.statistics.gov.uk/",
             "No ward polygons are published with it: wards are LSOAs dissolved by the lookup, "
             "so ward edges follow LSOA edges.",
+            credit="ONS (OGL)",
         ),
         Source(
             "imd",
@@ -70,9 +74,10 @@ SOURCES: dict[str, Source] = {
             "English Indices of Deprivation 2019 (London LSOAs)",
             "MHCLG",
             OGL,
-            "Contains public sector information licensed under the Open Government Licence v3.0 (MHCLG)",
+            ("Contains public sector information licensed under the Open Government Licence v3.0 (MHCLG)",),
             "2019",
             "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019",
+            credit="MHCLG IMD 2019 (OGL)",
         ),
         Source(
             "borough_population",
@@ -80,9 +85,10 @@ SOURCES: dict[str, Source] = {
             "Mid-year population estimates by borough",
             "ONS",
             OGL,
-            ONS_ATTR,
+            (ONS_ATTR,),
             "mid-2020",
             "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates",
+            credit="ONS (OGL)",
         ),
         Source(
             "lsoa_population",
@@ -90,9 +96,10 @@ SOURCES: dict[str, Source] = {
             "Mid-year population estimates by 2011 LSOA",
             "ONS",
             OGL,
-            ONS_ATTR,
+            (ONS_ATTR,),
             "mid-2020",
             "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates",
+            credit="ONS (OGL)",
         ),
         Source(
             "cim",
@@ -100,11 +107,12 @@ SOURCES: dict[str, Source] = {
             "Cultural Infrastructure Map (14 categories)",
             "Greater London Authority",
             OGL,
-            GLA_ATTR,
+            (GLA_ATTR,),
             "audit of November 2022",
             "https://data.london.gov.uk/dataset/cultural-infrastructure-map",
             "Open venues only (no closures). Coordinates are faulty in the source and repaired per "
             "file; Community centres' contact names are never shown or exported.",
+            credit="GLA Cultural Infrastructure Map (OGL)",
         ),
         Source(
             "worship",
@@ -112,10 +120,11 @@ SOURCES: dict[str, Source] = {
             "Places of worship (OpenStreetMap, Geofabrik Greater London extract)",
             "OpenStreetMap contributors",
             "Open Database Licence 1.0",
-            OSM_ATTR,
+            (OSM_ATTR,),
             "2020-12-18",
             "https://download.geofabrik.de/europe/united-kingdom/england/greater-london.html",
             "Open places only; OSM coverage varies by area.",
+            credit="© OpenStreetMap contributors (ODbL)",
         ),
         Source(
             "libraries",
@@ -123,10 +132,11 @@ SOURCES: dict[str, Source] = {
             "Public libraries in England, 2016 (basic dataset)",
             "DCMS Libraries Taskforce, formatted by Libraries Hacked",
             OGL,
-            "Contains public sector information licensed under the Open Government Licence v3.0 (DCMS)",
+            ("Contains public sector information licensed under the Open Government Licence v3.0 (DCMS)",),
             "2016 (closures 2010-2016)",
             "https://www.librarieshacked.org/",
             "Closures recorded only from 2010 to 2016.",
+            credit="DCMS/Libraries Hacked (OGL)",
         ),
         Source(
             "library_authorities",
@@ -134,9 +144,10 @@ SOURCES: dict[str, Source] = {
             "Library authorities in England, 2016",
             "DCMS Libraries Taskforce, formatted by Libraries Hacked",
             OGL,
-            "Contains public sector information licensed under the Open Government Licence v3.0 (DCMS)",
+            ("Contains public sector information licensed under the Open Government Licence v3.0 (DCMS)",),
             "2016",
             "https://www.librarieshacked.org/",
+            credit="DCMS/Libraries Hacked (OGL)",
         ),
         Source(
             "gp_practices",
@@ -144,11 +155,12 @@ SOURCES: dict[str, Source] = {
             "GP practices (ODS epraccur)",
             "NHS Digital (Organisation Data Service)",
             OGL,
-            "Contains public sector information licensed under the Open Government Licence v3.0 (NHS Digital)",
+            ("Contains public sector information licensed under the Open Government Licence v3.0 (NHS Digital)",),
             "December 2019 (closures 2013-2019)",
             "https://digital.nhs.uk/services/organisation-data-service",
             "Closures recorded only from July 2013. Dormant practices are left out. Placed at their "
             "postcode's centroid.",
+            credit="NHS Digital (OGL)",
         ),
         Source(
             "museums",
@@ -156,10 +168,11 @@ SOURCES: dict[str, Source] = {
             "Mapping Museums database",
             "Mapping Museums Lab, Birkbeck, University of London",
             "CC BY 4.0",
-            "Museum data from the Mapping Museums Lab (Birkbeck), CC BY 4.0",
+            ("Museum data from the Mapping Museums Lab (Birkbeck), CC BY 4.0",),
             "1960-2022",
             "https://museweb.dcs.bbk.ac.uk/",
             "Closure years are ranges; the earliest year is used.",
+            credit="Mapping Museums, Birkbeck (CC BY 4.0)",
         ),
         Source(
             "pubs",
@@ -167,10 +180,11 @@ SOURCES: dict[str, Source] = {
             "Public houses and bars by local authority",
             "ONS",
             OGL,
-            ONS_ATTR,
+            (ONS_ATTR,),
             "2001-2018",
             "https://www.ons.gov.uk/economy/grossdomesticproductgdp/datasets/publichousesandbarsbylocalauthority",
             "Borough counts only (no points), rounded to 5.",
+            credit="ONS (OGL)",
         ),
         Source(
             "town_centres",
@@ -178,10 +192,11 @@ SOURCES: dict[str, Source] = {
             "London Plan town centre network",
             "Greater London Authority (Planning Data Map)",
             OGL,
-            f"{GLA_ATTR}. {OS_ATTR}",
+            (GLA_ATTR, OS_ATTR),
             "London Plan 2021 (Annex 1)",
             "https://data.london.gov.uk/dataset/town-centre-locations",
             "Local centres are borough designations and mostly absent. Boundaries are indicative.",
+            credit="GLA (OGL), OS © Crown copyright",
         ),
         Source(
             "caz",
@@ -189,10 +204,11 @@ SOURCES: dict[str, Source] = {
             "Central Activities Zone",
             "Greater London Authority (Planning Data Map)",
             OGL,
-            f"{GLA_ATTR}. {OS_ATTR}",
+            (GLA_ATTR, OS_ATTR),
             "2018",
             "https://data.london.gov.uk/dataset/central_activities_zone",
             "Boundaries are indicative.",
+            credit="GLA (OGL), OS © Crown copyright",
         ),
         Source(
             "opportunity_areas",
@@ -200,10 +216,11 @@ SOURCES: dict[str, Source] = {
             "Opportunity Areas",
             "Greater London Authority (Planning Data Map)",
             OGL,
-            f"{GLA_ATTR}. {OS_ATTR}",
+            (GLA_ATTR, OS_ATTR),
             "2019",
             "https://data.london.gov.uk/dataset/opportunity-areas",
             "Incomplete: only 27 of the London Plan's 47 Opportunity Areas have boundaries here.",
+            credit="GLA (OGL), OS © Crown copyright",
         ),
         Source(
             "sil",
@@ -211,10 +228,11 @@ SOURCES: dict[str, Source] = {
             "Strategic Industrial Locations",
             "Greater London Authority (Planning Data Map)",
             OGL,
-            f"{GLA_ATTR}. {OS_ATTR}",
+            (GLA_ATTR, OS_ATTR),
             "2018 (pre-2021 classes)",
             "https://data.london.gov.uk/dataset/strategic-industrial-locations",
             "Boundaries are indicative.",
+            credit="GLA (OGL), OS © Crown copyright",
         ),
         Source(
             "creative_enterprise_zones",
@@ -222,10 +240,11 @@ SOURCES: dict[str, Source] = {
             "Creative Enterprise Zones",
             "Greater London Authority",
             OGL,
-            f"{GLA_ATTR}. {OS_ATTR}",
+            (GLA_ATTR, OS_ATTR),
             "first round (2018)",
             "https://data.london.gov.uk/dataset/creative-enterprise-zones",
             "First-round zones only.",
+            credit="GLA (OGL), OS © Crown copyright",
         ),
         Source(
             "intensification_2015",
@@ -233,10 +252,11 @@ SOURCES: dict[str, Source] = {
             "Areas of Intensification (2015)",
             "Greater London Authority (Planning Data Map)",
             OGL,
-            f"{GLA_ATTR}. {OS_ATTR}",
+            (GLA_ATTR, OS_ATTR),
             "2015 (dropped by the 2021 Plan)",
             "https://data.london.gov.uk/",
             "Historic designation.",
+            credit="GLA (OGL), OS © Crown copyright",
         ),
         Source(
             "charities",
@@ -244,10 +264,11 @@ SOURCES: dict[str, Source] = {
             "Registered charities per ward (CharityBase)",
             "Charity Commission register via CharityBase",
             OGL,
-            "Contains public sector information licensed under the Open Government Licence v3.0 (Charity Commission)",
+            ("Contains public sector information licensed under the Open Government Licence v3.0 (Charity Commission)",),
             "January 2019",
             "https://charitybase.uk/",
             "Charities are counted where they are registered, not where they work.",
+            credit="Charity Commission via CharityBase (OGL)",
         ),
         Source(
             "grants",
@@ -255,10 +276,11 @@ SOURCES: dict[str, Source] = {
             "Grants to London recipients (360Giving)",
             "360Giving publishers (52 funders)",
             "Publishers' own licences (mostly CC BY 4.0 / OGL)",
-            "Grants data published to the 360Giving Data Standard",
+            ("Grants data published to the 360Giving Data Standard",),
             "2013-2018",
             "https://www.threesixtygiving.org/",
             "Only funders that published to 360Giving by November 2018.",
+            credit="360Giving publishers",
         ),
         Source(
             "mutual_aid",
@@ -266,10 +288,11 @@ SOURCES: dict[str, Source] = {
             "COVID-19 mutual aid groups",
             "mutualaid.wiki",
             "CC BY-NC-SA 4.0 (non-commercial, share-alike)",
-            "Mutual aid groups from mutualaid.wiki, CC BY-NC-SA 4.0 (non-commercial)",
+            ("Mutual aid groups from mutualaid.wiki, CC BY-NC-SA 4.0 (non-commercial)",),
             "March-May 2020",
             "https://mutualaid.wiki/",
             "Non-commercial licence. Points are coarse geocodes of a free-text place.",
+            credit="mutualaid.wiki (CC BY-NC-SA 4.0)",
         ),
         Source(
             "food_banks",
@@ -277,9 +300,10 @@ SOURCES: dict[str, Source] = {
             "Food banks",
             "Give Food",
             "Give Food terms (attribution)",
-            "Food bank data from Give Food",
+            ("Food bank data from Give Food",),
             "2022-23",
             "https://www.givefood.org.uk/",
+            credit="Give Food",
         ),
         Source(
             "postcodes",
@@ -287,11 +311,12 @@ SOURCES: dict[str, Source] = {
             "Code-Point Open postcodes (London)",
             "Ordnance Survey",
             OGL,
-            "Contains OS data © Crown copyright and database right 2025; Contains Royal Mail data "
-            "© Royal Mail copyright and database right 2025; Contains National Statistics data "
-            "© Crown copyright and database right 2025",
+            ("Contains OS data © Crown copyright and database right 2025",
+             "Contains Royal Mail data © Royal Mail copyright and database right 2025",
+             "Contains National Statistics data © Crown copyright and database right 2025"),
             "October 2025",
             "https://osdatahub.os.uk/downloads/open/CodePointOpen",
+            credit="OS Code-Point Open (OGL)",
         ),
         Source(
             "postcodes_2014",
@@ -299,11 +324,12 @@ SOURCES: dict[str, Source] = {
             "Code-Point Open postcodes of 2014 no longer current (London)",
             "Ordnance Survey",
             OGL,
-            "Contains OS data © Crown copyright and database right; Contains Royal Mail data "
-            "© Royal Mail copyright and database right",
+            ("Contains OS data © Crown copyright and database right",
+             "Contains Royal Mail data © Royal Mail copyright and database right"),
             "2014",
             "https://osdatahub.os.uk/downloads/open/CodePointOpen",
             "Used to place closed GP practices whose postcodes have been terminated.",
+            credit="OS Code-Point Open (OGL)",
         ),
     ]
 }
@@ -326,6 +352,11 @@ LAYER_SOURCES: dict[str, tuple[str, ...]] = {
 }
 
 
+def credits(keys) -> list[str]:
+    """Unique short credits for the given source keys, in first-seen order."""
+    return list(dict.fromkeys(SOURCES[k].credit for k in keys))
+
+
 def attributions(keys) -> list[str]:
-    """Unique attribution lines for the given source keys, in first-seen order."""
-    return list(dict.fromkeys(SOURCES[k].attribution for k in keys))
+    """Unique attribution statements for the given source keys, in first-seen order."""
+    return list(dict.fromkeys(line for k in keys for line in SOURCES[k].attribution))

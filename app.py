@@ -1,0 +1,28 @@
+"""Joined Up London: entry point. Page config, navigation over pages/, shared footer."""
+
+import streamlit as st
+
+from lib.sources import GLA_ATTR, ONS_ATTR, OS_ATTR
+
+# No page or page icons: Streamlit fetches a Material icon favicon from a Google font host.
+st.set_page_config(page_title="Joined Up London", layout="wide")
+
+pages = [
+    st.Page("pages/map_explorer.py", title="Map explorer",
+            default=True),
+    st.Page("pages/data_sources.py", title="Data & sources", url_path="sources"),
+]
+page = st.navigation(pages)
+
+st.sidebar.title("Joined Up London")
+st.sidebar.caption(
+    "London's community facilities, and the ones it has lost, against the London Plan's "
+    "town centres, Opportunity Areas, Central Activities Zone, industrial land and Areas for "
+    "Regeneration."
+)
+
+page.run()
+
+st.divider()
+st.caption(f"Open data: {ONS_ATTR}. {OS_ATTR}. {GLA_ATTR}. Full credits and licences on the "
+           "Data & sources page.")

@@ -1,0 +1,350 @@
+"""Folium map builders. No streamlit here: pages pass what they show, lib/ui.py embeds the map.
+
+Payload matters (venues with poor Wi-Fi): sites go out as one GeoJson layer per category group
+drawn as circle markers on a canvas, with short escaped properties and 5-decimal coordinates.
+Every string that reaches the browser is HTML-escaped first (tooltips are set as innerHTML).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+
+import branca.element
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from lib.data import CATEGORY_GROUPS, Layers, source_labels, years_text
+from lib.sources import LAYER_SOURCES, credits
+from lib.vendor import use_local_assets
+
+LONDON_CENTRE = (51.4905, -0.1100)
+LONDON_ZOOM = 10
+LONDON_BOUNDS = ((51.28, -0.51), (51.70, 0.34))
+LEGEND_WIDTH_PX = 230
+# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+GROUP_COLOURS = {
+    "Community & libraries": "#0072B2",
+    "Health": "#009E73",
+    "Culture & heritage": "#CC79A7",
+    "Music & nightlife": "#E69F00",
+    "Pubs": "#D55E00",
+    "Faith": "#56B4E9",
+}
+CLOSED_COLOUR = "#000000"
+# A sequential, colour-blind-safe ramp (ColorBrewer YlGnBu) for choropleths.
+RAMP = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"]
+POLICY_STYLES = {
+    "town_centre": ("Town centres", "#6a3d9a"),
+    "caz": ("Central Activities Zone", "#b15928"),
+    "opportunity_area": ("Opportunity Areas (27 of 47)", "#e31a1c"),
+    "sil": ("Strategic Industrial Locations", "#555555"),
+    "creative_enterprise_zone": ("Creative Enterprise Zones", "#ff7f00"),
+    "regeneration_area": ("Areas for Regeneration", "#1f78b4"),
+    "area_of_intensification_2015": ("Areas of Intensification (2015)", "#33a02c"),
+}
+BASEMAPS = {
+    "light": ("Street map (CARTO light)",
+              "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
+              "© OpenStreetMap contributors © CARTO"),
+    "none": ("No basemap (works offline)", None, None),
+}
+COORD_GRID = 1e-5  # degrees, about 1 m
+NO_BASEMAP_BACKGROUND = "#d6e6f2"  # pale water blue: the Thames reads as the gap between boroughs
+
+
+@dataclass(frozen=True)
+class MapLayers:
+    """Layers reprojected and slimmed for the browser once per process."""
+
+    boroughs: gpd.GeoDataFrame
+    policy_areas: gpd.GeoDataFrame
+    sites: pd.DataFrame  # lon, lat and the escaped tooltip fields, indexed like Layers.sites
+    labels: pd.DataFrame  # borough name label points
+
+
+def prepare(layers: Layers) -> MapLayers:
+    boroughs = layers.boroughs[["gss_code", "name", "geometry"]].copy()
+    boroughs["geometry"] = boroughs.geometry.simplify(25)
+    policy = layers.policy_areas.copy()
+    policy["geometry"] = policy.geometry.simplify(8)
+    sites = layers.sites
+    lonlat = sites.geometry.to_crs(4326)
+    borough_names = layers.borough_names
+    points = pd.DataFrame({
+        "lon": lonlat.x.round(5),
+        "lat": lonlat.y.round(5),
+        "name": sites["name"].map(html.escape),
+        "cat": sites["categories"].map(html.escape),
+        "status": sites["status"],
+        "years": [years_text(o, c) for o, c in zip(sites["opened_year"], sites["closed_year"])],
+        "src": sites["sources"].map(lambda s: html.escape(source_labels(s, short=True))),
+        "group": sites["category_group"],
+    }, index=sites.index)
+    label_points = layers.boroughs.geometry.representative_point().to_crs(4326)
+    labels = pd.DataFrame({"name": layers.boroughs["name"].map(html.escape),
+                           "lon": label_points.x, "lat": label_points.y})
+    return MapLayers(to_browser(boroughs), to_browser(policy), points, labels)
+
+
+def to_browser(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """WGS84 with coordinates on a ~1 m grid: shorter GeoJSON, no visible change."""
+    frame = frame.to_crs(4326)
+    frame["geometry"] = shapely.set_precision(frame.geometry.values, COORD_GRID)
+    return frame
+
+
+def new_map(basemap: str, bounds=LONDON_BOUNDS) -> folium.Map:
+    """A map framed on `bounds` ((south, west), (north, east)) whatever the frame's size."""
+    m = folium.Map(location=LONDON_CENTRE, zoom_start=LONDON_ZOOM, tiles=None,
+                   prefer_canvas=True, control_scale=True, zoom_snap=0.25)
+    m.add_child(FitBounds(bounds))
+    name, url, attr = BASEMAPS.get(basemap, BASEMAPS["none"])
+    if url:
+        folium.TileLayer(url, attr=attr, name=name, max_zoom=19, control=False).add_to(m)
+    else:
+        m.get_root().header.add_child(branca.element.Element(
+            f"<style>.leaflet-container{{background:{NO_BASEMAP_BACKGROUND};}}</style>"))
+    return m
+
+
+def layer_attribution(*layer_keys: str) -> str:
+    """Short credits for Leaflet's attribution control (full lines go under the map)."""
+    keys = [k for layer in layer_keys for k in LAYER_SOURCES.get(layer, (layer,))]
+    return html.escape(" | ".join(credits(keys)))
+
+
+def classify(values: pd.Series, classes: int = 5) -> tuple[np.ndarray, list[float]]:
+    """Quantile class (0..classes-1) of each value, and the class edges."""
+    finite = values.dropna()
+    edges = sorted(set(np.quantile(finite, np.linspace(0, 1, classes + 1)).round(2)))
+    if len(edges) < 2:
+        edges = [float(finite.min()), float(finite.max()) + 1e-9]
+    bins = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2)
+    return bins, edges
+
+
+def add_choropleth(m: folium.Map, areas: gpd.GeoDataFrame, code_column: str, values: pd.Series,
+                   label: str, value_format: str, attribution: str) -> list[tuple[str, str]]:
+    """Fill areas by quantile class of `values` (indexed by code); returns legend rows."""
+    frame = areas[[code_column, "name", "geometry"]].copy()
+    frame["value"] = frame[code_column].map(values)
+    bins, edges = classify(frame["value"])
+    ramp = RAMP[-(len(edges) - 1):] if len(edges) - 1 < len(RAMP) else RAMP
+    frame["fill"] = [ramp[b] if pd.notna(v) else "#f0f0f0" for b, v in zip(bins, frame["value"])]
+    frame["shown"] = [value_format.format(v) if pd.notna(v) else "no data" for v in frame["value"]]
+    frame["name"] = frame["name"].map(html.escape)
+    data = json.loads(frame[["name", "shown", "fill", "geometry"]].to_json(drop_id=True))
+    folium.GeoJson(
+        data, name=html.escape(label),
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": 0.75,
+                                  "color": "#333333", "weight": 0.8},
+        highlight_function=lambda f: {"weight": 2.5},
+        tooltip=folium.GeoJsonTooltip(["name", "shown"], aliases=["", html.escape(label)]),
+        attribution=attribution,
+    ).add_to(m)
+    return [(ramp[i], f"{value_format.format(edges[i])} – {value_format.format(edges[i + 1])}")
+            for i in range(len(edges) - 1)]
+
+
+def add_outlines(m: folium.Map, areas: gpd.GeoDataFrame, name: str, attribution: str) -> None:
+    data = json.loads(areas[["geometry"]].to_json(drop_id=True))
+    folium.GeoJson(data, name=html.escape(name), control=False, interactive=False,
+                   style_function=lambda f: {"fill": False, "color": "#333333", "weight": 1.2},
+                   attribution=attribution).add_to(m)
+
+
+def add_area_labels(m: folium.Map, labels: pd.DataFrame, name: str = "Borough names") -> None:
+    """Borough names as text, so the map reads with no basemap."""
+    group = folium.FeatureGroup(name=name, show=True)
+    for row in labels.itertuples():
+        folium.Marker(
+            [row.lat, row.lon], interactive=False,
+            icon=folium.DivIcon(html=f'<div class="jul-label">{row.name}</div>',
+                                icon_size=(120, 16), icon_anchor=(60, 8)),
+        ).add_to(group)
+    group.add_to(m)
+    m.get_root().header.add_child(branca.element.Element(
+        "<style>.jul-label{font:600 11px/1.2 sans-serif;color:#222;text-align:center;"
+        "text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;white-space:nowrap}</style>"))
+
+
+def add_policy_layers(m: folium.Map, policy_areas: gpd.GeoDataFrame, shown: tuple[str, ...],
+                      available: tuple[str, ...] = tuple(POLICY_STYLES)) -> list[tuple[str, str]]:
+    """Each London Plan layer as a toggleable overlay; `shown` ones start visible."""
+    legend = []
+    for policy in available:
+        label, colour = POLICY_STYLES[policy]
+        layer = policy_areas[policy_areas["policy"] == policy]
+        if layer.empty:
+            continue
+        frame = layer[["name", "classification", "geometry"]].copy()
+        for column in ["name", "classification"]:
+            frame[column] = frame[column].fillna("").map(html.escape)
+        data = json.loads(frame.to_json(drop_id=True))
+        folium.GeoJson(
+            data, name=html.escape(label), show=policy in shown,
+            style_function=lambda f, c=colour: {"color": c, "weight": 1.6, "fillColor": c,
+                                                "fillOpacity": 0.12, "dashArray": "4 3"},
+            tooltip=folium.GeoJsonTooltip(["name", "classification"], aliases=[label, ""]),
+            attribution=layer_attribution(policy),
+        ).add_to(m)
+        if policy in shown:
+            legend.append((colour, label))
+    return legend
+
+
+def site_features(points: pd.DataFrame) -> dict:
+    """A compact FeatureCollection of site points (ids let closed ones be styled apart)."""
+    features = [
+        {"type": "Feature", "id": int(i),
+         "properties": {"name": r.name, "cat": r.cat, "status": r.status, "years": r.years,
+                        "src": r.src},
+         "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]}}
+        for i, r in zip(points.index, points.itertuples(index=False))
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def add_site_layers(m: folium.Map, points: pd.DataFrame, attribution: str) -> list[tuple[str, str]]:
+    """One layer per category group; closed sites are hollow black-ringed circles."""
+    legend = []
+    for group in CATEGORY_GROUPS:
+        subset = points[points["group"] == group]
+        if subset.empty:
+            continue
+        colour = GROUP_COLOURS[group]
+        folium.GeoJson(
+            site_features(subset),
+            name=f"{html.escape(group)} ({len(subset):,})",
+            marker=folium.CircleMarker(radius=4),
+            style_function=lambda f, c=colour: (
+                {"radius": 6, "color": CLOSED_COLOUR, "weight": 2.5, "fillColor": c,
+                 "fillOpacity": 0.35}
+                if f["properties"]["status"] == "closed"
+                else {"radius": 4, "color": "#ffffff", "weight": 0.8, "fillColor": c,
+                      "fillOpacity": 0.9}),
+            tooltip=folium.GeoJsonTooltip(
+                ["name", "cat", "status", "years", "src"],
+                aliases=["", "Category", "Status", "Years", "Source"]),
+            attribution=attribution,
+        ).add_to(m)
+        legend.append((colour, f"{group} ({len(subset):,})"))
+    return legend
+
+
+class FitBounds(branca.element.MacroElement):
+    """Frame `bounds` once the map's frame has its final size (st_folium sizes it late), leaving
+    the legend's corner free so it does not cover outer boroughs."""
+
+    _template = branca.element.Template("""
+        {% macro script(this, kwargs) %}
+        (function(map) {
+            function fit() {
+                map.invalidateSize();
+                map.fitBounds({{ this.bounds|tojson }},
+                              {paddingTopLeft: [{{ this.pad }}, 0], paddingBottomRight: [10, 10]});
+            }
+            fit();
+            setTimeout(fit, 250);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, bounds):
+        super().__init__()
+        self._name = "FitBounds"
+        self.bounds = [list(corner) for corner in bounds]
+        self.pad = LEGEND_WIDTH_PX
+
+
+class Legend(branca.element.MacroElement):
+    """A legend drawn as a Leaflet control inside the map frame (so screenshots include it)."""
+
+    _template = branca.element.Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+            var legend = L.control({position: "bottomleft"});
+            legend.onAdd = function() {
+                var div = L.DomUtil.create("div", "jul-legend");
+                div.innerHTML = {{ this.markup|tojson }};
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, markup: str):
+        super().__init__()
+        self._name = "Legend"
+        self.markup = markup
+
+
+LEGEND_CSS = f"""<style>
+.jul-legend {{background: rgba(255,255,255,.94); padding: 6px 9px; border-radius: 6px;
+  font: 11px/1.3 sans-serif; color: #111; box-shadow: 0 1px 4px rgba(0,0,0,.35);
+  max-width: {LEGEND_WIDTH_PX}px}}
+.jul-legend h4 {{margin: 4px 0 2px; font-size: 11px}}
+.jul-legend .row {{display: flex; gap: 6px; align-items: center; margin: 1px 0}}
+.jul-legend .sw {{width: 14px; height: 12px; border: 1px solid #555; flex: none}}
+.jul-legend .dot {{width: 10px; height: 10px; border-radius: 50%; flex: none; border: 1px solid #fff}}
+.jul-legend .ring {{width: 10px; height: 10px; border-radius: 50%; flex: none;
+  border: 2.5px solid #000}}
+.leaflet-control-attribution {{font-size: 10px; max-width: 70%}}
+</style>"""
+
+
+def legend_markup(sections: list[tuple[str, str, list[tuple[str, str]]]]) -> str:
+    """sections: (title, kind 'swatch'|'dot'|'line', [(colour, label)]). Labels are escaped."""
+    parts = []
+    for title, kind, rows in sections:
+        if not rows:
+            continue
+        parts.append(f"<h4>{html.escape(title)}</h4>")
+        for colour, label in rows:
+            if kind == "dot":
+                swatch = f'<span class="dot" style="background:{colour}"></span>'
+            elif kind == "ring":
+                swatch = f'<span class="ring" style="background:{colour}"></span>'
+            elif kind == "line":
+                swatch = f'<span class="sw" style="border:2px dashed {colour};background:none"></span>'
+            else:
+                swatch = f'<span class="sw" style="background:{colour}"></span>'
+            parts.append(f'<div class="row">{swatch}<span>{html.escape(label)}</span></div>')
+    return "".join(parts)
+
+
+def add_legend(m: folium.Map, sections) -> None:
+    m.get_root().header.add_child(branca.element.Element(LEGEND_CSS))
+    m.add_child(Legend(legend_markup(sections)))
+
+
+def finish(m: folium.Map) -> folium.Map:
+    folium.LayerControl(collapsed=True).add_to(m)
+    return use_local_assets(m)
+
+
+def explorer_map(map_layers: MapLayers, site_index: pd.Index, per_10k: pd.Series,
+                 choropleth_label: str, policies_shown: tuple[str, ...], basemap: str) -> folium.Map:
+    """The map explorer: borough choropleth, London Plan overlays, filtered sites, legend."""
+    m = new_map(basemap)
+    classes = add_choropleth(m, map_layers.boroughs, "gss_code", per_10k, choropleth_label,
+                             "{:.1f}", layer_attribution("boroughs"))
+    add_area_labels(m, map_layers.labels)
+    policy_rows = add_policy_layers(m, map_layers.policy_areas, policies_shown)
+    points = map_layers.sites.loc[site_index]
+    group_rows = add_site_layers(m, points, layer_attribution("cim", "libraries", "gp_practices",
+                                                              "museums", "worship"))
+    closed = int((points["status"] == "closed").sum())
+    add_legend(m, [
+        (choropleth_label, "swatch", classes),
+        ("Sites (open)", "dot", group_rows),
+        ("Closed sites", "ring", [("#ffffff", f"Closed ({closed:,})")] if closed else []),
+        ("London Plan", "line", policy_rows),
+    ])
+    return finish(m)

@@ -1,0 +1,43 @@
+"""Data & sources: every input with its publisher, licence, vintage and gaps; the build report."""
+
+import pandas as pd
+import streamlit as st
+
+from lib import data, ui
+from lib.sources import SOURCES
+
+st.title("Data & sources")
+st.markdown(
+    "Joined Up London is built from open data only. Each input below is named with its "
+    "publisher, licence and what it cannot tell you. Maps and downloads credit the layers "
+    "they show."
+)
+
+st.warning(
+    "**Known gaps.** Only 27 of the London Plan's 47 Opportunity Areas have published boundaries. "
+    "Closures are recorded only for libraries (2010-2016), GP practices (July 2013-2019) and "
+    "museums (closure years are ranges, back to the 1960s); the culture map, places of worship "
+    "and pubs as points list open venues only. Planning boundaries are indicative."
+)
+
+catalogue = pd.DataFrame([
+    {"Input": s.title, "Publisher": s.publisher, "Licence": s.licence, "Vintage": s.vintage,
+     "Known gaps": s.gaps, "Attribution": ". ".join(s.attribution), "Where to get it": s.upstream,
+     "File": s.path}
+    for s in SOURCES.values()
+])
+st.dataframe(catalogue, hide_index=True, width="stretch",
+             column_config={"Where to get it": st.column_config.LinkColumn()})
+
+st.subheader("How the data was built")
+st.markdown(
+    "`make data` runs `python -m lib.build`, which reads the inputs above from `GEODATA_SOURCE` "
+    "and writes `geodata/london.gpkg` (EPSG:27700). Each step reports what it read, kept, "
+    "repaired and dropped:"
+)
+try:
+    report = ui.layers().build_report
+except data.DataMissing as exc:
+    st.info(f"No build report yet: {exc}")
+else:
+    st.dataframe(report, hide_index=True, width="stretch")

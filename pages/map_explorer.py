@@ -1,0 +1,85 @@
+"""Map explorer: every site, open and closed, over borough density and London Plan layers."""
+
+import streamlit as st
+
+from lib import data, maps, ui
+from lib.sources import LAYER_SOURCES
+
+layers = ui.require_layers()
+sites = layers.sites
+names = layers.borough_names
+
+st.title("Map explorer")
+st.markdown(
+    "Community facilities across London's 33 boroughs, the ones that **closed** (hollow, black "
+    "ring), and the London Plan's places. Filter in the sidebar: the link in your address bar "
+    "keeps every choice, so you can share exactly this view."
+)
+
+with st.sidebar:
+    st.header("Filters")
+    groups = st.multiselect("Category group", data.CATEGORY_GROUPS, key="group",
+                            bind="query-params", placeholder="All groups")
+    category_pool = sites if not groups else sites[sites["category_group"].isin(groups)]
+    category_options = sorted({c for cats in category_pool["categories"] for c in cats.split("; ")})
+    categories = st.multiselect("Category", category_options, key="category",
+                                bind="query-params", placeholder="All categories")
+    status = st.radio("Status", ["All", "Open", "Closed"], key="status", horizontal=True,
+                      bind="query-params")
+    boroughs = st.multiselect("Borough", sorted(names, key=names.get), key="borough",
+                              format_func=names.get, bind="query-params",
+                              placeholder="All boroughs")
+    first_year = int(sites["closed_year"].min())
+    last_year = int(sites["closed_year"].max())
+    closed_years = st.slider("Closure year (closed sites)", first_year, last_year,
+                             (first_year, last_year), key="closed", bind="query-params")
+    st.header("Map")
+    density_group = st.selectbox("Shade boroughs by open sites per 10,000 residents of",
+                                 ["All facilities", *data.CATEGORY_GROUPS], key="density",
+                                 bind="query-params")
+    policies = st.multiselect("London Plan layers shown", list(maps.POLICY_STYLES),
+                              format_func=lambda p: maps.POLICY_STYLES[p][0], key="policy",
+                              bind="query-params", default=["town_centre"])
+    basemap = ui.basemap_picker()
+
+site_filter = data.SiteFilter(
+    groups=tuple(groups), categories=tuple(categories),
+    statuses=() if status == "All" else (status.lower(),), boroughs=tuple(boroughs),
+    closed_from=closed_years[0] if closed_years[0] > first_year else None,
+    closed_to=closed_years[1] if closed_years[1] < last_year else None,
+)
+shown = data.filter_sites(sites, site_filter)
+density_sites = sites if density_group == "All facilities" else sites[
+    sites["category_group"] == density_group]
+density = data.sites_per_10k(density_sites, layers.boroughs).set_index("gss_code")["per_10k"]
+
+closed = int((shown["status"] == "closed").sum())
+c1, c2, c3 = st.columns(3)
+c1.metric("Sites shown", f"{len(shown):,}")
+c2.metric("Of which closed", f"{closed:,}")
+c3.metric("Boroughs", f"{shown['gss_code'].nunique()} of 33")
+st.caption(site_filter.describe(names))
+
+map_column, table_column = st.columns([2, 1], gap="medium")
+with map_column:
+    if shown.empty:
+        st.info("No site matches these filters. Clear a filter in the sidebar to see more.")
+    m = maps.explorer_map(ui.map_layers(), shown.index, density,
+                          f"{density_group}: open sites per 10,000 residents",
+                          tuple(policies), basemap)
+    ui.show_map(m, key="explorer_map")
+    ui.attribution_caption(
+        ["boroughs", "borough_population", "cim", "libraries", "gp_practices", "museums",
+         "worship", *[k for p in policies for k in LAYER_SOURCES.get(p, ())]], basemap)
+
+table = data.sites_table(shown, names)
+with table_column:
+    st.subheader(f"{len(table):,} sites")
+    st.dataframe(table[["name", "category", "status", "closed_year", "borough", "source"]],
+                 hide_index=True, height=620, width="stretch")
+    d1, d2 = st.columns(2)
+    d1.download_button("Download CSV", table.to_csv(index=False).encode(),
+                       "joined-up-london-sites.csv", "text/csv", width="stretch")
+    d2.download_button("Download GeoJSON", data.sites_geojson(shown, names).encode(),
+                       "joined-up-london-sites.geojson", "application/geo+json",
+                       width="stretch")
