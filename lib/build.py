@@ -145,6 +145,11 @@ def read_layer(source_dir: Path, key: str, columns, path: Path | None = None) ->
     require_columns(frame, columns, path)
     if frame.empty:
         raise InputError(f"Malformed input {path}: no features")
+    # A truncated shapefile still opens, with the features past the cut left without geometry.
+    missing = int((frame.geometry.isna() | frame.geometry.is_empty).sum())
+    if missing:
+        raise InputError(f"Malformed input {path}: {missing} of {len(frame)} features have no "
+                         "geometry (truncated or damaged file?)")
     return frame
 
 
@@ -175,14 +180,14 @@ def build_lsoas(src: Path, report: Report) -> gpd.GeoDataFrame:
     # The .prj is ESRI WKT that pyproj cannot map to an EPSG code.
     raw = raw.set_crs(BNG, allow_override=True)
     raw, fixed = repair(raw)
-    imd = read_csv(src, "imd", ["geography code"])
-    imd = imd.rename(columns={
+    imd_columns = {
         "geography code": "lsoa_code",
         "Index of Multiple Deprivation (IMD) Score": "imd_score",
         "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)": "imd_rank",
         "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)": "imd_decile",
-    })
-    require_columns(imd, ["imd_score", "imd_rank", "imd_decile"], source_path(src, "imd"))
+    }
+    # Check the columns as the file names them, so a message names what is missing from the file.
+    imd = read_csv(src, "imd", list(imd_columns)).rename(columns=imd_columns)
     pop = read_csv(src, "lsoa_population", ["LSOA11CD", "Persons_All-Ages"])
     lookup = read_csv(src, "ward_lookup", ["LSOA11CD", "WD17CD", "WD17NM", "LAD17CD"])
     lsoas = (
@@ -313,11 +318,18 @@ def read_cim(src: Path, report: Report) -> gpd.GeoDataFrame:
                              f"'{stem}' file ({SOURCES['cim'].upstream})")
         fix = CIM_COORD_FIX.get(stem, CIM_DEFAULT_FIX)
         coords = ["easting", "northing"] if fix == "bng" else ["longitude", "latitude"]
-        raw = pd.read_csv(path, encoding="utf-8-sig")
+        try:
+            raw = pd.read_csv(path, encoding="utf-8-sig")
+        except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise InputError(f"Malformed input {path}: not a readable CSV ({exc})") from exc
         require_columns(raw, ["name", "address1", *coords], path)
         usable = raw.dropna(subset=coords)
         usable = usable[usable["name"].notna()]
-        geometry = cim_points(usable, fix)
+        try:
+            geometry = cim_points(usable, fix)
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"Malformed input {path}: coordinates {', '.join(coords)} are not "
+                             f"all numbers ({exc})") from exc
         frame = gpd.GeoDataFrame({
             "site_id": [stable_id("cim", stem, n, a, round(x), round(y)) for n, a, x, y in zip(
                 usable["name"], usable["address1"], geometry.x, geometry.y)],
@@ -494,7 +506,7 @@ def match_same_facility(lost: gpd.GeoDataFrame, cim: gpd.GeoDataFrame, category:
     near = gpd.sjoin_nearest(open_lost[["site_id", "name", "geometry"]],
                              candidates[["site_id", "name", "geometry"]],
                              max_distance=max_m, distance_col="dist", lsuffix="lost",
-                             rsuffix="cim", exclusive=True)
+                             rsuffix="cim")
     scores = []
     for row in near.itertuples():
         a, b = words(row.name_lost), words(row.name_cim)
