@@ -1,0 +1,100 @@
+"""Time lib/analysis.py on the real built data: median of several runs per function, in ms.
+
+    PYTHONPATH=. .venv/bin/python bench/analysis.py [path/to/london.gpkg] [--runs N]
+
+Loads the geopackage once (as the app does, st.cache_resource), then times each function
+uncached, and the work of one "Losses vs policy" page rerun (closure_table + share_table +
+distance_bands for one policy) for every policy. Prints figures only; asserts nothing.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import pyogrio
+
+from lib import analysis as A
+
+LAYERS = ["sites", "lsoas", "boroughs", "policy_areas", "pubs_by_borough"]
+
+
+def timed(func, runs: int) -> tuple[float, float]:
+    """(first call, median of the next ``runs`` calls), in milliseconds."""
+    start = time.perf_counter()
+    func()
+    first = (time.perf_counter() - start) * 1000
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        func()
+        times.append((time.perf_counter() - start) * 1000)
+    return first, statistics.median(times)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("gpkg", nargs="?", default="geodata/london.gpkg")
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args(argv)
+    path = Path(args.gpkg)
+    if not path.exists():
+        print(f"{path} not found: build it with `make data` (or pass a path)", file=sys.stderr)
+        return 2
+
+    start = time.perf_counter()
+    layers = {name: pyogrio.read_dataframe(path, layer=name) for name in LAYERS}
+    print(f"load {len(LAYERS)} layers once: {(time.perf_counter() - start) * 1000:.0f} ms "
+          f"({len(layers['sites']):,} sites, {len(layers['lsoas']):,} LSOAs)")
+    sites, lsoas = layers["sites"], layers["lsoas"]
+    boroughs, policy_areas = layers["boroughs"], layers["policy_areas"]
+    pubs = layers["pubs_by_borough"]
+    for layer in (lsoas, boroughs):
+        _ = layer.sindex  # built once per process, as with cached layers
+
+    print(f"\nmedian of {args.runs} runs after a first call, ms")
+    print(f"{'function':58} {'first':>7} {'median':>7}")
+    rows = [
+        ("closure_table(sites, 'regeneration_area')",
+         lambda: A.closure_table(sites, "regeneration_area")),
+        ("closure_table(sites, 'town_centre:Metropolitan')",
+         lambda: A.closure_table(sites, "town_centre:Metropolitan")),
+        ("distance_bands(sites)", lambda: A.distance_bands(sites)),
+        ("closures_by_year(sites)", lambda: A.closures_by_year(sites)),
+        ("closures_by_year(sites, gss_code='E09000030')",
+         lambda: A.closures_by_year(sites, gss_code="E09000030")),
+        ("pubs_change(pubs_by_borough, boroughs)", lambda: A.pubs_change(pubs, boroughs)),
+        ("pubs_trend(pubs_by_borough, boroughs)", lambda: A.pubs_trend(pubs, boroughs)),
+        ("policy_share_by_borough(boroughs, policy_areas, lsoas)",
+         lambda: A.policy_share_by_borough(boroughs, policy_areas, lsoas)),
+    ]
+    shares = A.policy_share_by_borough(boroughs, policy_areas, lsoas)
+    change = A.pubs_change(pubs, boroughs)
+    rows.append(("pubs_policy_correlation(change, shares)",
+                 lambda: A.pubs_policy_correlation(change, shares)))
+    for policy in A.MAIN_POLICIES:
+        rows.append((f"share_table(..., '{policy}')",
+                     lambda p=policy: A.share_table(sites, lsoas, policy_areas, boroughs, p)))
+    for label, func in rows:
+        first, median = timed(func, args.runs)
+        print(f"{label:58} {first:7.1f} {median:7.1f}")
+
+    print("\n\"Losses vs policy\" page rerun: closure_table + share_table + distance_bands, ms")
+    print(f"{'policy':32} {'first':>7} {'median':>7}")
+    medians = []
+    for policy in A.POLICIES:
+        def rerun(p=policy):
+            A.closure_table(sites, p)
+            A.share_table(sites, lsoas, policy_areas, boroughs, p)
+            A.distance_bands(sites)
+        first, median = timed(rerun, args.runs)
+        medians.append(median)
+        print(f"{policy:32} {first:7.1f} {median:7.1f}")
+    print(f"{'slowest policy':32} {'':7} {max(medians):7.1f}")
+    print(f"{'median over policies':32} {'':7} {statistics.median(medians):7.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
