@@ -36,6 +36,9 @@ GROUP_COLOURS = {
     "Faith": "#56B4E9",
 }
 CLOSED_COLOUR = "#000000"
+# Densest groups first: drawn underneath, so the sparser ones stay visible on top.
+DRAW_ORDER = ["Faith", "Pubs", "Music & nightlife", "Culture & heritage", "Health",
+              "Community & libraries"]
 # A sequential, colour-blind-safe ramp (ColorBrewer YlGnBu) for choropleths.
 RAMP = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"]
 POLICY_STYLES = {
@@ -203,37 +206,48 @@ def site_features(points: pd.DataFrame) -> dict:
     features = [
         {"type": "Feature", "id": int(i),
          "properties": {"name": r.name, "cat": r.cat, "status": r.status, "years": r.years,
-                        "src": r.src},
+                        "src": r.src, "group": r.group},
          "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]}}
         for i, r in zip(points.index, points.itertuples(index=False))
     ]
     return {"type": "FeatureCollection", "features": features}
 
 
+def site_tooltip() -> folium.GeoJsonTooltip:
+    return folium.GeoJsonTooltip(["name", "cat", "status", "years", "src"],
+                                 aliases=["", "Category", "Status", "Years", "Source"])
+
+
 def add_site_layers(m: folium.Map, points: pd.DataFrame, attribution: str) -> list[tuple[str, str]]:
-    """One layer per category group; closed sites are hollow black-ringed circles."""
+    """Open sites as one layer per category group, the densest drawn first so sparse groups
+    stay visible; closed sites in one layer on top, black rings filled with their group's
+    colour. Returns legend rows for the open groups."""
     legend = []
-    for group in CATEGORY_GROUPS:
-        subset = points[points["group"] == group]
+    open_points = points[points["status"] == "open"]
+    for group in DRAW_ORDER:
+        subset = open_points[open_points["group"] == group]
         if subset.empty:
             continue
         colour = GROUP_COLOURS[group]
         folium.GeoJson(
-            site_features(subset),
-            name=f"{html.escape(group)} ({len(subset):,})",
-            marker=folium.CircleMarker(radius=4),
-            style_function=lambda f, c=colour: (
-                {"radius": 6, "color": CLOSED_COLOUR, "weight": 2.5, "fillColor": c,
-                 "fillOpacity": 0.35}
-                if f["properties"]["status"] == "closed"
-                else {"radius": 4, "color": "#ffffff", "weight": 0.8, "fillColor": c,
-                      "fillOpacity": 0.9}),
-            tooltip=folium.GeoJsonTooltip(
-                ["name", "cat", "status", "years", "src"],
-                aliases=["", "Category", "Status", "Years", "Source"]),
-            attribution=attribution,
+            site_features(subset), name=f"{html.escape(group)} ({len(subset):,})",
+            marker=folium.CircleMarker(radius=3.5, color="#ffffff", weight=0.6, fill=True,
+                                       fill_color=colour, fill_opacity=0.9),
+            tooltip=site_tooltip(), attribution=attribution,
         ).add_to(m)
-        legend.append((colour, f"{group} ({len(subset):,})"))
+    for group in CATEGORY_GROUPS:
+        count = int((open_points["group"] == group).sum())
+        if count:
+            legend.append((GROUP_COLOURS[group], f"{group} ({count:,})"))
+    closed = points[points["status"] == "closed"]
+    if not closed.empty:
+        folium.GeoJson(
+            site_features(closed), name=f"Closed sites ({len(closed):,})",
+            marker=folium.CircleMarker(radius=5, color=CLOSED_COLOUR, weight=2, fill=True,
+                                       fill_opacity=0.75),
+            style_function=lambda f: {"fillColor": GROUP_COLOURS[f["properties"]["group"]]},
+            tooltip=site_tooltip(), attribution=attribution,
+        ).add_to(m)
     return legend
 
 
@@ -246,8 +260,10 @@ class FitBounds(branca.element.MacroElement):
         (function(map) {
             function fit() {
                 map.invalidateSize();
+                // A narrow frame gives the legend less room rather than shrink London.
+                var pad = Math.min({{ this.pad }}, map.getSize().x * 0.2);
                 map.fitBounds({{ this.bounds|tojson }},
-                              {paddingTopLeft: [{{ this.pad }}, 0], paddingBottomRight: [10, 10]});
+                              {paddingTopLeft: [pad, 0], paddingBottomRight: [10, 10]});
             }
             fit();
             setTimeout(fit, 250);
@@ -344,7 +360,8 @@ def explorer_map(map_layers: MapLayers, site_index: pd.Index, per_10k: pd.Series
     add_legend(m, [
         (choropleth_label, "swatch", classes),
         ("Sites (open)", "dot", group_rows),
-        ("Closed sites", "ring", [("#ffffff", f"Closed ({closed:,})")] if closed else []),
+        ("Closed sites", "ring", [("#ffffff", f"Closed ({closed:,}), filled with the group's "
+                                               "colour")] if closed else []),
         ("London Plan", "line", policy_rows),
     ])
     return finish(m)

@@ -11,8 +11,8 @@ names = layers.borough_names
 
 st.title("Map explorer")
 st.markdown(
-    "Community facilities across London's 33 boroughs, the ones that **closed** (hollow, black "
-    "ring), and the London Plan's places. Filter in the sidebar: the link in your address bar "
+    "Community facilities across London's 33 boroughs, the ones that **closed** (black "
+    "rings), and the London Plan's places. Filter in the sidebar: the link in your address bar "
     "keeps every choice, so you can share exactly this view."
 )
 
@@ -60,7 +60,7 @@ c2.metric("Of which closed", f"{closed:,}")
 c3.metric("Boroughs", f"{shown['gss_code'].nunique()} of 33")
 st.caption(site_filter.describe(names))
 
-map_column, table_column = st.columns([2, 1], gap="medium")
+map_column, table_column = st.columns([5, 2], gap="medium")
 with map_column:
     if shown.empty:
         st.info("No site matches these filters. Clear a filter in the sidebar to see more.")
