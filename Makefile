@@ -4,6 +4,7 @@
 PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 LINT_STAMP := .venv/.lint-installed
+BENCH_STAMP := .venv/.bench-installed
 ASSETS_STAMP := static/vendor/.installed
 GEOPACKAGE := geodata/london.gpkg
 
@@ -51,11 +52,16 @@ test: venv assets $(GEOPACKAGE)
 	$(PY) -m pytest
 
 # Benchmarks print figures; run from the root so they can import lib.
-bench: venv $(GEOPACKAGE)
+bench: $(BENCH_STAMP) $(GEOPACKAGE)
 	@for script in $(wildcard bench/*.py); do \
 		echo "== $$script"; \
 		PYTHONPATH=. $(PY) $$script || exit 1; \
 	done
+
+# explore(), the map payload baseline, needs mapclassify.
+$(BENCH_STAMP): $(VENV_STAMP)
+	$(PY) -m pip install '.[bench]'
+	touch $@
 
 lint: $(LINT_STAMP)
 	$(PY) -m ruff check .
