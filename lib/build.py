@@ -166,6 +166,19 @@ def stable_id(prefix: str, *parts) -> str:
     return f"{prefix}-{digest}"
 
 
+MOJIBAKE = re.compile("Ã|â€|Â")
+
+
+def repair_text(text: str) -> str:
+    """Undo UTF-8 read as Windows-1252 ("CafÃ©" -> "Café"); other text is left as it is."""
+    if not MOJIBAKE.search(text):
+        return text
+    try:
+        return text.encode("cp1252").decode("utf-8")
+    except UnicodeError:
+        return text
+
+
 def normalise_name(name: str) -> str:
     name = re.sub(r"[^a-z0-9 ]", " ", str(name).lower().replace("&", " and "))
     return " ".join(name.split())
@@ -333,7 +346,7 @@ def read_cim(src: Path, report: Report) -> gpd.GeoDataFrame:
         frame = gpd.GeoDataFrame({
             "site_id": [stable_id("cim", stem, n, a, round(x), round(y)) for n, a, x, y in zip(
                 usable["name"], usable["address1"], geometry.x, geometry.y)],
-            "name": usable["name"].astype(str).str.strip(),
+            "name": usable["name"].astype(str).str.strip().map(repair_text),
             "category": category,
             "category_group": group,
             "status": "open",
@@ -343,9 +356,11 @@ def read_cim(src: Path, report: Report) -> gpd.GeoDataFrame:
             "licence": SOURCES["cim"].licence,
             "coord_fix": fix,
         }, geometry=geometry.values, crs=BNG)
+        renamed = int((frame["name"] != usable["name"].astype(str).str.strip().values).sum())
         report.add("sites", f"cim:{stem}", len(raw), len(frame), repaired=len(frame) if fix != "bng" else 0,
                    dropped=len(raw) - len(frame),
-                   note=f"coordinates from {fix}" + ("" if fix == "bng" else " (repaired)"))
+                   note=f"coordinates from {fix}" + ("" if fix == "bng" else " (repaired)")
+                        + (f"; {renamed} names with garbled accents repaired" if renamed else ""))
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 

@@ -342,3 +342,9 @@ def test_build_is_deterministic(built_gpkg, geodata_source, tmp_path):
             pd.testing.assert_frame_equal(pd.DataFrame(first), pd.DataFrame(second), obj=name)
         else:
             assert_geodataframe_equal(first, second, check_less_precise=False)
+
+
+def test_garbled_culture_map_names_are_repaired(sites):
+    names = set(sites["name"])
+    assert {"Noël Coward Theatre", "Canal Café Theatre", "The CLF Art Café"} <= names
+    assert not any("Ã" in n or "â€" in n for n in names)

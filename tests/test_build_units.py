@@ -602,3 +602,12 @@ def test_broken_copy_of_the_real_inputs_keeps_the_previous_output(built_gpkg, ge
     assert str(broken) in capsys.readouterr().err
     assert sha256(out) == before
     assert sorted(os.listdir(out_dir)) == ["london.gpkg"]
+
+
+def test_repair_text_undoes_utf8_read_as_windows_1252():
+    from lib.build import repair_text
+
+    assert repair_text("NoÃ«l Coward Theatre") == "Noël Coward Theatre"
+    assert repair_text("Half Moon Young Peopleâ€™s Theatre") == "Half Moon Young People’s Theatre"
+    assert repair_text("Café Royal") == "Café Royal"  # already right: left alone
+    assert repair_text("Ã and ÿ\u0100") == "Ã and ÿ\u0100"  # not repairable: left alone
