@@ -90,6 +90,8 @@ def prepare(layers: Layers) -> MapLayers:
         "cat": sites["categories"].map(html.escape),
         "status": sites["status"],
         "years": [years_text(o, c) for o, c in zip(sites["opened_year"], sites["closed_year"])],
+        "state": [state_text(*row) for row in zip(sites["status"], sites["opened_year"],
+                                                   sites["closed_year"])],
         "src": sites["sources"].map(lambda s: html.escape(source_labels(s, short=True))),
         "group": sites["category_group"],
     }, index=sites.index)
@@ -97,6 +99,16 @@ def prepare(layers: Layers) -> MapLayers:
     labels = pd.DataFrame({"name": layers.boroughs["name"].map(html.escape),
                            "lon": label_points.x, "lat": label_points.y})
     return MapLayers(to_browser(boroughs), to_browser(policy), points, labels)
+
+
+def state_text(status: str, opened, closed) -> str:
+    """'Open', 'Open (opened 1974)', 'Closed 2013 (opened 1990)', for tooltips."""
+    text = "Closed" if status == "closed" else "Open"
+    if pd.notna(closed):
+        text += f" {int(closed)}"
+    if pd.notna(opened):
+        text += f" (opened {int(opened)})"
+    return text
 
 
 def to_browser(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -206,10 +218,10 @@ def add_policy_layers(m: folium.Map, policy_areas: gpd.GeoDataFrame, shown: tupl
     return legend
 
 
-SITE_FIELDS = {"name": "", "cat": "Category", "status": "Status", "years": "Years",
-               "src": "Source", "group": "Group"}
-# Open sites' layers say "open" already; leaving status and years out saves a third of the bytes.
-OPEN_SITE_FIELDS = ("name", "cat", "src")
+SITE_FIELDS = {"name": "", "cat": "Category", "state": "Status", "status": "Status",
+               "years": "Years", "src": "Source", "group": "Group"}
+# Status and years in one short field ("Open", "Closed 2013 (opened 1974)"): fewer bytes.
+TOOLTIP_FIELDS = ("name", "cat", "state", "src")
 
 
 def site_features(points: pd.DataFrame, fields=tuple(SITE_FIELDS), with_ids=True) -> dict:
@@ -243,10 +255,11 @@ def add_site_layers(m: folium.Map, points: pd.DataFrame, attribution: str) -> li
             continue
         colour = GROUP_COLOURS[group]
         folium.GeoJson(
-            site_features(subset, OPEN_SITE_FIELDS, with_ids=False), name=f"{html.escape(group)} ({len(subset):,})",
+            site_features(subset, TOOLTIP_FIELDS, with_ids=False),
+            name=f"{html.escape(group)} ({len(subset):,})",
             marker=folium.CircleMarker(radius=3.5, color="#ffffff", weight=0.6, fill=True,
                                        fill_color=colour, fill_opacity=0.9),
-            tooltip=site_tooltip(OPEN_SITE_FIELDS), attribution=attribution,
+            tooltip=site_tooltip(TOOLTIP_FIELDS), attribution=attribution,
         ).add_to(m)
     for group in CATEGORY_GROUPS:
         count = int((open_points["group"] == group).sum())
@@ -255,12 +268,12 @@ def add_site_layers(m: folium.Map, points: pd.DataFrame, attribution: str) -> li
     closed = points[points["status"] == "closed"]
     if not closed.empty:
         folium.GeoJson(
-            site_features(closed, ("name", "cat", "years", "src", "group")),
+            site_features(closed, (*TOOLTIP_FIELDS, "group")),
             name=f"Closed sites ({len(closed):,})",
             marker=folium.CircleMarker(radius=5, color=CLOSED_COLOUR, weight=2, fill=True,
                                        fill_opacity=0.75),
             style_function=lambda f: {"fillColor": GROUP_COLOURS[f["properties"]["group"]]},
-            tooltip=site_tooltip(("name", "cat", "years", "src")), attribution=attribution,
+            tooltip=site_tooltip(TOOLTIP_FIELDS), attribution=attribution,
         ).add_to(m)
     return legend
 

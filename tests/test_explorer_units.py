@@ -155,3 +155,10 @@ def test_closed_sites_are_styled_apart():
     assert f'"color": "{maps.CLOSED_COLOUR}"' in rendered
     assert '"radius": 5' in rendered  # closed: larger black ring
     assert f'"fillColor": "{maps.GROUP_COLOURS["Health"]}"' in rendered
+
+
+def test_tooltips_carry_status_and_years():
+    rendered = explorer_html(make_sites())
+    assert as_in_script("Closed 2012 (opened 1970)") in rendered  # Library A
+    assert '"state":"Open"' in rendered
+    assert '"Status"' in rendered and '"Source"' in rendered
