@@ -8,7 +8,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from lib import data, maps
+from lib import data, maps, share
 from lib.sources import attributions
 
 BASEMAP_CHOICES = {"light": "Street map", "none": "No basemap"}  # labels appear in the URL
@@ -52,9 +52,26 @@ def basemap_picker() -> str:
     )
 
 
-def show_map(m: folium.Map, key: str, height: int = 680) -> None:
-    # No interaction is sent back: panning must not rerun the page.
-    st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])
+def show_map(m: folium.Map, key: str, height: int = 680, save_view: bool = False,
+             view: share.MapView | None = None) -> share.MapView | None:
+    """Embed the map. No interaction is sent back, so panning never reruns the page; with
+    save_view a "Save view to link" button in the map sends its centre and zoom once, and
+    they go into the link (lat, lon, z). Returns the view now in the link (else `view`)."""
+    if save_view:
+        m.add_child(share.SaveViewControl())
+    returned = st_folium(m, key=key, height=height, use_container_width=True,
+                         returned_objects=[])
+    saved = share.view_from_map(returned) if save_view else None
+    if saved is not None and saved != view:
+        st.query_params.update(saved.params())
+        st.toast("Map position saved to this page's link.")
+        return saved
+    return view
+
+
+def table_height(rows: int) -> int:
+    """Pixel height that shows every row of a st.dataframe (35 px a row, plus the header)."""
+    return 38 + 35 * rows
 
 
 def attribution_caption(source_keys, basemap: str) -> None:
@@ -62,3 +79,173 @@ def attribution_caption(source_keys, basemap: str) -> None:
     if maps.BASEMAPS[basemap][2]:
         lines.append(f"Basemap {maps.BASEMAPS[basemap][2]}")
     st.caption(" · ".join(lines))
+
+
+# ------------------------------------------------------------------ share, view, present
+# Issue 5: every view is a link, every map view a card; presentation mode for projectors.
+
+
+def map_view() -> share.MapView | None:
+    """The map position saved in the link (lat, lon, z), clamped to London; a short note
+    when the link's position was unusable (and ignored) or moved."""
+    view, note = share.parse_view({k: st.query_params.get(k) for k in share.VIEW_PARAMS})
+    if note:
+        st.caption(note)
+    return view
+
+
+def reset_view_button(view: share.MapView | None, key: str = "reset_view") -> None:
+    """Offer to drop a saved map position from the link (back to all of London)."""
+    if view is not None and st.button("Reset map to all of London", key=key):
+        for param in share.VIEW_PARAMS:
+            st.query_params.pop(param, None)
+        st.rerun()
+
+
+def current_params() -> dict[str, list[str]]:
+    """The page's query parameters as the browser has them (repeated keys kept)."""
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def page_link(url_path: str, params: dict | None = None) -> str:
+    """The address of this view: JOINED_UP_PUBLIC_URL (when the app sits behind a proxy) or
+    the address the browser used, the page's url_path, and its query parameters."""
+    public = os.environ.get("JOINED_UP_PUBLIC_URL", "").rstrip("/")
+    if public:
+        base = f"{public}/{url_path}"
+    else:
+        # st.context.url is the browser's address without the query (None outside a browser).
+        base = st.context.url or f"http://localhost:8501/{url_path}"
+    return share.build_link(base, current_params() if params is None else params)
+
+
+@st.cache_resource
+def _card_layers_ready() -> bool:
+    share.card_layers(layers())  # prepared once per process, before the first click
+    return True
+
+
+def _gpkg_bytes() -> bytes:
+    return data.gpkg_path().read_bytes()
+
+
+def share_panel(url_path: str, card=None, file_stem: str = "joined-up-london",
+                key: str = "share") -> str:
+    """"Share this view": the link with a copy button, the share card as a 1200x675 PNG and
+    an A4 PDF, and the whole built dataset as a GeoPackage. `card(link, size)` returns the
+    card's bytes; it runs only when a download is clicked (on Streamlit's download thread),
+    so page reruns never draw cards. Returns the link."""
+    link = page_link(url_path)
+    if card is not None:
+        _card_layers_ready()
+    with st.container(border=True, key=f"{key}_panel"):
+        st.markdown("**Share this view** · copy the link with the button at the right of the "
+                    "box, or download a card to post or print")
+        st.code(link, language=None, wrap_lines=True)
+        with st.container(horizontal=True, key=f"{key}_buttons"):
+            if card is not None:
+                st.download_button(
+                    "Download image (PNG)", lambda: card(link, "social"),
+                    share.card_file_name(file_stem, "social"), "image/png", key=f"{key}_png",
+                    on_click="ignore", type="primary",
+                    help="A 1200x675 card for social media: map, legend, headline figure, "
+                         "sources and this link.")
+                st.download_button(
+                    "Download PDF (A4)", lambda: card(link, "print"),
+                    share.card_file_name(file_stem, "print"), "application/pdf",
+                    key=f"{key}_pdf", on_click="ignore",
+                    help="The same card on an A4 landscape page, for print.")
+            st.download_button(
+                "Download the whole dataset (GeoPackage, for QGIS)", _gpkg_bytes,
+                "joined-up-london.gpkg", "application/geopackage+sqlite3", key=f"{key}_gpkg",
+                on_click="ignore",
+                help="Every layer of the built data, in EPSG:27700 (British National Grid).")
+    return link
+
+
+FOCUS_CSS = """<style>
+/* Keyboard focus is always visible (WCAG 2.4.7). */
+a:focus-visible, button:focus-visible, [role="button"]:focus-visible, input:focus-visible,
+[tabindex]:focus-visible, summary:focus-visible {
+  outline: 3px solid #1d2a2a !important; outline-offset: 2px !important;
+  box-shadow: 0 0 0 5px #ffffff !important;
+}
+</style>"""
+
+PRESENT_CSS = """<style>
+/* Presentation mode: no sidebar or toolbar, large high-contrast type, the map fills the
+   screen. Readable from the back of a room on a 1280x720 projector. */
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], [data-testid="stHeader"], [data-testid="stToolbar"],
+[data-testid="stDecoration"] {display: none !important;}
+.stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {background: #ffffff !important;}
+[data-testid="stMainBlockContainer"] {padding: 0.6rem 1.2rem 0.4rem !important;
+  max-width: 100% !important;}
+[data-testid="stMainBlockContainer"] * {color: #000000;}
+[data-testid="stMainBlockContainer"] h1 {font-size: 2.1rem !important; line-height: 1.15 !important;
+  padding: 0 !important;}
+[data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li,
+[data-testid="stMainBlockContainer"] button {font-size: 1.3rem !important;}
+[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"],
+[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] * {font-size: 3.2rem !important;
+  font-weight: 800 !important; line-height: 1.05 !important;}
+[data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] p {font-size: 1.2rem !important;}
+[data-testid="stCaptionContainer"] p {font-size: 0.85rem !important; color: #1a1a1a !important;}
+[data-testid="stVerticalBlock"] {gap: 0.5rem !important;}
+button:focus-visible, a:focus-visible {outline: 4px solid #000000 !important;
+  outline-offset: 3px !important; box-shadow: 0 0 0 7px #ffd400 !important;}
+</style>"""
+
+# Inside the map's frame (the page's CSS does not reach it): larger legend and labels.
+PRESENT_MAP_CSS = """<style>
+.jul-legend {font-size: 15px !important; line-height: 1.35 !important;
+  max-width: 330px !important; padding: 8px 12px !important; color: #000 !important;}
+.jul-legend h4 {font-size: 15px !important;}
+.jul-legend .sw, .jul-legend .dot, .jul-legend .ring {transform: scale(1.25);}
+.jul-label {font-size: 15px !important; font-weight: 700 !important; color: #000 !important;}
+.leaflet-control-attribution {font-size: 12px !important;}
+</style>"""
+
+
+def _set_present() -> None:
+    if st.session_state.get("present_toggle"):
+        st.query_params["present"] = "1"
+    else:
+        st.query_params.pop("present", None)
+
+
+def _exit_present() -> None:
+    st.session_state["present_toggle"] = False
+    st.query_params.pop("present", None)
+
+
+def presentation_mode() -> bool:
+    """The "Presentation mode" toggle (sidebar) and `present=1` in the link. When on, hides
+    the sidebar and enlarges everything; the page then lays itself out for a projector
+    (`present_header`, `present_map`). Always makes keyboard focus visible."""
+    st.html(FOCUS_CSS)
+    from_url = share.parse_present({"present": st.query_params.get("present", "")})
+    if st.session_state.get("present_toggle") != from_url:
+        st.session_state["present_toggle"] = from_url
+    on = st.sidebar.toggle("Presentation mode", key="present_toggle", on_change=_set_present,
+                           help="For a projector: no sidebar, large type, the map filling "
+                                "the screen. Adds present=1 to the link.")
+    if on:
+        st.html(PRESENT_CSS)
+    return on
+
+
+def present_header(title: str, value: str, label: str, key: str = "present") -> None:
+    """Presentation mode's top row: the view's title, one headline figure, and a way out
+    that the keyboard reaches (Tab, then Enter)."""
+    left, middle, right = st.columns([6, 3, 2], vertical_alignment="center")
+    left.title(title, anchor=False)
+    middle.metric(label, value)
+    right.button("Exit presentation", key=f"{key}_exit", on_click=_exit_present,
+                 width="stretch")
+
+
+def present_map(m: folium.Map, key: str, height: int = 540, view=None) -> share.MapView | None:
+    """The map, filling the projector's screen, with large legend and label type."""
+    m.get_root().header.add_child(folium.Element(PRESENT_MAP_CSS), name="jul_present_css")
+    return show_map(m, key=key, height=height, view=view)

@@ -16,18 +16,25 @@ st.markdown(
 st.warning(
     "**Known gaps.** Only 27 of the London Plan's 47 Opportunity Areas have published boundaries. "
     "Closures are recorded only for libraries (2010-2016), GP practices (July 2013-2019) and "
-    "museums (closure years are ranges, back to the 1960s); the culture map, places of worship "
+    "museums (closure years are ranges, back to 1945); the culture map, places of worship "
     "and pubs as points list open venues only. Planning boundaries are indicative."
 )
 
 catalogue = pd.DataFrame([
     {"Input": s.title, "Publisher": s.publisher, "Licence": s.licence, "Vintage": s.vintage,
-     "Known gaps": s.gaps, "Attribution": ". ".join(s.attribution), "Where to get it": s.upstream,
-     "File": s.path}
+     "Where to get it": s.upstream}
     for s in SOURCES.values()
 ])
-st.dataframe(catalogue, hide_index=True, width="stretch",
+st.dataframe(catalogue, hide_index=True, width="stretch", height=ui.table_height(len(catalogue)),
              column_config={"Where to get it": st.column_config.LinkColumn()})
+
+with st.expander("Known gaps, attribution and file of each input"):
+    for source in SOURCES.values():
+        st.markdown(
+            f"**{source.title}** (`{source.path}`)  \n"
+            + (f"Gaps: {source.gaps}  \n" if source.gaps else "")
+            + f"Credit: {'. '.join(source.attribution)}"
+        )
 
 st.subheader("How the data was built")
 st.markdown(
@@ -40,4 +47,5 @@ try:
 except data.DataMissing as exc:
     st.info(f"No build report yet: {exc}")
 else:
-    st.dataframe(report, hide_index=True, width="stretch")
+    st.dataframe(report, hide_index=True, width="stretch", height=ui.table_height(len(report)),
+                 column_config={"note": st.column_config.TextColumn(width="large")})

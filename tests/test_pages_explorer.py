@@ -77,7 +77,7 @@ def test_data_sources_lists_inputs_and_the_build_report(app):
     assert not at.exception
     catalogue, report = at.dataframe[0].value, at.dataframe[1].value
     assert "Cultural Infrastructure Map (14 categories)" in set(catalogue["Input"])
-    assert any("27 of the London Plan's 47" in g for g in catalogue["Known gaps"])
+    assert any("only 27 of the London Plan's 47" in md.value for md in at.expander[0].markdown)
     assert "COVID-19 mutual aid groups" in set(catalogue["Input"])
     gp = report[report["source"] == "gp_practices"].iloc[0]
     assert gp["rows_out"] == 1454 and "48 dormant" in gp["note"]
