@@ -10,6 +10,8 @@ st.set_page_config(page_title="Joined Up London", layout="wide")
 pages = [
     st.Page("pages/map_explorer.py", title="Map explorer",
             default=True),
+    st.Page("pages/losses_vs_policy.py", title="Losses vs policy", url_path="losses"),
+    st.Page("pages/losses_over_time.py", title="Losses over time", url_path="over-time"),
     st.Page("pages/data_sources.py", title="Data & sources", url_path="sources"),
 ]
 page = st.navigation(pages)

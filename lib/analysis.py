@@ -42,6 +42,11 @@ CATEGORY_PLURALS = {
     "GP practice": "GP practices",
     "Museum or public gallery": "museums and public galleries",
 }
+CATEGORY_SINGULARS = {
+    "Library": "library",
+    "GP practice": "GP practice",
+    "Museum or public gallery": "museum or public gallery",
+}
 #: Years in which each source records closures (museums: earliest year of the recorded range).
 RECORDING_WINDOWS = {
     "Library": "2010-2016",
@@ -790,8 +795,12 @@ def closures_by_year(sites: pd.DataFrame, categories=RECORDING_CATEGORIES,
     table.attrs["undated"] = {k: int(v) for k, v in undated.items()}
     notes = caveats_for(None, categories) + _left_out_notes(sites, categories)
     for category, count in undated.items():
-        notes.append(f"{count} closed {CATEGORY_PLURALS[category]} have no closure year and are "
-                     "not shown by year.")
+        if count == 1:
+            notes.append(f"1 closed {CATEGORY_SINGULARS[category]} has no closure year and is "
+                         "not shown by year.")
+        else:
+            notes.append(f"{count} closed {CATEGORY_PLURALS[category]} have no closure year and "
+                         "are not shown by year.")
     return _with_caveats(table, notes)
 
 

@@ -1,0 +1,132 @@
+"""The two loss pages in headless Chromium, opened from shared links, every outside host blocked."""
+
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page
+
+from lib import losses_maps as LM
+from tests.e2e.streamlit_browser import save_screenshot, wait_for_app, wait_for_map
+
+# Counts canvas pixels of one colour: closed sites are drawn on Leaflet's canvas.
+COUNT_COLOUR_JS = """
+([r, g, b]) => {
+    let count = 0;
+    for (const canvas of document.querySelectorAll('canvas.leaflet-zoom-animated')) {
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        for (let i = 0; i < pixels.length; i += 4) {
+            if (Math.abs(pixels[i] - r) < 6 && Math.abs(pixels[i + 1] - g) < 6
+                && Math.abs(pixels[i + 2] - b) < 6 && pixels[i + 3] > 200) count++;
+        }
+    }
+    return count;
+}
+"""
+MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
+def rgb(hex_colour: str) -> list[int]:
+    return [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]
+
+
+@pytest.fixture
+def shared_link(app_url, page: Page):
+    """Open a path of the app as a shared link; returns the outside hosts the page asked for.
+
+    The first session on a freshly started server shows Streamlit's "Page not found" dialog
+    for any page but the default one (it happens with the Data & sources page too), so the
+    app's front page is opened once first.
+    """
+    requested: list[str] = []
+    page.goto(app_url)
+    wait_for_app(page)
+    page.on("request", lambda request: requested.append(request.url))
+
+    def open_link(path: str) -> set[str]:
+        page.goto(f"{app_url}{path}")
+        wait_for_app(page)
+        assert page.locator("[data-testid='stDialog']").count() == 0  # "Page not found"
+        assert page.locator("[data-testid='stException']").count() == 0
+        return {urlsplit(u).hostname for u in requested} - {"127.0.0.1", "localhost"}
+
+    return open_link
+
+
+def map_frame(page: Page):
+    """The map's frame once drawn (scrolled into view first: Streamlit loads it lazily)."""
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    frame = wait_for_map(page)
+    frame.locator(".jul-legend").wait_for()
+    page.wait_for_timeout(1500)  # let the canvas finish drawing
+    return frame
+
+
+def wait_for_charts(page: Page, count: int) -> None:
+    charts = page.locator("[data-testid='stVegaLiteChart']")
+    charts.nth(count - 1).wait_for()
+    for i in range(count):
+        charts.nth(i).scroll_into_view_if_needed()
+        charts.nth(i).locator("svg, canvas").first.wait_for()
+    assert charts.count() == count
+
+
+def test_losses_vs_policy_for_areas_for_regeneration(shared_link, page):
+    outside = shared_link("/losses?against=Areas+for+Regeneration&basemap=No+basemap")
+    headline = page.get_by_text("the closure rate inside Areas for Regeneration was 16.1% "
+                                "(95% CI 12.8-20.1%) against 13.9% (12.4-15.6%) elsewhere: "
+                                "no clear difference.")
+    headline.wait_for()
+    wait_for_charts(page, 3)
+    page.locator("[data-testid='stVegaLiteChart']").first.scroll_into_view_if_needed()
+    save_screenshot(page, "losses-regeneration-chart")
+
+    frame = map_frame(page)
+    legend = frame.locator(".jul-legend").inner_text()
+    assert "Inside Areas for Regeneration (63)" in legend
+    assert "Elsewhere (244)" in legend and "Areas for Regeneration (32 areas)" in legend
+    drawn = next(f for f in page.frames if "streamlit_folium" in f.url)
+    assert drawn.evaluate(COUNT_COLOUR_JS, rgb(LM.INSIDE_COLOUR)) > 300  # filled dots
+    assert drawn.evaluate(COUNT_COLOUR_JS, rgb(LM.OUTSIDE_COLOUR)) > 300  # rings
+    assert frame.locator(".jul-label", has_text="Hackney").count() == 1
+    save_screenshot(page, "losses-regeneration-map")
+    assert not outside, f"requests to outside hosts: {outside}"
+
+
+def test_losses_vs_policy_for_industrial_land_and_two_categories(shared_link, page):
+    outside = shared_link("/losses?against=Strategic+Industrial+Locations"
+                          "&categories=Library&categories=GP+practice&basemap=No+basemap")
+    page.get_by_text("Across the selected categories, the closure rate inside Strategic "
+                     "Industrial Locations was").wait_for()
+    wait_for_charts(page, 3)
+    frame = map_frame(page)
+    legend = frame.locator(".jul-legend").inner_text()
+    assert "Closed libraries and GP practices" in legend
+    assert "Inside Strategic Industrial Locations (2)" in legend
+    assert "Elsewhere (233)" in legend
+    save_screenshot(page, "losses-sil-libraries-gp-map")
+    assert not outside, f"requests to outside hosts: {outside}"
+
+
+def test_losses_over_time_for_hackney(shared_link, page):
+    outside = shared_link("/over-time?area=Hackney&basemap=No+basemap")
+    metric = page.locator("[data-testid='stMetric']", has_text="Hackney, 2001")
+    assert metric.locator("[data-testid='stMetricValue']").inner_text() == "155 → 185"
+    wait_for_charts(page, 5)  # closures by year, pubs trend, three pubs-vs-policy scatters
+    page.locator("[data-testid='stVegaLiteChart']").first.scroll_into_view_if_needed()
+    save_screenshot(page, "losses-over-time-hackney-closures")
+    frame = map_frame(page)
+    legend = frame.locator(".jul-legend").inner_text()
+    assert "Pubs and bars, change 2001-2018" in legend
+    assert "+15 to +30%" in legend and "Hackney" in legend
+    save_screenshot(page, "losses-over-time-hackney-pubs")
+    assert not outside, f"requests to outside hosts: {outside}"
+
+
+def test_losses_over_time_london_states_the_undated_closure(shared_link, page):
+    outside = shared_link("/over-time?basemap=No+basemap")
+    page.get_by_text("1 closed library has no recorded closure year").wait_for()
+    metric = page.locator("[data-testid='stMetric']", has_text="Closures with a year")
+    assert metric.locator("[data-testid='stMetricValue']").inner_text() == "306"
+    wait_for_charts(page, 5)
+    map_frame(page)
+    assert not outside, f"requests to outside hosts: {outside}"
