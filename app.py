@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lib import ui
 from lib.sources import GLA_ATTR, ONS_ATTR, OS_ATTR
 
 # No page or page icons: Streamlit fetches a Material icon favicon from a Google font host.
@@ -13,6 +14,7 @@ pages = [
     st.Page("pages/losses_vs_policy.py", title="Losses vs policy", url_path="losses"),
     st.Page("pages/losses_over_time.py", title="Losses over time", url_path="over-time"),
     st.Page("pages/data_sources.py", title="Data & sources", url_path="sources"),
+    st.Page("pages/tour.py", title="Tour", url_path="tour"),
 ]
 page = st.navigation(pages)
 
@@ -23,6 +25,7 @@ st.sidebar.caption(
     "Regeneration."
 )
 
+ui.tour_bar()  # on a view opened from the Tour page: previous / back to the tour / next
 page.run()
 
 st.divider()

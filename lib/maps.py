@@ -118,11 +118,14 @@ def to_browser(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame
 
 
-def new_map(basemap: str, bounds=LONDON_BOUNDS) -> folium.Map:
-    """A map framed on `bounds` ((south, west), (north, east)) whatever the frame's size."""
-    m = folium.Map(location=LONDON_CENTRE, zoom_start=LONDON_ZOOM, tiles=None,
+def new_map(basemap: str, bounds=LONDON_BOUNDS, view=None) -> folium.Map:
+    """A map framed on `bounds` ((south, west), (north, east)) whatever the frame's size, or
+    opened at `view` (a lib.share.MapView: lat, lon, zoom) when a link saved one."""
+    location, zoom = ((view.lat, view.lon), view.zoom) if view else (LONDON_CENTRE, LONDON_ZOOM)
+    m = folium.Map(location=location, zoom_start=zoom, tiles=None,
                    prefer_canvas=True, control_scale=True, zoom_snap=0.25)
-    m.add_child(FitBounds(bounds))
+    if view is None:
+        m.add_child(FitBounds(bounds))
     name, url, attr = BASEMAPS.get(basemap, BASEMAPS["none"])
     if url:
         folium.TileLayer(url, attr=attr, name=name, max_zoom=19, control=False).add_to(m)
@@ -188,6 +191,7 @@ def add_area_labels(m: folium.Map, labels: pd.DataFrame, name: str = "Borough na
                                 icon_size=(120, 16), icon_anchor=(60, 8)),
         ).add_to(group)
     group.add_to(m)
+    m.add_child(DeclutterLabels())
     m.get_root().header.add_child(branca.element.Element(
         "<style>.jul-label{font:600 11px/1.2 sans-serif;color:#222;text-align:center;"
         "text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;white-space:nowrap}</style>"))
@@ -305,6 +309,41 @@ class FitBounds(branca.element.MacroElement):
         self.pad = LEGEND_WIDTH_PX
 
 
+class DeclutterLabels(branca.element.MacroElement):
+    """Hide an area label that would overlap one already shown, after every zoom or resize,
+    so names never print over each other (shorter names are placed first; zoom in for the
+    rest)."""
+
+    _template = branca.element.Template("""
+        {% macro script(this, kwargs) %}
+        (function(map) {
+            function declutter() {
+                var labels = Array.from(map.getContainer().querySelectorAll(".jul-label"));
+                labels.sort(function(a, b) { return a.textContent.length - b.textContent.length; });
+                var shown = [];
+                labels.forEach(function(el) {
+                    el.style.visibility = "visible";
+                    var range = document.createRange();
+                    range.selectNodeContents(el);
+                    var r = range.getBoundingClientRect();
+                    var box = {l: r.left - 3, r: r.right + 3, t: r.top - 1, b: r.bottom + 1};
+                    var hit = shown.some(function(o) {
+                        return box.l < o.r && box.r > o.l && box.t < o.b && box.b > o.t;
+                    });
+                    if (hit) { el.style.visibility = "hidden"; } else { shown.push(box); }
+                });
+            }
+            map.on("zoomend moveend resize", declutter);
+            map.whenReady(function() { setTimeout(declutter, 50); setTimeout(declutter, 600); });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "DeclutterLabels"
+
+
 class Legend(branca.element.MacroElement):
     """A legend drawn as a Leaflet control inside the map frame (so screenshots include it)."""
 
@@ -373,9 +412,10 @@ def finish(m: folium.Map) -> folium.Map:
 
 
 def explorer_map(map_layers: MapLayers, site_index: pd.Index, per_10k: pd.Series,
-                 choropleth_label: str, policies_shown: tuple[str, ...], basemap: str) -> folium.Map:
+                 choropleth_label: str, policies_shown: tuple[str, ...], basemap: str,
+                 view=None, bounds=LONDON_BOUNDS) -> folium.Map:
     """The map explorer: borough choropleth, London Plan overlays, filtered sites, legend."""
-    m = new_map(basemap)
+    m = new_map(basemap, bounds=bounds, view=view)
     classes = add_choropleth(m, map_layers.boroughs, "gss_code", per_10k, choropleth_label,
                              "{:.1f}", layer_attribution("boroughs"))
     add_area_labels(m, map_layers.labels)

@@ -658,6 +658,20 @@ _to_bng = Transformer.from_crs(4326, 27700, always_xy=True)
 VIEW_FRAME_PX = (900, 680)
 
 
+_to_wgs84 = Transformer.from_crs(27700, 4326, always_xy=True)
+
+
+def map_bounds(layers: data.Layers, codes: Iterable[str]):
+    """((south, west), (north, east)) of the chosen boroughs, for the web map to frame;
+    all of London when none is chosen."""
+    chosen = layers.boroughs[layers.boroughs["gss_code"].isin(list(codes))]
+    if chosen.empty:
+        return maps.LONDON_BOUNDS
+    x0, y0, x1, y1 = chosen.total_bounds
+    (west, east), (south, north) = _to_wgs84.transform([x0, x1], [y0, y1])
+    return (round(south, 5), round(west, 5)), (round(north, 5), round(east, 5))
+
+
 def view_extent(view: MapView) -> tuple[float, float, float, float]:
     """The area a ~900x680 px Leaflet map shows at `view` (ground metres per pixel from the
     Web Mercator zoom), in EPSG:27700."""

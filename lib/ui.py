@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import os
+from urllib.parse import urlsplit
 
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from lib import data, maps, share
+from lib import data, maps, share, tour
 from lib.sources import attributions
 
 BASEMAP_CHOICES = {"light": "Street map", "none": "No basemap"}  # labels appear in the URL
@@ -24,8 +26,27 @@ def map_layers() -> maps.MapLayers:
     return maps.prepare(layers())
 
 
+def require_navigation() -> None:
+    """Make sure the page runs under app.py's st.navigation.
+
+    Streamlit 1.67 starts an app that has a pages/ folder in its old multipage mode until
+    app.py has called st.navigation once: until then, a first visit to a link whose path is
+    a file's name in pages/ (/tour, /map_explorer) runs that file alone (no shared sidebar,
+    wrong navigation; streamlit/streamlit#10276 describes it). Such a run switches the old
+    mode off and reruns, and the rerun goes through app.py to the same page.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a later Streamlit without the old mode
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def require_layers() -> data.Layers:
     """The built layers, or a clear message on how to build them (and stop the page)."""
+    require_navigation()
     try:
         return layers()
     except data.DataMissing as exc:
@@ -103,20 +124,31 @@ def reset_view_button(view: share.MapView | None, key: str = "reset_view") -> No
 
 
 def current_params() -> dict[str, list[str]]:
-    """The page's query parameters as the browser has them (repeated keys kept)."""
-    return {key: st.query_params.get_all(key) for key in st.query_params}
+    """The page's query parameters as the browser has them (repeated keys kept), less the
+    tour's own (a shared link opens the view, not the facilitator's tour)."""
+    return {key: st.query_params.get_all(key) for key in st.query_params
+            if key not in tour.TOUR_PARAMS}
+
+
+def app_root() -> str:
+    """The app's address with a trailing slash: JOINED_UP_PUBLIC_URL (when the app sits
+    behind a proxy), else the browser's address less the current page's path."""
+    public = os.environ.get("JOINED_UP_PUBLIC_URL", "").strip()
+    url = public or st.context.url or "http://localhost:8501/"
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    last = path.rsplit("/", 1)[-1]
+    if not public and last in {*tour.PAGES, "tour"}:
+        path = path[: -len(last)]
+    return f"{parts.scheme}://{parts.netloc}{path.rstrip('/')}/"
 
 
 def page_link(url_path: str, params: dict | None = None) -> str:
-    """The address of this view: JOINED_UP_PUBLIC_URL (when the app sits behind a proxy) or
-    the address the browser used, the page's url_path, and its query parameters."""
-    public = os.environ.get("JOINED_UP_PUBLIC_URL", "").rstrip("/")
-    if public:
-        base = f"{public}/{url_path}"
-    else:
-        # st.context.url is the browser's address without the query (None outside a browser).
-        base = st.context.url or f"http://localhost:8501/{url_path}"
-    return share.build_link(base, current_params() if params is None else params)
+    """The address of a view: the app's root, the page's url_path (the map explorer is the
+    root itself) and its query parameters (by default, this page's own)."""
+    url_path = "" if url_path in tour.PAGE_ALIASES or url_path == "map_explorer" else url_path
+    return share.build_link(app_root() + url_path,
+                            current_params() if params is None else params)
 
 
 @st.cache_resource
@@ -246,6 +278,53 @@ def present_header(title: str, value: str, label: str, key: str = "present") -> 
 
 
 def present_map(m: folium.Map, key: str, height: int = 540, view=None) -> share.MapView | None:
-    """The map, filling the projector's screen, with large legend and label type."""
+    """The map, filling the projector's screen, with large legend and label type (a little
+    shorter when the tour bar is above it, so all of it fits in 720 pixels)."""
     m.get_root().header.add_child(folium.Element(PRESENT_MAP_CSS), name="jul_present_css")
+    if st.query_params.get("tour"):
+        height -= 56
     return show_map(m, key=key, height=height, view=view)
+
+
+TOUR_BAR_CSS = """<style>
+.jul-tour-bar {display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center;
+  padding: .4rem .7rem; border: 1px solid #9fb3b3; border-radius: .5rem; background: #ffffff;
+  font-size: 1rem; color: #111}
+.jul-tour-bar a {display: inline-block; padding: .3rem .8rem; border-radius: .4rem;
+  border: 1px solid #0b5757; color: #0b5757; text-decoration: none; font-weight: 600}
+.jul-tour-bar a.next {background: #0b5757; color: #ffffff}
+.jul-tour-bar a:focus-visible {outline: 3px solid #111111; outline-offset: 2px}
+</style>"""
+
+
+def _tour_href(url_path: str, params: dict) -> str:
+    """A relative link (works under any base path) to a page with params."""
+    url_path = "" if url_path == "map_explorer" else url_path
+    return html.escape(share.build_link(f"./{url_path}", params), quote=True)
+
+
+def tour_bar() -> None:
+    """On a view opened from the Tour page (`tour` and `step` in its link): the step, and
+    links to the previous step, back to the tour, and the next step (Tab, then Enter).
+
+    Plain links that load the view afresh: moving between two views inside one session,
+    Streamlit drops a parameter that the page being left binds to a widget (both bind
+    `basemap`, say), so the next view would lose it. app.py calls this above every page."""
+    found = tour.tour_from_link({k: st.query_params.get(k) for k in tour.TOUR_PARAMS})
+    if found is None:
+        return
+    current, number = found
+    count = len(current.steps)
+    parts = [f"<strong>Tour · step {number} of {count}:</strong> "
+             f"{html.escape(current.steps[number - 1].title)}"]
+    if number > 1:
+        before = current.steps[number - 2]
+        parts.append(f'<a href="{_tour_href(before.page.url_path, tour.step_params(current, number - 1))}" '
+                     'target="_self">← Previous step</a>')
+    parts.append(f'<a href="{_tour_href("tour", {"tour": current.name, "step": str(number)})}" '
+                 'target="_self">Back to the tour</a>')
+    if number < count:
+        after = current.steps[number]
+        parts.append(f'<a class="next" href="{_tour_href(after.page.url_path, tour.step_params(current, number + 1))}" '
+                     f'target="_self">Next: {html.escape(after.title)} →</a>')
+    st.html(TOUR_BAR_CSS + f'<nav class="jul-tour-bar" aria-label="Tour">{"".join(parts)}</nav>')

@@ -2,19 +2,21 @@
 
 import streamlit as st
 
-from lib import data, maps, ui
+from lib import data, maps, share, ui
 from lib.sources import LAYER_SOURCES
 
 layers = ui.require_layers()
 sites = layers.sites
 names = layers.borough_names
 
-st.title("Map explorer")
-st.markdown(
-    "Community facilities across London's 33 boroughs, the ones that **closed** (black "
-    "rings), and the London Plan's places. Filter in the sidebar: the link in your address bar "
-    "keeps every choice, so you can share exactly this view."
-)
+present = ui.presentation_mode()
+if not present:
+    st.title("Map explorer")
+    st.markdown(
+        "Community facilities across London's 33 boroughs, the ones that **closed** (black "
+        "rings), and the London Plan's places. Filter in the sidebar: the link in your address "
+        "bar keeps every choice, so you can share exactly this view."
+    )
 
 with st.sidebar:
     st.header("Filters")
@@ -54,11 +56,25 @@ density_sites = sites if density_group == "All facilities" else sites[
 density = data.sites_per_10k(density_sites, layers.boroughs).set_index("gss_code")["per_10k"]
 
 closed = int((shown["status"] == "closed").sum())
+view = ui.map_view()
+bounds = share.map_bounds(layers, site_filter.boroughs)  # the chosen boroughs, else London
+source_keys = ["boroughs", "borough_population", "cim", "libraries", "gp_practices", "museums",
+               "worship", *[k for p in policies for k in LAYER_SOURCES.get(p, ())]]
+if present:
+    headline = share.explorer_headline(shown)
+    ui.present_header(share.explorer_title(site_filter, names), headline.value, headline.label)
+    ui.present_map(maps.explorer_map(ui.map_layers(), shown.index, density,
+                                     f"{density_group}: open sites per 10,000 residents",
+                                     tuple(policies), basemap, view=view, bounds=bounds),
+                   key="explorer_map_present", view=view)
+    ui.attribution_caption(source_keys, basemap)
+    st.stop()
 c1, c2, c3 = st.columns(3)
 c1.metric("Sites shown", f"{len(shown):,}")
 c2.metric("Of which closed", f"{closed:,}")
 c3.metric("Boroughs", f"{shown['gss_code'].nunique()} of 33")
 st.caption(site_filter.describe(names))
+share_slot = st.container()  # filled after the map, which may save its position to the link
 
 map_column, table_column = st.columns([5, 2], gap="medium")
 with map_column:
@@ -66,11 +82,14 @@ with map_column:
         st.info("No site matches these filters. Clear a filter in the sidebar to see more.")
     m = maps.explorer_map(ui.map_layers(), shown.index, density,
                           f"{density_group}: open sites per 10,000 residents",
-                          tuple(policies), basemap)
-    ui.show_map(m, key="explorer_map")
-    ui.attribution_caption(
-        ["boroughs", "borough_population", "cim", "libraries", "gp_practices", "museums",
-         "worship", *[k for p in policies for k in LAYER_SOURCES.get(p, ())]], basemap)
+                          tuple(policies), basemap, view=view, bounds=bounds)
+    view = ui.show_map(m, key="explorer_map", save_view=True, view=view)
+    ui.reset_view_button(view)
+    ui.attribution_caption(source_keys, basemap)
+with share_slot:
+    card_args = (layers, site_filter, density_group, tuple(policies))
+    ui.share_panel("", lambda link, size, args=card_args, view=view: share.explorer_card(
+        *args, link, size, view), file_stem="joined-up-london-map")
 
 table = data.sites_table(shown, names)
 with table_column:
