@@ -25,7 +25,7 @@ st.sidebar.caption(
     "Regeneration."
 )
 
-ui.tour_bar()  # on a view opened from the Tour page: previous / back to the tour / next
+ui.tour_bar(page.url_path)  # a view opened from the Tour page: previous / back / next
 page.run()
 
 st.divider()

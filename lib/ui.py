@@ -303,13 +303,16 @@ def _tour_href(url_path: str, params: dict) -> str:
     return html.escape(share.build_link(f"./{url_path}", params), quote=True)
 
 
-def tour_bar() -> None:
+def tour_bar(url_path: str = "") -> None:
     """On a view opened from the Tour page (`tour` and `step` in its link): the step, and
     links to the previous step, back to the tour, and the next step (Tab, then Enter).
 
     Plain links that load the view afresh: moving between two views inside one session,
     Streamlit drops a parameter that the page being left binds to a widget (both bind
-    `basemap`, say), so the next view would lose it. app.py calls this above every page."""
+    `basemap`, say), so the next view would lose it. app.py calls this above every page
+    with the page's url_path."""
+    if url_path == "tour":  # the Tour page has its own controls
+        return
     found = tour.tour_from_link({k: st.query_params.get(k) for k in tour.TOUR_PARAMS})
     if found is None:
         return

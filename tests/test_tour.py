@@ -170,6 +170,7 @@ def app(built_gpkg, monkeypatch) -> AppTest:
 @pytest.mark.integration
 def test_the_tour_page_steps_through_the_default_tour(app):
     default_tour()
+    app.query_params["tour"] = "default"
     app.query_params["step"] = "2"
     at = app.run()
     assert not at.exception and not at.error
@@ -183,6 +184,8 @@ def test_the_tour_page_steps_through_the_default_tour(app):
     at.button(key="tour_previous").click().run()
     assert at.query_params["step"] == "1"
     assert at.button(key="tour_previous").disabled
+    # The tour bar is for the views; the Tour page has its own buttons.
+    assert not any("jul-tour-bar" in h.value for h in at.get("html"))
 
 
 @pytest.mark.integration

@@ -1,0 +1,187 @@
+"""Borough profile: one borough's facilities, losses and voluntary sector against London."""
+
+from functools import partial
+
+import streamlit as st
+
+from lib import maps, profiles, ui
+
+layers = ui.require_layers()
+names = layers.borough_names
+ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"]))
+
+
+@st.cache_data(show_spinner=False)
+def borough_stats():
+    L = ui.layers()
+    return profiles.borough_stats(L.boroughs, L.lsoas, L.sites, L.wards, L.voluntary_wards,
+                                  L.grants_by_year, L.pubs_by_borough)
+
+
+@st.cache_data(show_spinner=False)
+def ward_table(gss_code: str):
+    L = ui.layers()
+    return profiles.ward_table(L.wards, L.lsoas, L.sites, L.voluntary_wards, L.borough_names,
+                               gss_code)
+
+
+@st.cache_resource(show_spinner=False)
+def ward_geometry():
+    return profiles.ward_geometry(ui.layers().wards, ui.layers().borough_names)
+
+
+@st.cache_resource(show_spinner=False)
+def voluntary_features():
+    L = ui.layers()
+    return profiles.voluntary_features(L.voluntary_points, dict(zip(L.wards.ward_code,
+                                                                    L.wards.name)))
+
+
+with st.sidebar:
+    st.header("Borough")
+    gss_code = st.selectbox("Borough", sorted(names, key=names.get), format_func=names.get,
+                            key="borough", bind="query-params")
+    st.header("Ward map")
+    measure = st.selectbox("Shade wards by", list(profiles.WARD_MEASURES),
+                           format_func=lambda k: profiles.WARD_MEASURES[k].short, key="measure",
+                           bind="query-params")
+    policies = st.multiselect("London Plan layers shown", list(maps.POLICY_STYLES),
+                              format_func=lambda p: maps.POLICY_STYLES[p][0], key="policy",
+                              bind="query-params", default=["town_centre"])
+    show_voluntary = st.toggle("Food banks and mutual aid groups", value=True, key="helpers",
+                               bind="query-params")
+    basemap = ui.basemap_picker()
+
+name = names[gss_code]
+stats = borough_stats()
+rows = profiles.headline(stats, gss_code)
+wards = ward_table(gss_code)
+borough = layers.boroughs.set_index("gss_code").loc[gss_code]
+slug = name.lower().replace(" ", "-")
+
+st.title(f"Borough profile: {name}")
+st.markdown(
+    f"{'Inner' if borough['inner'] else 'Outer'} London · **{int(borough['population']):,}** "
+    f"residents (mid-2020) · {len(wards)} wards (2017). Each figure is set against London's "
+    "(London's total over London's residents) and ranked among the boroughs, 1 = highest. "
+    "The link in your address bar opens this borough again."
+)
+unstable = rows[rows["unstable"]]
+if not unstable.empty:
+    st.warning(
+        f"**{name} has only {int(borough['population']):,} residents**, far fewer than work or "
+        f"visit there, so its per-resident figures are unstable: they are shown but flagged, and "
+        f"not ranked (the ranking runs over the other boroughs). {len(unstable)} of "
+        f"{len(rows)} figures are affected; pubs lost and deprivation are ranked as usual."
+    )
+
+key_rows = rows.set_index("measure").loc[profiles.KEY_MEASURES].reset_index()
+for start in range(0, len(key_rows), 4):
+    for column, (_, row) in zip(st.columns(4), key_rows.iloc[start:start + 4].iterrows()):
+        measure_info = profiles.MEASURES[row["measure"]]
+        with column.container(border=True):
+            st.metric(
+                ("⚠ " if row["unstable"] else "") + measure_info.short, row["shown"],
+                delta=f"London {row['london_shown']}", delta_color="off", delta_arrow="off",
+                help=f"{row['label']}. {row['note']}".strip(),
+            )
+            st.caption(f"{measure_info.unit} · {row['count_shown']}  \n"
+                       f"**Rank:** {row['rank_text']}")
+
+spec = profiles.WARD_MEASURES[measure]
+st.subheader("Wards")
+st.caption(
+    f"{name}'s 2017 wards shaded by **{spec.label[0].lower() + spec.label[1:]}**, with its "
+    "sites (closed ones as black rings), the chosen London Plan layers"
+    + (" and food banks and mutual aid groups" if show_voluntary else "")
+    + ". Hover for names and figures; the layer button (top right) turns layers on and off."
+)
+volunteers = voluntary_features()
+site_index = layers.sites.index[layers.sites["gss_code"] == gss_code]
+m = profiles.borough_map(
+    ui.map_layers(), ward_geometry(), wards, gss_code, measure, tuple(policies), basemap,
+    site_index,
+    volunteers.loc[layers.voluntary_points["gss_code"] == gss_code] if show_voluntary else None,
+)
+ui.show_map(m, key="borough_map", height=620)
+ui.attribution_caption(profiles.map_sources(measure, with_sites=True, policies=policies,
+                                            volunteers=show_voluntary), basemap)
+if wards["unstable"].any() and spec.per_head:
+    st.caption(f"⚠ {int(wards['unstable'].sum())} ward(s) here have under "
+               f"{profiles.UNSTABLE_WARD_POPULATION:,} residents: their per-resident figures "
+               "are unstable.")
+
+closed = profiles.closed_facilities(layers.sites, gss_code, ward_names)
+helpers = profiles.voluntary_list(layers.voluntary_points, gss_code, ward_names)
+figures_tab, closed_tab, voluntary_tab, wards_tab = st.tabs([
+    "All figures", f"Closed facilities ({len(closed)})",
+    f"Food banks and mutual aid ({len(helpers)})", f"Ward table ({len(wards)})"])
+
+with figures_tab:
+    st.caption(f"{name} against London (London's total over London's residents); rank 1 = the "
+               "highest value among the boroughs. Hover a tile above for what each measures.")
+    display = profiles.headline_display(rows)
+    st.dataframe(display, hide_index=True, width="stretch", height=ui.table_height(len(display)),
+                 column_config={"figure": "Figure", "value": name, "rank": "Rank"})
+    headline_csv = profiles.headline_csv(rows)
+    st.download_button("Download these figures (CSV)", partial(profiles.csv_bytes, headline_csv),
+                       f"joined-up-london-{slug}-figures.csv", "text/csv",
+                       key="download_figures", on_click="ignore")
+
+with closed_tab:
+    st.caption(" ".join(closed.attrs["caveats"]))
+    if closed.empty:
+        st.info(f"No closure of a library, GP practice or museum is recorded in {name}.")
+    else:
+        st.dataframe(closed[["name", "category", "closed_year", "opened_year", "ward", "source",
+                             "licence"]], hide_index=True, width="stretch",
+                     column_config={
+                         "closed_year": st.column_config.NumberColumn("closed", format="%d"),
+                         "opened_year": st.column_config.NumberColumn("opened", format="%d"),
+                         "ward": "ward (2017)"})
+    st.download_button("Download closed facilities (CSV)", partial(profiles.csv_bytes, closed),
+                       f"joined-up-london-{slug}-closed.csv", "text/csv",
+                       key="download_closed", on_click="ignore",
+                       disabled=closed.empty)
+
+with voluntary_tab:
+    banks = helpers[helpers["kind"] == "Food bank"]
+    groups = helpers[helpers["kind"] == "Mutual aid group"]
+    charity_row = rows.set_index("measure").loc["charities_per_1k"]
+    closed_banks = int((banks["status"] == "closed").sum())
+    st.caption(
+        f"**{int(charity_row['count']):,} registered charities** in {name} (2019; the register "
+        "extract gives counts per ward, not names: see the ward table), "
+        f"**{int((banks['status'] == 'open').sum())} food banks**"
+        + (f" (and {closed_banks} closed)" if closed_banks else "")
+        + f" and **{len(groups)} mutual aid groups** of spring 2020. Food banks: Give Food "
+        "(about 2022-23). Mutual aid groups: mutualaid.wiki, **CC BY-NC-SA 4.0: non-commercial "
+        "use only**, share alike."
+    )
+    if helpers.empty:
+        st.info(f"No food bank or mutual aid group is recorded in {name}.")
+    else:
+        st.dataframe(helpers, hide_index=True, width="stretch")
+    st.download_button("Download food banks and mutual aid groups (CSV)",
+                       partial(profiles.csv_bytes, helpers),
+                       f"joined-up-london-{slug}-voluntary.csv", "text/csv",
+                       key="download_voluntary", on_click="ignore",
+                       disabled=helpers.empty)
+
+with wards_tab:
+    ward_csv = profiles.ward_csv(wards)
+    st.caption("Per-resident figures use mid-2020 residents; IMD rank 1 = the most deprived of "
+               "London's 634 wards.")
+    st.dataframe(ward_csv, hide_index=True, width="stretch")
+    st.download_button("Download the ward table (CSV)", partial(profiles.csv_bytes, ward_csv),
+                       f"joined-up-london-{slug}-wards.csv", "text/csv", key="download_wards",
+                       on_click="ignore")
+
+with st.expander("How this is calculated"):
+    st.markdown(profiles.PROFILE_METHOD)
+    st.markdown("**Caveats.** " + " ".join(stats.attrs.get("caveats", [])))
+    st.markdown("**What the joins could not match** (from the data build, and checks on the "
+                "built layers): nothing is dropped silently.")
+    st.dataframe(profiles.unmatched_report(layers.build_report, layers.wards, layers.lsoas,
+                                           layers.voluntary_wards, layers.voluntary_points),
+                 hide_index=True, width="stretch")

@@ -1,0 +1,155 @@
+"""Voluntary sector: charities and grants per ward against deprivation; food banks, mutual aid."""
+
+from functools import partial
+
+import streamlit as st
+
+from lib import profiles, ui
+
+layers = ui.require_layers()
+ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"]))
+MEASURES = ["charities_per_1k", "grants_per_head"]
+
+
+@st.cache_data(show_spinner=False)
+def london_wards():
+    L = ui.layers()
+    return profiles.ward_table(L.wards, L.lsoas, L.sites, L.voluntary_wards, L.borough_names)
+
+
+@st.cache_data(show_spinner=False)
+def correlations():
+    return profiles.voluntary_correlations(london_wards())
+
+
+@st.cache_data(show_spinner=False)
+def findings():
+    L = ui.layers()
+    stats = profiles.borough_stats(L.boroughs, L.lsoas, L.sites, L.wards, L.voluntary_wards,
+                                   L.grants_by_year, L.pubs_by_borough)
+    return profiles.findings(stats, london_wards(), L.voluntary_points)
+
+
+@st.cache_resource(show_spinner=False)
+def ward_geometry():
+    return profiles.ward_geometry(ui.layers().wards, ui.layers().borough_names)
+
+
+@st.cache_resource(show_spinner=False)
+def voluntary_features():
+    L = ui.layers()
+    return profiles.voluntary_features(L.voluntary_points, dict(zip(L.wards.ward_code,
+                                                                    L.wards.name)))
+
+
+wards = london_wards()
+labels = profiles.ward_labels(wards)
+
+with st.sidebar:
+    st.header("Voluntary sector")
+    measure = st.selectbox("Shade wards by", MEASURES,
+                           format_func=lambda k: profiles.WARD_MEASURES[k].short,
+                           key="measure", bind="query-params")
+    ward = st.selectbox("Highlight a ward", sorted(labels, key=labels.get),
+                        format_func=labels.get, index=None, placeholder="Choose a ward",
+                        key="ward", bind="query-params")
+    basemap = ui.basemap_picker()
+
+spec = profiles.WARD_MEASURES[measure]
+points = layers.voluntary_points
+banks = points[points["kind"] == "food_bank"]
+groups = points[points["kind"] == "mutual_aid"]
+
+st.title("Voluntary sector")
+st.markdown(
+    "Who is there to help, ward by ward: registered charities (2019) and grants from funders "
+    "publishing to 360Giving (2013-2018), against deprivation, with food banks and the mutual "
+    "aid groups of spring 2020. Choose a ward in the sidebar to find it on the map and the chart."
+)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Registered charities (2019)", f"{int(wards['charities'].sum()):,}",
+          help="Charities in the CharityBase extract, by the ward of their registered address.")
+c2.metric(f"Grants {profiles.GRANT_YEARS}",
+          f"£{layers.grants_by_year['grants_gbp'].sum() / 1e9:,.2f} bn",
+          help=f"£{wards['grants_gbp'].sum() / 1e9:,.2f} bn of it has a recipient ward.")
+c3.metric("Food banks", f"{int((banks['status'] == 'open').sum())}",
+          delta=f"{int((banks['status'] == 'closed').sum())} closed", delta_color="off",
+          delta_arrow="off", help="Give Food, about 2022-23: "
+          + ", ".join(f"{k} {v}" for k, v in banks["network"].value_counts().items()))
+c4.metric("Mutual aid groups (2020)", f"{len(groups):,}",
+          help="mutualaid.wiki, March-May 2020; CC BY-NC-SA 4.0 (non-commercial).")
+
+if ward:
+    row = wards.set_index("ward_code").loc[ward]
+    st.info(
+        f"**{labels[ward]}**: {int(row['population']):,} residents; "
+        f"{int(row['charities'])} registered "
+        f"{'charity' if row['charities'] == 1 else 'charities'} "
+        f"({row['charities_per_1k']:.2f} per 1,000); "
+        f"£{row['grants_gbp']:,.0f} in {int(row['grants_count'])} "
+        f"{'grant' if row['grants_count'] == 1 else 'grants'} "
+        f"(£{row['grants_per_head']:,.0f} a head); IMD 2019 score {row['imd_score']:.1f}, "
+        f"{profiles.ordinal(row['imd_rank'])} most deprived of {len(wards)} wards."
+        + (f" ⚠ Under {profiles.UNSTABLE_WARD_POPULATION:,} residents: per-resident figures "
+           "are unstable." if row["unstable"] else "")
+    )
+
+m = profiles.voluntary_map(ui.map_layers(), ward_geometry(), wards, measure,
+                           voluntary_features(), basemap, highlight=ward)
+ui.show_map(m, key="voluntary_map", height=640)
+ui.attribution_caption(profiles.map_sources(measure, volunteers=True), basemap)
+st.caption(
+    "**Licences.** Food banks: Give Food (about 2022-23), attribution \"Food bank data from Give "
+    "Food\". Mutual aid groups: mutualaid.wiki (March-May 2020), **CC BY-NC-SA 4.0: "
+    "non-commercial use only**, share alike; points are coarse geocodes of a place name. "
+    "Charities: Charity Commission via CharityBase (January 2019, OGL). Grants: 360Giving "
+    "publishers' own licences (mostly CC BY 4.0 / OGL)."
+)
+
+st.subheader("Against deprivation")
+chart_column, text_column = st.columns([3, 2], gap="medium")
+with chart_column:
+    st.altair_chart(profiles.scatter_chart(wards, measure, ward), width="stretch",
+                    key="scatter")
+    st.caption("One dot per 2017 ward; hollow dots are the City's wards of under "
+               f"{profiles.UNSTABLE_WARD_POPULATION:,} residents. The y axis is compressed "
+               "(symlog) so that zero and the few very large values both show.")
+with text_column:
+    table = correlations()
+    st.markdown("**Correlation with ward deprivation**")
+    for _, row in table[table["measure"] == measure].iterrows():
+        st.markdown("- " + profiles.correlation_sentence(row))
+    other = table[(table["measure"] != measure) & (table["wards"] == "all wards")]
+    for _, row in other.iterrows():
+        st.caption(profiles.correlation_sentence(row))
+    caveats = table.attrs["caveats"]
+    st.markdown("**Caveats.** " + " ".join(caveats[:2]))
+    with st.expander("More caveats"):
+        for caveat in caveats[2:]:
+            st.markdown("- " + caveat)
+
+st.subheader("Findings")
+for finding in findings():
+    st.markdown(f"**{finding['title']}.** {finding['text']}")
+
+st.subheader("Ward table")
+ward_csv = profiles.ward_csv(wards)
+st.dataframe(ward_csv, hide_index=True, width="stretch", height=360)
+st.download_button("Download the ward table (CSV)", partial(profiles.csv_bytes, ward_csv),
+                   "joined-up-london-voluntary-wards.csv", "text/csv", key="download_wards",
+                   on_click="ignore")
+
+with st.expander("Food banks and mutual aid groups (list)"):
+    helpers = profiles.voluntary_list(points, None, ward_names, layers.borough_names)
+    st.dataframe(helpers, hide_index=True, width="stretch", height=360)
+    st.download_button("Download the list (CSV)", partial(profiles.csv_bytes, helpers),
+                       "joined-up-london-food-banks-mutual-aid.csv", "text/csv",
+                       key="download_helpers", on_click="ignore")
+
+with st.expander("How this is calculated"):
+    st.markdown(profiles.VOLUNTARY_METHOD)
+    st.markdown("**What the joins could not match** (from the data build, and checks on the "
+                "built layers): nothing is dropped silently.")
+    st.dataframe(profiles.unmatched_report(layers.build_report, layers.wards, layers.lsoas,
+                                           layers.voluntary_wards, points),
+                 hide_index=True, width="stretch")

@@ -1,0 +1,143 @@
+"""Borough profile and Voluntary sector pages in headless Chromium, every outside host blocked.
+
+Each test opens a page by its link, waits for the ward map, checks that Leaflet drew it (the
+maps draw on a canvas) with its legend inside the frame, and saves a 1400x1300 screenshot to
+tests/artifacts/ for a person to look at.
+"""
+
+from urllib.parse import parse_qs, urlsplit
+
+from tests.e2e.streamlit_browser import save_screenshot, wait_for_app, wait_for_map
+
+VIEWPORT = {"width": 1400, "height": 1300}
+# Pixels drawn on Leaflet's canvases (alpha over 100: ward fills, outlines, points; the
+# background is the frame's, not the canvas's, so an empty map counts none).
+COUNT_DRAWN_JS = """
+() => {
+    let count = 0;
+    for (const canvas of document.querySelectorAll('canvas.leaflet-zoom-animated')) {
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 100) count++;
+    }
+    return count;
+}
+"""
+
+
+def open_view(page, url: str):
+    """Open `url`, wait for the script and the map; returns the map's frame locator."""
+    page.set_viewport_size(VIEWPORT)
+    page.goto(url)
+    wait_for_app(page)
+    # The first page of a fresh server can get Streamlit's "Page not found" notice (the page
+    # list is not known until the app has run once); it then shows the right page anyway.
+    dialog = page.get_by_role("dialog")
+    if dialog.count() and "Page not found" in dialog.inner_text():
+        page.keyboard.press("Escape")
+    frame = wait_for_map(page)
+    frame.locator(".jul-legend").wait_for()
+    page.wait_for_timeout(1500)  # let the canvas finish drawing
+    return frame
+
+
+def screenshots(page, name: str) -> None:
+    """The top of the page, then the page scrolled to its map (Streamlit scrolls inside the
+    page, so a full-page screenshot is one screen)."""
+    save_screenshot(page, name)
+    page.locator("iframe[title='streamlit_folium.st_folium']").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    save_screenshot(page, f"{name}-map")
+
+
+def drawn_pixels(page) -> int:
+    map_frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+    return map_frame.evaluate(COUNT_DRAWN_JS)
+
+
+def legend_inside_frame(page, frame) -> bool:
+    """The legend box lies within the map's frame (both in page coordinates)."""
+    outer = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    inner = frame.locator(".jul-legend").bounding_box()
+    return (outer["x"] <= inner["x"] and inner["x"] + inner["width"] <= outer["x"] + outer["width"]
+            and outer["y"] <= inner["y"]
+            and inner["y"] + inner["height"] <= outer["y"] + outer["height"])
+
+
+def outside_hosts(urls) -> set:
+    return {urlsplit(u).hostname for u in urls} - {"127.0.0.1", "localhost", None}
+
+
+def no_errors(page) -> bool:
+    return (page.locator("[data-testid='stException']").count() == 0
+            and page.locator("[data-testid='stAlertContentError']").count() == 0)
+
+
+def main_text(page) -> str:
+    return page.locator("[data-testid='stMainBlockContainer']").inner_text()
+
+
+def test_borough_profile_of_hackney(app_url, page):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    frame = open_view(page, f"{app_url}/borough?borough=Hackney&basemap=No+basemap")
+    assert page.locator("h1", has_text="Borough profile: Hackney").count() == 1
+    legend = frame.locator(".jul-legend").inner_text()
+    assert "Open sites per 10,000 residents" in legend
+    assert "Sites (open)" in legend and "Closed (5)" in legend
+    assert "Food bank, Trussell Trust (1)" in legend and "Town centres" in legend
+    assert legend_inside_frame(page, frame)
+    assert drawn_pixels(page) > 80_000  # the borough's wards filled
+    text = main_text(page)
+    assert "London 1.84" in text and "6th of 32" in text       # charities per 1,000
+    assert no_errors(page)
+    screenshots(page, "profile-hackney")
+    assert not outside_hosts(requested), f"requests to outside hosts: {outside_hosts(requested)}"
+
+
+def test_city_of_london_is_flagged_not_ranked(app_url, page):
+    frame = open_view(page, f"{app_url}/borough?borough=City+of+London&basemap=No+basemap"
+                            "&measure=Charities+per+1%2C000+residents")
+    assert "Registered charities per 1,000 residents (2019)" in frame.locator(
+        ".jul-legend").inner_text()
+    assert drawn_pixels(page) > 80_000  # the borough's wards filled
+    text = main_text(page)
+    assert "City of London has only 10,938 residents" in text
+    assert "not ranked: too few residents" in text and "would be 1st of 33" in text
+    assert no_errors(page)
+    screenshots(page, "profile-city-of-london")
+
+
+def test_choosing_a_borough_updates_the_link(app_url, page):
+    open_view(page, f"{app_url}/borough?basemap=No+basemap")
+    assert page.locator("h1", has_text="Borough profile: Barking and Dagenham").count() == 1
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+    page.keyboard.type("Newham")
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    page.locator("h1", has_text="Borough profile: Newham").wait_for()
+    assert parse_qs(urlsplit(page.url).query)["borough"] == ["Newham"]
+    wait_for_map(page).locator(".jul-legend").wait_for()
+
+
+def test_voluntary_sector_with_a_chosen_ward(app_url, page):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    frame = open_view(page, f"{app_url}/voluntary?ward=Hoxton+West+(Hackney)&basemap=No+basemap")
+    legend = frame.locator(".jul-legend").inner_text()
+    assert "Registered charities per 1,000 residents (2019)" in legend
+    assert "Food bank, Trussell Trust (40)" in legend and "Food bank, closed (2)" in legend
+    assert "Mutual aid group 2020 (657; CC BY-NC-SA, non-commercial)" in legend
+    assert "Hoxton West" in frame.locator(".jul-chosen").inner_text()
+    assert "mutualaid.wiki (CC BY-NC-SA 4.0)" in frame.locator(
+        ".leaflet-control-attribution").inner_text()
+    assert drawn_pixels(page) > 120_000  # London's 634 wards filled
+    assert legend_inside_frame(page, frame)
+    chart = page.locator("[data-testid='stVegaLiteChart']")
+    chart.wait_for()
+    assert chart.locator("canvas, svg").count() >= 1
+    text = main_text(page)
+    assert "Spearman ρ = -0.18" in text
+    assert "non-commercial use only" in text
+    assert no_errors(page)
+    screenshots(page, "voluntary-hoxton-west")
+    assert not outside_hosts(requested), f"requests to outside hosts: {outside_hosts(requested)}"
