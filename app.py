@@ -13,6 +13,8 @@ pages = [
             default=True),
     st.Page("pages/losses_vs_policy.py", title="Losses vs policy", url_path="losses"),
     st.Page("pages/losses_over_time.py", title="Losses over time", url_path="over-time"),
+    st.Page("pages/borough_profile.py", title="Borough profile", url_path="borough"),
+    st.Page("pages/voluntary_sector.py", title="Voluntary sector", url_path="voluntary"),
     st.Page("pages/data_sources.py", title="Data & sources", url_path="sources"),
     st.Page("pages/tour.py", title="Tour", url_path="tour"),
 ]
