@@ -168,7 +168,6 @@ def _measures() -> list[Measure]:
 
 
 MEASURES: dict[str, Measure] = {m.key: m for m in _measures()}
-SECTIONS = list(dict.fromkeys(m.section for m in MEASURES.values()))
 #: The figures shown as tiles at the top of a profile (the table has them all).
 KEY_MEASURES = ["sites_all", "sites_community_libraries", "closures_all", "pubs_lost",
                 "charities_per_1k", "grants_per_head", "regen_share", "imd_score"]
