@@ -181,16 +181,33 @@ def add_outlines(m: folium.Map, areas: gpd.GeoDataFrame, name: str, attribution:
                    attribution=attribution).add_to(m)
 
 
+class AreaLabels(folium.map.Layer):
+    """Area names as text (so the map reads with no basemap), made in the browser from one
+    list: 33 folium Markers cost more to render than the rest of the map's layers together.
+    Names must arrive HTML-escaped."""
+
+    _template = branca.element.Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.layerGroup();
+        {{ this.labels|tojson }}.forEach(function(label) {
+            L.marker([label.lat, label.lon], {interactive: false, icon: L.divIcon({
+                className: "", html: '<div class="jul-label">' + label.name + "</div>",
+                iconSize: [120, 16], iconAnchor: [60, 8]})}).addTo({{ this.get_name() }});
+        });
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, labels: pd.DataFrame, name: str):
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "AreaLabels"
+        self.labels = [{"lat": round(float(r.lat), 5), "lon": round(float(r.lon), 5),
+                        "name": r.name} for r in labels.itertuples()]
+
+
 def add_area_labels(m: folium.Map, labels: pd.DataFrame, name: str = "Borough names") -> None:
-    """Borough names as text, so the map reads with no basemap."""
-    group = folium.FeatureGroup(name=name, show=True)
-    for row in labels.itertuples():
-        folium.Marker(
-            [row.lat, row.lon], interactive=False,
-            icon=folium.DivIcon(html=f'<div class="jul-label">{row.name}</div>',
-                                icon_size=(120, 16), icon_anchor=(60, 8)),
-        ).add_to(group)
-    group.add_to(m)
+    """Borough names as text, decluttered so they never print over each other."""
+    AreaLabels(labels, html.escape(name)).add_to(m)
     m.add_child(DeclutterLabels())
     m.get_root().header.add_child(branca.element.Element(
         "<style>.jul-label{font:600 11px/1.2 sans-serif;color:#222;text-align:center;"

@@ -38,7 +38,8 @@ def shared_link(app_url, page: Page):
     app's front page is opened once first.
     """
     requested: list[str] = []
-    page.goto(app_url)
+    # No basemap here either: tiles the front page asks for late would be counted below.
+    page.goto(f"{app_url}/?basemap=No+basemap")
     wait_for_app(page)
     page.on("request", lambda request: requested.append(request.url))
 
