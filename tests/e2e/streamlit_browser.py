@@ -34,6 +34,28 @@ def wait_for_map(page: Page, index: int = 0, timeout_ms: int = APP_TIMEOUT_MS) -
     return frame
 
 
+# Counts canvas pixels of one colour: site markers are drawn on Leaflet's canvas, not in the DOM.
+COUNT_COLOUR_JS = """
+([r, g, b]) => {
+    let count = 0;
+    for (const canvas of document.querySelectorAll('canvas.leaflet-zoom-animated')) {
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        for (let i = 0; i < pixels.length; i += 4) {
+            if (Math.abs(pixels[i] - r) < 6 && Math.abs(pixels[i + 1] - g) < 6
+                && Math.abs(pixels[i + 2] - b) < 6 && pixels[i + 3] > 200) count++;
+        }
+    }
+    return count;
+}
+"""
+
+
+def count_map_pixels(page: Page, hex_colour: str) -> int:
+    """Canvas pixels of `hex_colour` in the first st_folium map of `page`."""
+    frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+    return frame.evaluate(COUNT_COLOUR_JS, [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
+
+
 def save_screenshot(page: Page, name: str) -> Path:
     """Save a full-page screenshot as tests/artifacts/<name>.png and return its path."""
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)

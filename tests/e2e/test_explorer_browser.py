@@ -2,26 +2,13 @@
 
 from urllib.parse import urlsplit
 
-from tests.e2e.streamlit_browser import save_screenshot, wait_for_app, wait_for_map
-
-# Counts canvas pixels of one colour: the site markers are drawn on Leaflet's canvas.
-COUNT_COLOUR_JS = """
-([r, g, b]) => {
-    let count = 0;
-    for (const canvas of document.querySelectorAll('canvas.leaflet-zoom-animated')) {
-        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-        for (let i = 0; i < pixels.length; i += 4) {
-            if (Math.abs(pixels[i] - r) < 6 && Math.abs(pixels[i + 1] - g) < 6
-                && Math.abs(pixels[i + 2] - b) < 6 && pixels[i + 3] > 200) count++;
-        }
-    }
-    return count;
-}
-"""
-
-
-def rgb(hex_colour: str) -> list[int]:
-    return [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]
+from lib import maps
+from tests.e2e.streamlit_browser import (
+    count_map_pixels,
+    save_screenshot,
+    wait_for_app,
+    wait_for_map,
+)
 
 
 def test_explorer_draws_sites_and_legend_offline(app_url, page):
@@ -35,9 +22,8 @@ def test_explorer_draws_sites_and_legend_offline(app_url, page):
     assert "Closed (307)" in legend.inner_text()
     assert "Pubs (3,857)" in legend.inner_text()
     page.wait_for_timeout(1500)  # let the canvas finish drawing
-    map_frame = next(f for f in page.frames if "streamlit_folium" in f.url)
-    pub_pixels = map_frame.evaluate(COUNT_COLOUR_JS, rgb("#D55E00"))
-    closed_ring_pixels = map_frame.evaluate(COUNT_COLOUR_JS, [0, 0, 0])
+    pub_pixels = count_map_pixels(page, maps.GROUP_COLOURS["Pubs"])
+    closed_ring_pixels = count_map_pixels(page, maps.CLOSED_COLOUR)
     assert pub_pixels > 500 and closed_ring_pixels > 500
     assert frame.locator(".jul-label", has_text="Hackney").count() == 1
     save_screenshot(page, "explorer-offline")

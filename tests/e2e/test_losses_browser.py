@@ -6,27 +6,14 @@ import pytest
 from playwright.sync_api import Page
 
 from lib import losses_maps as LM
-from tests.e2e.streamlit_browser import save_screenshot, wait_for_app, wait_for_map
+from tests.e2e.streamlit_browser import (
+    count_map_pixels,
+    save_screenshot,
+    wait_for_app,
+    wait_for_map,
+)
 
-# Counts canvas pixels of one colour: closed sites are drawn on Leaflet's canvas.
-COUNT_COLOUR_JS = """
-([r, g, b]) => {
-    let count = 0;
-    for (const canvas of document.querySelectorAll('canvas.leaflet-zoom-animated')) {
-        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-        for (let i = 0; i < pixels.length; i += 4) {
-            if (Math.abs(pixels[i] - r) < 6 && Math.abs(pixels[i + 1] - g) < 6
-                && Math.abs(pixels[i + 2] - b) < 6 && pixels[i + 3] > 200) count++;
-        }
-    }
-    return count;
-}
-"""
 MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
-
-
-def rgb(hex_colour: str) -> list[int]:
-    return [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]
 
 
 @pytest.fixture
@@ -85,9 +72,8 @@ def test_losses_vs_policy_for_areas_for_regeneration(shared_link, page):
     legend = frame.locator(".jul-legend").inner_text()
     assert "Inside Areas for Regeneration (63)" in legend
     assert "Elsewhere (244)" in legend and "Areas for Regeneration (32 areas)" in legend
-    drawn = next(f for f in page.frames if "streamlit_folium" in f.url)
-    assert drawn.evaluate(COUNT_COLOUR_JS, rgb(LM.INSIDE_COLOUR)) > 300  # filled dots
-    assert drawn.evaluate(COUNT_COLOUR_JS, rgb(LM.OUTSIDE_COLOUR)) > 300  # rings
+    assert count_map_pixels(page, LM.INSIDE_COLOUR) > 300  # filled dots
+    assert count_map_pixels(page, LM.OUTSIDE_COLOUR) > 300  # rings
     assert frame.locator(".jul-label", has_text="Hackney").count() == 1
     save_screenshot(page, "losses-regeneration-map")
     assert not outside, f"requests to outside hosts: {outside}"
