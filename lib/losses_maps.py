@@ -103,6 +103,25 @@ def closed_sides(sites: pd.DataFrame, policy: str,
     return closed.index[inside], closed.index[~inside]
 
 
+def closed_sites_display(sites: pd.DataFrame, policy: str, borough_names: dict[str, str],
+                         categories=A.RECORDING_CATEGORIES) -> pd.DataFrame:
+    """The losses map as a table (its accessible alternative): one row per closed site drawn,
+    inside the policy's areas first, then by borough and name."""
+    inside, outside = closed_sides(sites, policy, categories)
+    where = f"Inside {A.POLICIES[policy][0]}"
+    frame = sites.loc[inside.append(outside)]
+    table = pd.DataFrame({
+        "Where": [where] * len(inside) + [ELSEWHERE] * len(outside),
+        "Name": frame["name"].to_numpy(),
+        "Category": frame["category"].to_numpy(),
+        "Closed": frame["closed_year"].astype("Int64").to_numpy(),
+        "Borough": frame["gss_code"].map(borough_names).to_numpy(),
+    })
+    table["_side"] = np.r_[np.zeros(len(inside)), np.ones(len(outside))]
+    return (table.sort_values(["_side", "Borough", "Name"], kind="stable")
+            .drop(columns="_side").reset_index(drop=True))
+
+
 def closed_site_features(points: pd.DataFrame, side: str) -> dict:
     """FeatureCollection of closed sites (``points`` are MapLayers.sites rows: already
     escaped) with the side of the boundary they fall on."""

@@ -333,8 +333,10 @@ class _Page:
 
 @dataclass(frozen=True)
 class LegendSection:
-    """A legend block: kind is "swatch" (area fill), "dot" (site), "ring" (closed site) or
-    "line" (a London Plan boundary, dashed). rows: (colour, label)."""
+    """A legend block: kind is "swatch" (area fill), "dot" (site), "ring" (closed site: the
+    colour ringed in black), "hollow" (a ring of the colour, white inside), "mini" (a small
+    white dot ringed in black), "line" (a London Plan boundary, dashed) or "outline" (a solid
+    boundary, no fill). rows: (colour, label)."""
 
     title: str
     kind: str
@@ -347,18 +349,34 @@ class Headline:
     label: str  # what it counts, e.g. "closed, of 11,792 facilities shown"
 
 
+# Point keys of the legend: kind -> (face, edge, edge width, size as a share of the font);
+# None means the row's colour.
+MARKER_KEYS = {
+    "dot": (None, "#ffffff", 0.5, 0.8),
+    "ring": (None, "#000000", 1.6, 0.85),
+    "hollow": ("#ffffff", None, 1.8, 0.8),
+    "mini": ("#ffffff", "#000000", 0.8, 0.5),
+}
+
+
 def _swatch(fig: Figure, page: _Page, kind: str, colour: str, x: float, y_mid: float,
             size: float, gid: str) -> list:
     """A legend key of `size` points centred on y_mid, in figure coordinates."""
     w, h = size * 1.3, size * 0.95
-    if kind in ("dot", "ring"):
+    if kind in MARKER_KEYS:
+        face, edge, edge_width, scale = MARKER_KEYS[kind]
         marker = Line2D([page.fx(x + w / 2)], [page.fy(y_mid)], transform=fig.transFigure,
-                        marker="o", linestyle="none", markersize=size * (0.8 if kind == "dot" else 0.85),
-                        markerfacecolor=colour,
-                        markeredgecolor="#000000" if kind == "ring" else "#ffffff",
-                        markeredgewidth=1.6 if kind == "ring" else 0.5, gid=gid)
+                        marker="o", linestyle="none", markersize=size * scale,
+                        markerfacecolor=face or colour, markeredgecolor=edge or colour,
+                        markeredgewidth=edge_width, gid=gid)
         fig.add_artist(marker)
         return [marker]
+    if kind == "outline":
+        edge = Rectangle((page.fx(x), page.fy(y_mid + h / 2)), w / page.w, h / page.h,
+                         transform=fig.transFigure, facecolor="none", edgecolor=colour,
+                         linewidth=2.2, gid=gid)
+        fig.add_artist(edge)
+        return [edge]
     if kind == "line":
         rect = Rectangle((page.fx(x), page.fy(y_mid + h / 2)), w / page.w, h / page.h,
                          transform=fig.transFigure, facecolor=colour, alpha=0.15,
@@ -411,8 +429,10 @@ def _row_layout(page: _Page, label: str, col_w: float, font: float) -> tuple[str
 
 
 def _section_height(page: _Page, section: LegendSection, col_w: float, font: float) -> float:
-    title = page.measure.wrap(section.title, col_w, font, "bold")
-    height = (title.count("\n") + 1) * font * 1.25 + 3
+    height = 0.0
+    if section.title:  # an untitled section continues the one above with another key
+        title = page.measure.wrap(section.title, col_w, font, "bold")
+        height = (title.count("\n") + 1) * font * 1.25 + 3
     for _, label in section.rows:
         height += _row_layout(page, label, col_w, font)[1]
     return height + font * 0.6
@@ -420,9 +440,11 @@ def _section_height(page: _Page, section: LegendSection, col_w: float, font: flo
 
 def _draw_section(fig: Figure, page: _Page, section: LegendSection, x: float, y: float,
                   col_w: float, font: float, drawn: list) -> float:
-    t, h = page.text(x, y, section.title, font, gid="legend-title", width=col_w, weight="bold")
-    drawn.append(t)
-    y += h + 3
+    if section.title:
+        t, h = page.text(x, y, section.title, font, gid="legend-title", width=col_w,
+                         weight="bold")
+        drawn.append(t)
+        y += h + 3
     key_w = font * 1.3 + 5
     for colour, label in section.rows:
         wrapped, row_h = _row_layout(page, label, col_w, font)
@@ -587,27 +609,33 @@ class CardLayers:
     borough_paths: tuple[Path, ...]  # one per borough row
     water_paths: tuple[Path, ...]  # the Thames: the gap between boroughs inside London
     labels: pd.DataFrame  # gss_code, name, x, y, area
-    policy_areas: gpd.GeoDataFrame  # policy, geometry
+    policy_areas: gpd.GeoDataFrame  # policy, classification, geometry
     policy_paths: dict[str, tuple[Path, ...]]  # by policy key
     site_xy: pd.DataFrame  # x, y indexed like Layers.sites
     bounds: tuple[float, float, float, float]
 
 
-_prepared: dict[int, tuple[weakref.ref, CardLayers]] = {}
-_prepared_lock = threading.Lock()
+_prepared: dict[tuple[int, str], tuple[weakref.ref, object]] = {}
+_prepared_lock = threading.RLock()  # a make() may itself ask for card_layers
+
+
+def prepared_for(layers: data.Layers, name: str, make: Callable[[data.Layers], object]):
+    """`make(layers)`, made once per Layers object and `name` (cards run on several threads;
+    lib/cards.py keeps its ward paths here too)."""
+    with _prepared_lock:
+        hit = _prepared.get((id(layers), name))
+        if hit and hit[0]() is layers:
+            return hit[1]
+        prepared = make(layers)
+        for key in [k for k, (ref, _) in _prepared.items() if ref() is None]:
+            del _prepared[key]
+        _prepared[(id(layers), name)] = (weakref.ref(layers), prepared)
+        return prepared
 
 
 def card_layers(layers: data.Layers) -> CardLayers:
-    """CardLayers for `layers`, made once per Layers object (cards run on several threads)."""
-    with _prepared_lock:
-        hit = _prepared.get(id(layers))
-        if hit and hit[0]() is layers:
-            return hit[1]
-        prepared = _prepare(layers)
-        for key in [k for k, (ref, _) in _prepared.items() if ref() is None]:
-            del _prepared[key]
-        _prepared[id(layers)] = (weakref.ref(layers), prepared)
-        return prepared
+    """CardLayers for `layers`, made once per Layers object."""
+    return prepared_for(layers, "card_layers", _prepare)
 
 
 def _prepare(layers: data.Layers) -> CardLayers:
@@ -624,7 +652,9 @@ def _prepare(layers: data.Layers) -> CardLayers:
                            "name": layers.boroughs["name"],
                            "x": points.x, "y": points.y,
                            "area": layers.boroughs.geometry.area})
-    policy = layers.policy_areas[["policy", "geometry"]].copy()
+    # The town-centre class is kept so a card can draw one class (lib/cards.py).
+    policy = layers.policy_areas[[c for c in ("policy", "classification", "geometry")
+                                  if c in layers.policy_areas]].copy()
     policy["geometry"] = policy.geometry.simplify(15)
     policy_paths = {key: tuple(polygon_paths(group.geometry.values))
                     for key, group in policy.groupby("policy")}
@@ -722,17 +752,34 @@ def draw_policies(ax, cl: CardLayers, policies: Iterable[str],
         paths = cl.policy_paths.get(policy)
         if not paths:
             continue
-        ax.add_collection(PathCollection(paths, facecolors=to_rgba(colour, 0.13),
-                                         edgecolors="none", zorder=3), autolim=False)
+        draw_area(ax, paths, colour, width)
+        rows.append((colour, label))
+    return rows
+
+
+def draw_area(ax, paths: Sequence[Path], colour: str, width: float = 1.0,
+              tint: float = 0.13, dashed: bool = True) -> None:
+    """Areas (a London Plan layer) as a dashed outline over a light tint of `colour` (with
+    dashed=False, a solid outline: legend kind "swatch" with `tint_hex(colour, tint)`)."""
+    ax.add_collection(PathCollection(paths, facecolors=to_rgba(colour, tint),
+                                     edgecolors="none", zorder=3), autolim=False)
+    if dashed:
         # A white line under the dashes keeps the boundary legible on any fill.
         ax.add_collection(PathCollection(paths, facecolors="none", edgecolors="#ffffff",
                                          linewidths=width + 0.6, alpha=0.5, zorder=3),
                           autolim=False)
-        ax.add_collection(PathCollection(paths, facecolors="none", edgecolors=colour,
-                                         linewidths=width, linestyles=[(0, (3, 1.5))],
-                                         zorder=3), autolim=False)
-        rows.append((colour, label))
-    return rows
+    ax.add_collection(PathCollection(paths, facecolors="none", edgecolors=colour,
+                                     linewidths=width,
+                                     linestyles=[(0, (3, 1.5))] if dashed else ["solid"],
+                                     zorder=3), autolim=False)
+
+
+def tint_hex(colour: str, alpha: float, paper: str = PAPER) -> str:
+    """`colour` at opacity `alpha` over `paper`, as an opaque hex colour (a legend swatch of a
+    tinted area)."""
+    fg, bg = np.array(to_rgba(colour)[:3]), np.array(to_rgba(paper)[:3])
+    mixed = fg * alpha + bg * (1 - alpha)
+    return "#" + "".join(f"{round(v * 255):02x}" for v in mixed)
 
 
 def draw_sites(ax, cl: CardLayers, sites: gpd.GeoDataFrame, marker_pt: float | None = None,

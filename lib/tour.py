@@ -6,9 +6,10 @@ a one-line talking point. `load_tour` parses and validates a file and says exact
 wrong (file, step number and title, field) so a facilitator can fix their own tour.
 
 Parameters are checked against an allow-list per page (the parameters each page's widgets
-bind to the URL; only the map explorer has presentation mode, present=1, so far) with typed
-values: a tour file can only open a view the app could show anyway, never run anything. Pages that are not installed (their file is missing) are
-reported as such, so a tour written for a fuller app fails clearly rather than oddly.
+bind to the URL, and present=1 on the pages with a presentation mode) with typed values: a
+tour file can only open a view the app could show anyway, never run anything. Pages that are
+not installed (their file is missing) are reported as such, so a tour written for a fuller
+app fails clearly rather than oddly.
 No streamlit here.
 """
 
@@ -121,7 +122,7 @@ PAGES: dict[str, PageSpec] = {spec.url_path: spec for spec in [
     PageSpec("losses", "pages/losses_vs_policy.py", "Losses vs policy", {
         "against": Param(one_of(LOSS_POLICIES)),
         "categories": Param(one_of(RECORDING_CATEGORIES), repeat=True, max_values=3),
-        "basemap": BASEMAP,
+        "basemap": BASEMAP, "present": Param(flag),
     }),
     PageSpec("over-time", "pages/losses_over_time.py", "Losses over time", {
         "area": Param(plain_text), "basemap": BASEMAP,

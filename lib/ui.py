@@ -222,6 +222,11 @@ PRESENT_CSS = """<style>
 [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] * {font-size: 3.2rem !important;
   font-weight: 800 !important; line-height: 1.05 !important;}
 [data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] p {font-size: 1.2rem !important;}
+/* The headline's label wraps rather than being cut short with an ellipsis. */
+[data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"],
+[data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  height: auto !important; line-height: 1.25 !important;}
 [data-testid="stCaptionContainer"] p {font-size: 0.85rem !important; color: #1a1a1a !important;}
 [data-testid="stVerticalBlock"] {gap: 0.5rem !important;}
 button:focus-visible, a:focus-visible {outline: 4px solid #000000 !important;
@@ -270,7 +275,9 @@ def presentation_mode() -> bool:
 def present_header(title: str, value: str, label: str, key: str = "present") -> None:
     """Presentation mode's top row: the view's title, one headline figure, and a way out
     that the keyboard reaches (Tab, then Enter)."""
-    left, middle, right = st.columns([6, 3, 2], vertical_alignment="center")
+    # A figure like "16.1% vs 13.9%" or "4,840 → 3,535" needs a wider column than "307".
+    widths = [5, 4, 2] if len(value) > 7 else [6, 3, 2]
+    left, middle, right = st.columns(widths, vertical_alignment="center")
     left.title(title, anchor=False)
     middle.metric(label, value)
     right.button("Exit presentation", key=f"{key}_exit", on_click=_exit_present,

@@ -1,10 +1,12 @@
 """Losses vs policy: are closures more common inside the London Plan's places than elsewhere?"""
 
+from functools import partial
+
 import streamlit as st
 
 from lib import analysis as A
+from lib import cards, ui
 from lib import losses_maps as LM
-from lib import ui
 from lib.sources import LAYER_SOURCES
 
 # Main policies first, then the town-centre classes; the URL carries the readable title.
@@ -36,6 +38,7 @@ def csv(frame) -> bytes:
 
 
 layers = ui.require_layers()
+present = ui.presentation_mode()
 
 with st.sidebar:
     st.header("Compare")
@@ -50,11 +53,22 @@ with st.sidebar:
     basemap = ui.basemap_picker()
 
 categories = tuple(c for c in A.RECORDING_CATEGORIES if c in chosen) or A.RECORDING_CATEGORIES
+slug = policy.replace(":", "-").replace(" ", "-").lower()
 label = A.POLICIES[policy][0]
 title = A.policy_title(policy)
 rates, shares = rates_and_shares(policy, categories)
 distance = bands(categories)
 total = rates.iloc[-1]  # the "All three"/"All selected" row, or the only category
+losses = map_data(policy, categories)
+map_sources = ["boroughs", "libraries", "gp_practices", "museums",
+               *LAYER_SOURCES[policy.partition(":")[0]]]
+
+if present:  # for a projector: the title, one figure, the map
+    headline = cards.losses_headline(total, policy, categories)
+    ui.present_header(cards.losses_title(policy), headline.value, headline.label)
+    ui.present_map(LM.losses_map(ui.map_layers(), losses, basemap), key="losses_map_present")
+    ui.attribution_caption(map_sources, basemap)
+    st.stop()
 
 st.title("Losses vs policy")
 st.markdown(
@@ -79,6 +93,9 @@ c3.metric("Adjusted rate ratio" if adjusted else "Rate ratio", LM.ratio(total[ke
                "1 means no difference.")
 closures = total["closed_in"] + total["closed_out"]
 c4.metric("Closures inside", f"{total['closed_in']:,} of {closures:,}")
+# The card (the map below, with this headline) is drawn only when a download is clicked.
+ui.share_panel("losses", partial(cards.losses_card, layers, policy, categories, table=rates),
+               file_stem=f"joined-up-london-losses-{slug}")
 
 st.subheader(f"Closure rate inside {title} and elsewhere")
 st.vega_lite_chart(spec=LM.rates_chart(rates, policy), width="stretch")
@@ -86,16 +103,22 @@ st.dataframe(LM.rates_display(rates), hide_index=True, width="stretch")
 st.caption("Counts are recorded sites (open and closed) of each category. The ratio allowing "
            "for category mix (Mantel-Haenszel) and its exact test are what the verdict of a "
            "total row reads; on a category row they equal the plain figures.")
-slug = policy.replace(":", "-").replace(" ", "-").lower()
 st.download_button("Download closure rates (CSV)", csv(rates.assign(policy=policy)),
                    f"joined-up-london-closure-rates-{slug}.csv", "text/csv", key="dl_rates")
 
 st.subheader("Where the closed sites are")
-ui.show_map(LM.losses_map(ui.map_layers(), map_data(policy, categories), basemap),
-            key="losses_map", height=640)
-ui.attribution_caption(
-    ["boroughs", "libraries", "gp_practices", "museums",
-     *LAYER_SOURCES[policy.partition(":")[0]]], basemap)
+st.markdown(cards.losses_summary(policy, categories, len(losses.inside["features"]),
+                                 len(losses.outside["features"]), len(losses.area["features"])))
+ui.show_map(LM.losses_map(ui.map_layers(), losses, basemap), key="losses_map", height=640)
+ui.attribution_caption(map_sources, basemap)
+with st.expander("The map as a table: every closed site shown"):
+    closed_table = LM.closed_sites_display(layers.sites, policy, layers.borough_names,
+                                           categories)
+    st.dataframe(closed_table, hide_index=True, width="stretch", height=360,
+                 column_config={"Closed": st.column_config.NumberColumn(format="%d")})
+    st.download_button("Download the closed sites (CSV)", csv(closed_table),
+                       f"joined-up-london-closed-sites-{slug}.csv", "text/csv",
+                       key="dl_closed")
 
 share_column, band_column = st.columns(2, gap="large")
 with share_column:

@@ -111,7 +111,11 @@ def test_losses_page_answers_for_areas_for_regeneration(app, layers):
 
 def test_losses_page_shows_shares_bands_charts_map_and_caveats(app, layers):
     at = open_page(app, LOSSES, against="Areas for Regeneration")
-    shares, bands = at.dataframe[1].value, at.dataframe[2].value
+    closed, shares, bands = (at.dataframe[i].value for i in (1, 2, 3))
+    # The map as a table: every closed site drawn, inside the policy's areas first.
+    assert len(closed) == 307
+    assert closed["Where"].value_counts().to_dict() == {
+        "Elsewhere": 244, "Inside Areas for Regeneration": 63}
     closures = shares.set_index("Measure").loc["Closures"]
     assert (closures["Inside"], closures["London"]) == ("63", "307")
     assert closures["Share inside (95% CI)"].startswith("20.5% (")
@@ -128,14 +132,16 @@ def test_losses_page_shows_shares_bands_charts_map_and_caveats(app, layers):
     assert len(band_chart) == 5
 
     assert len(at.get("component_instance")) == 1  # the st_folium map
-    assert downloads(at) == ["Download closure rates (CSV)", "Download shares (CSV)",
-                             "Download distance bands (CSV)"]
+    assert downloads(at) == ["Download image (PNG)", "Download PDF (A4)",
+                             "Download the whole dataset (GeoPackage, for QGIS)",
+                             "Download closure rates (CSV)", "Download the closed sites (CSV)",
+                             "Download shares (CSV)", "Download distance bands (CSV)"]
     caveats = next(m.value for m in at.markdown if m.value.startswith("- "))
     for caveat in A.caveats_for("regeneration_area"):
         assert caveat in caveats
     assert "7 libraries known only from the 2022 culture map" in caveats
-    assert at.expander[0].label == "How this is calculated"
-    assert any("Wilson score interval" in m.value for m in at.expander[0].markdown)
+    assert at.expander[-1].label == "How this is calculated"
+    assert any("Wilson score interval" in m.value for m in at.expander[-1].markdown)
 
 
 def test_losses_page_policy_and_categories_come_from_the_url(app, layers):

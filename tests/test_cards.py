@@ -1,0 +1,177 @@
+"""Share cards of the Losses vs policy, Losses over time, Borough profile and Voluntary sector
+pages (lib/cards.py) on the real build, and each page's presentation mode and share panel
+(AppTest, opened by its link with present=1)."""
+
+import io
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
+import pytest
+import streamlit as st
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from lib import analysis as A
+from lib import cards, data, share
+from lib import losses_maps as LM
+from tests.test_share import (
+    assert_no_overlap_and_inside,
+    ax_map,
+    boxes,
+    map_labels_apart,
+    pdf_page_size,
+)
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+HACKNEY = "E09000012"
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def layers(built_gpkg) -> data.Layers:
+    return data.load_layers(built_gpkg)
+
+
+def texts_of(fig) -> dict[str, list[str]]:
+    """The card's texts by gid (title, headline, legend, attribution, link...)."""
+    found: dict[str, list[str]] = {}
+    for gid, text, _ in boxes(fig):
+        found.setdefault(gid, []).append(text)
+    return found
+
+
+def check_card(fig, size: str, link: str) -> dict[str, list[str]]:
+    """What every card must do: texts apart and inside the frame, map names apart, a legend,
+    vintage, attribution and the link; the right size; not blank. Returns the texts."""
+    fig.canvas.draw()
+    assert_no_overlap_and_inside(fig)
+    assert map_labels_apart(fig)
+    texts = texts_of(fig)
+    assert texts["link"] == [f"Link to this view: {link}"]
+    assert texts["vintage"][0].startswith("Data vintage:")
+    assert texts["attribution"][0].startswith("Sources: ")
+    assert texts["legend"] and texts["legend-title"] and texts["headline"]
+    body = share.render(fig, size)
+    if size == "social":
+        image = Image.open(io.BytesIO(body)).convert("RGB")
+        assert image.size == (1200, 675)
+        pixels = np.asarray(image)
+        colours = len(np.unique(pixels.reshape(-1, 3), axis=0))
+        assert colours > 200, f"only {colours} colours: a blank card?"
+        # The map's box is not one flat colour.
+        x0, y0, x1, y1 = ax_map(fig).get_window_extent().extents
+        box = pixels[675 - int(y1):675 - int(y0), int(x0):int(x1)]
+        assert box.reshape(-1, 3).std(axis=0).mean() > 20
+    else:
+        assert body.startswith(b"%PDF") and pdf_page_size(body) == (842, 595)
+    return texts
+
+
+def joined(texts: dict[str, list[str]], *gids: str) -> str:
+    return " ".join(t for gid in gids for t in texts.get(gid, []))
+
+
+# ------------------------------------------------------------------------- Losses vs policy
+
+LOSSES_LINK = "http://localhost:8501/losses?against=Areas+for+Regeneration"
+
+
+@pytest.mark.parametrize("size", ["social", "print"])
+def test_losses_card_areas_for_regeneration(layers, size):
+    fig = cards.losses_figure(layers, "regeneration_area", (), LOSSES_LINK, size)
+    texts = check_card(fig, size, LOSSES_LINK)
+    # The page's headline sentence: 16.1% (95% CI 12.8-20.1%) against 13.9% (12.4-15.6%).
+    assert texts["headline"] == ["16.1% vs 13.9%"]
+    assert "no clear difference" in joined(texts, "headline-label")
+    legend = joined(texts, "legend", "legend-title")
+    assert "Closed libraries, GP practices and museums" in legend
+    assert "Inside Areas for Regeneration (63)" in legend and "Elsewhere (244)" in legend
+    assert "Areas for Regeneration (32 areas)" in legend
+    attribution = joined(texts, "attribution")
+    assert "Contains National Statistics data" in attribution
+    assert "NHS Digital" in attribution and "Mapping Museums" in attribution
+    assert "libraries: 2016" in joined(texts, "vintage")
+    assert texts["title"] == ["Closures inside Areas for Regeneration vs elsewhere"]
+
+
+@pytest.mark.parametrize("size", ["social", "print"])
+def test_losses_card_one_town_centre_class_and_one_category(layers, size):
+    fig = cards.losses_figure(layers, "town_centre:Major", ("Library",), LOSSES_LINK, size)
+    texts = check_card(fig, size, LOSSES_LINK)
+    legend = joined(texts, "legend", "legend-title")
+    assert "Closed libraries" in legend and "Major town centres" in legend
+    assert "Inside Major town centres (3)" in legend and "Elsewhere (35)" in legend
+    assert texts["headline"] == ["7.7% vs 10.2%"]
+    # Only the chosen category's source and window.
+    assert "GP practices" not in joined(texts, "note", "vintage")
+    assert "NHS Digital" not in joined(texts, "attribution")
+
+
+# ----------------------------------------------------------- presentation mode and share panel
+
+
+@pytest.fixture
+def app(built_gpkg, monkeypatch) -> AppTest:
+    """The app, run once on the Data & sources page (no bound widgets), so that a page opened
+    next reads its parameters as a fresh browser tab would (see tests/test_pages_profiles.py)."""
+    monkeypatch.setenv("JOINED_UP_GPKG", str(built_gpkg))
+    monkeypatch.delenv("JOINED_UP_PUBLIC_URL", raising=False)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    at.switch_page("pages/data_sources.py").run()
+    assert not at.exception
+    return at
+
+
+def open_present(at: AppTest, page: str, **params) -> AppTest:
+    """Open `page` by a link with present=1 and check presentation mode: one headline figure,
+    a title, the map, no table; returns the app."""
+    for key, value in {**params, "present": "1"}.items():
+        at.query_params[key] = value
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error
+    assert at.toggle(key="present_toggle").value is True
+    assert len(at.metric) == 1, "one headline figure"
+    assert not at.dataframe, "no table: the map fills the screen"
+    assert len(at.get("component_instance")) == 1  # the st_folium map
+    return at
+
+
+def share_link(at: AppTest) -> str:
+    return next(c.value for c in at.code if c.value.startswith("http"))
+
+
+def leave_present(at: AppTest) -> dict[str, list[str]]:
+    """Exit presentation mode; the page's share panel is back, its link carrying the page's
+    parameters (and not present). Returns the link's query."""
+    at.button(key="present_exit").click().run()
+    assert not at.exception
+    assert at.toggle(key="present_toggle").value is False
+    labels = {b.label for b in at.get("download_button")}
+    assert {"Download image (PNG)", "Download PDF (A4)",
+            "Download the whole dataset (GeoPackage, for QGIS)"} <= labels
+    query = parse_qs(urlsplit(share_link(at)).query)
+    assert "present" not in query
+    return query
+
+
+def test_losses_present_from_the_link(app, layers):
+    at = open_present(app, "pages/losses_vs_policy.py", against="Strategic Industrial Locations",
+                      categories=["Library", "GP practice"], basemap="No basemap")
+    total = A.closure_table(layers.sites, "sil", ("Library", "GP practice")).iloc[-1]
+    assert at.metric[0].value == f"{LM.pct(total['rate_in'])} vs {LM.pct(total['rate_out'])}"
+    assert at.metric[0].label.startswith("closure rate of libraries and GP practices, inside "
+                                         "vs elsewhere: ")
+    assert at.title[0].value == "Closures inside Strategic Industrial Locations vs elsewhere"
+    query = leave_present(at)
+    assert query == {"against": ["Strategic Industrial Locations"],
+                     "categories": ["Library", "GP practice"], "basemap": ["No basemap"]}
+    assert urlsplit(share_link(at)).path == "/losses"
+    # The map's accessible alternatives: a sentence and a table of what it shows.
+    assert any(m.value.startswith("The map shows 235 closed libraries and GP practices: 2 "
+                                  "inside Strategic Industrial Locations") for m in at.markdown)
+    assert any(len(d.value) == 235 and "Where" in d.value.columns for d in at.dataframe)
