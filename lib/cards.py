@@ -161,3 +161,87 @@ def losses_figure(layers: data.Layers, policy: str, categories: Sequence[str], l
 def losses_card(layers: data.Layers, policy: str, categories: Sequence[str], link: str,
                 size: str = "social", table: pd.DataFrame | None = None) -> bytes:
     return share.render(losses_figure(layers, policy, categories, link, size, table), size)
+
+
+# ------------------------------------------------------------------------- Losses over time
+
+PUBS_START, PUBS_END = 2001, 2018
+ARROW = "\u2192"
+PUBS_NOTE = ("Orange: fewer pubs and bars; purple: more. ONS counts of pub and bar businesses, "
+             "rounded to 5.")
+
+
+def _signed(value: float, digits: int = 0) -> str:
+    """'+30', '−1,305', '−27.0' (a true minus sign), '0'."""
+    return LM._signed(value, digits)
+
+
+def pubs_title(start: int = PUBS_START, end: int = PUBS_END) -> str:
+    return f"Pubs and bars, {start}-{end}: change by borough"
+
+
+def pubs_headline(change: pd.DataFrame, gss_code: str | None = None) -> Headline:
+    """London's pubs and bars then and now ('4,840 → 3,535'), or the chosen borough's, with
+    the change (and London's % change beside a borough's)."""
+    london = change.attrs["london"]
+    if gss_code is None:
+        return Headline(f"{london['pubs_start']:,} {ARROW} {london['pubs_end']:,}",
+                        f"pubs and bars in London, {PUBS_START} {ARROW} {PUBS_END}: "
+                        f"{_signed(london['change'])} ({_signed(london['pct_change'], 1)}%)")
+    row = change.set_index("gss_code").loc[gss_code]
+    return Headline(f"{int(row['pubs_start']):,} {ARROW} {int(row['pubs_end']):,}",
+                    f"pubs and bars in {row['name']}, {PUBS_START} {ARROW} {PUBS_END}: "
+                    f"{_signed(row['change'])} ({_signed(row['pct_change'], 1)}%; London "
+                    f"{_signed(london['pct_change'], 1)}%)")
+
+
+def pubs_summary(change: pd.DataFrame, gss_code: str | None = None) -> str:
+    """One sentence on what the pubs map shows."""
+    known = change.dropna(subset=["pct_change"])
+    fewer = int((known["change"] < 0).sum())
+    low, high = known.loc[known["pct_change"].idxmin()], known.loc[known["pct_change"].idxmax()]
+    text = (f"The map shades London's {len(change)} boroughs by their % change in pubs and bars "
+            f"from {PUBS_START} to {PUBS_END} (orange: fewer, purple: more): {fewer} of "
+            f"{len(change)} had fewer; the largest fall was in {low['name']} "
+            f"({_signed(low['pct_change'], 1)}%), the largest rise in {high['name']} "
+            f"({_signed(high['pct_change'], 1)}%).")
+    if gss_code is not None:
+        row = change.set_index("gss_code").loc[gss_code]
+        text += f" {row['name']} (outlined): {_signed(row['pct_change'], 1)}%."
+    return text
+
+
+def pubs_figure(layers: data.Layers, gss_code: str | None, link: str, size: str = "social",
+                change: pd.DataFrame | None = None) -> Figure:
+    """Losses over time: the boroughs shaded by % change in pubs and bars 2001-2018 on the
+    page's diverging ramp (ColorBrewer PuOr, orange = fewer), the chosen borough outlined;
+    London's count then and now (or the borough's) as the headline."""
+    if change is None:
+        change = A.pubs_change(layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END)
+    cl = share.card_layers(layers)
+    pct = cl.boroughs["gss_code"].map(change.set_index("gss_code")["pct_change"])
+    fills, rows = LM.diverging_classes(pct)
+    focus = [gss_code] if gss_code else []
+
+    def draw(ax):
+        share.draw_base(ax, cl, fills, focus=focus)
+        share.draw_labels(ax, cl, first=focus, avoid=share.draw_scale_bar(ax))
+
+    names = layers.borough_names
+    legend = [LegendSection(f"Pubs and bars, % change {PUBS_START}-{PUBS_END}", "swatch",
+                            tuple(rows))]
+    if gss_code:
+        legend.append(LegendSection("", "outline", (("#111111", names[gss_code]),)))
+    attribution, vintage = _with_sources(["boroughs", "pubs"])
+    subtitle = (f"Each borough shaded by the % change in its pubs and bars between {PUBS_START} "
+                f"and {PUBS_END} (ONS)"
+                + (f"; {names[gss_code]} outlined." if gss_code else "."))
+    text = CardText(title=pubs_title(), subtitle=subtitle,
+                    headline=pubs_headline(change, gss_code), legend=tuple(legend),
+                    attribution=attribution, vintage=vintage, link=link, note=PUBS_NOTE)
+    return share.card(text, draw, size, extent=share.london_extent(cl))
+
+
+def pubs_card(layers: data.Layers, gss_code: str | None, link: str, size: str = "social",
+              change: pd.DataFrame | None = None) -> bytes:
+    return share.render(pubs_figure(layers, gss_code, link, size, change), size)

@@ -125,7 +125,7 @@ PAGES: dict[str, PageSpec] = {spec.url_path: spec for spec in [
         "basemap": BASEMAP, "present": Param(flag),
     }),
     PageSpec("over-time", "pages/losses_over_time.py", "Losses over time", {
-        "area": Param(plain_text), "basemap": BASEMAP,
+        "area": Param(plain_text), "basemap": BASEMAP, "present": Param(flag),
     }),
     PageSpec("borough", "pages/borough_profile.py", "Borough profile", {
         "borough": Param(plain_text), "measure": Param(plain_text),

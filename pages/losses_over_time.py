@@ -1,10 +1,12 @@
 """Losses over time: closures per year, and the pubs London lost borough by borough."""
 
+from functools import partial
+
 import streamlit as st
 
 from lib import analysis as A
+from lib import cards, ui
 from lib import losses_maps as LM
-from lib import ui
 
 LONDON = "london"  # the selectbox option for all of London (shown as "All London")
 PUBS_START, PUBS_END = 2001, 2018
@@ -35,6 +37,7 @@ def csv(frame) -> bytes:
 
 layers = ui.require_layers()
 names = layers.borough_names
+present = ui.presentation_mode()
 
 with st.sidebar:
     st.header("Where")
@@ -45,6 +48,15 @@ with st.sidebar:
 
 gss_code = None if area == LONDON else area
 place = "London" if gss_code is None else names[gss_code]
+
+if present:  # for a projector: the title, one figure, the pubs map
+    change = pubs()[0]
+    headline = cards.pubs_headline(change, gss_code)
+    ui.present_header(cards.pubs_title(PUBS_START, PUBS_END), headline.value, headline.label)
+    ui.present_map(LM.pubs_change_map(ui.map_layers(), pubs_map_data(), basemap, gss_code),
+                   key="pubs_map_present")
+    ui.attribution_caption(["boroughs", "pubs"], basemap)
+    st.stop()
 
 st.title("Losses over time")
 st.markdown(
@@ -101,9 +113,13 @@ else:
     lost = int((change["change"] < 0).sum())
     c2.metric("Boroughs with fewer pubs", f"{lost} of {len(change)}")
     c3.metric("London: change per 10,000 residents", f"{london['change_per_10k']:.2f}")
+# The card (the pubs map, with this borough's or London's count) is drawn only on a click.
+ui.share_panel("over-time", partial(cards.pubs_card, layers, gss_code, change=change),
+               file_stem=f"joined-up-london-pubs-{place.lower().replace(' ', '-')}")
 
 map_column, line_column = st.columns([3, 2], gap="medium")
 with map_column:
+    st.markdown(cards.pubs_summary(change, gss_code))
     ui.show_map(LM.pubs_change_map(ui.map_layers(), pubs_map_data(), basemap, gss_code),
                 key="pubs_map", height=560)
     ui.attribution_caption(["boroughs", "pubs"], basemap)

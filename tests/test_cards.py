@@ -69,7 +69,8 @@ def check_card(fig, size: str, link: str) -> dict[str, list[str]]:
 
 
 def joined(texts: dict[str, list[str]], *gids: str) -> str:
-    return " ".join(t for gid in gids for t in texts.get(gid, []))
+    """The texts of these gids as one line (the card wraps them)."""
+    return " ".join(t for gid in gids for t in texts.get(gid, [])).replace("\n", " ")
 
 
 # ------------------------------------------------------------------------- Losses vs policy
@@ -106,6 +107,33 @@ def test_losses_card_one_town_centre_class_and_one_category(layers, size):
     # Only the chosen category's source and window.
     assert "GP practices" not in joined(texts, "note", "vintage")
     assert "NHS Digital" not in joined(texts, "attribution")
+
+
+# ------------------------------------------------------------------------- Losses over time
+
+PUBS_LINK = "http://localhost:8501/over-time?area=Hackney"
+
+
+@pytest.mark.parametrize("size", ["social", "print"])
+@pytest.mark.parametrize("gss_code", [None, HACKNEY])
+def test_pubs_card(layers, size, gss_code):
+    fig = cards.pubs_figure(layers, gss_code, PUBS_LINK, size)
+    texts = check_card(fig, size, PUBS_LINK)
+    assert texts["title"] == ["Pubs and bars, 2001-2018: change by borough"]
+    legend = joined(texts, "legend", "legend-title")
+    assert "Pubs and bars, % change 2001-2018" in legend
+    assert "\u221260 to \u221245%" in legend and "+15 to +30%" in legend
+    assert "Contains National Statistics data" in joined(texts, "attribution")
+    assert "pubs (ONS): 2001-2018" in joined(texts, "vintage")
+    map_labels = [t.get_text() for t in ax_map(fig).texts if t.get_gid() == "map-label"]
+    if gss_code is None:
+        assert texts["headline"] == ["4,840 \u2192 3,535"]
+        assert "\u22121,305 (\u221227.0%)" in joined(texts, "headline-label")
+        assert "Hackney" not in legend
+    else:
+        assert texts["headline"] == ["155 \u2192 185"]
+        assert "Hackney" in legend and "Hackney" in map_labels
+        assert "+30 (+19.4%; London \u221227.0%)" in joined(texts, "headline-label")
 
 
 # ----------------------------------------------------------- presentation mode and share panel
@@ -175,3 +203,18 @@ def test_losses_present_from_the_link(app, layers):
     assert any(m.value.startswith("The map shows 235 closed libraries and GP practices: 2 "
                                   "inside Strategic Industrial Locations") for m in at.markdown)
     assert any(len(d.value) == 235 and "Where" in d.value.columns for d in at.dataframe)
+
+
+def test_losses_over_time_present_from_the_link(app):
+    at = open_present(app, "pages/losses_over_time.py", area="Hackney", basemap="No basemap")
+    assert at.metric[0].value == "155 \u2192 185"
+    assert at.metric[0].label.startswith("pubs and bars in Hackney, 2001 \u2192 2018: +30")
+    assert at.title[0].value == "Pubs and bars, 2001-2018: change by borough"
+    query = leave_present(at)
+    assert query == {"area": ["Hackney"], "basemap": ["No basemap"]}
+    assert urlsplit(share_link(at)).path == "/over-time"
+    # The map's accessible alternatives: a sentence, and the table of every borough.
+    assert any(m.value.startswith("The map shades London's 33 boroughs by their % change in "
+                                  "pubs and bars") and "Hackney (outlined): +19.4%." in m.value
+               for m in at.markdown)
+    assert any("% change" in d.value.columns and len(d.value) == 34 for d in at.dataframe)

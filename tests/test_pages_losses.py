@@ -221,7 +221,8 @@ def test_over_time_pubs_london_and_boroughs(app, layers):
     assert correlation["Reading"].str.startswith("no clear association").all()
     assert A.CAVEATS["ecological"] in [i.value for i in at.info]
     assert downloads(at) == [
-        "Download closures by year (CSV)", "Download pubs by borough (CSV)",
+        "Download closures by year (CSV)", "Download image (PNG)", "Download PDF (A4)",
+        "Download the whole dataset (GeoPackage, for QGIS)", "Download pubs by borough (CSV)",
         "Download correlations (CSV)", "Download policy shares and pubs by borough (CSV)"]
     assert len(at.get("component_instance")) == 1  # the pubs choropleth
     assert at.expander[0].label == "How this is calculated"
