@@ -20,13 +20,17 @@ cached) so that a card need not compute them again.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+from matplotlib.collections import PathCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.path import Path
 
 from lib import analysis as A
-from lib import data, share
+from lib import data, maps, profiles, share
 from lib import losses_maps as LM
 from lib.share import CardText, Headline, LegendSection
 from lib.sources import LAYER_SOURCES
@@ -245,3 +249,247 @@ def pubs_figure(layers: data.Layers, gss_code: str | None, link: str, size: str 
 def pubs_card(layers: data.Layers, gss_code: str | None, link: str, size: str = "social",
               change: pd.DataFrame | None = None) -> bytes:
     return share.render(pubs_figure(layers, gss_code, link, size, change), size)
+
+
+# ------------------------------------------------------------------------------- ward maps
+
+WARD_OPACITY = 0.7  # the page maps use 0.6 (borough) and 0.75 (London) over a basemap
+
+
+@dataclass(frozen=True)
+class WardLayers:
+    """The 2017 wards as a card draws them (EPSG:27700, simplified), prepared once."""
+
+    wards: pd.DataFrame  # ward_code, name, gss_code: one row per path
+    paths: tuple[Path, ...]
+    points: pd.DataFrame  # x, y of a point inside each ward, indexed by ward_code
+
+
+def ward_layers(layers: data.Layers) -> WardLayers:
+    """WardLayers for `layers`, made once per Layers object (lib.share.prepared_for)."""
+    return share.prepared_for(layers, "ward_layers", _prepare_wards)
+
+
+def _prepare_wards(layers: data.Layers) -> WardLayers:
+    wards = layers.wards
+    geoms = wards.geometry.map(profiles.without_slivers).simplify(8)
+    paths = []
+    for geom in geoms.values:  # exactly one path per ward, to match fills
+        found = share.polygon_paths([geom])
+        paths.append(found[0] if found else Path(np.zeros((1, 2))))
+    inner = wards.geometry.representative_point()
+    points = pd.DataFrame({"x": inner.x.to_numpy(), "y": inner.y.to_numpy()},
+                          index=wards["ward_code"].to_numpy())
+    return WardLayers(pd.DataFrame(wards[["ward_code", "name", "gss_code"]]).reset_index(drop=True),
+                      tuple(paths), points)
+
+
+def draw_wards(ax, wl: WardLayers, table: pd.DataFrame, measure: str,
+               opacity: float = WARD_OPACITY) -> tuple[tuple[str, str], ...]:
+    """The wards of `table` (profiles.ward_table rows) shaded by `measure` as on the page's
+    map (profiles.ward_fills); returns the legend rows."""
+    chosen = wl.wards["ward_code"].isin(table["ward_code"]).to_numpy()
+    codes = wl.wards.loc[chosen, "ward_code"]
+    values = codes.map(table.set_index("ward_code")[measure]).astype(float)
+    fills, rows = profiles.ward_fills(values.reset_index(drop=True), measure)
+    paths = [p for p, keep in zip(wl.paths, chosen, strict=True) if keep]
+    ax.add_collection(PathCollection(paths, facecolors=[to_rgba(f, opacity) for f in fills],
+                                     edgecolors="#444444", linewidths=0.35, zorder=2.2),
+                      autolim=False)
+    return tuple(rows)
+
+
+def _voluntary_masks(points: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Which voluntary points are mutual aid groups, open food banks of each network, and
+    closed food banks."""
+    banks = (points["kind"] == "food_bank").to_numpy()
+    closed = (points["status"] == "closed").to_numpy()
+    network = points["network"].fillna("").to_numpy()
+    masks = {"mutual_aid": (points["kind"] == "mutual_aid").to_numpy()}
+    for name in profiles.NETWORK_COLOURS:
+        masks[name] = banks & ~closed & (network == name)
+    masks["closed"] = banks & closed
+    return masks
+
+
+def draw_voluntary(ax, points: pd.DataFrame, size: float = 1.0) -> None:
+    """Mutual aid groups (small white dots ringed in black) under food banks by network
+    (ringed in dark grey; closed ones pale and ringed in black), as on the pages' maps.
+    `points` are voluntary_points rows."""
+    x, y = points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
+    masks = _voluntary_masks(points)
+    groups = masks["mutual_aid"]
+    if groups.any():
+        ax.scatter(x[groups], y[groups], s=(2.3 * size) ** 2, c="#ffffff", edgecolors="#000000",
+                   linewidths=0.5, zorder=5.5)
+    for name, colour in profiles.NETWORK_COLOURS.items():
+        if masks[name].any():
+            ax.scatter(x[masks[name]], y[masks[name]], s=(5 * size) ** 2, c=colour,
+                       edgecolors="#222222", linewidths=0.8, zorder=6)
+    shut = masks["closed"]
+    if shut.any():
+        network = points["network"].fillna("").to_numpy()[shut]
+        ax.scatter(x[shut], y[shut], s=(5.4 * size) ** 2,
+                   c=[to_rgba(profiles.NETWORK_COLOURS.get(n, "#ffffff"), 0.25) for n in network],
+                   edgecolors="#000000", linewidths=1.6, zorder=6)
+
+
+def voluntary_legend(points: pd.DataFrame) -> tuple[LegendSection, ...]:
+    """draw_voluntary's legend: food banks by network with counts, closed ones, and mutual aid
+    groups credited as CC BY-NC-SA (non-commercial)."""
+    masks = _voluntary_masks(points)
+    rows = tuple((colour, f"Food bank, {name} ({int(masks[name].sum())})")
+                 for name, colour in profiles.NETWORK_COLOURS.items() if masks[name].any())
+    shut, groups = int(masks["closed"].sum()), int(masks["mutual_aid"].sum())
+    title = f"Food banks ({profiles.VINTAGES['food_bank']})"
+    return (
+        LegendSection(title, "edged", rows),
+        LegendSection("" if rows else title, "ring",
+                      (("#ffffff", f"Food bank, closed ({shut})"),) if shut else ()),
+        LegendSection("Mutual aid groups (mutualaid.wiki)", "mini",
+                      (("#ffffff", f"Mutual aid group 2020 ({groups}; CC BY-NC-SA, "
+                                   "non-commercial)"),) if groups else ()),
+    )
+
+
+MUTUAL_AID_NOTE = ("Mutual aid groups: mutualaid.wiki, CC BY-NC-SA 4.0: non-commercial use "
+                   "only, share alike.")
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _value(measure: str, value) -> str:
+    return "no data" if pd.isna(value) else profiles.WARD_MEASURES[measure].fmt.format(value)
+
+
+def ward_summary(wards: pd.DataFrame, measure: str, place: str) -> str:
+    """One sentence on what a ward map shows: how many wards, shaded by what, the highest
+    and the lowest (leaving out wards too small for a stable per-resident figure)."""
+    spec = profiles.WARD_MEASURES[measure]
+    many = wards["borough"].nunique() > 1
+    where = "London's" if many else f"{place}'s"
+    text = f"The map shades {where} {len(wards):,} wards by {_lower_first(spec.label)}"
+    shown = wards.dropna(subset=[measure])
+    left_out = ""
+    if spec.per_head and shown["unstable"].any() and not shown["unstable"].all():
+        left_out = (f" (leaving out {int(shown['unstable'].sum())} ward"
+                    f"{'' if shown['unstable'].sum() == 1 else 's'} of under "
+                    f"{profiles.UNSTABLE_WARD_POPULATION:,} residents)")
+        shown = shown[~shown["unstable"]]
+    if shown.empty:
+        return text + "."
+
+    def extreme(value: float) -> str:
+        rows = shown[shown[measure] == value]
+        if len(rows) > 1:
+            return f"{_value(measure, value)} in {len(rows):,} wards"
+        row = rows.iloc[0]
+        name = f"{row['ward']} ({row['borough']})" if many else row["ward"]
+        return f"{name} ({_value(measure, value)})"
+
+    return (f"{text}: highest {extreme(shown[measure].max())}, lowest "
+            f"{extreme(shown[measure].min())}{left_out}.")
+
+
+# ------------------------------------------------------------------------- Borough profile
+
+#: The borough figure each ward measure leads with (profiles.MEASURES keys).
+BOROUGH_MEASURE = {"sites_per_10k": "sites_all", "closures": "closures_all",
+                   "charities_per_1k": "charities_per_1k", "grants_per_head": "grants_per_head",
+                   "imd_score": "imd_score"}
+
+
+def borough_title(name: str, measure: str) -> str:
+    """'Hackney: charities per 1,000 residents by ward'."""
+    return f"{name}: {_lower_first(profiles.WARD_MEASURES[measure].short)} by ward"
+
+
+def borough_headline(stats: pd.DataFrame, gss_code: str, measure: str) -> Headline:
+    """The borough's figure for the measure the ward map shows, against London's."""
+    row = profiles.headline(stats, gss_code).set_index("measure").loc[BOROUGH_MEASURE[measure]]
+    m = profiles.MEASURES[row.name]
+    rank = ("not ranked: too few residents for a stable figure" if row["unstable"]
+            else f"{profiles.rank_short(row)} boroughs")
+    return Headline(row["shown"], f"{_lower_first(m.label)} in {row['name']}; London "
+                                  f"{row['london_shown']}; {rank}")
+
+
+def borough_figure(layers: data.Layers, gss_code: str, measure: str, policies: Sequence[str],
+                   voluntary: bool, link: str, size: str = "social",
+                   stats: pd.DataFrame | None = None,
+                   wards: pd.DataFrame | None = None) -> Figure:
+    """Borough profile: the borough's wards shaded by `measure` (as the page's map), its sites
+    (closed ones as black rings), the chosen London Plan layers and, with `voluntary`, food
+    banks and mutual aid groups; the borough's figure against London's as the headline.
+    `stats` (profiles.borough_stats) and `wards` (profiles.ward_table of the borough): the
+    page's, if at hand."""
+    L = layers
+    if stats is None:
+        stats = profiles.borough_stats(L.boroughs, L.lsoas, L.sites, L.wards,
+                                       L.voluntary_wards, L.grants_by_year, L.pubs_by_borough)
+    if wards is None:
+        wards = profiles.ward_table(L.wards, L.lsoas, L.sites, L.voluntary_wards,
+                                    L.borough_names, gss_code)
+    cl, wl = share.card_layers(L), ward_layers(L)
+    spec = profiles.WARD_MEASURES[measure]
+    name = L.borough_names[gss_code]
+    sites = L.sites[L.sites["gss_code"] == gss_code]
+    points = L.voluntary_points[L.voluntary_points["gss_code"] == gss_code]
+    policies = [p for p in policies if p in maps.POLICY_STYLES]
+    context = ["#ffffff" if code == gss_code else "#e4e4e4" for code in cl.boroughs["gss_code"]]
+
+    def draw(ax):
+        share.draw_base(ax, cl, context, focus=[gss_code])
+        draw_wards(ax, wl, wards, measure)
+        share.draw_policies(ax, cl, policies)
+        share.draw_sites(ax, cl, sites)
+        if voluntary:
+            draw_voluntary(ax, points, size=1.1)
+        share.draw_labels(ax, cl, first=[gss_code], avoid=share.draw_scale_bar(ax))
+
+    # The legend, as the drawing makes it (the card lays the legend out first).
+    _, class_rows = profiles.ward_fills(wards[measure].astype(float), measure)
+    is_open = sites["status"].eq("open")
+    group_rows = tuple((maps.GROUP_COLOURS[g], f"{g} ({n:,})") for g in data.CATEGORY_GROUPS
+                       if (n := int((is_open & sites["category_group"].eq(g)).sum())))
+    closed = int((~is_open).sum())
+    policy_rows = tuple((maps.POLICY_STYLES[p][1], maps.POLICY_STYLES[p][0]) for p in policies
+                        if cl.policy_paths.get(p))
+    legend = (
+        LegendSection(spec.label, "swatch", tuple(class_rows)),
+        LegendSection("Sites (open)", "dot", group_rows),
+        LegendSection("Closed sites", "ring", (("#ffffff", f"Closed ({closed:,})"),)
+                      if closed else ()),
+        *(voluntary_legend(points) if voluntary else ()),
+        LegendSection("London Plan", "line", policy_rows),
+    )
+    keys = ["boroughs", *LAYER_SOURCES["wards"], *spec.sources, *share.site_source_keys(sites),
+            *share.policy_source_keys(policies),
+            *(("food_banks", "mutual_aid") if voluntary and len(points) else ())]
+    attribution, vintage = _with_sources(keys)
+    notes = []
+    if spec.per_head and wards["unstable"].any():
+        notes.append(f"{int(wards['unstable'].sum())} ward(s) have under "
+                     f"{profiles.UNSTABLE_WARD_POPULATION:,} residents: their per-resident "
+                     "figures are unstable.")
+    if voluntary and points["kind"].eq("mutual_aid").any():
+        notes.append(MUTUAL_AID_NOTE)
+    subtitle = (f"{name}'s {len(wards)} wards (2017) shaded by {_lower_first(spec.label)}, with "
+                "its sites (closed ones as black rings)"
+                + (", food banks and mutual aid groups" if voluntary else "") + "."
+                + (" London Plan: " + ", ".join(maps.POLICY_STYLES[p][0] for p in policies) + "."
+                   if policies else ""))
+    text = CardText(title=borough_title(name, measure), subtitle=subtitle,
+                    headline=borough_headline(stats, gss_code, measure), legend=legend,
+                    attribution=attribution, vintage=vintage, link=link,
+                    note=" ".join(notes))
+    return share.card(text, draw, size, extent=share.borough_extent(cl, [gss_code]))
+
+
+def borough_card(layers: data.Layers, gss_code: str, measure: str, policies: Sequence[str],
+                 voluntary: bool, link: str, size: str = "social",
+                 stats: pd.DataFrame | None = None, wards: pd.DataFrame | None = None) -> bytes:
+    return share.render(borough_figure(layers, gss_code, measure, policies, voluntary, link,
+                                       size, stats, wards), size)

@@ -29,6 +29,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from lib import maps
 from lib.analysis import correlation, pubs_change
@@ -61,6 +62,7 @@ VINTAGES = {"food_bank": "Give Food, about 2022-23", "mutual_aid": "mutualaid.wi
 NETWORK_COLOURS = {"Trussell Trust": "#D55E00", "IFAN": "#CC79A7", "Independent": "#F0E442"}
 MUTUAL_AID_COLOUR = "#ffffff"
 HIGHLIGHT_COLOUR = "#d7191c"
+NO_DATA_COLOUR = "#f0f0f0"
 
 CAVEATS = {
     "charities_registered": (
@@ -737,10 +739,24 @@ WARD_MEASURES: dict[str, WardMeasure] = {
 SITE_SOURCES = ("cim", "libraries", "gp_practices", "museums", "worship")
 
 
+def without_slivers(geom, min_area: float = 100.0):
+    """A ward dissolved from LSOAs keeps thousands of hairline holes and slivers where LSOA
+    edges did not quite meet (23,000 in all, most under 1 cm²): drawn, they read as stray
+    lines. Holes and parts under `min_area` m² are dropped."""
+    parts = []
+    for polygon in getattr(geom, "geoms", [geom]):
+        if polygon.geom_type != "Polygon" or polygon.area < min_area:
+            continue
+        holes = [ring for ring in polygon.interiors
+                 if shapely.Polygon(ring).area >= min_area]
+        parts.append(shapely.Polygon(polygon.exterior, holes))
+    return shapely.MultiPolygon(parts) if parts else geom
+
+
 def ward_geometry(wards: gpd.GeoDataFrame, borough_names: dict[str, str]) -> gpd.GeoDataFrame:
-    """Ward polygons for the browser (WGS84, ~1 m grid), with escaped names."""
+    """Ward polygons for the browser (WGS84, ~1 m grid, no slivers), with escaped names."""
     frame = wards[["ward_code", "name", "gss_code", "geometry"]].copy()
-    frame["geometry"] = frame.geometry.simplify(10)
+    frame["geometry"] = frame.geometry.map(without_slivers).simplify(10)
     frame["name"] = frame["name"].map(html.escape)
     frame["borough"] = frame["gss_code"].map(borough_names).fillna("").map(html.escape)
     return maps.to_browser(frame)
@@ -790,9 +806,7 @@ def add_ward_choropleth(m: folium.Map, geometry: gpd.GeoDataFrame, table: pd.Dat
     data = table.set_index("ward_code")
     frame = geometry[geometry["ward_code"].isin(data.index)].copy()
     values = frame["ward_code"].map(data[measure]).astype(float)
-    bins, labels = classes(values, spec.integer, spec.fmt)
-    ramp = spread_ramp(len(labels))
-    frame["fill"] = [ramp[b] if pd.notna(v) else "#f0f0f0" for b, v in zip(bins, values)]
+    frame["fill"], legend = ward_fills(values, measure)
     frame["shown"] = [spec.fmt.format(v) if pd.notna(v) else "no data" for v in values]
     unstable = frame["ward_code"].map(data["unstable"]).fillna(False).astype(bool)
     frame["note"] = np.where(unstable & spec.per_head,
@@ -808,7 +822,18 @@ def add_ward_choropleth(m: folium.Map, geometry: gpd.GeoDataFrame, table: pd.Dat
                                       aliases=["Ward", "Borough", html.escape(spec.label), ""]),
         attribution=attribution,
     ).add_to(m)
-    return [(ramp[i], label) for i, label in enumerate(labels)]
+    return legend
+
+
+def ward_fills(values: pd.Series, measure: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """The fill colour of each ward's value of `measure` (classes over these values, on
+    `spread_ramp`) and the legend rows (colour, label): the web maps and the share cards
+    (lib/cards.py) shade wards alike."""
+    spec = WARD_MEASURES[measure]
+    bins, labels = classes(values, spec.integer, spec.fmt)
+    ramp = spread_ramp(len(labels))
+    fills = [ramp[b] if pd.notna(v) else NO_DATA_COLOUR for b, v in zip(bins, values, strict=True)]
+    return fills, [(ramp[i], label) for i, label in enumerate(labels)]
 
 
 def add_outline(m: folium.Map, geometry: gpd.GeoDataFrame, name: str, colour: str,

@@ -335,8 +335,8 @@ class _Page:
 class LegendSection:
     """A legend block: kind is "swatch" (area fill), "dot" (site), "ring" (closed site: the
     colour ringed in black), "hollow" (a ring of the colour, white inside), "mini" (a small
-    white dot ringed in black), "line" (a London Plan boundary, dashed) or "outline" (a solid
-    boundary, no fill). rows: (colour, label)."""
+    white dot ringed in black), "edged" (the colour ringed in dark grey), "line" (a London
+    Plan boundary, dashed) or "outline" (a solid boundary, no fill). rows: (colour, label)."""
 
     title: str
     kind: str
@@ -356,6 +356,7 @@ MARKER_KEYS = {
     "ring": (None, "#000000", 1.6, 0.85),
     "hollow": ("#ffffff", None, 1.8, 0.8),
     "mini": ("#ffffff", "#000000", 0.8, 0.5),
+    "edged": (None, "#222222", 0.9, 0.85),  # a larger point ringed in dark grey (a food bank)
 }
 
 

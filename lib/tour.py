@@ -130,7 +130,7 @@ PAGES: dict[str, PageSpec] = {spec.url_path: spec for spec in [
     PageSpec("borough", "pages/borough_profile.py", "Borough profile", {
         "borough": Param(plain_text), "measure": Param(plain_text),
         "policy": Param(one_of(POLICY_LABELS), repeat=True, max_values=len(POLICY_LABELS)),
-        "helpers": Param(flag), "basemap": BASEMAP,
+        "helpers": Param(flag), "basemap": BASEMAP, "present": Param(flag),
     }),
     PageSpec("voluntary", "pages/voluntary_sector.py", "Voluntary sector", {
         "measure": Param(plain_text), "ward": Param(plain_text), "basemap": BASEMAP,

@@ -6,6 +6,7 @@ import html
 import os
 from urllib.parse import urlsplit
 
+import branca.element
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
@@ -241,7 +242,43 @@ PRESENT_MAP_CSS = """<style>
 .jul-legend .sw, .jul-legend .dot, .jul-legend .ring {transform: scale(1.25);}
 .jul-label {font-size: 15px !important; font-weight: 700 !important; color: #000 !important;}
 .leaflet-control-attribution {font-size: 12px !important;}
+/* A legend taller than the map (FitLegend): smaller type, then two columns. */
+.jul-legend.jul-compact {font-size: 12.5px !important; line-height: 1.2 !important;
+  padding: 6px 9px !important;}
+.jul-legend.jul-compact h4 {font-size: 12.5px !important; margin: 3px 0 1px !important;}
+.jul-legend.jul-compact .sw, .jul-legend.jul-compact .dot,
+.jul-legend.jul-compact .ring {transform: none;}
+.jul-legend.jul-two-col {column-count: 2; column-gap: 14px; max-width: 560px !important;}
+.jul-legend.jul-two-col h4 {break-after: avoid;}
+.jul-legend.jul-two-col .row {break-inside: avoid;}
 </style>"""
+
+
+class FitLegend(branca.element.MacroElement):
+    """Presentation mode: the map's legend, in large type, may be taller than the map (the
+    borough profile's legend has some twenty rows). Then it gets smaller type, and if that is
+    not enough, two columns, so that all of it stays on the screen."""
+
+    _template = branca.element.Template("""
+        {% macro script(this, kwargs) %}
+        (function(map) {
+            function fit() {
+                var legend = map.getContainer().querySelector(".jul-legend");
+                if (!legend) return;
+                var room = map.getSize().y - 30;
+                legend.classList.remove("jul-compact", "jul-two-col");
+                if (legend.offsetHeight > room) legend.classList.add("jul-compact");
+                if (legend.offsetHeight > room) legend.classList.add("jul-two-col");
+            }
+            setTimeout(fit, 0);
+            map.on("resize", fit);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "FitLegend"
 
 
 def _set_present() -> None:
@@ -275,8 +312,9 @@ def presentation_mode() -> bool:
 def present_header(title: str, value: str, label: str, key: str = "present") -> None:
     """Presentation mode's top row: the view's title, one headline figure, and a way out
     that the keyboard reaches (Tab, then Enter)."""
-    # A figure like "16.1% vs 13.9%" or "4,840 → 3,535" needs a wider column than "307".
-    widths = [5, 4, 2] if len(value) > 7 else [6, 3, 2]
+    # A figure like "16.1% vs 13.9%" or "4,840 → 3,535", or a long label, needs a wider
+    # column than "307" and "closed, of 11,792 facilities shown".
+    widths = [5, 4, 2] if len(value) > 7 or len(label) > 60 else [6, 3, 2]
     left, middle, right = st.columns(widths, vertical_alignment="center")
     left.title(title, anchor=False)
     middle.metric(label, value)
@@ -288,6 +326,7 @@ def present_map(m: folium.Map, key: str, height: int = 540, view=None) -> share.
     """The map, filling the projector's screen, with large legend and label type (a little
     shorter when the tour bar is above it, so all of it fits in 720 pixels)."""
     m.get_root().header.add_child(folium.Element(PRESENT_MAP_CSS), name="jul_present_css")
+    m.add_child(FitLegend())  # after the legend, which the map's builder has added
     if st.query_params.get("tour"):
         height -= 56
     return show_map(m, key=key, height=height, view=view)

@@ -4,11 +4,12 @@ from functools import partial
 
 import streamlit as st
 
-from lib import maps, profiles, ui
+from lib import cards, maps, profiles, ui
 
 layers = ui.require_layers()
 names = layers.borough_names
 ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"]))
+present = ui.presentation_mode()
 
 
 @st.cache_data(show_spinner=False)
@@ -58,6 +59,23 @@ rows = profiles.headline(stats, gss_code)
 wards = ward_table(gss_code)
 borough = layers.boroughs.set_index("gss_code").loc[gss_code]
 slug = name.lower().replace(" ", "-")
+spec = profiles.WARD_MEASURES[measure]
+volunteers = voluntary_features()
+site_index = layers.sites.index[layers.sites["gss_code"] == gss_code]
+m = profiles.borough_map(
+    ui.map_layers(), ward_geometry(), wards, gss_code, measure, tuple(policies), basemap,
+    site_index,
+    volunteers.loc[layers.voluntary_points["gss_code"] == gss_code] if show_voluntary else None,
+)
+map_sources = profiles.map_sources(measure, with_sites=True, policies=policies,
+                                   volunteers=show_voluntary)
+
+if present:  # for a projector: the title, the borough's figure against London's, the map
+    headline = cards.borough_headline(stats, gss_code, measure)
+    ui.present_header(cards.borough_title(name, measure), headline.value, headline.label)
+    ui.present_map(m, key="borough_map_present")
+    ui.attribution_caption(map_sources, basemap)
+    st.stop()
 
 st.title(f"Borough profile: {name}")
 st.markdown(
@@ -87,25 +105,22 @@ for start in range(0, len(key_rows), 4):
             )
             st.caption(f"{measure_info.unit} · {row['count_shown']}  \n"
                        f"**Rank:** {row['rank_text']}")
+# The card (the ward map below, with the borough's figure) is drawn only on a click.
+ui.share_panel("borough", partial(cards.borough_card, layers, gss_code, measure, tuple(policies),
+                                  show_voluntary, stats=stats, wards=wards),
+               file_stem=f"joined-up-london-{slug}-{measure.replace('_', '-')}")
 
-spec = profiles.WARD_MEASURES[measure]
 st.subheader("Wards")
 st.caption(
     f"{name}'s 2017 wards shaded by **{spec.label[0].lower() + spec.label[1:]}**, with its "
     "sites (closed ones as black rings), the chosen London Plan layers"
     + (" and food banks and mutual aid groups" if show_voluntary else "")
-    + ". Hover for names and figures; the layer button (top right) turns layers on and off."
+    + ". Hover for names and figures; the layer button (top right) turns layers on and off. "
+    "The ward table (a tab below) has every ward's figures."
 )
-volunteers = voluntary_features()
-site_index = layers.sites.index[layers.sites["gss_code"] == gss_code]
-m = profiles.borough_map(
-    ui.map_layers(), ward_geometry(), wards, gss_code, measure, tuple(policies), basemap,
-    site_index,
-    volunteers.loc[layers.voluntary_points["gss_code"] == gss_code] if show_voluntary else None,
-)
+st.markdown(cards.ward_summary(wards, measure, name))
 ui.show_map(m, key="borough_map", height=620)
-ui.attribution_caption(profiles.map_sources(measure, with_sites=True, policies=policies,
-                                            volunteers=show_voluntary), basemap)
+ui.attribution_caption(map_sources, basemap)
 if wards["unstable"].any() and spec.per_head:
     st.caption(f"⚠ {int(wards['unstable'].sum())} ward(s) here have under "
                f"{profiles.UNSTABLE_WARD_POPULATION:,} residents: their per-resident figures "

@@ -13,7 +13,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from lib import analysis as A
-from lib import cards, data, share
+from lib import cards, data, maps, profiles, share
 from lib import losses_maps as LM
 from tests.test_share import (
     assert_no_overlap_and_inside,
@@ -136,6 +136,57 @@ def test_pubs_card(layers, size, gss_code):
         assert "+30 (+19.4%; London \u221227.0%)" in joined(texts, "headline-label")
 
 
+# ------------------------------------------------------------------------- Borough profile
+
+BOROUGH_LINK = ("http://localhost:8501/borough?borough=Hackney"
+                "&measure=Charities+per+1%2C000+residents")
+BOROUGH_CASES = {
+    # borough, ward measure, London Plan layers, food banks and mutual aid shown
+    "hackney-charities": (HACKNEY, "charities_per_1k", ("town_centre",), True),
+    "city-sites": ("E09000001", "sites_per_10k", ("caz", "town_centre"), True),
+    "tower-hamlets-every-layer": ("E09000030", "imd_score", tuple(maps.POLICY_STYLES), True),
+    "croydon-closures-alone": ("E09000008", "closures", (), False),
+}
+
+
+@pytest.mark.parametrize("size", ["social", "print"])
+@pytest.mark.parametrize("case", list(BOROUGH_CASES))
+def test_borough_card(layers, case, size):
+    gss_code, measure, policies, voluntary = BOROUGH_CASES[case]
+    fig = cards.borough_figure(layers, gss_code, measure, policies, voluntary, BOROUGH_LINK,
+                               size)
+    texts = check_card(fig, size, BOROUGH_LINK)
+    name = layers.borough_names[gss_code]
+    legend = joined(texts, "legend", "legend-title")
+    attribution = joined(texts, "attribution")
+    assert profiles.WARD_MEASURES[measure].label in legend
+    assert "Sites (open)" in legend
+    for policy in policies:
+        assert maps.POLICY_STYLES[policy][0] in legend
+    # Framed on the borough, its name on the map in bold.
+    map_labels = [t for t in ax_map(fig).texts if t.get_gid() == "map-label"]
+    assert any(t.get_text() == name and t.get_fontweight() == "bold" for t in map_labels)
+    x0, x1 = ax_map(fig).get_xlim()
+    assert x1 - x0 < 30_000
+    if voluntary:
+        assert "Mutual aid group 2020" in legend and "CC BY-NC-SA" in legend
+        assert "mutualaid.wiki, CC BY-NC-SA 4.0 (non-commercial)" in attribution
+        assert "non-commercial use only" in joined(texts, "note")
+    else:
+        assert "Mutual aid" not in legend and "mutualaid" not in attribution
+    if case == "hackney-charities":
+        assert texts["title"] == ["Hackney: charities per 1,000 residents by ward"]
+        assert texts["headline"] == ["2.50"]
+        assert "in Hackney; London 1.84; 6th of 32 boroughs" in joined(texts, "headline-label")
+        assert "Food bank, Trussell Trust (1)" in legend
+        assert "Charity Commission" in attribution
+    if case == "city-sites":
+        assert "not ranked" in joined(texts, "headline-label")
+        assert "5 ward(s) have under 5,000 residents" in joined(texts, "note")
+    if case == "croydon-closures-alone":
+        assert texts["title"] == ["Croydon: closures since 2010 by ward"]
+
+
 # ----------------------------------------------------------- presentation mode and share panel
 
 
@@ -218,3 +269,22 @@ def test_losses_over_time_present_from_the_link(app):
                                   "pubs and bars") and "Hackney (outlined): +19.4%." in m.value
                for m in at.markdown)
     assert any("% change" in d.value.columns and len(d.value) == 34 for d in at.dataframe)
+
+
+def test_borough_profile_present_from_the_link(app):
+    at = open_present(app, "pages/borough_profile.py", borough="Hackney",
+                      measure="Charities per 1,000 residents", basemap="No basemap")
+    assert at.metric[0].value == "2.50"
+    assert at.metric[0].label == ("registered charities per 1,000 residents (2019) in Hackney; "
+                                  "London 1.84; 6th of 32 boroughs")
+    assert at.title[0].value == "Hackney: charities per 1,000 residents by ward"
+    query = leave_present(at)
+    assert query == {"borough": ["Hackney"], "measure": ["Charities per 1,000 residents"],
+                     "basemap": ["No basemap"]}
+    assert urlsplit(share_link(at)).path == "/borough"
+    # The map's accessible alternatives: a sentence, and the ward table (a tab).
+    assert any(m.value.startswith("The map shades Hackney's 21 wards by registered charities "
+                                  "per 1,000 residents (2019): highest Stamford Hill West")
+               for m in at.markdown)
+    assert any("charities_per_1k" in d.value.columns and len(d.value) == 21
+               for d in at.dataframe)
