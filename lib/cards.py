@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.collections import PathCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
@@ -493,3 +494,112 @@ def borough_card(layers: data.Layers, gss_code: str, measure: str, policies: Seq
                  stats: pd.DataFrame | None = None, wards: pd.DataFrame | None = None) -> bytes:
     return share.render(borough_figure(layers, gss_code, measure, policies, voluntary, link,
                                        size, stats, wards), size)
+
+
+# ------------------------------------------------------------------------- Voluntary sector
+
+VOLUNTARY_CAVEATS = {
+    "charities_per_1k": "Charities are counted at their registered address, not where they work.",
+    "grants_per_head": ("Only grants of the 52 funders publishing to 360Giving by November 2018, "
+                        "placed at the recipient's address."),
+}
+
+
+def voluntary_title(measure: str) -> str:
+    """"London's wards: charities per 1,000 residents"."""
+    return f"London's wards: {_lower_first(profiles.WARD_MEASURES[measure].short)}"
+
+
+def london_ward_value(wards: pd.DataFrame, measure: str) -> float:
+    """London's figure for a voluntary-sector ward measure: all wards' total over all wards'
+    residents."""
+    population = float(wards["population"].sum())
+    if measure == "charities_per_1k":
+        return 1_000 * float(wards["charities"].sum()) / population
+    if measure == "grants_per_head":
+        return float(wards["grants_gbp"].sum()) / population
+    raise KeyError(f"Not a voluntary-sector ward measure: {measure!r}")
+
+
+def voluntary_headline(wards: pd.DataFrame, measure: str, ward: str | None = None,
+                       labels: dict[str, str] | None = None) -> Headline:
+    """London's figure for the measure; with a chosen ward, the ward's against London's."""
+    spec = profiles.WARD_MEASURES[measure]
+    london = _value(measure, london_ward_value(wards, measure))
+    if measure == "grants_per_head":  # grants with no recipient ward are not on the map
+        london += " (grants placed in a ward)"
+    if ward is None:
+        return Headline(london, f"{_lower_first(spec.label)}, London's {len(wards):,} wards "
+                                "together")
+    row = wards.set_index("ward_code").loc[ward]
+    name = (labels or {}).get(ward, row["ward"])
+    unstable = (f"; under {profiles.UNSTABLE_WARD_POPULATION:,} residents: unstable"
+                if row["unstable"] else "")
+    return Headline(_value(measure, row[measure]),
+                    f"{_lower_first(spec.label)} in {name}; London {london}{unstable}")
+
+
+def _borough_outlines(ax, cl: share.CardLayers) -> None:
+    """Borough boundaries over a ward choropleth."""
+    ax.add_collection(PathCollection(cl.borough_paths, facecolors="none", edgecolors="#222222",
+                                     linewidths=0.7, zorder=2.4), autolim=False)
+
+
+def voluntary_figure(layers: data.Layers, measure: str, ward: str | None, link: str,
+                     size: str = "social", wards: pd.DataFrame | None = None) -> Figure:
+    """Voluntary sector: London's wards shaded by charities per 1,000 residents or grants per
+    head (as the page's map), with food banks and mutual aid groups, the chosen ward outlined
+    and named in red. `wards`: profiles.ward_table for all London, if at hand."""
+    L = layers
+    if wards is None:
+        wards = profiles.ward_table(L.wards, L.lsoas, L.sites, L.voluntary_wards,
+                                    L.borough_names)
+    cl, wl = share.card_layers(L), ward_layers(L)
+    spec = profiles.WARD_MEASURES[measure]
+    points = L.voluntary_points
+    labels = profiles.ward_labels(wards)
+    ward = ward if ward in labels else None
+
+    def draw(ax):
+        share.draw_base(ax, cl)
+        draw_wards(ax, wl, wards, measure, opacity=0.75)
+        _borough_outlines(ax, cl)
+        draw_voluntary(ax, points, size=0.8)
+        avoid = share.draw_scale_bar(ax)
+        if ward is not None:
+            chosen = [p for p, code in zip(wl.paths, wl.wards["ward_code"], strict=True)
+                      if code == ward]
+            ax.add_collection(PathCollection(chosen, facecolors="none",
+                                             edgecolors=profiles.HIGHLIGHT_COLOUR,
+                                             linewidths=2.2, zorder=7), autolim=False)
+            x, y = wl.points.loc[ward, ["x", "y"]]
+            label = ax.annotate(
+                wards.set_index("ward_code").at[ward, "ward"], (x, y), xytext=(7, 7),
+                textcoords="offset points", fontsize=8, fontweight="bold", color="#b30000",
+                zorder=8, gid="map-label", annotation_clip=False,
+                path_effects=[patheffects.withStroke(linewidth=2.4, foreground="white")])
+            avoid.append(label.get_window_extent(ax.figure.canvas.get_renderer()))
+        share.draw_labels(ax, cl, avoid=avoid)
+
+    _, class_rows = profiles.ward_fills(wards[measure].astype(float), measure)
+    legend = (
+        LegendSection(spec.label, "swatch", tuple(class_rows)),
+        *voluntary_legend(points),
+        LegendSection("Chosen ward", "outline",
+                      ((profiles.HIGHLIGHT_COLOUR, labels[ward]),) if ward else ()),
+    )
+    keys = ["boroughs", *LAYER_SOURCES["wards"], *spec.sources, "food_banks", "mutual_aid"]
+    attribution, vintage = _with_sources(keys)
+    subtitle = (f"London's {len(wards):,} wards (2017) shaded by {_lower_first(spec.label)}, "
+                "with food banks and the mutual aid groups of spring 2020"
+                + (f"; {labels[ward]} outlined in red." if ward else "."))
+    text = CardText(title=voluntary_title(measure), subtitle=subtitle,
+                    headline=voluntary_headline(wards, measure, ward, labels), legend=legend,
+                    attribution=attribution, vintage=vintage, link=link,
+                    note=f"{VOLUNTARY_CAVEATS[measure]} {MUTUAL_AID_NOTE}")
+    return share.card(text, draw, size, extent=share.london_extent(cl))
+
+
+def voluntary_card(layers: data.Layers, measure: str, ward: str | None, link: str,
+                   size: str = "social", wards: pd.DataFrame | None = None) -> bytes:
+    return share.render(voluntary_figure(layers, measure, ward, link, size, wards), size)

@@ -134,6 +134,7 @@ PAGES: dict[str, PageSpec] = {spec.url_path: spec for spec in [
     }),
     PageSpec("voluntary", "pages/voluntary_sector.py", "Voluntary sector", {
         "measure": Param(plain_text), "ward": Param(plain_text), "basemap": BASEMAP,
+        "present": Param(flag),
     }),
     PageSpec("sources", "pages/data_sources.py", "Data & sources", {}),
 ]}

@@ -4,10 +4,11 @@ from functools import partial
 
 import streamlit as st
 
-from lib import profiles, ui
+from lib import cards, profiles, ui
 
 layers = ui.require_layers()
 ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"]))
+present = ui.presentation_mode()
 MEASURES = ["charities_per_1k", "grants_per_head"]
 
 
@@ -59,6 +60,16 @@ spec = profiles.WARD_MEASURES[measure]
 points = layers.voluntary_points
 banks = points[points["kind"] == "food_bank"]
 groups = points[points["kind"] == "mutual_aid"]
+m = profiles.voluntary_map(ui.map_layers(), ward_geometry(), wards, measure,
+                           voluntary_features(), basemap, highlight=ward)
+map_sources = profiles.map_sources(measure, volunteers=True)
+
+if present:  # for a projector: the title, London's (or the ward's) figure, the map
+    headline = cards.voluntary_headline(wards, measure, ward, labels)
+    ui.present_header(cards.voluntary_title(measure), headline.value, headline.label)
+    ui.present_map(m, key="voluntary_map_present")
+    ui.attribution_caption(map_sources, basemap)
+    st.stop()
 
 st.title("Voluntary sector")
 st.markdown(
@@ -93,11 +104,14 @@ if ward:
         + (f" ⚠ Under {profiles.UNSTABLE_WARD_POPULATION:,} residents: per-resident figures "
            "are unstable." if row["unstable"] else "")
     )
+# The card (the ward map below, with London's or the ward's figure) is drawn only on a click.
+ui.share_panel("voluntary", partial(cards.voluntary_card, layers, measure, ward, wards=wards),
+               file_stem=f"joined-up-london-voluntary-{measure.replace('_', '-')}")
 
-m = profiles.voluntary_map(ui.map_layers(), ward_geometry(), wards, measure,
-                           voluntary_features(), basemap, highlight=ward)
+st.markdown(cards.ward_summary(wards, measure, "London")
+            + " The ward table further down has every ward's figures.")
 ui.show_map(m, key="voluntary_map", height=640)
-ui.attribution_caption(profiles.map_sources(measure, volunteers=True), basemap)
+ui.attribution_caption(map_sources, basemap)
 st.caption(
     "**Licences.** Food banks: Give Food (about 2022-23), attribution \"Food bank data from Give "
     "Food\". Mutual aid groups: mutualaid.wiki (March-May 2020), **CC BY-NC-SA 4.0: "

@@ -187,6 +187,51 @@ def test_borough_card(layers, case, size):
         assert texts["title"] == ["Croydon: closures since 2010 by ward"]
 
 
+# ------------------------------------------------------------------------- Voluntary sector
+
+VOLUNTARY_LINK = ("http://localhost:8501/voluntary?measure=Grants+per+head"
+                  "&ward=Hoxton+East+%26+Shoreditch+%28Hackney%29")
+
+
+@pytest.fixture(scope="module")
+def london_wards(layers):
+    return profiles.ward_table(layers.wards, layers.lsoas, layers.sites, layers.voluntary_wards,
+                               layers.borough_names)
+
+
+@pytest.mark.parametrize("size", ["social", "print"])
+@pytest.mark.parametrize("measure, ward", [("charities_per_1k", None),
+                                           ("grants_per_head", "Hoxton East & Shoreditch")])
+def test_voluntary_card(layers, london_wards, measure, ward, size):
+    code = None if ward is None else \
+        london_wards.loc[london_wards["ward"] == ward, "ward_code"].iloc[0]
+    fig = cards.voluntary_figure(layers, measure, code, VOLUNTARY_LINK, size, london_wards)
+    texts = check_card(fig, size, VOLUNTARY_LINK)
+    legend = joined(texts, "legend", "legend-title")
+    attribution = joined(texts, "attribution")
+    assert profiles.WARD_MEASURES[measure].label in legend
+    assert "Food bank, Trussell Trust (40)" in legend and "Food bank, closed (2)" in legend
+    # Mutual aid groups credited as non-commercial, in the legend, note and sources.
+    assert "Mutual aid group 2020 (657; CC BY-NC-SA, non-commercial)" in legend
+    assert "mutualaid.wiki, CC BY-NC-SA 4.0 (non-commercial)" in attribution
+    assert "non-commercial use only" in joined(texts, "note")
+    assert "Food bank data from Give Food" in attribution
+    if ward is None:
+        assert texts["title"] == ["London's wards: charities per 1,000 residents"]
+        assert texts["headline"] == ["1.84"]  # as the borough profiles' London figure
+        assert "Charity Commission" in attribution
+        assert "Chosen ward" not in legend
+    else:
+        assert texts["title"] == ["London's wards: grants per head"]
+        assert texts["headline"] == ["£505"]
+        assert "in Hoxton East & Shoreditch (Hackney); London £328 (grants placed in a ward)" \
+            in joined(texts, "headline-label")
+        assert "Chosen ward" in legend and "Hoxton East & Shoreditch (Hackney)" in legend
+        map_labels = [t.get_text() for t in ax_map(fig).texts if t.get_gid() == "map-label"]
+        assert "Hoxton East & Shoreditch" in map_labels
+        assert "360Giving" in attribution
+
+
 # ----------------------------------------------------------- presentation mode and share panel
 
 
@@ -287,4 +332,22 @@ def test_borough_profile_present_from_the_link(app):
                                   "per 1,000 residents (2019): highest Stamford Hill West")
                for m in at.markdown)
     assert any("charities_per_1k" in d.value.columns and len(d.value) == 21
+               for d in at.dataframe)
+
+
+def test_voluntary_sector_present_from_the_link(app):
+    at = open_present(app, "pages/voluntary_sector.py", measure="Grants per head",
+                      ward="Hoxton East & Shoreditch (Hackney)", basemap="No basemap")
+    assert at.metric[0].value == "£505"
+    assert at.metric[0].label.startswith("grants per head 2013-2018 (360Giving) in Hoxton East "
+                                         "& Shoreditch (Hackney); London £328")
+    assert at.title[0].value == "London's wards: grants per head"
+    query = leave_present(at)
+    assert query == {"measure": ["Grants per head"],
+                     "ward": ["Hoxton East & Shoreditch (Hackney)"], "basemap": ["No basemap"]}
+    assert urlsplit(share_link(at)).path == "/voluntary"
+    # The map's accessible alternatives: a sentence, and the ward table.
+    assert any(m.value.startswith("The map shades London's 634 wards by grants per head")
+               for m in at.markdown)
+    assert any("grants_per_head" in d.value.columns and len(d.value) == 634
                for d in at.dataframe)
