@@ -248,7 +248,7 @@ PRESENT_MAP_CSS = """<style>
 .jul-legend.jul-compact h4 {font-size: 12.5px !important; margin: 3px 0 1px !important;}
 .jul-legend.jul-compact .sw, .jul-legend.jul-compact .dot,
 .jul-legend.jul-compact .ring {transform: none;}
-.jul-legend.jul-two-col {column-count: 2; column-gap: 14px; max-width: 560px !important;}
+.jul-legend.jul-two-col {column-count: 2; column-gap: 14px; max-width: 500px !important;}
 .jul-legend.jul-two-col h4 {break-after: avoid;}
 .jul-legend.jul-two-col .row {break-inside: avoid;}
 </style>"""
@@ -265,7 +265,8 @@ class FitLegend(branca.element.MacroElement):
             function fit() {
                 var legend = map.getContainer().querySelector(".jul-legend");
                 if (!legend) return;
-                var room = map.getSize().y - 30;
+                // Below the zoom buttons (top left), with a margin.
+                var room = map.getSize().y - 95;
                 legend.classList.remove("jul-compact", "jul-two-col");
                 if (legend.offsetHeight > room) legend.classList.add("jul-compact");
                 if (legend.offsetHeight > room) legend.classList.add("jul-two-col");
