@@ -70,17 +70,33 @@ def losses_title(policy: str) -> str:
     return f"Closures inside {A.policy_title(policy)} vs elsewhere"
 
 
-def losses_headline(total: pd.Series | dict, policy: str,
-                    categories: Sequence[str] = A.RECORDING_CATEGORIES) -> Headline:
+def _verdict_parts(total: pd.Series | dict, policy: str) -> tuple[str, str]:
+    """The total row's verdict, short (the policy not named again: the title names it), and
+    what follows its semicolon (why a crude ratio reads differently), as a sentence."""
+    verdict, _, more = dict(total)["verdict"].partition("; ")
+    verdict = verdict.replace(f" inside {A.POLICIES[policy][0]}", " inside")
+    return verdict, (more[:1].upper() + more[1:] + ".") if more else ""
+
+
+def losses_headline(total: pd.Series | dict, policy: str) -> Headline:
     """The page's headline sentence as one figure: '16.1% vs 13.9%' (the closure rates
-    inside and elsewhere, `total` being the closure_table's last row) and its verdict."""
-    label = A.POLICIES[policy][0]
+    inside and elsewhere, `total` being the closure_table's last row) and its verdict, short
+    enough for presentation mode's header."""
     row = dict(total)
     if not row["sites_in"] or not row["sites_out"]:
-        return Headline(LM.DASH, A.headline(total, label))
+        return Headline(LM.DASH, A.headline(total, A.POLICIES[policy][0]))
     return Headline(f"{LM.pct(row['rate_in'])} vs {LM.pct(row['rate_out'])}",
-                    f"closure rate of {LM.categories_text(categories)}, inside vs elsewhere: "
-                    f"{row['verdict']}")
+                    f"closure rate inside vs elsewhere: {_verdict_parts(total, policy)[0]}")
+
+
+def few_note(total: pd.Series | dict) -> str:
+    """'Only 7 sites and 5 closures inside: the interval is wide.' (as the page's caveat), or
+    '' when there are enough."""
+    n, k = int(dict(total)["sites_in"]), int(dict(total)["closed_in"])
+    if n >= 30 and k >= 5:
+        return ""
+    return (f"Only {n} site{'' if n == 1 else 's'} and {k} closure{'' if k == 1 else 's'} "
+            "inside: the interval is wide.")
 
 
 def losses_counts(total: pd.Series | dict) -> str:
@@ -157,9 +173,10 @@ def losses_figure(layers: data.Layers, policy: str, categories: Sequence[str], l
         subtitle=(f"Closed {LM.categories_text(categories)} inside {A.POLICIES[policy][0]} and "
                   f"elsewhere. Closure rate = closed / all recorded sites on each side of the "
                   f"boundary: {losses_counts(total)}"),
-        headline=losses_headline(total, policy, categories), legend=legend,
-        attribution=attribution,
-        vintage=vintage, link=link, note=recorded_note(categories))
+        headline=losses_headline(total, policy), legend=legend, attribution=attribution,
+        vintage=vintage, link=link,
+        note=" ".join(filter(None, [_verdict_parts(total, policy)[1], few_note(total),
+                                    recorded_note(categories)])))
     return share.card(text, draw, size, extent=share.london_extent(cl))
 
 

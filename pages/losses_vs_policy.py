@@ -64,7 +64,7 @@ map_sources = ["boroughs", "libraries", "gp_practices", "museums",
                *LAYER_SOURCES[policy.partition(":")[0]]]
 
 if present:  # for a projector: the title, one figure, the map
-    headline = cards.losses_headline(total, policy, categories)
+    headline = cards.losses_headline(total, policy)
     ui.present_header(cards.losses_title(policy), headline.value, headline.label)
     ui.present_map(LM.losses_map(ui.map_layers(), losses, basemap), key="losses_map_present")
     ui.attribution_caption(map_sources, basemap)

@@ -104,9 +104,23 @@ def test_losses_card_one_town_centre_class_and_one_category(layers, size):
     assert "Closed libraries" in legend and "Major town centres" in legend
     assert "Inside Major town centres (3)" in legend and "Elsewhere (35)" in legend
     assert texts["headline"] == ["7.7% vs 10.2%"]
+    assert joined(texts, "headline-label") == \
+        "closure rate inside vs elsewhere: no clear difference"
+    assert "Only 39 sites and 3 closures inside: the interval is wide." in joined(texts, "note")
     # Only the chosen category's source and window.
     assert "GP practices" not in joined(texts, "note", "vintage")
     assert "NHS Digital" not in joined(texts, "attribution")
+
+
+def test_losses_card_says_why_a_crude_ratio_reads_otherwise(layers):
+    # CAZ: 19.5% vs 13.8%, a crude ratio of 1.4 that the mix of categories explains.
+    fig = cards.losses_figure(layers, "caz", (), LOSSES_LINK)
+    texts = check_card(fig, "social", LOSSES_LINK)
+    assert joined(texts, "headline-label") == ("closure rate inside vs elsewhere: no clear "
+                                               "difference once the mix of categories is "
+                                               "allowed for")
+    assert joined(texts, "note").startswith("The crude ratio of 1.4 (95% CI 1.04-1.92) comes "
+                                            "from which kinds of facility lie on each side")
 
 
 # ------------------------------------------------------------------------- Losses over time
@@ -288,8 +302,7 @@ def test_losses_present_from_the_link(app, layers):
                       categories=["Library", "GP practice"], basemap="No basemap")
     total = A.closure_table(layers.sites, "sil", ("Library", "GP practice")).iloc[-1]
     assert at.metric[0].value == f"{LM.pct(total['rate_in'])} vs {LM.pct(total['rate_out'])}"
-    assert at.metric[0].label.startswith("closure rate of libraries and GP practices, inside "
-                                         "vs elsewhere: ")
+    assert at.metric[0].label.startswith("closure rate inside vs elsewhere: ")
     assert at.title[0].value == "Closures inside Strategic Industrial Locations vs elsewhere"
     query = leave_present(at)
     assert query == {"against": ["Strategic Industrial Locations"],
