@@ -10,8 +10,8 @@ No streamlit here (lib/ui.py puts the controls on pages). Three parts:
 - Share cards: `card(...)` lays out any card (title, a map or chart drawn by a callback, one
   headline figure, a legend inside the frame, data vintage, attribution, the link) with
   matplotlib's Agg canvas, measuring every text so nothing overlaps or leaves the frame.
-  `explorer_figure` / `explorer_card` are the map explorer's card; other pages add their own
-  `<page>_figure` on top of `card` and the `draw_*` helpers. Two sizes: 1200x675 PNG for
+  `explorer_figure` / `explorer_card` are the map explorer's card; the other pages' cards are
+  in lib/cards.py, on top of `card` and the `draw_*` helpers. Two sizes: 1200x675 PNG for
   social media and A4 landscape PDF (842x595 pt) for print.
 
 Figures are `matplotlib.figure.Figure` objects, never pyplot: cards are rendered on
