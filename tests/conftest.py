@@ -11,6 +11,10 @@ import os
 from pathlib import Path
 
 import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 @pytest.fixture(scope="session")
@@ -30,3 +34,34 @@ def built_gpkg(geodata_source, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("built") / "london.gpkg"
     build(geodata_source, out)
     return out
+
+
+@pytest.fixture
+def new_app(built_gpkg, monkeypatch):
+    """Make a fresh AppTest of app.py on the real build, every Streamlit cache emptied."""
+    monkeypatch.setenv("JOINED_UP_GPKG", str(built_gpkg))
+    monkeypatch.delenv("JOINED_UP_PUBLIC_URL", raising=False)
+
+    def make(timeout: int = 180) -> AppTest:
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        return AppTest.from_file(APP, default_timeout=timeout)
+
+    return make
+
+
+@pytest.fixture
+def app(new_app) -> AppTest:
+    return new_app()
+
+
+@pytest.fixture
+def app_on_neutral_page(new_app) -> AppTest:
+    """The app run once on the Data & sources page (no bound widgets), so that a page opened
+    next with switch_page reads its parameters as a fresh browser tab would: on a page switch
+    Streamlit drops the parameters bound to a widget of the page being left."""
+    at = new_app()
+    at.run()
+    at.switch_page("pages/data_sources.py").run()
+    assert not at.exception
+    return at

@@ -3,12 +3,10 @@ pages (lib/cards.py) on the real build, and each page's presentation mode and sh
 (AppTest, opened by its link with present=1)."""
 
 import io
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
-import streamlit as st
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -23,7 +21,6 @@ from tests.test_share import (
     pdf_page_size,
 )
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 HACKNEY = "E09000012"
 pytestmark = pytest.mark.integration
 
@@ -249,20 +246,10 @@ def test_voluntary_card(layers, london_wards, measure, ward, size):
 # ----------------------------------------------------------- presentation mode and share panel
 
 
-@pytest.fixture
-def app(built_gpkg, monkeypatch) -> AppTest:
-    """The app, run once on the Data & sources page (no bound widgets), so that a page opened
-    next reads its parameters as a fresh browser tab would (see tests/test_pages_profiles.py)."""
-    monkeypatch.setenv("JOINED_UP_GPKG", str(built_gpkg))
-    monkeypatch.delenv("JOINED_UP_PUBLIC_URL", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.run()
-    at.switch_page("pages/data_sources.py").run()
-    assert not at.exception
-    return at
 
+@pytest.fixture
+def app(app_on_neutral_page) -> AppTest:
+    return app_on_neutral_page
 
 def open_present(at: AppTest, page: str, **params) -> AppTest:
     """Open `page` by a link with present=1 and check presentation mode: one headline figure,

@@ -10,13 +10,6 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def app(built_gpkg, monkeypatch) -> AppTest:
-    monkeypatch.setenv("JOINED_UP_GPKG", str(built_gpkg))
-    st.cache_resource.clear()
-    return AppTest.from_file(APP, default_timeout=120)
-
-
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 

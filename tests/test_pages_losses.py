@@ -1,11 +1,9 @@
 """AppTest runs of the "Losses vs policy" and "Losses over time" pages on the real build."""
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
@@ -13,7 +11,6 @@ from lib import analysis as A
 from lib import data
 from lib import losses_maps as LM
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 LOSSES = "pages/losses_vs_policy.py"
 OVER_TIME = "pages/losses_over_time.py"
 pytestmark = pytest.mark.integration
@@ -22,14 +19,6 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def layers(built_gpkg) -> data.Layers:
     return data.load_layers(built_gpkg)
-
-
-@pytest.fixture
-def app(built_gpkg, monkeypatch) -> AppTest:
-    monkeypatch.setenv("JOINED_UP_GPKG", str(built_gpkg))
-    st.cache_resource.clear()
-    st.cache_data.clear()  # the pages' results are cached by (policy, categories)
-    return AppTest.from_file(APP, default_timeout=120)
 
 
 TITLES = {LOSSES: "Losses vs policy", OVER_TIME: "Losses over time"}

@@ -9,27 +9,17 @@ tests therefore step through the Data & sources page (no bound widgets), which i
 fresh browser tab opening /borough?borough=... amounts to: nothing bound before.
 """
 
-from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def app(built_gpkg, monkeypatch) -> AppTest:
-    monkeypatch.setenv("JOINED_UP_GPKG", str(built_gpkg))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.run()
-    at.switch_page("pages/data_sources.py").run()
-    assert not at.exception
-    return at
 
+@pytest.fixture
+def app(app_on_neutral_page) -> AppTest:
+    return app_on_neutral_page
 
 def open_page(at: AppTest, page: str, **params) -> AppTest:
     """Open `page` with `params` in its link, as a fresh tab would."""

@@ -7,7 +7,6 @@ Unit tests use tiny data built here; the cards and the round trip run on the rea
 import io
 import itertools
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import geopandas as gpd
@@ -15,13 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-import streamlit as st
 from PIL import Image
-from streamlit.testing.v1 import AppTest
 
 from lib import data, maps, share
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 HACKNEY = "E09000012"
 
 
@@ -276,14 +272,6 @@ def test_explorer_cards_on_the_real_data(real_layers, case, size):
 # ------------------------------------------------------------------ URL round trip (AppTest)
 
 
-@pytest.fixture
-def app(built_gpkg, monkeypatch) -> AppTest:
-    monkeypatch.setenv("JOINED_UP_GPKG", str(built_gpkg))
-    monkeypatch.delenv("JOINED_UP_PUBLIC_URL", raising=False)
-    st.cache_resource.clear()
-    return AppTest.from_file(APP, default_timeout=120)
-
-
 def metrics(at):
     return {m.label: m.value for m in at.metric}
 
@@ -293,7 +281,7 @@ def share_link(at) -> str:
 
 
 @pytest.mark.integration
-def test_a_shared_link_reopens_the_same_view(app, built_gpkg):
+def test_a_shared_link_reopens_the_same_view(app, new_app):
     for key, value in {"group": ["Health", "Community & libraries"], "status": "Closed",
                        "borough": "Hackney", "closed": ["2014", "2019"],
                        "policy": ["Town centres", "Areas for Regeneration"],
@@ -307,8 +295,7 @@ def test_a_shared_link_reopens_the_same_view(app, built_gpkg):
     assert query["group"] == ["Health", "Community & libraries"]
     assert query["lat"] == ["51.545"] and query["z"] == ["13.5"]
 
-    st.cache_resource.clear()
-    second = AppTest.from_file(APP, default_timeout=120)
+    second = new_app()
     for key, values in query.items():
         second.query_params[key] = values if len(values) > 1 else values[0]
     second.run()

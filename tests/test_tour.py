@@ -3,13 +3,11 @@
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib import tour as T
 
 REPO = Path(__file__).resolve().parents[1]
-APP = str(REPO / "app.py")
 
 GOOD = """
 title = "Test tour"
@@ -159,10 +157,8 @@ def test_every_tour_page_is_in_the_apps_navigation():
 
 
 @pytest.fixture
-def app(built_gpkg, monkeypatch) -> AppTest:
-    monkeypatch.setenv("JOINED_UP_GPKG", str(built_gpkg))
-    st.cache_resource.clear()
-    at = AppTest.from_file(APP, default_timeout=120)
+def app(new_app) -> AppTest:
+    at = new_app()
     at.switch_page("pages/tour.py")
     return at
 
@@ -199,11 +195,9 @@ def test_a_step_number_outside_the_tour_shows_the_first_step(app):
 
 
 @pytest.mark.integration
-def test_a_step_opened_from_the_tour_shows_its_view_and_the_tour_bar(built_gpkg, monkeypatch):
+def test_a_step_opened_from_the_tour_shows_its_view_and_the_tour_bar(new_app):
     # What "Open this view" on step 4 opens (the browser test clicks it for real).
-    monkeypatch.setenv("JOINED_UP_GPKG", str(built_gpkg))
-    st.cache_resource.clear()
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = new_app()
     tour = default_tour()
     for key, value in T.step_params(tour, 4).items():
         at.query_params[key] = value
