@@ -11,7 +11,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from lib import data, maps, share, tour
+from lib import data, maps, profiles, share, tour
 from lib.sources import attributions
 
 BASEMAP_CHOICES = {"light": "Street map", "none": "No basemap"}  # labels appear in the URL
@@ -25,6 +25,20 @@ def layers() -> data.Layers:
 @st.cache_resource
 def map_layers() -> maps.MapLayers:
     return maps.prepare(layers())
+
+
+@st.cache_resource(show_spinner=False)
+def ward_geometry():
+    """Ward shapes for the browser, shared by the borough and voluntary-sector maps."""
+    return profiles.ward_geometry(layers().wards, layers().borough_names)
+
+
+@st.cache_resource(show_spinner=False)
+def voluntary_features():
+    """Food banks and mutual aid groups as map features, with their ward names."""
+    L = layers()
+    return profiles.voluntary_features(L.voluntary_points,
+                                       dict(zip(L.wards.ward_code, L.wards.name)))
 
 
 def require_navigation() -> None:

@@ -26,18 +26,6 @@ def ward_table(gss_code: str):
                                gss_code)
 
 
-@st.cache_resource(show_spinner=False)
-def ward_geometry():
-    return profiles.ward_geometry(ui.layers().wards, ui.layers().borough_names)
-
-
-@st.cache_resource(show_spinner=False)
-def voluntary_features():
-    L = ui.layers()
-    return profiles.voluntary_features(L.voluntary_points, dict(zip(L.wards.ward_code,
-                                                                    L.wards.name)))
-
-
 with st.sidebar:
     st.header("Borough")
     gss_code = st.selectbox("Borough", sorted(names, key=names.get), format_func=names.get,
@@ -60,10 +48,10 @@ wards = ward_table(gss_code)
 borough = layers.boroughs.set_index("gss_code").loc[gss_code]
 slug = name.lower().replace(" ", "-")
 spec = profiles.WARD_MEASURES[measure]
-volunteers = voluntary_features()
+volunteers = ui.voluntary_features()
 site_index = layers.sites.index[layers.sites["gss_code"] == gss_code]
 m = profiles.borough_map(
-    ui.map_layers(), ward_geometry(), wards, gss_code, measure, tuple(policies), basemap,
+    ui.map_layers(), ui.ward_geometry(), wards, gss_code, measure, tuple(policies), basemap,
     site_index,
     volunteers.loc[layers.voluntary_points["gss_code"] == gss_code] if show_voluntary else None,
 )

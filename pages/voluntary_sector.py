@@ -31,18 +31,6 @@ def findings():
     return profiles.findings(stats, london_wards(), L.voluntary_points)
 
 
-@st.cache_resource(show_spinner=False)
-def ward_geometry():
-    return profiles.ward_geometry(ui.layers().wards, ui.layers().borough_names)
-
-
-@st.cache_resource(show_spinner=False)
-def voluntary_features():
-    L = ui.layers()
-    return profiles.voluntary_features(L.voluntary_points, dict(zip(L.wards.ward_code,
-                                                                    L.wards.name)))
-
-
 wards = london_wards()
 labels = profiles.ward_labels(wards)
 
@@ -60,8 +48,8 @@ spec = profiles.WARD_MEASURES[measure]
 points = layers.voluntary_points
 banks = points[points["kind"] == "food_bank"]
 groups = points[points["kind"] == "mutual_aid"]
-m = profiles.voluntary_map(ui.map_layers(), ward_geometry(), wards, measure,
-                           voluntary_features(), basemap, highlight=ward)
+m = profiles.voluntary_map(ui.map_layers(), ui.ward_geometry(), wards, measure,
+                           ui.voluntary_features(), basemap, highlight=ward)
 map_sources = profiles.map_sources(measure, volunteers=True)
 
 if present:  # for a projector: the title, London's (or the ward's) figure, the map
