@@ -105,6 +105,15 @@ def show_map(m: folium.Map, key: str, height: int = 680, save_view: bool = False
     return view
 
 
+def caveats_and_definitions(results, definitions: str) -> None:
+    """The caveats the results carry (attrs["caveats"]), each once, then how it is calculated."""
+    st.subheader("Caveats")
+    caveats = dict.fromkeys(c for result in results for c in result.attrs["caveats"])
+    st.markdown("\n".join(f"- {c}" for c in caveats))
+    with st.expander("How this is calculated"):
+        st.markdown(definitions)
+
+
 def table_height(rows: int) -> int:
     """Pixel height that shows every row of a st.dataframe (35 px a row, plus the header)."""
     return 38 + 35 * rows

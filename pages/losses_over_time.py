@@ -158,10 +158,4 @@ d2.download_button("Download policy shares and pubs by borough (CSV)",
                    csv(LM.pubs_and_shares(change, shares)),
                    "joined-up-london-pubs-and-policy-shares.csv", "text/csv", key="dl_shares")
 
-st.subheader("Caveats")
-caveats = dict.fromkeys(by_year.attrs["caveats"] + change.attrs["caveats"]
-                        + correlation.attrs["caveats"])
-st.markdown("\n".join(f"- {c}" for c in caveats))
-
-with st.expander("How this is calculated"):
-    st.markdown(A.DEFINITIONS)
+ui.caveats_and_definitions([by_year, change, correlation], A.DEFINITIONS)

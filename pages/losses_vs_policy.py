@@ -139,10 +139,4 @@ with band_column:
     st.download_button("Download distance bands (CSV)", csv(distance),
                        "joined-up-london-distance-bands.csv", "text/csv", key="dl_bands")
 
-st.subheader("Caveats")
-caveats = dict.fromkeys(rates.attrs["caveats"] + shares.attrs["caveats"]
-                        + distance.attrs["caveats"])
-st.markdown("\n".join(f"- {c}" for c in caveats))
-
-with st.expander("How this is calculated"):
-    st.markdown(A.DEFINITIONS)
+ui.caveats_and_definitions([rates, shares, distance], A.DEFINITIONS)
