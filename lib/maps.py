@@ -82,7 +82,6 @@ def prepare(layers: Layers) -> MapLayers:
     policy["geometry"] = policy.geometry.simplify(12)
     sites = layers.sites
     lonlat = sites.geometry.to_crs(4326)
-    borough_names = layers.borough_names
     points = pd.DataFrame({
         "lon": lonlat.x.round(5),
         "lat": lonlat.y.round(5),
