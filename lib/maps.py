@@ -365,15 +365,22 @@ class Legend(branca.element.MacroElement):
 
     _template = branca.element.Template("""
         {% macro script(this, kwargs) %}
-        (function() {
+        (function(map) {
             var legend = L.control({position: "bottomleft"});
             legend.onAdd = function() {
                 var div = L.DomUtil.create("div", "jul-legend");
-                div.innerHTML = {{ this.markup|tojson }};
+                div.innerHTML = '<button type="button" class="jul-legend-toggle">Legend</button>'
+                    + '<div class="jul-legend-body">' + {{ this.markup|tojson }} + "</div>";
+                // On a phone-sized map the legend would hide London: it starts folded.
+                if (map.getSize().x < {{ this.fold_below_px }}) div.classList.add("jul-folded");
+                div.querySelector("button").addEventListener("click", function() {
+                    div.classList.toggle("jul-folded");
+                });
+                L.DomEvent.disableClickPropagation(div);
                 return div;
             };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
+            legend.addTo(map);
+        })({{ this._parent.get_name() }});
         {% endmacro %}
     """)
 
@@ -381,8 +388,10 @@ class Legend(branca.element.MacroElement):
         super().__init__()
         self._name = "Legend"
         self.markup = markup
+        self.fold_below_px = NARROW_MAP_PX
 
 
+NARROW_MAP_PX = 420  # below this map width the legend starts folded and the type shrinks
 LEGEND_CSS = f"""<style>
 .jul-legend {{background: rgba(255,255,255,.94); padding: 6px 9px; border-radius: 6px;
   font: 11px/1.3 sans-serif; color: #111; box-shadow: 0 1px 4px rgba(0,0,0,.35);
@@ -394,6 +403,15 @@ LEGEND_CSS = f"""<style>
 .jul-legend .ring {{width: 10px; height: 10px; border-radius: 50%; flex: none;
   border: 2.5px solid #000}}
 .leaflet-control-attribution {{font-size: 10px; max-width: 70%}}
+.jul-legend-toggle {{display: none; font: 600 12px sans-serif; background: none; border: 0;
+  padding: 2px 0; cursor: pointer; color: #111}}
+.jul-legend.jul-folded .jul-legend-body {{display: none}}
+@media (max-width: {NARROW_MAP_PX}px) {{
+  .jul-legend-toggle {{display: block}}
+  .jul-legend {{font-size: 10px; max-width: 170px}}
+  .jul-legend h4 {{font-size: 10px}}
+  .leaflet-control-attribution {{font-size: 8px; max-width: 100%}}
+}}
 </style>"""
 
 

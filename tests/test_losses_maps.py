@@ -119,7 +119,7 @@ def test_losses_map_draws_inside_filled_and_elsewhere_hollow(sites, map_layers):
 
 def test_losses_map_legend_explains_the_markers_and_the_policy(sites, map_layers):
     rendered = losses_html(sites, map_layers)
-    legend = json.loads(re.search(r"div\.innerHTML = (\".*?\");", rendered).group(1))
+    legend = json.loads(re.search(r"jul-legend-body\">' \+ (\".*?\") \+", rendered).group(1))
     assert "Closed libraries, GP practices and museums" in legend
     assert "Inside Areas for Regeneration (1)" in legend
     assert "Elsewhere (2)" in legend
@@ -210,7 +210,7 @@ def test_pubs_map_shades_highlights_and_escapes(map_layers):
     assert as_in_script("\u221255.6% (45 \u2192 20)") in rendered
     assert as_in_script("Barking &amp; Dagenham") in rendered
     assert "Barking & Dagenham" not in rendered
-    legend = json.loads(re.search(r"div\.innerHTML = (\".*?\");", rendered).group(1))
+    legend = json.loads(re.search(r"jul-legend-body\">' \+ (\".*?\") \+", rendered).group(1))
     assert "Pubs and bars, change 2001-2018" in legend
     assert "\u221260 to \u221245%" in legend and "Barking &amp; Dagenham" in legend
     assert f'"color": "{LM.HIGHLIGHT_COLOUR}", "fill": false' in rendered or \
