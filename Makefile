@@ -42,7 +42,7 @@ endef
 data: venv
 	$(build_geopackage)
 
-$(GEOPACKAGE): $(wildcard lib/build.py lib/sources.py) | $(VENV_STAMP)
+$(GEOPACKAGE): $(wildcard lib/build/*.py lib/vocab/*.py) | $(VENV_STAMP)
 	$(build_geopackage)
 
 run: venv assets $(GEOPACKAGE)

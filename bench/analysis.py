@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyogrio
 
-from lib import analysis as A
+from lib.analysis import losses
 
 LAYERS = ["sites", "lsoas", "boroughs", "policy_areas", "pubs_by_borough"]
 
@@ -57,25 +57,25 @@ def main(argv=None) -> int:
     print(f"{'function':58} {'first':>7} {'median':>7}")
     rows = [
         ("closure_table(sites, 'regeneration_area')",
-         lambda: A.closure_table(sites, "regeneration_area")),
+         lambda: losses.closure_table(sites, "regeneration_area")),
         ("closure_table(sites, 'town_centre:Metropolitan')",
-         lambda: A.closure_table(sites, "town_centre:Metropolitan")),
-        ("distance_bands(sites)", lambda: A.distance_bands(sites)),
-        ("closures_by_year(sites)", lambda: A.closures_by_year(sites)),
+         lambda: losses.closure_table(sites, "town_centre:Metropolitan")),
+        ("distance_bands(sites)", lambda: losses.distance_bands(sites)),
+        ("closures_by_year(sites)", lambda: losses.closures_by_year(sites)),
         ("closures_by_year(sites, gss_code='E09000030')",
-         lambda: A.closures_by_year(sites, gss_code="E09000030")),
-        ("pubs_change(pubs_by_borough, boroughs)", lambda: A.pubs_change(pubs, boroughs)),
-        ("pubs_trend(pubs_by_borough, boroughs)", lambda: A.pubs_trend(pubs, boroughs)),
+         lambda: losses.closures_by_year(sites, gss_code="E09000030")),
+        ("pubs_change(pubs_by_borough, boroughs)", lambda: losses.pubs_change(pubs, boroughs)),
+        ("pubs_trend(pubs_by_borough, boroughs)", lambda: losses.pubs_trend(pubs, boroughs)),
         ("policy_share_by_borough(boroughs, policy_areas, lsoas)",
-         lambda: A.policy_share_by_borough(boroughs, policy_areas, lsoas)),
+         lambda: losses.policy_share_by_borough(boroughs, policy_areas, lsoas)),
     ]
-    shares = A.policy_share_by_borough(boroughs, policy_areas, lsoas)
-    change = A.pubs_change(pubs, boroughs)
+    shares = losses.policy_share_by_borough(boroughs, policy_areas, lsoas)
+    change = losses.pubs_change(pubs, boroughs)
     rows.append(("pubs_policy_correlation(change, shares)",
-                 lambda: A.pubs_policy_correlation(change, shares)))
-    for policy in A.MAIN_POLICIES:
+                 lambda: losses.pubs_policy_correlation(change, shares)))
+    for policy in losses.MAIN_POLICIES:
         rows.append((f"share_table(..., '{policy}')",
-                     lambda p=policy: A.share_table(sites, lsoas, policy_areas, boroughs, p)))
+                     lambda p=policy: losses.share_table(sites, lsoas, policy_areas, boroughs, p)))
     for label, func in rows:
         first, median = timed(func, args.runs)
         print(f"{label:58} {first:7.1f} {median:7.1f}")
@@ -83,11 +83,11 @@ def main(argv=None) -> int:
     print("\n\"Losses vs policy\" page rerun: closure_table + share_table + distance_bands, ms")
     print(f"{'policy':32} {'first':>7} {'median':>7}")
     medians = []
-    for policy in A.POLICIES:
+    for policy in losses.POLICIES:
         def rerun(p=policy):
-            A.closure_table(sites, p)
-            A.share_table(sites, lsoas, policy_areas, boroughs, p)
-            A.distance_bands(sites)
+            losses.closure_table(sites, p)
+            losses.share_table(sites, lsoas, policy_areas, boroughs, p)
+            losses.distance_bands(sites)
         first, median = timed(rerun, args.runs)
         medians.append(median)
         print(f"{policy:32} {first:7.1f} {median:7.1f}")

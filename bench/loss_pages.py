@@ -53,7 +53,7 @@ def main(argv=None) -> int:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from lib import ui
+    from lib.ui import core as ui
 
     start = time.perf_counter()
     ui.layers()

@@ -4,7 +4,10 @@ from functools import partial
 
 import streamlit as st
 
-from lib import cards, maps, profiles, ui
+from lib.render import cards
+from lib.render import maps
+from lib.analysis import profiles
+from lib.ui import core as ui
 
 layers = ui.require_layers()
 names = layers.borough_names

@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from lib import data, ui
-from lib.sources import SOURCES
+from lib.data import layers as data
+from lib.ui import core as ui
+from lib.vocab.sources import SOURCES
 
 st.title("Data & sources")
 st.markdown(

@@ -4,9 +4,10 @@ from functools import partial
 
 import streamlit as st
 
-from lib import analysis as A
-from lib import cards, ui
-from lib import losses_maps as LM
+from lib.analysis import losses
+from lib.render import cards
+from lib.ui import core as ui
+from lib.render import loss_maps
 
 LONDON = "london"  # the selectbox option for all of London (shown as "All London")
 PUBS_START, PUBS_END = 2001, 2018
@@ -14,21 +15,21 @@ PUBS_START, PUBS_END = 2001, 2018
 
 @st.cache_data(show_spinner=False, max_entries=40)
 def closures(gss_code: str | None):
-    return A.closures_by_year(ui.layers().sites, A.RECORDING_CATEGORIES, gss_code)
+    return losses.closures_by_year(ui.layers().sites, losses.RECORDING_CATEGORIES, gss_code)
 
 
 @st.cache_data(show_spinner=False)
 def pubs():
     layers = ui.layers()
-    change = A.pubs_change(layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END)
-    trend = A.pubs_trend(layers.pubs_by_borough, layers.boroughs)
-    shares = A.policy_share_by_borough(layers.boroughs, layers.policy_areas, layers.lsoas)
-    return change, trend, shares, A.pubs_policy_correlation(change, shares)
+    change = losses.pubs_change(layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END)
+    trend = losses.pubs_trend(layers.pubs_by_borough, layers.boroughs)
+    shares = losses.policy_share_by_borough(layers.boroughs, layers.policy_areas, layers.lsoas)
+    return change, trend, shares, losses.pubs_policy_correlation(change, shares)
 
 
 @st.cache_data(show_spinner=False)
-def pubs_map_data() -> LM.PubsLayer:
-    return LM.pubs_layer(ui.map_layers(), pubs()[0], PUBS_START, PUBS_END)
+def pubs_map_data() -> loss_maps.PubsLayer:
+    return loss_maps.pubs_layer(ui.map_layers(), pubs()[0], PUBS_START, PUBS_END)
 
 
 def csv(frame) -> bytes:
@@ -53,7 +54,7 @@ if present:  # for a projector: the title, one figure, the pubs map
     change = pubs()[0]
     headline = cards.pubs_headline(change, gss_code)
     ui.present_header(cards.pubs_title(PUBS_START, PUBS_END), headline.value, headline.label)
-    ui.present_map(LM.pubs_change_map(ui.map_layers(), pubs_map_data(), basemap, gss_code),
+    ui.present_map(loss_maps.pubs_change_map(ui.map_layers(), pubs_map_data(), basemap, gss_code),
                    key="pubs_map_present")
     ui.attribution_caption(["boroughs", "pubs"], basemap)
     st.stop()
@@ -71,22 +72,22 @@ st.subheader(f"Closures per year: {place}")
 c1, c2, c3 = st.columns(3)
 c1.metric("Closures with a year", f"{int(by_year['closures'].sum()):,}")
 c2.metric("Closures with no recorded year", f"{sum(undated.values()):,}")
-if peak := LM.peak_year(by_year):
+if peak := loss_maps.peak_year(by_year):
     c3.metric("Most in one year", f"{peak[1]:,} in {peak[0]}")
 if by_year.empty:
     st.info(f"No recorded closures of libraries, GP practices or museums in {place}.")
 else:
     chart_column, table_column = st.columns([5, 3], gap="medium")
     with chart_column:
-        st.vega_lite_chart(spec=LM.closures_by_year_chart(by_year), width="stretch")
+        st.vega_lite_chart(spec=loss_maps.closures_by_year_chart(by_year), width="stretch")
     with table_column:
-        wide = LM.closures_by_year_wide(by_year)
+        wide = loss_maps.closures_by_year_wide(by_year)
         st.dataframe(wide, hide_index=True, height=390 if len(wide) > 10 else "auto",
                      width="stretch")
-if sentence := LM.undated_sentence(undated, "" if gss_code is None else place):
+if sentence := loss_maps.undated_sentence(undated, "" if gss_code is None else place):
     st.markdown(sentence)
 st.caption("Closures are recorded only in these years: "
-           + "; ".join(f"{A.CATEGORY_PLURALS[c]} {w}" for c, w in A.RECORDING_WINDOWS.items())
+           + "; ".join(f"{losses.CATEGORY_PLURALS[c]} {w}" for c, w in losses.RECORDING_WINDOWS.items())
            + ". An empty year is a year with no recorded closure, not proof that none closed.")
 st.download_button("Download closures by year (CSV)",
                    csv(by_year.assign(area=place)),
@@ -120,16 +121,16 @@ ui.share_panel("over-time", partial(cards.pubs_card, layers, gss_code, change=ch
 map_column, line_column = st.columns([3, 2], gap="medium")
 with map_column:
     st.markdown(cards.pubs_summary(change, gss_code))
-    ui.show_map(LM.pubs_change_map(ui.map_layers(), pubs_map_data(), basemap, gss_code),
+    ui.show_map(loss_maps.pubs_change_map(ui.map_layers(), pubs_map_data(), basemap, gss_code),
                 key="pubs_map", height=560)
     ui.attribution_caption(["boroughs", "pubs"], basemap)
 with line_column:
     st.markdown(f"**Pubs and bars per year, {PUBS_START} = 100**: "
                 + ("London and every borough (grey)." if gss_code is None else
                    f"{place} against London; other boroughs in grey."))
-    st.vega_lite_chart(spec=LM.pubs_trend_chart(trend, gss_code), width="stretch")
+    st.vega_lite_chart(spec=loss_maps.pubs_trend_chart(trend, gss_code), width="stretch")
 
-st.dataframe(LM.pubs_display(change, PUBS_START, PUBS_END), hide_index=True, width="stretch",
+st.dataframe(loss_maps.pubs_display(change, PUBS_START, PUBS_END), hide_index=True, width="stretch",
              height=420, column_config={
                  f"Pubs {PUBS_START}": st.column_config.NumberColumn(format="localized"),
                  f"Pubs {PUBS_END}": st.column_config.NumberColumn(format="localized"),
@@ -143,19 +144,19 @@ st.download_button("Download pubs by borough (CSV)", csv(change),
 st.subheader("Did boroughs with more policy area lose more pubs?")
 st.markdown("Each dot is a borough: the share of its area in the policy's places against its "
             f"% change in pubs and bars, {PUBS_START}-{PUBS_END}.")
-for column, policy in zip(st.columns(len(A.BOROUGH_SHARE_POLICIES)),
-                          A.BOROUGH_SHARE_POLICIES, strict=True):
+for column, policy in zip(st.columns(len(losses.BOROUGH_SHARE_POLICIES)),
+                          losses.BOROUGH_SHARE_POLICIES, strict=True):
     with column:
-        st.markdown(f"**{A.policy_title(policy)}**")
-        st.vega_lite_chart(spec=LM.pubs_share_chart(change, shares, policy, gss_code),
+        st.markdown(f"**{losses.policy_title(policy)}**")
+        st.vega_lite_chart(spec=loss_maps.pubs_share_chart(change, shares, policy, gss_code),
                            width="stretch")
-st.dataframe(LM.correlation_display(correlation), hide_index=True, width="stretch")
-st.info(A.CAVEATS["ecological"])
+st.dataframe(loss_maps.correlation_display(correlation), hide_index=True, width="stretch")
+st.info(losses.CAVEATS["ecological"])
 d1, d2 = st.columns(2)
 d1.download_button("Download correlations (CSV)", csv(correlation),
                    "joined-up-london-pubs-vs-policy.csv", "text/csv", key="dl_correlation")
 d2.download_button("Download policy shares and pubs by borough (CSV)",
-                   csv(LM.pubs_and_shares(change, shares)),
+                   csv(loss_maps.pubs_and_shares(change, shares)),
                    "joined-up-london-pubs-and-policy-shares.csv", "text/csv", key="dl_shares")
 
-ui.caveats_and_definitions([by_year, change, correlation], A.DEFINITIONS)
+ui.caveats_and_definitions([by_year, change, correlation], losses.DEFINITIONS)

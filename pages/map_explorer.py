@@ -2,8 +2,11 @@
 
 import streamlit as st
 
-from lib import data, maps, share, ui
-from lib.sources import LAYER_SOURCES
+from lib.data import layers as data
+from lib.render import maps
+from lib.render import share
+from lib.ui import core as ui
+from lib.vocab.sources import LAYER_SOURCES
 
 layers = ui.require_layers()
 sites = layers.sites

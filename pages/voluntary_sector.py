@@ -4,7 +4,9 @@ from functools import partial
 
 import streamlit as st
 
-from lib import cards, profiles, ui
+from lib.render import cards
+from lib.analysis import profiles
+from lib.ui import core as ui
 
 layers = ui.require_layers()
 ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"]))

@@ -29,7 +29,7 @@ def geodata_source() -> Path:
 @pytest.fixture(scope="session")
 def built_gpkg(geodata_source, tmp_path_factory) -> Path:
     """geodata/london.gpkg built from the real inputs into a temporary folder (once)."""
-    from lib.build import build
+    from lib.build.pipeline import build
 
     out = tmp_path_factory.mktemp("built") / "london.gpkg"
     build(geodata_source, out)

@@ -14,7 +14,7 @@ import pyogrio
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
-from lib.build import Report, build, cim_points, normalise_name, read_cim
+from lib.build.pipeline import Report, build, cim_points, normalise_name, read_cim
 
 pytestmark = pytest.mark.integration
 

@@ -21,8 +21,8 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import Point, box
 
-from lib import build as build_module
-from lib.build import (
+from lib.build import pipeline as build_module
+from lib.build.pipeline import (
     BNG,
     CIM_CATEGORIES,
     CIM_COORD_FIX,
@@ -37,7 +37,7 @@ from lib.build import (
     merge_cim_duplicates,
     merge_cross_source,
 )
-from lib.sources import SOURCES
+from lib.vocab.sources import SOURCES
 
 BNG_TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
 BNG_TO_OSGB36_LATLON = Transformer.from_crs("EPSG:27700", "EPSG:4277", always_xy=True)
@@ -605,7 +605,7 @@ def test_broken_copy_of_the_real_inputs_keeps_the_previous_output(built_gpkg, ge
 
 
 def test_repair_text_undoes_utf8_read_as_windows_1252():
-    from lib.build import repair_text
+    from lib.build.pipeline import repair_text
 
     assert repair_text("NoÃ«l Coward Theatre") == "Noël Coward Theatre"
     assert repair_text("Half Moon Young Peopleâ€™s Theatre") == "Half Moon Young People’s Theatre"

@@ -10,9 +10,13 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from lib import analysis as A
-from lib import cards, data, maps, profiles, share
-from lib import losses_maps as LM
+from lib.analysis import losses
+from lib.render import cards
+from lib.data import layers as data
+from lib.render import maps
+from lib.analysis import profiles
+from lib.render import share
+from lib.render import loss_maps
 from tests.test_share import (
     assert_no_overlap_and_inside,
     ax_map,
@@ -287,8 +291,8 @@ def leave_present(at: AppTest) -> dict[str, list[str]]:
 def test_losses_present_from_the_link(app, layers):
     at = open_present(app, "pages/losses_vs_policy.py", against="Strategic Industrial Locations",
                       categories=["Library", "GP practice"], basemap="No basemap")
-    total = A.closure_table(layers.sites, "sil", ("Library", "GP practice")).iloc[-1]
-    assert at.metric[0].value == f"{LM.pct(total['rate_in'])} vs {LM.pct(total['rate_out'])}"
+    total = losses.closure_table(layers.sites, "sil", ("Library", "GP practice")).iloc[-1]
+    assert at.metric[0].value == f"{loss_maps.pct(total['rate_in'])} vs {loss_maps.pct(total['rate_out'])}"
     assert at.metric[0].label.startswith("closure rate inside vs elsewhere: ")
     assert at.title[0].value == "Closures inside Strategic Industrial Locations vs elsewhere"
     query = leave_present(at)

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from lib import data, maps
+from lib.data import layers as data
+from lib.render import maps
 
 BOROUGHS = gpd.GeoDataFrame(
     {"gss_code": ["E09000001", "E09000002"], "name": ["City <of> London", "Barking"],

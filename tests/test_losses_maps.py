@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from lib import analysis as A
-from lib import data, maps
-from lib import losses_maps as LM
+from lib.analysis import losses
+from lib.data import layers as data
+from lib.render import maps
+from lib.render import loss_maps
 
 BOROUGHS = gpd.GeoDataFrame(
     {"gss_code": ["E09000001", "E09000002"], "name": ["City <of> London", "Barking & Dagenham"],
@@ -83,35 +84,35 @@ def as_in_script(text: str) -> str:
 
 
 def losses_html(sites, map_layers, policy="regeneration_area",
-                categories=A.RECORDING_CATEGORIES, basemap="none") -> str:
-    layers = LM.loss_layers(sites, map_layers, policy, categories)
-    return LM.losses_map(map_layers, layers, basemap).get_root().render()
+                categories=losses.RECORDING_CATEGORIES, basemap="none") -> str:
+    layers = loss_maps.loss_layers(sites, map_layers, policy, categories)
+    return loss_maps.losses_map(map_layers, layers, basemap).get_root().render()
 
 
 # ---------------------------------------------------------------- losses map
 
 
 def test_closed_sides_match_the_closure_table(sites):
-    inside, outside = LM.closed_sides(sites, "regeneration_area")
+    inside, outside = loss_maps.closed_sides(sites, "regeneration_area")
     assert list(sites.loc[inside, "name"]) == ["Library <A>"]
     assert sorted(sites.loc[outside, "name"]) == ["Old Museum", "Surgery & Co"]
-    table = A.closure_table(sites, "regeneration_area").set_index("category")
-    assert table.loc[A.ALL_THREE, "closed_in"] == len(inside)
-    assert table.loc[A.ALL_THREE, "closed_out"] == len(outside)
+    table = losses.closure_table(sites, "regeneration_area").set_index("category")
+    assert table.loc[losses.ALL_THREE, "closed_in"] == len(inside)
+    assert table.loc[losses.ALL_THREE, "closed_out"] == len(outside)
     # Categories narrow it; a town-centre class selects by class.
-    inside, outside = LM.closed_sides(sites, "town_centre:Major", ("GP practice",))
+    inside, outside = loss_maps.closed_sides(sites, "town_centre:Major", ("GP practice",))
     assert list(sites.loc[inside, "name"]) == ["Surgery & Co"] and len(outside) == 0
 
 
 def test_losses_map_draws_inside_filled_and_elsewhere_hollow(sites, map_layers):
-    layers = LM.loss_layers(sites, map_layers, "regeneration_area")
+    layers = loss_maps.loss_layers(sites, map_layers, "regeneration_area")
     assert len(layers.inside["features"]) == 1 and len(layers.outside["features"]) == 2
-    rendered = LM.losses_map(map_layers, layers, "none").get_root().render()
+    rendered = loss_maps.losses_map(map_layers, layers, "none").get_root().render()
     # Two GeoJson point layers with circle markers, no Marker per site.
     assert rendered.count("_pointToLayer(feature, latlng)") == 2
-    assert f'"fillColor": "{LM.INSIDE_COLOUR}"' in rendered
+    assert f'"fillColor": "{loss_maps.INSIDE_COLOUR}"' in rendered
     assert '"fillOpacity": 0.95' in rendered and '"radius": 6' in rendered
-    assert f'"color": "{LM.OUTSIDE_COLOUR}"' in rendered
+    assert f'"color": "{loss_maps.OUTSIDE_COLOUR}"' in rendered
     assert '"fillColor": "#ffffff"' in rendered and '"radius": 5' in rendered
     # Elsewhere is drawn first, so the (rarer) closures inside lie on top.
     assert rendered.index("Closed elsewhere (2)") < rendered.index("Closed inside (1)")
@@ -125,7 +126,7 @@ def test_losses_map_legend_explains_the_markers_and_the_policy(sites, map_layers
     assert "Elsewhere (2)" in legend
     assert "Areas for Regeneration (1 area)" in legend and "Borough boundaries" in legend
     assert 'class="in"' in legend and 'class="out"' in legend
-    assert "jul-legend" in rendered and LM.INSIDE_COLOUR in rendered
+    assert "jul-legend" in rendered and loss_maps.INSIDE_COLOUR in rendered
 
 
 def test_losses_map_leaves_out_sites_no_source_records_and_other_categories(sites, map_layers):
@@ -162,7 +163,7 @@ def test_losses_map_credits_its_layers_and_loads_no_cdn_script(sites, map_layers
 
 
 def test_land_is_filled_only_without_a_basemap(sites, map_layers):
-    assert f'"fillColor": "{LM.LAND_COLOUR}"' in losses_html(sites, map_layers)
+    assert f'"fillColor": "{loss_maps.LAND_COLOUR}"' in losses_html(sites, map_layers)
     with_tiles = losses_html(sites, map_layers, basemap="light")
     assert "tileLayer(" in with_tiles
     assert '"fill": false, "fillColor": "#fbfaf7", "fillOpacity": 0,' in with_tiles
@@ -171,7 +172,7 @@ def test_land_is_filled_only_without_a_basemap(sites, map_layers):
 def test_loss_layers_are_plain_picklable_data(sites, map_layers):
     import pickle
 
-    layers = LM.loss_layers(sites, map_layers, "regeneration_area", ("Library",))
+    layers = loss_maps.loss_layers(sites, map_layers, "regeneration_area", ("Library",))
     assert pickle.loads(pickle.dumps(layers)) == layers
     assert layers.categories == ("Library",)
 
@@ -180,47 +181,47 @@ def test_loss_layers_are_plain_picklable_data(sites, map_layers):
 
 
 def test_diverging_classes_centre_on_zero():
-    colours, rows = LM.diverging_classes(pd.Series([-57.1, -45.0, -5.0, 0.0, 19.4, None]))
+    colours, rows = loss_maps.diverging_classes(pd.Series([-57.1, -45.0, -5.0, 0.0, 19.4, None]))
     # Step 15: -57.1 in -60..-45, -45 in -45..-30 (lower edge), -5 in -15..0.
-    assert colours == [LM.PUOR[0], LM.PUOR[1], LM.PUOR[3], LM.NO_CHANGE_COLOUR, LM.PUOR[5],
-                       LM.NO_DATA_COLOUR]
+    assert colours == [loss_maps.PUOR[0], loss_maps.PUOR[1], loss_maps.PUOR[3], loss_maps.NO_CHANGE_COLOUR, loss_maps.PUOR[5],
+                       loss_maps.NO_DATA_COLOUR]
     assert [label for _, label in rows] == [
         "\u221260 to \u221245%", "\u221245 to \u221230%", "\u221215 to 0%", "No change",
         "+15 to +30%", "No data"]
 
 
 def test_diverging_classes_pick_a_step_that_fits():
-    colours, rows = LM.diverging_classes(pd.Series([-3.0, 1.0]))
+    colours, rows = loss_maps.diverging_classes(pd.Series([-3.0, 1.0]))
     assert [label for _, label in rows] == ["\u22123 to \u22122%", "0 to +1%"]  # step 1
-    assert colours == [LM.PUOR[1], LM.PUOR[4]]
+    assert colours == [loss_maps.PUOR[1], loss_maps.PUOR[4]]
 
 
 def pubs_change() -> pd.DataFrame:
     pubs = pd.DataFrame({"gss_code": ["E09000001", "E09000001", "E09000002", "E09000002"],
                          "year": [2001, 2018, 2001, 2018], "pubs": [200, 160, 45, 20]})
-    return A.pubs_change(pubs, BOROUGHS)
+    return losses.pubs_change(pubs, BOROUGHS)
 
 
 def test_pubs_map_shades_highlights_and_escapes(map_layers):
-    layer = LM.pubs_layer(map_layers, pubs_change())
+    layer = loss_maps.pubs_layer(map_layers, pubs_change())
     fills = {f["properties"]["gss_code"]: f["properties"]["fill"]
              for f in layer.collection["features"]}
-    assert fills == {"E09000001": LM.PUOR[2], "E09000002": LM.PUOR[0]}  # -20%, -55.6%
-    rendered = LM.pubs_change_map(map_layers, layer, "none", "E09000002").get_root().render()
+    assert fills == {"E09000001": loss_maps.PUOR[2], "E09000002": loss_maps.PUOR[0]}  # -20%, -55.6%
+    rendered = loss_maps.pubs_change_map(map_layers, layer, "none", "E09000002").get_root().render()
     assert as_in_script("\u221255.6% (45 \u2192 20)") in rendered
     assert as_in_script("Barking &amp; Dagenham") in rendered
     assert "Barking & Dagenham" not in rendered
     legend = json.loads(re.search(r"jul-legend-body\">' \+ (\".*?\") \+", rendered).group(1))
     assert "Pubs and bars, change 2001-2018" in legend
     assert "\u221260 to \u221245%" in legend and "Barking &amp; Dagenham" in legend
-    assert f'"color": "{LM.HIGHLIGHT_COLOUR}", "fill": false' in rendered or \
+    assert f'"color": "{loss_maps.HIGHLIGHT_COLOUR}", "fill": false' in rendered or \
         '"weight": 3.5' in rendered
     assert as_in_script("ONS (OGL)") in rendered
 
 
 def test_pubs_map_without_a_borough_has_no_highlight(map_layers):
-    layer = LM.pubs_layer(map_layers, pubs_change())
-    rendered = LM.pubs_change_map(map_layers, layer, "none", None).get_root().render()
+    layer = loss_maps.pubs_layer(map_layers, pubs_change())
+    rendered = loss_maps.pubs_change_map(map_layers, layer, "none", None).get_root().render()
     assert '"weight": 3.5' not in rendered
 
 
@@ -228,56 +229,56 @@ def test_pubs_map_without_a_borough_has_no_highlight(map_layers):
 
 
 def test_rates_display_formats_rates_ratios_and_counts(sites):
-    table = A.closure_table(sites, "regeneration_area")
-    shown = LM.rates_display(table).set_index("Category")
+    table = losses.closure_table(sites, "regeneration_area")
+    shown = loss_maps.rates_display(table).set_index("Category")
     assert list(shown.index) == ["Library", "GP practice", "Museum or public gallery",
-                                 A.ALL_THREE]
+                                 losses.ALL_THREE]
     library = shown.loc["Library"]
     assert library["Inside: closed / sites"] == "1 / 2"
     assert library["Rate inside (95% CI)"].startswith("50.0% (")
     assert shown.loc["GP practice", "Rate inside (95% CI)"] == "\u2013"  # no sites inside
-    total = shown.loc[A.ALL_THREE]
+    total = shown.loc[losses.ALL_THREE]
     assert total["Rate elsewhere (95% CI)"].startswith("66.7% (")
 
 
 def test_formatting_helpers():
-    assert LM.pct(0.16113) == "16.1%" and LM.pct(float("nan")) == "\u2013"
-    assert LM.rate_with_interval(0.161, 0.128, 0.2008) == "16.1% (12.8\u201320.1)"
-    assert LM.ratio_with_interval(1.2151, 0.9424, 1.5667) == "1.22 (0.94\u20131.57)"
-    assert LM.p_value(0.0004) == "<0.001" and LM.p_value(0.1426) == "0.143"
-    assert LM.categories_text(("GP practice", "Library")) == "libraries and GP practices"
+    assert loss_maps.pct(0.16113) == "16.1%" and loss_maps.pct(float("nan")) == "\u2013"
+    assert loss_maps.rate_with_interval(0.161, 0.128, 0.2008) == "16.1% (12.8\u201320.1)"
+    assert loss_maps.ratio_with_interval(1.2151, 0.9424, 1.5667) == "1.22 (0.94\u20131.57)"
+    assert loss_maps.p_value(0.0004) == "<0.001" and loss_maps.p_value(0.1426) == "0.143"
+    assert loss_maps.categories_text(("GP practice", "Library")) == "libraries and GP practices"
 
 
 def test_rates_chart_has_both_sides_with_intervals_in_colour_blind_pair(sites):
-    table = A.closure_table(sites, "regeneration_area")
-    spec = LM.rates_chart(table, "regeneration_area")
+    table = losses.closure_table(sites, "regeneration_area")
+    spec = loss_maps.rates_chart(table, "regeneration_area")
     values = spec["data"]["values"]
     assert len(values) == 2 * len(table)
     first = values[0]
     assert first["side"] == "Inside Areas for Regeneration" and first["label"] == "50.0%"
     assert {"lo", "hi", "closed", "sites"} <= set(first)
-    assert spec["encoding"]["color"]["scale"]["range"] == [LM.INSIDE_COLOUR, LM.OUTSIDE_COLOUR]
+    assert spec["encoding"]["color"]["scale"]["range"] == [loss_maps.INSIDE_COLOUR, loss_maps.OUTSIDE_COLOUR]
     json.dumps(spec, allow_nan=False)  # NaN (no sites on a side) is sent as null
 
 
 def test_closures_by_year_table_chart_and_undated_sentence(sites):
-    table = A.closures_by_year(sites)
-    wide = LM.closures_by_year_wide(table)
+    table = losses.closures_by_year(sites)
+    wide = loss_maps.closures_by_year_wide(table)
     assert list(wide.columns) == ["Year", "Libraries", "GP practices", "Museums", "Total"]
     assert wide["Total"].sum() == table["closures"].sum() == 3
-    spec = LM.closures_by_year_chart(table)
+    spec = loss_maps.closures_by_year_chart(table)
     domain = spec["encoding"]["x"]["scale"]["domain"]
     assert domain[0] == 1990 and domain[-1] == 2019  # the recording years are always shown
-    assert LM.undated_sentence({"Library": 1}) == (
+    assert loss_maps.undated_sentence({"Library": 1}) == (
         "1 closed library has no recorded closure year, so it is not in the chart.")
-    assert LM.undated_sentence({"Library": 2, "GP practice": 1}, "Brent") == (
+    assert loss_maps.undated_sentence({"Library": 2, "GP practice": 1}, "Brent") == (
         "2 closed libraries and 1 closed GP practice in Brent have no recorded closure year, "
         "so they are not in the chart.")
-    assert LM.undated_sentence({}) == ""
+    assert loss_maps.undated_sentence({}) == ""
 
 
 def test_pubs_display_puts_london_first():
-    shown = LM.pubs_display(pubs_change())
+    shown = loss_maps.pubs_display(pubs_change())
     assert list(shown["Borough"]) == ["London (sum of boroughs)", "Barking & Dagenham",
                                       "City <of> London"]
     london = shown.iloc[0]
@@ -288,7 +289,7 @@ def test_pubs_display_puts_london_first():
 def test_an_undated_closure_is_counted_in_the_singular(sites):
     undated = sites.copy()
     undated.loc[undated["name"] == "Library <A>", "closed_year"] = pd.NA
-    table = A.closures_by_year(undated)
+    table = losses.closures_by_year(undated)
     assert table.attrs["undated"] == {"Library": 1}
     assert "1 closed library has no closure year and is not shown by year." in (
         table.attrs["caveats"])

@@ -7,9 +7,9 @@ import pytest
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
-from lib import analysis as A
-from lib import data
-from lib import losses_maps as LM
+from lib.analysis import losses
+from lib.data import layers as data
+from lib.render import loss_maps
 
 LOSSES = "pages/losses_vs_policy.py"
 OVER_TIME = "pages/losses_over_time.py"
@@ -79,7 +79,7 @@ def test_losses_page_answers_for_areas_for_regeneration(app, layers):
                            "Adjusted rate ratio": "1.22", "Closures inside": "63 of 307"}
 
     # The table shows what lib.analysis computes on the same data, row for row.
-    expected = A.closure_table(layers.sites, "regeneration_area")
+    expected = losses.closure_table(layers.sites, "regeneration_area")
     shown = at.dataframe[0].value
     assert list(shown["Category"]) == list(expected["category"])
     for column, side in [("Inside: closed / sites", "in"),
@@ -88,7 +88,7 @@ def test_losses_page_answers_for_areas_for_regeneration(app, layers):
         assert list(shown[column]) == [f"{k:,} / {n:,}"
                                        for k, n in zip(closed, sites, strict=True)]
     assert list(shown["Rate inside (95% CI)"]) == [
-        LM.rate_with_interval(r.rate_in, r.rate_in_lo, r.rate_in_hi)
+        loss_maps.rate_with_interval(r.rate_in, r.rate_in_lo, r.rate_in_hi)
         for r in expected.itertuples()]
     assert list(shown["Verdict"]) == list(expected["verdict"])
     total = shown.iloc[-1]
@@ -115,8 +115,8 @@ def test_losses_page_shows_shares_bands_charts_map_and_caveats(app, layers):
 
     (_, rates), (_, share_chart), (_, band_chart) = charts(at)
     sides = rates.set_index(["category", "side"])["label"]
-    assert sides[(A.ALL_THREE, "Inside Areas for Regeneration")] == "16.1%"
-    assert sides[(A.ALL_THREE, "Elsewhere")] == "13.9%"
+    assert sides[(losses.ALL_THREE, "Inside Areas for Regeneration")] == "16.1%"
+    assert sides[(losses.ALL_THREE, "Elsewhere")] == "13.9%"
     assert list(share_chart["measure"]) == ["Closures", "Sites", "Land area", "Residents"]
     assert len(band_chart) == 5
 
@@ -126,7 +126,7 @@ def test_losses_page_shows_shares_bands_charts_map_and_caveats(app, layers):
                              "Download closure rates (CSV)", "Download the closed sites (CSV)",
                              "Download shares (CSV)", "Download distance bands (CSV)"]
     caveats = next(m.value for m in at.markdown if m.value.startswith("- "))
-    for caveat in A.caveats_for("regeneration_area"):
+    for caveat in losses.caveats_for("regeneration_area"):
         assert caveat in caveats
     assert "7 libraries known only from the 2022 culture map" in caveats
     assert at.expander[-1].label == "How this is calculated"
@@ -139,11 +139,11 @@ def test_losses_page_policy_and_categories_come_from_the_url(app, layers):
     assert at.selectbox(key="against").value == "caz"
     assert at.multiselect(key="categories").value == ["Library", "GP practice"]
     shown = at.dataframe[0].value
-    assert list(shown["Category"]) == ["Library", "GP practice", A.ALL_SELECTED]
-    expected = A.closure_table(layers.sites, "caz", ("Library", "GP practice")).iloc[-1]
+    assert list(shown["Category"]) == ["Library", "GP practice", losses.ALL_SELECTED]
+    expected = losses.closure_table(layers.sites, "caz", ("Library", "GP practice")).iloc[-1]
     assert headline(at).startswith("#### Across the selected categories, the closure rate "
                                     "inside the Central Activities Zone was "
-                                    f"{LM.pct(expected['rate_in'])}")
+                                    f"{loss_maps.pct(expected['rate_in'])}")
     assert "libraries and GP practices" in at.markdown[0].value
 
 
@@ -182,7 +182,7 @@ def test_over_time_counts_every_closure_london_wide(app, layers):
     assert by_year["Total"].sum() == 306
     assert by_year[["Libraries", "GP practices", "Museums"]].sum().sum() == 306
     closed = layers.sites[layers.sites["status"] == "closed"]
-    assert 306 + 1 == len(A.recorded_sites(closed)) == 307
+    assert 306 + 1 == len(losses.recorded_sites(closed)) == 307
     _, chart = charts(at)[0]
     assert chart["closures"].sum() == 306
 
@@ -199,7 +199,7 @@ def test_over_time_pubs_london_and_boroughs(app, layers):
     hackney = boroughs.set_index("Borough").loc["Hackney"]
     assert (hackney["Pubs 2001"], hackney["Pubs 2018"]) == (155, 185)
     assert hackney["% change"] == pytest.approx(19.4)
-    expected = A.pubs_change(layers.pubs_by_borough, layers.boroughs).set_index("name")
+    expected = losses.pubs_change(layers.pubs_by_borough, layers.boroughs).set_index("name")
     assert hackney["Change per 10,000 residents"] == pytest.approx(
         expected.loc["Hackney", "change_per_10k"], abs=0.005)
 
@@ -208,7 +208,7 @@ def test_over_time_pubs_london_and_boroughs(app, layers):
         "Opportunity Areas", "Central Activities Zone", "Areas for Regeneration"]
     assert (correlation["Boroughs"] == 33).all()
     assert correlation["Reading"].str.startswith("no clear association").all()
-    assert A.CAVEATS["ecological"] in [i.value for i in at.info]
+    assert losses.CAVEATS["ecological"] in [i.value for i in at.info]
     assert downloads(at) == [
         "Download closures by year (CSV)", "Download image (PNG)", "Download PDF (A4)",
         "Download the whole dataset (GeoPackage, for QGIS)", "Download pubs by borough (CSV)",
@@ -222,7 +222,7 @@ def test_over_time_for_one_borough_from_the_url(app, layers):
     assert at.selectbox(key="area").value == "E09000012"
     shown = metrics(at)
     assert shown["Hackney, 2001 \u2192 2018"] == "155 \u2192 185"
-    expected = A.closures_by_year(layers.sites, gss_code="E09000012")
+    expected = losses.closures_by_year(layers.sites, gss_code="E09000012")
     assert shown["Closures with a year"] == str(expected["closures"].sum())
     assert at.dataframe[0].value["Total"].sum() == expected["closures"].sum()
     _, trend = charts(at)[1]

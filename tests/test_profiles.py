@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from lib import maps, profiles
-from lib.data import Layers, load_layers
+from lib.render import maps
+from lib.analysis import profiles
+from lib.data.layers import Layers, load_layers
 
 BNG = "EPSG:27700"
 

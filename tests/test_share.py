@@ -16,7 +16,9 @@ import pytest
 import shapely
 from PIL import Image
 
-from lib import data, maps, share
+from lib.data import layers as data
+from lib.render import maps
+from lib.render import share
 
 HACKNEY = "E09000012"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import tour as T
+from lib.links import tours
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -30,7 +30,7 @@ talking_point = "Inside and outside."
 @pytest.fixture
 def root(tmp_path) -> Path:
     """An app folder where every known page is installed (empty files)."""
-    for spec in T.PAGES.values():
+    for spec in tours.PAGES.values():
         path = tmp_path / spec.script
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("")
@@ -42,19 +42,19 @@ def step(body: str) -> str:
 
 
 def test_a_good_tour_parses(root):
-    tour = T.parse_tour(GOOD, "test", root)
+    tour = tours.parse_tour(GOOD, "test", root)
     assert tour.title == "Test tour" and tour.intro == "Two steps." and len(tour.steps) == 2
     first, second = tour.steps
     assert first.page.script == "pages/map_explorer.py"
     assert first.query() == {"basemap": "No basemap", "present": "1",
                              "group": ["Health", "Pubs"]}
     assert second.page.url_path == "losses" and second.talking_point == "Inside and outside."
-    assert T.step_params(tour, 2) == {"against": "Areas for Regeneration", "tour": "test",
+    assert tours.step_params(tour, 2) == {"against": "Areas for Regeneration", "tour": "test",
                                       "step": "2"}
 
 
 def test_the_explorer_is_also_the_root_page(root):
-    tour = T.parse_tour(step('title = "A"\npage = ""\ntalking_point = "x"'), "t", root)
+    tour = tours.parse_tour(step('title = "A"\npage = ""\ntalking_point = "x"'), "t", root)
     assert tour.steps[0].page.url_path == "map_explorer"
 
 
@@ -89,49 +89,49 @@ def test_the_explorer_is_also_the_root_page(root):
           'params = { group = { a = 1 } }'), "field 'params.group' must be text"),
 ])
 def test_a_malformed_tour_says_which_step_and_field(root, text, message):
-    with pytest.raises(T.TourError) as error:
-        T.parse_tour(text, "bad", root)
+    with pytest.raises(tours.TourError) as error:
+        tours.parse_tour(text, "bad", root)
     assert message in str(error.value)
 
 
 def test_a_step_second_in_the_file_is_named_as_step_two(root):
     text = GOOD.replace('against = "Areas for Regeneration"', 'against = "Nowhere"')
-    with pytest.raises(T.TourError, match=r"tours/test.toml, step 2 \('Regeneration'\): "
+    with pytest.raises(tours.TourError, match=r"tours/test.toml, step 2 \('Regeneration'\): "
                                           r"field 'params.against'"):
-        T.parse_tour(text, "test", root)
+        tours.parse_tour(text, "test", root)
 
 
 def test_a_page_missing_from_this_app_is_named(tmp_path):
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "map_explorer.py").write_text("")
-    with pytest.raises(T.TourError, match=r"'losses' is not installed in this app \(pages: "
+    with pytest.raises(tours.TourError, match=r"'losses' is not installed in this app \(pages: "
                                           r"'map_explorer'\)"):
-        T.parse_tour(GOOD, "test", tmp_path)
+        tours.parse_tour(GOOD, "test", tmp_path)
 
 
 def test_only_tour_files_in_tours_are_read(tmp_path):
     (tmp_path / "default.toml").write_text(GOOD)
     (tmp_path / "workshop-2025.toml").write_text(GOOD)
     (tmp_path / ".hidden.toml").write_text(GOOD)
-    assert T.tour_names(tmp_path) == ["default", "workshop-2025"]
+    assert tours.tour_names(tmp_path) == ["default", "workshop-2025"]
     for name in ["../default", "/etc/passwd", "missing", "default.toml", ""]:
-        with pytest.raises(T.TourError, match="There is no tour called"):
-            T.load_tour(name, tmp_path)
+        with pytest.raises(tours.TourError, match="There is no tour called"):
+            tours.load_tour(name, tmp_path)
 
 
 def test_parse_step():
-    assert T.parse_step("3", 4) == 3
-    assert T.parse_step("9", 4) == 4 and T.parse_step("0", 4) == 1
+    assert tours.parse_step("3", 4) == 3
+    assert tours.parse_step("9", 4) == 4 and tours.parse_step("0", 4) == 1
     for bad in [None, "", "two", "-1", "1e3", "99999"]:
-        assert T.parse_step(bad, 4) == 1
+        assert tours.parse_step(bad, 4) == 1
 
 
-def default_tour() -> T.Tour:
+def default_tour() -> tours.Tour:
     """The default tour, or a skip while a page it opens is not in this checkout yet."""
-    missing = [s.script for s in T.PAGES.values() if not s.installed()]
+    missing = [s.script for s in tours.PAGES.values() if not s.installed()]
     try:
-        return T.load_tour("default")
-    except T.TourError as exc:
+        return tours.load_tour("default")
+    except tours.TourError as exc:
         pytest.skip(f"the default tour opens pages not installed yet ({missing}): {exc}")
 
 
@@ -147,7 +147,7 @@ def test_the_default_tour_is_valid():
 
 def test_every_tour_page_is_in_the_apps_navigation():
     app = (REPO / "app.py").read_text()
-    for spec in T.PAGES.values():
+    for spec in tours.PAGES.values():
         if spec.installed():
             assert f'"{spec.script}"' in app, spec.script
     assert 'st.Page("pages/tour.py", title="Tour", url_path="tour")' in app
@@ -199,7 +199,7 @@ def test_a_step_opened_from_the_tour_shows_its_view_and_the_tour_bar(new_app):
     # What "Open this view" on step 4 opens (the browser test clicks it for real).
     at = new_app()
     tour = default_tour()
-    for key, value in T.step_params(tour, 4).items():
+    for key, value in tours.step_params(tour, 4).items():
         at.query_params[key] = value
     at.run()
     assert not at.exception

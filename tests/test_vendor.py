@@ -3,8 +3,8 @@ import folium.plugins
 import pytest
 from branca.element import MacroElement, Template
 
-from lib import vendor
-from lib.vendor import use_local_assets
+from lib.render import vendor
+from lib.render.vendor import use_local_assets
 
 LOCAL_LEAFLET_JS = "/app/static/vendor/leaflet/leaflet.js"
 LOCAL_LEAFLET_CSS = "/app/static/vendor/leaflet/leaflet.css"

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from lib import maps
+from lib.render import maps
 from tests.e2e.streamlit_browser import (
     count_map_pixels,
     save_screenshot,

@@ -31,10 +31,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lib import maps
-from lib.analysis import correlation, pubs_change
-from lib.data import CATEGORY_GROUPS, source_labels
-from lib.sources import LAYER_SOURCES
+from lib.render import maps
+from lib.analysis.losses import correlation, pubs_change
+from lib.data.layers import CATEGORY_GROUPS, source_labels
+from lib.vocab.sources import LAYER_SOURCES
 
 # ---------------------------------------------------------------- constants
 

@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_GPKG = REPO_ROOT / "geodata" / "london.gpkg"
 GEO_LAYERS = ["boroughs", "wards", "lsoas", "policy_areas", "sites", "voluntary_points"]
 TABLE_LAYERS = ["voluntary_wards", "grants_by_year", "pubs_by_borough", "build_report"]

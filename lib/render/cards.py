@@ -30,11 +30,14 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.path import Path
 
-from lib import analysis as A
-from lib import data, maps, profiles, share
-from lib import losses_maps as LM
-from lib.share import CardText, Headline, LegendSection
-from lib.sources import LAYER_SOURCES
+from lib.analysis import losses
+from lib.data import layers as data
+from lib.render import maps
+from lib.analysis import profiles
+from lib.render import share
+from lib.render import loss_maps
+from lib.render.share import CardText, Headline, LegendSection
+from lib.vocab.sources import LAYER_SOURCES
 
 
 def _marker_sizes(ax, small: float, large: float) -> float:
@@ -61,20 +64,20 @@ AREA_TINT = 0.25  # the policy's fill, as on the page's map (fillOpacity 0.22)
 def recorded_note(categories: Sequence[str]) -> str:
     """'Only closures a source recorded: libraries 2010-2016, GP practices 2013-2019.'"""
     return ("Only closures a source recorded: "
-            + ", ".join(RECORDED[c] for c in A.RECORDING_CATEGORIES if c in categories) + ".")
+            + ", ".join(RECORDED[c] for c in losses.RECORDING_CATEGORIES if c in categories) + ".")
 
 
 def losses_title(policy: str) -> str:
     """'Closures inside Areas for Regeneration vs elsewhere' (short: it heads presentation
     mode at 1280x720 too)."""
-    return f"Closures inside {A.policy_title(policy)} vs elsewhere"
+    return f"Closures inside {losses.policy_title(policy)} vs elsewhere"
 
 
 def _verdict_parts(total: pd.Series | dict, policy: str) -> tuple[str, str]:
     """The total row's verdict, short (the policy not named again: the title names it), and
     what follows its semicolon (why a crude ratio reads differently), as a sentence."""
     verdict, _, more = dict(total)["verdict"].partition("; ")
-    verdict = verdict.replace(f" inside {A.POLICIES[policy][0]}", " inside")
+    verdict = verdict.replace(f" inside {losses.POLICIES[policy][0]}", " inside")
     return verdict, (more[:1].upper() + more[1:] + ".") if more else ""
 
 
@@ -84,8 +87,8 @@ def losses_headline(total: pd.Series | dict, policy: str) -> Headline:
     enough for presentation mode's header."""
     row = dict(total)
     if not row["sites_in"] or not row["sites_out"]:
-        return Headline(LM.DASH, A.headline(total, A.POLICIES[policy][0]))
-    return Headline(f"{LM.pct(row['rate_in'])} vs {LM.pct(row['rate_out'])}",
+        return Headline(loss_maps.DASH, losses.headline(total, losses.POLICIES[policy][0]))
+    return Headline(f"{loss_maps.pct(row['rate_in'])} vs {loss_maps.pct(row['rate_out'])}",
                     f"closure rate inside vs elsewhere: {_verdict_parts(total, policy)[0]}")
 
 
@@ -109,9 +112,9 @@ def losses_counts(total: pd.Series | dict) -> str:
 def losses_summary(policy: str, categories: Sequence[str], n_in: int, n_out: int,
                    n_areas: int) -> str:
     """One sentence on what the losses map shows."""
-    label = A.POLICIES[policy][0]
+    label = losses.POLICIES[policy][0]
     areas = f"{n_areas:,} area{'' if n_areas == 1 else 's'}"
-    return (f"The map shows {n_in + n_out:,} closed {LM.categories_text(categories)}: "
+    return (f"The map shows {n_in + n_out:,} closed {loss_maps.categories_text(categories)}: "
             f"{n_in:,} inside {label} ({areas}, shaded; filled vermillion dots) and "
             f"{n_out:,} elsewhere (hollow blue rings).")
 
@@ -131,16 +134,16 @@ def losses_figure(layers: data.Layers, policy: str, categories: Sequence[str], l
     """Losses vs policy: the closed sites inside the policy's areas (filled vermillion dots
     over the areas' tint) and elsewhere (hollow blue rings), across London, with the closure
     rates inside and elsewhere as the headline. `table`: the page's closure_table, if at hand."""
-    categories = tuple(c for c in A.RECORDING_CATEGORIES if c in categories) \
-        or A.RECORDING_CATEGORIES
+    categories = tuple(c for c in losses.RECORDING_CATEGORIES if c in categories) \
+        or losses.RECORDING_CATEGORIES
     cl = share.card_layers(layers)
     if table is None:
-        table = A.closure_table(layers.sites, policy, categories)
+        table = losses.closure_table(layers.sites, policy, categories)
     total = table.iloc[-1]
-    inside, outside = LM.closed_sides(layers.sites, policy, categories)
-    label, colour = LM.policy_style(policy)
+    inside, outside = loss_maps.closed_sides(layers.sites, policy, categories)
+    label, colour = loss_maps.policy_style(policy)
     paths = policy_paths(cl, policy)
-    n_areas = len(A.policy_layer(layers.policy_areas, policy))
+    n_areas = len(losses.policy_layer(layers.policy_areas, policy))
     shown = layers.sites.loc[inside.union(outside)]
 
     def draw(ax):
@@ -151,17 +154,17 @@ def losses_figure(layers: data.Layers, policy: str, categories: Sequence[str], l
         ring = _marker_sizes(ax, 3.6, 6.5)
         if len(outside):
             ax.scatter(xy.loc[outside, "x"], xy.loc[outside, "y"], s=ring ** 2,
-                       facecolors=[to_rgba("#ffffff", 0.35)], edgecolors=LM.OUTSIDE_COLOUR,
+                       facecolors=[to_rgba("#ffffff", 0.35)], edgecolors=loss_maps.OUTSIDE_COLOUR,
                        linewidths=1.3, zorder=4)
         if len(inside):
             ax.scatter(xy.loc[inside, "x"], xy.loc[inside, "y"], s=(ring + 0.6) ** 2,
-                       c=LM.INSIDE_COLOUR, edgecolors="#1a1a1a", linewidths=0.7, zorder=5)
+                       c=loss_maps.INSIDE_COLOUR, edgecolors="#1a1a1a", linewidths=0.7, zorder=5)
         share.draw_labels(ax, cl, avoid=share.draw_scale_bar(ax))
 
     legend = (
-        LegendSection(f"Closed {LM.categories_text(categories)}", "ring",
-                      ((LM.INSIDE_COLOUR, f"Inside {label} ({len(inside):,})"),)),
-        LegendSection("", "hollow", ((LM.OUTSIDE_COLOUR, f"{LM.ELSEWHERE} ({len(outside):,})"),)),
+        LegendSection(f"Closed {loss_maps.categories_text(categories)}", "ring",
+                      ((loss_maps.INSIDE_COLOUR, f"Inside {label} ({len(inside):,})"),)),
+        LegendSection("", "hollow", ((loss_maps.OUTSIDE_COLOUR, f"{loss_maps.ELSEWHERE} ({len(outside):,})"),)),
         LegendSection("London Plan", "swatch",
                       ((share.tint_hex(colour, AREA_TINT),
                         f"{label} ({n_areas:,} area{'' if n_areas == 1 else 's'})"),)),
@@ -170,7 +173,7 @@ def losses_figure(layers: data.Layers, policy: str, categories: Sequence[str], l
     attribution, vintage = _with_sources(keys)
     text = CardText(
         title=losses_title(policy),
-        subtitle=(f"Closed {LM.categories_text(categories)} inside {A.POLICIES[policy][0]} and "
+        subtitle=(f"Closed {loss_maps.categories_text(categories)} inside {losses.POLICIES[policy][0]} and "
                   f"elsewhere. Closure rate = closed / all recorded sites on each side of the "
                   f"boundary: {losses_counts(total)}"),
         headline=losses_headline(total, policy), legend=legend, attribution=attribution,
@@ -195,7 +198,7 @@ PUBS_NOTE = ("Orange: fewer pubs and bars; purple: more. ONS counts of pub and b
 
 def _signed(value: float, digits: int = 0) -> str:
     """'+30', '−1,305', '−27.0' (a true minus sign), '0'."""
-    return LM._signed(value, digits)
+    return loss_maps._signed(value, digits)
 
 
 def pubs_title(start: int = PUBS_START, end: int = PUBS_END) -> str:
@@ -239,10 +242,10 @@ def pubs_figure(layers: data.Layers, gss_code: str | None, link: str, size: str 
     page's diverging ramp (ColorBrewer PuOr, orange = fewer), the chosen borough outlined;
     London's count then and now (or the borough's) as the headline."""
     if change is None:
-        change = A.pubs_change(layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END)
+        change = losses.pubs_change(layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END)
     cl = share.card_layers(layers)
     pct = cl.boroughs["gss_code"].map(change.set_index("gss_code")["pct_change"])
-    fills, rows = LM.diverging_classes(pct)
+    fills, rows = loss_maps.diverging_classes(pct)
     focus = [gss_code] if gss_code else []
 
     def draw(ax):

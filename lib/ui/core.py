@@ -11,8 +11,12 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from lib import data, maps, profiles, share, tour
-from lib.sources import attributions
+from lib.data import layers as data
+from lib.render import maps
+from lib.analysis import profiles
+from lib.render import share
+from lib.links import tours
+from lib.vocab.sources import attributions
 
 BASEMAP_CHOICES = {"light": "Street map", "none": "No basemap"}  # labels appear in the URL
 
@@ -151,7 +155,7 @@ def current_params() -> dict[str, list[str]]:
     """The page's query parameters as the browser has them (repeated keys kept), less the
     tour's own (a shared link opens the view, not the facilitator's tour)."""
     return {key: st.query_params.get_all(key) for key in st.query_params
-            if key not in tour.TOUR_PARAMS}
+            if key not in tours.TOUR_PARAMS}
 
 
 def app_root() -> str:
@@ -162,7 +166,7 @@ def app_root() -> str:
     parts = urlsplit(url)
     path = parts.path.rstrip("/")
     last = path.rsplit("/", 1)[-1]
-    if not public and last in {*tour.PAGES, "tour"}:
+    if not public and last in {*tours.PAGES, "tour"}:
         path = path[: -len(last)]
     return f"{parts.scheme}://{parts.netloc}{path.rstrip('/')}/"
 
@@ -170,7 +174,7 @@ def app_root() -> str:
 def page_link(url_path: str, params: dict | None = None) -> str:
     """The address of a view: the app's root, the page's url_path (the map explorer is the
     root itself) and its query parameters (by default, this page's own)."""
-    url_path = "" if url_path in tour.PAGE_ALIASES or url_path == "map_explorer" else url_path
+    url_path = "" if url_path in tours.PAGE_ALIASES or url_path == "map_explorer" else url_path
     return share.build_link(app_root() + url_path,
                             current_params() if params is None else params)
 
@@ -383,7 +387,7 @@ def tour_bar(url_path: str = "") -> None:
     with the page's url_path."""
     if url_path == "tour":  # the Tour page has its own controls
         return
-    found = tour.tour_from_link({k: st.query_params.get(k) for k in tour.TOUR_PARAMS})
+    found = tours.tour_from_link({k: st.query_params.get(k) for k in tours.TOUR_PARAMS})
     if found is None:
         return
     current, number = found
@@ -392,12 +396,12 @@ def tour_bar(url_path: str = "") -> None:
              f"{html.escape(current.steps[number - 1].title)}"]
     if number > 1:
         before = current.steps[number - 2]
-        parts.append(f'<a href="{_tour_href(before.page.url_path, tour.step_params(current, number - 1))}" '
+        parts.append(f'<a href="{_tour_href(before.page.url_path, tours.step_params(current, number - 1))}" '
                      'target="_self">← Previous step</a>')
     parts.append(f'<a href="{_tour_href("tour", {"tour": current.name, "step": str(number)})}" '
                  'target="_self">Back to the tour</a>')
     if number < count:
         after = current.steps[number]
-        parts.append(f'<a class="next" href="{_tour_href(after.page.url_path, tour.step_params(current, number + 1))}" '
+        parts.append(f'<a class="next" href="{_tour_href(after.page.url_path, tours.step_params(current, number + 1))}" '
                      f'target="_self">Next: {html.escape(after.title)} →</a>')
     st.html(TOUR_BAR_CSS + f'<nav class="jul-tour-bar" aria-label="Tour">{"".join(parts)}</nav>')

@@ -14,7 +14,7 @@ import folium
 from branca.element import Element
 from folium.elements import JSCSSMixin
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 # Where Streamlit serves STATIC_DIR (server.enableStaticServing in .streamlit/config.toml).
 STATIC_URL = "/app/static"
 

@@ -28,8 +28,8 @@ import folium
 import numpy as np
 import pandas as pd
 
-from lib import analysis as A
-from lib import maps
+from lib.analysis import losses
+from lib.render import maps
 
 INSIDE_COLOUR = "#D55E00"  # Okabe-Ito vermillion: closures inside the policy's areas (filled)
 OUTSIDE_COLOUR = "#0072B2"  # Okabe-Ito blue: closures elsewhere (hollow rings)
@@ -58,7 +58,7 @@ DASH = "\u2013"
 def policy_style(policy: str) -> tuple[str, str]:
     """(legend label, colour) of a policy key; town-centre classes take the town-centre colour."""
     base = policy.partition(":")[0]
-    label = A.policy_title(policy)
+    label = losses.policy_title(policy)
     if policy == "opportunity_area":
         label = maps.POLICY_STYLES["opportunity_area"][0]  # says "27 of 47"
     return label, maps.POLICY_STYLES[base][1]
@@ -67,7 +67,7 @@ def policy_style(policy: str) -> tuple[str, str]:
 def policy_geojson(policy_areas, policy: str) -> dict:
     """One policy's polygons (a town-centre class alone; ``policy_areas`` in WGS84, as in
     MapLayers) as a FeatureCollection with escaped name and classification."""
-    layer = A.policy_layer(policy_areas, policy)
+    layer = losses.policy_layer(policy_areas, policy)
     frame = layer[["name", "classification", "geometry"]].copy()
     for column in ["name", "classification"]:
         frame[column] = frame[column].fillna("").astype(str).map(html.escape)
@@ -94,21 +94,21 @@ def add_policy_area(m: folium.Map, collection: dict, policy: str) -> tuple[str, 
 
 
 def closed_sides(sites: pd.DataFrame, policy: str,
-                 categories=A.RECORDING_CATEGORIES) -> tuple[pd.Index, pd.Index]:
+                 categories=losses.RECORDING_CATEGORIES) -> tuple[pd.Index, pd.Index]:
     """Index labels of the closed recorded sites inside and outside the policy's areas (the
     same sites and flags as ``analysis.closure_table``)."""
-    kept = A.recorded_sites(sites, [c for c in A.RECORDING_CATEGORIES if c in categories])
+    kept = losses.recorded_sites(sites, [c for c in losses.RECORDING_CATEGORIES if c in categories])
     closed = kept[kept["status"].eq("closed")]
-    inside = A.inside_mask(closed, policy).to_numpy()
+    inside = losses.inside_mask(closed, policy).to_numpy()
     return closed.index[inside], closed.index[~inside]
 
 
 def closed_sites_display(sites: pd.DataFrame, policy: str, borough_names: dict[str, str],
-                         categories=A.RECORDING_CATEGORIES) -> pd.DataFrame:
+                         categories=losses.RECORDING_CATEGORIES) -> pd.DataFrame:
     """The losses map as a table (its accessible alternative): one row per closed site drawn,
     inside the policy's areas first, then by borough and name."""
     inside, outside = closed_sides(sites, policy, categories)
-    where = f"Inside {A.POLICIES[policy][0]}"
+    where = f"Inside {losses.POLICIES[policy][0]}"
     frame = sites.loc[inside.append(outside)]
     table = pd.DataFrame({
         "Where": [where] * len(inside) + [ELSEWHERE] * len(outside),
@@ -180,10 +180,10 @@ def _add_legend(m: folium.Map, markup: str) -> None:
 
 def categories_text(categories) -> str:
     """'libraries, GP practices and museums', or the chosen ones joined the same way."""
-    chosen = [c for c in A.RECORDING_CATEGORIES if c in categories]
-    if set(chosen) == set(A.RECORDING_CATEGORIES):
+    chosen = [c for c in losses.RECORDING_CATEGORIES if c in categories]
+    if set(chosen) == set(losses.RECORDING_CATEGORIES):
         return "libraries, GP practices and museums"
-    words = [A.CATEGORY_PLURALS[c] for c in chosen]
+    words = [losses.CATEGORY_PLURALS[c] for c in chosen]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
@@ -213,12 +213,12 @@ class LossLayers(NamedTuple):
 
 
 def loss_layers(sites: pd.DataFrame, map_layers: maps.MapLayers, policy: str,
-                categories=A.RECORDING_CATEGORIES) -> LossLayers:
+                categories=losses.RECORDING_CATEGORIES) -> LossLayers:
     """The closed sites of ``categories`` split by ``policy`` and the policy's polygons."""
     inside, outside = closed_sides(sites, policy, categories)
-    in_text = f"Inside {A.POLICIES[policy][0]}"
+    in_text = f"Inside {losses.POLICIES[policy][0]}"
     return LossLayers(
-        policy, tuple(c for c in A.RECORDING_CATEGORIES if c in categories),
+        policy, tuple(c for c in losses.RECORDING_CATEGORIES if c in categories),
         policy_geojson(map_layers.policy_areas, policy),
         closed_site_features(map_layers.sites.loc[inside], in_text),
         closed_site_features(map_layers.sites.loc[outside], ELSEWHERE))
@@ -416,7 +416,7 @@ def number(value: float) -> str:
 def undated_sentence(undated: dict[str, int], where: str = "") -> str:
     """'1 closed library has no recorded closure year, so it is not in the chart.' from
     ``closures_by_year(...).attrs["undated"]``; '' when every closure has a year."""
-    parts = [f"{n} closed {A.CATEGORY_SINGULARS[c] if n == 1 else A.CATEGORY_PLURALS[c]}"
+    parts = [f"{n} closed {losses.CATEGORY_SINGULARS[c] if n == 1 else losses.CATEGORY_PLURALS[c]}"
              for c, n in undated.items() if n]
     if not parts:
         return ""
@@ -501,10 +501,10 @@ def bands_display(table: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def closures_by_year_wide(table: pd.DataFrame, categories=A.RECORDING_CATEGORIES) -> pd.DataFrame:
+def closures_by_year_wide(table: pd.DataFrame, categories=losses.RECORDING_CATEGORIES) -> pd.DataFrame:
     """``closures_by_year`` as one row per year with a recorded closure: a column per
     category and a total."""
-    chosen = [c for c in A.RECORDING_CATEGORIES if c in categories]
+    chosen = [c for c in losses.RECORDING_CATEGORIES if c in categories]
     wide = (table.pivot_table(index="year", columns="category", values="closures",
                               aggfunc="sum", fill_value=0)
             .reindex(columns=chosen, fill_value=0).astype(int))
@@ -538,7 +538,7 @@ def correlation_display(table: pd.DataFrame) -> pd.DataFrame:
         return DASH if pd.isna(lo) or pd.isna(hi) else f"{lo:.2f} to {hi:.2f}"
 
     return pd.DataFrame({
-        "Share of borough area in": [A.policy_title(p) if p in A.POLICIES else p
+        "Share of borough area in": [losses.policy_title(p) if p in losses.POLICIES else p
                                      for p in table["policy"]],
         "Boroughs": table["n"].astype(int),
         "Pearson r": table["r"].round(2),
@@ -565,7 +565,7 @@ PERCENT_AXIS = {"format": ".2~%", "grid": True, "tickCount": 8}
 def rates_chart(table: pd.DataFrame, policy: str) -> dict:
     """Closure rate inside against elsewhere per category: a dot (filled inside, hollow
     elsewhere, the map's colours) with its 95% interval as a whisker and the rate written."""
-    inside = f"Inside {A.policy_title(policy)}"
+    inside = f"Inside {losses.policy_title(policy)}"
     rows = []
     for r in table.itertuples(index=False):
         for side, key in [(inside, "in"), (ELSEWHERE, "out")]:
@@ -637,7 +637,7 @@ def shares_chart(table: pd.DataFrame, policy: str) -> dict:
              "encoding": {
                  "x": {"field": "share", "type": "quantitative", "scale": x_scale,
                        "axis": PERCENT_AXIS,
-                       "title": f"Share inside {A.policy_title(policy)}"},
+                       "title": f"Share inside {losses.policy_title(policy)}"},
                  "color": {"field": "kind", "type": "nominal", "legend": None,
                            "scale": {"domain": ["Closures", "Other"],
                                      "range": [INSIDE_COLOUR, "#9a9a9a"]}},
@@ -692,10 +692,10 @@ def bands_chart(table: pd.DataFrame) -> dict:
     }
 
 
-def closures_by_year_chart(table: pd.DataFrame, categories=A.RECORDING_CATEGORIES) -> dict:
+def closures_by_year_chart(table: pd.DataFrame, categories=losses.RECORDING_CATEGORIES) -> dict:
     """Stacked bars of closures per year and category, every year of the range on the axis
     (gaps are years with no recorded closure)."""
-    chosen = [c for c in A.RECORDING_CATEGORIES if c in categories]
+    chosen = [c for c in losses.RECORDING_CATEGORIES if c in categories]
     data = table[["year", "category", "closures"]].copy()
     # At least the years in which libraries and GP practices record closures, so an empty
     # year there reads as none recorded.

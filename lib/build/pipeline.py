@@ -27,7 +27,7 @@ import pyogrio
 from pyproj import Transformer
 from shapely import make_valid
 
-from lib.sources import SOURCES
+from lib.vocab.sources import SOURCES
 
 BNG = "EPSG:27700"
 WGS84 = "EPSG:4326"

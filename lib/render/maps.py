@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lib.data import CATEGORY_GROUPS, Layers, source_labels, years_text
-from lib.sources import LAYER_SOURCES, credits
-from lib.vendor import use_local_assets
+from lib.data.layers import CATEGORY_GROUPS, Layers, source_labels, years_text
+from lib.vocab.sources import LAYER_SOURCES, credits
+from lib.render.vendor import use_local_assets
 
 # folium writes layer data with Jinja's tojson: drop the spaces after separators (12% of the
 # bytes of 11,800 site points). A Jinja policy of folium's template environment.

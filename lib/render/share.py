@@ -45,8 +45,9 @@ from matplotlib.patches import Rectangle
 from matplotlib.path import Path
 from pyproj import Transformer
 
-from lib import data, maps
-from lib.sources import LAYER_SOURCES, SOURCES, attributions
+from lib.data import layers as data
+from lib.render import maps
+from lib.vocab.sources import LAYER_SOURCES, SOURCES, attributions
 
 # ------------------------------------------------------------------------------------ links
 

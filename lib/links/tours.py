@@ -22,9 +22,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lib import analysis, data, maps
+from lib.analysis import losses as analysis
+from lib.data import layers as data
+from lib.render import maps
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 TOURS_DIR = REPO_ROOT / "tours"
 DEFAULT_TOUR = "default"
 TOUR_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,60}$")
