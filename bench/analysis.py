@@ -1,4 +1,4 @@
-"""Time lib/analysis.py on the real built data: median of several runs per function, in ms.
+"""Time lib/analysis/losses.py on the real built data: median of several runs per function, in ms.
 
     PYTHONPATH=. .venv/bin/python bench/analysis.py [path/to/london.gpkg] [--runs N]
 

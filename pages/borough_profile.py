@@ -4,27 +4,26 @@ from functools import partial
 
 import streamlit as st
 
-from lib.render import cards
-from lib.render import maps
 from lib.analysis import profiles
-from lib.ui import core as ui
+from lib.render import cards, maps
+from lib.ui import cache, embed, present, share_panel, widgets
 
-layers = ui.require_layers()
+layers = widgets.require_layers()
 names = layers.borough_names
 ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"]))
-present = ui.presentation_mode()
+presenting = present.presentation_mode()
 
 
 @st.cache_data(show_spinner=False)
 def borough_stats():
-    L = ui.layers()
+    L = cache.layers()
     return profiles.borough_stats(L.boroughs, L.lsoas, L.sites, L.wards, L.voluntary_wards,
                                   L.grants_by_year, L.pubs_by_borough)
 
 
 @st.cache_data(show_spinner=False)
 def ward_table(gss_code: str):
-    L = ui.layers()
+    L = cache.layers()
     return profiles.ward_table(L.wards, L.lsoas, L.sites, L.voluntary_wards, L.borough_names,
                                gss_code)
 
@@ -42,7 +41,7 @@ with st.sidebar:
                               bind="query-params", default=["town_centre"])
     show_voluntary = st.toggle("Food banks and mutual aid groups", value=True, key="helpers",
                                bind="query-params")
-    basemap = ui.basemap_picker()
+    basemap = widgets.basemap_picker()
 
 name = names[gss_code]
 stats = borough_stats()
@@ -51,21 +50,21 @@ wards = ward_table(gss_code)
 borough = layers.boroughs.set_index("gss_code").loc[gss_code]
 slug = name.lower().replace(" ", "-")
 spec = profiles.WARD_MEASURES[measure]
-volunteers = ui.voluntary_features()
+volunteers = cache.voluntary_features()
 site_index = layers.sites.index[layers.sites["gss_code"] == gss_code]
 m = profiles.borough_map(
-    ui.map_layers(), ui.ward_geometry(), wards, gss_code, measure, tuple(policies), basemap,
+    cache.map_layers(), cache.ward_geometry(), wards, gss_code, measure, tuple(policies), basemap,
     site_index,
     volunteers.loc[layers.voluntary_points["gss_code"] == gss_code] if show_voluntary else None,
 )
 map_sources = profiles.map_sources(measure, with_sites=True, policies=policies,
                                    volunteers=show_voluntary)
 
-if present:  # for a projector: the title, the borough's figure against London's, the map
+if presenting:  # for a projector: the title, the borough's figure against London's, the map
     headline = cards.borough_headline(stats, gss_code, measure)
-    ui.present_header(cards.borough_title(name, measure), headline.value, headline.label)
-    ui.present_map(m, key="borough_map_present")
-    ui.attribution_caption(map_sources, basemap)
+    present.present_header(cards.borough_title(name, measure), headline.value, headline.label)
+    present.present_map(m, key="borough_map_present")
+    widgets.attribution_caption(map_sources, basemap)
     st.stop()
 
 st.title(f"Borough profile: {name}")
@@ -97,7 +96,7 @@ for start in range(0, len(key_rows), 4):
             st.caption(f"{measure_info.unit} · {row['count_shown']}  \n"
                        f"**Rank:** {row['rank_text']}")
 # The card (the ward map below, with the borough's figure) is drawn only on a click.
-ui.share_panel("borough", partial(cards.borough_card, layers, gss_code, measure, tuple(policies),
+share_panel.share_panel("borough", partial(cards.borough_card, layers, gss_code, measure, tuple(policies),
                                   show_voluntary, stats=stats, wards=wards),
                file_stem=f"joined-up-london-{slug}-{measure.replace('_', '-')}")
 
@@ -110,8 +109,8 @@ st.caption(
     "The ward table (a tab below) has every ward's figures."
 )
 st.markdown(cards.ward_summary(wards, measure, name))
-ui.show_map(m, key="borough_map", height=620)
-ui.attribution_caption(map_sources, basemap)
+embed.show_map(m, key="borough_map", height=620)
+widgets.attribution_caption(map_sources, basemap)
 if wards["unstable"].any() and spec.per_head:
     st.caption(f"⚠ {int(wards['unstable'].sum())} ward(s) here have under "
                f"{profiles.UNSTABLE_WARD_POPULATION:,} residents: their per-resident figures "
@@ -127,7 +126,7 @@ with figures_tab:
     st.caption(f"{name} against London (London's total over London's residents); rank 1 = the "
                "highest value among the boroughs. Hover a tile above for what each measures.")
     display = profiles.headline_display(rows)
-    st.dataframe(display, hide_index=True, width="stretch", height=ui.table_height(len(display)),
+    st.dataframe(display, hide_index=True, width="stretch", height=widgets.table_height(len(display)),
                  column_config={"figure": "Figure", "value": name, "rank": "Rank"})
     headline_csv = profiles.headline_csv(rows)
     st.download_button("Download these figures (CSV)", partial(profiles.csv_bytes, headline_csv),

@@ -5,9 +5,8 @@ from functools import partial
 import streamlit as st
 
 from lib.analysis import losses
-from lib.render import cards
-from lib.ui import core as ui
-from lib.render import loss_maps
+from lib.render import cards, loss_maps
+from lib.ui import cache, embed, present, share_panel, widgets
 
 LONDON = "london"  # the selectbox option for all of London (shown as "All London")
 PUBS_START, PUBS_END = 2001, 2018
@@ -15,12 +14,12 @@ PUBS_START, PUBS_END = 2001, 2018
 
 @st.cache_data(show_spinner=False, max_entries=40)
 def closures(gss_code: str | None):
-    return losses.closures_by_year(ui.layers().sites, losses.RECORDING_CATEGORIES, gss_code)
+    return losses.closures_by_year(cache.layers().sites, losses.RECORDING_CATEGORIES, gss_code)
 
 
 @st.cache_data(show_spinner=False)
 def pubs():
-    layers = ui.layers()
+    layers = cache.layers()
     change = losses.pubs_change(layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END)
     trend = losses.pubs_trend(layers.pubs_by_borough, layers.boroughs)
     shares = losses.policy_share_by_borough(layers.boroughs, layers.policy_areas, layers.lsoas)
@@ -29,34 +28,34 @@ def pubs():
 
 @st.cache_data(show_spinner=False)
 def pubs_map_data() -> loss_maps.PubsLayer:
-    return loss_maps.pubs_layer(ui.map_layers(), pubs()[0], PUBS_START, PUBS_END)
+    return loss_maps.pubs_layer(cache.map_layers(), pubs()[0], PUBS_START, PUBS_END)
 
 
 def csv(frame) -> bytes:
     return frame.to_csv(index=False).encode()
 
 
-layers = ui.require_layers()
+layers = widgets.require_layers()
 names = layers.borough_names
-present = ui.presentation_mode()
+presenting = present.presentation_mode()
 
 with st.sidebar:
     st.header("Where")
     area = st.selectbox(
         "Borough", [LONDON, *sorted(names, key=names.get)], key="area", bind="query-params",
         format_func=lambda code: "All London" if code == LONDON else names[code])
-    basemap = ui.basemap_picker()
+    basemap = widgets.basemap_picker()
 
 gss_code = None if area == LONDON else area
 place = "London" if gss_code is None else names[gss_code]
 
-if present:  # for a projector: the title, one figure, the pubs map
+if presenting:  # for a projector: the title, one figure, the pubs map
     change = pubs()[0]
     headline = cards.pubs_headline(change, gss_code)
-    ui.present_header(cards.pubs_title(PUBS_START, PUBS_END), headline.value, headline.label)
-    ui.present_map(loss_maps.pubs_change_map(ui.map_layers(), pubs_map_data(), basemap, gss_code),
+    present.present_header(cards.pubs_title(PUBS_START, PUBS_END), headline.value, headline.label)
+    present.present_map(loss_maps.pubs_change_map(cache.map_layers(), pubs_map_data(), basemap, gss_code),
                    key="pubs_map_present")
-    ui.attribution_caption(["boroughs", "pubs"], basemap)
+    widgets.attribution_caption(["boroughs", "pubs"], basemap)
     st.stop()
 
 st.title("Losses over time")
@@ -115,15 +114,15 @@ else:
     c2.metric("Boroughs with fewer pubs", f"{lost} of {len(change)}")
     c3.metric("London: change per 10,000 residents", f"{london['change_per_10k']:.2f}")
 # The card (the pubs map, with this borough's or London's count) is drawn only on a click.
-ui.share_panel("over-time", partial(cards.pubs_card, layers, gss_code, change=change),
+share_panel.share_panel("over-time", partial(cards.pubs_card, layers, gss_code, change=change),
                file_stem=f"joined-up-london-pubs-{place.lower().replace(' ', '-')}")
 
 map_column, line_column = st.columns([3, 2], gap="medium")
 with map_column:
     st.markdown(cards.pubs_summary(change, gss_code))
-    ui.show_map(loss_maps.pubs_change_map(ui.map_layers(), pubs_map_data(), basemap, gss_code),
+    embed.show_map(loss_maps.pubs_change_map(cache.map_layers(), pubs_map_data(), basemap, gss_code),
                 key="pubs_map", height=560)
-    ui.attribution_caption(["boroughs", "pubs"], basemap)
+    widgets.attribution_caption(["boroughs", "pubs"], basemap)
 with line_column:
     st.markdown(f"**Pubs and bars per year, {PUBS_START} = 100**: "
                 + ("London and every borough (grey)." if gss_code is None else
@@ -159,4 +158,4 @@ d2.download_button("Download policy shares and pubs by borough (CSV)",
                    csv(loss_maps.pubs_and_shares(change, shares)),
                    "joined-up-london-pubs-and-policy-shares.csv", "text/csv", key="dl_shares")
 
-ui.caveats_and_definitions([by_year, change, correlation], losses.DEFINITIONS)
+widgets.caveats_and_definitions([by_year, change, correlation], losses.DEFINITIONS)

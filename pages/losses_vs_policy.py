@@ -5,9 +5,8 @@ from functools import partial
 import streamlit as st
 
 from lib.analysis import losses
-from lib.render import cards
-from lib.ui import core as ui
-from lib.render import loss_maps
+from lib.render import cards, loss_maps
+from lib.ui import cache, embed, present, share_panel, widgets
 from lib.vocab.sources import LAYER_SOURCES
 
 # Main policies first, then the town-centre classes; the URL carries the readable title.
@@ -18,7 +17,7 @@ DEFAULT_POLICY = "regeneration_area"
 # Cached by small keys (policy, categories); the layers come from ui's per-process cache.
 @st.cache_data(show_spinner=False, max_entries=64)
 def rates_and_shares(policy: str, categories: tuple[str, ...]):
-    layers = ui.layers()
+    layers = cache.layers()
     return (losses.closure_table(layers.sites, policy, categories),
             losses.share_table(layers.sites, layers.lsoas, layers.policy_areas, None, policy,
                           categories))
@@ -26,20 +25,20 @@ def rates_and_shares(policy: str, categories: tuple[str, ...]):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def bands(categories: tuple[str, ...]):
-    return losses.distance_bands(ui.layers().sites, categories)
+    return losses.distance_bands(cache.layers().sites, categories)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def map_data(policy: str, categories: tuple[str, ...]) -> loss_maps.LossLayers:
-    return loss_maps.loss_layers(ui.layers().sites, ui.map_layers(), policy, categories)
+    return loss_maps.loss_layers(cache.layers().sites, cache.map_layers(), policy, categories)
 
 
 def csv(frame) -> bytes:
     return frame.to_csv(index=False).encode()
 
 
-layers = ui.require_layers()
-present = ui.presentation_mode()
+layers = widgets.require_layers()
+presenting = present.presentation_mode()
 
 with st.sidebar:
     st.header("Compare")
@@ -51,7 +50,7 @@ with st.sidebar:
         "Categories", losses.RECORDING_CATEGORIES, key="categories", bind="query-params",
         placeholder="All three",
         help="Only these three have sources that record closures as well as open sites.")
-    basemap = ui.basemap_picker()
+    basemap = widgets.basemap_picker()
 
 categories = tuple(c for c in losses.RECORDING_CATEGORIES if c in chosen) or losses.RECORDING_CATEGORIES
 slug = policy.replace(":", "-").replace(" ", "-").lower()
@@ -64,11 +63,11 @@ closure_layers = map_data(policy, categories)
 map_sources = ["boroughs", "libraries", "gp_practices", "museums",
                *LAYER_SOURCES[policy.partition(":")[0]]]
 
-if present:  # for a projector: the title, one figure, the map
+if presenting:  # for a projector: the title, one figure, the map
     headline = cards.losses_headline(total, policy)
-    ui.present_header(cards.losses_title(policy), headline.value, headline.label)
-    ui.present_map(loss_maps.losses_map(ui.map_layers(), closure_layers, basemap), key="losses_map_present")
-    ui.attribution_caption(map_sources, basemap)
+    present.present_header(cards.losses_title(policy), headline.value, headline.label)
+    present.present_map(loss_maps.losses_map(cache.map_layers(), closure_layers, basemap), key="losses_map_present")
+    widgets.attribution_caption(map_sources, basemap)
     st.stop()
 
 st.title("Losses vs policy")
@@ -95,7 +94,7 @@ c3.metric("Adjusted rate ratio" if adjusted else "Rate ratio", loss_maps.ratio(t
 closures = total["closed_in"] + total["closed_out"]
 c4.metric("Closures inside", f"{total['closed_in']:,} of {closures:,}")
 # The card (the map below, with this headline) is drawn only when a download is clicked.
-ui.share_panel("losses", partial(cards.losses_card, layers, policy, categories, table=rates),
+share_panel.share_panel("losses", partial(cards.losses_card, layers, policy, categories, table=rates),
                file_stem=f"joined-up-london-losses-{slug}")
 
 st.subheader(f"Closure rate inside {title} and elsewhere")
@@ -110,8 +109,8 @@ st.download_button("Download closure rates (CSV)", csv(rates.assign(policy=polic
 st.subheader("Where the closed sites are")
 st.markdown(cards.losses_summary(policy, categories, len(closure_layers.inside["features"]),
                                  len(closure_layers.outside["features"]), len(closure_layers.area["features"])))
-ui.show_map(loss_maps.losses_map(ui.map_layers(), closure_layers, basemap), key="losses_map", height=640)
-ui.attribution_caption(map_sources, basemap)
+embed.show_map(loss_maps.losses_map(cache.map_layers(), closure_layers, basemap), key="losses_map", height=640)
+widgets.attribution_caption(map_sources, basemap)
 with st.expander("The map as a table: every closed site shown"):
     closed_table = loss_maps.closed_sites_display(layers.sites, policy, layers.borough_names,
                                            categories)
@@ -140,4 +139,4 @@ with band_column:
     st.download_button("Download distance bands (CSV)", csv(distance),
                        "joined-up-london-distance-bands.csv", "text/csv", key="dl_bands")
 
-ui.caveats_and_definitions([rates, shares, distance], losses.DEFINITIONS)
+widgets.caveats_and_definitions([rates, shares, distance], losses.DEFINITIONS)

@@ -4,19 +4,19 @@ from functools import partial
 
 import streamlit as st
 
-from lib.render import cards
 from lib.analysis import profiles
-from lib.ui import core as ui
+from lib.render import cards
+from lib.ui import cache, embed, present, share_panel, widgets
 
-layers = ui.require_layers()
+layers = widgets.require_layers()
 ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"]))
-present = ui.presentation_mode()
+presenting = present.presentation_mode()
 MEASURES = ["charities_per_1k", "grants_per_head"]
 
 
 @st.cache_data(show_spinner=False)
 def london_wards():
-    L = ui.layers()
+    L = cache.layers()
     return profiles.ward_table(L.wards, L.lsoas, L.sites, L.voluntary_wards, L.borough_names)
 
 
@@ -27,7 +27,7 @@ def correlations():
 
 @st.cache_data(show_spinner=False)
 def findings():
-    L = ui.layers()
+    L = cache.layers()
     stats = profiles.borough_stats(L.boroughs, L.lsoas, L.sites, L.wards, L.voluntary_wards,
                                    L.grants_by_year, L.pubs_by_borough)
     return profiles.findings(stats, london_wards(), L.voluntary_points)
@@ -44,21 +44,21 @@ with st.sidebar:
     ward = st.selectbox("Highlight a ward", sorted(labels, key=labels.get),
                         format_func=labels.get, index=None, placeholder="Choose a ward",
                         key="ward", bind="query-params")
-    basemap = ui.basemap_picker()
+    basemap = widgets.basemap_picker()
 
 spec = profiles.WARD_MEASURES[measure]
 points = layers.voluntary_points
 banks = points[points["kind"] == "food_bank"]
 groups = points[points["kind"] == "mutual_aid"]
-m = profiles.voluntary_map(ui.map_layers(), ui.ward_geometry(), wards, measure,
-                           ui.voluntary_features(), basemap, highlight=ward)
+m = profiles.voluntary_map(cache.map_layers(), cache.ward_geometry(), wards, measure,
+                           cache.voluntary_features(), basemap, highlight=ward)
 map_sources = profiles.map_sources(measure, volunteers=True)
 
-if present:  # for a projector: the title, London's (or the ward's) figure, the map
+if presenting:  # for a projector: the title, London's (or the ward's) figure, the map
     headline = cards.voluntary_headline(wards, measure, ward, labels)
-    ui.present_header(cards.voluntary_title(measure), headline.value, headline.label)
-    ui.present_map(m, key="voluntary_map_present")
-    ui.attribution_caption(map_sources, basemap)
+    present.present_header(cards.voluntary_title(measure), headline.value, headline.label)
+    present.present_map(m, key="voluntary_map_present")
+    widgets.attribution_caption(map_sources, basemap)
     st.stop()
 
 st.title("Voluntary sector")
@@ -95,13 +95,13 @@ if ward:
            "are unstable." if row["unstable"] else "")
     )
 # The card (the ward map below, with London's or the ward's figure) is drawn only on a click.
-ui.share_panel("voluntary", partial(cards.voluntary_card, layers, measure, ward, wards=wards),
+share_panel.share_panel("voluntary", partial(cards.voluntary_card, layers, measure, ward, wards=wards),
                file_stem=f"joined-up-london-voluntary-{measure.replace('_', '-')}")
 
 st.markdown(cards.ward_summary(wards, measure, "London")
             + " The ward table further down has every ward's figures.")
-ui.show_map(m, key="voluntary_map", height=640)
-ui.attribution_caption(map_sources, basemap)
+embed.show_map(m, key="voluntary_map", height=640)
+widgets.attribution_caption(map_sources, basemap)
 st.caption(
     "**Licences.** Food banks: Give Food (about 2022-23), attribution \"Food bank data from Give "
     "Food\". Mutual aid groups: mutualaid.wiki (March-May 2020), **CC BY-NC-SA 4.0: "

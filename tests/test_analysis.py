@@ -1,4 +1,4 @@
-"""Tests for lib/analysis.py: statistics on hand-made fixtures with known answers, and
+"""Tests for lib/analysis/losses.py: statistics on hand-made fixtures with known answers, and
 integration tests on the real build (marked ``integration``)."""
 
 import math

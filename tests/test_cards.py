@@ -1,5 +1,5 @@
 """Share cards of the Losses vs policy, Losses over time, Borough profile and Voluntary sector
-pages (lib/cards.py) on the real build, and each page's presentation mode and share panel
+pages (lib/render/cards.py) on the real build, and each page's presentation mode and share panel
 (AppTest, opened by its link with present=1)."""
 
 import io
@@ -10,13 +10,9 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from lib.analysis import losses
-from lib.render import cards
+from lib.analysis import losses, profiles
 from lib.data import layers as data
-from lib.render import maps
-from lib.analysis import profiles
-from lib.render import share
-from lib.render import loss_maps
+from lib.render import card_layout, cards, loss_maps, maps
 from tests.test_share import (
     assert_no_overlap_and_inside,
     ax_map,
@@ -53,7 +49,7 @@ def check_card(fig, size: str, link: str) -> dict[str, list[str]]:
     assert texts["vintage"][0].startswith("Data vintage:")
     assert texts["attribution"][0].startswith("Sources: ")
     assert texts["legend"] and texts["legend-title"] and texts["headline"]
-    body = share.render(fig, size)
+    body = card_layout.render(fig, size)
     if size == "social":
         image = Image.open(io.BytesIO(body)).convert("RGB")
         assert image.size == (1200, 675)

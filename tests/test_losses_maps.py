@@ -1,4 +1,4 @@
-"""The loss pages' maps, charts and display tables (lib/losses_maps.py) on tiny fixtures."""
+"""The loss pages' maps, charts and display tables (lib/render/loss_maps.py) on tiny fixtures."""
 
 import json
 import re
@@ -10,8 +10,7 @@ from shapely.geometry import Point, box
 
 from lib.analysis import losses
 from lib.data import layers as data
-from lib.render import maps
-from lib.render import loss_maps
+from lib.render import loss_maps, maps
 
 BOROUGHS = gpd.GeoDataFrame(
     {"gss_code": ["E09000001", "E09000002"], "name": ["City <of> London", "Barking & Dagenham"],

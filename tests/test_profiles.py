@@ -1,4 +1,4 @@
-"""lib/profiles.py: borough figures, ward measures, lists and statistics.
+"""lib/analysis/profiles.py: borough figures, ward measures, lists and statistics.
 
 Unit tests run on a tiny made-up London (three boroughs, five wards) whose answers are worked
 out by hand in the comments; integration tests run on the real build (`built_gpkg`).
@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from lib.render import maps
 from lib.analysis import profiles
 from lib.data.layers import Layers, load_layers
+from lib.render import maps
 
 BNG = "EPSG:27700"
 

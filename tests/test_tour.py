@@ -1,4 +1,4 @@
-"""Tours (lib/tour.py): parsing, validation messages, the default tour, and the Tour page."""
+"""Tours (lib/links/tours.py): parsing, validation messages, the default tour, and the Tour page."""
 
 from pathlib import Path
 

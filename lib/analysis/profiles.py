@@ -13,7 +13,7 @@ reading, no caching (pages cache the results by small keys). Four parts:
   (population-weighted from LSOAs), for a borough's ward map and the London ward table.
 - **Lists** (`closed_facilities`, `voluntary_list`) and **statistics** (`voluntary_correlations`,
   `findings`, `unmatched_report`), each carrying its caveats as data (``attrs["caveats"]``).
-- **Maps** (`ward_geometry`, `borough_map`, `voluntary_map`): folium builders on lib/maps.py.
+- **Maps** (`ward_geometry`, `borough_map`, `voluntary_map`): folium builders on lib/render/maps.py.
 """
 
 from __future__ import annotations
@@ -31,9 +31,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lib.render import maps
 from lib.analysis.losses import correlation, pubs_change
 from lib.data.layers import CATEGORY_GROUPS, source_labels
+from lib.render import maps
+from lib.vocab import geography
 from lib.vocab.sources import LAYER_SOURCES
 
 # ---------------------------------------------------------------- constants
@@ -828,7 +829,7 @@ def add_ward_choropleth(m: folium.Map, geometry: gpd.GeoDataFrame, table: pd.Dat
 def ward_fills(values: pd.Series, measure: str) -> tuple[list[str], list[tuple[str, str]]]:
     """The fill colour of each ward's value of `measure` (classes over these values, on
     `spread_ramp`) and the legend rows (colour, label): the web maps and the share cards
-    (lib/cards.py) shade wards alike."""
+    (lib/render/cards.py) shade wards alike."""
     spec = WARD_MEASURES[measure]
     bins, labels = classes(values, spec.integer, spec.fmt)
     ramp = spread_ramp(len(labels))
@@ -990,7 +991,7 @@ def voluntary_map(map_layers: maps.MapLayers, ward_geo: gpd.GeoDataFrame, wards:
     """London's wards shaded by a voluntary-sector measure, food banks and mutual aid groups,
     borough outlines and names, the chosen ward outlined and named on top."""
     spec = WARD_MEASURES[measure]
-    (south, west), (north, east) = maps.LONDON_BOUNDS
+    (south, west), (north, east) = geography.LONDON_BOUNDS
     # A margin to the west: the legend (bottom left) is a little wider than the map leaves it.
     m = maps.new_map(basemap, bounds=((south, west - 0.07), (north, east)))
     credit = maps.layer_attribution("boroughs", "wards", *spec.sources, "food_bank",

@@ -7,7 +7,7 @@ No streamlit here. Each page has:
 - `<page>_title`, `<page>_headline` (a lib.share.Headline) and `<page>_summary` (one sentence
   saying what the map shows, for readers who cannot see it), used by the page too;
 - `<page>_figure(layers, ..., link, size)`: the card as a matplotlib Figure, built with
-  lib/share.py's generic `card` and `draw_*` pieces (same colours as the page's folium map);
+  lib/render/card_layout.py's generic `card` and `draw_*` pieces (same colours as the page's folium map);
 - `<page>_card(...)`: its bytes (1200x675 PNG for size="social", A4 landscape PDF for
   size="print"), what the page's share panel downloads.
 
@@ -19,7 +19,7 @@ cached) so that a card need not compute them again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,19 +30,36 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.path import Path
 
-from lib.analysis import losses
+from lib.analysis import losses, profiles
 from lib.data import layers as data
-from lib.render import maps
-from lib.analysis import profiles
-from lib.render import share
-from lib.render import loss_maps
-from lib.render.share import CardText, Headline, LegendSection
-from lib.vocab.sources import LAYER_SOURCES
+from lib.links.views import MapView
+from lib.render import card_layout, card_maps, loss_maps, maps
+from lib.render.card_layout import SIZES, CardText, Headline, LegendSection, card, render
+from lib.render.card_maps import (
+    borough_extent,
+    card_layers,
+    choropleth_fills,
+    draw_base,
+    draw_labels,
+    draw_policies,
+    draw_scale_bar,
+    draw_sites,
+    london_extent,
+    view_extent,
+)
+from lib.vocab import sources
+from lib.vocab.sources import (
+    LAYER_SOURCES,
+    attribution_lines,
+    policy_source_keys,
+    site_source_keys,
+    vintage_line,
+)
 
 
 def _marker_sizes(ax, small: float, large: float) -> float:
     """A marker size between `small` (all London) and `large` (~15 km across), as
-    share.draw_sites grows its markers when the map is zoomed in."""
+    card_maps.draw_sites grows its markers when the map is zoomed in."""
     span_km = (ax.get_xlim()[1] - ax.get_xlim()[0]) / 1000
     zoomed = min(max((60 - span_km) / 45, 0), 1)
     return small + (large - small) * zoomed
@@ -51,7 +68,7 @@ def _marker_sizes(ax, small: float, large: float) -> float:
 def _with_sources(keys: Sequence[str]) -> tuple[tuple[str, ...], str]:
     """(attribution lines, vintage line) of the catalogue keys of the layers shown."""
     keys = list(dict.fromkeys(keys))
-    return share.attribution_lines(keys), share.vintage_line(keys)
+    return sources.attribution_lines(keys), sources.vintage_line(keys)
 
 
 # ------------------------------------------------------------------------- Losses vs policy
@@ -119,14 +136,14 @@ def losses_summary(policy: str, categories: Sequence[str], n_in: int, n_out: int
             f"{n_out:,} elsewhere (hollow blue rings).")
 
 
-def policy_paths(cl: share.CardLayers, policy: str):
+def policy_paths(cl: card_maps.CardLayers, policy: str):
     """The card paths of one policy; a town-centre class ('town_centre:Major') alone."""
     base, _, cls = policy.partition(":")
     if not cls:
         return cl.policy_paths.get(base, ())
     areas = cl.policy_areas
     chosen = areas[(areas["policy"] == base) & (areas["classification"] == cls)]
-    return tuple(share.polygon_paths(chosen.geometry.values))
+    return tuple(card_maps.polygon_paths(chosen.geometry.values))
 
 
 def losses_figure(layers: data.Layers, policy: str, categories: Sequence[str], link: str,
@@ -136,7 +153,7 @@ def losses_figure(layers: data.Layers, policy: str, categories: Sequence[str], l
     rates inside and elsewhere as the headline. `table`: the page's closure_table, if at hand."""
     categories = tuple(c for c in losses.RECORDING_CATEGORIES if c in categories) \
         or losses.RECORDING_CATEGORIES
-    cl = share.card_layers(layers)
+    cl = card_maps.card_layers(layers)
     if table is None:
         table = losses.closure_table(layers.sites, policy, categories)
     total = table.iloc[-1]
@@ -147,9 +164,9 @@ def losses_figure(layers: data.Layers, policy: str, categories: Sequence[str], l
     shown = layers.sites.loc[inside.union(outside)]
 
     def draw(ax):
-        share.draw_base(ax, cl)
+        card_maps.draw_base(ax, cl)
         if paths:
-            share.draw_area(ax, paths, colour, width=0.7, tint=AREA_TINT, dashed=False)
+            card_maps.draw_area(ax, paths, colour, width=0.7, tint=AREA_TINT, dashed=False)
         xy = cl.site_xy
         ring = _marker_sizes(ax, 3.6, 6.5)
         if len(outside):
@@ -159,17 +176,17 @@ def losses_figure(layers: data.Layers, policy: str, categories: Sequence[str], l
         if len(inside):
             ax.scatter(xy.loc[inside, "x"], xy.loc[inside, "y"], s=(ring + 0.6) ** 2,
                        c=loss_maps.INSIDE_COLOUR, edgecolors="#1a1a1a", linewidths=0.7, zorder=5)
-        share.draw_labels(ax, cl, avoid=share.draw_scale_bar(ax))
+        card_maps.draw_labels(ax, cl, avoid=card_maps.draw_scale_bar(ax))
 
     legend = (
         LegendSection(f"Closed {loss_maps.categories_text(categories)}", "ring",
                       ((loss_maps.INSIDE_COLOUR, f"Inside {label} ({len(inside):,})"),)),
         LegendSection("", "hollow", ((loss_maps.OUTSIDE_COLOUR, f"{loss_maps.ELSEWHERE} ({len(outside):,})"),)),
         LegendSection("London Plan", "swatch",
-                      ((share.tint_hex(colour, AREA_TINT),
+                      ((card_maps.tint_hex(colour, AREA_TINT),
                         f"{label} ({n_areas:,} area{'' if n_areas == 1 else 's'})"),)),
     )
-    keys = ["boroughs", *share.site_source_keys(shown), *LAYER_SOURCES[policy.partition(":")[0]]]
+    keys = ["boroughs", *sources.site_source_keys(shown), *LAYER_SOURCES[policy.partition(":")[0]]]
     attribution, vintage = _with_sources(keys)
     text = CardText(
         title=losses_title(policy),
@@ -180,12 +197,12 @@ def losses_figure(layers: data.Layers, policy: str, categories: Sequence[str], l
         vintage=vintage, link=link,
         note=" ".join(filter(None, [_verdict_parts(total, policy)[1], few_note(total),
                                     recorded_note(categories)])))
-    return share.card(text, draw, size, extent=share.london_extent(cl))
+    return card_layout.card(text, draw, size, extent=card_maps.london_extent(cl))
 
 
 def losses_card(layers: data.Layers, policy: str, categories: Sequence[str], link: str,
                 size: str = "social", table: pd.DataFrame | None = None) -> bytes:
-    return share.render(losses_figure(layers, policy, categories, link, size, table), size)
+    return card_layout.render(losses_figure(layers, policy, categories, link, size, table), size)
 
 
 # ------------------------------------------------------------------------- Losses over time
@@ -243,14 +260,14 @@ def pubs_figure(layers: data.Layers, gss_code: str | None, link: str, size: str 
     London's count then and now (or the borough's) as the headline."""
     if change is None:
         change = losses.pubs_change(layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END)
-    cl = share.card_layers(layers)
+    cl = card_maps.card_layers(layers)
     pct = cl.boroughs["gss_code"].map(change.set_index("gss_code")["pct_change"])
     fills, rows = loss_maps.diverging_classes(pct)
     focus = [gss_code] if gss_code else []
 
     def draw(ax):
-        share.draw_base(ax, cl, fills, focus=focus)
-        share.draw_labels(ax, cl, first=focus, avoid=share.draw_scale_bar(ax))
+        card_maps.draw_base(ax, cl, fills, focus=focus)
+        card_maps.draw_labels(ax, cl, first=focus, avoid=card_maps.draw_scale_bar(ax))
 
     names = layers.borough_names
     legend = [LegendSection(f"Pubs and bars, % change {PUBS_START}-{PUBS_END}", "swatch",
@@ -264,12 +281,12 @@ def pubs_figure(layers: data.Layers, gss_code: str | None, link: str, size: str 
     text = CardText(title=pubs_title(), subtitle=subtitle,
                     headline=pubs_headline(change, gss_code), legend=tuple(legend),
                     attribution=attribution, vintage=vintage, link=link, note=PUBS_NOTE)
-    return share.card(text, draw, size, extent=share.london_extent(cl))
+    return card_layout.card(text, draw, size, extent=card_maps.london_extent(cl))
 
 
 def pubs_card(layers: data.Layers, gss_code: str | None, link: str, size: str = "social",
               change: pd.DataFrame | None = None) -> bytes:
-    return share.render(pubs_figure(layers, gss_code, link, size, change), size)
+    return card_layout.render(pubs_figure(layers, gss_code, link, size, change), size)
 
 
 # ------------------------------------------------------------------------------- ward maps
@@ -288,7 +305,7 @@ class WardLayers:
 
 def ward_layers(layers: data.Layers) -> WardLayers:
     """WardLayers for `layers`, made once per Layers object (lib.share.prepared_for)."""
-    return share.prepared_for(layers, "ward_layers", _prepare_wards)
+    return card_maps.prepared_for(layers, "ward_layers", _prepare_wards)
 
 
 def _prepare_wards(layers: data.Layers) -> WardLayers:
@@ -296,7 +313,7 @@ def _prepare_wards(layers: data.Layers) -> WardLayers:
     geoms = wards.geometry.map(profiles.without_slivers).simplify(8)
     paths = []
     for geom in geoms.values:  # exactly one path per ward, to match fills
-        found = share.polygon_paths([geom])
+        found = card_maps.polygon_paths([geom])
         paths.append(found[0] if found else Path(np.zeros((1, 2))))
     inner = wards.geometry.representative_point()
     points = pd.DataFrame({"x": inner.x.to_numpy(), "y": inner.y.to_numpy()},
@@ -453,7 +470,7 @@ def borough_figure(layers: data.Layers, gss_code: str, measure: str, policies: S
     if wards is None:
         wards = profiles.ward_table(L.wards, L.lsoas, L.sites, L.voluntary_wards,
                                     L.borough_names, gss_code)
-    cl, wl = share.card_layers(L), ward_layers(L)
+    cl, wl = card_maps.card_layers(L), ward_layers(L)
     spec = profiles.WARD_MEASURES[measure]
     name = L.borough_names[gss_code]
     sites = L.sites[L.sites["gss_code"] == gss_code]
@@ -462,13 +479,13 @@ def borough_figure(layers: data.Layers, gss_code: str, measure: str, policies: S
     context = ["#ffffff" if code == gss_code else "#e4e4e4" for code in cl.boroughs["gss_code"]]
 
     def draw(ax):
-        share.draw_base(ax, cl, context, focus=[gss_code])
+        card_maps.draw_base(ax, cl, context, focus=[gss_code])
         draw_wards(ax, wl, wards, measure)
-        share.draw_policies(ax, cl, policies)
-        share.draw_sites(ax, cl, sites)
+        card_maps.draw_policies(ax, cl, policies)
+        card_maps.draw_sites(ax, cl, sites)
         if voluntary:
             draw_voluntary(ax, points, size=1.1)
-        share.draw_labels(ax, cl, first=[gss_code], avoid=share.draw_scale_bar(ax))
+        card_maps.draw_labels(ax, cl, first=[gss_code], avoid=card_maps.draw_scale_bar(ax))
 
     # The legend, as the drawing makes it (the card lays the legend out first).
     _, class_rows = profiles.ward_fills(wards[measure].astype(float), measure)
@@ -486,8 +503,8 @@ def borough_figure(layers: data.Layers, gss_code: str, measure: str, policies: S
         *(voluntary_legend(points) if voluntary else ()),
         LegendSection("London Plan", "line", policy_rows),
     )
-    keys = ["boroughs", *LAYER_SOURCES["wards"], *spec.sources, *share.site_source_keys(sites),
-            *share.policy_source_keys(policies),
+    keys = ["boroughs", *LAYER_SOURCES["wards"], *spec.sources, *sources.site_source_keys(sites),
+            *sources.policy_source_keys(policies),
             *(("food_banks", "mutual_aid") if voluntary and len(points) else ())]
     attribution, vintage = _with_sources(keys)
     notes = []
@@ -506,13 +523,13 @@ def borough_figure(layers: data.Layers, gss_code: str, measure: str, policies: S
                     headline=borough_headline(stats, gss_code, measure), legend=legend,
                     attribution=attribution, vintage=vintage, link=link,
                     note=" ".join(notes))
-    return share.card(text, draw, size, extent=share.borough_extent(cl, [gss_code]))
+    return card_layout.card(text, draw, size, extent=card_maps.borough_extent(cl, [gss_code]))
 
 
 def borough_card(layers: data.Layers, gss_code: str, measure: str, policies: Sequence[str],
                  voluntary: bool, link: str, size: str = "social",
                  stats: pd.DataFrame | None = None, wards: pd.DataFrame | None = None) -> bytes:
-    return share.render(borough_figure(layers, gss_code, measure, policies, voluntary, link,
+    return card_layout.render(borough_figure(layers, gss_code, measure, policies, voluntary, link,
                                        size, stats, wards), size)
 
 
@@ -559,7 +576,7 @@ def voluntary_headline(wards: pd.DataFrame, measure: str, ward: str | None = Non
                     f"{_lower_first(spec.label)} in {name}; London {london}{unstable}")
 
 
-def _borough_outlines(ax, cl: share.CardLayers) -> None:
+def _borough_outlines(ax, cl: card_maps.CardLayers) -> None:
     """Borough boundaries over a ward choropleth."""
     ax.add_collection(PathCollection(cl.borough_paths, facecolors="none", edgecolors="#222222",
                                      linewidths=0.7, zorder=2.4), autolim=False)
@@ -574,18 +591,18 @@ def voluntary_figure(layers: data.Layers, measure: str, ward: str | None, link: 
     if wards is None:
         wards = profiles.ward_table(L.wards, L.lsoas, L.sites, L.voluntary_wards,
                                     L.borough_names)
-    cl, wl = share.card_layers(L), ward_layers(L)
+    cl, wl = card_maps.card_layers(L), ward_layers(L)
     spec = profiles.WARD_MEASURES[measure]
     points = L.voluntary_points
     labels = profiles.ward_labels(wards)
     ward = ward if ward in labels else None
 
     def draw(ax):
-        share.draw_base(ax, cl)
+        card_maps.draw_base(ax, cl)
         draw_wards(ax, wl, wards, measure, opacity=0.75)
         _borough_outlines(ax, cl)
         draw_voluntary(ax, points, size=0.8)
-        avoid = share.draw_scale_bar(ax)
+        avoid = card_maps.draw_scale_bar(ax)
         if ward is not None:
             chosen = [p for p, code in zip(wl.paths, wl.wards["ward_code"], strict=True)
                       if code == ward]
@@ -599,7 +616,7 @@ def voluntary_figure(layers: data.Layers, measure: str, ward: str | None, link: 
                 zorder=8, gid="map-label", annotation_clip=False,
                 path_effects=[patheffects.withStroke(linewidth=2.4, foreground="white")])
             avoid.append(label.get_window_extent(ax.figure.canvas.get_renderer()))
-        share.draw_labels(ax, cl, avoid=avoid)
+        card_maps.draw_labels(ax, cl, avoid=avoid)
 
     _, class_rows = profiles.ward_fills(wards[measure].astype(float), measure)
     legend = (
@@ -617,9 +634,122 @@ def voluntary_figure(layers: data.Layers, measure: str, ward: str | None, link: 
                     headline=voluntary_headline(wards, measure, ward, labels), legend=legend,
                     attribution=attribution, vintage=vintage, link=link,
                     note=f"{VOLUNTARY_CAVEATS[measure]} {MUTUAL_AID_NOTE}")
-    return share.card(text, draw, size, extent=share.london_extent(cl))
+    return card_layout.card(text, draw, size, extent=card_maps.london_extent(cl))
 
 
 def voluntary_card(layers: data.Layers, measure: str, ward: str | None, link: str,
                    size: str = "social", wards: pd.DataFrame | None = None) -> bytes:
-    return share.render(voluntary_figure(layers, measure, ward, link, size, wards), size)
+    return card_layout.render(voluntary_figure(layers, measure, ward, link, size, wards), size)
+
+
+CLOSURE_CAVEAT = ("Closures are recorded for libraries (2010-16), GP practices (2013-19) and "
+                  "museums only; other categories list open venues.")
+
+
+def explorer_title(site_filter: data.SiteFilter, names: Mapping[str, str]) -> str:
+    """What the explorer shows, as a sentence-case title: "Closed Health sites in Hackney"."""
+    if site_filter.categories:
+        subject = ", ".join(site_filter.categories)
+        subject = subject if len(site_filter.categories) > 1 or subject.endswith("s") \
+            else f"{subject} sites"
+    elif site_filter.groups:
+        subject = f"{', '.join(site_filter.groups)} sites"
+    else:
+        subject = "community facilities"
+    statuses = set(site_filter.statuses) or set(data.STATUSES)
+    if statuses == {"closed"}:
+        subject = f"closed {subject}"
+    elif statuses == {"open"}:
+        subject = f"open {subject}"
+    if site_filter.boroughs:
+        place = " in " + ", ".join(names.get(c, c) for c in site_filter.boroughs)
+    else:
+        place = " across London"
+    years = ""
+    if site_filter.closed_from is not None or site_filter.closed_to is not None:
+        years = f", closures {site_filter.closed_from or '…'}–{site_filter.closed_to or '…'}"
+    suffix = ", open and closed" if statuses == set(data.STATUSES) else ""
+    title = f"{subject}{place}{suffix}{years}"
+    return title[0].upper() + title[1:]
+
+
+def explorer_headline(shown: pd.DataFrame) -> Headline:
+    """The one figure a view of sites leads with: how many closed, else how many shown."""
+    closed = int(shown["status"].eq("closed").sum())
+    if closed:
+        return Headline(f"{closed:,}", f"closed, of {len(shown):,} facilities shown")
+    return Headline(f"{len(shown):,}", "facilities shown, none of them closed")
+
+
+def density_per_10k(layers: data.Layers, density_group: str) -> pd.Series:
+    """Open sites per 10,000 residents by borough code, as the explorer shades them."""
+    sites = layers.sites
+    if density_group != "All facilities":
+        sites = sites[sites["category_group"] == density_group]
+    return data.sites_per_10k(sites, layers.boroughs).set_index("gss_code")["per_10k"]
+
+
+def explorer_figure(layers: data.Layers, site_filter: data.SiteFilter, density_group: str,
+                    policies: Sequence[str], link: str, size: str = "social",
+                    view: MapView | None = None) -> Figure:
+    """The map explorer's card: boroughs shaded by open sites per 10,000 residents, the
+    chosen London Plan layers, the filtered sites (closed ones as black rings), framed on the
+    saved view, else on the chosen boroughs, else on London."""
+    cl = card_layers(layers)
+    names = layers.borough_names
+    shown = data.filter_sites(layers.sites, site_filter)
+    closed = int(shown["status"].eq("closed").sum())
+    density = density_per_10k(layers, density_group)
+    fills, class_rows = choropleth_fills(cl.boroughs["gss_code"].map(density))
+    policies = [p for p in policies if p in maps.POLICY_STYLES]
+
+    title = explorer_title(site_filter, names)
+    plan = ", ".join(maps.POLICY_STYLES[p][0] for p in policies) or "none shown"
+    subtitle = (f"Boroughs shaded by open sites per 10,000 residents "
+                f"({density_group.lower()}). London Plan layers: {plan}.")
+    headline = explorer_headline(shown)
+
+    source_keys = ["boroughs", "borough_population", *site_source_keys(shown),
+                   *policy_source_keys(policies)]
+    extent_of = (view_extent(view) if view is not None
+                 else borough_extent(cl, site_filter.boroughs) if site_filter.boroughs
+                 else london_extent(cl))
+
+    def draw(ax):
+        draw_base(ax, cl, fills, focus=site_filter.boroughs)
+        draw_policies(ax, cl, policies)
+        draw_sites(ax, cl, shown)
+        draw_labels(ax, cl, first=site_filter.boroughs, avoid=draw_scale_bar(ax))
+
+    # Legend rows as draw_sites and draw_policies make them (the legend is laid out first).
+    is_open = shown["status"].eq("open")
+    group_rows = tuple((maps.GROUP_COLOURS[g], f"{g} ({n:,})") for g in data.CATEGORY_GROUPS
+                       if (n := int((is_open & shown["category_group"].eq(g)).sum())))
+    policy_rows = tuple((maps.POLICY_STYLES[p][1], maps.POLICY_STYLES[p][0]) for p in policies
+                        if (cl.policy_areas["policy"] == p).any())
+    legend = (
+        LegendSection(f"Open sites per 10,000 residents ({density_group})", "swatch", class_rows),
+        LegendSection("Sites (open)", "dot", group_rows),
+        LegendSection("Closed sites", "ring", (("#ffffff", f"Closed ({closed:,}), filled with "
+                                                           "the group's colour"),) if closed else ()),
+        LegendSection("London Plan", "line", policy_rows),
+    )
+    text = CardText(title=title, subtitle=subtitle, headline=headline, legend=legend,
+                    attribution=attribution_lines(source_keys),
+                    vintage=vintage_line(source_keys), link=link,
+                    note=CLOSURE_CAVEAT)
+    return card(text, draw, size, extent=extent_of)
+
+
+def explorer_card(layers: data.Layers, site_filter: data.SiteFilter, density_group: str,
+                  policies: Sequence[str], link: str, size: str = "social",
+                  view: MapView | None = None) -> bytes:
+    """PNG (size="social") or PDF (size="print") bytes of the explorer's share card."""
+    return render(explorer_figure(layers, site_filter, density_group, policies, link, size,
+                                  view), size)
+
+
+def card_file_name(stem: str, size: str) -> str:
+    return f"{stem}-{'a4' if size == 'print' else '1200x675'}.{SIZES[size].fmt}"
+
+

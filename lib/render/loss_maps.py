@@ -2,7 +2,7 @@
 
 No streamlit here: the pages cache and render what these functions return.
 
-- **Maps** (folium, on the builders of lib/maps.py and its conventions: circle markers in
+- **Maps** (folium, on the builders of lib/render/maps.py and its conventions: circle markers in
   GeoJson layers on a canvas, escaped properties, a legend inside the frame, each layer's
   attribution, local Leaflet): `losses_map` (closed sites over one policy layer, inside drawn
   filled and elsewhere hollow) and `pubs_change_map` (a diverging borough choropleth).

@@ -1,4 +1,4 @@
-"""Folium map builders. No streamlit here: pages pass what they show, lib/ui.py embeds the map.
+"""Folium map builders. No streamlit here: pages pass what they show, lib/ui/ embeds the map.
 
 Payload matters (venues with poor Wi-Fi): sites go out as one GeoJson layer per category group
 drawn as circle markers on a canvas, with short escaped properties and 5-decimal coordinates.
@@ -19,8 +19,9 @@ import pandas as pd
 import shapely
 
 from lib.data.layers import CATEGORY_GROUPS, Layers, source_labels, years_text
-from lib.vocab.sources import LAYER_SOURCES, credits
 from lib.render.vendor import use_local_assets
+from lib.vocab.geography import LONDON_BOUNDS
+from lib.vocab.sources import LAYER_SOURCES, credits
 
 # folium writes layer data with Jinja's tojson: drop the spaces after separators (12% of the
 # bytes of 11,800 site points). A Jinja policy of folium's template environment.
@@ -29,7 +30,6 @@ folium.features.GeoJson._template.environment.policies["json.dumps_kwargs"] = {
 
 LONDON_CENTRE = (51.4905, -0.1100)
 LONDON_ZOOM = 10
-LONDON_BOUNDS = ((51.28, -0.51), (51.70, 0.34))
 LEGEND_WIDTH_PX = 230
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 GROUP_COLOURS = {

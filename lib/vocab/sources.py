@@ -6,7 +6,10 @@ this catalogue, so a missing file is reported with its publisher and upstream pa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+import pandas as pd
 
 OGL = "Open Government Licence v3.0"
 ONS_ATTR = "Contains National Statistics data © Crown copyright and database right"
@@ -360,3 +363,66 @@ def credits(keys) -> list[str]:
 def attributions(keys) -> list[str]:
     """Unique attribution statements for the given source keys, in first-seen order."""
     return list(dict.fromkeys(line for k in keys for line in SOURCES[k].attribution))
+
+
+# Which catalogue entries each value of the sites' `sources` column rests on (GP practices
+# are placed at their postcode's centroid, so Code-Point Open is credited with them).
+SITE_SOURCE_KEYS = {
+    "cim_2022": ("cim",),
+    "libraries_2016": ("libraries",),
+    "epraccur_2019": ("gp_practices", "postcodes"),
+    "mapping_museums": ("museums",),
+    "osm_2020": ("worship",),
+}
+
+
+VINTAGE_LABELS = {
+    "boroughs": "boroughs", "borough_population": "population", "lsoa_population":
+    "population", "cim": "culture map", "libraries": "libraries", "gp_practices":
+    "GP practices", "museums": "museums", "worship": "places of worship (OSM)",
+    "town_centres": "town centres", "caz": "CAZ", "opportunity_areas": "Opportunity Areas",
+    "sil": "industrial locations", "creative_enterprise_zones": "Creative Enterprise Zones",
+    "intensification_2015": "Areas of Intensification", "imd": "deprivation (IMD)",
+    "lsoas": "LSOAs", "pubs": "pubs (ONS)", "charities": "charities", "grants": "grants",
+    "food_banks": "food banks", "mutual_aid": "mutual aid groups",
+}
+
+
+NOT_DATED = {"postcodes", "postcodes_2014", "ward_lookup", "library_authorities", "lsoas"}
+
+
+def site_source_keys(sites: pd.DataFrame) -> list[str]:
+    """Catalogue keys of the sources behind these sites, in catalogue order."""
+    ids = {s for value in sites["sources"].unique() for s in value.split("; ")}
+    keys = {k for i in ids for k in SITE_SOURCE_KEYS.get(i, ())}
+    return [k for k in SOURCES if k in keys]
+
+
+def vintage_line(keys: Iterable[str]) -> str:
+    parts = []
+    for key in dict.fromkeys(keys):
+        if key in NOT_DATED or key not in SOURCES:
+            continue
+        part = f"{VINTAGE_LABELS.get(key, SOURCES[key].title)}: {SOURCES[key].vintage}"
+        if part not in parts:
+            parts.append(part)
+    return "Data vintage: " + "; ".join(parts) + "."
+
+
+def attribution_lines(keys: Iterable[str]) -> tuple[str, ...]:
+    """lib.sources.attributions, with statements that say the same thing twice (one with a
+    year, or "OS" for "Ordnance Survey") given once."""
+    def same(line: str) -> str:
+        line = line.lower().replace("ordnance survey", "os").rstrip(". ")
+        return line[:-5] if line[-4:].isdigit() and line[-5] == " " else line
+
+    seen: dict[str, str] = {}
+    for line in attributions(keys):
+        seen.setdefault(same(line), line)
+    return tuple(seen.values())
+
+
+def policy_source_keys(policies: Iterable[str]) -> list[str]:
+    return [k for p in policies for k in LAYER_SOURCES.get(p, ())]
+
+

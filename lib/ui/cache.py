@@ -1,0 +1,45 @@
+"""The one home of Streamlit caching: base layers and prepared map data, once per process.
+
+Everything cached here is treated read-only; cached functions take small hashable keys
+(tuples of codes, years), never a GeoDataFrame.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.analysis import profiles
+from lib.data import layers as data
+from lib.render import card_maps, maps
+
+
+@st.cache_resource(show_spinner="Loading London's data…")
+def layers() -> data.Layers:
+    return data.load_layers()
+
+
+@st.cache_resource
+def map_layers() -> maps.MapLayers:
+    return maps.prepare(layers())
+
+
+@st.cache_resource(show_spinner=False)
+def ward_geometry():
+    """Ward shapes for the browser, shared by the borough and voluntary-sector maps."""
+    return profiles.ward_geometry(layers().wards, layers().borough_names)
+
+
+@st.cache_resource(show_spinner=False)
+def voluntary_features():
+    """Food banks and mutual aid groups as map features, with their ward names."""
+    L = layers()
+    return profiles.voluntary_features(L.voluntary_points,
+                                       dict(zip(L.wards.ward_code, L.wards.name)))
+
+
+@st.cache_resource
+def _card_layers_ready() -> bool:
+    card_maps.card_layers(layers())  # prepared once per process, before the first click
+    return True
+
+
