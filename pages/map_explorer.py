@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lib.data import layers as data
-from lib.render import card_maps, cards, maps
+from lib.render import card_maps, cards, maps, site_map
 from lib.ui import cache, embed, present, share_panel, widgets
 from lib.vocab.sources import LAYER_SOURCES
 
@@ -24,9 +24,7 @@ with st.sidebar:
     st.header("Filters")
     groups = st.multiselect("Category group", data.CATEGORY_GROUPS, key="group",
                             bind="query-params", placeholder="All groups")
-    category_pool = sites if not groups else sites[sites["category_group"].isin(groups)]
-    category_options = sorted({c for cats in category_pool["categories"] for c in cats.split("; ")})
-    categories = st.multiselect("Category", category_options, key="category",
+    categories = st.multiselect("Category", cache.category_options(tuple(groups)), key="category",
                                 bind="query-params", placeholder="All categories")
     status = st.radio("Status", ["All", "Open", "Closed"], key="status", horizontal=True,
                       bind="query-params")
@@ -52,23 +50,23 @@ site_filter = data.SiteFilter(
     closed_from=closed_years[0] if closed_years[0] > first_year else None,
     closed_to=closed_years[1] if closed_years[1] < last_year else None,
 )
-shown = data.filter_sites(sites, site_filter)
-density_sites = sites if density_group == "All facilities" else sites[
-    sites["category_group"] == density_group]
-density = data.sites_per_10k(density_sites, layers.boroughs).set_index("gss_code")["per_10k"]
+shown = data.filter_sites(cache.site_attributes(), site_filter)  # no geometry: faster
+density = cache.open_sites_per_10k(None if density_group == "All facilities" else density_group)
 
 closed = int((shown["status"] == "closed").sum())
 view = embed.map_view()
 bounds = card_maps.map_bounds(layers, site_filter.boroughs)  # the chosen boroughs, else London
+map_data = cache.site_map_data()
+density_label = f"{density_group}: open sites per 10,000 residents"
 source_keys = ["boroughs", "borough_population", "cim", "libraries", "gp_practices", "museums",
                "worship", *[k for p in policies for k in LAYER_SOURCES.get(p, ())]]
 if presenting:
     headline = cards.explorer_headline(shown)
     present.present_header(cards.explorer_title(site_filter, names), headline.value, headline.label)
-    present.present_map(maps.explorer_map(cache.map_layers(), shown.index, density,
-                                     f"{density_group}: open sites per 10,000 residents",
-                                     tuple(policies), basemap, view=view, bounds=bounds),
-                   key="explorer_map_present", view=view)
+    present.present_site_map(map_data.layers_for(tuple(policies)),
+                             site_map.explorer_spec(map_data, shown, density, density_label,
+                                                    tuple(policies), basemap, view, bounds),
+                             key="explorer_map_present", view=view)
     widgets.attribution_caption(source_keys, basemap)
     st.stop()
 c1, c2, c3 = st.columns(3)
@@ -82,10 +80,12 @@ map_column, table_column = st.columns([5, 2], gap="medium")
 with map_column:
     if shown.empty:
         st.info("No site matches these filters. Clear a filter in the sidebar to see more.")
-    m = maps.explorer_map(cache.map_layers(), shown.index, density,
-                          f"{density_group}: open sites per 10,000 residents",
-                          tuple(policies), basemap, view=view, bounds=bounds)
-    view = embed.show_map(m, key="explorer_map", save_view=True, view=view)
+    # Leaflet in the browser, fed once per session; a change of view sends only what changed.
+    view = embed.show_site_map(
+        map_data.layers_for(tuple(policies)),
+        site_map.explorer_spec(map_data, shown, density, density_label, tuple(policies),
+                               basemap, view, bounds),
+        key="explorer_map", save_view=True, view=view)
     embed.reset_view_button(view)
     widgets.attribution_caption(source_keys, basemap)
 with share_slot:
@@ -93,16 +93,19 @@ with share_slot:
     share_panel.share_panel("", lambda link, size, args=card_args, view=view: cards.explorer_card(
         *args, link, size, view), file_stem="joined-up-london-map")
 
-table = data.sites_table(shown, names)
+rows = map_data.positions.get_indexer(shown.index)  # the tables are built once per process
+table = cache.sites_table().iloc[rows].reset_index(drop=True)
 with table_column:
     st.subheader(f"{len(table):,} sites")
-    st.dataframe(table[["name", "category", "status", "closed_year", "borough", "source"]],
-                 hide_index=True, height=620, width="stretch")
+    # Lazy: the browser fetches rows as it scrolls, not every row on every view.
+    st.dataframe(cache.sites_table_display().iloc[rows].reset_index(drop=True),
+                 hide_index=True, height=620, width="stretch", lazy=True)
     d1, d2 = st.columns(2)
     # Built on click, not on every rerun (the GeoJSON takes ~0.4 s for all sites).
     d1.download_button("Download CSV", lambda: table.to_csv(index=False).encode(),
                        "joined-up-london-sites.csv", "text/csv", width="stretch",
                        on_click="ignore")
-    d2.download_button("Download GeoJSON", lambda: data.sites_geojson(shown, names).encode(),
+    d2.download_button("Download GeoJSON",
+                       lambda: data.sites_geojson(sites.loc[shown.index], names).encode(),
                        "joined-up-london-sites.geojson", "application/geo+json",
                        width="stretch", on_click="ignore")
