@@ -6,6 +6,11 @@
 // Text from data is set with textContent, never as HTML. Legend and attribution arrive
 // already escaped by the server.
 
+// When things happened (ms since the page started), for benchmarks: window.__julTimes.
+const TIMES = (window.__julTimes = window.__julTimes || {});
+function mark(name) { if (!(name in TIMES)) TIMES[name] = Math.round(performance.now()); }
+mark("module");
+
 const REG = (window.__julLayers = window.__julLayers || { layers: new Map(), waiters: new Map() });
 // Above this many sites in view the canvas draws small squares instead of ringed circles
 // (a 300,000-site layer stays interactive); below it, circles as the folium maps had.
@@ -43,6 +48,7 @@ function decode(data) {
 
 function register(data) {
   const layer = decode(data);
+  mark("layer " + layer.header.kind + " " + layer.header.id.split(":")[0]);
   const id = layer.header.id;
   if (!REG.layers.has(id)) {
     REG.layers.set(id, layer);
@@ -69,7 +75,7 @@ function loadLeaflet(urls) {
       document.head.appendChild(css);
       const script = document.createElement("script");
       script.src = urls.js;
-      script.onload = () => resolve(window.L);
+      script.onload = () => { mark("leaflet"); resolve(window.L); };
       script.onerror = () => reject(new Error("Leaflet did not load from " + urls.js));
       document.head.appendChild(script);
     });
@@ -224,6 +230,7 @@ function makeSiteCanvas(L) {
       container.dataset.julDrawn = String(drawnI.length);
       container.dataset.julDense = dense ? "1" : "0";
       container.dataset.julDraws = String(Number(container.dataset.julDraws || 0) + 1);
+      mark("first draw");
     },
     hit(layerPoint) {
       const d = this._drawn;
@@ -488,6 +495,7 @@ class SiteMap {
 
 function render(component) {
   const { data, parentElement, setTriggerValue } = component;
+  mark("first spec");
   const host = parentElement;
   host.__julSpec = data;
   if (!host.__julMap) {
@@ -526,6 +534,10 @@ if (window.__julSiteMapResolve) {
   });
 }
 
-export default function () {
-  return undefined;  // this element only brings the module (and the CSS)
+export default function (component) {
+  // This element brings the module (and the CSS), and starts loading Leaflet at once.
+  if (component.data && component.data.leaflet) {
+    loadLeaflet(component.data.leaflet).catch((error) => console.error(error));
+  }
+  return undefined;
 }

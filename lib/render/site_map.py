@@ -75,6 +75,22 @@ def pack(name: str, header: dict, sections: dict[str, np.ndarray | bytes]) -> La
     return Layer(name, body, header["id"])
 
 
+def unpack(body: bytes) -> tuple[dict, dict]:
+    """A packed layer read back (as the browser reads it): header, and each section as a
+    NumPy array or a list of strings. For tests and benchmarks."""
+    if body[:4] != MAGIC:
+        raise ValueError("not a JUL1 layer")
+    (length,) = struct.unpack("<I", body[4:8])
+    header = json.loads(body[8:8 + length])
+    start = 8 + length
+    sections = {}
+    for name, kind, offset, size in header["sections"]:
+        raw = body[start + offset:start + offset + size]
+        sections[name] = (raw.decode().split("\n") if kind == "utf8"
+                          else np.frombuffer(raw, dtype=np.dtype(TYPES[kind]).newbyteorder("<")))
+    return header, sections
+
+
 def quantise(lon: np.ndarray, lat: np.ndarray, bbox) -> tuple[np.ndarray, np.ndarray]:
     west, south, east, north = bbox
     x = np.rint((lon - west) / (east - west) * 65535)

@@ -70,7 +70,8 @@ def show_site_map(layers: list[site_map.Layer], spec: dict, key: str, height: in
     the view. The map is made once per page and redrawn in place when the view changes.
     With save_view, the "Save view to link" button's centre and zoom go into the link."""
     with st.container(gap=None):
-        _site_map_code(key=f"{key}_code", height="content")
+        _site_map_code(key=f"{key}_code", data={"leaflet": site_map.leaflet_urls()},
+                       height="content")
         for layer in layers:
             _site_map_layer(key=f"{key}_{layer.name}", data=layer.data, height="content")
         result = _site_map_component(key=key, data={**spec, "height": height,
