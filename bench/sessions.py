@@ -28,6 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import websockets
+from websockets.asyncio.client import ClientConnection
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -38,6 +39,17 @@ def rss_mib(pid: int) -> tuple[float, float]:
     fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text()
                   .splitlines() if ":" in line)
     return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
+
+
+class CountingConnection(ClientConnection):
+    """Counts the bytes that arrive on the socket: after compression, when the server
+    compresses (server.enableWebsocketCompression)."""
+
+    wire_bytes = 0
+
+    def data_received(self, data: bytes) -> None:
+        self.wire_bytes += len(data)
+        super().data_received(data)
 
 
 class Client:
@@ -55,7 +67,13 @@ class Client:
 
     async def connect(self) -> None:
         self.ws = await websockets.connect(self.ws_url, subprotocols=["streamlit"],
-                                           max_size=None, open_timeout=120)
+                                           max_size=None, open_timeout=120,
+                                           create_connection=CountingConnection,
+                                           ping_interval=None)  # browsers do not ping
+
+    @property
+    def wire(self) -> int:
+        return self.ws.wire_bytes
 
     async def run(self, widget_states=None) -> tuple[int, float]:
         """One script run; returns (bytes received, seconds to script_finished)."""
@@ -119,16 +137,20 @@ async def single(args) -> None:
     client = Client(args.url, args.page, args.query)
     await client.connect()
     first, first_s = await client.run()
-    print(f"first load: {first:,} bytes in {first_s * 1000:.0f} ms")
+    print(f"first load: {first:,} bytes in {first_s * 1000:.0f} ms "
+          f"({client.wire:,} bytes on the wire)")
     if args.detail:
         for size, what in sorted(client.sizes, reverse=True)[:args.detail]:
             print(f"  {size:>10,}  {what}")
     if args.sites:
         print(f"  {first / args.sites:.1f} bytes per site ({args.sites:,} sites)")
+    wire = client.wire
     warm = [await client.run() for _ in range(args.rounds)]
+    warm_wire, wire = (client.wire - wire) / args.rounds, client.wire
     print(f"warm rerun (same view), median of {args.rounds}: "
           f"{statistics.median(b for b, _ in warm):,.0f} bytes, "
-          f"{statistics.median(s for _, s in warm) * 1000:.0f} ms")
+          f"{statistics.median(s for _, s in warm) * 1000:.0f} ms "
+          f"({warm_wire:,.0f} bytes on the wire, mean)")
     if "Status" in client.widgets:
         changes = []
         for i in range(args.rounds):
@@ -136,7 +158,8 @@ async def single(args) -> None:
             changes.append(await client.run([status_state(client, value)]))
         print(f"filter change (Status), median of {args.rounds}: "
               f"{statistics.median(b for b, _ in changes):,.0f} bytes, "
-              f"{statistics.median(s for _, s in changes) * 1000:.0f} ms")
+              f"{statistics.median(s for _, s in changes) * 1000:.0f} ms "
+              f"({(client.wire - wire) / args.rounds:,.0f} bytes on the wire, mean)")
     if client.errors:
         print("errors:", *client.errors, sep="\n  ")
     await client.close()
