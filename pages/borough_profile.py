@@ -5,8 +5,9 @@ from functools import partial
 import streamlit as st
 
 from lib.analysis import profiles
-from lib.render import cards, maps
+from lib.render import cards, ward_maps
 from lib.ui import cache, embed, present, share_panel, widgets
+from lib.vocab.policies import POLICIES
 
 layers = widgets.require_layers()
 names = layers.borough_names
@@ -33,11 +34,11 @@ with st.sidebar:
     gss_code = st.selectbox("Borough", sorted(names, key=names.get), format_func=names.get,
                             key="borough", bind="query-params")
     st.header("Ward map")
-    measure = st.selectbox("Shade wards by", list(profiles.WARD_MEASURES),
-                           format_func=lambda k: profiles.WARD_MEASURES[k].short, key="measure",
+    measure = st.selectbox("Shade wards by", list(ward_maps.WARD_MEASURES),
+                           format_func=lambda k: ward_maps.WARD_MEASURES[k].short, key="measure",
                            bind="query-params")
-    policies = st.multiselect("London Plan layers shown", list(maps.POLICY_STYLES),
-                              format_func=lambda p: maps.POLICY_STYLES[p][0], key="policy",
+    policies = st.multiselect("London Plan layers shown", list(POLICIES),
+                              format_func=lambda p: POLICIES[p].legend, key="policy",
                               bind="query-params", default=["town_centre"])
     show_voluntary = st.toggle("Food banks and mutual aid groups", value=True, key="helpers",
                                bind="query-params")
@@ -49,15 +50,15 @@ rows = profiles.headline(stats, gss_code)
 wards = ward_table(gss_code)
 borough = layers.boroughs.set_index("gss_code").loc[gss_code]
 slug = name.lower().replace(" ", "-")
-spec = profiles.WARD_MEASURES[measure]
+spec = ward_maps.WARD_MEASURES[measure]
 volunteers = cache.voluntary_features()
 site_index = layers.sites.index[layers.sites["gss_code"] == gss_code]
-m = profiles.borough_map(
+m = ward_maps.borough_map(
     cache.map_layers(), cache.ward_geometry(), wards, gss_code, measure, tuple(policies), basemap,
     site_index,
     volunteers.loc[layers.voluntary_points["gss_code"] == gss_code] if show_voluntary else None,
 )
-map_sources = profiles.map_sources(measure, with_sites=True, policies=policies,
+map_sources = ward_maps.map_sources(measure, with_sites=True, policies=policies,
                                    volunteers=show_voluntary)
 
 if presenting:  # for a projector: the title, the borough's figure against London's, the map

@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 
 from lib.analysis import profiles
-from lib.render import cards
+from lib.render import cards, charts, ward_maps
 from lib.ui import cache, embed, present, share_panel, widgets
 
 layers = widgets.require_layers()
@@ -34,25 +34,25 @@ def findings():
 
 
 wards = london_wards()
-labels = profiles.ward_labels(wards)
+labels = ward_maps.ward_labels(wards)
 
 with st.sidebar:
     st.header("Voluntary sector")
     measure = st.selectbox("Shade wards by", MEASURES,
-                           format_func=lambda k: profiles.WARD_MEASURES[k].short,
+                           format_func=lambda k: ward_maps.WARD_MEASURES[k].short,
                            key="measure", bind="query-params")
     ward = st.selectbox("Highlight a ward", sorted(labels, key=labels.get),
                         format_func=labels.get, index=None, placeholder="Choose a ward",
                         key="ward", bind="query-params")
     basemap = widgets.basemap_picker()
 
-spec = profiles.WARD_MEASURES[measure]
+spec = ward_maps.WARD_MEASURES[measure]
 points = layers.voluntary_points
 banks = points[points["kind"] == "food_bank"]
 groups = points[points["kind"] == "mutual_aid"]
-m = profiles.voluntary_map(cache.map_layers(), cache.ward_geometry(), wards, measure,
+m = ward_maps.voluntary_map(cache.map_layers(), cache.ward_geometry(), wards, measure,
                            cache.voluntary_features(), basemap, highlight=ward)
-map_sources = profiles.map_sources(measure, volunteers=True)
+map_sources = ward_maps.map_sources(measure, volunteers=True)
 
 if presenting:  # for a projector: the title, London's (or the ward's) figure, the map
     headline = cards.voluntary_headline(wards, measure, ward, labels)
@@ -113,7 +113,7 @@ st.caption(
 st.subheader("Against deprivation")
 chart_column, text_column = st.columns([3, 2], gap="medium")
 with chart_column:
-    st.altair_chart(profiles.scatter_chart(wards, measure, ward), width="stretch",
+    st.altair_chart(charts.scatter_chart(wards, measure, ward), width="stretch",
                     key="scatter")
     st.caption("One dot per 2017 ward; hollow dots are the City's wards of under "
                f"{profiles.UNSTABLE_WARD_POPULATION:,} residents. The y axis is compressed "

@@ -13,6 +13,7 @@ import pytest
 from shapely.geometry import box
 
 from lib.analysis import losses
+from lib.vocab.policies import MAIN_ANALYSED, policy_flag, policy_label, policy_title
 
 BNG = "EPSG:27700"
 
@@ -281,9 +282,8 @@ def test_town_centre_class_is_a_sub_policy():
 def test_policies_cover_the_brief():
     for key in ["town_centre", "caz", "opportunity_area", "sil", "creative_enterprise_zone",
                 "regeneration_area", "town_centre:Metropolitan"]:
-        label, flag = losses.POLICIES[key]
-        assert label and flag
-    assert losses.policy_title("caz") == "Central Activities Zone"
+        assert policy_label(key) and policy_flag(key)
+    assert policy_title("caz") == "Central Activities Zone"
     assert any("27 of the 47" in c for c in losses.caveats_for("opportunity_area"))
     assert not any("27 of the 47" in c for c in losses.caveats_for("caz"))
     assert any("July 2013" in c for c in losses.caveats_for("caz", ["GP practice"]))
@@ -562,7 +562,7 @@ def test_real_tables_are_consistent(layers):
     bands = losses.distance_bands(sites)
     assert bands["sites"].sum() == 2147 and bands["closed"].sum() == 307
     assert bands.loc[0, "sites"] == int(losses.recorded_sites(sites).in_town_centre.sum())
-    for policy in losses.MAIN_POLICIES:
+    for policy in MAIN_ANALYSED:
         closure = losses.closure_table(sites, policy).set_index("category").loc["All three"]
         shares = losses.share_table(sites, layers["lsoas"], layers["policy_areas"],
                                layers["boroughs"], policy).set_index("measure")
@@ -571,7 +571,7 @@ def test_real_tables_are_consistent(layers):
         assert 0 < shares.loc["Land area", "share"] < 0.2
         assert 0 < shares.loc["Residents", "share"] < 0.2
         assert shares.loc["Residents", "total"] == layers["lsoas"].population.sum()
-        assert losses.headline(closure, losses.POLICIES[policy][0]).endswith(".")
+        assert losses.headline(closure, policy_label(policy)).endswith(".")
     shares = losses.policy_share_by_borough(layers["boroughs"], layers["policy_areas"],
                                        layers["lsoas"]).set_index("gss_code")
     assert shares.loc["E09000001", "share_caz"] > 0.99  # the City is all CAZ

@@ -15,7 +15,6 @@ Rates are fractions (0.25 means 25%); intervals are 95% unless ``z`` says otherw
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from typing import NamedTuple
 
 import geopandas as gpd
@@ -23,89 +22,27 @@ import numpy as np
 import pandas as pd
 import shapely
 
-# ---------------------------------------------------------------- what can be counted
+from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES
+from lib.vocab.policies import ANALYSED, parse_policy, policy_flag, policy_label
 
-#: The categories whose sources record closed as well as open sites, with that source's id
-#: (as it appears in the ``sources`` column of the ``sites`` layer).
-RECORDING_SOURCES: dict[str, str] = {
-    "Library": "libraries_2016",
-    "GP practice": "epraccur_2019",
-    "Museum or public gallery": "mapping_museums",
-}
-RECORDING_CATEGORIES: tuple[str, ...] = tuple(RECORDING_SOURCES)
 #: Label of the row that adds the chosen categories together.
 ALL_THREE = "All three"
 ALL_SELECTED = "All selected"
-#: Plural nouns for sentences.
-CATEGORY_PLURALS = {
-    "Library": "libraries",
-    "GP practice": "GP practices",
-    "Museum or public gallery": "museums and public galleries",
-}
-CATEGORY_SINGULARS = {
-    "Library": "library",
-    "GP practice": "GP practice",
-    "Museum or public gallery": "museum or public gallery",
-}
-#: Years in which each source records closures (museums: earliest year of the recorded range).
-RECORDING_WINDOWS = {
-    "Library": "2010-2016",
-    "GP practice": "July 2013 - July 2019",
-    "Museum or public gallery": "1945-2021 (earliest year of each closure range)",
-}
-
-# ---------------------------------------------------------------- policies
-
-#: Policy key -> (label, site flag column). Labels read inside a sentence ("closure rate
-#: inside {label}"); use ``policy_title`` for a heading. Town-centre classes are sub-policies
-#: keyed "town_centre:<class>": their flag column is ``town_centre_class`` and a site is inside
-#: when its (highest-ranked) town-centre class is that class. The 2015 Areas of Intensification
-#: (dropped by the 2021 Plan) have polygons but no site flag, so they are not listed here.
-POLICIES: OrderedDict[str, tuple[str, str]] = OrderedDict([
-    ("town_centre", ("town centres", "in_town_centre")),
-    ("town_centre:International", ("International town centres", "town_centre_class")),
-    ("town_centre:Metropolitan", ("Metropolitan town centres", "town_centre_class")),
-    ("town_centre:Major", ("Major town centres", "town_centre_class")),
-    ("town_centre:District", ("District town centres", "town_centre_class")),
-    ("town_centre:CAZ retail cluster", ("CAZ retail clusters", "town_centre_class")),
-    ("town_centre:Local", ("Local town centres", "town_centre_class")),
-    ("caz", ("the Central Activities Zone", "in_caz")),
-    ("opportunity_area", ("Opportunity Areas", "in_opportunity_area")),
-    ("sil", ("Strategic Industrial Locations", "in_sil")),
-    ("creative_enterprise_zone", ("Creative Enterprise Zones", "in_creative_enterprise_zone")),
-    ("regeneration_area", ("Areas for Regeneration", "in_regen_area")),
-])
-#: The top-level policies (no town-centre classes), in display order.
-MAIN_POLICIES: tuple[str, ...] = tuple(k for k in POLICIES if ":" not in k)
-
-
-def policy_title(policy: str) -> str:
-    """The policy's label with a capital first letter, for headings and select boxes."""
-    label = POLICIES[policy][0]
-    if label.startswith("the "):
-        label = label[4:]
-    return label[:1].upper() + label[1:]
-
-
-def _check_policy(policy: str) -> None:
-    if policy not in POLICIES:
-        raise KeyError(f"Unknown policy {policy!r}; expected one of {', '.join(POLICIES)}")
 
 
 def inside_mask(sites: pd.DataFrame, policy: str) -> pd.Series:
     """Boolean Series: is each site inside the policy's areas (from the build's site flags)."""
-    _check_policy(policy)
-    _, flag = POLICIES[policy]
-    if ":" in policy:
-        return sites[flag].eq(policy.split(":", 1)[1]).fillna(False).astype(bool)
+    _, town_centre_class = parse_policy(policy)
+    flag = policy_flag(policy)
+    if town_centre_class:
+        return sites[flag].eq(town_centre_class).fillna(False).astype(bool)
     return sites[flag].fillna(False).astype(bool)
 
 
 def policy_layer(policy_areas: gpd.GeoDataFrame, policy: str) -> gpd.GeoDataFrame:
     """The polygons of one policy (a town-centre class selects by ``classification``)."""
-    _check_policy(policy)
-    base, _, cls = policy.partition(":")
-    layer = policy_areas[policy_areas["policy"] == base]
+    base, cls = parse_policy(policy)
+    layer = policy_areas[policy_areas["policy"] == base.key]
     if cls:
         layer = layer[layer["classification"] == cls]
     return layer
@@ -432,7 +369,7 @@ def recorded_sites(sites: pd.DataFrame, categories=RECORDING_CATEGORIES) -> pd.D
     keep = pd.Series(False, index=sites.index)
     sources = sites["sources"].astype(str)
     for category in categories:
-        source = RECORDING_SOURCES.get(category)
+        source = RECORDING[category].source if category in RECORDING else None
         if source is None:
             continue
         listed = sources.str.contains(rf"(?:^|;\s*){source}(?:\s*;|$)", regex=True)
@@ -445,14 +382,14 @@ def _left_out_notes(sites: pd.DataFrame, categories) -> list[str]:
     notes = []
     kept = recorded_sites(sites, categories)
     for category in categories:
-        if category not in RECORDING_SOURCES:
+        if category not in RECORDING:
             notes.append(f"{category}: no source records closures, so it cannot show losses and "
                          "is left out.")
             continue
         total = int((sites["category"] == category).sum())
         left = total - int((kept["category"] == category).sum())
         if left:
-            notes.append(f"{left} {CATEGORY_PLURALS[category]} known only from the 2022 culture "
+            notes.append(f"{left} {RECORDING[category].plural} known only from the 2022 culture "
                          "map are left out (no closure record).")
     return notes
 
@@ -508,8 +445,8 @@ def closure_table(sites: pd.DataFrame, policy: str,
     verdict reads the adjusted ratio. caveat joins the caveats for that row;
     ``attrs["caveats"]`` has them all plus what was left out.
     """
-    _check_policy(policy)
-    label = POLICIES[policy][0]
+    parse_policy(policy)  # KeyError for an unknown key
+    label = policy_label(policy)
     categories = list(categories)
     chosen = [c for c in RECORDING_CATEGORIES if c in categories]
     kept = recorded_sites(sites, chosen)
@@ -567,7 +504,7 @@ def headline(table_row, policy_label: str) -> str:
     elif category == ALL_SELECTED:
         who = "Across the selected categories, the closure rate"
     else:
-        who = f"For {CATEGORY_PLURALS.get(category, category)}, the closure rate"
+        who = f"For {(RECORDING[category].plural if category in RECORDING else category)}, the closure rate"
     if not row["sites_in"] or not row["sites_out"]:
         side = "inside" if not row["sites_in"] else "outside"
         return f"{who} cannot be compared: there are no recorded sites {side} {policy_label}."
@@ -679,7 +616,7 @@ def share_table(sites: pd.DataFrame, lsoas: gpd.GeoDataFrame, policy_areas: gpd.
     times the share of its area inside (area weighting). If losses fell evenly, the share of
     closures would match the share of sites.
     """
-    _check_policy(policy)
+    parse_policy(policy)  # KeyError for an unknown key
     chosen = [c for c in RECORDING_CATEGORIES if c in categories]
     kept = recorded_sites(sites, chosen)
     inside = inside_mask(kept, policy)
@@ -699,7 +636,7 @@ def share_table(sites: pd.DataFrame, lsoas: gpd.GeoDataFrame, policy_areas: gpd.
 
     closures_in, closures = int((inside & closed).sum()), int(closed.sum())
     sites_in, n_sites = int(inside.sum()), len(kept)
-    what = ", ".join(CATEGORY_PLURALS[c] for c in chosen) or "no categories"
+    what = ", ".join(RECORDING[c].plural for c in chosen) or "no categories"
     rows = [
         ("Closures", closures_in, closures, "closed sites", f"Closed {what} (recorded sites)."),
         ("Sites", sites_in, n_sites, "sites", f"All recorded {what}, open and closed."),
@@ -796,10 +733,10 @@ def closures_by_year(sites: pd.DataFrame, categories=RECORDING_CATEGORIES,
     notes = caveats_for(None, categories) + _left_out_notes(sites, categories)
     for category, count in undated.items():
         if count == 1:
-            notes.append(f"1 closed {CATEGORY_SINGULARS[category]} has no closure year and is "
+            notes.append(f"1 closed {RECORDING[category].singular} has no closure year and is "
                          "not shown by year.")
         else:
-            notes.append(f"{count} closed {CATEGORY_PLURALS[category]} have no closure year and "
+            notes.append(f"{count} closed {RECORDING[category].plural} have no closure year and "
                          "are not shown by year.")
     return _with_caveats(table, notes)
 
@@ -965,7 +902,7 @@ def pubs_policy_correlation(pubs: pd.DataFrame, shares: pd.DataFrame,
     for column in [c for c in shares.columns if c.startswith("share_")]:
         policy = column[len("share_"):]
         stats = correlation(data[column], data[measure])
-        label = POLICIES[policy][0] if policy in POLICIES else policy
+        label = policy_label(policy) if policy in ANALYSED else policy
         rows.append(dict(policy=policy, label=label, measure=measure, **stats,
                          verdict=_association(stats, measure)))
     table = pd.DataFrame(rows, columns=["policy", "label", "measure", "n", "r", "r_lo", "r_hi",

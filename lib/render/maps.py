@@ -18,43 +18,22 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lib.data.layers import CATEGORY_GROUPS, Layers, source_labels, years_text
+from lib.data.layers import Layers, source_labels, years_text
+from lib.render import folium_setup
 from lib.render.vendor import use_local_assets
+from lib.vocab.categories import CATEGORY_GROUPS, DRAW_ORDER, GROUP_COLOURS
 from lib.vocab.geography import LONDON_BOUNDS
+from lib.vocab.policies import POLICIES
 from lib.vocab.sources import LAYER_SOURCES, credits
 
-# folium writes layer data with Jinja's tojson: drop the spaces after separators (12% of the
-# bytes of 11,800 site points). A Jinja policy of folium's template environment.
-folium.features.GeoJson._template.environment.policies["json.dumps_kwargs"] = {
-    "sort_keys": True, "separators": (",", ":")}
+folium_setup.compact_geojson()
 
 LONDON_CENTRE = (51.4905, -0.1100)
 LONDON_ZOOM = 10
 LEGEND_WIDTH_PX = 230
-# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
-GROUP_COLOURS = {
-    "Community & libraries": "#0072B2",
-    "Health": "#009E73",
-    "Culture & heritage": "#CC79A7",
-    "Music & nightlife": "#E69F00",
-    "Pubs": "#D55E00",
-    "Faith": "#56B4E9",
-}
 CLOSED_COLOUR = "#000000"
-# Densest groups first: drawn underneath, so the sparser ones stay visible on top.
-DRAW_ORDER = ["Faith", "Pubs", "Music & nightlife", "Culture & heritage", "Health",
-              "Community & libraries"]
 # A sequential, colour-blind-safe ramp (ColorBrewer YlGnBu) for choropleths.
 RAMP = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"]
-POLICY_STYLES = {
-    "town_centre": ("Town centres", "#6a3d9a"),
-    "caz": ("Central Activities Zone", "#b15928"),
-    "opportunity_area": ("Opportunity Areas (27 of 47)", "#e31a1c"),
-    "sil": ("Strategic Industrial Locations", "#555555"),
-    "creative_enterprise_zone": ("Creative Enterprise Zones", "#ff7f00"),
-    "regeneration_area": ("Areas for Regeneration", "#1f78b4"),
-    "area_of_intensification_2015": ("Areas of Intensification (2015)", "#33a02c"),
-}
 BASEMAPS = {
     "light": ("Street map (CARTO light)",
               "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
@@ -214,11 +193,11 @@ def add_area_labels(m: folium.Map, labels: pd.DataFrame, name: str = "Borough na
 
 
 def add_policy_layers(m: folium.Map, policy_areas: gpd.GeoDataFrame, shown: tuple[str, ...],
-                      available: tuple[str, ...] = tuple(POLICY_STYLES)) -> list[tuple[str, str]]:
+                      available: tuple[str, ...] = tuple(POLICIES)) -> list[tuple[str, str]]:
     """Each London Plan layer as a toggleable overlay; `shown` ones start visible."""
     legend = []
     for policy in available:
-        label, colour = POLICY_STYLES[policy]
+        label, colour = POLICIES[policy].legend, POLICIES[policy].colour
         layer = policy_areas[policy_areas["policy"] == policy]
         if layer.empty:
             continue

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.analysis import profiles
 from lib.data import layers as data
-from lib.render import card_maps, maps
+from lib.render import card_maps, maps, ward_maps
 
 
 @st.cache_resource(show_spinner="Loading London's data…")
@@ -26,14 +25,14 @@ def map_layers() -> maps.MapLayers:
 @st.cache_resource(show_spinner=False)
 def ward_geometry():
     """Ward shapes for the browser, shared by the borough and voluntary-sector maps."""
-    return profiles.ward_geometry(layers().wards, layers().borough_names)
+    return ward_maps.ward_geometry(layers().wards, layers().borough_names)
 
 
 @st.cache_resource(show_spinner=False)
 def voluntary_features():
     """Food banks and mutual aid groups as map features, with their ward names."""
     L = layers()
-    return profiles.voluntary_features(L.voluntary_points,
+    return ward_maps.voluntary_features(L.voluntary_points,
                                        dict(zip(L.wards.ward_code, L.wards.name)))
 
 
