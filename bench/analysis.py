@@ -65,15 +65,15 @@ def main(argv=None) -> int:
         ("closures_by_year(sites)", lambda: losses.closures_by_year(sites)),
         ("closures_by_year(sites, gss_code='E09000030')",
          lambda: losses.closures_by_year(sites, gss_code="E09000030")),
-        ("pubs_change(pubs_by_borough, boroughs)", lambda: losses.pubs_change(pubs, boroughs)),
-        ("pubs_trend(pubs_by_borough, boroughs)", lambda: losses.pubs_trend(pubs, boroughs)),
+        ("pubs_change(pubs_by_borough, boroughs)", lambda: pubs.pubs_change(pubs, boroughs)),
+        ("pubs_trend(pubs_by_borough, boroughs)", lambda: pubs.pubs_trend(pubs, boroughs)),
         ("policy_share_by_borough(boroughs, policy_areas, lsoas)",
-         lambda: losses.policy_share_by_borough(boroughs, policy_areas, lsoas)),
+         lambda: pubs.policy_share_by_borough(boroughs, policy_areas, lsoas)),
     ]
-    shares = losses.policy_share_by_borough(boroughs, policy_areas, lsoas)
-    change = losses.pubs_change(pubs, boroughs)
+    shares = pubs.policy_share_by_borough(boroughs, policy_areas, lsoas)
+    change = pubs.pubs_change(pubs, boroughs)
     rows.append(("pubs_policy_correlation(change, shares)",
-                 lambda: losses.pubs_policy_correlation(change, shares)))
+                 lambda: pubs.pubs_policy_correlation(change, shares)))
     for policy in MAIN_ANALYSED:
         rows.append((f"share_table(..., '{policy}')",
                      lambda p=policy: losses.share_table(sites, lsoas, policy_areas, boroughs, p)))

@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from lib.analysis import losses
+from lib.analysis import losses, pub_trends
 from lib.render import cards, charts, loss_maps, tables
 from lib.ui import cache, embed, present, share_panel, widgets
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING, RECORDING_CATEGORIES
@@ -21,10 +21,10 @@ def closures(gss_code: str | None):
 @st.cache_data(show_spinner=False)
 def pubs():
     layers = cache.layers()
-    change = losses.pubs_change(layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END)
-    trend = losses.pubs_trend(layers.pubs_by_borough, layers.boroughs)
-    shares = losses.policy_share_by_borough(layers.boroughs, layers.policy_areas, layers.lsoas)
-    return change, trend, shares, losses.pubs_policy_correlation(change, shares)
+    change = pub_trends.pubs_change(layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END)
+    trend = pub_trends.pubs_trend(layers.pubs_by_borough, layers.boroughs)
+    shares = pub_trends.policy_share_by_borough(layers.boroughs, layers.policy_areas, layers.lsoas)
+    return change, trend, shares, pub_trends.pubs_policy_correlation(change, shares)
 
 
 @st.cache_data(show_spinner=False)
@@ -144,8 +144,8 @@ st.download_button("Download pubs by borough (CSV)", csv(change),
 st.subheader("Did boroughs with more policy area lose more pubs?")
 st.markdown("Each dot is a borough: the share of its area in the policy's places against its "
             f"% change in pubs and bars, {PUBS_START}-{PUBS_END}.")
-for column, policy in zip(st.columns(len(losses.BOROUGH_SHARE_POLICIES)),
-                          losses.BOROUGH_SHARE_POLICIES, strict=True):
+for column, policy in zip(st.columns(len(pub_trends.BOROUGH_SHARE_POLICIES)),
+                          pub_trends.BOROUGH_SHARE_POLICIES, strict=True):
     with column:
         st.markdown(f"**{policy_title(policy)}**")
         st.vega_lite_chart(spec=charts.pubs_share_chart(change, shares, policy, gss_code),

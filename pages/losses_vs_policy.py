@@ -7,13 +7,12 @@ import streamlit as st
 from lib.analysis import losses
 from lib.render import cards, charts, loss_maps, tables
 from lib.ui import cache, embed, present, share_panel, widgets
-from lib.vocab import policies
 from lib.vocab.categories import RECORDING_CATEGORIES
-from lib.vocab.policies import MAIN_ANALYSED, policy_label, policy_title
+from lib.vocab.policies import ANALYSED, MAIN_ANALYSED, policy_label, policy_title
 from lib.vocab.sources import LAYER_SOURCES
 
 # Main policies first, then the town-centre classes; the URL carries the readable title.
-POLICY_OPTIONS = [*MAIN_ANALYSED, *[p for p in policies.POLICIES if ":" in p]]
+POLICY_OPTIONS = [*MAIN_ANALYSED, *[p for p in ANALYSED if ":" in p]]
 DEFAULT_POLICY = "regeneration_area"
 
 

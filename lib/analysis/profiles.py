@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib.analysis.losses import correlation, pubs_change
+from lib.analysis.inference import correlation
+from lib.analysis.pub_trends import pubs_change
 from lib.data.layers import source_labels
 from lib.vocab.categories import CATEGORY_GROUPS, PUBS_END, PUBS_START, RECORDING
 
@@ -165,7 +166,7 @@ def ordinal(n) -> str:
     return f"{n}{suffix}"
 
 
-def _with_caveats(frame: pd.DataFrame, keys) -> pd.DataFrame:
+def with_caveats(frame: pd.DataFrame, keys) -> pd.DataFrame:
     frame.attrs["caveats"] = [CAVEATS[k] for k in dict.fromkeys(keys)]
     return frame
 
@@ -311,7 +312,7 @@ def borough_stats(boroughs: pd.DataFrame, lsoas: pd.DataFrame, sites: pd.DataFra
         code: (int(k), int(n)) for code, k, n in zip(counts["gss_code"],
                                                      counts["wards_with_charity"],
                                                      counts["wards_total"])}
-    return _with_caveats(stats, ["charities_registered", "charities_coverage",
+    return with_caveats(stats, ["charities_registered", "charities_coverage",
                                  "grants_publishers", "grants_unmatched"])
 
 
@@ -439,7 +440,7 @@ def ward_table(wards: pd.DataFrame, lsoas: pd.DataFrame, sites: pd.DataFrame,
     if gss_code is not None:
         table = table[table["gss_code"] == gss_code]
     table = table[WARD_COLUMNS].sort_values(["borough", "ward"], ignore_index=True)
-    return _with_caveats(table, ["charities_registered", "charities_coverage",
+    return with_caveats(table, ["charities_registered", "charities_coverage",
                                  "charities_vintage", "grants_publishers", "grants_unmatched",
                                  "imd"])
 
@@ -541,7 +542,7 @@ def voluntary_correlations(wards: pd.DataFrame) -> pd.DataFrame:
     caveat_keys = ["charities_registered", "grants_publishers", "ecological",
                    "charities_coverage", "city_wards", "imd"]
     table["caveat"] = " ".join(CAVEATS[k] for k in caveat_keys[:3])
-    return _with_caveats(table, caveat_keys)
+    return with_caveats(table, caveat_keys)
 
 
 def _r(value: float) -> str:

@@ -635,7 +635,7 @@ def build_voluntary_points(src: Path, lsoas: gpd.GeoDataFrame, report: Report) -
             status = np.where(usable["closed"].astype(str).str.lower() == "true", "closed", "open")
             network = usable["network"].fillna("Independent")
         else:
-            status, network = "active in 2020", ""
+            status, network = np.full(len(usable), "active in 2020"), ""
         frame = gpd.GeoDataFrame({
             "kind": kind, "name": usable["name"].astype(str).str.strip(), "status": status,
             "network": network, "licence": SOURCES[key].licence,

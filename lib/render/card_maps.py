@@ -190,7 +190,7 @@ def draw_policies(ax, cl: CardLayers, policies: Iterable[str],
     for policy in policies:
         if policy not in POLICIES:
             continue
-        label, colour = POLICIES[policy]
+        label, colour = POLICIES[policy].legend, POLICIES[policy].colour
         paths = cl.policy_paths.get(policy)
         if not paths:
             continue

@@ -30,7 +30,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.path import Path
 
-from lib.analysis import losses, profiles
+from lib.analysis import geometry, losses, profiles, pub_trends
 from lib.data import layers as data
 from lib.links.views import MapView
 from lib.render import card_layout, card_maps, loss_maps, tables, ward_maps
@@ -168,7 +168,7 @@ def losses_figure(layers: data.Layers, policy: str, categories: Sequence[str], l
     inside, outside = loss_maps.closed_sides(layers.sites, policy, categories)
     label, colour = loss_maps.policy_style(policy)
     paths = policy_paths(cl, policy)
-    n_areas = len(losses.policy_layer(layers.policy_areas, policy))
+    n_areas = len(geometry.policy_layer(layers.policy_areas, policy))
     shown = layers.sites.loc[inside.union(outside)]
 
     def draw(ax):
@@ -266,7 +266,7 @@ def pubs_figure(layers: data.Layers, gss_code: str | None, link: str, size: str 
     page's diverging ramp (ColorBrewer PuOr, orange = fewer), the chosen borough outlined;
     London's count then and now (or the borough's) as the headline."""
     if change is None:
-        change = losses.pubs_change(layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END)
+        change = pub_trends.pubs_change(layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END)
     cl = card_maps.card_layers(layers)
     pct = cl.boroughs["gss_code"].map(change.set_index("gss_code")["pct_change"])
     fills, rows = loss_maps.diverging_classes(pct)

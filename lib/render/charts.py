@@ -1,4 +1,6 @@
-"""TODO docstring."""
+"""Charts: Vega-Lite specs as plain dicts with their data inline (for st.vega_lite_chart;
+Streamlit bundles Vega, nothing is fetched from a CDN), and the voluntary sector's scatter.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ SYMLOG_TICKS = [0, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000,
                 20_000, 50_000, 100_000]
 
 
-def scatter_chart(wards: pd.DataFrame, measure: str, highlight: str | None = None) -> alt.Chart:
+def scatter_chart(wards: pd.DataFrame, measure: str, highlight: str | None = None) -> alt.LayerChart | alt.FacetChart:
     """Each ward's `measure` against its IMD score (Vega-Lite, bundled with Streamlit).
 
     The y axis is symlog (zero stays visible, the few huge central wards do not flatten the

@@ -21,14 +21,14 @@ from __future__ import annotations
 import html
 import json
 import math
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import branca.element
 import folium
 import numpy as np
 import pandas as pd
 
-from lib.analysis import losses
+from lib.analysis import geometry, losses
 from lib.render import maps
 from lib.render.tables import MINUS
 from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES
@@ -58,7 +58,7 @@ def policy_style(policy: str) -> tuple[str, str]:
 def policy_geojson(policy_areas, policy: str) -> dict:
     """One policy's polygons (a town-centre class alone; ``policy_areas`` in WGS84, as in
     MapLayers) as a FeatureCollection with escaped name and classification."""
-    layer = losses.policy_layer(policy_areas, policy)
+    layer = geometry.policy_layer(policy_areas, policy)
     frame = layer[["name", "classification", "geometry"]].copy()
     for column in ["name", "classification"]:
         frame[column] = frame[column].fillna("").astype(str).map(html.escape)
@@ -130,9 +130,9 @@ def _closed_tooltip() -> folium.GeoJsonTooltip:
                                  aliases=["", "Category", "Years", "Where", "Source"])
 
 
-INSIDE_MARKER = dict(radius=6, color="#1a1a1a", weight=1.2, fill=True, fill_color=INSIDE_COLOUR,
+INSIDE_MARKER: dict[str, Any] = dict(radius=6, color="#1a1a1a", weight=1.2, fill=True, fill_color=INSIDE_COLOUR,
                      fill_opacity=0.95)
-OUTSIDE_MARKER = dict(radius=5, color=OUTSIDE_COLOUR, weight=2.4, fill=True, fill_color="#ffffff",
+OUTSIDE_MARKER: dict[str, Any] = dict(radius=5, color=OUTSIDE_COLOUR, weight=2.4, fill=True, fill_color="#ffffff",
                       fill_opacity=0.35)
 
 LOSSES_CSS = f"""<style>
@@ -163,9 +163,8 @@ def legend_html(sections: list[tuple[str, list[tuple[str, str]]]], note: str = "
 
 
 def _add_legend(m: folium.Map, markup: str) -> None:
-    root = m.get_root().header
-    root.add_child(branca.element.Element(maps.LEGEND_CSS), name="jul_legend_css")
-    root.add_child(branca.element.Element(LOSSES_CSS), name="jul_losses_css")
+    maps.add_to_header(m, branca.element.Element(maps.LEGEND_CSS), name="jul_legend_css")
+    maps.add_to_header(m, branca.element.Element(LOSSES_CSS), name="jul_losses_css")
     m.add_child(maps.Legend(markup))
 
 

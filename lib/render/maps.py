@@ -96,6 +96,11 @@ def to_browser(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame
 
 
+def add_to_header(m: folium.Map, element: branca.element.Element, name: str | None = None) -> None:
+    """Add CSS or script to the map document's <head> (once per name)."""
+    m.get_root().header.add_child(element, name=name)  # type: ignore[attr-defined]
+
+
 def new_map(basemap: str, bounds=LONDON_BOUNDS, view=None) -> folium.Map:
     """A map framed on `bounds` ((south, west), (north, east)) whatever the frame's size, or
     opened at `view` (a lib.share.MapView: lat, lon, zoom) when a link saved one."""
@@ -108,7 +113,7 @@ def new_map(basemap: str, bounds=LONDON_BOUNDS, view=None) -> folium.Map:
     if url:
         folium.TileLayer(url, attr=attr, name=name, max_zoom=19, control=False).add_to(m)
     else:
-        m.get_root().header.add_child(branca.element.Element(
+        add_to_header(m, branca.element.Element(
             f"<style>.leaflet-container{{background:{NO_BASEMAP_BACKGROUND};}}</style>"))
     return m
 
@@ -187,7 +192,7 @@ def add_area_labels(m: folium.Map, labels: pd.DataFrame, name: str = "Borough na
     """Borough names as text, decluttered so they never print over each other."""
     AreaLabels(labels, html.escape(name)).add_to(m)
     m.add_child(DeclutterLabels())
-    m.get_root().header.add_child(branca.element.Element(
+    add_to_header(m, branca.element.Element(
         "<style>.jul-label{font:600 11px/1.2 sans-serif;color:#222;text-align:center;"
         "text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;white-space:nowrap}</style>"))
 
@@ -226,7 +231,7 @@ TOOLTIP_FIELDS = ("name", "cat", "state", "src")
 def site_features(points: pd.DataFrame, fields=tuple(SITE_FIELDS), with_ids=True) -> dict:
     """A compact FeatureCollection of site points; ids let a style function tell them apart."""
     columns = list(fields)
-    features = [
+    features: list[dict] = [
         {"type": "Feature", "properties": dict(zip(columns, values)),
          "geometry": {"type": "Point", "coordinates": [lon, lat]}}
         for lon, lat, values in zip(points["lon"], points["lat"],
@@ -415,7 +420,7 @@ def legend_markup(sections: list[tuple[str, str, list[tuple[str, str]]]]) -> str
 
 
 def add_legend(m: folium.Map, sections) -> None:
-    m.get_root().header.add_child(branca.element.Element(LEGEND_CSS))
+    add_to_header(m, branca.element.Element(LEGEND_CSS))
     m.add_child(Legend(legend_markup(sections)))
 
 

@@ -1,4 +1,7 @@
-"""TODO docstring."""
+"""Display tables of the loss pages: readable column names and formatted figures.
+
+The pages offer the analysis layer's full-precision tables as CSV; these are for reading.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO docstring."""
+"""Ward maps of the borough profile and the voluntary sector: choropleths, food banks and
+mutual aid groups, the chosen ward, on the builders and legend of lib/render/maps.py.
+"""
 
 from __future__ import annotations
 
@@ -224,7 +226,7 @@ def _add_legend(m: folium.Map, sections, voluntary_rows=()) -> None:
         markup += ("<h4>Mutual aid groups (mutualaid.wiki)</h4>"
                    f'<div class="row"><span class="mini"></span><span>{html.escape(mutual[0])}'
                    "</span></div>")
-    m.get_root().header.add_child(folium.Element(maps.LEGEND_CSS + LEGEND_EXTRA_CSS))
+    maps.add_to_header(m, folium.Element(maps.LEGEND_CSS + LEGEND_EXTRA_CSS))
     m.add_child(maps.Legend(markup))
 
 
@@ -292,7 +294,7 @@ def voluntary_map(map_layers: maps.MapLayers, ward_geo: gpd.GeoDataFrame, wards:
             icon=folium.DivIcon(html=f'<div class="jul-chosen">{name}</div>',
                                 icon_size=(160, 18), icon_anchor=(-8, 22)),
         ).add_to(m)
-        m.get_root().header.add_child(folium.Element(
+        maps.add_to_header(m, folium.Element(
             "<style>.jul-chosen{font:700 13px/1.2 sans-serif;color:#b30000;white-space:nowrap;"
             "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;pointer-events:none}</style>"))
         chosen_rows = [(HIGHLIGHT_COLOUR, html.unescape(name))]
