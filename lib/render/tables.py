@@ -9,9 +9,8 @@ import json
 
 import pandas as pd
 
-from lib.vocab import policies
 from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES
-from lib.vocab.policies import policy_title
+from lib.vocab.policies import ANALYSED, policy_title
 
 
 def pct(p: float, digits: int = 1) -> str:
@@ -165,7 +164,7 @@ def correlation_display(table: pd.DataFrame) -> pd.DataFrame:
         return DASH if pd.isna(lo) or pd.isna(hi) else f"{lo:.2f} to {hi:.2f}"
 
     return pd.DataFrame({
-        "Share of borough area in": [policy_title(p) if p in policies.POLICIES else p
+        "Share of borough area in": [policy_title(p) if p in ANALYSED else p
                                      for p in table["policy"]],
         "Boroughs": table["n"].astype(int),
         "Pearson r": table["r"].round(2),
