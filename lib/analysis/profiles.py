@@ -456,11 +456,6 @@ def ward_csv(table: pd.DataFrame) -> pd.DataFrame:
                                "unstable": f"under_{UNSTABLE_WARD_POPULATION}_residents"})
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A table as UTF-8 CSV for a download (no index)."""
-    return frame.to_csv(index=False).encode("utf-8")
-
-
 # ---------------------------------------------------------------- lists
 
 

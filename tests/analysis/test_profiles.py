@@ -16,7 +16,7 @@ from shapely.geometry import Point, box
 
 from lib.analysis import profiles
 from lib.data.layers import Layers, load_layers
-from lib.render import charts, maps, ward_maps
+from lib.render import charts, maps, tables, ward_maps
 
 BNG = "EPSG:27700"
 
@@ -289,7 +289,7 @@ def test_ward_table_for_one_borough_and_its_csv(tiny):
     assert list(one["ward_code"]) == ["W_B1", "W_B2"]
     csv = profiles.ward_csv(one)
     assert "closures_since_2010" in csv.columns and "residents_mid_2020" in csv.columns
-    assert profiles.csv_bytes(csv).decode().startswith("ward_code,ward,")
+    assert tables.csv_bytes(csv).decode().startswith("ward_code,ward,")
 
 
 def test_unstable_wards_under_5000_residents(tiny):
