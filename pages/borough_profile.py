@@ -11,7 +11,7 @@ from lib.vocab.policies import POLICIES
 
 layers = widgets.require_layers()
 names = layers.borough_names
-ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"]))
+ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
 presenting = present.presentation_mode()
 
 
@@ -72,7 +72,7 @@ if not unstable.empty:
 
 key_rows = rows.set_index("measure").loc[profiles.KEY_MEASURES].reset_index()
 for start in range(0, len(key_rows), 4):
-    for column, (_, row) in zip(st.columns(4), key_rows.iloc[start:start + 4].iterrows()):
+    for column, (_, row) in zip(st.columns(4), key_rows.iloc[start:start + 4].iterrows(), strict=False):
         measure_info = profiles.MEASURES[row["measure"]]
         with column.container(border=True):
             st.metric(

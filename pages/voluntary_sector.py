@@ -9,7 +9,7 @@ from lib.render import cards, charts, tables, ward_maps
 from lib.ui import cache, embed, present, share_panel, widgets
 
 layers = widgets.require_layers()
-ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"]))
+ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
 presenting = present.presentation_mode()
 MEASURES = ["charities_per_1k", "grants_per_head"]
 

@@ -304,14 +304,14 @@ def borough_stats(boroughs: pd.DataFrame, lsoas: pd.DataFrame, sites: pd.DataFra
         if m.key == "charities_per_1k":
             frame["note"] = [
                 f"{k} of {n} wards have any registered charity in the extract. {m.note}"
-                for k, n in zip(counts["wards_with_charity"], counts["wards_total"])]
+                for k, n in zip(counts["wards_with_charity"], counts["wards_total"], strict=True)]
         frames.append(frame)
     stats = pd.concat(frames, ignore_index=True)[STATS_COLUMNS]
     stats.attrs["london_population"] = int(london_population)
     stats.attrs["charity_wards"] = {
         code: (int(k), int(n)) for code, k, n in zip(counts["gss_code"],
                                                      counts["wards_with_charity"],
-                                                     counts["wards_total"])}
+                                                     counts["wards_total"], strict=True)}
     return with_caveats(stats, ["charities_registered", "charities_coverage",
                                  "grants_publishers", "grants_unmatched"])
 
@@ -335,9 +335,9 @@ def headline(stats: pd.DataFrame, gss_code: str) -> pd.DataFrame:
     rows = stats[stats["gss_code"] == gss_code].copy()
     if rows.empty:
         raise KeyError(f"No borough with GSS code {gss_code!r}")
-    rows["shown"] = [MEASURES[k].show(v) for k, v in zip(rows["measure"], rows["value"])]
-    rows["london_shown"] = [MEASURES[k].show(v) for k, v in zip(rows["measure"], rows["london"])]
-    rows["count_shown"] = [_count_text(k, c) for k, c in zip(rows["measure"], rows["count"])]
+    rows["shown"] = [MEASURES[k].show(v) for k, v in zip(rows["measure"], rows["value"], strict=True)]
+    rows["london_shown"] = [MEASURES[k].show(v) for k, v in zip(rows["measure"], rows["london"], strict=True)]
+    rows["count_shown"] = [_count_text(k, c) for k, c in zip(rows["measure"], rows["count"], strict=True)]
     rows["rank_text"] = [rank_text(r) for _, r in rows.iterrows()]
     rows.attrs = dict(stats.attrs)
     return rows.reset_index(drop=True)
@@ -374,7 +374,7 @@ def rank_short(row) -> str:
 def headline_display(rows: pd.DataFrame) -> pd.DataFrame:
     """A compact table of `headline` rows: figure, borough value, London, rank."""
     figures = []
-    for key, unit in zip(rows["measure"], rows["unit"]):
+    for key, unit in zip(rows["measure"], rows["unit"], strict=True):
         m = MEASURES[key]
         prefix = "Sites: " if key.startswith("sites_") else ""
         suffix = UNIT_SHORT.get(unit, unit)

@@ -35,7 +35,7 @@ def voluntary_features():
     """Food banks and mutual aid groups as map features, with their ward names."""
     built = layers()
     return ward_maps.voluntary_features(built.voluntary_points,
-                                        dict(zip(built.wards.ward_code, built.wards.name)))
+                                        dict(zip(built.wards.ward_code, built.wards.name, strict=True)))
 
 
 @st.cache_resource

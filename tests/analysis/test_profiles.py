@@ -255,7 +255,7 @@ def test_ordinals():
 
 @pytest.fixture(scope="module")
 def wards(tiny) -> pd.DataFrame:
-    names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"]))
+    names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"], strict=True))
     return profiles.ward_table(tiny["wards"], tiny["lsoas"], tiny["sites"],
                                tiny["voluntary_wards"], names)
 
@@ -283,7 +283,7 @@ def test_ward_measures(wards):
 
 
 def test_ward_table_for_one_borough_and_its_csv(tiny):
-    names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"]))
+    names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"], strict=True))
     one = profiles.ward_table(tiny["wards"], tiny["lsoas"], tiny["sites"],
                               tiny["voluntary_wards"], names, gss_code="E09000902")
     assert list(one["ward_code"]) == ["W_B1", "W_B2"]
@@ -293,7 +293,7 @@ def test_ward_table_for_one_borough_and_its_csv(tiny):
 
 
 def test_unstable_wards_under_5000_residents(tiny):
-    names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"]))
+    names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"], strict=True))
     table = profiles.ward_table(tiny["wards"], tiny["lsoas"], tiny["sites"],
                                 tiny["voluntary_wards"], names, min_population=15_000)
     assert set(table.loc[table["unstable"], "ward_code"]) == {"W_C1"}
