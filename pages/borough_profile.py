@@ -32,7 +32,7 @@ with st.sidebar:
 
 name = names[gss_code]
 stats = cache.borough_stats()
-rows = profiles.headline(stats, gss_code)
+rows = profiles.borough_figures(stats, gss_code)
 wards = cache.ward_table(gss_code)
 borough = layers.boroughs.set_index("gss_code").loc[gss_code]
 slug = name.lower().replace(" ", "-")
@@ -112,10 +112,10 @@ figures_tab, closed_tab, voluntary_tab, wards_tab = st.tabs([
 with figures_tab:
     st.caption(f"{name} against London (London's total over London's residents); rank 1 = the "
                "highest value among the boroughs. Hover a tile above for what each measures.")
-    display = profiles.headline_display(rows)
+    display = profiles.borough_figures_display(rows)
     st.dataframe(display, hide_index=True, width="stretch", height=widgets.table_height(len(display)),
                  column_config={"figure": "Figure", "value": name, "rank": "Rank"})
-    headline_csv = profiles.headline_csv(rows)
+    headline_csv = profiles.borough_figures_csv(rows)
     st.download_button("Download these figures (CSV)", partial(tables.csv_bytes, headline_csv),
                        f"joined-up-london-{slug}-figures.csv", "text/csv",
                        key="download_figures", on_click="ignore")

@@ -57,7 +57,7 @@ st.markdown(
     "the link in your address bar keeps the choice.")
 
 with st.container(border=True):
-    st.markdown(f"#### {losses.headline(total, label)}")
+    st.markdown(f"#### {losses.verdict_sentence(total, label)}")
 adjusted = total["category"] in (losses.ALL_THREE, losses.ALL_SELECTED)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Closure rate inside", tables.pct(total["rate_in"]),

@@ -3,7 +3,7 @@
 Pure functions over the layers of geodata/london.gpkg (EPSG:27700); no streamlit, no file
 reading, no caching (pages cache the results by small keys). Four parts:
 
-- **Borough headline figures** (`borough_stats`, `headline`): one long table, a row per borough
+- **Borough headline figures** (`borough_stats`, `borough_figures`): one long table, a row per borough
   and measure, with the London figure (London total / London population: population-weighted)
   and the rank among the boroughs (rank 1 = the highest value; `rank_meaning` says what that
   is). Per-resident figures of a borough with under 20,000 residents (the City of London, about
@@ -327,7 +327,7 @@ def rank_text(row) -> str:
     return f"{ordinal(row['rank'])} of {row['ranked_of']} ({row['rank_meaning']})"
 
 
-def headline(stats: pd.DataFrame, gss_code: str) -> pd.DataFrame:
+def borough_figures(stats: pd.DataFrame, gss_code: str) -> pd.DataFrame:
     """One borough's figures in MEASURES order, with display strings.
 
     Adds ``shown`` (the value formatted), ``london_shown``, ``count_shown`` and ``rank_text``.
@@ -371,8 +371,8 @@ def rank_short(row) -> str:
     return f"{ordinal(row['rank'])} of {row['ranked_of']}"
 
 
-def headline_display(rows: pd.DataFrame) -> pd.DataFrame:
-    """A compact table of `headline` rows: figure, borough value, London, rank."""
+def borough_figures_display(rows: pd.DataFrame) -> pd.DataFrame:
+    """A compact table of `borough_figures` rows: figure, borough value, London, rank."""
     figures = []
     for key, unit in zip(rows["measure"], rows["unit"], strict=True):
         m = MEASURES[key]
@@ -384,7 +384,7 @@ def headline_display(rows: pd.DataFrame) -> pd.DataFrame:
                          "rank": [rank_short(r) for _, r in rows.iterrows()]})
 
 
-def headline_csv(rows: pd.DataFrame) -> pd.DataFrame:
+def borough_figures_csv(rows: pd.DataFrame) -> pd.DataFrame:
     """The headline table as a plain CSV-ready frame (figures rounded, labels spelt out)."""
     return pd.DataFrame({
         "borough": rows["name"], "gss_code": rows["gss_code"], "section": rows["section"],

@@ -226,23 +226,23 @@ def test_voluntary_and_regeneration_figures(stats):
 
 
 def test_headline_formats_one_borough(stats):
-    rows = profiles.headline(stats, "E09000901")
+    rows = profiles.borough_figures(stats, "E09000901")
     assert list(rows["measure"]) == list(profiles.MEASURES)
     shown = rows.set_index("measure")
     assert shown.loc["sites_community_libraries", "shown"] == "1.0"
     assert shown.loc["pubs_lost", "shown"] == "50%"
     assert shown.loc["pubs_lost", "count_shown"] == "50 fewer pubs"
     assert shown.loc["grants_per_head", "shown"] == "£1"
-    table = profiles.headline_display(rows)
+    table = profiles.borough_figures_display(rows)
     assert list(table.columns) == ["figure", "value", "London", "rank"]
     assert (table["rank"] == "1st of 2").any()
-    csv = profiles.headline_csv(rows)
+    csv = profiles.borough_figures_csv(rows)
     assert {"borough", "measure", "value", "london", "rank", "unstable"} <= set(csv.columns)
-    city = profiles.headline_display(profiles.headline(stats, "E09000903"))
+    city = profiles.borough_figures_display(profiles.borough_figures(stats, "E09000903"))
     assert (city["rank"] == "not ranked ⚠").sum() == sum(
         m.per_head for m in profiles.MEASURES.values())
     with pytest.raises(KeyError):
-        profiles.headline(stats, "E09999999")
+        profiles.borough_figures(stats, "E09999999")
 
 
 def test_ordinals():
@@ -500,7 +500,7 @@ def test_real_grant_totals_per_year_match_the_raw_file(real, geodata_source):
 
 @integration
 def test_real_known_borough_figures(real_stats, real_wards):
-    hackney = profiles.headline(real_stats, "E09000012").set_index("measure")
+    hackney = profiles.borough_figures(real_stats, "E09000012").set_index("measure")
     assert hackney.loc["charities_per_1k", "count"] == 701
     assert hackney.loc["charities_per_1k", "value"] == pytest.approx(701 / 280_941 * 1000)
     assert hackney.loc["pubs_lost", "count"] == -30          # 155 pubs in 2001, 185 in 2018
@@ -509,7 +509,7 @@ def test_real_known_borough_figures(real_stats, real_wards):
     assert hackney.loc["closures_all", "count"] == 5
     assert not hackney["unstable"].any()
     assert hackney.loc["charities_per_1k", "london"] == pytest.approx(16_577 / 9_002_488 * 1000)
-    city = profiles.headline(real_stats, "E09000001").set_index("measure")
+    city = profiles.borough_figures(real_stats, "E09000001").set_index("measure")
     assert city.loc["sites_all", "unstable"] and pd.isna(city.loc["sites_all", "rank"])
     assert city.loc["sites_all", "rank_all"] == 1            # would top London, unranked
     assert city.loc["grants_per_head", "unstable"]
