@@ -25,8 +25,13 @@ from urllib.parse import urlsplit
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 LOCAL = {"127.0.0.1", "localhost", "::1"}
 
 # The text of the map's legend, wherever the map is (the page, or st_folium's iframe), or ''.
@@ -53,8 +58,10 @@ def offline(route) -> None:
 def wait_legend(page, text: str, absent: str | None = None, timeout_ms: int = 120_000) -> None:
     page.wait_for_function(
         f"""() => {{ const t = ({LEGEND_JS})(); return t.includes({text!r})
-                    && {'true' if absent is None else f'!t.includes({absent!r})'}; }}""",
-        timeout=timeout_ms, polling=20)
+                    && {"true" if absent is None else f"!t.includes({absent!r})"}; }}""",
+        timeout=timeout_ms,
+        polling=20,
+    )
 
 
 def one_round(browser, url: str, closed: int) -> dict[str, float]:
@@ -101,16 +108,22 @@ def main(argv=None) -> int:
             for url in args.urls:
                 results[url].append(one_round(browser, url, args.closed))
         browser.close()
-    print(f"{'app':28} {'sources':>8} {'explorer':>9} {'explorer - sources':>19} {'filter':>7}"
-          f"   (s, median of {args.rounds})")
+    print(
+        f"{'app':28} {'sources':>8} {'explorer':>9} {'explorer - sources':>19} {'filter':>7}"
+        f"   (s, median of {args.rounds})"
+    )
     for url, rounds in results.items():
         median = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
         gap = statistics.median(r["explorer"] - r["sources"] for r in rounds)
-        print(f"{url:28} {median['sources']:8.2f} {median['explorer']:9.2f} {gap:19.2f} "
-              f"{median['filter']:7.2f}")
+        print(
+            f"{url:28} {median['sources']:8.2f} {median['explorer']:9.2f} {gap:19.2f} "
+            f"{median['filter']:7.2f}"
+        )
         for r in rounds:
-            print(f"{'':28} {r['sources']:8.2f} {r['explorer']:9.2f} "
-                  f"{r['explorer'] - r['sources']:19.2f} {r['filter']:7.2f}")
+            print(
+                f"{'':28} {r['sources']:8.2f} {r['explorer']:9.2f} "
+                f"{r['explorer'] - r['sources']:19.2f} {r['filter']:7.2f}"
+            )
     return 0
 
 

@@ -22,8 +22,11 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 VIEWS = [
     ("explorer", "pages/map_explorer.py", {"basemap": "No basemap"}),
-    ("explorer", "pages/map_explorer.py", {"basemap": "No basemap", "group": "Health",
-                                           "status": "Closed", "borough": "Hackney"}),
+    (
+        "explorer",
+        "pages/map_explorer.py",
+        {"basemap": "No basemap", "group": "Health", "status": "Closed", "borough": "Hackney"},
+    ),
     ("explorer", "pages/map_explorer.py", {"basemap": "No basemap", "present": "1"}),
     ("sources", "pages/data_sources.py", {}),
 ]
@@ -60,8 +63,7 @@ def main(argv=None) -> int:
     parser.add_argument("--profile", type=int, help="profile the warm reruns of this view")
     args = parser.parse_args(argv)
     if not Path(args.gpkg).exists():
-        print(f"{args.gpkg} not found: build it with `make data` (or pass a path)",
-              file=sys.stderr)
+        print(f"{args.gpkg} not found: build it with `make data` (or pass a path)", file=sys.stderr)
         return 2
     os.environ["JOINED_UP_GPKG"] = str(Path(args.gpkg).resolve())
 
@@ -94,9 +96,11 @@ def main(argv=None) -> int:
             cpus.append(time.process_time() - cpu)
         if profiler is not None:
             print(profiler.output_text(unicode=True, color=False, show_all=False))
-        print(f"{name + ' ' + describe(params):60} {first * 1000:7.0f} "
-              f"{statistics.median(walls) * 1000:6.0f} {first_cpu * 1000:7.0f} "
-              f"{statistics.median(cpus) * 1000:6.0f}")
+        print(
+            f"{name + ' ' + describe(params):60} {first * 1000:7.0f} "
+            f"{statistics.median(walls) * 1000:6.0f} {first_cpu * 1000:7.0f} "
+            f"{statistics.median(cpus) * 1000:6.0f}"
+        )
     return 0
 
 

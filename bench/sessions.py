@@ -28,16 +28,19 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import websockets
-from websockets.asyncio.client import ClientConnection
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.asyncio.client import ClientConnection
 
 LOCAL = {"127.0.0.1", "localhost", "::1"}
 
 
 def rss_mib(pid: int) -> tuple[float, float]:
-    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text()
-                  .splitlines() if ":" in line)
+    fields = dict(
+        line.split(":", 1)
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+        if ":" in line
+    )
     return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
 
 
@@ -66,10 +69,14 @@ class Client:
         self.sizes: list[tuple[int, str]] = []  # (bytes, what) of the last run's messages
 
     async def connect(self) -> None:
-        self.ws = await websockets.connect(self.ws_url, subprotocols=["streamlit"],
-                                           max_size=None, open_timeout=120,
-                                           create_connection=CountingConnection,
-                                           ping_interval=None)  # browsers do not ping
+        self.ws = await websockets.connect(
+            self.ws_url,
+            subprotocols=["streamlit"],
+            max_size=None,
+            open_timeout=120,
+            create_connection=CountingConnection,
+            ping_interval=None,
+        )  # browsers do not ping
 
     @property
     def wire(self) -> int:
@@ -137,29 +144,35 @@ async def single(args) -> None:
     client = Client(args.url, args.page, args.query)
     await client.connect()
     first, first_s = await client.run()
-    print(f"first load: {first:,} bytes in {first_s * 1000:.0f} ms "
-          f"({client.wire:,} bytes on the wire)")
+    print(
+        f"first load: {first:,} bytes in {first_s * 1000:.0f} ms "
+        f"({client.wire:,} bytes on the wire)"
+    )
     if args.detail:
-        for size, what in sorted(client.sizes, reverse=True)[:args.detail]:
+        for size, what in sorted(client.sizes, reverse=True)[: args.detail]:
             print(f"  {size:>10,}  {what}")
     if args.sites:
         print(f"  {first / args.sites:.1f} bytes per site ({args.sites:,} sites)")
     wire = client.wire
     warm = [await client.run() for _ in range(args.rounds)]
     warm_wire, wire = (client.wire - wire) / args.rounds, client.wire
-    print(f"warm rerun (same view), median of {args.rounds}: "
-          f"{statistics.median(b for b, _ in warm):,.0f} bytes, "
-          f"{statistics.median(s for _, s in warm) * 1000:.0f} ms "
-          f"({warm_wire:,.0f} bytes on the wire, mean)")
+    print(
+        f"warm rerun (same view), median of {args.rounds}: "
+        f"{statistics.median(b for b, _ in warm):,.0f} bytes, "
+        f"{statistics.median(s for _, s in warm) * 1000:.0f} ms "
+        f"({warm_wire:,.0f} bytes on the wire, mean)"
+    )
     if "Status" in client.widgets:
         changes = []
         for i in range(args.rounds):
             value = ["Open", "Closed", "All"][i % 3]
             changes.append(await client.run([status_state(client, value)]))
-        print(f"filter change (Status), median of {args.rounds}: "
-              f"{statistics.median(b for b, _ in changes):,.0f} bytes, "
-              f"{statistics.median(s for _, s in changes) * 1000:.0f} ms "
-              f"({(client.wire - wire) / args.rounds:,.0f} bytes on the wire, mean)")
+        print(
+            f"filter change (Status), median of {args.rounds}: "
+            f"{statistics.median(b for b, _ in changes):,.0f} bytes, "
+            f"{statistics.median(s for _, s in changes) * 1000:.0f} ms "
+            f"({(client.wire - wire) / args.rounds:,.0f} bytes on the wire, mean)"
+        )
     if client.errors:
         print("errors:", *client.errors, sep="\n  ")
     await client.close()
@@ -189,18 +202,22 @@ async def many(args) -> None:
     wall = time.perf_counter() - start
     times = sorted(t for _, t, _ in results)
     errors = [e for _, _, e in results if e] + [e for c in clients for e in c.errors]
-    print(f"{args.sessions} sessions at once (after one warm-up session): all done in "
-          f"{wall:.1f} s; per session min {times[0]:.1f} s, median "
-          f"{statistics.median(times):.1f} s, max {times[-1]:.1f} s; "
-          f"{statistics.median(s for s, _, _ in results):,.0f} bytes each; "
-          f"errors: {len(errors)}")
+    print(
+        f"{args.sessions} sessions at once (after one warm-up session): all done in "
+        f"{wall:.1f} s; per session min {times[0]:.1f} s, median "
+        f"{statistics.median(times):.1f} s, max {times[-1]:.1f} s; "
+        f"{statistics.median(s for s, _, _ in results):,.0f} bytes each; "
+        f"errors: {len(errors)}"
+    )
     for error in errors[:5]:
         print("  ", error)
     if args.pid:
         after = rss_mib(args.pid)
-        print(f"server RSS: {before[0]:.0f} MiB before, {one[0]:.0f} MiB with one session, "
-              f"{after[0]:.0f} MiB with {args.sessions + 1} (peak {after[1]:.0f} MiB); "
-              f"{(after[0] - one[0]) / args.sessions:.1f} MiB per extra session")
+        print(
+            f"server RSS: {before[0]:.0f} MiB before, {one[0]:.0f} MiB with one session, "
+            f"{after[0]:.0f} MiB with {args.sessions + 1} (peak {after[1]:.0f} MiB); "
+            f"{(after[0] - one[0]) / args.sessions:.1f} MiB per extra session"
+        )
     for client in [warmup, *clients]:
         if client.ws is not None:
             await client.close()
@@ -214,8 +231,9 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--sessions", type=int, default=0)
     parser.add_argument("--pid", type=int, help="server process id, for its memory")
-    parser.add_argument("--detail", type=int, default=0,
-                        help="list the largest messages of the first load")
+    parser.add_argument(
+        "--detail", type=int, default=0, help="list the largest messages of the first load"
+    )
     parser.add_argument("--sites", type=int, default=11_792, help="for bytes per site")
     args = parser.parse_args(argv)
     if urlsplit(args.url).hostname not in LOCAL:

@@ -37,18 +37,25 @@ def main(argv=None) -> int:
     synthetic = sites.iloc[picked].reset_index(drop=True)
     angle = rng.uniform(0, 2 * np.pi, args.sites)
     distance = rng.uniform(0, 400, args.sites)
-    xy = np.column_stack([synthetic.geometry.x + distance * np.cos(angle),
-                          synthetic.geometry.y + distance * np.sin(angle)])
+    xy = np.column_stack(
+        [
+            synthetic.geometry.x + distance * np.cos(angle),
+            synthetic.geometry.y + distance * np.sin(angle),
+        ]
+    )
     synthetic = synthetic.set_geometry(gpd.points_from_xy(xy[:, 0], xy[:, 1], crs=sites.crs))
     synthetic["site_id"] = [f"synthetic-{i}" for i in range(args.sites)]
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(args.source, out)
-    pyogrio.write_dataframe(synthetic, out, layer="sites", driver="GPKG",
-                            layer_options={"OVERWRITE": "YES"})
-    print(f"wrote {out}: {args.sites:,} synthetic sites "
-          f"({(synthetic['status'] == 'closed').sum():,} closed) in "
-          f"{time.perf_counter() - start:.1f} s")
+    pyogrio.write_dataframe(
+        synthetic, out, layer="sites", driver="GPKG", layer_options={"OVERWRITE": "YES"}
+    )
+    print(
+        f"wrote {out}: {args.sites:,} synthetic sites "
+        f"({(synthetic['status'] == 'closed').sum():,} closed) in "
+        f"{time.perf_counter() - start:.1f} s"
+    )
     return 0
 
 

@@ -5,27 +5,14 @@ from functools import partial
 import streamlit as st
 
 from lib.analysis import profiles
-from lib.render import cards, maps
+from lib.render import cards, tables, ward_maps
 from lib.ui import cache, embed, present, share_panel, widgets
+from lib.vocab.policies import POLICIES
 
 layers = widgets.require_layers()
 names = layers.borough_names
-ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"]))
+ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
 presenting = present.presentation_mode()
-
-
-@st.cache_data(show_spinner=False)
-def borough_stats():
-    L = cache.layers()
-    return profiles.borough_stats(L.boroughs, L.lsoas, L.sites, L.wards, L.voluntary_wards,
-                                  L.grants_by_year, L.pubs_by_borough)
-
-
-@st.cache_data(show_spinner=False)
-def ward_table(gss_code: str):
-    L = cache.layers()
-    return profiles.ward_table(L.wards, L.lsoas, L.sites, L.voluntary_wards, L.borough_names,
-                               gss_code)
 
 
 with st.sidebar:
@@ -33,31 +20,31 @@ with st.sidebar:
     gss_code = st.selectbox("Borough", sorted(names, key=names.get), format_func=names.get,
                             key="borough", bind="query-params")
     st.header("Ward map")
-    measure = st.selectbox("Shade wards by", list(profiles.WARD_MEASURES),
-                           format_func=lambda k: profiles.WARD_MEASURES[k].short, key="measure",
+    measure = st.selectbox("Shade wards by", list(ward_maps.WARD_MEASURES),
+                           format_func=lambda k: ward_maps.WARD_MEASURES[k].short, key="measure",
                            bind="query-params")
-    policies = st.multiselect("London Plan layers shown", list(maps.POLICY_STYLES),
-                              format_func=lambda p: maps.POLICY_STYLES[p][0], key="policy",
+    policies = st.multiselect("London Plan layers shown", list(POLICIES),
+                              format_func=lambda p: POLICIES[p].legend, key="policy",
                               bind="query-params", default=["town_centre"])
     show_voluntary = st.toggle("Food banks and mutual aid groups", value=True, key="helpers",
                                bind="query-params")
     basemap = widgets.basemap_picker()
 
 name = names[gss_code]
-stats = borough_stats()
-rows = profiles.headline(stats, gss_code)
-wards = ward_table(gss_code)
+stats = cache.borough_stats()
+rows = profiles.borough_figures(stats, gss_code)
+wards = cache.ward_table(gss_code)
 borough = layers.boroughs.set_index("gss_code").loc[gss_code]
 slug = name.lower().replace(" ", "-")
-spec = profiles.WARD_MEASURES[measure]
+spec = ward_maps.WARD_MEASURES[measure]
 volunteers = cache.voluntary_features()
 site_index = layers.sites.index[layers.sites["gss_code"] == gss_code]
-m = profiles.borough_map(
+m = ward_maps.borough_map(
     cache.map_layers(), cache.ward_geometry(), wards, gss_code, measure, tuple(policies), basemap,
     site_index,
     volunteers.loc[layers.voluntary_points["gss_code"] == gss_code] if show_voluntary else None,
 )
-map_sources = profiles.map_sources(measure, with_sites=True, policies=policies,
+map_sources = ward_maps.map_sources(measure, with_sites=True, policies=policies,
                                    volunteers=show_voluntary)
 
 if presenting:  # for a projector: the title, the borough's figure against London's, the map
@@ -85,7 +72,7 @@ if not unstable.empty:
 
 key_rows = rows.set_index("measure").loc[profiles.KEY_MEASURES].reset_index()
 for start in range(0, len(key_rows), 4):
-    for column, (_, row) in zip(st.columns(4), key_rows.iloc[start:start + 4].iterrows()):
+    for column, (_, row) in zip(st.columns(4), key_rows.iloc[start:start + 4].iterrows(), strict=False):
         measure_info = profiles.MEASURES[row["measure"]]
         with column.container(border=True):
             st.metric(
@@ -125,11 +112,11 @@ figures_tab, closed_tab, voluntary_tab, wards_tab = st.tabs([
 with figures_tab:
     st.caption(f"{name} against London (London's total over London's residents); rank 1 = the "
                "highest value among the boroughs. Hover a tile above for what each measures.")
-    display = profiles.headline_display(rows)
+    display = profiles.borough_figures_display(rows)
     st.dataframe(display, hide_index=True, width="stretch", height=widgets.table_height(len(display)),
                  column_config={"figure": "Figure", "value": name, "rank": "Rank"})
-    headline_csv = profiles.headline_csv(rows)
-    st.download_button("Download these figures (CSV)", partial(profiles.csv_bytes, headline_csv),
+    headline_csv = profiles.borough_figures_csv(rows)
+    st.download_button("Download these figures (CSV)", partial(tables.csv_bytes, headline_csv),
                        f"joined-up-london-{slug}-figures.csv", "text/csv",
                        key="download_figures", on_click="ignore")
 
@@ -144,7 +131,7 @@ with closed_tab:
                          "closed_year": st.column_config.NumberColumn("closed", format="%d"),
                          "opened_year": st.column_config.NumberColumn("opened", format="%d"),
                          "ward": "ward (2017)"})
-    st.download_button("Download closed facilities (CSV)", partial(profiles.csv_bytes, closed),
+    st.download_button("Download closed facilities (CSV)", partial(tables.csv_bytes, closed),
                        f"joined-up-london-{slug}-closed.csv", "text/csv",
                        key="download_closed", on_click="ignore",
                        disabled=closed.empty)
@@ -168,7 +155,7 @@ with voluntary_tab:
     else:
         st.dataframe(helpers, hide_index=True, width="stretch")
     st.download_button("Download food banks and mutual aid groups (CSV)",
-                       partial(profiles.csv_bytes, helpers),
+                       partial(tables.csv_bytes, helpers),
                        f"joined-up-london-{slug}-voluntary.csv", "text/csv",
                        key="download_voluntary", on_click="ignore",
                        disabled=helpers.empty)
@@ -178,7 +165,7 @@ with wards_tab:
     st.caption("Per-resident figures use mid-2020 residents; IMD rank 1 = the most deprived of "
                "London's 634 wards.")
     st.dataframe(ward_csv, hide_index=True, width="stretch")
-    st.download_button("Download the ward table (CSV)", partial(profiles.csv_bytes, ward_csv),
+    st.download_button("Download the ward table (CSV)", partial(tables.csv_bytes, ward_csv),
                        f"joined-up-london-{slug}-wards.csv", "text/csv", key="download_wards",
                        on_click="ignore")
 

@@ -3,8 +3,10 @@
 import streamlit as st
 
 from lib.data import layers as data
-from lib.render import card_maps, cards, maps, site_map
+from lib.render import card_maps, cards, site_map
 from lib.ui import cache, embed, present, share_panel, widgets
+from lib.vocab.categories import CATEGORY_GROUPS
+from lib.vocab.policies import POLICIES
 from lib.vocab.sources import LAYER_SOURCES
 
 layers = widgets.require_layers()
@@ -22,7 +24,7 @@ if not presenting:
 
 with st.sidebar:
     st.header("Filters")
-    groups = st.multiselect("Category group", data.CATEGORY_GROUPS, key="group",
+    groups = st.multiselect("Category group", CATEGORY_GROUPS, key="group",
                             bind="query-params", placeholder="All groups")
     categories = st.multiselect("Category", cache.category_options(tuple(groups)), key="category",
                                 bind="query-params", placeholder="All categories")
@@ -37,10 +39,10 @@ with st.sidebar:
                              (first_year, last_year), key="closed", bind="query-params")
     st.header("Map")
     density_group = st.selectbox("Shade boroughs by open sites per 10,000 residents of",
-                                 ["All facilities", *data.CATEGORY_GROUPS], key="density",
+                                 ["All facilities", *CATEGORY_GROUPS], key="density",
                                  bind="query-params")
-    policies = st.multiselect("London Plan layers shown", list(maps.POLICY_STYLES),
-                              format_func=lambda p: maps.POLICY_STYLES[p][0], key="policy",
+    policies = st.multiselect("London Plan layers shown", list(POLICIES),
+                              format_func=lambda p: POLICIES[p].legend, key="policy",
                               bind="query-params", default=["town_centre"])
     basemap = widgets.basemap_picker()
 

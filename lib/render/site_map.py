@@ -29,11 +29,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lib.data.layers import CATEGORY_GROUPS, Layers, source_labels
+from lib.data.layers import Layers, source_labels
 from lib.render import maps
 from lib.render.controls import SaveViewControl
 from lib.render.vendor import STATIC_URL, _local_url
+from lib.vocab.categories import CATEGORY_GROUPS, DRAW_ORDER, GROUP_COLOURS
 from lib.vocab.geography import LONDON_BOUNDS
+from lib.vocab.policies import POLICIES
 
 MAGIC = b"JUL1"
 TYPES = {"u8": np.uint8, "u16": np.uint16, "i32": np.int32, "u32": np.uint32}
@@ -81,13 +83,16 @@ def unpack(body: bytes) -> tuple[dict, dict]:
     if body[:4] != MAGIC:
         raise ValueError("not a JUL1 layer")
     (length,) = struct.unpack("<I", body[4:8])
-    header = json.loads(body[8:8 + length])
+    header = json.loads(body[8 : 8 + length])
     start = 8 + length
     sections = {}
     for name, kind, offset, size in header["sections"]:
-        raw = body[start + offset:start + offset + size]
-        sections[name] = (raw.decode().split("\n") if kind == "utf8"
-                          else np.frombuffer(raw, dtype=np.dtype(TYPES[kind]).newbyteorder("<")))
+        raw = body[start + offset : start + offset + size]
+        sections[name] = (
+            raw.decode().split("\n")
+            if kind == "utf8"
+            else np.frombuffer(raw, dtype=np.dtype(TYPES[kind]).newbyteorder("<"))
+        )
     return header, sections
 
 
@@ -100,8 +105,12 @@ def quantise(lon: np.ndarray, lat: np.ndarray, bbox) -> tuple[np.ndarray, np.nda
 
 def _bbox(*frames) -> list[float]:
     bounds = np.array([f.total_bounds for f in frames if len(f)])
-    return [float(bounds[:, 0].min()), float(bounds[:, 1].min()),
-            float(bounds[:, 2].max()), float(bounds[:, 3].max())]
+    return [
+        float(bounds[:, 0].min()),
+        float(bounds[:, 1].min()),
+        float(bounds[:, 2].max()),
+        float(bounds[:, 3].max()),
+    ]
 
 
 def _text(values) -> bytes:
@@ -118,30 +127,44 @@ def site_layer(sites: gpd.GeoDataFrame) -> Layer:
     """Every site as columns, in the order of `sites` (the mask's order)."""
     lonlat = sites.geometry.to_crs(4326)
     lon, lat = lonlat.x.to_numpy(), lonlat.y.to_numpy()
-    bbox = [float(lon.min()) - 1e-4, float(lat.min()) - 1e-4,
-            float(lon.max()) + 1e-4, float(lat.max()) + 1e-4]
+    bbox = [
+        float(lon.min()) - 1e-4,
+        float(lat.min()) - 1e-4,
+        float(lon.max()) + 1e-4,
+        float(lat.max()) + 1e-4,
+    ]
     x, y = quantise(lon, lat, bbox)
     group = sites["category_group"].map({g: i for i, g in enumerate(CATEGORY_GROUPS)})
     cat, cats = _codes(sites["categories"])
     src, srcs = _codes(sites["sources"])
     header = {
-        "kind": "sites", "n": len(sites), "bbox": bbox, "groups": CATEGORY_GROUPS,
-        "cats": cats, "srcs": [source_labels(s, short=True) for s in srcs],
+        "kind": "sites",
+        "n": len(sites),
+        "bbox": bbox,
+        "groups": CATEGORY_GROUPS,
+        "cats": cats,
+        "srcs": [source_labels(s, short=True) for s in srcs],
     }
-    return pack("sites", header, {
-        "x": x, "y": y,
-        "group": group.fillna(255).to_numpy().astype(np.uint8),
-        "closed": sites["status"].eq("closed").to_numpy().astype(np.uint8),
-        "cat": cat.astype(np.uint16 if len(cats) > 255 else np.uint8),
-        "src": src.astype(np.uint8),
-        "opened": sites["opened_year"].fillna(0).to_numpy().astype(np.uint16),
-        "closed_year": sites["closed_year"].fillna(0).to_numpy().astype(np.uint16),
-        "name": _text(sites["name"]),
-    })
+    return pack(
+        "sites",
+        header,
+        {
+            "x": x,
+            "y": y,
+            "group": group.fillna(255).to_numpy().astype(np.uint8),
+            "closed": sites["status"].eq("closed").to_numpy().astype(np.uint8),
+            "cat": cat.astype(np.uint16 if len(cats) > 255 else np.uint8),
+            "src": src.astype(np.uint8),
+            "opened": sites["opened_year"].fillna(0).to_numpy().astype(np.uint16),
+            "closed_year": sites["closed_year"].fillna(0).to_numpy().astype(np.uint16),
+            "name": _text(sites["name"]),
+        },
+    )
 
 
-def area_layer(name: str, frame: gpd.GeoDataFrame, columns: list[str],
-               labels: pd.DataFrame | None = None) -> Layer:
+def area_layer(
+    name: str, frame: gpd.GeoDataFrame, columns: list[str], labels: pd.DataFrame | None = None
+) -> Layer:
     """Polygons (WGS84 frame) with text columns; rings as quantised uint16 vertices."""
     bbox = _bbox(frame)
     parts, rings, coords = [], [], []
@@ -156,14 +179,19 @@ def area_layer(name: str, frame: gpd.GeoDataFrame, columns: list[str],
         parts.append(-1)  # end of feature
     xy = np.concatenate(coords)
     x, y = quantise(xy[:, 0], xy[:, 1], bbox)
-    sections = {"x": x, "y": y, "rings": np.array(rings, dtype=np.uint32),
-                "parts": np.array(parts, dtype=np.int32)}
+    sections: dict[str, np.ndarray | bytes] = {
+        "x": x,
+        "y": y,
+        "rings": np.array(rings, dtype=np.uint32),
+        "parts": np.array(parts, dtype=np.int32),
+    }
     for column in columns:
         sections[column] = _text(frame[column].fillna(""))
     header = {"kind": "areas", "n": len(frame), "bbox": bbox, "columns": columns}
     if labels is not None:
-        header["labels"] = [[round(float(r.lat), 5), round(float(r.lon), 5)]
-                            for r in labels.itertuples()]
+        header["labels"] = [
+            [round(float(r.lat), 5), round(float(r.lon), 5)] for r in labels.itertuples()
+        ]
     return pack(name, header, sections)
 
 
@@ -179,24 +207,34 @@ class MapData:
 
     def layers_for(self, policies: tuple[str, ...]) -> list[Layer]:
         """The layers a view needs: sites, boroughs and the London Plan layers shown."""
-        return [self.sites, self.boroughs, *(self.policies[p] for p in policies
-                                             if p in self.policies)]
+        return [
+            self.sites,
+            self.boroughs,
+            *(self.policies[p] for p in policies if p in self.policies),
+        ]
 
 
 def prepare(layers: Layers, map_layers: maps.MapLayers) -> MapData:
     boroughs = map_layers.boroughs.reset_index(drop=True)
     plain = map_layers.labels.copy()
     plain["name"] = layers.boroughs["name"].to_numpy()  # the browser sets text, not HTML
-    borough_layer = area_layer("boroughs", boroughs.assign(name=plain["name"]),
-                               ["name"], labels=plain)
+    borough_layer = area_layer(
+        "boroughs", boroughs.assign(name=plain["name"]), ["name"], labels=plain
+    )
     policies = {}
-    for policy in maps.POLICY_STYLES:
+    for policy in POLICIES:
         frame = map_layers.policy_areas[map_layers.policy_areas["policy"] == policy]
         if len(frame):
-            policies[policy] = area_layer(f"policy:{policy}", frame.reset_index(drop=True),
-                                          ["name", "classification"])
-    return MapData(site_layer(layers.sites), borough_layer, policies,
-                   tuple(boroughs["gss_code"]), layers.sites.index)
+            policies[policy] = area_layer(
+                f"policy:{policy}", frame.reset_index(drop=True), ["name", "classification"]
+            )
+    return MapData(
+        site_layer(layers.sites),
+        borough_layer,
+        policies,
+        tuple(boroughs["gss_code"]),
+        layers.sites.index,
+    )
 
 
 def mask(data: MapData, shown_index: pd.Index) -> str | None:
@@ -210,53 +248,84 @@ def mask(data: MapData, shown_index: pd.Index) -> str | None:
 
 def leaflet_urls() -> dict[str, str]:
     local_js, local_css = _local_url("leaflet"), _local_url("leaflet_css")
-    return {"js": local_js or LEAFLET_CDN + "leaflet.js",
-            "css": local_css or LEAFLET_CDN + "leaflet.css",
-            "static": STATIC_URL}
+    return {
+        "js": local_js or LEAFLET_CDN + "leaflet.js",
+        "css": local_css or LEAFLET_CDN + "leaflet.css",
+        "static": STATIC_URL,
+    }
 
 
-def explorer_spec(data: MapData, shown: pd.DataFrame, per_10k: pd.Series, choropleth_label: str,
-                  policies_shown: tuple[str, ...], basemap: str, view=None,
-                  bounds=LONDON_BOUNDS, present: bool = False, save_view: bool = True) -> dict:
+def explorer_spec(
+    data: MapData,
+    shown: pd.DataFrame,
+    per_10k: pd.Series,
+    choropleth_label: str,
+    policies_shown: tuple[str, ...],
+    basemap: str,
+    view=None,
+    bounds=LONDON_BOUNDS,
+    present: bool = False,
+    save_view: bool = True,
+) -> dict:
     """One view of the explorer's map: small, JSON, sent on every run."""
     values = pd.Series(data.borough_codes).map(per_10k)
     bins, edges = maps.classify(values)
-    ramp = maps.RAMP[-(len(edges) - 1):] if len(edges) - 1 < len(maps.RAMP) else maps.RAMP
+    ramp = maps.RAMP[-(len(edges) - 1) :] if len(edges) - 1 < len(maps.RAMP) else maps.RAMP
     fills = [ramp[b] if pd.notna(v) else "#f0f0f0" for b, v in zip(bins, values, strict=True)]
     shown_values = [f"{v:.1f}" if pd.notna(v) else "no data" for v in values]
     classes = [(ramp[i], f"{edges[i]:.1f} – {edges[i + 1]:.1f}") for i in range(len(edges) - 1)]
     status = shown["status"]
     open_groups = shown.loc[status.ne("closed"), "category_group"].value_counts()
-    group_rows = [(maps.GROUP_COLOURS[g], f"{g} ({int(open_groups[g]):,})")
-                  for g in CATEGORY_GROUPS if open_groups.get(g, 0)]
+    group_rows = [
+        (GROUP_COLOURS[g], f"{g} ({int(open_groups[g]):,})")
+        for g in CATEGORY_GROUPS
+        if open_groups.get(g, 0)
+    ]
     closed = int(status.eq("closed").sum())
-    policy_rows = [(maps.POLICY_STYLES[p][1], maps.POLICY_STYLES[p][0]) for p in policies_shown
-                   if p in data.policies]
-    legend = maps.legend_markup([
-        (choropleth_label, "swatch", classes),
-        ("Sites (open)", "dot", group_rows),
-        ("Closed sites", "ring", [("#ffffff", f"Closed ({closed:,}), filled with the group's "
-                                               "colour")] if closed else []),
-        ("London Plan", "line", policy_rows),
-    ])
+    policy_rows = [
+        (POLICIES[p].colour, POLICIES[p].legend) for p in policies_shown if p in data.policies
+    ]
+    legend = maps.legend_markup(
+        [
+            (choropleth_label, "swatch", classes),
+            ("Sites (open)", "dot", group_rows),
+            (
+                "Closed sites",
+                "ring",
+                [("#ffffff", f"Closed ({closed:,}), filled with the group's colour")]
+                if closed
+                else [],
+            ),
+            ("London Plan", "line", policy_rows),
+        ]
+    )
     name, url, attr = maps.BASEMAPS.get(basemap, maps.BASEMAPS["none"])
     return {
         "layers": {"sites": data.sites.hash, "boroughs": data.boroughs.hash},
-        "policies": [{"key": p, "layer": data.policies[p].hash, "label": maps.POLICY_STYLES[p][0],
-                      "colour": maps.POLICY_STYLES[p][1],
-                      "attribution": maps.layer_attribution(p)}
-                     for p in policies_shown if p in data.policies],
+        "policies": [
+            {
+                "key": p,
+                "layer": data.policies[p].hash,
+                "label": POLICIES[p].legend,
+                "colour": POLICIES[p].colour,
+                "attribution": maps.layer_attribution(p),
+            }
+            for p in policies_shown
+            if p in data.policies
+        ],
         "mask": mask(data, shown.index),
         "shown": len(shown),
         "fills": fills,
         "values": shown_values,
         "choropleth": html.escape(choropleth_label),
         "legend": legend,
-        "colours": [maps.GROUP_COLOURS[g] for g in CATEGORY_GROUPS],
-        "draw_order": [CATEGORY_GROUPS.index(g) for g in maps.DRAW_ORDER],
+        "colours": [GROUP_COLOURS[g] for g in CATEGORY_GROUPS],
+        "draw_order": [CATEGORY_GROUPS.index(g) for g in DRAW_ORDER],
         "closed_colour": maps.CLOSED_COLOUR,
-        "attribution": {"boroughs": maps.layer_attribution("boroughs"),
-                        "sites": maps.layer_attribution(*SITE_ATTRIBUTION_LAYERS)},
+        "attribution": {
+            "boroughs": maps.layer_attribution("boroughs"),
+            "sites": maps.layer_attribution(*SITE_ATTRIBUTION_LAYERS),
+        },
         "basemap": {"url": url, "attr": attr, "name": name} if url else None,
         "background": maps.NO_BASEMAP_BACKGROUND,
         "view": {"lat": view.lat, "lon": view.lon, "zoom": view.zoom} if view else None,
@@ -298,5 +367,6 @@ def _rules(style: str) -> str:
 def component_css() -> str:
     """The map's CSS, in the page (the map is not in an iframe): the legend and the save
     button as the folium maps draw them, then the browser map's own rules."""
-    return "\n".join([_rules(maps.LEGEND_CSS), _rules(SaveViewControl.CSS),
-                      (HERE / "site_map.css").read_text()])
+    return "\n".join(
+        [_rules(maps.LEGEND_CSS), _rules(SaveViewControl.CSS), (HERE / "site_map.css").read_text()]
+    )
