@@ -328,6 +328,7 @@ class SiteMap {
     map.on("mousemove", (e) => this.hover(e));
     map.on("mouseout", () => { this.tip.style.display = "none"; });
     map.on("zoomend moveend resize", () => declutter(map));
+    map.on("resize", () => this.fitLegend());
     this.addLegend(spec);
     if (spec.save_view) this.addSaveView();
   }
