@@ -136,13 +136,15 @@ def check_geometries(
         main = counts.index[0]
         others = kinds[kinds != main].index
         text = ", ".join(f"{n:,} {PLURALS[k] if n > 1 else k}" for k, n in counts.items())
+        rows = frame.loc[others, ROW_COLUMN]
+        verb = "is not a" if len(rows) == 1 else "are not"
+        noun = main if len(rows) == 1 else PLURALS[main]
         result.add(
-            f"Mixed geometry types: {text}. The {PLURALS[main]} are the most; "
-            f"{where_in_sentence(result.row_label, frame.loc[others, ROW_COLUMN])} are not {PLURALS[main]}. "
-            "Each feature is counted in every policy area it touches, and in the borough its "
-            "centre is in.",
+            f"Mixed geometry types ({text}): {where_in_sentence(result.row_label, rows)} "
+            f"{verb} {noun}. Each feature is counted in every policy area it touches, and in "
+            "the borough its centre is in.",
             WARNING,
-            frame.loc[others, ROW_COLUMN],
+            rows,
         )
 
     frame = to_bng(frame)

@@ -49,8 +49,11 @@ def max_upload_bytes() -> int:
 
 
 def megabytes(n_bytes: int) -> str:
+    """A size as people read it: '25 MB', '1.5 MB', '293.0 KB'."""
     mb = n_bytes / (1024 * 1024)
-    return f"{mb:,.1f} MB" if mb < 10 or mb != int(mb) else f"{int(mb):,} MB"
+    if mb < 1:
+        return f"{n_bytes / 1024:,.1f} KB"
+    return f"{mb:,.0f} MB" if mb == int(mb) else f"{mb:,.1f} MB"
 
 
 def number_list(numbers: Iterable[int], limit: int = 12) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 from pyproj import CRS
 
 from lib.uploads import archive as zips
@@ -201,6 +202,15 @@ def _read_layer(source: GdalRead, result, crs, layer, files):
     return frame.set_crs(file_crs, allow_override=True)
 
 
+def _text_rows(frame, test) -> list[int]:
+    """Feature numbers (from 1) of the rows with a text value for which `test` is true."""
+    flags = pd.Series(False, index=frame.index)
+    for column in frame.columns:
+        if column != frame.geometry.name:
+            flags |= frame[column].map(lambda v: isinstance(v, str) and test(v)).astype(bool)
+    return [i + 1 for i, flag in enumerate(flags) if flag]
+
+
 def _read_text(source: GdalRead, layer, result: UploadResult, has_cpg: bool):
     """The layer, its text decoded right: a .dbf that is not UTF-8 is read as Windows-1252."""
     if source.format != "shapefile":
@@ -209,28 +219,19 @@ def _read_text(source: GdalRead, layer, result: UploadResult, has_cpg: bool):
         frame = source.read(layer, encoding=None if has_cpg else "UTF-8")
     except UnicodeDecodeError:
         frame = source.read(layer, encoding="cp1252")
-        text = frame.select_dtypes(include="object").drop(columns="geometry", errors="ignore")
-        non_ascii = text.apply(
-            lambda c: c.map(lambda v: isinstance(v, str) and not v.isascii())
-        ).any(axis=1)
-        rows = [i + 1 for i, flag in enumerate(non_ascii) if flag]
+        rows = _text_rows(frame, lambda v: not v.isascii())
         said = "its .cpg file says UTF-8" if has_cpg else "no .cpg file names its encoding"
+        which = where_in_sentence(result.row_label, rows) if rows else "every feature"
         result.add(
             f"The shapefile's attribute table (.dbf) is not UTF-8 and {said}: read as "
-            f"Windows-1252. Check the text of "
-            f"{where_in_sentence(result.row_label, rows) if rows else 'every feature'}.",
+            f"Windows-1252. Check the text of {which}.",
             WARNING,
             rows,
         )
         return frame
-    text = frame.select_dtypes(include="object").drop(columns="geometry", errors="ignore")
-    garbled = text.apply(
-        lambda c: c.map(lambda v: isinstance(v, str) and any(ch in C1_CONTROLS for ch in v))
-    ).any(axis=1)
-    if garbled.any():
-        result.add_rows(
-            [i + 1 for i, flag in enumerate(garbled) if flag],
-            "text with control characters: the .cpg file may name the wrong encoding.",
-            WARNING,
-        )
+    result.add_rows(
+        _text_rows(frame, lambda v: any(ch in C1_CONTROLS for ch in v)),
+        "text with control characters: the .cpg file may name the wrong encoding.",
+        WARNING,
+    )
     return frame
