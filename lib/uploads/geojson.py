@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 import shapely
 import shapely.geometry
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 
 from lib.uploads.geometry import suggest_crs
 from lib.uploads.model import BNG, ERROR, ROW_COLUMN, WARNING, WGS84, UploadResult
@@ -61,6 +63,9 @@ def read_geojson(data: bytes, result: UploadResult, crs: str | None) -> gpd.GeoD
         doc = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         result.fail("The GeoJSON is not UTF-8, as GeoJSON must be: save it again as UTF-8.")
+        return None
+    except RecursionError:
+        result.fail("The GeoJSON is nested too deeply to read.")
         return None
     except json.JSONDecodeError as exc:
         result.fail(
@@ -133,6 +138,11 @@ def read_geojson(data: bytes, result: UploadResult, crs: str | None) -> gpd.GeoD
             return None
     elif crs is not None and crs != file_crs:
         result.add(f"The GeoJSON says it uses {file_crs}: read in {file_crs}, not {crs}.", WARNING)
+    try:
+        CRS.from_user_input(file_crs)
+    except CRSError:
+        result.fail(f"The GeoJSON's coordinate system ({file_crs}) is not known.")
+        return None
     result.crs = file_crs
     table = pd.DataFrame(props)
     return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(geoms, index=table.index), crs=file_crs)

@@ -96,9 +96,11 @@ def check_geometries(
     result.add_rows(frame.loc[empty, ROW_COLUMN], "empty geometry (dropped).")
     frame = frame[~empty]
 
-    coords_ok = frame.geometry.map(lambda g: bool(np.isfinite(shapely.get_coordinates(g)).all()))
-    result.add_rows(frame.loc[~coords_ok, ROW_COLUMN], "coordinates are not numbers (dropped).")
-    frame = frame[coords_ok.astype(bool)]
+    coords, owner = shapely.get_coordinates(frame.geometry.values, return_index=True)
+    bad = np.zeros(len(frame), dtype=bool)
+    bad[np.unique(owner[~np.isfinite(coords).all(axis=1)])] = True
+    result.add_rows(frame.loc[bad, ROW_COLUMN], "coordinates are not numbers (dropped).")
+    frame = frame[~bad]
 
     kinds = frame.geometry.geom_type.map(FAMILIES)
     collections = kinds.isna()

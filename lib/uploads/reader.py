@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import geopandas as gpd
 import pandas as pd
 from pyproj import CRS
@@ -21,9 +23,10 @@ from lib.uploads.model import (
     megabytes,
     where_in_sentence,
 )
-from lib.uploads.sniff import sniff
+from lib.uploads.sniff import ACCEPTED, sniff
 from lib.uploads.tabular import Postcodes, read_csv
 
+log = logging.getLogger(__name__)
 C1_CONTROLS = "".join(chr(c) for c in range(0x80, 0xA0))
 
 
@@ -65,15 +68,20 @@ def read_upload(
             frame = read_geojson(data, result, crs)
         else:
             frame = _read_with_gdal(name, data, found.format, result, crs, layer, limit)
+        if frame is None or result.needs_crs or result.needs_layer:
+            result.features = None
+            return result
+        if frame.empty:
+            return result.fail(f"{name} has no features to show.")
+        frame = check_geometries(_safe_columns(frame), result, london)
     except MemoryError:
         return result.fail(f"{name} is too large to read here.")
-    if frame is None or result.needs_crs or result.needs_layer:
-        result.features = None
-        return result
-    if frame.empty:
-        return result.fail(f"{name} has no features to show.")
-    frame = _safe_columns(frame)
-    frame = check_geometries(frame, result, london)
+    except Exception as exc:  # noqa: BLE001 - a bad file must never crash the page
+        log.exception("Reading the upload %r failed", name)
+        return result.fail(
+            f"{name} could not be read: an unexpected {type(exc).__name__}. Check that it is "
+            f"{ACCEPTED}."
+        )
     if frame.empty:
         return result.fail(f"No feature of {name} could be shown: see the problems above.")
     result.features = frame.reset_index(drop=True)

@@ -113,14 +113,15 @@ def parse_rows(text: str, result: UploadResult) -> pd.DataFrame | None:
     header = _unique([h.strip() or f"column_{i + 1}" for i, h in enumerate(header)])
     width = len(header)
     kept, numbers, too_long = [], [], []
-    for i, record in enumerate(records):
-        row = i + 2
-        if not any(v.strip() for v in record):
+    for row, record in enumerate(records, start=2):
+        if not "".join(record).strip():
             continue  # a blank line
-        if len(record) > width and any(v.strip() for v in record[width:]):
-            too_long.append(row)
-            continue
-        kept.append((record + [""] * width)[:width])
+        if len(record) != width:
+            if len(record) > width and "".join(record[width:]).strip():
+                too_long.append(row)
+                continue
+            record = (record + [""] * width)[:width]
+        kept.append(record)
         numbers.append(row)
     result.add_rows(too_long, f"more values than the header's {width} columns (dropped).")
     frame = pd.DataFrame(kept, columns=header, dtype=object)

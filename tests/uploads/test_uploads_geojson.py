@@ -134,3 +134,16 @@ def test_files_that_are_not_geojson():
             b'{"n": "\xe9"}}]}',
         )
     ) == ["The GeoJSON is not UTF-8, as GeoJSON must be: save it again as UTF-8."]
+
+
+def test_an_unknown_named_crs_and_deep_nesting_are_messages():
+    data = geojson_bytes(
+        [feature(point((1, 2)))], {"type": "name", "properties": {"name": "EPSG:999999"}}
+    )
+    assert messages(read_upload("x.geojson", data)) == [
+        "The GeoJSON's coordinate system (EPSG:999999) is not known."
+    ]
+    deep = b'{"type": "Feature", "geometry": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    assert messages(read_upload("deep.geojson", deep)) == [
+        "The GeoJSON is nested too deeply to read."
+    ]
