@@ -103,6 +103,8 @@ def read_geojson(data: bytes, result: UploadResult, crs: str | None) -> gpd.GeoD
                 continue
         properties = feature.get("properties")
         row = {k: _cell(v) for k, v in properties.items()} if isinstance(properties, dict) else {}
+        if ROW_COLUMN in row:
+            row[f"{ROW_COLUMN}_original"] = row.pop(ROW_COLUMN)
         row[ROW_COLUMN] = number
         geoms.append(geom)
         props.append(row)

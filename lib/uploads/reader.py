@@ -181,6 +181,7 @@ def _read_layer(source: GdalRead, result, crs, layer, files):
         layer = None
     info = source.info(layer)
     frame = _read_text(source, layer, result, has_cpg=".cpg" in files)
+    frame = frame.rename(columns={ROW_COLUMN: f"{ROW_COLUMN}_original"})
     frame.insert(0, ROW_COLUMN, range(1, len(frame) + 1))
     file_crs = info.get("crs")
     if file_crs is None:

@@ -110,7 +110,12 @@ def parse_rows(text: str, result: UploadResult) -> pd.DataFrame | None:
     if not header or not any(h.strip() for h in header):
         result.fail("The CSV has no header row: its first row must name the columns.")
         return None
-    header = _unique([h.strip() or f"column_{i + 1}" for i, h in enumerate(header)])
+    header = _unique(
+        [
+            f"{h.strip()}_original" if h.strip() == ROW_COLUMN else h.strip() or f"column_{i + 1}"
+            for i, h in enumerate(header)
+        ]
+    )
     width = len(header)
     kept, numbers, too_long = [], [], []
     for row, record in enumerate(records, start=2):

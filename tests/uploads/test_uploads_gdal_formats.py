@@ -222,3 +222,13 @@ def test_gdal_reads_with_network_and_other_file_access_off(tmp_path, monkeypatch
 def test_only_the_offered_crs_choices_are_accepted(crs):
     with pytest.raises(ValueError, match="crs must be one of"):
         read_upload("x.csv", b"x,y\n1,2\n", crs=crs)
+
+
+def test_a_users_own_source_row_column_is_kept_apart(tmp_path, london_box):
+    frame = points_frame(BNG).assign(source_row=["a", "b", "c"])
+    result = read_upload("own.gpkg", gpkg_bytes(tmp_path, {"own": frame}), london=london_box)
+    assert result.features["source_row"].tolist() == [1, 2, 3]
+    assert result.features["source_row_original"].tolist() == ["a", "b", "c"]
+    data = b"source_row,lat,lon\nx,51.5,-0.12\n"
+    csv_result = read_upload("own.csv", data, london=london_box)
+    assert csv_result.features[["source_row", "source_row_original"]].values.tolist() == [[2, "x"]]
