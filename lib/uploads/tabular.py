@@ -336,7 +336,8 @@ def _from_postcodes(frame, column, result, postcodes, why=""):
         return None
     codes = frame[column].astype(str).str.upper().str.replace(r"\s+", "", regex=True)
     blank = codes == ""
-    found = codes.isin(postcodes.table.index)
+    positions = postcodes.table.index.get_indexer(codes.to_numpy(dtype=object))
+    found = pd.Series(positions >= 0, index=frame.index)
     valid = codes.str.match(POSTCODE)
     result.add_rows(frame.loc[blank, ROW_COLUMN], f"{why}no postcode (dropped).")
     result.add_rows(frame.loc[~blank & ~valid, ROW_COLUMN], f"{why}not a postcode (dropped).")
@@ -346,7 +347,7 @@ def _from_postcodes(frame, column, result, postcodes, why=""):
         "not in Code-Point Open (dropped).",
     )
     placed = frame[found]
-    where = postcodes.table.loc[codes[found]]
+    where = postcodes.table.iloc[positions[positions >= 0]]
     old = ~where["current"].to_numpy(dtype=bool)
     result.add_rows(
         placed.loc[old, ROW_COLUMN],
