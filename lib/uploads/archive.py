@@ -104,6 +104,7 @@ def shapefiles(archive: zipfile.ZipFile) -> Shapefiles:
     """Group the zip's members into shapefiles (by path without suffix, any letter case)."""
     found = Shapefiles()
     groups: dict[str, dict[str, zipfile.ZipInfo]] = {}
+    stems: dict[str, str] = {}  # lower-case key -> the stem as the zip spells it
     for info in archive.infolist():
         if info.is_dir():
             continue
@@ -115,12 +116,13 @@ def shapefiles(archive: zipfile.ZipFile) -> Shapefiles:
             found.refused.append(f"{info.filename} is not read: {REFUSED_MEMBERS[suffix]}.")
         elif suffix in SHAPEFILE_PARTS:
             stem = str(path.with_suffix(""))
-            groups.setdefault(stem.lower(), {"_stem": stem})[suffix] = info  # type: ignore[assignment]
+            stems.setdefault(stem.lower(), stem)
+            groups.setdefault(stem.lower(), {})[suffix] = info
         else:
             found.ignored.append(info.filename)
     for key in sorted(groups):
         parts = groups[key]
-        stem = str(parts.pop("_stem"))
+        stem = stems[key]
         if ".shp" not in parts:
             found.ignored.extend(info.filename for info in parts.values())
             continue
