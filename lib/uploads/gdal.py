@@ -81,6 +81,13 @@ class GdalRead:
 
 
 def clean_message(exc: BaseException, folder: Path, name: str) -> str:
-    """GDAL's message with the temporary folder replaced by the upload's name."""
+    """The gist of GDAL's message: its last clause, without SQL or the temporary folder
+    ("sqlite3_prepare_v2(SELECT ...) failed: database disk image is malformed" -> "database
+    disk image is malformed")."""
     text = str(exc).replace(f"GPKG:{folder}", name).replace(str(folder), name)
-    return text.strip().rstrip(".") or type(exc).__name__
+    clauses = [c.strip() for c in text.split(";") if c.strip()]
+    gist = clauses[-1].rsplit("failed: ", 1)[-1] if clauses else ""
+    gist = gist.strip().rstrip(".")
+    if len(gist) > 160:
+        gist = gist[:159] + "…"
+    return gist or type(exc).__name__

@@ -144,8 +144,8 @@ def _read_with_gdal(name, data, fmt, result, crs, layer, limit):
             return _read_layer(source, result, crs, layer, files)
         except Exception as exc:  # noqa: BLE001 - GDAL's own errors become a message
             result.fail(
-                f"{name} could not be read as a {result.format_label}: "
-                f"{clean_message(exc, folder, name)}."
+                f"{name} could not be read as a {result.format_label}: it may be damaged or "
+                f"incomplete ({clean_message(exc, folder, name)})."
             )
             return None
 
