@@ -113,6 +113,7 @@ class UploadResult:
     layers: tuple[str, ...] = ()
     layer: str | None = None
     needs_layer: bool = False
+    used_postcodes: bool = False  # some rows placed by Code-Point Open: credit it
 
     @property
     def ok(self) -> bool:

@@ -356,6 +356,7 @@ def _from_postcodes(frame, column, result, postcodes, why=""):
     )
     if result.crs is None:
         result.crs = BNG
+    result.used_postcodes = bool(found.any())
     return gpd.GeoDataFrame(
         placed,
         geometry=gpd.points_from_xy(

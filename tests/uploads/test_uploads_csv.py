@@ -38,6 +38,7 @@ def test_postcodes_are_placed_at_their_centroid(london_box, few_postcodes):
     result = read_upload("places.csv", data, london=london_box, postcodes=few_postcodes)
     assert result.features["source_row"].tolist() == [2, 3, 4]
     assert result.features.geometry.x.tolist() == [530040, 531280, 538270]
+    assert result.used_postcodes
     assert messages(result) == [
         "Row 7: no postcode (dropped).",
         "Row 6: not a postcode (dropped).",
