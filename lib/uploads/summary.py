@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from lib.uploads.model import ROW_COLUMN, WGS84
+from lib.vocab.policies import POLICIES
 
 BOROUGH_COLUMN = "in_borough"
 BOROUGH_CODE_COLUMN = "in_borough_code"
@@ -33,9 +34,14 @@ SUMMARY_COLUMNS = [
 class BuiltLayers(Protocol):
     """What the summary needs of the built GeoPackage's layers (lib.data.Layers has it)."""
 
-    boroughs: gpd.GeoDataFrame
-    policy_areas: gpd.GeoDataFrame
-    sites: gpd.GeoDataFrame
+    @property
+    def boroughs(self) -> gpd.GeoDataFrame: ...
+
+    @property
+    def policy_areas(self) -> gpd.GeoDataFrame: ...
+
+    @property
+    def sites(self) -> gpd.GeoDataFrame: ...
 
 
 def policy_column(policy: str) -> str:
@@ -99,7 +105,7 @@ def london_shares(layers: BuiltLayers) -> pd.DataFrame:
             dict(
                 kind="policy",
                 key=policy,
-                name=policy,
+                name=POLICIES[policy].legend if policy in POLICIES else policy,
                 pct_london_area=100 * shape.area / land,
                 pct_london_sites=100 * _touching(sites, areas).mean(),
             )

@@ -29,7 +29,7 @@ def few_postcodes() -> Postcodes:
 
 @pytest.fixture(scope="session")
 def real_layers(built_gpkg):
-    from lib.data import load_layers
+    from lib.data.layers import load_layers
 
     return load_layers(built_gpkg)
 
