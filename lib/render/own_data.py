@@ -75,6 +75,17 @@ def own_data_layer(features: gpd.GeoDataFrame, name: str) -> OwnDataLayer:
     )
 
 
+def _style(feature: dict) -> dict:
+    """Points opaque (they sit on top of the sites); lines and shapes see-through."""
+    point = feature["geometry"]["type"] in ("Point", "MultiPoint")
+    return {
+        "color": OWN_DATA_OUTLINE,
+        "weight": 1.5 if point else 2,
+        "fillColor": OWN_DATA_COLOUR,
+        "fillOpacity": 1.0 if point else 0.35,
+    }
+
+
 def add_own_data(m: folium.Map, layer: OwnDataLayer) -> list[tuple[str, str]]:
     """Draw the upload on top of everything; returns its legend row."""
     fields = ["row"] + [f"c{i}" for i in range(len(layer.features["labels"]) - 1)]
@@ -88,14 +99,9 @@ def add_own_data(m: folium.Map, layer: OwnDataLayer) -> list[tuple[str, str]]:
             weight=1.5,
             fill=True,
             fill_color=OWN_DATA_COLOUR,
-            fill_opacity=0.95,
+            fill_opacity=1.0,  # opaque: drawn over the sites, in its own colour
         ),
-        style_function=lambda f: {
-            "color": OWN_DATA_OUTLINE,
-            "weight": 2,
-            "fillColor": OWN_DATA_COLOUR,
-            "fillOpacity": 0.35,
-        },
+        style_function=_style,
         tooltip=folium.GeoJsonTooltip(fields, aliases=layer.features["labels"]),
     ).add_to(m)
     return [(OWN_DATA_COLOUR, layer.legend_label())]
