@@ -161,9 +161,9 @@ def report(own: OwnData | None) -> None:
         "in several kinds of area."
     )
     policies, boroughs = render.summary_tables(own.summary)
-    c1, c2 = st.columns(2)
-    c1.dataframe(policies, hide_index=True, width="stretch")
-    c2.dataframe(boroughs, hide_index=True, width="stretch", height=400)
+    # One above the other: side by side, a laptop's width cut off the London columns.
+    st.dataframe(policies, hide_index=True, width="stretch")
+    st.dataframe(boroughs, hide_index=True, width="stretch", height=400)
     stem = PurePath(own.name).stem or "your-data"
     d1, d2 = st.columns(2)
     annotated = own.annotated
