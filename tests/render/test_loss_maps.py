@@ -164,7 +164,7 @@ def test_losses_map_credits_its_layers_and_loads_no_cdn_script(sites, map_layers
 
 
 def test_land_is_filled_only_without_a_basemap(sites, map_layers):
-    assert f'"fillColor": "{loss_maps.LAND_COLOUR}"' in losses_html(sites, map_layers)
+    assert f'"fillColor": "{maps.LAND_COLOUR}"' in losses_html(sites, map_layers)
     with_tiles = losses_html(sites, map_layers, basemap="light")
     assert "tileLayer(" in with_tiles
     assert '"fill": false, "fillColor": "#fbfaf7", "fillOpacity": 0,' in with_tiles
