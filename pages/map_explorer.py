@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.data import layers as data
 from lib.render import card_maps, cards, maps
-from lib.ui import cache, embed, present, share_panel, widgets
+from lib.ui import cache, embed, own_data, present, share_panel, widgets
 from lib.vocab.categories import CATEGORY_GROUPS
 from lib.vocab.policies import POLICIES
 from lib.vocab.sources import LAYER_SOURCES
@@ -47,6 +47,9 @@ with st.sidebar:
                               format_func=lambda p: POLICIES[p].legend, key="policy",
                               bind="query-params", default=["town_centre"])
     basemap = widgets.basemap_picker()
+    st.header("Your own data")
+    own = own_data.uploader()
+own_layer = own.layer if own is not None else None
 
 site_filter = data.SiteFilter(
     groups=tuple(groups), categories=tuple(categories),
@@ -63,13 +66,15 @@ closed = int((shown["status"] == "closed").sum())
 view = embed.map_view()
 bounds = card_maps.map_bounds(layers, site_filter.boroughs)  # the chosen boroughs, else London
 source_keys = ["boroughs", "borough_population", "cim", "libraries", "gp_practices", "museums",
-               "worship", *[k for p in policies for k in LAYER_SOURCES.get(p, ())]]
+               "worship", *[k for p in policies for k in LAYER_SOURCES.get(p, ())],
+               *own_data.source_keys(own)]
 if presenting:
     headline = cards.explorer_headline(shown)
     present.present_header(cards.explorer_title(site_filter, names), headline.value, headline.label)
     present.present_map(maps.explorer_map(cache.map_layers(), shown.index, density,
                                      f"{density_group}: open sites per 10,000 residents",
-                                     tuple(policies), basemap, view=view, bounds=bounds),
+                                     tuple(policies), basemap, view=view, bounds=bounds,
+                                     own_data=own_layer),
                    key="explorer_map_present", view=view)
     widgets.attribution_caption(source_keys, basemap)
     st.stop()
@@ -86,7 +91,8 @@ with map_column:
         st.info("No site matches these filters. Clear a filter in the sidebar to see more.")
     m = maps.explorer_map(cache.map_layers(), shown.index, density,
                           f"{density_group}: open sites per 10,000 residents",
-                          tuple(policies), basemap, view=view, bounds=bounds)
+                          tuple(policies), basemap, view=view, bounds=bounds,
+                          own_data=own_layer)
     view = embed.show_map(m, key="explorer_map", save_view=True, view=view)
     embed.reset_view_button(view)
     widgets.attribution_caption(source_keys, basemap)
@@ -108,3 +114,5 @@ with table_column:
     d2.download_button("Download GeoJSON", lambda: data.sites_geojson(shown, names).encode(),
                        "joined-up-london-sites.geojson", "application/geo+json",
                        width="stretch", on_click="ignore")
+
+own_data.report(own)

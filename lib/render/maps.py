@@ -22,6 +22,7 @@ import shapely
 from lib.data.layers import Layers, source_labels, years_text
 from lib.render import folium_setup
 from lib.render.legend import KEY_CSS, LegendSection, legend_html
+from lib.render.own_data import OwnDataLayer, add_own_data
 from lib.render.vendor import use_local_assets
 from lib.vocab.categories import CATEGORY_GROUPS, DRAW_ORDER, GROUP_COLOURS
 from lib.vocab.geography import LONDON_BOUNDS
@@ -415,8 +416,10 @@ def finish(m: folium.Map) -> folium.Map:
 
 def explorer_map(map_layers: MapLayers, site_index: pd.Index, per_10k: pd.Series,
                  choropleth_label: str, policies_shown: tuple[str, ...], basemap: str,
-                 view=None, bounds=LONDON_BOUNDS) -> folium.Map:
-    """The map explorer: borough choropleth, London Plan overlays, filtered sites, legend."""
+                 view=None, bounds=LONDON_BOUNDS,
+                 own_data: OwnDataLayer | None = None) -> folium.Map:
+    """The map explorer: borough choropleth, London Plan overlays, filtered sites, the user's
+    own data on top (when there is some), legend."""
     m = new_map(basemap, bounds=bounds, view=view)
     classes = add_choropleth(m, map_layers.boroughs, "gss_code", per_10k, choropleth_label,
                              "{:.1f}", layer_attribution("boroughs"))
@@ -428,7 +431,9 @@ def explorer_map(map_layers: MapLayers, site_index: pd.Index, per_10k: pd.Series
                                                               "museums", "worship"))
     closed = int((points["status"] == "closed").sum())
     closed_row = ("#ffffff", f"Closed ({closed:,}), filled with the group's colour")
+    own_rows = add_own_data(m, own_data) if own_data is not None else []
     add_legend(m, [
+        LegendSection("Your own data", "edged", tuple(own_rows)),
         LegendSection(choropleth_label, "swatch", tuple(classes)),
         LegendSection("Sites (open)", "dot", tuple(group_rows)),
         LegendSection("Closed sites", "ring", (closed_row,) if closed else ()),
