@@ -126,7 +126,9 @@ def test_losses_map_legend_explains_the_markers_and_the_policy(sites, map_layers
     assert "Inside Areas for Regeneration (1)" in legend
     assert "Elsewhere (2)" in legend
     assert "Areas for Regeneration (1 area)" in legend and "Borough boundaries" in legend
-    assert 'class="in"' in legend and 'class="out"' in legend
+    # Inside: filled and ringed dark; elsewhere: a hollow ring (shape carries it, not colour).
+    assert f'class="edged" style="background:{loss_maps.INSIDE_COLOUR}"' in legend
+    assert f'class="hollow" style="border-color:{loss_maps.OUTSIDE_COLOUR}"' in legend
     assert "jul-legend" in rendered and loss_maps.INSIDE_COLOUR in rendered
 
 
