@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.data import layers as data
 from lib.render import card_maps, cards, site_map
-from lib.ui import cache, embed, present, share_panel, widgets
+from lib.ui import cache, embed, own_data, present, share_panel, widgets
 from lib.vocab.categories import CATEGORY_GROUPS
 from lib.vocab.policies import POLICIES
 from lib.vocab.sources import LAYER_SOURCES
@@ -45,6 +45,9 @@ with st.sidebar:
                               format_func=lambda p: POLICIES[p].legend, key="policy",
                               bind="query-params", default=["town_centre"])
     basemap = widgets.basemap_picker()
+    st.header("Your own data")
+    own = own_data.uploader()
+own_layer = own.layer if own is not None else None
 
 site_filter = data.SiteFilter(
     groups=tuple(groups), categories=tuple(categories),
@@ -61,13 +64,15 @@ bounds = card_maps.map_bounds(layers, site_filter.boroughs)  # the chosen boroug
 map_data = cache.site_map_data()
 density_label = f"{density_group}: open sites per 10,000 residents"
 source_keys = ["boroughs", "borough_population", "cim", "libraries", "gp_practices", "museums",
-               "worship", *[k for p in policies for k in LAYER_SOURCES.get(p, ())]]
+               "worship", *[k for p in policies for k in LAYER_SOURCES.get(p, ())],
+               *own_data.source_keys(own)]
 if presenting:
     headline = cards.explorer_headline(shown)
     present.present_header(cards.explorer_title(site_filter, names), headline.value, headline.label)
     present.present_site_map(map_data.layers_for(tuple(policies)),
                              site_map.explorer_spec(map_data, shown, density, density_label,
-                                                    tuple(policies), basemap, view, bounds),
+                                                    tuple(policies), basemap, view, bounds,
+                                                    own_data=own_layer),
                              key="explorer_map_present", view=view)
     widgets.attribution_caption(source_keys, basemap)
     st.stop()
@@ -86,7 +91,7 @@ with map_column:
     view = embed.show_site_map(
         map_data.layers_for(tuple(policies)),
         site_map.explorer_spec(map_data, shown, density, density_label, tuple(policies),
-                               basemap, view, bounds),
+                               basemap, view, bounds, own_data=own_layer),
         key="explorer_map", save_view=True, view=view)
     embed.reset_view_button(view)
     widgets.attribution_caption(source_keys, basemap)
@@ -111,3 +116,5 @@ with table_column:
                        lambda: data.sites_geojson(sites.loc[shown.index], names).encode(),
                        "joined-up-london-sites.geojson", "application/geo+json",
                        width="stretch", on_click="ignore")
+
+own_data.report(own)

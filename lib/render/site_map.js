@@ -153,6 +153,11 @@ function tipTable(rows) {
   return table;
 }
 
+function unescapeText(text) {
+  // HTML-escaped text back to plain text (then set with textContent, never as HTML).
+  return new DOMParser().parseFromString(String(text), "text/html").body.textContent;
+}
+
 function stateText(closed, opened, closedYear) {
   let text = closed ? "Closed" : "Open";
   if (closedYear) text += " " + closedYear;
@@ -484,8 +489,8 @@ class SiteMap {
       polygon.setStyle({ fillColor: spec.fills[k] });
       this.boroughValues[k].textContent = spec.values[k];
     });
-    // choropleth label arrives escaped: set as text after unescaping through the DOM
-    const label = new DOMParser().parseFromString(spec.choropleth, "text/html").body.textContent;
+    // The choropleth's label arrives escaped: set as text after unescaping it.
+    const label = unescapeText(spec.choropleth);
     this.boroughLabelCells.forEach((cell) => { cell.textContent = label; });
 
     const wanted = new Set(spec.policies.map((p) => p.key));
@@ -502,6 +507,7 @@ class SiteMap {
       if (!map.hasLayer(group)) group.addTo(map);
     }
     this.boroughs.bringToBack();
+    this.updateOwn(spec);
     this.updateControl(spec, label);
 
     const sites = await whenLayer(spec.layers.sites);
@@ -509,6 +515,36 @@ class SiteMap {
     this.sites.setSites(sites, spec);
     this.div.dataset.julShown = String(spec.shown);
     setTimeout(() => declutter(map), 50);
+  }
+
+  updateOwn(spec) {
+    // The user's upload, on top of the sites; its text arrives HTML-escaped (as the folium
+    // maps need it) and is unescaped here, then set as text.
+    const L = this.L, own = spec.own;
+    if (this.own && (!own || this.own.id !== own.id)) {
+      this.map.removeLayer(this.own.layer);
+      this.own = null;
+    }
+    if (!own || this.own) return;
+    if (!this.map.getPane("julOwn")) this.map.createPane("julOwn").style.zIndex = 460;
+    const renderer = L.canvas({ pane: "julOwn", padding: 0.2 });
+    const labels = own.labels.map(unescapeText);
+    const style = (feature) => {
+      const point = /Point/.test(feature.geometry.type);
+      return { renderer, color: own.outline, weight: point ? 1.5 : 2, fillColor: own.colour,
+               fillOpacity: point ? 1 : 0.35 };
+    };
+    const layer = L.geoJSON(own.data, {
+      style,
+      pointToLayer: (feature, latlng) => L.circleMarker(latlng, { ...style(feature), radius: 6 }),
+      onEachFeature: (feature, item) => {
+        const p = feature.properties || {};
+        const rows = labels.map((name, k) => [name, unescapeText(String(
+          k === 0 ? p.row : (p["c" + (k - 1)] ?? "")))]);
+        item.bindTooltip(tipTable(rows), { sticky: true });
+      },
+    }).addTo(this.map);
+    this.own = { id: own.id, layer, name: own.name };
   }
 
   updateControl(spec, label) {
@@ -519,6 +555,7 @@ class SiteMap {
     overlays["Borough names"] = this.labels;
     for (const policy of spec.policies) overlays[policy.label] = this.policies.get(policy.key);
     overlays["Sites"] = this.sites;
+    if (this.own) overlays["Your own data: " + this.own.name] = this.own.layer;
     // Labels of the layer control are HTML in Leaflet: escape them.
     const escaped = {};
     for (const [name, layer] of Object.entries(overlays)) {

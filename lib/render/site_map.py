@@ -32,6 +32,8 @@ import shapely
 from lib.data.layers import Layers, source_labels
 from lib.render import maps
 from lib.render.controls import SaveViewControl
+from lib.render.legend import LegendSection, legend_html
+from lib.render.own_data import OWN_DATA_COLOUR, OWN_DATA_OUTLINE, OwnDataLayer
 from lib.render.vendor import STATIC_URL, _local_url
 from lib.vocab.categories import CATEGORY_GROUPS, DRAW_ORDER, GROUP_COLOURS
 from lib.vocab.geography import LONDON_BOUNDS
@@ -266,6 +268,7 @@ def explorer_spec(
     bounds=LONDON_BOUNDS,
     present: bool = False,
     save_view: bool = True,
+    own_data: OwnDataLayer | None = None,
 ) -> dict:
     """One view of the explorer's map: small, JSON, sent on every run."""
     values = pd.Series(data.borough_codes).map(per_10k)
@@ -285,18 +288,20 @@ def explorer_spec(
     policy_rows = [
         (POLICIES[p].colour, POLICIES[p].legend) for p in policies_shown if p in data.policies
     ]
-    legend = maps.legend_markup(
+    own_rows = [(OWN_DATA_COLOUR, own_data.legend_label())] if own_data is not None else []
+    legend = legend_html(
         [
-            (choropleth_label, "swatch", classes),
-            ("Sites (open)", "dot", group_rows),
-            (
+            LegendSection("Your own data", "edged", tuple(own_rows)),
+            LegendSection(choropleth_label, "swatch", tuple(classes)),
+            LegendSection("Sites (open)", "dot", tuple(group_rows)),
+            LegendSection(
                 "Closed sites",
                 "ring",
-                [("#ffffff", f"Closed ({closed:,}), filled with the group's colour")]
+                (("#ffffff", f"Closed ({closed:,}), filled with the group's colour"),)
                 if closed
-                else [],
+                else (),
             ),
-            ("London Plan", "line", policy_rows),
+            LegendSection("London Plan", "line", tuple(policy_rows)),
         ]
     )
     name, url, attr = maps.BASEMAPS.get(basemap, maps.BASEMAPS["none"])
@@ -335,6 +340,26 @@ def explorer_spec(
         "present": present,
         "save_view": save_view,
         "leaflet": leaflet_urls(),
+        "own": own_spec(own_data),
+    }
+
+
+def own_spec(own_data: OwnDataLayer | None) -> dict | None:
+    """The user's upload (this session's only; at most own_data.MAX_MAP_FEATURES features,
+    WGS84, text already HTML-escaped by lib/render/own_data.py: the browser unescapes it and
+    sets it as text)."""
+    if own_data is None:
+        return None
+    features = own_data.features
+    collection = {"type": "FeatureCollection", "features": features["features"]}
+    digest = hashlib.blake2b(json.dumps(collection).encode(), digest_size=8).hexdigest()
+    return {
+        "id": f"own:{digest}",
+        "data": collection,
+        "labels": features["labels"],
+        "name": own_data.legend_label(),
+        "colour": OWN_DATA_COLOUR,
+        "outline": OWN_DATA_OUTLINE,
     }
 
 

@@ -6,13 +6,18 @@ Everything cached here is treated read-only; cached functions take small hashabl
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
+from lib import uploads
 from lib.analysis import losses, profiles, pub_trends
 from lib.data import layers as data
 from lib.render import card_maps, loss_maps, maps, site_map, ward_maps
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING_CATEGORIES
+from lib.vocab.sources import SOURCES
 
 
 @st.cache_resource(show_spinner="Loading London's data…")
@@ -157,3 +162,28 @@ def open_sites_per_10k(group: str | None):
     if group is not None:
         sites = sites[sites["category_group"] == group]
     return data.sites_per_10k(sites, layers().boroughs).set_index("gss_code")["per_10k"]
+
+
+# Your own data (lib/ui/own_data.py): what reading and summarising an upload needs of London,
+# once per process. The uploads themselves are never cached: each stays in its session.
+
+
+@st.cache_resource(show_spinner=False)
+def london_outline() -> uploads.London:
+    return uploads.London.from_boroughs(layers().boroughs)
+
+
+@st.cache_resource(show_spinner=False)
+def london_shares():
+    return uploads.london_shares(layers())
+
+
+@st.cache_resource(show_spinner=False)
+def postcodes() -> uploads.Postcodes | None:
+    """Code-Point Open from the raw inputs (GEODATA_SOURCE), or None where they are absent: a
+    CSV placed by postcode then says so."""
+    source = os.environ.get("GEODATA_SOURCE")
+    if not source or not (Path(source) / SOURCES["postcodes"].path).exists():
+        return None
+    return uploads.Postcodes.from_files(Path(source) / SOURCES["postcodes"].path,
+                                        Path(source) / SOURCES["postcodes_2014"].path)

@@ -106,3 +106,24 @@ def test_browser_map_sets_data_as_text_and_loads_nothing_from_outside():
     if (site_map.HERE.parents[1] / "static" / "vendor" / "leaflet" / "leaflet.js").is_file():
         assert urls["js"] == "/app/static/vendor/leaflet/leaflet.js"
     assert ".jul-legend" in site_map.component_css()
+
+
+def test_own_data_travels_with_the_view_escaped():
+    from lib.render import own_data
+    from lib.uploads import ROW_COLUMN
+
+    sites = make_sites()
+    packed = site_map_data(sites)
+    density = data.sites_per_10k(sites, BOROUGHS).set_index("gss_code")["per_10k"]
+    upload = gpd.GeoDataFrame(
+        {ROW_COLUMN: [2], "note": ["<b>Our hall</b>"]},
+        geometry=gpd.points_from_xy([531200], [181200]),
+        crs=27700,
+    )
+    layer = own_data.own_data_layer(upload, "halls")
+    spec = site_map.explorer_spec(packed, sites, density, "All", (), "none", own_data=layer)
+    own = spec["own"]
+    assert own["id"].startswith("own:") and own["name"] == "halls (1)"
+    assert own["data"]["features"][0]["properties"]["c0"] == "&lt;b&gt;Our hall&lt;/b&gt;"
+    assert "Your own data" in spec["legend"] and "halls (1)" in spec["legend"]
+    assert site_map.explorer_spec(packed, sites, density, "All", (), "none")["own"] is None
