@@ -80,7 +80,11 @@ def public_contributions(engine: Engine, filters: PublicFilter | None = None) ->
         frame = pd.DataFrame(
             connection.execute(query).mappings().all(), columns=list(PUBLIC_COLUMNS)
         )
-    frame["event_date"] = pd.to_datetime(frame["event_date"]).dt.date
+    # Dates as ISO text (YYYY-MM-DD; created_at and updated_at are UTC days), so every
+    # download (CSV, GeoJSON, GeoPackage) writes them the same way.
+    for name in ("event_date", "created_at", "updated_at"):
+        frame[name] = pd.to_datetime(frame[name]).dt.strftime("%Y-%m-%d").astype(object)
+        frame[name] = frame[name].where(frame[name].notna(), None)
     frame["x"] = pd.to_numeric(frame["x"])
     frame["y"] = pd.to_numeric(frame["y"])
     located = frame["x"].notna() & frame["y"].notna()

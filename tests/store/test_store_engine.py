@@ -142,3 +142,32 @@ def test_processes_starting_together_migrate_once(tmp_path_factory, request):
         for engine in engines:
             engine.dispose()
         drop()
+
+
+def test_a_postgresql_store_is_made_in_its_own_schema(store):
+    """A store already migrated in a schema the search_path also sees is not mistaken for
+    this one (the version table is looked for in the schema the tables go to)."""
+    if store.name != "postgresql":
+        pytest.skip("PostgreSQL schemas only")
+    from sqlalchemy import create_engine, make_url
+
+    from tests.store.conftest import pg_base_url
+
+    with store.engine.connect() as connection:
+        first = connection.exec_driver_sql("SELECT current_schema()").scalar()
+    assert TABLES <= set(inspect(store.engine).get_table_names(schema=first))
+    second = f"{first}_b"
+    admin = create_engine(pg_base_url())
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA {second}")
+    try:
+        url = make_url(pg_base_url()).update_query_dict(
+            {"options": f"-csearch_path={second},{first},public"}
+        )
+        engine = open_store(url.render_as_string(hide_password=False), fresh=True)
+        assert TABLES <= set(inspect(engine).get_table_names(schema=second))
+        engine.dispose()
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA {second} CASCADE")
+        admin.dispose()

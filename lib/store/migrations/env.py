@@ -23,10 +23,16 @@ def run() -> None:
             "Run the store's migrations with `python -m lib.store migrate` (or open the store "
             "with lib.store.open_store), which passes a locked connection."
         )
+    # On PostgreSQL the version table is looked for in the schema the tables go to (the first
+    # of the search_path), never in another schema that the search_path can also see.
+    schema = None
+    if connection.dialect.name == "postgresql":
+        schema = connection.exec_driver_sql("SELECT current_schema()").scalar()
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
         version_table=VERSION_TABLE,
+        version_table_schema=schema,
         include_object=include_object,
         render_as_batch=connection.dialect.name == "sqlite",
     )
