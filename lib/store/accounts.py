@@ -7,16 +7,18 @@ There is no default account and no default password: the first moderator is made
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, insert, select
 
 from lib.store.engine import writing
-from lib.store.models import Moderator
-from lib.store.submit import utcnow
+from lib.store.models import Moderator, RateEvent
+from lib.store.submit import rate_key, utcnow
+from lib.store.validation import Refused
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
@@ -68,6 +70,10 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+# Failed sign-ins allowed per account name in a window, counted in the database (so across
+# every app process) before sign-in is refused for a while.
+MAX_FAILED_SIGN_INS = 10
+FAILED_SIGN_IN_WINDOW = dt.timedelta(minutes=15)
 
 
 def check_new_password(password: str) -> None:
@@ -107,14 +113,28 @@ def has_moderators(engine: Engine) -> bool:
 
 
 def authenticate(engine: Engine, name: str, password: str) -> SignedIn | None:
-    """The signed-in moderator, or None. The time taken does not say whether the name exists."""
+    """The signed-in moderator, or None. The time taken does not say whether the name exists.
+    Raises Refused after MAX_FAILED_SIGN_INS failures for a name within the window."""
+    key = rate_key("sign-in", name.strip().casefold())
+    since = utcnow() - FAILED_SIGN_IN_WINDOW
     with engine.connect() as connection:
+        failures = connection.execute(
+            select(func.count())
+            .select_from(RateEvent)
+            .where(RateEvent.key == key, RateEvent.created_at >= since)
+        ).scalar_one()
+        if failures >= MAX_FAILED_SIGN_INS:
+            raise Refused(
+                "sign_in_limited",
+                "Too many failed sign-ins for this name: wait a quarter of an hour and try again.",
+            )
         row = connection.execute(
             select(Moderator.password_hash, Moderator.active).where(Moderator.name == name.strip())
         ).first()
     if row is None:
         verify_password(password, _DUMMY_HASH)
-        return None
-    if verify_password(password, row.password_hash) and row.active:
+    elif verify_password(password, row.password_hash) and row.active:
         return SignedIn(name.strip(), "local")
+    with writing(engine) as connection:
+        connection.execute(insert(RateEvent).values(key=key, created_at=utcnow()))
     return None

@@ -125,3 +125,29 @@ def lookup_postcode(text: str, source: Path | None = None) -> PostcodePoint:
         "those in use in 2014): it may be mistyped, very new or just outside London. Check "
         "it, or choose the place on the map.",
     )
+
+
+@cache
+def _to_bng():
+    from pyproj import Transformer
+
+    return Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+
+
+def point_from_lonlat(lon: float, lat: float) -> tuple[float, float]:
+    """A map click (WGS84 longitude, latitude) as British National Grid metres (x, y)."""
+    x, y = _to_bng().transform(float(lon), float(lat))
+    return round(x, 1), round(y, 1)
+
+
+def locate(x: float, y: float, wards) -> tuple[str, str] | None:
+    """(gss_code, ward_code) of the 2017 ward (`wards`: the built layer, EPSG:27700) holding
+    the point, or None when no London ward does: the point is outside London."""
+    from shapely.geometry import Point
+
+    point = Point(x, y)
+    hits = wards.iloc[wards.sindex.query(point, predicate="intersects")]
+    if hits.empty:
+        return None
+    first = hits.sort_values("ward_code").iloc[0]
+    return str(first["gss_code"]), str(first["ward_code"])

@@ -57,5 +57,5 @@ def form(kind: str = "closed", **changes) -> dict:
     return values | changes
 
 
-def submission(kind: str = "closed", **changes) -> Submission:
-    return validate(form(kind, **changes))
+def submission(kind: str = "closed", categories=None, **changes) -> Submission:
+    return validate(form(kind, **changes), categories=categories)

@@ -21,6 +21,12 @@ from lib.store.models import Moderator
 PASSWORD = "correct horse battery"
 
 
+@pytest.fixture(autouse=True)
+def cheap_hashes(monkeypatch):
+    """A lower scrypt cost for speed (the cost is stored in each hash, so checks still work)."""
+    monkeypatch.setattr("lib.store.accounts.SCRYPT_N", 2**10)
+
+
 def test_hashes_are_salted_and_verify():
     first, second = hash_password(PASSWORD), hash_password(PASSWORD)
     assert first != second and first.startswith("scrypt$")
@@ -87,3 +93,15 @@ def test_cli_where_hides_the_password(monkeypatch, capsys):
     assert cli.main(["where"]) == 0
     out = capsys.readouterr().out
     assert "s3cret" not in out and "db.example" in out
+
+
+def test_sign_in_is_refused_after_repeated_failures(engine):
+    from lib.store import Refused
+    from lib.store.accounts import MAX_FAILED_SIGN_INS
+
+    create_moderator(engine, "target", PASSWORD)
+    for _ in range(MAX_FAILED_SIGN_INS):
+        assert authenticate(engine, "target", "guess guess guess") is None
+    with pytest.raises(Refused) as raised:
+        authenticate(engine, "Target ", PASSWORD)  # even the right password, for a while
+    assert raised.value.code == "sign_in_limited"

@@ -168,3 +168,13 @@ def test_honeypot_and_minimum_fill_time():
         check_bots({"honeypot": ""}, now)
     assert raised.value.code == "no_start"
     check_bots({"honeypot": "", "started_at": now - vocab.MIN_FILL_SECONDS}, now)
+
+
+@pytest.mark.integration
+def test_the_taxonomy_is_the_built_sites_categories(built_gpkg):
+    import pyogrio
+
+    sites = pyogrio.read_dataframe(
+        built_gpkg, layer="sites", columns=["category"], read_geometry=False
+    )
+    assert set(sites["category"]) == set(site_categories())

@@ -81,3 +81,37 @@ def test_real_code_point_files(geodata_source):
     assert code("M1 1AE", geodata_source) == "outside_london"
     assert code("CM1 1AA", geodata_source) == "outside_london"  # Chelmsford
     assert code("E1 0ZZ", geodata_source) == "not_found"
+
+
+def test_a_map_click_becomes_british_national_grid():
+    from lib.store.where import point_from_lonlat
+
+    x, y = point_from_lonlat(-0.1246, 51.5007)  # Big Ben
+    assert 530_200 < x < 530_400 and 179_500 < y < 179_700
+
+
+def test_locate_in_a_ward():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from lib.store.where import locate
+
+    wards = gpd.GeoDataFrame(
+        {"ward_code": ["E05000001", "E05000002"], "gss_code": ["E09000001", "E09000002"]},
+        geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)],
+        crs="EPSG:27700",
+    )
+    assert locate(5, 5, wards) == ("E09000001", "E05000001")
+    assert locate(15, 5, wards) == ("E09000002", "E05000002")
+    assert locate(50, 50, wards) is None
+
+
+@pytest.mark.integration
+def test_postcode_and_built_wards_agree(geodata_source, built_gpkg):
+    import geopandas as gpd
+
+    from lib.store.where import locate
+
+    wards = gpd.read_file(built_gpkg, layer="wards")
+    point = lookup_postcode("SE1 7PB", geodata_source)
+    assert locate(point.x, point.y, wards)[0] == point.gss_code
