@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from lib import ui
-from lib.sources import GLA_ATTR, ONS_ATTR, OS_ATTR
+from lib.ui import tour_bar
+from lib.vocab.sources import GLA_ATTR, ONS_ATTR, OS_ATTR
 
 # No page or page icons: Streamlit fetches a Material icon favicon from a Google font host.
 st.set_page_config(page_title="Joined Up London", layout="wide")
@@ -27,7 +27,7 @@ st.sidebar.caption(
     "Regeneration."
 )
 
-ui.tour_bar(page.url_path)  # a view opened from the Tour page: previous / back / next
+tour_bar.tour_bar(page.url_path)  # a view opened from the Tour page: previous / back / next
 page.run()
 
 st.divider()

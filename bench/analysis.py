@@ -1,4 +1,4 @@
-"""Time lib/analysis.py on the real built data: median of several runs per function, in ms.
+"""Time lib/analysis/losses.py on the real built data: median of several runs per function, in ms.
 
     PYTHONPATH=. .venv/bin/python bench/analysis.py [path/to/london.gpkg] [--runs N]
 
@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pyogrio
 
-from lib import analysis as A
+from lib.analysis import losses, pub_trends
+from lib.vocab.policies import ANALYSED, MAIN_ANALYSED
 
 LAYERS = ["sites", "lsoas", "boroughs", "policy_areas", "pubs_by_borough"]
 
@@ -57,25 +58,25 @@ def main(argv=None) -> int:
     print(f"{'function':58} {'first':>7} {'median':>7}")
     rows = [
         ("closure_table(sites, 'regeneration_area')",
-         lambda: A.closure_table(sites, "regeneration_area")),
+         lambda: losses.closure_table(sites, "regeneration_area")),
         ("closure_table(sites, 'town_centre:Metropolitan')",
-         lambda: A.closure_table(sites, "town_centre:Metropolitan")),
-        ("distance_bands(sites)", lambda: A.distance_bands(sites)),
-        ("closures_by_year(sites)", lambda: A.closures_by_year(sites)),
+         lambda: losses.closure_table(sites, "town_centre:Metropolitan")),
+        ("distance_bands(sites)", lambda: losses.distance_bands(sites)),
+        ("closures_by_year(sites)", lambda: losses.closures_by_year(sites)),
         ("closures_by_year(sites, gss_code='E09000030')",
-         lambda: A.closures_by_year(sites, gss_code="E09000030")),
-        ("pubs_change(pubs_by_borough, boroughs)", lambda: A.pubs_change(pubs, boroughs)),
-        ("pubs_trend(pubs_by_borough, boroughs)", lambda: A.pubs_trend(pubs, boroughs)),
+         lambda: losses.closures_by_year(sites, gss_code="E09000030")),
+        ("pubs_change(pubs_by_borough, boroughs)", lambda: pub_trends.pubs_change(pubs, boroughs)),
+        ("pubs_trend(pubs_by_borough, boroughs)", lambda: pub_trends.pubs_trend(pubs, boroughs)),
         ("policy_share_by_borough(boroughs, policy_areas, lsoas)",
-         lambda: A.policy_share_by_borough(boroughs, policy_areas, lsoas)),
+         lambda: pub_trends.policy_share_by_borough(boroughs, policy_areas, lsoas)),
     ]
-    shares = A.policy_share_by_borough(boroughs, policy_areas, lsoas)
-    change = A.pubs_change(pubs, boroughs)
+    shares = pub_trends.policy_share_by_borough(boroughs, policy_areas, lsoas)
+    change = pub_trends.pubs_change(pubs, boroughs)
     rows.append(("pubs_policy_correlation(change, shares)",
-                 lambda: A.pubs_policy_correlation(change, shares)))
-    for policy in A.MAIN_POLICIES:
+                 lambda: pub_trends.pubs_policy_correlation(change, shares)))
+    for policy in MAIN_ANALYSED:
         rows.append((f"share_table(..., '{policy}')",
-                     lambda p=policy: A.share_table(sites, lsoas, policy_areas, boroughs, p)))
+                     lambda p=policy: losses.share_table(sites, lsoas, policy_areas, boroughs, p)))
     for label, func in rows:
         first, median = timed(func, args.runs)
         print(f"{label:58} {first:7.1f} {median:7.1f}")
@@ -83,11 +84,11 @@ def main(argv=None) -> int:
     print("\n\"Losses vs policy\" page rerun: closure_table + share_table + distance_bands, ms")
     print(f"{'policy':32} {'first':>7} {'median':>7}")
     medians = []
-    for policy in A.POLICIES:
+    for policy in ANALYSED:
         def rerun(p=policy):
-            A.closure_table(sites, p)
-            A.share_table(sites, lsoas, policy_areas, boroughs, p)
-            A.distance_bands(sites)
+            losses.closure_table(sites, p)
+            losses.share_table(sites, lsoas, policy_areas, boroughs, p)
+            losses.distance_bands(sites)
         first, median = timed(rerun, args.runs)
         medians.append(median)
         print(f"{policy:32} {first:7.1f} {median:7.1f}")

@@ -16,7 +16,8 @@ import statistics
 import time
 import warnings
 
-from lib import data, maps
+from lib.data import layers as data
+from lib.render import maps
 
 
 def measure(make_map, runs: int) -> tuple[int, int, float]:

@@ -3,13 +3,13 @@
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from lib import tour as T
-from lib import ui
+from lib.links import tours
+from lib.ui import navigation, share_panel
 
-ui.require_navigation()
+navigation.require_navigation()
 st.title("Tour")
 
-names = T.tour_names()
+names = tours.tour_names()
 if not names:
     st.error("There is no tour file in tours/. Copy the example from the README's tour "
              "section to tours/default.toml.")
@@ -39,13 +39,13 @@ with st.sidebar:
                              "tours/default.toml to make your own for your event.")
 
 try:
-    tour = T.load_tour(name)
-except T.TourError as exc:
+    tour = tours.load_tour(name)
+except tours.TourError as exc:
     st.error(f"This tour cannot be used yet. {exc}")
     st.stop()
 
 count = len(tour.steps)
-number = T.parse_step(st.query_params.get("step"), count)
+number = tours.parse_step(st.query_params.get("step"), count)
 if st.query_params.get("step") != str(number):
     st.query_params["step"] = str(number)  # the link always names the step shown
 step = tour.steps[number - 1]
@@ -71,10 +71,10 @@ with st.container(border=True, key="tour_step"):
                   help="Next step (Page Down, or a presentation clicker)")
     if open_view:
         try:
-            st.switch_page(step.page.script, query_params=T.step_params(tour, number))
+            st.switch_page(step.page.script, query_params=tours.step_params(tour, number))
         except StreamlitAPIException as exc:
             st.error(f"The {step.page.title} page cannot be opened: {exc}")
-    link = ui.page_link(step.page.url_path, step.query())
+    link = share_panel.page_link(step.page.url_path, step.query())
     st.caption("This step's link, to open it in another tab or window:")
     st.code(link, language=None, wrap_lines=True)
 
@@ -93,4 +93,4 @@ with st.expander("Make your own tour"):
         "Open the view you want, copy its link, and copy the settings after the `?`. "
         "If a step is wrong this page says which step and which field. Use "
         "`basemap = \"No basemap\"` at venues without internet.")
-    st.code((T.TOURS_DIR / f"{tour.name}.toml").read_text(encoding="utf-8"), language="toml")
+    st.code((tours.TOURS_DIR / f"{tour.name}.toml").read_text(encoding="utf-8"), language="toml")

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page
 
-from lib import losses_maps as LM
+from lib.render import loss_maps
 from tests.e2e.streamlit_browser import (
     count_map_pixels,
     save_screenshot,
@@ -72,8 +72,8 @@ def test_losses_vs_policy_for_areas_for_regeneration(shared_link, page):
     legend = frame.locator(".jul-legend").inner_text()
     assert "Inside Areas for Regeneration (63)" in legend
     assert "Elsewhere (244)" in legend and "Areas for Regeneration (32 areas)" in legend
-    assert count_map_pixels(page, LM.INSIDE_COLOUR) > 300  # filled dots
-    assert count_map_pixels(page, LM.OUTSIDE_COLOUR) > 300  # rings
+    assert count_map_pixels(page, loss_maps.INSIDE_COLOUR) > 300  # filled dots
+    assert count_map_pixels(page, loss_maps.OUTSIDE_COLOUR) > 300  # rings
     assert frame.locator(".jul-label", has_text="Hackney").count() == 1
     save_screenshot(page, "losses-regeneration-map")
     assert not outside, f"requests to outside hosts: {outside}"

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from lib import tour as T
+from lib.links import tours
 from tests.e2e.streamlit_browser import ARTIFACTS_DIR, wait_for_app, wait_for_map
 
 LOCAL = {"127.0.0.1", "localhost"}
@@ -120,8 +120,8 @@ def test_save_view_puts_the_map_position_in_the_link(app_url, page):
 
 def test_a_facilitator_steps_through_the_default_tour_offline(app_url, page):
     try:
-        tour = T.load_tour("default")
-    except T.TourError as exc:
+        tour = tours.load_tour("default")
+    except tours.TourError as exc:
         pytest.skip(f"the default tour needs pages this app lacks: {exc}")
     page.set_viewport_size({"width": 1280, "height": 720})
     requested = watch_requests(page)

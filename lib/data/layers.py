@@ -1,0 +1,182 @@
+"""Load the built layers of geodata/london.gpkg, and the site filters every view shares.
+
+The layers are read once per process (the UI caches `load_layers`) and treated as read-only.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from lib.vocab.categories import STATUSES
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_GPKG = REPO_ROOT / "geodata" / "london.gpkg"
+GEO_LAYERS = ["boroughs", "wards", "lsoas", "policy_areas", "sites", "voluntary_points"]
+TABLE_LAYERS = ["voluntary_wards", "grants_by_year", "pubs_by_borough", "build_report"]
+
+SOURCE_LABELS = {  # source id -> (label, short label for map tooltips)
+    "cim_2022": ("GLA Cultural Infrastructure Map 2022", "Culture map 2022"),
+    "libraries_2016": ("DCMS libraries list 2016", "Libraries 2016"),
+    "epraccur_2019": ("NHS ODS GP practices 2019", "NHS GP list 2019"),
+    "mapping_museums": ("Mapping Museums (Birkbeck)", "Mapping Museums"),
+    "osm_2020": ("OpenStreetMap 2020", "OSM 2020"),
+}
+
+
+class DataMissing(Exception):
+    """The built GeoPackage is not there (or not complete): say how to build it."""
+
+
+def gpkg_path() -> Path:
+    return Path(os.environ.get("JOINED_UP_GPKG", DEFAULT_GPKG))
+
+
+@dataclass(frozen=True)
+class Layers:
+    boroughs: gpd.GeoDataFrame
+    wards: gpd.GeoDataFrame
+    lsoas: gpd.GeoDataFrame
+    policy_areas: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    voluntary_points: gpd.GeoDataFrame
+    voluntary_wards: pd.DataFrame
+    grants_by_year: pd.DataFrame
+    pubs_by_borough: pd.DataFrame
+    build_report: pd.DataFrame
+
+    @property
+    def borough_names(self) -> dict[str, str]:
+        return dict(zip(self.boroughs["gss_code"], self.boroughs["name"], strict=True))
+
+
+def load_layers(path: Path | None = None) -> Layers:
+    path = Path(path or gpkg_path())
+    if not path.exists():
+        raise DataMissing(
+            f"The built data {path} is missing. Build it with `make data` "
+            "(or `python -m lib.build --source $GEODATA_SOURCE --out geodata/london.gpkg`)."
+        )
+    present = set(pyogrio.list_layers(path)[:, 0])
+    missing = [name for name in GEO_LAYERS + TABLE_LAYERS if name not in present]
+    if missing:
+        raise DataMissing(f"{path} lacks the layer(s) {', '.join(missing)}: rebuild it with "
+                          "`make data`.")
+    frames = {name: gpd.read_file(path, layer=name) for name in GEO_LAYERS}
+    frames.update({name: pyogrio.read_dataframe(path, layer=name, read_geometry=False)
+                   for name in TABLE_LAYERS})
+    sites = frames["sites"]
+    for column in ["opened_year", "closed_year"]:
+        sites[column] = sites[column].astype("Int64")
+    return Layers(**frames)
+
+
+@dataclass(frozen=True)
+class SiteFilter:
+    """What the user asked to see. Hashable, so cached functions can key on it."""
+
+    groups: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    boroughs: tuple[str, ...] = ()  # GSS codes
+    closed_from: int | None = None
+    closed_to: int | None = None
+
+    def describe(self, borough_names: dict[str, str]) -> str:
+        parts = [", ".join(self.groups) or "All facilities"]
+        if self.categories:
+            parts.append(", ".join(self.categories))
+        if self.statuses and set(self.statuses) != set(STATUSES):
+            parts.append(" and ".join(self.statuses))
+        if self.boroughs:
+            parts.append("in " + ", ".join(borough_names.get(c, c) for c in self.boroughs))
+        if self.closed_from is not None or self.closed_to is not None:
+            parts.append(f"closures {self.closed_from or '…'}–{self.closed_to or '…'}")
+        return " · ".join(parts)
+
+
+def filter_sites(sites: gpd.GeoDataFrame, f: SiteFilter) -> gpd.GeoDataFrame:
+    """Sites matching every chosen filter; an empty choice means no restriction.
+
+    A category matches any of a merged site's categories (a pub that is also a music venue is
+    found under both). The closure-year range restricts closed sites only.
+    """
+    keep = pd.Series(True, index=sites.index)
+    if f.groups:
+        keep &= sites["category_group"].isin(f.groups)
+    if f.categories:
+        wanted = set(f.categories)
+        keep &= sites["categories"].str.split("; ").map(lambda cats: bool(wanted & set(cats)))
+    if f.statuses:
+        keep &= sites["status"].isin(f.statuses)
+    if f.boroughs:
+        keep &= sites["gss_code"].isin(f.boroughs)
+    closed = sites["status"].eq("closed")
+    year = sites["closed_year"]
+    if f.closed_from is not None:
+        keep &= ~closed | year.ge(f.closed_from).fillna(False)
+    if f.closed_to is not None:
+        keep &= ~closed | year.le(f.closed_to).fillna(False)
+    return sites[keep]
+
+
+def sites_per_10k(sites: gpd.GeoDataFrame, boroughs: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Open sites per 10,000 residents by borough (every borough, zero where none)."""
+    counts = sites[sites["status"] == "open"].groupby("gss_code").size()
+    table = boroughs[["gss_code", "name", "population"]].copy()
+    table["sites"] = table["gss_code"].map(counts).fillna(0).astype(int)
+    table["per_10k"] = (table["sites"] / table["population"] * 10_000).round(2)
+    return table
+
+
+def source_labels(sources: str, short: bool = False) -> str:
+    return "; ".join(SOURCE_LABELS[s][short] if s in SOURCE_LABELS else s
+                     for s in sources.split("; "))
+
+
+def years_text(opened, closed) -> str:
+    parts = []
+    if pd.notna(opened):
+        parts.append(f"opened {int(opened)}")
+    if pd.notna(closed):
+        parts.append(f"closed {int(closed)}")
+    return ", ".join(parts)
+
+
+def sites_table(sites: gpd.GeoDataFrame, borough_names: dict[str, str]) -> pd.DataFrame:
+    """The filtered sites as a plain table for display and CSV download."""
+    return pd.DataFrame({
+        "site_id": sites["site_id"],
+        "name": sites["name"],
+        "category": sites["categories"],
+        "group": sites["category_group"],
+        "status": sites["status"],
+        "opened_year": sites["opened_year"],
+        "closed_year": sites["closed_year"],
+        "borough": sites["gss_code"].map(borough_names),
+        "ward_code": sites["ward_code"],
+        "lsoa_code": sites["lsoa_code"],
+        "in_town_centre": sites["in_town_centre"],
+        "in_caz": sites["in_caz"],
+        "in_opportunity_area": sites["in_opportunity_area"],
+        "in_regen_area": sites["in_regen_area"],
+        "dist_town_centre_m": sites["dist_town_centre_m"],
+        "source": sites["sources"].map(source_labels),
+        "licence": sites["licence"],
+        "easting": sites.geometry.x.round(1),
+        "northing": sites.geometry.y.round(1),
+    }).reset_index(drop=True)
+
+
+def sites_geojson(sites: gpd.GeoDataFrame, borough_names: dict[str, str]) -> str:
+    """GeoJSON (WGS84, as RFC 7946 asks) of the filtered sites, with the table's columns."""
+    table = sites_table(sites, borough_names).drop(columns=["easting", "northing"])
+    frame = gpd.GeoDataFrame(table, geometry=sites.geometry.to_crs(4326).values, crs=4326)
+    for column in ["opened_year", "closed_year"]:
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame.to_json(drop_id=True)

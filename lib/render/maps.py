@@ -1,0 +1,437 @@
+"""Folium map builders. No streamlit here: pages pass what they show, lib/ui/ embeds the map.
+
+Payload matters (venues with poor Wi-Fi): sites go out as one GeoJson layer per category group
+drawn as circle markers on a canvas, with short escaped properties and 5-decimal coordinates.
+Every string that reaches the browser is HTML-escaped first (tooltips are set as innerHTML).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import branca.element
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from lib.data.layers import Layers, source_labels, years_text
+from lib.render import folium_setup
+from lib.render.legend import KEY_CSS, LegendSection, legend_html
+from lib.render.vendor import use_local_assets
+from lib.vocab.categories import CATEGORY_GROUPS, DRAW_ORDER, GROUP_COLOURS
+from lib.vocab.geography import LONDON_BOUNDS
+from lib.vocab.policies import POLICIES
+from lib.vocab.sources import LAYER_SOURCES, credits
+
+folium_setup.compact_geojson()
+
+LONDON_CENTRE = (51.4905, -0.1100)
+LONDON_ZOOM = 10
+LEGEND_WIDTH_PX = 230
+CLOSED_COLOUR = "#000000"
+# A sequential, colour-blind-safe ramp (ColorBrewer YlGnBu) for choropleths.
+RAMP = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"]
+BASEMAPS = {
+    "light": ("Street map (CARTO light)",
+              "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
+              "© OpenStreetMap contributors © CARTO"),
+    "none": ("No basemap (works offline)", None, None),
+}
+COORD_GRID = 1e-5  # degrees, about 1 m
+LAND_COLOUR = "#fbfaf7"  # the app's background: land reads apart from the pale-blue water
+NO_BASEMAP_BACKGROUND = "#d6e6f2"  # pale water blue: the Thames reads as the gap between boroughs
+
+
+@dataclass(frozen=True)
+class MapLayers:
+    """Layers reprojected and slimmed for the browser once per process."""
+
+    boroughs: gpd.GeoDataFrame
+    policy_areas: gpd.GeoDataFrame
+    sites: pd.DataFrame  # lon, lat and the escaped tooltip fields, indexed like Layers.sites
+    labels: pd.DataFrame  # borough name label points
+
+
+def prepare(layers: Layers) -> MapLayers:
+    boroughs = layers.boroughs[["gss_code", "name", "geometry"]].copy()
+    boroughs["geometry"] = boroughs.geometry.simplify(25)
+    policy = layers.policy_areas.copy()
+    policy["geometry"] = policy.geometry.simplify(12)
+    sites = layers.sites
+    lonlat = sites.geometry.to_crs(4326)
+    points = pd.DataFrame({
+        "lon": lonlat.x.round(5),
+        "lat": lonlat.y.round(5),
+        "name": sites["name"].map(html.escape),
+        "cat": sites["categories"].map(html.escape),
+        "status": sites["status"],
+        "years": [years_text(o, c) for o, c in zip(sites["opened_year"], sites["closed_year"], strict=True)],
+        "state": [state_text(*row) for row in zip(sites["status"], sites["opened_year"],
+                                                   sites["closed_year"], strict=True)],
+        "src": sites["sources"].map(lambda s: html.escape(source_labels(s, short=True))),
+        "group": sites["category_group"],
+    }, index=sites.index)
+    label_points = layers.boroughs.geometry.representative_point().to_crs(4326)
+    labels = pd.DataFrame({"name": layers.boroughs["name"].map(html.escape),
+                           "lon": label_points.x, "lat": label_points.y})
+    return MapLayers(to_browser(boroughs), to_browser(policy), points, labels)
+
+
+def state_text(status: str, opened, closed) -> str:
+    """'Open', 'Open (opened 1974)', 'Closed 2013 (opened 1990)', for tooltips."""
+    text = "Closed" if status == "closed" else "Open"
+    if pd.notna(closed):
+        text += f" {int(closed)}"
+    if pd.notna(opened):
+        text += f" (opened {int(opened)})"
+    return text
+
+
+def to_browser(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """WGS84 with coordinates on a ~1 m grid: shorter GeoJSON, no visible change."""
+    frame = frame.to_crs(4326)
+    frame["geometry"] = shapely.set_precision(frame.geometry.values, COORD_GRID)
+    return frame
+
+
+def add_to_header(m: folium.Map, element: branca.element.Element, name: str | None = None) -> None:
+    """Add CSS or script to the map document's <head> (once per name)."""
+    m.get_root().header.add_child(element, name=name)  # type: ignore[attr-defined]
+
+
+def new_map(basemap: str, bounds=LONDON_BOUNDS, view=None) -> folium.Map:
+    """A map framed on `bounds` ((south, west), (north, east)) whatever the frame's size, or
+    opened at `view` (a lib.share.MapView: lat, lon, zoom) when a link saved one."""
+    location, zoom = ((view.lat, view.lon), view.zoom) if view else (LONDON_CENTRE, LONDON_ZOOM)
+    m = folium.Map(location=location, zoom_start=zoom, tiles=None,
+                   prefer_canvas=True, control_scale=True, zoom_snap=0.25)
+    if view is None:
+        m.add_child(FitBounds(bounds))
+    name, url, attr = BASEMAPS.get(basemap, BASEMAPS["none"])
+    if url:
+        folium.TileLayer(url, attr=attr, name=name, max_zoom=19, control=False).add_to(m)
+    else:
+        add_to_header(m, branca.element.Element(
+            f"<style>.leaflet-container{{background:{NO_BASEMAP_BACKGROUND};}}</style>"))
+    return m
+
+
+def layer_attribution(*layer_keys: str) -> str:
+    """Short credits for Leaflet's attribution control (full lines go under the map)."""
+    keys = [k for layer in layer_keys for k in LAYER_SOURCES.get(layer, (layer,))]
+    return html.escape(" | ".join(credits(keys)))
+
+
+def classify(values: pd.Series, classes: int = 5) -> tuple[np.ndarray, list[float]]:
+    """Quantile class (0..classes-1) of each value, and the class edges."""
+    finite = values.dropna()
+    edges = sorted(set(np.quantile(finite, np.linspace(0, 1, classes + 1)).round(2)))
+    if len(edges) < 2:
+        edges = [float(finite.min()), float(finite.max()) + 1e-9]
+    bins = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2)
+    return bins, edges
+
+
+def add_choropleth(m: folium.Map, areas: gpd.GeoDataFrame, code_column: str, values: pd.Series,
+                   label: str, value_format: str, attribution: str) -> list[tuple[str, str]]:
+    """Fill areas by quantile class of `values` (indexed by code); returns legend rows."""
+    frame = areas[[code_column, "name", "geometry"]].copy()
+    frame["value"] = frame[code_column].map(values)
+    bins, edges = classify(frame["value"])
+    ramp = RAMP[-(len(edges) - 1):] if len(edges) - 1 < len(RAMP) else RAMP
+    frame["fill"] = [ramp[b] if pd.notna(v) else "#f0f0f0" for b, v in zip(bins, frame["value"], strict=True)]
+    frame["shown"] = [value_format.format(v) if pd.notna(v) else "no data" for v in frame["value"]]
+    frame["name"] = frame["name"].map(html.escape)
+    data = json.loads(frame[["name", "shown", "fill", "geometry"]].to_json(drop_id=True))
+    folium.GeoJson(
+        data, name=html.escape(label),
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": 0.75,
+                                  "color": "#333333", "weight": 0.8},
+        highlight_function=lambda f: {"weight": 2.5},
+        tooltip=folium.GeoJsonTooltip(["name", "shown"], aliases=["", html.escape(label)]),
+        attribution=attribution,
+    ).add_to(m)
+    return [(ramp[i], f"{value_format.format(edges[i])} – {value_format.format(edges[i + 1])}")
+            for i in range(len(edges) - 1)]
+
+
+def add_outlines(m: folium.Map, areas: gpd.GeoDataFrame, name: str, attribution: str = "",
+                 colour: str = "#333333", weight: float = 1.2, land: bool = False) -> None:
+    """Area boundaries, not interactive; with `land`, also a pale land fill, so that with no
+    basemap the areas stand out from the water-blue background."""
+    data = json.loads(areas[["geometry"]].to_json(drop_id=True))
+    style = {"color": colour, "weight": weight, "fill": land, "fillColor": LAND_COLOUR,
+             "fillOpacity": 0.9 if land else 0}
+    folium.GeoJson(data, name=html.escape(name), control=False, interactive=False,
+                   style_function=lambda f: style, attribution=attribution).add_to(m)
+
+
+class AreaLabels(folium.map.Layer):
+    """Area names as text (so the map reads with no basemap), made in the browser from one
+    list: 33 folium Markers cost more to render than the rest of the map's layers together.
+    Names must arrive HTML-escaped."""
+
+    _template = branca.element.Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.layerGroup();
+        {{ this.labels|tojson }}.forEach(function(label) {
+            L.marker([label.lat, label.lon], {interactive: false, icon: L.divIcon({
+                className: "", html: '<div class="jul-label">' + label.name + "</div>",
+                iconSize: [120, 16], iconAnchor: [60, 8]})}).addTo({{ this.get_name() }});
+        });
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, labels: pd.DataFrame, name: str):
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "AreaLabels"
+        self.labels = [{"lat": round(float(r.lat), 5), "lon": round(float(r.lon), 5),
+                        "name": r.name} for r in labels.itertuples()]
+
+
+def add_area_labels(m: folium.Map, labels: pd.DataFrame, name: str = "Borough names") -> None:
+    """Borough names as text, decluttered so they never print over each other."""
+    AreaLabels(labels, html.escape(name)).add_to(m)
+    m.add_child(DeclutterLabels())
+    add_to_header(m, branca.element.Element(
+        "<style>.jul-label{font:600 11px/1.2 sans-serif;color:#222;text-align:center;"
+        "text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;white-space:nowrap}</style>"))
+
+
+def add_policy_layers(m: folium.Map, policy_areas: gpd.GeoDataFrame, shown: tuple[str, ...],
+                      available: tuple[str, ...] = tuple(POLICIES)) -> list[tuple[str, str]]:
+    """Each London Plan layer as a toggleable overlay; `shown` ones start visible."""
+    legend = []
+    for policy in available:
+        label, colour = POLICIES[policy].legend, POLICIES[policy].colour
+        layer = policy_areas[policy_areas["policy"] == policy]
+        if layer.empty:
+            continue
+        frame = layer[["name", "classification", "geometry"]].copy()
+        for column in ["name", "classification"]:
+            frame[column] = frame[column].fillna("").map(html.escape)
+        data = json.loads(frame.to_json(drop_id=True))
+        folium.GeoJson(
+            data, name=html.escape(label), show=policy in shown,
+            style_function=lambda f, c=colour: {"color": c, "weight": 1.6, "fillColor": c,
+                                                "fillOpacity": 0.12, "dashArray": "4 3"},
+            tooltip=folium.GeoJsonTooltip(["name", "classification"], aliases=[label, ""]),
+            attribution=layer_attribution(policy),
+        ).add_to(m)
+        if policy in shown:
+            legend.append((colour, label))
+    return legend
+
+
+SITE_FIELDS = {"name": "", "cat": "Category", "state": "Status", "status": "Status",
+               "years": "Years", "src": "Source", "group": "Group"}
+# Status and years in one short field ("Open", "Closed 2013 (opened 1974)"): fewer bytes.
+TOOLTIP_FIELDS = ("name", "cat", "state", "src")
+
+
+def site_features(points: pd.DataFrame, fields=tuple(SITE_FIELDS), with_ids=True) -> dict:
+    """A compact FeatureCollection of site points; ids let a style function tell them apart."""
+    columns = list(fields)
+    features: list[dict] = [
+        {"type": "Feature", "properties": dict(zip(columns, values, strict=True)),
+         "geometry": {"type": "Point", "coordinates": [lon, lat]}}
+        for lon, lat, values in zip(points["lon"], points["lat"],
+                                    points[columns].itertuples(index=False, name=None), strict=True)
+    ]
+    if with_ids:
+        for feature, site in zip(features, points.index, strict=True):
+            feature["id"] = int(site)
+    return {"type": "FeatureCollection", "features": features}
+
+
+def site_tooltip(fields=("name", "cat", "status", "years", "src")) -> folium.GeoJsonTooltip:
+    return folium.GeoJsonTooltip(list(fields), aliases=[SITE_FIELDS[f] for f in fields])
+
+
+def add_site_layers(m: folium.Map, points: pd.DataFrame, attribution: str) -> list[tuple[str, str]]:
+    """Open sites as one layer per category group, the densest drawn first so sparse groups
+    stay visible; closed sites in one layer on top, black rings filled with their group's
+    colour. Returns legend rows for the open groups."""
+    legend = []
+    open_points = points[points["status"] == "open"]
+    for group in DRAW_ORDER:
+        subset = open_points[open_points["group"] == group]
+        if subset.empty:
+            continue
+        colour = GROUP_COLOURS[group]
+        folium.GeoJson(
+            site_features(subset, TOOLTIP_FIELDS, with_ids=False),
+            name=f"{html.escape(group)} ({len(subset):,})",
+            marker=folium.CircleMarker(radius=3.5, color="#ffffff", weight=0.6, fill=True,
+                                       fill_color=colour, fill_opacity=0.9),
+            tooltip=site_tooltip(TOOLTIP_FIELDS), attribution=attribution,
+        ).add_to(m)
+    for group in CATEGORY_GROUPS:
+        count = int((open_points["group"] == group).sum())
+        if count:
+            legend.append((GROUP_COLOURS[group], f"{group} ({count:,})"))
+    closed = points[points["status"] == "closed"]
+    if not closed.empty:
+        folium.GeoJson(
+            site_features(closed, (*TOOLTIP_FIELDS, "group")),
+            name=f"Closed sites ({len(closed):,})",
+            marker=folium.CircleMarker(radius=5, color=CLOSED_COLOUR, weight=2, fill=True,
+                                       fill_opacity=0.75),
+            style_function=lambda f: {"fillColor": GROUP_COLOURS[f["properties"]["group"]]},
+            tooltip=site_tooltip(TOOLTIP_FIELDS), attribution=attribution,
+        ).add_to(m)
+    return legend
+
+
+class FitBounds(branca.element.MacroElement):
+    """Frame `bounds` once the map's frame has its final size (st_folium sizes it late), leaving
+    the legend's corner free so it does not cover outer boroughs."""
+
+    _template = branca.element.Template("""
+        {% macro script(this, kwargs) %}
+        (function(map) {
+            function fit() {
+                map.invalidateSize();
+                // A narrow frame gives the legend less room rather than shrink London.
+                var pad = Math.min({{ this.pad }}, map.getSize().x * 0.2);
+                map.fitBounds({{ this.bounds|tojson }},
+                              {paddingTopLeft: [pad, 0], paddingBottomRight: [10, 10]});
+            }
+            fit();
+            setTimeout(fit, 250);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, bounds):
+        super().__init__()
+        self._name = "FitBounds"
+        self.bounds = [list(corner) for corner in bounds]
+        self.pad = LEGEND_WIDTH_PX
+
+
+class DeclutterLabels(branca.element.MacroElement):
+    """Hide an area label that would overlap one already shown, after every zoom or resize,
+    so names never print over each other (shorter names are placed first; zoom in for the
+    rest)."""
+
+    _template = branca.element.Template("""
+        {% macro script(this, kwargs) %}
+        (function(map) {
+            function declutter() {
+                var labels = Array.from(map.getContainer().querySelectorAll(".jul-label"));
+                labels.sort(function(a, b) { return a.textContent.length - b.textContent.length; });
+                var shown = [];
+                labels.forEach(function(el) {
+                    el.style.visibility = "visible";
+                    var range = document.createRange();
+                    range.selectNodeContents(el);
+                    var r = range.getBoundingClientRect();
+                    var box = {l: r.left - 3, r: r.right + 3, t: r.top - 1, b: r.bottom + 1};
+                    var hit = shown.some(function(o) {
+                        return box.l < o.r && box.r > o.l && box.t < o.b && box.b > o.t;
+                    });
+                    if (hit) { el.style.visibility = "hidden"; } else { shown.push(box); }
+                });
+            }
+            map.on("zoomend moveend resize", declutter);
+            map.whenReady(function() { setTimeout(declutter, 50); setTimeout(declutter, 600); });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "DeclutterLabels"
+
+
+class Legend(branca.element.MacroElement):
+    """A legend drawn as a Leaflet control inside the map frame (so screenshots include it)."""
+
+    _template = branca.element.Template("""
+        {% macro script(this, kwargs) %}
+        (function(map) {
+            var legend = L.control({position: "bottomleft"});
+            legend.onAdd = function() {
+                var div = L.DomUtil.create("div", "jul-legend");
+                div.innerHTML = '<button type="button" class="jul-legend-toggle">Legend</button>'
+                    + '<div class="jul-legend-body">' + {{ this.markup|tojson }} + "</div>";
+                // On a phone-sized map the legend would hide London: it starts folded.
+                if (map.getSize().x < {{ this.fold_below_px }}) div.classList.add("jul-folded");
+                div.querySelector("button").addEventListener("click", function() {
+                    div.classList.toggle("jul-folded");
+                });
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            legend.addTo(map);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, markup: str):
+        super().__init__()
+        self._name = "Legend"
+        self.markup = markup
+        self.fold_below_px = NARROW_MAP_PX
+
+
+NARROW_MAP_PX = 420  # below this map width the legend starts folded and the type shrinks
+LEGEND_CSS = f"""<style>
+.jul-legend {{background: rgba(255,255,255,.94); padding: 6px 9px; border-radius: 6px;
+  font: 11px/1.3 sans-serif; color: #111; box-shadow: 0 1px 4px rgba(0,0,0,.35);
+  max-width: {LEGEND_WIDTH_PX}px}}
+.jul-legend h4 {{margin: 4px 0 2px; font-size: 11px}}
+.jul-legend .row {{display: flex; gap: 6px; align-items: center; margin: 1px 0}}
+{KEY_CSS}.leaflet-control-attribution {{font-size: 10px; max-width: 70%}}
+.jul-legend-toggle {{display: none; font: 600 12px sans-serif; background: none; border: 0;
+  padding: 2px 0; cursor: pointer; color: #111}}
+.jul-legend.jul-folded .jul-legend-body {{display: none}}
+@media (max-width: {NARROW_MAP_PX}px) {{
+  .jul-legend-toggle {{display: block}}
+  .jul-legend {{font-size: 10px; max-width: 170px}}
+  .jul-legend h4 {{font-size: 10px}}
+  .leaflet-control-attribution {{font-size: 8px; max-width: 100%}}
+}}
+</style>"""
+
+
+def add_legend(m: folium.Map, sections: Sequence[LegendSection], note: str = "") -> None:
+    """The legend inside the map's frame (bottom left), foldable on a phone."""
+    add_to_header(m, branca.element.Element(LEGEND_CSS), name="jul_legend_css")
+    m.add_child(Legend(legend_html(sections, note)))
+
+
+def finish(m: folium.Map) -> folium.Map:
+    folium.LayerControl(collapsed=True).add_to(m)
+    return use_local_assets(m)
+
+
+def explorer_map(map_layers: MapLayers, site_index: pd.Index, per_10k: pd.Series,
+                 choropleth_label: str, policies_shown: tuple[str, ...], basemap: str,
+                 view=None, bounds=LONDON_BOUNDS) -> folium.Map:
+    """The map explorer: borough choropleth, London Plan overlays, filtered sites, legend."""
+    m = new_map(basemap, bounds=bounds, view=view)
+    classes = add_choropleth(m, map_layers.boroughs, "gss_code", per_10k, choropleth_label,
+                             "{:.1f}", layer_attribution("boroughs"))
+    add_area_labels(m, map_layers.labels)
+    # Only the chosen layers travel to the browser: the rest would add ~0.8 MB.
+    policy_rows = add_policy_layers(m, map_layers.policy_areas, policies_shown, policies_shown)
+    points = map_layers.sites.loc[site_index]
+    group_rows = add_site_layers(m, points, layer_attribution("cim", "libraries", "gp_practices",
+                                                              "museums", "worship"))
+    closed = int((points["status"] == "closed").sum())
+    closed_row = ("#ffffff", f"Closed ({closed:,}), filled with the group's colour")
+    add_legend(m, [
+        LegendSection(choropleth_label, "swatch", tuple(classes)),
+        LegendSection("Sites (open)", "dot", tuple(group_rows)),
+        LegendSection("Closed sites", "ring", (closed_row,) if closed else ()),
+        LegendSection("London Plan", "line", tuple(policy_rows)),
+    ])
+    return finish(m)

@@ -1,0 +1,350 @@
+"""The real data build on GEODATA_SOURCE, checked against figures measured from the inputs.
+
+Every number here was measured from the raw files in ../shared/geodata (MANIFEST.md gives most
+of them too) and from the built geopackage; a change to the inputs or to the build that moves
+one of them should be looked at, not waved through.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+from geopandas.testing import assert_geodataframe_equal
+
+from lib.build.pipeline import Report, build, cim_points, normalise_name, read_cim
+
+pytestmark = pytest.mark.integration
+
+CONTRACT = {  # DESIGN.md "Data contract"; None = a table without geometry
+    "boroughs": ["gss_code", "name", "inner", "area_ha", "population"],
+    "wards": ["ward_code", "name", "gss_code", "population"],
+    "lsoas": ["lsoa_code", "name", "gss_code", "ward_code", "population", "imd_score",
+              "imd_rank", "imd_decile", "regen_area"],
+    "policy_areas": ["policy", "name", "classification", "borough"],
+    "sites": ["site_id", "name", "category", "category_group", "status", "opened_year",
+              "closed_year", "sources", "licence", "gss_code", "ward_code", "lsoa_code",
+              "in_town_centre", "town_centre_class", "in_caz", "in_opportunity_area", "in_sil",
+              "in_creative_enterprise_zone", "in_regen_area", "dist_town_centre_m", "coord_fix"],
+    "voluntary_points": ["kind", "name", "status", "licence", "gss_code", "ward_code"],
+    "voluntary_wards": ["ward_code", "charities", "grants_gbp", "grants_count",
+                        "charities_per_1k", "grants_gbp_per_head"],
+    "pubs_by_borough": ["gss_code", "year", "pubs"],
+    "build_report": ["step", "source", "rows_in", "rows_out", "repaired", "dropped", "note"],
+}
+GEOMETRY_TYPES = {"boroughs": "MultiPolygon", "wards": "MultiPolygon", "lsoas": "MultiPolygon",
+                  "policy_areas": "MultiPolygon", "sites": "Point", "voluntary_points": "Point"}
+LONDON_POPULATION_MID_2020 = 9_002_488
+
+
+@pytest.fixture(scope="module")
+def layers(built_gpkg):
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            cache[name] = gpd.read_file(built_gpkg, layer=name)
+        return cache[name]
+
+    return get
+
+
+@pytest.fixture(scope="module")
+def sites(layers):
+    return layers("sites")
+
+
+@pytest.fixture(scope="module")
+def report(layers):
+    return pd.DataFrame(layers("build_report"))
+
+
+# ---------------------------------------------------------------- the contract
+
+
+def test_every_contract_layer_with_its_columns_in_british_national_grid(built_gpkg):
+    listed = dict(pyogrio.list_layers(built_gpkg))
+    for name, columns in CONTRACT.items():
+        assert name in listed, name
+        assert listed[name] == GEOMETRY_TYPES.get(name), name
+        frame = gpd.read_file(built_gpkg, layer=name)
+        assert set(columns) <= set(frame.columns), (name, set(columns) - set(frame.columns))
+        assert len(frame) > 0, name
+        if name in GEOMETRY_TYPES:
+            assert frame.crs.to_epsg() == 27700, name
+            assert frame.geometry.notna().all() and not frame.geometry.is_empty.any(), name
+
+
+# ---------------------------------------------------------------- areas
+
+
+def test_33_boroughs_with_the_mid_2020_population(layers):
+    boroughs = layers("boroughs")
+    assert sorted(boroughs["gss_code"]) == [f"E090000{n:02d}" for n in range(1, 34)]
+    assert boroughs["population"].sum() == LONDON_POPULATION_MID_2020
+    assert int(boroughs["inner"].sum()) == 14  # ONS Inner London, City included
+    assert boroughs.geometry.is_valid.all()
+
+
+def test_4835_lsoas_each_with_ward_imd_and_population(layers):
+    lsoas = layers("lsoas")
+    assert len(lsoas) == 4835 and lsoas["lsoa_code"].is_unique
+    needed = ["ward_code", "imd_score", "imd_rank", "imd_decile", "population"]
+    assert lsoas[needed].notna().all().all()
+    assert lsoas["imd_rank"].between(1, 32844).all() and lsoas["imd_decile"].between(1, 10).all()
+    assert lsoas["population"].sum() == LONDON_POPULATION_MID_2020
+    assert lsoas.geometry.is_valid.all()  # 8 invalid in the source, repaired
+    # Areas for Regeneration: the 20% most deprived in England (rank <= 6,568).
+    assert int(lsoas["regen_area"].sum()) == 795
+    assert (lsoas["regen_area"] == (lsoas["imd_rank"] <= 6568)).all()
+
+
+def test_lsoa_populations_add_up_to_each_borough(layers):
+    by_borough = layers("lsoas").groupby("gss_code")["population"].sum()
+    boroughs = layers("boroughs").set_index("gss_code")["population"]
+    pd.testing.assert_series_equal(by_borough.sort_index(), boroughs.sort_index(),
+                                   check_names=False)
+
+
+def test_634_wards_whose_population_is_the_lsoa_total(layers):
+    wards, lsoas = layers("wards"), layers("lsoas")
+    assert len(wards) == 634 and wards["ward_code"].is_unique
+    assert set(wards["ward_code"]) == set(lsoas["ward_code"])
+    assert wards["population"].sum() == lsoas["population"].sum() == LONDON_POPULATION_MID_2020
+    assert wards["name"].notna().all() and wards["gss_code"].nunique() == 33
+    # A ward's borough is the borough of its LSOAs.
+    ward_borough = wards.set_index("ward_code")["gss_code"]
+    assert (lsoas["ward_code"].map(ward_borough) == lsoas["gss_code"]).all()
+
+
+def test_policy_areas_as_the_files_give_them(layers):
+    policy = layers("policy_areas")
+    assert policy.groupby("policy").size().to_dict() == {
+        "town_centre": 234, "caz": 10, "opportunity_area": 27, "sil": 110,
+        "creative_enterprise_zone": 5, "area_of_intensification_2015": 7,
+        # every borough but the City of London has an LSOA in the most deprived 20%
+        "regeneration_area": 32,
+    }
+    assert "OLSPG boundary" not in set(policy["name"])
+    centres = policy[policy.policy == "town_centre"]["classification"].value_counts().to_dict()
+    # MANIFEST: District 152 plus 2 'District Centre'; 'Local Centre' read as Local.
+    assert centres == {"International": 2, "Metropolitan": 13, "Major": 36, "District": 154,
+                       "CAZ retail cluster": 20, "Local": 7, "Unclassified": 2}
+    regen = policy[policy.policy == "regeneration_area"]
+    assert "E09000001" not in set(regen["borough"])
+
+
+# ---------------------------------------------------------------- sites
+
+
+def test_culture_map_rows_read_per_file(report):
+    cim = report[report["source"].str.startswith("cim:")].set_index("source")
+    assert cim["rows_in"].sum() == 7446
+    assert cim["rows_in"].to_dict() == {f"cim:{k}": v for k, v in {
+        "Arts_centres": 26, "Cinemas": 116, "Commercial_galleries": 306,
+        "Community_centres": 903, "Dance_performance_venues": 189,
+        "LGBT_night_time_venues": 75, "Libraries": 342, "Museums_and_public_galleries": 163,
+        "Music_venues_all": 797, "Music_venues_grassroots": 100,
+        "Outdoor_spaces_for_cultural_use": 17, "Pubs": 4098, "Skate_Parks": 50,
+        "Theatres": 264}.items()}
+    assert (cim["rows_out"] == cim["rows_in"]).all()  # every row has usable coordinates
+    merged = report[(report.step == "sites") & (report.source == "cim_2022")].iloc[0]
+    assert (merged.rows_in, merged.rows_out) == (7446, 6926)
+
+
+def test_closed_sites_per_source(sites):
+    closed = sites[sites.status == "closed"]
+    assert set(sites["status"]) == {"open", "closed"}
+    assert closed.groupby("category").size().to_dict() == {
+        "GP practice": 197, "Library": 38, "Museum or public gallery": 72}
+    gp = closed[closed.category == "GP practice"]["closed_year"]
+    assert gp.between(2013, 2019).all()
+    libraries = closed[closed.category == "Library"]["closed_year"]
+    # Donald Hope Library (Merton) is XLT with no closure year in the source.
+    assert libraries.notna().sum() == 37 and libraries.dropna().between(2010, 2016).all()
+    assert closed[closed.category == "Museum or public gallery"]["closed_year"].notna().all()
+    assert sites.loc[sites.status == "open", "closed_year"].isna().all()
+
+
+def test_gp_practices_leave_out_dormant_ones(sites, geodata_source, report):
+    raw = pd.read_csv(geodata_source / "lost/epraccur_2019-12.csv", header=None, dtype=str,
+                      keep_default_na=False)
+    not_active_or_closed = set("gp-" + raw.loc[~raw[12].isin(["A", "C"]), 0])
+    gp = sites[sites.category == "GP practice"]
+    assert not_active_or_closed.isdisjoint(gp["site_id"])
+    # MANIFEST: 1,502 London GP practices; 48 of them are dormant.
+    assert len(gp) == 1502 - 48
+    assert (gp["coord_fix"] == "postcode_centroid").all()
+    note = report[report.source == "gp_practices"]["note"].iloc[0]
+    assert "1502" in note and "48 dormant" in note
+
+
+def test_site_ids_unique_and_every_site_placed(sites, layers):
+    assert sites["site_id"].is_unique
+    assert sites[["gss_code", "ward_code", "lsoa_code"]].notna().all().all()
+    prefixes = sites["site_id"].str.split("-").str[0].value_counts().to_dict()
+    assert prefixes == {"cim": 6468, "osm": 3177, "gp": 1454, "lib16": 381, "mm": 312}
+    # The ward and borough of a site are those of its LSOA.
+    lsoas = layers("lsoas").set_index("lsoa_code")
+    assert (sites["ward_code"] == sites["lsoa_code"].map(lsoas["ward_code"])).all()
+    assert (sites["gss_code"] == sites["lsoa_code"].map(lsoas["gss_code"])).all()
+    assert (sites["in_regen_area"] == sites["lsoa_code"].map(lsoas["regen_area"])).all()
+
+
+def test_sites_are_in_the_right_borough(sites):
+    by_id = sites.set_index("site_id")
+    by_name = sites.set_index("name")
+    # Wembley Library (culture map, no borough code in the file) merged into lib16 "Wembley".
+    assert by_id.loc["lib16-217", "gss_code"] == "E09000005"
+    assert by_id.loc["lib16-217", "sources"] == "libraries_2016; cim_2022"
+    assert "Wembley Library" not in set(sites["name"])
+    for name, gss in [("Lyric Theatre", "E09000033"), ("Her Majesty's Theatre", "E09000033"),
+                      ("Piccadilly Theatre", "E09000033"), ("Croydon Museum", "E09000008"),
+                      ("Horniman Museum & Gardens", "E09000023"),
+                      ("Croydon central library", "E09000008"),
+                      ("Idea Store Whitechapel", "E09000030")]:
+        assert by_name.loc[name, "gss_code"] == gss, name
+    # "Museum of Croydon" in the culture map is the Mapping Museums "Croydon Museum".
+    assert by_name.loc["Croydon Museum", "sources"] == "mapping_museums; cim_2022"
+    assert "Museum of Croydon" not in set(sites["name"])
+
+
+def test_a_known_closure(sites):
+    kensal = sites.set_index("site_id").loc["lib16-210"]
+    assert kensal["name"] == "Kensal Rise"
+    assert (kensal["status"], kensal["closed_year"], kensal["gss_code"]) == (
+        "closed", 2011, "E09000005")
+    assert kensal["sources"] == "libraries_2016"  # closed records are never merged
+
+
+def test_libraries_and_museums_in_two_sources_are_one_site(sites, report):
+    both = sites[sites.sources == "libraries_2016; cim_2022"]
+    assert len(both) == 335 and (both.status == "open").all()
+    assert (both.category == "Library").all()
+    museums = sites[sites.sources == "mapping_museums; cim_2022"]
+    assert len(museums) == 123 and (museums.status == "open").all()
+    # 381 libraries of 2016 + 7 culture-map libraries with no 2016 record.
+    assert (sites.category == "Library").sum() == 388
+    dedupe = report[report.step == "dedupe"].set_index("source")["note"]
+    assert dedupe["libraries"].startswith("335 of 343 open records")
+    assert dedupe["museums"].startswith("123 of 240 open records")
+
+
+# ---------------------------------------------------------------- coordinate repair
+
+
+@pytest.fixture(scope="module")
+def culture_rows(geodata_source):
+    """Every culture-map row with the build's repaired coordinates, before any merging."""
+    cim = read_cim(geodata_source, Report())
+    return cim.assign(key=cim["name"].map(normalise_name), stem=cim["category"])
+
+
+def twin_distances(rows, category, reference):
+    """Distance from each `category` row to the same-named `reference` point within 1 km."""
+    a = rows[rows.category == category]
+    b = reference.rename(columns={"geometry": "ref"})[["key", "ref"]]
+    pairs = pd.DataFrame(a[["key", "geometry"]]).merge(pd.DataFrame(b), on="key")
+    d = gpd.GeoSeries(pairs["geometry"], crs=27700).distance(gpd.GeoSeries(pairs["ref"], crs=27700))
+    return d[d < 1000].to_numpy()  # beyond 1 km a shared name is another venue
+
+
+def test_repaired_theatres_meet_their_dance_venue_twins(culture_rows):
+    # Dance_performance_venues carry right lat/lon (MANIFEST). 73 theatres share a name.
+    dance = culture_rows[culture_rows.category == "Dance performance venue"]
+    d = twin_distances(culture_rows, "Theatre", dance)
+    assert len(d) == 73
+    assert (d < 1).sum() == 24  # the same geocode in both files: 23 of them within 0.1 m
+    assert np.median(d) < 20  # measured 16.5 m; unrepaired lat/lon gives 125 m
+    assert (d < 20).sum() == 41 and (d < 100).sum() == 70
+
+
+def test_theatres_would_be_off_without_the_repair(geodata_source):
+    folder = geodata_source / "facilities/cim_2022"
+    theatres = pd.read_csv(folder / "Theatres.csv", encoding="utf-8-sig")
+    dance = pd.read_csv(folder / "Dance_performance_venues.csv", encoding="utf-8-sig")
+    ref = gpd.GeoDataFrame({"key": dance["name"].map(normalise_name)},
+                           geometry=cim_points(dance, "latlon").values, crs=27700)
+    for fix, low, high in [("latlon", 100, 150), ("bng", 300, 450),
+                           ("latlon_double_shift_undone", 0, 20)]:
+        rows = gpd.GeoDataFrame({"key": theatres["name"].map(normalise_name),
+                                 "category": "Theatre"},
+                                geometry=cim_points(theatres, fix).values, crs=27700)
+        assert low <= np.median(twin_distances(rows, "Theatre", ref)) < high, fix
+
+
+def test_repaired_lgbt_venues_meet_their_pub_twins(culture_rows):
+    # No LGBT venue is in the dance file; 9 share a name with a pub (BNG right, MANIFEST).
+    pubs = culture_rows[culture_rows.category == "Pub"]
+    d = twin_distances(culture_rows, "LGBTQ+ night-time venue", pubs)
+    assert len(d) == 9
+    assert d.max() < 12  # measured 11.3 m (Comptons of Soho); unrepaired lat/lon: 124 m
+    assert (d < 2).sum() == 6
+
+
+def test_named_venues_after_repair_and_merge(sites, geodata_source):
+    folder = geodata_source / "facilities/cim_2022"
+    dance = pd.read_csv(folder / "Dance_performance_venues.csv", encoding="utf-8-sig")
+    pubs = pd.read_csv(folder / "Pubs.csv", encoding="utf-8-sig")
+    piccadilly = sites[sites.name == "Piccadilly Theatre"].iloc[0]
+    assert piccadilly["categories"] == "Theatre; Dance performance venue"
+    truth = cim_points(dance[dance.name == "Piccadilly Theatre"], "latlon").iloc[0]
+    assert piccadilly.geometry.distance(truth) < 1
+    rvt = sites[(sites.name == "Royal Vauxhall Tavern")
+                & (sites.category == "LGBTQ+ night-time venue")].iloc[0]
+    assert rvt["categories"] == "LGBTQ+ night-time venue; Pub"
+    truth = cim_points(pubs[pubs.name == "Royal Vauxhall Tavern"], "bng").iloc[0]
+    assert rvt.geometry.distance(truth) < 2  # measured 1.7 m
+
+
+# ---------------------------------------------------------------- voluntary sector and pubs
+
+
+def test_voluntary_wards(layers):
+    table = pd.DataFrame(layers("voluntary_wards"))
+    assert len(table) == 634 and set(table.ward_code) == set(layers("wards").ward_code)
+    assert table["charities"].sum() == 16577
+    assert (table["charities"] > 0).sum() == 546
+    assert table["grants_count"].sum() == 12522
+    assert round(table["grants_gbp"].sum()) == 2_952_825_970  # £3,214m less £262m not by ward
+
+
+def test_voluntary_points(layers):
+    points = layers("voluntary_points")
+    assert points.groupby(["kind", "status"]).size().to_dict() == {
+        ("food_bank", "closed"): 2, ("food_bank", "open"): 85,
+        ("mutual_aid", "active in 2020"): 657}
+
+
+def test_pubs_by_borough(layers, geodata_source):
+    pubs = pd.DataFrame(layers("pubs_by_borough"))
+    assert len(pubs) == 33 * 18 and pubs["gss_code"].nunique() == 33
+    raw = pd.read_csv(geodata_source / "lost/ons_pubs_and_bars_london_boroughs_2001_2018.csv")
+    london = raw[(raw.area_code == "E12000007") & (raw.size_band == "Any number of employees")]
+    assert london.set_index("year")["pubs_and_bars"].loc[[2001, 2018]].tolist() == [4835, 3540]
+    # Each count is rounded to 5, so the 33 boroughs add up to a little more or less than London.
+    totals = pubs.groupby("year")["pubs"].sum()
+    assert (totals[2001], totals[2018]) == (4840, 3535)
+
+
+# ---------------------------------------------------------------- determinism
+
+
+def test_build_is_deterministic(built_gpkg, geodata_source, tmp_path):
+    again = tmp_path / "london.gpkg"
+    build(geodata_source, again)
+    for name, geometry_type in pyogrio.list_layers(built_gpkg):
+        first = gpd.read_file(built_gpkg, layer=name)
+        second = gpd.read_file(again, layer=name)
+        if geometry_type is None:
+            pd.testing.assert_frame_equal(pd.DataFrame(first), pd.DataFrame(second), obj=name)
+        else:
+            assert_geodataframe_equal(first, second, check_less_precise=False)
+
+
+def test_garbled_culture_map_names_are_repaired(sites):
+    names = set(sites["name"])
+    assert {"Noël Coward Theatre", "Canal Café Theatre", "The CLF Art Café"} <= names
+    assert not any("Ã" in n or "â€" in n for n in names)

@@ -1,0 +1,76 @@
+"""AppTest runs of the map explorer and data pages on the real build."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+pytestmark = pytest.mark.integration
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_explorer_shows_every_site_by_default(app):
+    at = app.run()
+    assert not at.exception and not at.error
+    assert metrics(at) == {"Sites shown": "11,792", "Of which closed": "307",
+                           "Boroughs": "33 of 33"}
+
+
+def test_explorer_view_comes_from_the_url(app):
+    app.query_params["group"] = "Community & libraries"
+    app.query_params["status"] = "Closed"
+    app.query_params["borough"] = "Brent"
+    at = app.run()
+    assert not at.exception
+    assert at.multiselect(key="group").value == ["Community & libraries"]
+    assert at.radio(key="status").value == "Closed"
+    # Brent's closed libraries in the 2016 list (the culture map lists open venues only).
+    assert metrics(at)["Sites shown"] == "4"
+    table = at.dataframe[0].value
+    assert set(table["borough"]) == {"Brent"} and set(table["status"]) == {"closed"}
+    assert set(table["name"]) == {"Kensal Rise", "Neasden", "Tokyngton", "Town Hall"}
+
+
+def test_explorer_closure_years_filter_closed_sites(app):
+    app.query_params["status"] = "Closed"
+    app.query_params["closed"] = ["2014", "2016"]
+    at = app.run()
+    table = at.dataframe[0].value
+    assert table["closed_year"].between(2014, 2016).all()
+    assert metrics(at)["Sites shown"] == f"{len(table):,}"
+
+
+def test_explorer_with_no_match_says_so(app):
+    app.query_params["category"] = "Skate park"
+    app.query_params["status"] = "Closed"
+    at = app.run()
+    assert not at.exception
+    assert metrics(at)["Sites shown"] == "0"
+    assert any("No site matches" in i.value for i in at.info)
+
+
+def test_missing_data_says_how_to_build_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("JOINED_UP_GPKG", str(tmp_path / "absent.gpkg"))
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert "make data" in at.error[0].value
+    assert any("GEODATA_SOURCE" in md.value for md in at.markdown)
+    st.cache_resource.clear()
+
+
+def test_data_sources_lists_inputs_and_the_build_report(app):
+    at = app.run()
+    at.switch_page("pages/data_sources.py").run()
+    assert not at.exception
+    catalogue, report = at.dataframe[0].value, at.dataframe[1].value
+    assert "Cultural Infrastructure Map (14 categories)" in set(catalogue["Input"])
+    assert any("only 27 of the London Plan's 47" in md.value for md in at.expander[0].markdown)
+    assert "COVID-19 mutual aid groups" in set(catalogue["Input"])
+    gp = report[report["source"] == "gp_practices"].iloc[0]
+    assert gp["rows_out"] == 1454 and "48 dormant" in gp["note"]

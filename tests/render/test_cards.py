@@ -1,0 +1,354 @@
+"""Share cards of the Losses vs policy, Losses over time, Borough profile and Voluntary sector
+pages (lib/render/cards.py) on the real build, and each page's presentation mode and share panel
+(AppTest, opened by its link with present=1)."""
+
+import io
+from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from lib.analysis import losses, profiles
+from lib.data import layers as data
+from lib.render import card_layout, cards, tables
+from lib.vocab.policies import POLICIES
+from tests.render.test_card_layout import (
+    assert_no_overlap_and_inside,
+    ax_map,
+    boxes,
+    map_labels_apart,
+    pdf_page_size,
+)
+
+HACKNEY = "E09000012"
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def layers(built_gpkg) -> data.Layers:
+    return data.load_layers(built_gpkg)
+
+
+def texts_of(fig) -> dict[str, list[str]]:
+    """The card's texts by gid (title, headline, legend, attribution, link...)."""
+    found: dict[str, list[str]] = {}
+    for gid, text, _ in boxes(fig):
+        found.setdefault(gid, []).append(text)
+    return found
+
+
+def check_card(fig, size: str, link: str) -> dict[str, list[str]]:
+    """What every card must do: texts apart and inside the frame, map names apart, a legend,
+    vintage, attribution and the link; the right size; not blank. Returns the texts."""
+    fig.canvas.draw()
+    assert_no_overlap_and_inside(fig)
+    assert map_labels_apart(fig)
+    texts = texts_of(fig)
+    assert texts["link"] == [f"Link to this view: {link}"]
+    assert texts["vintage"][0].startswith("Data vintage:")
+    assert texts["attribution"][0].startswith("Sources: ")
+    assert texts["legend"] and texts["legend-title"] and texts["headline"]
+    body = card_layout.render(fig, size)
+    if size == "social":
+        image = Image.open(io.BytesIO(body)).convert("RGB")
+        assert image.size == (1200, 675)
+        pixels = np.asarray(image)
+        colours = len(np.unique(pixels.reshape(-1, 3), axis=0))
+        assert colours > 200, f"only {colours} colours: a blank card?"
+        # The map's box is not one flat colour.
+        x0, y0, x1, y1 = ax_map(fig).get_window_extent().extents
+        box = pixels[675 - int(y1):675 - int(y0), int(x0):int(x1)]
+        assert box.reshape(-1, 3).std(axis=0).mean() > 20
+    else:
+        assert body.startswith(b"%PDF") and pdf_page_size(body) == (842, 595)
+    return texts
+
+
+def joined(texts: dict[str, list[str]], *gids: str) -> str:
+    """The texts of these gids as one line (the card wraps them)."""
+    return " ".join(t for gid in gids for t in texts.get(gid, [])).replace("\n", " ")
+
+
+# ------------------------------------------------------------------------- Losses vs policy
+
+LOSSES_LINK = "http://localhost:8501/losses?against=Areas+for+Regeneration"
+
+
+@pytest.mark.parametrize("size", ["social", "print"])
+def test_losses_card_areas_for_regeneration(layers, size):
+    fig = cards.losses_figure(layers, "regeneration_area", (), LOSSES_LINK, size)
+    texts = check_card(fig, size, LOSSES_LINK)
+    # The page's headline sentence: 16.1% (95% CI 12.8-20.1%) against 13.9% (12.4-15.6%).
+    assert texts["headline"] == ["16.1% vs 13.9%"]
+    assert "no clear difference" in joined(texts, "headline-label")
+    legend = joined(texts, "legend", "legend-title")
+    assert "Closed libraries, GP practices and museums" in legend
+    assert "Inside Areas for Regeneration (63)" in legend and "Elsewhere (244)" in legend
+    assert "Areas for Regeneration (32 areas)" in legend
+    attribution = joined(texts, "attribution")
+    assert "Contains National Statistics data" in attribution
+    assert "NHS Digital" in attribution and "Mapping Museums" in attribution
+    assert "libraries: 2016" in joined(texts, "vintage")
+    assert texts["title"] == ["Closures inside Areas for Regeneration vs elsewhere"]
+
+
+@pytest.mark.parametrize("size", ["social", "print"])
+def test_losses_card_one_town_centre_class_and_one_category(layers, size):
+    fig = cards.losses_figure(layers, "town_centre:Major", ("Library",), LOSSES_LINK, size)
+    texts = check_card(fig, size, LOSSES_LINK)
+    legend = joined(texts, "legend", "legend-title")
+    assert "Closed libraries" in legend and "Major town centres" in legend
+    assert "Inside Major town centres (3)" in legend and "Elsewhere (35)" in legend
+    assert texts["headline"] == ["7.7% vs 10.2%"]
+    assert joined(texts, "headline-label") == \
+        "closure rate inside vs elsewhere: no clear difference"
+    assert "Only 39 sites and 3 closures inside: the interval is wide." in joined(texts, "note")
+    # Only the chosen category's source and window.
+    assert "GP practices" not in joined(texts, "note", "vintage")
+    assert "NHS Digital" not in joined(texts, "attribution")
+
+
+def test_losses_card_says_why_a_crude_ratio_reads_otherwise(layers):
+    # CAZ: 19.5% vs 13.8%, a crude ratio of 1.4 that the mix of categories explains.
+    fig = cards.losses_figure(layers, "caz", (), LOSSES_LINK)
+    texts = check_card(fig, "social", LOSSES_LINK)
+    assert joined(texts, "headline-label") == ("closure rate inside vs elsewhere: no clear "
+                                               "difference once the mix of categories is "
+                                               "allowed for")
+    assert joined(texts, "note").startswith("The crude ratio of 1.4 (95% CI 1.04-1.92) comes "
+                                            "from which kinds of facility lie on each side")
+
+
+# ------------------------------------------------------------------------- Losses over time
+
+PUBS_LINK = "http://localhost:8501/over-time?area=Hackney"
+
+
+@pytest.mark.parametrize("size", ["social", "print"])
+@pytest.mark.parametrize("gss_code", [None, HACKNEY])
+def test_pubs_card(layers, size, gss_code):
+    fig = cards.pubs_figure(layers, gss_code, PUBS_LINK, size)
+    texts = check_card(fig, size, PUBS_LINK)
+    assert texts["title"] == ["Pubs and bars, 2001-2018: change by borough"]
+    legend = joined(texts, "legend", "legend-title")
+    assert "Pubs and bars, % change 2001-2018" in legend
+    assert "\u221260 to \u221245%" in legend and "+15 to +30%" in legend
+    assert "Contains National Statistics data" in joined(texts, "attribution")
+    assert "pubs (ONS): 2001-2018" in joined(texts, "vintage")
+    map_labels = [t.get_text() for t in ax_map(fig).texts if t.get_gid() == "map-label"]
+    if gss_code is None:
+        assert texts["headline"] == ["4,840 \u2192 3,535"]
+        assert "\u22121,305 (\u221227.0%)" in joined(texts, "headline-label")
+        assert "Hackney" not in legend
+    else:
+        assert texts["headline"] == ["155 \u2192 185"]
+        assert "Hackney" in legend and "Hackney" in map_labels
+        assert "+30 (+19.4%; London \u221227.0%)" in joined(texts, "headline-label")
+
+
+# ------------------------------------------------------------------------- Borough profile
+
+BOROUGH_LINK = ("http://localhost:8501/borough?borough=Hackney"
+                "&measure=Charities+per+1%2C000+residents")
+BOROUGH_CASES = {
+    # borough, ward measure, London Plan layers, food banks and mutual aid shown
+    "hackney-charities": (HACKNEY, "charities_per_1k", ("town_centre",), True),
+    "city-sites": ("E09000001", "sites_per_10k", ("caz", "town_centre"), True),
+    "tower-hamlets-every-layer": ("E09000030", "imd_score", tuple(POLICIES), True),
+    "croydon-closures-alone": ("E09000008", "closures", (), False),
+}
+
+
+@pytest.mark.parametrize("size", ["social", "print"])
+@pytest.mark.parametrize("case", list(BOROUGH_CASES))
+def test_borough_card(layers, case, size):
+    gss_code, measure, policies, voluntary = BOROUGH_CASES[case]
+    fig = cards.borough_figure(layers, gss_code, measure, policies, voluntary, BOROUGH_LINK,
+                               size)
+    texts = check_card(fig, size, BOROUGH_LINK)
+    name = layers.borough_names[gss_code]
+    legend = joined(texts, "legend", "legend-title")
+    attribution = joined(texts, "attribution")
+    assert profiles.WARD_MEASURES[measure].label in legend
+    assert "Sites (open)" in legend
+    for policy in policies:
+        assert POLICIES[policy].legend in legend
+    # Framed on the borough, its name on the map in bold.
+    map_labels = [t for t in ax_map(fig).texts if t.get_gid() == "map-label"]
+    assert any(t.get_text() == name and t.get_fontweight() == "bold" for t in map_labels)
+    x0, x1 = ax_map(fig).get_xlim()
+    assert x1 - x0 < 30_000
+    if voluntary:
+        assert "Mutual aid group 2020" in legend and "CC BY-NC-SA" in legend
+        assert "mutualaid.wiki, CC BY-NC-SA 4.0 (non-commercial)" in attribution
+        assert "non-commercial use only" in joined(texts, "note")
+    else:
+        assert "Mutual aid" not in legend and "mutualaid" not in attribution
+    if case == "hackney-charities":
+        assert texts["title"] == ["Hackney: charities per 1,000 residents by ward"]
+        assert texts["headline"] == ["2.50"]
+        assert "in Hackney; London 1.84; 6th of 32 boroughs" in joined(texts, "headline-label")
+        assert "Food bank, Trussell Trust (1)" in legend
+        assert "Charity Commission" in attribution
+    if case == "city-sites":
+        assert "not ranked" in joined(texts, "headline-label")
+        assert "5 ward(s) have under 5,000 residents" in joined(texts, "note")
+    if case == "croydon-closures-alone":
+        assert texts["title"] == ["Croydon: closures since 2010 by ward"]
+
+
+# ------------------------------------------------------------------------- Voluntary sector
+
+VOLUNTARY_LINK = ("http://localhost:8501/voluntary?measure=Grants+per+head"
+                  "&ward=Hoxton+East+%26+Shoreditch+%28Hackney%29")
+
+
+@pytest.fixture(scope="module")
+def london_wards(layers):
+    return profiles.ward_table(layers.wards, layers.lsoas, layers.sites, layers.voluntary_wards,
+                               layers.borough_names)
+
+
+@pytest.mark.parametrize("size", ["social", "print"])
+@pytest.mark.parametrize("measure, ward", [("charities_per_1k", None),
+                                           ("grants_per_head", "Hoxton East & Shoreditch")])
+def test_voluntary_card(layers, london_wards, measure, ward, size):
+    code = None if ward is None else \
+        london_wards.loc[london_wards["ward"] == ward, "ward_code"].iloc[0]
+    fig = cards.voluntary_figure(layers, measure, code, VOLUNTARY_LINK, size, london_wards)
+    texts = check_card(fig, size, VOLUNTARY_LINK)
+    legend = joined(texts, "legend", "legend-title")
+    attribution = joined(texts, "attribution")
+    assert profiles.WARD_MEASURES[measure].label in legend
+    assert "Food bank, Trussell Trust (40)" in legend and "Food bank, closed (2)" in legend
+    # Mutual aid groups credited as non-commercial, in the legend, note and sources.
+    assert "Mutual aid group 2020 (657; CC BY-NC-SA, non-commercial)" in legend
+    assert "mutualaid.wiki, CC BY-NC-SA 4.0 (non-commercial)" in attribution
+    assert "non-commercial use only" in joined(texts, "note")
+    assert "Food bank data from Give Food" in attribution
+    if ward is None:
+        assert texts["title"] == ["London's wards: charities per 1,000 residents"]
+        assert texts["headline"] == ["1.84"]  # as the borough profiles' London figure
+        assert "Charity Commission" in attribution
+        assert "Chosen ward" not in legend
+    else:
+        assert texts["title"] == ["London's wards: grants per head"]
+        assert texts["headline"] == ["£505"]
+        assert "in Hoxton East & Shoreditch (Hackney); London £328 (grants placed in a ward)" \
+            in joined(texts, "headline-label")
+        assert "Chosen ward" in legend and "Hoxton East & Shoreditch (Hackney)" in legend
+        map_labels = [t.get_text() for t in ax_map(fig).texts if t.get_gid() == "map-label"]
+        assert "Hoxton East & Shoreditch" in map_labels
+        assert "360Giving" in attribution
+
+
+# ----------------------------------------------------------- presentation mode and share panel
+
+
+
+@pytest.fixture
+def app(app_on_neutral_page) -> AppTest:
+    return app_on_neutral_page
+
+def open_present(at: AppTest, page: str, **params) -> AppTest:
+    """Open `page` by a link with present=1 and check presentation mode: one headline figure,
+    a title, the map, no table; returns the app."""
+    for key, value in {**params, "present": "1"}.items():
+        at.query_params[key] = value
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error
+    assert at.toggle(key="present_toggle").value is True
+    assert len(at.metric) == 1, "one headline figure"
+    assert not at.dataframe, "no table: the map fills the screen"
+    assert len(at.get("component_instance")) == 1  # the st_folium map
+    return at
+
+
+def share_link(at: AppTest) -> str:
+    return next(c.value for c in at.code if c.value.startswith("http"))
+
+
+def leave_present(at: AppTest) -> dict[str, list[str]]:
+    """Exit presentation mode; the page's share panel is back, its link carrying the page's
+    parameters (and not present). Returns the link's query."""
+    at.button(key="present_exit").click().run()
+    assert not at.exception
+    assert at.toggle(key="present_toggle").value is False
+    labels = {b.label for b in at.get("download_button")}
+    assert {"Download image (PNG)", "Download PDF (A4)",
+            "Download the whole dataset (GeoPackage, for QGIS)"} <= labels
+    query = parse_qs(urlsplit(share_link(at)).query)
+    assert "present" not in query
+    return query
+
+
+def test_losses_present_from_the_link(app, layers):
+    at = open_present(app, "pages/losses_vs_policy.py", against="Strategic Industrial Locations",
+                      categories=["Library", "GP practice"], basemap="No basemap")
+    total = losses.closure_table(layers.sites, "sil", ("Library", "GP practice")).iloc[-1]
+    assert at.metric[0].value == f"{tables.pct(total['rate_in'])} vs {tables.pct(total['rate_out'])}"
+    assert at.metric[0].label.startswith("closure rate inside vs elsewhere: ")
+    assert at.title[0].value == "Closures inside Strategic Industrial Locations vs elsewhere"
+    query = leave_present(at)
+    assert query == {"against": ["Strategic Industrial Locations"],
+                     "categories": ["Library", "GP practice"], "basemap": ["No basemap"]}
+    assert urlsplit(share_link(at)).path == "/losses"
+    # The map's accessible alternatives: a sentence and a table of what it shows.
+    assert any(m.value.startswith("The map shows 235 closed libraries and GP practices: 2 "
+                                  "inside Strategic Industrial Locations") for m in at.markdown)
+    assert any(len(d.value) == 235 and "Where" in d.value.columns for d in at.dataframe)
+
+
+def test_losses_over_time_present_from_the_link(app):
+    at = open_present(app, "pages/losses_over_time.py", area="Hackney", basemap="No basemap")
+    assert at.metric[0].value == "155 \u2192 185"
+    assert at.metric[0].label.startswith("pubs and bars in Hackney, 2001 \u2192 2018: +30")
+    assert at.title[0].value == "Pubs and bars, 2001-2018: change by borough"
+    query = leave_present(at)
+    assert query == {"area": ["Hackney"], "basemap": ["No basemap"]}
+    assert urlsplit(share_link(at)).path == "/over-time"
+    # The map's accessible alternatives: a sentence, and the table of every borough.
+    assert any(m.value.startswith("The map shades London's 33 boroughs by their % change in "
+                                  "pubs and bars") and "Hackney (outlined): +19.4%." in m.value
+               for m in at.markdown)
+    assert any("% change" in d.value.columns and len(d.value) == 34 for d in at.dataframe)
+
+
+def test_borough_profile_present_from_the_link(app):
+    at = open_present(app, "pages/borough_profile.py", borough="Hackney",
+                      measure="Charities per 1,000 residents", basemap="No basemap")
+    assert at.metric[0].value == "2.50"
+    assert at.metric[0].label == ("registered charities per 1,000 residents (2019) in Hackney; "
+                                  "London 1.84; 6th of 32 boroughs")
+    assert at.title[0].value == "Hackney: charities per 1,000 residents by ward"
+    query = leave_present(at)
+    assert query == {"borough": ["Hackney"], "measure": ["Charities per 1,000 residents"],
+                     "basemap": ["No basemap"]}
+    assert urlsplit(share_link(at)).path == "/borough"
+    # The map's accessible alternatives: a sentence, and the ward table (a tab).
+    assert any(m.value.startswith("The map shades Hackney's 21 wards by registered charities "
+                                  "per 1,000 residents (2019): highest Stamford Hill West")
+               for m in at.markdown)
+    assert any("charities_per_1k" in d.value.columns and len(d.value) == 21
+               for d in at.dataframe)
+
+
+def test_voluntary_sector_present_from_the_link(app):
+    at = open_present(app, "pages/voluntary_sector.py", measure="Grants per head",
+                      ward="Hoxton East & Shoreditch (Hackney)", basemap="No basemap")
+    assert at.metric[0].value == "£505"
+    assert at.metric[0].label.startswith("grants per head 2013-2018 (360Giving) in Hoxton East "
+                                         "& Shoreditch (Hackney); London £328")
+    assert at.title[0].value == "London's wards: grants per head"
+    query = leave_present(at)
+    assert query == {"measure": ["Grants per head"],
+                     "ward": ["Hoxton East & Shoreditch (Hackney)"], "basemap": ["No basemap"]}
+    assert urlsplit(share_link(at)).path == "/voluntary"
+    # The map's accessible alternatives: a sentence, and the ward table.
+    assert any(m.value.startswith("The map shades London's 634 wards by grants per head")
+               for m in at.markdown)
+    assert any("grants_per_head" in d.value.columns and len(d.value) == 634
+               for d in at.dataframe)

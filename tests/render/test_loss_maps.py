@@ -1,0 +1,296 @@
+"""The loss pages' maps, charts and display tables (lib/render/loss_maps.py) on tiny fixtures."""
+
+import json
+import re
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+from lib.analysis import losses, pub_trends
+from lib.data import layers as data
+from lib.render import charts, loss_maps, maps, tables
+from lib.vocab.categories import RECORDING_CATEGORIES
+from lib.vocab.policies import POLICIES
+
+BOROUGHS = gpd.GeoDataFrame(
+    {"gss_code": ["E09000001", "E09000002"], "name": ["City <of> London", "Barking & Dagenham"],
+     "population": [10_000, 200_000]},
+    geometry=[box(530000, 180000, 532000, 182000), box(544000, 183000, 548000, 187000)],
+    crs=27700,
+)
+POLICY_AREAS = gpd.GeoDataFrame(
+    {"policy": ["regeneration_area", "town_centre", "town_centre"],
+     "name": ["Regen <one>", "Bark<ing>", "Big centre"],
+     "classification": ["LSOAs", "Major", "Metropolitan"], "borough": ["Barking"] * 3},
+    geometry=[box(544000, 183000, 546000, 185000), box(544500, 183500, 545500, 184500),
+              box(530000, 180000, 530500, 180500)],
+    crs=27700,
+)
+
+
+def make_sites() -> gpd.GeoDataFrame:
+    rows = [
+        # name, category, group, status, closed_year, sources, in_regen, town centre class
+        ("Library <A>", "Library", "Community & libraries", "closed", 2012, "libraries_2016",
+         True, None),
+        ("Library B", "Library", "Community & libraries", "open", None, "libraries_2016",
+         True, None),
+        ("Surgery & Co", "GP practice", "Health", "closed", 2016, "epraccur_2019", False,
+         "Major"),
+        ("Surgery D", "GP practice", "Health", "open", None, "epraccur_2019", False, None),
+        ("Old Museum", "Museum or public gallery", "Culture & heritage", "closed", 1990,
+         "mapping_museums", False, None),
+        # Known only from the culture map: no source records whether it closed.
+        ("Map-only library", "Library", "Community & libraries", "closed", 2015, "cim_2022",
+         True, None),
+    ]
+    frame = pd.DataFrame(rows, columns=["name", "category", "category_group", "status",
+                                        "closed_year", "sources", "in_regen_area",
+                                        "town_centre_class"])
+    frame["categories"] = frame["category"]
+    frame["closed_year"] = frame["closed_year"].astype("Int64")
+    frame["opened_year"] = pd.array([None] * len(frame), dtype="Int64")
+    frame["site_id"] = [f"t-{i}" for i in range(len(frame))]
+    frame["gss_code"] = ["E09000002", "E09000002", "E09000002", "E09000001", "E09000001",
+                         "E09000002"]
+    frame["in_town_centre"] = frame["town_centre_class"].notna()
+    for flag in ["in_caz", "in_opportunity_area", "in_sil", "in_creative_enterprise_zone"]:
+        frame[flag] = False
+    frame["dist_town_centre_m"] = [100.0, 500.0, 0.0, 900.0, 2000.0, 100.0]
+    points = [Point(545000, 184000), Point(545200, 184200), Point(545100, 184100),
+              Point(531000, 181000), Point(531500, 181500), Point(545300, 184300)]
+    return gpd.GeoDataFrame(frame, geometry=points, crs=27700)
+
+
+@pytest.fixture(scope="module")
+def sites() -> gpd.GeoDataFrame:
+    return make_sites()
+
+
+@pytest.fixture(scope="module")
+def map_layers(sites) -> maps.MapLayers:
+    layers = data.Layers(
+        boroughs=BOROUGHS, wards=None, lsoas=None, policy_areas=POLICY_AREAS, sites=sites,
+        voluntary_points=None, voluntary_wards=None, grants_by_year=None,
+        pubs_by_borough=None, build_report=None)
+    return maps.prepare(layers)
+
+
+def as_in_script(text: str) -> str:
+    """How folium's tojson writes a string inside the page's script."""
+    encoded = json.dumps(text)[1:-1]
+    return encoded.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def losses_html(sites, map_layers, policy="regeneration_area",
+                categories=RECORDING_CATEGORIES, basemap="none") -> str:
+    layers = loss_maps.loss_layers(sites, map_layers, policy, categories)
+    return loss_maps.losses_map(map_layers, layers, basemap).get_root().render()
+
+
+# ---------------------------------------------------------------- losses map
+
+
+def test_closed_sides_match_the_closure_table(sites):
+    inside, outside = loss_maps.closed_sides(sites, "regeneration_area")
+    assert list(sites.loc[inside, "name"]) == ["Library <A>"]
+    assert sorted(sites.loc[outside, "name"]) == ["Old Museum", "Surgery & Co"]
+    table = losses.closure_table(sites, "regeneration_area").set_index("category")
+    assert table.loc[losses.ALL_THREE, "closed_in"] == len(inside)
+    assert table.loc[losses.ALL_THREE, "closed_out"] == len(outside)
+    # Categories narrow it; a town-centre class selects by class.
+    inside, outside = loss_maps.closed_sides(sites, "town_centre:Major", ("GP practice",))
+    assert list(sites.loc[inside, "name"]) == ["Surgery & Co"] and len(outside) == 0
+
+
+def test_losses_map_draws_inside_filled_and_elsewhere_hollow(sites, map_layers):
+    layers = loss_maps.loss_layers(sites, map_layers, "regeneration_area")
+    assert len(layers.inside["features"]) == 1 and len(layers.outside["features"]) == 2
+    rendered = loss_maps.losses_map(map_layers, layers, "none").get_root().render()
+    # Two GeoJson point layers with circle markers, no Marker per site.
+    assert rendered.count("_pointToLayer(feature, latlng)") == 2
+    assert f'"fillColor": "{loss_maps.INSIDE_COLOUR}"' in rendered
+    assert '"fillOpacity": 0.95' in rendered and '"radius": 6' in rendered
+    assert f'"color": "{loss_maps.OUTSIDE_COLOUR}"' in rendered
+    assert '"fillColor": "#ffffff"' in rendered and '"radius": 5' in rendered
+    # Elsewhere is drawn first, so the (rarer) closures inside lie on top.
+    assert rendered.index("Closed elsewhere (2)") < rendered.index("Closed inside (1)")
+
+
+def test_losses_map_legend_explains_the_markers_and_the_policy(sites, map_layers):
+    rendered = losses_html(sites, map_layers)
+    legend = json.loads(re.search(r"jul-legend-body\">' \+ (\".*?\") \+", rendered).group(1))
+    assert "Closed libraries, GP practices and museums" in legend
+    assert "Inside Areas for Regeneration (1)" in legend
+    assert "Elsewhere (2)" in legend
+    assert "Areas for Regeneration (1 area)" in legend and "Borough boundaries" in legend
+    assert 'class="in"' in legend and 'class="out"' in legend
+    assert "jul-legend" in rendered and loss_maps.INSIDE_COLOUR in rendered
+
+
+def test_losses_map_leaves_out_sites_no_source_records_and_other_categories(sites, map_layers):
+    rendered = losses_html(sites, map_layers, categories=("Library",))
+    assert as_in_script("Library &lt;A&gt;") in rendered
+    assert "Map-only library" not in rendered and "Surgery" not in rendered
+    assert "Closed libraries" in rendered and "Elsewhere (0)" in rendered
+
+
+def test_losses_map_escapes_names_from_data(sites, map_layers):
+    rendered = losses_html(sites, map_layers, "town_centre")
+    for name in ["Library &lt;A&gt;", "Surgery &amp; Co", "City &lt;of&gt; London",
+                 "Bark&lt;ing&gt;"]:
+        assert as_in_script(name) in rendered
+    for raw in ["Library <A>", "Surgery & Co", "City <of> London", "Bark<ing>"]:
+        assert raw not in rendered and as_in_script(raw) not in rendered
+
+
+def test_losses_map_shows_only_the_chosen_town_centre_class(sites, map_layers):
+    rendered = losses_html(sites, map_layers, "town_centre:Metropolitan")
+    assert as_in_script("Big centre") in rendered
+    assert as_in_script("Bark&lt;ing&gt;") not in rendered  # a Major centre
+    assert "Metropolitan town centres (1 area)" in rendered
+    assert POLICIES["town_centre"].colour in rendered
+
+
+def test_losses_map_credits_its_layers_and_loads_no_cdn_script(sites, map_layers):
+    rendered = losses_html(sites, map_layers)
+    assert as_in_script("ONS/OS © Crown copyright (OGL)") in rendered
+    assert "Mapping Museums" in rendered
+    scripts = re.findall(r'<script src="([^"]+)"', rendered)
+    assert scripts and all(not s.startswith("http") or "leaflet" in s for s in scripts)
+    assert "d3" not in " ".join(scripts)
+
+
+def test_land_is_filled_only_without_a_basemap(sites, map_layers):
+    assert f'"fillColor": "{maps.LAND_COLOUR}"' in losses_html(sites, map_layers)
+    with_tiles = losses_html(sites, map_layers, basemap="light")
+    assert "tileLayer(" in with_tiles
+    assert '"fill": false, "fillColor": "#fbfaf7", "fillOpacity": 0,' in with_tiles
+
+
+def test_loss_layers_are_plain_picklable_data(sites, map_layers):
+    import pickle
+
+    layers = loss_maps.loss_layers(sites, map_layers, "regeneration_area", ("Library",))
+    assert pickle.loads(pickle.dumps(layers)) == layers
+    assert layers.categories == ("Library",)
+
+
+# ---------------------------------------------------------------- pubs choropleth
+
+
+def test_diverging_classes_centre_on_zero():
+    colours, rows = loss_maps.diverging_classes(pd.Series([-57.1, -45.0, -5.0, 0.0, 19.4, None]))
+    # Step 15: -57.1 in -60..-45, -45 in -45..-30 (lower edge), -5 in -15..0.
+    assert colours == [loss_maps.PUOR[0], loss_maps.PUOR[1], loss_maps.PUOR[3], loss_maps.NO_CHANGE_COLOUR, loss_maps.PUOR[5],
+                       loss_maps.NO_DATA_COLOUR]
+    assert [label for _, label in rows] == [
+        "\u221260 to \u221245%", "\u221245 to \u221230%", "\u221215 to 0%", "No change",
+        "+15 to +30%", "No data"]
+
+
+def test_diverging_classes_pick_a_step_that_fits():
+    colours, rows = loss_maps.diverging_classes(pd.Series([-3.0, 1.0]))
+    assert [label for _, label in rows] == ["\u22123 to \u22122%", "0 to +1%"]  # step 1
+    assert colours == [loss_maps.PUOR[1], loss_maps.PUOR[4]]
+
+
+def pubs_change() -> pd.DataFrame:
+    pubs = pd.DataFrame({"gss_code": ["E09000001", "E09000001", "E09000002", "E09000002"],
+                         "year": [2001, 2018, 2001, 2018], "pubs": [200, 160, 45, 20]})
+    return pub_trends.pubs_change(pubs, BOROUGHS)
+
+
+def test_pubs_map_shades_highlights_and_escapes(map_layers):
+    layer = loss_maps.pubs_layer(map_layers, pubs_change())
+    fills = {f["properties"]["gss_code"]: f["properties"]["fill"]
+             for f in layer.collection["features"]}
+    assert fills == {"E09000001": loss_maps.PUOR[2], "E09000002": loss_maps.PUOR[0]}  # -20%, -55.6%
+    rendered = loss_maps.pubs_change_map(map_layers, layer, "none", "E09000002").get_root().render()
+    assert as_in_script("\u221255.6% (45 \u2192 20)") in rendered
+    assert as_in_script("Barking &amp; Dagenham") in rendered
+    assert "Barking & Dagenham" not in rendered
+    legend = json.loads(re.search(r"jul-legend-body\">' \+ (\".*?\") \+", rendered).group(1))
+    assert "Pubs and bars, change 2001-2018" in legend
+    assert "\u221260 to \u221245%" in legend and "Barking &amp; Dagenham" in legend
+    assert f'"color": "{loss_maps.HIGHLIGHT_COLOUR}", "fill": false' in rendered or \
+        '"weight": 3.5' in rendered
+    assert as_in_script("ONS (OGL)") in rendered
+
+
+def test_pubs_map_without_a_borough_has_no_highlight(map_layers):
+    layer = loss_maps.pubs_layer(map_layers, pubs_change())
+    rendered = loss_maps.pubs_change_map(map_layers, layer, "none", None).get_root().render()
+    assert '"weight": 3.5' not in rendered
+
+
+# ---------------------------------------------------------------- display tables and charts
+
+
+def test_rates_display_formats_rates_ratios_and_counts(sites):
+    table = losses.closure_table(sites, "regeneration_area")
+    shown = tables.rates_display(table).set_index("Category")
+    assert list(shown.index) == ["Library", "GP practice", "Museum or public gallery",
+                                 losses.ALL_THREE]
+    library = shown.loc["Library"]
+    assert library["Inside: closed / sites"] == "1 / 2"
+    assert library["Rate inside (95% CI)"].startswith("50.0% (")
+    assert shown.loc["GP practice", "Rate inside (95% CI)"] == "\u2013"  # no sites inside
+    total = shown.loc[losses.ALL_THREE]
+    assert total["Rate elsewhere (95% CI)"].startswith("66.7% (")
+
+
+def test_formatting_helpers():
+    assert tables.pct(0.16113) == "16.1%" and tables.pct(float("nan")) == "\u2013"
+    assert tables.rate_with_interval(0.161, 0.128, 0.2008) == "16.1% (12.8\u201320.1)"
+    assert tables.ratio_with_interval(1.2151, 0.9424, 1.5667) == "1.22 (0.94\u20131.57)"
+    assert tables.p_value(0.0004) == "<0.001" and tables.p_value(0.1426) == "0.143"
+    assert loss_maps.categories_text(("GP practice", "Library")) == "libraries and GP practices"
+
+
+def test_rates_chart_has_both_sides_with_intervals_in_colour_blind_pair(sites):
+    table = losses.closure_table(sites, "regeneration_area")
+    spec = charts.rates_chart(table, "regeneration_area")
+    values = spec["data"]["values"]
+    assert len(values) == 2 * len(table)
+    first = values[0]
+    assert first["side"] == "Inside Areas for Regeneration" and first["label"] == "50.0%"
+    assert {"lo", "hi", "closed", "sites"} <= set(first)
+    assert spec["encoding"]["color"]["scale"]["range"] == [loss_maps.INSIDE_COLOUR, loss_maps.OUTSIDE_COLOUR]
+    json.dumps(spec, allow_nan=False)  # NaN (no sites on a side) is sent as null
+
+
+def test_closures_by_year_table_chart_and_undated_sentence(sites):
+    table = losses.closures_by_year(sites)
+    wide = tables.closures_by_year_wide(table)
+    assert list(wide.columns) == ["Year", "Libraries", "GP practices", "Museums", "Total"]
+    assert wide["Total"].sum() == table["closures"].sum() == 3
+    spec = charts.closures_by_year_chart(table)
+    domain = spec["encoding"]["x"]["scale"]["domain"]
+    assert domain[0] == 1990 and domain[-1] == 2019  # the recording years are always shown
+    assert tables.undated_sentence({"Library": 1}) == (
+        "1 closed library has no recorded closure year, so it is not in the chart.")
+    assert tables.undated_sentence({"Library": 2, "GP practice": 1}, "Brent") == (
+        "2 closed libraries and 1 closed GP practice in Brent have no recorded closure year, "
+        "so they are not in the chart.")
+    assert tables.undated_sentence({}) == ""
+
+
+def test_pubs_display_puts_london_first():
+    shown = tables.pubs_display(pubs_change())
+    assert list(shown["Borough"]) == ["London (sum of boroughs)", "Barking & Dagenham",
+                                      "City <of> London"]
+    london = shown.iloc[0]
+    assert (london["Pubs 2001"], london["Pubs 2018"], london["Change"]) == (245, 180, -65)
+    assert london["% change"] == pytest.approx(-26.5)
+
+
+def test_an_undated_closure_is_counted_in_the_singular(sites):
+    undated = sites.copy()
+    undated.loc[undated["name"] == "Library <A>", "closed_year"] = pd.NA
+    table = losses.closures_by_year(undated)
+    assert table.attrs["undated"] == {"Library": 1}
+    assert "1 closed library has no closure year and is not shown by year." in (
+        table.attrs["caveats"])
