@@ -16,11 +16,11 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select, text, update
 
-from lib.store import vocab
 from lib.store.engine import writing
 from lib.store.models import Contact, Contribution, ModerationEntry, Revision
 from lib.store.submit import EDITABLE, content_json, utcnow
 from lib.store.validation import ValidationError, validate
+from lib.vocab import contributions as vocab
 
 DUPLICATE_RADIUS_M = 150.0
 
@@ -351,10 +351,10 @@ def likely_duplicates(
                         table.c.y.between(y - radius_m, y + radius_m),
                     )
                 ).all()
-                found = [
+                near = [
                     (c.id, c.name, c.category, math.hypot(c.x - x, c.y - y)) for c in candidates
                 ]
-                found = [f for f in found if f[3] <= radius_m]
+                found = [f for f in near if f[3] <= radius_m]  # type: ignore[misc]
             matches += [
                 Match("contribution", str(i), n, c, float(d), f"same category, {d:.0f} m away")
                 for i, n, c, d in found

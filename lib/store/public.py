@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Engine, column, select, table
 
-from lib.store import vocab
+from lib.vocab import contributions as vocab
 
 PUBLIC_COLUMNS = (
     "id",

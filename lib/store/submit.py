@@ -137,7 +137,9 @@ def submit(
             .returning(Contribution.id)
         ).scalar_one_or_none()
         if row_id is None:  # stored meanwhile by a concurrent request with the same token
-            return Stored(_existing(connection, submission.token), False)
+            existing = _existing(connection, submission.token)
+            assert existing is not None  # the conflicting row is committed and visible
+            return Stored(existing, False)
         connection.execute(
             insert(Revision).values(
                 contribution_id=row_id,

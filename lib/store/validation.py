@@ -11,10 +11,10 @@ import datetime as dt
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field
-from functools import cache
 from urllib.parse import urlsplit
 
-from lib.store import vocab
+from lib.vocab import contributions as vocab
+from lib.vocab.categories import SITE_CATEGORIES
 
 # The British National Grid box around Greater London (the 33 boroughs fit inside with a
 # margin); the UI can check a point against the borough polygons too (`inside_london`).
@@ -27,12 +27,9 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 EARLIEST_DATE = dt.date(1900, 1, 1)
 
 
-@cache
 def site_categories() -> tuple[str, ...]:
     """The categories of the built sites layer (the site taxonomy), in the build's order."""
-    from lib.build import CATEGORY_PRIORITY
-
-    return (*CATEGORY_PRIORITY, "Place of worship", "GP practice")
+    return SITE_CATEGORIES
 
 
 class ValidationError(Exception):
@@ -158,7 +155,7 @@ def check_bots(form: Mapping, now: float) -> None:
     if str(form.get("honeypot") or "").strip():
         raise Refused("honeypot", "This form could not be sent.")
     try:
-        started = float(form.get("started_at"))
+        started = float(form.get("started_at"))  # type: ignore[arg-type]  # None: TypeError
     except (TypeError, ValueError):
         raise Refused("no_start", "This form could not be sent: please reload the page.") from None
     if now - started < vocab.MIN_FILL_SECONDS:

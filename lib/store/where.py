@@ -82,7 +82,7 @@ def _table(source: Path) -> pd.DataFrame:
 
 @cache
 def _districts(source: Path) -> frozenset[str]:
-    return frozenset(POSTCODE.fullmatch(p).group(1) for p in _table(source).index)
+    return frozenset(m.group(1) for p in _table(source).index if (m := POSTCODE.fullmatch(p)))
 
 
 def lookup_postcode(text: str, source: Path | None = None) -> PostcodePoint:
@@ -103,7 +103,9 @@ def lookup_postcode(text: str, source: Path | None = None) -> PostcodePoint:
             "place on the map or pick a listed facility instead.",
         )
     table = _table(Path(source))
-    outward, inward = POSTCODE.fullmatch(compact).groups()
+    match = POSTCODE.fullmatch(compact)
+    assert match is not None  # normalise() checked the shape
+    outward, inward = match.groups()
     formatted = f"{outward} {inward}"
     if compact in table.index:
         row = table.loc[compact]

@@ -1,4 +1,4 @@
-"""Run as a separate process by test_store_processes.py: submit reports to a store.
+"""Run as a separate process by test_processes.py: submit reports to a store.
 
     python -m tests.store.submitter URL SESSION PER_SESSION TOKEN...
 

@@ -5,7 +5,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-30
 
-The value lists are copied from lib/store/vocab.py as they were at this revision (a migration
+The value lists are copied from lib/vocab/contributions.py as they were at this revision (a migration
 must not change when the code does). On PostgreSQL: a PostGIS point column generated from x and
 y, with a GiST index. On both engines: triggers that make revisions and the moderation log
 append-only and refuse to delete a contribution.

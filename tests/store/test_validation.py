@@ -7,8 +7,9 @@ import time
 
 import pytest
 
-from lib.store import Refused, ValidationError, check_bots, validate, vocab
+from lib.store import Refused, ValidationError, check_bots, validate
 from lib.store.validation import site_categories
+from lib.vocab import contributions as vocab
 from tests.store.forms import SE1, XSS, form
 
 

@@ -1,8 +1,7 @@
-"""The contributions store's vocabulary: kinds, the two state axes, reason codes and limits.
+"""Community contributions: kinds, the two state axes, reason codes, licence and limits.
 
-Each fact is written once here; the form, the moderation page, the validation and the database
-constraints (the migrations copy these lists, as migrations must not import moving code) all
-read it.
+Each fact is written once here; the form, the moderation page, the store's validation and the
+maps read it (the store's migrations copy these lists as they were, as a migration must).
 """
 
 from __future__ import annotations
