@@ -15,7 +15,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from lib.store import vocab
+from lib.vocab import contributions as vocab
 
 LABEL = "Community-reported"
 COLOUR = "#AA3377"  # Paul Tol's purple: outside the official layers' Okabe-Ito colours
@@ -149,15 +149,20 @@ def area_needs_by_ward(contributions: pd.DataFrame) -> pd.DataFrame:
 
 
 def add_area_needs_layer(
-    m: folium.Map, wards: gpd.GeoDataFrame, contributions: pd.DataFrame
+    m: folium.Map,
+    wards: gpd.GeoDataFrame,
+    contributions: pd.DataFrame,
+    names_escaped: bool = False,
 ) -> list[tuple[str, str]]:
-    """Wards (EPSG:4326, with ward_code and name) where the community said what the area needs,
-    outlined in the community colour, their needs in the tooltip."""
+    """Wards (EPSG:4326, with ward_code and name; names_escaped when the names are already
+    HTML-escaped, as in ward_maps.ward_geometry) where the community said what the area
+    needs, outlined in the community colour, their needs in the tooltip."""
     needs = area_needs_by_ward(contributions)
     if needs.empty:
         return []
     frame = wards[["ward_code", "name", "geometry"]].merge(needs, on="ward_code")
-    frame["name"] = frame["name"].map(lambda v: html.escape(_text(v)))
+    if not names_escaped:
+        frame["name"] = frame["name"].map(lambda v: html.escape(_text(v)))
     data = json.loads(frame[["name", "needs", "text", "geometry"]].to_json(drop_id=True))
     folium.GeoJson(
         data,
