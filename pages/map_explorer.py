@@ -4,7 +4,8 @@ import streamlit as st
 
 from lib.data import layers as data
 from lib.render import card_maps, cards, maps
-from lib.ui import cache, embed, present, share_panel, widgets
+from lib.store import PublicFilter
+from lib.ui import cache, community, embed, present, share_panel, widgets
 from lib.vocab.categories import CATEGORY_GROUPS
 from lib.vocab.policies import POLICIES
 from lib.vocab.sources import LAYER_SOURCES
@@ -46,6 +47,7 @@ with st.sidebar:
     policies = st.multiselect("London Plan layers shown", list(POLICIES),
                               format_func=lambda p: POLICIES[p].legend, key="policy",
                               bind="query-params", default=["town_centre"])
+    show_community = community.show_toggle()
     basemap = widgets.basemap_picker()
 
 site_filter = data.SiteFilter(
@@ -55,6 +57,9 @@ site_filter = data.SiteFilter(
     closed_to=closed_years[1] if closed_years[1] < last_year else None,
 )
 shown = data.filter_sites(sites, site_filter)
+reports = community.approved(PublicFilter(gss_codes=tuple(boroughs) or None,
+                                          categories=tuple(categories) or None)
+                             ) if show_community else None
 density_sites = sites if density_group == "All facilities" else sites[
     sites["category_group"] == density_group]
 density = data.sites_per_10k(density_sites, layers.boroughs).set_index("gss_code")["per_10k"]
@@ -69,7 +74,8 @@ if presenting:
     present.present_header(cards.explorer_title(site_filter, names), headline.value, headline.label)
     present.present_map(maps.explorer_map(cache.map_layers(), shown.index, density,
                                      f"{density_group}: open sites per 10,000 residents",
-                                     tuple(policies), basemap, view=view, bounds=bounds),
+                                     tuple(policies), basemap, view=view, bounds=bounds,
+                          community_reports=reports),
                    key="explorer_map_present", view=view)
     widgets.attribution_caption(source_keys, basemap)
     st.stop()
@@ -86,7 +92,8 @@ with map_column:
         st.info("No site matches these filters. Clear a filter in the sidebar to see more.")
     m = maps.explorer_map(cache.map_layers(), shown.index, density,
                           f"{density_group}: open sites per 10,000 residents",
-                          tuple(policies), basemap, view=view, bounds=bounds)
+                          tuple(policies), basemap, view=view, bounds=bounds,
+                          community_reports=reports)
     view = embed.show_map(m, key="explorer_map", save_view=True, view=view)
     embed.reset_view_button(view)
     widgets.attribution_caption(source_keys, basemap)
@@ -108,3 +115,5 @@ with table_column:
     d2.download_button("Download GeoJSON", lambda: data.sites_geojson(shown, names).encode(),
                        "joined-up-london-sites.geojson", "application/geo+json",
                        width="stretch", on_click="ignore")
+    community.table_and_downloads(reports, "joined-up-london",
+                                  dict(zip(sites["site_id"], sites["name"], strict=True)))
