@@ -17,6 +17,8 @@ pages = [
     st.Page("pages/voluntary_sector.py", title="Voluntary sector", url_path="voluntary"),
     st.Page("pages/data_sources.py", title="Data & sources", url_path="sources"),
     st.Page("pages/tour.py", title="Tour", url_path="tour"),
+    st.Page("pages/contribute.py", title="Add to the map", url_path="contribute"),
+    st.Page("pages/moderate.py", title="Moderation", url_path="moderate"),
 ]
 page = st.navigation(pages)
 

@@ -6,7 +6,8 @@ import streamlit as st
 
 from lib.analysis import profiles
 from lib.render import cards, tables, ward_maps
-from lib.ui import cache, embed, present, share_panel, widgets
+from lib.store import PublicFilter
+from lib.ui import cache, community, embed, present, share_panel, widgets
 from lib.vocab.policies import POLICIES
 
 layers = widgets.require_layers()
@@ -28,6 +29,7 @@ with st.sidebar:
                               bind="query-params", default=["town_centre"])
     show_voluntary = st.toggle("Food banks and mutual aid groups", value=True, key="helpers",
                                bind="query-params")
+    show_community = community.show_toggle()
     basemap = widgets.basemap_picker()
 
 name = names[gss_code]
@@ -39,10 +41,12 @@ slug = name.lower().replace(" ", "-")
 spec = ward_maps.WARD_MEASURES[measure]
 volunteers = cache.voluntary_features()
 site_index = layers.sites.index[layers.sites["gss_code"] == gss_code]
+reports = community.approved(PublicFilter(gss_codes=(gss_code,))) if show_community else None
 m = ward_maps.borough_map(
     cache.map_layers(), cache.ward_geometry(), wards, gss_code, measure, tuple(policies), basemap,
     site_index,
     volunteers.loc[layers.voluntary_points["gss_code"] == gss_code] if show_voluntary else None,
+    community_reports=reports,
 )
 map_sources = ward_maps.map_sources(measure, with_sites=True, policies=policies,
                                    volunteers=show_voluntary)
@@ -168,6 +172,9 @@ with wards_tab:
     st.download_button("Download the ward table (CSV)", partial(tables.csv_bytes, ward_csv),
                        f"joined-up-london-{slug}-wards.csv", "text/csv", key="download_wards",
                        on_click="ignore")
+
+community.table_and_downloads(reports, f"joined-up-london-{slug}",
+                              dict(zip(layers.sites["site_id"], layers.sites["name"], strict=True)))
 
 with st.expander("How this is calculated"):
     st.markdown(profiles.PROFILE_METHOD)

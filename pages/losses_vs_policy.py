@@ -4,9 +4,11 @@ from functools import partial
 
 import streamlit as st
 
+from lib.analysis import community as community_counts
 from lib.analysis import losses
 from lib.render import cards, charts, loss_maps, tables
-from lib.ui import cache, embed, present, share_panel, widgets
+from lib.store import PublicFilter
+from lib.ui import cache, community, embed, present, share_panel, widgets
 from lib.vocab.categories import RECORDING_CATEGORIES
 from lib.vocab.policies import ANALYSED, MAIN_ANALYSED, policy_label, policy_title
 from lib.vocab.sources import LAYER_SOURCES
@@ -29,23 +31,34 @@ with st.sidebar:
         "Categories", RECORDING_CATEGORIES, key="categories", bind="query-params",
         placeholder="All three",
         help="Only these three have sources that record closures as well as open sites.")
+    include_community = st.checkbox(
+        "Include community reports", key="community", bind="query-params",
+        help="Count closures of listed sites that a moderator has confirmed from community "
+             "reports (dated within the source's recording years). The figures say how many.")
     basemap = widgets.basemap_picker()
 
 categories = tuple(c for c in RECORDING_CATEGORIES if c in chosen) or RECORDING_CATEGORIES
 slug = policy.replace(":", "-").replace(" ", "-").lower()
 label = policy_label(policy)
 title = policy_title(policy)
-rates, shares = cache.rates_and_shares(policy, categories)
-distance = cache.distance_bands(categories)
+# Community reports are always on the map; confirmed closures count only when ticked.
+reports = community.approved(PublicFilter(kinds=("closed", "under_threat")))
+community_closures, community_count = (), None
+if include_community and reports is not None:
+    community_closures, community_count = community_counts.counted_closures(layers.sites,
+                                                                            reports)
+rates, shares = cache.rates_and_shares(policy, categories, community_closures)
+distance = cache.distance_bands(categories, community_closures)
 total = rates.iloc[-1]  # the "All three"/"All selected" row, or the only category
-closure_layers = cache.loss_map_layers(policy, categories)
+closure_layers = cache.loss_map_layers(policy, categories, community_closures)
 map_sources = ["boroughs", "libraries", "gp_practices", "museums",
                *LAYER_SOURCES[policy.partition(":")[0]]]
 
 if presenting:  # for a projector: the title, one figure, the map
     headline = cards.losses_headline(total, policy)
     present.present_header(cards.losses_title(policy), headline.value, headline.label)
-    present.present_map(loss_maps.losses_map(cache.map_layers(), closure_layers, basemap), key="losses_map_present")
+    present.present_map(loss_maps.losses_map(cache.map_layers(), closure_layers, basemap,
+                                         community_reports=reports), key="losses_map_present")
     widgets.attribution_caption(map_sources, basemap)
     st.stop()
 
@@ -58,6 +71,8 @@ st.markdown(
 
 with st.container(border=True):
     st.markdown(f"#### {losses.verdict_sentence(total, label)}")
+    if community_count is not None:
+        st.caption(community_count.note())
 adjusted = total["category"] in (losses.ALL_THREE, losses.ALL_SELECTED)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Closure rate inside", tables.pct(total["rate_in"]),
@@ -88,11 +103,13 @@ st.download_button("Download closure rates (CSV)", partial(tables.csv_bytes, rat
 st.subheader("Where the closed sites are")
 st.markdown(cards.losses_summary(policy, categories, len(closure_layers.inside["features"]),
                                  len(closure_layers.outside["features"]), len(closure_layers.area["features"])))
-embed.show_map(loss_maps.losses_map(cache.map_layers(), closure_layers, basemap), key="losses_map", height=640)
+embed.show_map(loss_maps.losses_map(cache.map_layers(), closure_layers, basemap,
+                                         community_reports=reports), key="losses_map", height=640)
 widgets.attribution_caption(map_sources, basemap)
 with st.expander("The map as a table: every closed site shown"):
-    closed_table = loss_maps.closed_sites_display(layers.sites, policy, layers.borough_names,
-                                           categories)
+    closed_table = loss_maps.closed_sites_display(
+        community_counts.apply_closures(layers.sites, community_closures), policy,
+        layers.borough_names, categories)
     st.dataframe(closed_table, hide_index=True, width="stretch", height=360,
                  column_config={"Closed": st.column_config.NumberColumn(format="%d")})
     st.download_button("Download the closed sites (CSV)", partial(tables.csv_bytes, closed_table),
@@ -118,4 +135,6 @@ with band_column:
     st.download_button("Download distance bands (CSV)", partial(tables.csv_bytes, distance),
                        "joined-up-london-distance-bands.csv", "text/csv", key="dl_bands")
 
+community.table_and_downloads(reports, f"joined-up-london-losses-{slug}",
+                              dict(zip(layers.sites["site_id"], layers.sites["name"], strict=True)))
 widgets.caveats_and_definitions([rates, shares, distance], losses.DEFINITIONS)

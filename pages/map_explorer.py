@@ -4,7 +4,8 @@ import streamlit as st
 
 from lib.data import layers as data
 from lib.render import card_maps, cards, site_map
-from lib.ui import cache, embed, own_data, present, share_panel, widgets
+from lib.store import PublicFilter
+from lib.ui import cache, community, embed, own_data, present, share_panel, widgets
 from lib.vocab.categories import CATEGORY_GROUPS
 from lib.vocab.policies import POLICIES
 from lib.vocab.sources import LAYER_SOURCES
@@ -44,6 +45,7 @@ with st.sidebar:
     policies = st.multiselect("London Plan layers shown", list(POLICIES),
                               format_func=lambda p: POLICIES[p].legend, key="policy",
                               bind="query-params", default=["town_centre"])
+    show_community = community.show_toggle()
     basemap = widgets.basemap_picker()
     st.header("Your own data")
     own = own_data.uploader()
@@ -57,6 +59,10 @@ site_filter = data.SiteFilter(
 )
 shown = data.filter_sites(cache.site_attributes(), site_filter)  # no geometry: faster
 density = cache.open_sites_per_10k(None if density_group == "All facilities" else density_group)
+reports = community.approved(PublicFilter(gss_codes=tuple(boroughs) or None,
+                                          categories=tuple(categories) or None)
+                             ) if show_community else None
+community_layer = community.map_layer(reports)
 
 closed = int((shown["status"] == "closed").sum())
 view = embed.map_view()
@@ -72,7 +78,8 @@ if presenting:
     present.present_site_map(map_data.layers_for(tuple(policies)),
                              site_map.explorer_spec(map_data, shown, density, density_label,
                                                     tuple(policies), basemap, view, bounds,
-                                                    own_data=own_layer),
+                                                    own_data=own_layer,
+                                                    community=community_layer),
                              key="explorer_map_present", view=view)
     widgets.attribution_caption(source_keys, basemap)
     st.stop()
@@ -91,7 +98,8 @@ with map_column:
     view = embed.show_site_map(
         map_data.layers_for(tuple(policies)),
         site_map.explorer_spec(map_data, shown, density, density_label, tuple(policies),
-                               basemap, view, bounds, own_data=own_layer),
+                               basemap, view, bounds, own_data=own_layer,
+                               community=community_layer),
         key="explorer_map", save_view=True, view=view)
     embed.reset_view_button(view)
     widgets.attribution_caption(source_keys, basemap)
@@ -116,5 +124,7 @@ with table_column:
                        lambda: data.sites_geojson(sites.loc[shown.index], names).encode(),
                        "joined-up-london-sites.geojson", "application/geo+json",
                        width="stretch", on_click="ignore")
+    community.table_and_downloads(reports, "joined-up-london",
+                                  dict(zip(sites["site_id"], sites["name"], strict=True)))
 
 own_data.report(own)

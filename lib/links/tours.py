@@ -117,12 +117,12 @@ PAGES: dict[str, PageSpec] = {spec.url_path: spec for spec in [
         "closed": Param(number_in(1900, 2100, integer=True), repeat=True, max_values=2),
         "density": Param(one_of(["All facilities", *CATEGORY_GROUPS])),
         "policy": Param(one_of(POLICY_LABELS), repeat=True, max_values=len(POLICY_LABELS)),
-        "basemap": BASEMAP, "present": Param(flag), **VIEW,
+        "community": Param(flag), "basemap": BASEMAP, "present": Param(flag), **VIEW,
     }),
     PageSpec("losses", "pages/losses_vs_policy.py", "Losses vs policy", {
         "against": Param(one_of(LOSS_POLICIES)),
         "categories": Param(one_of(list(RECORDING_CATEGORIES)), repeat=True, max_values=3),
-        "basemap": BASEMAP, "present": Param(flag),
+        "community": Param(flag), "basemap": BASEMAP, "present": Param(flag),
     }),
     PageSpec("over-time", "pages/losses_over_time.py", "Losses over time", {
         "area": Param(plain_text), "basemap": BASEMAP, "present": Param(flag),
@@ -130,13 +130,16 @@ PAGES: dict[str, PageSpec] = {spec.url_path: spec for spec in [
     PageSpec("borough", "pages/borough_profile.py", "Borough profile", {
         "borough": Param(plain_text), "measure": Param(plain_text),
         "policy": Param(one_of(POLICY_LABELS), repeat=True, max_values=len(POLICY_LABELS)),
-        "helpers": Param(flag), "basemap": BASEMAP, "present": Param(flag),
+        "helpers": Param(flag), "community": Param(flag), "basemap": BASEMAP,
+        "present": Param(flag),
     }),
     PageSpec("voluntary", "pages/voluntary_sector.py", "Voluntary sector", {
         "measure": Param(plain_text), "ward": Param(plain_text), "basemap": BASEMAP,
         "present": Param(flag),
     }),
     PageSpec("sources", "pages/data_sources.py", "Data & sources", {}),
+    # A workshop can end on the form; the moderation page is never a tour's step.
+    PageSpec("contribute", "pages/contribute.py", "Add to the map", {}),
 ]}
 # The explorer is the default page: "" (the app's root) means it too.
 PAGE_ALIASES = {"": "map_explorer", "/": "map_explorer"}

@@ -172,7 +172,7 @@ def loss_layers(sites: pd.DataFrame, map_layers: maps.MapLayers, policy: str,
 
 
 def losses_map(map_layers: maps.MapLayers, layers: LossLayers,
-               basemap: str = "none") -> folium.Map:
+               basemap: str = "none", community_reports=None) -> folium.Map:
     """Closed sites over one policy's areas (``layers`` from ``loss_layers``): closures inside
     drawn as filled vermillion dots, closures elsewhere as hollow blue rings (drawn first,
     underneath); borough outlines and names; a legend with the counts; each layer's
@@ -199,6 +199,7 @@ def losses_map(map_layers: maps.MapLayers, layers: LossLayers,
         LegendSection(f"Closed {categories_text(layers.categories)}", "edged",
                       ((INSIDE_COLOUR, f"Inside {label} ({n_in:,})"),)),
         LegendSection("", "hollow", ((OUTSIDE_COLOUR, f"{ELSEWHERE} ({n_out:,})"),)),
+        maps.community_section(m, community_reports),
         LegendSection("London Plan", "line", (area_row,)),
         LegendSection("", "outline", (("#333333", "Borough boundaries"),)),
     ], note="Only closures a source recorded: "

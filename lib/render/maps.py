@@ -409,6 +409,16 @@ def add_legend(m: folium.Map, sections: Sequence[LegendSection], note: str = "")
     m.add_child(Legend(legend_html(sections, note)))
 
 
+def community_section(m: folium.Map, community_reports) -> LegendSection:
+    """Add the community-reported layer (when there are reports) and return its legend
+    section: dashed purple rings, white inside ("hollow"), apart from the official layers."""
+    from lib.render import community
+
+    rows = () if community_reports is None else tuple(
+        community.add_community_layer(m, community_reports))
+    return LegendSection("Community-reported", "hollow", rows)
+
+
 def finish(m: folium.Map) -> folium.Map:
     folium.LayerControl(collapsed=True).add_to(m)
     return use_local_assets(m)
@@ -416,10 +426,11 @@ def finish(m: folium.Map) -> folium.Map:
 
 def explorer_map(map_layers: MapLayers, site_index: pd.Index, per_10k: pd.Series,
                  choropleth_label: str, policies_shown: tuple[str, ...], basemap: str,
-                 view=None, bounds=LONDON_BOUNDS,
-                 own_data: OwnDataLayer | None = None) -> folium.Map:
-    """The map explorer: borough choropleth, London Plan overlays, filtered sites, the user's
-    own data on top (when there is some), legend."""
+                 view=None, bounds=LONDON_BOUNDS, own_data: OwnDataLayer | None = None,
+                 community_reports=None) -> folium.Map:
+    """The map explorer as a folium map: borough choropleth, London Plan overlays, filtered
+    sites, the user's own data and (lib.store.public_contributions) the community-reported
+    layer on top, legend."""
     m = new_map(basemap, bounds=bounds, view=view)
     classes = add_choropleth(m, map_layers.boroughs, "gss_code", per_10k, choropleth_label,
                              "{:.1f}", layer_attribution("boroughs"))
@@ -437,6 +448,7 @@ def explorer_map(map_layers: MapLayers, site_index: pd.Index, per_10k: pd.Series
         LegendSection(choropleth_label, "swatch", tuple(classes)),
         LegendSection("Sites (open)", "dot", tuple(group_rows)),
         LegendSection("Closed sites", "ring", (closed_row,) if closed else ()),
+        community_section(m, community_reports),
         LegendSection("London Plan", "line", tuple(policy_rows)),
     ])
     return finish(m)

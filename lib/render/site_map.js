@@ -507,7 +507,7 @@ class SiteMap {
       if (!map.hasLayer(group)) group.addTo(map);
     }
     this.boroughs.bringToBack();
-    this.updateOwn(spec);
+    this.updateOverlays(spec);
     this.updateControl(spec, label);
 
     const sites = await whenLayer(spec.layers.sites);
@@ -517,34 +517,40 @@ class SiteMap {
     setTimeout(() => declutter(map), 50);
   }
 
-  updateOwn(spec) {
-    // The user's upload, on top of the sites; its text arrives HTML-escaped (as the folium
-    // maps need it) and is unescaped here, then set as text.
-    const L = this.L, own = spec.own;
-    if (this.own && (!own || this.own.id !== own.id)) {
-      this.map.removeLayer(this.own.layer);
-      this.own = null;
+  updateOverlays(spec) {
+    // Layers drawn over the sites: the user's upload and the community-reported points. Their
+    // text arrives HTML-escaped (as the folium maps need it) and is unescaped here, then set
+    // as text. Each is built once per id and kept while the spec names it.
+    const L = this.L, wanted = spec.overlays || [];
+    this.overlays = this.overlays || new Map();
+    for (const [id, overlay] of this.overlays) {
+      if (!wanted.some((o) => o.id === id)) {
+        this.map.removeLayer(overlay.layer);
+        this.overlays.delete(id);
+      }
     }
-    if (!own || this.own) return;
     if (!this.map.getPane("julOwn")) this.map.createPane("julOwn").style.zIndex = 460;
-    const renderer = L.canvas({ pane: "julOwn", padding: 0.2 });
-    const labels = own.labels.map(unescapeText);
-    const style = (feature) => {
-      const point = /Point/.test(feature.geometry.type);
-      return { renderer, color: own.outline, weight: point ? 1.5 : 2, fillColor: own.colour,
-               fillOpacity: point ? 1 : 0.35 };
-    };
-    const layer = L.geoJSON(own.data, {
-      style,
-      pointToLayer: (feature, latlng) => L.circleMarker(latlng, { ...style(feature), radius: 6 }),
-      onEachFeature: (feature, item) => {
-        const p = feature.properties || {};
-        const rows = labels.map((name, k) => [name, unescapeText(String(
-          k === 0 ? p.row : (p["c" + (k - 1)] ?? "")))]);
-        item.bindTooltip(tipTable(rows), { sticky: true });
-      },
-    }).addTo(this.map);
-    this.own = { id: own.id, layer, name: own.name };
+    for (const o of wanted) {
+      if (this.overlays.has(o.id)) continue;
+      const renderer = L.canvas({ pane: "julOwn", padding: 0.2 });
+      const labels = o.labels.map(unescapeText);
+      const style = (feature) => {
+        const point = /Point/.test(feature.geometry.type);
+        return { renderer, color: o.outline, weight: point ? o.weight : 2, fillColor: o.colour,
+                 fillOpacity: point ? 1 : 0.35, dashArray: o.dash || null };
+      };
+      const layer = L.geoJSON(o.data, {
+        style,
+        pointToLayer: (feature, latlng) => L.circleMarker(latlng, { ...style(feature), radius: 6 }),
+        onEachFeature: (feature, item) => {
+          const p = feature.properties || {};
+          const rows = labels.map((name, k) => [name, unescapeText(String(
+            k === 0 ? p.row : (p["c" + (k - 1)] ?? "")))]);
+          item.bindTooltip(tipTable(rows), { sticky: true });
+        },
+      }).addTo(this.map);
+      this.overlays.set(o.id, { layer, control: o.control });
+    }
   }
 
   updateControl(spec, label) {
@@ -555,7 +561,7 @@ class SiteMap {
     overlays["Borough names"] = this.labels;
     for (const policy of spec.policies) overlays[policy.label] = this.policies.get(policy.key);
     overlays["Sites"] = this.sites;
-    if (this.own) overlays["Your own data: " + this.own.name] = this.own.layer;
+    for (const overlay of (this.overlays || new Map()).values()) overlays[overlay.control] = overlay.layer;
     // Labels of the layer control are HTML in Leaflet: escape them.
     const escaped = {};
     for (const [name, layer] of Object.entries(overlays)) {

@@ -31,6 +31,7 @@ import shapely
 
 from lib.data.layers import Layers, source_labels
 from lib.render import maps
+from lib.render.community import COLOUR as COMMUNITY_COLOUR
 from lib.render.controls import SaveViewControl
 from lib.render.legend import LegendSection, legend_html
 from lib.render.own_data import OWN_DATA_COLOUR, OWN_DATA_OUTLINE, OwnDataLayer
@@ -269,6 +270,7 @@ def explorer_spec(
     present: bool = False,
     save_view: bool = True,
     own_data: OwnDataLayer | None = None,
+    community: OwnDataLayer | None = None,
 ) -> dict:
     """One view of the explorer's map: small, JSON, sent on every run."""
     values = pd.Series(data.borough_codes).map(per_10k)
@@ -289,9 +291,15 @@ def explorer_spec(
         (POLICIES[p].colour, POLICIES[p].legend) for p in policies_shown if p in data.policies
     ]
     own_rows = [(OWN_DATA_COLOUR, own_data.legend_label())] if own_data is not None else []
+    community_rows = (
+        [(COMMUNITY_COLOUR, f"{community.legend_label()}: reports by the public, moderated")]
+        if community is not None
+        else []
+    )
     legend = legend_html(
         [
             LegendSection("Your own data", "edged", tuple(own_rows)),
+            LegendSection("Community-reported", "hollow", tuple(community_rows)),
             LegendSection(choropleth_label, "swatch", tuple(classes)),
             LegendSection("Sites (open)", "dot", tuple(group_rows)),
             LegendSection(
@@ -340,26 +348,42 @@ def explorer_spec(
         "present": present,
         "save_view": save_view,
         "leaflet": leaflet_urls(),
-        "own": own_spec(own_data),
+        "overlays": [
+            o
+            for o in (
+                overlay_spec(own_data, "own", OWN_DATA_COLOUR, OWN_DATA_OUTLINE, "Your own data: "),
+                overlay_spec(community, "community", "#ffffff", COMMUNITY_COLOUR, "", dash="3 2"),
+            )
+            if o is not None
+        ],
     }
 
 
-def own_spec(own_data: OwnDataLayer | None) -> dict | None:
-    """The user's upload (this session's only; at most own_data.MAX_MAP_FEATURES features,
-    WGS84, text already HTML-escaped by lib/render/own_data.py: the browser unescapes it and
-    sets it as text)."""
-    if own_data is None:
+def overlay_spec(
+    layer: OwnDataLayer | None,
+    kind: str,
+    colour: str,
+    outline: str,
+    control_prefix: str,
+    dash: str | None = None,
+) -> dict | None:
+    """A layer drawn over the sites (the user's upload, or the community-reported points): at
+    most own_data.MAX_MAP_FEATURES features, WGS84, text already HTML-escaped (the browser
+    unescapes it and sets it as text). Its id changes only when its features do."""
+    if layer is None:
         return None
-    features = own_data.features
+    features = layer.features
     collection = {"type": "FeatureCollection", "features": features["features"]}
     digest = hashlib.blake2b(json.dumps(collection).encode(), digest_size=8).hexdigest()
     return {
-        "id": f"own:{digest}",
+        "id": f"{kind}:{digest}",
         "data": collection,
         "labels": features["labels"],
-        "name": own_data.legend_label(),
-        "colour": OWN_DATA_COLOUR,
-        "outline": OWN_DATA_OUTLINE,
+        "control": control_prefix + layer.legend_label(),
+        "colour": colour,
+        "outline": outline,
+        "weight": 2.5 if dash else 1.5,
+        "dash": dash,
     }
 
 

@@ -214,7 +214,8 @@ def _mutual_aid_section(rows) -> list[LegendSection]:
 
 def borough_map(map_layers: maps.MapLayers, ward_geo: gpd.GeoDataFrame, wards: pd.DataFrame,
                 gss_code: str, measure: str, policies: tuple[str, ...], basemap: str,
-                site_index: pd.Index, volunteers: pd.DataFrame | None = None) -> folium.Map:
+                site_index: pd.Index, volunteers: pd.DataFrame | None = None,
+                community_reports=None) -> folium.Map:
     """A borough's wards shaded by `measure`, its sites, chosen London Plan layers, legend.
 
     ``wards`` is ``ward_table(..., gss_code)``; ``site_index`` the borough's rows of the
@@ -240,10 +241,19 @@ def borough_map(map_layers: maps.MapLayers, ward_geo: gpd.GeoDataFrame, wards: p
     closed = int((points["status"] == "closed").sum())
     voluntary_rows = (add_voluntary_layers(m, volunteers, credited=True)
                       if volunteers is not None else [])
+    need_rows: tuple = ()
+    if community_reports is not None:  # what the community says its wards need
+        from lib.render import community
+
+        need_rows = tuple(community.add_area_needs_layer(
+            m, ward_geo[ward_geo["gss_code"] == gss_code], community_reports,
+            names_escaped=True))
     maps.add_legend(m, [
         LegendSection(spec.label, "swatch", tuple(class_rows)),
         LegendSection("Sites (open)", "dot", tuple(group_rows)),
         LegendSection("Closed sites", "ring", (("#ffffff", f"Closed ({closed:,})"),) if closed else ()),
+        maps.community_section(m, community_reports),
+        LegendSection("", "line", need_rows),
         *_voluntary_sections(voluntary_rows),
         *_mutual_aid_section(voluntary_rows),
         LegendSection("London Plan", "line", tuple(policy_rows)),

@@ -14,6 +14,7 @@ import streamlit as st
 
 from lib import uploads
 from lib.analysis import losses, profiles, pub_trends
+from lib.analysis.community import Closures, apply_closures
 from lib.data import layers as data
 from lib.render import card_maps, loss_maps, maps, site_map, ward_maps
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING_CATEGORIES
@@ -88,22 +89,29 @@ def pubs_map_layer() -> loss_maps.PubsLayer:
     return loss_maps.pubs_layer(map_layers(), pub_tables()[0], PUBS_START, PUBS_END)
 
 
+# `closures`: confirmed community closures counted as (site_id, year) pairs
+# (lib.analysis.community.counted_closures); () unless "include community reports" is ticked.
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def rates_and_shares(policy: str, categories: tuple[str, ...]):
+def rates_and_shares(policy: str, categories: tuple[str, ...], closures: Closures = ()):
     built = layers()
-    return (losses.closure_table(built.sites, policy, categories),
-            losses.share_table(built.sites, built.lsoas, built.policy_areas, None, policy,
+    sites = apply_closures(built.sites, closures)
+    return (losses.closure_table(sites, policy, categories),
+            losses.share_table(sites, built.lsoas, built.policy_areas, None, policy,
                           categories))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def distance_bands(categories: tuple[str, ...]):
-    return losses.distance_bands(layers().sites, categories)
+def distance_bands(categories: tuple[str, ...], closures: Closures = ()):
+    return losses.distance_bands(apply_closures(layers().sites, closures), categories)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def loss_map_layers(policy: str, categories: tuple[str, ...]) -> loss_maps.LossLayers:
-    return loss_maps.loss_layers(layers().sites, map_layers(), policy, categories)
+def loss_map_layers(policy: str, categories: tuple[str, ...],
+                    closures: Closures = ()) -> loss_maps.LossLayers:
+    return loss_maps.loss_layers(apply_closures(layers().sites, closures), map_layers(),
+                                 policy, categories)
 
 
 @st.cache_data(show_spinner=False)
@@ -187,3 +195,20 @@ def postcodes() -> uploads.Postcodes | None:
         return None
     return uploads.Postcodes.from_files(Path(source) / SOURCES["postcodes"].path,
                                         Path(source) / SOURCES["postcodes_2014"].path)
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str):
+    from lib.store import open_store
+
+    return open_store(url)
+
+
+def store():
+    """The contributions store's engine for DATABASE_URL (else the SQLite file), migrated on
+    first use, one per URL per process. Only the engine is cached: contributions are read
+    fresh on every run, so a report a moderator hides disappears at once and reports made
+    through other app processes appear."""
+    from lib.store import database_url
+
+    return _store(database_url())

@@ -29,6 +29,24 @@ def require_layers() -> data.Layers:
         st.stop()
 
 
+def require_store():
+    """The contributions store's engine, or a clear message on what to configure (and stop)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from lib.store.engine import StoreConfigError
+    from lib.ui.cache import store
+
+    try:
+        return store()
+    except (StoreConfigError, SQLAlchemyError, OSError) as exc:
+        st.error("The contributions store cannot be opened: "
+                 f"{str(exc).splitlines()[0][:300]}")
+        st.markdown("Contributions are kept in the SQLite file named by "
+                    "`JOINED_UP_CONTRIBUTIONS_DB` (default `data/contributions.sqlite`), or in "
+                    "the PostgreSQL database named by `DATABASE_URL`. See the README.")
+        st.stop()
+
+
 def default_basemap() -> str:
     """Venues without internet set JOINED_UP_BASEMAP=none to start with no basemap."""
     configured = os.environ.get("JOINED_UP_BASEMAP", "light")

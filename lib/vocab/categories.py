@@ -25,6 +25,17 @@ DRAW_ORDER = ["Faith", "Pubs", "Music & nightlife", "Culture & heritage", "Healt
 STATUSES = ["open", "closed"]
 
 
+# Every category of the built sites layer (the site taxonomy a contribution chooses from),
+# culture-map categories in lib/build/pipeline.py's CATEGORY_PRIORITY order, then the other
+# sources' own; tests/store/test_validation.py checks it against the built layer.
+SITE_CATEGORIES: tuple[str, ...] = (
+    "Library", "Museum or public gallery", "Grassroots music venue", "LGBTQ+ night-time venue",
+    "Theatre", "Cinema", "Arts centre", "Dance performance venue", "Music venue",
+    "Commercial gallery", "Community centre", "Outdoor cultural space", "Skate park", "Pub",
+    "Place of worship", "GP practice",
+)
+
+
 @dataclass(frozen=True)
 class Recording:
     """A category whose source records closed as well as open sites."""

@@ -122,8 +122,30 @@ def test_own_data_travels_with_the_view_escaped():
     )
     layer = own_data.own_data_layer(upload, "halls")
     spec = site_map.explorer_spec(packed, sites, density, "All", (), "none", own_data=layer)
-    own = spec["own"]
-    assert own["id"].startswith("own:") and own["name"] == "halls (1)"
+    [own] = spec["overlays"]
+    assert own["id"].startswith("own:") and own["control"] == "Your own data: halls (1)"
     assert own["data"]["features"][0]["properties"]["c0"] == "&lt;b&gt;Our hall&lt;/b&gt;"
     assert "Your own data" in spec["legend"] and "halls (1)" in spec["legend"]
-    assert site_map.explorer_spec(packed, sites, density, "All", (), "none")["own"] is None
+    assert site_map.explorer_spec(packed, sites, density, "All", (), "none")["overlays"] == []
+
+
+def test_community_reports_travel_with_the_view_escaped():
+    from lib.render import community
+
+    sites = make_sites()
+    packed = site_map_data(sites)
+    density = data.sites_per_10k(sites, BOROUGHS).set_index("gss_code")["per_10k"]
+    reports = gpd.GeoDataFrame(
+        {"name": ["<img src=x onerror=alert(1)>"], "kind": ["closed"], "correction": [None],
+         "category": ["Library"], "event_date": ["2024-05-01"], "outcome": ["confirmed"],
+         "description": ["Closed in May"], "evidence_url": [None], "licence": ["CC BY 4.0"]},
+        geometry=gpd.points_from_xy([531200], [181200]), crs=27700,
+    )
+    layer = community.site_map_layer(reports)
+    spec = site_map.explorer_spec(packed, sites, density, "All", (), "none", community=layer)
+    [overlay] = spec["overlays"]
+    assert overlay["id"].startswith("community:") and overlay["dash"] == "3 2"
+    properties = overlay["data"]["features"][0]["properties"]
+    assert properties["row"] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert "Community-reported (1): reports by the public, moderated" in spec["legend"]
+    assert community.site_map_layer(None) is None

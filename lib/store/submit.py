@@ -1,0 +1,174 @@
+"""Store a submission: once per token, within the rate limits, with its original revision.
+
+The rate limits are counted in the database (table rate_events), so they hold across every app
+process on the same store. The token is unique: a double click, a rerun or a retry after a lost
+answer stores one row and gets back the same id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from lib.store.engine import writing
+from lib.store.models import Contact, Contribution, RateEvent, Revision
+from lib.store.validation import Refused, Submission
+
+# Contribution columns an edit can change (a revision stores all of them).
+EDITABLE = (
+    "kind",
+    "correction",
+    "site_id",
+    "category",
+    "name",
+    "event_date",
+    "evidence_url",
+    "description",
+    "where_source",
+    "postcode",
+    "x",
+    "y",
+    "gss_code",
+    "ward_code",
+)
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    per_session: int = 5  # submissions from one browser session ...
+    per_address: int = 20  # ... and from one client address ...
+    window: dt.timedelta = dt.timedelta(hours=1)  # ... in this long
+
+
+DEFAULT_LIMITS = RateLimits()
+
+
+@dataclass(frozen=True)
+class Stored:
+    id: int
+    created: bool  # False: this token was already stored (a double submit)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def rate_key(kind: str, value: str) -> str:
+    """What rate_events stores for a session id or client address: a hash, not the value."""
+    return hashlib.sha256(f"joined-up-london:{kind}:{value}".encode()).hexdigest()
+
+
+def content_json(values: dict) -> str:
+    return json.dumps(
+        {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()},
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+
+
+def _insert_ignoring_duplicate(dialect: str):
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(Contribution).on_conflict_do_nothing(index_elements=["token"])
+
+
+def _existing(connection, token: str) -> int | None:
+    return connection.execute(
+        select(Contribution.id).where(Contribution.token == token)
+    ).scalar_one_or_none()
+
+
+def _check_rate(connection, keys: list[tuple[str, int]], since: dt.datetime) -> None:
+    if connection.dialect.name == "postgresql":
+        # Serialise the count-then-insert per key (SQLite's BEGIN IMMEDIATE already does).
+        for key, _ in sorted(keys):
+            connection.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+    for key, limit in keys:
+        count = connection.execute(
+            select(func.count())
+            .select_from(RateEvent)
+            .where(RateEvent.key == key, RateEvent.created_at >= since)
+        ).scalar_one()
+        if count >= limit:
+            raise Refused(
+                "rate_limited",
+                "Thank you: you have sent several reports in the last hour, which is as many as "
+                "we take from one place. Please send the rest later.",
+            )
+
+
+def submit(
+    engine: Engine,
+    submission: Submission,
+    *,
+    session_id: str,
+    client_address: str | None,
+    limits: RateLimits = DEFAULT_LIMITS,
+    now: dt.datetime | None = None,
+) -> Stored:
+    """Store a validated submission (pending moderation). Raises Refused when over a rate
+    limit; a token already stored returns its row with created=False and counts nothing."""
+    now = now or utcnow()
+    keys = [(rate_key("session", session_id), limits.per_session)]
+    if client_address:
+        keys.append((rate_key("address", client_address), limits.per_address))
+    with writing(engine) as connection:
+        existing = _existing(connection, submission.token)
+        if existing is not None:
+            return Stored(existing, False)
+        _check_rate(connection, keys, now - limits.window)
+        values = {k: getattr(submission, k) for k in EDITABLE}
+        row_id = connection.execute(
+            _insert_ignoring_duplicate(connection.dialect.name)
+            .values(
+                token=submission.token,
+                moderation="pending",
+                outcome="reported",
+                licence=submission.licence,
+                consent=submission.consent,
+                created_at=now,
+                updated_at=now,
+                **values,
+            )
+            .returning(Contribution.id)
+        ).scalar_one_or_none()
+        if row_id is None:  # stored meanwhile by a concurrent request with the same token
+            existing = _existing(connection, submission.token)
+            assert existing is not None  # the conflicting row is committed and visible
+            return Stored(existing, False)
+        connection.execute(
+            insert(Revision).values(
+                contribution_id=row_id,
+                revision=1,
+                content=content_json(values),
+                edited_by="contributor",
+                note="as submitted",
+                created_at=now,
+            )
+        )
+        if submission.contact_name or submission.contact:
+            connection.execute(
+                insert(Contact).values(
+                    contribution_id=row_id,
+                    name=submission.contact_name,
+                    contact=submission.contact,
+                    created_at=now,
+                )
+            )
+        connection.execute(insert(RateEvent), [{"key": key, "created_at": now} for key, _ in keys])
+        return Stored(row_id, True)
+
+
+def prune_rate_events(engine: Engine, older_than: dt.timedelta = dt.timedelta(days=2)) -> int:
+    """Forget rate-limit events older than any window (they are not contributions)."""
+    from sqlalchemy import delete
+
+    with writing(engine) as connection:
+        result = connection.execute(
+            delete(RateEvent).where(RateEvent.created_at < utcnow() - older_than)
+        )
+        return result.rowcount
