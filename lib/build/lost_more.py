@@ -203,8 +203,10 @@ def read_library_history(lib16: pd.DataFrame, lib21: pd.DataFrame, lib23: pd.Dat
             if pd.isna(code):
                 continue
             year = pd.to_numeric(r["closed_year"], errors="coerce")
-            note = "; ".join(dict.fromkeys(str(t).strip() for t in [r.get("notes"), notes21]
-                                           if pd.notna(t) and str(t).strip()))
+            texts = [str(t).strip() for t in [r.get("notes"), notes21]
+                     if pd.notna(t) and str(t).strip()]
+            note = "; ".join({t.lower(): t for t in reversed(texts)}[k]
+                             for k in dict.fromkeys(t.lower() for t in texts))
             if len(in16) > 1 and r["id"] != main16["id"] and pd.isna(main16["closed"]):
                 # The same list has the library open under the same name: it moved.
                 ev.append(event(site_id, "moved", year, "libraries_2016", r["id"],
@@ -265,6 +267,11 @@ def read_library_history(lib16: pd.DataFrame, lib21: pd.DataFrame, lib23: pd.Dat
                         else "temporary" if closed_by == "XLT" else "council")
         elif closed_by is not None:
             previous = "closed"
+        # The year of a closure the 2016 or 2021 list records: returns up to it describe the
+        # library before it closed, not a reopening.
+        closed_at = max((e["year"] for e in ev if e["event"] in ("closed", "closed_replaced",
+                                                                 "temporarily_closed")
+                         and e["year"] is not None), default=None)
         for i in [g["row"] for g in in23]:
             row = rows23[i]
             rec = f"2023:{row['name']}"
@@ -285,6 +292,15 @@ def read_library_history(lib16: pd.DataFrame, lib21: pd.DataFrame, lib23: pd.Dat
                     continue  # Facility Not Open, [Unknown]
                 between = f"{column} = {value}"
                 is_open = state in ("council", "community", "independent")
+                if is_open and closed_at is not None and year <= closed_at:
+                    continue
+                closed21 = any(pd.notna(rows21[j]["Year closed"]) for j in
+                               [g["row"] for g in in21])
+                if (state == "council" and previous == "closed" and closed21
+                        and reopened21 is None and year <= 2021):
+                    # Council-run in a return the 2016 and 2021 lists both say came after the
+                    # council closed it (Newington, 155 Walworth Road): the closure stands.
+                    continue
                 if is_open and previous in ("closed", "temporary"):
                     when = year
                     note = f"open again in the {year} return ({between})"

@@ -152,3 +152,33 @@ def twins_within(venues: gpd.GeoDataFrame, max_m: float = 100) -> dict[str, str]
                 if ids[j] not in out and geoms[i].distance(geoms[j]) <= max_m:
                     out[ids[j]] = ids[i]
     return out
+
+
+def merge_histories(events: pd.DataFrame, decisions: pd.DataFrame, report) -> tuple:
+    """Apply `merge` decisions between two sites that both have histories (one library in two
+    records the lists' names keep apart): the second site's events become the first's, its
+    closure a move. Returns (events, the folded site ids)."""
+    from lib.build.history import CLOSING
+
+    ids = set(events["site_id"])
+    pairs = decisions[decisions["decision"].eq("merge") & decisions["site_id"].isin(ids)
+                      & decisions["other_site_id"].isin(ids)]
+    events = events.copy()
+    for r in pairs.itertuples():
+        mine = events["site_id"].eq(r.other_site_id)
+        closing = mine & events["event"].isin(CLOSING)
+        events.loc[closing, "note"] = ("moved (merge decision: " + r.reason + "); "
+                                       + events.loc[closing, "note"])
+        events.loc[closing, "event"] = "moved"
+        events.loc[closing, "loss"] = False
+        events = events[~(mine & events["event"].eq("opened"))]
+        events.loc[events["site_id"].eq(r.other_site_id), "site_id"] = r.site_id
+    if len(pairs):
+        report.add("rule:merge_decisions", "merge_decisions.csv", len(pairs), len(pairs),
+                   repaired=len(pairs),
+                   note="records of one facility the sources name apart, merged by a reviewed "
+                        "decision (their closure is a move): "
+                        + "; ".join(f"{a} + {b}" for a, b in zip(pairs["site_id"],
+                                                                  pairs["other_site_id"],
+                                                                  strict=True)))
+    return events, set(pairs["other_site_id"])

@@ -682,14 +682,16 @@ def build_sites(src: Path, lsoas, policy_areas, postcodes,
     (pharmacies, ph_events), (dental, dent_events) = read_lost_more_ods(src, postcodes, report)
     events = pd.concat([lib_events, mus_events, gp_events, ph_events, dent_events],
                        ignore_index=True)
+    decisions = merging.read_decisions()
+    events, folded = merging.merge_histories(events, decisions, report)
     states = site_states(events).set_index("site_id")
     history_sites = []
     for frame in (libraries, museums, gp_sites, pharmacies, dental):
         frame = frame.drop(columns=[c for c in states.columns if c in frame.columns])
         history_sites.append(frame.join(states, on="site_id"))
-    libraries, museums, gp_sites, pharmacies, dental = history_sites
+    libraries, museums, gp_sites, pharmacies, dental = (
+        frame[~frame["site_id"].isin(folded)] for frame in history_sites)
 
-    decisions = merging.read_decisions()
     libraries, lib_used = merge_cross_source(libraries, cim, "Library", report, "libraries",
                                              decisions)
     museums, mus_used = merge_cross_source(museums, cim, "Museum or public gallery", report,
