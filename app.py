@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.ui import core as ui
+from lib.ui import tour_bar
 from lib.vocab.sources import GLA_ATTR, ONS_ATTR, OS_ATTR
 
 # No page or page icons: Streamlit fetches a Material icon favicon from a Google font host.
@@ -27,7 +27,7 @@ st.sidebar.caption(
     "Regeneration."
 )
 
-ui.tour_bar(page.url_path)  # a view opened from the Tour page: previous / back / next
+tour_bar.tour_bar(page.url_path)  # a view opened from the Tour page: previous / back / next
 page.run()
 
 st.divider()

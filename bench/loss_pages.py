@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+from lib.ui import cache
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 TITLES = {"pages/losses_vs_policy.py": "Losses vs policy",
@@ -53,11 +55,10 @@ def main(argv=None) -> int:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from lib.ui import core as ui
 
     start = time.perf_counter()
-    ui.layers()
-    ui.map_layers()
+    cache.layers()
+    cache.map_layers()
     print(f"layers + map layers, once per process: {(time.perf_counter() - start) * 1000:.0f} ms")
     print(f"\n{'page':10} {'view':50} {'cold':>6} {'warm':>6} {'cold':>6} {'warm':>6}")
     print(f"{'':10} {'':50} {'wall ms':>13} {'CPU ms':>13}  (warm: median of {args.runs})")

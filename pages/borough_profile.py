@@ -4,29 +4,15 @@ from functools import partial
 
 import streamlit as st
 
-from lib.render import cards
-from lib.render import maps
 from lib.analysis import profiles
-from lib.ui import core as ui
+from lib.render import cards, tables, ward_maps
+from lib.ui import cache, embed, present, share_panel, widgets
+from lib.vocab.policies import POLICIES
 
-layers = ui.require_layers()
+layers = widgets.require_layers()
 names = layers.borough_names
-ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"]))
-present = ui.presentation_mode()
-
-
-@st.cache_data(show_spinner=False)
-def borough_stats():
-    L = ui.layers()
-    return profiles.borough_stats(L.boroughs, L.lsoas, L.sites, L.wards, L.voluntary_wards,
-                                  L.grants_by_year, L.pubs_by_borough)
-
-
-@st.cache_data(show_spinner=False)
-def ward_table(gss_code: str):
-    L = ui.layers()
-    return profiles.ward_table(L.wards, L.lsoas, L.sites, L.voluntary_wards, L.borough_names,
-                               gss_code)
+ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
+presenting = present.presentation_mode()
 
 
 with st.sidebar:
@@ -34,38 +20,38 @@ with st.sidebar:
     gss_code = st.selectbox("Borough", sorted(names, key=names.get), format_func=names.get,
                             key="borough", bind="query-params")
     st.header("Ward map")
-    measure = st.selectbox("Shade wards by", list(profiles.WARD_MEASURES),
-                           format_func=lambda k: profiles.WARD_MEASURES[k].short, key="measure",
+    measure = st.selectbox("Shade wards by", list(ward_maps.WARD_MEASURES),
+                           format_func=lambda k: ward_maps.WARD_MEASURES[k].short, key="measure",
                            bind="query-params")
-    policies = st.multiselect("London Plan layers shown", list(maps.POLICY_STYLES),
-                              format_func=lambda p: maps.POLICY_STYLES[p][0], key="policy",
+    policies = st.multiselect("London Plan layers shown", list(POLICIES),
+                              format_func=lambda p: POLICIES[p].legend, key="policy",
                               bind="query-params", default=["town_centre"])
     show_voluntary = st.toggle("Food banks and mutual aid groups", value=True, key="helpers",
                                bind="query-params")
-    basemap = ui.basemap_picker()
+    basemap = widgets.basemap_picker()
 
 name = names[gss_code]
-stats = borough_stats()
-rows = profiles.headline(stats, gss_code)
-wards = ward_table(gss_code)
+stats = cache.borough_stats()
+rows = profiles.borough_figures(stats, gss_code)
+wards = cache.ward_table(gss_code)
 borough = layers.boroughs.set_index("gss_code").loc[gss_code]
 slug = name.lower().replace(" ", "-")
-spec = profiles.WARD_MEASURES[measure]
-volunteers = ui.voluntary_features()
+spec = ward_maps.WARD_MEASURES[measure]
+volunteers = cache.voluntary_features()
 site_index = layers.sites.index[layers.sites["gss_code"] == gss_code]
-m = profiles.borough_map(
-    ui.map_layers(), ui.ward_geometry(), wards, gss_code, measure, tuple(policies), basemap,
+m = ward_maps.borough_map(
+    cache.map_layers(), cache.ward_geometry(), wards, gss_code, measure, tuple(policies), basemap,
     site_index,
     volunteers.loc[layers.voluntary_points["gss_code"] == gss_code] if show_voluntary else None,
 )
-map_sources = profiles.map_sources(measure, with_sites=True, policies=policies,
+map_sources = ward_maps.map_sources(measure, with_sites=True, policies=policies,
                                    volunteers=show_voluntary)
 
-if present:  # for a projector: the title, the borough's figure against London's, the map
+if presenting:  # for a projector: the title, the borough's figure against London's, the map
     headline = cards.borough_headline(stats, gss_code, measure)
-    ui.present_header(cards.borough_title(name, measure), headline.value, headline.label)
-    ui.present_map(m, key="borough_map_present")
-    ui.attribution_caption(map_sources, basemap)
+    present.present_header(cards.borough_title(name, measure), headline.value, headline.label)
+    present.present_map(m, key="borough_map_present")
+    widgets.attribution_caption(map_sources, basemap)
     st.stop()
 
 st.title(f"Borough profile: {name}")
@@ -86,7 +72,7 @@ if not unstable.empty:
 
 key_rows = rows.set_index("measure").loc[profiles.KEY_MEASURES].reset_index()
 for start in range(0, len(key_rows), 4):
-    for column, (_, row) in zip(st.columns(4), key_rows.iloc[start:start + 4].iterrows()):
+    for column, (_, row) in zip(st.columns(4), key_rows.iloc[start:start + 4].iterrows(), strict=False):
         measure_info = profiles.MEASURES[row["measure"]]
         with column.container(border=True):
             st.metric(
@@ -97,7 +83,7 @@ for start in range(0, len(key_rows), 4):
             st.caption(f"{measure_info.unit} · {row['count_shown']}  \n"
                        f"**Rank:** {row['rank_text']}")
 # The card (the ward map below, with the borough's figure) is drawn only on a click.
-ui.share_panel("borough", partial(cards.borough_card, layers, gss_code, measure, tuple(policies),
+share_panel.share_panel("borough", partial(cards.borough_card, layers, gss_code, measure, tuple(policies),
                                   show_voluntary, stats=stats, wards=wards),
                file_stem=f"joined-up-london-{slug}-{measure.replace('_', '-')}")
 
@@ -110,8 +96,8 @@ st.caption(
     "The ward table (a tab below) has every ward's figures."
 )
 st.markdown(cards.ward_summary(wards, measure, name))
-ui.show_map(m, key="borough_map", height=620)
-ui.attribution_caption(map_sources, basemap)
+embed.show_map(m, key="borough_map", height=620)
+widgets.attribution_caption(map_sources, basemap)
 if wards["unstable"].any() and spec.per_head:
     st.caption(f"⚠ {int(wards['unstable'].sum())} ward(s) here have under "
                f"{profiles.UNSTABLE_WARD_POPULATION:,} residents: their per-resident figures "
@@ -126,11 +112,11 @@ figures_tab, closed_tab, voluntary_tab, wards_tab = st.tabs([
 with figures_tab:
     st.caption(f"{name} against London (London's total over London's residents); rank 1 = the "
                "highest value among the boroughs. Hover a tile above for what each measures.")
-    display = profiles.headline_display(rows)
-    st.dataframe(display, hide_index=True, width="stretch", height=ui.table_height(len(display)),
+    display = profiles.borough_figures_display(rows)
+    st.dataframe(display, hide_index=True, width="stretch", height=widgets.table_height(len(display)),
                  column_config={"figure": "Figure", "value": name, "rank": "Rank"})
-    headline_csv = profiles.headline_csv(rows)
-    st.download_button("Download these figures (CSV)", partial(profiles.csv_bytes, headline_csv),
+    headline_csv = profiles.borough_figures_csv(rows)
+    st.download_button("Download these figures (CSV)", partial(tables.csv_bytes, headline_csv),
                        f"joined-up-london-{slug}-figures.csv", "text/csv",
                        key="download_figures", on_click="ignore")
 
@@ -145,7 +131,7 @@ with closed_tab:
                          "closed_year": st.column_config.NumberColumn("closed", format="%d"),
                          "opened_year": st.column_config.NumberColumn("opened", format="%d"),
                          "ward": "ward (2017)"})
-    st.download_button("Download closed facilities (CSV)", partial(profiles.csv_bytes, closed),
+    st.download_button("Download closed facilities (CSV)", partial(tables.csv_bytes, closed),
                        f"joined-up-london-{slug}-closed.csv", "text/csv",
                        key="download_closed", on_click="ignore",
                        disabled=closed.empty)
@@ -169,7 +155,7 @@ with voluntary_tab:
     else:
         st.dataframe(helpers, hide_index=True, width="stretch")
     st.download_button("Download food banks and mutual aid groups (CSV)",
-                       partial(profiles.csv_bytes, helpers),
+                       partial(tables.csv_bytes, helpers),
                        f"joined-up-london-{slug}-voluntary.csv", "text/csv",
                        key="download_voluntary", on_click="ignore",
                        disabled=helpers.empty)
@@ -179,7 +165,7 @@ with wards_tab:
     st.caption("Per-resident figures use mid-2020 residents; IMD rank 1 = the most deprived of "
                "London's 634 wards.")
     st.dataframe(ward_csv, hide_index=True, width="stretch")
-    st.download_button("Download the ward table (CSV)", partial(profiles.csv_bytes, ward_csv),
+    st.download_button("Download the ward table (CSV)", partial(tables.csv_bytes, ward_csv),
                        f"joined-up-london-{slug}-wards.csv", "text/csv", key="download_wards",
                        on_click="ignore")
 

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.data import layers as data
-from lib.ui import core as ui
+from lib.ui import cache, widgets
 from lib.vocab.sources import SOURCES
 
 st.title("Data & sources")
@@ -26,7 +26,7 @@ catalogue = pd.DataFrame([
      "Where to get it": s.upstream}
     for s in SOURCES.values()
 ])
-st.dataframe(catalogue, hide_index=True, width="stretch", height=ui.table_height(len(catalogue)),
+st.dataframe(catalogue, hide_index=True, width="stretch", height=widgets.table_height(len(catalogue)),
              column_config={"Where to get it": st.column_config.LinkColumn()})
 
 with st.expander("Known gaps, attribution and file of each input"):
@@ -44,9 +44,9 @@ st.markdown(
     "repaired and dropped:"
 )
 try:
-    report = ui.layers().build_report
+    report = cache.layers().build_report
 except data.DataMissing as exc:
     st.info(f"No build report yet: {exc}")
 else:
-    st.dataframe(report, hide_index=True, width="stretch", height=ui.table_height(len(report)),
+    st.dataframe(report, hide_index=True, width="stretch", height=widgets.table_height(len(report)),
                  column_config={"note": st.column_config.TextColumn(width="large")})

@@ -4,59 +4,36 @@ from functools import partial
 
 import streamlit as st
 
-from lib.analysis import losses
-from lib.render import cards
-from lib.ui import core as ui
-from lib.render import loss_maps
+from lib.analysis import losses, pub_trends
+from lib.render import cards, charts, loss_maps, tables
+from lib.ui import cache, embed, present, share_panel, widgets
+from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING
+from lib.vocab.policies import policy_title
 
 LONDON = "london"  # the selectbox option for all of London (shown as "All London")
-PUBS_START, PUBS_END = 2001, 2018
 
 
-@st.cache_data(show_spinner=False, max_entries=40)
-def closures(gss_code: str | None):
-    return losses.closures_by_year(ui.layers().sites, losses.RECORDING_CATEGORIES, gss_code)
-
-
-@st.cache_data(show_spinner=False)
-def pubs():
-    layers = ui.layers()
-    change = losses.pubs_change(layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END)
-    trend = losses.pubs_trend(layers.pubs_by_borough, layers.boroughs)
-    shares = losses.policy_share_by_borough(layers.boroughs, layers.policy_areas, layers.lsoas)
-    return change, trend, shares, losses.pubs_policy_correlation(change, shares)
-
-
-@st.cache_data(show_spinner=False)
-def pubs_map_data() -> loss_maps.PubsLayer:
-    return loss_maps.pubs_layer(ui.map_layers(), pubs()[0], PUBS_START, PUBS_END)
-
-
-def csv(frame) -> bytes:
-    return frame.to_csv(index=False).encode()
-
-
-layers = ui.require_layers()
+layers = widgets.require_layers()
 names = layers.borough_names
-present = ui.presentation_mode()
+presenting = present.presentation_mode()
 
 with st.sidebar:
     st.header("Where")
     area = st.selectbox(
         "Borough", [LONDON, *sorted(names, key=names.get)], key="area", bind="query-params",
         format_func=lambda code: "All London" if code == LONDON else names[code])
-    basemap = ui.basemap_picker()
+    basemap = widgets.basemap_picker()
 
 gss_code = None if area == LONDON else area
 place = "London" if gss_code is None else names[gss_code]
 
-if present:  # for a projector: the title, one figure, the pubs map
-    change = pubs()[0]
+if presenting:  # for a projector: the title, one figure, the pubs map
+    change = cache.pub_tables()[0]
     headline = cards.pubs_headline(change, gss_code)
-    ui.present_header(cards.pubs_title(PUBS_START, PUBS_END), headline.value, headline.label)
-    ui.present_map(loss_maps.pubs_change_map(ui.map_layers(), pubs_map_data(), basemap, gss_code),
+    present.present_header(cards.pubs_title(PUBS_START, PUBS_END), headline.value, headline.label)
+    present.present_map(loss_maps.pubs_change_map(cache.map_layers(), cache.pubs_map_layer(), basemap, gss_code),
                    key="pubs_map_present")
-    ui.attribution_caption(["boroughs", "pubs"], basemap)
+    widgets.attribution_caption(["boroughs", "pubs"], basemap)
     st.stop()
 
 st.title("Losses over time")
@@ -66,36 +43,36 @@ st.markdown(
     "the link in your address bar keeps the choice.")
 
 # ---------------------------------------------------------------- closures per year
-by_year = closures(gss_code)
+by_year = cache.closures_by_year(gss_code)
 undated = by_year.attrs.get("undated", {})
 st.subheader(f"Closures per year: {place}")
 c1, c2, c3 = st.columns(3)
 c1.metric("Closures with a year", f"{int(by_year['closures'].sum()):,}")
 c2.metric("Closures with no recorded year", f"{sum(undated.values()):,}")
-if peak := loss_maps.peak_year(by_year):
+if peak := tables.peak_year(by_year):
     c3.metric("Most in one year", f"{peak[1]:,} in {peak[0]}")
 if by_year.empty:
     st.info(f"No recorded closures of libraries, GP practices or museums in {place}.")
 else:
     chart_column, table_column = st.columns([5, 3], gap="medium")
     with chart_column:
-        st.vega_lite_chart(spec=loss_maps.closures_by_year_chart(by_year), width="stretch")
+        st.vega_lite_chart(spec=charts.closures_by_year_chart(by_year), width="stretch")
     with table_column:
-        wide = loss_maps.closures_by_year_wide(by_year)
+        wide = tables.closures_by_year_wide(by_year)
         st.dataframe(wide, hide_index=True, height=390 if len(wide) > 10 else "auto",
                      width="stretch")
-if sentence := loss_maps.undated_sentence(undated, "" if gss_code is None else place):
+if sentence := tables.undated_sentence(undated, "" if gss_code is None else place):
     st.markdown(sentence)
 st.caption("Closures are recorded only in these years: "
-           + "; ".join(f"{losses.CATEGORY_PLURALS[c]} {w}" for c, w in losses.RECORDING_WINDOWS.items())
+           + "; ".join(f"{r.plural} {r.window}" for r in RECORDING.values())
            + ". An empty year is a year with no recorded closure, not proof that none closed.")
 st.download_button("Download closures by year (CSV)",
-                   csv(by_year.assign(area=place)),
+                   partial(tables.csv_bytes, by_year.assign(area=place)),
                    f"joined-up-london-closures-by-year-{place.lower().replace(' ', '-')}.csv",
                    "text/csv", key="dl_years")
 
 # ---------------------------------------------------------------- pubs
-change, trend, shares, correlation = pubs()
+change, trend, shares, correlation = cache.pub_tables()
 london = change.attrs["london"]
 st.subheader(f"Pubs and bars, {PUBS_START}-{PUBS_END}")
 c1, c2, c3 = st.columns(3)
@@ -115,48 +92,48 @@ else:
     c2.metric("Boroughs with fewer pubs", f"{lost} of {len(change)}")
     c3.metric("London: change per 10,000 residents", f"{london['change_per_10k']:.2f}")
 # The card (the pubs map, with this borough's or London's count) is drawn only on a click.
-ui.share_panel("over-time", partial(cards.pubs_card, layers, gss_code, change=change),
+share_panel.share_panel("over-time", partial(cards.pubs_card, layers, gss_code, change=change),
                file_stem=f"joined-up-london-pubs-{place.lower().replace(' ', '-')}")
 
 map_column, line_column = st.columns([3, 2], gap="medium")
 with map_column:
     st.markdown(cards.pubs_summary(change, gss_code))
-    ui.show_map(loss_maps.pubs_change_map(ui.map_layers(), pubs_map_data(), basemap, gss_code),
+    embed.show_map(loss_maps.pubs_change_map(cache.map_layers(), cache.pubs_map_layer(), basemap, gss_code),
                 key="pubs_map", height=560)
-    ui.attribution_caption(["boroughs", "pubs"], basemap)
+    widgets.attribution_caption(["boroughs", "pubs"], basemap)
 with line_column:
     st.markdown(f"**Pubs and bars per year, {PUBS_START} = 100**: "
                 + ("London and every borough (grey)." if gss_code is None else
                    f"{place} against London; other boroughs in grey."))
-    st.vega_lite_chart(spec=loss_maps.pubs_trend_chart(trend, gss_code), width="stretch")
+    st.vega_lite_chart(spec=charts.pubs_trend_chart(trend, gss_code), width="stretch")
 
-st.dataframe(loss_maps.pubs_display(change, PUBS_START, PUBS_END), hide_index=True, width="stretch",
+st.dataframe(tables.pubs_display(change, PUBS_START, PUBS_END), hide_index=True, width="stretch",
              height=420, column_config={
                  f"Pubs {PUBS_START}": st.column_config.NumberColumn(format="localized"),
                  f"Pubs {PUBS_END}": st.column_config.NumberColumn(format="localized"),
                  "Change": st.column_config.NumberColumn(format="localized"),
                  "% change": st.column_config.NumberColumn(format="%.1f%%"),
                  "Change per 10,000 residents": st.column_config.NumberColumn(format="%.2f")})
-st.download_button("Download pubs by borough (CSV)", csv(change),
+st.download_button("Download pubs by borough (CSV)", partial(tables.csv_bytes, change),
                    f"joined-up-london-pubs-{PUBS_START}-{PUBS_END}.csv", "text/csv",
                    key="dl_pubs")
 
 st.subheader("Did boroughs with more policy area lose more pubs?")
 st.markdown("Each dot is a borough: the share of its area in the policy's places against its "
             f"% change in pubs and bars, {PUBS_START}-{PUBS_END}.")
-for column, policy in zip(st.columns(len(losses.BOROUGH_SHARE_POLICIES)),
-                          losses.BOROUGH_SHARE_POLICIES, strict=True):
+for column, policy in zip(st.columns(len(pub_trends.BOROUGH_SHARE_POLICIES)),
+                          pub_trends.BOROUGH_SHARE_POLICIES, strict=True):
     with column:
-        st.markdown(f"**{losses.policy_title(policy)}**")
-        st.vega_lite_chart(spec=loss_maps.pubs_share_chart(change, shares, policy, gss_code),
+        st.markdown(f"**{policy_title(policy)}**")
+        st.vega_lite_chart(spec=charts.pubs_share_chart(change, shares, policy, gss_code),
                            width="stretch")
-st.dataframe(loss_maps.correlation_display(correlation), hide_index=True, width="stretch")
+st.dataframe(tables.correlation_display(correlation), hide_index=True, width="stretch")
 st.info(losses.CAVEATS["ecological"])
 d1, d2 = st.columns(2)
-d1.download_button("Download correlations (CSV)", csv(correlation),
+d1.download_button("Download correlations (CSV)", partial(tables.csv_bytes, correlation),
                    "joined-up-london-pubs-vs-policy.csv", "text/csv", key="dl_correlation")
 d2.download_button("Download policy shares and pubs by borough (CSV)",
-                   csv(loss_maps.pubs_and_shares(change, shares)),
+                   partial(tables.csv_bytes, tables.pubs_and_shares(change, shares)),
                    "joined-up-london-pubs-and-policy-shares.csv", "text/csv", key="dl_shares")
 
-ui.caveats_and_definitions([by_year, change, correlation], losses.DEFINITIONS)
+widgets.caveats_and_definitions([by_year, change, correlation], losses.DEFINITIONS)

@@ -5,70 +5,48 @@ from functools import partial
 import streamlit as st
 
 from lib.analysis import losses
-from lib.render import cards
-from lib.ui import core as ui
-from lib.render import loss_maps
+from lib.render import cards, charts, loss_maps, tables
+from lib.ui import cache, embed, present, share_panel, widgets
+from lib.vocab.categories import RECORDING_CATEGORIES
+from lib.vocab.policies import ANALYSED, MAIN_ANALYSED, policy_label, policy_title
 from lib.vocab.sources import LAYER_SOURCES
 
 # Main policies first, then the town-centre classes; the URL carries the readable title.
-POLICY_OPTIONS = [*losses.MAIN_POLICIES, *[p for p in losses.POLICIES if ":" in p]]
+POLICY_OPTIONS = [*MAIN_ANALYSED, *[p for p in ANALYSED if ":" in p]]
 DEFAULT_POLICY = "regeneration_area"
 
 
-# Cached by small keys (policy, categories); the layers come from ui's per-process cache.
-@st.cache_data(show_spinner=False, max_entries=64)
-def rates_and_shares(policy: str, categories: tuple[str, ...]):
-    layers = ui.layers()
-    return (losses.closure_table(layers.sites, policy, categories),
-            losses.share_table(layers.sites, layers.lsoas, layers.policy_areas, None, policy,
-                          categories))
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def bands(categories: tuple[str, ...]):
-    return losses.distance_bands(ui.layers().sites, categories)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def map_data(policy: str, categories: tuple[str, ...]) -> loss_maps.LossLayers:
-    return loss_maps.loss_layers(ui.layers().sites, ui.map_layers(), policy, categories)
-
-
-def csv(frame) -> bytes:
-    return frame.to_csv(index=False).encode()
-
-
-layers = ui.require_layers()
-present = ui.presentation_mode()
+layers = widgets.require_layers()
+presenting = present.presentation_mode()
 
 with st.sidebar:
     st.header("Compare")
     policy = st.selectbox(
         "London Plan policy", POLICY_OPTIONS, index=POLICY_OPTIONS.index(DEFAULT_POLICY),
-        format_func=losses.policy_title, key="against", bind="query-params",
+        format_func=policy_title, key="against", bind="query-params",
         help="Town centres can be taken as a whole or one class at a time.")
     chosen = st.multiselect(
-        "Categories", losses.RECORDING_CATEGORIES, key="categories", bind="query-params",
+        "Categories", RECORDING_CATEGORIES, key="categories", bind="query-params",
         placeholder="All three",
         help="Only these three have sources that record closures as well as open sites.")
-    basemap = ui.basemap_picker()
+    basemap = widgets.basemap_picker()
 
-categories = tuple(c for c in losses.RECORDING_CATEGORIES if c in chosen) or losses.RECORDING_CATEGORIES
+categories = tuple(c for c in RECORDING_CATEGORIES if c in chosen) or RECORDING_CATEGORIES
 slug = policy.replace(":", "-").replace(" ", "-").lower()
-label = losses.POLICIES[policy][0]
-title = losses.policy_title(policy)
-rates, shares = rates_and_shares(policy, categories)
-distance = bands(categories)
+label = policy_label(policy)
+title = policy_title(policy)
+rates, shares = cache.rates_and_shares(policy, categories)
+distance = cache.distance_bands(categories)
 total = rates.iloc[-1]  # the "All three"/"All selected" row, or the only category
-closure_layers = map_data(policy, categories)
+closure_layers = cache.loss_map_layers(policy, categories)
 map_sources = ["boroughs", "libraries", "gp_practices", "museums",
                *LAYER_SOURCES[policy.partition(":")[0]]]
 
-if present:  # for a projector: the title, one figure, the map
+if presenting:  # for a projector: the title, one figure, the map
     headline = cards.losses_headline(total, policy)
-    ui.present_header(cards.losses_title(policy), headline.value, headline.label)
-    ui.present_map(loss_maps.losses_map(ui.map_layers(), closure_layers, basemap), key="losses_map_present")
-    ui.attribution_caption(map_sources, basemap)
+    present.present_header(cards.losses_title(policy), headline.value, headline.label)
+    present.present_map(loss_maps.losses_map(cache.map_layers(), closure_layers, basemap), key="losses_map_present")
+    widgets.attribution_caption(map_sources, basemap)
     st.stop()
 
 st.title("Losses vs policy")
@@ -79,45 +57,45 @@ st.markdown(
     "the link in your address bar keeps the choice.")
 
 with st.container(border=True):
-    st.markdown(f"#### {losses.headline(total, label)}")
+    st.markdown(f"#### {losses.verdict_sentence(total, label)}")
 adjusted = total["category"] in (losses.ALL_THREE, losses.ALL_SELECTED)
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Closure rate inside", loss_maps.pct(total["rate_in"]),
+c1.metric("Closure rate inside", tables.pct(total["rate_in"]),
           help=f"{total['closed_in']:,} of {total['sites_in']:,} recorded sites inside {label}")
-c2.metric("Closure rate elsewhere", loss_maps.pct(total["rate_out"]),
+c2.metric("Closure rate elsewhere", tables.pct(total["rate_out"]),
           help=f"{total['closed_out']:,} of {total['sites_out']:,} recorded sites elsewhere")
 key = "ratio_adj" if adjusted else "ratio"
-c3.metric("Adjusted rate ratio" if adjusted else "Rate ratio", loss_maps.ratio(total[key]),
+c3.metric("Adjusted rate ratio" if adjusted else "Rate ratio", tables.ratio(total[key]),
           help="Rate inside / rate elsewhere"
                + (", allowing for the mix of categories on each side" if adjusted else "")
-               + f"; 95% CI {loss_maps.ratio_interval(total[key + '_lo'], total[key + '_hi'])}. "
+               + f"; 95% CI {tables.ratio_interval(total[key + '_lo'], total[key + '_hi'])}. "
                "1 means no difference.")
 closures = total["closed_in"] + total["closed_out"]
 c4.metric("Closures inside", f"{total['closed_in']:,} of {closures:,}")
 # The card (the map below, with this headline) is drawn only when a download is clicked.
-ui.share_panel("losses", partial(cards.losses_card, layers, policy, categories, table=rates),
+share_panel.share_panel("losses", partial(cards.losses_card, layers, policy, categories, table=rates),
                file_stem=f"joined-up-london-losses-{slug}")
 
 st.subheader(f"Closure rate inside {title} and elsewhere")
-st.vega_lite_chart(spec=loss_maps.rates_chart(rates, policy), width="stretch")
-st.dataframe(loss_maps.rates_display(rates), hide_index=True, width="stretch")
+st.vega_lite_chart(spec=charts.rates_chart(rates, policy), width="stretch")
+st.dataframe(tables.rates_display(rates), hide_index=True, width="stretch")
 st.caption("Counts are recorded sites (open and closed) of each category. The ratio allowing "
            "for category mix (Mantel-Haenszel) and its exact test are what the verdict of a "
            "total row reads; on a category row they equal the plain figures.")
-st.download_button("Download closure rates (CSV)", csv(rates.assign(policy=policy)),
+st.download_button("Download closure rates (CSV)", partial(tables.csv_bytes, rates.assign(policy=policy)),
                    f"joined-up-london-closure-rates-{slug}.csv", "text/csv", key="dl_rates")
 
 st.subheader("Where the closed sites are")
 st.markdown(cards.losses_summary(policy, categories, len(closure_layers.inside["features"]),
                                  len(closure_layers.outside["features"]), len(closure_layers.area["features"])))
-ui.show_map(loss_maps.losses_map(ui.map_layers(), closure_layers, basemap), key="losses_map", height=640)
-ui.attribution_caption(map_sources, basemap)
+embed.show_map(loss_maps.losses_map(cache.map_layers(), closure_layers, basemap), key="losses_map", height=640)
+widgets.attribution_caption(map_sources, basemap)
 with st.expander("The map as a table: every closed site shown"):
     closed_table = loss_maps.closed_sites_display(layers.sites, policy, layers.borough_names,
                                            categories)
     st.dataframe(closed_table, hide_index=True, width="stretch", height=360,
                  column_config={"Closed": st.column_config.NumberColumn(format="%d")})
-    st.download_button("Download the closed sites (CSV)", csv(closed_table),
+    st.download_button("Download the closed sites (CSV)", partial(tables.csv_bytes, closed_table),
                        f"joined-up-london-closed-sites-{slug}.csv", "text/csv",
                        key="dl_closed")
 
@@ -126,18 +104,18 @@ with share_column:
     st.subheader(f"Share inside {title}")
     st.markdown("If closures fell evenly, the share of closures inside would match the share "
                 "of sites inside.")
-    st.vega_lite_chart(spec=loss_maps.shares_chart(shares, policy), width="stretch")
-    st.dataframe(loss_maps.shares_display(shares), hide_index=True, width="stretch",
+    st.vega_lite_chart(spec=charts.shares_chart(shares, policy), width="stretch")
+    st.dataframe(tables.shares_display(shares), hide_index=True, width="stretch",
                  column_config={"Measure": st.column_config.TextColumn(width="small")})
-    st.download_button("Download shares (CSV)", csv(shares.assign(policy=policy)),
+    st.download_button("Download shares (CSV)", partial(tables.csv_bytes, shares.assign(policy=policy)),
                        f"joined-up-london-shares-{slug}.csv", "text/csv", key="dl_shares")
 with band_column:
     st.subheader("Closure rate by distance to a town centre")
     st.markdown("Straight-line distance to the edge of the nearest town centre, whatever the "
                 "policy chosen above.")
-    st.vega_lite_chart(spec=loss_maps.bands_chart(distance), width="stretch")
-    st.dataframe(loss_maps.bands_display(distance), hide_index=True, width="stretch")
-    st.download_button("Download distance bands (CSV)", csv(distance),
+    st.vega_lite_chart(spec=charts.bands_chart(distance), width="stretch")
+    st.dataframe(tables.bands_display(distance), hide_index=True, width="stretch")
+    st.download_button("Download distance bands (CSV)", partial(tables.csv_bytes, distance),
                        "joined-up-london-distance-bands.csv", "text/csv", key="dl_bands")
 
-ui.caveats_and_definitions([rates, shares, distance], losses.DEFINITIONS)
+widgets.caveats_and_definitions([rates, shares, distance], losses.DEFINITIONS)

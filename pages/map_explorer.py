@@ -3,17 +3,18 @@
 import streamlit as st
 
 from lib.data import layers as data
-from lib.render import maps
-from lib.render import share
-from lib.ui import core as ui
+from lib.render import card_maps, cards, maps
+from lib.ui import cache, embed, present, share_panel, widgets
+from lib.vocab.categories import CATEGORY_GROUPS
+from lib.vocab.policies import POLICIES
 from lib.vocab.sources import LAYER_SOURCES
 
-layers = ui.require_layers()
+layers = widgets.require_layers()
 sites = layers.sites
 names = layers.borough_names
 
-present = ui.presentation_mode()
-if not present:
+presenting = present.presentation_mode()
+if not presenting:
     st.title("Map explorer")
     st.markdown(
         "Community facilities across London's 33 boroughs, the ones that **closed** (black "
@@ -23,7 +24,7 @@ if not present:
 
 with st.sidebar:
     st.header("Filters")
-    groups = st.multiselect("Category group", data.CATEGORY_GROUPS, key="group",
+    groups = st.multiselect("Category group", CATEGORY_GROUPS, key="group",
                             bind="query-params", placeholder="All groups")
     category_pool = sites if not groups else sites[sites["category_group"].isin(groups)]
     category_options = sorted({c for cats in category_pool["categories"] for c in cats.split("; ")})
@@ -40,12 +41,12 @@ with st.sidebar:
                              (first_year, last_year), key="closed", bind="query-params")
     st.header("Map")
     density_group = st.selectbox("Shade boroughs by open sites per 10,000 residents of",
-                                 ["All facilities", *data.CATEGORY_GROUPS], key="density",
+                                 ["All facilities", *CATEGORY_GROUPS], key="density",
                                  bind="query-params")
-    policies = st.multiselect("London Plan layers shown", list(maps.POLICY_STYLES),
-                              format_func=lambda p: maps.POLICY_STYLES[p][0], key="policy",
+    policies = st.multiselect("London Plan layers shown", list(POLICIES),
+                              format_func=lambda p: POLICIES[p].legend, key="policy",
                               bind="query-params", default=["town_centre"])
-    basemap = ui.basemap_picker()
+    basemap = widgets.basemap_picker()
 
 site_filter = data.SiteFilter(
     groups=tuple(groups), categories=tuple(categories),
@@ -59,18 +60,18 @@ density_sites = sites if density_group == "All facilities" else sites[
 density = data.sites_per_10k(density_sites, layers.boroughs).set_index("gss_code")["per_10k"]
 
 closed = int((shown["status"] == "closed").sum())
-view = ui.map_view()
-bounds = share.map_bounds(layers, site_filter.boroughs)  # the chosen boroughs, else London
+view = embed.map_view()
+bounds = card_maps.map_bounds(layers, site_filter.boroughs)  # the chosen boroughs, else London
 source_keys = ["boroughs", "borough_population", "cim", "libraries", "gp_practices", "museums",
                "worship", *[k for p in policies for k in LAYER_SOURCES.get(p, ())]]
-if present:
-    headline = share.explorer_headline(shown)
-    ui.present_header(share.explorer_title(site_filter, names), headline.value, headline.label)
-    ui.present_map(maps.explorer_map(ui.map_layers(), shown.index, density,
+if presenting:
+    headline = cards.explorer_headline(shown)
+    present.present_header(cards.explorer_title(site_filter, names), headline.value, headline.label)
+    present.present_map(maps.explorer_map(cache.map_layers(), shown.index, density,
                                      f"{density_group}: open sites per 10,000 residents",
                                      tuple(policies), basemap, view=view, bounds=bounds),
                    key="explorer_map_present", view=view)
-    ui.attribution_caption(source_keys, basemap)
+    widgets.attribution_caption(source_keys, basemap)
     st.stop()
 c1, c2, c3 = st.columns(3)
 c1.metric("Sites shown", f"{len(shown):,}")
@@ -83,15 +84,15 @@ map_column, table_column = st.columns([5, 2], gap="medium")
 with map_column:
     if shown.empty:
         st.info("No site matches these filters. Clear a filter in the sidebar to see more.")
-    m = maps.explorer_map(ui.map_layers(), shown.index, density,
+    m = maps.explorer_map(cache.map_layers(), shown.index, density,
                           f"{density_group}: open sites per 10,000 residents",
                           tuple(policies), basemap, view=view, bounds=bounds)
-    view = ui.show_map(m, key="explorer_map", save_view=True, view=view)
-    ui.reset_view_button(view)
-    ui.attribution_caption(source_keys, basemap)
+    view = embed.show_map(m, key="explorer_map", save_view=True, view=view)
+    embed.reset_view_button(view)
+    widgets.attribution_caption(source_keys, basemap)
 with share_slot:
     card_args = (layers, site_filter, density_group, tuple(policies))
-    ui.share_panel("", lambda link, size, args=card_args, view=view: share.explorer_card(
+    share_panel.share_panel("", lambda link, size, args=card_args, view=view: cards.explorer_card(
         *args, link, size, view), file_stem="joined-up-london-map")
 
 table = data.sites_table(shown, names)

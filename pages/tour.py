@@ -4,9 +4,9 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from lib.links import tours
-from lib.ui import core as ui
+from lib.ui import navigation, share_panel
 
-ui.require_navigation()
+navigation.require_navigation()
 st.title("Tour")
 
 names = tours.tour_names()
@@ -74,7 +74,7 @@ with st.container(border=True, key="tour_step"):
             st.switch_page(step.page.script, query_params=tours.step_params(tour, number))
         except StreamlitAPIException as exc:
             st.error(f"The {step.page.title} page cannot be opened: {exc}")
-    link = ui.page_link(step.page.url_path, step.query())
+    link = share_panel.page_link(step.page.url_path, step.query())
     st.caption("This step's link, to open it in another tab or window:")
     st.code(link, language=None, wrap_lines=True)
 

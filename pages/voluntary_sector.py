@@ -4,61 +4,42 @@ from functools import partial
 
 import streamlit as st
 
-from lib.render import cards
 from lib.analysis import profiles
-from lib.ui import core as ui
+from lib.render import cards, charts, tables, ward_maps
+from lib.ui import cache, embed, present, share_panel, widgets
 
-layers = ui.require_layers()
-ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"]))
-present = ui.presentation_mode()
+layers = widgets.require_layers()
+ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
+presenting = present.presentation_mode()
 MEASURES = ["charities_per_1k", "grants_per_head"]
 
 
-@st.cache_data(show_spinner=False)
-def london_wards():
-    L = ui.layers()
-    return profiles.ward_table(L.wards, L.lsoas, L.sites, L.voluntary_wards, L.borough_names)
-
-
-@st.cache_data(show_spinner=False)
-def correlations():
-    return profiles.voluntary_correlations(london_wards())
-
-
-@st.cache_data(show_spinner=False)
-def findings():
-    L = ui.layers()
-    stats = profiles.borough_stats(L.boroughs, L.lsoas, L.sites, L.wards, L.voluntary_wards,
-                                   L.grants_by_year, L.pubs_by_borough)
-    return profiles.findings(stats, london_wards(), L.voluntary_points)
-
-
-wards = london_wards()
-labels = profiles.ward_labels(wards)
+wards = cache.ward_table()
+labels = ward_maps.ward_labels(wards)
 
 with st.sidebar:
     st.header("Voluntary sector")
     measure = st.selectbox("Shade wards by", MEASURES,
-                           format_func=lambda k: profiles.WARD_MEASURES[k].short,
+                           format_func=lambda k: ward_maps.WARD_MEASURES[k].short,
                            key="measure", bind="query-params")
     ward = st.selectbox("Highlight a ward", sorted(labels, key=labels.get),
                         format_func=labels.get, index=None, placeholder="Choose a ward",
                         key="ward", bind="query-params")
-    basemap = ui.basemap_picker()
+    basemap = widgets.basemap_picker()
 
-spec = profiles.WARD_MEASURES[measure]
+spec = ward_maps.WARD_MEASURES[measure]
 points = layers.voluntary_points
 banks = points[points["kind"] == "food_bank"]
 groups = points[points["kind"] == "mutual_aid"]
-m = profiles.voluntary_map(ui.map_layers(), ui.ward_geometry(), wards, measure,
-                           ui.voluntary_features(), basemap, highlight=ward)
-map_sources = profiles.map_sources(measure, volunteers=True)
+m = ward_maps.voluntary_map(cache.map_layers(), cache.ward_geometry(), wards, measure,
+                           cache.voluntary_features(), basemap, highlight=ward)
+map_sources = ward_maps.map_sources(measure, volunteers=True)
 
-if present:  # for a projector: the title, London's (or the ward's) figure, the map
+if presenting:  # for a projector: the title, London's (or the ward's) figure, the map
     headline = cards.voluntary_headline(wards, measure, ward, labels)
-    ui.present_header(cards.voluntary_title(measure), headline.value, headline.label)
-    ui.present_map(m, key="voluntary_map_present")
-    ui.attribution_caption(map_sources, basemap)
+    present.present_header(cards.voluntary_title(measure), headline.value, headline.label)
+    present.present_map(m, key="voluntary_map_present")
+    widgets.attribution_caption(map_sources, basemap)
     st.stop()
 
 st.title("Voluntary sector")
@@ -95,13 +76,13 @@ if ward:
            "are unstable." if row["unstable"] else "")
     )
 # The card (the ward map below, with London's or the ward's figure) is drawn only on a click.
-ui.share_panel("voluntary", partial(cards.voluntary_card, layers, measure, ward, wards=wards),
+share_panel.share_panel("voluntary", partial(cards.voluntary_card, layers, measure, ward, wards=wards),
                file_stem=f"joined-up-london-voluntary-{measure.replace('_', '-')}")
 
 st.markdown(cards.ward_summary(wards, measure, "London")
             + " The ward table further down has every ward's figures.")
-ui.show_map(m, key="voluntary_map", height=640)
-ui.attribution_caption(map_sources, basemap)
+embed.show_map(m, key="voluntary_map", height=640)
+widgets.attribution_caption(map_sources, basemap)
 st.caption(
     "**Licences.** Food banks: Give Food (about 2022-23), attribution \"Food bank data from Give "
     "Food\". Mutual aid groups: mutualaid.wiki (March-May 2020), **CC BY-NC-SA 4.0: "
@@ -113,13 +94,13 @@ st.caption(
 st.subheader("Against deprivation")
 chart_column, text_column = st.columns([3, 2], gap="medium")
 with chart_column:
-    st.altair_chart(profiles.scatter_chart(wards, measure, ward), width="stretch",
+    st.altair_chart(charts.scatter_chart(wards, measure, ward), width="stretch",
                     key="scatter")
     st.caption("One dot per 2017 ward; hollow dots are the City's wards of under "
                f"{profiles.UNSTABLE_WARD_POPULATION:,} residents. The y axis is compressed "
                "(symlog) so that zero and the few very large values both show.")
 with text_column:
-    table = correlations()
+    table = cache.voluntary_correlations()
     st.markdown("**Correlation with ward deprivation**")
     for _, row in table[table["measure"] == measure].iterrows():
         st.markdown("- " + profiles.correlation_sentence(row))
@@ -133,20 +114,20 @@ with text_column:
             st.markdown("- " + caveat)
 
 st.subheader("Findings")
-for finding in findings():
+for finding in cache.findings():
     st.markdown(f"**{finding['title']}.** {finding['text']}")
 
 st.subheader("Ward table")
 ward_csv = profiles.ward_csv(wards)
 st.dataframe(ward_csv, hide_index=True, width="stretch", height=360)
-st.download_button("Download the ward table (CSV)", partial(profiles.csv_bytes, ward_csv),
+st.download_button("Download the ward table (CSV)", partial(tables.csv_bytes, ward_csv),
                    "joined-up-london-voluntary-wards.csv", "text/csv", key="download_wards",
                    on_click="ignore")
 
 with st.expander("Food banks and mutual aid groups (list)"):
     helpers = profiles.voluntary_list(points, None, ward_names, layers.borough_names)
     st.dataframe(helpers, hide_index=True, width="stretch", height=360)
-    st.download_button("Download the list (CSV)", partial(profiles.csv_bytes, helpers),
+    st.download_button("Download the list (CSV)", partial(tables.csv_bytes, helpers),
                        "joined-up-london-food-banks-mutual-aid.csv", "text/csv",
                        key="download_helpers", on_click="ignore")
 

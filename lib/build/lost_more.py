@@ -138,6 +138,7 @@ def read_library_history(lib16: pd.DataFrame, lib21: pd.DataFrame, lib23: pd.Dat
     sites, events = [], []
     counts = dict(moved=0, replaced=0, temporary=0, reopened=0, community=0, independent=0,
                   closed=0, notes=0, linked=0)
+    unplaced: list[str] = []
     clusters: dict[int, list[dict]] = {}
     for rec in records.sort_values(["cluster", "list", "row"]).to_dict("records"):
         clusters.setdefault(rec["cluster"], []).append(rec)
@@ -170,8 +171,7 @@ def read_library_history(lib16: pd.DataFrame, lib21: pd.DataFrame, lib23: pd.Dat
                     x, y, coord_fix = e, n, "postcode_centroid"
                     break
         if x is None:
-            report_missing = counts.setdefault("unplaced", [])
-            report_missing.append(name)
+            unplaced.append(name)
             continue
 
         ev = []
@@ -294,9 +294,9 @@ def read_library_history(lib16: pd.DataFrame, lib21: pd.DataFrame, lib23: pd.Dat
                 is_open = state in ("council", "community", "independent")
                 if is_open and closed_at is not None and year <= closed_at:
                     continue
-                closed21 = any(pd.notna(rows21[j]["Year closed"]) for j in
-                               [g["row"] for g in in21])
-                if (state == "council" and previous == "closed" and closed21
+                closed_2021 = any(pd.notna(rows21[j]["Year closed"]) for j in
+                                  [g["row"] for g in in21])
+                if (state == "council" and previous == "closed" and closed_2021
                         and reopened21 is None and year <= 2021):
                     # Council-run in a return the 2016 and 2021 lists both say came after the
                     # council closed it (Newington, 155 Walworth Road): the closure stands.
@@ -332,10 +332,10 @@ def read_library_history(lib16: pd.DataFrame, lib21: pd.DataFrame, lib23: pd.Dat
                     else "community"
         if not len(in23) and not len(in16):
             for i in open21:
-                kind = {"CRL": "community_run", "ICL": "independent"}.get(
+                community = {"CRL": "community_run", "ICL": "independent"}.get(
                     rows21[i]["Type of library"])
-                if kind:
-                    ev.append(event(site_id, kind, None, "libraries_2021", f"2021:{i}",
+                if community:
+                    ev.append(event(site_id, community, None, "libraries_2021", f"2021:{i}",
                                     "in the 2021 list (start not recorded)"))
         if opened:
             year, source, rec = min(opened)
@@ -358,7 +358,6 @@ def read_library_history(lib16: pd.DataFrame, lib21: pd.DataFrame, lib23: pd.Dat
     frame["category"] = "Library"
     frame["category_group"] = "Community & libraries"
     frame["licence"] = licence
-    unplaced = counts.pop("unplaced", [])
     report.add("history", "libraries", len(records), len(frame), dropped=len(unplaced),
                note=f"{len(lib16)} (2016) + {len(lib21)} (2021) + {len(kept23)} (2023, static "
                     f"libraries; {len(lib23) - len(kept23)} archives, mobile and prison "

@@ -29,12 +29,10 @@ from shapely import make_valid
 
 from lib.build import gp as gp_rules
 from lib.build import merge as merging
-from lib.build.catalogue_more import MORE_SOURCES
 from lib.build.history import EVENT_COLUMNS, event, events_frame, site_states
 from lib.build.lost_more import read_dental, read_library_history, read_pharmacies
+from lib.vocab.policies import POLICIES, TOWN_CENTRE_CLASSES
 from lib.vocab.sources import SOURCES
-
-ALL_SOURCES = {**SOURCES, **MORE_SOURCES}
 
 BNG = "EPSG:27700"
 WGS84 = "EPSG:4326"
@@ -75,17 +73,9 @@ CIM_COORD_FIX = {
 CIM_DEFAULT_FIX = "bng"
 CIM_EXPECTED_FILES = len(CIM_CATEGORIES)
 
-POLICY_FLAGS = {
-    "town_centre": "in_town_centre",
-    "caz": "in_caz",
-    "opportunity_area": "in_opportunity_area",
-    "sil": "in_sil",
-    "creative_enterprise_zone": "in_creative_enterprise_zone",
-}
-TOWN_CENTRE_ORDER = [
-    "International", "Metropolitan", "Major", "District", "CAZ retail cluster", "Local",
-    "Unclassified",
-]
+# Site flags joined from policy polygons; in_regen_area comes from the site's LSOA instead.
+POLICY_FLAGS = {k: p.flag for k, p in POLICIES.items() if p.flag and k != "regeneration_area"}
+TOWN_CENTRE_ORDER = [*TOWN_CENTRE_CLASSES, "Unclassified"]
 SITE_COLUMNS = [
     "site_id", "name", "category", "category_group", "categories", "status", "opened_year",
     "closed_year", "sources", "licence", "gss_code", "ward_code", "lsoa_code", "in_town_centre",
@@ -127,7 +117,7 @@ class Report:
 
 
 def source_path(source_dir: Path, key: str) -> Path:
-    src = ALL_SOURCES[key]
+    src = SOURCES[key]
     path = source_dir / src.path
     if not path.exists():
         raise InputError(
@@ -361,7 +351,9 @@ def build_policy_areas(src: Path, lsoas: gpd.GeoDataFrame, report: Report) -> gp
                    note=note)
         layers.append(frame)
     regen = lsoas[lsoas["regen_area"]].dissolve(by="gss_code").reset_index()
-    year, date, source = POLICY_VINTAGE["regeneration_area"]
+    vintage = POLICY_VINTAGE["regeneration_area"]
+    assert vintage is not None
+    year, date, source = vintage
     layers.append(gpd.GeoDataFrame({
         "policy": "regeneration_area", "name": "Area for Regeneration",
         "classification": "LSOAs in the 20% most deprived in England (IMD 2019)",
@@ -574,8 +566,8 @@ def read_lost_more_ods(src: Path, postcodes: pd.DataFrame, report: Report) -> tu
                "organisation_sub_type_code"]
     pharmacies = read_csv(src, "pharmacies", columns, dtype=str, keep_default_na=False)
     dental = read_csv(src, "dental", columns, dtype=str, keep_default_na=False)
-    return (read_pharmacies(pharmacies, postcodes, MORE_SOURCES["pharmacies"].licence, report),
-            read_dental(dental, postcodes, MORE_SOURCES["dental"].licence, report))
+    return (read_pharmacies(pharmacies, postcodes, SOURCES["pharmacies"].licence, report),
+            read_dental(dental, postcodes, SOURCES["dental"].licence, report))
 
 
 def match_same_facility(lost: gpd.GeoDataFrame, cim: gpd.GeoDataFrame, category: str,
@@ -741,7 +733,7 @@ def build_voluntary_points(src: Path, lsoas: gpd.GeoDataFrame, report: Report) -
             status = np.where(usable["closed"].astype(str).str.lower() == "true", "closed", "open")
             network = usable["network"].fillna("Independent")
         else:
-            status, network = "active in 2020", ""
+            status, network = np.full(len(usable), "active in 2020"), ""
         frame = gpd.GeoDataFrame({
             "kind": kind, "name": usable["name"].astype(str).str.strip(), "status": status,
             "network": network, "licence": SOURCES[key].licence,

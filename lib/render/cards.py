@@ -7,7 +7,7 @@ No streamlit here. Each page has:
 - `<page>_title`, `<page>_headline` (a lib.share.Headline) and `<page>_summary` (one sentence
   saying what the map shows, for readers who cannot see it), used by the page too;
 - `<page>_figure(layers, ..., link, size)`: the card as a matplotlib Figure, built with
-  lib/share.py's generic `card` and `draw_*` pieces (same colours as the page's folium map);
+  lib/render/card_layout.py's generic `card` and `draw_*` pieces (same colours as the page's folium map);
 - `<page>_card(...)`: its bytes (1200x675 PNG for size="social", A4 landscape PDF for
   size="print"), what the page's share panel downloads.
 
@@ -19,7 +19,7 @@ cached) so that a card need not compute them again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,19 +30,46 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.path import Path
 
-from lib.analysis import losses
+from lib.analysis import geometry, losses, profiles, pub_trends
 from lib.data import layers as data
-from lib.render import maps
-from lib.analysis import profiles
-from lib.render import share
-from lib.render import loss_maps
-from lib.render.share import CardText, Headline, LegendSection
-from lib.vocab.sources import LAYER_SOURCES
+from lib.links.views import MapView
+from lib.render import card_layout, card_maps, loss_maps, tables, ward_maps
+from lib.render.card_layout import SIZES, CardText, Headline, LegendSection, card, render
+from lib.render.card_maps import (
+    borough_extent,
+    card_layers,
+    choropleth_fills,
+    draw_base,
+    draw_labels,
+    draw_policies,
+    draw_scale_bar,
+    draw_sites,
+    london_extent,
+    view_extent,
+)
+from lib.vocab import sources
+from lib.vocab.categories import (
+    CATEGORY_GROUPS,
+    GROUP_COLOURS,
+    PUBS_END,
+    PUBS_START,
+    RECORDING,
+    RECORDING_CATEGORIES,
+    STATUSES,
+)
+from lib.vocab.policies import POLICIES, policy_label, policy_title
+from lib.vocab.sources import (
+    LAYER_SOURCES,
+    attribution_lines,
+    policy_source_keys,
+    site_source_keys,
+    vintage_line,
+)
 
 
 def _marker_sizes(ax, small: float, large: float) -> float:
     """A marker size between `small` (all London) and `large` (~15 km across), as
-    share.draw_sites grows its markers when the map is zoomed in."""
+    card_maps.draw_sites grows its markers when the map is zoomed in."""
     span_km = (ax.get_xlim()[1] - ax.get_xlim()[0]) / 1000
     zoomed = min(max((60 - span_km) / 45, 0), 1)
     return small + (large - small) * zoomed
@@ -51,33 +78,31 @@ def _marker_sizes(ax, small: float, large: float) -> float:
 def _with_sources(keys: Sequence[str]) -> tuple[tuple[str, ...], str]:
     """(attribution lines, vintage line) of the catalogue keys of the layers shown."""
     keys = list(dict.fromkeys(keys))
-    return share.attribution_lines(keys), share.vintage_line(keys)
+    return sources.attribution_lines(keys), sources.vintage_line(keys)
 
 
 # ------------------------------------------------------------------------- Losses vs policy
 
-RECORDED = {"Library": "libraries 2010-2016", "GP practice": "GP practices 2013-2019",
-            "Museum or public gallery": "museums since 1945"}
 AREA_TINT = 0.25  # the policy's fill, as on the page's map (fillOpacity 0.22)
 
 
 def recorded_note(categories: Sequence[str]) -> str:
     """'Only closures a source recorded: libraries 2010-2016, GP practices 2013-2019.'"""
     return ("Only closures a source recorded: "
-            + ", ".join(RECORDED[c] for c in losses.RECORDING_CATEGORIES if c in categories) + ".")
+            + ", ".join(RECORDING[c].card_window for c in RECORDING_CATEGORIES if c in categories) + ".")
 
 
 def losses_title(policy: str) -> str:
     """'Closures inside Areas for Regeneration vs elsewhere' (short: it heads presentation
     mode at 1280x720 too)."""
-    return f"Closures inside {losses.policy_title(policy)} vs elsewhere"
+    return f"Closures inside {policy_title(policy)} vs elsewhere"
 
 
 def _verdict_parts(total: pd.Series | dict, policy: str) -> tuple[str, str]:
     """The total row's verdict, short (the policy not named again: the title names it), and
     what follows its semicolon (why a crude ratio reads differently), as a sentence."""
     verdict, _, more = dict(total)["verdict"].partition("; ")
-    verdict = verdict.replace(f" inside {losses.POLICIES[policy][0]}", " inside")
+    verdict = verdict.replace(f" inside {policy_label(policy)}", " inside")
     return verdict, (more[:1].upper() + more[1:] + ".") if more else ""
 
 
@@ -87,8 +112,8 @@ def losses_headline(total: pd.Series | dict, policy: str) -> Headline:
     enough for presentation mode's header."""
     row = dict(total)
     if not row["sites_in"] or not row["sites_out"]:
-        return Headline(loss_maps.DASH, losses.headline(total, losses.POLICIES[policy][0]))
-    return Headline(f"{loss_maps.pct(row['rate_in'])} vs {loss_maps.pct(row['rate_out'])}",
+        return Headline(tables.DASH, losses.verdict_sentence(total, policy_label(policy)))
+    return Headline(f"{tables.pct(row['rate_in'])} vs {tables.pct(row['rate_out'])}",
                     f"closure rate inside vs elsewhere: {_verdict_parts(total, policy)[0]}")
 
 
@@ -112,21 +137,21 @@ def losses_counts(total: pd.Series | dict) -> str:
 def losses_summary(policy: str, categories: Sequence[str], n_in: int, n_out: int,
                    n_areas: int) -> str:
     """One sentence on what the losses map shows."""
-    label = losses.POLICIES[policy][0]
+    label = policy_label(policy)
     areas = f"{n_areas:,} area{'' if n_areas == 1 else 's'}"
     return (f"The map shows {n_in + n_out:,} closed {loss_maps.categories_text(categories)}: "
             f"{n_in:,} inside {label} ({areas}, shaded; filled vermillion dots) and "
             f"{n_out:,} elsewhere (hollow blue rings).")
 
 
-def policy_paths(cl: share.CardLayers, policy: str):
+def policy_paths(cl: card_maps.CardLayers, policy: str):
     """The card paths of one policy; a town-centre class ('town_centre:Major') alone."""
     base, _, cls = policy.partition(":")
     if not cls:
         return cl.policy_paths.get(base, ())
     areas = cl.policy_areas
     chosen = areas[(areas["policy"] == base) & (areas["classification"] == cls)]
-    return tuple(share.polygon_paths(chosen.geometry.values))
+    return tuple(card_maps.polygon_paths(chosen.geometry.values))
 
 
 def losses_figure(layers: data.Layers, policy: str, categories: Sequence[str], link: str,
@@ -134,22 +159,22 @@ def losses_figure(layers: data.Layers, policy: str, categories: Sequence[str], l
     """Losses vs policy: the closed sites inside the policy's areas (filled vermillion dots
     over the areas' tint) and elsewhere (hollow blue rings), across London, with the closure
     rates inside and elsewhere as the headline. `table`: the page's closure_table, if at hand."""
-    categories = tuple(c for c in losses.RECORDING_CATEGORIES if c in categories) \
-        or losses.RECORDING_CATEGORIES
-    cl = share.card_layers(layers)
+    categories = tuple(c for c in RECORDING_CATEGORIES if c in categories) \
+        or RECORDING_CATEGORIES
+    cl = card_maps.card_layers(layers)
     if table is None:
         table = losses.closure_table(layers.sites, policy, categories)
     total = table.iloc[-1]
     inside, outside = loss_maps.closed_sides(layers.sites, policy, categories)
     label, colour = loss_maps.policy_style(policy)
     paths = policy_paths(cl, policy)
-    n_areas = len(losses.policy_layer(layers.policy_areas, policy))
+    n_areas = len(geometry.policy_layer(layers.policy_areas, policy))
     shown = layers.sites.loc[inside.union(outside)]
 
     def draw(ax):
-        share.draw_base(ax, cl)
+        card_maps.draw_base(ax, cl)
         if paths:
-            share.draw_area(ax, paths, colour, width=0.7, tint=AREA_TINT, dashed=False)
+            card_maps.draw_area(ax, paths, colour, width=0.7, tint=AREA_TINT, dashed=False)
         xy = cl.site_xy
         ring = _marker_sizes(ax, 3.6, 6.5)
         if len(outside):
@@ -159,38 +184,37 @@ def losses_figure(layers: data.Layers, policy: str, categories: Sequence[str], l
         if len(inside):
             ax.scatter(xy.loc[inside, "x"], xy.loc[inside, "y"], s=(ring + 0.6) ** 2,
                        c=loss_maps.INSIDE_COLOUR, edgecolors="#1a1a1a", linewidths=0.7, zorder=5)
-        share.draw_labels(ax, cl, avoid=share.draw_scale_bar(ax))
+        card_maps.draw_labels(ax, cl, avoid=card_maps.draw_scale_bar(ax))
 
     legend = (
         LegendSection(f"Closed {loss_maps.categories_text(categories)}", "ring",
                       ((loss_maps.INSIDE_COLOUR, f"Inside {label} ({len(inside):,})"),)),
         LegendSection("", "hollow", ((loss_maps.OUTSIDE_COLOUR, f"{loss_maps.ELSEWHERE} ({len(outside):,})"),)),
         LegendSection("London Plan", "swatch",
-                      ((share.tint_hex(colour, AREA_TINT),
+                      ((card_maps.tint_hex(colour, AREA_TINT),
                         f"{label} ({n_areas:,} area{'' if n_areas == 1 else 's'})"),)),
     )
-    keys = ["boroughs", *share.site_source_keys(shown), *LAYER_SOURCES[policy.partition(":")[0]]]
+    keys = ["boroughs", *sources.site_source_keys(shown), *LAYER_SOURCES[policy.partition(":")[0]]]
     attribution, vintage = _with_sources(keys)
     text = CardText(
         title=losses_title(policy),
-        subtitle=(f"Closed {loss_maps.categories_text(categories)} inside {losses.POLICIES[policy][0]} and "
+        subtitle=(f"Closed {loss_maps.categories_text(categories)} inside {policy_label(policy)} and "
                   f"elsewhere. Closure rate = closed / all recorded sites on each side of the "
                   f"boundary: {losses_counts(total)}"),
         headline=losses_headline(total, policy), legend=legend, attribution=attribution,
         vintage=vintage, link=link,
         note=" ".join(filter(None, [_verdict_parts(total, policy)[1], few_note(total),
                                     recorded_note(categories)])))
-    return share.card(text, draw, size, extent=share.london_extent(cl))
+    return card_layout.card(text, draw, size, extent=card_maps.london_extent(cl))
 
 
 def losses_card(layers: data.Layers, policy: str, categories: Sequence[str], link: str,
                 size: str = "social", table: pd.DataFrame | None = None) -> bytes:
-    return share.render(losses_figure(layers, policy, categories, link, size, table), size)
+    return card_layout.render(losses_figure(layers, policy, categories, link, size, table), size)
 
 
 # ------------------------------------------------------------------------- Losses over time
 
-PUBS_START, PUBS_END = 2001, 2018
 ARROW = "\u2192"
 PUBS_NOTE = ("Orange: fewer pubs and bars; purple: more. ONS counts of pub and bar businesses, "
              "rounded to 5.")
@@ -242,15 +266,15 @@ def pubs_figure(layers: data.Layers, gss_code: str | None, link: str, size: str 
     page's diverging ramp (ColorBrewer PuOr, orange = fewer), the chosen borough outlined;
     London's count then and now (or the borough's) as the headline."""
     if change is None:
-        change = losses.pubs_change(layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END)
-    cl = share.card_layers(layers)
+        change = pub_trends.pubs_change(layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END)
+    cl = card_maps.card_layers(layers)
     pct = cl.boroughs["gss_code"].map(change.set_index("gss_code")["pct_change"])
     fills, rows = loss_maps.diverging_classes(pct)
     focus = [gss_code] if gss_code else []
 
     def draw(ax):
-        share.draw_base(ax, cl, fills, focus=focus)
-        share.draw_labels(ax, cl, first=focus, avoid=share.draw_scale_bar(ax))
+        card_maps.draw_base(ax, cl, fills, focus=focus)
+        card_maps.draw_labels(ax, cl, first=focus, avoid=card_maps.draw_scale_bar(ax))
 
     names = layers.borough_names
     legend = [LegendSection(f"Pubs and bars, % change {PUBS_START}-{PUBS_END}", "swatch",
@@ -264,12 +288,12 @@ def pubs_figure(layers: data.Layers, gss_code: str | None, link: str, size: str 
     text = CardText(title=pubs_title(), subtitle=subtitle,
                     headline=pubs_headline(change, gss_code), legend=tuple(legend),
                     attribution=attribution, vintage=vintage, link=link, note=PUBS_NOTE)
-    return share.card(text, draw, size, extent=share.london_extent(cl))
+    return card_layout.card(text, draw, size, extent=card_maps.london_extent(cl))
 
 
 def pubs_card(layers: data.Layers, gss_code: str | None, link: str, size: str = "social",
               change: pd.DataFrame | None = None) -> bytes:
-    return share.render(pubs_figure(layers, gss_code, link, size, change), size)
+    return card_layout.render(pubs_figure(layers, gss_code, link, size, change), size)
 
 
 # ------------------------------------------------------------------------------- ward maps
@@ -288,15 +312,15 @@ class WardLayers:
 
 def ward_layers(layers: data.Layers) -> WardLayers:
     """WardLayers for `layers`, made once per Layers object (lib.share.prepared_for)."""
-    return share.prepared_for(layers, "ward_layers", _prepare_wards)
+    return card_maps.prepared_for(layers, "ward_layers", _prepare_wards)
 
 
 def _prepare_wards(layers: data.Layers) -> WardLayers:
     wards = layers.wards
-    geoms = wards.geometry.map(profiles.without_slivers).simplify(8)
+    geoms = wards.geometry.map(ward_maps.without_slivers).simplify(8)
     paths = []
     for geom in geoms.values:  # exactly one path per ward, to match fills
-        found = share.polygon_paths([geom])
+        found = card_maps.polygon_paths([geom])
         paths.append(found[0] if found else Path(np.zeros((1, 2))))
     inner = wards.geometry.representative_point()
     points = pd.DataFrame({"x": inner.x.to_numpy(), "y": inner.y.to_numpy()},
@@ -308,11 +332,11 @@ def _prepare_wards(layers: data.Layers) -> WardLayers:
 def draw_wards(ax, wl: WardLayers, table: pd.DataFrame, measure: str,
                opacity: float = WARD_OPACITY) -> tuple[tuple[str, str], ...]:
     """The wards of `table` (profiles.ward_table rows) shaded by `measure` as on the page's
-    map (profiles.ward_fills); returns the legend rows."""
+    map (ward_maps.ward_fills); returns the legend rows."""
     chosen = wl.wards["ward_code"].isin(table["ward_code"]).to_numpy()
     codes = wl.wards.loc[chosen, "ward_code"]
     values = codes.map(table.set_index("ward_code")[measure]).astype(float)
-    fills, rows = profiles.ward_fills(values.reset_index(drop=True), measure)
+    fills, rows = ward_maps.ward_fills(values.reset_index(drop=True), measure)
     paths = [p for p, keep in zip(wl.paths, chosen, strict=True) if keep]
     ax.add_collection(PathCollection(paths, facecolors=[to_rgba(f, opacity) for f in fills],
                                      edgecolors="#444444", linewidths=0.35, zorder=2.2),
@@ -327,7 +351,7 @@ def _voluntary_masks(points: pd.DataFrame) -> dict[str, np.ndarray]:
     closed = (points["status"] == "closed").to_numpy()
     network = points["network"].fillna("").to_numpy()
     masks = {"mutual_aid": (points["kind"] == "mutual_aid").to_numpy()}
-    for name in profiles.NETWORK_COLOURS:
+    for name in ward_maps.NETWORK_COLOURS:
         masks[name] = banks & ~closed & (network == name)
     masks["closed"] = banks & closed
     return masks
@@ -343,7 +367,7 @@ def draw_voluntary(ax, points: pd.DataFrame, size: float = 1.0) -> None:
     if groups.any():
         ax.scatter(x[groups], y[groups], s=(2.3 * size) ** 2, c="#ffffff", edgecolors="#000000",
                    linewidths=0.5, zorder=5.5)
-    for name, colour in profiles.NETWORK_COLOURS.items():
+    for name, colour in ward_maps.NETWORK_COLOURS.items():
         if masks[name].any():
             ax.scatter(x[masks[name]], y[masks[name]], s=(5 * size) ** 2, c=colour,
                        edgecolors="#222222", linewidths=0.8, zorder=6)
@@ -351,7 +375,7 @@ def draw_voluntary(ax, points: pd.DataFrame, size: float = 1.0) -> None:
     if shut.any():
         network = points["network"].fillna("").to_numpy()[shut]
         ax.scatter(x[shut], y[shut], s=(5.4 * size) ** 2,
-                   c=[to_rgba(profiles.NETWORK_COLOURS.get(n, "#ffffff"), 0.25) for n in network],
+                   c=[to_rgba(ward_maps.NETWORK_COLOURS.get(n, "#ffffff"), 0.25) for n in network],
                    edgecolors="#000000", linewidths=1.6, zorder=6)
 
 
@@ -360,7 +384,7 @@ def voluntary_legend(points: pd.DataFrame) -> tuple[LegendSection, ...]:
     groups credited as CC BY-NC-SA (non-commercial)."""
     masks = _voluntary_masks(points)
     rows = tuple((colour, f"Food bank, {name} ({int(masks[name].sum())})")
-                 for name, colour in profiles.NETWORK_COLOURS.items() if masks[name].any())
+                 for name, colour in ward_maps.NETWORK_COLOURS.items() if masks[name].any())
     shut, groups = int(masks["closed"].sum()), int(masks["mutual_aid"].sum())
     title = f"Food banks ({profiles.VINTAGES['food_bank']})"
     return (
@@ -429,7 +453,7 @@ def borough_title(name: str, measure: str) -> str:
 
 def borough_headline(stats: pd.DataFrame, gss_code: str, measure: str) -> Headline:
     """The borough's figure for the measure the ward map shows, against London's."""
-    row = profiles.headline(stats, gss_code).set_index("measure").loc[BOROUGH_MEASURE[measure]]
+    row = profiles.borough_figures(stats, gss_code).set_index("measure").loc[BOROUGH_MEASURE[measure]]
     m = profiles.MEASURES[row.name]
     rank = ("not ranked: too few residents for a stable figure" if row["unstable"]
             else f"{profiles.rank_short(row)} boroughs")
@@ -453,30 +477,30 @@ def borough_figure(layers: data.Layers, gss_code: str, measure: str, policies: S
     if wards is None:
         wards = profiles.ward_table(L.wards, L.lsoas, L.sites, L.voluntary_wards,
                                     L.borough_names, gss_code)
-    cl, wl = share.card_layers(L), ward_layers(L)
+    cl, wl = card_maps.card_layers(L), ward_layers(L)
     spec = profiles.WARD_MEASURES[measure]
     name = L.borough_names[gss_code]
     sites = L.sites[L.sites["gss_code"] == gss_code]
     points = L.voluntary_points[L.voluntary_points["gss_code"] == gss_code]
-    policies = [p for p in policies if p in maps.POLICY_STYLES]
+    policies = [p for p in policies if p in POLICIES]
     context = ["#ffffff" if code == gss_code else "#e4e4e4" for code in cl.boroughs["gss_code"]]
 
     def draw(ax):
-        share.draw_base(ax, cl, context, focus=[gss_code])
+        card_maps.draw_base(ax, cl, context, focus=[gss_code])
         draw_wards(ax, wl, wards, measure)
-        share.draw_policies(ax, cl, policies)
-        share.draw_sites(ax, cl, sites)
+        card_maps.draw_policies(ax, cl, policies)
+        card_maps.draw_sites(ax, cl, sites)
         if voluntary:
             draw_voluntary(ax, points, size=1.1)
-        share.draw_labels(ax, cl, first=[gss_code], avoid=share.draw_scale_bar(ax))
+        card_maps.draw_labels(ax, cl, first=[gss_code], avoid=card_maps.draw_scale_bar(ax))
 
     # The legend, as the drawing makes it (the card lays the legend out first).
-    _, class_rows = profiles.ward_fills(wards[measure].astype(float), measure)
+    _, class_rows = ward_maps.ward_fills(wards[measure].astype(float), measure)
     is_open = sites["status"].eq("open")
-    group_rows = tuple((maps.GROUP_COLOURS[g], f"{g} ({n:,})") for g in data.CATEGORY_GROUPS
+    group_rows = tuple((GROUP_COLOURS[g], f"{g} ({n:,})") for g in CATEGORY_GROUPS
                        if (n := int((is_open & sites["category_group"].eq(g)).sum())))
     closed = int((~is_open).sum())
-    policy_rows = tuple((maps.POLICY_STYLES[p][1], maps.POLICY_STYLES[p][0]) for p in policies
+    policy_rows = tuple((POLICIES[p].colour, POLICIES[p].legend) for p in policies
                         if cl.policy_paths.get(p))
     legend = (
         LegendSection(spec.label, "swatch", tuple(class_rows)),
@@ -486,8 +510,8 @@ def borough_figure(layers: data.Layers, gss_code: str, measure: str, policies: S
         *(voluntary_legend(points) if voluntary else ()),
         LegendSection("London Plan", "line", policy_rows),
     )
-    keys = ["boroughs", *LAYER_SOURCES["wards"], *spec.sources, *share.site_source_keys(sites),
-            *share.policy_source_keys(policies),
+    keys = ["boroughs", *LAYER_SOURCES["wards"], *spec.sources, *sources.site_source_keys(sites),
+            *sources.policy_source_keys(policies),
             *(("food_banks", "mutual_aid") if voluntary and len(points) else ())]
     attribution, vintage = _with_sources(keys)
     notes = []
@@ -500,19 +524,19 @@ def borough_figure(layers: data.Layers, gss_code: str, measure: str, policies: S
     subtitle = (f"{name}'s {len(wards)} wards (2017) shaded by {_lower_first(spec.label)}, with "
                 "its sites (closed ones as black rings)"
                 + (", food banks and mutual aid groups" if voluntary else "") + "."
-                + (" London Plan: " + ", ".join(maps.POLICY_STYLES[p][0] for p in policies) + "."
+                + (" London Plan: " + ", ".join(POLICIES[p].legend for p in policies) + "."
                    if policies else ""))
     text = CardText(title=borough_title(name, measure), subtitle=subtitle,
                     headline=borough_headline(stats, gss_code, measure), legend=legend,
                     attribution=attribution, vintage=vintage, link=link,
                     note=" ".join(notes))
-    return share.card(text, draw, size, extent=share.borough_extent(cl, [gss_code]))
+    return card_layout.card(text, draw, size, extent=card_maps.borough_extent(cl, [gss_code]))
 
 
 def borough_card(layers: data.Layers, gss_code: str, measure: str, policies: Sequence[str],
                  voluntary: bool, link: str, size: str = "social",
                  stats: pd.DataFrame | None = None, wards: pd.DataFrame | None = None) -> bytes:
-    return share.render(borough_figure(layers, gss_code, measure, policies, voluntary, link,
+    return card_layout.render(borough_figure(layers, gss_code, measure, policies, voluntary, link,
                                        size, stats, wards), size)
 
 
@@ -559,7 +583,7 @@ def voluntary_headline(wards: pd.DataFrame, measure: str, ward: str | None = Non
                     f"{_lower_first(spec.label)} in {name}; London {london}{unstable}")
 
 
-def _borough_outlines(ax, cl: share.CardLayers) -> None:
+def _borough_outlines(ax, cl: card_maps.CardLayers) -> None:
     """Borough boundaries over a ward choropleth."""
     ax.add_collection(PathCollection(cl.borough_paths, facecolors="none", edgecolors="#222222",
                                      linewidths=0.7, zorder=2.4), autolim=False)
@@ -574,23 +598,23 @@ def voluntary_figure(layers: data.Layers, measure: str, ward: str | None, link: 
     if wards is None:
         wards = profiles.ward_table(L.wards, L.lsoas, L.sites, L.voluntary_wards,
                                     L.borough_names)
-    cl, wl = share.card_layers(L), ward_layers(L)
+    cl, wl = card_maps.card_layers(L), ward_layers(L)
     spec = profiles.WARD_MEASURES[measure]
     points = L.voluntary_points
-    labels = profiles.ward_labels(wards)
+    labels = ward_maps.ward_labels(wards)
     ward = ward if ward in labels else None
 
     def draw(ax):
-        share.draw_base(ax, cl)
+        card_maps.draw_base(ax, cl)
         draw_wards(ax, wl, wards, measure, opacity=0.75)
         _borough_outlines(ax, cl)
         draw_voluntary(ax, points, size=0.8)
-        avoid = share.draw_scale_bar(ax)
+        avoid = card_maps.draw_scale_bar(ax)
         if ward is not None:
             chosen = [p for p, code in zip(wl.paths, wl.wards["ward_code"], strict=True)
                       if code == ward]
             ax.add_collection(PathCollection(chosen, facecolors="none",
-                                             edgecolors=profiles.HIGHLIGHT_COLOUR,
+                                             edgecolors=ward_maps.HIGHLIGHT_COLOUR,
                                              linewidths=2.2, zorder=7), autolim=False)
             x, y = wl.points.loc[ward, ["x", "y"]]
             label = ax.annotate(
@@ -599,14 +623,14 @@ def voluntary_figure(layers: data.Layers, measure: str, ward: str | None, link: 
                 zorder=8, gid="map-label", annotation_clip=False,
                 path_effects=[patheffects.withStroke(linewidth=2.4, foreground="white")])
             avoid.append(label.get_window_extent(ax.figure.canvas.get_renderer()))
-        share.draw_labels(ax, cl, avoid=avoid)
+        card_maps.draw_labels(ax, cl, avoid=avoid)
 
-    _, class_rows = profiles.ward_fills(wards[measure].astype(float), measure)
+    _, class_rows = ward_maps.ward_fills(wards[measure].astype(float), measure)
     legend = (
         LegendSection(spec.label, "swatch", tuple(class_rows)),
         *voluntary_legend(points),
         LegendSection("Chosen ward", "outline",
-                      ((profiles.HIGHLIGHT_COLOUR, labels[ward]),) if ward else ()),
+                      ((ward_maps.HIGHLIGHT_COLOUR, labels[ward]),) if ward else ()),
     )
     keys = ["boroughs", *LAYER_SOURCES["wards"], *spec.sources, "food_banks", "mutual_aid"]
     attribution, vintage = _with_sources(keys)
@@ -617,9 +641,122 @@ def voluntary_figure(layers: data.Layers, measure: str, ward: str | None, link: 
                     headline=voluntary_headline(wards, measure, ward, labels), legend=legend,
                     attribution=attribution, vintage=vintage, link=link,
                     note=f"{VOLUNTARY_CAVEATS[measure]} {MUTUAL_AID_NOTE}")
-    return share.card(text, draw, size, extent=share.london_extent(cl))
+    return card_layout.card(text, draw, size, extent=card_maps.london_extent(cl))
 
 
 def voluntary_card(layers: data.Layers, measure: str, ward: str | None, link: str,
                    size: str = "social", wards: pd.DataFrame | None = None) -> bytes:
-    return share.render(voluntary_figure(layers, measure, ward, link, size, wards), size)
+    return card_layout.render(voluntary_figure(layers, measure, ward, link, size, wards), size)
+
+
+CLOSURE_CAVEAT = ("Closures are recorded for libraries (2010-16), GP practices (2013-19) and "
+                  "museums only; other categories list open venues.")
+
+
+def explorer_title(site_filter: data.SiteFilter, names: Mapping[str, str]) -> str:
+    """What the explorer shows, as a sentence-case title: "Closed Health sites in Hackney"."""
+    if site_filter.categories:
+        subject = ", ".join(site_filter.categories)
+        subject = subject if len(site_filter.categories) > 1 or subject.endswith("s") \
+            else f"{subject} sites"
+    elif site_filter.groups:
+        subject = f"{', '.join(site_filter.groups)} sites"
+    else:
+        subject = "community facilities"
+    statuses = set(site_filter.statuses) or set(STATUSES)
+    if statuses == {"closed"}:
+        subject = f"closed {subject}"
+    elif statuses == {"open"}:
+        subject = f"open {subject}"
+    if site_filter.boroughs:
+        place = " in " + ", ".join(names.get(c, c) for c in site_filter.boroughs)
+    else:
+        place = " across London"
+    years = ""
+    if site_filter.closed_from is not None or site_filter.closed_to is not None:
+        years = f", closures {site_filter.closed_from or '…'}–{site_filter.closed_to or '…'}"
+    suffix = ", open and closed" if statuses == set(STATUSES) else ""
+    title = f"{subject}{place}{suffix}{years}"
+    return title[0].upper() + title[1:]
+
+
+def explorer_headline(shown: pd.DataFrame) -> Headline:
+    """The one figure a view of sites leads with: how many closed, else how many shown."""
+    closed = int(shown["status"].eq("closed").sum())
+    if closed:
+        return Headline(f"{closed:,}", f"closed, of {len(shown):,} facilities shown")
+    return Headline(f"{len(shown):,}", "facilities shown, none of them closed")
+
+
+def density_per_10k(layers: data.Layers, density_group: str) -> pd.Series:
+    """Open sites per 10,000 residents by borough code, as the explorer shades them."""
+    sites = layers.sites
+    if density_group != "All facilities":
+        sites = sites[sites["category_group"] == density_group]
+    return data.sites_per_10k(sites, layers.boroughs).set_index("gss_code")["per_10k"]
+
+
+def explorer_figure(layers: data.Layers, site_filter: data.SiteFilter, density_group: str,
+                    policies: Sequence[str], link: str, size: str = "social",
+                    view: MapView | None = None) -> Figure:
+    """The map explorer's card: boroughs shaded by open sites per 10,000 residents, the
+    chosen London Plan layers, the filtered sites (closed ones as black rings), framed on the
+    saved view, else on the chosen boroughs, else on London."""
+    cl = card_layers(layers)
+    names = layers.borough_names
+    shown = data.filter_sites(layers.sites, site_filter)
+    closed = int(shown["status"].eq("closed").sum())
+    density = density_per_10k(layers, density_group)
+    fills, class_rows = choropleth_fills(cl.boroughs["gss_code"].map(density))
+    policies = [p for p in policies if p in POLICIES]
+
+    title = explorer_title(site_filter, names)
+    plan = ", ".join(POLICIES[p].legend for p in policies) or "none shown"
+    subtitle = (f"Boroughs shaded by open sites per 10,000 residents "
+                f"({density_group.lower()}). London Plan layers: {plan}.")
+    headline = explorer_headline(shown)
+
+    source_keys = ["boroughs", "borough_population", *site_source_keys(shown),
+                   *policy_source_keys(policies)]
+    extent_of = (view_extent(view) if view is not None
+                 else borough_extent(cl, site_filter.boroughs) if site_filter.boroughs
+                 else london_extent(cl))
+
+    def draw(ax):
+        draw_base(ax, cl, fills, focus=site_filter.boroughs)
+        draw_policies(ax, cl, policies)
+        draw_sites(ax, cl, shown)
+        draw_labels(ax, cl, first=site_filter.boroughs, avoid=draw_scale_bar(ax))
+
+    # Legend rows as draw_sites and draw_policies make them (the legend is laid out first).
+    is_open = shown["status"].eq("open")
+    group_rows = tuple((GROUP_COLOURS[g], f"{g} ({n:,})") for g in CATEGORY_GROUPS
+                       if (n := int((is_open & shown["category_group"].eq(g)).sum())))
+    policy_rows = tuple((POLICIES[p].colour, POLICIES[p].legend) for p in policies
+                        if (cl.policy_areas["policy"] == p).any())
+    legend = (
+        LegendSection(f"Open sites per 10,000 residents ({density_group})", "swatch", class_rows),
+        LegendSection("Sites (open)", "dot", group_rows),
+        LegendSection("Closed sites", "ring", (("#ffffff", f"Closed ({closed:,}), filled with "
+                                                           "the group's colour"),) if closed else ()),
+        LegendSection("London Plan", "line", policy_rows),
+    )
+    text = CardText(title=title, subtitle=subtitle, headline=headline, legend=legend,
+                    attribution=attribution_lines(source_keys),
+                    vintage=vintage_line(source_keys), link=link,
+                    note=CLOSURE_CAVEAT)
+    return card(text, draw, size, extent=extent_of)
+
+
+def explorer_card(layers: data.Layers, site_filter: data.SiteFilter, density_group: str,
+                  policies: Sequence[str], link: str, size: str = "social",
+                  view: MapView | None = None) -> bytes:
+    """PNG (size="social") or PDF (size="print") bytes of the explorer's share card."""
+    return render(explorer_figure(layers, site_filter, density_group, policies, link, size,
+                                  view), size)
+
+
+def card_file_name(stem: str, size: str) -> str:
+    return f"{stem}-{'a4' if size == 'print' else '1200x675'}.{SIZES[size].fmt}"
+
+

@@ -1,4 +1,4 @@
-"""Folium map builders. No streamlit here: pages pass what they show, lib/ui.py embeds the map.
+"""Folium map builders. No streamlit here: pages pass what they show, lib/ui/ embeds the map.
 
 Payload matters (venues with poor Wi-Fi): sites go out as one GeoJson layer per category group
 drawn as circle markers on a canvas, with short escaped properties and 5-decimal coordinates.
@@ -18,43 +18,22 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lib.data.layers import CATEGORY_GROUPS, Layers, source_labels, years_text
-from lib.vocab.sources import LAYER_SOURCES, credits
+from lib.data.layers import Layers, source_labels, years_text
+from lib.render import folium_setup
 from lib.render.vendor import use_local_assets
+from lib.vocab.categories import CATEGORY_GROUPS, DRAW_ORDER, GROUP_COLOURS
+from lib.vocab.geography import LONDON_BOUNDS
+from lib.vocab.policies import POLICIES
+from lib.vocab.sources import LAYER_SOURCES, credits
 
-# folium writes layer data with Jinja's tojson: drop the spaces after separators (12% of the
-# bytes of 11,800 site points). A Jinja policy of folium's template environment.
-folium.features.GeoJson._template.environment.policies["json.dumps_kwargs"] = {
-    "sort_keys": True, "separators": (",", ":")}
+folium_setup.compact_geojson()
 
 LONDON_CENTRE = (51.4905, -0.1100)
 LONDON_ZOOM = 10
-LONDON_BOUNDS = ((51.28, -0.51), (51.70, 0.34))
 LEGEND_WIDTH_PX = 230
-# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
-GROUP_COLOURS = {
-    "Community & libraries": "#0072B2",
-    "Health": "#009E73",
-    "Culture & heritage": "#CC79A7",
-    "Music & nightlife": "#E69F00",
-    "Pubs": "#D55E00",
-    "Faith": "#56B4E9",
-}
 CLOSED_COLOUR = "#000000"
-# Densest groups first: drawn underneath, so the sparser ones stay visible on top.
-DRAW_ORDER = ["Faith", "Pubs", "Music & nightlife", "Culture & heritage", "Health",
-              "Community & libraries"]
 # A sequential, colour-blind-safe ramp (ColorBrewer YlGnBu) for choropleths.
 RAMP = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"]
-POLICY_STYLES = {
-    "town_centre": ("Town centres", "#6a3d9a"),
-    "caz": ("Central Activities Zone", "#b15928"),
-    "opportunity_area": ("Opportunity Areas (27 of 47)", "#e31a1c"),
-    "sil": ("Strategic Industrial Locations", "#555555"),
-    "creative_enterprise_zone": ("Creative Enterprise Zones", "#ff7f00"),
-    "regeneration_area": ("Areas for Regeneration", "#1f78b4"),
-    "area_of_intensification_2015": ("Areas of Intensification (2015)", "#33a02c"),
-}
 BASEMAPS = {
     "light": ("Street map (CARTO light)",
               "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
@@ -88,9 +67,9 @@ def prepare(layers: Layers) -> MapLayers:
         "name": sites["name"].map(html.escape),
         "cat": sites["categories"].map(html.escape),
         "status": sites["status"],
-        "years": [years_text(o, c) for o, c in zip(sites["opened_year"], sites["closed_year"])],
+        "years": [years_text(o, c) for o, c in zip(sites["opened_year"], sites["closed_year"], strict=True)],
         "state": [state_text(*row) for row in zip(sites["status"], sites["opened_year"],
-                                                   sites["closed_year"])],
+                                                   sites["closed_year"], strict=True)],
         "src": sites["sources"].map(lambda s: html.escape(source_labels(s, short=True))),
         "group": sites["category_group"],
     }, index=sites.index)
@@ -117,6 +96,11 @@ def to_browser(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame
 
 
+def add_to_header(m: folium.Map, element: branca.element.Element, name: str | None = None) -> None:
+    """Add CSS or script to the map document's <head> (once per name)."""
+    m.get_root().header.add_child(element, name=name)  # type: ignore[attr-defined]
+
+
 def new_map(basemap: str, bounds=LONDON_BOUNDS, view=None) -> folium.Map:
     """A map framed on `bounds` ((south, west), (north, east)) whatever the frame's size, or
     opened at `view` (a lib.share.MapView: lat, lon, zoom) when a link saved one."""
@@ -129,7 +113,7 @@ def new_map(basemap: str, bounds=LONDON_BOUNDS, view=None) -> folium.Map:
     if url:
         folium.TileLayer(url, attr=attr, name=name, max_zoom=19, control=False).add_to(m)
     else:
-        m.get_root().header.add_child(branca.element.Element(
+        add_to_header(m, branca.element.Element(
             f"<style>.leaflet-container{{background:{NO_BASEMAP_BACKGROUND};}}</style>"))
     return m
 
@@ -157,7 +141,7 @@ def add_choropleth(m: folium.Map, areas: gpd.GeoDataFrame, code_column: str, val
     frame["value"] = frame[code_column].map(values)
     bins, edges = classify(frame["value"])
     ramp = RAMP[-(len(edges) - 1):] if len(edges) - 1 < len(RAMP) else RAMP
-    frame["fill"] = [ramp[b] if pd.notna(v) else "#f0f0f0" for b, v in zip(bins, frame["value"])]
+    frame["fill"] = [ramp[b] if pd.notna(v) else "#f0f0f0" for b, v in zip(bins, frame["value"], strict=True)]
     frame["shown"] = [value_format.format(v) if pd.notna(v) else "no data" for v in frame["value"]]
     frame["name"] = frame["name"].map(html.escape)
     data = json.loads(frame[["name", "shown", "fill", "geometry"]].to_json(drop_id=True))
@@ -208,17 +192,17 @@ def add_area_labels(m: folium.Map, labels: pd.DataFrame, name: str = "Borough na
     """Borough names as text, decluttered so they never print over each other."""
     AreaLabels(labels, html.escape(name)).add_to(m)
     m.add_child(DeclutterLabels())
-    m.get_root().header.add_child(branca.element.Element(
+    add_to_header(m, branca.element.Element(
         "<style>.jul-label{font:600 11px/1.2 sans-serif;color:#222;text-align:center;"
         "text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;white-space:nowrap}</style>"))
 
 
 def add_policy_layers(m: folium.Map, policy_areas: gpd.GeoDataFrame, shown: tuple[str, ...],
-                      available: tuple[str, ...] = tuple(POLICY_STYLES)) -> list[tuple[str, str]]:
+                      available: tuple[str, ...] = tuple(POLICIES)) -> list[tuple[str, str]]:
     """Each London Plan layer as a toggleable overlay; `shown` ones start visible."""
     legend = []
     for policy in available:
-        label, colour = POLICY_STYLES[policy]
+        label, colour = POLICIES[policy].legend, POLICIES[policy].colour
         layer = policy_areas[policy_areas["policy"] == policy]
         if layer.empty:
             continue
@@ -247,14 +231,14 @@ TOOLTIP_FIELDS = ("name", "cat", "state", "src")
 def site_features(points: pd.DataFrame, fields=tuple(SITE_FIELDS), with_ids=True) -> dict:
     """A compact FeatureCollection of site points; ids let a style function tell them apart."""
     columns = list(fields)
-    features = [
-        {"type": "Feature", "properties": dict(zip(columns, values)),
+    features: list[dict] = [
+        {"type": "Feature", "properties": dict(zip(columns, values, strict=True)),
          "geometry": {"type": "Point", "coordinates": [lon, lat]}}
         for lon, lat, values in zip(points["lon"], points["lat"],
-                                    points[columns].itertuples(index=False, name=None))
+                                    points[columns].itertuples(index=False, name=None), strict=True)
     ]
     if with_ids:
-        for feature, site in zip(features, points.index):
+        for feature, site in zip(features, points.index, strict=True):
             feature["id"] = int(site)
     return {"type": "FeatureCollection", "features": features}
 
@@ -436,7 +420,7 @@ def legend_markup(sections: list[tuple[str, str, list[tuple[str, str]]]]) -> str
 
 
 def add_legend(m: folium.Map, sections) -> None:
-    m.get_root().header.add_child(branca.element.Element(LEGEND_CSS))
+    add_to_header(m, branca.element.Element(LEGEND_CSS))
     m.add_child(Legend(legend_markup(sections)))
 
 

@@ -6,13 +6,23 @@ this catalogue, so a missing file is reported with its publisher and upstream pa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+import pandas as pd
+
+from lib.vocab.policies import POLICIES
 
 OGL = "Open Government Licence v3.0"
 ONS_ATTR = "Contains National Statistics data © Crown copyright and database right"
 OS_ATTR = "Contains Ordnance Survey data © Crown copyright and database right"
 GLA_ATTR = "Greater London Authority, London Datastore (Open Government Licence v3.0)"
 OSM_ATTR = "© OpenStreetMap contributors (ODbL)"
+
+NHS_ATTR = ("Contains public sector information licensed under the Open Government Licence v3.0 "
+            "(NHS England, Organisation Data Service)",)
+LIB_ATTR = ("Contains public sector information licensed under the Open Government Licence v3.0 "
+            "(DCMS / Arts Council England)",)
 
 
 @dataclass(frozen=True)
@@ -331,6 +341,57 @@ SOURCES: dict[str, Source] = {
             "Used to place closed GP practices whose postcodes have been terminated.",
             credit="OS Code-Point Open (OGL)",
         ),
+        Source(
+            "libraries_2021",
+            "lost_more/libraries_london_2021-01.csv",
+            "Public libraries in London, January 2021 (basic dataset)",
+            "DCMS, compiled by Libraries Hacked",
+            OGL,
+            LIB_ATTR,
+            "January 2021 (closures 2010-2019)",
+            "https://www.librarieshacked.org/",
+            "Notes say what many closed buildings became.",
+            credit="DCMS/Libraries Hacked (OGL)",
+        ),
+        Source(
+            "libraries_2023",
+            "lost_more/libraries_london_2023.csv",
+            "Public libraries in London, 2023 (basic dataset)",
+            "DCMS / Arts Council England, compiled by Libraries Hacked",
+            OGL,
+            LIB_ATTR,
+            "2023 (closures 2010-2023; how each library was run in 2016, 2019, 2021-2023)",
+            "https://www.librarieshacked.org/",
+            "Placed at their postcode's centroid where the 2016 list has no point.",
+            credit="DCMS/ACE/Libraries Hacked (OGL)",
+        ),
+        Source(
+            "pharmacies",
+            "lost_more/pharmacies_london_2025-04.csv",
+            "Community pharmacies (ODS dispensary codes)",
+            "NHS England (Organisation Data Service)",
+            OGL,
+            NHS_ATTR,
+            "April 2025 (closures 2004-2025)",
+            "https://digital.nhs.uk/services/organisation-data-service",
+            "An ODS code closes on every change of owner: a code that closes where another "
+            "opens at the same postcode within three months is counted as a change of owner, "
+            "not a loss. Appliance contractors are left out. Placed at their postcode's centroid.",
+            credit="NHS England ODS (OGL)",
+        ),
+        Source(
+            "dental",
+            "lost_more/dental_practices_london_2016.csv",
+            "NHS dental practices (ODS)",
+            "NHS Digital (Organisation Data Service)",
+            OGL,
+            NHS_ATTR,
+            "April 2016 (closures April 2006 - March 2016)",
+            "https://digital.nhs.uk/services/organisation-data-service",
+            "Records dated 31 March 2016 are NHS contract ends at the file's date, not counted "
+            "as closures. Placed at their postcode's centroid.",
+            credit="NHS Digital ODS (OGL)",
+        ),
     ]
 }
 
@@ -339,16 +400,10 @@ LAYER_SOURCES: dict[str, tuple[str, ...]] = {
     "boroughs": ("boroughs", "borough_population"),
     "wards": ("lsoas", "ward_lookup", "lsoa_population"),
     "lsoas": ("lsoas", "imd", "lsoa_population"),
-    "town_centre": ("town_centres",),
-    "caz": ("caz",),
-    "opportunity_area": ("opportunity_areas",),
-    "sil": ("sil",),
-    "creative_enterprise_zone": ("creative_enterprise_zones",),
-    "regeneration_area": ("imd", "lsoas"),
-    "area_of_intensification_2015": ("intensification_2015",),
     "food_bank": ("food_banks",),
     "mutual_aid": ("mutual_aid",),
     "voluntary_wards": ("charities", "grants", "lsoa_population"),
+    **{key: policy.sources for key, policy in POLICIES.items()},
 }
 
 
@@ -360,3 +415,72 @@ def credits(keys) -> list[str]:
 def attributions(keys) -> list[str]:
     """Unique attribution statements for the given source keys, in first-seen order."""
     return list(dict.fromkeys(line for k in keys for line in SOURCES[k].attribution))
+
+
+# Which catalogue entries each value of the sites' `sources` column rests on (GP practices
+# are placed at their postcode's centroid, so Code-Point Open is credited with them).
+SITE_SOURCE_KEYS = {
+    "cim_2022": ("cim",),
+    "libraries_2016": ("libraries",),
+    "libraries_2021": ("libraries_2021", "postcodes"),
+    "libraries_2023": ("libraries_2023", "postcodes"),
+    "epraccur_2019": ("gp_practices", "postcodes"),
+    "pharmacies_2025": ("pharmacies", "postcodes"),
+    "dental_2016": ("dental", "postcodes"),
+    "mapping_museums": ("museums",),
+    "osm_2020": ("worship",),
+}
+
+
+VINTAGE_LABELS = {
+    "boroughs": "boroughs", "borough_population": "population", "lsoa_population":
+    "population", "cim": "culture map", "libraries": "libraries", "gp_practices":
+    "GP practices", "museums": "museums", "worship": "places of worship (OSM)",
+    "town_centres": "town centres", "caz": "CAZ", "opportunity_areas": "Opportunity Areas",
+    "sil": "industrial locations", "creative_enterprise_zones": "Creative Enterprise Zones",
+    "intensification_2015": "Areas of Intensification", "imd": "deprivation (IMD)",
+    "lsoas": "LSOAs", "pubs": "pubs (ONS)", "charities": "charities", "grants": "grants",
+    "food_banks": "food banks", "mutual_aid": "mutual aid groups",
+    "libraries_2021": "libraries (2021)", "libraries_2023": "libraries (2023)",
+    "pharmacies": "pharmacies", "dental": "dental practices",
+}
+
+
+NOT_DATED = {"postcodes", "postcodes_2014", "ward_lookup", "library_authorities", "lsoas"}
+
+
+def site_source_keys(sites: pd.DataFrame) -> list[str]:
+    """Catalogue keys of the sources behind these sites, in catalogue order."""
+    ids = {s for value in sites["sources"].unique() for s in value.split("; ")}
+    keys = {k for i in ids for k in SITE_SOURCE_KEYS.get(i, ())}
+    return [k for k in SOURCES if k in keys]
+
+
+def vintage_line(keys: Iterable[str]) -> str:
+    parts = []
+    for key in dict.fromkeys(keys):
+        if key in NOT_DATED or key not in SOURCES:
+            continue
+        part = f"{VINTAGE_LABELS.get(key, SOURCES[key].title)}: {SOURCES[key].vintage}"
+        if part not in parts:
+            parts.append(part)
+    return "Data vintage: " + "; ".join(parts) + "."
+
+
+def attribution_lines(keys: Iterable[str]) -> tuple[str, ...]:
+    """lib.sources.attributions, with statements that say the same thing twice (one with a
+    year, or "OS" for "Ordnance Survey") given once."""
+    def same(line: str) -> str:
+        line = line.lower().replace("ordnance survey", "os").rstrip(". ")
+        return line[:-5] if line[-4:].isdigit() and line[-5] == " " else line
+
+    seen: dict[str, str] = {}
+    for line in attributions(keys):
+        seen.setdefault(same(line), line)
+    return tuple(seen.values())
+
+
+def policy_source_keys(policies: Iterable[str]) -> list[str]:
+    return [k for p in policies for k in LAYER_SOURCES.get(p, ())]
+
+

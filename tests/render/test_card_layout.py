@@ -1,4 +1,4 @@
-"""Share cards, links and map views (lib/share.py), and the share panel's URL round trip.
+"""Share cards, links and map views (lib/render/card_layout.py), and the share panel's URL round trip.
 
 Unit tests use tiny data built here; the cards and the round trip run on the real build
 (`built_gpkg`, marked integration).
@@ -17,8 +17,10 @@ import shapely
 from PIL import Image
 
 from lib.data import layers as data
-from lib.render import maps
-from lib.render import share
+from lib.links import views
+from lib.render import card_layout, card_maps, cards, controls, maps
+from lib.vocab import sources
+from lib.vocab.policies import POLICIES
 
 HACKNEY = "E09000012"
 
@@ -27,22 +29,22 @@ HACKNEY = "E09000012"
 
 
 def test_build_link_repeats_multiselect_values_and_drops_empty_ones():
-    link = share.build_link("http://localhost:8501", {
+    link = views.build_link("http://localhost:8501", {
         "group": ["Health", "Pubs"], "status": "Closed", "category": [], "x": ""})
     assert link == "http://localhost:8501/?group=Health&group=Pubs&status=Closed"
-    assert share.build_link("http://h/losses", {}) == "http://h/losses"
+    assert views.build_link("http://h/losses", {}) == "http://h/losses"
     # Values are quoted, so a value cannot add parameters of its own.
-    assert parse_qs(urlsplit(share.build_link("http://h/", {"b": "A&c=d"})).query) == {
+    assert parse_qs(urlsplit(views.build_link("http://h/", {"b": "A&c=d"})).query) == {
         "b": ["A&c=d"]}
 
 
 def test_parse_view_reads_typed_values_and_clamps_to_london():
-    view, note = share.parse_view({"lat": "51.5", "lon": "-0.1", "z": "12.5"})
-    assert view == share.MapView(51.5, -0.1, 12.5) and note is None
-    view, note = share.parse_view({"lat": "48.85", "lon": "2.35", "z": "30"})
-    assert view == share.MapView(share.LAT_RANGE[0], share.LON_RANGE[1], share.ZOOM_RANGE[1])
+    view, note = views.parse_view({"lat": "51.5", "lon": "-0.1", "z": "12.5"})
+    assert view == views.MapView(51.5, -0.1, 12.5) and note is None
+    view, note = views.parse_view({"lat": "48.85", "lon": "2.35", "z": "30"})
+    assert view == views.MapView(views.LAT_RANGE[0], views.LON_RANGE[1], views.ZOOM_RANGE[1])
     assert "moved inside" in note
-    assert share.parse_view({}) == (None, None)
+    assert views.parse_view({}) == (None, None)
 
 
 @pytest.mark.parametrize("params, says", [
@@ -53,49 +55,49 @@ def test_parse_view_reads_typed_values_and_clamps_to_london():
     ({"lat": "0x33", "lon": "-0.1", "z": "12"}, "(lat) is not a number"),
 ])
 def test_parse_view_ignores_unusable_values_with_a_note(params, says):
-    view, note = share.parse_view(params)
+    view, note = views.parse_view(params)
     assert view is None and says in note
 
 
 def test_view_from_map_accepts_only_a_centre_and_zoom():
-    assert share.view_from_map({"center": {"lat": 51.52, "lng": -0.08}, "zoom": 14, "t": 1}) \
-        == share.MapView(51.52, -0.08, 14)
+    assert views.view_from_map({"center": {"lat": 51.52, "lng": -0.08}, "zoom": 14, "t": 1}) \
+        == views.MapView(51.52, -0.08, 14)
     for bad in [None, {}, {"center": "x", "zoom": 3}, {"center": {"lat": 51.5}, "zoom": 12},
                 {"center": {"lat": float("nan"), "lng": 0}, "zoom": 12}]:
-        assert share.view_from_map(bad) is None
-    assert share.MapView(51.5, -0.1, 12.25).params() == {"lat": "51.50000", "lon": "-0.10000",
+        assert views.view_from_map(bad) is None
+    assert views.MapView(51.5, -0.1, 12.25).params() == {"lat": "51.50000", "lon": "-0.10000",
                                                            "z": "12.25"}
 
 
 def test_parse_present():
-    assert share.parse_present({"present": "1"}) and share.parse_present({"present": "true"})
-    assert not share.parse_present({"present": "0"}) and not share.parse_present({})
+    assert views.parse_present({"present": "1"}) and views.parse_present({"present": "true"})
+    assert not views.parse_present({"present": "0"}) and not views.parse_present({})
 
 
 def test_save_view_control_sends_the_view_only_when_pressed():
     m = maps.new_map("none")
-    m.add_child(share.SaveViewControl())
+    m.add_child(controls.SaveViewControl())
     page = m.get_root().render()
     assert "Save view to link" in page and "setComponentValue" in page
     assert 'on("moveend"' not in page  # panning alone sends nothing
 
 
 def test_a_saved_view_opens_the_map_there_instead_of_fitting_london():
-    view = share.MapView(51.54, -0.06, 14)
+    view = views.MapView(51.54, -0.06, 14)
     page = maps.new_map("none", view=view).get_root().render()
     assert "fitBounds" not in page and "51.54" in page
     assert "fitBounds" in maps.new_map("none").get_root().render()
 
 
 def test_attribution_lines_say_each_statement_once():
-    lines = share.attribution_lines(["boroughs", "gp_practices", "postcodes"])
+    lines = sources.attribution_lines(["boroughs", "gp_practices", "postcodes"])
     assert sum("National Statistics" in line for line in lines) == 1
     assert sum("Ordnance Survey" in line or "OS data" in line for line in lines) == 1
     assert any("Royal Mail" in line for line in lines)
 
 
 def test_vintage_line_names_each_source_once():
-    line = share.vintage_line(["boroughs", "cim", "libraries", "postcodes", "cim"])
+    line = sources.vintage_line(["boroughs", "cim", "libraries", "postcodes", "cim"])
     assert line.startswith("Data vintage: ") and line.count("culture map") == 1
     assert "libraries: 2016 (closures 2010-2016)" in line and "postcodes" not in line.lower()
 
@@ -137,20 +139,20 @@ def map_labels_apart(fig):
 
 def chart_card(size, rows=4, long=False):
     word = "Category with a long name " if long else "Row "
-    legend = (share.LegendSection("Rates", "swatch",
+    legend = (card_layout.LegendSection("Rates", "swatch",
                                   tuple((maps.RAMP[i % 6], f"{word}{i}") for i in range(rows))),
-              share.LegendSection("Sites", "dot", (("#0072B2", "Libraries (12)"),)),
-              share.LegendSection("Closed", "ring", (("#ffffff", "Closed (3)"),)),
-              share.LegendSection("London Plan", "line", (("#1f78b4", "Areas for Regeneration"),)))
-    text = share.CardText(
+              card_layout.LegendSection("Sites", "dot", (("#0072B2", "Libraries (12)"),)),
+              card_layout.LegendSection("Closed", "ring", (("#ffffff", "Closed (3)"),)),
+              card_layout.LegendSection("London Plan", "line", (("#1f78b4", "Areas for Regeneration"),)))
+    text = card_layout.CardText(
         title="A chart card " * (3 if long else 1), subtitle="What it shows " * (12 if long else 1),
-        headline=share.Headline("42", "closures since 2010"), legend=legend,
+        headline=card_layout.Headline("42", "closures since 2010"), legend=legend,
         attribution=("Contains public sector information " * 8,), vintage="Data vintage: 2016.",
         link="http://localhost:8501/losses?against=Areas+for+Regeneration", note="A caveat.")
 
     def draw(ax):
         ax.bar(["inside", "outside"], [0.16, 0.14], color=["#D55E00", "#0072B2"])
-    return share.card(text, draw, size)
+    return card_layout.card(text, draw, size)
 
 
 @pytest.mark.parametrize("size", ["social", "print"])
@@ -172,12 +174,12 @@ def test_a_legend_too_long_for_the_panel_is_cut_short_and_says_so():
 
 
 def test_card_sizes():
-    png = share.render(chart_card("social"), "social")
+    png = card_layout.render(chart_card("social"), "social")
     assert Image.open(io.BytesIO(png)).size == (1200, 675)
-    pdf = share.render(chart_card("print"), "print")
+    pdf = card_layout.render(chart_card("print"), "print")
     assert pdf.startswith(b"%PDF") and pdf_page_size(pdf) == (842, 595)
-    assert share.card_file_name("x", "social") == "x-1200x675.png"
-    assert share.card_file_name("x", "print") == "x-a4.pdf"
+    assert cards.card_file_name("x", "social") == "x-1200x675.png"
+    assert cards.card_file_name("x", "print") == "x-a4.pdf"
 
 
 def pdf_page_size(pdf: bytes) -> tuple[int, int]:
@@ -194,8 +196,8 @@ def test_card_layers_are_prepared_once_per_layers_object():
     sites = gpd.GeoDataFrame({"status": ["open"]}, geometry=[shapely.Point(10, 10)], crs=27700)
     empty = gpd.GeoDataFrame({"policy": []}, geometry=[], crs=27700)
     layers = data.Layers(boroughs, boroughs, boroughs, empty, sites, sites, *[pd.DataFrame()] * 4)
-    first = share.card_layers(layers)
-    assert share.card_layers(layers) is first
+    first = card_maps.card_layers(layers)
+    assert card_maps.card_layers(layers) is first
     assert len(first.borough_paths) == 2
     # The gap between the two boroughs, inside London's closed outline, is water.
     assert len(first.water_paths) == 1 and np.isclose(first.bounds[3], 10000)
@@ -210,8 +212,8 @@ CASES = {
                                           boroughs=(HACKNEY,)), "Health",
                           ("town_centre", "regeneration_area"), None),
     "every-policy": (data.SiteFilter(groups=("Community & libraries",)), "Community & libraries",
-                     tuple(maps.POLICY_STYLES), None),
-    "saved-view": (data.SiteFilter(), "All facilities", ("caz",), share.MapView(51.515, -0.09, 13)),
+                     tuple(POLICIES), None),
+    "saved-view": (data.SiteFilter(), "All facilities", ("caz",), views.MapView(51.515, -0.09, 13)),
 }
 LINK = "http://localhost:8501/?group=Health&status=Closed&borough=Hackney"
 
@@ -226,7 +228,7 @@ def real_layers(built_gpkg):
 @pytest.mark.parametrize("size", ["social", "print"])
 def test_explorer_cards_on_the_real_data(real_layers, case, size):
     site_filter, density, policies, view = CASES[case]
-    fig = share.explorer_figure(real_layers, site_filter, density, policies, LINK, size, view)
+    fig = cards.explorer_figure(real_layers, site_filter, density, policies, LINK, size, view)
     fig.canvas.draw()
     assert_no_overlap_and_inside(fig)
     assert map_labels_apart(fig)
@@ -256,9 +258,9 @@ def test_explorer_cards_on_the_real_data(real_layers, case, size):
         assert "Pubs (3,857)" in legend and "Closed (307)" in legend
         assert "OpenStreetMap contributors" in attribution
     if case == "every-policy":
-        for label, _ in maps.POLICY_STYLES.values():
+        for label in (p.legend for p in POLICIES.values()):
             assert label in legend
-    body = share.render(fig, size)
+    body = card_layout.render(fig, size)
     if size == "social":
         image = Image.open(io.BytesIO(body)).convert("RGB")
         assert image.size == (1200, 675)

@@ -1,4 +1,4 @@
-"""lib/profiles.py: borough figures, ward measures, lists and statistics.
+"""lib/analysis/profiles.py: borough figures, ward measures, lists and statistics.
 
 Unit tests run on a tiny made-up London (three boroughs, five wards) whose answers are worked
 out by hand in the comments; integration tests run on the real build (`built_gpkg`).
@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from lib.render import maps
 from lib.analysis import profiles
 from lib.data.layers import Layers, load_layers
+from lib.render import charts, maps, tables, ward_maps
 
 BNG = "EPSG:27700"
 
@@ -226,23 +226,23 @@ def test_voluntary_and_regeneration_figures(stats):
 
 
 def test_headline_formats_one_borough(stats):
-    rows = profiles.headline(stats, "E09000901")
+    rows = profiles.borough_figures(stats, "E09000901")
     assert list(rows["measure"]) == list(profiles.MEASURES)
     shown = rows.set_index("measure")
     assert shown.loc["sites_community_libraries", "shown"] == "1.0"
     assert shown.loc["pubs_lost", "shown"] == "50%"
     assert shown.loc["pubs_lost", "count_shown"] == "50 fewer pubs"
     assert shown.loc["grants_per_head", "shown"] == "£1"
-    table = profiles.headline_display(rows)
+    table = profiles.borough_figures_display(rows)
     assert list(table.columns) == ["figure", "value", "London", "rank"]
     assert (table["rank"] == "1st of 2").any()
-    csv = profiles.headline_csv(rows)
+    csv = profiles.borough_figures_csv(rows)
     assert {"borough", "measure", "value", "london", "rank", "unstable"} <= set(csv.columns)
-    city = profiles.headline_display(profiles.headline(stats, "E09000903"))
+    city = profiles.borough_figures_display(profiles.borough_figures(stats, "E09000903"))
     assert (city["rank"] == "not ranked ⚠").sum() == sum(
         m.per_head for m in profiles.MEASURES.values())
     with pytest.raises(KeyError):
-        profiles.headline(stats, "E09999999")
+        profiles.borough_figures(stats, "E09999999")
 
 
 def test_ordinals():
@@ -255,7 +255,7 @@ def test_ordinals():
 
 @pytest.fixture(scope="module")
 def wards(tiny) -> pd.DataFrame:
-    names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"]))
+    names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"], strict=True))
     return profiles.ward_table(tiny["wards"], tiny["lsoas"], tiny["sites"],
                                tiny["voluntary_wards"], names)
 
@@ -283,17 +283,17 @@ def test_ward_measures(wards):
 
 
 def test_ward_table_for_one_borough_and_its_csv(tiny):
-    names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"]))
+    names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"], strict=True))
     one = profiles.ward_table(tiny["wards"], tiny["lsoas"], tiny["sites"],
                               tiny["voluntary_wards"], names, gss_code="E09000902")
     assert list(one["ward_code"]) == ["W_B1", "W_B2"]
     csv = profiles.ward_csv(one)
     assert "closures_since_2010" in csv.columns and "residents_mid_2020" in csv.columns
-    assert profiles.csv_bytes(csv).decode().startswith("ward_code,ward,")
+    assert tables.csv_bytes(csv).decode().startswith("ward_code,ward,")
 
 
 def test_unstable_wards_under_5000_residents(tiny):
-    names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"]))
+    names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"], strict=True))
     table = profiles.ward_table(tiny["wards"], tiny["lsoas"], tiny["sites"],
                                 tiny["voluntary_wards"], names, min_population=15_000)
     assert set(table.loc[table["unstable"], "ward_code"]) == {"W_C1"}
@@ -302,7 +302,7 @@ def test_unstable_wards_under_5000_residents(tiny):
 def test_ward_labels_are_unique():
     table = pd.DataFrame({"ward_code": ["X1", "X2", "X3"], "ward": ["Abbey", "Abbey", "Abbey"],
                           "borough": ["Merton", "Merton", "Barking"]})
-    labels = profiles.ward_labels(table)
+    labels = ward_maps.ward_labels(table)
     assert labels["X3"] == "Abbey (Barking)"
     assert labels["X1"] != labels["X2"] and labels["X1"].endswith("X1")
 
@@ -362,9 +362,9 @@ def test_unmatched_report_surfaces_the_build_and_the_layers(tiny):
 
 
 def test_integer_classes_never_say_zero_to_one():
-    bins, labels = profiles.classes(pd.Series([0, 0, 1, 2, 0]), True, "{:.0f}")
+    bins, labels = ward_maps.classes(pd.Series([0, 0, 1, 2, 0]), True, "{:.0f}")
     assert labels == ["0", "1", "2"] and list(bins) == [0, 0, 1, 2, 0]
-    bins, labels = profiles.classes(pd.Series(range(30)), True, "{:.0f}")
+    bins, labels = ward_maps.classes(pd.Series(range(30)), True, "{:.0f}")
     assert labels[0].startswith("0") and labels[-1].endswith("+")
     assert bins.min() == 0 and bins.max() == len(labels) - 1
 
@@ -390,10 +390,10 @@ def tiny_layers(tiny) -> Layers:
 def test_borough_map_has_legend_layers_and_escapes_names(tiny, tiny_layers, wards):
     map_layers = maps.prepare(tiny_layers)
     names = tiny_layers.borough_names
-    geo = profiles.ward_geometry(tiny["wards"], names)
-    features = profiles.voluntary_features(tiny["points"], WARD_NAMES)
+    geo = ward_maps.ward_geometry(tiny["wards"], names)
+    features = ward_maps.voluntary_features(tiny["points"], WARD_NAMES)
     site_index = tiny["sites"].index[tiny["sites"]["gss_code"] == "E09000901"]
-    m = profiles.borough_map(map_layers, geo, wards[wards["gss_code"] == "E09000901"],
+    m = ward_maps.borough_map(map_layers, geo, wards[wards["gss_code"] == "E09000901"],
                              "E09000901", "closures", ("town_centre",), "none", site_index,
                              features[tiny["points"]["gss_code"] == "E09000901"])
     page = m.get_root().render()
@@ -406,9 +406,9 @@ def test_borough_map_has_legend_layers_and_escapes_names(tiny, tiny_layers, ward
 
 def test_voluntary_map_highlights_the_chosen_ward(tiny, tiny_layers, wards):
     map_layers = maps.prepare(tiny_layers)
-    geo = profiles.ward_geometry(tiny["wards"], tiny_layers.borough_names)
-    features = profiles.voluntary_features(tiny["points"], WARD_NAMES)
-    m = profiles.voluntary_map(map_layers, geo, wards, "charities_per_1k", features, "none",
+    geo = ward_maps.ward_geometry(tiny["wards"], tiny_layers.borough_names)
+    features = ward_maps.voluntary_features(tiny["points"], WARD_NAMES)
+    m = ward_maps.voluntary_map(map_layers, geo, wards, "charities_per_1k", features, "none",
                                highlight="W_C1")
     page = m.get_root().render()
     assert "Registered charities per 1,000 residents (2019)" in page
@@ -419,14 +419,14 @@ def test_voluntary_map_highlights_the_chosen_ward(tiny, tiny_layers, wards):
 
 
 def test_scatter_marks_the_chosen_ward(wards):
-    chart = profiles.scatter_chart(wards, "charities_per_1k", "W_A1").to_dict()
+    chart = charts.scatter_chart(wards, "charities_per_1k", "W_A1").to_dict()
     assert len(chart["layer"]) == 3
     assert chart["layer"][0]["encoding"]["y"]["scale"]["type"] == "symlog"
-    assert len(profiles.scatter_chart(wards, "grants_per_head").to_dict()["layer"]) == 1
+    assert len(charts.scatter_chart(wards, "grants_per_head").to_dict()["layer"]) == 1
 
 
 def test_map_sources_cover_what_is_shown():
-    keys = profiles.map_sources("charities_per_1k", with_sites=True, policies=["caz"],
+    keys = ward_maps.map_sources("charities_per_1k", with_sites=True, policies=["caz"],
                                 volunteers=True)
     assert {"boroughs", "charities", "cim", "caz", "food_banks", "mutual_aid"} <= set(keys)
     assert len(keys) == len(set(keys))
@@ -500,7 +500,7 @@ def test_real_grant_totals_per_year_match_the_raw_file(real, geodata_source):
 
 @integration
 def test_real_known_borough_figures(real_stats, real_wards):
-    hackney = profiles.headline(real_stats, "E09000012").set_index("measure")
+    hackney = profiles.borough_figures(real_stats, "E09000012").set_index("measure")
     assert hackney.loc["charities_per_1k", "count"] == 701
     assert hackney.loc["charities_per_1k", "value"] == pytest.approx(701 / 280_941 * 1000)
     assert hackney.loc["pubs_lost", "count"] == -30          # 155 pubs in 2001, 185 in 2018
@@ -509,7 +509,7 @@ def test_real_known_borough_figures(real_stats, real_wards):
     assert hackney.loc["closures_all", "count"] == 5
     assert not hackney["unstable"].any()
     assert hackney.loc["charities_per_1k", "london"] == pytest.approx(16_577 / 9_002_488 * 1000)
-    city = profiles.headline(real_stats, "E09000001").set_index("measure")
+    city = profiles.borough_figures(real_stats, "E09000001").set_index("measure")
     assert city.loc["sites_all", "unstable"] and pd.isna(city.loc["sites_all", "rank"])
     assert city.loc["sites_all", "rank_all"] == 1            # would top London, unranked
     assert city.loc["grants_per_head", "unstable"]

@@ -1,4 +1,4 @@
-"""Unit tests for lib/build.py on tiny inputs made here.
+"""Unit tests for lib/build/pipeline.py on tiny inputs made here.
 
 Most tests call one build step on a few rows. The bad-input tests run the whole build on a tiny
 but complete source folder (`tiny_source`: two boroughs, four LSOAs, one row per input), so the

@@ -1,4 +1,4 @@
-"""Tours (lib/tour.py): parsing, validation messages, the default tour, and the Tour page."""
+"""Tours (lib/links/tours.py): parsing, validation messages, the default tour, and the Tour page."""
 
 from pathlib import Path
 
@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.links import tours
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 GOOD = """
 title = "Test tour"

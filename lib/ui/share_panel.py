@@ -1,0 +1,81 @@
+""""Share this view": the page's link, its share cards and the whole dataset."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+import streamlit as st
+
+from lib.data import layers as data
+from lib.links import tours, views
+from lib.render import cards
+from lib.ui.cache import _card_layers_ready
+
+
+def current_params() -> dict[str, list[str]]:
+    """The page's query parameters as the browser has them (repeated keys kept), less the
+    tour's own (a shared link opens the view, not the facilitator's tour)."""
+    return {key: st.query_params.get_all(key) for key in st.query_params
+            if key not in tours.TOUR_PARAMS}
+
+
+def app_root() -> str:
+    """The app's address with a trailing slash: JOINED_UP_PUBLIC_URL (when the app sits
+    behind a proxy), else the browser's address less the current page's path."""
+    public = os.environ.get("JOINED_UP_PUBLIC_URL", "").strip()
+    url = public or st.context.url or "http://localhost:8501/"
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    last = path.rsplit("/", 1)[-1]
+    if not public and last in {*tours.PAGES, "tour"}:
+        path = path[: -len(last)]
+    return f"{parts.scheme}://{parts.netloc}{path.rstrip('/')}/"
+
+
+def page_link(url_path: str, params: dict | None = None) -> str:
+    """The address of a view: the app's root, the page's url_path (the map explorer is the
+    root itself) and its query parameters (by default, this page's own)."""
+    url_path = "" if url_path in tours.PAGE_ALIASES or url_path == "map_explorer" else url_path
+    return views.build_link(app_root() + url_path,
+                            current_params() if params is None else params)
+
+
+def _gpkg_bytes() -> bytes:
+    return data.gpkg_path().read_bytes()
+
+
+def share_panel(url_path: str, card=None, file_stem: str = "joined-up-london",
+                key: str = "share") -> str:
+    """"Share this view": the link with a copy button, the share card as a 1200x675 PNG and
+    an A4 PDF, and the whole built dataset as a GeoPackage. `card(link, size)` returns the
+    card's bytes; it runs only when a download is clicked (on Streamlit's download thread),
+    so page reruns never draw cards. Returns the link."""
+    link = page_link(url_path)
+    if card is not None:
+        _card_layers_ready()
+    with st.container(border=True, key=f"{key}_panel"):
+        st.markdown("**Share this view** · copy the link with the button at the right of the "
+                    "box, or download a card to post or print")
+        st.code(link, language=None, wrap_lines=True)
+        with st.container(horizontal=True, key=f"{key}_buttons"):
+            if card is not None:
+                st.download_button(
+                    "Download image (PNG)", lambda: card(link, "social"),
+                    cards.card_file_name(file_stem, "social"), "image/png", key=f"{key}_png",
+                    on_click="ignore", type="primary",
+                    help="A 1200x675 card for social media: map, legend, headline figure, "
+                         "sources and this link.")
+                st.download_button(
+                    "Download PDF (A4)", lambda: card(link, "print"),
+                    cards.card_file_name(file_stem, "print"), "application/pdf",
+                    key=f"{key}_pdf", on_click="ignore",
+                    help="The same card on an A4 landscape page, for print.")
+            st.download_button(
+                "Download the whole dataset (GeoPackage, for QGIS)", _gpkg_bytes,
+                "joined-up-london.gpkg", "application/geopackage+sqlite3", key=f"{key}_gpkg",
+                on_click="ignore",
+                help="Every layer of the built data, in EPSG:27700 (British National Grid).")
+    return link
+
+

@@ -1,0 +1,67 @@
+"""Widgets and blocks that several pages share: data-missing message, basemap, caveats."""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from lib.data import layers as data
+from lib.render import maps
+from lib.ui.cache import layers
+from lib.ui.navigation import require_navigation
+from lib.vocab.sources import attributions
+
+BASEMAP_CHOICES = {"light": "Street map", "none": "No basemap"}  # labels appear in the URL
+
+
+def require_layers() -> data.Layers:
+    """The built layers, or a clear message on how to build them (and stop the page)."""
+    require_navigation()
+    try:
+        return layers()
+    except data.DataMissing as exc:
+        st.error(str(exc))
+        st.markdown(
+            "The raw inputs are listed on the **Data & sources** page. With them in a folder:\n\n"
+            "```\nexport GEODATA_SOURCE=/path/to/geodata\nmake data\n```"
+        )
+        st.stop()
+
+
+def default_basemap() -> str:
+    """Venues without internet set JOINED_UP_BASEMAP=none to start with no basemap."""
+    configured = os.environ.get("JOINED_UP_BASEMAP", "light")
+    return configured if configured in BASEMAP_CHOICES else "light"
+
+
+def basemap_picker() -> str:
+    choices = list(BASEMAP_CHOICES)
+    return st.sidebar.radio(
+        "Basemap", choices, index=choices.index(default_basemap()), key="basemap",
+        format_func=BASEMAP_CHOICES.get, bind="query-params",
+        help="Street tiles come from an outside server; the map still reads without them.",
+    )
+
+
+def caveats_and_definitions(results, definitions: str) -> None:
+    """The caveats the results carry (attrs["caveats"]), each once, then how it is calculated."""
+    st.subheader("Caveats")
+    caveats = dict.fromkeys(c for result in results for c in result.attrs["caveats"])
+    st.markdown("\n".join(f"- {c}" for c in caveats))
+    with st.expander("How this is calculated"):
+        st.markdown(definitions)
+
+
+def table_height(rows: int) -> int:
+    """Pixel height that shows every row of a st.dataframe (35 px a row, plus the header)."""
+    return 38 + 35 * rows
+
+
+def attribution_caption(source_keys, basemap: str) -> None:
+    lines = attributions(source_keys)
+    if maps.BASEMAPS[basemap][2]:
+        lines.append(f"Basemap {maps.BASEMAPS[basemap][2]}")
+    st.caption(" · ".join(lines))
+
+
