@@ -91,6 +91,10 @@ def site_states(events: pd.DataFrame, as_of: int | None = None) -> pd.DataFrame:
             closed, closure, lost, note = None, "", False, ""
         elif kind in ("changed_owner", "merged"):
             changes += 1
+            if str(e["note"]).startswith("council-run again"):
+                # a community library handed back to the council (the 2023 list's returns)
+                was_community = False
+                status = "open" if status == "community_run" else status
         # moved and temporarily_closed leave the state as it was
     frame = pd.DataFrame(rows, columns=["site_id", "status", "opened_year", "closed_year",
                                         "closure", "lost", "community_run_year", "changes",

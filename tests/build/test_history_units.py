@@ -312,3 +312,13 @@ def test_policies_without_a_date_in_their_file_say_where_the_year_comes_from():
     dates = designation_dates("creative_enterprise_zone", pd.DataFrame(index=[0]))
     assert dates.loc[0, "designated_year"] == 2018
     assert "14 December 2018" in dates.loc[0, "designated_source"]
+
+
+def test_a_community_library_handed_back_to_the_council_is_open_again():
+    s = states(
+        [
+            event("a", "community_run", 2019, "x", 1),
+            event("a", "changed_owner", 2023, "x", 1, "council-run again in the 2023 return"),
+        ]
+    )
+    assert s.loc["a", "status"] == "open"
