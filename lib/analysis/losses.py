@@ -52,12 +52,14 @@ CAVEATS: dict[str, str] = {
         "The Opportunity Area layer holds 27 of the 47 Opportunity Areas named in the London "
         "Plan 2021: sites in the other 20 are counted as outside."),
     "library_window": (
-        "Library closures are recorded only from 2010 to 2016 (DCMS Libraries Taskforce list, "
-        "2016): later closures are not in this data."),
+        "Library closures are recorded from 2010 to 2023 (the DCMS / Arts Council England "
+        "lists of 2016, 2021 and 2023); a library closed and replaced, moved, reopened or "
+        "handed to a community group is not counted as a loss."),
     "gp_window": (
         "GP practice closures are recorded only from July 2013 to July 2019 (NHS Digital "
-        "epraccur, December 2019); a practice code also closes when practices merge, so some "
-        "closures are mergers rather than lost surgeries."),
+        "epraccur, December 2019); a code that closed at the postcode of a practice still "
+        "active is counted as a merger, not a loss, and services that are not GP surgeries "
+        "are left out."),
     "museum_ranges": (
         "Museum closure years are ranges (the earliest year is used) and go back decades, to "
         "1945: a museum's closure rate covers its whole recorded history, not a recent period."),
@@ -207,6 +209,15 @@ def verdict(ratio: float, lo: float, hi: float, policy_label: str | None, note: 
 # ---------------------------------------------------------------- which sites count
 
 
+def lost_mask(sites: pd.DataFrame) -> pd.Series:
+    """Which sites are losses: closed, and not closed and replaced, moved, changed owner or at
+    an NHS contract end (the build's `lost`, derived from each site's events). A layer built
+    before the events existed has no `lost`: there every closed site counts."""
+    if "lost" in sites.columns:
+        return sites["lost"].fillna(False).astype(bool)
+    return sites["status"].eq("closed")
+
+
 def recorded_sites(sites: pd.DataFrame, categories=RECORDING_CATEGORIES) -> pd.DataFrame:
     """The sites whose closure can be known: categories with a closure-recording source, and
     only the sites listed by that source (a culture-map-only library is left out)."""
@@ -295,7 +306,7 @@ def closure_table(sites: pd.DataFrame, policy: str,
     chosen = [c for c in RECORDING_CATEGORIES if c in categories]
     kept = recorded_sites(sites, chosen)
     inside = inside_mask(kept, policy).to_numpy()
-    closed = kept["status"].eq("closed").to_numpy()
+    closed = lost_mask(kept).to_numpy()
     category = kept["category"].to_numpy()
     policy_notes = [CAVEATS[k] for k in _policy_caveat_keys(policy)]
     counts = {}
@@ -389,7 +400,7 @@ def share_table(sites: pd.DataFrame, lsoas: gpd.GeoDataFrame, policy_areas: gpd.
     chosen = [c for c in RECORDING_CATEGORIES if c in categories]
     kept = recorded_sites(sites, chosen)
     inside = inside_mask(kept, policy)
-    closed = kept["status"].eq("closed")
+    closed = lost_mask(kept)
     lsoa_area = lsoas.geometry.area.to_numpy()
     overlap = lsoa_overlap(lsoas, policy_areas, policy)
     london_ha = float(lsoa_area.sum()) / 1e4
@@ -459,7 +470,7 @@ def distance_bands(sites: pd.DataFrame, categories=RECORDING_CATEGORIES) -> pd.D
     kept = recorded_sites(sites, chosen)
     band = distance_band(kept["in_town_centre"], kept["dist_town_centre_m"])
     band.index = kept.index
-    closed = kept["status"].eq("closed")
+    closed = lost_mask(kept)
     specs = [(INSIDE_BAND, 0.0, 0.0)] + DISTANCE_BANDS
     rows = []
     for label, low, high in specs:
@@ -491,7 +502,7 @@ def closures_by_year(sites: pd.DataFrame, categories=RECORDING_CATEGORIES,
     kept = recorded_sites(sites, chosen)
     if gss_code is not None:
         kept = kept[kept["gss_code"] == gss_code]
-    closed = kept[kept["status"].eq("closed")]
+    closed = kept[lost_mask(kept)]
     years = pd.to_numeric(closed["closed_year"], errors="coerce")
     dated = closed[years.notna()].assign(year=years[years.notna()].astype(int))
     table = (dated.groupby(["year", "category"]).size().rename("closures").reset_index()

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from lib.analysis.inference import correlation
+from lib.analysis.losses import lost_mask
 from lib.analysis.pub_trends import pubs_change
 from lib.data.layers import source_labels
 from lib.vocab.categories import CATEGORY_GROUPS, PUBS_END, PUBS_START, RECORDING
@@ -172,12 +173,13 @@ def with_caveats(frame: pd.DataFrame, keys) -> pd.DataFrame:
 
 
 def _closures_since(sites: pd.DataFrame, since: int = CLOSURES_SINCE) -> pd.DataFrame:
-    """Closed sites of the recording categories closed in or after `since`.
+    """Lost sites of the recording categories closed in or after `since` (a closure that was a
+    replacement, a move or a change of owner is not a loss; see ``losses.lost_mask``).
 
     A closure with no year counts when its source records closures only from 2010 on (one
     library in the 2016 list has none).
     """
-    closed = sites[(sites["status"] == "closed") & sites["category"].isin(CLOSURE_CATEGORIES)]
+    closed = sites[lost_mask(sites) & sites["category"].isin(CLOSURE_CATEGORIES)]
     year = closed["closed_year"]
     keep = year.ge(since).fillna(False) | (
         year.isna() & closed["category"].isin(CLOSURES_ONLY_SINCE_2010))
@@ -692,12 +694,12 @@ City of London, about 11,000 people and many more workers) have unstable per-res
 they are shown and flagged, and left out of the ranking, which then runs over 32 boroughs.
 
 **Sites per 10,000 residents** count open sites: the GLA Cultural Infrastructure Map (November
-2022), the 2016 libraries list, NHS GP practices (December 2019), Mapping Museums and
+2022), the 2016-2023 libraries lists, NHS GP practices (December 2019), Mapping Museums and
 OpenStreetMap places of worship (2020). A facility listed by two sources is one site.
 
 **Closures since {CLOSURES_SINCE}** are only for the three kinds of facility whose sources record
-closures: libraries (DCMS list, closures 2010-2016; one closure with no year is counted), GP
-practices (NHS ODS, July 2013 - July 2019) and museums and public galleries (Mapping Museums;
+closures: libraries (DCMS / Arts Council England lists of 2016, 2021 and 2023, closures
+2010-2023), GP practices (NHS ODS, July 2013 - July 2019) and museums and public galleries (Mapping Museums;
 closure years are ranges and the earliest is used). Per 100,000 residents. A site missing from a
 later list is not counted as lost. **Pubs lost** compare ONS counts of pub and bar businesses
 in {PUBS_START} and {PUBS_END} (rounded to 5), as a share of {PUBS_START}.

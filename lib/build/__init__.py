@@ -1,0 +1,1 @@
+"""The data build: raw inputs -> geodata/london.gpkg (`python -m lib.build`)."""

@@ -27,6 +27,10 @@ import pyogrio
 from pyproj import Transformer
 from shapely import make_valid
 
+from lib.build import gp as gp_rules
+from lib.build import merge as merging
+from lib.build.history import EVENT_COLUMNS, event, events_frame, site_states
+from lib.build.lost_more import read_dental, read_library_history, read_pharmacies
 from lib.vocab.policies import POLICIES, TOWN_CENTRE_CLASSES
 from lib.vocab.sources import SOURCES
 
@@ -76,8 +80,19 @@ SITE_COLUMNS = [
     "site_id", "name", "category", "category_group", "categories", "status", "opened_year",
     "closed_year", "sources", "licence", "gss_code", "ward_code", "lsoa_code", "in_town_centre",
     "town_centre_class", "in_caz", "in_opportunity_area", "in_sil",
-    "in_creative_enterprise_zone", "in_regen_area", "dist_town_centre_m", "coord_fix", "geometry",
+    "in_creative_enterprise_zone", "in_regen_area", "dist_town_centre_m", "coord_fix",
+    # from the events (lib/build/history.py): how the closure in force happened, whether it is
+    # a loss, since when the site is community-run, changes of owner, the source's note
+    "closure", "lost", "community_run_year", "changes", "closure_note", "geometry",
 ]
+# New categories of issue 9 and the window over which each source records closures.
+RECORDING_WINDOWS = {  # category -> (first year, last year) of recorded closures
+    "Library": (2010, 2023),
+    "GP practice": (2013, 2019),
+    "Museum or public gallery": (1945, 2022),
+    "Pharmacy": (2004, 2025),
+    "Dental practice": (2006, 2016),
+}
 
 
 class InputError(Exception):
@@ -259,6 +274,44 @@ def build_boroughs(src: Path, lsoas: gpd.GeoDataFrame, report: Report) -> gpd.Ge
 # ---------------------------------------------------------------- London Plan layers
 
 
+# When each policy's areas were designated, and where the date comes from (checked per file).
+POLICY_VINTAGE = {  # policy -> (year, date, source of the date); None = per row, from the file
+    "town_centre": (2021, "2021-03-02", "London Plan 2021 Annex 1 town-centre network (the "
+                    "file has no date; the Plan was published 2 March 2021)"),
+    "caz": (2018, "2018-06-04", "the file's firstaddeddate (2018-06-04) for every CAZ piece"),
+    "opportunity_area": None,  # extrainfo3 "Adopted date:YYYY[MMDD]" per area
+    "sil": (2017, "2017-01-01", "the file's firstaddeddate (2017-01-01) for every SIL"),
+    "creative_enterprise_zone": (2018, "2018-12-14", "first six Creative Enterprise Zones "
+                                 "announced by the Mayor on 14 December 2018 (the file has no "
+                                 "date)"),
+    "area_of_intensification_2015": (2015, "2015-03-10", "Further Alterations to the London "
+                                     "Plan, March 2015 (the file's source 'FALP March 2015')"),
+    "regeneration_area": (2019, "2019-09-26", "English Indices of Deprivation 2019, published "
+                          "26 September 2019 (London Plan 2021 policy SD10)"),
+}
+ADOPTED = re.compile(r"Adopted date:\s*(\d{4})(\d{2})?(\d{2})?")
+
+
+def designation_dates(policy: str, raw: pd.DataFrame) -> pd.DataFrame:
+    """designated_year, designated_date and designated_source for one policy's rows."""
+    vintage = POLICY_VINTAGE[policy]
+    if vintage is not None:
+        year, date, source = vintage
+        return pd.DataFrame({"designated_year": year, "designated_date": date,
+                             "designated_source": source}, index=raw.index)
+    found = raw.get("extrainfo3", pd.Series("", index=raw.index)).fillna("").astype(str) \
+        .str.extract(ADOPTED)
+    date = found[0].where(found[0].notna(), "") + np.where(
+        found[1].notna(), "-" + found[1].fillna("") + "-" + found[2].fillna("01"), "")
+    return pd.DataFrame({
+        "designated_year": pd.to_numeric(found[0], errors="coerce").astype("Int64"),
+        "designated_date": date,
+        "designated_source": np.where(found[0].notna(), "the file's extrainfo3 'Adopted date' "
+                                      "(the boundary's adoption by the planning authority)",
+                                      "no adoption date in the file"),
+    }, index=raw.index)
+
+
 def build_policy_areas(src: Path, lsoas: gpd.GeoDataFrame, report: Report) -> gpd.GeoDataFrame:
     layers = []
     for key, policy in [
@@ -271,11 +324,13 @@ def build_policy_areas(src: Path, lsoas: gpd.GeoDataFrame, report: Report) -> gp
         frame = raw.to_crs(BNG)
         frame, fixed = repair(frame)
         classification = frame.get("classification", pd.Series("", index=frame.index))
+        dates = designation_dates(policy, frame)
         frame = gpd.GeoDataFrame({
             "policy": policy,
             "name": frame["sitename"].fillna("").astype(str).str.strip(),
             "classification": classification.fillna("").astype(str).str.strip(),
             "borough": frame["borough"].fillna("").astype(str).str.strip(),
+            **{column: dates[column] for column in dates.columns},
         }, geometry=frame.geometry, crs=BNG)
         dropped, note = 0, ""
         if policy == "opportunity_area":
@@ -287,18 +342,29 @@ def build_policy_areas(src: Path, lsoas: gpd.GeoDataFrame, report: Report) -> gp
                 {"District Centre": "District", "Local Centre": "Local"})
         if policy == "caz":
             frame["name"] = "Central Activities Zone (" + frame["borough"] + ")"
+        years = frame["designated_year"].dropna().astype(int)
+        span = (f"{years.min()}" if years.min() == years.max() else
+                f"{years.min()}-{years.max()}") if len(years) else "unknown"
+        note = "; ".join(filter(None, [note, f"designated {span} "
+                                              f"({frame['designated_source'].iloc[0]})"]))
         report.add("policy_areas", key, len(raw), len(frame), repaired=fixed, dropped=dropped,
                    note=note)
         layers.append(frame)
     regen = lsoas[lsoas["regen_area"]].dissolve(by="gss_code").reset_index()
+    vintage = POLICY_VINTAGE["regeneration_area"]
+    assert vintage is not None
+    year, date, source = vintage
     layers.append(gpd.GeoDataFrame({
         "policy": "regeneration_area", "name": "Area for Regeneration",
         "classification": "LSOAs in the 20% most deprived in England (IMD 2019)",
-        "borough": regen["gss_code"],
+        "borough": regen["gss_code"], "designated_year": year, "designated_date": date,
+        "designated_source": source,
     }, geometry=regen.geometry, crs=BNG))
     report.add("policy_areas", "imd", int(lsoas["regen_area"].sum()), len(regen),
                note="Areas for Regeneration: regeneration LSOAs dissolved per borough")
-    return pd.concat(layers, ignore_index=True)
+    areas = pd.concat(layers, ignore_index=True)
+    areas["designated_year"] = areas["designated_year"].astype("Int64")
+    return areas
 
 
 # ---------------------------------------------------------------- sites
@@ -360,7 +426,8 @@ def read_cim(src: Path, report: Report) -> gpd.GeoDataFrame:
 
 def merge_cim_duplicates(cim: gpd.GeoDataFrame, report: Report) -> gpd.GeoDataFrame:
     """One venue listed in several culture-map files (same name within 100 m) becomes one site."""
-    cim = cim.assign(_key=cim["name"].map(normalise_name))
+    # "The British Museum" and "British Museum" are one venue: a leading "the" is not compared.
+    cim = cim.assign(_key=cim["name"].map(normalise_name).str.replace(r"^the ", "", regex=True))
     cim["_rank"] = cim["category"].map(CATEGORY_PRIORITY.index)
     cim = cim.sort_values(["_key", "_rank", "site_id"], ignore_index=True)
     cluster = np.arange(len(cim))
@@ -399,36 +466,38 @@ def read_worship(src: Path, report: Report) -> gpd.GeoDataFrame:
     return frame
 
 
-def read_libraries(src: Path, report: Report) -> gpd.GeoDataFrame:
+def read_libraries(src: Path, postcodes: pd.DataFrame,
+                   report: Report) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Libraries as one history each across the 2016, 2021 and 2023 lists (lost_more.py)."""
     raw = read_csv(src, "libraries", ["name", "id", "authority_id", "lat", "lng", "closed",
-                                      "closed_year", "opened_year"])
-    authorities = read_csv(src, "library_authorities", ["authority_id", "code"])
-    london_ids = authorities.loc[authorities["code"].astype(str).str.startswith("E09"), "authority_id"]
-    london = raw[raw["authority_id"].isin(london_ids)].dropna(subset=["lat", "lng"])
+                                      "closed_year", "opened_year", "postcode"])
+    authorities = read_csv(src, "library_authorities", ["authority_id", "code", "name"])
+    london_auth = authorities[authorities["code"].astype(str).str.startswith("E09")]
+    london = raw[raw["authority_id"].isin(london_auth["authority_id"])]
+    london = london.dropna(subset=["lat", "lng"])
+    london = london.assign(borough=london["authority_id"].map(
+        london_auth.set_index("authority_id")["name"]))
     closed = london["closed"].isin(["XL", "XLR", "XLT"])
-    geometry = gpd.GeoSeries(gpd.points_from_xy(london.lng, london.lat), crs=WGS84).to_crs(BNG)
-    frame = gpd.GeoDataFrame({
-        "site_id": "lib16-" + london["id"].astype(str),
-        "name": london["name"].astype(str).str.strip(),
-        "category": "Library",
-        "category_group": "Community & libraries",
-        "status": np.where(closed, "closed", "open"),
-        "opened_year": pd.to_numeric(london["opened_year"], errors="coerce").astype("Int64"),
-        "closed_year": pd.to_numeric(london["closed_year"], errors="coerce").astype("Int64")
-                         .where(closed.to_numpy()),
-        "sources": "libraries_2016",
-        "licence": SOURCES["libraries"].licence,
-        "coord_fix": "none",
-    }, geometry=geometry.values, crs=BNG)
-    report.add("sites", "libraries", len(raw), len(frame), dropped=len(raw) - len(frame),
-               note=f"London authorities only; {int(closed.sum())} closed (XL, XLR, XLT)")
-    return frame
+    report.add("sites", "libraries", len(raw), len(london), dropped=len(raw) - len(london),
+               note=f"London authorities only; {int(closed.sum())} closed in the 2016 list ("
+                    + ", ".join(f"{code} {int((london.closed == code).sum())}"
+                                for code in ("XL", "XLR", "XLT")) + ")")
+    lib21 = read_csv(src, "libraries_2021", ["Local authority", "Library name", "Postcode",
+                                             "Type of library", "Year opened", "Year closed",
+                                             "Notes"], dtype={"Year closed": str})
+    lib23 = read_csv(src, "libraries_2023", ["reporting", "name", "postcode", "type", "closed",
+                                             "opened", *["operation_16", "operation_19",
+                                                         "operation_21", "operation_22",
+                                                         "operation_23"]])
+    return read_library_history(london, lib21, lib23, postcodes, SOURCES["libraries"].licence,
+                                report)
 
 
-def read_museums(src: Path, report: Report) -> gpd.GeoDataFrame:
+def read_museums(src: Path, report: Report) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     raw = read_csv(src, "museums", ["museum_id", "museum_name", "latitude", "longitude",
                                     "admin_area_2", "year_opened_low", "year_closed_low"],
-                   dtype={"year_closed_low": str, "year_opened_low": str})
+                   dtype={"year_closed_low": str, "year_opened_low": str,
+                          "year_closed_high": str})
     london = raw[raw["admin_area_2"] == "London"].dropna(subset=["latitude", "longitude"])
     closed_year = pd.to_numeric(london["year_closed_low"], errors="coerce")
     closed_year = closed_year.where(closed_year != 9999)
@@ -449,7 +518,17 @@ def read_museums(src: Path, report: Report) -> gpd.GeoDataFrame:
     report.add("sites", "museums", len(raw), len(frame), dropped=len(raw) - len(frame),
                note=f"admin_area_2 == London; {int(closed_year.notna().sum())} closed "
                     "(earliest year of the closure range)")
-    return frame
+    high = pd.to_numeric(london.get("year_closed_high", london["year_closed_low"]),
+                         errors="coerce").where(closed_year.notna())
+    events = []
+    for site_id, opened, low, hi, museum_id in zip(frame["site_id"], frame["opened_year"],
+                                                  closed_year, high, london["museum_id"],
+                                                  strict=True):
+        events.append(event(site_id, "opened", opened, "mapping_museums", museum_id))
+        if pd.notna(low):
+            span = "" if pd.isna(hi) or hi == low else f"closed between {int(low)} and {int(hi)}"
+            events.append(event(site_id, "closed", low, "mapping_museums", museum_id, span))
+    return frame, events_frame(events)
 
 
 def read_postcodes(src: Path) -> pd.DataFrame:
@@ -460,7 +539,8 @@ def read_postcodes(src: Path) -> pd.DataFrame:
     return pd.concat([current, old]).drop_duplicates("postcode_nospace").set_index("postcode_nospace")
 
 
-def read_gp_practices(src: Path, postcodes: pd.DataFrame, report: Report) -> gpd.GeoDataFrame:
+def read_gp_practices(src: Path, postcodes: pd.DataFrame,
+                      report: Report) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     path = source_path(src, "gp_practices")
     raw = read_csv(src, "gp_practices", [], header=None, dtype=str, keep_default_na=False)
     if raw.shape[1] < 26:
@@ -468,71 +548,57 @@ def read_gp_practices(src: Path, postcodes: pd.DataFrame, report: Report) -> gpd
                          f"header row, found {raw.shape[1]} columns")
     practices = raw[raw[25] == "4"]
     key = practices[9].str.replace(" ", "").str.upper()
-    london = practices[key.isin(postcodes.index)]
-    key = key[london.index]
+    known = set(postcodes.index)
+    london = practices[key.map(known.__contains__).astype(bool)]
     status = london[12]
     dormant = int((~status.isin(["A", "C"])).sum())
     kept = london[status.isin(["A", "C"])]
-    key = key[kept.index]
-    frame = gpd.GeoDataFrame({
-        "site_id": "gp-" + kept[0],
-        "name": kept[1].str.strip().str.title(),
-        "category": "GP practice",
-        "category_group": "Health",
-        "status": np.where(kept[12] == "C", "closed", "open"),
-        "opened_year": pd.to_numeric(kept[10].str[:4], errors="coerce").astype("Int64"),
-        "closed_year": pd.to_numeric(kept[11].str[:4], errors="coerce").astype("Int64"),
-        "sources": "epraccur_2019",
-        "licence": SOURCES["gp_practices"].licence,
-        "coord_fix": "postcode_centroid",
-    }, geometry=gpd.points_from_xy(postcodes.loc[key, "easting"], postcodes.loc[key, "northing"]),
-        crs=BNG)
-    frame.loc[frame.status == "open", "closed_year"] = pd.NA
-    report.add("sites", "gp_practices", len(raw), len(frame), dropped=len(raw) - len(frame),
+    report.add("sites", "gp_practices", len(raw), len(kept), dropped=len(raw) - len(kept),
                note=f"prescribing setting 4 with a London postcode: {len(london)}; "
                     f"{dormant} dormant or proposed practices left out; "
-                    f"{int((frame.status == 'closed').sum())} closed")
-    return frame
+                    f"{int((kept[12] == 'C').sum())} closed codes")
+    return gp_rules.gp_history(kept, key[kept.index], postcodes, "epraccur_2019",
+                               SOURCES["gp_practices"].licence, report)
+
+
+def read_lost_more_ods(src: Path, postcodes: pd.DataFrame, report: Report) -> tuple:
+    columns = ["organisation_code", "name", "postcode", "open_date", "close_date", "status_code",
+               "organisation_sub_type_code"]
+    pharmacies = read_csv(src, "pharmacies", columns, dtype=str, keep_default_na=False)
+    dental = read_csv(src, "dental", columns, dtype=str, keep_default_na=False)
+    return (read_pharmacies(pharmacies, postcodes, SOURCES["pharmacies"].licence, report),
+            read_dental(dental, postcodes, SOURCES["dental"].licence, report))
 
 
 def match_same_facility(lost: gpd.GeoDataFrame, cim: gpd.GeoDataFrame, category: str,
-                        max_m: float = 300) -> dict[str, str]:
-    """Pair open records of a closure-recording source with culture-map venues of a category.
+                        decisions: pd.DataFrame | None = None) -> dict[str, str]:
+    """{record site_id: culture-map venue site_id} (see `facility_pairs`)."""
+    pairs = facility_pairs(lost, cim, category, decisions)
+    return dict(zip(pairs["site_id"], pairs["other_site_id"], strict=True))
 
-    A pair must be within `max_m` and share at least half the distinctive words of the shorter
-    name (distance alone is not enough: unrelated venues share postcode centroids). Closed records
-    are never paired: a venue listed in 2022 at a closed library's address is its replacement.
+
+def facility_pairs(lost: gpd.GeoDataFrame, cim: gpd.GeoDataFrame, category: str,
+                   decisions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Pair records of a source with histories with culture-map venues of one category.
+
+    The evidence rules are in lib/build/merge.py (name within 300 m, or the same name within
+    1,500 m; never distance alone, never another category; a closed record only by a reviewed
+    decision). Returns the pairs (site_id, other_site_id, why).
     """
-    stop = {"the", "library", "libraries", "museum", "gallery", "and", "of", "london", "centre",
-            "house", "s"}
-
-    def words(name):
-        return set(normalise_name(name).split()) - stop
-
-    candidates = cim[cim["category"] == category]
-    open_lost = lost[lost["status"] == "open"]
-    near = gpd.sjoin_nearest(open_lost[["site_id", "name", "geometry"]],
-                             candidates[["site_id", "name", "geometry"]],
-                             max_distance=max_m, distance_col="dist", lsuffix="lost",
-                             rsuffix="cim")
-    scores = []
-    for row in near.itertuples():
-        a, b = words(row.name_lost), words(row.name_cim)
-        overlap = len(a & b) / max(1, min(len(a), len(b)))
-        if overlap >= 0.5:
-            scores.append((-overlap, row.dist, row.site_id_lost, row.site_id_cim))
-    pairs, used = {}, set()
-    for _, _, lost_id, cim_id in sorted(scores):
-        if lost_id not in pairs and cim_id not in used:
-            pairs[lost_id] = cim_id
-            used.add(cim_id)
-    return pairs
+    decisions = merging.read_decisions() if decisions is None else decisions
+    records = lost.assign(category=category)
+    candidates = merging.candidate_pairs(records, cim[cim["category"] == category])
+    known = set(records["site_id"]) | set(cim["site_id"])
+    decisions = decisions[decisions["site_id"].isin(known) & decisions["other_site_id"].isin(known)]
+    return merging.choose_pairs(candidates, decisions)
 
 
 def merge_cross_source(lost: gpd.GeoDataFrame, cim: gpd.GeoDataFrame, category: str,
-                       report: Report, source_name: str) -> gpd.GeoDataFrame:
+                       report: Report, source_name: str,
+                       decisions: pd.DataFrame | None = None) -> tuple:
     """Fold culture-map venues that are the same facility as `lost` records into them."""
-    pairs = match_same_facility(lost, cim, category)
+    detail = facility_pairs(lost, cim, category, decisions)
+    pairs = dict(zip(detail["site_id"], detail["other_site_id"], strict=True))
     cim_by_id = cim.set_index("site_id")
     matched = lost["site_id"].isin(pairs)
     lost = lost.copy()
@@ -542,10 +608,11 @@ def merge_cross_source(lost: gpd.GeoDataFrame, cim: gpd.GeoDataFrame, category: 
         lost.loc[matched, "licence"].eq(SOURCES["cim"].licence),
         lost.loc[matched, "licence"] + "; " + SOURCES["cim"].licence)
     lost.loc[matched, "categories"] = partner.map(cim_by_id["categories"])
+    why = detail["why"].str.extract(r"^(\w+)")[0].value_counts().to_dict() if len(detail) else {}
     report.add("dedupe", source_name, len(lost), len(lost),
-               note=f"{int(matched.sum())} of {int((lost.status == 'open').sum())} open records "
-                    f"are the same facility as a 2022 culture-map {category.lower()} "
-                    "(within 300 m, matching name) and were merged into one site")
+               note=f"{int(matched.sum())} of {len(lost)} records are the same facility as a "
+                    f"2022 culture-map {category.lower()} and were merged into one site "
+                    f"(by evidence: {why or 'none'}; rules in lib/build/merge.py)")
     return lost, set(pairs.values())
 
 
@@ -598,28 +665,59 @@ def attach_policies(sites: gpd.GeoDataFrame, policy_areas: gpd.GeoDataFrame,
     return sites
 
 
-def build_sites(src: Path, lsoas, policy_areas, postcodes, report: Report) -> gpd.GeoDataFrame:
+def build_sites(src: Path, lsoas, policy_areas, postcodes,
+                report: Report) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     cim = merge_cim_duplicates(read_cim(src, report), report)
-    libraries = read_libraries(src, report)
-    museums = read_museums(src, report)
-    libraries, lib_used = merge_cross_source(libraries, cim, "Library", report, "libraries")
+    libraries, lib_events = read_libraries(src, postcodes, report)
+    museums, mus_events = read_museums(src, report)
+    gp_sites, gp_events = read_gp_practices(src, postcodes, report)
+    (pharmacies, ph_events), (dental, dent_events) = read_lost_more_ods(src, postcodes, report)
+    events = pd.concat([lib_events, mus_events, gp_events, ph_events, dent_events],
+                       ignore_index=True)
+    decisions = merging.read_decisions()
+    events, folded = merging.merge_histories(events, decisions, report)
+    states = site_states(events).set_index("site_id")
+    history_sites = []
+    for frame in (libraries, museums, gp_sites, pharmacies, dental):
+        frame = frame.drop(columns=[c for c in states.columns if c in frame.columns])
+        history_sites.append(frame.join(states, on="site_id"))
+    libraries, museums, gp_sites, pharmacies, dental = (
+        frame[~frame["site_id"].isin(folded)] for frame in history_sites)
+
+    libraries, lib_used = merge_cross_source(libraries, cim, "Library", report, "libraries",
+                                             decisions)
     museums, mus_used = merge_cross_source(museums, cim, "Museum or public gallery", report,
-                                           "museums")
+                                           "museums", decisions)
     cim = cim[~cim["site_id"].isin(lib_used | mus_used)]
-    sites = pd.concat([
-        cim, libraries, museums, read_gp_practices(src, postcodes, report), read_worship(src, report),
-    ], ignore_index=True)
+    cim = cim.assign(status="open", closure="", lost=False, changes=0, closure_note="")
+    sites = pd.concat([cim, libraries, museums, gp_sites, pharmacies, dental,
+                       read_worship(src, report).assign(status="open", closure="", lost=False,
+                                                        changes=0, closure_note="")],
+                      ignore_index=True)
     sites["categories"] = sites["categories"].fillna(sites["category"])
+    sites["changes"] = sites["changes"].fillna(0).astype(int)
+    sites["lost"] = sites["lost"].fillna(False).astype(bool)
+    for column in ["closure", "closure_note"]:
+        sites[column] = sites[column].fillna("")
     if sites["site_id"].duplicated().any():
         dupes = ", ".join(sites.loc[sites.site_id.duplicated(), "site_id"].head(5))
         raise InputError(f"Duplicate site ids after merging: {dupes}")
     sites = attach_areas(gpd.GeoDataFrame(sites, crs=BNG), lsoas, report)
     sites = attach_policies(sites, policy_areas, report)
-    for column in ["opened_year", "closed_year"]:
+    for column in ["opened_year", "closed_year", "community_run_year"]:
         sites[column] = sites[column].astype("Int64")
+    events = events[events["site_id"].isin(sites["site_id"])]
+    closed = sites["status"] == "closed"
     report.add("sites", "all", len(sites), len(sites),
-               note=f"{int((sites.status == 'closed').sum())} closed sites in all")
-    return sites[SITE_COLUMNS].sort_values("site_id", ignore_index=True)
+               note=f"{int(closed.sum())} closed sites, {int(sites['lost'].sum())} of them losses; "
+                    + "; ".join(f"{c}: {int(n)} closed, {int(m)} lost" for c, n, m in
+                                sites[sites.category.isin(list(RECORDING_WINDOWS))]
+                                .groupby("category")
+                                .agg(n=("status", lambda x: (x == "closed").sum()),
+                                     m=("lost", "sum")).itertuples()))
+    events = events.sort_values(["site_id", "year", "date", "event"], na_position="first",
+                                kind="stable", ignore_index=True)
+    return sites[SITE_COLUMNS].sort_values("site_id", ignore_index=True), events[EVENT_COLUMNS]
 
 
 # ---------------------------------------------------------------- voluntary sector and pubs
@@ -717,7 +815,7 @@ def build(source_dir: Path, out: Path) -> pd.DataFrame:
     boroughs = build_boroughs(source_dir, lsoas, report)
     policy_areas = build_policy_areas(source_dir, lsoas, report)
     postcodes = read_postcodes(source_dir)
-    sites = build_sites(source_dir, lsoas, policy_areas, postcodes, report)
+    sites, events = build_sites(source_dir, lsoas, policy_areas, postcodes, report)
     voluntary_points = build_voluntary_points(source_dir, lsoas, report)
     voluntary_wards = build_voluntary_wards(source_dir, wards, report)
     grants_by_year = build_grants_by_year(source_dir)
@@ -736,7 +834,8 @@ def build(source_dir: Path, out: Path) -> pd.DataFrame:
             pyogrio.write_dataframe(layer, tmp, layer=name)
         for name, table in [("voluntary_wards", voluntary_wards),
                             ("grants_by_year", grants_by_year),
-                            ("pubs_by_borough", pubs), ("build_report", report.frame())]:
+                            ("pubs_by_borough", pubs), ("events", events),
+                            ("build_report", report.frame())]:
             pyogrio.write_dataframe(pd.DataFrame(table), tmp, layer=name)
         os.replace(tmp, out)
     finally:

@@ -89,7 +89,7 @@ def closed_sides(sites: pd.DataFrame, policy: str,
     """Index labels of the closed recorded sites inside and outside the policy's areas (the
     same sites and flags as ``analysis.closure_table``)."""
     kept = losses.recorded_sites(sites, [c for c in RECORDING_CATEGORIES if c in categories])
-    closed = kept[kept["status"].eq("closed")]
+    closed = kept[losses.lost_mask(kept)]
     inside = losses.inside_mask(closed, policy).to_numpy()
     return closed.index[inside], closed.index[~inside]
 

@@ -42,7 +42,7 @@ class Recording:
 
     category: str
     group: str
-    source: str  # its id in the sites layer's `sources` column
+    source: str  # its id in the sites layer's `sources` column (a regular expression)
     singular: str
     plural: str
     short: str  # a narrow table's column heading
@@ -65,8 +65,9 @@ class Recording:
 
 
 RECORDING: dict[str, Recording] = {r.category: r for r in [
-    Recording("Library", "Community & libraries", "libraries_2016", "library", "libraries",
-              "Libraries", "2010-2016", "libraries 2010-2016", 2010, 2016),
+    # Any of the three library lists (2016, January 2021, 2023): one history per library.
+    Recording("Library", "Community & libraries", "libraries_20(?:16|21|23)", "library",
+              "libraries", "Libraries", "2010-2023", "libraries 2010-2023", 2010, 2023),
     Recording("GP practice", "Health", "epraccur_2019", "GP practice", "GP practices",
               "GP practices", "July 2013 - July 2019", "GP practices 2013-2019", 2013, 2019),
     Recording("Museum or public gallery", "Culture & heritage", "mapping_museums",

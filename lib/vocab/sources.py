@@ -19,6 +19,11 @@ OS_ATTR = "Contains Ordnance Survey data © Crown copyright and database right"
 GLA_ATTR = "Greater London Authority, London Datastore (Open Government Licence v3.0)"
 OSM_ATTR = "© OpenStreetMap contributors (ODbL)"
 
+NHS_ATTR = ("Contains public sector information licensed under the Open Government Licence v3.0 "
+            "(NHS England, Organisation Data Service)",)
+LIB_ATTR = ("Contains public sector information licensed under the Open Government Licence v3.0 "
+            "(DCMS / Arts Council England)",)
+
 
 @dataclass(frozen=True)
 class Source:
@@ -336,6 +341,57 @@ SOURCES: dict[str, Source] = {
             "Used to place closed GP practices whose postcodes have been terminated.",
             credit="OS Code-Point Open (OGL)",
         ),
+        Source(
+            "libraries_2021",
+            "lost_more/libraries_london_2021-01.csv",
+            "Public libraries in London, January 2021 (basic dataset)",
+            "DCMS, compiled by Libraries Hacked",
+            OGL,
+            LIB_ATTR,
+            "January 2021 (closures 2010-2019)",
+            "https://www.librarieshacked.org/",
+            "Notes say what many closed buildings became.",
+            credit="DCMS/Libraries Hacked (OGL)",
+        ),
+        Source(
+            "libraries_2023",
+            "lost_more/libraries_london_2023.csv",
+            "Public libraries in London, 2023 (basic dataset)",
+            "DCMS / Arts Council England, compiled by Libraries Hacked",
+            OGL,
+            LIB_ATTR,
+            "2023 (closures 2010-2023; how each library was run in 2016, 2019, 2021-2023)",
+            "https://www.librarieshacked.org/",
+            "Placed at their postcode's centroid where the 2016 list has no point.",
+            credit="DCMS/ACE/Libraries Hacked (OGL)",
+        ),
+        Source(
+            "pharmacies",
+            "lost_more/pharmacies_london_2025-04.csv",
+            "Community pharmacies (ODS dispensary codes)",
+            "NHS England (Organisation Data Service)",
+            OGL,
+            NHS_ATTR,
+            "April 2025 (closures 2004-2025)",
+            "https://digital.nhs.uk/services/organisation-data-service",
+            "An ODS code closes on every change of owner: a code that closes where another "
+            "opens at the same postcode within three months is counted as a change of owner, "
+            "not a loss. Appliance contractors are left out. Placed at their postcode's centroid.",
+            credit="NHS England ODS (OGL)",
+        ),
+        Source(
+            "dental",
+            "lost_more/dental_practices_london_2016.csv",
+            "NHS dental practices (ODS)",
+            "NHS Digital (Organisation Data Service)",
+            OGL,
+            NHS_ATTR,
+            "April 2016 (closures April 2006 - March 2016)",
+            "https://digital.nhs.uk/services/organisation-data-service",
+            "Records dated 31 March 2016 are NHS contract ends at the file's date, not counted "
+            "as closures. Placed at their postcode's centroid.",
+            credit="NHS Digital ODS (OGL)",
+        ),
     ]
 }
 
@@ -366,7 +422,11 @@ def attributions(keys) -> list[str]:
 SITE_SOURCE_KEYS = {
     "cim_2022": ("cim",),
     "libraries_2016": ("libraries",),
+    "libraries_2021": ("libraries_2021", "postcodes"),
+    "libraries_2023": ("libraries_2023", "postcodes"),
     "epraccur_2019": ("gp_practices", "postcodes"),
+    "pharmacies_2025": ("pharmacies", "postcodes"),
+    "dental_2016": ("dental", "postcodes"),
     "mapping_museums": ("museums",),
     "osm_2020": ("worship",),
 }
@@ -381,6 +441,8 @@ VINTAGE_LABELS = {
     "intensification_2015": "Areas of Intensification", "imd": "deprivation (IMD)",
     "lsoas": "LSOAs", "pubs": "pubs (ONS)", "charities": "charities", "grants": "grants",
     "food_banks": "food banks", "mutual_aid": "mutual aid groups",
+    "libraries_2021": "libraries (2021)", "libraries_2023": "libraries (2023)",
+    "pharmacies": "pharmacies", "dental": "dental practices",
 }
 
 

@@ -181,13 +181,24 @@ def test_library_at_exactly_the_same_point_merges():
     assert match_same_facility(lost, cim, "Library") == {"lib16-1": "cim-s"}
 
 
-def test_closed_library_never_merges():
+def test_closed_library_merges_only_with_a_venue_of_its_own_name():
+    # The 2022 map still listing a closed library at its place: one library (history: closed).
     lost = lost_rows([("lib16-2", "Kensal Rise Library", "closed", 523500, 183700)])
     cim = cim_libraries([("cim-r", "Kensal Rise Library", 523500, 183700)])
+    assert match_same_facility(lost, cim, "Library") == {"lib16-2": "cim-r"}
+    # A venue whose name only shares words with a closed library is its replacement.
+    lost = lost_rows([("lib16-3", "CLR James Library", "closed", 533700, 184900)])
+    cim = cim_libraries([("cim-d", "Dalston CLR James Library", 533760, 184940)])
     assert match_same_facility(lost, cim, "Library") == {}
     merged, used = merge_cross_source(lost, cim, "Library", Report(), "libraries")
     assert used == set()
     assert merged.iloc[0]["sources"] == "libraries_2016"
+
+
+def test_closed_library_and_its_namesake_beyond_300_m_stay_apart():
+    lost = lost_rows([("lib16-2", "Kensal Rise Library", "closed", 523500, 183700)])
+    cim = cim_libraries([("cim-r", "Kensal Rise Library", 523500, 184100)])  # 400 m
+    assert match_same_facility(lost, cim, "Library") == {}
 
 
 def test_unrelated_names_at_the_same_point_do_not_merge():
@@ -196,10 +207,52 @@ def test_unrelated_names_at_the_same_point_do_not_merge():
     assert match_same_facility(lost, cim, "Library") == {}
 
 
-def test_same_name_beyond_300_m_does_not_merge():
+def test_same_name_400_m_apart_merges_a_source_with_coordinates_off():
+    # Hayes End Library: the 2016 geocode is 1 km from the culture map's point.
     lost = lost_rows([("lib16-4", "Highgate Library", "open", 528800, 188100)])
     cim = cim_libraries([("cim-h", "Highgate Library", 528800, 188500)])  # 400 m
+    assert match_same_facility(lost, cim, "Library") == {"lib16-4": "cim-h"}
+
+
+def test_same_name_beyond_1500_m_does_not_merge():
+    lost = lost_rows([("lib16-4", "Highgate Library", "open", 528800, 188100)])
+    cim = cim_libraries([("cim-h", "Highgate Library", 528800, 189700)])  # 1.6 km
     assert match_same_facility(lost, cim, "Library") == {}
+
+
+def test_punctuation_and_the_do_not_keep_twins_apart():
+    lost = lost_rows([("mm-1", "Hogarths House", "open", 521300, 177800),
+                      ("mm-2", "Museum Of London", "open", 532200, 181600)])
+    cim = cim_libraries([("cim-1", "The Hogarth\u2019s House", 521500, 177800),
+                         ("cim-2", "Museum of London", 532210, 181600)])
+    assert match_same_facility(lost, cim, "Library") == {"mm-1": "cim-1", "mm-2": "cim-2"}
+
+
+def test_a_different_kind_of_place_never_merges_however_close():
+    lost = lost_rows([("lib16-7", "Barbican Library", "open", 532300, 181800)])
+    cim = cim_rows([("cim-m", "Barbican Library", "Music venue", 532300, 181800)])
+    assert match_same_facility(lost, cim, "Library") == {}
+
+
+def test_keep_apart_decision_vetoes_and_merge_decision_forces():
+    lost = lost_rows([("lib16-8", "Hayes End Library", "open", 509600, 181900),
+                      ("lib16-9", "Kingswood Order and Collect", "closed", 533000, 172000)])
+    cim = cim_libraries([("cim-e", "Hayes End Library", 509700, 181900),
+                         ("cim-k", "Kingswood Library", 533090, 172000)])
+    decisions = pd.DataFrame([
+        ("lib16-8", "", "cim-e", "", "keep_apart", "test"),
+        ("lib16-9", "", "cim-k", "", "merge", "same building"),
+    ], columns=["site_id", "name", "other_site_id", "other_name", "decision", "reason"])
+    assert match_same_facility(lost, cim, "Library", decisions) == {"lib16-9": "cim-k"}
+
+
+def test_the_reviewed_merge_decisions_file_parses():
+    from lib.build.merge import read_decisions
+
+    table = read_decisions()
+    assert set(table["decision"]) == {"merge", "keep_apart"}
+    assert not table.duplicated(["site_id", "other_site_id"]).any()
+    assert (table["reason"].str.len() > 10).all()
 
 
 def test_each_culture_map_venue_pairs_with_one_record_only():
@@ -361,9 +414,11 @@ def make_tiny_source(src: Path) -> Path:
     write_csv(lost / "libraries_england_2016.csv", pd.DataFrame({
         "name": ["Tiny Library", "Old Tiny Library", "Far Library"], "id": [1, 2, 3],
         "authority_id": [1, 1, 2], "lat": [p[1] for p in points], "lng": [p[0] for p in points],
-        "closed": ["", "XL", ""], "closed_year": ["", "2012", ""], "opened_year": ["", "", ""]}))
+        "closed": ["", "XL", ""], "closed_year": ["", "2012", ""], "opened_year": ["", "", ""],
+        "postcode": ["TT1 1AA", "TT1 9ZZ", "ZZ9 9ZZ"], "type": ["LAL", "", "LAL"]}))
     write_csv(lost / "library_authorities_england_2016.csv",
-              pd.DataFrame({"authority_id": [1, 2], "code": ["E09000001", "E06000001"]}))
+              pd.DataFrame({"authority_id": [1, 2], "code": ["E09000001", "E06000001"],
+                            "name": ["Borough A", "Far Borough"]}))
     write_csv(lost / "mapping_museums_uk.csv", pd.DataFrame({
         "museum_id": ["mm.1", "mm.2", "mm.3"],
         "museum_name": ["Tiny Museum", "Lost Tiny Museum", "Far Museum"],
@@ -383,6 +438,31 @@ def make_tiny_source(src: Path) -> Path:
         "area_code": ["E09000001", "E09000002", "E12000007"] * 2,
         "size_band": "Any number of employees", "year": [2001] * 3 + [2018] * 3,
         "pubs_and_bars": [10.0, 20.0, 30.0, 5.0, 15.0, 20.0]}))
+
+    more = src / "lost_more"
+    write_csv(more / "libraries_london_2021-01.csv", pd.DataFrame({
+        "Local authority": ["Borough A", "Borough A"],
+        "Library name": ["Tiny Library", "Old Tiny Library"], "Postcode": ["TT1 1AA", "TT1 9ZZ"],
+        "Type of library": ["LAL", "LAL"], "Year opened": ["", ""], "Year closed": ["", "2012"],
+        "Notes": ["", "Now a cafe"]}))
+    write_csv(more / "libraries_london_2023.csv", pd.DataFrame({
+        "reporting": ["Borough A", "Borough A"], "name": ["Tiny Library", "Old Tiny Library"],
+        "postcode": ["TT1 1AA", "TT1 9ZZ"], "type": "Static Library", "closed": ["", "2012"],
+        "opened": ["", ""], "operation_16": ["LA", "Closed"], "operation_19": ["CR", "Closed"],
+        "operation_21": ["CR", "Closed"], "operation_22": ["CR", "Closed"],
+        "operation_23": ["CR", "Closed"]}))
+    ods = ["organisation_code", "name", "postcode", "open_date", "close_date", "status_code",
+           "organisation_sub_type_code"]
+    write_csv(more / "pharmacies_london_2025-04.csv", pd.DataFrame([
+        ("FA001", "TINY CHEMIST", "TT1 1AA", "19900101", "20150630", "C", "1"),
+        ("FA002", "NEW OWNER CHEMIST", "TT1 1AA", "20150701", "", "A", "1"),
+        ("FA003", "GONE CHEMIST", "TT1 9ZZ", "19900101", "20180131", "C", "1"),
+        ("FA004", "SCHOLL FOOTCARE", "TT1 1AA", "19900101", "", "A", "2"),
+    ], columns=ods))
+    write_csv(more / "dental_practices_london_2016.csv", pd.DataFrame([
+        ("V001", "TINY DENTAL", "TT1 1AA", "20060401", "", "A", "D"),
+        ("V002", "CONTRACT END ORTHO", "TT1 9ZZ", "20060401", "20160331", "C", "D"),
+    ], columns=ods))
 
     vol = src / "voluntary"
     write_csv(vol / "charitybase_2019_charity_counts_london_wards2017.csv",
@@ -416,6 +496,12 @@ def read_layer(path: Path, layer: str):
     return gpd.read_file(path, layer=layer)
 
 
+def policy_years(out: Path) -> dict:
+    policy = read_layer(out, "policy_areas")
+    years = policy.groupby("policy")["designated_year"].first()
+    return {k: (None if pd.isna(v) else int(v)) for k, v in years.items()}
+
+
 def test_tiny_source_builds(tiny_source, tmp_path):
     """The fixture is complete: every later failure is the fault a test puts in."""
     out = tmp_path / "out" / "london.gpkg"
@@ -427,10 +513,32 @@ def test_tiny_source_builds(tiny_source, tmp_path):
     sites = read_layer(out, "sites").set_index("name")
     # Every repaired culture-map venue lands where it was put (x = X0 + 100 + 100 i).
     for i, stem in enumerate(CIM_CATEGORIES):
+        if stem == "Libraries":
+            # "Tiny Libraries" is the listed "Tiny Library" (same name within 1.5 km): one site.
+            assert f"Tiny {stem}" not in sites.index
+            assert sites.loc["Tiny Library", "sources"].endswith("cim_2022")
+            continue
         point = sites.loc[f"Tiny {stem}", "geometry"]
         assert point.distance(Point(X0 + 100 + 100 * i, Y0 + 1500)) < 1.0, stem
     assert sites.loc["Old Tiny Library", "status"] == "closed"
     assert sites.loc["Old Tiny Library", "closed_year"] == 2012
+    assert bool(sites.loc["Old Tiny Library", "lost"])
+    assert sites.loc["Tiny Library", ["status", "community_run_year"]].tolist() == [
+        "community_run", 2019]
+    # Pharmacies: a change of owner is one open site; an appliance contractor is not a pharmacy.
+    assert sites.loc["New Owner Chemist", "status"] == "open"
+    assert "Tiny Chemist" not in sites.index and "Scholl Footcare" not in sites.index
+    assert bool(sites.loc["Gone Chemist", "lost"])
+    # Dental: a 31 March 2016 contract end is closed but not a loss.
+    assert sites.loc["Contract End Ortho", ["status", "lost"]].tolist() == ["closed", False]
+    events = read_layer(out, "events")
+    assert set(events["event"]) <= {"opened", "closed", "closed_replaced", "moved",
+                                    "temporarily_closed", "reopened", "merged", "changed_owner",
+                                    "community_run", "independent"}
+    assert "changed_owner" in set(events["event"])
+    assert policy_years(out) == {"town_centre": 2021, "caz": 2018, "opportunity_area": None,
+                                 "sil": 2017, "creative_enterprise_zone": 2018,
+                                 "area_of_intensification_2015": 2015, "regeneration_area": 2019}
     assert sites.loc["Lost Tiny Museum", "gss_code"] == "E09000002"
     assert sites.loc["Gone Surgery", ["status", "closed_year"]].tolist() == ["closed", 2015]
     assert "Dormant Surgery" not in sites.index and "Far Surgery" not in sites.index

@@ -271,7 +271,7 @@ def test_closures_by_year_table_chart_and_undated_sentence(sites):
     assert wide["Total"].sum() == table["closures"].sum() == 3
     spec = charts.closures_by_year_chart(table)
     domain = spec["encoding"]["x"]["scale"]["domain"]
-    assert domain[0] == 1990 and domain[-1] == 2019  # the recording years are always shown
+    assert domain[0] == 1990 and domain[-1] == 2023  # the recording years are always shown
     assert tables.undated_sentence({"Library": 1}) == (
         "1 closed library has no recorded closure year, so it is not in the chart.")
     assert tables.undated_sentence({"Library": 2, "GP practice": 1}, "Brent") == (

@@ -1,0 +1,324 @@
+"""Unit tests for the history rules of the build (issue 9), each on a few rows made here."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lib.build.gp import gp_history, not_a_surgery
+from lib.build.history import chains, event, events_frame, site_states, successions
+from lib.build.lost_more import link_library_records, read_library_history
+from lib.build.pipeline import Report, designation_dates
+
+
+def states(rows, as_of=None) -> pd.DataFrame:
+    return site_states(events_frame(rows), as_of).set_index("site_id")
+
+
+# ---------------------------------------------------------------- state from events
+
+
+def test_a_closure_is_a_loss_and_the_state_at_the_latest_date_is_closed():
+    s = states([event("a", "opened", 1990, "x", 1), event("a", "closed", 2012, "x", 1)])
+    assert s.loc["a", ["status", "closed_year", "closure", "lost"]].tolist() == [
+        "closed",
+        2012,
+        "closed",
+        True,
+    ]
+
+
+def test_closed_and_replaced_is_closed_but_not_a_loss():
+    s = states([event("a", "closed_replaced", 2013, "x", 1, "Replaced by New Library")])
+    assert s.loc["a", ["status", "closure", "lost", "closure_note"]].tolist() == [
+        "closed",
+        "closed_replaced",
+        False,
+        "Replaced by New Library",
+    ]
+
+
+def test_a_temporary_closure_then_reopening_is_open():
+    s = states(
+        [event("a", "temporarily_closed", 2016, "x", 1), event("a", "reopened", 2018, "y", 1)]
+    )
+    assert s.loc["a", ["status", "lost"]].tolist() == ["open", False]
+
+
+def test_reopened_as_a_community_library_is_community_run():
+    s = states(
+        [
+            event("a", "closed", 2011, "x", 1),
+            event("a", "independent", 2019, "y", 1),
+            event("a", "reopened", 2019, "y", 1),
+        ]
+    )
+    assert pd.isna(s.loc["a", "closed_year"])
+    assert s.loc["a", ["status", "lost", "community_run_year"]].tolist() == [
+        "community_run",
+        False,
+        2019,
+    ]
+
+
+def test_state_as_of_an_earlier_year():
+    rows = [event("a", "closed", 2011, "x", 1), event("a", "reopened", 2019, "y", 1)]
+    assert states(rows, as_of=2015).loc["a", "status"] == "closed"
+    assert states(rows).loc["a", "status"] == "open"
+
+
+def test_a_move_and_a_change_of_owner_leave_the_site_open():
+    s = states(
+        [
+            event("a", "opened", 2000, "x", 1),
+            event("a", "moved", 2013, "x", 2),
+            event("a", "changed_owner", 2015, "x", 3),
+            event("a", "merged", 2016, "x", 4),
+        ]
+    )
+    assert s.loc["a", ["status", "changes"]].tolist() == ["open", 2]
+
+
+def test_a_closure_marked_not_a_loss():
+    s = states([event("a", "closed", 2016, "x", 1, "contract end", loss=False)])
+    assert s.loc["a", ["status", "lost"]].tolist() == ["closed", False]
+
+
+def test_unknown_event_kind_is_refused():
+    with pytest.raises(ValueError):
+        event("a", "demolished", 2000, "x", 1)
+
+
+# ---------------------------------------------------------------- changes of owner (ODS codes)
+
+
+def ods(rows) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["code", "postcode", "opened", "closed"])
+    frame["opened"] = pd.to_datetime(frame["opened"])
+    frame["closed"] = pd.to_datetime(frame["closed"])
+    return frame
+
+
+def test_a_code_that_closes_where_another_opens_within_92_days_is_a_change_of_owner():
+    codes = ods(
+        [
+            ("A", "E11AA", "1990-01-01", "2015-06-30"),
+            ("B", "E11AA", "2015-07-01", None),
+            ("C", "E11AA", "2010-01-01", "2012-01-31"),
+            ("D", "E22BB", "2012-02-01", None),
+        ]
+    )
+    # C's only candidate in time is at another postcode: a loss.
+    assert successions(codes) == {"A": "B"}
+
+
+def test_more_than_92_days_between_close_and_open_is_a_loss_and_a_new_place():
+    codes = ods([("A", "E11AA", "1990-01-01", "2015-01-31"), ("B", "E11AA", "2015-06-01", None)])
+    assert successions(codes) == {}
+
+
+def test_each_successor_takes_one_predecessor_and_chains_follow():
+    codes = ods(
+        [
+            ("A", "E11AA", "1990-01-01", "2010-03-31"),
+            ("B", "E11AA", "2010-04-01", "2014-09-30"),
+            ("C", "E11AA", "2014-10-01", None),
+            ("X", "E11AA", "1995-01-01", "2010-03-31"),
+        ]
+    )
+    succ = successions(codes)
+    assert succ["B"] == "C" and len([k for k, v in succ.items() if v == "B"]) == 1
+    heads = chains(["A", "B", "C", "X"], succ)
+    assert heads["C"] == heads["B"] and heads["C"] in {"A", "X"}
+
+
+# ---------------------------------------------------------------- GP practices
+
+
+def epraccur(rows) -> pd.DataFrame:
+    frame = pd.DataFrame([[""] * 27 for _ in rows])
+    for i, (code, name, address, postcode, opened, closed, status) in enumerate(rows):
+        frame.loc[i, [0, 1, 4, 9, 10, 11, 12]] = [
+            code,
+            name,
+            address,
+            postcode,
+            opened,
+            closed,
+            status,
+        ]
+    return frame
+
+
+def test_services_that_are_not_gp_surgeries():
+    names = pd.Series(
+        [
+            "GYNAECOLOGY SERVICES",
+            "CN HIV THREE BOROUGHS TEAM",
+            "ST CHARLES UCC PRACTICE",
+            "SOUTH WEST HUB 1",
+            "SAFEHAVEN",
+            "THE GREENHOUSE WALK-IN",
+            "DR SMITH SURGERY",
+            "GENERAL SURGERY SERVICES",
+            "QUEENS WALK PRACTICE",
+        ]
+    )
+    address = pd.Series(["", "", "", "", "WALK-IN CENTRE", "", "", "", ""])
+    flags = not_a_surgery(names, pd.Series([""] * 9), address).tolist()
+    assert flags == [True, True, True, True, True, False, False, True, False]
+
+
+def test_a_closed_code_at_an_active_practice_postcode_is_a_succession():
+    postcodes = pd.DataFrame(
+        {"easting": [530000, 531000], "northing": [180000, 181000]}, index=["E11AA", "E22BB"]
+    )
+    kept = epraccur(
+        [
+            ("G1", "HEALTH CENTRE PRACTICE", "", "E1 1AA", "19740401", "", "A"),
+            ("G2", "DR GONE", "", "E1 1AA", "19740401", "20160331", "C"),
+            ("G3", "DR LOST", "", "E2 2BB", "19740401", "20170630", "C"),
+            ("G4", "GYNAECOLOGY SERVICE", "", "E2 2BB", "20090401", "20150101", "C"),
+        ]
+    )
+    key = kept[9].str.replace(" ", "")
+    report = Report()
+    sites, events = gp_history(kept, key, postcodes, "epraccur", "OGL", report)
+    assert sorted(sites["site_id"]) == ["gp-G1", "gp-G3"]
+    merged = events[events["event"] == "merged"]
+    assert merged[["site_id", "source_record", "year"]].values.tolist() == [["gp-G1", "G2", 2016]]
+    s = site_states(events).set_index("site_id")
+    assert s.loc["gp-G1", "status"] == "open" and bool(s.loc["gp-G3", "lost"])
+    rules = {r["step"]: r for r in report.rows}
+    assert rules["rule:gp_succession"]["repaired"] == 1
+    assert rules["rule:not_a_gp_surgery"]["dropped"] == 1
+
+
+# ---------------------------------------------------------------- libraries across lists
+
+
+def test_one_library_across_lists_by_name_in_its_borough_never_by_postcode_alone():
+    records = pd.DataFrame(
+        {
+            "list": [2016, 2016, 2023, 2023, 2021],
+            "borough": ["lambeth", "lambeth", "lambeth", "lambeth", "brent"],
+            "key": ["minet", "carnegie herne hill", "minet", "lambeth archives", "minet"],
+            "postcode": ["SE59QY", "SE240AG", "SE59QY", "SE59QY", "NW1"],
+        }
+    )
+    cluster = link_library_records(records).tolist()
+    assert cluster[0] == cluster[2]  # Minet in 2016 and 2023
+    assert cluster[3] not in (cluster[0], cluster[1])  # Lambeth Archives shares Minet's postcode
+    assert cluster[4] not in cluster[:4]  # another borough
+
+
+def library_lists():
+    lib16 = pd.DataFrame(
+        {
+            "id": [1, 2, 3, 4, 5],
+            "name": ["Old Town", "Old Town", "Westway", "Park", "Hill"],
+            "borough": "Borough A",
+            "postcode": ["A1", "A2", "A3", "A4", "A5"],
+            "lat": 51.5,
+            "lng": -0.1,
+            "closed": ["XL", None, "XLR", "XLT", "XL"],
+            "closed_year": [2014, None, 2012, 2016, 2011],
+            "opened_year": [None, 2014, None, None, None],
+            "type": [None, "LAL", None, None, None],
+            "notes": ["", "", "Replaced by New Westway", "", ""],
+        }
+    )
+    lib21 = pd.DataFrame(
+        {
+            "Local authority": "Borough A",
+            "Library name": ["Westway", "Park", "Hill"],
+            "Postcode": ["A3", "A4", "A5"],
+            "Type of library": "LAL",
+            "Year opened": [None, "2018", None],
+            "Year closed": ["2012", "2016", "2011"],
+            "Notes": ["Now a cafe", None, None],
+        }
+    )
+    ops = {
+        f"operation_{y}": v
+        for y, v in zip(
+            ["16", "19", "21", "22", "23"],
+            [
+                ["Closed", "LA", "Closed"],
+                ["Closed", "LA", "ICL"],
+                ["Closed", "LA", "ICL"],
+                ["Closed", "LA", "ICL"],
+                ["Closed", "LA", "ICL"],
+            ],
+            strict=True,
+        )
+    }
+    lib23 = pd.DataFrame(
+        {
+            "reporting": "Borough A",
+            "name": ["Westway", "Park", "Hill"],
+            "postcode": ["A3", "A4", "A5"],
+            "type": "Static Library",
+            "closed": [2012, None, None],
+            "opened": None,
+            **ops,
+        }
+    )
+    postcodes = pd.DataFrame(
+        {"easting": [530000] * 5, "northing": [180000] * 5}, index=["A1", "A2", "A3", "A4", "A5"]
+    )
+    return lib16, lib21, lib23, postcodes
+
+
+def test_library_histories_across_the_2016_2021_and_2023_lists():
+    lib16, lib21, lib23, postcodes = library_lists()
+    sites, events = read_library_history(lib16, lib21, lib23, postcodes, "OGL", Report())
+    s = site_states(events).set_index("site_id")
+    # Old Town: closed and open under one name in the 2016 list: a move, one open site.
+    assert "lib16-2" in s.index and "lib16-1" not in s.index
+    assert s.loc["lib16-2", "status"] == "open"
+    assert "moved" in set(events.loc[events.site_id == "lib16-2", "event"])
+    # Westway: XLR, closed and replaced, not a loss; the 2021 note kept.
+    assert s.loc["lib16-3", ["status", "closure", "lost"]].tolist() == [
+        "closed",
+        "closed_replaced",
+        False,
+    ]
+    assert "Now a cafe" in s.loc["lib16-3", "closure_note"]
+    # Park: XLT, open again in the 2023 list: reopened in 2018 (the 2021 list's year).
+    park = events[(events.site_id == "lib16-4") & (events.event == "reopened")]
+    assert s.loc["lib16-4", "status"] == "open" and park["year"].tolist() == [2018]
+    # Hill: closed 2011, an independent community library from the 2019 return.
+    assert s.loc["lib16-5", ["status", "lost", "community_run_year"]].tolist() == [
+        "community_run",
+        False,
+        2019,
+    ]
+    assert len(sites) == 4
+
+
+# ---------------------------------------------------------------- policy vintage
+
+
+def test_opportunity_area_adoption_dates_are_read_per_area():
+    raw = pd.DataFrame({"extrainfo3": ["Adopted date:20150901", "Adopted date:2015", None]})
+    dates = designation_dates("opportunity_area", raw)
+    assert dates["designated_year"].isna().tolist() == [False, False, True]
+    assert dates["designated_year"].iloc[:2].tolist() == [2015, 2015]
+    assert dates["designated_date"].tolist()[:2] == ["2015-09-01", "2015"]
+
+
+def test_policies_without_a_date_in_their_file_say_where_the_year_comes_from():
+    dates = designation_dates("creative_enterprise_zone", pd.DataFrame(index=[0]))
+    assert dates.loc[0, "designated_year"] == 2018
+    assert "14 December 2018" in dates.loc[0, "designated_source"]
+
+
+def test_a_community_library_handed_back_to_the_council_is_open_again():
+    s = states(
+        [
+            event("a", "community_run", 2019, "x", 1),
+            event("a", "changed_owner", 2023, "x", 1, "council-run again in the 2023 return"),
+        ]
+    )
+    assert s.loc["a", "status"] == "open"
