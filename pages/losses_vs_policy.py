@@ -10,8 +10,7 @@ from lib.render import cards, charts, loss_maps, tables
 from lib.store import PublicFilter
 from lib.ui import cache, community, embed, present, share_panel, widgets
 from lib.vocab.categories import RECORDING_CATEGORIES
-from lib.vocab.policies import ANALYSED, MAIN_ANALYSED, policy_label, policy_title
-from lib.vocab.sources import LAYER_SOURCES
+from lib.vocab.policies import ANALYSED, MAIN_ANALYSED, base_policy, policy_label, policy_title
 
 # Main policies first, then the town-centre classes; the URL carries the readable title.
 POLICY_OPTIONS = [*MAIN_ANALYSED, *[p for p in ANALYSED if ":" in p]]
@@ -52,7 +51,7 @@ distance = cache.distance_bands(categories, community_closures)
 total = rates.iloc[-1]  # the "All three"/"All selected" row, or the only category
 closure_layers = cache.loss_map_layers(policy, categories, community_closures)
 map_sources = ["boroughs", "libraries", "gp_practices", "museums",
-               *LAYER_SOURCES[policy.partition(":")[0]]]
+               *base_policy(policy).sources]
 
 if presenting:  # for a projector: the title, one figure, the map
     headline = cards.losses_headline(total, policy)

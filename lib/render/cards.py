@@ -58,7 +58,7 @@ from lib.vocab.categories import (
     RECORDING_CATEGORIES,
     STATUSES,
 )
-from lib.vocab.policies import POLICIES, policy_label, policy_title
+from lib.vocab.policies import POLICIES, base_policy, parse_policy, policy_label, policy_title
 from lib.vocab.sources import (
     LAYER_SOURCES,
     attribution_lines,
@@ -147,11 +147,11 @@ def losses_summary(policy: str, categories: Sequence[str], n_in: int, n_out: int
 
 def policy_paths(cl: card_maps.CardLayers, policy: str):
     """The card paths of one policy; a town-centre class ('town_centre:Major') alone."""
-    base, _, cls = policy.partition(":")
+    base, cls = parse_policy(policy)
     if not cls:
-        return cl.policy_paths.get(base, ())
+        return cl.policy_paths.get(base.key, ())
     areas = cl.policy_areas
-    chosen = areas[(areas["policy"] == base) & (areas["classification"] == cls)]
+    chosen = areas[(areas["policy"] == base.key) & (areas["classification"] == cls)]
     return tuple(card_maps.polygon_paths(chosen.geometry.values))
 
 
@@ -195,7 +195,7 @@ def losses_figure(layers: data.Layers, policy: str, categories: Sequence[str], l
                       ((card_maps.tint_hex(colour, AREA_TINT),
                         f"{label} ({n_areas:,} area{'' if n_areas == 1 else 's'})"),)),
     )
-    keys = ["boroughs", *sources.site_source_keys(shown), *LAYER_SOURCES[policy.partition(":")[0]]]
+    keys = ["boroughs", *sources.site_source_keys(shown), *base_policy(policy).sources]
     attribution, vintage = _with_sources(keys)
     text = CardText(
         title=losses_title(policy),

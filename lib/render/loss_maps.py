@@ -32,7 +32,7 @@ from lib.render import maps
 from lib.render.legend import LegendSection
 from lib.render.tables import MINUS
 from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES
-from lib.vocab.policies import POLICIES, policy_label, policy_title
+from lib.vocab.policies import base_policy, policy_label, policy_title
 
 INSIDE_COLOUR = "#D55E00"  # Okabe-Ito vermillion: closures inside the policy's areas (filled)
 OUTSIDE_COLOUR = "#0072B2"  # Okabe-Ito blue: closures elsewhere (hollow rings)
@@ -48,11 +48,9 @@ HIGHLIGHT_COLOUR = "#000000"
 
 def policy_style(policy: str) -> tuple[str, str]:
     """(legend label, colour) of a policy key; town-centre classes take the town-centre colour."""
-    base = policy.partition(":")[0]
-    label = policy_title(policy)
-    if policy == "opportunity_area":
-        label = POLICIES["opportunity_area"].legend  # says "27 of 47"
-    return label, POLICIES[base].colour
+    base = base_policy(policy)
+    label = base.legend if policy == "opportunity_area" else policy_title(policy)  # "27 of 47"
+    return label, base.colour
 
 
 def policy_geojson(policy_areas, policy: str) -> dict:
@@ -75,7 +73,7 @@ def add_policy_area(m: folium.Map, collection: dict, policy: str) -> tuple[str, 
                                                 "fillOpacity": 0.22},
             tooltip=folium.GeoJsonTooltip(["name", "classification"],
                                           aliases=[html.escape(label), ""]),
-            attribution=maps.layer_attribution(policy.partition(":")[0]),
+            attribution=maps.layer_attribution(base_policy(policy).key),
         ).add_to(m)
     count = len(collection["features"])
     return colour, f"{label} ({count:,} area{'' if count == 1 else 's'})"
