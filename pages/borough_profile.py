@@ -6,9 +6,11 @@ import streamlit as st
 
 from lib.analysis import profiles
 from lib.render import cards, maps
-from lib.ui import cache, embed, present, share_panel, widgets
+from lib.ui import cache, embed, link_check, present, share_panel, widgets
 
 layers = widgets.require_layers()
+# Before the widgets. A borough that matches nothing is not replaced by another: the page asks.
+unknown = link_check.check_link("borough")
 names = layers.borough_names
 ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"]))
 presenting = present.presentation_mode()
@@ -31,7 +33,9 @@ def ward_table(gss_code: str):
 with st.sidebar:
     st.header("Borough")
     gss_code = st.selectbox("Borough", sorted(names, key=names.get), format_func=names.get,
-                            key="borough", bind="query-params")
+                            key="borough", bind="query-params",
+                            index=None if "borough" in unknown else 0,
+                            placeholder="Choose a borough")
     st.header("Ward map")
     measure = st.selectbox("Shade wards by", list(profiles.WARD_MEASURES),
                            format_func=lambda k: profiles.WARD_MEASURES[k].short, key="measure",
@@ -43,6 +47,8 @@ with st.sidebar:
                                bind="query-params")
     basemap = widgets.basemap_picker()
 
+if gss_code is None:
+    widgets.choose_a_place("borough", "borough", unknown, "a borough")
 name = names[gss_code]
 stats = borough_stats()
 rows = profiles.headline(stats, gss_code)

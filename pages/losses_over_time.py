@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib.analysis import losses
 from lib.render import cards, loss_maps
-from lib.ui import cache, embed, present, share_panel, widgets
+from lib.ui import cache, embed, link_check, present, share_panel, widgets
 
 LONDON = "london"  # the selectbox option for all of London (shown as "All London")
 PUBS_START, PUBS_END = 2001, 2018
@@ -36,6 +36,8 @@ def csv(frame) -> bytes:
 
 
 layers = widgets.require_layers()
+# Before the widgets. A borough that matches nothing is not replaced by London: the page asks.
+unknown = link_check.check_link("over-time")
 names = layers.borough_names
 presenting = present.presentation_mode()
 
@@ -43,9 +45,12 @@ with st.sidebar:
     st.header("Where")
     area = st.selectbox(
         "Borough", [LONDON, *sorted(names, key=names.get)], key="area", bind="query-params",
-        format_func=lambda code: "All London" if code == LONDON else names[code])
+        format_func=lambda code: "All London" if code == LONDON else names[code],
+        index=None if "area" in unknown else 0, placeholder="Choose a borough")
     basemap = widgets.basemap_picker()
 
+if area is None:
+    widgets.choose_a_place("over-time", "area", unknown, "a borough (or All London)")
 gss_code = None if area == LONDON else area
 place = "London" if gss_code is None else names[gss_code]
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib.analysis import losses
 from lib.render import cards, loss_maps
-from lib.ui import cache, embed, present, share_panel, widgets
+from lib.ui import cache, embed, link_check, present, share_panel, widgets
 from lib.vocab.sources import LAYER_SOURCES
 
 # Main policies first, then the town-centre classes; the URL carries the readable title.
@@ -38,6 +38,7 @@ def csv(frame) -> bytes:
 
 
 layers = widgets.require_layers()
+link_check.check_link("losses")  # before the widgets
 presenting = present.presentation_mode()
 
 with st.sidebar:

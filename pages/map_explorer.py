@@ -4,10 +4,11 @@ import streamlit as st
 
 from lib.data import layers as data
 from lib.render import card_maps, cards, maps
-from lib.ui import cache, embed, present, share_panel, widgets
+from lib.ui import cache, embed, link_check, present, share_panel, widgets
 from lib.vocab.sources import LAYER_SOURCES
 
 layers = widgets.require_layers()
+link_check.check_link("map_explorer")  # before the widgets: ?borough=hackney, ?status=closed
 sites = layers.sites
 names = layers.borough_names
 

@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from lib.links import tours
-from lib.ui import navigation, share_panel
+from lib.ui import navigation, share_panel, tour_bar
 
 navigation.require_navigation()
 st.title("Tour")
@@ -39,7 +39,7 @@ with st.sidebar:
                              "tours/default.toml to make your own for your event.")
 
 try:
-    tour = tours.load_tour(name)
+    tour = tours.load_tour(name, choices=tour_bar.tour_choices())
 except tours.TourError as exc:
     st.error(f"This tour cannot be used yet. {exc}")
     st.stop()

@@ -6,9 +6,10 @@ import streamlit as st
 
 from lib.analysis import profiles
 from lib.render import cards
-from lib.ui import cache, embed, present, share_panel, widgets
+from lib.ui import cache, embed, link_check, present, share_panel, widgets
 
 layers = widgets.require_layers()
+link_check.check_link("voluntary")  # before the widgets
 ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"]))
 presenting = present.presentation_mode()
 MEASURES = ["charities_per_1k", "grants_per_head"]

@@ -10,12 +10,19 @@ import streamlit as st
 
 from lib.analysis import profiles
 from lib.data import layers as data
+from lib.links import choices, match
 from lib.render import card_maps, maps
 
 
 @st.cache_resource(show_spinner="Loading London's data…")
 def layers() -> data.Layers:
     return data.load_layers()
+
+
+@st.cache_resource(show_spinner=False)
+def link_choices() -> dict[str, dict[str, match.Choice]]:
+    """Every page's bound link parameters and their options (boroughs, categories, wards)."""
+    return choices.page_choices(layers())
 
 
 @st.cache_resource
