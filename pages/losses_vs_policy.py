@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib.analysis import losses
 from lib.render import cards, loss_maps
-from lib.ui import cache, embed, link_check, present, share_panel, widgets
+from lib.ui import cache, embed, layout, link_check, present, share_panel, widgets
 from lib.vocab.sources import LAYER_SOURCES
 
 # Main policies first, then the town-centre classes; the URL carries the readable title.
@@ -71,32 +71,51 @@ if presenting:  # for a projector: the title, one figure, the map
     widgets.attribution_caption(map_sources, basemap)
     st.stop()
 
-st.title("Losses vs policy")
+adjusted = total["category"] in (losses.ALL_THREE, losses.ALL_SELECTED)
+key = "ratio_adj" if adjusted else "ratio"
+closures = total["closed_in"] + total["closed_out"]
+share_slot = layout.title_bar("Losses vs policy", [
+    layout.Figure("Closure rate inside", loss_maps.pct(total["rate_in"]),
+                  help=f"{total['closed_in']:,} of {total['sites_in']:,} recorded sites inside "
+                       f"{label}"),
+    layout.Figure("Closure rate elsewhere", loss_maps.pct(total["rate_out"]),
+                  help=f"{total['closed_out']:,} of {total['sites_out']:,} recorded sites "
+                       "elsewhere"),
+    layout.Figure("Adjusted rate ratio" if adjusted else "Rate ratio",
+                  loss_maps.ratio(total[key]),
+                  help="Rate inside / rate elsewhere"
+                       + (", allowing for the mix of categories on each side" if adjusted
+                          else "")
+                       + "; 95% CI "
+                       + loss_maps.ratio_interval(total[key + "_lo"], total[key + "_hi"])
+                       + ". 1 means no difference."),
+    layout.Figure("Closures inside", f"{total['closed_in']:,} of {closures:,}"),
+])
+with share_slot:  # the card (the map below, with this headline) is drawn only on a click
+    share_panel.share_panel("losses", partial(cards.losses_card, layers, policy, categories,
+                                              table=rates),
+                            file_stem=f"joined-up-london-losses-{slug}", compact=True)
+st.markdown(f"**{losses.headline(total, label)}**")
+
+embed.show_map(loss_maps.losses_map(cache.map_layers(), closure_layers, basemap),
+               key="losses_map", height=layout.MAP_HEIGHT)
+widgets.attribution_caption(map_sources, basemap)
+st.markdown(cards.losses_summary(policy, categories, len(closure_layers.inside["features"]),
+                                 len(closure_layers.outside["features"]),
+                                 len(closure_layers.area["features"])))
+with st.expander("The map as a table: every closed site shown"):
+    closed_table = loss_maps.closed_sites_display(layers.sites, policy, layers.borough_names,
+                                                  categories)
+    st.dataframe(closed_table, hide_index=True, width="stretch", height=360,
+                 column_config={"Closed": st.column_config.NumberColumn(format="%d")})
+    st.download_button("Download the closed sites (CSV)", csv(closed_table),
+                       f"joined-up-london-closed-sites-{slug}.csv", "text/csv",
+                       key="dl_closed")
 st.markdown(
     f"Did London's {loss_maps.categories_text(categories)} close more often **inside {label}** "
     "than elsewhere? Closure rate = closed sites / all recorded sites on each side "
     "of the boundary, with 95% intervals. Choose the policy and categories in the sidebar: "
     "the link in your address bar keeps the choice.")
-
-with st.container(border=True):
-    st.markdown(f"#### {losses.headline(total, label)}")
-adjusted = total["category"] in (losses.ALL_THREE, losses.ALL_SELECTED)
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("Closure rate inside", loss_maps.pct(total["rate_in"]),
-          help=f"{total['closed_in']:,} of {total['sites_in']:,} recorded sites inside {label}")
-c2.metric("Closure rate elsewhere", loss_maps.pct(total["rate_out"]),
-          help=f"{total['closed_out']:,} of {total['sites_out']:,} recorded sites elsewhere")
-key = "ratio_adj" if adjusted else "ratio"
-c3.metric("Adjusted rate ratio" if adjusted else "Rate ratio", loss_maps.ratio(total[key]),
-          help="Rate inside / rate elsewhere"
-               + (", allowing for the mix of categories on each side" if adjusted else "")
-               + f"; 95% CI {loss_maps.ratio_interval(total[key + '_lo'], total[key + '_hi'])}. "
-               "1 means no difference.")
-closures = total["closed_in"] + total["closed_out"]
-c4.metric("Closures inside", f"{total['closed_in']:,} of {closures:,}")
-# The card (the map below, with this headline) is drawn only when a download is clicked.
-share_panel.share_panel("losses", partial(cards.losses_card, layers, policy, categories, table=rates),
-               file_stem=f"joined-up-london-losses-{slug}")
 
 st.subheader(f"Closure rate inside {title} and elsewhere")
 st.vega_lite_chart(spec=loss_maps.rates_chart(rates, policy), width="stretch")
@@ -106,20 +125,6 @@ st.caption("Counts are recorded sites (open and closed) of each category. The ra
            "total row reads; on a category row they equal the plain figures.")
 st.download_button("Download closure rates (CSV)", csv(rates.assign(policy=policy)),
                    f"joined-up-london-closure-rates-{slug}.csv", "text/csv", key="dl_rates")
-
-st.subheader("Where the closed sites are")
-st.markdown(cards.losses_summary(policy, categories, len(closure_layers.inside["features"]),
-                                 len(closure_layers.outside["features"]), len(closure_layers.area["features"])))
-embed.show_map(loss_maps.losses_map(cache.map_layers(), closure_layers, basemap), key="losses_map", height=640)
-widgets.attribution_caption(map_sources, basemap)
-with st.expander("The map as a table: every closed site shown"):
-    closed_table = loss_maps.closed_sites_display(layers.sites, policy, layers.borough_names,
-                                           categories)
-    st.dataframe(closed_table, hide_index=True, width="stretch", height=360,
-                 column_config={"Closed": st.column_config.NumberColumn(format="%d")})
-    st.download_button("Download the closed sites (CSV)", csv(closed_table),
-                       f"joined-up-london-closed-sites-{slug}.csv", "text/csv",
-                       key="dl_closed")
 
 share_column, band_column = st.columns(2, gap="large")
 with share_column:

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from lib.data import layers as data
-from lib.render import card_maps, cards, maps
-from lib.ui import cache, embed, link_check, present, share_panel, widgets
+from lib.render import card_maps, cards, focus, maps
+from lib.ui import cache, embed, layout, link_check, present, share_panel, widgets
 from lib.vocab.sources import LAYER_SOURCES
 
 layers = widgets.require_layers()
@@ -13,13 +13,6 @@ sites = layers.sites
 names = layers.borough_names
 
 presenting = present.presentation_mode()
-if not presenting:
-    st.title("Map explorer")
-    st.markdown(
-        "Community facilities across London's 33 boroughs, the ones that **closed** (black "
-        "rings), and the London Plan's places. Filter in the sidebar: the link in your address "
-        "bar keeps every choice, so you can share exactly this view."
-    )
 
 with st.sidebar:
     st.header("Filters")
@@ -63,47 +56,54 @@ view = embed.map_view()
 bounds = card_maps.map_bounds(layers, site_filter.boroughs)  # the chosen boroughs, else London
 source_keys = ["boroughs", "borough_population", "cim", "libraries", "gp_practices", "museums",
                "worship", *[k for p in policies for k in LAYER_SOURCES.get(p, ())]]
+m = maps.explorer_map(cache.map_layers(), shown.index, density,
+                      f"{density_group}: open sites per 10,000 residents",
+                      tuple(policies), basemap, view=view, bounds=bounds)
+focus.outline_boroughs(m, cache.map_layers().boroughs, site_filter.boroughs)
 if presenting:
     headline = cards.explorer_headline(shown)
-    present.present_header(cards.explorer_title(site_filter, names), headline.value, headline.label)
-    present.present_map(maps.explorer_map(cache.map_layers(), shown.index, density,
-                                     f"{density_group}: open sites per 10,000 residents",
-                                     tuple(policies), basemap, view=view, bounds=bounds),
-                   key="explorer_map_present", view=view)
+    present.present_header(cards.explorer_title(site_filter, names), headline.value,
+                           headline.label)
+    present.present_map(m, key="explorer_map_present", view=view)
     widgets.attribution_caption(source_keys, basemap)
     st.stop()
-c1, c2, c3 = st.columns(3)
-c1.metric("Sites shown", f"{len(shown):,}")
-c2.metric("Of which closed", f"{closed:,}")
-c3.metric("Boroughs", f"{shown['gss_code'].nunique()} of 33")
+share_slot = layout.title_bar("Map explorer", [
+    layout.Figure("Sites shown", f"{len(shown):,}"),
+    layout.Figure("Of which closed", f"{closed:,}"),
+    layout.Figure("Boroughs", f"{shown['gss_code'].nunique()} of 33"),
+])
 st.caption(site_filter.describe(names))
-share_slot = st.container()  # filled after the map, which may save its position to the link
 
-map_column, table_column = st.columns([5, 2], gap="medium")
-with map_column:
-    if shown.empty:
-        st.info("No site matches these filters. Clear a filter in the sidebar to see more.")
-    m = maps.explorer_map(cache.map_layers(), shown.index, density,
-                          f"{density_group}: open sites per 10,000 residents",
-                          tuple(policies), basemap, view=view, bounds=bounds)
-    view = embed.show_map(m, key="explorer_map", save_view=True, view=view)
-    embed.reset_view_button(view)
-    widgets.attribution_caption(source_keys, basemap)
-with share_slot:
+if shown.empty:
+    st.info("No site matches these filters. Clear a filter in the sidebar to see more.")
+view = embed.show_map(m, key="explorer_map", save_view=True, view=view,
+                      height=layout.MAP_HEIGHT)
+embed.reset_view_button(view)
+widgets.attribution_caption(source_keys, basemap)
+st.markdown(
+    "Community facilities across London's 33 boroughs, the ones that **closed** (black "
+    "rings), and the London Plan's places. Filter in the sidebar: the link in your address "
+    "bar keeps every choice, so you can share exactly this view."
+)
+with share_slot:  # after the map, which may have saved its position to the link
     card_args = (layers, site_filter, density_group, tuple(policies))
     share_panel.share_panel("", lambda link, size, args=card_args, view=view: cards.explorer_card(
-        *args, link, size, view), file_stem="joined-up-london-map")
+        *args, link, size, view), file_stem="joined-up-london-map", compact=True)
 
 table = data.sites_table(shown, names)
-with table_column:
-    st.subheader(f"{len(table):,} sites")
-    st.dataframe(table[["name", "category", "status", "closed_year", "borough", "source"]],
-                 hide_index=True, height=620, width="stretch")
-    d1, d2 = st.columns(2)
+st.subheader(f"{len(table):,} sites")
+st.dataframe(table[["name", "category", "status", "closed_year", "borough", "source"]],
+             hide_index=True, height=420, width="stretch", column_config={
+                 "name": st.column_config.TextColumn("Name", width="medium"),
+                 "category": "Category", "status": "Status",
+                 "closed_year": st.column_config.NumberColumn("Closed", format="%d"),
+                 "borough": "Borough", "source": "Source"})
+with st.container(horizontal=True):
     # Built on click, not on every rerun (the GeoJSON takes ~0.4 s for all sites).
-    d1.download_button("Download CSV", lambda: table.to_csv(index=False).encode(),
-                       "joined-up-london-sites.csv", "text/csv", width="stretch",
-                       on_click="ignore")
-    d2.download_button("Download GeoJSON", lambda: data.sites_geojson(shown, names).encode(),
+    st.download_button("Download these sites (CSV)",
+                       lambda: table.to_csv(index=False).encode(),
+                       "joined-up-london-sites.csv", "text/csv", on_click="ignore", wrap=True)
+    st.download_button("Download these sites (GeoJSON)",
+                       lambda: data.sites_geojson(shown, names).encode(),
                        "joined-up-london-sites.geojson", "application/geo+json",
-                       width="stretch", on_click="ignore")
+                       on_click="ignore", wrap=True)
