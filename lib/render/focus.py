@@ -17,9 +17,9 @@ OUTLINE_COLOUR = "#111111"
 
 
 class LegibleClosedSites(branca.element.MacroElement):
-    """Closed sites (black rings) and open dots grow with the zoom: at London's zoom (10-11)
-    they keep the map builder's size; at a borough's (12-13) and closer, rings of 8-10 px
-    with a 3 px edge, dots of 5 px."""
+    """Closed sites (black rings) and open sites (dots with a white edge) grow with the zoom:
+    at London's zoom (10-11) they keep the map builder's size; at a borough's (12-13) and
+    closer, rings of 8-10 px with a 3 px edge, dots of 5 px. Other markers keep theirs."""
 
     _template = branca.element.Template("""
         {% macro script(this, kwargs) %}
@@ -34,7 +34,12 @@ class LegibleClosedSites(branca.element.MacroElement):
                     if (o.julRadius === undefined) {
                         o.julRadius = o.radius; o.julWeight = o.weight;
                     }
-                    var closed = (o.color || "").toLowerCase() === {{ this.closed|tojson }};
+                    // Closed sites: black rings (weight 2 or more; a mutual aid group's
+                    // hairline is not one). Open sites: dots with a white edge.
+                    var colour = (o.color || "").toLowerCase();
+                    var closed = colour === {{ this.closed|tojson }} && o.julWeight >= 2;
+                    var open = colour === "#ffffff";
+                    if (!closed && !open) return;
                     var r = closed ? ring : dot;
                     layer.setRadius(r === null ? o.julRadius : Math.max(r, o.julRadius));
                     if (closed) layer.setStyle({weight: r === null ? o.julWeight : 3});

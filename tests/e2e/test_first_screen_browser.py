@@ -38,8 +38,9 @@ LEGEND_JS = """
     }
     const closed = [];
     map.eachLayer(l => {
-        if (l instanceof L.CircleMarker && (l.options.color || '').toLowerCase() === '#000000')
-            closed.push(l.getRadius());
+        // Closed sites are black rings (a mutual aid group's black hairline is not one).
+        if (l instanceof L.CircleMarker && (l.options.color || '').toLowerCase() === '#000000'
+            && l.options.weight >= 2) closed.push(l.getRadius());
     });
     out.closedRadius = closed.length ? Math.min(...closed) : null;
     return out;
@@ -49,9 +50,11 @@ LEGEND_JS = """
 CLIPPED_JS = """
 () => {
     const cut = [];
-    const selector = 'button p, button div, h1, h2, h3, [data-testid="stMetricLabel"] p, '
-        + '[data-testid="stMetricValue"] div, [data-testid="stTab"] p, [data-testid="stCaptionContainer"] p';
-    for (const el of document.querySelectorAll('[data-testid="stMain"] ' + selector.split(', ').join(', [data-testid="stMain"] '))) {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const selector = ['button p', 'button div', 'h1', 'h2', 'h3', '[data-testid="stMetricLabel"] p',
+                      '[data-testid="stMetricValue"] div', '[data-testid="stTab"] p',
+                      '[data-testid="stCaptionContainer"] p'].join(', ');
+    for (const el of main.querySelectorAll(selector)) {
         const box = el.getBoundingClientRect();
         if (box.width === 0 || box.height === 0) continue;
         const style = getComputedStyle(el);
@@ -122,8 +125,30 @@ def test_a_chosen_borough_is_outlined(app_url, page):
     outlines = drawn.evaluate("""() => {
         const map = Object.values(window).find(v => v instanceof L.Map);
         let n = 0;
-        map.eachLayer(l => { if (l instanceof L.Path && !(l instanceof L.CircleMarker)
-            && l.options.color === '#111111' && l.options.weight >= 3 && l.options.fill === false) n++; });
+        map.eachLayer(l => {
+            if (l instanceof L.Path && !(l instanceof L.CircleMarker) && l.options.fill === false
+                && l.options.color === '#111111' && l.options.weight >= 3) n++;
+        });
         return n;
     }""")
     assert outlines >= 1
+
+
+def test_the_share_link_carries_the_address_the_browser_used(app_url, page):
+    """The harness opens the app at 127.0.0.1 (not localhost): the link says so."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{app_url}/borough?borough=hackney&basemap=No+basemap")
+    wait_for_app(page, timeout_ms=120_000)
+    wait_for_map(page)
+    wait_for_app(page)
+    page.get_by_role("button", name="Share or download").click()
+    link = page.locator("[data-testid='stPopoverBody'] code").first
+    link.wait_for()
+    assert link.inner_text().replace("\n", "") == \
+        f"{app_url}/borough?borough=Hackney&basemap=No+basemap"
+    for label in ["Download image (PNG)", "Download PDF (A4)",
+                  "Download the whole dataset (GeoPackage, for QGIS)"]:
+        button = page.get_by_role("button", name=label)
+        assert button.is_visible()
+        box = button.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, label
