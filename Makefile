@@ -10,7 +10,7 @@ GEOPACKAGE := geodata/london.gpkg
 
 # A failed build must not leave a half-written geopackage that looks up to date.
 .DELETE_ON_ERROR:
-.PHONY: venv assets data run test bench lint
+.PHONY: venv assets data run test test-fast bench check lint format
 
 venv: $(VENV_STAMP)
 
@@ -48,8 +48,13 @@ $(GEOPACKAGE): $(wildcard lib/build/*.py lib/vocab/*.py) | $(VENV_STAMP)
 run: venv assets $(GEOPACKAGE)
 	$(PY) -m streamlit run app.py
 
+# Both cores: integration and page tests share one data build per worker.
 test: venv assets $(GEOPACKAGE)
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
+
+# The unit layer only: tiny fixtures made in code, no data build, no browser.
+test-fast: venv
+	env -u GEODATA_SOURCE $(PY) -m pytest -n 2 -m "not e2e and not integration" --ignore=tests/e2e
 
 # Benchmarks print figures; run from the root so they can import lib.
 bench: $(BENCH_STAMP) $(GEOPACKAGE)
@@ -63,8 +68,19 @@ $(BENCH_STAMP): $(VENV_STAMP)
 	$(PY) -m pip install '.[bench]'
 	touch $@
 
+# What CI runs before the tests: lint, format, types and the import contracts.
+check: $(LINT_STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+	.venv/bin/lint-imports
+
 lint: $(LINT_STAMP)
 	$(PY) -m ruff check .
+
+format: $(LINT_STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
 
 $(LINT_STAMP): $(VENV_STAMP)
 	$(PY) -m pip install '.[lint]'

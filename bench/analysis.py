@@ -16,6 +16,7 @@ from pathlib import Path
 import pyogrio
 
 from lib.analysis import losses
+from lib.vocab.policies import ANALYSED, MAIN_ANALYSED
 
 LAYERS = ["sites", "lsoas", "boroughs", "policy_areas", "pubs_by_borough"]
 
@@ -64,16 +65,16 @@ def main(argv=None) -> int:
         ("closures_by_year(sites)", lambda: losses.closures_by_year(sites)),
         ("closures_by_year(sites, gss_code='E09000030')",
          lambda: losses.closures_by_year(sites, gss_code="E09000030")),
-        ("pubs_change(pubs_by_borough, boroughs)", lambda: losses.pubs_change(pubs, boroughs)),
-        ("pubs_trend(pubs_by_borough, boroughs)", lambda: losses.pubs_trend(pubs, boroughs)),
+        ("pubs_change(pubs_by_borough, boroughs)", lambda: pubs.pubs_change(pubs, boroughs)),
+        ("pubs_trend(pubs_by_borough, boroughs)", lambda: pubs.pubs_trend(pubs, boroughs)),
         ("policy_share_by_borough(boroughs, policy_areas, lsoas)",
-         lambda: losses.policy_share_by_borough(boroughs, policy_areas, lsoas)),
+         lambda: pubs.policy_share_by_borough(boroughs, policy_areas, lsoas)),
     ]
-    shares = losses.policy_share_by_borough(boroughs, policy_areas, lsoas)
-    change = losses.pubs_change(pubs, boroughs)
+    shares = pubs.policy_share_by_borough(boroughs, policy_areas, lsoas)
+    change = pubs.pubs_change(pubs, boroughs)
     rows.append(("pubs_policy_correlation(change, shares)",
-                 lambda: losses.pubs_policy_correlation(change, shares)))
-    for policy in losses.MAIN_POLICIES:
+                 lambda: pubs.pubs_policy_correlation(change, shares)))
+    for policy in MAIN_ANALYSED:
         rows.append((f"share_table(..., '{policy}')",
                      lambda p=policy: losses.share_table(sites, lsoas, policy_areas, boroughs, p)))
     for label, func in rows:
@@ -83,7 +84,7 @@ def main(argv=None) -> int:
     print("\n\"Losses vs policy\" page rerun: closure_table + share_table + distance_bands, ms")
     print(f"{'policy':32} {'first':>7} {'median':>7}")
     medians = []
-    for policy in losses.POLICIES:
+    for policy in ANALYSED:
         def rerun(p=policy):
             losses.closure_table(sites, p)
             losses.share_table(sites, lsoas, policy_areas, boroughs, p)

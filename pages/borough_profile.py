@@ -5,8 +5,9 @@ from functools import partial
 import streamlit as st
 
 from lib.analysis import profiles
-from lib.render import cards, focus, maps
-from lib.ui import cache, embed, layout, link_check, present, share_panel, tables, widgets
+from lib.render import cards, focus, ward_maps
+from lib.ui import cache, embed, layout, link_check, present, share_panel, table_headers, widgets
+from lib.vocab.policies import POLICIES
 
 layers = widgets.require_layers()
 # Before the widgets. A borough that matches nothing is not replaced by another: the page asks.
@@ -37,11 +38,11 @@ with st.sidebar:
                             index=None if "borough" in unknown else 0,
                             placeholder="Choose a borough")
     st.header("Ward map")
-    measure = st.selectbox("Shade wards by", list(profiles.WARD_MEASURES),
-                           format_func=lambda k: profiles.WARD_MEASURES[k].short, key="measure",
+    measure = st.selectbox("Shade wards by", list(ward_maps.WARD_MEASURES),
+                           format_func=lambda k: ward_maps.WARD_MEASURES[k].short, key="measure",
                            bind="query-params")
-    policies = st.multiselect("London Plan layers shown", list(maps.POLICY_STYLES),
-                              format_func=lambda p: maps.POLICY_STYLES[p][0], key="policy",
+    policies = st.multiselect("London Plan layers shown", list(POLICIES),
+                              format_func=lambda p: POLICIES[p].legend, key="policy",
                               bind="query-params", default=["town_centre"])
     show_voluntary = st.toggle("Food banks and mutual aid groups", value=True, key="helpers",
                                bind="query-params")
@@ -55,16 +56,16 @@ rows = profiles.headline(stats, gss_code)
 wards = ward_table(gss_code)
 borough = layers.boroughs.set_index("gss_code").loc[gss_code]
 slug = name.lower().replace(" ", "-")
-spec = profiles.WARD_MEASURES[measure]
+spec = ward_maps.WARD_MEASURES[measure]
 volunteers = cache.voluntary_features()
 site_index = layers.sites.index[layers.sites["gss_code"] == gss_code]
-m = profiles.borough_map(
+m = ward_maps.borough_map(
     cache.map_layers(), cache.ward_geometry(), wards, gss_code, measure, tuple(policies), basemap,
     site_index,
     volunteers.loc[layers.voluntary_points["gss_code"] == gss_code] if show_voluntary else None,
 )
 m.add_child(focus.LegibleClosedSites())  # closed sites read from the back of a room
-map_sources = profiles.map_sources(measure, with_sites=True, policies=policies,
+map_sources = ward_maps.map_sources(measure, with_sites=True, policies=policies,
                                    volunteers=show_voluntary)
 
 if presenting:  # for a projector: the title, the borough's figure against London's, the map
@@ -143,7 +144,7 @@ with closed_tab:
     if closed.empty:
         st.info(f"No closure of a library, GP practice or museum is recorded in {name}.")
     else:
-        tables.show(closed, tables.CLOSED_FACILITIES)
+        table_headers.show(closed, table_headers.CLOSED_FACILITIES)
     st.download_button("Download closed facilities (CSV)", partial(profiles.csv_bytes, closed),
                        f"joined-up-london-{slug}-closed.csv", "text/csv",
                        key="download_closed", on_click="ignore",
@@ -166,7 +167,7 @@ with voluntary_tab:
     if helpers.empty:
         st.info(f"No food bank or mutual aid group is recorded in {name}.")
     else:
-        tables.show(helpers, tables.HELPERS)
+        table_headers.show(helpers, table_headers.HELPERS)
     st.download_button("Download food banks and mutual aid groups (CSV)",
                        partial(profiles.csv_bytes, helpers),
                        f"joined-up-london-{slug}-voluntary.csv", "text/csv",
@@ -177,7 +178,7 @@ with wards_tab:
     ward_csv = profiles.ward_csv(wards)
     st.caption("Per-resident figures use mid-2020 residents; IMD rank 1 = the most deprived of "
                "London's 634 wards.")
-    tables.show(ward_csv, tables.WARD_TABLE)
+    table_headers.show(ward_csv, table_headers.WARD_TABLE)
     st.download_button("Download the ward table (CSV)", partial(profiles.csv_bytes, ward_csv),
                        f"joined-up-london-{slug}-wards.csv", "text/csv", key="download_wards",
                        on_click="ignore")
@@ -187,6 +188,6 @@ with st.expander("How this is calculated"):
     st.markdown("**Caveats.** " + " ".join(stats.attrs.get("caveats", [])))
     st.markdown("**What the joins could not match** (from the data build, and checks on the "
                 "built layers): nothing is dropped silently.")
-    tables.show(profiles.unmatched_report(layers.build_report, layers.wards, layers.lsoas,
+    table_headers.show(profiles.unmatched_report(layers.build_report, layers.wards, layers.lsoas,
                                           layers.voluntary_wards, layers.voluntary_points),
-                tables.UNMATCHED)
+                table_headers.UNMATCHED)

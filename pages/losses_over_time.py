@@ -4,26 +4,27 @@ from functools import partial
 
 import streamlit as st
 
-from lib.analysis import losses
-from lib.render import cards, loss_maps
+from lib.analysis import losses, pub_trends
+from lib.render import cards, charts, loss_maps, tables
 from lib.ui import cache, embed, layout, link_check, present, share_panel, widgets
+from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING, RECORDING_CATEGORIES
+from lib.vocab.policies import policy_title
 
 LONDON = "london"  # the selectbox option for all of London (shown as "All London")
-PUBS_START, PUBS_END = 2001, 2018
 
 
 @st.cache_data(show_spinner=False, max_entries=40)
 def closures(gss_code: str | None):
-    return losses.closures_by_year(cache.layers().sites, losses.RECORDING_CATEGORIES, gss_code)
+    return losses.closures_by_year(cache.layers().sites, RECORDING_CATEGORIES, gss_code)
 
 
 @st.cache_data(show_spinner=False)
 def pubs():
     layers = cache.layers()
-    change = losses.pubs_change(layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END)
-    trend = losses.pubs_trend(layers.pubs_by_borough, layers.boroughs)
-    shares = losses.policy_share_by_borough(layers.boroughs, layers.policy_areas, layers.lsoas)
-    return change, trend, shares, losses.pubs_policy_correlation(change, shares)
+    change = pub_trends.pubs_change(layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END)
+    trend = pub_trends.pubs_trend(layers.pubs_by_borough, layers.boroughs)
+    shares = pub_trends.policy_share_by_borough(layers.boroughs, layers.policy_areas, layers.lsoas)
+    return change, trend, shares, pub_trends.pubs_policy_correlation(change, shares)
 
 
 @st.cache_data(show_spinner=False)
@@ -101,13 +102,13 @@ with line_column:
     st.markdown(f"**Pubs and bars per year, {PUBS_START} = 100**: "
                 + ("London and every borough (grey)." if gss_code is None else
                    f"{place} against London; other boroughs in grey."))
-    st.vega_lite_chart(spec=loss_maps.pubs_trend_chart(trend, gss_code), width="stretch")
+    st.vega_lite_chart(spec=charts.pubs_trend_chart(trend, gss_code), width="stretch")
 st.markdown(
     "When London's libraries, GP practices and museums closed, and how many pubs and bars "
     f"each borough lost between {PUBS_START} and {PUBS_END}. Choose a borough in the sidebar; "
     "the link in your address bar keeps the choice.")
 
-st.dataframe(loss_maps.pubs_display(change, PUBS_START, PUBS_END), hide_index=True, width="stretch",
+st.dataframe(tables.pubs_display(change, PUBS_START, PUBS_END), hide_index=True, width="stretch",
              height=420, column_config={
                  f"Pubs {PUBS_START}": st.column_config.NumberColumn(format="localized"),
                  f"Pubs {PUBS_END}": st.column_config.NumberColumn(format="localized"),
@@ -125,23 +126,22 @@ st.subheader(f"Closures per year: {place}")
 c1, c2, c3 = st.columns(3)
 c1.metric("Closures with a year", f"{int(by_year['closures'].sum()):,}")
 c2.metric("Closures with no recorded year", f"{sum(undated.values()):,}")
-if peak := loss_maps.peak_year(by_year):
+if peak := tables.peak_year(by_year):
     c3.metric("Most in one year", f"{peak[1]:,} in {peak[0]}")
 if by_year.empty:
     st.info(f"No recorded closures of libraries, GP practices or museums in {place}.")
 else:
     chart_column, table_column = st.columns([5, 3], gap="medium")
     with chart_column:
-        st.vega_lite_chart(spec=loss_maps.closures_by_year_chart(by_year), width="stretch")
+        st.vega_lite_chart(spec=charts.closures_by_year_chart(by_year), width="stretch")
     with table_column:
-        wide = loss_maps.closures_by_year_wide(by_year)
+        wide = tables.closures_by_year_wide(by_year)
         st.dataframe(wide, hide_index=True, height=390 if len(wide) > 10 else "auto",
                      width="stretch")
-if sentence := loss_maps.undated_sentence(undated, "" if gss_code is None else place):
+if sentence := tables.undated_sentence(undated, "" if gss_code is None else place):
     st.markdown(sentence)
 st.caption("Closures are recorded only in these years: "
-           + "; ".join(f"{losses.CATEGORY_PLURALS[c]} {w}"
-                       for c, w in losses.RECORDING_WINDOWS.items())
+           + "; ".join(f"{r.plural} {r.window}" for r in RECORDING.values())
            + ". An empty year is a year with no recorded closure, not proof that none closed.")
 st.download_button("Download closures by year (CSV)",
                    csv(by_year.assign(area=place)),
@@ -151,19 +151,19 @@ st.download_button("Download closures by year (CSV)",
 st.subheader("Did boroughs with more policy area lose more pubs?")
 st.markdown("Each dot is a borough: the share of its area in the policy's places against its "
             f"% change in pubs and bars, {PUBS_START}-{PUBS_END}.")
-for column, policy in zip(st.columns(len(losses.BOROUGH_SHARE_POLICIES)),
-                          losses.BOROUGH_SHARE_POLICIES, strict=True):
+for column, policy in zip(st.columns(len(pub_trends.BOROUGH_SHARE_POLICIES)),
+                          pub_trends.BOROUGH_SHARE_POLICIES, strict=True):
     with column:
-        st.markdown(f"**{losses.policy_title(policy)}**")
-        st.vega_lite_chart(spec=loss_maps.pubs_share_chart(change, shares, policy, gss_code),
+        st.markdown(f"**{policy_title(policy)}**")
+        st.vega_lite_chart(spec=charts.pubs_share_chart(change, shares, policy, gss_code),
                            width="stretch")
-st.dataframe(loss_maps.correlation_display(correlation), hide_index=True, width="stretch")
+st.dataframe(tables.correlation_display(correlation), hide_index=True, width="stretch")
 st.info(losses.CAVEATS["ecological"])
 d1, d2 = st.columns(2)
 d1.download_button("Download correlations (CSV)", csv(correlation),
                    "joined-up-london-pubs-vs-policy.csv", "text/csv", key="dl_correlation")
 d2.download_button("Download policy shares and pubs by borough (CSV)",
-                   csv(loss_maps.pubs_and_shares(change, shares)),
+                   csv(tables.pubs_and_shares(change, shares)),
                    "joined-up-london-pubs-and-policy-shares.csv", "text/csv", key="dl_shares")
 
 widgets.caveats_and_definitions([by_year, change, correlation], losses.DEFINITIONS)

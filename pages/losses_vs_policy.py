@@ -5,12 +5,14 @@ from functools import partial
 import streamlit as st
 
 from lib.analysis import losses
-from lib.render import cards, loss_maps
+from lib.render import cards, charts, loss_maps, tables
 from lib.ui import cache, embed, layout, link_check, present, share_panel, widgets
+from lib.vocab.categories import RECORDING_CATEGORIES
+from lib.vocab.policies import ANALYSED, MAIN_ANALYSED, policy_label, policy_title
 from lib.vocab.sources import LAYER_SOURCES
 
 # Main policies first, then the town-centre classes; the URL carries the readable title.
-POLICY_OPTIONS = [*losses.MAIN_POLICIES, *[p for p in losses.POLICIES if ":" in p]]
+POLICY_OPTIONS = [*MAIN_ANALYSED, *[p for p in ANALYSED if ":" in p]]
 DEFAULT_POLICY = "regeneration_area"
 
 
@@ -45,18 +47,18 @@ with st.sidebar:
     st.header("Compare")
     policy = st.selectbox(
         "London Plan policy", POLICY_OPTIONS, index=POLICY_OPTIONS.index(DEFAULT_POLICY),
-        format_func=losses.policy_title, key="against", bind="query-params",
+        format_func=policy_title, key="against", bind="query-params",
         help="Town centres can be taken as a whole or one class at a time.")
     chosen = st.multiselect(
-        "Categories", losses.RECORDING_CATEGORIES, key="categories", bind="query-params",
+        "Categories", RECORDING_CATEGORIES, key="categories", bind="query-params",
         placeholder="All three",
         help="Only these three have sources that record closures as well as open sites.")
     basemap = widgets.basemap_picker()
 
-categories = tuple(c for c in losses.RECORDING_CATEGORIES if c in chosen) or losses.RECORDING_CATEGORIES
+categories = tuple(c for c in RECORDING_CATEGORIES if c in chosen) or RECORDING_CATEGORIES
 slug = policy.replace(":", "-").replace(" ", "-").lower()
-label = losses.POLICIES[policy][0]
-title = losses.policy_title(policy)
+label = policy_label(policy)
+title = policy_title(policy)
 rates, shares = rates_and_shares(policy, categories)
 distance = bands(categories)
 total = rates.iloc[-1]  # the "All three"/"All selected" row, or the only category
@@ -75,19 +77,19 @@ adjusted = total["category"] in (losses.ALL_THREE, losses.ALL_SELECTED)
 key = "ratio_adj" if adjusted else "ratio"
 closures = total["closed_in"] + total["closed_out"]
 share_slot = layout.title_bar("Losses vs policy", [
-    layout.Figure("Closure rate inside", loss_maps.pct(total["rate_in"]),
+    layout.Figure("Closure rate inside", tables.pct(total["rate_in"]),
                   help=f"{total['closed_in']:,} of {total['sites_in']:,} recorded sites inside "
                        f"{label}"),
-    layout.Figure("Closure rate elsewhere", loss_maps.pct(total["rate_out"]),
+    layout.Figure("Closure rate elsewhere", tables.pct(total["rate_out"]),
                   help=f"{total['closed_out']:,} of {total['sites_out']:,} recorded sites "
                        "elsewhere"),
     layout.Figure("Adjusted rate ratio" if adjusted else "Rate ratio",
-                  loss_maps.ratio(total[key]),
+                  tables.ratio(total[key]),
                   help="Rate inside / rate elsewhere"
                        + (", allowing for the mix of categories on each side" if adjusted
                           else "")
                        + "; 95% CI "
-                       + loss_maps.ratio_interval(total[key + "_lo"], total[key + "_hi"])
+                       + tables.ratio_interval(total[key + "_lo"], total[key + "_hi"])
                        + ". 1 means no difference."),
     layout.Figure("Closures inside", f"{total['closed_in']:,} of {closures:,}"),
 ])
@@ -118,8 +120,8 @@ st.markdown(
     "the link in your address bar keeps the choice.")
 
 st.subheader(f"Closure rate inside {title} and elsewhere")
-st.vega_lite_chart(spec=loss_maps.rates_chart(rates, policy), width="stretch")
-st.dataframe(loss_maps.rates_display(rates), hide_index=True, width="stretch")
+st.vega_lite_chart(spec=charts.rates_chart(rates, policy), width="stretch")
+st.dataframe(tables.rates_display(rates), hide_index=True, width="stretch")
 st.caption("Counts are recorded sites (open and closed) of each category. The ratio allowing "
            "for category mix (Mantel-Haenszel) and its exact test are what the verdict of a "
            "total row reads; on a category row they equal the plain figures.")
@@ -131,8 +133,8 @@ with share_column:
     st.subheader(f"Share inside {title}")
     st.markdown("If closures fell evenly, the share of closures inside would match the share "
                 "of sites inside.")
-    st.vega_lite_chart(spec=loss_maps.shares_chart(shares, policy), width="stretch")
-    st.dataframe(loss_maps.shares_display(shares), hide_index=True, width="stretch",
+    st.vega_lite_chart(spec=charts.shares_chart(shares, policy), width="stretch")
+    st.dataframe(tables.shares_display(shares), hide_index=True, width="stretch",
                  column_config={"Measure": st.column_config.TextColumn(width="small")})
     st.download_button("Download shares (CSV)", csv(shares.assign(policy=policy)),
                        f"joined-up-london-shares-{slug}.csv", "text/csv", key="dl_shares")
@@ -140,8 +142,8 @@ with band_column:
     st.subheader("Closure rate by distance to a town centre")
     st.markdown("Straight-line distance to the edge of the nearest town centre, whatever the "
                 "policy chosen above.")
-    st.vega_lite_chart(spec=loss_maps.bands_chart(distance), width="stretch")
-    st.dataframe(loss_maps.bands_display(distance), hide_index=True, width="stretch")
+    st.vega_lite_chart(spec=charts.bands_chart(distance), width="stretch")
+    st.dataframe(tables.bands_display(distance), hide_index=True, width="stretch")
     st.download_button("Download distance bands (CSV)", csv(distance),
                        "joined-up-london-distance-bands.csv", "text/csv", key="dl_bands")
 

@@ -5,6 +5,8 @@ import streamlit as st
 from lib.data import layers as data
 from lib.render import card_maps, cards, focus, maps
 from lib.ui import cache, embed, layout, link_check, present, share_panel, widgets
+from lib.vocab.categories import CATEGORY_GROUPS
+from lib.vocab.policies import POLICIES
 from lib.vocab.sources import LAYER_SOURCES
 
 layers = widgets.require_layers()
@@ -16,7 +18,7 @@ presenting = present.presentation_mode()
 
 with st.sidebar:
     st.header("Filters")
-    groups = st.multiselect("Category group", data.CATEGORY_GROUPS, key="group",
+    groups = st.multiselect("Category group", CATEGORY_GROUPS, key="group",
                             bind="query-params", placeholder="All groups")
     category_pool = sites if not groups else sites[sites["category_group"].isin(groups)]
     category_options = sorted({c for cats in category_pool["categories"] for c in cats.split("; ")})
@@ -33,10 +35,10 @@ with st.sidebar:
                              (first_year, last_year), key="closed", bind="query-params")
     st.header("Map")
     density_group = st.selectbox("Shade boroughs by open sites per 10,000 residents of",
-                                 ["All facilities", *data.CATEGORY_GROUPS], key="density",
+                                 ["All facilities", *CATEGORY_GROUPS], key="density",
                                  bind="query-params")
-    policies = st.multiselect("London Plan layers shown", list(maps.POLICY_STYLES),
-                              format_func=lambda p: maps.POLICY_STYLES[p][0], key="policy",
+    policies = st.multiselect("London Plan layers shown", list(POLICIES),
+                              format_func=lambda p: POLICIES[p].legend, key="policy",
                               bind="query-params", default=["town_centre"])
     basemap = widgets.basemap_picker()
 

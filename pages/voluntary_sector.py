@@ -5,8 +5,8 @@ from functools import partial
 import streamlit as st
 
 from lib.analysis import profiles
-from lib.render import cards
-from lib.ui import cache, embed, layout, link_check, present, share_panel, tables, widgets
+from lib.render import cards, charts, ward_maps
+from lib.ui import cache, embed, layout, link_check, present, share_panel, table_headers, widgets
 
 layers = widgets.require_layers()
 link_check.check_link("voluntary")  # before the widgets
@@ -35,25 +35,25 @@ def findings():
 
 
 wards = london_wards()
-labels = profiles.ward_labels(wards)
+labels = ward_maps.ward_labels(wards)
 
 with st.sidebar:
     st.header("Voluntary sector")
     measure = st.selectbox("Shade wards by", MEASURES,
-                           format_func=lambda k: profiles.WARD_MEASURES[k].short,
+                           format_func=lambda k: ward_maps.WARD_MEASURES[k].short,
                            key="measure", bind="query-params")
     ward = st.selectbox("Highlight a ward", sorted(labels, key=labels.get),
                         format_func=labels.get, index=None, placeholder="Choose a ward",
                         key="ward", bind="query-params")
     basemap = widgets.basemap_picker()
 
-spec = profiles.WARD_MEASURES[measure]
+spec = ward_maps.WARD_MEASURES[measure]
 points = layers.voluntary_points
 banks = points[points["kind"] == "food_bank"]
 groups = points[points["kind"] == "mutual_aid"]
-m = profiles.voluntary_map(cache.map_layers(), cache.ward_geometry(), wards, measure,
+m = ward_maps.voluntary_map(cache.map_layers(), cache.ward_geometry(), wards, measure,
                            cache.voluntary_features(), basemap, highlight=ward)
-map_sources = profiles.map_sources(measure, volunteers=True)
+map_sources = ward_maps.map_sources(measure, volunteers=True)
 
 if presenting:  # for a projector: the title, London's (or the ward's) figure, the map
     headline = cards.voluntary_headline(wards, measure, ward, labels)
@@ -116,7 +116,7 @@ st.caption(
 st.subheader("Against deprivation")
 chart_column, text_column = st.columns([3, 2], gap="medium")
 with chart_column:
-    st.altair_chart(profiles.scatter_chart(wards, measure, ward), width="stretch",
+    st.altair_chart(charts.scatter_chart(wards, measure, ward), width="stretch",
                     key="scatter")
     st.caption("One dot per 2017 ward; hollow dots are the City's wards of under "
                f"{profiles.UNSTABLE_WARD_POPULATION:,} residents. The y axis is compressed "
@@ -141,14 +141,14 @@ for finding in findings():
 
 st.subheader("Ward table")
 ward_csv = profiles.ward_csv(wards)
-tables.show(ward_csv, tables.WARD_TABLE, height=360)
+table_headers.show(ward_csv, table_headers.WARD_TABLE, height=360)
 st.download_button("Download the ward table (CSV)", partial(profiles.csv_bytes, ward_csv),
                    "joined-up-london-voluntary-wards.csv", "text/csv", key="download_wards",
                    on_click="ignore")
 
 with st.expander("Food banks and mutual aid groups (list)"):
     helpers = profiles.voluntary_list(points, None, ward_names, layers.borough_names)
-    tables.show(helpers, tables.HELPERS, height=360)
+    table_headers.show(helpers, table_headers.HELPERS, height=360)
     st.download_button("Download the list (CSV)", partial(profiles.csv_bytes, helpers),
                        "joined-up-london-food-banks-mutual-aid.csv", "text/csv",
                        key="download_helpers", on_click="ignore")
@@ -157,5 +157,5 @@ with st.expander("How this is calculated"):
     st.markdown(profiles.VOLUNTARY_METHOD)
     st.markdown("**What the joins could not match** (from the data build, and checks on the "
                 "built layers): nothing is dropped silently.")
-    tables.show(profiles.unmatched_report(layers.build_report, layers.wards, layers.lsoas,
-                                          layers.voluntary_wards, points), tables.UNMATCHED)
+    table_headers.show(profiles.unmatched_report(layers.build_report, layers.wards, layers.lsoas,
+                                          layers.voluntary_wards, points), table_headers.UNMATCHED)

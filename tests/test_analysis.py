@@ -12,7 +12,8 @@ import pyogrio
 import pytest
 from shapely.geometry import box
 
-from lib.analysis import losses
+from lib.analysis import inference, losses, pub_trends
+from lib.vocab.policies import MAIN_ANALYSED, policy_flag, policy_label, policy_title
 
 BNG = "EPSG:27700"
 
@@ -64,19 +65,19 @@ def test_wilson_5_of_20_by_hand():
     # half = z / 1.19208 * sqrt(p(1-p)/n + z²/4n²) = 1.96 / 1.19208 * sqrt(0.009375 + 0.002401)
     #      = 1.644185 * 0.108517 = 0.178422
     # so (0.1119, 0.4687), the textbook value for 5/20.
-    lo, hi = losses.wilson_interval(5, 20)
+    lo, hi = inference.wilson_interval(5, 20)
     assert lo == pytest.approx(0.1119, abs=5e-5)
     assert hi == pytest.approx(0.4687, abs=5e-5)
 
 
 def test_wilson_edges_and_arrays():
-    lo, hi = losses.wilson_interval(0, 10)
+    lo, hi = inference.wilson_interval(0, 10)
     assert lo == 0.0 and hi == pytest.approx(0.2775, abs=5e-5)  # 0/10: (0, 0.2775)
-    lo, hi = losses.wilson_interval(10, 10)
+    lo, hi = inference.wilson_interval(10, 10)
     assert hi == 1.0 and lo == pytest.approx(0.7225, abs=5e-5)
-    lo, hi = losses.wilson_interval(0, 0)
+    lo, hi = inference.wilson_interval(0, 0)
     assert math.isnan(lo) and math.isnan(hi)
-    lo, hi = losses.wilson_interval([5, 0], [20, 0])
+    lo, hi = inference.wilson_interval([5, 0], [20, 0])
     assert lo[0] == pytest.approx(0.11186, abs=1e-5) and np.isnan(lo[1])
 
 
@@ -86,7 +87,7 @@ def test_wilson_edges_and_arrays():
 def test_rate_ratio_matches_katz_formula():
     # 10 of 50 inside, 20 of 200 outside: RR = 0.2 / 0.1 = 2,
     # se = sqrt(1/10 - 1/50 + 1/20 - 1/200) = sqrt(0.125) = 0.353553
-    rr = losses.rate_ratio(10, 50, 20, 200)
+    rr = inference.rate_ratio(10, 50, 20, 200)
     se = math.sqrt(1 / 10 - 1 / 50 + 1 / 20 - 1 / 200)
     assert rr.ratio == pytest.approx(2.0)
     # 1.96 * se = 0.692965; exp(-0.692965) = 0.500091, so lo = 1.00018 and hi = 3.99927
@@ -99,7 +100,7 @@ def test_rate_ratio_matches_katz_formula():
 def test_rate_ratio_zero_closures_inside_uses_haldane_correction():
     # 0 of 10 inside, 5 of 50 outside: 0.5 added to each of the four cells,
     # so 0.5 of 11 against 5.5 of 51.
-    rr = losses.rate_ratio(0, 10, 5, 50)
+    rr = inference.rate_ratio(0, 10, 5, 50)
     ratio = (0.5 / 11) / (5.5 / 51)
     se = math.sqrt(1 / 0.5 - 1 / 11 + 1 / 5.5 - 1 / 51)
     assert rr.ratio == pytest.approx(ratio)  # 0.4215
@@ -110,7 +111,7 @@ def test_rate_ratio_zero_closures_inside_uses_haldane_correction():
 
 def test_rate_ratio_every_site_closed_is_corrected_too():
     # 1 of 1 inside: the inside term 1/a - 1/n1 would be 0 and the interval far too narrow.
-    rr = losses.rate_ratio(1, 1, 37, 380)
+    rr = inference.rate_ratio(1, 1, 37, 380)
     assert rr.ratio == pytest.approx((1.5 / 2) / (37.5 / 381))
     assert "every site inside closed" in rr.note
 
@@ -118,28 +119,28 @@ def test_rate_ratio_every_site_closed_is_corrected_too():
 def test_rate_ratio_without_a_comparison_is_nan_not_an_error():
     for args, words in [((0, 0, 3, 10), "no sites inside"), ((2, 5, 0, 0), "no sites outside"),
                         ((0, 5, 0, 10), "no closures on either side")]:
-        rr = losses.rate_ratio(*args)
+        rr = inference.rate_ratio(*args)
         assert all(math.isnan(x) for x in rr[:3]) and words in rr.note
         assert losses.verdict(*rr[:3], "the CAZ", rr.note).startswith("cannot compare")
     with pytest.raises(ValueError):
-        losses.rate_ratio(6, 5, 0, 10)
+        inference.rate_ratio(6, 5, 0, 10)
 
 
 def test_fisher_exact_known_values():
     # Fisher's tea-tasting table [[3, 1], [1, 3]]: two-sided p = 34/70 = 0.4857
-    assert losses.fisher_exact(3, 4, 1, 4) == pytest.approx(34 / 70)
+    assert inference.fisher_exact(3, 4, 1, 4) == pytest.approx(34 / 70)
     # 1 of 1 inside closed, 37 of 380 outside: p = P(the one site is closed) = 38/381
-    assert losses.fisher_exact(1, 1, 37, 380) == pytest.approx(38 / 381)
-    assert math.isnan(losses.fisher_exact(0, 0, 1, 2))
+    assert inference.fisher_exact(1, 1, 37, 380) == pytest.approx(38 / 381)
+    assert math.isnan(inference.fisher_exact(0, 0, 1, 2))
 
 
 def test_mantel_haenszel_undoes_a_mix_of_categories():
     # Two categories, each closing at the same rate inside and out (ratio 1 in each), but the
     # often-closing one is mostly inside: the crude ratio is 3.85, the stratified one 1.
     strata = [(20, 40, 10, 20), (1, 20, 10, 200)]
-    crude = losses.rate_ratio(21, 60, 20, 220)
+    crude = inference.rate_ratio(21, 60, 20, 220)
     assert crude.ratio == pytest.approx((21 / 60) / (20 / 220)) and crude.lo > 2
-    mh = losses.mh_rate_ratio(strata)
+    mh = inference.mh_rate_ratio(strata)
     # R = 20*20/60 + 1*200/220 = 7.5758 = S, so RR = 1
     assert mh.ratio == pytest.approx(1.0)
     # Greenland-Robins: (40*20*30 - 20*10*60)/60² + (20*200*11 - 1*10*220)/220² = 4.19697
@@ -149,10 +150,10 @@ def test_mantel_haenszel_undoes_a_mix_of_categories():
                                             math.exp(1.96 * math.sqrt(var))))
     assert (mh.lo, mh.hi) == pytest.approx((0.5886, 1.6990), abs=5e-4)
     # One stratum: Mantel-Haenszel is the Katz interval, the stratified test is Fisher's.
-    one = losses.mh_rate_ratio([(10, 50, 20, 200)])
-    assert one[:3] == pytest.approx(losses.rate_ratio(10, 50, 20, 200)[:3])
-    assert losses.fisher_exact_stratified([(3, 4, 1, 4)]) == pytest.approx(34 / 70)
-    assert losses.fisher_exact_stratified(strata) > 0.5  # no difference within categories
+    one = inference.mh_rate_ratio([(10, 50, 20, 200)])
+    assert one[:3] == pytest.approx(inference.rate_ratio(10, 50, 20, 200)[:3])
+    assert inference.fisher_exact_stratified([(3, 4, 1, 4)]) == pytest.approx(34 / 70)
+    assert inference.fisher_exact_stratified(strata) > 0.5  # no difference within categories
 
 
 def test_all_three_verdict_reads_the_adjusted_ratio():
@@ -207,7 +208,7 @@ def test_closure_table_on_ten_sites(ten_sites):
     # the culture-map-only library and the pub are left out
     assert (row.sites_in, row.closed_in, row.sites_out, row.closed_out) == (4, 2, 6, 1)
     assert row.rate_in == pytest.approx(0.5) and row.rate_out == pytest.approx(1 / 6)
-    assert (row.rate_in_lo, row.rate_in_hi) == pytest.approx(losses.wilson_interval(2, 4))
+    assert (row.rate_in_lo, row.rate_in_hi) == pytest.approx(inference.wilson_interval(2, 4))
     se = math.sqrt(1 / 2 - 1 / 4 + 1 / 1 - 1 / 6)
     assert row.ratio == pytest.approx(3.0)
     assert row.ratio_lo == pytest.approx(3 * math.exp(-1.96 * se))  # 0.39: spans 1
@@ -281,9 +282,8 @@ def test_town_centre_class_is_a_sub_policy():
 def test_policies_cover_the_brief():
     for key in ["town_centre", "caz", "opportunity_area", "sil", "creative_enterprise_zone",
                 "regeneration_area", "town_centre:Metropolitan"]:
-        label, flag = losses.POLICIES[key]
-        assert label and flag
-    assert losses.policy_title("caz") == "Central Activities Zone"
+        assert policy_label(key) and policy_flag(key)
+    assert policy_title("caz") == "Central Activities Zone"
     assert any("27 of the 47" in c for c in losses.caveats_for("opportunity_area"))
     assert not any("27 of the 47" in c for c in losses.caveats_for("caz"))
     assert any("July 2013" in c for c in losses.caveats_for("caz", ["GP practice"]))
@@ -365,7 +365,7 @@ def test_share_table_area_weighted(grid):
     assert table.loc["Residents", "inside"] == pytest.approx(250)
     assert table.loc["Residents", "share"] == pytest.approx(0.25)
     assert "area weighting" in table.loc["Residents", "caveat"]
-    lo, hi = losses.wilson_interval(1, 2)
+    lo, hi = inference.wilson_interval(1, 2)
     assert table.loc["Closures", "share_lo"] == pytest.approx(lo)
 
 
@@ -381,7 +381,7 @@ def test_share_table_regeneration_uses_lsoas(grid):
 
 def test_policy_share_by_borough(grid):
     lsoas, boroughs, policy_areas = grid
-    shares = losses.policy_share_by_borough(boroughs, policy_areas, lsoas).set_index("gss_code")
+    shares = pub_trends.policy_share_by_borough(boroughs, policy_areas, lsoas).set_index("gss_code")
     assert shares.loc["B1", "share_caz"] == pytest.approx(0.75)
     assert shares.loc["B2", "share_caz"] == 0
     assert shares.loc["B2", "share_opportunity_area"] == pytest.approx(0.25)
@@ -429,7 +429,7 @@ def pubs():
 
 def test_pubs_change(pubs):
     counts, boroughs = pubs
-    table = losses.pubs_change(counts, boroughs).set_index("gss_code")
+    table = pub_trends.pubs_change(counts, boroughs).set_index("gss_code")
     assert list(table.loc["B1", ["pubs_start", "pubs_end", "change"]]) == [100, 80, -20]
     assert table.loc["B1", "pct_change"] == pytest.approx(-20.0)
     assert table.loc["B1", "change_per_10k"] == pytest.approx(-10.0)
@@ -437,12 +437,12 @@ def test_pubs_change(pubs):
     assert table.attrs["london"]["pubs_start"] == 150
     assert table.attrs["london"]["pubs_end"] == 140
     with pytest.raises(ValueError, match="No pub counts for 1999"):
-        losses.pubs_change(counts, boroughs, start=1999)
+        pub_trends.pubs_change(counts, boroughs, start=1999)
 
 
 def test_pubs_trend(pubs):
     counts, boroughs = pubs
-    trend = losses.pubs_trend(counts, boroughs)
+    trend = pub_trends.pubs_trend(counts, boroughs)
     london = trend[trend.gss_code == "london"]
     assert list(london["pubs"]) == [150, 145, 140]
     assert trend[trend.gss_code == "B2"]["index"].iloc[-1] == pytest.approx(120)
@@ -451,15 +451,15 @@ def test_pubs_trend(pubs):
 def test_correlation_and_verdicts():
     x = np.arange(10, dtype=float)
     y = 2 * x + np.array([0.1, -0.2, 0.3, 0, -0.1, 0.2, -0.3, 0.1, 0, -0.1])
-    stats = losses.correlation(x, y)
+    stats = inference.correlation(x, y)
     assert stats["r"] == pytest.approx(np.corrcoef(x, y)[0, 1])
     assert stats["n"] == 10 and stats["r_lo"] > 0.9
     shares = pd.DataFrame({"gss_code": [f"B{i}" for i in range(10)], "share_caz": x / 10})
     change = pd.DataFrame({"gss_code": shares.gss_code, "pct_change": y})
-    table = losses.pubs_policy_correlation(change, shares)
+    table = pub_trends.pubs_policy_correlation(change, shares)
     assert table.loc[0, "verdict"].startswith("boroughs with more of this policy area had higher")
     flat = change.assign(pct_change=[1, -1, 1, -1, 1, -1, 1, -1, 1, -1])
-    assert losses.pubs_policy_correlation(flat, shares).loc[0, "verdict"] == "no clear association"
+    assert pub_trends.pubs_policy_correlation(flat, shares).loc[0, "verdict"] == "no clear association"
 
 
 def test_results_carry_caveats_through_pickling(ten_sites):
@@ -506,7 +506,7 @@ def test_real_closures_by_year_total_equals_closed_sites(layers):
 
 @pytest.mark.integration
 def test_real_pubs_change_london(layers, geodata_source):
-    table = losses.pubs_change(layers["pubs_by_borough"], layers["boroughs"])
+    table = pub_trends.pubs_change(layers["pubs_by_borough"], layers["boroughs"])
     assert len(table) == 33
     london = table.attrs["london"]
     # ONS's own London row says 4,835 -> 3,540; the built layer keeps the 33 boroughs only,
@@ -562,7 +562,7 @@ def test_real_tables_are_consistent(layers):
     bands = losses.distance_bands(sites)
     assert bands["sites"].sum() == 2147 and bands["closed"].sum() == 307
     assert bands.loc[0, "sites"] == int(losses.recorded_sites(sites).in_town_centre.sum())
-    for policy in losses.MAIN_POLICIES:
+    for policy in MAIN_ANALYSED:
         closure = losses.closure_table(sites, policy).set_index("category").loc["All three"]
         shares = losses.share_table(sites, layers["lsoas"], layers["policy_areas"],
                                layers["boroughs"], policy).set_index("measure")
@@ -571,8 +571,8 @@ def test_real_tables_are_consistent(layers):
         assert 0 < shares.loc["Land area", "share"] < 0.2
         assert 0 < shares.loc["Residents", "share"] < 0.2
         assert shares.loc["Residents", "total"] == layers["lsoas"].population.sum()
-        assert losses.headline(closure, losses.POLICIES[policy][0]).endswith(".")
-    shares = losses.policy_share_by_borough(layers["boroughs"], layers["policy_areas"],
+        assert losses.headline(closure, policy_label(policy)).endswith(".")
+    shares = pub_trends.policy_share_by_borough(layers["boroughs"], layers["policy_areas"],
                                        layers["lsoas"]).set_index("gss_code")
     assert shares.loc["E09000001", "share_caz"] > 0.99  # the City is all CAZ
     assert shares.filter(like="share_").stack().between(0, 1).all()

@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from lib.analysis import losses, profiles
 from lib.data import layers as data
-from lib.render import card_layout, cards, loss_maps, maps
+from lib.render import card_layout, cards, tables
+from lib.vocab.policies import POLICIES
 from tests.test_share import (
     assert_no_overlap_and_inside,
     ax_map,
@@ -155,7 +156,7 @@ BOROUGH_CASES = {
     # borough, ward measure, London Plan layers, food banks and mutual aid shown
     "hackney-charities": (HACKNEY, "charities_per_1k", ("town_centre",), True),
     "city-sites": ("E09000001", "sites_per_10k", ("caz", "town_centre"), True),
-    "tower-hamlets-every-layer": ("E09000030", "imd_score", tuple(maps.POLICY_STYLES), True),
+    "tower-hamlets-every-layer": ("E09000030", "imd_score", tuple(POLICIES), True),
     "croydon-closures-alone": ("E09000008", "closures", (), False),
 }
 
@@ -173,7 +174,7 @@ def test_borough_card(layers, case, size):
     assert profiles.WARD_MEASURES[measure].label in legend
     assert "Sites (open)" in legend
     for policy in policies:
-        assert maps.POLICY_STYLES[policy][0] in legend
+        assert POLICIES[policy].legend in legend
     # Framed on the borough, its name on the map in bold.
     map_labels = [t for t in ax_map(fig).texts if t.get_gid() == "map-label"]
     assert any(t.get_text() == name and t.get_fontweight() == "bold" for t in map_labels)
@@ -288,7 +289,7 @@ def test_losses_present_from_the_link(app, layers):
     at = open_present(app, "pages/losses_vs_policy.py", against="Strategic Industrial Locations",
                       categories=["Library", "GP practice"], basemap="No basemap")
     total = losses.closure_table(layers.sites, "sil", ("Library", "GP practice")).iloc[-1]
-    assert at.metric[0].value == f"{loss_maps.pct(total['rate_in'])} vs {loss_maps.pct(total['rate_out'])}"
+    assert at.metric[0].value == f"{tables.pct(total['rate_in'])} vs {tables.pct(total['rate_out'])}"
     assert at.metric[0].label.startswith("closure rate inside vs elsewhere: ")
     assert at.title[0].value == "Closures inside Strategic Industrial Locations vs elsewhere"
     query = leave_present(at)

@@ -10,6 +10,7 @@ from shapely.geometry import Point, box
 
 from lib.data import layers as data
 from lib.render import maps
+from lib.vocab.categories import GROUP_COLOURS
 
 BOROUGHS = gpd.GeoDataFrame(
     {"gss_code": ["E09000001", "E09000002"], "name": ["City <of> London", "Barking"],
@@ -155,7 +156,7 @@ def test_closed_sites_are_styled_apart():
     rendered = explorer_html(make_sites())
     assert f'"color": "{maps.CLOSED_COLOUR}"' in rendered
     assert '"radius": 5' in rendered  # closed: larger black ring
-    assert f'"fillColor": "{maps.GROUP_COLOURS["Health"]}"' in rendered
+    assert f'"fillColor": "{GROUP_COLOURS["Health"]}"' in rendered
 
 
 def test_tooltips_carry_status_and_years():

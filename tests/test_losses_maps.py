@@ -10,7 +10,9 @@ from shapely.geometry import Point, box
 
 from lib.analysis import losses
 from lib.data import layers as data
-from lib.render import loss_maps, maps
+from lib.render import charts, loss_maps, maps, tables
+from lib.vocab.categories import RECORDING_CATEGORIES
+from lib.vocab.policies import POLICIES
 
 BOROUGHS = gpd.GeoDataFrame(
     {"gss_code": ["E09000001", "E09000002"], "name": ["City <of> London", "Barking & Dagenham"],
@@ -83,7 +85,7 @@ def as_in_script(text: str) -> str:
 
 
 def losses_html(sites, map_layers, policy="regeneration_area",
-                categories=losses.RECORDING_CATEGORIES, basemap="none") -> str:
+                categories=RECORDING_CATEGORIES, basemap="none") -> str:
     layers = loss_maps.loss_layers(sites, map_layers, policy, categories)
     return loss_maps.losses_map(map_layers, layers, basemap).get_root().render()
 
@@ -149,7 +151,7 @@ def test_losses_map_shows_only_the_chosen_town_centre_class(sites, map_layers):
     assert as_in_script("Big centre") in rendered
     assert as_in_script("Bark&lt;ing&gt;") not in rendered  # a Major centre
     assert "Metropolitan town centres (1 area)" in rendered
-    assert maps.POLICY_STYLES["town_centre"][1] in rendered
+    assert POLICIES["town_centre"].colour in rendered
 
 
 def test_losses_map_credits_its_layers_and_loads_no_cdn_script(sites, map_layers):
@@ -198,7 +200,7 @@ def test_diverging_classes_pick_a_step_that_fits():
 def pubs_change() -> pd.DataFrame:
     pubs = pd.DataFrame({"gss_code": ["E09000001", "E09000001", "E09000002", "E09000002"],
                          "year": [2001, 2018, 2001, 2018], "pubs": [200, 160, 45, 20]})
-    return losses.pubs_change(pubs, BOROUGHS)
+    return pubs.pubs_change(pubs, BOROUGHS)
 
 
 def test_pubs_map_shades_highlights_and_escapes(map_layers):
@@ -229,7 +231,7 @@ def test_pubs_map_without_a_borough_has_no_highlight(map_layers):
 
 def test_rates_display_formats_rates_ratios_and_counts(sites):
     table = losses.closure_table(sites, "regeneration_area")
-    shown = loss_maps.rates_display(table).set_index("Category")
+    shown = tables.rates_display(table).set_index("Category")
     assert list(shown.index) == ["Library", "GP practice", "Museum or public gallery",
                                  losses.ALL_THREE]
     library = shown.loc["Library"]
@@ -241,16 +243,16 @@ def test_rates_display_formats_rates_ratios_and_counts(sites):
 
 
 def test_formatting_helpers():
-    assert loss_maps.pct(0.16113) == "16.1%" and loss_maps.pct(float("nan")) == "\u2013"
-    assert loss_maps.rate_with_interval(0.161, 0.128, 0.2008) == "16.1% (12.8\u201320.1)"
-    assert loss_maps.ratio_with_interval(1.2151, 0.9424, 1.5667) == "1.22 (0.94\u20131.57)"
-    assert loss_maps.p_value(0.0004) == "<0.001" and loss_maps.p_value(0.1426) == "0.143"
+    assert tables.pct(0.16113) == "16.1%" and tables.pct(float("nan")) == "\u2013"
+    assert tables.rate_with_interval(0.161, 0.128, 0.2008) == "16.1% (12.8\u201320.1)"
+    assert tables.ratio_with_interval(1.2151, 0.9424, 1.5667) == "1.22 (0.94\u20131.57)"
+    assert tables.p_value(0.0004) == "<0.001" and tables.p_value(0.1426) == "0.143"
     assert loss_maps.categories_text(("GP practice", "Library")) == "libraries and GP practices"
 
 
 def test_rates_chart_has_both_sides_with_intervals_in_colour_blind_pair(sites):
     table = losses.closure_table(sites, "regeneration_area")
-    spec = loss_maps.rates_chart(table, "regeneration_area")
+    spec = charts.rates_chart(table, "regeneration_area")
     values = spec["data"]["values"]
     assert len(values) == 2 * len(table)
     first = values[0]
@@ -262,22 +264,22 @@ def test_rates_chart_has_both_sides_with_intervals_in_colour_blind_pair(sites):
 
 def test_closures_by_year_table_chart_and_undated_sentence(sites):
     table = losses.closures_by_year(sites)
-    wide = loss_maps.closures_by_year_wide(table)
+    wide = tables.closures_by_year_wide(table)
     assert list(wide.columns) == ["Year", "Libraries", "GP practices", "Museums", "Total"]
     assert wide["Total"].sum() == table["closures"].sum() == 3
-    spec = loss_maps.closures_by_year_chart(table)
+    spec = charts.closures_by_year_chart(table)
     domain = spec["encoding"]["x"]["scale"]["domain"]
     assert domain[0] == 1990 and domain[-1] == 2019  # the recording years are always shown
-    assert loss_maps.undated_sentence({"Library": 1}) == (
+    assert tables.undated_sentence({"Library": 1}) == (
         "1 closed library has no recorded closure year, so it is not in the chart.")
-    assert loss_maps.undated_sentence({"Library": 2, "GP practice": 1}, "Brent") == (
+    assert tables.undated_sentence({"Library": 2, "GP practice": 1}, "Brent") == (
         "2 closed libraries and 1 closed GP practice in Brent have no recorded closure year, "
         "so they are not in the chart.")
-    assert loss_maps.undated_sentence({}) == ""
+    assert tables.undated_sentence({}) == ""
 
 
 def test_pubs_display_puts_london_first():
-    shown = loss_maps.pubs_display(pubs_change())
+    shown = tables.pubs_display(pubs_change())
     assert list(shown["Borough"]) == ["London (sum of boroughs)", "Barking & Dagenham",
                                       "City <of> London"]
     london = shown.iloc[0]

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.analysis import losses
 from lib.data import layers as data
-from lib.render import loss_maps
+from lib.render import tables
 
 LOSSES = "pages/losses_vs_policy.py"
 OVER_TIME = "pages/losses_over_time.py"
@@ -88,7 +88,7 @@ def test_losses_page_answers_for_areas_for_regeneration(app, layers):
         assert list(shown[column]) == [f"{k:,} / {n:,}"
                                        for k, n in zip(closed, sites, strict=True)]
     assert list(shown["Rate inside (95% CI)"]) == [
-        loss_maps.rate_with_interval(r.rate_in, r.rate_in_lo, r.rate_in_hi)
+        tables.rate_with_interval(r.rate_in, r.rate_in_lo, r.rate_in_hi)
         for r in expected.itertuples()]
     assert list(shown["Verdict"]) == list(expected["verdict"])
     total = shown.iloc[-1]
@@ -143,7 +143,7 @@ def test_losses_page_policy_and_categories_come_from_the_url(app, layers):
     expected = losses.closure_table(layers.sites, "caz", ("Library", "GP practice")).iloc[-1]
     assert headline(at).startswith("#### Across the selected categories, the closure rate "
                                     "inside the Central Activities Zone was "
-                                    f"{loss_maps.pct(expected['rate_in'])}")
+                                    f"{tables.pct(expected['rate_in'])}")
     assert "libraries and GP practices" in at.markdown[0].value
 
 
@@ -199,7 +199,7 @@ def test_over_time_pubs_london_and_boroughs(app, layers):
     hackney = boroughs.set_index("Borough").loc["Hackney"]
     assert (hackney["Pubs 2001"], hackney["Pubs 2018"]) == (155, 185)
     assert hackney["% change"] == pytest.approx(19.4)
-    expected = losses.pubs_change(layers.pubs_by_borough, layers.boroughs).set_index("name")
+    expected = pubs.pubs_change(layers.pubs_by_borough, layers.boroughs).set_index("name")
     assert hackney["Change per 10,000 residents"] == pytest.approx(
         expected.loc["Hackney", "change_per_10k"], abs=0.005)
 

@@ -16,7 +16,7 @@ from shapely.geometry import Point, box
 
 from lib.analysis import profiles
 from lib.data.layers import Layers, load_layers
-from lib.render import maps
+from lib.render import charts, maps, ward_maps
 
 BNG = "EPSG:27700"
 
@@ -302,7 +302,7 @@ def test_unstable_wards_under_5000_residents(tiny):
 def test_ward_labels_are_unique():
     table = pd.DataFrame({"ward_code": ["X1", "X2", "X3"], "ward": ["Abbey", "Abbey", "Abbey"],
                           "borough": ["Merton", "Merton", "Barking"]})
-    labels = profiles.ward_labels(table)
+    labels = ward_maps.ward_labels(table)
     assert labels["X3"] == "Abbey (Barking)"
     assert labels["X1"] != labels["X2"] and labels["X1"].endswith("X1")
 
@@ -362,9 +362,9 @@ def test_unmatched_report_surfaces_the_build_and_the_layers(tiny):
 
 
 def test_integer_classes_never_say_zero_to_one():
-    bins, labels = profiles.classes(pd.Series([0, 0, 1, 2, 0]), True, "{:.0f}")
+    bins, labels = ward_maps.classes(pd.Series([0, 0, 1, 2, 0]), True, "{:.0f}")
     assert labels == ["0", "1", "2"] and list(bins) == [0, 0, 1, 2, 0]
-    bins, labels = profiles.classes(pd.Series(range(30)), True, "{:.0f}")
+    bins, labels = ward_maps.classes(pd.Series(range(30)), True, "{:.0f}")
     assert labels[0].startswith("0") and labels[-1].endswith("+")
     assert bins.min() == 0 and bins.max() == len(labels) - 1
 
@@ -390,10 +390,10 @@ def tiny_layers(tiny) -> Layers:
 def test_borough_map_has_legend_layers_and_escapes_names(tiny, tiny_layers, wards):
     map_layers = maps.prepare(tiny_layers)
     names = tiny_layers.borough_names
-    geo = profiles.ward_geometry(tiny["wards"], names)
-    features = profiles.voluntary_features(tiny["points"], WARD_NAMES)
+    geo = ward_maps.ward_geometry(tiny["wards"], names)
+    features = ward_maps.voluntary_features(tiny["points"], WARD_NAMES)
     site_index = tiny["sites"].index[tiny["sites"]["gss_code"] == "E09000901"]
-    m = profiles.borough_map(map_layers, geo, wards[wards["gss_code"] == "E09000901"],
+    m = ward_maps.borough_map(map_layers, geo, wards[wards["gss_code"] == "E09000901"],
                              "E09000901", "closures", ("town_centre",), "none", site_index,
                              features[tiny["points"]["gss_code"] == "E09000901"])
     page = m.get_root().render()
@@ -406,9 +406,9 @@ def test_borough_map_has_legend_layers_and_escapes_names(tiny, tiny_layers, ward
 
 def test_voluntary_map_highlights_the_chosen_ward(tiny, tiny_layers, wards):
     map_layers = maps.prepare(tiny_layers)
-    geo = profiles.ward_geometry(tiny["wards"], tiny_layers.borough_names)
-    features = profiles.voluntary_features(tiny["points"], WARD_NAMES)
-    m = profiles.voluntary_map(map_layers, geo, wards, "charities_per_1k", features, "none",
+    geo = ward_maps.ward_geometry(tiny["wards"], tiny_layers.borough_names)
+    features = ward_maps.voluntary_features(tiny["points"], WARD_NAMES)
+    m = ward_maps.voluntary_map(map_layers, geo, wards, "charities_per_1k", features, "none",
                                highlight="W_C1")
     page = m.get_root().render()
     assert "Registered charities per 1,000 residents (2019)" in page
@@ -419,14 +419,14 @@ def test_voluntary_map_highlights_the_chosen_ward(tiny, tiny_layers, wards):
 
 
 def test_scatter_marks_the_chosen_ward(wards):
-    chart = profiles.scatter_chart(wards, "charities_per_1k", "W_A1").to_dict()
+    chart = charts.scatter_chart(wards, "charities_per_1k", "W_A1").to_dict()
     assert len(chart["layer"]) == 3
     assert chart["layer"][0]["encoding"]["y"]["scale"]["type"] == "symlog"
-    assert len(profiles.scatter_chart(wards, "grants_per_head").to_dict()["layer"]) == 1
+    assert len(charts.scatter_chart(wards, "grants_per_head").to_dict()["layer"]) == 1
 
 
 def test_map_sources_cover_what_is_shown():
-    keys = profiles.map_sources("charities_per_1k", with_sites=True, policies=["caz"],
+    keys = ward_maps.map_sources("charities_per_1k", with_sites=True, policies=["caz"],
                                 volunteers=True)
     assert {"boroughs", "charities", "cim", "caz", "food_banks", "mutual_aid"} <= set(keys)
     assert len(keys) == len(set(keys))

@@ -20,6 +20,7 @@ from lib.data import layers as data
 from lib.links import views
 from lib.render import card_layout, card_maps, cards, controls, maps
 from lib.vocab import sources
+from lib.vocab.policies import POLICIES
 
 HACKNEY = "E09000012"
 
@@ -211,7 +212,7 @@ CASES = {
                                           boroughs=(HACKNEY,)), "Health",
                           ("town_centre", "regeneration_area"), None),
     "every-policy": (data.SiteFilter(groups=("Community & libraries",)), "Community & libraries",
-                     tuple(maps.POLICY_STYLES), None),
+                     tuple(POLICIES), None),
     "saved-view": (data.SiteFilter(), "All facilities", ("caz",), views.MapView(51.515, -0.09, 13)),
 }
 LINK = "http://localhost:8501/?group=Health&status=Closed&borough=Hackney"
@@ -257,7 +258,7 @@ def test_explorer_cards_on_the_real_data(real_layers, case, size):
         assert "Pubs (3,857)" in legend and "Closed (307)" in legend
         assert "OpenStreetMap contributors" in attribution
     if case == "every-policy":
-        for label, _ in maps.POLICY_STYLES.values():
+        for label in (p.legend for p in POLICIES.values()):
             assert label in legend
     body = card_layout.render(fig, size)
     if size == "social":

@@ -15,100 +15,34 @@ Rates are fractions (0.25 means 25%); intervals are 95% unless ``z`` says otherw
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
-from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
-# ---------------------------------------------------------------- what can be counted
+from lib.analysis.geometry import lsoa_overlap
+from lib.analysis.inference import (
+    fisher_exact,
+    fisher_exact_stratified,
+    mh_rate_ratio,
+    rate_ratio,
+    wilson_interval,
+)
+from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES
+from lib.vocab.policies import parse_policy, policy_flag, policy_label
 
-#: The categories whose sources record closed as well as open sites, with that source's id
-#: (as it appears in the ``sources`` column of the ``sites`` layer).
-RECORDING_SOURCES: dict[str, str] = {
-    "Library": "libraries_2016",
-    "GP practice": "epraccur_2019",
-    "Museum or public gallery": "mapping_museums",
-}
-RECORDING_CATEGORIES: tuple[str, ...] = tuple(RECORDING_SOURCES)
 #: Label of the row that adds the chosen categories together.
 ALL_THREE = "All three"
 ALL_SELECTED = "All selected"
-#: Plural nouns for sentences.
-CATEGORY_PLURALS = {
-    "Library": "libraries",
-    "GP practice": "GP practices",
-    "Museum or public gallery": "museums and public galleries",
-}
-CATEGORY_SINGULARS = {
-    "Library": "library",
-    "GP practice": "GP practice",
-    "Museum or public gallery": "museum or public gallery",
-}
-#: Years in which each source records closures (museums: earliest year of the recorded range).
-RECORDING_WINDOWS = {
-    "Library": "2010-2016",
-    "GP practice": "July 2013 - July 2019",
-    "Museum or public gallery": "1945-2021 (earliest year of each closure range)",
-}
-
-# ---------------------------------------------------------------- policies
-
-#: Policy key -> (label, site flag column). Labels read inside a sentence ("closure rate
-#: inside {label}"); use ``policy_title`` for a heading. Town-centre classes are sub-policies
-#: keyed "town_centre:<class>": their flag column is ``town_centre_class`` and a site is inside
-#: when its (highest-ranked) town-centre class is that class. The 2015 Areas of Intensification
-#: (dropped by the 2021 Plan) have polygons but no site flag, so they are not listed here.
-POLICIES: OrderedDict[str, tuple[str, str]] = OrderedDict([
-    ("town_centre", ("town centres", "in_town_centre")),
-    ("town_centre:International", ("International town centres", "town_centre_class")),
-    ("town_centre:Metropolitan", ("Metropolitan town centres", "town_centre_class")),
-    ("town_centre:Major", ("Major town centres", "town_centre_class")),
-    ("town_centre:District", ("District town centres", "town_centre_class")),
-    ("town_centre:CAZ retail cluster", ("CAZ retail clusters", "town_centre_class")),
-    ("town_centre:Local", ("Local town centres", "town_centre_class")),
-    ("caz", ("the Central Activities Zone", "in_caz")),
-    ("opportunity_area", ("Opportunity Areas", "in_opportunity_area")),
-    ("sil", ("Strategic Industrial Locations", "in_sil")),
-    ("creative_enterprise_zone", ("Creative Enterprise Zones", "in_creative_enterprise_zone")),
-    ("regeneration_area", ("Areas for Regeneration", "in_regen_area")),
-])
-#: The top-level policies (no town-centre classes), in display order.
-MAIN_POLICIES: tuple[str, ...] = tuple(k for k in POLICIES if ":" not in k)
-
-
-def policy_title(policy: str) -> str:
-    """The policy's label with a capital first letter, for headings and select boxes."""
-    label = POLICIES[policy][0]
-    if label.startswith("the "):
-        label = label[4:]
-    return label[:1].upper() + label[1:]
-
-
-def _check_policy(policy: str) -> None:
-    if policy not in POLICIES:
-        raise KeyError(f"Unknown policy {policy!r}; expected one of {', '.join(POLICIES)}")
 
 
 def inside_mask(sites: pd.DataFrame, policy: str) -> pd.Series:
     """Boolean Series: is each site inside the policy's areas (from the build's site flags)."""
-    _check_policy(policy)
-    _, flag = POLICIES[policy]
-    if ":" in policy:
-        return sites[flag].eq(policy.split(":", 1)[1]).fillna(False).astype(bool)
+    _, town_centre_class = parse_policy(policy)
+    flag = policy_flag(policy)
+    if town_centre_class:
+        return sites[flag].eq(town_centre_class).fillna(False).astype(bool)
     return sites[flag].fillna(False).astype(bool)
-
-
-def policy_layer(policy_areas: gpd.GeoDataFrame, policy: str) -> gpd.GeoDataFrame:
-    """The polygons of one policy (a town-centre class selects by ``classification``)."""
-    _check_policy(policy)
-    base, _, cls = policy.partition(":")
-    layer = policy_areas[policy_areas["policy"] == base]
-    if cls:
-        layer = layer[layer["classification"] == cls]
-    return layer
 
 
 # ---------------------------------------------------------------- caveats
@@ -212,165 +146,12 @@ def caveats_for(policy: str | None = None, categories=RECORDING_CATEGORIES) -> l
     return [CAVEATS[k] for k in keys]
 
 
-def _with_caveats(frame: pd.DataFrame, caveats: list[str]) -> pd.DataFrame:
+def with_caveats(frame: pd.DataFrame, caveats: list[str]) -> pd.DataFrame:
     frame.attrs["caveats"] = list(dict.fromkeys(caveats))  # de-duplicated, in order
     return frame
 
 
 # ---------------------------------------------------------------- statistics
-
-
-def wilson_interval(k, n, z: float = 1.96):
-    """Wilson score interval for a proportion k/n; returns (lo, hi).
-
-    Works on scalars (returns floats) or array-likes (returns arrays). Where n is 0 the
-    bounds are NaN.
-    """
-    k_arr = np.asarray(k, dtype=float)
-    n_arr = np.asarray(n, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = k_arr / n_arr
-        z2 = z * z
-        denom = 1 + z2 / n_arr
-        centre = (p + z2 / (2 * n_arr)) / denom
-        half = z / denom * np.sqrt(p * (1 - p) / n_arr + z2 / (4 * n_arr * n_arr))
-        lo = np.where(n_arr > 0, np.clip(centre - half, 0, 1), np.nan)
-        hi = np.where(n_arr > 0, np.clip(centre + half, 0, 1), np.nan)
-    if lo.ndim == 0:
-        return float(lo), float(hi)
-    return lo, hi
-
-
-class RateRatio(NamedTuple):
-    ratio: float
-    lo: float
-    hi: float
-    note: str  # "" when the plain Katz interval applies; otherwise what was done and why
-
-
-def rate_ratio(a: int, n1: int, b: int, n2: int, z: float = 1.96,
-               correction: float = 0.5) -> RateRatio:
-    """Ratio of two proportions (a/n1) / (b/n2) with a Katz log interval.
-
-    log RR +/- z * sqrt(1/a - 1/n1 + 1/b - 1/n2). When a cell of the 2x2 table is zero (no
-    closures on a side, or every site on a side closed) the log interval is undefined or
-    collapses, so ``correction`` (0.5, the Haldane-Anscombe correction) is added to every cell
-    (closed and still-open, on each side: a+0.5 of n1+1, b+0.5 of n2+1) and both the ratio and
-    its interval come from the corrected counts; ``note`` says so. With no sites on a side, or
-    no closures on either side, there is no ratio: all three figures are NaN and ``note``
-    explains. Nothing raises on zero counts.
-    """
-    a, n1, b, n2 = (int(x) for x in (a, n1, b, n2))
-    nan = float("nan")
-    if min(a, n1, b, n2) < 0 or a > n1 or b > n2:
-        raise ValueError(f"closures must lie between 0 and the sites: {a}/{n1}, {b}/{n2}")
-    if n1 == 0 or n2 == 0:
-        side = "inside" if n1 == 0 else "outside"
-        return RateRatio(nan, nan, nan, f"no sites {side}, so no ratio")
-    if a == 0 and b == 0:
-        return RateRatio(nan, nan, nan, "no closures on either side, so no ratio")
-    note = ""
-    fa, fn1, fb, fn2 = float(a), float(n1), float(b), float(n2)
-    zero_cells = [text for text, hit in [
-        ("no closures inside", a == 0), ("every site inside closed", a == n1),
-        ("no closures outside", b == 0), ("every site outside closed", b == n2)] if hit]
-    if zero_cells:
-        if not correction:
-            ratio = (fa / fn1) / (fb / fn2) if b else math.inf
-            return RateRatio(ratio, nan, nan,
-                             f"{'; '.join(zero_cells)}: the log interval is undefined")
-        fa, fb = fa + correction, fb + correction
-        fn1, fn2 = fn1 + 2 * correction, fn2 + 2 * correction
-        note = (f"{'; '.join(zero_cells)}: {correction:g} added to every cell of the 2x2 table "
-                "(Haldane-Anscombe correction) before computing the ratio and its interval")
-    ratio = (fa / fn1) / (fb / fn2)
-    se = math.sqrt(max(1 / fa - 1 / fn1 + 1 / fb - 1 / fn2, 0.0))
-    lo = math.exp(math.log(ratio) - z * se)
-    hi = math.exp(math.log(ratio) + z * se)
-    return RateRatio(ratio, lo, hi, note)
-
-
-def _log_comb(n: int, k: int) -> float:
-    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-
-
-def fisher_exact(a: int, n1: int, b: int, n2: int) -> float:
-    """Two-sided Fisher exact test p-value for a/n1 against b/n2 (NaN when a side is empty).
-
-    Sums the hypergeometric probabilities of every table with the same margins that is no
-    more likely than the observed one (the usual two-sided definition, as in R and SciPy).
-    Used as a check on the Katz interval when counts are small.
-    """
-    a, n1, b, n2 = (int(x) for x in (a, n1, b, n2))
-    if n1 <= 0 or n2 <= 0:
-        return float("nan")
-    total, closed = n1 + n2, a + b
-    low, high = max(0, closed - n2), min(closed, n1)
-    log_den = _log_comb(total, closed)
-    xs = np.arange(low, high + 1)
-    log_p = np.array([_log_comb(n1, x) + _log_comb(n2, closed - x) - log_den for x in xs])
-    observed = log_p[a - low]
-    p = float(np.exp(log_p[log_p <= observed + 1e-7]).sum())
-    return min(p, 1.0)
-
-
-def mh_rate_ratio(strata, z: float = 1.96, correction: float = 0.5) -> RateRatio:
-    """Mantel-Haenszel rate ratio over strata of (a, n1, b, n2), with the Greenland-Robins
-    interval: var(ln RR) = sum((n1 n2 (a+b) - a b N) / N²) / (R S), R = sum(a n2 / N),
-    S = sum(b n1 / N). With one stratum this is exactly the Katz interval. Strata with no sites
-    on a side carry no information and drop out. If R or S is zero (no closures on a side in
-    any stratum) ``correction`` is added to every cell of each informative stratum first.
-    """
-    strata = [tuple(float(x) for x in st) for st in strata if st[1] > 0 and st[3] > 0]
-    nan = float("nan")
-    if not strata:
-        return RateRatio(nan, nan, nan, "no category has sites on both sides, so no ratio")
-    if sum(a + b for a, _, b, _ in strata) == 0:
-        return RateRatio(nan, nan, nan, "no closures on either side, so no ratio")
-
-    def sums(rows):
-        r = sum(a * n2 / (n1 + n2) for a, n1, b, n2 in rows)
-        s_ = sum(b * n1 / (n1 + n2) for a, n1, b, n2 in rows)
-        v = sum((n1 * n2 * (a + b) - a * b * (n1 + n2)) / (n1 + n2) ** 2
-                for a, n1, b, n2 in rows)
-        return r, s_, v
-
-    r, s_, v = sums(strata)
-    note = ""
-    if r == 0 or s_ == 0:
-        c = correction
-        strata = [(a + c, n1 + 2 * c, b + c, n2 + 2 * c) for a, n1, b, n2 in strata]
-        r, s_, v = sums(strata)
-        note = (f"a side has no closures: {c:g} added to every cell of each category's 2x2 "
-                "table before computing the ratio and its interval")
-    ratio = r / s_
-    se = math.sqrt(max(v / (r * s_), 0.0))
-    return RateRatio(ratio, math.exp(math.log(ratio) - z * se),
-                     math.exp(math.log(ratio) + z * se), note)
-
-
-def _hypergeom_pmf(a_low: int, a_high: int, n1: int, n2: int, closed: int) -> np.ndarray:
-    log_den = _log_comb(n1 + n2, closed)
-    return np.exp([_log_comb(n1, x) + _log_comb(n2, closed - x) - log_den
-                   for x in range(a_low, a_high + 1)])
-
-
-def fisher_exact_stratified(strata) -> float:
-    """Two-sided exact test of no difference inside/outside, conditional on each stratum's
-    margins: the distribution of the total closures inside is the convolution of each
-    stratum's hypergeometric distribution (one stratum: Fisher's exact test)."""
-    strata = [tuple(int(x) for x in st) for st in strata if st[1] > 0 and st[3] > 0]
-    if not strata:
-        return float("nan")
-    dist, offset, observed = np.ones(1), 0, 0
-    for a, n1, b, n2 in strata:
-        closed = a + b
-        low, high = max(0, closed - n2), min(closed, n1)
-        dist = np.convolve(dist, _hypergeom_pmf(low, high, n1, n2, closed))
-        offset += low
-        observed += a
-    p_observed = dist[observed - offset]
-    return min(float(dist[dist <= p_observed * (1 + 1e-7)].sum()), 1.0)
 
 
 def _fmt_ratio(*values: float) -> str:
@@ -432,7 +213,7 @@ def recorded_sites(sites: pd.DataFrame, categories=RECORDING_CATEGORIES) -> pd.D
     keep = pd.Series(False, index=sites.index)
     sources = sites["sources"].astype(str)
     for category in categories:
-        source = RECORDING_SOURCES.get(category)
+        source = RECORDING[category].source if category in RECORDING else None
         if source is None:
             continue
         listed = sources.str.contains(rf"(?:^|;\s*){source}(?:\s*;|$)", regex=True)
@@ -445,14 +226,14 @@ def _left_out_notes(sites: pd.DataFrame, categories) -> list[str]:
     notes = []
     kept = recorded_sites(sites, categories)
     for category in categories:
-        if category not in RECORDING_SOURCES:
+        if category not in RECORDING:
             notes.append(f"{category}: no source records closures, so it cannot show losses and "
                          "is left out.")
             continue
         total = int((sites["category"] == category).sum())
         left = total - int((kept["category"] == category).sum())
         if left:
-            notes.append(f"{left} {CATEGORY_PLURALS[category]} known only from the 2022 culture "
+            notes.append(f"{left} {RECORDING[category].plural} known only from the 2022 culture "
                          "map are left out (no closure record).")
     return notes
 
@@ -508,8 +289,8 @@ def closure_table(sites: pd.DataFrame, policy: str,
     verdict reads the adjusted ratio. caveat joins the caveats for that row;
     ``attrs["caveats"]`` has them all plus what was left out.
     """
-    _check_policy(policy)
-    label = POLICIES[policy][0]
+    parse_policy(policy)  # KeyError for an unknown key
+    label = policy_label(policy)
     categories = list(categories)
     chosen = [c for c in RECORDING_CATEGORIES if c in categories]
     kept = recorded_sites(sites, chosen)
@@ -554,7 +335,7 @@ def closure_table(sites: pd.DataFrame, policy: str,
         lo, hi = wilson_interval(k, n)
         table[f"rate_{side}_lo"], table[f"rate_{side}_hi"] = lo, hi
     table = table[CLOSURE_COLUMNS]
-    return _with_caveats(table, caveats_for(policy, categories)
+    return with_caveats(table, caveats_for(policy, categories)
                          + _left_out_notes(sites, categories))
 
 
@@ -567,12 +348,12 @@ def headline(table_row, policy_label: str) -> str:
     elif category == ALL_SELECTED:
         who = "Across the selected categories, the closure rate"
     else:
-        who = f"For {CATEGORY_PLURALS.get(category, category)}, the closure rate"
+        who = f"For {(RECORDING[category].plural if category in RECORDING else category)}, the closure rate"
     if not row["sites_in"] or not row["sites_out"]:
         side = "inside" if not row["sites_in"] else "outside"
         return f"{who} cannot be compared: there are no recorded sites {side} {policy_label}."
 
-    def rate(side: str) -> str:
+    def rate(side: str) -> tuple[str, str]:
         return (f"{_fmt_pct(row[f'rate_{side}'])}", f"{100 * row[f'rate_{side}_lo']:.1f}-"
                 f"{_fmt_pct(row[f'rate_{side}_hi'])}")
 
@@ -583,81 +364,6 @@ def headline(table_row, policy_label: str) -> str:
 
 
 # ---------------------------------------------------------------- shares of closures, area, people
-
-
-def dissolve_parts(geometries) -> np.ndarray:
-    """Non-overlapping polygons covering the same ground as ``geometries``.
-
-    Only polygons whose interiors overlap are unioned (a full union of London's town centres
-    takes a quarter of a second; almost none of them overlap), so overlaps count once.
-    """
-    geoms = np.asarray(geometries, dtype=object)
-    geoms = geoms[~shapely.is_empty(geoms) & ~shapely.is_missing(geoms)]
-    if len(geoms) == 0:
-        return np.empty(0, dtype=object)
-    bad = ~shapely.is_valid(geoms)
-    if bad.any():
-        geoms = geoms.copy()
-        geoms[bad] = shapely.make_valid(geoms[bad])
-    tree = shapely.STRtree(geoms)
-    i, j = tree.query(geoms, predicate="intersects")
-    keep = i < j
-    i, j = i[keep], j[keep]
-    overlapping = ~shapely.touches(geoms[i], geoms[j])
-    parent = list(range(len(geoms)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in zip(i[overlapping], j[overlapping], strict=True):
-        ra, rb = find(int(a)), find(int(b))
-        if ra != rb:
-            parent[rb] = ra
-    roots = np.array([find(x) for x in range(len(geoms))])
-    out = []
-    for root in np.unique(roots):
-        members = geoms[roots == root]
-        out.append(members[0] if len(members) == 1 else shapely.union_all(members))
-    parts = shapely.get_parts(np.asarray(out, dtype=object))
-    return parts[shapely.get_type_id(parts) == 3]  # polygons only (drop slivers of lines)
-
-
-def _overlap_areas(zones: gpd.GeoDataFrame, parts: np.ndarray) -> np.ndarray:
-    """Area of each zone (row of ``zones``) inside the non-overlapping polygons ``parts``."""
-    out = np.zeros(len(zones))
-    if len(parts) == 0:
-        return out
-    zone_idx, part_idx = zones.sindex.query(parts, predicate="intersects")[::-1]
-    if len(zone_idx) == 0:
-        return out
-    zone_geoms = zones.geometry.values[zone_idx]
-    part_geoms = parts[part_idx]
-    # No clipping needed where the zone lies wholly in the part, or the part in the zone.
-    covered = shapely.covers(part_geoms, zone_geoms)
-    contained = ~covered & shapely.covers(zone_geoms, part_geoms)
-    areas = np.empty(len(zone_idx))
-    areas[covered] = shapely.area(zone_geoms[covered])
-    areas[contained] = shapely.area(part_geoms[contained])
-    clip = ~covered & ~contained
-    areas[clip] = shapely.area(shapely.intersection(zone_geoms[clip], part_geoms[clip]))
-    np.add.at(out, zone_idx, areas)
-    return out
-
-
-def lsoa_overlap(lsoas: gpd.GeoDataFrame, policy_areas: gpd.GeoDataFrame,
-                 policy: str) -> np.ndarray:
-    """Area (m²) of each LSOA inside the policy's areas, one value per row of ``lsoas``.
-
-    LSOAs tile London (Thames excluded), so these areas summed are the policy's land in London.
-    Areas for Regeneration are whole LSOAs: their overlap is their own area, no geometry needed.
-    """
-    if policy == "regeneration_area":
-        return np.where(lsoas["regen_area"].to_numpy(dtype=bool),
-                        lsoas.geometry.area.to_numpy(), 0.0)
-    return _overlap_areas(lsoas, dissolve_parts(policy_layer(policy_areas, policy).geometry))
 
 
 SHARE_COLUMNS = ["measure", "inside", "total", "share", "share_lo", "share_hi", "unit",
@@ -679,7 +385,7 @@ def share_table(sites: pd.DataFrame, lsoas: gpd.GeoDataFrame, policy_areas: gpd.
     times the share of its area inside (area weighting). If losses fell evenly, the share of
     closures would match the share of sites.
     """
-    _check_policy(policy)
+    parse_policy(policy)  # KeyError for an unknown key
     chosen = [c for c in RECORDING_CATEGORIES if c in categories]
     kept = recorded_sites(sites, chosen)
     inside = inside_mask(kept, policy)
@@ -699,7 +405,7 @@ def share_table(sites: pd.DataFrame, lsoas: gpd.GeoDataFrame, policy_areas: gpd.
 
     closures_in, closures = int((inside & closed).sum()), int(closed.sum())
     sites_in, n_sites = int(inside.sum()), len(kept)
-    what = ", ".join(CATEGORY_PLURALS[c] for c in chosen) or "no categories"
+    what = ", ".join(RECORDING[c].plural for c in chosen) or "no categories"
     rows = [
         ("Closures", closures_in, closures, "closed sites", f"Closed {what} (recorded sites)."),
         ("Sites", sites_in, n_sites, "sites", f"All recorded {what}, open and closed."),
@@ -716,7 +422,7 @@ def share_table(sites: pd.DataFrame, lsoas: gpd.GeoDataFrame, policy_areas: gpd.
     table["share_hi"] = [hi[0], hi[1], np.nan, np.nan]
     table = table[SHARE_COLUMNS]
     caveats = caveats_for(policy, categories) + [people_note] + _left_out_notes(sites, categories)
-    return _with_caveats(table, caveats)
+    return with_caveats(table, caveats)
 
 
 # ---------------------------------------------------------------- distance to a town centre
@@ -767,7 +473,7 @@ def distance_bands(sites: pd.DataFrame, categories=RECORDING_CATEGORIES) -> pd.D
     table["rate_lo"], table["rate_hi"] = wilson_interval(table["closed"], n)
     caveats = ([CAVEATS["straight_line"], CAVEATS["boundaries_indicative"]]
                + caveats_for(None, categories) + _left_out_notes(sites, categories))
-    return _with_caveats(table, caveats)
+    return with_caveats(table, caveats)
 
 
 # ---------------------------------------------------------------- closures over time
@@ -796,182 +502,15 @@ def closures_by_year(sites: pd.DataFrame, categories=RECORDING_CATEGORIES,
     notes = caveats_for(None, categories) + _left_out_notes(sites, categories)
     for category, count in undated.items():
         if count == 1:
-            notes.append(f"1 closed {CATEGORY_SINGULARS[category]} has no closure year and is "
+            notes.append(f"1 closed {RECORDING[category].singular} has no closure year and is "
                          "not shown by year.")
         else:
-            notes.append(f"{count} closed {CATEGORY_PLURALS[category]} have no closure year and "
+            notes.append(f"{count} closed {RECORDING[category].plural} have no closure year and "
                          "are not shown by year.")
-    return _with_caveats(table, notes)
+    return with_caveats(table, notes)
 
 
 # ---------------------------------------------------------------- pubs by borough
-
-PUBS_COLUMNS = ["gss_code", "name", "pubs_start", "pubs_end", "change", "pct_change",
-                "change_per_10k", "population"]
-
-
-def pubs_change(pubs_by_borough: pd.DataFrame, boroughs: pd.DataFrame, start: int = 2001,
-                end: int = 2018) -> pd.DataFrame:
-    """Change in pubs and bars per borough between two years.
-
-    One row per borough (gss_code order); columns PUBS_COLUMNS: pubs_start, pubs_end, change
-    (end - start, negative = lost), pct_change (percent of start), change_per_10k (change per
-    10,000 residents, mid-2020 population). ``attrs["london"]`` holds the sum of boroughs.
-    """
-    years = set(pubs_by_borough["year"].astype(int))
-    for year in (start, end):
-        if year not in years:
-            raise ValueError(f"No pub counts for {year}: the data covers "
-                             f"{min(years)}-{max(years)}")
-    wide = (pubs_by_borough[pubs_by_borough["year"].isin([start, end])]
-            .pivot_table(index="gss_code", columns="year", values="pubs", aggfunc="sum"))
-    info = pd.DataFrame(boroughs)[["gss_code", "name", "population"]].set_index("gss_code")
-    table = info.join(wide, how="inner")
-    table = table.rename(columns={start: "pubs_start", end: "pubs_end"}).reset_index()
-    table["pubs_start"] = table["pubs_start"].astype(int)
-    table["pubs_end"] = table["pubs_end"].astype(int)
-    table["change"] = table["pubs_end"] - table["pubs_start"]
-    table["pct_change"] = 100 * table["change"] / table["pubs_start"].where(
-        table["pubs_start"] > 0)
-    table["change_per_10k"] = 1e4 * table["change"] / table["population"]
-    table = table[PUBS_COLUMNS].sort_values("gss_code", ignore_index=True)
-    london_start, london_end = int(table["pubs_start"].sum()), int(table["pubs_end"].sum())
-    table.attrs["london"] = dict(
-        pubs_start=london_start, pubs_end=london_end, change=london_end - london_start,
-        pct_change=100 * (london_end - london_start) / london_start,
-        change_per_10k=1e4 * (london_end - london_start) / float(table["population"].sum()))
-    return _with_caveats(table, [CAVEATS["pubs_units"], CAVEATS["pubs_rounded"],
-                                 CAVEATS["pubs_population"]])
-
-
-def pubs_trend(pubs_by_borough: pd.DataFrame, boroughs: pd.DataFrame,
-               gss_codes=None) -> pd.DataFrame:
-    """Pubs per year, long form: year, gss_code, name, pubs, index (first year = 100).
-
-    ``gss_codes`` (an iterable of codes) limits the boroughs; "London" rows (gss_code
-    "london") add up the chosen boroughs.
-    """
-    names = pd.DataFrame(boroughs)[["gss_code", "name"]]
-    data = pubs_by_borough.merge(names, on="gss_code", how="inner")
-    if gss_codes is not None:
-        data = data[data["gss_code"].isin(list(gss_codes))]
-    total = data.groupby("year", as_index=False)["pubs"].sum().assign(
-        gss_code="london", name="London (sum of boroughs)")
-    data = pd.concat([data, total], ignore_index=True)[["year", "gss_code", "name", "pubs"]]
-    data["year"] = data["year"].astype(int)
-    data = data.sort_values(["gss_code", "year"], ignore_index=True)
-    first = data.groupby("gss_code")["pubs"].transform("first")
-    data["index"] = 100 * data["pubs"] / first.where(first > 0)
-    return _with_caveats(data, [CAVEATS["pubs_units"], CAVEATS["pubs_rounded"]])
-
-
-#: Policies compared with pubs change by borough.
-BOROUGH_SHARE_POLICIES = ("opportunity_area", "caz", "regeneration_area")
-
-
-def policy_share_by_borough(boroughs: pd.DataFrame, policy_areas: gpd.GeoDataFrame,
-                            lsoas: gpd.GeoDataFrame,
-                            policies=BOROUGH_SHARE_POLICIES) -> pd.DataFrame:
-    """Share of each borough's area inside each policy's areas.
-
-    One row per borough (order of ``boroughs``). Columns: gss_code, name, area_ha (the
-    borough's LSOAs, Thames excluded), then ``share_<policy>`` for each policy (fraction 0-1),
-    measured as the overlap of the policy's areas with the borough's LSOAs.
-    """
-    lsoa_area = lsoas.geometry.area.to_numpy()
-    codes = lsoas["gss_code"].to_numpy()
-    area = pd.Series(lsoa_area, index=codes).groupby(level=0).sum()
-    table = pd.DataFrame({"gss_code": boroughs["gss_code"].to_numpy(),
-                          "name": boroughs["name"].to_numpy()})
-    borough_area = table["gss_code"].map(area)
-    table["area_ha"] = borough_area / 1e4
-    for policy in policies:
-        inside = pd.Series(lsoa_overlap(lsoas, policy_areas, policy), index=codes)
-        inside = table["gss_code"].map(inside.groupby(level=0).sum())
-        table[f"share_{policy}"] = np.clip(inside / borough_area, 0, 1)
-    caveats = [CAVEATS["boundaries_indicative"]]
-    if "opportunity_area" in policies:
-        caveats.insert(0, CAVEATS["opportunity_area_incomplete"])
-    if "regeneration_area" in policies:
-        caveats.append(CAVEATS["regeneration_definition"])
-    return _with_caveats(table, caveats)
-
-
-def _pearson(x: np.ndarray, y: np.ndarray) -> float:
-    if len(x) < 3 or np.std(x) == 0 or np.std(y) == 0:
-        return float("nan")
-    return float(np.corrcoef(x, y)[0, 1])
-
-
-def _fisher_interval(r: float, n: int, z: float, se_scale: float = 1.0) -> tuple[float, float]:
-    if n <= 3 or pd.isna(r):
-        return float("nan"), float("nan")
-    if abs(r) >= 1:  # a perfect correlation: Fisher's z is infinite, the interval a point
-        return float(r), float(r)
-    fz, se = math.atanh(r), se_scale / math.sqrt(n - 3)
-    return math.tanh(fz - z * se), math.tanh(fz + z * se)
-
-
-def correlation(x, y, z: float = 1.96) -> dict:
-    """Pearson r and Spearman rho (Pearson on ranks), each with a 95% interval, NaN-safe.
-
-    Pearson's interval is Fisher's z; Spearman's uses Fisher's z with the Bonett-Wright
-    standard error sqrt((1 + rho²/2) / (n - 3)). Returns n, r, r_lo, r_hi, rho, rho_lo, rho_hi.
-    """
-    frame = pd.DataFrame({"x": np.asarray(x, dtype=float), "y": np.asarray(y, dtype=float)})
-    frame = frame.dropna()
-    n = len(frame)
-    r = _pearson(frame["x"].to_numpy(), frame["y"].to_numpy())
-    rho = _pearson(frame["x"].rank().to_numpy(), frame["y"].rank().to_numpy())
-    r_lo, r_hi = _fisher_interval(r, n, z)
-    rho_lo, rho_hi = (_fisher_interval(rho, n, z, math.sqrt(1 + rho * rho / 2))
-                      if not pd.isna(rho) else (float("nan"), float("nan")))
-    return dict(n=n, r=r, r_lo=r_lo, r_hi=r_hi, rho=rho, rho_lo=rho_lo, rho_hi=rho_hi)
-
-
-def _association(stats: dict, measure: str) -> str:
-    def sign(lo, hi):
-        if pd.isna(lo) or pd.isna(hi):
-            return None
-        return 0 if lo <= 0 <= hi else (1 if lo > 0 else -1)
-
-    pearson, spearman = sign(stats["r_lo"], stats["r_hi"]), sign(stats["rho_lo"], stats["rho_hi"])
-    if pearson is None or spearman is None:
-        return "cannot tell"
-    if pearson == 0 and spearman == 0:
-        return "no clear association"
-    what = measure.replace("_", " ")
-    if pearson != spearman:
-        why = ("a few boroughs drive Pearson's r" if spearman == 0
-               else "the ranks line up but the values do not")
-        return (f"no clear association: Pearson and rank correlations disagree (r = "
-                f"{stats['r']:.2f}, rho = {stats['rho']:.2f}; {why})")
-    more = "higher" if pearson > 0 else "lower"
-    return f"boroughs with more of this policy area had {more} {what} of pubs"
-
-
-def pubs_policy_correlation(pubs: pd.DataFrame, shares: pd.DataFrame,
-                            measure: str = "pct_change") -> pd.DataFrame:
-    """Across boroughs: does pubs change go with the share of area under each policy?
-
-    ``pubs`` is ``pubs_change(...)``, ``shares`` is ``policy_share_by_borough(...)``. One row
-    per ``share_<policy>`` column: policy, label, measure, n, r, r_lo, r_hi, rho, rho_lo,
-    rho_hi, verdict. An association is claimed only when the Pearson and Spearman intervals
-    both exclude 0 on the same side (the City of London, tiny in residents and almost all CAZ,
-    can make Pearson's r alone look strong).
-    """
-    data = pubs.merge(shares.drop(columns=["name"], errors="ignore"), on="gss_code")
-    rows = []
-    for column in [c for c in shares.columns if c.startswith("share_")]:
-        policy = column[len("share_"):]
-        stats = correlation(data[column], data[measure])
-        label = POLICIES[policy][0] if policy in POLICIES else policy
-        rows.append(dict(policy=policy, label=label, measure=measure, **stats,
-                         verdict=_association(stats, measure)))
-    table = pd.DataFrame(rows, columns=["policy", "label", "measure", "n", "r", "r_lo", "r_hi",
-                                        "rho", "rho_lo", "rho_hi", "verdict"])
-    return _with_caveats(table, [CAVEATS["ecological"], CAVEATS["pubs_rounded"]]
-                         + shares.attrs.get("caveats", []))
 
 
 # ---------------------------------------------------------------- definitions

@@ -18,24 +18,16 @@ reading, no caching (pages cache the results by small keys). Four parts:
 
 from __future__ import annotations
 
-import html
-import json
-import math
 import re
 from dataclasses import dataclass
 
-import altair as alt
-import folium
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
-from lib.analysis.losses import correlation, pubs_change
-from lib.data.layers import CATEGORY_GROUPS, source_labels
-from lib.render import maps
-from lib.vocab import geography
-from lib.vocab.sources import LAYER_SOURCES
+from lib.analysis.inference import correlation
+from lib.analysis.pub_trends import pubs_change
+from lib.data.layers import source_labels
+from lib.vocab.categories import CATEGORY_GROUPS, PUBS_END, PUBS_START, RECORDING
 
 # ---------------------------------------------------------------- constants
 
@@ -44,26 +36,13 @@ UNSTABLE_POPULATION = 20_000
 #: The same for wards: only the five City of London wards (1,688-3,578 residents) fall below.
 UNSTABLE_WARD_POPULATION = 5_000
 CLOSURES_SINCE = 2010
-PUBS_START, PUBS_END = 2001, 2018
 GRANT_YEARS = "2013-2018"
 #: The categories whose sources record closures, with the years each can show since 2010.
-CLOSURE_CATEGORIES = {
-    "Library": "2010-2016",
-    "GP practice": "July 2013 - July 2019",
-    "Museum or public gallery": "2010-2021 (earliest year of each closure range)",
-}
+CLOSURE_CATEGORIES = {c: r.window_since(CLOSURES_SINCE) for c, r in RECORDING.items()}
 #: Sources that record closures only from 2010 on: a closure there with no year still counts.
-CLOSURES_ONLY_SINCE_2010 = {"Library", "GP practice"}
-CLOSURE_PLURALS = {"Library": "libraries", "GP practice": "GP practices",
-                   "Museum or public gallery": "museums and public galleries"}
+CLOSURES_ONLY_SINCE_2010 = {c for c, r in RECORDING.items() if r.first_year >= CLOSURES_SINCE}
 KIND_LABELS = {"food_bank": "Food bank", "mutual_aid": "Mutual aid group"}
 VINTAGES = {"food_bank": "Give Food, about 2022-23", "mutual_aid": "mutualaid.wiki, March-May 2020"}
-#: Food-bank network colours (Okabe-Ito, readable on the YlGnBu ward ramp); mutual aid groups
-#: are small white dots ringed in black, closed food banks hollow black rings.
-NETWORK_COLOURS = {"Trussell Trust": "#D55E00", "IFAN": "#CC79A7", "Independent": "#F0E442"}
-MUTUAL_AID_COLOUR = "#ffffff"
-HIGHLIGHT_COLOUR = "#d7191c"
-NO_DATA_COLOUR = "#f0f0f0"
 
 CAVEATS = {
     "charities_registered": (
@@ -129,7 +108,7 @@ def _measures() -> list[Measure]:
                            f"{group}: open sites per 10,000 residents", group,
                            "per 10,000 residents", "{:.1f}", True, "1 = most per resident"))
     for category, window in CLOSURE_CATEGORIES.items():
-        plural = CLOSURE_PLURALS[category]
+        plural = RECORDING[category].plural
         title = plural[0].upper() + plural[1:]
         out.append(Measure(f"closures_{_slug(category)}", "Losses",
                            f"{title} closed since {CLOSURES_SINCE}: per 100,000 residents",
@@ -187,7 +166,7 @@ def ordinal(n) -> str:
     return f"{n}{suffix}"
 
 
-def _with_caveats(frame: pd.DataFrame, keys) -> pd.DataFrame:
+def with_caveats(frame: pd.DataFrame, keys) -> pd.DataFrame:
     frame.attrs["caveats"] = [CAVEATS[k] for k in dict.fromkeys(keys)]
     return frame
 
@@ -333,7 +312,7 @@ def borough_stats(boroughs: pd.DataFrame, lsoas: pd.DataFrame, sites: pd.DataFra
         code: (int(k), int(n)) for code, k, n in zip(counts["gss_code"],
                                                      counts["wards_with_charity"],
                                                      counts["wards_total"])}
-    return _with_caveats(stats, ["charities_registered", "charities_coverage",
+    return with_caveats(stats, ["charities_registered", "charities_coverage",
                                  "grants_publishers", "grants_unmatched"])
 
 
@@ -461,7 +440,7 @@ def ward_table(wards: pd.DataFrame, lsoas: pd.DataFrame, sites: pd.DataFrame,
     if gss_code is not None:
         table = table[table["gss_code"] == gss_code]
     table = table[WARD_COLUMNS].sort_values(["borough", "ward"], ignore_index=True)
-    return _with_caveats(table, ["charities_registered", "charities_coverage",
+    return with_caveats(table, ["charities_registered", "charities_coverage",
                                  "charities_vintage", "grants_publishers", "grants_unmatched",
                                  "imd"])
 
@@ -498,7 +477,7 @@ def closed_facilities(sites: pd.DataFrame, gss_code: str,
     })
     table = table.sort_values(["closed_year", "category", "name"], ascending=[False, True, True],
                               na_position="last", ignore_index=True)
-    recorded = ", ".join(f"{CLOSURE_PLURALS[c]} ({w})" for c, w in CLOSURE_CATEGORIES.items())
+    recorded = ", ".join(f"{RECORDING[c].plural} ({w})" for c, w in CLOSURE_CATEGORIES.items())
     table.attrs["caveats"] = [
         f"Closures are recorded only for {recorded}. Pubs, community centres, venues and "
         "places of worship list open sites only."]
@@ -563,7 +542,7 @@ def voluntary_correlations(wards: pd.DataFrame) -> pd.DataFrame:
     caveat_keys = ["charities_registered", "grants_publishers", "ecological",
                    "charities_coverage", "city_wards", "imd"]
     table["caveat"] = " ".join(CAVEATS[k] for k in caveat_keys[:3])
-    return _with_caveats(table, caveat_keys)
+    return with_caveats(table, caveat_keys)
 
 
 def _r(value: float) -> str:
@@ -709,382 +688,6 @@ def unmatched_report(build_report: pd.DataFrame, wards: pd.DataFrame, lsoas: pd.
 # ---------------------------------------------------------------- maps
 
 
-@dataclass(frozen=True)
-class WardMeasure:
-    label: str          # legend and tooltip
-    short: str          # option of a picker (it appears in the page's URL)
-    fmt: str
-    per_head: bool
-    integer: bool = False
-    sources: tuple[str, ...] = ()
-
-
-WARD_MEASURES: dict[str, WardMeasure] = {
-    "sites_per_10k": WardMeasure("Open sites per 10,000 residents", "Sites per 10,000 residents",
-                                 "{:.1f}", True,
-                                 sources=("cim", "libraries", "gp_practices", "museums",
-                                          "worship", "lsoa_population")),
-    "closures": WardMeasure(f"Closures since {CLOSURES_SINCE} (libraries, GPs, museums)",
-                            f"Closures since {CLOSURES_SINCE}", "{:.0f}", False, integer=True,
-                            sources=("libraries", "gp_practices", "museums")),
-    "charities_per_1k": WardMeasure("Registered charities per 1,000 residents (2019)",
-                                    "Charities per 1,000 residents", "{:.2f}", True,
-                                    sources=("charities", "lsoa_population")),
-    "grants_per_head": WardMeasure(f"Grants per head {GRANT_YEARS} (360Giving)",
-                                   "Grants per head", "£{:,.0f}", True,
-                                   sources=("grants", "lsoa_population")),
-    "imd_score": WardMeasure("Deprivation: IMD 2019 score (higher = more deprived)",
-                             "Deprivation (IMD 2019)", "{:.1f}", False,
-                             sources=("imd", "lsoa_population")),
-}
-SITE_SOURCES = ("cim", "libraries", "gp_practices", "museums", "worship")
-
-
-def without_slivers(geom, min_area: float = 100.0):
-    """A ward dissolved from LSOAs keeps thousands of hairline holes and slivers where LSOA
-    edges did not quite meet (23,000 in all, most under 1 cm²): drawn, they read as stray
-    lines. Holes and parts under `min_area` m² are dropped."""
-    parts = []
-    for polygon in getattr(geom, "geoms", [geom]):
-        if polygon.geom_type != "Polygon" or polygon.area < min_area:
-            continue
-        holes = [ring for ring in polygon.interiors
-                 if shapely.Polygon(ring).area >= min_area]
-        parts.append(shapely.Polygon(polygon.exterior, holes))
-    return shapely.MultiPolygon(parts) if parts else geom
-
-
-def ward_geometry(wards: gpd.GeoDataFrame, borough_names: dict[str, str]) -> gpd.GeoDataFrame:
-    """Ward polygons for the browser (WGS84, ~1 m grid, no slivers), with escaped names."""
-    frame = wards[["ward_code", "name", "gss_code", "geometry"]].copy()
-    frame["geometry"] = frame.geometry.map(without_slivers).simplify(10)
-    frame["name"] = frame["name"].map(html.escape)
-    frame["borough"] = frame["gss_code"].map(borough_names).fillna("").map(html.escape)
-    return maps.to_browser(frame)
-
-
-def classes(values: pd.Series, integer: bool, fmt: str) -> tuple[np.ndarray, list[str]]:
-    """Class index of each value and the legend label of each class.
-
-    Continuous measures use quantile classes (lib.maps.classify); counts use their own values
-    when there are few (0, 1, 2...), else integer ranges, so a legend never says "0 - 1".
-    """
-    finite = values.dropna()
-    if integer:
-        distinct = sorted(int(v) for v in finite.unique())
-        if len(distinct) <= len(maps.RAMP):
-            lookup = {v: i for i, v in enumerate(distinct)}
-            return (np.array([lookup.get(int(v), 0) if pd.notna(v) else 0 for v in values]),
-                    [fmt.format(v) for v in distinct])
-        _, edges = maps.classify(values)
-        cuts = sorted({math.ceil(e) for e in edges[1:-1]} | {int(finite.min())})
-        labels = [f"{a}-{b - 1}" if b - 1 > a else f"{a}" for a, b in zip(cuts, cuts[1:])]
-        labels.append(f"{cuts[-1]}+")
-        bins = np.clip(np.searchsorted(cuts, values.fillna(cuts[0]), side="right") - 1, 0,
-                       len(cuts) - 1)
-        return bins, labels
-    bins, edges = maps.classify(values)
-    return bins, [f"{fmt.format(a)} – {fmt.format(b)}" for a, b in zip(edges, edges[1:])]
-
-
-def spread_ramp(classes: int) -> list[str]:
-    """`classes` colours of lib.maps.RAMP from its lightest to its darkest (one: the middle),
-    so the lowest class is always light and points stay visible on it."""
-    if classes <= 1:
-        return [maps.RAMP[len(maps.RAMP) // 2]]
-    steps = np.linspace(0, len(maps.RAMP) - 1, classes)
-    return [maps.RAMP[int(round(i))] for i in steps]
-
-
-def add_ward_choropleth(m: folium.Map, geometry: gpd.GeoDataFrame, table: pd.DataFrame,
-                        measure: str, attribution: str,
-                        opacity: float = 0.75) -> list[tuple[str, str]]:
-    """Shade wards by `measure` of `table` (ward_table rows); returns the legend rows.
-
-    Wards flagged unstable get a note in their tooltip (figures per head of under 5,000
-    residents)."""
-    spec = WARD_MEASURES[measure]
-    data = table.set_index("ward_code")
-    frame = geometry[geometry["ward_code"].isin(data.index)].copy()
-    values = frame["ward_code"].map(data[measure]).astype(float)
-    frame["fill"], legend = ward_fills(values, measure)
-    frame["shown"] = [spec.fmt.format(v) if pd.notna(v) else "no data" for v in values]
-    unstable = frame["ward_code"].map(data["unstable"]).fillna(False).astype(bool)
-    frame["note"] = np.where(unstable & spec.per_head,
-                             f"under {UNSTABLE_WARD_POPULATION:,} residents: unstable", "")
-    features = json.loads(frame[["name", "borough", "shown", "note", "fill", "geometry"]]
-                          .to_json(drop_id=True))
-    folium.GeoJson(
-        features, name=html.escape(spec.label),
-        style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": opacity,
-                                  "color": "#444444", "weight": 0.7},
-        highlight_function=lambda f: {"weight": 2.5},
-        tooltip=folium.GeoJsonTooltip(["name", "borough", "shown", "note"],
-                                      aliases=["Ward", "Borough", html.escape(spec.label), ""]),
-        attribution=attribution,
-    ).add_to(m)
-    return legend
-
-
-def ward_fills(values: pd.Series, measure: str) -> tuple[list[str], list[tuple[str, str]]]:
-    """The fill colour of each ward's value of `measure` (classes over these values, on
-    `spread_ramp`) and the legend rows (colour, label): the web maps and the share cards
-    (lib/render/cards.py) shade wards alike."""
-    spec = WARD_MEASURES[measure]
-    bins, labels = classes(values, spec.integer, spec.fmt)
-    ramp = spread_ramp(len(labels))
-    fills = [ramp[b] if pd.notna(v) else NO_DATA_COLOUR for b, v in zip(bins, values, strict=True)]
-    return fills, [(ramp[i], label) for i, label in enumerate(labels)]
-
-
-def add_outline(m: folium.Map, geometry: gpd.GeoDataFrame, name: str, colour: str,
-                weight: float, attribution: str = "") -> None:
-    features = json.loads(geometry[["geometry"]].to_json(drop_id=True))
-    folium.GeoJson(features, name=html.escape(name), control=False, interactive=False,
-                   style_function=lambda f: {"fill": False, "color": colour, "weight": weight},
-                   attribution=attribution).add_to(m)
-
-
-def voluntary_features(points: gpd.GeoDataFrame, ward_names: dict[str, str]) -> pd.DataFrame:
-    """Food banks and mutual aid groups as lon/lat with escaped tooltip fields."""
-    lonlat = points.geometry.to_crs(4326)
-    return pd.DataFrame({
-        "lon": lonlat.x.round(5), "lat": lonlat.y.round(5),
-        "name": points["name"].astype(str).map(html.escape),
-        "kind": points["kind"],
-        "what": points["kind"].map(KIND_LABELS),
-        "network": points["network"].fillna("").astype(str).map(html.escape),
-        "status": points["status"].astype(str).map(html.escape),
-        "ward": points["ward_code"].map(ward_names).fillna("").map(html.escape),
-        "vintage": points["kind"].map(VINTAGES),
-        "licence": points["licence"].astype(str).map(html.escape),
-    }, index=points.index)
-
-
-def _point_collection(frame: pd.DataFrame) -> dict:
-    props = ["name", "what", "network", "status", "ward", "vintage", "licence"]
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {p: getattr(r, p) for p in props},
-         "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]}}
-        for r in frame.itertuples(index=False)]}
-
-
-def add_voluntary_layers(m: folium.Map, features: pd.DataFrame, show: bool = True,
-                         credited: bool = False) -> list[tuple[str, str, str]]:
-    """Mutual aid groups (small white dots) under food banks by network (closed ones hollow
-    and black-ringed).
-
-    `credited`: another layer already carries their credit. Returns legend rows (kind 'dot',
-    'ring' or 'mutual', colour, label)."""
-    legend = []
-    tooltip_fields = ["name", "what", "network", "status", "ward", "vintage", "licence"]
-    aliases = ["", "", "Network", "Status", "Ward", "Data", "Licence"]
-    groups = features[features["kind"] == "mutual_aid"]
-    if not groups.empty:
-        folium.GeoJson(
-            _point_collection(groups),
-            name=f"Mutual aid groups 2020 ({len(groups)}, CC BY-NC-SA)", show=show,
-            marker=folium.CircleMarker(radius=2.5, fill=True),
-            style_function=lambda f: {"radius": 2.5, "color": "#000000", "weight": 0.8,
-                                      "fillColor": MUTUAL_AID_COLOUR, "fillOpacity": 1},
-            tooltip=folium.GeoJsonTooltip(tooltip_fields, aliases=aliases),
-            attribution="" if credited else maps.layer_attribution("mutual_aid"),
-        ).add_to(m)
-    banks = features[features["kind"] == "food_bank"]
-    for network, colour in NETWORK_COLOURS.items():
-        subset = banks[banks["network"] == network]
-        if subset.empty:
-            continue
-        is_closed = subset["status"] == "closed"
-        folium.GeoJson(
-            _point_collection(subset), name=f"Food banks: {network} ({len(subset)})", show=show,
-            marker=folium.CircleMarker(radius=6, fill=True),
-            style_function=lambda f, c=colour: (
-                {"radius": 7, "color": "#000000", "weight": 2.5, "fillColor": c,
-                 "fillOpacity": 0.2}
-                if f["properties"]["status"] == "closed"
-                else {"radius": 6, "color": "#222222", "weight": 1.2, "fillColor": c,
-                      "fillOpacity": 0.95}),
-            tooltip=folium.GeoJsonTooltip(tooltip_fields, aliases=aliases),
-            attribution="" if credited else maps.layer_attribution("food_bank"),
-        ).add_to(m)
-        if (~is_closed).any():
-            legend.append(("dot", colour, f"Food bank, {network} ({int((~is_closed).sum())})"))
-    closed = int((banks["status"] == "closed").sum())
-    if closed:
-        legend.append(("ring", "#ffffff", f"Food bank, closed ({closed})"))
-    if not groups.empty:
-        legend.append(("mutual", MUTUAL_AID_COLOUR,
-                       f"Mutual aid group 2020 ({len(groups)}; CC BY-NC-SA, non-commercial)"))
-    return legend
-
-
-def _legend_sections(sections) -> list:
-    return [s for s in sections if s[2]]
-
-
-def _voluntary_sections(rows) -> list:
-    """Legend sections for the rows of add_voluntary_layers, bar the mutual aid groups."""
-    dots = [(c, label) for kind, c, label in rows if kind == "dot"]
-    rings = [(c, label) for kind, c, label in rows if kind == "ring"]
-    title = "Food banks (Give Food, 2022-23)"
-    return [(title, "dot", dots), ("" if dots else title, "ring", rings)]
-
-
-LEGEND_EXTRA_CSS = ("<style>.jul-legend .mini{width:5px;height:5px;border-radius:50%;flex:none;"
-                    "border:1px solid #000;background:#fff;margin:0 3.5px}</style>")
-
-
-def _add_legend(m: folium.Map, sections, voluntary_rows=()) -> None:
-    """lib.maps' legend, plus a row for mutual aid groups (small white dots ringed black)."""
-    markup = maps.legend_markup(_legend_sections(sections))
-    mutual = [label for kind, _, label in voluntary_rows if kind == "mutual"]
-    if mutual:
-        markup += ("<h4>Mutual aid groups (mutualaid.wiki)</h4>"
-                   f'<div class="row"><span class="mini"></span><span>{html.escape(mutual[0])}'
-                   "</span></div>")
-    m.get_root().header.add_child(folium.Element(maps.LEGEND_CSS + LEGEND_EXTRA_CSS))
-    m.add_child(maps.Legend(markup))
-
-
-def borough_map(map_layers: maps.MapLayers, ward_geo: gpd.GeoDataFrame, wards: pd.DataFrame,
-                gss_code: str, measure: str, policies: tuple[str, ...], basemap: str,
-                site_index: pd.Index, volunteers: pd.DataFrame | None = None) -> folium.Map:
-    """A borough's wards shaded by `measure`, its sites, chosen London Plan layers, legend.
-
-    ``wards`` is ``ward_table(..., gss_code)``; ``site_index`` the borough's rows of the
-    sites layer; ``volunteers`` optional voluntary_features rows (food banks, mutual aid).
-    """
-    spec = WARD_MEASURES[measure]
-    outline = map_layers.boroughs[map_layers.boroughs["gss_code"] == gss_code]
-    west, south, east, north = outline.total_bounds
-    # A margin to the west: the legend sits bottom left, a little wider than the map leaves it.
-    west -= 0.08 * (east - west)
-    m = maps.new_map(basemap, bounds=((south, west), (north, east)))
-    # One credit line for the whole map (Leaflet only merges identical strings).
-    credit = maps.layer_attribution("boroughs", "wards", *spec.sources, *SITE_SOURCES,
-                                    *(("food_bank", "mutual_aid") if volunteers is not None
-                                      else ()))
-    class_rows = add_ward_choropleth(m, ward_geo[ward_geo["gss_code"] == gss_code], wards,
-                                     measure, credit, opacity=0.6)
-    add_outline(m, outline, "Borough boundary", "#111111", 2.2)
-    near = map_layers.policy_areas[map_layers.policy_areas.intersects(outline.union_all())]
-    policy_rows = maps.add_policy_layers(m, near, policies)
-    points = map_layers.sites.loc[site_index]
-    group_rows = maps.add_site_layers(m, points, "")
-    closed = int((points["status"] == "closed").sum())
-    voluntary_rows = (add_voluntary_layers(m, volunteers, credited=True)
-                      if volunteers is not None else [])
-    _add_legend(m, [
-        (spec.label, "swatch", class_rows),
-        ("Sites (open)", "dot", group_rows),
-        ("Closed sites", "ring", [("#ffffff", f"Closed ({closed:,})")] if closed else []),
-        *_voluntary_sections(voluntary_rows),
-        ("London Plan", "line", policy_rows),
-    ], voluntary_rows)
-    return maps.finish(m)
-
-
-def voluntary_map(map_layers: maps.MapLayers, ward_geo: gpd.GeoDataFrame, wards: pd.DataFrame,
-                  measure: str, volunteers: pd.DataFrame, basemap: str,
-                  highlight: str | None = None) -> folium.Map:
-    """London's wards shaded by a voluntary-sector measure, food banks and mutual aid groups,
-    borough outlines and names, the chosen ward outlined and named on top."""
-    spec = WARD_MEASURES[measure]
-    (south, west), (north, east) = geography.LONDON_BOUNDS
-    # A margin to the west: the legend (bottom left) is a little wider than the map leaves it.
-    m = maps.new_map(basemap, bounds=((south, west - 0.07), (north, east)))
-    credit = maps.layer_attribution("boroughs", "wards", *spec.sources, "food_bank",
-                                    "mutual_aid")
-    class_rows = add_ward_choropleth(m, ward_geo, wards, measure, credit)
-    maps.add_outlines(m, map_layers.boroughs, "Borough boundaries", "")
-    maps.add_area_labels(m, map_layers.labels)
-    voluntary_rows = add_voluntary_layers(m, volunteers, credited=True)
-    chosen_rows = []
-    chosen = ward_geo[ward_geo["ward_code"] == highlight] if highlight else ward_geo.iloc[0:0]
-    if not chosen.empty:
-        add_outline(m, chosen, "Chosen ward", HIGHLIGHT_COLOUR, 4)
-        name = chosen["name"].iloc[0]  # escaped by ward_geometry
-        point = chosen.geometry.iloc[0].representative_point()
-        folium.Marker(
-            [point.y, point.x], interactive=False,
-            icon=folium.DivIcon(html=f'<div class="jul-chosen">{name}</div>',
-                                icon_size=(160, 18), icon_anchor=(-8, 22)),
-        ).add_to(m)
-        m.get_root().header.add_child(folium.Element(
-            "<style>.jul-chosen{font:700 13px/1.2 sans-serif;color:#b30000;white-space:nowrap;"
-            "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;pointer-events:none}</style>"))
-        chosen_rows = [(HIGHLIGHT_COLOUR, html.unescape(name))]
-    _add_legend(m, [
-        (spec.label, "swatch", class_rows),
-        *_voluntary_sections(voluntary_rows),
-        ("Chosen ward", "line", chosen_rows),
-    ], voluntary_rows)
-    return maps.finish(m)
-
-
-def map_sources(measure: str, with_sites: bool = False, policies=(),
-                volunteers: bool = False) -> list[str]:
-    """Source keys of what a map shows, for the attribution under it."""
-    keys = ["boroughs", *LAYER_SOURCES["wards"], *WARD_MEASURES[measure].sources]
-    if with_sites:
-        keys += list(SITE_SOURCES)
-    keys += [k for p in policies for k in LAYER_SOURCES.get(p, ())]
-    if volunteers:
-        keys += ["food_banks", "mutual_aid"]
-    return list(dict.fromkeys(keys))
-
-
-def ward_labels(wards: pd.DataFrame) -> dict[str, str]:
-    """ward_code -> 'Ward (Borough)', unique across London (the code is added if not)."""
-    labels = wards["ward"] + " (" + wards["borough"].fillna("?") + ")"
-    dup = labels.duplicated(keep=False)
-    labels = labels.where(~dup, labels + " " + wards["ward_code"])
-    return dict(zip(wards["ward_code"], labels))
-
-
-SYMLOG_TICKS = [0, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000,
-                20_000, 50_000, 100_000]
-
-
-def scatter_chart(wards: pd.DataFrame, measure: str, highlight: str | None = None) -> alt.Chart:
-    """Each ward's `measure` against its IMD score (Vega-Lite, bundled with Streamlit).
-
-    The y axis is symlog (zero stays visible, the few huge central wards do not flatten the
-    rest); wards under 5,000 residents are drawn hollow; the chosen ward is a large red dot
-    with its name."""
-    spec = WARD_MEASURES[measure]
-    data = wards[["ward_code", "ward", "borough", "population", "imd_score", measure,
-                  "unstable"]].rename(columns={measure: "value"}).copy()
-    data["shown"] = [spec.fmt.format(v) for v in data["value"]]
-    data["imd"] = data["imd_score"].round(1)
-    data["size"] = np.where(data["unstable"], "under 5,000 residents", "5,000+ residents")
-    tooltip = [alt.Tooltip("ward:N", title="Ward"), alt.Tooltip("borough:N", title="Borough"),
-               alt.Tooltip("imd:Q", title="IMD 2019 score"),
-               alt.Tooltip("shown:N", title=spec.short),
-               alt.Tooltip("population:Q", title="Residents", format=",")]
-    x = alt.X("imd_score:Q", title="Ward deprivation: IMD 2019 score (higher = more deprived)",
-              scale=alt.Scale(zero=False))
-    top = float(data["value"].max()) if len(data) else 1.0
-    ticks = [t for t in SYMLOG_TICKS if t <= top * 1.05] or [0]
-    y = alt.Y("value:Q", title=f"{spec.label} (symlog scale)",
-              scale=alt.Scale(type="symlog"), axis=alt.Axis(values=ticks))
-    points = alt.Chart(data).mark_point(filled=True, size=28, opacity=0.55).encode(
-        x=x, y=y, tooltip=tooltip,
-        color=alt.value("#2c7fb8"),
-        fill=alt.condition(alt.datum.unstable, alt.value("transparent"), alt.value("#2c7fb8")),
-    )
-    layers = [points]
-    chosen = data[data["ward_code"] == highlight] if highlight else data.iloc[0:0]
-    if not chosen.empty:
-        base = alt.Chart(chosen).encode(x=x, y=y, tooltip=tooltip)
-        layers.append(base.mark_point(filled=True, size=180, color=HIGHLIGHT_COLOUR,
-                                      stroke="#000000", strokeWidth=1.2, opacity=1))
-        layers.append(base.mark_text(align="left", dx=10, dy=-8, fontSize=13, fontWeight="bold",
-                                     color="#000000").encode(text="ward:N"))
-    return alt.layer(*layers).properties(height=420)
-
-
 PROFILE_METHOD = f"""\
 **Residents** are ONS mid-2020 estimates (boroughs, and LSOAs added up into 2017 wards).
 **London's figure** is London's total over London's residents (population-weighted), not an
@@ -1138,3 +741,35 @@ hollow. **Mutual aid groups** are the COVID-19 groups listed on mutualaid.wiki i
 placed from a free-text place name (coarse); their licence, CC BY-NC-SA 4.0, allows
 non-commercial use only and asks for the same licence on anything made from them.
 """
+
+
+@dataclass(frozen=True)
+class WardMeasure:
+    label: str          # legend and tooltip
+    short: str          # option of a picker (it appears in the page's URL)
+    fmt: str
+    per_head: bool
+    integer: bool = False
+    sources: tuple[str, ...] = ()
+
+
+WARD_MEASURES: dict[str, WardMeasure] = {
+    "sites_per_10k": WardMeasure("Open sites per 10,000 residents", "Sites per 10,000 residents",
+                                 "{:.1f}", True,
+                                 sources=("cim", "libraries", "gp_practices", "museums",
+                                          "worship", "lsoa_population")),
+    "closures": WardMeasure(f"Closures since {CLOSURES_SINCE} (libraries, GPs, museums)",
+                            f"Closures since {CLOSURES_SINCE}", "{:.0f}", False, integer=True,
+                            sources=("libraries", "gp_practices", "museums")),
+    "charities_per_1k": WardMeasure("Registered charities per 1,000 residents (2019)",
+                                    "Charities per 1,000 residents", "{:.2f}", True,
+                                    sources=("charities", "lsoa_population")),
+    "grants_per_head": WardMeasure(f"Grants per head {GRANT_YEARS} (360Giving)",
+                                   "Grants per head", "£{:,.0f}", True,
+                                   sources=("grants", "lsoa_population")),
+    "imd_score": WardMeasure("Deprivation: IMD 2019 score (higher = more deprived)",
+                             "Deprivation (IMD 2019)", "{:.1f}", False,
+                             sources=("imd", "lsoa_population")),
+}
+
+

@@ -28,6 +28,7 @@ from pyproj import Transformer
 from shapely import make_valid
 
 from lib.build import integrity
+from lib.vocab.policies import POLICIES, TOWN_CENTRE_CLASSES
 from lib.vocab.sources import SOURCES
 
 BNG = "EPSG:27700"
@@ -69,17 +70,9 @@ CIM_COORD_FIX = {
 CIM_DEFAULT_FIX = "bng"
 CIM_EXPECTED_FILES = len(CIM_CATEGORIES)
 
-POLICY_FLAGS = {
-    "town_centre": "in_town_centre",
-    "caz": "in_caz",
-    "opportunity_area": "in_opportunity_area",
-    "sil": "in_sil",
-    "creative_enterprise_zone": "in_creative_enterprise_zone",
-}
-TOWN_CENTRE_ORDER = [
-    "International", "Metropolitan", "Major", "District", "CAZ retail cluster", "Local",
-    "Unclassified",
-]
+# Site flags joined from policy polygons; in_regen_area comes from the site's LSOA instead.
+POLICY_FLAGS = {k: p.flag for k, p in POLICIES.items() if p.flag and k != "regeneration_area"}
+TOWN_CENTRE_ORDER = [*TOWN_CENTRE_CLASSES, "Unclassified"]
 SITE_COLUMNS = [
     "site_id", "name", "category", "category_group", "categories", "status", "opened_year",
     "closed_year", "sources", "licence", "gss_code", "ward_code", "lsoa_code", "in_town_centre",
@@ -643,7 +636,7 @@ def build_voluntary_points(src: Path, lsoas: gpd.GeoDataFrame, report: Report) -
             status = np.where(usable["closed"].astype(str).str.lower() == "true", "closed", "open")
             network = usable["network"].fillna("Independent")
         else:
-            status, network = "active in 2020", ""
+            status, network = np.full(len(usable), "active in 2020"), ""
         frame = gpd.GeoDataFrame({
             "kind": kind, "name": usable["name"].astype(str).str.strip(), "status": status,
             "network": network, "licence": SOURCES[key].licence,

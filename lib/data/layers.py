@@ -13,16 +13,13 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from lib.vocab.categories import STATUSES
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_GPKG = REPO_ROOT / "geodata" / "london.gpkg"
 GEO_LAYERS = ["boroughs", "wards", "lsoas", "policy_areas", "sites", "voluntary_points"]
 TABLE_LAYERS = ["voluntary_wards", "grants_by_year", "pubs_by_borough", "build_report"]
 
-# Display order of the category groups; every view uses it.
-CATEGORY_GROUPS = [
-    "Community & libraries", "Health", "Culture & heritage", "Music & nightlife", "Pubs", "Faith",
-]
-STATUSES = ["open", "closed"]
 SOURCE_LABELS = {  # source id -> (label, short label for map tooltips)
     "cim_2022": ("GLA Cultural Infrastructure Map 2022", "Culture map 2022"),
     "libraries_2016": ("DCMS libraries list 2016", "Libraries 2016"),

@@ -11,16 +11,16 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from lib.analysis import losses, profiles
-from lib.data import layers as data
+from lib.analysis import profiles
 from lib.links.match import Choice
-from lib.render import maps
+from lib.vocab.categories import CATEGORY_GROUPS, RECORDING_CATEGORIES
+from lib.vocab.policies import ANALYSED, MAIN_ANALYSED, POLICIES, policy_title
 
 # The explorer's status radio and the over-time page's "all of London" option.
 STATUSES = ["All", "Open", "Closed"]
 ALL_LONDON = "All London"
 # Losses vs policy: the main policies, then the town-centre classes (pages/losses_vs_policy.py).
-LOSS_POLICY_OPTIONS = [*losses.MAIN_POLICIES, *[p for p in losses.POLICIES if ":" in p]]
+LOSS_POLICY_OPTIONS = [*MAIN_ANALYSED, *[p for p in ANALYSED if ":" in p]]
 VOLUNTARY_MEASURES = ["charities_per_1k", "grants_per_head"]
 
 BASEMAP = Choice("a basemap (Street map or No basemap)", ["Street map", "No basemap"],
@@ -28,10 +28,8 @@ BASEMAP = Choice("a basemap (Street map or No basemap)", ["Street map", "No base
                           "no": "No basemap", "off": "No basemap", "offline": "No basemap"})
 FLAG_ALIASES = {"1": "true", "0": "false", "yes": "true", "no": "false", "on": "true",
                 "off": "false"}
-POLICY_LAYERS = Choice("a London Plan layer",
-                       [label for label, _ in maps.POLICY_STYLES.values()],
-                       aliases={k: label for k, (label, _) in maps.POLICY_STYLES.items()},
-                       repeat=True)
+POLICY_LAYERS = Choice("a London Plan layer", [p.legend for p in POLICIES.values()],
+                       aliases={k: p.legend for k, p in POLICIES.items()}, repeat=True)
 
 
 def _categories_by_group(sites: pd.DataFrame) -> dict[str, list[str]]:
@@ -41,38 +39,34 @@ def _categories_by_group(sites: pd.DataFrame) -> dict[str, list[str]]:
     return {g: sorted(c) for g, c in out.items()}
 
 
-def ward_labels(wards: pd.DataFrame, borough_names: Mapping[str, str]) -> dict[str, str]:
-    """ward_code -> 'Ward (Borough)', as the voluntary-sector page labels its wards."""
-    frame = pd.DataFrame({"ward_code": wards["ward_code"], "ward": wards["name"],
-                          "borough": wards["gss_code"].map(borough_names)})
-    return profiles.ward_labels(frame)
-
-
-def page_choices(layers: data.Layers | None = None) -> dict[str, dict[str, Choice]]:
+def page_choices(layers=None, ward_labels: Mapping[str, str] | None = None,
+                 ) -> dict[str, dict[str, Choice]]:
     """url_path -> the page's bound parameters -> their options, in the order the page
-    creates its widgets (a category is read after the groups it depends on). Without the
-    built layers, only the parameters whose options need no data (statuses, groups,
-    policies, measures, basemaps): what a tour can be checked against before data exists."""
+    creates its widgets (a category is read after the groups it depends on). `layers` (the
+    built lib.data Layers) adds boroughs and categories, `ward_labels` (ward_code -> 'Ward
+    (Borough)', as the voluntary-sector page labels them) the wards. Without them, only the
+    parameters whose options need no data (statuses, groups, policies, measures, basemaps):
+    what a tour can be checked against before the data is built."""
     measure_aliases = {k: m.short for k, m in profiles.WARD_MEASURES.items()}
     pages: dict[str, dict[str, Choice | None]] = {
         "map_explorer": {
-            "group": Choice("a category group", data.CATEGORY_GROUPS, repeat=True),
+            "group": Choice("a category group", CATEGORY_GROUPS, repeat=True),
             "category": None,
             "status": Choice("a status (All, Open or Closed)", STATUSES),
             "borough": None,
             "density": Choice("a category group to shade boroughs by",
-                              ["All facilities", *data.CATEGORY_GROUPS],
+                              ["All facilities", *CATEGORY_GROUPS],
                               aliases={"all": "All facilities"}),
             "policy": POLICY_LAYERS,
             "basemap": BASEMAP,
         },
         "losses": {
             "against": Choice("a London Plan policy",
-                              [losses.policy_title(p) for p in LOSS_POLICY_OPTIONS],
-                              aliases={p: losses.policy_title(p) for p in LOSS_POLICY_OPTIONS}),
+                              [policy_title(p) for p in LOSS_POLICY_OPTIONS],
+                              aliases={p: policy_title(p) for p in LOSS_POLICY_OPTIONS}),
             "categories": Choice("a category whose closures are recorded (Library, GP "
                                  "practice, Museum or public gallery)",
-                                 list(losses.RECORDING_CATEGORIES), repeat=True),
+                                 list(RECORDING_CATEGORIES), repeat=True),
             "basemap": BASEMAP,
         },
         "over-time": {"area": None, "basemap": BASEMAP},
@@ -102,14 +96,14 @@ def page_choices(layers: data.Layers | None = None) -> dict[str, dict[str, Choic
             groups = earlier.get("group") or list(by_group)
             return sorted({c for g in groups for c in by_group.get(g, [])})
 
-        labels = ward_labels(layers.wards, layers.borough_names)
         pages["map_explorer"]["category"] = Choice("a category of the groups chosen",
                                                    categories, repeat=True)
         pages["map_explorer"]["borough"] = Choice("a London borough", boroughs, repeat=True)
         pages["over-time"]["area"] = Choice("a London borough", [ALL_LONDON, *boroughs],
                                             aliases={"London": ALL_LONDON, "all": ALL_LONDON})
         pages["borough"]["borough"] = Choice("a London borough", boroughs)
+    if ward_labels is not None:
         pages["voluntary"]["ward"] = Choice("a London ward (as 'Ward (Borough)')",
-                                            sorted(labels.values()))
+                                            sorted(ward_labels.values()))
     return {page: {k: c for k, c in params.items() if c is not None}
             for page, params in pages.items()}

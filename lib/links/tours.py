@@ -22,11 +22,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lib.analysis import losses as analysis
-from lib.data import layers as data
 from lib.links import match
 from lib.links.choices import page_choices
-from lib.render import maps
+from lib.vocab.categories import CATEGORY_GROUPS, RECORDING_CATEGORIES
+from lib.vocab.policies import ANALYSED, POLICIES, policy_title
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TOURS_DIR = REPO_ROOT / "tours"
@@ -106,29 +105,28 @@ class PageSpec:
 
 
 BASEMAP = Param(one_of(["Street map", "No basemap"]))
-POLICY_LABELS = [label for label, _ in maps.POLICY_STYLES.values()]
+POLICY_LABELS = [label for label in (p.legend for p in POLICIES.values())]
 VIEW = {
     "lat": Param(number_in(-90, 90)), "lon": Param(number_in(-180, 180)),
     "z": Param(number_in(0, 22)),
 }
 # The losses page's choices, as its widgets put them in the link.
-LOSS_POLICIES = [analysis.policy_title(p) for p in analysis.POLICIES]
-RECORDING_CATEGORIES = list(analysis.RECORDING_CATEGORIES)
+LOSS_POLICIES = [policy_title(p) for p in ANALYSED]
 
 PAGES: dict[str, PageSpec] = {spec.url_path: spec for spec in [
     PageSpec("map_explorer", "pages/map_explorer.py", "Map explorer", {
-        "group": Param(one_of(data.CATEGORY_GROUPS), repeat=True, max_values=6),
+        "group": Param(one_of(CATEGORY_GROUPS), repeat=True, max_values=6),
         "category": Param(plain_text, repeat=True, max_values=20),
         "status": Param(one_of(["All", "Open", "Closed"])),
         "borough": Param(plain_text, repeat=True, max_values=33),
         "closed": Param(number_in(1900, 2100, integer=True), repeat=True, max_values=2),
-        "density": Param(one_of(["All facilities", *data.CATEGORY_GROUPS])),
+        "density": Param(one_of(["All facilities", *CATEGORY_GROUPS])),
         "policy": Param(one_of(POLICY_LABELS), repeat=True, max_values=len(POLICY_LABELS)),
         "basemap": BASEMAP, "present": Param(flag), **VIEW,
     }),
     PageSpec("losses", "pages/losses_vs_policy.py", "Losses vs policy", {
         "against": Param(one_of(LOSS_POLICIES)),
-        "categories": Param(one_of(RECORDING_CATEGORIES), repeat=True, max_values=3),
+        "categories": Param(one_of(list(RECORDING_CATEGORIES)), repeat=True, max_values=3),
         "basemap": BASEMAP, "present": Param(flag),
     }),
     PageSpec("over-time", "pages/losses_over_time.py", "Losses over time", {

@@ -20,7 +20,7 @@ def build_link(base: str, params: Mapping[str, str | Sequence[str]]) -> str:
     """
     if not urlsplit(base).path:
         base += "/"  # http://host:port -> http://host:port/
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for key, value in params.items():
         values = [value] if isinstance(value, str) else list(value)
         pairs.extend((key, v) for v in values if v != "")
@@ -69,7 +69,7 @@ def _clamp(value: float, bounds: tuple[float, float]) -> float:
     return min(max(value, bounds[0]), bounds[1])
 
 
-def parse_view(params: Mapping[str, str]) -> tuple[MapView | None, str | None]:
+def parse_view(params: Mapping[str, str | None]) -> tuple[MapView | None, str | None]:
     """The map view in `lat`, `lon` and `z`, clamped to London, and a note when the link's
     view was unusable (and ignored) or had to be moved. No view parameter: (None, None)."""
     given = {k: params.get(k) for k in VIEW_PARAMS if params.get(k) is not None}
@@ -78,8 +78,9 @@ def parse_view(params: Mapping[str, str]) -> tuple[MapView | None, str | None]:
     if len(given) < len(VIEW_PARAMS):
         missing = ", ".join(k for k in VIEW_PARAMS if k not in given)
         return None, f"The link's map position lacks {missing}, so the map shows all of London."
-    values = {k: _finite_float(str(v)) for k, v in given.items()}
-    bad = [k for k, v in values.items() if v is None]
+    parsed = {k: _finite_float(str(v)) for k, v in given.items()}
+    bad = [k for k, v in parsed.items() if v is None]
+    values = {k: v for k, v in parsed.items() if v is not None}
     if bad:
         return None, (f"The link's map position ({', '.join(bad)}) is not a number, so the map "
                       "shows all of London.")

@@ -86,7 +86,7 @@ class _Measure:
 
     def __init__(self, fig: Figure):
         self.fig = fig
-        self.renderer = fig.canvas.get_renderer()
+        self.renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # an Agg canvas
         self.px_to_pt = 72 / fig.dpi
 
     def width(self, text: str, size: float, weight: str = "normal") -> float:
@@ -188,10 +188,10 @@ def _swatch(fig: Figure, page: _Page, kind: str, colour: str, x: float, y_mid: f
     """A legend key of `size` points centred on y_mid, in figure coordinates."""
     w, h = size * 1.3, size * 0.95
     if kind in MARKER_KEYS:
-        face, edge, edge_width, scale = MARKER_KEYS[kind]
+        face, edge_colour, edge_width, scale = MARKER_KEYS[kind]
         marker = Line2D([page.fx(x + w / 2)], [page.fy(y_mid)], transform=fig.transFigure,
                         marker="o", linestyle="none", markersize=size * scale,
-                        markerfacecolor=face or colour, markeredgecolor=edge or colour,
+                        markerfacecolor=face or colour, markeredgecolor=edge_colour or colour,
                         markeredgewidth=edge_width, gid=gid)
         fig.add_artist(marker)
         return [marker]

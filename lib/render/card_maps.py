@@ -25,6 +25,8 @@ from lib.links.views import MapView
 from lib.render import maps
 from lib.render.card_layout import PAPER
 from lib.vocab import geography
+from lib.vocab.categories import CATEGORY_GROUPS, DRAW_ORDER, GROUP_COLOURS
+from lib.vocab.policies import POLICIES
 
 
 def polygon_paths(geoms: Iterable) -> list[Path]:
@@ -186,9 +188,9 @@ def draw_policies(ax, cl: CardLayers, policies: Iterable[str],
     """The chosen London Plan layers, dashed outlines over a light tint; legend rows."""
     rows = []
     for policy in policies:
-        if policy not in maps.POLICY_STYLES:
+        if policy not in POLICIES:
             continue
-        label, colour = maps.POLICY_STYLES[policy]
+        label, colour = POLICIES[policy].legend, POLICIES[policy].colour
         paths = cl.policy_paths.get(policy)
         if not paths:
             continue
@@ -235,19 +237,19 @@ def draw_sites(ax, cl: CardLayers, sites: gpd.GeoDataFrame, marker_pt: float | N
     is_open = sites["status"].eq("open").to_numpy()
     groups = sites["category_group"].to_numpy()
     rows = []
-    for group in maps.DRAW_ORDER:
+    for group in DRAW_ORDER:
         mask = is_open & (groups == group)
         if mask.any():
             ax.scatter(xy["x"].to_numpy()[mask], xy["y"].to_numpy()[mask], s=marker_pt ** 2,
-                       c=maps.GROUP_COLOURS[group], linewidths=0, zorder=4, rasterized=True)
-    for group in data.CATEGORY_GROUPS:
+                       c=GROUP_COLOURS[group], linewidths=0, zorder=4, rasterized=True)
+    for group in CATEGORY_GROUPS:
         count = int((is_open & (groups == group)).sum())
         if count:
-            rows.append((maps.GROUP_COLOURS[group], f"{group} ({count:,})"))
+            rows.append((GROUP_COLOURS[group], f"{group} ({count:,})"))
     closed = ~is_open
     if closed.any():
         ax.scatter(xy["x"].to_numpy()[closed], xy["y"].to_numpy()[closed], s=closed_pt ** 2,
-                   c=[maps.GROUP_COLOURS.get(g, "#999999") for g in groups[closed]],
+                   c=[GROUP_COLOURS.get(g, "#999999") for g in groups[closed]],
                    edgecolors=maps.CLOSED_COLOUR, linewidths=0.9, zorder=5)
     return rows, int(closed.sum())
 

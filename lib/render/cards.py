@@ -30,10 +30,10 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.path import Path
 
-from lib.analysis import losses, profiles
+from lib.analysis import geometry, losses, profiles, pub_trends
 from lib.data import layers as data
 from lib.links.views import MapView
-from lib.render import card_layout, card_maps, loss_maps, maps
+from lib.render import card_layout, card_maps, loss_maps, tables, ward_maps
 from lib.render.card_layout import SIZES, CardText, Headline, LegendSection, card, render
 from lib.render.card_maps import (
     borough_extent,
@@ -48,6 +48,16 @@ from lib.render.card_maps import (
     view_extent,
 )
 from lib.vocab import sources
+from lib.vocab.categories import (
+    CATEGORY_GROUPS,
+    GROUP_COLOURS,
+    PUBS_END,
+    PUBS_START,
+    RECORDING,
+    RECORDING_CATEGORIES,
+    STATUSES,
+)
+from lib.vocab.policies import POLICIES, policy_label, policy_title
 from lib.vocab.sources import (
     LAYER_SOURCES,
     attribution_lines,
@@ -73,28 +83,26 @@ def _with_sources(keys: Sequence[str]) -> tuple[tuple[str, ...], str]:
 
 # ------------------------------------------------------------------------- Losses vs policy
 
-RECORDED = {"Library": "libraries 2010-2016", "GP practice": "GP practices 2013-2019",
-            "Museum or public gallery": "museums since 1945"}
 AREA_TINT = 0.25  # the policy's fill, as on the page's map (fillOpacity 0.22)
 
 
 def recorded_note(categories: Sequence[str]) -> str:
     """'Only closures a source recorded: libraries 2010-2016, GP practices 2013-2019.'"""
     return ("Only closures a source recorded: "
-            + ", ".join(RECORDED[c] for c in losses.RECORDING_CATEGORIES if c in categories) + ".")
+            + ", ".join(RECORDING[c].card_window for c in RECORDING_CATEGORIES if c in categories) + ".")
 
 
 def losses_title(policy: str) -> str:
     """'Closures inside Areas for Regeneration vs elsewhere' (short: it heads presentation
     mode at 1280x720 too)."""
-    return f"Closures inside {losses.policy_title(policy)} vs elsewhere"
+    return f"Closures inside {policy_title(policy)} vs elsewhere"
 
 
 def _verdict_parts(total: pd.Series | dict, policy: str) -> tuple[str, str]:
     """The total row's verdict, short (the policy not named again: the title names it), and
     what follows its semicolon (why a crude ratio reads differently), as a sentence."""
     verdict, _, more = dict(total)["verdict"].partition("; ")
-    verdict = verdict.replace(f" inside {losses.POLICIES[policy][0]}", " inside")
+    verdict = verdict.replace(f" inside {policy_label(policy)}", " inside")
     return verdict, (more[:1].upper() + more[1:] + ".") if more else ""
 
 
@@ -104,8 +112,8 @@ def losses_headline(total: pd.Series | dict, policy: str) -> Headline:
     enough for presentation mode's header."""
     row = dict(total)
     if not row["sites_in"] or not row["sites_out"]:
-        return Headline(loss_maps.DASH, losses.headline(total, losses.POLICIES[policy][0]))
-    return Headline(f"{loss_maps.pct(row['rate_in'])} vs {loss_maps.pct(row['rate_out'])}",
+        return Headline(tables.DASH, losses.headline(total, policy_label(policy)))
+    return Headline(f"{tables.pct(row['rate_in'])} vs {tables.pct(row['rate_out'])}",
                     f"closure rate inside vs elsewhere: {_verdict_parts(total, policy)[0]}")
 
 
@@ -129,7 +137,7 @@ def losses_counts(total: pd.Series | dict) -> str:
 def losses_summary(policy: str, categories: Sequence[str], n_in: int, n_out: int,
                    n_areas: int) -> str:
     """One sentence on what the losses map shows."""
-    label = losses.POLICIES[policy][0]
+    label = policy_label(policy)
     areas = f"{n_areas:,} area{'' if n_areas == 1 else 's'}"
     return (f"The map shows {n_in + n_out:,} closed {loss_maps.categories_text(categories)}: "
             f"{n_in:,} inside {label} ({areas}, shaded; filled vermillion dots) and "
@@ -151,8 +159,8 @@ def losses_figure(layers: data.Layers, policy: str, categories: Sequence[str], l
     """Losses vs policy: the closed sites inside the policy's areas (filled vermillion dots
     over the areas' tint) and elsewhere (hollow blue rings), across London, with the closure
     rates inside and elsewhere as the headline. `table`: the page's closure_table, if at hand."""
-    categories = tuple(c for c in losses.RECORDING_CATEGORIES if c in categories) \
-        or losses.RECORDING_CATEGORIES
+    categories = tuple(c for c in RECORDING_CATEGORIES if c in categories) \
+        or RECORDING_CATEGORIES
     cl = card_maps.card_layers(layers)
     if table is None:
         table = losses.closure_table(layers.sites, policy, categories)
@@ -160,7 +168,7 @@ def losses_figure(layers: data.Layers, policy: str, categories: Sequence[str], l
     inside, outside = loss_maps.closed_sides(layers.sites, policy, categories)
     label, colour = loss_maps.policy_style(policy)
     paths = policy_paths(cl, policy)
-    n_areas = len(losses.policy_layer(layers.policy_areas, policy))
+    n_areas = len(geometry.policy_layer(layers.policy_areas, policy))
     shown = layers.sites.loc[inside.union(outside)]
 
     def draw(ax):
@@ -190,7 +198,7 @@ def losses_figure(layers: data.Layers, policy: str, categories: Sequence[str], l
     attribution, vintage = _with_sources(keys)
     text = CardText(
         title=losses_title(policy),
-        subtitle=(f"Closed {loss_maps.categories_text(categories)} inside {losses.POLICIES[policy][0]} and "
+        subtitle=(f"Closed {loss_maps.categories_text(categories)} inside {policy_label(policy)} and "
                   f"elsewhere. Closure rate = closed / all recorded sites on each side of the "
                   f"boundary: {losses_counts(total)}"),
         headline=losses_headline(total, policy), legend=legend, attribution=attribution,
@@ -207,7 +215,6 @@ def losses_card(layers: data.Layers, policy: str, categories: Sequence[str], lin
 
 # ------------------------------------------------------------------------- Losses over time
 
-PUBS_START, PUBS_END = 2001, 2018
 ARROW = "\u2192"
 PUBS_NOTE = ("Orange: fewer pubs and bars; purple: more. ONS counts of pub and bar businesses, "
              "rounded to 5.")
@@ -259,7 +266,7 @@ def pubs_figure(layers: data.Layers, gss_code: str | None, link: str, size: str 
     page's diverging ramp (ColorBrewer PuOr, orange = fewer), the chosen borough outlined;
     London's count then and now (or the borough's) as the headline."""
     if change is None:
-        change = losses.pubs_change(layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END)
+        change = pub_trends.pubs_change(layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END)
     cl = card_maps.card_layers(layers)
     pct = cl.boroughs["gss_code"].map(change.set_index("gss_code")["pct_change"])
     fills, rows = loss_maps.diverging_classes(pct)
@@ -310,7 +317,7 @@ def ward_layers(layers: data.Layers) -> WardLayers:
 
 def _prepare_wards(layers: data.Layers) -> WardLayers:
     wards = layers.wards
-    geoms = wards.geometry.map(profiles.without_slivers).simplify(8)
+    geoms = wards.geometry.map(ward_maps.without_slivers).simplify(8)
     paths = []
     for geom in geoms.values:  # exactly one path per ward, to match fills
         found = card_maps.polygon_paths([geom])
@@ -325,11 +332,11 @@ def _prepare_wards(layers: data.Layers) -> WardLayers:
 def draw_wards(ax, wl: WardLayers, table: pd.DataFrame, measure: str,
                opacity: float = WARD_OPACITY) -> tuple[tuple[str, str], ...]:
     """The wards of `table` (profiles.ward_table rows) shaded by `measure` as on the page's
-    map (profiles.ward_fills); returns the legend rows."""
+    map (ward_maps.ward_fills); returns the legend rows."""
     chosen = wl.wards["ward_code"].isin(table["ward_code"]).to_numpy()
     codes = wl.wards.loc[chosen, "ward_code"]
     values = codes.map(table.set_index("ward_code")[measure]).astype(float)
-    fills, rows = profiles.ward_fills(values.reset_index(drop=True), measure)
+    fills, rows = ward_maps.ward_fills(values.reset_index(drop=True), measure)
     paths = [p for p, keep in zip(wl.paths, chosen, strict=True) if keep]
     ax.add_collection(PathCollection(paths, facecolors=[to_rgba(f, opacity) for f in fills],
                                      edgecolors="#444444", linewidths=0.35, zorder=2.2),
@@ -344,7 +351,7 @@ def _voluntary_masks(points: pd.DataFrame) -> dict[str, np.ndarray]:
     closed = (points["status"] == "closed").to_numpy()
     network = points["network"].fillna("").to_numpy()
     masks = {"mutual_aid": (points["kind"] == "mutual_aid").to_numpy()}
-    for name in profiles.NETWORK_COLOURS:
+    for name in ward_maps.NETWORK_COLOURS:
         masks[name] = banks & ~closed & (network == name)
     masks["closed"] = banks & closed
     return masks
@@ -360,7 +367,7 @@ def draw_voluntary(ax, points: pd.DataFrame, size: float = 1.0) -> None:
     if groups.any():
         ax.scatter(x[groups], y[groups], s=(2.3 * size) ** 2, c="#ffffff", edgecolors="#000000",
                    linewidths=0.5, zorder=5.5)
-    for name, colour in profiles.NETWORK_COLOURS.items():
+    for name, colour in ward_maps.NETWORK_COLOURS.items():
         if masks[name].any():
             ax.scatter(x[masks[name]], y[masks[name]], s=(5 * size) ** 2, c=colour,
                        edgecolors="#222222", linewidths=0.8, zorder=6)
@@ -368,7 +375,7 @@ def draw_voluntary(ax, points: pd.DataFrame, size: float = 1.0) -> None:
     if shut.any():
         network = points["network"].fillna("").to_numpy()[shut]
         ax.scatter(x[shut], y[shut], s=(5.4 * size) ** 2,
-                   c=[to_rgba(profiles.NETWORK_COLOURS.get(n, "#ffffff"), 0.25) for n in network],
+                   c=[to_rgba(ward_maps.NETWORK_COLOURS.get(n, "#ffffff"), 0.25) for n in network],
                    edgecolors="#000000", linewidths=1.6, zorder=6)
 
 
@@ -377,7 +384,7 @@ def voluntary_legend(points: pd.DataFrame) -> tuple[LegendSection, ...]:
     groups credited as CC BY-NC-SA (non-commercial)."""
     masks = _voluntary_masks(points)
     rows = tuple((colour, f"Food bank, {name} ({int(masks[name].sum())})")
-                 for name, colour in profiles.NETWORK_COLOURS.items() if masks[name].any())
+                 for name, colour in ward_maps.NETWORK_COLOURS.items() if masks[name].any())
     shut, groups = int(masks["closed"].sum()), int(masks["mutual_aid"].sum())
     title = f"Food banks ({profiles.VINTAGES['food_bank']})"
     return (
@@ -475,7 +482,7 @@ def borough_figure(layers: data.Layers, gss_code: str, measure: str, policies: S
     name = L.borough_names[gss_code]
     sites = L.sites[L.sites["gss_code"] == gss_code]
     points = L.voluntary_points[L.voluntary_points["gss_code"] == gss_code]
-    policies = [p for p in policies if p in maps.POLICY_STYLES]
+    policies = [p for p in policies if p in POLICIES]
     context = ["#ffffff" if code == gss_code else "#e4e4e4" for code in cl.boroughs["gss_code"]]
 
     def draw(ax):
@@ -488,12 +495,12 @@ def borough_figure(layers: data.Layers, gss_code: str, measure: str, policies: S
         card_maps.draw_labels(ax, cl, first=[gss_code], avoid=card_maps.draw_scale_bar(ax))
 
     # The legend, as the drawing makes it (the card lays the legend out first).
-    _, class_rows = profiles.ward_fills(wards[measure].astype(float), measure)
+    _, class_rows = ward_maps.ward_fills(wards[measure].astype(float), measure)
     is_open = sites["status"].eq("open")
-    group_rows = tuple((maps.GROUP_COLOURS[g], f"{g} ({n:,})") for g in data.CATEGORY_GROUPS
+    group_rows = tuple((GROUP_COLOURS[g], f"{g} ({n:,})") for g in CATEGORY_GROUPS
                        if (n := int((is_open & sites["category_group"].eq(g)).sum())))
     closed = int((~is_open).sum())
-    policy_rows = tuple((maps.POLICY_STYLES[p][1], maps.POLICY_STYLES[p][0]) for p in policies
+    policy_rows = tuple((POLICIES[p].colour, POLICIES[p].legend) for p in policies
                         if cl.policy_paths.get(p))
     legend = (
         LegendSection(spec.label, "swatch", tuple(class_rows)),
@@ -517,7 +524,7 @@ def borough_figure(layers: data.Layers, gss_code: str, measure: str, policies: S
     subtitle = (f"{name}'s {len(wards)} wards (2017) shaded by {_lower_first(spec.label)}, with "
                 "its sites (closed ones as black rings)"
                 + (", food banks and mutual aid groups" if voluntary else "") + "."
-                + (" London Plan: " + ", ".join(maps.POLICY_STYLES[p][0] for p in policies) + "."
+                + (" London Plan: " + ", ".join(POLICIES[p].legend for p in policies) + "."
                    if policies else ""))
     text = CardText(title=borough_title(name, measure), subtitle=subtitle,
                     headline=borough_headline(stats, gss_code, measure), legend=legend,
@@ -594,7 +601,7 @@ def voluntary_figure(layers: data.Layers, measure: str, ward: str | None, link: 
     cl, wl = card_maps.card_layers(L), ward_layers(L)
     spec = profiles.WARD_MEASURES[measure]
     points = L.voluntary_points
-    labels = profiles.ward_labels(wards)
+    labels = ward_maps.ward_labels(wards)
     ward = ward if ward in labels else None
 
     def draw(ax):
@@ -607,7 +614,7 @@ def voluntary_figure(layers: data.Layers, measure: str, ward: str | None, link: 
             chosen = [p for p, code in zip(wl.paths, wl.wards["ward_code"], strict=True)
                       if code == ward]
             ax.add_collection(PathCollection(chosen, facecolors="none",
-                                             edgecolors=profiles.HIGHLIGHT_COLOUR,
+                                             edgecolors=ward_maps.HIGHLIGHT_COLOUR,
                                              linewidths=2.2, zorder=7), autolim=False)
             x, y = wl.points.loc[ward, ["x", "y"]]
             label = ax.annotate(
@@ -618,12 +625,12 @@ def voluntary_figure(layers: data.Layers, measure: str, ward: str | None, link: 
             avoid.append(label.get_window_extent(ax.figure.canvas.get_renderer()))
         card_maps.draw_labels(ax, cl, avoid=avoid)
 
-    _, class_rows = profiles.ward_fills(wards[measure].astype(float), measure)
+    _, class_rows = ward_maps.ward_fills(wards[measure].astype(float), measure)
     legend = (
         LegendSection(spec.label, "swatch", tuple(class_rows)),
         *voluntary_legend(points),
         LegendSection("Chosen ward", "outline",
-                      ((profiles.HIGHLIGHT_COLOUR, labels[ward]),) if ward else ()),
+                      ((ward_maps.HIGHLIGHT_COLOUR, labels[ward]),) if ward else ()),
     )
     keys = ["boroughs", *LAYER_SOURCES["wards"], *spec.sources, "food_banks", "mutual_aid"]
     attribution, vintage = _with_sources(keys)
@@ -656,7 +663,7 @@ def explorer_title(site_filter: data.SiteFilter, names: Mapping[str, str]) -> st
         subject = f"{', '.join(site_filter.groups)} sites"
     else:
         subject = "community facilities"
-    statuses = set(site_filter.statuses) or set(data.STATUSES)
+    statuses = set(site_filter.statuses) or set(STATUSES)
     if statuses == {"closed"}:
         subject = f"closed {subject}"
     elif statuses == {"open"}:
@@ -668,7 +675,7 @@ def explorer_title(site_filter: data.SiteFilter, names: Mapping[str, str]) -> st
     years = ""
     if site_filter.closed_from is not None or site_filter.closed_to is not None:
         years = f", closures {site_filter.closed_from or '…'}–{site_filter.closed_to or '…'}"
-    suffix = ", open and closed" if statuses == set(data.STATUSES) else ""
+    suffix = ", open and closed" if statuses == set(STATUSES) else ""
     title = f"{subject}{place}{suffix}{years}"
     return title[0].upper() + title[1:]
 
@@ -701,10 +708,10 @@ def explorer_figure(layers: data.Layers, site_filter: data.SiteFilter, density_g
     closed = int(shown["status"].eq("closed").sum())
     density = density_per_10k(layers, density_group)
     fills, class_rows = choropleth_fills(cl.boroughs["gss_code"].map(density))
-    policies = [p for p in policies if p in maps.POLICY_STYLES]
+    policies = [p for p in policies if p in POLICIES]
 
     title = explorer_title(site_filter, names)
-    plan = ", ".join(maps.POLICY_STYLES[p][0] for p in policies) or "none shown"
+    plan = ", ".join(POLICIES[p].legend for p in policies) or "none shown"
     subtitle = (f"Boroughs shaded by open sites per 10,000 residents "
                 f"({density_group.lower()}). London Plan layers: {plan}.")
     headline = explorer_headline(shown)
@@ -723,9 +730,9 @@ def explorer_figure(layers: data.Layers, site_filter: data.SiteFilter, density_g
 
     # Legend rows as draw_sites and draw_policies make them (the legend is laid out first).
     is_open = shown["status"].eq("open")
-    group_rows = tuple((maps.GROUP_COLOURS[g], f"{g} ({n:,})") for g in data.CATEGORY_GROUPS
+    group_rows = tuple((GROUP_COLOURS[g], f"{g} ({n:,})") for g in CATEGORY_GROUPS
                        if (n := int((is_open & shown["category_group"].eq(g)).sum())))
-    policy_rows = tuple((maps.POLICY_STYLES[p][1], maps.POLICY_STYLES[p][0]) for p in policies
+    policy_rows = tuple((POLICIES[p].colour, POLICIES[p].legend) for p in policies
                         if (cl.policy_areas["policy"] == p).any())
     legend = (
         LegendSection(f"Open sites per 10,000 residents ({density_group})", "swatch", class_rows),

@@ -18,43 +18,22 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lib.data.layers import CATEGORY_GROUPS, Layers, source_labels, years_text
+from lib.data.layers import Layers, source_labels, years_text
+from lib.render import folium_setup
 from lib.render.vendor import use_local_assets
+from lib.vocab.categories import CATEGORY_GROUPS, DRAW_ORDER, GROUP_COLOURS
 from lib.vocab.geography import LONDON_BOUNDS
+from lib.vocab.policies import POLICIES
 from lib.vocab.sources import LAYER_SOURCES, credits
 
-# folium writes layer data with Jinja's tojson: drop the spaces after separators (12% of the
-# bytes of 11,800 site points). A Jinja policy of folium's template environment.
-folium.features.GeoJson._template.environment.policies["json.dumps_kwargs"] = {
-    "sort_keys": True, "separators": (",", ":")}
+folium_setup.compact_geojson()
 
 LONDON_CENTRE = (51.4905, -0.1100)
 LONDON_ZOOM = 10
 LEGEND_WIDTH_PX = 230
-# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
-GROUP_COLOURS = {
-    "Community & libraries": "#0072B2",
-    "Health": "#009E73",
-    "Culture & heritage": "#CC79A7",
-    "Music & nightlife": "#E69F00",
-    "Pubs": "#D55E00",
-    "Faith": "#56B4E9",
-}
 CLOSED_COLOUR = "#000000"
-# Densest groups first: drawn underneath, so the sparser ones stay visible on top.
-DRAW_ORDER = ["Faith", "Pubs", "Music & nightlife", "Culture & heritage", "Health",
-              "Community & libraries"]
 # A sequential, colour-blind-safe ramp (ColorBrewer YlGnBu) for choropleths.
 RAMP = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"]
-POLICY_STYLES = {
-    "town_centre": ("Town centres", "#6a3d9a"),
-    "caz": ("Central Activities Zone", "#b15928"),
-    "opportunity_area": ("Opportunity Areas (27 of 47)", "#e31a1c"),
-    "sil": ("Strategic Industrial Locations", "#555555"),
-    "creative_enterprise_zone": ("Creative Enterprise Zones", "#ff7f00"),
-    "regeneration_area": ("Areas for Regeneration", "#1f78b4"),
-    "area_of_intensification_2015": ("Areas of Intensification (2015)", "#33a02c"),
-}
 BASEMAPS = {
     "light": ("Street map (CARTO light)",
               "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
@@ -117,6 +96,11 @@ def to_browser(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame
 
 
+def add_to_header(m: folium.Map, element: branca.element.Element, name: str | None = None) -> None:
+    """Add CSS or script to the map document's <head> (once per name)."""
+    m.get_root().header.add_child(element, name=name)  # type: ignore[attr-defined]
+
+
 def new_map(basemap: str, bounds=LONDON_BOUNDS, view=None) -> folium.Map:
     """A map framed on `bounds` ((south, west), (north, east)) whatever the frame's size, or
     opened at `view` (a lib.share.MapView: lat, lon, zoom) when a link saved one."""
@@ -129,7 +113,7 @@ def new_map(basemap: str, bounds=LONDON_BOUNDS, view=None) -> folium.Map:
     if url:
         folium.TileLayer(url, attr=attr, name=name, max_zoom=19, control=False).add_to(m)
     else:
-        m.get_root().header.add_child(branca.element.Element(
+        add_to_header(m, branca.element.Element(
             f"<style>.leaflet-container{{background:{NO_BASEMAP_BACKGROUND};}}</style>"))
     return m
 
@@ -208,17 +192,17 @@ def add_area_labels(m: folium.Map, labels: pd.DataFrame, name: str = "Borough na
     """Borough names as text, decluttered so they never print over each other."""
     AreaLabels(labels, html.escape(name)).add_to(m)
     m.add_child(DeclutterLabels())
-    m.get_root().header.add_child(branca.element.Element(
+    add_to_header(m, branca.element.Element(
         "<style>.jul-label{font:600 11px/1.2 sans-serif;color:#222;text-align:center;"
         "text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;white-space:nowrap}</style>"))
 
 
 def add_policy_layers(m: folium.Map, policy_areas: gpd.GeoDataFrame, shown: tuple[str, ...],
-                      available: tuple[str, ...] = tuple(POLICY_STYLES)) -> list[tuple[str, str]]:
+                      available: tuple[str, ...] = tuple(POLICIES)) -> list[tuple[str, str]]:
     """Each London Plan layer as a toggleable overlay; `shown` ones start visible."""
     legend = []
     for policy in available:
-        label, colour = POLICY_STYLES[policy]
+        label, colour = POLICIES[policy].legend, POLICIES[policy].colour
         layer = policy_areas[policy_areas["policy"] == policy]
         if layer.empty:
             continue
@@ -247,7 +231,7 @@ TOOLTIP_FIELDS = ("name", "cat", "state", "src")
 def site_features(points: pd.DataFrame, fields=tuple(SITE_FIELDS), with_ids=True) -> dict:
     """A compact FeatureCollection of site points; ids let a style function tell them apart."""
     columns = list(fields)
-    features = [
+    features: list[dict] = [
         {"type": "Feature", "properties": dict(zip(columns, values)),
          "geometry": {"type": "Point", "coordinates": [lon, lat]}}
         for lon, lat, values in zip(points["lon"], points["lat"],
@@ -449,7 +433,7 @@ def legend_markup(sections: list[tuple[str, str, list[tuple[str, str]]]]) -> str
 
 
 def add_legend(m: folium.Map, sections) -> None:
-    m.get_root().header.add_child(branca.element.Element(LEGEND_CSS))
+    add_to_header(m, branca.element.Element(LEGEND_CSS))
     m.add_child(Legend(legend_markup(sections)))
 
 

@@ -6,6 +6,7 @@ import folium
 import streamlit as st
 
 from lib.links import views
+from lib.render import maps
 from lib.render.controls import FitLegend
 from lib.ui import embed
 
@@ -113,7 +114,7 @@ def present_header(title: str, value: str, label: str, key: str = "present") -> 
 def present_map(m: folium.Map, key: str, height: int = 540, view=None) -> views.MapView | None:
     """The map, filling the projector's screen, with large legend and label type (a little
     shorter when the tour bar is above it, so all of it fits in 720 pixels)."""
-    m.get_root().header.add_child(folium.Element(PRESENT_MAP_CSS), name="jul_present_css")
+    maps.add_to_header(m, folium.Element(PRESENT_MAP_CSS), name="jul_present_css")
     m.add_child(FitLegend())  # after the legend, which the map's builder has added
     if st.query_params.get("tour"):
         height -= 56

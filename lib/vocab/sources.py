@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from lib.vocab.policies import POLICIES
+
 OGL = "Open Government Licence v3.0"
 ONS_ATTR = "Contains National Statistics data © Crown copyright and database right"
 OS_ATTR = "Contains Ordnance Survey data © Crown copyright and database right"
@@ -342,16 +344,10 @@ LAYER_SOURCES: dict[str, tuple[str, ...]] = {
     "boroughs": ("boroughs", "borough_population"),
     "wards": ("lsoas", "ward_lookup", "lsoa_population"),
     "lsoas": ("lsoas", "imd", "lsoa_population"),
-    "town_centre": ("town_centres",),
-    "caz": ("caz",),
-    "opportunity_area": ("opportunity_areas",),
-    "sil": ("sil",),
-    "creative_enterprise_zone": ("creative_enterprise_zones",),
-    "regeneration_area": ("imd", "lsoas"),
-    "area_of_intensification_2015": ("intensification_2015",),
     "food_bank": ("food_banks",),
     "mutual_aid": ("mutual_aid",),
     "voluntary_wards": ("charities", "grants", "lsoa_population"),
+    **{key: policy.sources for key, policy in POLICIES.items()},
 }
 
 

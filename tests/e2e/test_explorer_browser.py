@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from lib.render import maps
+from lib.vocab.categories import GROUP_COLOURS
 from tests.e2e.streamlit_browser import (
     count_map_pixels,
     save_screenshot,
@@ -22,7 +23,7 @@ def test_explorer_draws_sites_and_legend_offline(app_url, page):
     assert "Closed (307)" in legend.inner_text()
     assert "Pubs (3,857)" in legend.inner_text()
     page.wait_for_timeout(1500)  # let the canvas finish drawing
-    pub_pixels = count_map_pixels(page, maps.GROUP_COLOURS["Pubs"])
+    pub_pixels = count_map_pixels(page, GROUP_COLOURS["Pubs"])
     closed_ring_pixels = count_map_pixels(page, maps.CLOSED_COLOUR)
     assert pub_pixels > 500 and closed_ring_pixels > 500
     assert frame.locator(".jul-label", has_text="Hackney").count() == 1

@@ -1,0 +1,69 @@
+"""Facility categories and groups: display order, colours, and what each source records.
+
+The categories that record closures carry their source and recording window here, once;
+sentences, tables, charts and cards take them from these records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Display order of the category groups, and their Okabe-Ito colours (distinguishable with the
+# common colour-vision deficiencies).
+GROUP_COLOURS = {
+    "Community & libraries": "#0072B2",
+    "Health": "#009E73",
+    "Culture & heritage": "#CC79A7",
+    "Music & nightlife": "#E69F00",
+    "Pubs": "#D55E00",
+    "Faith": "#56B4E9",
+}
+CATEGORY_GROUPS = list(GROUP_COLOURS)
+# Densest groups first: drawn underneath, so the sparser ones stay visible on top.
+DRAW_ORDER = ["Faith", "Pubs", "Music & nightlife", "Culture & heritage", "Health",
+              "Community & libraries"]
+STATUSES = ["open", "closed"]
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A category whose source records closed as well as open sites."""
+
+    category: str
+    group: str
+    source: str  # its id in the sites layer's `sources` column
+    singular: str
+    plural: str
+    short: str  # a narrow table's column heading
+    window: str  # the years its source records closures, as said on pages
+    card_window: str  # the same, short, for a card's footnote
+    first_year: int
+    last_year: int
+    window_note: str = ""
+
+    def window_since(self, year: int) -> str:
+        """The recording window from `year` on (the whole window if it starts later)."""
+        if self.first_year >= year:
+            return self.window
+        text = f"{year}-{self.last_year}"
+        return f"{text} ({self.window_note})" if self.window_note else text
+
+    @property
+    def colour(self) -> str:
+        return GROUP_COLOURS[self.group]
+
+
+RECORDING: dict[str, Recording] = {r.category: r for r in [
+    Recording("Library", "Community & libraries", "libraries_2016", "library", "libraries",
+              "Libraries", "2010-2016", "libraries 2010-2016", 2010, 2016),
+    Recording("GP practice", "Health", "epraccur_2019", "GP practice", "GP practices",
+              "GP practices", "July 2013 - July 2019", "GP practices 2013-2019", 2013, 2019),
+    Recording("Museum or public gallery", "Culture & heritage", "mapping_museums",
+              "museum or public gallery", "museums and public galleries", "Museums",
+              "1945-2021 (earliest year of each closure range)", "museums since 1945", 1945,
+              2021, "earliest year of each closure range"),
+]}
+RECORDING_CATEGORIES: tuple[str, ...] = tuple(RECORDING)
+
+#: ONS pub counts by borough: the years the series covers.
+PUBS_START, PUBS_END = 2001, 2018
