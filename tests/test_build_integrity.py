@@ -33,10 +33,18 @@ def sums(src: Path, names: list[str]) -> None:
 def source(tmp_path) -> Path:
     """Three inputs, their checksums and the record counts of this tiny vintage."""
     src = tmp_path / "geodata"
-    write(src, PUBS, 'name,easting,northing\n"The Crown, Hackney",533000,184000\nThe Plough,'
-                     '531000,182000\n"The\nAnchor",530000,180000\n')
-    towns = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"sitename": n}, "geometry": None} for n in "ab"]}
+    write(
+        src,
+        PUBS,
+        'name,easting,northing\n"The Crown, Hackney",533000,184000\nThe Plough,'
+        '531000,182000\n"The\nAnchor",530000,180000\n',
+    )
+    towns = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"sitename": n}, "geometry": None} for n in "ab"
+        ],
+    }
     write(src, TOWNS, json.dumps(towns))
     write(src, GP, "A1,One\nA2,Two\n")  # no header row
     write(src, "MANIFEST.md", "edited after the checksums were made: not an input\n")
@@ -52,16 +60,20 @@ EXPECTED = {PUBS: 3, TOWNS: 2, GP: 2}
 def test_whole_inputs_pass_and_say_what_was_checked(source):
     checked = integrity.check_inputs(source, EXPECTED)
     assert checked == integrity.Checked(checksums=3, counted=3)
-    assert checked.note() == ("3 files match SHA256SUMS; 3 inputs have the catalogued number "
-                              "of records")
+    assert checked.note() == (
+        "3 files match SHA256SUMS; 3 inputs have the catalogued number of records"
+    )
 
 
 def test_a_truncated_copy_fails_naming_the_file(source):
     path = source / PUBS
     path.write_text(path.read_text()[:60])  # half the file: still a readable CSV
-    with pytest.raises(integrity.IntegrityError, match=r"Altered or truncated input \S*"
-                                                       r"facilities/cim_2022/Pubs.csv: its "
-                                                       r"SHA-256 does not match"):
+    with pytest.raises(
+        integrity.IntegrityError,
+        match=r"Altered or truncated input \S*"
+        r"facilities/cim_2022/Pubs.csv: its "
+        r"SHA-256 does not match",
+    ):
         integrity.check_inputs(source, EXPECTED)
 
 
@@ -71,8 +83,9 @@ def test_without_checksums_a_truncated_copy_fails_on_its_record_count(source):
     path.write_text(path.read_text().split("The Plough")[0])
     with pytest.raises(integrity.IntegrityError) as error:
         integrity.check_inputs(source, EXPECTED)
-    assert str(error.value).startswith(f"Truncated or altered input {source / PUBS}: 1 records "
-                                       "where the catalogued vintage has 3")
+    assert str(error.value).startswith(
+        f"Truncated or altered input {source / PUBS}: 1 records where the catalogued vintage has 3"
+    )
 
 
 def test_a_geojson_missing_a_feature_fails_on_its_count(source):

@@ -41,13 +41,17 @@ def test_a_misspelt_borough_is_named_with_the_nearest_and_no_other_borough_is_sh
     assert at.selectbox(key="borough").value is None
     assert not [t for t in at.title if t.value.startswith("Borough profile")]  # no profile
     assert not at.metric
-    assert any("[Open Hackney instead](./borough?borough=Hackney)" in m.value
-               for m in at.markdown)
+    assert any("[Open Hackney instead](./borough?borough=Hackney)" in m.value for m in at.markdown)
 
 
 def test_the_explorer_reads_status_and_boroughs_and_notes_the_unknown_one(app):
-    at = open_page(app, "pages/map_explorer.py", status="closed", group="health",
-                   borough=["hammersmith & fulham", "Hackny"])
+    at = open_page(
+        app,
+        "pages/map_explorer.py",
+        status="closed",
+        group="health",
+        borough=["hammersmith & fulham", "Hackny"],
+    )
     assert at.radio(key="status").value == "Closed"
     assert at.multiselect(key="group").value == ["Health"]
     assert at.multiselect(key="borough").value == ["E09000013"]
@@ -73,17 +77,23 @@ def test_over_time_reads_a_borough_in_capitals(app):
 
 
 def test_losses_reads_a_policy_key_and_notes_an_unknown_category(app):
-    at = open_page(app, "pages/losses_vs_policy.py", against="town centres",
-                   categories=["library", "Musem"])
+    at = open_page(
+        app, "pages/losses_vs_policy.py", against="town centres", categories=["library", "Musem"]
+    )
     assert at.selectbox(key="against").value == "town_centre"
     assert at.multiselect(key="categories").value == ["Library"]
     assert warnings(at) == [
         "'Musem' is not a category whose closures are recorded (Library, GP practice, Museum "
-        "or public gallery); did you mean Museum or public gallery?"]
+        "or public gallery); did you mean Museum or public gallery?"
+    ]
 
 
 def test_voluntary_reads_a_ward_in_any_case(app):
-    at = open_page(app, "pages/voluntary_sector.py", ward="hackney central (hackney)",
-                   measure="grants_per_head")
+    at = open_page(
+        app,
+        "pages/voluntary_sector.py",
+        ward="hackney central (hackney)",
+        measure="grants_per_head",
+    )
     assert at.selectbox(key="measure").value == "grants_per_head"
     assert at.selectbox(key="ward").value is not None and not at.warning

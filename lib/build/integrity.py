@@ -71,8 +71,11 @@ class Checked:
     counted: int  # files whose records were counted and matched
 
     def note(self) -> str:
-        parts = [f"{self.checksums} files match {CHECKSUMS}" if self.checksums
-                 else f"no {CHECKSUMS} in the source folder"]
+        parts = [
+            f"{self.checksums} files match {CHECKSUMS}"
+            if self.checksums
+            else f"no {CHECKSUMS} in the source folder"
+        ]
         parts.append(f"{self.counted} inputs have the catalogued number of records")
         return "; ".join(parts)
 
@@ -146,7 +149,8 @@ def check_inputs(source_dir: Path, expected_rows: dict[str, int] | None = None) 
                 raise IntegrityError(
                     f"Altered or truncated input {path}: its SHA-256 does not match "
                     f"{sums_path}. Copy the file again from the shared folder or its publisher "
-                    "(MANIFEST.md).")
+                    "(MANIFEST.md)."
+                )
             matched += 1
     counted = 0
     for name, rows in expected_rows.items():
@@ -156,12 +160,14 @@ def check_inputs(source_dir: Path, expected_rows: dict[str, int] | None = None) 
         try:
             found = count_records(path, header=name not in NO_HEADER)
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise IntegrityError(f"Malformed input {path}: cannot count its records "
-                                 f"({exc})") from exc
+            raise IntegrityError(
+                f"Malformed input {path}: cannot count its records ({exc})"
+            ) from exc
         if found != rows:
             raise IntegrityError(
                 f"Truncated or altered input {path}: {found:,} records where the catalogued "
                 f"vintage has {rows:,}. Copy the file again from the shared folder or its "
-                "publisher (MANIFEST.md).")
+                "publisher (MANIFEST.md)."
+            )
         counted += 1
     return Checked(matched, counted)

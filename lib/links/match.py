@@ -47,13 +47,14 @@ def nearest(value: str, options: Sequence[str]) -> str | None:
         prefixed = [o for o in options if normalise(o).startswith(key)]
         if len(prefixed) == 1:
             return prefixed[0]
-    scored = [(difflib.SequenceMatcher(None, key, normalise(o)).ratio(), -i, o)
-              for i, o in enumerate(options)]
+    scored = [
+        (difflib.SequenceMatcher(None, key, normalise(o)).ratio(), -i, o)
+        for i, o in enumerate(options)
+    ]
     return max(scored)[2]
 
 
-def match(value: str, options: Sequence[str],
-          aliases: Mapping[str, str] | None = None) -> Match:
+def match(value: str, options: Sequence[str], aliases: Mapping[str, str] | None = None) -> Match:
     """The option `value` names: exactly, else ignoring case and spacing, else through an
     alias (another spelling people use: "none" for "No basemap"). Options whose normalised
     forms collide are matched exactly only, so no value is ever read as the wrong one."""
@@ -95,7 +96,7 @@ class Choice:
 
 
 def note(found: Match, noun: str) -> str:
-    """"'Hackny' is not a London borough; did you mean Hackney?"."""
+    """ "'Hackny' is not a London borough; did you mean Hackney?"."""
     shown = found.given if len(found.given) <= 60 else found.given[:57] + "…"
     text = f"'{shown}' is not {noun}"
     return text + (f"; did you mean {found.nearest}?" if found.nearest else ".")
@@ -132,7 +133,7 @@ def check_params(params: Mapping[str, Iterable[str]], choices: Mapping[str, Choi
                 kept.append(value)  # an empty value clears a clearable widget
                 continue
             found = match(value, options, choice.aliases)
-            if found.known:
+            if found.value is not None:
                 if found.value not in kept:
                     kept.append(found.value)
             else:

@@ -57,8 +57,9 @@ class LegibleClosedSites(branca.element.MacroElement):
         self.closed = CLOSED_COLOUR.lower()
 
 
-def outline_boroughs(m: folium.Map, boroughs: gpd.GeoDataFrame,
-                     gss_codes: Iterable[str]) -> folium.Map:
+def outline_boroughs(
+    m: folium.Map, boroughs: gpd.GeoDataFrame, gss_codes: Iterable[str]
+) -> folium.Map:
     """Outline the chosen boroughs (`boroughs` in WGS84 with gss_code, as MapLayers has them)
     in a thick dark line with a white halo, above the other areas; closed sites legible at
     their zoom. No boroughs chosen: only the legible sites."""
@@ -66,9 +67,17 @@ def outline_boroughs(m: folium.Map, boroughs: gpd.GeoDataFrame,
     if not chosen.empty:
         data = json.loads(chosen[["geometry"]].to_json(drop_id=True))
         for colour, weight in (("#ffffff", 6), (OUTLINE_COLOUR, 3)):
-            folium.GeoJson(data, name="Chosen borough", control=False, interactive=False,
-                           style_function=lambda f, c=colour, w=weight: {
-                               "fill": False, "color": c, "weight": w, "opacity": 0.95},
-                           ).add_to(m)
+            folium.GeoJson(
+                data,
+                name="Chosen borough",
+                control=False,
+                interactive=False,
+                style_function=lambda f, c=colour, w=weight: {
+                    "fill": False,
+                    "color": c,
+                    "weight": w,
+                    "opacity": 0.95,
+                },
+            ).add_to(m)
     m.add_child(LegibleClosedSites())
     return m

@@ -66,7 +66,14 @@ def title_bar(title: str, figures: Sequence[Figure] = ()):
         if figures:
             with st.container(horizontal=True, width="content", key="jul_figures"):
                 for f in figures:
-                    st.metric(f.label, f.value, delta=f.delta, delta_color="off",
-                              delta_arrow="off", help=f.help, width="content")
+                    st.metric(
+                        f.label,
+                        f.value,
+                        delta=f.delta,
+                        delta_color="off",
+                        delta_arrow="off",
+                        help=f.help,
+                        width="content",
+                    )
         slot = st.container(width="content", key="jul_share_slot")
     return slot

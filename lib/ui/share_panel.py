@@ -6,6 +6,7 @@ import os
 from urllib.parse import urlsplit
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from lib.data import layers as data
 from lib.links import tours, views
@@ -55,11 +56,10 @@ def share_panel(url_path: str, card=None, file_stem: str = "joined-up-london",
     link = page_link(url_path)
     if card is not None:
         _card_layers_ready()
-    if compact:
-        box = st.popover("Share or download", key=f"{key}_popover",
-                         help="This view's link, an image or PDF of it, and the data")
-    else:
-        box = st.container(border=True, key=f"{key}_panel")
+    box: DeltaGenerator = (
+        st.popover("Share or download", key=f"{key}_popover",
+                   help="This view's link, an image or PDF of it, and the data")
+        if compact else st.container(border=True, key=f"{key}_panel"))
     with box:
         st.markdown("**Share this view** · copy the link with the button at the right of the "
                     "box, or download a card to post or print")

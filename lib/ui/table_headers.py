@@ -21,23 +21,36 @@ WARD_TABLE = {
     "under_5000_residents": st.column_config.CheckboxColumn("Under 5,000 residents"),
 }
 CLOSED_FACILITIES = {
-    "name": st.column_config.TextColumn("Name", width="medium"), "category": "Category",
+    "name": st.column_config.TextColumn("Name", width="medium"),
+    "category": "Category",
     "closed_year": st.column_config.NumberColumn("Closed", format="%d"),
     "opened_year": st.column_config.NumberColumn("Opened", format="%d"),
-    "ward": "Ward (2017)", "source": "Source", "licence": "Licence",
+    "ward": "Ward (2017)",
+    "source": "Source",
+    "licence": "Licence",
 }
 HELPERS = {
-    "kind": "Kind", "name": st.column_config.TextColumn("Name", width="medium"),
-    "network": "Network", "status": "Status", "ward": "Ward", "borough": "Borough",
-    "vintage": "Data of", "licence": "Licence",
+    "kind": "Kind",
+    "name": st.column_config.TextColumn("Name", width="medium"),
+    "network": "Network",
+    "status": "Status",
+    "ward": "Ward",
+    "borough": "Borough",
+    "vintage": "Data of",
+    "licence": "Licence",
 }
-UNMATCHED = {"check": "Check", "matched": "Matched", "not_matched": "Not matched",
-             "note": "Note"}
+UNMATCHED = {"check": "Check", "matched": "Matched", "not_matched": "Not matched", "note": "Note"}
 
 
 def show(frame, columns: dict, **kwargs) -> None:
     """`frame` with the columns named in `columns` (in that order, when present) and their
     readable headers."""
     order = [c for c in columns if c in frame.columns]
-    st.dataframe(frame, hide_index=True, width="stretch", column_order=order,
-                 column_config={c: columns[c] for c in order}, **kwargs)
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_order=order,
+        column_config={c: columns[c] for c in order},
+        **kwargs,
+    )

@@ -85,11 +85,12 @@ def test_every_map_page_starts_with_its_map(app_url, page, size):
 
         box = page.locator(MAP_IFRAME).first.bounding_box()
         if box["y"] >= height - 120:
-            problems.append(f"{name}: the map starts {box['y']:.0f} px down a {height} px "
-                            "screen")
+            problems.append(f"{name}: the map starts {box['y']:.0f} px down a {height} px screen")
         if width >= 1280 and box["y"] + box["height"] > height:
-            problems.append(f"{name}: the map ends {box['y'] + box['height']:.0f} px down, "
-                            f"below the {height} px screen")
+            problems.append(
+                f"{name}: the map ends {box['y'] + box['height']:.0f} px down, "
+                f"below the {height} px screen"
+            )
         drawn = next(f for f in page.frames if "streamlit_folium" in f.url)
         legend = drawn.evaluate(LEGEND_JS, west)
         if legend.get("buttonCovered"):
@@ -98,14 +99,22 @@ def test_every_map_page_starts_with_its_map(app_url, page, size):
             if legend["folded"]:
                 problems.append(f"{name}: the legend is folded on a projector")
             if west is not None and legend["westX"] < legend["legend"][2] - 4:
-                problems.append(f"{name}: London's west edge ({legend['westX']:.0f} px) is "
-                                f"under the legend (to {legend['legend'][2]:.0f} px)")
+                problems.append(
+                    f"{name}: London's west edge ({legend['westX']:.0f} px) is "
+                    f"under the legend (to {legend['legend'][2]:.0f} px)"
+                )
         elif not legend["folded"]:
             problems.append(f"{name}: the legend is open over the map on a phone")
-        if west is None and legend["closedRadius"] is not None and width >= 1280 \
-                and legend["closedRadius"] < 8:
-            problems.append(f"{name}: closed sites are {legend['closedRadius']} px rings at a "
-                            f"borough's zoom ({legend['zoom']})")
+        if (
+            west is None
+            and legend["closedRadius"] is not None
+            and width >= 1280
+            and legend["closedRadius"] < 8
+        ):
+            problems.append(
+                f"{name}: closed sites are {legend['closedRadius']} px rings at a "
+                f"borough's zoom ({legend['zoom']})"
+            )
         text = page.evaluate(CLIPPED_JS)
         if text["cut"]:
             problems.append(f"{name}: text cut off: {text['cut']}")
@@ -144,10 +153,15 @@ def test_the_share_link_carries_the_address_the_browser_used(app_url, page):
     page.get_by_role("button", name="Share or download").click()
     link = page.locator("[data-testid='stPopoverBody'] code").first
     link.wait_for()
-    assert link.inner_text().replace("\n", "") == \
-        f"{app_url}/borough?borough=Hackney&basemap=No+basemap"
-    for label in ["Download image (PNG)", "Download PDF (A4)",
-                  "Download the whole dataset (GeoPackage, for QGIS)"]:
+    assert (
+        link.inner_text().replace("\n", "")
+        == f"{app_url}/borough?borough=Hackney&basemap=No+basemap"
+    )
+    for label in [
+        "Download image (PNG)",
+        "Download PDF (A4)",
+        "Download the whole dataset (GeoPackage, for QGIS)",
+    ]:
         button = page.get_by_role("button", name=label)
         assert button.is_visible()
         box = button.bounding_box()
