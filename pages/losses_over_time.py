@@ -67,7 +67,7 @@ if presenting:  # for a projector: the title, one figure, the pubs map
 # ---------------------------------------------------------------- pubs: the map first
 change, trend, shares, correlation = pubs()
 london = change.attrs["london"]
-figures = [layout.Figure(f"London pubs and bars, {PUBS_START} → {PUBS_END}",
+figures = [layout.Figure(f"London, {PUBS_START} → {PUBS_END}",
                          f"{london['pubs_start']:,} → {london['pubs_end']:,}",
                          delta=f"{london['change']:,} ({london['pct_change']:.1f}%)",
                          help="Sum of the 33 boroughs' ONS counts (rounded to 5 each).")]

@@ -97,7 +97,7 @@ with share_slot:  # the card (the map below, with this headline) is drawn only o
     share_panel.share_panel("losses", partial(cards.losses_card, layers, policy, categories,
                                               table=rates),
                             file_stem=f"joined-up-london-losses-{slug}", compact=True)
-st.markdown(f"**{losses.headline(total, label)}**")
+st.markdown(f"#### {losses.headline(total, label)}")  # the verdict (small type: layout.py)
 
 embed.show_map(loss_maps.losses_map(cache.map_layers(), closure_layers, basemap),
                key="losses_map", height=layout.MAP_HEIGHT)
@@ -105,14 +105,6 @@ widgets.attribution_caption(map_sources, basemap)
 st.markdown(cards.losses_summary(policy, categories, len(closure_layers.inside["features"]),
                                  len(closure_layers.outside["features"]),
                                  len(closure_layers.area["features"])))
-with st.expander("The map as a table: every closed site shown"):
-    closed_table = loss_maps.closed_sites_display(layers.sites, policy, layers.borough_names,
-                                                  categories)
-    st.dataframe(closed_table, hide_index=True, width="stretch", height=360,
-                 column_config={"Closed": st.column_config.NumberColumn(format="%d")})
-    st.download_button("Download the closed sites (CSV)", csv(closed_table),
-                       f"joined-up-london-closed-sites-{slug}.csv", "text/csv",
-                       key="dl_closed")
 st.markdown(
     f"Did London's {loss_maps.categories_text(categories)} close more often **inside {label}** "
     "than elsewhere? Closure rate = closed sites / all recorded sites on each side "
@@ -128,6 +120,14 @@ st.caption("Counts are recorded sites (open and closed) of each category. The ra
 st.download_button("Download closure rates (CSV)", csv(rates.assign(policy=policy)),
                    f"joined-up-london-closure-rates-{slug}.csv", "text/csv", key="dl_rates")
 
+with st.expander("The map as a table: every closed site shown"):
+    closed_table = loss_maps.closed_sites_display(layers.sites, policy, layers.borough_names,
+                                                  categories)
+    st.dataframe(closed_table, hide_index=True, width="stretch", height=360,
+                 column_config={"Closed": st.column_config.NumberColumn(format="%d")})
+    st.download_button("Download the closed sites (CSV)", csv(closed_table),
+                       f"joined-up-london-closed-sites-{slug}.csv", "text/csv",
+                       key="dl_closed")
 share_column, band_column = st.columns(2, gap="large")
 with share_column:
     st.subheader(f"Share inside {title}")

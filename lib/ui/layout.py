@@ -21,6 +21,7 @@ PAGE_CSS = """<style>
   padding-bottom: 2rem !important; max-width: 100% !important;}
 [data-testid="stMainBlockContainer"] h1 {font-size: 1.75rem !important; line-height: 1.2 !important;
   padding: 0 !important;}
+[data-testid="stMainBlockContainer"] h4 {font-size: 1.05rem !important; padding: 0.1rem 0 !important;}
 .st-key-jul_title_bar {row-gap: 0.25rem !important; column-gap: 1.25rem !important;}
 .st-key-jul_figures {column-gap: 1.5rem !important; row-gap: 0.1rem !important;}
 .st-key-jul_figures [data-testid="stMetric"] {padding: 0 !important;}
