@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyogrio
 
-from lib.analysis import losses
+from lib.analysis import losses, pub_trends
 from lib.vocab.policies import ANALYSED, MAIN_ANALYSED
 
 LAYERS = ["sites", "lsoas", "boroughs", "policy_areas", "pubs_by_borough"]
@@ -65,15 +65,15 @@ def main(argv=None) -> int:
         ("closures_by_year(sites)", lambda: losses.closures_by_year(sites)),
         ("closures_by_year(sites, gss_code='E09000030')",
          lambda: losses.closures_by_year(sites, gss_code="E09000030")),
-        ("pubs_change(pubs_by_borough, boroughs)", lambda: pubs.pubs_change(pubs, boroughs)),
-        ("pubs_trend(pubs_by_borough, boroughs)", lambda: pubs.pubs_trend(pubs, boroughs)),
+        ("pubs_change(pubs_by_borough, boroughs)", lambda: pub_trends.pubs_change(pubs, boroughs)),
+        ("pubs_trend(pubs_by_borough, boroughs)", lambda: pub_trends.pubs_trend(pubs, boroughs)),
         ("policy_share_by_borough(boroughs, policy_areas, lsoas)",
-         lambda: pubs.policy_share_by_borough(boroughs, policy_areas, lsoas)),
+         lambda: pub_trends.policy_share_by_borough(boroughs, policy_areas, lsoas)),
     ]
-    shares = pubs.policy_share_by_borough(boroughs, policy_areas, lsoas)
-    change = pubs.pubs_change(pubs, boroughs)
+    shares = pub_trends.policy_share_by_borough(boroughs, policy_areas, lsoas)
+    change = pub_trends.pubs_change(pubs, boroughs)
     rows.append(("pubs_policy_correlation(change, shares)",
-                 lambda: pubs.pubs_policy_correlation(change, shares)))
+                 lambda: pub_trends.pubs_policy_correlation(change, shares)))
     for policy in MAIN_ANALYSED:
         rows.append((f"share_table(..., '{policy}')",
                      lambda p=policy: losses.share_table(sites, lsoas, policy_areas, boroughs, p)))

@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 
 from lib.analysis import profiles
-from lib.render import cards, focus, ward_maps
+from lib.render import cards, focus, tables, ward_maps
 from lib.ui import cache, embed, layout, link_check, present, share_panel, table_headers, widgets
 from lib.vocab.policies import POLICIES
 
@@ -13,22 +13,8 @@ layers = widgets.require_layers()
 # Before the widgets. A borough that matches nothing is not replaced by another: the page asks.
 unknown = link_check.check_link("borough")
 names = layers.borough_names
-ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"]))
+ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
 presenting = present.presentation_mode()
-
-
-@st.cache_data(show_spinner=False)
-def borough_stats():
-    L = cache.layers()
-    return profiles.borough_stats(L.boroughs, L.lsoas, L.sites, L.wards, L.voluntary_wards,
-                                  L.grants_by_year, L.pubs_by_borough)
-
-
-@st.cache_data(show_spinner=False)
-def ward_table(gss_code: str):
-    L = cache.layers()
-    return profiles.ward_table(L.wards, L.lsoas, L.sites, L.voluntary_wards, L.borough_names,
-                               gss_code)
 
 
 with st.sidebar:
@@ -51,9 +37,9 @@ with st.sidebar:
 if gss_code is None:
     widgets.choose_a_place("borough", "borough", unknown, "a borough")
 name = names[gss_code]
-stats = borough_stats()
-rows = profiles.headline(stats, gss_code)
-wards = ward_table(gss_code)
+stats = cache.borough_stats()
+rows = profiles.borough_figures(stats, gss_code)
+wards = cache.ward_table(gss_code)
 borough = layers.boroughs.set_index("gss_code").loc[gss_code]
 slug = name.lower().replace(" ", "-")
 spec = ward_maps.WARD_MEASURES[measure]
@@ -131,11 +117,11 @@ figures_tab, closed_tab, voluntary_tab, wards_tab = st.tabs([
 with figures_tab:
     st.caption(f"{name} against London (London's total over London's residents); rank 1 = the "
                "highest value among the boroughs. Hover a tile above for what each measures.")
-    display = profiles.headline_display(rows)
+    display = profiles.borough_figures_display(rows)
     st.dataframe(display, hide_index=True, width="stretch", height=widgets.table_height(len(display)),
                  column_config={"figure": "Figure", "value": name, "rank": "Rank"})
-    headline_csv = profiles.headline_csv(rows)
-    st.download_button("Download these figures (CSV)", partial(profiles.csv_bytes, headline_csv),
+    headline_csv = profiles.borough_figures_csv(rows)
+    st.download_button("Download these figures (CSV)", partial(tables.csv_bytes, headline_csv),
                        f"joined-up-london-{slug}-figures.csv", "text/csv",
                        key="download_figures", on_click="ignore")
 
@@ -145,7 +131,7 @@ with closed_tab:
         st.info(f"No closure of a library, GP practice or museum is recorded in {name}.")
     else:
         table_headers.show(closed, table_headers.CLOSED_FACILITIES)
-    st.download_button("Download closed facilities (CSV)", partial(profiles.csv_bytes, closed),
+    st.download_button("Download closed facilities (CSV)", partial(tables.csv_bytes, closed),
                        f"joined-up-london-{slug}-closed.csv", "text/csv",
                        key="download_closed", on_click="ignore",
                        disabled=closed.empty)
@@ -169,7 +155,7 @@ with voluntary_tab:
     else:
         table_headers.show(helpers, table_headers.HELPERS)
     st.download_button("Download food banks and mutual aid groups (CSV)",
-                       partial(profiles.csv_bytes, helpers),
+                       partial(tables.csv_bytes, helpers),
                        f"joined-up-london-{slug}-voluntary.csv", "text/csv",
                        key="download_voluntary", on_click="ignore",
                        disabled=helpers.empty)
@@ -179,7 +165,7 @@ with wards_tab:
     st.caption("Per-resident figures use mid-2020 residents; IMD rank 1 = the most deprived of "
                "London's 634 wards.")
     table_headers.show(ward_csv, table_headers.WARD_TABLE)
-    st.download_button("Download the ward table (CSV)", partial(profiles.csv_bytes, ward_csv),
+    st.download_button("Download the ward table (CSV)", partial(tables.csv_bytes, ward_csv),
                        f"joined-up-london-{slug}-wards.csv", "text/csv", key="download_wards",
                        on_click="ignore")
 

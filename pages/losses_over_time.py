@@ -7,33 +7,10 @@ import streamlit as st
 from lib.analysis import losses, pub_trends
 from lib.render import cards, charts, loss_maps, tables
 from lib.ui import cache, embed, layout, link_check, present, share_panel, widgets
-from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING, RECORDING_CATEGORIES
+from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING
 from lib.vocab.policies import policy_title
 
 LONDON = "london"  # the selectbox option for all of London (shown as "All London")
-
-
-@st.cache_data(show_spinner=False, max_entries=40)
-def closures(gss_code: str | None):
-    return losses.closures_by_year(cache.layers().sites, RECORDING_CATEGORIES, gss_code)
-
-
-@st.cache_data(show_spinner=False)
-def pubs():
-    layers = cache.layers()
-    change = pub_trends.pubs_change(layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END)
-    trend = pub_trends.pubs_trend(layers.pubs_by_borough, layers.boroughs)
-    shares = pub_trends.policy_share_by_borough(layers.boroughs, layers.policy_areas, layers.lsoas)
-    return change, trend, shares, pub_trends.pubs_policy_correlation(change, shares)
-
-
-@st.cache_data(show_spinner=False)
-def pubs_map_data() -> loss_maps.PubsLayer:
-    return loss_maps.pubs_layer(cache.map_layers(), pubs()[0], PUBS_START, PUBS_END)
-
-
-def csv(frame) -> bytes:
-    return frame.to_csv(index=False).encode()
 
 
 layers = widgets.require_layers()
@@ -56,16 +33,16 @@ gss_code = None if area == LONDON else area
 place = "London" if gss_code is None else names[gss_code]
 
 if presenting:  # for a projector: the title, one figure, the pubs map
-    change = pubs()[0]
+    change = cache.pub_tables()[0]
     headline = cards.pubs_headline(change, gss_code)
     present.present_header(cards.pubs_title(PUBS_START, PUBS_END), headline.value, headline.label)
-    present.present_map(loss_maps.pubs_change_map(cache.map_layers(), pubs_map_data(), basemap, gss_code),
+    present.present_map(loss_maps.pubs_change_map(cache.map_layers(), cache.pubs_map_layer(), basemap, gss_code),
                    key="pubs_map_present")
     widgets.attribution_caption(["boroughs", "pubs"], basemap)
     st.stop()
 
 # ---------------------------------------------------------------- pubs: the map first
-change, trend, shares, correlation = pubs()
+change, trend, shares, correlation = cache.pub_tables()
 london = change.attrs["london"]
 figures = [layout.Figure(f"London, {PUBS_START} → {PUBS_END}",
                          f"{london['pubs_start']:,} → {london['pubs_end']:,}",
@@ -93,7 +70,7 @@ with share_slot:  # the card (the pubs map, with this borough's or London's coun
 
 map_column, line_column = st.columns([3, 2], gap="medium")
 with map_column:
-    embed.show_map(loss_maps.pubs_change_map(cache.map_layers(), pubs_map_data(), basemap,
+    embed.show_map(loss_maps.pubs_change_map(cache.map_layers(), cache.pubs_map_layer(), basemap,
                                              gss_code),
                    key="pubs_map", height=layout.MAP_HEIGHT)
     widgets.attribution_caption(["boroughs", "pubs"], basemap)
@@ -115,12 +92,12 @@ st.dataframe(tables.pubs_display(change, PUBS_START, PUBS_END), hide_index=True,
                  "Change": st.column_config.NumberColumn(format="localized"),
                  "% change": st.column_config.NumberColumn(format="%.1f%%"),
                  "Change per 10,000 residents": st.column_config.NumberColumn(format="%.2f")})
-st.download_button("Download pubs by borough (CSV)", csv(change),
+st.download_button("Download pubs by borough (CSV)", partial(tables.csv_bytes, change),
                    f"joined-up-london-pubs-{PUBS_START}-{PUBS_END}.csv", "text/csv",
                    key="dl_pubs")
 
 # ---------------------------------------------------------------- closures per year
-by_year = closures(gss_code)
+by_year = cache.closures_by_year(gss_code)
 undated = by_year.attrs.get("undated", {})
 st.subheader(f"Closures per year: {place}")
 c1, c2, c3 = st.columns(3)
@@ -144,7 +121,7 @@ st.caption("Closures are recorded only in these years: "
            + "; ".join(f"{r.plural} {r.window}" for r in RECORDING.values())
            + ". An empty year is a year with no recorded closure, not proof that none closed.")
 st.download_button("Download closures by year (CSV)",
-                   csv(by_year.assign(area=place)),
+                   partial(tables.csv_bytes, by_year.assign(area=place)),
                    f"joined-up-london-closures-by-year-{place.lower().replace(' ', '-')}.csv",
                    "text/csv", key="dl_years")
 
@@ -160,10 +137,10 @@ for column, policy in zip(st.columns(len(pub_trends.BOROUGH_SHARE_POLICIES)),
 st.dataframe(tables.correlation_display(correlation), hide_index=True, width="stretch")
 st.info(losses.CAVEATS["ecological"])
 d1, d2 = st.columns(2)
-d1.download_button("Download correlations (CSV)", csv(correlation),
+d1.download_button("Download correlations (CSV)", partial(tables.csv_bytes, correlation),
                    "joined-up-london-pubs-vs-policy.csv", "text/csv", key="dl_correlation")
 d2.download_button("Download policy shares and pubs by borough (CSV)",
-                   csv(tables.pubs_and_shares(change, shares)),
+                   partial(tables.csv_bytes, tables.pubs_and_shares(change, shares)),
                    "joined-up-london-pubs-and-policy-shares.csv", "text/csv", key="dl_shares")
 
 widgets.caveats_and_definitions([by_year, change, correlation], losses.DEFINITIONS)

@@ -16,29 +16,6 @@ POLICY_OPTIONS = [*MAIN_ANALYSED, *[p for p in ANALYSED if ":" in p]]
 DEFAULT_POLICY = "regeneration_area"
 
 
-# Cached by small keys (policy, categories); the layers come from ui's per-process cache.
-@st.cache_data(show_spinner=False, max_entries=64)
-def rates_and_shares(policy: str, categories: tuple[str, ...]):
-    layers = cache.layers()
-    return (losses.closure_table(layers.sites, policy, categories),
-            losses.share_table(layers.sites, layers.lsoas, layers.policy_areas, None, policy,
-                          categories))
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def bands(categories: tuple[str, ...]):
-    return losses.distance_bands(cache.layers().sites, categories)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def map_data(policy: str, categories: tuple[str, ...]) -> loss_maps.LossLayers:
-    return loss_maps.loss_layers(cache.layers().sites, cache.map_layers(), policy, categories)
-
-
-def csv(frame) -> bytes:
-    return frame.to_csv(index=False).encode()
-
-
 layers = widgets.require_layers()
 link_check.check_link("losses")  # before the widgets
 presenting = present.presentation_mode()
@@ -59,10 +36,10 @@ categories = tuple(c for c in RECORDING_CATEGORIES if c in chosen) or RECORDING_
 slug = policy.replace(":", "-").replace(" ", "-").lower()
 label = policy_label(policy)
 title = policy_title(policy)
-rates, shares = rates_and_shares(policy, categories)
-distance = bands(categories)
+rates, shares = cache.rates_and_shares(policy, categories)
+distance = cache.distance_bands(categories)
 total = rates.iloc[-1]  # the "All three"/"All selected" row, or the only category
-closure_layers = map_data(policy, categories)
+closure_layers = cache.loss_map_layers(policy, categories)
 map_sources = ["boroughs", "libraries", "gp_practices", "museums",
                *LAYER_SOURCES[policy.partition(":")[0]]]
 
@@ -97,7 +74,7 @@ with share_slot:  # the card (the map below, with this headline) is drawn only o
     share_panel.share_panel("losses", partial(cards.losses_card, layers, policy, categories,
                                               table=rates),
                             file_stem=f"joined-up-london-losses-{slug}", compact=True)
-st.markdown(f"#### {losses.headline(total, label)}")  # the verdict (small type: layout.py)
+st.markdown(f"#### {losses.verdict_sentence(total, label)}")  # the verdict (small type: layout.py)
 
 embed.show_map(loss_maps.losses_map(cache.map_layers(), closure_layers, basemap),
                key="losses_map", height=layout.MAP_HEIGHT)
@@ -117,7 +94,7 @@ st.dataframe(tables.rates_display(rates), hide_index=True, width="stretch")
 st.caption("Counts are recorded sites (open and closed) of each category. The ratio allowing "
            "for category mix (Mantel-Haenszel) and its exact test are what the verdict of a "
            "total row reads; on a category row they equal the plain figures.")
-st.download_button("Download closure rates (CSV)", csv(rates.assign(policy=policy)),
+st.download_button("Download closure rates (CSV)", partial(tables.csv_bytes, rates.assign(policy=policy)),
                    f"joined-up-london-closure-rates-{slug}.csv", "text/csv", key="dl_rates")
 
 with st.expander("The map as a table: every closed site shown"):
@@ -125,7 +102,7 @@ with st.expander("The map as a table: every closed site shown"):
                                                   categories)
     st.dataframe(closed_table, hide_index=True, width="stretch", height=360,
                  column_config={"Closed": st.column_config.NumberColumn(format="%d")})
-    st.download_button("Download the closed sites (CSV)", csv(closed_table),
+    st.download_button("Download the closed sites (CSV)", partial(tables.csv_bytes, closed_table),
                        f"joined-up-london-closed-sites-{slug}.csv", "text/csv",
                        key="dl_closed")
 share_column, band_column = st.columns(2, gap="large")
@@ -136,7 +113,7 @@ with share_column:
     st.vega_lite_chart(spec=charts.shares_chart(shares, policy), width="stretch")
     st.dataframe(tables.shares_display(shares), hide_index=True, width="stretch",
                  column_config={"Measure": st.column_config.TextColumn(width="small")})
-    st.download_button("Download shares (CSV)", csv(shares.assign(policy=policy)),
+    st.download_button("Download shares (CSV)", partial(tables.csv_bytes, shares.assign(policy=policy)),
                        f"joined-up-london-shares-{slug}.csv", "text/csv", key="dl_shares")
 with band_column:
     st.subheader("Closure rate by distance to a town centre")
@@ -144,7 +121,7 @@ with band_column:
                 "policy chosen above.")
     st.vega_lite_chart(spec=charts.bands_chart(distance), width="stretch")
     st.dataframe(tables.bands_display(distance), hide_index=True, width="stretch")
-    st.download_button("Download distance bands (CSV)", csv(distance),
+    st.download_button("Download distance bands (CSV)", partial(tables.csv_bytes, distance),
                        "joined-up-london-distance-bands.csv", "text/csv", key="dl_bands")
 
 widgets.caveats_and_definitions([rates, shares, distance], losses.DEFINITIONS)

@@ -5,36 +5,17 @@ from functools import partial
 import streamlit as st
 
 from lib.analysis import profiles
-from lib.render import cards, charts, ward_maps
+from lib.render import cards, charts, tables, ward_maps
 from lib.ui import cache, embed, layout, link_check, present, share_panel, table_headers, widgets
 
 layers = widgets.require_layers()
 link_check.check_link("voluntary")  # before the widgets
-ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"]))
+ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
 presenting = present.presentation_mode()
 MEASURES = ["charities_per_1k", "grants_per_head"]
 
 
-@st.cache_data(show_spinner=False)
-def london_wards():
-    L = cache.layers()
-    return profiles.ward_table(L.wards, L.lsoas, L.sites, L.voluntary_wards, L.borough_names)
-
-
-@st.cache_data(show_spinner=False)
-def correlations():
-    return profiles.voluntary_correlations(london_wards())
-
-
-@st.cache_data(show_spinner=False)
-def findings():
-    L = cache.layers()
-    stats = profiles.borough_stats(L.boroughs, L.lsoas, L.sites, L.wards, L.voluntary_wards,
-                                   L.grants_by_year, L.pubs_by_borough)
-    return profiles.findings(stats, london_wards(), L.voluntary_points)
-
-
-wards = london_wards()
+wards = cache.ward_table()
 labels = ward_maps.ward_labels(wards)
 
 with st.sidebar:
@@ -122,7 +103,7 @@ with chart_column:
                f"{profiles.UNSTABLE_WARD_POPULATION:,} residents. The y axis is compressed "
                "(symlog) so that zero and the few very large values both show.")
 with text_column:
-    table = correlations()
+    table = cache.voluntary_correlations()
     st.markdown("**Correlation with ward deprivation**")
     for _, row in table[table["measure"] == measure].iterrows():
         st.markdown("- " + profiles.correlation_sentence(row))
@@ -136,20 +117,20 @@ with text_column:
             st.markdown("- " + caveat)
 
 st.subheader("Findings")
-for finding in findings():
+for finding in cache.findings():
     st.markdown(f"**{finding['title']}.** {finding['text']}")
 
 st.subheader("Ward table")
 ward_csv = profiles.ward_csv(wards)
 table_headers.show(ward_csv, table_headers.WARD_TABLE, height=360)
-st.download_button("Download the ward table (CSV)", partial(profiles.csv_bytes, ward_csv),
+st.download_button("Download the ward table (CSV)", partial(tables.csv_bytes, ward_csv),
                    "joined-up-london-voluntary-wards.csv", "text/csv", key="download_wards",
                    on_click="ignore")
 
 with st.expander("Food banks and mutual aid groups (list)"):
     helpers = profiles.voluntary_list(points, None, ward_names, layers.borough_names)
     table_headers.show(helpers, table_headers.HELPERS, height=360)
-    st.download_button("Download the list (CSV)", partial(profiles.csv_bytes, helpers),
+    st.download_button("Download the list (CSV)", partial(tables.csv_bytes, helpers),
                        "joined-up-london-food-banks-mutual-aid.csv", "text/csv",
                        key="download_helpers", on_click="ignore")
 

@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -38,13 +37,13 @@ def built_gpkg(geodata_source, tmp_path_factory) -> Path:
 
 @pytest.fixture
 def new_app(built_gpkg, monkeypatch):
-    """Make a fresh AppTest of app.py on the real build, every Streamlit cache emptied."""
+    """Make a fresh AppTest of app.py on the real build."""
     monkeypatch.setenv("JOINED_UP_GPKG", str(built_gpkg))
     monkeypatch.delenv("JOINED_UP_PUBLIC_URL", raising=False)
 
     def make(timeout: int = 180) -> AppTest:
-        st.cache_resource.clear()
-        st.cache_data.clear()
+        # The cached layers and results are read-only and come from the same build in every
+        # test of this worker, so they are kept: a test that changes the build clears them.
         return AppTest.from_file(APP, default_timeout=timeout)
 
     return make
@@ -65,3 +64,10 @@ def app_on_neutral_page(new_app) -> AppTest:
     at.switch_page("pages/data_sources.py").run()
     assert not at.exception
     return at
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs the real build is an integration test (`make test-fast` skips them)."""
+    for item in items:
+        if "built_gpkg" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)

@@ -339,7 +339,7 @@ def closure_table(sites: pd.DataFrame, policy: str,
                          + _left_out_notes(sites, categories))
 
 
-def headline(table_row, policy_label: str) -> str:
+def verdict_sentence(table_row, policy_label: str) -> str:
     """One quotable sentence from a closure_table row (a Series or a dict)."""
     row = dict(table_row)
     category = row.get("category", getattr(table_row, "name", None))  # or the index label

@@ -3,7 +3,7 @@
 Pure functions over the layers of geodata/london.gpkg (EPSG:27700); no streamlit, no file
 reading, no caching (pages cache the results by small keys). Four parts:
 
-- **Borough headline figures** (`borough_stats`, `headline`): one long table, a row per borough
+- **Borough headline figures** (`borough_stats`, `borough_figures`): one long table, a row per borough
   and measure, with the London figure (London total / London population: population-weighted)
   and the rank among the boroughs (rank 1 = the highest value; `rank_meaning` says what that
   is). Per-resident figures of a borough with under 20,000 residents (the City of London, about
@@ -304,14 +304,14 @@ def borough_stats(boroughs: pd.DataFrame, lsoas: pd.DataFrame, sites: pd.DataFra
         if m.key == "charities_per_1k":
             frame["note"] = [
                 f"{k} of {n} wards have any registered charity in the extract. {m.note}"
-                for k, n in zip(counts["wards_with_charity"], counts["wards_total"])]
+                for k, n in zip(counts["wards_with_charity"], counts["wards_total"], strict=True)]
         frames.append(frame)
     stats = pd.concat(frames, ignore_index=True)[STATS_COLUMNS]
     stats.attrs["london_population"] = int(london_population)
     stats.attrs["charity_wards"] = {
         code: (int(k), int(n)) for code, k, n in zip(counts["gss_code"],
                                                      counts["wards_with_charity"],
-                                                     counts["wards_total"])}
+                                                     counts["wards_total"], strict=True)}
     return with_caveats(stats, ["charities_registered", "charities_coverage",
                                  "grants_publishers", "grants_unmatched"])
 
@@ -327,7 +327,7 @@ def rank_text(row) -> str:
     return f"{ordinal(row['rank'])} of {row['ranked_of']} ({row['rank_meaning']})"
 
 
-def headline(stats: pd.DataFrame, gss_code: str) -> pd.DataFrame:
+def borough_figures(stats: pd.DataFrame, gss_code: str) -> pd.DataFrame:
     """One borough's figures in MEASURES order, with display strings.
 
     Adds ``shown`` (the value formatted), ``london_shown``, ``count_shown`` and ``rank_text``.
@@ -335,9 +335,9 @@ def headline(stats: pd.DataFrame, gss_code: str) -> pd.DataFrame:
     rows = stats[stats["gss_code"] == gss_code].copy()
     if rows.empty:
         raise KeyError(f"No borough with GSS code {gss_code!r}")
-    rows["shown"] = [MEASURES[k].show(v) for k, v in zip(rows["measure"], rows["value"])]
-    rows["london_shown"] = [MEASURES[k].show(v) for k, v in zip(rows["measure"], rows["london"])]
-    rows["count_shown"] = [_count_text(k, c) for k, c in zip(rows["measure"], rows["count"])]
+    rows["shown"] = [MEASURES[k].show(v) for k, v in zip(rows["measure"], rows["value"], strict=True)]
+    rows["london_shown"] = [MEASURES[k].show(v) for k, v in zip(rows["measure"], rows["london"], strict=True)]
+    rows["count_shown"] = [_count_text(k, c) for k, c in zip(rows["measure"], rows["count"], strict=True)]
     rows["rank_text"] = [rank_text(r) for _, r in rows.iterrows()]
     rows.attrs = dict(stats.attrs)
     return rows.reset_index(drop=True)
@@ -371,10 +371,10 @@ def rank_short(row) -> str:
     return f"{ordinal(row['rank'])} of {row['ranked_of']}"
 
 
-def headline_display(rows: pd.DataFrame) -> pd.DataFrame:
-    """A compact table of `headline` rows: figure, borough value, London, rank."""
+def borough_figures_display(rows: pd.DataFrame) -> pd.DataFrame:
+    """A compact table of `borough_figures` rows: figure, borough value, London, rank."""
     figures = []
-    for key, unit in zip(rows["measure"], rows["unit"]):
+    for key, unit in zip(rows["measure"], rows["unit"], strict=True):
         m = MEASURES[key]
         prefix = "Sites: " if key.startswith("sites_") else ""
         suffix = UNIT_SHORT.get(unit, unit)
@@ -384,7 +384,7 @@ def headline_display(rows: pd.DataFrame) -> pd.DataFrame:
                          "rank": [rank_short(r) for _, r in rows.iterrows()]})
 
 
-def headline_csv(rows: pd.DataFrame) -> pd.DataFrame:
+def borough_figures_csv(rows: pd.DataFrame) -> pd.DataFrame:
     """The headline table as a plain CSV-ready frame (figures rounded, labels spelt out)."""
     return pd.DataFrame({
         "borough": rows["name"], "gss_code": rows["gss_code"], "section": rows["section"],
@@ -454,11 +454,6 @@ def ward_csv(table: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns={"population": "residents_mid_2020",
                                "closures": f"closures_since_{CLOSURES_SINCE}",
                                "unstable": f"under_{UNSTABLE_WARD_POPULATION}_residents"})
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A table as UTF-8 CSV for a download (no index)."""
-    return frame.to_csv(index=False).encode("utf-8")
 
 
 # ---------------------------------------------------------------- lists

@@ -52,7 +52,7 @@ class Layers:
 
     @property
     def borough_names(self) -> dict[str, str]:
-        return dict(zip(self.boroughs["gss_code"], self.boroughs["name"]))
+        return dict(zip(self.boroughs["gss_code"], self.boroughs["name"], strict=True))
 
 
 def load_layers(path: Path | None = None) -> Layers:

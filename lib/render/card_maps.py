@@ -178,7 +178,7 @@ def draw_base(ax, cl: CardLayers, fills: Sequence[str] | None = None,
                       autolim=False)
     focus = set(focus)
     if focus:
-        chosen = [p for p, code in zip(cl.borough_paths, cl.boroughs["gss_code"]) if code in focus]
+        chosen = [p for p, code in zip(cl.borough_paths, cl.boroughs["gss_code"], strict=True) if code in focus]
         ax.add_collection(PathCollection(chosen, facecolors="none", edgecolors="#111111",
                                          linewidths=2.4, zorder=3.5), autolim=False)
 
@@ -309,7 +309,7 @@ def choropleth_fills(values: pd.Series) -> tuple[list[str], tuple[tuple[str, str
     bins, edges = maps.classify(values)
     n = len(edges) - 1
     ramp = maps.RAMP[-n:] if n < len(maps.RAMP) else maps.RAMP
-    fills = [ramp[b] if pd.notna(v) else "#f0f0f0" for b, v in zip(bins, values)]
+    fills = [ramp[b] if pd.notna(v) else "#f0f0f0" for b, v in zip(bins, values, strict=True)]
     rows = tuple((ramp[i], f"{edges[i]:.1f} – {edges[i + 1]:.1f}") for i in range(n))
     return fills, rows
 

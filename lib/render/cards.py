@@ -112,7 +112,7 @@ def losses_headline(total: pd.Series | dict, policy: str) -> Headline:
     enough for presentation mode's header."""
     row = dict(total)
     if not row["sites_in"] or not row["sites_out"]:
-        return Headline(tables.DASH, losses.headline(total, policy_label(policy)))
+        return Headline(tables.DASH, losses.verdict_sentence(total, policy_label(policy)))
     return Headline(f"{tables.pct(row['rate_in'])} vs {tables.pct(row['rate_out'])}",
                     f"closure rate inside vs elsewhere: {_verdict_parts(total, policy)[0]}")
 
@@ -453,7 +453,7 @@ def borough_title(name: str, measure: str) -> str:
 
 def borough_headline(stats: pd.DataFrame, gss_code: str, measure: str) -> Headline:
     """The borough's figure for the measure the ward map shows, against London's."""
-    row = profiles.headline(stats, gss_code).set_index("measure").loc[BOROUGH_MEASURE[measure]]
+    row = profiles.borough_figures(stats, gss_code).set_index("measure").loc[BOROUGH_MEASURE[measure]]
     m = profiles.MEASURES[row.name]
     rank = ("not ranked: too few residents for a stable figure" if row["unstable"]
             else f"{profiles.rank_short(row)} boroughs")

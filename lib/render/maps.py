@@ -67,9 +67,9 @@ def prepare(layers: Layers) -> MapLayers:
         "name": sites["name"].map(html.escape),
         "cat": sites["categories"].map(html.escape),
         "status": sites["status"],
-        "years": [years_text(o, c) for o, c in zip(sites["opened_year"], sites["closed_year"])],
+        "years": [years_text(o, c) for o, c in zip(sites["opened_year"], sites["closed_year"], strict=True)],
         "state": [state_text(*row) for row in zip(sites["status"], sites["opened_year"],
-                                                   sites["closed_year"])],
+                                                   sites["closed_year"], strict=True)],
         "src": sites["sources"].map(lambda s: html.escape(source_labels(s, short=True))),
         "group": sites["category_group"],
     }, index=sites.index)
@@ -141,7 +141,7 @@ def add_choropleth(m: folium.Map, areas: gpd.GeoDataFrame, code_column: str, val
     frame["value"] = frame[code_column].map(values)
     bins, edges = classify(frame["value"])
     ramp = RAMP[-(len(edges) - 1):] if len(edges) - 1 < len(RAMP) else RAMP
-    frame["fill"] = [ramp[b] if pd.notna(v) else "#f0f0f0" for b, v in zip(bins, frame["value"])]
+    frame["fill"] = [ramp[b] if pd.notna(v) else "#f0f0f0" for b, v in zip(bins, frame["value"], strict=True)]
     frame["shown"] = [value_format.format(v) if pd.notna(v) else "no data" for v in frame["value"]]
     frame["name"] = frame["name"].map(html.escape)
     data = json.loads(frame[["name", "shown", "fill", "geometry"]].to_json(drop_id=True))
@@ -232,13 +232,13 @@ def site_features(points: pd.DataFrame, fields=tuple(SITE_FIELDS), with_ids=True
     """A compact FeatureCollection of site points; ids let a style function tell them apart."""
     columns = list(fields)
     features: list[dict] = [
-        {"type": "Feature", "properties": dict(zip(columns, values)),
+        {"type": "Feature", "properties": dict(zip(columns, values, strict=True)),
          "geometry": {"type": "Point", "coordinates": [lon, lat]}}
         for lon, lat, values in zip(points["lon"], points["lat"],
-                                    points[columns].itertuples(index=False, name=None))
+                                    points[columns].itertuples(index=False, name=None), strict=True)
     ]
     if with_ids:
-        for feature, site in zip(features, points.index):
+        for feature, site in zip(features, points.index, strict=True):
             feature["id"] = int(site)
     return {"type": "FeatureCollection", "features": features}
 

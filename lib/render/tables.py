@@ -9,7 +9,10 @@ import json
 
 import pandas as pd
 
-from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES
+from lib.vocab.categories import (
+    RECORDING,
+    RECORDING_CATEGORIES,
+)
 from lib.vocab.policies import ANALYSED, policy_title
 
 
@@ -197,5 +200,10 @@ MINUS = "\u2212"
 
 
 DASH = "\u2013"
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as UTF-8 CSV for a download (no index)."""
+    return frame.to_csv(index=False).encode("utf-8")
 
 

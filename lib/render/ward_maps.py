@@ -61,13 +61,13 @@ def classes(values: pd.Series, integer: bool, fmt: str) -> tuple[np.ndarray, lis
                     [fmt.format(v) for v in distinct])
         _, edges = maps.classify(values)
         cuts = sorted({math.ceil(e) for e in edges[1:-1]} | {int(finite.min())})
-        labels = [f"{a}-{b - 1}" if b - 1 > a else f"{a}" for a, b in zip(cuts, cuts[1:])]
+        labels = [f"{a}-{b - 1}" if b - 1 > a else f"{a}" for a, b in zip(cuts, cuts[1:], strict=True)]
         labels.append(f"{cuts[-1]}+")
         bins = np.clip(np.searchsorted(cuts, values.fillna(cuts[0]), side="right") - 1, 0,
                        len(cuts) - 1)
         return bins, labels
     bins, edges = maps.classify(values)
-    return bins, [f"{fmt.format(a)} – {fmt.format(b)}" for a, b in zip(edges, edges[1:])]
+    return bins, [f"{fmt.format(a)} – {fmt.format(b)}" for a, b in zip(edges, edges[1:], strict=True)]
 
 
 def spread_ramp(classes: int) -> list[str]:
@@ -323,7 +323,7 @@ def ward_labels(wards: pd.DataFrame) -> dict[str, str]:
     labels = wards["ward"] + " (" + wards["borough"].fillna("?") + ")"
     dup = labels.duplicated(keep=False)
     labels = labels.where(~dup, labels + " " + wards["ward_code"])
-    return dict(zip(wards["ward_code"], labels))
+    return dict(zip(wards["ward_code"], labels, strict=True))
 
 
 #: Food-bank network colours (Okabe-Ito, readable on the YlGnBu ward ramp); mutual aid groups

@@ -9,9 +9,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from lib.analysis import losses, profiles, pub_trends
 from lib.data import layers as data
 from lib.links import choices, match
-from lib.render import card_maps, maps, ward_maps
+from lib.render import card_maps, loss_maps, maps, ward_maps
+from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING_CATEGORIES
 
 
 @st.cache_resource(show_spinner="Loading London's data…")
@@ -22,10 +24,10 @@ def layers() -> data.Layers:
 @st.cache_resource(show_spinner=False)
 def link_choices() -> dict[str, dict[str, match.Choice]]:
     """Every page's bound link parameters and their options (boroughs, categories, wards)."""
-    L = layers()
-    wards = pd.DataFrame({"ward_code": L.wards["ward_code"], "ward": L.wards["name"],
-                          "borough": L.wards["gss_code"].map(L.borough_names)})
-    return choices.page_choices(L, ward_maps.ward_labels(wards))
+    built = layers()
+    wards = pd.DataFrame({"ward_code": built.wards["ward_code"], "ward": built.wards["name"],
+                          "borough": built.wards["gss_code"].map(built.borough_names)})
+    return choices.page_choices(built, ward_maps.ward_labels(wards))
 
 
 @st.cache_resource
@@ -42,9 +44,9 @@ def ward_geometry():
 @st.cache_resource(show_spinner=False)
 def voluntary_features():
     """Food banks and mutual aid groups as map features, with their ward names."""
-    L = layers()
-    return ward_maps.voluntary_features(L.voluntary_points,
-                                       dict(zip(L.wards.ward_code, L.wards.name)))
+    built = layers()
+    return ward_maps.voluntary_features(built.voluntary_points,
+                                        dict(zip(built.wards.ward_code, built.wards.name, strict=True)))
 
 
 @st.cache_resource
@@ -53,3 +55,67 @@ def _card_layers_ready() -> bool:
     return True
 
 
+# Results cached by small keys (a policy key, a tuple of categories, a borough code).
+
+
+@st.cache_data(show_spinner=False)
+def borough_stats():
+    built = layers()
+    return profiles.borough_stats(built.boroughs, built.lsoas, built.sites, built.wards,
+                                  built.voluntary_wards, built.grants_by_year,
+                                  built.pubs_by_borough)
+
+
+@st.cache_data(show_spinner=False)
+def ward_table(gss_code: str | None = None):
+    """One borough's wards, or (None) all of London's."""
+    built = layers()
+    return profiles.ward_table(built.wards, built.lsoas, built.sites, built.voluntary_wards,
+                               built.borough_names, gss_code)
+
+
+@st.cache_data(show_spinner=False, max_entries=40)
+def closures_by_year(gss_code: str | None):
+    return losses.closures_by_year(layers().sites, RECORDING_CATEGORIES, gss_code)
+
+
+@st.cache_data(show_spinner=False)
+def pub_tables():
+    built = layers()
+    change = pub_trends.pubs_change(built.pubs_by_borough, built.boroughs, PUBS_START, PUBS_END)
+    trend = pub_trends.pubs_trend(built.pubs_by_borough, built.boroughs)
+    shares = pub_trends.policy_share_by_borough(built.boroughs, built.policy_areas, built.lsoas)
+    return change, trend, shares, pub_trends.pubs_policy_correlation(change, shares)
+
+
+@st.cache_data(show_spinner=False)
+def pubs_map_layer() -> loss_maps.PubsLayer:
+    return loss_maps.pubs_layer(map_layers(), pub_tables()[0], PUBS_START, PUBS_END)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def rates_and_shares(policy: str, categories: tuple[str, ...]):
+    built = layers()
+    return (losses.closure_table(built.sites, policy, categories),
+            losses.share_table(built.sites, built.lsoas, built.policy_areas, None, policy,
+                          categories))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def distance_bands(categories: tuple[str, ...]):
+    return losses.distance_bands(layers().sites, categories)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def loss_map_layers(policy: str, categories: tuple[str, ...]) -> loss_maps.LossLayers:
+    return loss_maps.loss_layers(layers().sites, map_layers(), policy, categories)
+
+
+@st.cache_data(show_spinner=False)
+def voluntary_correlations():
+    return profiles.voluntary_correlations(ward_table())
+
+
+@st.cache_data(show_spinner=False)
+def findings():
+    return profiles.findings(borough_stats(), ward_table(), layers().voluntary_points)

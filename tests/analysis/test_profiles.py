@@ -16,7 +16,7 @@ from shapely.geometry import Point, box
 
 from lib.analysis import profiles
 from lib.data.layers import Layers, load_layers
-from lib.render import charts, maps, ward_maps
+from lib.render import charts, maps, tables, ward_maps
 
 BNG = "EPSG:27700"
 
@@ -226,23 +226,23 @@ def test_voluntary_and_regeneration_figures(stats):
 
 
 def test_headline_formats_one_borough(stats):
-    rows = profiles.headline(stats, "E09000901")
+    rows = profiles.borough_figures(stats, "E09000901")
     assert list(rows["measure"]) == list(profiles.MEASURES)
     shown = rows.set_index("measure")
     assert shown.loc["sites_community_libraries", "shown"] == "1.0"
     assert shown.loc["pubs_lost", "shown"] == "50%"
     assert shown.loc["pubs_lost", "count_shown"] == "50 fewer pubs"
     assert shown.loc["grants_per_head", "shown"] == "£1"
-    table = profiles.headline_display(rows)
+    table = profiles.borough_figures_display(rows)
     assert list(table.columns) == ["figure", "value", "London", "rank"]
     assert (table["rank"] == "1st of 2").any()
-    csv = profiles.headline_csv(rows)
+    csv = profiles.borough_figures_csv(rows)
     assert {"borough", "measure", "value", "london", "rank", "unstable"} <= set(csv.columns)
-    city = profiles.headline_display(profiles.headline(stats, "E09000903"))
+    city = profiles.borough_figures_display(profiles.borough_figures(stats, "E09000903"))
     assert (city["rank"] == "not ranked ⚠").sum() == sum(
         m.per_head for m in profiles.MEASURES.values())
     with pytest.raises(KeyError):
-        profiles.headline(stats, "E09999999")
+        profiles.borough_figures(stats, "E09999999")
 
 
 def test_ordinals():
@@ -255,7 +255,7 @@ def test_ordinals():
 
 @pytest.fixture(scope="module")
 def wards(tiny) -> pd.DataFrame:
-    names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"]))
+    names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"], strict=True))
     return profiles.ward_table(tiny["wards"], tiny["lsoas"], tiny["sites"],
                                tiny["voluntary_wards"], names)
 
@@ -283,17 +283,17 @@ def test_ward_measures(wards):
 
 
 def test_ward_table_for_one_borough_and_its_csv(tiny):
-    names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"]))
+    names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"], strict=True))
     one = profiles.ward_table(tiny["wards"], tiny["lsoas"], tiny["sites"],
                               tiny["voluntary_wards"], names, gss_code="E09000902")
     assert list(one["ward_code"]) == ["W_B1", "W_B2"]
     csv = profiles.ward_csv(one)
     assert "closures_since_2010" in csv.columns and "residents_mid_2020" in csv.columns
-    assert profiles.csv_bytes(csv).decode().startswith("ward_code,ward,")
+    assert tables.csv_bytes(csv).decode().startswith("ward_code,ward,")
 
 
 def test_unstable_wards_under_5000_residents(tiny):
-    names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"]))
+    names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"], strict=True))
     table = profiles.ward_table(tiny["wards"], tiny["lsoas"], tiny["sites"],
                                 tiny["voluntary_wards"], names, min_population=15_000)
     assert set(table.loc[table["unstable"], "ward_code"]) == {"W_C1"}
@@ -500,7 +500,7 @@ def test_real_grant_totals_per_year_match_the_raw_file(real, geodata_source):
 
 @integration
 def test_real_known_borough_figures(real_stats, real_wards):
-    hackney = profiles.headline(real_stats, "E09000012").set_index("measure")
+    hackney = profiles.borough_figures(real_stats, "E09000012").set_index("measure")
     assert hackney.loc["charities_per_1k", "count"] == 701
     assert hackney.loc["charities_per_1k", "value"] == pytest.approx(701 / 280_941 * 1000)
     assert hackney.loc["pubs_lost", "count"] == -30          # 155 pubs in 2001, 185 in 2018
@@ -509,7 +509,7 @@ def test_real_known_borough_figures(real_stats, real_wards):
     assert hackney.loc["closures_all", "count"] == 5
     assert not hackney["unstable"].any()
     assert hackney.loc["charities_per_1k", "london"] == pytest.approx(16_577 / 9_002_488 * 1000)
-    city = profiles.headline(real_stats, "E09000001").set_index("measure")
+    city = profiles.borough_figures(real_stats, "E09000001").set_index("measure")
     assert city.loc["sites_all", "unstable"] and pd.isna(city.loc["sites_all", "rank"])
     assert city.loc["sites_all", "rank_all"] == 1            # would top London, unranked
     assert city.loc["grants_per_head", "unstable"]

@@ -14,7 +14,7 @@ from lib.analysis import losses, profiles
 from lib.data import layers as data
 from lib.render import card_layout, cards, tables
 from lib.vocab.policies import POLICIES
-from tests.test_share import (
+from tests.render.test_card_layout import (
     assert_no_overlap_and_inside,
     ax_map,
     boxes,

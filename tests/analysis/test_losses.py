@@ -243,18 +243,18 @@ def test_closure_table_all_three_row_and_significant_verdict():
                                                                                      15)
     library = table.set_index("category").loc["Library"]
     assert library.sites_in == 0 and library.verdict.startswith("cannot compare")
-    sentence = losses.headline(gp, "Areas for Regeneration")
+    sentence = losses.verdict_sentence(gp, "Areas for Regeneration")
     assert sentence == (
         "For GP practices, the closure rate inside Areas for Regeneration was 50.0% (95% CI "
         "37.7-62.3%) against 10.0% (5.5-17.4%) elsewhere: closures were 5.0 times as likely "
         "inside (rate ratio 95% CI 2.6-9.5).")
-    assert losses.headline(library, "Areas for Regeneration").endswith(
+    assert losses.verdict_sentence(library, "Areas for Regeneration").endswith(
         "no recorded sites inside Areas for Regeneration.")
 
 
 def test_headline_no_clear_difference(ten_sites):
     row = losses.closure_table(ten_sites, "caz", ["Library"]).iloc[0]
-    assert losses.headline(row, "the Central Activities Zone") == (
+    assert losses.verdict_sentence(row, "the Central Activities Zone") == (
         "For libraries, the closure rate inside the Central Activities Zone was 50.0% (95% CI "
         "15.0-85.0%) against 16.7% (3.0-56.4%) elsewhere: no clear difference.")
 
@@ -571,7 +571,7 @@ def test_real_tables_are_consistent(layers):
         assert 0 < shares.loc["Land area", "share"] < 0.2
         assert 0 < shares.loc["Residents", "share"] < 0.2
         assert shares.loc["Residents", "total"] == layers["lsoas"].population.sum()
-        assert losses.headline(closure, policy_label(policy)).endswith(".")
+        assert losses.verdict_sentence(closure, policy_label(policy)).endswith(".")
     shares = pub_trends.policy_share_by_borough(layers["boroughs"], layers["policy_areas"],
                                        layers["lsoas"]).set_index("gss_code")
     assert shares.loc["E09000001", "share_caz"] > 0.99  # the City is all CAZ

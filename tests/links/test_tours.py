@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.links import tours
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 GOOD = """
 title = "Test tour"

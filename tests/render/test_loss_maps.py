@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from lib.analysis import losses
+from lib.analysis import losses, pub_trends
 from lib.data import layers as data
 from lib.render import charts, loss_maps, maps, tables
 from lib.vocab.categories import RECORDING_CATEGORIES
@@ -200,7 +200,7 @@ def test_diverging_classes_pick_a_step_that_fits():
 def pubs_change() -> pd.DataFrame:
     pubs = pd.DataFrame({"gss_code": ["E09000001", "E09000001", "E09000002", "E09000002"],
                          "year": [2001, 2018, 2001, 2018], "pubs": [200, 160, 45, 20]})
-    return pubs.pubs_change(pubs, BOROUGHS)
+    return pub_trends.pubs_change(pubs, BOROUGHS)
 
 
 def test_pubs_map_shades_highlights_and_escapes(map_layers):

@@ -7,7 +7,7 @@ import pytest
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
-from lib.analysis import losses
+from lib.analysis import losses, pub_trends
 from lib.data import layers as data
 from lib.render import tables
 
@@ -199,7 +199,7 @@ def test_over_time_pubs_london_and_boroughs(app, layers):
     hackney = boroughs.set_index("Borough").loc["Hackney"]
     assert (hackney["Pubs 2001"], hackney["Pubs 2018"]) == (155, 185)
     assert hackney["% change"] == pytest.approx(19.4)
-    expected = pubs.pubs_change(layers.pubs_by_borough, layers.boroughs).set_index("name")
+    expected = pub_trends.pubs_change(layers.pubs_by_borough, layers.boroughs).set_index("name")
     assert hackney["Change per 10,000 residents"] == pytest.approx(
         expected.loc["Hackney", "change_per_10k"], abs=0.005)
 
