@@ -61,13 +61,13 @@ def classes(values: pd.Series, integer: bool, fmt: str) -> tuple[np.ndarray, lis
                     [fmt.format(v) for v in distinct])
         _, edges = maps.classify(values)
         cuts = sorted({math.ceil(e) for e in edges[1:-1]} | {int(finite.min())})
-        labels = [f"{a}-{b - 1}" if b - 1 > a else f"{a}" for a, b in zip(cuts, cuts[1:], strict=True)]
+        labels = [f"{a}-{b - 1}" if b - 1 > a else f"{a}" for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
         labels.append(f"{cuts[-1]}+")
         bins = np.clip(np.searchsorted(cuts, values.fillna(cuts[0]), side="right") - 1, 0,
                        len(cuts) - 1)
         return bins, labels
     bins, edges = maps.classify(values)
-    return bins, [f"{fmt.format(a)} – {fmt.format(b)}" for a, b in zip(edges, edges[1:], strict=True)]
+    return bins, [f"{fmt.format(a)} – {fmt.format(b)}" for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
 
 def spread_ramp(classes: int) -> list[str]:
