@@ -3,8 +3,8 @@
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from lib.links import tours
-from lib.ui import navigation, share_panel, tour_bar
+from lib.links import match, tours
+from lib.ui import link_check, navigation, share_panel, tour_bar
 
 navigation.require_navigation()
 st.title("Tour")
@@ -24,6 +24,14 @@ def choose_tour() -> None:
 def go(number: int) -> None:
     st.query_params["step"] = str(number)
 
+
+asked = st.query_params.get("tour")
+if asked and asked not in names:  # ?tour=Default opens default; a tour that is not there says so
+    found = match.match(asked, names)
+    if found.value is not None:
+        st.query_params["tour"] = found.value
+    else:
+        st.warning(link_check.escape_markdown(match.note(found, "a tour in tours/")), icon="⚠️")
 
 with st.sidebar:
     st.header("Tour")

@@ -97,3 +97,10 @@ def test_voluntary_reads_a_ward_in_any_case(app):
     )
     assert at.selectbox(key="measure").value == "grants_per_head"
     assert at.selectbox(key="ward").value is not None and not at.warning
+
+
+def test_an_unknown_tour_is_named_and_a_tour_in_capitals_opens(app):
+    at = open_page(app, "pages/tour.py", tour="defualt")
+    assert warnings(at) == ["'defualt' is not a tour in tours/; did you mean default?"]
+    at = open_page(app, "pages/tour.py", tour="DEFAULT")
+    assert at.selectbox(key="tour_file").value == "default" and not at.warning
