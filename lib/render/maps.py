@@ -304,13 +304,16 @@ class FitBounds(branca.element.MacroElement):
                               {paddingTopLeft: [pad, 0], paddingBottomRight: [10, bottom],
                                animate: false});
             }
-            fit();
-            setTimeout(fit, 250);
-            // The frame may get its final size later still: fit again, until someone moves it.
+            // The frame may get its final size late (a busy page): fit again, on a resize and
+            // a few times over the first seconds, until someone moves the map.
             var moved = false;
+            function refit() { if (!moved) fit(); }
             map.getContainer().addEventListener("pointerdown", function() { moved = true; });
             map.getContainer().addEventListener("wheel", function() { moved = true; });
-            map.on("resize", function() { if (!moved) fit(); });
+            map.getContainer().addEventListener("keydown", function() { moved = true; });
+            map.on("resize", refit);
+            fit();
+            [250, 1000, 2500].forEach(function(ms) { setTimeout(refit, ms); });
         })({{ this._parent.get_name() }});
         {% endmacro %}
     """)

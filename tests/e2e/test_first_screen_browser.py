@@ -80,7 +80,7 @@ def test_every_map_page_starts_with_its_map(app_url, page, size):
         assert page.locator("[data-testid='stException']").count() == 0, name
         frame = wait_for_map(page)
         frame.locator(".jul-legend").wait_for()
-        page.wait_for_timeout(1200)  # the map fitted to its frame, markers sized
+        page.wait_for_timeout(2700)  # the last refit (2.5 s) done, markers sized
         page.screenshot(path=ARTIFACTS_DIR / f"first-screen-{name}-{size}.png")
 
         box = page.locator(MAP_IFRAME).first.bounding_box()
