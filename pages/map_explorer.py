@@ -3,8 +3,8 @@
 import streamlit as st
 
 from lib.data import layers as data
-from lib.render import card_maps, cards, focus, maps
-from lib.ui import cache, embed, layout, link_check, present, share_panel, widgets
+from lib.render import card_maps, cards, site_map
+from lib.ui import cache, embed, layout, link_check, own_data, present, share_panel, widgets
 from lib.vocab.categories import CATEGORY_GROUPS
 from lib.vocab.policies import POLICIES
 from lib.vocab.sources import LAYER_SOURCES
@@ -20,9 +20,7 @@ with st.sidebar:
     st.header("Filters")
     groups = st.multiselect("Category group", CATEGORY_GROUPS, key="group",
                             bind="query-params", placeholder="All groups")
-    category_pool = sites if not groups else sites[sites["category_group"].isin(groups)]
-    category_options = sorted({c for cats in category_pool["categories"] for c in cats.split("; ")})
-    categories = st.multiselect("Category", category_options, key="category",
+    categories = st.multiselect("Category", cache.category_options(tuple(groups)), key="category",
                                 bind="query-params", placeholder="All categories")
     status = st.radio("Status", ["All", "Open", "Closed"], key="status", horizontal=True,
                       bind="query-params")
@@ -41,6 +39,9 @@ with st.sidebar:
                               format_func=lambda p: POLICIES[p].legend, key="policy",
                               bind="query-params", default=["town_centre"])
     basemap = widgets.basemap_picker()
+    st.header("Your own data")
+    own = own_data.uploader()
+own_layer = own.layer if own is not None else None
 
 site_filter = data.SiteFilter(
     groups=tuple(groups), categories=tuple(categories),
@@ -48,25 +49,25 @@ site_filter = data.SiteFilter(
     closed_from=closed_years[0] if closed_years[0] > first_year else None,
     closed_to=closed_years[1] if closed_years[1] < last_year else None,
 )
-shown = data.filter_sites(sites, site_filter)
-density_sites = sites if density_group == "All facilities" else sites[
-    sites["category_group"] == density_group]
-density = data.sites_per_10k(density_sites, layers.boroughs).set_index("gss_code")["per_10k"]
+shown = data.filter_sites(cache.site_attributes(), site_filter)  # no geometry: faster
+density = cache.open_sites_per_10k(None if density_group == "All facilities" else density_group)
 
 closed = int((shown["status"] == "closed").sum())
 view = embed.map_view()
 bounds = card_maps.map_bounds(layers, site_filter.boroughs)  # the chosen boroughs, else London
+map_data = cache.site_map_data()
+density_label = f"{density_group}: open sites per 10,000 residents"
 source_keys = ["boroughs", "borough_population", "cim", "libraries", "gp_practices", "museums",
-               "worship", *[k for p in policies for k in LAYER_SOURCES.get(p, ())]]
-m = maps.explorer_map(cache.map_layers(), shown.index, density,
-                      f"{density_group}: open sites per 10,000 residents",
-                      tuple(policies), basemap, view=view, bounds=bounds)
-focus.outline_boroughs(m, cache.map_layers().boroughs, site_filter.boroughs)
+               "worship", *[k for p in policies for k in LAYER_SOURCES.get(p, ())],
+               *own_data.source_keys(own)]
 if presenting:
     headline = cards.explorer_headline(shown)
-    present.present_header(cards.explorer_title(site_filter, names), headline.value,
-                           headline.label)
-    present.present_map(m, key="explorer_map_present", view=view)
+    present.present_header(cards.explorer_title(site_filter, names), headline.value, headline.label)
+    present.present_site_map(map_data.layers_for(tuple(policies)),
+                             site_map.explorer_spec(map_data, shown, density, density_label,
+                                                    tuple(policies), basemap, view, bounds,
+                                                    own_data=own_layer),
+                             key="explorer_map_present", view=view)
     widgets.attribution_caption(source_keys, basemap)
     st.stop()
 share_slot = layout.title_bar("Map explorer", [
@@ -78,8 +79,12 @@ st.caption(site_filter.describe(names))
 
 if shown.empty:
     st.info("No site matches these filters. Clear a filter in the sidebar to see more.")
-view = embed.show_map(m, key="explorer_map", save_view=True, view=view,
-                      height=layout.MAP_HEIGHT)
+# Leaflet in the browser, fed once per session; a change of view sends only what changed.
+view = embed.show_site_map(
+    map_data.layers_for(tuple(policies)),
+    site_map.explorer_spec(map_data, shown, density, density_label, tuple(policies),
+                           basemap, view, bounds, own_data=own_layer),
+    key="explorer_map", save_view=True, view=view, height=layout.MAP_HEIGHT)
 embed.reset_view_button(view)
 widgets.attribution_caption(source_keys, basemap)
 st.markdown(
@@ -92,10 +97,12 @@ with share_slot:  # after the map, which may have saved its position to the link
     share_panel.share_panel("", lambda link, size, args=card_args, view=view: cards.explorer_card(
         *args, link, size, view), file_stem="joined-up-london-map", compact=True)
 
-table = data.sites_table(shown, names)
+rows = map_data.positions.get_indexer(shown.index)  # the tables are built once per process
+table = cache.sites_table().iloc[rows].reset_index(drop=True)
 st.subheader(f"{len(table):,} sites")
-st.dataframe(table[["name", "category", "status", "closed_year", "borough", "source"]],
-             hide_index=True, height=420, width="stretch", column_config={
+# Lazy: the browser fetches rows as it scrolls, not every row on every view.
+st.dataframe(cache.sites_table_display().iloc[rows].reset_index(drop=True),
+             hide_index=True, height=420, width="stretch", lazy=True, column_config={
                  "name": st.column_config.TextColumn("Name", width="medium"),
                  "category": "Category", "status": "Status",
                  "closed_year": st.column_config.NumberColumn("Closed", format="%d"),
@@ -106,6 +113,8 @@ with st.container(horizontal=True):
                        lambda: table.to_csv(index=False).encode(),
                        "joined-up-london-sites.csv", "text/csv", on_click="ignore", wrap=True)
     st.download_button("Download these sites (GeoJSON)",
-                       lambda: data.sites_geojson(shown, names).encode(),
+                       lambda: data.sites_geojson(sites.loc[shown.index], names).encode(),
                        "joined-up-london-sites.geojson", "application/geo+json",
                        on_click="ignore", wrap=True)
+
+own_data.report(own)

@@ -339,7 +339,7 @@ def read_cim(src: Path, report: Report) -> gpd.GeoDataFrame:
                              f"all numbers ({exc})") from exc
         frame = gpd.GeoDataFrame({
             "site_id": [stable_id("cim", stem, n, a, round(x), round(y)) for n, a, x, y in zip(
-                usable["name"], usable["address1"], geometry.x, geometry.y)],
+                usable["name"], usable["address1"], geometry.x, geometry.y, strict=True)],
             "name": usable["name"].astype(str).str.strip().map(repair_text),
             "category": category,
             "category_group": group,

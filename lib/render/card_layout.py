@@ -20,6 +20,8 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
+from lib.render.legend import MARKER_KEYS, LegendSection
+
 
 @dataclass(frozen=True)
 class CardSize:
@@ -155,32 +157,9 @@ class _Page:
 
 
 @dataclass(frozen=True)
-class LegendSection:
-    """A legend block: kind is "swatch" (area fill), "dot" (site), "ring" (closed site: the
-    colour ringed in black), "hollow" (a ring of the colour, white inside), "mini" (a small
-    white dot ringed in black), "edged" (the colour ringed in dark grey), "line" (a London
-    Plan boundary, dashed) or "outline" (a solid boundary, no fill). rows: (colour, label)."""
-
-    title: str
-    kind: str
-    rows: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
 class Headline:
     value: str  # the figure, e.g. "307"
     label: str  # what it counts, e.g. "closed, of 11,792 facilities shown"
-
-
-# Point keys of the legend: kind -> (face, edge, edge width, size as a share of the font);
-# None means the row's colour.
-MARKER_KEYS = {
-    "dot": (None, "#ffffff", 0.5, 0.8),
-    "ring": (None, "#000000", 1.6, 0.85),
-    "hollow": ("#ffffff", None, 1.8, 0.8),
-    "mini": ("#ffffff", "#000000", 0.8, 0.5),
-    "edged": (None, "#222222", 0.9, 0.85),  # a larger point ringed in dark grey (a food bank)
-}
 
 
 def _swatch(fig: Figure, page: _Page, kind: str, colour: str, x: float, y_mid: float,
@@ -408,5 +387,3 @@ def fit_extent(extent, aspect: float):
         h = w / aspect
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
-
-

@@ -34,7 +34,7 @@ from lib.analysis import geometry, losses, profiles, pub_trends
 from lib.data import layers as data
 from lib.links.views import MapView
 from lib.render import card_layout, card_maps, loss_maps, tables, ward_maps
-from lib.render.card_layout import SIZES, CardText, Headline, LegendSection, card, render
+from lib.render.card_layout import SIZES, CardText, Headline, card, render
 from lib.render.card_maps import (
     borough_extent,
     card_layers,
@@ -47,6 +47,7 @@ from lib.render.card_maps import (
     london_extent,
     view_extent,
 )
+from lib.render.legend import LegendSection
 from lib.vocab import sources
 from lib.vocab.categories import (
     CATEGORY_GROUPS,

@@ -23,13 +23,13 @@ import json
 import math
 from typing import Any, NamedTuple
 
-import branca.element
 import folium
 import numpy as np
 import pandas as pd
 
 from lib.analysis import geometry, losses
 from lib.render import maps
+from lib.render.legend import LegendSection
 from lib.render.tables import MINUS
 from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES
 from lib.vocab.policies import POLICIES, policy_label, policy_title
@@ -135,37 +135,6 @@ INSIDE_MARKER: dict[str, Any] = dict(radius=6, color="#1a1a1a", weight=1.2, fill
 OUTSIDE_MARKER: dict[str, Any] = dict(radius=5, color=OUTSIDE_COLOUR, weight=2.4, fill=True, fill_color="#ffffff",
                       fill_opacity=0.35)
 
-LOSSES_CSS = f"""<style>
-.jul-legend .in {{width: 11px; height: 11px; border-radius: 50%; flex: none;
-  background: {INSIDE_COLOUR}; border: 1.2px solid #1a1a1a}}
-.jul-legend .out {{width: 9px; height: 9px; border-radius: 50%; flex: none;
-  background: rgba(255,255,255,.35); border: 2.4px solid {OUTSIDE_COLOUR}}}
-.jul-legend .area {{width: 14px; height: 12px; flex: none; border: 1.8px solid}}
-.jul-legend .edge {{width: 14px; height: 0; flex: none; border-top: 1.5px solid #333}}
-.jul-legend .note {{color: #444; margin-top: 3px}}
-</style>"""
-
-
-def legend_html(sections: list[tuple[str, list[tuple[str, str]]]], note: str = "") -> str:
-    """sections: (title, [(swatch markup, label)]); titles, labels and note are escaped here,
-    swatches are markup made by this module."""
-    parts = []
-    for title, rows in sections:
-        if not rows:
-            continue
-        if title:
-            parts.append(f"<h4>{html.escape(title)}</h4>")
-        parts += [f'<div class="row">{swatch}<span>{html.escape(label)}</span></div>'
-                  for swatch, label in rows]
-    if note:
-        parts.append(f'<div class="note">{html.escape(note)}</div>')
-    return "".join(parts)
-
-
-def _add_legend(m: folium.Map, markup: str) -> None:
-    maps.add_to_header(m, branca.element.Element(maps.LEGEND_CSS), name="jul_legend_css")
-    maps.add_to_header(m, branca.element.Element(LOSSES_CSS), name="jul_losses_css")
-    m.add_child(maps.Legend(markup))
 
 
 def categories_text(categories) -> str:
@@ -177,18 +146,6 @@ def categories_text(categories) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-LAND_COLOUR = "#fbfaf7"  # the app's background: land reads apart from the pale-blue water
-
-
-def add_boroughs(m: folium.Map, boroughs, land: bool) -> None:
-    """Borough outlines; with no basemap, also a pale land fill so that policy areas stand
-    out from the water-blue background."""
-    data = json.loads(boroughs[["geometry"]].to_json(drop_id=True))
-    style = {"color": "#333333", "weight": 1.2, "fill": land, "fillColor": LAND_COLOUR,
-             "fillOpacity": 0.9 if land else 0}
-    folium.GeoJson(data, name="Boroughs", control=False, interactive=False,
-                   style_function=lambda f: style,
-                   attribution=maps.layer_attribution("boroughs")).add_to(m)
 
 
 class LossLayers(NamedTuple):
@@ -223,7 +180,8 @@ def losses_map(map_layers: maps.MapLayers, layers: LossLayers,
     policy = layers.policy
     n_in, n_out = len(layers.inside["features"]), len(layers.outside["features"])
     m = maps.new_map(basemap)
-    add_boroughs(m, map_layers.boroughs, land=basemap == "none")
+    maps.add_outlines(m, map_layers.boroughs, "Boroughs", maps.layer_attribution("boroughs"),
+                      land=basemap == "none")
     area_row = add_policy_area(m, layers.area, policy)
     maps.add_area_labels(m, map_layers.labels)
     label, colour = policy_style(policy)
@@ -237,17 +195,14 @@ def losses_map(map_layers: maps.MapLayers, layers: LossLayers,
                 collection, name=html.escape(name), marker=folium.CircleMarker(**marker),
                 tooltip=_closed_tooltip(), attribution=attribution,
             ).add_to(m)
-    markup = legend_html([
-        (f"Closed {categories_text(layers.categories)}", [
-            ('<span class="in"></span>', f"Inside {label} ({n_in:,})"),
-            ('<span class="out"></span>', f"{ELSEWHERE} ({n_out:,})"),
-        ]),
-        ("London Plan", [(f'<span class="area" style="background:{colour}38;'
-                          f'border-color:{area_row[0]}"></span>', area_row[1])]),
-        ("", [('<span class="edge"></span>', "Borough boundaries")]),
-    ], note="Only closures a source recorded: libraries 2010-2016, GP practices 2013-2019, "
-            "museums since 1945.")
-    _add_legend(m, markup)
+    maps.add_legend(m, [
+        LegendSection(f"Closed {categories_text(layers.categories)}", "edged",
+                      ((INSIDE_COLOUR, f"Inside {label} ({n_in:,})"),)),
+        LegendSection("", "hollow", ((OUTSIDE_COLOUR, f"{ELSEWHERE} ({n_out:,})"),)),
+        LegendSection("London Plan", "line", (area_row,)),
+        LegendSection("", "outline", (("#333333", "Borough boundaries"),)),
+    ], note="Only closures a source recorded: "
+            + ", ".join(RECORDING[c].card_window for c in layers.categories) + ".")
     return maps.finish(m)
 
 
@@ -351,8 +306,7 @@ def pubs_change_map(map_layers: maps.MapLayers, layer: PubsLayer, basemap: str =
         tooltip=folium.GeoJsonTooltip(["name", "shown"], aliases=["", html.escape(layer.title)]),
         attribution=attribution,
     ).add_to(m)
-    sections = [(layer.title, [(f'<span class="sw" style="background:{c}"></span>', label)
-                               for c, label in layer.legend])]
+    sections = [LegendSection(layer.title, "swatch", tuple(layer.legend))]
     chosen = [f for f in layer.collection["features"]
               if highlight is not None and f["properties"]["gss_code"] == highlight]
     if chosen:
@@ -364,10 +318,9 @@ def pubs_change_map(map_layers: maps.MapLayers, layer: PubsLayer, basemap: str =
             style_function=lambda f: {"fill": False, "color": HIGHLIGHT_COLOUR, "weight": 3.5},
         ).add_to(m)
         name = html.unescape(chosen[0]["properties"]["name"])  # legend_html escapes it again
-        sections.append(("", [('<span class="edge" style="border-top:3.5px solid #000">'
-                               '</span>', name)]))
+        sections.append(LegendSection("", "outline", ((HIGHLIGHT_COLOUR, name),)))
     maps.add_area_labels(m, map_layers.labels)
-    _add_legend(m, legend_html(sections, note="Orange: fewer pubs; purple: more."))
+    maps.add_legend(m, sections, note="Orange: fewer pubs; purple: more.")
     return maps.finish(m)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import branca.element
@@ -20,6 +21,8 @@ import shapely
 
 from lib.data.layers import Layers, source_labels, years_text
 from lib.render import folium_setup
+from lib.render.legend import KEY_CSS, LegendSection, legend_html
+from lib.render.own_data import OwnDataLayer, add_own_data
 from lib.render.vendor import use_local_assets
 from lib.vocab.categories import CATEGORY_GROUPS, DRAW_ORDER, GROUP_COLOURS
 from lib.vocab.geography import LONDON_BOUNDS
@@ -41,6 +44,7 @@ BASEMAPS = {
     "none": ("No basemap (works offline)", None, None),
 }
 COORD_GRID = 1e-5  # degrees, about 1 m
+LAND_COLOUR = "#fbfaf7"  # the app's background: land reads apart from the pale-blue water
 NO_BASEMAP_BACKGROUND = "#d6e6f2"  # pale water blue: the Thames reads as the gap between boroughs
 
 
@@ -157,11 +161,15 @@ def add_choropleth(m: folium.Map, areas: gpd.GeoDataFrame, code_column: str, val
             for i in range(len(edges) - 1)]
 
 
-def add_outlines(m: folium.Map, areas: gpd.GeoDataFrame, name: str, attribution: str) -> None:
+def add_outlines(m: folium.Map, areas: gpd.GeoDataFrame, name: str, attribution: str = "",
+                 colour: str = "#333333", weight: float = 1.2, land: bool = False) -> None:
+    """Area boundaries, not interactive; with `land`, also a pale land fill, so that with no
+    basemap the areas stand out from the water-blue background."""
     data = json.loads(areas[["geometry"]].to_json(drop_id=True))
+    style = {"color": colour, "weight": weight, "fill": land, "fillColor": LAND_COLOUR,
+             "fillOpacity": 0.9 if land else 0}
     folium.GeoJson(data, name=html.escape(name), control=False, interactive=False,
-                   style_function=lambda f: {"fill": False, "color": "#333333", "weight": 1.2},
-                   attribution=attribution).add_to(m)
+                   style_function=lambda f: style, attribution=attribution).add_to(m)
 
 
 class AreaLabels(folium.map.Layer):
@@ -398,11 +406,7 @@ LEGEND_CSS = f"""<style>
   max-width: {LEGEND_WIDTH_PX}px}}
 .jul-legend h4 {{margin: 4px 0 2px; font-size: 11px}}
 .jul-legend .row {{display: flex; gap: 6px; align-items: center; margin: 1px 0}}
-.jul-legend .sw {{width: 14px; height: 12px; border: 1px solid #555; flex: none}}
-.jul-legend .dot {{width: 10px; height: 10px; border-radius: 50%; flex: none; border: 1px solid #fff}}
-.jul-legend .ring {{width: 10px; height: 10px; border-radius: 50%; flex: none;
-  border: 2.5px solid #000}}
-.leaflet-control-attribution {{font-size: 10px; max-width: 70%}}
+{KEY_CSS}.leaflet-control-attribution {{font-size: 10px; max-width: 70%}}
 .jul-legend-toggle {{display: none; font: 600 12px sans-serif; background: none; border: 0;
   padding: 2px 0; cursor: pointer; color: #111}}
 .jul-legend.jul-folded .jul-legend-body {{display: none}}
@@ -415,29 +419,10 @@ LEGEND_CSS = f"""<style>
 </style>"""
 
 
-def legend_markup(sections: list[tuple[str, str, list[tuple[str, str]]]]) -> str:
-    """sections: (title, kind 'swatch'|'dot'|'line', [(colour, label)]). Labels are escaped."""
-    parts = []
-    for title, kind, rows in sections:
-        if not rows:
-            continue
-        parts.append(f"<h4>{html.escape(title)}</h4>")
-        for colour, label in rows:
-            if kind == "dot":
-                swatch = f'<span class="dot" style="background:{colour}"></span>'
-            elif kind == "ring":
-                swatch = f'<span class="ring" style="background:{colour}"></span>'
-            elif kind == "line":
-                swatch = f'<span class="sw" style="border:2px dashed {colour};background:none"></span>'
-            else:
-                swatch = f'<span class="sw" style="background:{colour}"></span>'
-            parts.append(f'<div class="row">{swatch}<span>{html.escape(label)}</span></div>')
-    return "".join(parts)
-
-
-def add_legend(m: folium.Map, sections) -> None:
-    add_to_header(m, branca.element.Element(LEGEND_CSS))
-    m.add_child(Legend(legend_markup(sections)))
+def add_legend(m: folium.Map, sections: Sequence[LegendSection], note: str = "") -> None:
+    """The legend inside the map's frame (bottom left), foldable on a phone."""
+    add_to_header(m, branca.element.Element(LEGEND_CSS), name="jul_legend_css")
+    m.add_child(Legend(legend_html(sections, note)))
 
 
 def finish(m: folium.Map) -> folium.Map:
@@ -447,8 +432,10 @@ def finish(m: folium.Map) -> folium.Map:
 
 def explorer_map(map_layers: MapLayers, site_index: pd.Index, per_10k: pd.Series,
                  choropleth_label: str, policies_shown: tuple[str, ...], basemap: str,
-                 view=None, bounds=LONDON_BOUNDS) -> folium.Map:
-    """The map explorer: borough choropleth, London Plan overlays, filtered sites, legend."""
+                 view=None, bounds=LONDON_BOUNDS,
+                 own_data: OwnDataLayer | None = None) -> folium.Map:
+    """The map explorer: borough choropleth, London Plan overlays, filtered sites, the user's
+    own data on top (when there is some), legend."""
     m = new_map(basemap, bounds=bounds, view=view)
     classes = add_choropleth(m, map_layers.boroughs, "gss_code", per_10k, choropleth_label,
                              "{:.1f}", layer_attribution("boroughs"))
@@ -459,11 +446,13 @@ def explorer_map(map_layers: MapLayers, site_index: pd.Index, per_10k: pd.Series
     group_rows = add_site_layers(m, points, layer_attribution("cim", "libraries", "gp_practices",
                                                               "museums", "worship"))
     closed = int((points["status"] == "closed").sum())
+    closed_row = ("#ffffff", f"Closed ({closed:,}), filled with the group's colour")
+    own_rows = add_own_data(m, own_data) if own_data is not None else []
     add_legend(m, [
-        (choropleth_label, "swatch", classes),
-        ("Sites (open)", "dot", group_rows),
-        ("Closed sites", "ring", [("#ffffff", f"Closed ({closed:,}), filled with the group's "
-                                               "colour")] if closed else []),
-        ("London Plan", "line", policy_rows),
+        LegendSection("Your own data", "edged", tuple(own_rows)),
+        LegendSection(choropleth_label, "swatch", tuple(classes)),
+        LegendSection("Sites (open)", "dot", tuple(group_rows)),
+        LegendSection("Closed sites", "ring", (closed_row,) if closed else ()),
+        LegendSection("London Plan", "line", tuple(policy_rows)),
     ])
     return finish(m)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 import math
+from itertools import pairwise
 
 import folium
 import geopandas as gpd
@@ -17,6 +18,7 @@ import shapely
 from lib.analysis import profiles
 from lib.analysis.profiles import WARD_MEASURES
 from lib.render import maps
+from lib.render.legend import LegendSection
 from lib.vocab import geography
 from lib.vocab.sources import LAYER_SOURCES
 
@@ -61,13 +63,13 @@ def classes(values: pd.Series, integer: bool, fmt: str) -> tuple[np.ndarray, lis
                     [fmt.format(v) for v in distinct])
         _, edges = maps.classify(values)
         cuts = sorted({math.ceil(e) for e in edges[1:-1]} | {int(finite.min())})
-        labels = [f"{a}-{b - 1}" if b - 1 > a else f"{a}" for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+        labels = [f"{a}-{b - 1}" if b - 1 > a else f"{a}" for a, b in pairwise(cuts)]
         labels.append(f"{cuts[-1]}+")
         bins = np.clip(np.searchsorted(cuts, values.fillna(cuts[0]), side="right") - 1, 0,
                        len(cuts) - 1)
         return bins, labels
     bins, edges = maps.classify(values)
-    return bins, [f"{fmt.format(a)} – {fmt.format(b)}" for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    return bins, [f"{fmt.format(a)} – {fmt.format(b)}" for a, b in pairwise(edges)]
 
 
 def spread_ramp(classes: int) -> list[str]:
@@ -118,14 +120,6 @@ def ward_fills(values: pd.Series, measure: str) -> tuple[list[str], list[tuple[s
     ramp = spread_ramp(len(labels))
     fills = [ramp[b] if pd.notna(v) else NO_DATA_COLOUR for b, v in zip(bins, values, strict=True)]
     return fills, [(ramp[i], label) for i, label in enumerate(labels)]
-
-
-def add_outline(m: folium.Map, geometry: gpd.GeoDataFrame, name: str, colour: str,
-                weight: float, attribution: str = "") -> None:
-    features = json.loads(geometry[["geometry"]].to_json(drop_id=True))
-    folium.GeoJson(features, name=html.escape(name), control=False, interactive=False,
-                   style_function=lambda f: {"fill": False, "color": colour, "weight": weight},
-                   attribution=attribution).add_to(m)
 
 
 def voluntary_features(points: gpd.GeoDataFrame, ward_names: dict[str, str]) -> pd.DataFrame:
@@ -202,32 +196,20 @@ def add_voluntary_layers(m: folium.Map, features: pd.DataFrame, show: bool = Tru
     return legend
 
 
-def _legend_sections(sections) -> list:
-    return [s for s in sections if s[2]]
-
-
 def _voluntary_sections(rows) -> list:
     """Legend sections for the rows of add_voluntary_layers, bar the mutual aid groups."""
     dots = [(c, label) for kind, c, label in rows if kind == "dot"]
     rings = [(c, label) for kind, c, label in rows if kind == "ring"]
     title = "Food banks (Give Food, 2022-23)"
-    return [(title, "dot", dots), ("" if dots else title, "ring", rings)]
+    return [LegendSection(title, "edged", tuple(dots)),
+            LegendSection("" if dots else title, "ring", tuple(rings))]
 
 
-LEGEND_EXTRA_CSS = ("<style>.jul-legend .mini{width:5px;height:5px;border-radius:50%;flex:none;"
-                    "border:1px solid #000;background:#fff;margin:0 3.5px}</style>")
-
-
-def _add_legend(m: folium.Map, sections, voluntary_rows=()) -> None:
-    """lib.maps' legend, plus a row for mutual aid groups (small white dots ringed black)."""
-    markup = maps.legend_markup(_legend_sections(sections))
-    mutual = [label for kind, _, label in voluntary_rows if kind == "mutual"]
-    if mutual:
-        markup += ("<h4>Mutual aid groups (mutualaid.wiki)</h4>"
-                   f'<div class="row"><span class="mini"></span><span>{html.escape(mutual[0])}'
-                   "</span></div>")
-    maps.add_to_header(m, folium.Element(maps.LEGEND_CSS + LEGEND_EXTRA_CSS))
-    m.add_child(maps.Legend(markup))
+def _mutual_aid_section(rows) -> list[LegendSection]:
+    """A row for mutual aid groups (small white dots ringed black), if the map shows any."""
+    mutual = [label for kind, _, label in rows if kind == "mutual"]
+    return [LegendSection("Mutual aid groups (mutualaid.wiki)", "mini", (("#ffffff", mutual[0]),))
+            ] if mutual else []
 
 
 def borough_map(map_layers: maps.MapLayers, ward_geo: gpd.GeoDataFrame, wards: pd.DataFrame,
@@ -250,7 +232,7 @@ def borough_map(map_layers: maps.MapLayers, ward_geo: gpd.GeoDataFrame, wards: p
                                       else ()))
     class_rows = add_ward_choropleth(m, ward_geo[ward_geo["gss_code"] == gss_code], wards,
                                      measure, credit, opacity=0.6)
-    add_outline(m, outline, "Borough boundary", "#111111", 2.2)
+    maps.add_outlines(m, outline, "Borough boundary", colour="#111111", weight=2.2)
     near = map_layers.policy_areas[map_layers.policy_areas.intersects(outline.union_all())]
     policy_rows = maps.add_policy_layers(m, near, policies)
     points = map_layers.sites.loc[site_index]
@@ -258,13 +240,14 @@ def borough_map(map_layers: maps.MapLayers, ward_geo: gpd.GeoDataFrame, wards: p
     closed = int((points["status"] == "closed").sum())
     voluntary_rows = (add_voluntary_layers(m, volunteers, credited=True)
                       if volunteers is not None else [])
-    _add_legend(m, [
-        (spec.label, "swatch", class_rows),
-        ("Sites (open)", "dot", group_rows),
-        ("Closed sites", "ring", [("#ffffff", f"Closed ({closed:,})")] if closed else []),
+    maps.add_legend(m, [
+        LegendSection(spec.label, "swatch", tuple(class_rows)),
+        LegendSection("Sites (open)", "dot", tuple(group_rows)),
+        LegendSection("Closed sites", "ring", (("#ffffff", f"Closed ({closed:,})"),) if closed else ()),
         *_voluntary_sections(voluntary_rows),
-        ("London Plan", "line", policy_rows),
-    ], voluntary_rows)
+        *_mutual_aid_section(voluntary_rows),
+        LegendSection("London Plan", "line", tuple(policy_rows)),
+    ])
     return maps.finish(m)
 
 
@@ -286,7 +269,7 @@ def voluntary_map(map_layers: maps.MapLayers, ward_geo: gpd.GeoDataFrame, wards:
     chosen_rows = []
     chosen = ward_geo[ward_geo["ward_code"] == highlight] if highlight else ward_geo.iloc[0:0]
     if not chosen.empty:
-        add_outline(m, chosen, "Chosen ward", HIGHLIGHT_COLOUR, 4)
+        maps.add_outlines(m, chosen, "Chosen ward", colour=HIGHLIGHT_COLOUR, weight=4)
         name = chosen["name"].iloc[0]  # escaped by ward_geometry
         point = chosen.geometry.iloc[0].representative_point()
         folium.Marker(
@@ -298,11 +281,12 @@ def voluntary_map(map_layers: maps.MapLayers, ward_geo: gpd.GeoDataFrame, wards:
             "<style>.jul-chosen{font:700 13px/1.2 sans-serif;color:#b30000;white-space:nowrap;"
             "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;pointer-events:none}</style>"))
         chosen_rows = [(HIGHLIGHT_COLOUR, html.unescape(name))]
-    _add_legend(m, [
-        (spec.label, "swatch", class_rows),
+    maps.add_legend(m, [
+        LegendSection(spec.label, "swatch", tuple(class_rows)),
         *_voluntary_sections(voluntary_rows),
-        ("Chosen ward", "line", chosen_rows),
-    ], voluntary_rows)
+        *_mutual_aid_section(voluntary_rows),
+        LegendSection("Chosen ward", "line", tuple(chosen_rows)),
+    ])
     return maps.finish(m)
 
 

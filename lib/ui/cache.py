@@ -6,14 +6,19 @@ Everything cached here is treated read-only; cached functions take small hashabl
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
+from lib import uploads
 from lib.analysis import losses, profiles, pub_trends
 from lib.data import layers as data
 from lib.links import choices, match
-from lib.render import card_maps, loss_maps, maps, ward_maps
+from lib.render import card_maps, loss_maps, maps, site_map, ward_maps
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING_CATEGORIES
+from lib.vocab.sources import SOURCES
 
 
 @st.cache_resource(show_spinner="Loading London's data…")
@@ -119,3 +124,76 @@ def voluntary_correlations():
 @st.cache_data(show_spinner=False)
 def findings():
     return profiles.findings(borough_stats(), ward_table(), layers().voluntary_points)
+
+
+@st.cache_resource(show_spinner=False)
+def site_map_data():
+    """The explorer's browser map layers, packed once per process and shared by sessions."""
+    return site_map.prepare(layers(), map_layers())
+
+
+@st.cache_resource(show_spinner=False)
+def sites_table():
+    """Every site as the explorer's table (and CSV), in the layer's order, built once."""
+    return data.sites_table(layers().sites, layers().borough_names)
+
+
+TABLE_COLUMNS = ["name", "category", "status", "closed_year", "borough", "source"]
+
+
+@st.cache_resource(show_spinner=False)
+def sites_table_display():
+    """The table's shown columns, repeated text as categories: a third of the bytes."""
+    table = sites_table()[TABLE_COLUMNS].copy()
+    for column in ["category", "status", "borough", "source"]:
+        table[column] = table[column].astype("category")
+    return table
+
+
+@st.cache_resource(show_spinner=False)
+def category_options(groups: tuple[str, ...]) -> list[str]:
+    """The categories of the chosen groups (all groups when none), for the filter."""
+    sites = layers().sites
+    pool = sites if not groups else sites[sites["category_group"].isin(groups)]
+    return sorted({c for cats in pool["categories"] for c in cats.split("; ")})
+
+
+@st.cache_resource(show_spinner=False)
+def site_attributes():
+    """The sites without their geometry, for filtering on every run (a GeoDataFrame's row
+    selection costs several times more); same index as layers().sites."""
+    return pd.DataFrame(layers().sites.drop(columns="geometry"))
+
+
+@st.cache_resource(show_spinner=False)
+def open_sites_per_10k(group: str | None):
+    """Open sites per 10,000 residents by borough (GSS code), of one group or of all."""
+    sites = site_attributes()
+    if group is not None:
+        sites = sites[sites["category_group"] == group]
+    return data.sites_per_10k(sites, layers().boroughs).set_index("gss_code")["per_10k"]
+
+
+# Your own data (lib/ui/own_data.py): what reading and summarising an upload needs of London,
+# once per process. The uploads themselves are never cached: each stays in its session.
+
+
+@st.cache_resource(show_spinner=False)
+def london_outline() -> uploads.London:
+    return uploads.London.from_boroughs(layers().boroughs)
+
+
+@st.cache_resource(show_spinner=False)
+def london_shares():
+    return uploads.london_shares(layers())
+
+
+@st.cache_resource(show_spinner=False)
+def postcodes() -> uploads.Postcodes | None:
+    """Code-Point Open from the raw inputs (GEODATA_SOURCE), or None where they are absent: a
+    CSV placed by postcode then says so."""
+    source = os.environ.get("GEODATA_SOURCE")
+    if not source or not (Path(source) / SOURCES["postcodes"].path).exists():
+        return None
+    return uploads.Postcodes.from_files(Path(source) / SOURCES["postcodes"].path,
+                                        Path(source) / SOURCES["postcodes_2014"].path)

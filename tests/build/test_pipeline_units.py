@@ -49,7 +49,7 @@ TRUE_POINTS = [(530000.0, 180500.0), (532400.0, 165400.0), (537500.0, 189200.0)]
 
 
 def distances(series: gpd.GeoSeries, points) -> np.ndarray:
-    return np.array([geom.distance(Point(xy)) for geom, xy in zip(series, points)])
+    return np.array([geom.distance(Point(xy)) for geom, xy in zip(series, points, strict=True)])
 
 
 # ---------------------------------------------------------------- coordinate repair
@@ -64,7 +64,7 @@ def test_cim_points_bng_keeps_the_grid_reference():
 
 
 def test_cim_points_latlon_converts_wgs84_to_the_grid():
-    lon, lat = BNG_TO_WGS84.transform(*zip(*TRUE_POINTS))
+    lon, lat = BNG_TO_WGS84.transform(*zip(*TRUE_POINTS, strict=True))
     points = cim_points(pd.DataFrame({"longitude": lon, "latitude": lat}), "latlon")
     assert points.crs == BNG
     assert distances(points, TRUE_POINTS).max() < 1.0
@@ -72,7 +72,7 @@ def test_cim_points_latlon_converts_wgs84_to_the_grid():
 
 def test_cim_points_undoes_a_double_datum_shift():
     # Truth in WGS84, then the OSGB36 -> WGS84 shift applied once more: the Theatres fault.
-    lon, lat = BNG_TO_WGS84.transform(*zip(*TRUE_POINTS))
+    lon, lat = BNG_TO_WGS84.transform(*zip(*TRUE_POINTS, strict=True))
     bad_lon, bad_lat = OSGB36_TO_WGS84.transform(lon, lat)
     frame = pd.DataFrame({"longitude": bad_lon, "latitude": bad_lat})
     # The fixture really is faulty: read as plain WGS84 it lands over 100 m from the truth.
@@ -84,10 +84,10 @@ def test_cim_points_undoes_a_double_datum_shift():
 
 def test_osgb36_latlon_read_as_wgs84_is_the_fault_the_bng_fix_avoids():
     # Most culture-map files carry OSGB36 lat/lon labelled WGS84: about 110 m east, 60 m south.
-    lon, lat = BNG_TO_OSGB36_LATLON.transform(*zip(*TRUE_POINTS))
+    lon, lat = BNG_TO_OSGB36_LATLON.transform(*zip(*TRUE_POINTS, strict=True))
     wrong = cim_points(pd.DataFrame({"longitude": lon, "latitude": lat}), "latlon")
-    dx = np.array([p.x - x for p, (x, _) in zip(wrong, TRUE_POINTS)])
-    dy = np.array([p.y - y for p, (_, y) in zip(wrong, TRUE_POINTS)])
+    dx = np.array([p.x - x for p, (x, _) in zip(wrong, TRUE_POINTS, strict=True)])
+    dy = np.array([p.y - y for p, (_, y) in zip(wrong, TRUE_POINTS, strict=True)])
     assert ((dx > 90) & (dx < 130)).all() and ((dy < -40) & (dy > -80)).all()
 
 
@@ -107,7 +107,7 @@ def test_each_culture_map_file_has_the_fix_the_manifest_measured():
 
 def cim_rows(rows) -> gpd.GeoDataFrame:
     """rows: (site_id, name, category, x, y)."""
-    site_id, name, category, x, y = zip(*rows)
+    site_id, name, category, x, y = zip(*rows, strict=True)
     return gpd.GeoDataFrame({"site_id": site_id, "name": name, "category": category,
                              "status": "open", "sources": "cim_2022"},
                             geometry=gpd.points_from_xy(x, y), crs=BNG)
@@ -152,7 +152,7 @@ def test_different_names_at_the_same_spot_stay_two_sites():
 
 def lost_rows(rows) -> gpd.GeoDataFrame:
     """rows: (site_id, name, status, x, y)."""
-    site_id, name, status, x, y = zip(*rows)
+    site_id, name, status, x, y = zip(*rows, strict=True)
     return gpd.GeoDataFrame({"site_id": site_id, "name": name, "category": "Library",
                              "status": status, "sources": "libraries_2016",
                              "licence": SOURCES["libraries"].licence},
@@ -289,7 +289,7 @@ def write_csv(path: Path, frame: pd.DataFrame, **kwargs) -> None:
 
 def polygons_4326(rows) -> gpd.GeoDataFrame:
     """rows: (sitename, borough, classification, polygon in BNG)."""
-    name, borough, classification, geometry = zip(*rows)
+    name, borough, classification, geometry = zip(*rows, strict=True)
     return gpd.GeoDataFrame({"sitename": name, "borough": borough,
                              "classification": classification, "designation": "x"},
                             geometry=list(geometry), crs=BNG).to_crs("EPSG:4326")
@@ -314,7 +314,7 @@ def make_tiny_source(src: Path) -> Path:
                       "HECTARES": 400.0, "ONS_INNER": ["T", "F"]},
                      geometry=[v[1] for v in BOROUGHS.values()], crs=BNG).to_file(
         b / "London_Borough_Excluding_MHW.geojson", driver="GeoJSON")
-    code, lad, ward, rank, pop, geom = zip(*LSOAS)
+    code, lad, ward, rank, pop, geom = zip(*LSOAS, strict=True)
     gpd.GeoDataFrame({"LSOA11CD": code, "LSOA11NM": [f"Tiny {c}" for c in code], "LAD11CD": lad},
                      geometry=list(geom), crs=BNG).to_file(b / "LSOA_2011_London_gen_MHW.shp")
     write_csv(b / "LSOA11_to_WD17_lookup_England_Wales.csv",

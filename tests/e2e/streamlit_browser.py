@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from playwright.sync_api import FrameLocator, Page
+from playwright.sync_api import FrameLocator, Locator, Page
 
 ARTIFACTS_DIR = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -26,12 +26,31 @@ def wait_for_app(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> None:
     page.wait_for_selector("[data-testid='stMainBlockContainer']", timeout=timeout_ms)
 
 
-def wait_for_map(page: Page, index: int = 0, timeout_ms: int = APP_TIMEOUT_MS) -> FrameLocator:
-    """The frame of the `index`-th st_folium map, once Leaflet has drawn it."""
-    frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").nth(index)
+FOLIUM_MAP = "iframe[title='streamlit_folium.st_folium']"
+# The explorer's map is Leaflet in the page itself (lib/render/site_map.js), not an iframe;
+# it sets data-jul-drawn once its sites are on the canvas.
+SITE_MAP = ".jul-map"
+ANY_MAP = f"{SITE_MAP}[data-jul-drawn], {FOLIUM_MAP}"
+
+
+def wait_for_map(page: Page, index: int = 0,
+                 timeout_ms: int = APP_TIMEOUT_MS) -> FrameLocator | Locator:
+    """The `index`-th map of the page once Leaflet has drawn it: a st_folium map's frame, or
+    the explorer's map element. Both answer .locator() and .get_by_role()."""
+    page.locator(ANY_MAP).first.wait_for(state="attached", timeout=timeout_ms)
+    if page.locator(SITE_MAP).count():
+        site_map = page.locator(f"{SITE_MAP}[data-jul-drawn]").nth(index)
+        site_map.wait_for(state="attached", timeout=timeout_ms)
+        return site_map
+    frame = page.frame_locator(FOLIUM_MAP).nth(index)
     # The container gets its size and class only once Leaflet has loaded and made the map.
     frame.locator(".leaflet-container").wait_for(timeout=timeout_ms)
     return frame
+
+
+def map_box(page: Page, index: int = 0) -> dict:
+    """Where the `index`-th map is on the page (x, y, width, height)."""
+    return page.locator(f"{SITE_MAP}, {FOLIUM_MAP}").nth(index).bounding_box()
 
 
 # Counts canvas pixels of one colour: site markers are drawn on Leaflet's canvas, not in the DOM.
@@ -51,9 +70,12 @@ COUNT_COLOUR_JS = """
 
 
 def count_map_pixels(page: Page, hex_colour: str) -> int:
-    """Canvas pixels of `hex_colour` in the first st_folium map of `page`."""
+    """Canvas pixels of `hex_colour` in the explorer's map, else the first st_folium map."""
+    rgb = [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]
+    if page.locator(SITE_MAP).count():
+        return page.evaluate(COUNT_COLOUR_JS, rgb)
     frame = next(f for f in page.frames if "streamlit_folium" in f.url)
-    return frame.evaluate(COUNT_COLOUR_JS, [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
+    return frame.evaluate(COUNT_COLOUR_JS, rgb)
 
 
 def save_screenshot(page: Page, name: str) -> Path:

@@ -43,3 +43,54 @@ def test_explorer_filters_from_a_shared_link(app_url, page):
     metric = page.locator("[data-testid='stMetric']", has_text="Sites shown")
     assert metric.locator("[data-testid='stMetricValue']").inner_text() == "3"
     save_screenshot(page, "explorer-hackney-closed-gp")
+
+
+def test_a_filter_change_redraws_the_same_map(app_url, page):
+    """A filter sends the view (a mask of the sites shown), not a new map: the Leaflet map,
+    its layers and Leaflet itself stay loaded, and only the canvas is redrawn."""
+    leaflet_loads = []
+    page.on("request", lambda r: leaflet_loads.append(r.url) if r.url.endswith("leaflet.js")
+            else None)
+    page.goto(f"{app_url}/?basemap=No+basemap")
+    wait_for_app(page)
+    site_map = wait_for_map(page)
+    site_map.evaluate("e => { e.dataset.testMark = 'first'; }")
+    page.locator("[data-testid='stSidebar'] label", has_text="Closed").first.click()
+    page.wait_for_function(
+        "() => document.querySelector('.jul-map').dataset.julShown === '307'", timeout=30_000)
+    wait_for_app(page)
+    assert page.locator(".jul-map").count() == 1
+    assert site_map.get_attribute("data-test-mark") == "first"  # the same element: not remounted
+    page.wait_for_function(
+        "() => document.querySelector('.jul-map').dataset.julDrawn === '307'", timeout=30_000)
+    legend = site_map.locator(".jul-legend").inner_text()
+    assert "Closed (307)" in legend and "Pubs" not in legend
+    assert len(leaflet_loads) == 1
+
+
+def test_site_tooltips_show_escaped_text(app_url, page):
+    page.goto(f"{app_url}/?basemap=No+basemap&group=Health&status=Closed&borough=Hackney")
+    wait_for_app(page)
+    site_map = wait_for_map(page)
+    site_map.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    # Where a drawn site is on the screen, from the map itself.
+    point = page.evaluate("""async () => {
+        const host = document.querySelector('.jul-map').parentElement;
+        const siteMap = await host.__julMap;
+        const drawn = siteMap.sites._drawn, size = siteMap.map.getSize();
+        for (let k = drawn.i.length - 1; k >= 0; k--) {
+            const p = siteMap.map.layerPointToContainerPoint([drawn.x[k], drawn.y[k]]);
+            if (p.x > 250 && p.x < size.x - 20 && p.y > 20 && p.y < size.y - 20) return p;
+        }
+        return null;
+    }""")
+    assert point is not None
+    box = site_map.bounding_box()
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    tip = site_map.locator(".jul-tip")
+    tip.wait_for()
+    text = tip.inner_text()
+    assert "GP practice" in text and "Closed 20" in text and "NHS GP list 2019" in text
+    # Built with textContent: no markup from data, whatever a name holds.
+    assert tip.locator("script, img, a").count() == 0

@@ -6,7 +6,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from lib.links import tours
-from tests.e2e.streamlit_browser import ARTIFACTS_DIR, share_link, wait_for_app, wait_for_map
+from tests.e2e.streamlit_browser import (
+    ARTIFACTS_DIR,
+    map_box,
+    share_link,
+    wait_for_app,
+    wait_for_map,
+)
 
 LOCAL = {"127.0.0.1", "localhost"}
 
@@ -46,7 +52,7 @@ def test_presentation_mode_fills_a_1280x720_screen_offline(app_url, page):
     title = page.locator("[data-testid='stMainBlockContainer'] h1").first
     assert float(title.evaluate("e => getComputedStyle(e).fontSize").rstrip("px")) >= 32
     # The map fills the screen below the title row, and all of it is on screen.
-    box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    box = map_box(page)
     assert box["width"] > 1200 and box["height"] >= 480
     assert box["y"] + box["height"] <= 720
     # The map still reads with no basemap: borough names, none printed over another.

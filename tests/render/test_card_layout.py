@@ -18,7 +18,7 @@ from PIL import Image
 
 from lib.data import layers as data
 from lib.links import views
-from lib.render import card_layout, card_maps, cards, controls, maps
+from lib.render import card_layout, card_maps, cards, controls, legend, maps
 from lib.vocab import sources
 from lib.vocab.policies import POLICIES
 
@@ -139,14 +139,14 @@ def map_labels_apart(fig):
 
 def chart_card(size, rows=4, long=False):
     word = "Category with a long name " if long else "Row "
-    legend = (card_layout.LegendSection("Rates", "swatch",
+    sections = (legend.LegendSection("Rates", "swatch",
                                   tuple((maps.RAMP[i % 6], f"{word}{i}") for i in range(rows))),
-              card_layout.LegendSection("Sites", "dot", (("#0072B2", "Libraries (12)"),)),
-              card_layout.LegendSection("Closed", "ring", (("#ffffff", "Closed (3)"),)),
-              card_layout.LegendSection("London Plan", "line", (("#1f78b4", "Areas for Regeneration"),)))
+              legend.LegendSection("Sites", "dot", (("#0072B2", "Libraries (12)"),)),
+              legend.LegendSection("Closed", "ring", (("#ffffff", "Closed (3)"),)),
+              legend.LegendSection("London Plan", "line", (("#1f78b4", "Areas for Regeneration"),)))
     text = card_layout.CardText(
         title="A chart card " * (3 if long else 1), subtitle="What it shows " * (12 if long else 1),
-        headline=card_layout.Headline("42", "closures since 2010"), legend=legend,
+        headline=card_layout.Headline("42", "closures since 2010"), legend=sections,
         attribution=("Contains public sector information " * 8,), vintage="Data vintage: 2016.",
         link="http://localhost:8501/losses?against=Areas+for+Regeneration", note="A caveat.")
 

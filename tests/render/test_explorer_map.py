@@ -164,3 +164,4 @@ def test_tooltips_carry_status_and_years():
     assert as_in_script("Closed 2012 (opened 1970)") in rendered  # Library A
     assert '"state":"Open"' in rendered
     assert '"Status"' in rendered and '"Source"' in rendered
+

@@ -126,7 +126,9 @@ def test_losses_map_legend_explains_the_markers_and_the_policy(sites, map_layers
     assert "Inside Areas for Regeneration (1)" in legend
     assert "Elsewhere (2)" in legend
     assert "Areas for Regeneration (1 area)" in legend and "Borough boundaries" in legend
-    assert 'class="in"' in legend and 'class="out"' in legend
+    # Inside: filled and ringed dark; elsewhere: a hollow ring (shape carries it, not colour).
+    assert f'class="edged" style="background:{loss_maps.INSIDE_COLOUR}"' in legend
+    assert f'class="hollow" style="border-color:{loss_maps.OUTSIDE_COLOUR}"' in legend
     assert "jul-legend" in rendered and loss_maps.INSIDE_COLOUR in rendered
 
 
@@ -164,7 +166,7 @@ def test_losses_map_credits_its_layers_and_loads_no_cdn_script(sites, map_layers
 
 
 def test_land_is_filled_only_without_a_basemap(sites, map_layers):
-    assert f'"fillColor": "{loss_maps.LAND_COLOUR}"' in losses_html(sites, map_layers)
+    assert f'"fillColor": "{maps.LAND_COLOUR}"' in losses_html(sites, map_layers)
     with_tiles = losses_html(sites, map_layers, basemap="light")
     assert "tileLayer(" in with_tiles
     assert '"fill": false, "fillColor": "#fbfaf7", "fillOpacity": 0,' in with_tiles

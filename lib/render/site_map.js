@@ -1,0 +1,628 @@
+// The explorer's map in the browser: one Leaflet map per page, updated in place.
+// Loaded once per page by an element of its own (lib/ui/embed.py's show_site_map); the
+// layer elements (bytes: a packed layer, see lib/render/site_map.py) and the map element (a
+// spec, JSON) call it through small shims. Layers arrive once per session (a rerun sends a reference, not the bytes again);
+// a filter change sends only the spec: a bit mask of the sites shown and small settings.
+// Text from data is set with textContent, never as HTML. Legend and attribution arrive
+// already escaped by the server.
+
+// When things happened (ms since the page started), for benchmarks: window.__julTimes.
+const TIMES = (window.__julTimes = window.__julTimes || {});
+function mark(name) { if (!(name in TIMES)) TIMES[name] = Math.round(performance.now()); }
+const LOG = (window.__julLog = window.__julLog || []);  // [event, ms] of every view and draw
+function log(name) { LOG.push([name, Math.round(performance.now())]); }
+mark("module");
+
+const REG = (window.__julLayers = window.__julLayers || { layers: new Map(), waiters: new Map() });
+// Above this many sites in view the canvas draws small squares instead of ringed circles
+// (a 300,000-site layer stays interactive); below it, circles as the folium maps had.
+const DENSE_ABOVE = 40000;
+const OPEN_RADIUS = 3.5, CLOSED_RADIUS = 5;
+
+function isBytes(data) {
+  return data instanceof ArrayBuffer || ArrayBuffer.isView(data);
+}
+
+function decode(data) {
+  const bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
+    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
+  if (magic !== "JUL1") throw new Error("not a JUL1 layer");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headLength = view.getUint32(4, true);
+  const utf8 = new TextDecoder();
+  const header = JSON.parse(utf8.decode(bytes.subarray(8, 8 + headLength)));
+  const start = 8 + headLength;
+  // Copy into an aligned buffer: typed arrays need offsets that are multiples of their size.
+  const body = bytes.slice(start).buffer;
+  const kinds = { u8: Uint8Array, u16: Uint16Array, i32: Int32Array, u32: Uint32Array };
+  const sections = {};
+  for (const [name, kind, offset, length] of header.sections) {
+    if (kind === "utf8") {
+      sections[name] = utf8.decode(new Uint8Array(body, offset, length)).split("\n");
+    } else {
+      const Type = kinds[kind];
+      sections[name] = new Type(body, offset, length / Type.BYTES_PER_ELEMENT);
+    }
+  }
+  return { header, sections };
+}
+
+function layerId(data) {
+  // The id is in the header: read it without decoding the sections (a rerun mounts the
+  // same layer elements again; a 300,000-site layer takes a while to decode).
+  const bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
+    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const length = new DataView(bytes.buffer, bytes.byteOffset, 8).getUint32(4, true);
+  const head = new TextDecoder().decode(bytes.subarray(8, 8 + length));
+  const match = head.match(/"id":"([^"]+)"/);
+  return match ? match[1] : null;
+}
+
+function register(data) {
+  const known = layerId(data);
+  if (known && REG.layers.has(known)) return;
+  const layer = decode(data);
+  const id = layer.header.id;
+  mark("layer " + id.split(":")[0]);
+  if (!REG.layers.has(id)) {
+    REG.layers.set(id, layer);
+    (REG.waiters.get(id) || []).forEach((resolve) => resolve(layer));
+    REG.waiters.delete(id);
+  }
+}
+
+function whenLayer(id) {
+  if (REG.layers.has(id)) return Promise.resolve(REG.layers.get(id));
+  return new Promise((resolve) => {
+    if (!REG.waiters.has(id)) REG.waiters.set(id, []);
+    REG.waiters.get(id).push(resolve);
+  });
+}
+
+function loadLeaflet(urls) {
+  if (window.L && window.L.Canvas) return Promise.resolve(window.L);
+  if (!window.__julLeaflet) {
+    window.__julLeaflet = new Promise((resolve, reject) => {
+      const css = document.createElement("link");
+      css.rel = "stylesheet";
+      css.href = urls.css;
+      document.head.appendChild(css);
+      const script = document.createElement("script");
+      script.src = urls.js;
+      script.onload = () => { mark("leaflet"); resolve(window.L); };
+      script.onerror = () => reject(new Error("Leaflet did not load from " + urls.js));
+      document.head.appendChild(script);
+    });
+  }
+  return window.__julLeaflet;
+}
+
+function unquantise(bbox, x, y) {
+  const [west, south, east, north] = bbox;
+  return [south + (y / 65535) * (north - south), west + (x / 65535) * (east - west)];
+}
+
+// Sites: world pixel coordinates at zoom 0 (Web Mercator, 256 px), computed once.
+function prepareSites(layer) {
+  if (layer.world) return layer;
+  const { header, sections } = layer;
+  const n = header.n;
+  const wx = new Float64Array(n), wy = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const [lat, lon] = unquantise(header.bbox, sections.x[i], sections.y[i]);
+    wx[i] = 256 * (0.5 + lon / 360);
+    const phi = (lat * Math.PI) / 180;
+    wy[i] = 256 * (0.5 - Math.log(Math.tan(Math.PI / 4 + phi / 2)) / (2 * Math.PI));
+  }
+  layer.world = { wx, wy };
+  return layer;
+}
+
+function areaLatLngs(layer) {
+  const { header, sections } = layer;
+  const features = [];
+  let ring = 0, vertex = 0, polygons = [];
+  for (const count of sections.parts) {
+    if (count === -1) { features.push(polygons); polygons = []; continue; }
+    const rings = [];
+    for (let r = 0; r < count; r++, ring++) {
+      const latlngs = [];
+      for (let k = 0; k < sections.rings[ring]; k++, vertex++) {
+        latlngs.push(unquantise(header.bbox, sections.x[vertex], sections.y[vertex]));
+      }
+      rings.push(latlngs);
+    }
+    polygons.push(rings);
+  }
+  return features;
+}
+
+function tipTable(rows) {
+  // rows: [label, value]; built with textContent, so nothing from data is read as HTML.
+  const table = document.createElement("table");
+  for (const [label, value] of rows) {
+    const tr = table.insertRow();
+    const th = document.createElement("th");
+    th.textContent = label;
+    const td = tr.insertCell();
+    tr.insertBefore(th, td);
+    td.textContent = value;
+    if (!label) { td.style.fontWeight = "700"; }
+  }
+  return table;
+}
+
+function unescapeText(text) {
+  // HTML-escaped text back to plain text (then set with textContent, never as HTML).
+  return new DOMParser().parseFromString(String(text), "text/html").body.textContent;
+}
+
+function stateText(closed, opened, closedYear) {
+  let text = closed ? "Closed" : "Open";
+  if (closedYear) text += " " + closedYear;
+  if (opened) text += " (opened " + opened + ")";
+  return text;
+}
+
+function makeSiteCanvas(L) {
+  return L.Canvas.extend({
+    setSites(layer, spec) {
+      this._sites = prepareSites(layer);
+      this._spec = spec;
+      const n = layer.header.n;
+      let bits = null;
+      if (spec.mask) {
+        const raw = atob(spec.mask);
+        bits = new Uint8Array(raw.length);
+        for (let i = 0; i < raw.length; i++) bits[i] = raw.charCodeAt(i);
+      }
+      // Draw batches: open sites by group (densest first), then closed sites on top.
+      const { group, closed } = layer.sections;
+      const batches = [];
+      const groups = spec.colours.length;
+      const buckets = Array.from({ length: 2 * groups }, () => []);
+      for (let i = 0; i < n; i++) {
+        if (bits && !(bits[i >> 3] & (1 << (i & 7)))) continue;
+        const g = group[i];
+        if (g >= groups) continue;
+        buckets[(closed[i] ? groups : 0) + g].push(i);
+      }
+      for (const g of spec.draw_order) {
+        batches.push({ closed: false, group: g, idx: Uint32Array.from(buckets[g]) });
+      }
+      for (let g = 0; g < groups; g++) {
+        batches.push({ closed: true, group: g, idx: Uint32Array.from(buckets[groups + g]) });
+      }
+      this._batches = batches.filter((b) => b.idx.length);
+      this._shownCount = this._batches.reduce((s, b) => s + b.idx.length, 0);
+      if (this._map) this._redraw();
+    },
+    _draw() {
+      L.Canvas.prototype._draw.call(this);
+      if (!this._sites || !this._map || !this._bounds) return;
+      const started = performance.now();
+      const ctx = this._ctx, map = this._map, b = this._bounds;
+      const scale = Math.pow(2, map.getZoom());
+      const origin = map.getPixelOrigin(), ox = origin.x, oy = origin.y;
+      const { wx, wy } = this._sites.world;
+      const minX = b.min.x - 6, minY = b.min.y - 6, maxX = b.max.x + 6, maxY = b.max.y + 6;
+      // Screen positions of what is drawn, in drawing order, for the tooltips' hit test.
+      const cap = this._shownCount;
+      const drawnX = new Float32Array(cap), drawnY = new Float32Array(cap);
+      const drawnI = new Uint32Array(cap), drawnR = new Float32Array(cap);
+      let k = 0;
+      let inView = 0;
+      for (const batch of this._batches) {
+        const idx = batch.idx;
+        for (let j = 0; j < idx.length; j++) {
+          const i = idx[j], x = wx[i] * scale - ox, y = wy[i] * scale - oy;
+          if (x >= minX && x <= maxX && y >= minY && y <= maxY) inView++;
+        }
+      }
+      const dense = inView > DENSE_ABOVE;
+      if (dense) {
+        // Open sites as 2x2 pixel squares written straight into the canvas's pixels: one
+        // pass, no path per site (canvas arcs for 300,000 sites take seconds on a laptop
+        // without a GPU). Closed sites are still drawn as rings on top, below.
+        const canvas = this._container, m = canvas.width / (b.max.x - b.min.x);
+        const width = canvas.width, height = canvas.height;
+        const image = ctx.createImageData(width, height);
+        const pixels = new Uint32Array(image.data.buffer);
+        for (const batch of this._batches) {
+          if (batch.closed) continue;
+          const hex = this._spec.colours[batch.group];
+          const colour = (255 << 24) | (parseInt(hex.slice(5, 7), 16) << 16)
+            | (parseInt(hex.slice(3, 5), 16) << 8) | parseInt(hex.slice(1, 3), 16);
+          const idx = batch.idx;
+          for (let j = 0; j < idx.length; j++) {
+            const i = idx[j], x = wx[i] * scale - ox, y = wy[i] * scale - oy;
+            if (x < minX || x > maxX || y < minY || y > maxY) continue;
+            const px = Math.round((x - b.min.x) * m), py = Math.round((y - b.min.y) * m);
+            if (px < 1 || py < 1 || px >= width - 1 || py >= height - 1) continue;
+            const at = py * width + px;
+            pixels[at - width - 1] = pixels[at - width] = pixels[at - 1] = pixels[at] = colour;
+            drawnX[k] = x; drawnY[k] = y; drawnI[k] = i; drawnR[k++] = 2;
+          }
+        }
+        ctx.putImageData(image, 0, 0);
+      }
+      ctx.save();
+      for (const batch of this._batches) {
+        const colour = this._spec.colours[batch.group];
+        const r = batch.closed ? CLOSED_RADIUS : OPEN_RADIUS;
+        if (dense && !batch.closed) continue;
+        ctx.beginPath();
+        for (const i of batch.idx) {
+          const x = wx[i] * scale - origin.x, y = wy[i] * scale - origin.y;
+          if (x < minX || x > maxX || y < minY || y > maxY) continue;
+          ctx.moveTo(x + r, y);
+          ctx.arc(x, y, r, 0, 2 * Math.PI);
+          drawnX[k] = x; drawnY[k] = y; drawnI[k] = i; drawnR[k++] = r;
+        }
+        ctx.globalAlpha = batch.closed ? 0.75 : 0.9;
+        ctx.fillStyle = colour;
+        ctx.fill();
+        ctx.globalAlpha = 1;
+        ctx.lineWidth = batch.closed ? 2 : 0.6;
+        ctx.strokeStyle = batch.closed ? this._spec.closed_colour : "#ffffff";
+        ctx.stroke();
+      }
+      ctx.restore();
+      this._drawn = { x: drawnX.subarray(0, k), y: drawnY.subarray(0, k),
+                      i: drawnI.subarray(0, k), r: drawnR.subarray(0, k) };
+      this._dense = dense;
+      const container = map.getContainer();
+      container.dataset.julDrawn = String(k);
+      container.dataset.julDense = dense ? "1" : "0";
+      container.dataset.julDraws = String(Number(container.dataset.julDraws || 0) + 1);
+      mark("first draw");
+      log("drawn " + k + " in " + Math.round(performance.now() - started) + " ms");
+    },
+    hit(layerPoint) {
+      const d = this._drawn;
+      if (!d) return -1;
+      for (let k = d.i.length - 1; k >= 0; k--) {  // the last drawn is on top
+        const dx = d.x[k] - layerPoint.x, dy = d.y[k] - layerPoint.y, r = d.r[k] + 1;
+        if (dx * dx + dy * dy <= r * r) return d.i[k];
+      }
+      return -1;
+    },
+  });
+}
+
+function declutter(map) {
+  const labels = Array.from(map.getContainer().querySelectorAll(".jul-label"));
+  labels.sort((a, b) => a.textContent.length - b.textContent.length);
+  const shown = [];
+  labels.forEach((el) => {
+    el.style.visibility = "visible";
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const r = range.getBoundingClientRect();
+    const box = { l: r.left - 3, r: r.right + 3, t: r.top - 1, b: r.bottom + 1 };
+    const hit = shown.some((o) => box.l < o.r && box.r > o.l && box.t < o.b && box.b > o.t);
+    if (hit) el.style.visibility = "hidden"; else shown.push(box);
+  });
+}
+
+class SiteMap {
+  constructor(L, parent, spec, setTriggerValue) {
+    this.L = L;
+    this.setTriggerValue = setTriggerValue;
+    this.div = document.createElement("div");
+    this.div.className = "jul-map";
+    parent.appendChild(this.div);
+    this.div.style.height = spec.height + "px";
+    const map = (this.map = L.map(this.div, { preferCanvas: true, zoomSnap: 0.25,
+                                             attributionControl: true }));
+    L.control.scale().addTo(map);
+    map.createPane("julSites").style.zIndex = 450;
+    const SiteCanvas = makeSiteCanvas(L);
+    this.sites = new SiteCanvas({ pane: "julSites", padding: 0.1 });
+    this.areas = L.canvas({ padding: 0.2 });
+    this.boroughs = null;
+    this.labels = L.layerGroup();
+    this.policies = new Map();
+    this.control = null;
+    this.tiles = null;
+    this.attributions = [];
+    this.applied = {};
+    this.tip = L.DomUtil.create("div", "jul-tip", this.div);
+    this.tip.style.display = "none";
+    map.on("mousemove", (e) => this.hover(e));
+    map.on("mouseout", () => { this.tip.style.display = "none"; });
+    map.on("zoomend moveend resize", () => declutter(map));
+    map.on("resize", () => this.fitLegend());
+    this.addLegend(spec);
+    if (spec.save_view) this.addSaveView();
+  }
+
+  addLegend(spec) {
+    const L = this.L, map = this.map, self = this;
+    const legend = L.control({ position: "bottomleft" });
+    legend.onAdd = function () {
+      const div = L.DomUtil.create("div", "jul-legend");
+      const button = L.DomUtil.create("button", "jul-legend-toggle", div);
+      button.type = "button";
+      button.textContent = "Legend";
+      self.legendBody = L.DomUtil.create("div", "jul-legend-body", div);
+      if (map.getSize().x < spec.fold_below_px) div.classList.add("jul-folded");
+      button.addEventListener("click", () => div.classList.toggle("jul-folded"));
+      L.DomEvent.disableClickPropagation(div);
+      self.legendDiv = div;
+      return div;
+    };
+    legend.addTo(map);
+  }
+
+  addSaveView() {
+    const L = this.L, map = this.map, self = this;
+    const control = L.control({ position: "bottomright" });
+    control.onAdd = function () {
+      const button = L.DomUtil.create("button", "jul-save-view");
+      button.type = "button";
+      button.textContent = "Save view to link";
+      button.title = "Put this map position into the page's link";
+      L.DomEvent.disableClickPropagation(button);
+      L.DomEvent.on(button, "click", () => {
+        const c = map.getCenter();
+        self.setTriggerValue("view", { center: { lat: c.lat, lng: c.lng }, zoom: map.getZoom(),
+                                        t: Date.now() });
+        button.textContent = "View saved to link";
+      });
+      return button;
+    };
+    control.addTo(map);
+  }
+
+  hover(e) {
+    const i = this.sites.hit(e.layerPoint);
+    if (i < 0) {
+      this.tip.style.display = "none";
+      this.div.classList.remove("jul-on-site");
+      return;
+    }
+    const { header, sections } = this.sites._sites;
+    const rows = [
+      ["", sections.name[i]],
+      ["Category", header.cats[sections.cat[i]]],
+      ["Status", stateText(sections.closed[i], sections.opened[i], sections.closed_year[i])],
+      ["Source", header.srcs[sections.src[i]]],
+    ];
+    this.tip.replaceChildren(tipTable(rows));
+    this.tip.style.display = "block";
+    const p = e.containerPoint, size = this.map.getSize();
+    this.tip.style.left = Math.min(p.x + 12, size.x - this.tip.offsetWidth - 4) + "px";
+    this.tip.style.top = Math.max(p.y - this.tip.offsetHeight - 8, 4) + "px";
+    this.div.classList.add("jul-on-site");
+  }
+
+  buildBoroughs(layer, spec) {
+    const L = this.L;
+    const features = areaLatLngs(layer);
+    const names = layer.sections.name;
+    this.boroughValues = [];
+    this.boroughs = L.featureGroup(features.map((latlngs, k) => {
+      const polygon = L.polygon(latlngs, { renderer: this.areas, color: "#333333", weight: 0.8,
+                                           fillOpacity: 0.75, fillColor: "#f0f0f0" });
+      const value = document.createElement("span");
+      this.boroughValues.push(value);
+      const tip = tipTable([["", names[k]], [spec.choropleth, ""]]);
+      tip.rows[1].cells[1].replaceChildren(value);
+      this.boroughLabelCells = this.boroughLabelCells || [];
+      this.boroughLabelCells.push(tip.rows[1].cells[0]);
+      polygon.bindTooltip(tip, { sticky: true, className: "jul-area-tip" });
+      polygon.on("mouseover", () => polygon.setStyle({ weight: 2.5 }));
+      polygon.on("mouseout", () => polygon.setStyle({ weight: 0.8 }));
+      return polygon;
+    }));
+    this.boroughs.addTo(this.map);
+    (layer.header.labels || []).forEach(([lat, lon], k) => {
+      const div = document.createElement("div");
+      div.className = "jul-label";
+      div.textContent = names[k];
+      L.marker([lat, lon], { interactive: false, keyboard: false, icon: L.divIcon({
+        className: "", html: div, iconSize: [120, 16], iconAnchor: [60, 8] }) }).addTo(this.labels);
+    });
+    this.labels.addTo(this.map);
+  }
+
+  buildPolicy(layer, policy) {
+    const L = this.L;
+    const { name, classification } = layer.sections;
+    return L.featureGroup(areaLatLngs(layer).map((latlngs, k) => L.polygon(latlngs, {
+      renderer: this.areas, color: policy.colour, weight: 1.6, fillColor: policy.colour,
+      fillOpacity: 0.12, dashArray: "4 3",
+    }).bindTooltip(tipTable([[policy.label, name[k]], ["", classification[k]]]),
+                   { sticky: true, className: "jul-area-tip" })));
+  }
+
+  async update(spec) {
+    const L = this.L, map = this.map;
+    this.spec = spec;
+    this.div.style.height = spec.height + "px";
+    this.div.classList.toggle("jul-present", !!spec.present);
+    this.div.style.background = spec.basemap ? "" : spec.background;
+    // Basemap tiles.
+    const tileUrl = spec.basemap ? spec.basemap.url : null;
+    if (tileUrl !== (this.tiles && this.tiles._url)) {
+      if (this.tiles) map.removeLayer(this.tiles);
+      this.tiles = tileUrl ? L.tileLayer(tileUrl, { maxZoom: 19 }).addTo(map) : null;
+    }
+    // Where the map looks: a view saved in the link, else the chosen boroughs (or London).
+    const view = JSON.stringify(spec.view), bounds = JSON.stringify(spec.bounds);
+    if (view !== this.applied.view || (!spec.view && bounds !== this.applied.bounds)) {
+      if (spec.view) {
+        map.setView([spec.view.lat, spec.view.lon], spec.view.zoom);
+      } else {
+        let fitted = null;
+        const fit = () => {
+          map.invalidateSize();
+          const size = map.getSize();
+          if (fitted && fitted.equals(size)) return;  // framed already at this size
+          fitted = size;
+          const pad = Math.min(spec.legend_pad, size.x * 0.2);
+          map.fitBounds(spec.bounds, { paddingTopLeft: [pad, 0], paddingBottomRight: [10, 10] });
+        };
+        fit();
+        setTimeout(fit, 250);  // the page may still be laying out
+      }
+      this.applied.view = view;
+      this.applied.bounds = bounds;
+    }
+    if (!map.hasLayer(this.sites)) map.addLayer(this.sites);
+    // The legend and the attribution (both escaped by the server).
+    this.legendBody.innerHTML = spec.legend;
+    this.fitLegend();
+    const attributions = [spec.attribution.boroughs, spec.attribution.sites,
+                          ...spec.policies.map((p) => p.attribution)];
+    if (spec.basemap) attributions.push(spec.basemap.attr);
+    this.attributions.forEach((a) => map.attributionControl.removeAttribution(a));
+    attributions.forEach((a) => map.attributionControl.addAttribution(a));
+    this.attributions = attributions;
+
+    const boroughs = await whenLayer(spec.layers.boroughs);
+    if (this.spec !== spec) return;  // a newer view arrived while waiting
+    if (!this.boroughs) this.buildBoroughs(boroughs, spec);
+    this.boroughs.getLayers().forEach((polygon, k) => {
+      polygon.setStyle({ fillColor: spec.fills[k] });
+      this.boroughValues[k].textContent = spec.values[k];
+    });
+    // The choropleth's label arrives escaped: set as text after unescaping it.
+    const label = unescapeText(spec.choropleth);
+    this.boroughLabelCells.forEach((cell) => { cell.textContent = label; });
+
+    const wanted = new Set(spec.policies.map((p) => p.key));
+    for (const [key, group] of this.policies) {
+      if (!wanted.has(key) && map.hasLayer(group)) map.removeLayer(group);
+    }
+    for (const policy of spec.policies) {
+      if (!this.policies.has(policy.key)) {
+        const layer = await whenLayer(policy.layer);
+        if (this.spec !== spec) return;
+        this.policies.set(policy.key, this.buildPolicy(layer, policy));
+      }
+      const group = this.policies.get(policy.key);
+      if (!map.hasLayer(group)) group.addTo(map);
+    }
+    this.boroughs.bringToBack();
+    this.updateOwn(spec);
+    this.updateControl(spec, label);
+
+    const sites = await whenLayer(spec.layers.sites);
+    if (this.spec !== spec) return;
+    this.sites.setSites(sites, spec);
+    this.div.dataset.julShown = String(spec.shown);
+    setTimeout(() => declutter(map), 50);
+  }
+
+  updateOwn(spec) {
+    // The user's upload, on top of the sites; its text arrives HTML-escaped (as the folium
+    // maps need it) and is unescaped here, then set as text.
+    const L = this.L, own = spec.own;
+    if (this.own && (!own || this.own.id !== own.id)) {
+      this.map.removeLayer(this.own.layer);
+      this.own = null;
+    }
+    if (!own || this.own) return;
+    if (!this.map.getPane("julOwn")) this.map.createPane("julOwn").style.zIndex = 460;
+    const renderer = L.canvas({ pane: "julOwn", padding: 0.2 });
+    const labels = own.labels.map(unescapeText);
+    const style = (feature) => {
+      const point = /Point/.test(feature.geometry.type);
+      return { renderer, color: own.outline, weight: point ? 1.5 : 2, fillColor: own.colour,
+               fillOpacity: point ? 1 : 0.35 };
+    };
+    const layer = L.geoJSON(own.data, {
+      style,
+      pointToLayer: (feature, latlng) => L.circleMarker(latlng, { ...style(feature), radius: 6 }),
+      onEachFeature: (feature, item) => {
+        const p = feature.properties || {};
+        const rows = labels.map((name, k) => [name, unescapeText(String(
+          k === 0 ? p.row : (p["c" + (k - 1)] ?? "")))]);
+        item.bindTooltip(tipTable(rows), { sticky: true });
+      },
+    }).addTo(this.map);
+    this.own = { id: own.id, layer, name: own.name };
+  }
+
+  updateControl(spec, label) {
+    const L = this.L;
+    if (this.control) this.control.remove();
+    const overlays = {};
+    overlays[label] = this.boroughs;
+    overlays["Borough names"] = this.labels;
+    for (const policy of spec.policies) overlays[policy.label] = this.policies.get(policy.key);
+    overlays["Sites"] = this.sites;
+    if (this.own) overlays["Your own data: " + this.own.name] = this.own.layer;
+    // Labels of the layer control are HTML in Leaflet: escape them.
+    const escaped = {};
+    for (const [name, layer] of Object.entries(overlays)) {
+      const span = document.createElement("span");
+      span.textContent = name;
+      escaped[span.innerHTML] = layer;
+    }
+    this.control = L.control.layers(null, escaped, { collapsed: true }).addTo(this.map);
+  }
+
+  fitLegend() {
+    const legend = this.legendDiv;
+    if (!legend) return;
+    legend.classList.remove("jul-compact", "jul-two-col");
+    if (!this.spec || !this.spec.present) return;
+    const room = this.map.getSize().y - 95;
+    if (legend.offsetHeight > room) legend.classList.add("jul-compact");
+    if (legend.offsetHeight > room) legend.classList.add("jul-two-col");
+  }
+}
+
+function render(component) {
+  const { data, parentElement, setTriggerValue } = component;
+  mark("first spec");
+  log("spec " + data.shown);
+  const host = parentElement;
+  host.__julSpec = data;
+  if (!host.__julMap) {
+    host.__julMap = loadLeaflet(data.leaflet).then(
+      (L) => new SiteMap(L, host, host.__julSpec, host.__julTrigger));
+  }
+  host.__julTrigger = setTriggerValue;
+  host.__julMap.then((siteMap) => {
+    siteMap.setTriggerValue = host.__julTrigger;
+    if (host.__julSpec === data) return siteMap.update(data);
+    return undefined;
+  }).catch((error) => console.error(error));
+  return () => {
+    // Called when the element goes away, or when a newer view superseded this one before
+    // it ran: keep the map unless the element really left the page.
+    setTimeout(() => {
+      if (!host.isConnected && host.__julMap) {
+        host.__julMap.then((siteMap) => siteMap.map.remove());
+        host.__julMap = null;
+      }
+    }, 0);
+  };
+}
+
+// The map element's own script is a small shim (SHIM_JS in lib/render/site_map.py) that
+// waits for this module, which the layer elements load (once per session).
+window.__julSiteMapReady = window.__julSiteMapReady
+  || new Promise((resolve) => { window.__julSiteMapResolve = resolve; });
+if (window.__julSiteMapResolve) {
+  window.__julSiteMapResolve({
+    render,
+    register(component) {
+      if (component.data && isBytes(component.data)) register(component.data);
+      return undefined;
+    },
+  });
+}
+
+export default function (component) {
+  // This element brings the module (and the CSS), and starts loading Leaflet at once.
+  if (component.data && component.data.leaflet) {
+    loadLeaflet(component.data.leaflet).catch((error) => console.error(error));
+  }
+  return undefined;
+}

@@ -1,0 +1,397 @@
+"""The explorer's map as data for a browser-side Leaflet map (lib/render/site_map.js).
+
+No streamlit here. The map is not rendered on the server: what is heavy and never changes in a
+process (every site, the borough shapes, each London Plan layer) is packed once into compact
+binary "layers" that a browser receives once per session, and each view sends only a small
+spec: which sites are shown (a bit mask), the borough fills, the legend and what is switched
+on. The browser keeps one Leaflet map and redraws it in place.
+
+A layer is ``JUL1`` + a little-endian uint32 header length + a JSON header + 4-byte aligned
+typed-array sections the header lists (name, type, offset, length). Coordinates are
+quantised to uint16 across the layer's bounding box (about 1 m in London, as the folium
+maps' 5-decimal grid). Sites are columns: x, y, group, status, category, source, opened,
+closed and names. Strings from data travel as plain text and the browser sets them with
+textContent, never as HTML; the only HTML sent (legend, attribution) is escaped here.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from lib.data.layers import Layers, source_labels
+from lib.render import maps
+from lib.render.controls import SaveViewControl
+from lib.render.legend import LegendSection, legend_html
+from lib.render.own_data import OWN_DATA_COLOUR, OWN_DATA_OUTLINE, OwnDataLayer
+from lib.render.vendor import STATIC_URL, _local_url
+from lib.vocab.categories import CATEGORY_GROUPS, DRAW_ORDER, GROUP_COLOURS
+from lib.vocab.geography import LONDON_BOUNDS
+from lib.vocab.policies import POLICIES
+
+MAGIC = b"JUL1"
+TYPES = {"u8": np.uint8, "u16": np.uint16, "i32": np.int32, "u32": np.uint32}
+SITE_ATTRIBUTION_LAYERS = ("cim", "libraries", "gp_practices", "museums", "worship")
+# Leaflet from the app's own copy (make assets); the CDN only when it is not installed.
+LEAFLET_CDN = "https://unpkg.com/leaflet@1.9.4/dist/"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A packed layer and its id: its name and a hash of its content."""
+
+    name: str
+    data: bytes
+    hash: str
+
+
+def pack(name: str, header: dict, sections: dict[str, np.ndarray | bytes]) -> Layer:
+    """JUL1 layout: magic, uint32 header length, JSON header, aligned sections."""
+    blobs, listing, offset = [], [], 0
+    for key, value in sections.items():
+        if isinstance(value, bytes):
+            raw, kind = value, "utf8"
+        else:
+            kind = next(k for k, t in TYPES.items() if value.dtype == t)
+            raw = np.ascontiguousarray(value).astype(value.dtype.newbyteorder("<")).tobytes()
+        listing.append([key, kind, offset, len(raw)])
+        padded = raw + b"\0" * (-len(raw) % 4)
+        blobs.append(padded)
+        offset += len(padded)
+    header = {**header, "sections": listing}
+    digest = hashlib.blake2b(json.dumps(header, sort_keys=True).encode(), digest_size=8)
+    for blob in blobs:
+        digest.update(blob)
+    header["id"] = f"{name}:{digest.hexdigest()}"  # the browser keeps layers by id
+    head = json.dumps(header, separators=(",", ":")).encode()
+    head += b" " * (-(len(head) + 8) % 4)  # sections start 4-byte aligned
+    body = MAGIC + struct.pack("<I", len(head)) + head + b"".join(blobs)
+    return Layer(name, body, header["id"])
+
+
+def unpack(body: bytes) -> tuple[dict, dict]:
+    """A packed layer read back (as the browser reads it): header, and each section as a
+    NumPy array or a list of strings. For tests and benchmarks."""
+    if body[:4] != MAGIC:
+        raise ValueError("not a JUL1 layer")
+    (length,) = struct.unpack("<I", body[4:8])
+    header = json.loads(body[8 : 8 + length])
+    start = 8 + length
+    sections = {}
+    for name, kind, offset, size in header["sections"]:
+        raw = body[start + offset : start + offset + size]
+        sections[name] = (
+            raw.decode().split("\n")
+            if kind == "utf8"
+            else np.frombuffer(raw, dtype=np.dtype(TYPES[kind]).newbyteorder("<"))
+        )
+    return header, sections
+
+
+def quantise(lon: np.ndarray, lat: np.ndarray, bbox) -> tuple[np.ndarray, np.ndarray]:
+    west, south, east, north = bbox
+    x = np.rint((lon - west) / (east - west) * 65535)
+    y = np.rint((lat - south) / (north - south) * 65535)
+    return np.clip(x, 0, 65535).astype(np.uint16), np.clip(y, 0, 65535).astype(np.uint16)
+
+
+def _bbox(*frames) -> list[float]:
+    bounds = np.array([f.total_bounds for f in frames if len(f)])
+    return [
+        float(bounds[:, 0].min()),
+        float(bounds[:, 1].min()),
+        float(bounds[:, 2].max()),
+        float(bounds[:, 3].max()),
+    ]
+
+
+def _text(values) -> bytes:
+    """Strings joined by newlines (a newline inside a value becomes a space)."""
+    return "\n".join(str(v).replace("\n", " ").replace("\r", " ") for v in values).encode()
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes, [str(u) for u in uniques]
+
+
+def site_layer(sites: gpd.GeoDataFrame) -> Layer:
+    """Every site as columns, in the order of `sites` (the mask's order)."""
+    lonlat = sites.geometry.to_crs(4326)
+    lon, lat = lonlat.x.to_numpy(), lonlat.y.to_numpy()
+    bbox = [
+        float(lon.min()) - 1e-4,
+        float(lat.min()) - 1e-4,
+        float(lon.max()) + 1e-4,
+        float(lat.max()) + 1e-4,
+    ]
+    x, y = quantise(lon, lat, bbox)
+    group = sites["category_group"].map({g: i for i, g in enumerate(CATEGORY_GROUPS)})
+    cat, cats = _codes(sites["categories"])
+    src, srcs = _codes(sites["sources"])
+    header = {
+        "kind": "sites",
+        "n": len(sites),
+        "bbox": bbox,
+        "groups": CATEGORY_GROUPS,
+        "cats": cats,
+        "srcs": [source_labels(s, short=True) for s in srcs],
+    }
+    return pack(
+        "sites",
+        header,
+        {
+            "x": x,
+            "y": y,
+            "group": group.fillna(255).to_numpy().astype(np.uint8),
+            "closed": sites["status"].eq("closed").to_numpy().astype(np.uint8),
+            "cat": cat.astype(np.uint16 if len(cats) > 255 else np.uint8),
+            "src": src.astype(np.uint8),
+            "opened": sites["opened_year"].fillna(0).to_numpy().astype(np.uint16),
+            "closed_year": sites["closed_year"].fillna(0).to_numpy().astype(np.uint16),
+            "name": _text(sites["name"]),
+        },
+    )
+
+
+def area_layer(
+    name: str, frame: gpd.GeoDataFrame, columns: list[str], labels: pd.DataFrame | None = None
+) -> Layer:
+    """Polygons (WGS84 frame) with text columns; rings as quantised uint16 vertices."""
+    bbox = _bbox(frame)
+    parts, rings, coords = [], [], []
+    for geom in frame.geometry:
+        polygons = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
+        for polygon in polygons:
+            for ring in [polygon.exterior, *polygon.interiors]:
+                xy = shapely.get_coordinates(ring)
+                rings.append(len(xy))
+                coords.append(xy)
+            parts.append(len(polygon.interiors) + 1)  # rings in this polygon
+        parts.append(-1)  # end of feature
+    xy = np.concatenate(coords)
+    x, y = quantise(xy[:, 0], xy[:, 1], bbox)
+    sections: dict[str, np.ndarray | bytes] = {
+        "x": x,
+        "y": y,
+        "rings": np.array(rings, dtype=np.uint32),
+        "parts": np.array(parts, dtype=np.int32),
+    }
+    for column in columns:
+        sections[column] = _text(frame[column].fillna(""))
+    header = {"kind": "areas", "n": len(frame), "bbox": bbox, "columns": columns}
+    if labels is not None:
+        header["labels"] = [
+            [round(float(r.lat), 5), round(float(r.lon), 5)] for r in labels.itertuples()
+        ]
+    return pack(name, header, sections)
+
+
+@dataclass(frozen=True)
+class MapData:
+    """Everything a process packs once for the explorer's browser map."""
+
+    sites: Layer
+    boroughs: Layer
+    policies: dict[str, Layer]
+    borough_codes: tuple[str, ...]  # borough order in the boroughs layer
+    positions: pd.Index  # site index -> position in the sites layer
+
+    def layers_for(self, policies: tuple[str, ...]) -> list[Layer]:
+        """The layers a view needs: sites, boroughs and the London Plan layers shown."""
+        return [
+            self.sites,
+            self.boroughs,
+            *(self.policies[p] for p in policies if p in self.policies),
+        ]
+
+
+def prepare(layers: Layers, map_layers: maps.MapLayers) -> MapData:
+    boroughs = map_layers.boroughs.reset_index(drop=True)
+    plain = map_layers.labels.copy()
+    plain["name"] = layers.boroughs["name"].to_numpy()  # the browser sets text, not HTML
+    borough_layer = area_layer(
+        "boroughs", boroughs.assign(name=plain["name"]), ["name"], labels=plain
+    )
+    policies = {}
+    for policy in POLICIES:
+        frame = map_layers.policy_areas[map_layers.policy_areas["policy"] == policy]
+        if len(frame):
+            policies[policy] = area_layer(
+                f"policy:{policy}", frame.reset_index(drop=True), ["name", "classification"]
+            )
+    return MapData(
+        site_layer(layers.sites),
+        borough_layer,
+        policies,
+        tuple(boroughs["gss_code"]),
+        layers.sites.index,
+    )
+
+
+def mask(data: MapData, shown_index: pd.Index) -> str | None:
+    """The shown sites as a base64 bit mask over the sites layer (None: every site)."""
+    if len(shown_index) == len(data.positions):
+        return None
+    bits = np.zeros(len(data.positions), dtype=bool)
+    bits[data.positions.get_indexer(shown_index)] = True
+    return base64.b64encode(np.packbits(bits, bitorder="little").tobytes()).decode()
+
+
+def leaflet_urls() -> dict[str, str]:
+    local_js, local_css = _local_url("leaflet"), _local_url("leaflet_css")
+    return {
+        "js": local_js or LEAFLET_CDN + "leaflet.js",
+        "css": local_css or LEAFLET_CDN + "leaflet.css",
+        "static": STATIC_URL,
+    }
+
+
+def explorer_spec(
+    data: MapData,
+    shown: pd.DataFrame,
+    per_10k: pd.Series,
+    choropleth_label: str,
+    policies_shown: tuple[str, ...],
+    basemap: str,
+    view=None,
+    bounds=LONDON_BOUNDS,
+    present: bool = False,
+    save_view: bool = True,
+    own_data: OwnDataLayer | None = None,
+) -> dict:
+    """One view of the explorer's map: small, JSON, sent on every run."""
+    values = pd.Series(data.borough_codes).map(per_10k)
+    bins, edges = maps.classify(values)
+    ramp = maps.RAMP[-(len(edges) - 1) :] if len(edges) - 1 < len(maps.RAMP) else maps.RAMP
+    fills = [ramp[b] if pd.notna(v) else "#f0f0f0" for b, v in zip(bins, values, strict=True)]
+    shown_values = [f"{v:.1f}" if pd.notna(v) else "no data" for v in values]
+    classes = [(ramp[i], f"{edges[i]:.1f} – {edges[i + 1]:.1f}") for i in range(len(edges) - 1)]
+    status = shown["status"]
+    open_groups = shown.loc[status.ne("closed"), "category_group"].value_counts()
+    group_rows = [
+        (GROUP_COLOURS[g], f"{g} ({int(open_groups[g]):,})")
+        for g in CATEGORY_GROUPS
+        if open_groups.get(g, 0)
+    ]
+    closed = int(status.eq("closed").sum())
+    policy_rows = [
+        (POLICIES[p].colour, POLICIES[p].legend) for p in policies_shown if p in data.policies
+    ]
+    own_rows = [(OWN_DATA_COLOUR, own_data.legend_label())] if own_data is not None else []
+    legend = legend_html(
+        [
+            LegendSection("Your own data", "edged", tuple(own_rows)),
+            LegendSection(choropleth_label, "swatch", tuple(classes)),
+            LegendSection("Sites (open)", "dot", tuple(group_rows)),
+            LegendSection(
+                "Closed sites",
+                "ring",
+                (("#ffffff", f"Closed ({closed:,}), filled with the group's colour"),)
+                if closed
+                else (),
+            ),
+            LegendSection("London Plan", "line", tuple(policy_rows)),
+        ]
+    )
+    name, url, attr = maps.BASEMAPS.get(basemap, maps.BASEMAPS["none"])
+    return {
+        "layers": {"sites": data.sites.hash, "boroughs": data.boroughs.hash},
+        "policies": [
+            {
+                "key": p,
+                "layer": data.policies[p].hash,
+                "label": POLICIES[p].legend,
+                "colour": POLICIES[p].colour,
+                "attribution": maps.layer_attribution(p),
+            }
+            for p in policies_shown
+            if p in data.policies
+        ],
+        "mask": mask(data, shown.index),
+        "shown": len(shown),
+        "fills": fills,
+        "values": shown_values,
+        "choropleth": html.escape(choropleth_label),
+        "legend": legend,
+        "colours": [GROUP_COLOURS[g] for g in CATEGORY_GROUPS],
+        "draw_order": [CATEGORY_GROUPS.index(g) for g in DRAW_ORDER],
+        "closed_colour": maps.CLOSED_COLOUR,
+        "attribution": {
+            "boroughs": maps.layer_attribution("boroughs"),
+            "sites": maps.layer_attribution(*SITE_ATTRIBUTION_LAYERS),
+        },
+        "basemap": {"url": url, "attr": attr, "name": name} if url else None,
+        "background": maps.NO_BASEMAP_BACKGROUND,
+        "view": {"lat": view.lat, "lon": view.lon, "zoom": view.zoom} if view else None,
+        "bounds": [list(corner) for corner in bounds],
+        "legend_pad": maps.LEGEND_WIDTH_PX,
+        "fold_below_px": maps.NARROW_MAP_PX,
+        "present": present,
+        "save_view": save_view,
+        "leaflet": leaflet_urls(),
+        "own": own_spec(own_data),
+    }
+
+
+def own_spec(own_data: OwnDataLayer | None) -> dict | None:
+    """The user's upload (this session's only; at most own_data.MAX_MAP_FEATURES features,
+    WGS84, text already HTML-escaped by lib/render/own_data.py: the browser unescapes it and
+    sets it as text)."""
+    if own_data is None:
+        return None
+    features = own_data.features
+    collection = {"type": "FeatureCollection", "features": features["features"]}
+    digest = hashlib.blake2b(json.dumps(collection).encode(), digest_size=8).hexdigest()
+    return {
+        "id": f"own:{digest}",
+        "data": collection,
+        "labels": features["labels"],
+        "name": own_data.legend_label(),
+        "colour": OWN_DATA_COLOUR,
+        "outline": OWN_DATA_OUTLINE,
+    }
+
+
+HERE = Path(__file__).resolve().parent
+
+
+def component_js() -> str:
+    """The browser side, for the layer elements: lib/render/site_map.js (an ES module)."""
+    return (HERE / "site_map.js").read_text()
+
+
+# The layer and map elements' scripts: shims that wait for site_map.js, which one element
+# of its own brings (identical on every run, so a browser gets it once per session).
+_SHIM = """export default function (component) {
+  window.__julSiteMapReady = window.__julSiteMapReady
+    || new Promise((resolve) => { window.__julSiteMapResolve = resolve; });
+  let cleanup = null, gone = false;
+  window.__julSiteMapReady.then((api) => { if (!gone) cleanup = api.%s(component); });
+  return () => { gone = true; if (cleanup) cleanup(); };
+}
+"""
+LAYER_JS = _SHIM % "register"
+MAP_JS = _SHIM % "render"
+
+
+def _rules(style: str) -> str:
+    return style.replace("<style>", "").replace("</style>", "").strip()
+
+
+def component_css() -> str:
+    """The map's CSS, in the page (the map is not in an iframe): the legend and the save
+    button as the folium maps draw them, then the browser map's own rules."""
+    return "\n".join(
+        [_rules(maps.LEGEND_CSS), _rules(SaveViewControl.CSS), (HERE / "site_map.css").read_text()]
+    )

@@ -1,0 +1,129 @@
+"""The explorer's browser map (lib/render/site_map.py and site_map.js): packed layers sent
+once per session, and a small view spec per run. Tiny fixtures made in code."""
+
+import base64
+import json
+import re
+
+import geopandas as gpd
+import numpy as np
+from shapely.geometry import box
+
+from lib.data import layers as data
+from lib.render import maps, site_map
+from tests.render.test_explorer_map import BOROUGHS, make_sites
+
+
+def site_map_data(sites: gpd.GeoDataFrame):
+    policy_areas = gpd.GeoDataFrame(
+        {
+            "policy": ["town_centre"],
+            "name": ["Bark<ing>"],
+            "classification": ["Major"],
+            "borough": ["Barking"],
+        },
+        geometry=[box(544500, 183500, 545500, 184500)],
+        crs=27700,
+    )
+    layers = data.Layers(
+        boroughs=BOROUGHS,
+        wards=None,
+        lsoas=None,
+        policy_areas=policy_areas,
+        sites=sites,
+        voluntary_points=None,
+        voluntary_wards=None,
+        grants_by_year=None,
+        pubs_by_borough=None,
+        build_report=None,
+    )
+    return site_map.prepare(layers, maps.prepare(layers))
+
+
+def test_site_layer_packs_every_site_as_columns():
+    sites = make_sites()
+    header, columns = site_map.unpack(site_map_data(sites).sites.data)
+    assert header["n"] == 5 and header["id"].startswith("sites:")
+    # Names travel as plain text: the browser sets them with textContent, not as HTML.
+    assert columns["name"] == list(sites["name"])
+    assert [header["groups"][g] for g in columns["group"]] == list(sites["category_group"])
+    assert list(columns["closed"]) == [1, 0, 0, 1, 0]
+    assert [header["cats"][c] for c in columns["cat"]] == list(sites["categories"])
+    assert header["srcs"][columns["src"][1]] == "Libraries 2016; Culture map 2022"
+    assert list(columns["closed_year"]) == [2012, 0, 0, 2016, 0]
+    assert list(columns["opened"]) == [1970, 0, 0, 1990, 0]
+    # Coordinates on a uint16 grid across the layer's box: within about a metre.
+    west, south, east, north = header["bbox"]
+    lon = west + columns["x"] / 65535 * (east - west)
+    lat = south + columns["y"] / 65535 * (north - south)
+    expected = sites.geometry.to_crs(4326)
+    assert abs(lon - expected.x.to_numpy()).max() < 2e-5
+    assert abs(lat - expected.y.to_numpy()).max() < 2e-5
+
+
+def test_area_layers_keep_names_and_rings():
+    packed = site_map_data(make_sites())
+    header, columns = site_map.unpack(packed.boroughs.data)
+    assert columns["name"] == ["City <of> London", "Barking"]  # text, escaped by the browser
+    assert list(columns["rings"]) == [5, 5] and list(columns["parts"]) == [1, -1, 1, -1]
+    assert len(header["labels"]) == 2
+    policy_header, policy = site_map.unpack(packed.policies["town_centre"].data)
+    assert policy["name"] == ["Bark<ing>"] and policy["classification"] == ["Major"]
+
+
+def test_a_view_sends_a_mask_and_an_escaped_legend():
+    sites = make_sites()
+    packed = site_map_data(sites)
+    density = data.sites_per_10k(sites, BOROUGHS).set_index("gss_code")["per_10k"]
+    everything = site_map.explorer_spec(
+        packed, sites, density, "All <sites>", ("town_centre",), "none"
+    )
+    assert everything["mask"] is None and everything["shown"] == 5
+    assert "Closed (2)" in everything["legend"] and "Health (1)" in everything["legend"]
+    assert "Town centres" in everything["legend"]
+    assert "All &lt;sites&gt;" in everything["legend"] and "<sites>" not in everything["legend"]
+    assert everything["choropleth"] == "All &lt;sites&gt;"
+    assert len(everything["fills"]) == 2 and everything["basemap"] is None
+    assert [p["key"] for p in everything["policies"]] == ["town_centre"]
+    assert everything["layers"]["sites"] == packed.sites.hash
+    closed = data.filter_sites(sites, data.SiteFilter(statuses=("closed",)))
+    view = site_map.explorer_spec(packed, closed, density, "All", (), "none")
+    bits = np.unpackbits(
+        np.frombuffer(base64.b64decode(view["mask"]), np.uint8), bitorder="little"
+    )[:5]
+    assert list(bits) == [1, 0, 0, 1, 0]
+    assert "Pubs" not in view["legend"] and view["policies"] == []
+    assert len(json.dumps(view)) < 4000  # a view is small: no site data in it
+
+
+def test_browser_map_sets_data_as_text_and_loads_nothing_from_outside():
+    script = site_map.component_js()
+    # Only the legend (escaped by the server) is set as HTML; names go in with textContent.
+    assert re.findall(r"\.innerHTML\s*=\s*([^;]+);", script) == ["spec.legend"]
+    assert "textContent = names[k]" in script and "td.textContent = value" in script
+    assert "http" not in script  # Leaflet's address comes from the server (local copy)
+    urls = site_map.leaflet_urls()
+    if (site_map.HERE.parents[1] / "static" / "vendor" / "leaflet" / "leaflet.js").is_file():
+        assert urls["js"] == "/app/static/vendor/leaflet/leaflet.js"
+    assert ".jul-legend" in site_map.component_css()
+
+
+def test_own_data_travels_with_the_view_escaped():
+    from lib.render import own_data
+    from lib.uploads import ROW_COLUMN
+
+    sites = make_sites()
+    packed = site_map_data(sites)
+    density = data.sites_per_10k(sites, BOROUGHS).set_index("gss_code")["per_10k"]
+    upload = gpd.GeoDataFrame(
+        {ROW_COLUMN: [2], "note": ["<b>Our hall</b>"]},
+        geometry=gpd.points_from_xy([531200], [181200]),
+        crs=27700,
+    )
+    layer = own_data.own_data_layer(upload, "halls")
+    spec = site_map.explorer_spec(packed, sites, density, "All", (), "none", own_data=layer)
+    own = spec["own"]
+    assert own["id"].startswith("own:") and own["name"] == "halls (1)"
+    assert own["data"]["features"][0]["properties"]["c0"] == "&lt;b&gt;Our hall&lt;/b&gt;"
+    assert "Your own data" in spec["legend"] and "halls (1)" in spec["legend"]
+    assert site_map.explorer_spec(packed, sites, density, "All", (), "none")["own"] is None
