@@ -6,7 +6,7 @@ Screenshots go to tests/artifacts/first-screen-<page>-<size>.png."""
 
 import pytest
 
-from tests.e2e.streamlit_browser import ARTIFACTS_DIR, wait_for_app, wait_for_map
+from tests.e2e.streamlit_browser import ARTIFACTS_DIR, map_box, wait_for_app, wait_for_map
 
 MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 SIZES = {"1280x720": (1280, 720), "390x844": (390, 844)}
@@ -25,17 +25,29 @@ LEGEND_JS = """
 (west) => {
     const map = Object.values(window).find(v => v instanceof L.Map);
     const legend = document.querySelector('.jul-legend');
+    return legendState(map, legend, west);
+}
+"""
+# The explorer's map is drawn in the page itself (lib/render/site_map.js), its Leaflet map not
+# reachable from outside: the legend's state only.
+SITE_MAP_LEGEND_JS = """
+(root) => legendState(null, root.querySelector('.jul-legend'), null)
+"""
+LEGEND_STATE_JS = """
+() => { window.legendState = (map, legend, west) => {
     const button = legend.querySelector('.jul-legend-toggle');
     const box = legend.getBoundingClientRect();
     const out = {folded: legend.classList.contains('jul-folded'),
-                 legend: [box.left, box.top, box.right, box.bottom],
-                 frame: [map.getSize().x, map.getSize().y], zoom: map.getZoom()};
-    if (west !== null) out.westX = map.latLngToContainerPoint([51.5, west]).x;
+                 legend: [box.left, box.top, box.right, box.bottom], closedRadius: null};
+    if (map === null) out.siteMap = true;
+    if (west !== null && map !== null) out.westX = map.latLngToContainerPoint([51.5, west]).x;
     if (getComputedStyle(button).display !== 'none') {
         const b = button.getBoundingClientRect();
         const hit = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
         out.buttonCovered = !(hit === button || button.contains(hit));
     }
+    if (map === null) return out;
+    out.zoom = map.getZoom();
     const closed = [];
     map.eachLayer(l => {
         // Closed sites are black rings (a mutual aid group's black hairline is not one).
@@ -44,7 +56,7 @@ LEGEND_JS = """
     });
     out.closedRadius = closed.length ? Math.min(...closed) : null;
     return out;
-}
+}; }
 """
 # On the page: text cut off (wider than its box and hidden), and the page wider than the screen.
 CLIPPED_JS = """
@@ -83,7 +95,7 @@ def test_every_map_page_starts_with_its_map(app_url, page, size):
         page.wait_for_timeout(2700)  # the last refit (2.5 s) done, markers sized
         page.screenshot(path=ARTIFACTS_DIR / f"first-screen-{name}-{size}.png")
 
-        box = page.locator(MAP_IFRAME).first.bounding_box()
+        box = map_box(page)
         if box["y"] >= height - 120:
             problems.append(f"{name}: the map starts {box['y']:.0f} px down a {height} px screen")
         if width >= 1280 and box["y"] + box["height"] > height:
@@ -91,14 +103,19 @@ def test_every_map_page_starts_with_its_map(app_url, page, size):
                 f"{name}: the map ends {box['y'] + box['height']:.0f} px down, "
                 f"below the {height} px screen"
             )
-        drawn = next(f for f in page.frames if "streamlit_folium" in f.url)
-        legend = drawn.evaluate(LEGEND_JS, west)
+        if page.locator(".jul-map").count():  # the explorer's map, drawn in the page
+            page.evaluate(LEGEND_STATE_JS)
+            legend = page.locator(".jul-map").first.evaluate(SITE_MAP_LEGEND_JS)
+        else:
+            drawn = next(f for f in page.frames if "streamlit_folium" in f.url)
+            drawn.evaluate(LEGEND_STATE_JS)
+            legend = drawn.evaluate(LEGEND_JS, west)
         if legend.get("buttonCovered"):
             problems.append(f"{name}: the legend's button is covered")
         if width >= 1280:
             if legend["folded"]:
                 problems.append(f"{name}: the legend is folded on a projector")
-            if west is not None and legend["westX"] < legend["legend"][2] - 4:
+            if "westX" in legend and legend["westX"] < legend["legend"][2] - 4:
                 problems.append(
                     f"{name}: London's west edge ({legend['westX']:.0f} px) is "
                     f"under the legend (to {legend['legend'][2]:.0f} px)"
