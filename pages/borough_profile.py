@@ -5,12 +5,24 @@ from functools import partial
 import streamlit as st
 
 from lib.analysis import profiles
-from lib.render import cards, tables, ward_maps
+from lib.render import cards, focus, tables, ward_maps
 from lib.store import PublicFilter
-from lib.ui import cache, community, embed, present, share_panel, widgets
+from lib.ui import (
+    cache,
+    community,
+    embed,
+    layout,
+    link_check,
+    present,
+    share_panel,
+    table_headers,
+    widgets,
+)
 from lib.vocab.policies import POLICIES
 
 layers = widgets.require_layers()
+# Before the widgets. A borough that matches nothing is not replaced by another: the page asks.
+unknown = link_check.check_link("borough")
 names = layers.borough_names
 ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
 presenting = present.presentation_mode()
@@ -19,7 +31,9 @@ presenting = present.presentation_mode()
 with st.sidebar:
     st.header("Borough")
     gss_code = st.selectbox("Borough", sorted(names, key=names.get), format_func=names.get,
-                            key="borough", bind="query-params")
+                            key="borough", bind="query-params",
+                            index=None if "borough" in unknown else 0,
+                            placeholder="Choose a borough")
     st.header("Ward map")
     measure = st.selectbox("Shade wards by", list(ward_maps.WARD_MEASURES),
                            format_func=lambda k: ward_maps.WARD_MEASURES[k].short, key="measure",
@@ -32,6 +46,8 @@ with st.sidebar:
     show_community = community.show_toggle()
     basemap = widgets.basemap_picker()
 
+if gss_code is None:
+    widgets.choose_a_place("borough", "borough", unknown, "a borough")
 name = names[gss_code]
 stats = cache.borough_stats()
 rows = profiles.borough_figures(stats, gss_code)
@@ -48,6 +64,7 @@ m = ward_maps.borough_map(
     volunteers.loc[layers.voluntary_points["gss_code"] == gss_code] if show_voluntary else None,
     community_reports=reports,
 )
+m.add_child(focus.LegibleClosedSites())  # closed sites read from the back of a room
 map_sources = ward_maps.map_sources(measure, with_sites=True, policies=policies,
                                    volunteers=show_voluntary)
 
@@ -58,7 +75,24 @@ if presenting:  # for a projector: the title, the borough's figure against Londo
     widgets.attribution_caption(map_sources, basemap)
     st.stop()
 
-st.title(f"Borough profile: {name}")
+share_slot = layout.title_bar(f"Borough profile: {name}")
+with share_slot:  # the card (the ward map below, with the borough's figure) drawn on a click
+    share_panel.share_panel("borough", partial(cards.borough_card, layers, gss_code, measure,
+                                               tuple(policies), show_voluntary, stats=stats,
+                                               wards=wards),
+                            file_stem=f"joined-up-london-{slug}-{measure.replace('_', '-')}",
+                            compact=True)
+st.caption(f"Wards shaded by **{spec.label[0].lower() + spec.label[1:]}**; sites (closed ones "
+           "as black rings)" + (", food banks and mutual aid groups" if show_voluntary else "")
+           + ". Choose the measure and layers in the sidebar.")
+embed.show_map(m, key="borough_map", height=layout.MAP_HEIGHT)
+widgets.attribution_caption(map_sources, basemap)
+st.markdown(cards.ward_summary(wards, measure, name))
+if wards["unstable"].any() and spec.per_head:
+    st.caption(f"⚠ {int(wards['unstable'].sum())} ward(s) here have under "
+               f"{profiles.UNSTABLE_WARD_POPULATION:,} residents: their per-resident figures "
+               "are unstable.")
+
 st.markdown(
     f"{'Inner' if borough['inner'] else 'Outer'} London · **{int(borough['population']):,}** "
     f"residents (mid-2020) · {len(wards)} wards (2017). Each figure is set against London's "
@@ -76,7 +110,8 @@ if not unstable.empty:
 
 key_rows = rows.set_index("measure").loc[profiles.KEY_MEASURES].reset_index()
 for start in range(0, len(key_rows), 4):
-    for column, (_, row) in zip(st.columns(4), key_rows.iloc[start:start + 4].iterrows(), strict=False):
+    for column, (_, row) in zip(st.columns(4), key_rows.iloc[start:start + 4].iterrows(),
+                                strict=False):
         measure_info = profiles.MEASURES[row["measure"]]
         with column.container(border=True):
             st.metric(
@@ -86,26 +121,6 @@ for start in range(0, len(key_rows), 4):
             )
             st.caption(f"{measure_info.unit} · {row['count_shown']}  \n"
                        f"**Rank:** {row['rank_text']}")
-# The card (the ward map below, with the borough's figure) is drawn only on a click.
-share_panel.share_panel("borough", partial(cards.borough_card, layers, gss_code, measure, tuple(policies),
-                                  show_voluntary, stats=stats, wards=wards),
-               file_stem=f"joined-up-london-{slug}-{measure.replace('_', '-')}")
-
-st.subheader("Wards")
-st.caption(
-    f"{name}'s 2017 wards shaded by **{spec.label[0].lower() + spec.label[1:]}**, with its "
-    "sites (closed ones as black rings), the chosen London Plan layers"
-    + (" and food banks and mutual aid groups" if show_voluntary else "")
-    + ". Hover for names and figures; the layer button (top right) turns layers on and off. "
-    "The ward table (a tab below) has every ward's figures."
-)
-st.markdown(cards.ward_summary(wards, measure, name))
-embed.show_map(m, key="borough_map", height=620)
-widgets.attribution_caption(map_sources, basemap)
-if wards["unstable"].any() and spec.per_head:
-    st.caption(f"⚠ {int(wards['unstable'].sum())} ward(s) here have under "
-               f"{profiles.UNSTABLE_WARD_POPULATION:,} residents: their per-resident figures "
-               "are unstable.")
 
 closed = profiles.closed_facilities(layers.sites, gss_code, ward_names)
 helpers = profiles.voluntary_list(layers.voluntary_points, gss_code, ward_names)
@@ -129,12 +144,7 @@ with closed_tab:
     if closed.empty:
         st.info(f"No closure of a library, GP practice or museum is recorded in {name}.")
     else:
-        st.dataframe(closed[["name", "category", "closed_year", "opened_year", "ward", "source",
-                             "licence"]], hide_index=True, width="stretch",
-                     column_config={
-                         "closed_year": st.column_config.NumberColumn("closed", format="%d"),
-                         "opened_year": st.column_config.NumberColumn("opened", format="%d"),
-                         "ward": "ward (2017)"})
+        table_headers.show(closed, table_headers.CLOSED_FACILITIES)
     st.download_button("Download closed facilities (CSV)", partial(tables.csv_bytes, closed),
                        f"joined-up-london-{slug}-closed.csv", "text/csv",
                        key="download_closed", on_click="ignore",
@@ -157,7 +167,7 @@ with voluntary_tab:
     if helpers.empty:
         st.info(f"No food bank or mutual aid group is recorded in {name}.")
     else:
-        st.dataframe(helpers, hide_index=True, width="stretch")
+        table_headers.show(helpers, table_headers.HELPERS)
     st.download_button("Download food banks and mutual aid groups (CSV)",
                        partial(tables.csv_bytes, helpers),
                        f"joined-up-london-{slug}-voluntary.csv", "text/csv",
@@ -168,7 +178,7 @@ with wards_tab:
     ward_csv = profiles.ward_csv(wards)
     st.caption("Per-resident figures use mid-2020 residents; IMD rank 1 = the most deprived of "
                "London's 634 wards.")
-    st.dataframe(ward_csv, hide_index=True, width="stretch")
+    table_headers.show(ward_csv, table_headers.WARD_TABLE)
     st.download_button("Download the ward table (CSV)", partial(tables.csv_bytes, ward_csv),
                        f"joined-up-london-{slug}-wards.csv", "text/csv", key="download_wards",
                        on_click="ignore")
@@ -181,6 +191,6 @@ with st.expander("How this is calculated"):
     st.markdown("**Caveats.** " + " ".join(stats.attrs.get("caveats", [])))
     st.markdown("**What the joins could not match** (from the data build, and checks on the "
                 "built layers): nothing is dropped silently.")
-    st.dataframe(profiles.unmatched_report(layers.build_report, layers.wards, layers.lsoas,
-                                           layers.voluntary_wards, layers.voluntary_points),
-                 hide_index=True, width="stretch")
+    table_headers.show(profiles.unmatched_report(layers.build_report, layers.wards, layers.lsoas,
+                                          layers.voluntary_wards, layers.voluntary_points),
+                table_headers.UNMATCHED)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib.analysis import losses, pub_trends
 from lib.render import cards, charts, loss_maps, tables
-from lib.ui import cache, embed, present, share_panel, widgets
+from lib.ui import cache, embed, layout, link_check, present, share_panel, widgets
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING
 from lib.vocab.policies import policy_title
 
@@ -14,6 +14,8 @@ LONDON = "london"  # the selectbox option for all of London (shown as "All Londo
 
 
 layers = widgets.require_layers()
+# Before the widgets. A borough that matches nothing is not replaced by London: the page asks.
+unknown = link_check.check_link("over-time")
 names = layers.borough_names
 presenting = present.presentation_mode()
 
@@ -21,9 +23,12 @@ with st.sidebar:
     st.header("Where")
     area = st.selectbox(
         "Borough", [LONDON, *sorted(names, key=names.get)], key="area", bind="query-params",
-        format_func=lambda code: "All London" if code == LONDON else names[code])
+        format_func=lambda code: "All London" if code == LONDON else names[code],
+        index=None if "area" in unknown else 0, placeholder="Choose a borough")
     basemap = widgets.basemap_picker()
 
+if area is None:
+    widgets.choose_a_place("over-time", "area", unknown, "a borough (or All London)")
 gss_code = None if area == LONDON else area
 place = "London" if gss_code is None else names[gss_code]
 
@@ -36,11 +41,60 @@ if presenting:  # for a projector: the title, one figure, the pubs map
     widgets.attribution_caption(["boroughs", "pubs"], basemap)
     st.stop()
 
-st.title("Losses over time")
+# ---------------------------------------------------------------- pubs: the map first
+change, trend, shares, correlation = cache.pub_tables()
+london = change.attrs["london"]
+figures = [layout.Figure(f"London, {PUBS_START} → {PUBS_END}",
+                         f"{london['pubs_start']:,} → {london['pubs_end']:,}",
+                         delta=f"{london['change']:,} ({london['pct_change']:.1f}%)",
+                         help="Sum of the 33 boroughs' ONS counts (rounded to 5 each).")]
+if gss_code is not None:
+    row = change.set_index("gss_code").loc[gss_code]
+    figures += [
+        layout.Figure(f"{place}, {PUBS_START} → {PUBS_END}",
+                      f"{int(row['pubs_start']):,} → {int(row['pubs_end']):,}",
+                      delta=f"{int(row['change']):,} ({row['pct_change']:.1f}%)"),
+        layout.Figure(f"{place}: change per 10,000 residents", f"{row['change_per_10k']:.2f}",
+                      help=f"London: {london['change_per_10k']:.2f}")]
+else:
+    lost = int((change["change"] < 0).sum())
+    figures += [layout.Figure("Boroughs with fewer pubs", f"{lost} of {len(change)}"),
+                layout.Figure("London: change per 10,000 residents",
+                              f"{london['change_per_10k']:.2f}")]
+share_slot = layout.title_bar("Losses over time", figures)
+with share_slot:  # the card (the pubs map, with this borough's or London's count) on a click
+    share_panel.share_panel("over-time", partial(cards.pubs_card, layers, gss_code,
+                                                 change=change),
+                            file_stem=f"joined-up-london-pubs-{place.lower().replace(' ', '-')}",
+                            compact=True)
+
+map_column, line_column = st.columns([3, 2], gap="medium")
+with map_column:
+    embed.show_map(loss_maps.pubs_change_map(cache.map_layers(), cache.pubs_map_layer(), basemap,
+                                             gss_code),
+                   key="pubs_map", height=layout.MAP_HEIGHT)
+    widgets.attribution_caption(["boroughs", "pubs"], basemap)
+with line_column:
+    st.markdown(cards.pubs_summary(change, gss_code))
+    st.markdown(f"**Pubs and bars per year, {PUBS_START} = 100**: "
+                + ("London and every borough (grey)." if gss_code is None else
+                   f"{place} against London; other boroughs in grey."))
+    st.vega_lite_chart(spec=charts.pubs_trend_chart(trend, gss_code), width="stretch")
 st.markdown(
     "When London's libraries, GP practices and museums closed, and how many pubs and bars "
     f"each borough lost between {PUBS_START} and {PUBS_END}. Choose a borough in the sidebar; "
     "the link in your address bar keeps the choice.")
+
+st.dataframe(tables.pubs_display(change, PUBS_START, PUBS_END), hide_index=True, width="stretch",
+             height=420, column_config={
+                 f"Pubs {PUBS_START}": st.column_config.NumberColumn(format="localized"),
+                 f"Pubs {PUBS_END}": st.column_config.NumberColumn(format="localized"),
+                 "Change": st.column_config.NumberColumn(format="localized"),
+                 "% change": st.column_config.NumberColumn(format="%.1f%%"),
+                 "Change per 10,000 residents": st.column_config.NumberColumn(format="%.2f")})
+st.download_button("Download pubs by borough (CSV)", partial(tables.csv_bytes, change),
+                   f"joined-up-london-pubs-{PUBS_START}-{PUBS_END}.csv", "text/csv",
+                   key="dl_pubs")
 
 # ---------------------------------------------------------------- closures per year
 by_year = cache.closures_by_year(gss_code)
@@ -70,53 +124,6 @@ st.download_button("Download closures by year (CSV)",
                    partial(tables.csv_bytes, by_year.assign(area=place)),
                    f"joined-up-london-closures-by-year-{place.lower().replace(' ', '-')}.csv",
                    "text/csv", key="dl_years")
-
-# ---------------------------------------------------------------- pubs
-change, trend, shares, correlation = cache.pub_tables()
-london = change.attrs["london"]
-st.subheader(f"Pubs and bars, {PUBS_START}-{PUBS_END}")
-c1, c2, c3 = st.columns(3)
-c1.metric(f"London, {PUBS_START} → {PUBS_END}",
-          f"{london['pubs_start']:,} → {london['pubs_end']:,}",
-          f"{london['change']:,} ({london['pct_change']:.1f}%)", delta_color="normal",
-          help="Sum of the 33 boroughs' ONS counts (rounded to 5 each).")
-if gss_code is not None:
-    row = change.set_index("gss_code").loc[gss_code]
-    c2.metric(f"{place}, {PUBS_START} → {PUBS_END}",
-              f"{int(row['pubs_start']):,} → {int(row['pubs_end']):,}",
-              f"{int(row['change']):,} ({row['pct_change']:.1f}%)", delta_color="normal")
-    c3.metric(f"{place}: change per 10,000 residents", f"{row['change_per_10k']:.2f}",
-              help=f"London: {london['change_per_10k']:.2f}")
-else:
-    lost = int((change["change"] < 0).sum())
-    c2.metric("Boroughs with fewer pubs", f"{lost} of {len(change)}")
-    c3.metric("London: change per 10,000 residents", f"{london['change_per_10k']:.2f}")
-# The card (the pubs map, with this borough's or London's count) is drawn only on a click.
-share_panel.share_panel("over-time", partial(cards.pubs_card, layers, gss_code, change=change),
-               file_stem=f"joined-up-london-pubs-{place.lower().replace(' ', '-')}")
-
-map_column, line_column = st.columns([3, 2], gap="medium")
-with map_column:
-    st.markdown(cards.pubs_summary(change, gss_code))
-    embed.show_map(loss_maps.pubs_change_map(cache.map_layers(), cache.pubs_map_layer(), basemap, gss_code),
-                key="pubs_map", height=560)
-    widgets.attribution_caption(["boroughs", "pubs"], basemap)
-with line_column:
-    st.markdown(f"**Pubs and bars per year, {PUBS_START} = 100**: "
-                + ("London and every borough (grey)." if gss_code is None else
-                   f"{place} against London; other boroughs in grey."))
-    st.vega_lite_chart(spec=charts.pubs_trend_chart(trend, gss_code), width="stretch")
-
-st.dataframe(tables.pubs_display(change, PUBS_START, PUBS_END), hide_index=True, width="stretch",
-             height=420, column_config={
-                 f"Pubs {PUBS_START}": st.column_config.NumberColumn(format="localized"),
-                 f"Pubs {PUBS_END}": st.column_config.NumberColumn(format="localized"),
-                 "Change": st.column_config.NumberColumn(format="localized"),
-                 "% change": st.column_config.NumberColumn(format="%.1f%%"),
-                 "Change per 10,000 residents": st.column_config.NumberColumn(format="%.2f")})
-st.download_button("Download pubs by borough (CSV)", partial(tables.csv_bytes, change),
-                   f"joined-up-london-pubs-{PUBS_START}-{PUBS_END}.csv", "text/csv",
-                   key="dl_pubs")
 
 st.subheader("Did boroughs with more policy area lose more pubs?")
 st.markdown("Each dot is a borough: the share of its area in the policy's places against its "

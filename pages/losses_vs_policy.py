@@ -8,7 +8,7 @@ from lib.analysis import community as community_counts
 from lib.analysis import losses
 from lib.render import cards, charts, loss_maps, tables
 from lib.store import PublicFilter
-from lib.ui import cache, community, embed, present, share_panel, widgets
+from lib.ui import cache, community, embed, layout, link_check, present, share_panel, widgets
 from lib.vocab.categories import RECORDING_CATEGORIES
 from lib.vocab.policies import ANALYSED, MAIN_ANALYSED, base_policy, policy_label, policy_title
 
@@ -18,6 +18,7 @@ DEFAULT_POLICY = "regeneration_area"
 
 
 layers = widgets.require_layers()
+link_check.check_link("losses")  # before the widgets
 presenting = present.presentation_mode()
 
 with st.sidebar:
@@ -57,38 +58,51 @@ if presenting:  # for a projector: the title, one figure, the map
     headline = cards.losses_headline(total, policy)
     present.present_header(cards.losses_title(policy), headline.value, headline.label)
     present.present_map(loss_maps.losses_map(cache.map_layers(), closure_layers, basemap,
-                                         community_reports=reports), key="losses_map_present")
+                                             community_reports=reports),
+                        key="losses_map_present")
     widgets.attribution_caption(map_sources, basemap)
     st.stop()
 
-st.title("Losses vs policy")
+adjusted = total["category"] in (losses.ALL_THREE, losses.ALL_SELECTED)
+key = "ratio_adj" if adjusted else "ratio"
+closures = total["closed_in"] + total["closed_out"]
+share_slot = layout.title_bar("Losses vs policy", [
+    layout.Figure("Closure rate inside", tables.pct(total["rate_in"]),
+                  help=f"{total['closed_in']:,} of {total['sites_in']:,} recorded sites inside "
+                       f"{label}"),
+    layout.Figure("Closure rate elsewhere", tables.pct(total["rate_out"]),
+                  help=f"{total['closed_out']:,} of {total['sites_out']:,} recorded sites "
+                       "elsewhere"),
+    layout.Figure("Adjusted rate ratio" if adjusted else "Rate ratio",
+                  tables.ratio(total[key]),
+                  help="Rate inside / rate elsewhere"
+                       + (", allowing for the mix of categories on each side" if adjusted
+                          else "")
+                       + "; 95% CI "
+                       + tables.ratio_interval(total[key + "_lo"], total[key + "_hi"])
+                       + ". 1 means no difference."),
+    layout.Figure("Closures inside", f"{total['closed_in']:,} of {closures:,}"),
+])
+with share_slot:  # the card (the map below, with this headline) is drawn only on a click
+    share_panel.share_panel("losses", partial(cards.losses_card, layers, policy, categories,
+                                              table=rates),
+                            file_stem=f"joined-up-london-losses-{slug}", compact=True)
+st.markdown(f"#### {losses.verdict_sentence(total, label)}")  # the verdict (small type: layout.py)
+if community_count is not None:
+    st.caption(community_count.note())
+
+embed.show_map(loss_maps.losses_map(cache.map_layers(), closure_layers, basemap,
+                                    community_reports=reports),
+               key="losses_map", height=layout.MAP_HEIGHT)
+widgets.attribution_caption(map_sources, basemap)
+st.markdown(cards.losses_summary(policy, categories, len(closure_layers.inside["features"]),
+                                 len(closure_layers.outside["features"]),
+                                 len(closure_layers.area["features"])))
 st.markdown(
     f"Did London's {loss_maps.categories_text(categories)} close more often **inside {label}** "
     "than elsewhere? Closure rate = closed sites / all recorded sites on each side "
     "of the boundary, with 95% intervals. Choose the policy and categories in the sidebar: "
     "the link in your address bar keeps the choice.")
-
-with st.container(border=True):
-    st.markdown(f"#### {losses.verdict_sentence(total, label)}")
-    if community_count is not None:
-        st.caption(community_count.note())
-adjusted = total["category"] in (losses.ALL_THREE, losses.ALL_SELECTED)
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("Closure rate inside", tables.pct(total["rate_in"]),
-          help=f"{total['closed_in']:,} of {total['sites_in']:,} recorded sites inside {label}")
-c2.metric("Closure rate elsewhere", tables.pct(total["rate_out"]),
-          help=f"{total['closed_out']:,} of {total['sites_out']:,} recorded sites elsewhere")
-key = "ratio_adj" if adjusted else "ratio"
-c3.metric("Adjusted rate ratio" if adjusted else "Rate ratio", tables.ratio(total[key]),
-          help="Rate inside / rate elsewhere"
-               + (", allowing for the mix of categories on each side" if adjusted else "")
-               + f"; 95% CI {tables.ratio_interval(total[key + '_lo'], total[key + '_hi'])}. "
-               "1 means no difference.")
-closures = total["closed_in"] + total["closed_out"]
-c4.metric("Closures inside", f"{total['closed_in']:,} of {closures:,}")
-# The card (the map below, with this headline) is drawn only when a download is clicked.
-share_panel.share_panel("losses", partial(cards.losses_card, layers, policy, categories, table=rates),
-               file_stem=f"joined-up-london-losses-{slug}")
 
 st.subheader(f"Closure rate inside {title} and elsewhere")
 st.vega_lite_chart(spec=charts.rates_chart(rates, policy), width="stretch")
@@ -99,12 +113,6 @@ st.caption("Counts are recorded sites (open and closed) of each category. The ra
 st.download_button("Download closure rates (CSV)", partial(tables.csv_bytes, rates.assign(policy=policy)),
                    f"joined-up-london-closure-rates-{slug}.csv", "text/csv", key="dl_rates")
 
-st.subheader("Where the closed sites are")
-st.markdown(cards.losses_summary(policy, categories, len(closure_layers.inside["features"]),
-                                 len(closure_layers.outside["features"]), len(closure_layers.area["features"])))
-embed.show_map(loss_maps.losses_map(cache.map_layers(), closure_layers, basemap,
-                                         community_reports=reports), key="losses_map", height=640)
-widgets.attribution_caption(map_sources, basemap)
 with st.expander("The map as a table: every closed site shown"):
     closed_table = loss_maps.closed_sites_display(
         community_counts.apply_closures(layers.sites, community_closures), policy,
@@ -114,7 +122,6 @@ with st.expander("The map as a table: every closed site shown"):
     st.download_button("Download the closed sites (CSV)", partial(tables.csv_bytes, closed_table),
                        f"joined-up-london-closed-sites-{slug}.csv", "text/csv",
                        key="dl_closed")
-
 share_column, band_column = st.columns(2, gap="large")
 with share_column:
     st.subheader(f"Share inside {title}")

@@ -5,23 +5,27 @@ import streamlit as st
 from lib.data import layers as data
 from lib.render import card_maps, cards, site_map
 from lib.store import PublicFilter
-from lib.ui import cache, community, embed, own_data, present, share_panel, widgets
+from lib.ui import (
+    cache,
+    community,
+    embed,
+    layout,
+    link_check,
+    own_data,
+    present,
+    share_panel,
+    widgets,
+)
 from lib.vocab.categories import CATEGORY_GROUPS
 from lib.vocab.policies import POLICIES
 from lib.vocab.sources import LAYER_SOURCES
 
 layers = widgets.require_layers()
+link_check.check_link("map_explorer")  # before the widgets: ?borough=hackney, ?status=closed
 sites = layers.sites
 names = layers.borough_names
 
 presenting = present.presentation_mode()
-if not presenting:
-    st.title("Map explorer")
-    st.markdown(
-        "Community facilities across London's 33 boroughs, the ones that **closed** (black "
-        "rings), and the London Plan's places. Filter in the sidebar: the link in your address "
-        "bar keeps every choice, so you can share exactly this view."
-    )
 
 with st.sidebar:
     st.header("Filters")
@@ -83,48 +87,54 @@ if presenting:
                              key="explorer_map_present", view=view)
     widgets.attribution_caption(source_keys, basemap)
     st.stop()
-c1, c2, c3 = st.columns(3)
-c1.metric("Sites shown", f"{len(shown):,}")
-c2.metric("Of which closed", f"{closed:,}")
-c3.metric("Boroughs", f"{shown['gss_code'].nunique()} of 33")
+share_slot = layout.title_bar("Map explorer", [
+    layout.Figure("Sites shown", f"{len(shown):,}"),
+    layout.Figure("Of which closed", f"{closed:,}"),
+    layout.Figure("Boroughs", f"{shown['gss_code'].nunique()} of 33"),
+])
 st.caption(site_filter.describe(names))
-share_slot = st.container()  # filled after the map, which may save its position to the link
 
-map_column, table_column = st.columns([5, 2], gap="medium")
-with map_column:
-    if shown.empty:
-        st.info("No site matches these filters. Clear a filter in the sidebar to see more.")
-    # Leaflet in the browser, fed once per session; a change of view sends only what changed.
-    view = embed.show_site_map(
-        map_data.layers_for(tuple(policies)),
-        site_map.explorer_spec(map_data, shown, density, density_label, tuple(policies),
-                               basemap, view, bounds, own_data=own_layer,
-                               community=community_layer),
-        key="explorer_map", save_view=True, view=view)
-    embed.reset_view_button(view)
-    widgets.attribution_caption(source_keys, basemap)
-with share_slot:
+if shown.empty:
+    st.info("No site matches these filters. Clear a filter in the sidebar to see more.")
+# Leaflet in the browser, fed once per session; a change of view sends only what changed.
+view = embed.show_site_map(
+    map_data.layers_for(tuple(policies)),
+    site_map.explorer_spec(map_data, shown, density, density_label, tuple(policies),
+                           basemap, view, bounds, own_data=own_layer,
+                           community=community_layer),
+    key="explorer_map", save_view=True, view=view, height=layout.MAP_HEIGHT)
+embed.reset_view_button(view)
+widgets.attribution_caption(source_keys, basemap)
+st.markdown(
+    "Community facilities across London's 33 boroughs, the ones that **closed** (black "
+    "rings), and the London Plan's places. Filter in the sidebar: the link in your address "
+    "bar keeps every choice, so you can share exactly this view."
+)
+with share_slot:  # after the map, which may have saved its position to the link
     card_args = (layers, site_filter, density_group, tuple(policies))
     share_panel.share_panel("", lambda link, size, args=card_args, view=view: cards.explorer_card(
-        *args, link, size, view), file_stem="joined-up-london-map")
+        *args, link, size, view), file_stem="joined-up-london-map", compact=True)
 
 rows = map_data.positions.get_indexer(shown.index)  # the tables are built once per process
 table = cache.sites_table().iloc[rows].reset_index(drop=True)
-with table_column:
-    st.subheader(f"{len(table):,} sites")
-    # Lazy: the browser fetches rows as it scrolls, not every row on every view.
-    st.dataframe(cache.sites_table_display().iloc[rows].reset_index(drop=True),
-                 hide_index=True, height=620, width="stretch", lazy=True)
-    d1, d2 = st.columns(2)
+st.subheader(f"{len(table):,} sites")
+# Lazy: the browser fetches rows as it scrolls, not every row on every view.
+st.dataframe(cache.sites_table_display().iloc[rows].reset_index(drop=True),
+             hide_index=True, height=420, width="stretch", lazy=True, column_config={
+                 "name": st.column_config.TextColumn("Name", width="medium"),
+                 "category": "Category", "status": "Status",
+                 "closed_year": st.column_config.NumberColumn("Closed", format="%d"),
+                 "borough": "Borough", "source": "Source"})
+with st.container(horizontal=True):
     # Built on click, not on every rerun (the GeoJSON takes ~0.4 s for all sites).
-    d1.download_button("Download CSV", lambda: table.to_csv(index=False).encode(),
-                       "joined-up-london-sites.csv", "text/csv", width="stretch",
-                       on_click="ignore")
-    d2.download_button("Download GeoJSON",
+    st.download_button("Download these sites (CSV)",
+                       lambda: table.to_csv(index=False).encode(),
+                       "joined-up-london-sites.csv", "text/csv", on_click="ignore", wrap=True)
+    st.download_button("Download these sites (GeoJSON)",
                        lambda: data.sites_geojson(sites.loc[shown.index], names).encode(),
                        "joined-up-london-sites.geojson", "application/geo+json",
-                       width="stretch", on_click="ignore")
-    community.table_and_downloads(reports, "joined-up-london",
-                                  dict(zip(sites["site_id"], sites["name"], strict=True)))
+                       on_click="ignore", wrap=True)
 
+community.table_and_downloads(reports, "joined-up-london",
+                              dict(zip(sites["site_id"], sites["name"], strict=True)))
 own_data.report(own)

@@ -3,8 +3,8 @@
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from lib.links import tours
-from lib.ui import navigation, share_panel
+from lib.links import match, tours
+from lib.ui import link_check, navigation, share_panel, tour_bar
 
 navigation.require_navigation()
 st.title("Tour")
@@ -25,6 +25,14 @@ def go(number: int) -> None:
     st.query_params["step"] = str(number)
 
 
+asked = st.query_params.get("tour")
+if asked and asked not in names:  # ?tour=Default opens default; a tour that is not there says so
+    found = match.match(asked, names)
+    if found.value is not None:
+        st.query_params["tour"] = found.value
+    else:
+        st.warning(link_check.escape_markdown(match.note(found, "a tour in tours/")), icon="⚠️")
+
 with st.sidebar:
     st.header("Tour")
     # Kept in the link by hand (not bound): switching to a step's view passes `tour` on.
@@ -39,7 +47,7 @@ with st.sidebar:
                              "tours/default.toml to make your own for your event.")
 
 try:
-    tour = tours.load_tour(name)
+    tour = tours.load_tour(name, choices=tour_bar.tour_choices())
 except tours.TourError as exc:
     st.error(f"This tour cannot be used yet. {exc}")
     st.stop()

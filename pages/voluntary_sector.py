@@ -6,9 +6,10 @@ import streamlit as st
 
 from lib.analysis import profiles
 from lib.render import cards, charts, tables, ward_maps
-from lib.ui import cache, embed, present, share_panel, widgets
+from lib.ui import cache, embed, layout, link_check, present, share_panel, table_headers, widgets
 
 layers = widgets.require_layers()
+link_check.check_link("voluntary")  # before the widgets
 ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
 presenting = present.presentation_mode()
 MEASURES = ["charities_per_1k", "grants_per_head"]
@@ -42,24 +43,25 @@ if presenting:  # for a projector: the title, London's (or the ward's) figure, t
     widgets.attribution_caption(map_sources, basemap)
     st.stop()
 
-st.title("Voluntary sector")
-st.markdown(
-    "Who is there to help, ward by ward: registered charities (2019) and grants from funders "
-    "publishing to 360Giving (2013-2018), against deprivation, with food banks and the mutual "
-    "aid groups of spring 2020. Choose a ward in the sidebar to find it on the map and the chart."
-)
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("Registered charities (2019)", f"{int(wards['charities'].sum()):,}",
-          help="Charities in the CharityBase extract, by the ward of their registered address.")
-c2.metric(f"Grants {profiles.GRANT_YEARS}",
-          f"£{layers.grants_by_year['grants_gbp'].sum() / 1e9:,.2f} bn",
-          help=f"£{wards['grants_gbp'].sum() / 1e9:,.2f} bn of it has a recipient ward.")
-c3.metric("Food banks", f"{int((banks['status'] == 'open').sum())}",
-          delta=f"{int((banks['status'] == 'closed').sum())} closed", delta_color="off",
-          delta_arrow="off", help="Give Food, about 2022-23: "
-          + ", ".join(f"{k} {v}" for k, v in banks["network"].value_counts().items()))
-c4.metric("Mutual aid groups (2020)", f"{len(groups):,}",
-          help="mutualaid.wiki, March-May 2020; CC BY-NC-SA 4.0 (non-commercial).")
+share_slot = layout.title_bar("Voluntary sector", [
+    layout.Figure("Registered charities (2019)", f"{int(wards['charities'].sum()):,}",
+                  help="Charities in the CharityBase extract, by the ward of their registered "
+                       "address."),
+    layout.Figure(f"Grants {profiles.GRANT_YEARS}",
+                  f"£{layers.grants_by_year['grants_gbp'].sum() / 1e9:,.2f} bn",
+                  help=f"£{wards['grants_gbp'].sum() / 1e9:,.2f} bn of it has a recipient ward."),
+    layout.Figure("Food banks", f"{int((banks['status'] == 'open').sum())}",
+                  delta=f"{int((banks['status'] == 'closed').sum())} closed",
+                  help="Give Food, about 2022-23: "
+                       + ", ".join(f"{k} {v}" for k, v in banks["network"].value_counts().items())),
+    layout.Figure("Mutual aid groups (2020)", f"{len(groups):,}",
+                  help="mutualaid.wiki, March-May 2020; CC BY-NC-SA 4.0 (non-commercial)."),
+])
+with share_slot:  # the card (the ward map, with London's or the ward's figure) on a click
+    share_panel.share_panel("voluntary", partial(cards.voluntary_card, layers, measure, ward,
+                                                 wards=wards),
+                            file_stem=f"joined-up-london-voluntary-{measure.replace('_', '-')}",
+                            compact=True)
 
 if ward:
     row = wards.set_index("ward_code").loc[ward]
@@ -75,14 +77,15 @@ if ward:
         + (f" ⚠ Under {profiles.UNSTABLE_WARD_POPULATION:,} residents: per-resident figures "
            "are unstable." if row["unstable"] else "")
     )
-# The card (the ward map below, with London's or the ward's figure) is drawn only on a click.
-share_panel.share_panel("voluntary", partial(cards.voluntary_card, layers, measure, ward, wards=wards),
-               file_stem=f"joined-up-london-voluntary-{measure.replace('_', '-')}")
-
+embed.show_map(m, key="voluntary_map", height=layout.MAP_HEIGHT)
+widgets.attribution_caption(map_sources, basemap)
 st.markdown(cards.ward_summary(wards, measure, "London")
             + " The ward table further down has every ward's figures.")
-embed.show_map(m, key="voluntary_map", height=640)
-widgets.attribution_caption(map_sources, basemap)
+st.markdown(
+    "Who is there to help, ward by ward: registered charities (2019) and grants from funders "
+    "publishing to 360Giving (2013-2018), against deprivation, with food banks and the mutual "
+    "aid groups of spring 2020. Choose a ward in the sidebar to find it on the map and the chart."
+)
 st.caption(
     "**Licences.** Food banks: Give Food (about 2022-23), attribution \"Food bank data from Give "
     "Food\". Mutual aid groups: mutualaid.wiki (March-May 2020), **CC BY-NC-SA 4.0: "
@@ -119,14 +122,14 @@ for finding in cache.findings():
 
 st.subheader("Ward table")
 ward_csv = profiles.ward_csv(wards)
-st.dataframe(ward_csv, hide_index=True, width="stretch", height=360)
+table_headers.show(ward_csv, table_headers.WARD_TABLE, height=360)
 st.download_button("Download the ward table (CSV)", partial(tables.csv_bytes, ward_csv),
                    "joined-up-london-voluntary-wards.csv", "text/csv", key="download_wards",
                    on_click="ignore")
 
 with st.expander("Food banks and mutual aid groups (list)"):
     helpers = profiles.voluntary_list(points, None, ward_names, layers.borough_names)
-    st.dataframe(helpers, hide_index=True, width="stretch", height=360)
+    table_headers.show(helpers, table_headers.HELPERS, height=360)
     st.download_button("Download the list (CSV)", partial(tables.csv_bytes, helpers),
                        "joined-up-london-food-banks-mutual-aid.csv", "text/csv",
                        key="download_helpers", on_click="ignore")
@@ -135,6 +138,5 @@ with st.expander("How this is calculated"):
     st.markdown(profiles.VOLUNTARY_METHOD)
     st.markdown("**What the joins could not match** (from the data build, and checks on the "
                 "built layers): nothing is dropped silently.")
-    st.dataframe(profiles.unmatched_report(layers.build_report, layers.wards, layers.lsoas,
-                                           layers.voluntary_wards, points),
-                 hide_index=True, width="stretch")
+    table_headers.show(profiles.unmatched_report(layers.build_report, layers.wards, layers.lsoas,
+                                          layers.voluntary_wards, points), table_headers.UNMATCHED)

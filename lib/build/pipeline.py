@@ -28,6 +28,7 @@ from pyproj import Transformer
 from shapely import make_valid
 
 from lib.build import gp as gp_rules
+from lib.build import integrity
 from lib.build import merge as merging
 from lib.build.history import EVENT_COLUMNS, event, events_frame, site_states
 from lib.build.lost_more import read_dental, read_library_history, read_pharmacies
@@ -810,6 +811,11 @@ def build(source_dir: Path, out: Path) -> pd.DataFrame:
         raise InputError(f"Source folder {source_dir} does not exist: set --source or "
                          "GEODATA_SOURCE to the folder holding the raw inputs (see MANIFEST.md)")
     report = Report()
+    try:  # a truncated or altered input stops the build, named (lib/build/integrity.py)
+        checked = integrity.check_inputs(source_dir)
+    except integrity.IntegrityError as exc:
+        raise InputError(str(exc)) from None
+    report.add("inputs", "all", checked.counted, checked.counted, note=checked.note())
     lsoas = build_lsoas(source_dir, report)
     wards = build_wards(source_dir, lsoas, report)
     boroughs = build_boroughs(source_dir, lsoas, report)

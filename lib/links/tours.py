@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lib.links import match
+from lib.links.choices import page_choices
 from lib.vocab.categories import CATEGORY_GROUPS, RECORDING_CATEGORIES
 from lib.vocab.policies import ANALYSED, POLICIES, policy_title
 
@@ -33,6 +35,9 @@ TOUR_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,60}$")
 TOUR_PARAMS = ("tour", "step")
 MAX_STEPS = 40
 MAX_TEXT = 400
+
+
+Choices = Mapping[str, Mapping[str, match.Choice]]  # url_path -> parameter -> options
 
 
 class TourError(ValueError):
@@ -202,8 +207,12 @@ def _param_values(raw, where: str) -> list[str]:
     raise TourError(f"{where} must be text, a number or a list of them")
 
 
-def parse_tour(text: str, name: str = "tour", root: Path = REPO_ROOT) -> Tour:
-    """Parse and validate a tour's TOML text; TourError names what is wrong and where."""
+def parse_tour(text: str, name: str = "tour", root: Path = REPO_ROOT,
+               choices: Choices | None = None) -> Tour:
+    """Parse and validate a tour's TOML text; TourError names what is wrong and where.
+
+    `choices` (lib/links/choices.page_choices of the built layers) lets the check read
+    boroughs, categories and wards too; without it, only the values that need no data."""
     where_file = f"tours/{name}.toml"
     try:
         raw = tomllib.loads(text)
@@ -222,11 +231,13 @@ def parse_tour(text: str, name: str = "tour", root: Path = REPO_ROOT) -> Tour:
     if len(steps_raw) > MAX_STEPS:
         raise TourError(f"{where_file} has {len(steps_raw)} steps; a tour can have at most "
                         f"{MAX_STEPS}")
-    steps = [_parse_step(i, s, where_file, root) for i, s in enumerate(steps_raw, start=1)]
+    steps = [_parse_step(i, s, where_file, root, choices)
+             for i, s in enumerate(steps_raw, start=1)]
     return Tour(name, title, intro, tuple(steps))
 
 
-def _parse_step(number: int, raw, where_file: str, root: Path) -> Step:
+def _parse_step(number: int, raw, where_file: str, root: Path,
+                choices: Choices | None = None) -> Step:
     label = f"{where_file}, step {number}"
     if not isinstance(raw, dict):
         raise TourError(f"{label} must be a [[steps]] table")
@@ -261,12 +272,22 @@ def _parse_step(number: int, raw, where_file: str, root: Path) -> Step:
                             f"(allowed: {allowed})")
         values = _param_values(value, field_name)
         if not values or (len(values) > 1 and not spec.repeat) or len(values) > spec.max_values:
-            raise TourError(f"{field_name} takes {'up to ' + str(spec.max_values) + ' values' if spec.repeat else 'one value'}")
-        for v in values:
-            problem = spec.check(v)
-            if problem:
-                raise TourError(f"{field_name} = {v!r} {problem}")
+            takes = f"up to {spec.max_values} values" if spec.repeat else "one value"
+            raise TourError(f"{field_name} takes {takes}")
         params[key] = values
+    # Values read as the page's widgets read them, whatever their case and spacing; a value
+    # that matches nothing (a borough, category or status) is named with the nearest one.
+    page_choices_ = (choices or page_choices()).get(page.url_path, {})
+    checked = match.check_params(params, page_choices_)
+    for key, found in checked.unknown.items():
+        note = match.note(found[0], page_choices_[key].noun)
+        raise TourError(f"{label}: field 'params.{key}' = {note}")
+    params = {k: checked.params[k] for k in params}
+    for key, values in params.items():
+        for v in values:
+            problem = page.params[key].check(v)
+            if problem:
+                raise TourError(f"{label}: field 'params.{key}' = {v!r} {problem}")
     talking_point = _text(raw.get("talking_point"), f"{label}: field 'talking_point'")
     return Step(title, page, params, talking_point)
 
@@ -281,12 +302,14 @@ def tour_names(folder: Path = TOURS_DIR) -> list[str]:
     return sorted(names, key=lambda n: n != DEFAULT_TOUR)
 
 
-def load_tour(name: str, folder: Path = TOURS_DIR, root: Path = REPO_ROOT) -> Tour:
+def load_tour(name: str, folder: Path = TOURS_DIR, root: Path = REPO_ROOT,
+              choices: Choices | None = None) -> Tour:
     """The tour tours/<name>.toml; only names listed by tour_names are read (no paths)."""
     if not TOUR_NAME.fullmatch(name) or name not in tour_names(folder):
         raise TourError(f"There is no tour called {name!r} in tours/ "
                         f"(tours: {', '.join(tour_names(folder)) or 'none'})")
-    return parse_tour((folder / f"{name}.toml").read_text(encoding="utf-8"), name, root)
+    return parse_tour((folder / f"{name}.toml").read_text(encoding="utf-8"), name, root,
+                      choices)
 
 
 def parse_step(value: str | None, count: int) -> int:
@@ -301,13 +324,14 @@ def step_params(tour: Tour, number: int) -> dict[str, str | list[str]]:
     return {**tour.steps[number - 1].query(), "tour": tour.name, "step": str(number)}
 
 
-def tour_from_link(params: Mapping[str, str | None]) -> tuple[Tour, int] | None:
+def tour_from_link(params: Mapping[str, str | None],
+                   choices: Choices | None = None) -> tuple[Tour, int] | None:
     """The tour and step a view was opened from (`tour`, `step` in its link), if valid."""
     name = params.get("tour")
     if not name:
         return None
     try:
-        tour = load_tour(name)
+        tour = load_tour(name, choices=choices)
     except (TourError, OSError):
         return None
     return tour, parse_step(params.get("step"), len(tour.steps))

@@ -299,13 +299,29 @@ class FitBounds(branca.element.MacroElement):
         (function(map) {
             function fit() {
                 map.invalidateSize();
-                // A narrow frame gives the legend less room rather than shrink London.
-                var pad = Math.min({{ this.pad }}, map.getSize().x * 0.2);
+                // London beside the legend, not under it (the legend's own width once drawn);
+                // a narrow frame (a phone: the legend folded) gives it less room.
+                // A folded legend (a phone) is a button in the corner: keep London above it.
+                var legend = map.getContainer().querySelector(".jul-legend");
+                var folded = legend && legend.classList.contains("jul-folded");
+                var width = legend ? legend.offsetWidth + 12 : {{ this.pad }};
+                var pad = folded ? 10 : width < map.getSize().x * 0.4 ? width
+                    : Math.min({{ this.pad }}, map.getSize().x * 0.2);
+                var bottom = folded ? legend.offsetHeight + 16 : 10;
                 map.fitBounds({{ this.bounds|tojson }},
-                              {paddingTopLeft: [pad, 0], paddingBottomRight: [10, 10]});
+                              {paddingTopLeft: [pad, 0], paddingBottomRight: [10, bottom],
+                               animate: false});
             }
+            // The frame may get its final size late (a busy page): fit again, on a resize and
+            // a few times over the first seconds, until someone moves the map.
+            var moved = false;
+            function refit() { if (!moved) fit(); }
+            map.getContainer().addEventListener("pointerdown", function() { moved = true; });
+            map.getContainer().addEventListener("wheel", function() { moved = true; });
+            map.getContainer().addEventListener("keydown", function() { moved = true; });
+            map.on("resize", refit);
             fit();
-            setTimeout(fit, 250);
+            [250, 1000, 2500].forEach(function(ms) { setTimeout(refit, ms); });
         })({{ this._parent.get_name() }});
         {% endmacro %}
     """)
@@ -398,7 +414,7 @@ LEGEND_CSS = f"""<style>
   .jul-legend-toggle {{display: block}}
   .jul-legend {{font-size: 10px; max-width: 170px}}
   .jul-legend h4 {{font-size: 10px}}
-  .leaflet-control-attribution {{font-size: 8px; max-width: 100%}}
+  .leaflet-control-attribution {{font-size: 8px; max-width: calc(100% - 90px)}}
 }}
 </style>"""
 

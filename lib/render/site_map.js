@@ -460,13 +460,23 @@ class SiteMap {
         const fit = () => {
           map.invalidateSize();
           const size = map.getSize();
-          if (fitted && fitted.equals(size)) return;  // framed already at this size
-          fitted = size;
-          const pad = Math.min(spec.legend_pad, size.x * 0.2);
-          map.fitBounds(spec.bounds, { paddingTopLeft: [pad, 0], paddingBottomRight: [10, 10] });
+          // London beside the legend (its drawn width), not under it; a folded legend (a
+          // phone) is a button in the corner: London above it.
+          const legend = this.legendDiv;
+          const folded = !!legend && legend.classList.contains("jul-folded");
+          const width = legend && legend.offsetWidth ? legend.offsetWidth + 12 : spec.legend_pad;
+          const pad = folded ? 10
+            : width < size.x * 0.4 ? width : Math.min(spec.legend_pad, size.x * 0.2);
+          const bottom = folded ? legend.offsetHeight + 16 : 10;
+          const key = `${size.x}x${size.y}:${pad}:${bottom}`;
+          if (fitted === key) return;  // framed already so
+          fitted = key;
+          map.fitBounds(spec.bounds, { paddingTopLeft: [pad, 0],
+                                       paddingBottomRight: [10, bottom], animate: false });
         };
         fit();
-        setTimeout(fit, 250);  // the page may still be laying out
+        setTimeout(fit, 250);  // the page may still be laying out, the legend being drawn
+        setTimeout(fit, 1000);
       }
       this.applied.view = view;
       this.applied.bounds = bounds;

@@ -16,6 +16,7 @@ from lib import uploads
 from lib.analysis import losses, profiles, pub_trends
 from lib.analysis.community import Closures, apply_closures
 from lib.data import layers as data
+from lib.links import choices, match
 from lib.render import card_maps, loss_maps, maps, site_map, ward_maps
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING_CATEGORIES
 from lib.vocab.sources import SOURCES
@@ -24,6 +25,15 @@ from lib.vocab.sources import SOURCES
 @st.cache_resource(show_spinner="Loading London's data…")
 def layers() -> data.Layers:
     return data.load_layers()
+
+
+@st.cache_resource(show_spinner=False)
+def link_choices() -> dict[str, dict[str, match.Choice]]:
+    """Every page's bound link parameters and their options (boroughs, categories, wards)."""
+    built = layers()
+    wards = pd.DataFrame({"ward_code": built.wards["ward_code"], "ward": built.wards["name"],
+                          "borough": built.wards["gss_code"].map(built.borough_names)})
+    return choices.page_choices(built, ward_maps.ward_labels(wards))
 
 
 @st.cache_resource

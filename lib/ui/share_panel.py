@@ -6,6 +6,7 @@ import os
 from urllib.parse import urlsplit
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from lib.data import layers as data
 from lib.links import tours, views
@@ -46,36 +47,39 @@ def _gpkg_bytes() -> bytes:
 
 
 def share_panel(url_path: str, card=None, file_stem: str = "joined-up-london",
-                key: str = "share") -> str:
+                key: str = "share", compact: bool = False) -> str:
     """"Share this view": the link with a copy button, the share card as a 1200x675 PNG and
     an A4 PDF, and the whole built dataset as a GeoPackage. `card(link, size)` returns the
     card's bytes; it runs only when a download is clicked (on Streamlit's download thread),
-    so page reruns never draw cards. Returns the link."""
+    so page reruns never draw cards. `compact`: all of it behind one "Share or download"
+    button (a popover), so the map keeps the first screen. Returns the link."""
     link = page_link(url_path)
     if card is not None:
         _card_layers_ready()
-    with st.container(border=True, key=f"{key}_panel"):
+    box: DeltaGenerator = (
+        st.popover("Share or download", key=f"{key}_popover",
+                   help="This view's link, an image or PDF of it, and the data")
+        if compact else st.container(border=True, key=f"{key}_panel"))
+    with box:
         st.markdown("**Share this view** · copy the link with the button at the right of the "
                     "box, or download a card to post or print")
         st.code(link, language=None, wrap_lines=True)
-        with st.container(horizontal=True, key=f"{key}_buttons"):
+        with st.container(horizontal=not compact, key=f"{key}_buttons"):
             if card is not None:
                 st.download_button(
                     "Download image (PNG)", lambda: card(link, "social"),
                     cards.card_file_name(file_stem, "social"), "image/png", key=f"{key}_png",
-                    on_click="ignore", type="primary",
+                    on_click="ignore", type="primary", wrap=True,
                     help="A 1200x675 card for social media: map, legend, headline figure, "
                          "sources and this link.")
                 st.download_button(
                     "Download PDF (A4)", lambda: card(link, "print"),
                     cards.card_file_name(file_stem, "print"), "application/pdf",
-                    key=f"{key}_pdf", on_click="ignore",
+                    key=f"{key}_pdf", on_click="ignore", wrap=True,
                     help="The same card on an A4 landscape page, for print.")
             st.download_button(
                 "Download the whole dataset (GeoPackage, for QGIS)", _gpkg_bytes,
                 "joined-up-london.gpkg", "application/geopackage+sqlite3", key=f"{key}_gpkg",
-                on_click="ignore",
+                on_click="ignore", wrap=True,
                 help="Every layer of the built data, in EPSG:27700 (British National Grid).")
     return link
-
-

@@ -6,7 +6,9 @@ import html
 
 import streamlit as st
 
+from lib.data.layers import DataMissing
 from lib.links import tours, views
+from lib.ui.cache import link_choices
 
 TOUR_BAR_CSS = """<style>
 .jul-tour-bar {display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center;
@@ -17,6 +19,15 @@ TOUR_BAR_CSS = """<style>
 .jul-tour-bar a.next {background: #0b5757; color: #ffffff}
 .jul-tour-bar a:focus-visible {outline: 3px solid #111111; outline-offset: 2px}
 </style>"""
+
+
+def tour_choices():
+    """The options a tour's values are checked against: from the built layers, or (with no
+    data yet) only those that need none."""
+    try:
+        return link_choices()
+    except DataMissing:
+        return None
 
 
 def _tour_href(url_path: str, params: dict) -> str:
@@ -35,7 +46,8 @@ def tour_bar(url_path: str = "") -> None:
     with the page's url_path."""
     if url_path == "tour":  # the Tour page has its own controls
         return
-    found = tours.tour_from_link({k: st.query_params.get(k) for k in tours.TOUR_PARAMS})
+    found = tours.tour_from_link({k: st.query_params.get(k) for k in tours.TOUR_PARAMS},
+                                 tour_choices())
     if found is None:
         return
     current, number = found

@@ -7,6 +7,7 @@ import os
 import streamlit as st
 
 from lib.data import layers as data
+from lib.links import views
 from lib.render import maps
 from lib.ui.cache import layers
 from lib.ui.navigation import require_navigation
@@ -45,6 +46,20 @@ def require_store():
                     "`JOINED_UP_CONTRIBUTIONS_DB` (default `data/contributions.sqlite`), or in "
                     "the PostgreSQL database named by `DATABASE_URL`. See the README.")
         st.stop()
+
+
+def choose_a_place(url_path: str, key: str, unknown, what: str) -> None:
+    """A page about one place opened with a place that matches nothing (the link check has
+    said so): no other place's figures, but a way to the nearest one, then stop."""
+    nearest = [m.nearest for m in unknown.get(key, ()) if m.nearest]
+    if nearest:
+        params = {k: st.query_params.get_all(k) for k in st.query_params}
+        link = views.build_link(f"./{url_path}", {**params, key: nearest[0]})
+        st.markdown(f"[Open {nearest[0]} instead]({link})  \nor choose {what} in the "
+                    "sidebar.")
+    else:
+        st.info(f"Choose {what} in the sidebar.")
+    st.stop()
 
 
 def default_basemap() -> str:

@@ -21,6 +21,7 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import Point, box
 
+from lib.build import integrity
 from lib.build import pipeline as build_module
 from lib.build.pipeline import (
     BNG,
@@ -488,7 +489,9 @@ def make_tiny_source(src: Path) -> Path:
 
 
 @pytest.fixture
-def tiny_source(tmp_path) -> Path:
+def tiny_source(tmp_path, monkeypatch) -> Path:
+    # Tiny inputs are not the catalogue's vintage: no record counts to expect of them.
+    monkeypatch.setattr(integrity, "EXPECTED_ROWS", {})
     return make_tiny_source(tmp_path / "source")
 
 

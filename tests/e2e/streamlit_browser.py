@@ -84,3 +84,13 @@ def save_screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS_DIR / f"{name}.png"
     page.screenshot(path=path, full_page=True)
     return path
+
+
+def share_link(page: Page) -> str:
+    """The link in the page's "Share or download" popover (opened, read, closed again)."""
+    page.get_by_role("button", name="Share or download").click()
+    code = page.locator("[data-testid='stPopoverBody'] [data-testid='stCode']").first
+    code.wait_for()
+    link = code.inner_text().replace("\n", "").strip()
+    page.keyboard.press("Escape")
+    return link

@@ -75,7 +75,8 @@ def test_the_explorer_is_also_the_root_page(root):
      "step 1 ('A'): field 'params.colour' is not a parameter of the Losses vs policy page"),
     (step('title = "A"\npage = "losses"\ntalking_point = "x"\n'
           'params = { against = "Somewhere nice" }'),
-     "field 'params.against' = 'Somewhere nice' must be one of: Town centres"),
+     "field 'params.against' = 'Somewhere nice' is not a London Plan policy; did you mean "
+     "Areas for Regeneration?"),
     (step('title = "A"\npage = "map_explorer"\ntalking_point = "x"\n'
           'params = { status = ["Open", "Closed"] }'), "field 'params.status' takes one value"),
     (step('title = "A"\npage = "map_explorer"\ntalking_point = "x"\nparams = { z = "99" }'),

@@ -1,0 +1,147 @@
+"""Matching a value from a link or a tour against the options a widget offers.
+
+A link typed by hand (`/borough?borough=hackney`, `?status=closed`) or a tour written in a text
+editor should find the option it means whatever its case or spacing, and a value that matches
+nothing must be said out loud, naming the nearest valid option, never quietly replaced by
+another place. Pure functions: no streamlit, no data.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+_SPACES = re.compile(r"[\s_\-]+")
+
+
+def normalise(text: str) -> str:
+    """The form two spellings of one option share: case folded, '&' read as 'and', and
+    spaces, hyphens and underscores ignored ("Barking-and-Dagenham" = "barking and dagenham",
+    "Hammersmith & Fulham" = "hammersmith and fulham")."""
+    text = str(text).casefold().replace("&", " and ")
+    return _SPACES.sub("", text)
+
+
+@dataclass(frozen=True)
+class Match:
+    """One value as given, the option it means (None: none), and the nearest option."""
+
+    given: str
+    value: str | None
+    nearest: str | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+
+def nearest(value: str, options: Sequence[str]) -> str | None:
+    """The option most like `value` (difflib's ratio on the normalised forms; a prefix of
+    exactly one option wins, "kingston" -> "Kingston upon Thames")."""
+    if not options:
+        return None
+    key = normalise(value)
+    if key:
+        prefixed = [o for o in options if normalise(o).startswith(key)]
+        if len(prefixed) == 1:
+            return prefixed[0]
+    scored = [
+        (difflib.SequenceMatcher(None, key, normalise(o)).ratio(), -i, o)
+        for i, o in enumerate(options)
+    ]
+    return max(scored)[2]
+
+
+def match(value: str, options: Sequence[str], aliases: Mapping[str, str] | None = None) -> Match:
+    """The option `value` names: exactly, else ignoring case and spacing, else through an
+    alias (another spelling people use: "none" for "No basemap"). Options whose normalised
+    forms collide are matched exactly only, so no value is ever read as the wrong one."""
+    value = str(value)
+    if value in options:
+        return Match(value, value)
+    by_key: dict[str, list[str]] = {}
+    for option in options:
+        by_key.setdefault(normalise(option), []).append(option)
+    for alias, option in (aliases or {}).items():
+        if option in options:
+            by_key.setdefault(normalise(alias), []).append(option)
+    found = {o for o in by_key.get(normalise(value), [])}
+    if len(found) == 1:
+        return Match(value, found.pop())
+    return Match(value, None, nearest(value, options))
+
+
+# ------------------------------------------------------------------ a page's parameters
+
+
+Options = Sequence[str] | Callable[[Mapping[str, list[str]]], Sequence[str]]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A parameter a widget binds to the link: what one value is ("a London borough"), the
+    options as the link spells them (the widget's labels), other spellings, and whether it
+    takes several values (a multiselect). `options` may depend on the parameters before it
+    (a category of the chosen groups): then it is called with them, already canonical."""
+
+    noun: str
+    options: Options
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    repeat: bool = False
+
+    def options_for(self, earlier: Mapping[str, list[str]]) -> list[str]:
+        return list(self.options(earlier) if callable(self.options) else self.options)
+
+
+def note(found: Match, noun: str) -> str:
+    """ "'Hackny' is not a London borough; did you mean Hackney?"."""
+    shown = found.given if len(found.given) <= 60 else found.given[:57] + "…"
+    text = f"'{shown}' is not {noun}"
+    return text + (f"; did you mean {found.nearest}?" if found.nearest else ".")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A link's parameters with every known value in its canonical spelling and every
+    unknown one dropped (`params`), a note for each unknown value (`notes`), and the
+    unknown values by parameter (`unknown`)."""
+
+    params: dict[str, list[str]]
+    notes: tuple[str, ...]
+    changed: bool
+    unknown: dict[str, tuple[Match, ...]] = field(default_factory=dict)
+
+
+def check_params(params: Mapping[str, Iterable[str]], choices: Mapping[str, Choice]) -> Checked:
+    """Read each parameter that has a Choice, in the order of `choices`; others pass
+    unchanged. Of repeated values of a single-value parameter the last is read, as
+    Streamlit reads them."""
+    given = {k: [str(v) for v in values] for k, values in params.items()}
+    out: dict[str, list[str]] = {}
+    notes: list[str] = []
+    unknown: dict[str, tuple[Match, ...]] = {}
+    for key, choice in choices.items():
+        if key not in given:
+            continue
+        values = given[key] if choice.repeat else given[key][-1:]
+        options = choice.options_for(out)
+        kept: list[str] = []
+        for value in values:
+            if value == "" and not choice.repeat:
+                kept.append(value)  # an empty value clears a clearable widget
+                continue
+            found = match(value, options, choice.aliases)
+            if found.value is not None:
+                if found.value not in kept:
+                    kept.append(found.value)
+            else:
+                notes.append(note(found, choice.noun))
+                unknown[key] = (*unknown.get(key, ()), found)
+        if kept:
+            out[key] = kept
+    for key, values in given.items():
+        if key not in choices:
+            out[key] = values
+    return Checked(out, tuple(notes), out != given, unknown)

@@ -1,0 +1,56 @@
+"""A link's values read before a page creates its widgets: each in the spelling its widget
+offers (`?borough=hackney` opens Hackney), an unknown one dropped with a visible note naming
+it and the nearest valid one, never quietly replaced by another place.
+
+Streamlit seeds a bound widget from the address the page was opened with, and drops a value
+that is not exactly one of its options without a word. So a link that needs correcting is
+rewritten and the page rerun once (before any widget is bound to it); the notes are kept in
+the session for the rerun to show.
+"""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from lib.links import match
+from lib.ui.cache import link_choices
+
+_NOTES = "_jul_link_notes"
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def escape_markdown(text: str) -> str:
+    """A link's text shown as itself: no link, image, emoji or colour markup from it."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def check_link(url_path: str) -> dict[str, tuple[match.Match, ...]]:
+    """Read this page's link against its widgets' options (call it before the widgets).
+    Shows a warning for each unknown value and returns the unknown values by parameter, so
+    a page about one place can ask for a place (offering the nearest) rather than show
+    another."""
+    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    checked = match.check_params(current, link_choices().get(url_path, {}))
+    if checked.changed:
+        try:
+            for key in current:
+                if key not in checked.params:
+                    del st.query_params[key]
+            for key, values in checked.params.items():
+                if values != current.get(key):
+                    st.query_params[key] = values
+        except StreamlitAPIException:
+            pass  # already bound (a rerun of this session): the widget has its value
+        else:
+            st.session_state[_NOTES] = (url_path, checked.notes, checked.unknown)
+            st.rerun()
+    kept = st.session_state.pop(_NOTES, None)
+    notes, unknown = checked.notes, checked.unknown
+    if kept is not None and kept[0] == url_path:
+        notes, unknown = kept[1] + notes, {**kept[2], **unknown}
+    for text in notes:
+        st.warning(escape_markdown(text), icon="⚠️")
+    return unknown

@@ -1,0 +1,187 @@
+"""The first screen of every map page, in headless Chromium with no internet, at a projector's
+1280x720 and a phone's 390x844: the map is on the first screen (all of it at 1280x720), London
+(or the chosen borough) sits beside the legend rather than under it, the folded legend's
+button on a phone is not covered, and no button, heading or figure label is cut off.
+Screenshots go to tests/artifacts/first-screen-<page>-<size>.png."""
+
+import pytest
+
+from tests.e2e.streamlit_browser import ARTIFACTS_DIR, map_box, wait_for_app, wait_for_map
+
+MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
+SIZES = {"1280x720": (1280, 720), "390x844": (390, 844)}
+# name -> (link, west edge of what the map frames: London's, or None for a borough)
+PAGES = {
+    "explorer": ("/?basemap=No+basemap", -0.51),
+    "explorer-hackney-closed": ("/?borough=Hackney&status=Closed&basemap=No+basemap", None),
+    "losses": ("/losses?basemap=No+basemap", -0.51),
+    "over-time": ("/over-time?area=Hackney&basemap=No+basemap", -0.51),
+    "borough": ("/borough?borough=Hackney&basemap=No+basemap", None),
+    "voluntary": ("/voluntary?basemap=No+basemap", -0.51),
+}
+
+# Inside the map's frame: the Leaflet map, its legend and the legend's toggle button.
+LEGEND_JS = """
+(west) => {
+    const map = Object.values(window).find(v => v instanceof L.Map);
+    const legend = document.querySelector('.jul-legend');
+    return legendState(map, legend, west);
+}
+"""
+# The explorer's map is drawn in the page itself (lib/render/site_map.js), its Leaflet map not
+# reachable from outside: the legend's state only.
+SITE_MAP_LEGEND_JS = """
+(root) => legendState(null, root.querySelector('.jul-legend'), null)
+"""
+LEGEND_STATE_JS = """
+() => { window.legendState = (map, legend, west) => {
+    const button = legend.querySelector('.jul-legend-toggle');
+    const box = legend.getBoundingClientRect();
+    const out = {folded: legend.classList.contains('jul-folded'),
+                 legend: [box.left, box.top, box.right, box.bottom], closedRadius: null};
+    if (map === null) out.siteMap = true;
+    if (west !== null && map !== null) out.westX = map.latLngToContainerPoint([51.5, west]).x;
+    if (getComputedStyle(button).display !== 'none') {
+        const b = button.getBoundingClientRect();
+        const hit = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
+        out.buttonCovered = !(hit === button || button.contains(hit));
+    }
+    if (map === null) return out;
+    out.zoom = map.getZoom();
+    const closed = [];
+    map.eachLayer(l => {
+        // Closed sites are black rings (a mutual aid group's black hairline is not one).
+        if (l instanceof L.CircleMarker && (l.options.color || '').toLowerCase() === '#000000'
+            && l.options.weight >= 2) closed.push(l.getRadius());
+    });
+    out.closedRadius = closed.length ? Math.min(...closed) : null;
+    return out;
+}; }
+"""
+# On the page: text cut off (wider than its box and hidden), and the page wider than the screen.
+CLIPPED_JS = """
+() => {
+    const cut = [];
+    const main = document.querySelector('[data-testid="stMain"]');
+    const selector = ['button p', 'button div', 'h1', 'h2', 'h3', '[data-testid="stMetricLabel"] p',
+                      '[data-testid="stMetricValue"] div', '[data-testid="stTab"] p',
+                      '[data-testid="stCaptionContainer"] p'].join(', ');
+    for (const el of main.querySelectorAll(selector)) {
+        const box = el.getBoundingClientRect();
+        if (box.width === 0 || box.height === 0) continue;
+        const style = getComputedStyle(el);
+        const hides = style.overflow !== 'visible' || style.textOverflow === 'ellipsis';
+        if (hides && el.scrollWidth > el.clientWidth + 1) cut.push(el.innerText.slice(0, 50));
+    }
+    return {cut: [...new Set(cut)], pageWidth: document.documentElement.scrollWidth};
+}
+"""
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_every_map_page_starts_with_its_map(app_url, page, size):
+    width, height = SIZES[size]
+    page.set_viewport_size({"width": width, "height": height})
+    # A fresh server answers "Page not found" for any but the default page at first.
+    page.goto(f"{app_url}/?basemap=No+basemap")
+    wait_for_app(page, timeout_ms=120_000)
+    problems = []
+    for name, (path, west) in PAGES.items():
+        page.goto(f"{app_url}{path}")
+        wait_for_app(page, timeout_ms=60_000)
+        assert page.locator("[data-testid='stException']").count() == 0, name
+        frame = wait_for_map(page)
+        frame.locator(".jul-legend").wait_for()
+        page.wait_for_timeout(2700)  # the last refit (2.5 s) done, markers sized
+        page.screenshot(path=ARTIFACTS_DIR / f"first-screen-{name}-{size}.png")
+
+        box = map_box(page)
+        if box["y"] >= height - 120:
+            problems.append(f"{name}: the map starts {box['y']:.0f} px down a {height} px screen")
+        if width >= 1280 and box["y"] + box["height"] > height:
+            problems.append(
+                f"{name}: the map ends {box['y'] + box['height']:.0f} px down, "
+                f"below the {height} px screen"
+            )
+        if page.locator(".jul-map").count():  # the explorer's map, drawn in the page
+            page.evaluate(LEGEND_STATE_JS)
+            legend = page.locator(".jul-map").first.evaluate(SITE_MAP_LEGEND_JS)
+        else:
+            drawn = next(f for f in page.frames if "streamlit_folium" in f.url)
+            drawn.evaluate(LEGEND_STATE_JS)
+            legend = drawn.evaluate(LEGEND_JS, west)
+        if legend.get("buttonCovered"):
+            problems.append(f"{name}: the legend's button is covered")
+        if width >= 1280:
+            if legend["folded"]:
+                problems.append(f"{name}: the legend is folded on a projector")
+            if "westX" in legend and legend["westX"] < legend["legend"][2] - 4:
+                problems.append(
+                    f"{name}: London's west edge ({legend['westX']:.0f} px) is "
+                    f"under the legend (to {legend['legend'][2]:.0f} px)"
+                )
+        elif not legend["folded"]:
+            problems.append(f"{name}: the legend is open over the map on a phone")
+        if (
+            west is None
+            and legend["closedRadius"] is not None
+            and width >= 1280
+            and legend["closedRadius"] < 8
+        ):
+            problems.append(
+                f"{name}: closed sites are {legend['closedRadius']} px rings at a "
+                f"borough's zoom ({legend['zoom']})"
+            )
+        text = page.evaluate(CLIPPED_JS)
+        if text["cut"]:
+            problems.append(f"{name}: text cut off: {text['cut']}")
+        if text["pageWidth"] > width:
+            problems.append(f"{name}: the page is {text['pageWidth']} px wide")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.xfail(strict=True, reason="the explorer's map is now drawn in the browser "
+                   "(lib/render/site_map.js), which does not outline the chosen borough yet")
+def test_a_chosen_borough_is_outlined(app_url, page):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{app_url}/?borough=Hackney&basemap=No+basemap")
+    wait_for_app(page, timeout_ms=120_000)
+    frame = wait_for_map(page)
+    frame.locator(".jul-legend").wait_for()
+    page.wait_for_timeout(1200)
+    drawn = next(f for f in page.frames if "streamlit_folium" in f.url)
+    outlines = drawn.evaluate("""() => {
+        const map = Object.values(window).find(v => v instanceof L.Map);
+        let n = 0;
+        map.eachLayer(l => {
+            if (l instanceof L.Path && !(l instanceof L.CircleMarker) && l.options.fill === false
+                && l.options.color === '#111111' && l.options.weight >= 3) n++;
+        });
+        return n;
+    }""")
+    assert outlines >= 1
+
+
+def test_the_share_link_carries_the_address_the_browser_used(app_url, page):
+    """The harness opens the app at 127.0.0.1 (not localhost): the link says so."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{app_url}/borough?borough=hackney&basemap=No+basemap")
+    wait_for_app(page, timeout_ms=120_000)
+    wait_for_map(page)
+    wait_for_app(page)
+    page.get_by_role("button", name="Share or download").click()
+    link = page.locator("[data-testid='stPopoverBody'] code").first
+    link.wait_for()
+    assert (
+        link.inner_text().replace("\n", "")
+        == f"{app_url}/borough?borough=Hackney&basemap=No+basemap"
+    )
+    for label in [
+        "Download image (PNG)",
+        "Download PDF (A4)",
+        "Download the whole dataset (GeoPackage, for QGIS)",
+    ]:
+        button = page.get_by_role("button", name=label)
+        assert button.is_visible()
+        box = button.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, label

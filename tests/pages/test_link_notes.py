@@ -1,0 +1,106 @@
+"""AppTest: a link's values read whatever their case and spacing, and a value that matches
+nothing gets a visible note naming it and the nearest valid one, never another place.
+
+Pages are opened by way of the Data & sources page, as a fresh tab opening the link would
+(see tests/test_pages_profiles.py for why)."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def app(app_on_neutral_page) -> AppTest:
+    return app_on_neutral_page
+
+
+def open_page(at: AppTest, page: str, **params) -> AppTest:
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def warnings(at: AppTest) -> list[str]:
+    return [w.value.replace("\\", "") for w in at.warning]
+
+
+def test_a_borough_in_lower_case_opens_that_borough(app):
+    at = open_page(app, "pages/borough_profile.py", borough="hackney")
+    assert at.selectbox(key="borough").value == "E09000012"
+    assert at.title[0].value == "Borough profile: Hackney"
+    assert at.query_params["borough"] == "Hackney"  # the link spells it as the widget does
+    assert not at.warning
+
+
+def test_a_misspelt_borough_is_named_with_the_nearest_and_no_other_borough_is_shown(app):
+    at = open_page(app, "pages/borough_profile.py", borough="Hackny")
+    assert warnings(at) == ["'Hackny' is not a London borough; did you mean Hackney?"]
+    assert at.selectbox(key="borough").value is None
+    assert not [t for t in at.title if t.value.startswith("Borough profile")]  # no profile
+    assert not at.metric
+    assert any("[Open Hackney instead](./borough?borough=Hackney)" in m.value for m in at.markdown)
+
+
+def test_the_explorer_reads_status_and_boroughs_and_notes_the_unknown_one(app):
+    at = open_page(
+        app,
+        "pages/map_explorer.py",
+        status="closed",
+        group="health",
+        borough=["hammersmith & fulham", "Hackny"],
+    )
+    assert at.radio(key="status").value == "Closed"
+    assert at.multiselect(key="group").value == ["Health"]
+    assert at.multiselect(key="borough").value == ["E09000013"]
+    assert warnings(at) == ["'Hackny' is not a London borough; did you mean Hackney?"]
+
+
+def test_an_unknown_status_is_noted_not_dropped_in_silence(app):
+    at = open_page(app, "pages/map_explorer.py", status="shut")
+    assert at.radio(key="status").value == "All"
+    assert warnings(at) == ["'shut' is not a status (All, Open or Closed); did you mean Closed?"]
+
+
+def test_over_time_does_not_show_london_for_an_unknown_borough(app):
+    at = open_page(app, "pages/losses_over_time.py", area="Hackny")
+    assert warnings(at) == ["'Hackny' is not a London borough; did you mean Hackney?"]
+    assert at.selectbox(key="area").value is None
+    assert not at.metric
+
+
+def test_over_time_reads_a_borough_in_capitals(app):
+    at = open_page(app, "pages/losses_over_time.py", area="HACKNEY")
+    assert at.selectbox(key="area").value == "E09000012" and not at.warning
+
+
+def test_losses_reads_a_policy_key_and_notes_an_unknown_category(app):
+    at = open_page(
+        app, "pages/losses_vs_policy.py", against="town centres", categories=["library", "Musem"]
+    )
+    assert at.selectbox(key="against").value == "town_centre"
+    assert at.multiselect(key="categories").value == ["Library"]
+    assert warnings(at) == [
+        "'Musem' is not a category whose closures are recorded (Library, GP practice, Museum "
+        "or public gallery); did you mean Museum or public gallery?"
+    ]
+
+
+def test_voluntary_reads_a_ward_in_any_case(app):
+    at = open_page(
+        app,
+        "pages/voluntary_sector.py",
+        ward="hackney central (hackney)",
+        measure="grants_per_head",
+    )
+    assert at.selectbox(key="measure").value == "grants_per_head"
+    assert at.selectbox(key="ward").value is not None and not at.warning
+
+
+def test_an_unknown_tour_is_named_and_a_tour_in_capitals_opens(app):
+    at = open_page(app, "pages/tour.py", tour="defualt")
+    assert warnings(at) == ["'defualt' is not a tour in tours/; did you mean default?"]
+    at = open_page(app, "pages/tour.py", tour="DEFAULT")
+    assert at.selectbox(key="tour_file").value == "default" and not at.warning
