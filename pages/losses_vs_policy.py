@@ -32,7 +32,7 @@ with st.sidebar:
         placeholder="All three",
         help="Only these three have sources that record closures as well as open sites.")
     include_community = st.checkbox(
-        "Include community reports", key="community", bind="query-params",
+        "Include community reports", key="count_community", bind="query-params",
         help="Count closures of listed sites that a moderator has confirmed from community "
              "reports (dated within the source's recording years). The figures say how many.")
     basemap = widgets.basemap_picker()

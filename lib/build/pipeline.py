@@ -32,6 +32,7 @@ from lib.build import integrity
 from lib.build import merge as merging
 from lib.build.history import EVENT_COLUMNS, event, events_frame, site_states
 from lib.build.lost_more import read_dental, read_library_history, read_pharmacies
+from lib.vocab.categories import SITE_CATEGORIES
 from lib.vocab.policies import POLICIES, TOWN_CENTRE_CLASSES
 from lib.vocab.sources import SOURCES
 
@@ -59,11 +60,7 @@ CIM_CATEGORIES = {  # file stem -> (category, category group)
     "Theatres": ("Theatre", "Culture & heritage"),
 }
 # When one venue is in several culture-map files, its main category is the most specific one.
-CATEGORY_PRIORITY = [
-    "Library", "Museum or public gallery", "Grassroots music venue", "LGBTQ+ night-time venue",
-    "Theatre", "Cinema", "Arts centre", "Dance performance venue", "Music venue",
-    "Commercial gallery", "Community centre", "Outdoor cultural space", "Skate park", "Pub",
-]
+CATEGORY_PRIORITY = list(SITE_CATEGORIES[: SITE_CATEGORIES.index("Pub") + 1])
 # How each culture-map file's coordinates are repaired (see MANIFEST.md, measured in tests).
 CIM_COORD_FIX = {
     "Arts_centres": "latlon",

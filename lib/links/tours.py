@@ -127,7 +127,7 @@ PAGES: dict[str, PageSpec] = {spec.url_path: spec for spec in [
     PageSpec("losses", "pages/losses_vs_policy.py", "Losses vs policy", {
         "against": Param(one_of(LOSS_POLICIES)),
         "categories": Param(one_of(list(RECORDING_CATEGORIES)), repeat=True, max_values=3),
-        "community": Param(flag), "basemap": BASEMAP, "present": Param(flag),
+        "count_community": Param(flag), "basemap": BASEMAP, "present": Param(flag),
     }),
     PageSpec("over-time", "pages/losses_over_time.py", "Losses over time", {
         "area": Param(plain_text), "basemap": BASEMAP, "present": Param(flag),

@@ -685,7 +685,8 @@ def explorer_headline(shown: pd.DataFrame) -> Headline:
     """The one figure a view of sites leads with: how many closed, else how many shown."""
     closed = int(shown["status"].eq("closed").sum())
     if closed:
-        return Headline(f"{closed:,}", f"closed, of {len(shown):,} facilities shown")
+        noun = "facility" if len(shown) == 1 else "facilities"
+        return Headline(f"{closed:,}", f"closed, of {len(shown):,} {noun} shown")
     return Headline(f"{len(shown):,}", "facilities shown, none of them closed")
 
 

@@ -25,14 +25,15 @@ DRAW_ORDER = ["Faith", "Pubs", "Music & nightlife", "Culture & heritage", "Healt
 STATUSES = ["open", "closed"]
 
 
-# Every category of the built sites layer (the site taxonomy a contribution chooses from),
-# culture-map categories in lib/build/pipeline.py's CATEGORY_PRIORITY order, then the other
-# sources' own; tests/store/test_validation.py checks it against the built layer.
+# Every category of the built sites layer (the site taxonomy a contribution chooses from): the
+# culture map's in the order the build ranks a venue listed in several files
+# (CATEGORY_PRIORITY, taken from here), then the other sources' own;
+# tests/store/test_validation.py checks it against the built layer.
 SITE_CATEGORIES: tuple[str, ...] = (
     "Library", "Museum or public gallery", "Grassroots music venue", "LGBTQ+ night-time venue",
     "Theatre", "Cinema", "Arts centre", "Dance performance venue", "Music venue",
     "Commercial gallery", "Community centre", "Outdoor cultural space", "Skate park", "Pub",
-    "Place of worship", "GP practice",
+    "Place of worship", "GP practice", "Pharmacy", "Dental practice",
 )
 
 

@@ -17,7 +17,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 def test_explorer_shows_every_site_by_default(app):
     at = app.run()
     assert not at.exception and not at.error
-    assert metrics(at) == {"Sites shown": "11,792", "Of which closed": "307",
+    assert metrics(at) == {"Sites shown": "15,386", "Of which closed": "1,051",
                            "Boroughs": "33 of 33"}
 
 
@@ -29,11 +29,11 @@ def test_explorer_view_comes_from_the_url(app):
     assert not at.exception
     assert at.multiselect(key="group").value == ["Community & libraries"]
     assert at.radio(key="status").value == "Closed"
-    # Brent's closed libraries in the 2016 list (the culture map lists open venues only).
-    assert metrics(at)["Sites shown"] == "4"
+    # Brent's closed libraries (Kensal Rise is community-run since 2019, not closed).
+    assert metrics(at)["Sites shown"] == "3"
     table = at.dataframe[0].value
     assert set(table["borough"]) == {"Brent"} and set(table["status"]) == {"closed"}
-    assert set(table["name"]) == {"Kensal Rise", "Neasden", "Tokyngton", "Town Hall"}
+    assert set(table["name"]) == {"Neasden", "Tokyngton", "Town Hall"}
 
 
 def test_explorer_closure_years_filter_closed_sites(app):

@@ -237,14 +237,15 @@ def test_explorer_cards_on_the_real_data(real_layers, case, size):
     attribution = " ".join(texts["attribution"])
     assert "Contains National Statistics data" in attribution
     legend = " ".join(texts["legend"] + texts["legend-title"])
-    assert "Open sites per 10,000 residents" in legend
+    assert "Open sites per 10,000 residents" in " ".join(legend.split())  # wrapped in the card
     assert texts["vintage"][0].startswith("Data vintage:")
     shown = data.filter_sites(real_layers.sites, site_filter)
     closed = int(shown["status"].eq("closed").sum())
     assert texts["headline"] == [f"{closed:,}" if closed else f"{len(shown):,}"]
     if case == "hackney-closed-gp":
         assert texts["title"] == ["Closed Health sites in Hackney"]
-        assert texts["headline"] == ["3"] and "Closed (3)" in legend
+        # Closed GP practices (1), pharmacies (6) and dental practices (10) in Hackney.
+        assert texts["headline"] == ["17"] and "Closed (17)" in legend
         assert "NHS Digital" in attribution and "Royal Mail" in attribution
         assert "OpenStreetMap" not in attribution  # no place of worship is shown
         assert "Areas for Regeneration" in legend
@@ -255,7 +256,7 @@ def test_explorer_cards_on_the_real_data(real_layers, case, size):
         assert x1 - x0 < 20_000
     if case == "london":
         assert texts["title"] == ["Community facilities across London, open and closed"]
-        assert "Pubs (3,857)" in legend and "Closed (307)" in legend
+        assert "Pubs (3,775)" in legend and "Closed (1,051)" in legend
         assert "OpenStreetMap contributors" in attribution
     if case == "every-policy":
         for label in (p.legend for p in POLICIES.values()):
@@ -333,7 +334,7 @@ def test_presentation_mode_from_the_link(app):
     at = app.run()
     assert not at.exception
     assert at.toggle(key="present_toggle").value is True
-    assert metrics(at) == {"closed, of 11,792 facilities shown": "307"}
+    assert metrics(at) == {"closed, of 15,386 facilities shown": "1,051"}
     assert [t.value for t in at.title][0] == "Community facilities across London, open and closed"
     assert not at.dataframe  # no table: the map fills the screen
     at.button(key="present_exit").click().run()
