@@ -9,8 +9,7 @@ from lib.vocab.sources import GLA_ATTR, ONS_ATTR, OS_ATTR
 st.set_page_config(page_title="Joined Up London", layout="wide")
 
 pages = [
-    st.Page("pages/map_explorer.py", title="Map explorer",
-            default=True),
+    st.Page("pages/map_explorer.py", title="Map explorer", default=True),
     st.Page("pages/losses_vs_policy.py", title="Losses vs policy", url_path="losses"),
     st.Page("pages/losses_over_time.py", title="Losses over time", url_path="over-time"),
     st.Page("pages/borough_profile.py", title="Borough profile", url_path="borough"),
@@ -33,5 +32,7 @@ tour_bar.tour_bar(page.url_path)  # a view opened from the Tour page: previous /
 page.run()
 
 st.divider()
-st.caption(f"Open data: {ONS_ATTR}. {OS_ATTR}. {GLA_ATTR}. Full credits and licences on the "
-           "Data & sources page.")
+st.caption(
+    f"Open data: {ONS_ATTR}. {OS_ATTR}. {GLA_ATTR}. Full credits and licences on the "
+    "Data & sources page."
+)

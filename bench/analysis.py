@@ -46,8 +46,10 @@ def main(argv=None) -> int:
 
     start = time.perf_counter()
     layers = {name: pyogrio.read_dataframe(path, layer=name) for name in LAYERS}
-    print(f"load {len(LAYERS)} layers once: {(time.perf_counter() - start) * 1000:.0f} ms "
-          f"({len(layers['sites']):,} sites, {len(layers['lsoas']):,} LSOAs)")
+    print(
+        f"load {len(LAYERS)} layers once: {(time.perf_counter() - start) * 1000:.0f} ms "
+        f"({len(layers['sites']):,} sites, {len(layers['lsoas']):,} LSOAs)"
+    )
     sites, lsoas = layers["sites"], layers["lsoas"]
     boroughs, policy_areas = layers["boroughs"], layers["policy_areas"]
     pubs = layers["pubs_by_borough"]
@@ -57,38 +59,56 @@ def main(argv=None) -> int:
     print(f"\nmedian of {args.runs} runs after a first call, ms")
     print(f"{'function':58} {'first':>7} {'median':>7}")
     rows = [
-        ("closure_table(sites, 'regeneration_area')",
-         lambda: losses.closure_table(sites, "regeneration_area")),
-        ("closure_table(sites, 'town_centre:Metropolitan')",
-         lambda: losses.closure_table(sites, "town_centre:Metropolitan")),
+        (
+            "closure_table(sites, 'regeneration_area')",
+            lambda: losses.closure_table(sites, "regeneration_area"),
+        ),
+        (
+            "closure_table(sites, 'town_centre:Metropolitan')",
+            lambda: losses.closure_table(sites, "town_centre:Metropolitan"),
+        ),
         ("distance_bands(sites)", lambda: losses.distance_bands(sites)),
         ("closures_by_year(sites)", lambda: losses.closures_by_year(sites)),
-        ("closures_by_year(sites, gss_code='E09000030')",
-         lambda: losses.closures_by_year(sites, gss_code="E09000030")),
+        (
+            "closures_by_year(sites, gss_code='E09000030')",
+            lambda: losses.closures_by_year(sites, gss_code="E09000030"),
+        ),
         ("pubs_change(pubs_by_borough, boroughs)", lambda: pub_trends.pubs_change(pubs, boroughs)),
         ("pubs_trend(pubs_by_borough, boroughs)", lambda: pub_trends.pubs_trend(pubs, boroughs)),
-        ("policy_share_by_borough(boroughs, policy_areas, lsoas)",
-         lambda: pub_trends.policy_share_by_borough(boroughs, policy_areas, lsoas)),
+        (
+            "policy_share_by_borough(boroughs, policy_areas, lsoas)",
+            lambda: pub_trends.policy_share_by_borough(boroughs, policy_areas, lsoas),
+        ),
     ]
     shares = pub_trends.policy_share_by_borough(boroughs, policy_areas, lsoas)
     change = pub_trends.pubs_change(pubs, boroughs)
-    rows.append(("pubs_policy_correlation(change, shares)",
-                 lambda: pub_trends.pubs_policy_correlation(change, shares)))
+    rows.append(
+        (
+            "pubs_policy_correlation(change, shares)",
+            lambda: pub_trends.pubs_policy_correlation(change, shares),
+        )
+    )
     for policy in MAIN_ANALYSED:
-        rows.append((f"share_table(..., '{policy}')",
-                     lambda p=policy: losses.share_table(sites, lsoas, policy_areas, boroughs, p)))
+        rows.append(
+            (
+                f"share_table(..., '{policy}')",
+                lambda p=policy: losses.share_table(sites, lsoas, policy_areas, boroughs, p),
+            )
+        )
     for label, func in rows:
         first, median = timed(func, args.runs)
         print(f"{label:58} {first:7.1f} {median:7.1f}")
 
-    print("\n\"Losses vs policy\" page rerun: closure_table + share_table + distance_bands, ms")
+    print('\n"Losses vs policy" page rerun: closure_table + share_table + distance_bands, ms')
     print(f"{'policy':32} {'first':>7} {'median':>7}")
     medians = []
     for policy in ANALYSED:
+
         def rerun(p=policy):
             losses.closure_table(sites, p)
             losses.share_table(sites, lsoas, policy_areas, boroughs, p)
             losses.distance_bands(sites)
+
         first, median = timed(rerun, args.runs)
         medians.append(median)
         print(f"{policy:32} {first:7.1f} {median:7.1f}")

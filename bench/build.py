@@ -32,7 +32,10 @@ def run_once(source: Path, out_dir: Path) -> tuple[float, int]:
         started = time.perf_counter()
         child = subprocess.Popen(
             [sys.executable, "-m", "lib.build", "--source", str(source), "--out", str(out)],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -46,8 +49,11 @@ def run_once(source: Path, out_dir: Path) -> tuple[float, int]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="number of builds (default 3)")
-    parser.add_argument("--source", default=os.environ.get("GEODATA_SOURCE"),
-                        help="folder of raw inputs (default: $GEODATA_SOURCE)")
+    parser.add_argument(
+        "--source",
+        default=os.environ.get("GEODATA_SOURCE"),
+        help="folder of raw inputs (default: $GEODATA_SOURCE)",
+    )
     args = parser.parse_args(argv)
     if not args.source:
         parser.error("no --source given and GEODATA_SOURCE is not set")
@@ -56,8 +62,10 @@ def main(argv=None) -> int:
     source = Path(args.source).resolve()
 
     print(f"data build benchmark: {args.runs} run(s) of python -m lib.build on {source}")
-    print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, "
-          f"{platform.system()} {platform.release()}")
+    print(
+        f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"{platform.system()} {platform.release()}"
+    )
     walls, peaks = [], []
     for run in range(1, args.runs + 1):
         with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
@@ -66,10 +74,14 @@ def main(argv=None) -> int:
         peaks.append(peak)
         print(f"run {run}: wall {wall:6.2f} s   peak RSS {peak / 1024**2:7.0f} MiB")
     median, worst = statistics.median(walls), max(peaks)
-    print(f"median wall time {median:.2f} s (budget {BUDGET_SECONDS} s: "
-          f"{median / BUDGET_SECONDS:.0%} of it)")
-    print(f"max peak RSS {worst / 1024**2:.0f} MiB (budget {BUDGET_BYTES / 1024**3:.0f} GiB: "
-          f"{worst / BUDGET_BYTES:.0%} of it)")
+    print(
+        f"median wall time {median:.2f} s (budget {BUDGET_SECONDS} s: "
+        f"{median / BUDGET_SECONDS:.0%} of it)"
+    )
+    print(
+        f"max peak RSS {worst / 1024**2:.0f} MiB (budget {BUDGET_BYTES / 1024**3:.0f} GiB: "
+        f"{worst / BUDGET_BYTES:.0%} of it)"
+    )
     return 0
 
 

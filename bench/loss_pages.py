@@ -23,13 +23,18 @@ from lib.ui import cache
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
-TITLES = {"pages/losses_vs_policy.py": "Losses vs policy",
-          "pages/losses_over_time.py": "Losses over time"}
+TITLES = {
+    "pages/losses_vs_policy.py": "Losses vs policy",
+    "pages/losses_over_time.py": "Losses over time",
+}
 VIEWS = [
     ("losses", "pages/losses_vs_policy.py", {"against": "Areas for Regeneration"}),
     ("losses", "pages/losses_vs_policy.py", {"against": "Town centres"}),
-    ("losses", "pages/losses_vs_policy.py", {"against": "Central Activities Zone",
-                                             "categories": ["Library", "GP practice"]}),
+    (
+        "losses",
+        "pages/losses_vs_policy.py",
+        {"against": "Central Activities Zone", "categories": ["Library", "GP practice"]},
+    ),
     ("losses", "pages/losses_vs_policy.py", {"against": "Metropolitan town centres"}),
     ("over-time", "pages/losses_over_time.py", {}),
     ("over-time", "pages/losses_over_time.py", {"area": "Hackney"}),
@@ -37,8 +42,10 @@ VIEWS = [
 
 
 def describe(params: dict) -> str:
-    return "&".join(f"{k}={v if isinstance(v, str) else '+'.join(v)}"
-                    for k, v in params.items()) or "(defaults)"
+    return (
+        "&".join(f"{k}={v if isinstance(v, str) else '+'.join(v)}" for k, v in params.items())
+        or "(defaults)"
+    )
 
 
 def main(argv=None) -> int:
@@ -47,14 +54,12 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args(argv)
     if not Path(args.gpkg).exists():
-        print(f"{args.gpkg} not found: build it with `make data` (or pass a path)",
-              file=sys.stderr)
+        print(f"{args.gpkg} not found: build it with `make data` (or pass a path)", file=sys.stderr)
         return 2
     os.environ["JOINED_UP_GPKG"] = str(Path(args.gpkg).resolve())
 
     import streamlit as st
     from streamlit.testing.v1 import AppTest
-
 
     start = time.perf_counter()
     cache.layers()
@@ -75,8 +80,10 @@ def main(argv=None) -> int:
         cold = (time.perf_counter() - start) * 1000
         cold_cpu = (time.process_time() - cpu) * 1000
         if at.exception or at.title[0].value != TITLES[page]:
-            print(f"{name}: {at.exception[0].value if at.exception else at.title[0].value}",
-                  file=sys.stderr)
+            print(
+                f"{name}: {at.exception[0].value if at.exception else at.title[0].value}",
+                file=sys.stderr,
+            )
             return 1
         times, cpus = [], []
         for _ in range(args.runs):
@@ -88,11 +95,15 @@ def main(argv=None) -> int:
         warm, warm_cpu = statistics.median(times), statistics.median(cpus)
         warm_all.append(warm)
         warm_cpu_all.append(warm_cpu)
-        print(f"{name:10} {describe(params):50} {cold:6.0f} {warm:6.0f} {cold_cpu:6.0f} "
-              f"{warm_cpu:6.0f}")
-    print(f"\nwarm rerun, slowest view: {max(warm_all):.0f} ms wall, {max(warm_cpu_all):.0f} ms "
-          f"CPU; median over views: {statistics.median(warm_all):.0f} ms wall, "
-          f"{statistics.median(warm_cpu_all):.0f} ms CPU")
+        print(
+            f"{name:10} {describe(params):50} {cold:6.0f} {warm:6.0f} {cold_cpu:6.0f} "
+            f"{warm_cpu:6.0f}"
+        )
+    print(
+        f"\nwarm rerun, slowest view: {max(warm_all):.0f} ms wall, {max(warm_cpu_all):.0f} ms "
+        f"CPU; median over views: {statistics.median(warm_all):.0f} ms wall, "
+        f"{statistics.median(warm_cpu_all):.0f} ms CPU"
+    )
     return 0
 
 

@@ -42,8 +42,9 @@ def main() -> None:
     density = data.sites_per_10k(sites, layers.boroughs).set_index("gss_code")["per_10k"]
 
     def ours():
-        return maps.explorer_map(map_layers, sites.index, density, "Open sites per 10,000",
-                                 ("town_centre",), "none")
+        return maps.explorer_map(
+            map_layers, sites.index, density, "Open sites per 10,000", ("town_centre",), "none"
+        )
 
     def explore():
         with warnings.catch_warnings():
@@ -55,17 +56,21 @@ def main() -> None:
         maps.add_site_layers(m, map_layers.sites, maps.layer_attribution("cim"))
         return m
 
-    rows = [("explorer_map (ours)", *measure(ours, args.runs)),
-            ("GeoDataFrame.explore()", *measure(explore, args.runs)),
-            ("ours, site layers only", *measure(our_sites_only, args.runs))]
+    rows = [
+        ("explorer_map (ours)", *measure(ours, args.runs)),
+        ("GeoDataFrame.explore()", *measure(explore, args.runs)),
+        ("ours, site layers only", *measure(our_sites_only, args.runs)),
+    ]
     print(f"{len(sites):,} sites, median of {args.runs} runs")
     print(f"{'map':<24}{'bytes':>13}{'gzip bytes':>13}{'build+render s':>16}")
     for name, size, zipped, seconds in rows:
         print(f"{name:<24}{size:>13,}{zipped:>13,}{seconds:>16.2f}")
     (_, ours_size, ours_zip, _), (_, base_size, base_zip, _), (_, sites_size, _, _) = rows
-    print(f"ratio whole explorer map / explore(): {ours_size / base_size:.3f} "
-          f"(gzip {ours_zip / base_zip:.3f}); site layers only / explore(): "
-          f"{sites_size / base_size:.3f}; target at most 0.25")
+    print(
+        f"ratio whole explorer map / explore(): {ours_size / base_size:.3f} "
+        f"(gzip {ours_zip / base_zip:.3f}); site layers only / explore(): "
+        f"{sites_size / base_size:.3f}; target at most 0.25"
+    )
 
 
 if __name__ == "__main__":

@@ -30,19 +30,34 @@ presenting = present.presentation_mode()
 
 with st.sidebar:
     st.header("Borough")
-    gss_code = st.selectbox("Borough", sorted(names, key=names.get), format_func=names.get,
-                            key="borough", bind="query-params",
-                            index=None if "borough" in unknown else 0,
-                            placeholder="Choose a borough")
+    gss_code = st.selectbox(
+        "Borough",
+        sorted(names, key=names.get),
+        format_func=names.get,
+        key="borough",
+        bind="query-params",
+        index=None if "borough" in unknown else 0,
+        placeholder="Choose a borough",
+    )
     st.header("Ward map")
-    measure = st.selectbox("Shade wards by", list(ward_maps.WARD_MEASURES),
-                           format_func=lambda k: ward_maps.WARD_MEASURES[k].short, key="measure",
-                           bind="query-params")
-    policies = st.multiselect("London Plan layers shown", list(POLICIES),
-                              format_func=lambda p: POLICIES[p].legend, key="policy",
-                              bind="query-params", default=["town_centre"])
-    show_voluntary = st.toggle("Food banks and mutual aid groups", value=True, key="helpers",
-                               bind="query-params")
+    measure = st.selectbox(
+        "Shade wards by",
+        list(ward_maps.WARD_MEASURES),
+        format_func=lambda k: ward_maps.WARD_MEASURES[k].short,
+        key="measure",
+        bind="query-params",
+    )
+    policies = st.multiselect(
+        "London Plan layers shown",
+        list(POLICIES),
+        format_func=lambda p: POLICIES[p].legend,
+        key="policy",
+        bind="query-params",
+        default=["town_centre"],
+    )
+    show_voluntary = st.toggle(
+        "Food banks and mutual aid groups", value=True, key="helpers", bind="query-params"
+    )
     show_community = community.show_toggle()
     basemap = widgets.basemap_picker()
 
@@ -59,14 +74,21 @@ volunteers = cache.voluntary_features()
 site_index = layers.sites.index[layers.sites["gss_code"] == gss_code]
 reports = community.approved(PublicFilter(gss_codes=(gss_code,))) if show_community else None
 m = ward_maps.borough_map(
-    cache.map_layers(), cache.ward_geometry(), wards, gss_code, measure, tuple(policies), basemap,
+    cache.map_layers(),
+    cache.ward_geometry(),
+    wards,
+    gss_code,
+    measure,
+    tuple(policies),
+    basemap,
     site_index,
     volunteers.loc[layers.voluntary_points["gss_code"] == gss_code] if show_voluntary else None,
     community_reports=reports,
 )
 m.add_child(focus.LegibleClosedSites())  # closed sites read from the back of a room
-map_sources = ward_maps.map_sources(measure, with_sites=True, policies=policies,
-                                   volunteers=show_voluntary)
+map_sources = ward_maps.map_sources(
+    measure, with_sites=True, policies=policies, volunteers=show_voluntary
+)
 
 if presenting:  # for a projector: the title, the borough's figure against London's, the map
     headline = cards.borough_headline(stats, gss_code, measure)
@@ -77,21 +99,36 @@ if presenting:  # for a projector: the title, the borough's figure against Londo
 
 share_slot = layout.title_bar(f"Borough profile: {name}")
 with share_slot:  # the card (the ward map below, with the borough's figure) drawn on a click
-    share_panel.share_panel("borough", partial(cards.borough_card, layers, gss_code, measure,
-                                               tuple(policies), show_voluntary, stats=stats,
-                                               wards=wards),
-                            file_stem=f"joined-up-london-{slug}-{measure.replace('_', '-')}",
-                            compact=True)
-st.caption(f"Wards shaded by **{spec.label[0].lower() + spec.label[1:]}**; sites (closed ones "
-           "as black rings)" + (", food banks and mutual aid groups" if show_voluntary else "")
-           + ". Choose the measure and layers in the sidebar.")
+    share_panel.share_panel(
+        "borough",
+        partial(
+            cards.borough_card,
+            layers,
+            gss_code,
+            measure,
+            tuple(policies),
+            show_voluntary,
+            stats=stats,
+            wards=wards,
+        ),
+        file_stem=f"joined-up-london-{slug}-{measure.replace('_', '-')}",
+        compact=True,
+    )
+st.caption(
+    f"Wards shaded by **{spec.label[0].lower() + spec.label[1:]}**; sites (closed ones "
+    "as black rings)"
+    + (", food banks and mutual aid groups" if show_voluntary else "")
+    + ". Choose the measure and layers in the sidebar."
+)
 embed.show_map(m, key="borough_map", height=layout.MAP_HEIGHT)
 widgets.attribution_caption(map_sources, basemap)
 st.markdown(cards.ward_summary(wards, measure, name))
 if wards["unstable"].any() and spec.per_head:
-    st.caption(f"⚠ {int(wards['unstable'].sum())} ward(s) here have under "
-               f"{profiles.UNSTABLE_WARD_POPULATION:,} residents: their per-resident figures "
-               "are unstable.")
+    st.caption(
+        f"⚠ {int(wards['unstable'].sum())} ward(s) here have under "
+        f"{profiles.UNSTABLE_WARD_POPULATION:,} residents: their per-resident figures "
+        "are unstable."
+    )
 
 st.markdown(
     f"{'Inner' if borough['inner'] else 'Outer'} London · **{int(borough['population']):,}** "
@@ -110,34 +147,56 @@ if not unstable.empty:
 
 key_rows = rows.set_index("measure").loc[profiles.KEY_MEASURES].reset_index()
 for start in range(0, len(key_rows), 4):
-    for column, (_, row) in zip(st.columns(4), key_rows.iloc[start:start + 4].iterrows(),
-                                strict=False):
+    for column, (_, row) in zip(
+        st.columns(4), key_rows.iloc[start : start + 4].iterrows(), strict=False
+    ):
         measure_info = profiles.MEASURES[row["measure"]]
         with column.container(border=True):
             st.metric(
-                ("⚠ " if row["unstable"] else "") + measure_info.short, row["shown"],
-                delta=f"London {row['london_shown']}", delta_color="off", delta_arrow="off",
+                ("⚠ " if row["unstable"] else "") + measure_info.short,
+                row["shown"],
+                delta=f"London {row['london_shown']}",
+                delta_color="off",
+                delta_arrow="off",
                 help=f"{row['label']}. {row['note']}".strip(),
             )
-            st.caption(f"{measure_info.unit} · {row['count_shown']}  \n"
-                       f"**Rank:** {row['rank_text']}")
+            st.caption(
+                f"{measure_info.unit} · {row['count_shown']}  \n**Rank:** {row['rank_text']}"
+            )
 
 closed = profiles.closed_facilities(layers.sites, gss_code, ward_names)
 helpers = profiles.voluntary_list(layers.voluntary_points, gss_code, ward_names)
-figures_tab, closed_tab, voluntary_tab, wards_tab = st.tabs([
-    "All figures", f"Closed facilities ({len(closed)})",
-    f"Food banks and mutual aid ({len(helpers)})", f"Ward table ({len(wards)})"])
+figures_tab, closed_tab, voluntary_tab, wards_tab = st.tabs(
+    [
+        "All figures",
+        f"Closed facilities ({len(closed)})",
+        f"Food banks and mutual aid ({len(helpers)})",
+        f"Ward table ({len(wards)})",
+    ]
+)
 
 with figures_tab:
-    st.caption(f"{name} against London (London's total over London's residents); rank 1 = the "
-               "highest value among the boroughs. Hover a tile above for what each measures.")
+    st.caption(
+        f"{name} against London (London's total over London's residents); rank 1 = the "
+        "highest value among the boroughs. Hover a tile above for what each measures."
+    )
     display = profiles.borough_figures_display(rows)
-    st.dataframe(display, hide_index=True, width="stretch", height=widgets.table_height(len(display)),
-                 column_config={"figure": "Figure", "value": name, "rank": "Rank"})
+    st.dataframe(
+        display,
+        hide_index=True,
+        width="stretch",
+        height=widgets.table_height(len(display)),
+        column_config={"figure": "Figure", "value": name, "rank": "Rank"},
+    )
     headline_csv = profiles.borough_figures_csv(rows)
-    st.download_button("Download these figures (CSV)", partial(tables.csv_bytes, headline_csv),
-                       f"joined-up-london-{slug}-figures.csv", "text/csv",
-                       key="download_figures", on_click="ignore")
+    st.download_button(
+        "Download these figures (CSV)",
+        partial(tables.csv_bytes, headline_csv),
+        f"joined-up-london-{slug}-figures.csv",
+        "text/csv",
+        key="download_figures",
+        on_click="ignore",
+    )
 
 with closed_tab:
     st.caption(" ".join(closed.attrs["caveats"]))
@@ -145,10 +204,15 @@ with closed_tab:
         st.info(f"No closure of a library, GP practice or museum is recorded in {name}.")
     else:
         table_headers.show(closed, table_headers.CLOSED_FACILITIES)
-    st.download_button("Download closed facilities (CSV)", partial(tables.csv_bytes, closed),
-                       f"joined-up-london-{slug}-closed.csv", "text/csv",
-                       key="download_closed", on_click="ignore",
-                       disabled=closed.empty)
+    st.download_button(
+        "Download closed facilities (CSV)",
+        partial(tables.csv_bytes, closed),
+        f"joined-up-london-{slug}-closed.csv",
+        "text/csv",
+        key="download_closed",
+        on_click="ignore",
+        disabled=closed.empty,
+    )
 
 with voluntary_tab:
     banks = helpers[helpers["kind"] == "Food bank"]
@@ -168,29 +232,52 @@ with voluntary_tab:
         st.info(f"No food bank or mutual aid group is recorded in {name}.")
     else:
         table_headers.show(helpers, table_headers.HELPERS)
-    st.download_button("Download food banks and mutual aid groups (CSV)",
-                       partial(tables.csv_bytes, helpers),
-                       f"joined-up-london-{slug}-voluntary.csv", "text/csv",
-                       key="download_voluntary", on_click="ignore",
-                       disabled=helpers.empty)
+    st.download_button(
+        "Download food banks and mutual aid groups (CSV)",
+        partial(tables.csv_bytes, helpers),
+        f"joined-up-london-{slug}-voluntary.csv",
+        "text/csv",
+        key="download_voluntary",
+        on_click="ignore",
+        disabled=helpers.empty,
+    )
 
 with wards_tab:
     ward_csv = profiles.ward_csv(wards)
-    st.caption("Per-resident figures use mid-2020 residents; IMD rank 1 = the most deprived of "
-               "London's 634 wards.")
+    st.caption(
+        "Per-resident figures use mid-2020 residents; IMD rank 1 = the most deprived of "
+        "London's 634 wards."
+    )
     table_headers.show(ward_csv, table_headers.WARD_TABLE)
-    st.download_button("Download the ward table (CSV)", partial(tables.csv_bytes, ward_csv),
-                       f"joined-up-london-{slug}-wards.csv", "text/csv", key="download_wards",
-                       on_click="ignore")
+    st.download_button(
+        "Download the ward table (CSV)",
+        partial(tables.csv_bytes, ward_csv),
+        f"joined-up-london-{slug}-wards.csv",
+        "text/csv",
+        key="download_wards",
+        on_click="ignore",
+    )
 
-community.table_and_downloads(reports, f"joined-up-london-{slug}",
-                              dict(zip(layers.sites["site_id"], layers.sites["name"], strict=True)))
+community.table_and_downloads(
+    reports,
+    f"joined-up-london-{slug}",
+    dict(zip(layers.sites["site_id"], layers.sites["name"], strict=True)),
+)
 
 with st.expander("How this is calculated"):
     st.markdown(profiles.PROFILE_METHOD)
     st.markdown("**Caveats.** " + " ".join(stats.attrs.get("caveats", [])))
-    st.markdown("**What the joins could not match** (from the data build, and checks on the "
-                "built layers): nothing is dropped silently.")
-    table_headers.show(profiles.unmatched_report(layers.build_report, layers.wards, layers.lsoas,
-                                          layers.voluntary_wards, layers.voluntary_points),
-                table_headers.UNMATCHED)
+    st.markdown(
+        "**What the joins could not match** (from the data build, and checks on the "
+        "built layers): nothing is dropped silently."
+    )
+    table_headers.show(
+        profiles.unmatched_report(
+            layers.build_report,
+            layers.wards,
+            layers.lsoas,
+            layers.voluntary_wards,
+            layers.voluntary_points,
+        ),
+        table_headers.UNMATCHED,
+    )

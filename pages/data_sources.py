@@ -23,13 +23,25 @@ st.warning(
     "and pubs as points list open venues only. Planning boundaries are indicative."
 )
 
-catalogue = pd.DataFrame([
-    {"Input": s.title, "Publisher": s.publisher, "Licence": s.licence, "Vintage": s.vintage,
-     "Where to get it": s.upstream}
-    for s in SOURCES.values()
-])
-st.dataframe(catalogue, hide_index=True, width="stretch", height=widgets.table_height(len(catalogue)),
-             column_config={"Where to get it": st.column_config.LinkColumn()})
+catalogue = pd.DataFrame(
+    [
+        {
+            "Input": s.title,
+            "Publisher": s.publisher,
+            "Licence": s.licence,
+            "Vintage": s.vintage,
+            "Where to get it": s.upstream,
+        }
+        for s in SOURCES.values()
+    ]
+)
+st.dataframe(
+    catalogue,
+    hide_index=True,
+    width="stretch",
+    height=widgets.table_height(len(catalogue)),
+    column_config={"Where to get it": st.column_config.LinkColumn()},
+)
 
 with st.expander("Known gaps, attribution and file of each input"):
     for source in SOURCES.values():
@@ -50,5 +62,10 @@ try:
 except data.DataMissing as exc:
     st.info(f"No build report yet: {exc}")
 else:
-    st.dataframe(report, hide_index=True, width="stretch", height=widgets.table_height(len(report)),
-                 column_config={"note": st.column_config.TextColumn(width="large")})
+    st.dataframe(
+        report,
+        hide_index=True,
+        width="stretch",
+        height=widgets.table_height(len(report)),
+        column_config={"note": st.column_config.TextColumn(width="large")},
+    )

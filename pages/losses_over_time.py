@@ -22,9 +22,14 @@ presenting = present.presentation_mode()
 with st.sidebar:
     st.header("Where")
     area = st.selectbox(
-        "Borough", [LONDON, *sorted(names, key=names.get)], key="area", bind="query-params",
+        "Borough",
+        [LONDON, *sorted(names, key=names.get)],
+        key="area",
+        bind="query-params",
         format_func=lambda code: "All London" if code == LONDON else names[code],
-        index=None if "area" in unknown else 0, placeholder="Choose a borough")
+        index=None if "area" in unknown else 0,
+        placeholder="Choose a borough",
+    )
     basemap = widgets.basemap_picker()
 
 if area is None:
@@ -36,65 +41,98 @@ if presenting:  # for a projector: the title, one figure, the pubs map
     change = cache.pub_tables()[0]
     headline = cards.pubs_headline(change, gss_code)
     present.present_header(cards.pubs_title(PUBS_START, PUBS_END), headline.value, headline.label)
-    present.present_map(loss_maps.pubs_change_map(cache.map_layers(), cache.pubs_map_layer(), basemap, gss_code),
-                   key="pubs_map_present")
+    present.present_map(
+        loss_maps.pubs_change_map(cache.map_layers(), cache.pubs_map_layer(), basemap, gss_code),
+        key="pubs_map_present",
+    )
     widgets.attribution_caption(["boroughs", "pubs"], basemap)
     st.stop()
 
 # ---------------------------------------------------------------- pubs: the map first
 change, trend, shares, correlation = cache.pub_tables()
 london = change.attrs["london"]
-figures = [layout.Figure(f"London, {PUBS_START} → {PUBS_END}",
-                         f"{london['pubs_start']:,} → {london['pubs_end']:,}",
-                         delta=f"{london['change']:,} ({london['pct_change']:.1f}%)",
-                         help="Sum of the 33 boroughs' ONS counts (rounded to 5 each).")]
+figures = [
+    layout.Figure(
+        f"London, {PUBS_START} → {PUBS_END}",
+        f"{london['pubs_start']:,} → {london['pubs_end']:,}",
+        delta=f"{london['change']:,} ({london['pct_change']:.1f}%)",
+        help="Sum of the 33 boroughs' ONS counts (rounded to 5 each).",
+    )
+]
 if gss_code is not None:
     row = change.set_index("gss_code").loc[gss_code]
     figures += [
-        layout.Figure(f"{place}, {PUBS_START} → {PUBS_END}",
-                      f"{int(row['pubs_start']):,} → {int(row['pubs_end']):,}",
-                      delta=f"{int(row['change']):,} ({row['pct_change']:.1f}%)"),
-        layout.Figure(f"{place}: change per 10,000 residents", f"{row['change_per_10k']:.2f}",
-                      help=f"London: {london['change_per_10k']:.2f}")]
+        layout.Figure(
+            f"{place}, {PUBS_START} → {PUBS_END}",
+            f"{int(row['pubs_start']):,} → {int(row['pubs_end']):,}",
+            delta=f"{int(row['change']):,} ({row['pct_change']:.1f}%)",
+        ),
+        layout.Figure(
+            f"{place}: change per 10,000 residents",
+            f"{row['change_per_10k']:.2f}",
+            help=f"London: {london['change_per_10k']:.2f}",
+        ),
+    ]
 else:
     lost = int((change["change"] < 0).sum())
-    figures += [layout.Figure("Boroughs with fewer pubs", f"{lost} of {len(change)}"),
-                layout.Figure("London: change per 10,000 residents",
-                              f"{london['change_per_10k']:.2f}")]
+    figures += [
+        layout.Figure("Boroughs with fewer pubs", f"{lost} of {len(change)}"),
+        layout.Figure("London: change per 10,000 residents", f"{london['change_per_10k']:.2f}"),
+    ]
 share_slot = layout.title_bar("Losses over time", figures)
 with share_slot:  # the card (the pubs map, with this borough's or London's count) on a click
-    share_panel.share_panel("over-time", partial(cards.pubs_card, layers, gss_code,
-                                                 change=change),
-                            file_stem=f"joined-up-london-pubs-{place.lower().replace(' ', '-')}",
-                            compact=True)
+    share_panel.share_panel(
+        "over-time",
+        partial(cards.pubs_card, layers, gss_code, change=change),
+        file_stem=f"joined-up-london-pubs-{place.lower().replace(' ', '-')}",
+        compact=True,
+    )
 
 map_column, line_column = st.columns([3, 2], gap="medium")
 with map_column:
-    embed.show_map(loss_maps.pubs_change_map(cache.map_layers(), cache.pubs_map_layer(), basemap,
-                                             gss_code),
-                   key="pubs_map", height=layout.MAP_HEIGHT)
+    embed.show_map(
+        loss_maps.pubs_change_map(cache.map_layers(), cache.pubs_map_layer(), basemap, gss_code),
+        key="pubs_map",
+        height=layout.MAP_HEIGHT,
+    )
     widgets.attribution_caption(["boroughs", "pubs"], basemap)
 with line_column:
     st.markdown(cards.pubs_summary(change, gss_code))
-    st.markdown(f"**Pubs and bars per year, {PUBS_START} = 100**: "
-                + ("London and every borough (grey)." if gss_code is None else
-                   f"{place} against London; other boroughs in grey."))
+    st.markdown(
+        f"**Pubs and bars per year, {PUBS_START} = 100**: "
+        + (
+            "London and every borough (grey)."
+            if gss_code is None
+            else f"{place} against London; other boroughs in grey."
+        )
+    )
     st.vega_lite_chart(spec=charts.pubs_trend_chart(trend, gss_code), width="stretch")
 st.markdown(
     "When London's libraries, GP practices and museums closed, and how many pubs and bars "
     f"each borough lost between {PUBS_START} and {PUBS_END}. Choose a borough in the sidebar; "
-    "the link in your address bar keeps the choice.")
+    "the link in your address bar keeps the choice."
+)
 
-st.dataframe(tables.pubs_display(change, PUBS_START, PUBS_END), hide_index=True, width="stretch",
-             height=420, column_config={
-                 f"Pubs {PUBS_START}": st.column_config.NumberColumn(format="localized"),
-                 f"Pubs {PUBS_END}": st.column_config.NumberColumn(format="localized"),
-                 "Change": st.column_config.NumberColumn(format="localized"),
-                 "% change": st.column_config.NumberColumn(format="%.1f%%"),
-                 "Change per 10,000 residents": st.column_config.NumberColumn(format="%.2f")})
-st.download_button("Download pubs by borough (CSV)", partial(tables.csv_bytes, change),
-                   f"joined-up-london-pubs-{PUBS_START}-{PUBS_END}.csv", "text/csv",
-                   key="dl_pubs")
+st.dataframe(
+    tables.pubs_display(change, PUBS_START, PUBS_END),
+    hide_index=True,
+    width="stretch",
+    height=420,
+    column_config={
+        f"Pubs {PUBS_START}": st.column_config.NumberColumn(format="localized"),
+        f"Pubs {PUBS_END}": st.column_config.NumberColumn(format="localized"),
+        "Change": st.column_config.NumberColumn(format="localized"),
+        "% change": st.column_config.NumberColumn(format="%.1f%%"),
+        "Change per 10,000 residents": st.column_config.NumberColumn(format="%.2f"),
+    },
+)
+st.download_button(
+    "Download pubs by borough (CSV)",
+    partial(tables.csv_bytes, change),
+    f"joined-up-london-pubs-{PUBS_START}-{PUBS_END}.csv",
+    "text/csv",
+    key="dl_pubs",
+)
 
 # ---------------------------------------------------------------- closures per year
 by_year = cache.closures_by_year(gss_code)
@@ -113,34 +151,55 @@ else:
         st.vega_lite_chart(spec=charts.closures_by_year_chart(by_year), width="stretch")
     with table_column:
         wide = tables.closures_by_year_wide(by_year)
-        st.dataframe(wide, hide_index=True, height=390 if len(wide) > 10 else "auto",
-                     width="stretch")
+        st.dataframe(
+            wide, hide_index=True, height=390 if len(wide) > 10 else "auto", width="stretch"
+        )
 if sentence := tables.undated_sentence(undated, "" if gss_code is None else place):
     st.markdown(sentence)
-st.caption("Closures are recorded only in these years: "
-           + "; ".join(f"{r.plural} {r.window}" for r in RECORDING.values())
-           + ". An empty year is a year with no recorded closure, not proof that none closed.")
-st.download_button("Download closures by year (CSV)",
-                   partial(tables.csv_bytes, by_year.assign(area=place)),
-                   f"joined-up-london-closures-by-year-{place.lower().replace(' ', '-')}.csv",
-                   "text/csv", key="dl_years")
+st.caption(
+    "Closures are recorded only in these years: "
+    + "; ".join(f"{r.plural} {r.window}" for r in RECORDING.values())
+    + ". An empty year is a year with no recorded closure, not proof that none closed."
+)
+st.download_button(
+    "Download closures by year (CSV)",
+    partial(tables.csv_bytes, by_year.assign(area=place)),
+    f"joined-up-london-closures-by-year-{place.lower().replace(' ', '-')}.csv",
+    "text/csv",
+    key="dl_years",
+)
 
 st.subheader("Did boroughs with more policy area lose more pubs?")
-st.markdown("Each dot is a borough: the share of its area in the policy's places against its "
-            f"% change in pubs and bars, {PUBS_START}-{PUBS_END}.")
-for column, policy in zip(st.columns(len(pub_trends.BOROUGH_SHARE_POLICIES)),
-                          pub_trends.BOROUGH_SHARE_POLICIES, strict=True):
+st.markdown(
+    "Each dot is a borough: the share of its area in the policy's places against its "
+    f"% change in pubs and bars, {PUBS_START}-{PUBS_END}."
+)
+for column, policy in zip(
+    st.columns(len(pub_trends.BOROUGH_SHARE_POLICIES)),
+    pub_trends.BOROUGH_SHARE_POLICIES,
+    strict=True,
+):
     with column:
         st.markdown(f"**{policy_title(policy)}**")
-        st.vega_lite_chart(spec=charts.pubs_share_chart(change, shares, policy, gss_code),
-                           width="stretch")
+        st.vega_lite_chart(
+            spec=charts.pubs_share_chart(change, shares, policy, gss_code), width="stretch"
+        )
 st.dataframe(tables.correlation_display(correlation), hide_index=True, width="stretch")
 st.info(losses.CAVEATS["ecological"])
 d1, d2 = st.columns(2)
-d1.download_button("Download correlations (CSV)", partial(tables.csv_bytes, correlation),
-                   "joined-up-london-pubs-vs-policy.csv", "text/csv", key="dl_correlation")
-d2.download_button("Download policy shares and pubs by borough (CSV)",
-                   partial(tables.csv_bytes, tables.pubs_and_shares(change, shares)),
-                   "joined-up-london-pubs-and-policy-shares.csv", "text/csv", key="dl_shares")
+d1.download_button(
+    "Download correlations (CSV)",
+    partial(tables.csv_bytes, correlation),
+    "joined-up-london-pubs-vs-policy.csv",
+    "text/csv",
+    key="dl_correlation",
+)
+d2.download_button(
+    "Download policy shares and pubs by borough (CSV)",
+    partial(tables.csv_bytes, tables.pubs_and_shares(change, shares)),
+    "joined-up-london-pubs-and-policy-shares.csv",
+    "text/csv",
+    key="dl_shares",
+)
 
 widgets.caveats_and_definitions([by_year, change, correlation], losses.DEFINITIONS)

@@ -29,26 +29,56 @@ presenting = present.presentation_mode()
 
 with st.sidebar:
     st.header("Filters")
-    groups = st.multiselect("Category group", CATEGORY_GROUPS, key="group",
-                            bind="query-params", placeholder="All groups")
-    categories = st.multiselect("Category", cache.category_options(tuple(groups)), key="category",
-                                bind="query-params", placeholder="All categories")
-    status = st.radio("Status", ["All", "Open", "Closed"], key="status", horizontal=True,
-                      bind="query-params")
-    boroughs = st.multiselect("Borough", sorted(names, key=names.get), key="borough",
-                              format_func=names.get, bind="query-params",
-                              placeholder="All boroughs")
+    groups = st.multiselect(
+        "Category group",
+        CATEGORY_GROUPS,
+        key="group",
+        bind="query-params",
+        placeholder="All groups",
+    )
+    categories = st.multiselect(
+        "Category",
+        cache.category_options(tuple(groups)),
+        key="category",
+        bind="query-params",
+        placeholder="All categories",
+    )
+    status = st.radio(
+        "Status", ["All", "Open", "Closed"], key="status", horizontal=True, bind="query-params"
+    )
+    boroughs = st.multiselect(
+        "Borough",
+        sorted(names, key=names.get),
+        key="borough",
+        format_func=names.get,
+        bind="query-params",
+        placeholder="All boroughs",
+    )
     first_year = int(sites["closed_year"].min())
     last_year = int(sites["closed_year"].max())
-    closed_years = st.slider("Closure year (closed sites)", first_year, last_year,
-                             (first_year, last_year), key="closed", bind="query-params")
+    closed_years = st.slider(
+        "Closure year (closed sites)",
+        first_year,
+        last_year,
+        (first_year, last_year),
+        key="closed",
+        bind="query-params",
+    )
     st.header("Map")
-    density_group = st.selectbox("Shade boroughs by open sites per 10,000 residents of",
-                                 ["All facilities", *CATEGORY_GROUPS], key="density",
-                                 bind="query-params")
-    policies = st.multiselect("London Plan layers shown", list(POLICIES),
-                              format_func=lambda p: POLICIES[p].legend, key="policy",
-                              bind="query-params", default=["town_centre"])
+    density_group = st.selectbox(
+        "Shade boroughs by open sites per 10,000 residents of",
+        ["All facilities", *CATEGORY_GROUPS],
+        key="density",
+        bind="query-params",
+    )
+    policies = st.multiselect(
+        "London Plan layers shown",
+        list(POLICIES),
+        format_func=lambda p: POLICIES[p].legend,
+        key="policy",
+        bind="query-params",
+        default=["town_centre"],
+    )
     show_community = community.show_toggle()
     basemap = widgets.basemap_picker()
     st.header("Your own data")
@@ -56,16 +86,22 @@ with st.sidebar:
 own_layer = own.layer if own is not None else None
 
 site_filter = data.SiteFilter(
-    groups=tuple(groups), categories=tuple(categories),
-    statuses=() if status == "All" else (status.lower(),), boroughs=tuple(boroughs),
+    groups=tuple(groups),
+    categories=tuple(categories),
+    statuses=() if status == "All" else (status.lower(),),
+    boroughs=tuple(boroughs),
     closed_from=closed_years[0] if closed_years[0] > first_year else None,
     closed_to=closed_years[1] if closed_years[1] < last_year else None,
 )
 shown = data.filter_sites(cache.site_attributes(), site_filter)  # no geometry: faster
 density = cache.open_sites_per_10k(None if density_group == "All facilities" else density_group)
-reports = community.approved(PublicFilter(gss_codes=tuple(boroughs) or None,
-                                          categories=tuple(categories) or None)
-                             ) if show_community else None
+reports = (
+    community.approved(
+        PublicFilter(gss_codes=tuple(boroughs) or None, categories=tuple(categories) or None)
+    )
+    if show_community
+    else None
+)
 community_layer = community.map_layer(reports)
 
 closed = int((shown["status"] == "closed").sum())
@@ -73,25 +109,47 @@ view = embed.map_view()
 bounds = card_maps.map_bounds(layers, site_filter.boroughs)  # the chosen boroughs, else London
 map_data = cache.site_map_data()
 density_label = f"{density_group}: open sites per 10,000 residents"
-source_keys = ["boroughs", "borough_population", "cim", "libraries", "gp_practices", "museums",
-               "worship", *[k for p in policies for k in LAYER_SOURCES.get(p, ())],
-               *own_data.source_keys(own)]
+source_keys = [
+    "boroughs",
+    "borough_population",
+    "cim",
+    "libraries",
+    "gp_practices",
+    "museums",
+    "worship",
+    *[k for p in policies for k in LAYER_SOURCES.get(p, ())],
+    *own_data.source_keys(own),
+]
 if presenting:
     headline = cards.explorer_headline(shown)
     present.present_header(cards.explorer_title(site_filter, names), headline.value, headline.label)
-    present.present_site_map(map_data.layers_for(tuple(policies)),
-                             site_map.explorer_spec(map_data, shown, density, density_label,
-                                                    tuple(policies), basemap, view, bounds,
-                                                    own_data=own_layer,
-                                                    community=community_layer),
-                             key="explorer_map_present", view=view)
+    present.present_site_map(
+        map_data.layers_for(tuple(policies)),
+        site_map.explorer_spec(
+            map_data,
+            shown,
+            density,
+            density_label,
+            tuple(policies),
+            basemap,
+            view,
+            bounds,
+            own_data=own_layer,
+            community=community_layer,
+        ),
+        key="explorer_map_present",
+        view=view,
+    )
     widgets.attribution_caption(source_keys, basemap)
     st.stop()
-share_slot = layout.title_bar("Map explorer", [
-    layout.Figure("Sites shown", f"{len(shown):,}"),
-    layout.Figure("Of which closed", f"{closed:,}"),
-    layout.Figure("Boroughs", f"{shown['gss_code'].nunique()} of 33"),
-])
+share_slot = layout.title_bar(
+    "Map explorer",
+    [
+        layout.Figure("Sites shown", f"{len(shown):,}"),
+        layout.Figure("Of which closed", f"{closed:,}"),
+        layout.Figure("Boroughs", f"{shown['gss_code'].nunique()} of 33"),
+    ],
+)
 st.caption(site_filter.describe(names))
 
 if shown.empty:
@@ -99,10 +157,23 @@ if shown.empty:
 # Leaflet in the browser, fed once per session; a change of view sends only what changed.
 view = embed.show_site_map(
     map_data.layers_for(tuple(policies)),
-    site_map.explorer_spec(map_data, shown, density, density_label, tuple(policies),
-                           basemap, view, bounds, own_data=own_layer,
-                           community=community_layer),
-    key="explorer_map", save_view=True, view=view, height=layout.MAP_HEIGHT)
+    site_map.explorer_spec(
+        map_data,
+        shown,
+        density,
+        density_label,
+        tuple(policies),
+        basemap,
+        view,
+        bounds,
+        own_data=own_layer,
+        community=community_layer,
+    ),
+    key="explorer_map",
+    save_view=True,
+    view=view,
+    height=layout.MAP_HEIGHT,
+)
 embed.reset_view_button(view)
 widgets.attribution_caption(source_keys, basemap)
 st.markdown(
@@ -112,29 +183,52 @@ st.markdown(
 )
 with share_slot:  # after the map, which may have saved its position to the link
     card_args = (layers, site_filter, density_group, tuple(policies))
-    share_panel.share_panel("", lambda link, size, args=card_args, view=view: cards.explorer_card(
-        *args, link, size, view), file_stem="joined-up-london-map", compact=True)
+    share_panel.share_panel(
+        "",
+        lambda link, size, args=card_args, view=view: cards.explorer_card(*args, link, size, view),
+        file_stem="joined-up-london-map",
+        compact=True,
+    )
 
 rows = map_data.positions.get_indexer(shown.index)  # the tables are built once per process
 table = cache.sites_table().iloc[rows].reset_index(drop=True)
 st.subheader(f"{len(table):,} sites")
 # Lazy: the browser fetches rows as it scrolls, not every row on every view.
-st.dataframe(cache.sites_table_display().iloc[rows].reset_index(drop=True),
-             hide_index=True, height=420, width="stretch", lazy=True, column_config={
-                 "name": st.column_config.TextColumn("Name", width="medium"),
-                 "category": "Category", "status": "Status",
-                 "closed_year": st.column_config.NumberColumn("Closed", format="%d"),
-                 "borough": "Borough", "source": "Source"})
+st.dataframe(
+    cache.sites_table_display().iloc[rows].reset_index(drop=True),
+    hide_index=True,
+    height=420,
+    width="stretch",
+    lazy=True,
+    column_config={
+        "name": st.column_config.TextColumn("Name", width="medium"),
+        "category": "Category",
+        "status": "Status",
+        "closed_year": st.column_config.NumberColumn("Closed", format="%d"),
+        "borough": "Borough",
+        "source": "Source",
+    },
+)
 with st.container(horizontal=True):
     # Built on click, not on every rerun (the GeoJSON takes ~0.4 s for all sites).
-    st.download_button("Download these sites (CSV)",
-                       lambda: table.to_csv(index=False).encode(),
-                       "joined-up-london-sites.csv", "text/csv", on_click="ignore", wrap=True)
-    st.download_button("Download these sites (GeoJSON)",
-                       lambda: data.sites_geojson(sites.loc[shown.index], names).encode(),
-                       "joined-up-london-sites.geojson", "application/geo+json",
-                       on_click="ignore", wrap=True)
+    st.download_button(
+        "Download these sites (CSV)",
+        lambda: table.to_csv(index=False).encode(),
+        "joined-up-london-sites.csv",
+        "text/csv",
+        on_click="ignore",
+        wrap=True,
+    )
+    st.download_button(
+        "Download these sites (GeoJSON)",
+        lambda: data.sites_geojson(sites.loc[shown.index], names).encode(),
+        "joined-up-london-sites.geojson",
+        "application/geo+json",
+        on_click="ignore",
+        wrap=True,
+    )
 
-community.table_and_downloads(reports, "joined-up-london",
-                              dict(zip(sites["site_id"], sites["name"], strict=True)))
+community.table_and_downloads(
+    reports, "joined-up-london", dict(zip(sites["site_id"], sites["name"], strict=True))
+)
 own_data.report(own)

@@ -11,8 +11,10 @@ st.title("Tour")
 
 names = tours.tour_names()
 if not names:
-    st.error("There is no tour file in tours/. Copy the example from the README's tour "
-             "section to tours/default.toml.")
+    st.error(
+        "There is no tour file in tours/. Copy the example from the README's tour "
+        "section to tours/default.toml."
+    )
     st.stop()
 
 
@@ -37,14 +39,20 @@ with st.sidebar:
     st.header("Tour")
     # Kept in the link by hand (not bound): switching to a step's view passes `tour` on.
     if st.session_state.get("tour_file") not in names or (
-            st.query_params.get("tour") in names
-            and st.query_params.get("tour") != st.session_state.get("tour_file")):
-        st.session_state["tour_file"] = (st.query_params.get("tour")
-                                         if st.query_params.get("tour") in names else names[0])
-    name = st.selectbox("Tour file (tours/*.toml)", names, key="tour_file",
-                        on_change=choose_tour,
-                        help="Each file in the app's tours/ folder is a tour. Copy "
-                             "tours/default.toml to make your own for your event.")
+        st.query_params.get("tour") in names
+        and st.query_params.get("tour") != st.session_state.get("tour_file")
+    ):
+        st.session_state["tour_file"] = (
+            st.query_params.get("tour") if st.query_params.get("tour") in names else names[0]
+        )
+    name = st.selectbox(
+        "Tour file (tours/*.toml)",
+        names,
+        key="tour_file",
+        on_change=choose_tour,
+        help="Each file in the app's tours/ folder is a tour. Copy "
+        "tours/default.toml to make your own for your event.",
+    )
 
 try:
     tour = tours.load_tour(name, choices=tour_bar.tour_choices())
@@ -69,14 +77,31 @@ with st.container(border=True, key="tour_step"):
     settings = ", ".join(f"{k} = {' + '.join(v)}" for k, v in step.params.items()) or "none"
     st.caption(f"Opens **{step.page.title}** with {settings}.")
     with st.container(horizontal=True, key="tour_buttons"):
-        st.button("← Previous", key="tour_previous", on_click=go, args=(number - 1,),
-                  disabled=number == 1, shortcut="PageUp",
-                  help="Previous step (Page Up, or a presentation clicker)")
-        open_view = st.button("Open this view", key="tour_open", type="primary",
-                              shortcut="O", help="Show this step's view (O)")
-        st.button("Next →", key="tour_next", on_click=go, args=(number + 1,),
-                  disabled=number == count, shortcut="PageDown",
-                  help="Next step (Page Down, or a presentation clicker)")
+        st.button(
+            "← Previous",
+            key="tour_previous",
+            on_click=go,
+            args=(number - 1,),
+            disabled=number == 1,
+            shortcut="PageUp",
+            help="Previous step (Page Up, or a presentation clicker)",
+        )
+        open_view = st.button(
+            "Open this view",
+            key="tour_open",
+            type="primary",
+            shortcut="O",
+            help="Show this step's view (O)",
+        )
+        st.button(
+            "Next →",
+            key="tour_next",
+            on_click=go,
+            args=(number + 1,),
+            disabled=number == count,
+            shortcut="PageDown",
+            help="Next step (Page Down, or a presentation clicker)",
+        )
     if open_view:
         try:
             st.switch_page(step.page.script, query_params=tours.step_params(tour, number))
@@ -87,9 +112,13 @@ with st.container(border=True, key="tour_step"):
     st.code(link, language=None, wrap_lines=True)
 
 st.markdown("**All steps**")
-st.markdown("\n".join(
-    f"{i}. {'**' if i == number else ''}{s.title}{'** ← now' if i == number else ''}"
-    f" — {s.page.title}" for i, s in enumerate(tour.steps, start=1)))
+st.markdown(
+    "\n".join(
+        f"{i}. {'**' if i == number else ''}{s.title}{'** ← now' if i == number else ''}"
+        f" — {s.page.title}"
+        for i, s in enumerate(tour.steps, start=1)
+    )
+)
 
 with st.expander("Make your own tour"):
     st.markdown(
@@ -97,8 +126,9 @@ with st.expander("Make your own tour"):
         "`tours/default.toml`, rename it (letters, digits, `-` and `_`), and edit the "
         "steps: each has a `title`, a `page` (`map_explorer`, `losses`, `over-time`, "
         "`borough`, `voluntary`, `sources`), `params` (the settings as they appear in that "
-        "page's link, e.g. `{ borough = \"Hackney\" }`) and a one-line `talking_point`. "
+        'page\'s link, e.g. `{ borough = "Hackney" }`) and a one-line `talking_point`. '
         "Open the view you want, copy its link, and copy the settings after the `?`. "
         "If a step is wrong this page says which step and which field. Use "
-        "`basemap = \"No basemap\"` at venues without internet.")
+        '`basemap = "No basemap"` at venues without internet.'
+    )
     st.code((tours.TOURS_DIR / f"{tour.name}.toml").read_text(encoding="utf-8"), language="toml")

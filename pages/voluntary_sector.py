@@ -20,20 +20,37 @@ labels = ward_maps.ward_labels(wards)
 
 with st.sidebar:
     st.header("Voluntary sector")
-    measure = st.selectbox("Shade wards by", MEASURES,
-                           format_func=lambda k: ward_maps.WARD_MEASURES[k].short,
-                           key="measure", bind="query-params")
-    ward = st.selectbox("Highlight a ward", sorted(labels, key=labels.get),
-                        format_func=labels.get, index=None, placeholder="Choose a ward",
-                        key="ward", bind="query-params")
+    measure = st.selectbox(
+        "Shade wards by",
+        MEASURES,
+        format_func=lambda k: ward_maps.WARD_MEASURES[k].short,
+        key="measure",
+        bind="query-params",
+    )
+    ward = st.selectbox(
+        "Highlight a ward",
+        sorted(labels, key=labels.get),
+        format_func=labels.get,
+        index=None,
+        placeholder="Choose a ward",
+        key="ward",
+        bind="query-params",
+    )
     basemap = widgets.basemap_picker()
 
 spec = ward_maps.WARD_MEASURES[measure]
 points = layers.voluntary_points
 banks = points[points["kind"] == "food_bank"]
 groups = points[points["kind"] == "mutual_aid"]
-m = ward_maps.voluntary_map(cache.map_layers(), cache.ward_geometry(), wards, measure,
-                           cache.voluntary_features(), basemap, highlight=ward)
+m = ward_maps.voluntary_map(
+    cache.map_layers(),
+    cache.ward_geometry(),
+    wards,
+    measure,
+    cache.voluntary_features(),
+    basemap,
+    highlight=ward,
+)
 map_sources = ward_maps.map_sources(measure, volunteers=True)
 
 if presenting:  # for a projector: the title, London's (or the ward's) figure, the map
@@ -43,25 +60,40 @@ if presenting:  # for a projector: the title, London's (or the ward's) figure, t
     widgets.attribution_caption(map_sources, basemap)
     st.stop()
 
-share_slot = layout.title_bar("Voluntary sector", [
-    layout.Figure("Registered charities (2019)", f"{int(wards['charities'].sum()):,}",
-                  help="Charities in the CharityBase extract, by the ward of their registered "
-                       "address."),
-    layout.Figure(f"Grants {profiles.GRANT_YEARS}",
-                  f"£{layers.grants_by_year['grants_gbp'].sum() / 1e9:,.2f} bn",
-                  help=f"£{wards['grants_gbp'].sum() / 1e9:,.2f} bn of it has a recipient ward."),
-    layout.Figure("Food banks", f"{int((banks['status'] == 'open').sum())}",
-                  delta=f"{int((banks['status'] == 'closed').sum())} closed",
-                  help="Give Food, about 2022-23: "
-                       + ", ".join(f"{k} {v}" for k, v in banks["network"].value_counts().items())),
-    layout.Figure("Mutual aid groups (2020)", f"{len(groups):,}",
-                  help="mutualaid.wiki, March-May 2020; CC BY-NC-SA 4.0 (non-commercial)."),
-])
+share_slot = layout.title_bar(
+    "Voluntary sector",
+    [
+        layout.Figure(
+            "Registered charities (2019)",
+            f"{int(wards['charities'].sum()):,}",
+            help="Charities in the CharityBase extract, by the ward of their registered address.",
+        ),
+        layout.Figure(
+            f"Grants {profiles.GRANT_YEARS}",
+            f"£{layers.grants_by_year['grants_gbp'].sum() / 1e9:,.2f} bn",
+            help=f"£{wards['grants_gbp'].sum() / 1e9:,.2f} bn of it has a recipient ward.",
+        ),
+        layout.Figure(
+            "Food banks",
+            f"{int((banks['status'] == 'open').sum())}",
+            delta=f"{int((banks['status'] == 'closed').sum())} closed",
+            help="Give Food, about 2022-23: "
+            + ", ".join(f"{k} {v}" for k, v in banks["network"].value_counts().items()),
+        ),
+        layout.Figure(
+            "Mutual aid groups (2020)",
+            f"{len(groups):,}",
+            help="mutualaid.wiki, March-May 2020; CC BY-NC-SA 4.0 (non-commercial).",
+        ),
+    ],
+)
 with share_slot:  # the card (the ward map, with London's or the ward's figure) on a click
-    share_panel.share_panel("voluntary", partial(cards.voluntary_card, layers, measure, ward,
-                                                 wards=wards),
-                            file_stem=f"joined-up-london-voluntary-{measure.replace('_', '-')}",
-                            compact=True)
+    share_panel.share_panel(
+        "voluntary",
+        partial(cards.voluntary_card, layers, measure, ward, wards=wards),
+        file_stem=f"joined-up-london-voluntary-{measure.replace('_', '-')}",
+        compact=True,
+    )
 
 if ward:
     row = wards.set_index("ward_code").loc[ward]
@@ -74,21 +106,27 @@ if ward:
         f"{'grant' if row['grants_count'] == 1 else 'grants'} "
         f"(£{row['grants_per_head']:,.0f} a head); IMD 2019 score {row['imd_score']:.1f}, "
         f"{profiles.ordinal(row['imd_rank'])} most deprived of {len(wards)} wards."
-        + (f" ⚠ Under {profiles.UNSTABLE_WARD_POPULATION:,} residents: per-resident figures "
-           "are unstable." if row["unstable"] else "")
+        + (
+            f" ⚠ Under {profiles.UNSTABLE_WARD_POPULATION:,} residents: per-resident figures "
+            "are unstable."
+            if row["unstable"]
+            else ""
+        )
     )
 embed.show_map(m, key="voluntary_map", height=layout.MAP_HEIGHT)
 widgets.attribution_caption(map_sources, basemap)
-st.markdown(cards.ward_summary(wards, measure, "London")
-            + " The ward table further down has every ward's figures.")
+st.markdown(
+    cards.ward_summary(wards, measure, "London")
+    + " The ward table further down has every ward's figures."
+)
 st.markdown(
     "Who is there to help, ward by ward: registered charities (2019) and grants from funders "
     "publishing to 360Giving (2013-2018), against deprivation, with food banks and the mutual "
     "aid groups of spring 2020. Choose a ward in the sidebar to find it on the map and the chart."
 )
 st.caption(
-    "**Licences.** Food banks: Give Food (about 2022-23), attribution \"Food bank data from Give "
-    "Food\". Mutual aid groups: mutualaid.wiki (March-May 2020), **CC BY-NC-SA 4.0: "
+    '**Licences.** Food banks: Give Food (about 2022-23), attribution "Food bank data from Give '
+    'Food". Mutual aid groups: mutualaid.wiki (March-May 2020), **CC BY-NC-SA 4.0: '
     "non-commercial use only**, share alike; points are coarse geocodes of a place name. "
     "Charities: Charity Commission via CharityBase (January 2019, OGL). Grants: 360Giving "
     "publishers' own licences (mostly CC BY 4.0 / OGL)."
@@ -97,11 +135,12 @@ st.caption(
 st.subheader("Against deprivation")
 chart_column, text_column = st.columns([3, 2], gap="medium")
 with chart_column:
-    st.altair_chart(charts.scatter_chart(wards, measure, ward), width="stretch",
-                    key="scatter")
-    st.caption("One dot per 2017 ward; hollow dots are the City's wards of under "
-               f"{profiles.UNSTABLE_WARD_POPULATION:,} residents. The y axis is compressed "
-               "(symlog) so that zero and the few very large values both show.")
+    st.altair_chart(charts.scatter_chart(wards, measure, ward), width="stretch", key="scatter")
+    st.caption(
+        "One dot per 2017 ward; hollow dots are the City's wards of under "
+        f"{profiles.UNSTABLE_WARD_POPULATION:,} residents. The y axis is compressed "
+        "(symlog) so that zero and the few very large values both show."
+    )
 with text_column:
     table = cache.voluntary_correlations()
     st.markdown("**Correlation with ward deprivation**")
@@ -123,20 +162,36 @@ for finding in cache.findings():
 st.subheader("Ward table")
 ward_csv = profiles.ward_csv(wards)
 table_headers.show(ward_csv, table_headers.WARD_TABLE, height=360)
-st.download_button("Download the ward table (CSV)", partial(tables.csv_bytes, ward_csv),
-                   "joined-up-london-voluntary-wards.csv", "text/csv", key="download_wards",
-                   on_click="ignore")
+st.download_button(
+    "Download the ward table (CSV)",
+    partial(tables.csv_bytes, ward_csv),
+    "joined-up-london-voluntary-wards.csv",
+    "text/csv",
+    key="download_wards",
+    on_click="ignore",
+)
 
 with st.expander("Food banks and mutual aid groups (list)"):
     helpers = profiles.voluntary_list(points, None, ward_names, layers.borough_names)
     table_headers.show(helpers, table_headers.HELPERS, height=360)
-    st.download_button("Download the list (CSV)", partial(tables.csv_bytes, helpers),
-                       "joined-up-london-food-banks-mutual-aid.csv", "text/csv",
-                       key="download_helpers", on_click="ignore")
+    st.download_button(
+        "Download the list (CSV)",
+        partial(tables.csv_bytes, helpers),
+        "joined-up-london-food-banks-mutual-aid.csv",
+        "text/csv",
+        key="download_helpers",
+        on_click="ignore",
+    )
 
 with st.expander("How this is calculated"):
     st.markdown(profiles.VOLUNTARY_METHOD)
-    st.markdown("**What the joins could not match** (from the data build, and checks on the "
-                "built layers): nothing is dropped silently.")
-    table_headers.show(profiles.unmatched_report(layers.build_report, layers.wards, layers.lsoas,
-                                          layers.voluntary_wards, points), table_headers.UNMATCHED)
+    st.markdown(
+        "**What the joins could not match** (from the data build, and checks on the "
+        "built layers): nothing is dropped silently."
+    )
+    table_headers.show(
+        profiles.unmatched_report(
+            layers.build_report, layers.wards, layers.lsoas, layers.voluntary_wards, points
+        ),
+        table_headers.UNMATCHED,
+    )

@@ -20,8 +20,10 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 def geodata_source() -> Path:
     source = os.environ.get("GEODATA_SOURCE")
     if not source:
-        pytest.skip("GEODATA_SOURCE is not set: export GEODATA_SOURCE=/path/to/shared/geodata "
-                    "to run the integration tests on the real inputs")
+        pytest.skip(
+            "GEODATA_SOURCE is not set: export GEODATA_SOURCE=/path/to/shared/geodata "
+            "to run the integration tests on the real inputs"
+        )
     return Path(source)
 
 

@@ -25,8 +25,10 @@ def imported_top_levels() -> set[str]:
 
 def declared_distributions() -> set[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return {re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
-            for requirement in project["dependencies"]}
+    return {
+        re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+        for requirement in project["dependencies"]
+    }
 
 
 def test_every_imported_package_is_declared():

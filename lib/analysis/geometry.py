@@ -71,16 +71,18 @@ def _overlap_areas(zones: gpd.GeoDataFrame, parts: np.ndarray) -> np.ndarray:
     return out
 
 
-def lsoa_overlap(lsoas: gpd.GeoDataFrame, policy_areas: gpd.GeoDataFrame,
-                 policy: str) -> np.ndarray:
+def lsoa_overlap(
+    lsoas: gpd.GeoDataFrame, policy_areas: gpd.GeoDataFrame, policy: str
+) -> np.ndarray:
     """Area (m²) of each LSOA inside the policy's areas, one value per row of ``lsoas``.
 
     LSOAs tile London (Thames excluded), so these areas summed are the policy's land in London.
     Areas for Regeneration are whole LSOAs: their overlap is their own area, no geometry needed.
     """
     if policy == "regeneration_area":
-        return np.where(lsoas["regen_area"].to_numpy(dtype=bool),
-                        lsoas.geometry.area.to_numpy(), 0.0)
+        return np.where(
+            lsoas["regen_area"].to_numpy(dtype=bool), lsoas.geometry.area.to_numpy(), 0.0
+        )
     return _overlap_areas(lsoas, dissolve_parts(policy_layer(policy_areas, policy).geometry))
 
 
@@ -91,5 +93,3 @@ def policy_layer(policy_areas: gpd.GeoDataFrame, policy: str) -> gpd.GeoDataFram
     if cls:
         layer = layer[layer["classification"] == cls]
     return layer
-
-

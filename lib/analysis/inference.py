@@ -39,8 +39,9 @@ class RateRatio(NamedTuple):
     note: str  # "" when the plain Katz interval applies; otherwise what was done and why
 
 
-def rate_ratio(a: int, n1: int, b: int, n2: int, z: float = 1.96,
-               correction: float = 0.5) -> RateRatio:
+def rate_ratio(
+    a: int, n1: int, b: int, n2: int, z: float = 1.96, correction: float = 0.5
+) -> RateRatio:
     """Ratio of two proportions (a/n1) / (b/n2) with a Katz log interval.
 
     log RR +/- z * sqrt(1/a - 1/n1 + 1/b - 1/n2). When a cell of the 2x2 table is zero (no
@@ -62,18 +63,28 @@ def rate_ratio(a: int, n1: int, b: int, n2: int, z: float = 1.96,
         return RateRatio(nan, nan, nan, "no closures on either side, so no ratio")
     note = ""
     fa, fn1, fb, fn2 = float(a), float(n1), float(b), float(n2)
-    zero_cells = [text for text, hit in [
-        ("no closures inside", a == 0), ("every site inside closed", a == n1),
-        ("no closures outside", b == 0), ("every site outside closed", b == n2)] if hit]
+    zero_cells = [
+        text
+        for text, hit in [
+            ("no closures inside", a == 0),
+            ("every site inside closed", a == n1),
+            ("no closures outside", b == 0),
+            ("every site outside closed", b == n2),
+        ]
+        if hit
+    ]
     if zero_cells:
         if not correction:
             ratio = (fa / fn1) / (fb / fn2) if b else math.inf
-            return RateRatio(ratio, nan, nan,
-                             f"{'; '.join(zero_cells)}: the log interval is undefined")
+            return RateRatio(
+                ratio, nan, nan, f"{'; '.join(zero_cells)}: the log interval is undefined"
+            )
         fa, fb = fa + correction, fb + correction
         fn1, fn2 = fn1 + 2 * correction, fn2 + 2 * correction
-        note = (f"{'; '.join(zero_cells)}: {correction:g} added to every cell of the 2x2 table "
-                "(Haldane-Anscombe correction) before computing the ratio and its interval")
+        note = (
+            f"{'; '.join(zero_cells)}: {correction:g} added to every cell of the 2x2 table "
+            "(Haldane-Anscombe correction) before computing the ratio and its interval"
+        )
     ratio = (fa / fn1) / (fb / fn2)
     se = math.sqrt(max(1 / fa - 1 / fn1 + 1 / fb - 1 / fn2, 0.0))
     lo = math.exp(math.log(ratio) - z * se)
@@ -99,8 +110,7 @@ def fisher_exact(a: int, n1: int, b: int, n2: int) -> float:
     low, high = max(0, closed - n2), min(closed, n1)
     log_den = _log_comb(total, closed)
     xs = np.arange(low, high + 1)
-    log_p = np.array([_log_comb(n1, int(x)) + _log_comb(n2, int(closed - x)) - log_den
-                      for x in xs])
+    log_p = np.array([_log_comb(n1, int(x)) + _log_comb(n2, int(closed - x)) - log_den for x in xs])
     observed = log_p[a - low]
     p = float(np.exp(log_p[log_p <= observed + 1e-7]).sum())
     return min(p, 1.0)
@@ -123,8 +133,7 @@ def mh_rate_ratio(strata, z: float = 1.96, correction: float = 0.5) -> RateRatio
     def sums(rows):
         r = sum(a * n2 / (n1 + n2) for a, n1, b, n2 in rows)
         s_ = sum(b * n1 / (n1 + n2) for a, n1, b, n2 in rows)
-        v = sum((n1 * n2 * (a + b) - a * b * (n1 + n2)) / (n1 + n2) ** 2
-                for a, n1, b, n2 in rows)
+        v = sum((n1 * n2 * (a + b) - a * b * (n1 + n2)) / (n1 + n2) ** 2 for a, n1, b, n2 in rows)
         return r, s_, v
 
     r, s_, v = sums(strata)
@@ -133,18 +142,22 @@ def mh_rate_ratio(strata, z: float = 1.96, correction: float = 0.5) -> RateRatio
         c = correction
         strata = [(a + c, n1 + 2 * c, b + c, n2 + 2 * c) for a, n1, b, n2 in strata]
         r, s_, v = sums(strata)
-        note = (f"a side has no closures: {c:g} added to every cell of each category's 2x2 "
-                "table before computing the ratio and its interval")
+        note = (
+            f"a side has no closures: {c:g} added to every cell of each category's 2x2 "
+            "table before computing the ratio and its interval"
+        )
     ratio = r / s_
     se = math.sqrt(max(v / (r * s_), 0.0))
-    return RateRatio(ratio, math.exp(math.log(ratio) - z * se),
-                     math.exp(math.log(ratio) + z * se), note)
+    return RateRatio(
+        ratio, math.exp(math.log(ratio) - z * se), math.exp(math.log(ratio) + z * se), note
+    )
 
 
 def _hypergeom_pmf(a_low: int, a_high: int, n1: int, n2: int, closed: int) -> np.ndarray:
     log_den = _log_comb(n1 + n2, closed)
-    return np.exp([_log_comb(n1, x) + _log_comb(n2, closed - x) - log_den
-                   for x in range(a_low, a_high + 1)])
+    return np.exp(
+        [_log_comb(n1, x) + _log_comb(n2, closed - x) - log_den for x in range(a_low, a_high + 1)]
+    )
 
 
 def fisher_exact_stratified(strata) -> float:
@@ -192,8 +205,9 @@ def correlation(x, y, z: float = 1.96) -> dict:
     r = _pearson(frame["x"].to_numpy(), frame["y"].to_numpy())
     rho = _pearson(frame["x"].rank().to_numpy(), frame["y"].rank().to_numpy())
     r_lo, r_hi = _fisher_interval(r, n, z)
-    rho_lo, rho_hi = (_fisher_interval(rho, n, z, math.sqrt(1 + rho * rho / 2))
-                      if not pd.isna(rho) else (float("nan"), float("nan")))
+    rho_lo, rho_hi = (
+        _fisher_interval(rho, n, z, math.sqrt(1 + rho * rho / 2))
+        if not pd.isna(rho)
+        else (float("nan"), float("nan"))
+    )
     return dict(n=n, r=r, r_lo=r_lo, r_hi=r_hi, rho=rho, rho_lo=rho_lo, rho_hi=rho_hi)
-
-

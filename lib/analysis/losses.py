@@ -50,67 +50,85 @@ def inside_mask(sites: pd.DataFrame, policy: str) -> pd.Series:
 CAVEATS: dict[str, str] = {
     "opportunity_area_incomplete": (
         "The Opportunity Area layer holds 27 of the 47 Opportunity Areas named in the London "
-        "Plan 2021: sites in the other 20 are counted as outside."),
+        "Plan 2021: sites in the other 20 are counted as outside."
+    ),
     "library_window": (
         "Library closures are recorded from 2010 to 2023 (the DCMS / Arts Council England "
         "lists of 2016, 2021 and 2023); a library closed and replaced, moved, reopened or "
-        "handed to a community group is not counted as a loss."),
+        "handed to a community group is not counted as a loss."
+    ),
     "gp_window": (
         "GP practice closures are recorded only from July 2013 to July 2019 (NHS Digital "
         "epraccur, December 2019); a code that closed at the postcode of a practice still "
         "active is counted as a merger, not a loss, and services that are not GP surgeries "
-        "are left out."),
+        "are left out."
+    ),
     "museum_ranges": (
         "Museum closure years are ranges (the earliest year is used) and go back decades, to "
-        "1945: a museum's closure rate covers its whole recorded history, not a recent period."),
+        "1945: a museum's closure rate covers its whole recorded history, not a recent period."
+    ),
     "no_closure_records": (
         "Only libraries, GP practices and museums have sources that record closures; other "
         "categories (pubs, community centres, music venues and the rest of the culture map) "
-        "cannot show losses here."),
+        "cannot show losses here."
+    ),
     "culture_map_only": (
         "Libraries and museums known only from the 2022 Cultural Infrastructure Map are left out "
         "of closure rates: no source records whether they closed, so counting them would dilute "
-        "the rate."),
+        "the rate."
+    ),
     "boundaries_indicative": (
         "Policy boundaries are indicative (they belong to the planning authorities) and are "
         "today's: many closures happened before a boundary was drawn, and a site on an edge can "
-        "fall either side."),
+        "fall either side."
+    ),
     "regeneration_definition": (
         "Areas for Regeneration are the London LSOAs in the 20% most deprived in England on the "
-        "IMD 2019 (London Plan policy SD10), derived here; the Plan has no map of them."),
+        "IMD 2019 (London Plan policy SD10), derived here; the Plan has no map of them."
+    ),
     "town_centre_class": (
         "A site in overlapping town centres counts in the highest class only; 'elsewhere' "
-        "includes sites in town centres of other classes."),
+        "includes sites in town centres of other classes."
+    ),
     "local_centres": (
         "Local centres are borough designations and mostly absent from the GLA town-centre "
-        "layer (7 of several hundred)."),
+        "layer (7 of several hundred)."
+    ),
     "straight_line": (
         "Distance is straight-line to the edge of the nearest town centre in the London Plan "
-        "network, not walking distance; 400 m is about a five-minute walk."),
+        "network, not walking distance; 400 m is about a five-minute walk."
+    ),
     "area_weighted_population": (
         "Residents inside are estimated by area weighting: each LSOA's mid-2020 population times "
         "the share of its area inside the policy areas (as if people were spread evenly over "
-        "the LSOA)."),
+        "the LSOA)."
+    ),
     "regeneration_population": (
         "Residents inside Areas for Regeneration are the mid-2020 populations of the "
-        "regeneration LSOAs themselves."),
+        "regeneration LSOAs themselves."
+    ),
     "gp_postcodes": (
         "GP practices are placed at their postcode's centroid (closed practices often at a "
-        "terminated 2014 postcode), which can be 100 m or more from the building."),
+        "terminated 2014 postcode), which can be 100 m or more from the building."
+    ),
     "pubs_rounded": (
         "ONS pub counts are rounded to the nearest 5 per borough, so the sum of boroughs differs "
         "from ONS's own London total by a few pubs (4,840 against 4,835 in 2001; 3,535 against "
-        "3,540 in 2018)."),
+        "3,540 in 2018)."
+    ),
     "pubs_units": (
         "Pubs are counted by ONS as business units (public houses and bars) per borough, not as "
-        "buildings; a change of count is not a list of closed pubs."),
+        "buildings; a change of count is not a list of closed pubs."
+    ),
     "pubs_population": (
         "Change per 10,000 residents uses ONS mid-2020 borough population estimates; the City of "
         "London has about 10,000 residents and many workers, so its per-resident figure is "
-        "extreme."),
+        "extreme."
+    ),
     "ecological": (
         "A correlation across 33 boroughs describes boroughs, not places within them, and is "
-        "not evidence that a policy caused the change."),
+        "not evidence that a policy caused the change."
+    ),
 }
 
 _CATEGORY_CAVEATS = {
@@ -179,8 +197,15 @@ def _reading(ratio: float, lo: float, hi: float, p_exact: float | None = None) -
     return "higher" if lo > 1 else "lower"
 
 
-def verdict(ratio: float, lo: float, hi: float, policy_label: str | None, note: str = "",
-            p_exact: float | None = None, qualifier: str = "") -> str:
+def verdict(
+    ratio: float,
+    lo: float,
+    hi: float,
+    policy_label: str | None,
+    note: str = "",
+    p_exact: float | None = None,
+    qualifier: str = "",
+) -> str:
     """Plain-language reading of a rate ratio and its interval.
 
     "no clear difference" when the interval includes 1, and also when the exact test does not
@@ -202,8 +227,10 @@ def verdict(ratio: float, lo: float, hi: float, policy_label: str | None, note: 
     ci = f"95% CI {_fmt_ratio(lo, hi)}"
     if reading == "higher":
         return f"closures were {_fmt_ratio(ratio)} times as likely {where}{q} (rate ratio {ci})"
-    return (f"closures were less likely {where}{q}: {_fmt_ratio(ratio)} times the rate elsewhere "
-            f"(rate ratio {ci})")
+    return (
+        f"closures were less likely {where}{q}: {_fmt_ratio(ratio)} times the rate elsewhere "
+        f"(rate ratio {ci})"
+    )
 
 
 # ---------------------------------------------------------------- which sites count
@@ -238,14 +265,17 @@ def _left_out_notes(sites: pd.DataFrame, categories) -> list[str]:
     kept = recorded_sites(sites, categories)
     for category in categories:
         if category not in RECORDING:
-            notes.append(f"{category}: no source records closures, so it cannot show losses and "
-                         "is left out.")
+            notes.append(
+                f"{category}: no source records closures, so it cannot show losses and is left out."
+            )
             continue
         total = int((sites["category"] == category).sum())
         left = total - int((kept["category"] == category).sum())
         if left:
-            notes.append(f"{left} {RECORDING[category].plural} known only from the 2022 culture "
-                         "map are left out (no closure record).")
+            notes.append(
+                f"{left} {RECORDING[category].plural} known only from the 2022 culture "
+                "map are left out (no closure record)."
+            )
     return notes
 
 
@@ -256,10 +286,28 @@ def _total_label(categories) -> str:
 # ---------------------------------------------------------------- closure rate in/out
 
 CLOSURE_COLUMNS = [
-    "category", "sites_in", "closed_in", "rate_in", "rate_in_lo", "rate_in_hi",
-    "sites_out", "closed_out", "rate_out", "rate_out_lo", "rate_out_hi",
-    "ratio", "ratio_lo", "ratio_hi", "ratio_note", "p_exact",
-    "ratio_adj", "ratio_adj_lo", "ratio_adj_hi", "p_exact_adj", "verdict", "caveat",
+    "category",
+    "sites_in",
+    "closed_in",
+    "rate_in",
+    "rate_in_lo",
+    "rate_in_hi",
+    "sites_out",
+    "closed_out",
+    "rate_out",
+    "rate_out_lo",
+    "rate_out_hi",
+    "ratio",
+    "ratio_lo",
+    "ratio_hi",
+    "ratio_note",
+    "p_exact",
+    "ratio_adj",
+    "ratio_adj_lo",
+    "ratio_adj_hi",
+    "p_exact_adj",
+    "verdict",
+    "caveat",
 ]
 
 
@@ -270,23 +318,40 @@ def _row_verdict(row: dict, policy_label: str | None) -> str:
     """The verdict of a closure_table row. A total row reads the category-adjusted ratio and
     says so, and says when the crude ratio would read differently."""
     if row.get("category") not in (ALL_THREE, ALL_SELECTED) or pd.isna(row.get("ratio_adj")):
-        return verdict(row["ratio"], row["ratio_lo"], row["ratio_hi"], policy_label,
-                       row.get("ratio_note", ""), row.get("p_exact"))
+        return verdict(
+            row["ratio"],
+            row["ratio_lo"],
+            row["ratio_hi"],
+            policy_label,
+            row.get("ratio_note", ""),
+            row.get("p_exact"),
+        )
     crude = _reading(row["ratio"], row["ratio_lo"], row["ratio_hi"], row.get("p_exact"))
-    adjusted = _reading(row["ratio_adj"], row["ratio_adj_lo"], row["ratio_adj_hi"],
-                        row.get("p_exact_adj"))
+    adjusted = _reading(
+        row["ratio_adj"], row["ratio_adj_lo"], row["ratio_adj_hi"], row.get("p_exact_adj")
+    )
     said = adjusted in ("higher", "lower") or adjusted != crude
-    text = verdict(row["ratio_adj"], row["ratio_adj_lo"], row["ratio_adj_hi"], policy_label,
-                   "", row.get("p_exact_adj"), qualifier=ADJUSTED if said else "")
+    text = verdict(
+        row["ratio_adj"],
+        row["ratio_adj_lo"],
+        row["ratio_adj_hi"],
+        policy_label,
+        "",
+        row.get("p_exact_adj"),
+        qualifier=ADJUSTED if said else "",
+    )
     if crude in ("higher", "lower") and adjusted != crude:
-        text += (f"; the crude ratio of {_fmt_ratio(row['ratio'])} (95% CI "
-                 f"{_fmt_ratio(row['ratio_lo'], row['ratio_hi'])}) comes from which kinds of "
-                 "facility lie on each side (see the rows per category)")
+        text += (
+            f"; the crude ratio of {_fmt_ratio(row['ratio'])} (95% CI "
+            f"{_fmt_ratio(row['ratio_lo'], row['ratio_hi'])}) comes from which kinds of "
+            "facility lie on each side (see the rows per category)"
+        )
     return text
 
 
-def closure_table(sites: pd.DataFrame, policy: str,
-                  categories=RECORDING_CATEGORIES) -> pd.DataFrame:
+def closure_table(
+    sites: pd.DataFrame, policy: str, categories=RECORDING_CATEGORIES
+) -> pd.DataFrame:
     """Closure rate inside against outside a policy's areas, per category and all together.
 
     One row per chosen category that records closures (in RECORDING_CATEGORIES order) and, when
@@ -312,8 +377,12 @@ def closure_table(sites: pd.DataFrame, policy: str,
     counts = {}
     for name in chosen:
         members = category == name
-        counts[name] = (int((members & inside & closed).sum()), int((members & inside).sum()),
-                        int((members & ~inside & closed).sum()), int((members & ~inside).sum()))
+        counts[name] = (
+            int((members & inside & closed).sum()),
+            int((members & inside).sum()),
+            int((members & ~inside & closed).sum()),
+            int((members & ~inside).sum()),
+        )
     groups = [(name, [counts[name]]) for name in chosen]
     if len(chosen) > 1:
         groups.append((_total_label(chosen), [counts[name] for name in chosen]))
@@ -329,12 +398,26 @@ def closure_table(sites: pd.DataFrame, policy: str,
         row_categories = chosen if len(strata) > 1 else [name]
         notes = [CAVEATS[_CATEGORY_CAVEATS[c]] for c in row_categories] + policy_notes
         if n1 < 30 or a < 5:
-            notes.append(f"Only {n1} site{'' if n1 == 1 else 's'} and {a} closure"
-                         f"{'' if a == 1 else 's'} inside: the interval is wide.")
+            notes.append(
+                f"Only {n1} site{'' if n1 == 1 else 's'} and {a} closure"
+                f"{'' if a == 1 else 's'} inside: the interval is wide."
+            )
         row = dict(
-            category=name, sites_in=n1, closed_in=a, sites_out=n2, closed_out=b,
-            ratio=rr.ratio, ratio_lo=rr.lo, ratio_hi=rr.hi, ratio_note=rr.note, p_exact=p,
-            ratio_adj=adj.ratio, ratio_adj_lo=adj.lo, ratio_adj_hi=adj.hi, p_exact_adj=p_adj)
+            category=name,
+            sites_in=n1,
+            closed_in=a,
+            sites_out=n2,
+            closed_out=b,
+            ratio=rr.ratio,
+            ratio_lo=rr.lo,
+            ratio_hi=rr.hi,
+            ratio_note=rr.note,
+            p_exact=p,
+            ratio_adj=adj.ratio,
+            ratio_adj_lo=adj.lo,
+            ratio_adj_hi=adj.hi,
+            p_exact_adj=p_adj,
+        )
         row["verdict"] = _row_verdict(row, label)
         row["caveat"] = " ".join(notes)
         rows.append(row)
@@ -346,8 +429,7 @@ def closure_table(sites: pd.DataFrame, policy: str,
         lo, hi = wilson_interval(k, n)
         table[f"rate_{side}_lo"], table[f"rate_{side}_hi"] = lo, hi
     table = table[CLOSURE_COLUMNS]
-    return with_caveats(table, caveats_for(policy, categories)
-                         + _left_out_notes(sites, categories))
+    return with_caveats(table, caveats_for(policy, categories) + _left_out_notes(sites, categories))
 
 
 def verdict_sentence(table_row, policy_label: str) -> str:
@@ -365,25 +447,33 @@ def verdict_sentence(table_row, policy_label: str) -> str:
         return f"{who} cannot be compared: there are no recorded sites {side} {policy_label}."
 
     def rate(side: str) -> tuple[str, str]:
-        return (f"{_fmt_pct(row[f'rate_{side}'])}", f"{100 * row[f'rate_{side}_lo']:.1f}-"
-                f"{_fmt_pct(row[f'rate_{side}_hi'])}")
+        return (
+            f"{_fmt_pct(row[f'rate_{side}'])}",
+            f"{100 * row[f'rate_{side}_lo']:.1f}-{_fmt_pct(row[f'rate_{side}_hi'])}",
+        )
 
     (r_in, ci_in), (r_out, ci_out) = rate("in"), rate("out")
     answer = _row_verdict({**row, "category": category}, None)
-    return (f"{who} inside {policy_label} was {r_in} (95% CI {ci_in}) against {r_out} "
-            f"({ci_out}) elsewhere: {answer}.")
+    return (
+        f"{who} inside {policy_label} was {r_in} (95% CI {ci_in}) against {r_out} "
+        f"({ci_out}) elsewhere: {answer}."
+    )
 
 
 # ---------------------------------------------------------------- shares of closures, area, people
 
 
-SHARE_COLUMNS = ["measure", "inside", "total", "share", "share_lo", "share_hi", "unit",
-                 "caveat"]
+SHARE_COLUMNS = ["measure", "inside", "total", "share", "share_lo", "share_hi", "unit", "caveat"]
 
 
-def share_table(sites: pd.DataFrame, lsoas: gpd.GeoDataFrame, policy_areas: gpd.GeoDataFrame,
-                boroughs: gpd.GeoDataFrame | None, policy: str,
-                categories=RECORDING_CATEGORIES) -> pd.DataFrame:
+def share_table(
+    sites: pd.DataFrame,
+    lsoas: gpd.GeoDataFrame,
+    policy_areas: gpd.GeoDataFrame,
+    boroughs: gpd.GeoDataFrame | None,
+    policy: str,
+    categories=RECORDING_CATEGORIES,
+) -> pd.DataFrame:
     """Share of closures inside a policy's areas against its share of sites, land and people.
 
     Rows (``measure``): "Closures", "Sites", "Land area", "Residents"; columns SHARE_COLUMNS.
@@ -420,9 +510,14 @@ def share_table(sites: pd.DataFrame, lsoas: gpd.GeoDataFrame, policy_areas: gpd.
     rows = [
         ("Closures", closures_in, closures, "closed sites", f"Closed {what} (recorded sites)."),
         ("Sites", sites_in, n_sites, "sites", f"All recorded {what}, open and closed."),
-        ("Land area", land_ha, london_ha, "hectares",
-         "Policy areas within London's LSOAs (the 33 boroughs without the Thames), overlaps "
-         "counted once."),
+        (
+            "Land area",
+            land_ha,
+            london_ha,
+            "hectares",
+            "Policy areas within London's LSOAs (the 33 boroughs without the Thames), overlaps "
+            "counted once.",
+        ),
         ("Residents", residents, total_people, "people (mid-2020)", people_note),
     ]
     table = pd.DataFrame(rows, columns=["measure", "inside", "total", "unit", "caveat"])
@@ -475,23 +570,34 @@ def distance_bands(sites: pd.DataFrame, categories=RECORDING_CATEGORIES) -> pd.D
     rows = []
     for label, low, high in specs:
         members = band.eq(label)
-        rows.append(dict(band=label, min_m=low, max_m=high, sites=int(members.sum()),
-                         closed=int((members & closed).sum())))
+        rows.append(
+            dict(
+                band=label,
+                min_m=low,
+                max_m=high,
+                sites=int(members.sum()),
+                closed=int((members & closed).sum()),
+            )
+        )
     table = pd.DataFrame(rows)
     n = table["sites"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         table["rate"] = np.where(n > 0, table["closed"] / np.maximum(n, 1), np.nan)
     table["rate_lo"], table["rate_hi"] = wilson_interval(table["closed"], n)
-    caveats = ([CAVEATS["straight_line"], CAVEATS["boundaries_indicative"]]
-               + caveats_for(None, categories) + _left_out_notes(sites, categories))
+    caveats = (
+        [CAVEATS["straight_line"], CAVEATS["boundaries_indicative"]]
+        + caveats_for(None, categories)
+        + _left_out_notes(sites, categories)
+    )
     return with_caveats(table, caveats)
 
 
 # ---------------------------------------------------------------- closures over time
 
 
-def closures_by_year(sites: pd.DataFrame, categories=RECORDING_CATEGORIES,
-                     gss_code: str | None = None) -> pd.DataFrame:
+def closures_by_year(
+    sites: pd.DataFrame, categories=RECORDING_CATEGORIES, gss_code: str | None = None
+) -> pd.DataFrame:
     """Closures per year and category, London-wide or for one borough (``gss_code``).
 
     Long form: year (int), category, closures; only (year, category) pairs with at least one
@@ -505,19 +611,28 @@ def closures_by_year(sites: pd.DataFrame, categories=RECORDING_CATEGORIES,
     closed = kept[lost_mask(kept)]
     years = pd.to_numeric(closed["closed_year"], errors="coerce")
     dated = closed[years.notna()].assign(year=years[years.notna()].astype(int))
-    table = (dated.groupby(["year", "category"]).size().rename("closures").reset_index()
-             .sort_values(["year", "category"], ignore_index=True))
+    table = (
+        dated.groupby(["year", "category"])
+        .size()
+        .rename("closures")
+        .reset_index()
+        .sort_values(["year", "category"], ignore_index=True)
+    )
     table["closures"] = table["closures"].astype(int)
     undated = closed[years.isna()]["category"].value_counts().to_dict()
     table.attrs["undated"] = {k: int(v) for k, v in undated.items()}
     notes = caveats_for(None, categories) + _left_out_notes(sites, categories)
     for category, count in undated.items():
         if count == 1:
-            notes.append(f"1 closed {RECORDING[category].singular} has no closure year and is "
-                         "not shown by year.")
+            notes.append(
+                f"1 closed {RECORDING[category].singular} has no closure year and is "
+                "not shown by year."
+            )
         else:
-            notes.append(f"{count} closed {RECORDING[category].plural} have no closure year and "
-                         "are not shown by year.")
+            notes.append(
+                f"{count} closed {RECORDING[category].plural} have no closure year and "
+                "are not shown by year."
+            )
     return with_caveats(table, notes)
 
 

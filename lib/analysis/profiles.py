@@ -49,30 +49,39 @@ CAVEATS = {
     "charities_registered": (
         "Charities are counted where they are registered (their registered address), not "
         "where they work: central wards with many head offices look rich in charities, and "
-        "a ward served by charities registered elsewhere looks poor."),
+        "a ward served by charities registered elsewhere looks poor."
+    ),
     "charities_coverage": (
         "The 2019 extract places charities in wards unevenly: some boroughs have far fewer than "
         "their size suggests (Wandsworth 55, Islington 136) and about one ward in seven has "
         "none at all, so a low figure may be a gap in the extract rather than a lack of "
-        "charities. Each borough's figure says how many of its wards have any."),
+        "charities. Each borough's figure says how many of its wards have any."
+    ),
     "charities_vintage": (
         "Registered charities from the Charity Commission register as extracted by "
-        "CharityBase in January 2019; wards with none are counted as 0."),
+        "CharityBase in January 2019; wards with none are counted as 0."
+    ),
     "grants_publishers": (
         "Grants are only those of the 52 funders who published to 360Giving by November 2018 "
         "(2013-2018 awards); many funders, and most public money, are missing. Grants are "
-        "placed at the recipient's address, not where the money was spent."),
+        "placed at the recipient's address, not where the money was spent."
+    ),
     "grants_unmatched": (
         "Grant rows whose recipient code is not a 2017 London ward (district-level or another "
-        "ward vintage) count in borough totals but not in ward figures."),
+        "ward vintage) count in borough totals but not in ward figures."
+    ),
     "ecological": (
         "Correlations across wards describe places, not people or organisations, and say "
-        "nothing about cause."),
+        "nothing about cause."
+    ),
     "city_wards": (
         "The five City of London wards have under 5,000 residents and many registered offices: "
-        "their per-resident figures are extreme; the second row of each pair leaves them out."),
-    "imd": ("Ward deprivation is the IMD 2019 score of its LSOAs weighted by mid-2020 "
-            "population (higher = more deprived)."),
+        "their per-resident figures are extreme; the second row of each pair leaves them out."
+    ),
+    "imd": (
+        "Ward deprivation is the IMD 2019 score of its LSOAs weighted by mid-2020 "
+        "population (higher = more deprived)."
+    ),
 }
 
 # ---------------------------------------------------------------- measures
@@ -82,12 +91,12 @@ CAVEATS = {
 class Measure:
     key: str
     section: str
-    label: str          # full label, reads on its own
-    short: str          # label of a metric tile
+    label: str  # full label, reads on its own
+    short: str  # label of a metric tile
     unit: str
-    fmt: str            # format of the value
-    per_head: bool      # a per-resident figure: unstable for tiny boroughs
-    rank_meaning: str   # what rank 1 is
+    fmt: str  # format of the value
+    per_head: bool  # a per-resident figure: unstable for tiny boroughs
+    rank_meaning: str  # what rank 1 is
     note: str = ""
 
     def show(self, value) -> str:
@@ -99,64 +108,154 @@ def _slug(text: str) -> str:
 
 
 def _measures() -> list[Measure]:
-    out = [Measure("sites_all", "Facilities", "All facilities: open sites per 10,000 residents",
-                   "All open facilities", "per 10,000 residents", "{:.1f}", True,
-                   "1 = most per resident",
-                   "Open sites of every category (culture map 2022, libraries 2016, GP practices "
-                   "2019, museums, places of worship 2020).")]
+    out = [
+        Measure(
+            "sites_all",
+            "Facilities",
+            "All facilities: open sites per 10,000 residents",
+            "All open facilities",
+            "per 10,000 residents",
+            "{:.1f}",
+            True,
+            "1 = most per resident",
+            "Open sites of every category (culture map 2022, libraries 2016, GP practices "
+            "2019, museums, places of worship 2020).",
+        )
+    ]
     for group in CATEGORY_GROUPS:
-        out.append(Measure(f"sites_{_slug(group)}", "Facilities",
-                           f"{group}: open sites per 10,000 residents", group,
-                           "per 10,000 residents", "{:.1f}", True, "1 = most per resident"))
+        out.append(
+            Measure(
+                f"sites_{_slug(group)}",
+                "Facilities",
+                f"{group}: open sites per 10,000 residents",
+                group,
+                "per 10,000 residents",
+                "{:.1f}",
+                True,
+                "1 = most per resident",
+            )
+        )
     for category, window in CLOSURE_CATEGORIES.items():
         plural = RECORDING[category].plural
         title = plural[0].upper() + plural[1:]
-        out.append(Measure(f"closures_{_slug(category)}", "Losses",
-                           f"{title} closed since {CLOSURES_SINCE}: per 100,000 residents",
-                           f"{title} closed", "per 100,000 residents",
-                           "{:.1f}", True, "1 = most closures per resident",
-                           f"Closures recorded {window}."))
-    out.append(Measure("closures_all", "Losses",
-                       f"Libraries, GP practices and museums closed since {CLOSURES_SINCE}: per "
-                       "100,000 residents", "All recorded closures", "per 100,000 residents",
-                       "{:.1f}", True, "1 = most closures per resident",
-                       "Only these three kinds of facility have records of closures."))
-    out.append(Measure("pubs_lost", "Losses",
-                       f"Pubs and bars lost {PUBS_START}-{PUBS_END}: % of {PUBS_START}",
-                       f"Pubs lost {PUBS_START}-{PUBS_END}", f"% of {PUBS_START} pubs", "{:.0f}%",
-                       False, "1 = largest share lost",
-                       "ONS counts of pub and bar businesses, rounded to 5; a negative figure "
-                       "means the borough gained pubs."))
-    out.append(Measure("charities_per_1k", "Voluntary sector",
-                       "Registered charities per 1,000 residents (2019)", "Charities",
-                       "per 1,000 residents", "{:.2f}", True, "1 = most per resident",
-                       CAVEATS["charities_registered"]))
-    out.append(Measure("grants_per_head", "Voluntary sector",
-                       f"Grants per head, {GRANT_YEARS} (360Giving funders)", "Grants per head",
-                       "£ per resident", "£{:,.0f}", True, "1 = most per resident",
-                       CAVEATS["grants_publishers"]))
-    out.append(Measure("regen_share", "Deprivation",
-                       "Share of residents in Areas for Regeneration",
-                       "In Areas for Regeneration", "% of residents", "{:.0f}%", True,
-                       "1 = largest share",
-                       "Areas for Regeneration (London Plan SD10): LSOAs in the 20% most "
-                       "deprived in England on the IMD 2019."))
-    out.append(Measure("imd_score", "Deprivation",
-                       "Deprivation: average IMD 2019 score (population-weighted)",
-                       "Deprivation (IMD score)", "IMD 2019 score", "{:.1f}", False,
-                       "1 = most deprived",
-                       "IMD 2019 scores of the borough's LSOAs weighted by mid-2020 population "
-                       "(higher = more deprived)."))
+        out.append(
+            Measure(
+                f"closures_{_slug(category)}",
+                "Losses",
+                f"{title} closed since {CLOSURES_SINCE}: per 100,000 residents",
+                f"{title} closed",
+                "per 100,000 residents",
+                "{:.1f}",
+                True,
+                "1 = most closures per resident",
+                f"Closures recorded {window}.",
+            )
+        )
+    out.append(
+        Measure(
+            "closures_all",
+            "Losses",
+            f"Libraries, GP practices and museums closed since {CLOSURES_SINCE}: per "
+            "100,000 residents",
+            "All recorded closures",
+            "per 100,000 residents",
+            "{:.1f}",
+            True,
+            "1 = most closures per resident",
+            "Only these three kinds of facility have records of closures.",
+        )
+    )
+    out.append(
+        Measure(
+            "pubs_lost",
+            "Losses",
+            f"Pubs and bars lost {PUBS_START}-{PUBS_END}: % of {PUBS_START}",
+            f"Pubs lost {PUBS_START}-{PUBS_END}",
+            f"% of {PUBS_START} pubs",
+            "{:.0f}%",
+            False,
+            "1 = largest share lost",
+            "ONS counts of pub and bar businesses, rounded to 5; a negative figure "
+            "means the borough gained pubs.",
+        )
+    )
+    out.append(
+        Measure(
+            "charities_per_1k",
+            "Voluntary sector",
+            "Registered charities per 1,000 residents (2019)",
+            "Charities",
+            "per 1,000 residents",
+            "{:.2f}",
+            True,
+            "1 = most per resident",
+            CAVEATS["charities_registered"],
+        )
+    )
+    out.append(
+        Measure(
+            "grants_per_head",
+            "Voluntary sector",
+            f"Grants per head, {GRANT_YEARS} (360Giving funders)",
+            "Grants per head",
+            "£ per resident",
+            "£{:,.0f}",
+            True,
+            "1 = most per resident",
+            CAVEATS["grants_publishers"],
+        )
+    )
+    out.append(
+        Measure(
+            "regen_share",
+            "Deprivation",
+            "Share of residents in Areas for Regeneration",
+            "In Areas for Regeneration",
+            "% of residents",
+            "{:.0f}%",
+            True,
+            "1 = largest share",
+            "Areas for Regeneration (London Plan SD10): LSOAs in the 20% most "
+            "deprived in England on the IMD 2019.",
+        )
+    )
+    out.append(
+        Measure(
+            "imd_score",
+            "Deprivation",
+            "Deprivation: average IMD 2019 score (population-weighted)",
+            "Deprivation (IMD score)",
+            "IMD 2019 score",
+            "{:.1f}",
+            False,
+            "1 = most deprived",
+            "IMD 2019 scores of the borough's LSOAs weighted by mid-2020 population "
+            "(higher = more deprived).",
+        )
+    )
     return out
 
 
 MEASURES: dict[str, Measure] = {m.key: m for m in _measures()}
 #: The figures shown as tiles at the top of a profile (the table has them all).
-KEY_MEASURES = ["sites_all", "sites_community_libraries", "closures_all", "pubs_lost",
-                "charities_per_1k", "grants_per_head", "regen_share", "imd_score"]
-UNIT_SHORT = {"per 10,000 residents": "per 10k", "per 100,000 residents": "per 100k",
-              "per 1,000 residents": "per 1,000", "£ per resident": "£ a head",
-              "% of residents": "% of residents", "IMD 2019 score": ""}
+KEY_MEASURES = [
+    "sites_all",
+    "sites_community_libraries",
+    "closures_all",
+    "pubs_lost",
+    "charities_per_1k",
+    "grants_per_head",
+    "regen_share",
+    "imd_score",
+]
+UNIT_SHORT = {
+    "per 10,000 residents": "per 10k",
+    "per 100,000 residents": "per 100k",
+    "per 1,000 residents": "per 1,000",
+    "£ per resident": "£ a head",
+    "% of residents": "% of residents",
+    "IMD 2019 score": "",
+}
 
 # ---------------------------------------------------------------- small helpers
 
@@ -182,7 +281,8 @@ def _closures_since(sites: pd.DataFrame, since: int = CLOSURES_SINCE) -> pd.Data
     closed = sites[lost_mask(sites) & sites["category"].isin(CLOSURE_CATEGORIES)]
     year = closed["closed_year"]
     keep = year.ge(since).fillna(False) | (
-        year.isna() & closed["category"].isin(CLOSURES_ONLY_SINCE_2010))
+        year.isna() & closed["category"].isin(CLOSURES_ONLY_SINCE_2010)
+    )
     return closed[keep.astype(bool)]
 
 
@@ -194,21 +294,44 @@ def _weighted_imd(lsoas: pd.DataFrame, by: str) -> pd.Series:
 
 # ---------------------------------------------------------------- borough headline figures
 
-STATS_COLUMNS = ["gss_code", "name", "population", "measure", "section", "label", "unit",
-                 "value", "count", "london", "london_count", "rank", "ranked_of", "rank_all",
-                 "unstable", "rank_meaning", "note"]
+STATS_COLUMNS = [
+    "gss_code",
+    "name",
+    "population",
+    "measure",
+    "section",
+    "label",
+    "unit",
+    "value",
+    "count",
+    "london",
+    "london_count",
+    "rank",
+    "ranked_of",
+    "rank_all",
+    "unstable",
+    "rank_meaning",
+    "note",
+]
 
 
-def borough_counts(boroughs: pd.DataFrame, lsoas: pd.DataFrame, sites: pd.DataFrame,
-                   wards: pd.DataFrame, voluntary_wards: pd.DataFrame,
-                   grants_by_year: pd.DataFrame, pubs_by_borough: pd.DataFrame) -> pd.DataFrame:
+def borough_counts(
+    boroughs: pd.DataFrame,
+    lsoas: pd.DataFrame,
+    sites: pd.DataFrame,
+    wards: pd.DataFrame,
+    voluntary_wards: pd.DataFrame,
+    grants_by_year: pd.DataFrame,
+    pubs_by_borough: pd.DataFrame,
+) -> pd.DataFrame:
     """Numerators and denominators per borough (one row per borough, gss_code order).
 
     Columns: gss_code, name, population, one ``n_<measure>`` count per measure and, for the
     pubs, pubs_start and pubs_end.
     """
     table = pd.DataFrame(boroughs)[["gss_code", "name", "population"]].sort_values(
-        "gss_code", ignore_index=True)
+        "gss_code", ignore_index=True
+    )
     codes = table["gss_code"]
 
     def per_borough(series: pd.Series) -> pd.Series:
@@ -222,7 +345,8 @@ def borough_counts(boroughs: pd.DataFrame, lsoas: pd.DataFrame, sites: pd.DataFr
     closures = _closures_since(sites)
     for category in CLOSURE_CATEGORIES:
         table[f"n_closures_{_slug(category)}"] = per_borough(
-            closures[closures["category"] == category].groupby("gss_code").size())
+            closures[closures["category"] == category].groupby("gss_code").size()
+        )
     table["n_closures_all"] = per_borough(closures.groupby("gss_code").size())
     pubs = pubs_change(pubs_by_borough, boroughs, PUBS_START, PUBS_END).set_index("gss_code")
     table["pubs_start"] = codes.map(pubs["pubs_start"])
@@ -230,11 +354,13 @@ def borough_counts(boroughs: pd.DataFrame, lsoas: pd.DataFrame, sites: pd.DataFr
     table["n_pubs_lost"] = table["pubs_start"] - table["pubs_end"]
     ward_borough = pd.DataFrame(wards).set_index("ward_code")["gss_code"]
     charities = pd.DataFrame(voluntary_wards).assign(
-        gss_code=lambda f: f["ward_code"].map(ward_borough))
+        gss_code=lambda f: f["ward_code"].map(ward_borough)
+    )
     table["n_charities_per_1k"] = per_borough(charities.groupby("gss_code")["charities"].sum())
     table["wards_total"] = per_borough(charities.groupby("gss_code").size()).astype(int)
     table["wards_with_charity"] = per_borough(
-        charities[charities["charities"] > 0].groupby("gss_code").size()).astype(int)
+        charities[charities["charities"] > 0].groupby("gss_code").size()
+    ).astype(int)
     table["n_grants_per_head"] = per_borough(grants_by_year.groupby("gss_code")["grants_gbp"].sum())
     regen = lsoas[lsoas["regen_area"].astype(bool)]
     table["n_regen_share"] = per_borough(regen.groupby("gss_code")["population"].sum())
@@ -253,10 +379,16 @@ def _scale(key: str) -> int:
     return {"charities_per_1k": 1_000, "grants_per_head": 1, "regen_share": 100}[key]
 
 
-def borough_stats(boroughs: pd.DataFrame, lsoas: pd.DataFrame, sites: pd.DataFrame,
-                  wards: pd.DataFrame, voluntary_wards: pd.DataFrame,
-                  grants_by_year: pd.DataFrame, pubs_by_borough: pd.DataFrame,
-                  min_population: int = UNSTABLE_POPULATION) -> pd.DataFrame:
+def borough_stats(
+    boroughs: pd.DataFrame,
+    lsoas: pd.DataFrame,
+    sites: pd.DataFrame,
+    wards: pd.DataFrame,
+    voluntary_wards: pd.DataFrame,
+    grants_by_year: pd.DataFrame,
+    pubs_by_borough: pd.DataFrame,
+    min_population: int = UNSTABLE_POPULATION,
+) -> pd.DataFrame:
     """Every headline figure of every borough, with London's figure and ranks (long form).
 
     One row per (borough, measure) in MEASURES order; columns STATS_COLUMNS:
@@ -270,8 +402,9 @@ def borough_stats(boroughs: pd.DataFrame, lsoas: pd.DataFrame, sites: pd.DataFra
     - ``unstable``: a per-resident figure of a borough with fewer than `min_population`
       residents; such rows have no ``rank``.
     """
-    counts = borough_counts(boroughs, lsoas, sites, wards, voluntary_wards, grants_by_year,
-                            pubs_by_borough)
+    counts = borough_counts(
+        boroughs, lsoas, sites, wards, voluntary_wards, grants_by_year, pubs_by_borough
+    )
     population = counts["population"].astype(float)
     london_population = float(population.sum())
     small = counts["population"] < min_population
@@ -280,16 +413,19 @@ def borough_stats(boroughs: pd.DataFrame, lsoas: pd.DataFrame, sites: pd.DataFra
         frame = counts[["gss_code", "name", "population"]].copy()
         if m.key == "pubs_lost":
             frame["count"] = counts["n_pubs_lost"]
-            frame["value"] = 100 * counts["n_pubs_lost"] / counts["pubs_start"].where(
-                counts["pubs_start"] > 0)
+            frame["value"] = (
+                100 * counts["n_pubs_lost"] / counts["pubs_start"].where(counts["pubs_start"] > 0)
+            )
             frame["london_count"] = counts["n_pubs_lost"].sum()
             frame["london"] = 100 * counts["n_pubs_lost"].sum() / counts["pubs_start"].sum()
         elif m.key == "imd_score":
             frame["count"] = np.nan
             frame["value"] = counts["imd_score"]
             frame["london_count"] = np.nan
-            frame["london"] = float((counts["imd_score"] * counts["lsoa_population"]).sum()
-                                    / counts["lsoa_population"].sum())
+            frame["london"] = float(
+                (counts["imd_score"] * counts["lsoa_population"]).sum()
+                / counts["lsoa_population"].sum()
+            )
         else:
             scale = _scale(m.key)
             frame["count"] = counts[f"n_{m.key}"]
@@ -306,23 +442,27 @@ def borough_stats(boroughs: pd.DataFrame, lsoas: pd.DataFrame, sites: pd.DataFra
         if m.key == "charities_per_1k":
             frame["note"] = [
                 f"{k} of {n} wards have any registered charity in the extract. {m.note}"
-                for k, n in zip(counts["wards_with_charity"], counts["wards_total"], strict=True)]
+                for k, n in zip(counts["wards_with_charity"], counts["wards_total"], strict=True)
+            ]
         frames.append(frame)
     stats = pd.concat(frames, ignore_index=True)[STATS_COLUMNS]
     stats.attrs["london_population"] = int(london_population)
     stats.attrs["charity_wards"] = {
-        code: (int(k), int(n)) for code, k, n in zip(counts["gss_code"],
-                                                     counts["wards_with_charity"],
-                                                     counts["wards_total"], strict=True)}
-    return with_caveats(stats, ["charities_registered", "charities_coverage",
-                                 "grants_publishers", "grants_unmatched"])
+        code: (int(k), int(n))
+        for code, k, n in zip(
+            counts["gss_code"], counts["wards_with_charity"], counts["wards_total"], strict=True
+        )
+    }
+    return with_caveats(
+        stats,
+        ["charities_registered", "charities_coverage", "grants_publishers", "grants_unmatched"],
+    )
 
 
 def rank_text(row) -> str:
     """'5th of 32 (1 = most per resident)', or why the figure is not ranked."""
     if row["unstable"]:
-        would = (f" (would be {ordinal(row['rank_all'])} of 33)" if pd.notna(row["rank_all"])
-                 else "")
+        would = f" (would be {ordinal(row['rank_all'])} of 33)" if pd.notna(row["rank_all"]) else ""
         return f"not ranked: too few residents for a stable figure{would}"
     if pd.isna(row["rank"]):
         return "not ranked (no data)"
@@ -337,9 +477,15 @@ def borough_figures(stats: pd.DataFrame, gss_code: str) -> pd.DataFrame:
     rows = stats[stats["gss_code"] == gss_code].copy()
     if rows.empty:
         raise KeyError(f"No borough with GSS code {gss_code!r}")
-    rows["shown"] = [MEASURES[k].show(v) for k, v in zip(rows["measure"], rows["value"], strict=True)]
-    rows["london_shown"] = [MEASURES[k].show(v) for k, v in zip(rows["measure"], rows["london"], strict=True)]
-    rows["count_shown"] = [_count_text(k, c) for k, c in zip(rows["measure"], rows["count"], strict=True)]
+    rows["shown"] = [
+        MEASURES[k].show(v) for k, v in zip(rows["measure"], rows["value"], strict=True)
+    ]
+    rows["london_shown"] = [
+        MEASURES[k].show(v) for k, v in zip(rows["measure"], rows["london"], strict=True)
+    ]
+    rows["count_shown"] = [
+        _count_text(k, c) for k, c in zip(rows["measure"], rows["count"], strict=True)
+    ]
     rows["rank_text"] = [rank_text(r) for _, r in rows.iterrows()]
     rows.attrs = dict(stats.attrs)
     return rows.reset_index(drop=True)
@@ -381,35 +527,70 @@ def borough_figures_display(rows: pd.DataFrame) -> pd.DataFrame:
         prefix = "Sites: " if key.startswith("sites_") else ""
         suffix = UNIT_SHORT.get(unit, unit)
         figures.append(f"{prefix}{m.short}" + (f" ({suffix})" if suffix else ""))
-    return pd.DataFrame({"figure": figures, "value": rows["shown"].values,
-                         "London": rows["london_shown"].values,
-                         "rank": [rank_short(r) for _, r in rows.iterrows()]})
+    return pd.DataFrame(
+        {
+            "figure": figures,
+            "value": rows["shown"].values,
+            "London": rows["london_shown"].values,
+            "rank": [rank_short(r) for _, r in rows.iterrows()],
+        }
+    )
 
 
 def borough_figures_csv(rows: pd.DataFrame) -> pd.DataFrame:
     """The headline table as a plain CSV-ready frame (figures rounded, labels spelt out)."""
-    return pd.DataFrame({
-        "borough": rows["name"], "gss_code": rows["gss_code"], "section": rows["section"],
-        "measure": rows["label"], "value": rows["value"].round(3), "unit": rows["unit"],
-        "count": rows["count"], "london": rows["london"].round(3),
-        "rank": rows["rank"], "ranked_of": rows["ranked_of"],
-        "rank_meaning": rows["rank_meaning"], "unstable": rows["unstable"],
-        "residents_mid_2020": rows["population"], "note": rows["note"],
-    })
+    return pd.DataFrame(
+        {
+            "borough": rows["name"],
+            "gss_code": rows["gss_code"],
+            "section": rows["section"],
+            "measure": rows["label"],
+            "value": rows["value"].round(3),
+            "unit": rows["unit"],
+            "count": rows["count"],
+            "london": rows["london"].round(3),
+            "rank": rows["rank"],
+            "ranked_of": rows["ranked_of"],
+            "rank_meaning": rows["rank_meaning"],
+            "unstable": rows["unstable"],
+            "residents_mid_2020": rows["population"],
+            "note": rows["note"],
+        }
+    )
 
 
 # ---------------------------------------------------------------- wards
 
-WARD_COLUMNS = ["ward_code", "ward", "gss_code", "borough", "population", "open_sites",
-                "sites_per_10k", "closures", "charities", "charities_per_1k", "grants_gbp",
-                "grants_count", "grants_per_head", "imd_score", "imd_rank", "regen_share",
-                "unstable"]
+WARD_COLUMNS = [
+    "ward_code",
+    "ward",
+    "gss_code",
+    "borough",
+    "population",
+    "open_sites",
+    "sites_per_10k",
+    "closures",
+    "charities",
+    "charities_per_1k",
+    "grants_gbp",
+    "grants_count",
+    "grants_per_head",
+    "imd_score",
+    "imd_rank",
+    "regen_share",
+    "unstable",
+]
 
 
-def ward_table(wards: pd.DataFrame, lsoas: pd.DataFrame, sites: pd.DataFrame,
-               voluntary_wards: pd.DataFrame, borough_names: dict[str, str],
-               gss_code: str | None = None,
-               min_population: int = UNSTABLE_WARD_POPULATION) -> pd.DataFrame:
+def ward_table(
+    wards: pd.DataFrame,
+    lsoas: pd.DataFrame,
+    sites: pd.DataFrame,
+    voluntary_wards: pd.DataFrame,
+    borough_names: dict[str, str],
+    gss_code: str | None = None,
+    min_population: int = UNSTABLE_WARD_POPULATION,
+) -> pd.DataFrame:
     """The 2017 wards (all London, or one borough) with their local figures.
 
     sites_per_10k: open sites per 10,000 residents; closures: libraries, GP practices and
@@ -419,15 +600,20 @@ def ward_table(wards: pd.DataFrame, lsoas: pd.DataFrame, sites: pd.DataFrame,
     residents in Areas for Regeneration; unstable: fewer than `min_population` residents.
     """
     table = pd.DataFrame(wards)[["ward_code", "name", "gss_code", "population"]].rename(
-        columns={"name": "ward"})
+        columns={"name": "ward"}
+    )
     table["borough"] = table["gss_code"].map(borough_names)
     codes = table["ward_code"]
     population = table["population"].astype(float)
-    table["open_sites"] = codes.map(
-        sites[sites["status"] == "open"].groupby("ward_code").size()).fillna(0).astype(int)
+    table["open_sites"] = (
+        codes.map(sites[sites["status"] == "open"].groupby("ward_code").size())
+        .fillna(0)
+        .astype(int)
+    )
     table["sites_per_10k"] = 10_000 * table["open_sites"] / population
-    table["closures"] = codes.map(
-        _closures_since(sites).groupby("ward_code").size()).fillna(0).astype(int)
+    table["closures"] = (
+        codes.map(_closures_since(sites).groupby("ward_code").size()).fillna(0).astype(int)
+    )
     vol = pd.DataFrame(voluntary_wards).set_index("ward_code")
     table["charities"] = codes.map(vol["charities"]).fillna(0).astype(int)
     table["charities_per_1k"] = 1_000 * table["charities"] / population
@@ -442,64 +628,102 @@ def ward_table(wards: pd.DataFrame, lsoas: pd.DataFrame, sites: pd.DataFrame,
     if gss_code is not None:
         table = table[table["gss_code"] == gss_code]
     table = table[WARD_COLUMNS].sort_values(["borough", "ward"], ignore_index=True)
-    return with_caveats(table, ["charities_registered", "charities_coverage",
-                                 "charities_vintage", "grants_publishers", "grants_unmatched",
-                                 "imd"])
+    return with_caveats(
+        table,
+        [
+            "charities_registered",
+            "charities_coverage",
+            "charities_vintage",
+            "grants_publishers",
+            "grants_unmatched",
+            "imd",
+        ],
+    )
 
 
 def ward_csv(table: pd.DataFrame) -> pd.DataFrame:
     """The ward table rounded for a CSV download."""
     out = table.copy()
-    for column, digits in [("sites_per_10k", 2), ("charities_per_1k", 3), ("grants_gbp", 0),
-                           ("grants_per_head", 2), ("imd_score", 2), ("regen_share", 1)]:
+    for column, digits in [
+        ("sites_per_10k", 2),
+        ("charities_per_1k", 3),
+        ("grants_gbp", 0),
+        ("grants_per_head", 2),
+        ("imd_score", 2),
+        ("regen_share", 1),
+    ]:
         out[column] = out[column].round(digits)
-    return out.rename(columns={"population": "residents_mid_2020",
-                               "closures": f"closures_since_{CLOSURES_SINCE}",
-                               "unstable": f"under_{UNSTABLE_WARD_POPULATION}_residents"})
+    return out.rename(
+        columns={
+            "population": "residents_mid_2020",
+            "closures": f"closures_since_{CLOSURES_SINCE}",
+            "unstable": f"under_{UNSTABLE_WARD_POPULATION}_residents",
+        }
+    )
 
 
 # ---------------------------------------------------------------- lists
 
 
-def closed_facilities(sites: pd.DataFrame, gss_code: str,
-                      ward_names: dict[str, str]) -> pd.DataFrame:
+def closed_facilities(
+    sites: pd.DataFrame, gss_code: str, ward_names: dict[str, str]
+) -> pd.DataFrame:
     """Every closed facility in a borough (any year), newest closure first."""
     closed = sites[(sites["status"] == "closed") & (sites["gss_code"] == gss_code)]
-    table = pd.DataFrame({
-        "name": closed["name"], "category": closed["category"],
-        "closed_year": closed["closed_year"], "opened_year": closed["opened_year"],
-        "ward": closed["ward_code"].map(ward_names), "source": closed["sources"].map(source_labels),
-        "licence": closed["licence"], "site_id": closed["site_id"],
-        "in_town_centre": closed["in_town_centre"], "in_regen_area": closed["in_regen_area"],
-    })
-    table = table.sort_values(["closed_year", "category", "name"], ascending=[False, True, True],
-                              na_position="last", ignore_index=True)
+    table = pd.DataFrame(
+        {
+            "name": closed["name"],
+            "category": closed["category"],
+            "closed_year": closed["closed_year"],
+            "opened_year": closed["opened_year"],
+            "ward": closed["ward_code"].map(ward_names),
+            "source": closed["sources"].map(source_labels),
+            "licence": closed["licence"],
+            "site_id": closed["site_id"],
+            "in_town_centre": closed["in_town_centre"],
+            "in_regen_area": closed["in_regen_area"],
+        }
+    )
+    table = table.sort_values(
+        ["closed_year", "category", "name"],
+        ascending=[False, True, True],
+        na_position="last",
+        ignore_index=True,
+    )
     recorded = ", ".join(f"{RECORDING[c].plural} ({w})" for c, w in CLOSURE_CATEGORIES.items())
     table.attrs["caveats"] = [
         f"Closures are recorded only for {recorded}. Pubs, community centres, venues and "
-        "places of worship list open sites only."]
+        "places of worship list open sites only."
+    ]
     return table
 
 
-def voluntary_list(points: pd.DataFrame, gss_code: str | None, ward_names: dict[str, str],
-                   borough_names: dict[str, str] | None = None) -> pd.DataFrame:
+def voluntary_list(
+    points: pd.DataFrame,
+    gss_code: str | None,
+    ward_names: dict[str, str],
+    borough_names: dict[str, str] | None = None,
+) -> pd.DataFrame:
     """Food banks and mutual aid groups (a borough's, or London's) with licence and vintage.
 
     With `borough_names`, a borough column follows the ward."""
     chosen = points if gss_code is None else points[points["gss_code"] == gss_code]
-    table = pd.DataFrame({
-        "kind": chosen["kind"].map(KIND_LABELS),
-        "name": chosen["name"],
-        "network": chosen["network"].fillna("").replace("", "-"),
-        "status": chosen["status"],
-        "ward": chosen["ward_code"].map(ward_names),
-    })
+    table = pd.DataFrame(
+        {
+            "kind": chosen["kind"].map(KIND_LABELS),
+            "name": chosen["name"],
+            "network": chosen["network"].fillna("").replace("", "-"),
+            "status": chosen["status"],
+            "ward": chosen["ward_code"].map(ward_names),
+        }
+    )
     if borough_names is not None:
         table["borough"] = chosen["gss_code"].map(borough_names)
     table["vintage"] = chosen["kind"].map(VINTAGES)
     table["licence"] = chosen["licence"]
-    return table.sort_values(["kind", "status", "name"], key=lambda s: s.str.lower(),
-                             ignore_index=True)
+    return table.sort_values(
+        ["kind", "status", "name"], key=lambda s: s.str.lower(), ignore_index=True
+    )
 
 
 # ---------------------------------------------------------------- statistics
@@ -514,8 +738,15 @@ def _strength(value: float) -> str:
     if pd.isna(value):
         return "cannot tell"
     size = abs(value)
-    word = ("negligible" if size < 0.1 else "weak" if size < 0.3 else "moderate" if size < 0.5
-            else "strong")
+    word = (
+        "negligible"
+        if size < 0.1
+        else "weak"
+        if size < 0.3
+        else "moderate"
+        if size < 0.5
+        else "strong"
+    )
     return word if word == "negligible" else f"{word} {'positive' if value > 0 else 'negative'}"
 
 
@@ -528,16 +759,31 @@ def voluntary_correlations(wards: pd.DataFrame) -> pd.DataFrame:
     reading (the rank correlation in words; positive = more in more deprived wards), caveat.
     """
     rows = []
-    samples = {"all wards": wards,
-               f"wards with {UNSTABLE_WARD_POPULATION:,}+ residents": wards[~wards["unstable"]]}
+    samples = {
+        "all wards": wards,
+        f"wards with {UNSTABLE_WARD_POPULATION:,}+ residents": wards[~wards["unstable"]],
+    }
     for measure, label in CORRELATION_MEASURES.items():
         for sample, frame in samples.items():
             stats = correlation(frame["imd_score"], frame[measure])
-            rows.append(dict(measure=measure, label=label, wards=sample, **stats,
-                             reading=_strength(stats["rho"])))
+            rows.append(
+                dict(
+                    measure=measure,
+                    label=label,
+                    wards=sample,
+                    **stats,
+                    reading=_strength(stats["rho"]),
+                )
+            )
     table = pd.DataFrame(rows)
-    caveat_keys = ["charities_registered", "grants_publishers", "ecological",
-                   "charities_coverage", "city_wards", "imd"]
+    caveat_keys = [
+        "charities_registered",
+        "grants_publishers",
+        "ecological",
+        "charities_coverage",
+        "city_wards",
+        "imd",
+    ]
     table["caveat"] = " ".join(CAVEATS[k] for k in caveat_keys[:3])
     return with_caveats(table, caveat_keys)
 
@@ -548,10 +794,12 @@ def _r(value: float) -> str:
 
 def correlation_sentence(row) -> str:
     """One plain sentence for a correlation row."""
-    return (f"{row['label']} against ward deprivation ({row['wards']}, n = {row['n']}): "
-            f"Spearman ρ = {_r(row['rho'])} (95% CI {_r(row['rho_lo'])} to "
-            f"{_r(row['rho_hi'])}), Pearson r = {_r(row['r'])} ({_r(row['r_lo'])} to "
-            f"{_r(row['r_hi'])}): {row['reading']}.")
+    return (
+        f"{row['label']} against ward deprivation ({row['wards']}, n = {row['n']}): "
+        f"Spearman ρ = {_r(row['rho'])} (95% CI {_r(row['rho_lo'])} to "
+        f"{_r(row['rho_hi'])}), Pearson r = {_r(row['r'])} ({_r(row['r_lo'])} to "
+        f"{_r(row['r_hi'])}): {row['reading']}."
+    )
 
 
 def deprivation_fifths(wards: pd.DataFrame) -> pd.Series:
@@ -560,8 +808,9 @@ def deprivation_fifths(wards: pd.DataFrame) -> pd.Series:
     return pd.qcut(stable["imd_score"].rank(method="first"), 5, labels=[1, 2, 3, 4, 5]).astype(int)
 
 
-def findings(stats: pd.DataFrame, wards: pd.DataFrame, points: pd.DataFrame,
-             deprived_boroughs: int = 10) -> list[dict]:
+def findings(
+    stats: pd.DataFrame, wards: pd.DataFrame, points: pd.DataFrame, deprived_boroughs: int = 10
+) -> list[dict]:
     """Measured findings a local group can use: each a dict(title, text, figures).
 
     ``stats`` is ``borough_stats(...)``, ``wards`` is ``ward_table(...)`` for London and
@@ -582,45 +831,62 @@ def findings(stats: pd.DataFrame, wards: pd.DataFrame, points: pd.DataFrame,
     fewest, nxt = ordered.index[0], ordered.index[1:3]
     fewest_grants = wide.loc[deprived, "grants_per_head"].idxmin()
     covered, total = stats.attrs.get("charity_wards", {}).get(fewest, ("?", "?"))
-    out.append(dict(
-        title="Fewest charities and grants among the most deprived boroughs",
-        text=(f"Of the {deprived_boroughs} most deprived boroughs (average IMD 2019 score), "
-              f"{names[fewest]} has the fewest registered charities per resident: "
-              f"{ordered.iloc[0]:.2f} per 1,000 against {london['charities_per_1k']:.2f} for "
-              f"London (only {covered} of its {total} wards have any in the 2019 extract, so "
-              "part of this may be a gap in the data), then "
-              + " and ".join(f"{names[c]} ({ordered[c]:.2f})" for c in nxt) + ". "
-              f"{names[fewest_grants]} received the least from 360Giving funders among them: "
-              f"£{wide.loc[fewest_grants, 'grants_per_head']:,.0f} a head in {GRANT_YEARS} "
-              f"({ordinal(grant_rows.loc[fewest_grants, 'rank'])} of "
-              f"{grant_rows.loc[fewest_grants, 'ranked_of']} boroughs; London "
-              f"£{london['grants_per_head']:,.0f}, a figure pulled up by a few central wards)."),
-        figures=dict(borough=names[fewest], charities_per_1k=float(ordered.iloc[0]),
-                     london_charities_per_1k=float(london["charities_per_1k"]),
-                     fewest_grants=names[fewest_grants],
-                     grants_per_head=float(wide.loc[fewest_grants, "grants_per_head"]))))
+    out.append(
+        dict(
+            title="Fewest charities and grants among the most deprived boroughs",
+            text=(
+                f"Of the {deprived_boroughs} most deprived boroughs (average IMD 2019 score), "
+                f"{names[fewest]} has the fewest registered charities per resident: "
+                f"{ordered.iloc[0]:.2f} per 1,000 against {london['charities_per_1k']:.2f} for "
+                f"London (only {covered} of its {total} wards have any in the 2019 extract, so "
+                "part of this may be a gap in the data), then "
+                + " and ".join(f"{names[c]} ({ordered[c]:.2f})" for c in nxt)
+                + ". "
+                f"{names[fewest_grants]} received the least from 360Giving funders among them: "
+                f"£{wide.loc[fewest_grants, 'grants_per_head']:,.0f} a head in {GRANT_YEARS} "
+                f"({ordinal(grant_rows.loc[fewest_grants, 'rank'])} of "
+                f"{grant_rows.loc[fewest_grants, 'ranked_of']} boroughs; London "
+                f"£{london['grants_per_head']:,.0f}, a figure pulled up by a few central wards)."
+            ),
+            figures=dict(
+                borough=names[fewest],
+                charities_per_1k=float(ordered.iloc[0]),
+                london_charities_per_1k=float(london["charities_per_1k"]),
+                fewest_grants=names[fewest_grants],
+                grants_per_head=float(wide.loc[fewest_grants, "grants_per_head"]),
+            ),
+        )
+    )
 
     # 2. Grants and charities by the deprivation fifth of the ward.
     stable_wards = wards[~wards["unstable"]].copy()
     stable_wards["fifth"] = deprivation_fifths(wards)
     most, least = stable_wards[stable_wards["fifth"] == 5], stable_wards[stable_wards["fifth"] == 1]
     top = stable_wards.nlargest(1, "grants_gbp").iloc[0]
-    out.append(dict(
-        title="Deprived wards get more grant money per head, but have fewer registered charities",
-        text=(f"In the most deprived fifth of London's wards the median ward received "
-              f"£{most['grants_per_head'].median():,.0f} a head from 360Giving funders in "
-              f"{GRANT_YEARS}, against £{least['grants_per_head'].median():,.0f} in the least "
-              f"deprived fifth; but it had {most['charities_per_1k'].median():.2f} registered "
-              f"charities per 1,000 residents against {least['charities_per_1k'].median():.2f}. "
-              f"Totals mislead: one ward ({top['ward']}, {top['borough']}) received "
-              f"£{top['grants_gbp'] / 1e6:,.0f} million, "
-              f"{100 * top['grants_gbp'] / stable_wards['grants_gbp'].sum():.0f}% of all grants "
-              "placed in wards, so compare medians, not averages."),
-        figures=dict(grants_median_most=float(most["grants_per_head"].median()),
-                     grants_median_least=float(least["grants_per_head"].median()),
-                     charities_median_most=float(most["charities_per_1k"].median()),
-                     charities_median_least=float(least["charities_per_1k"].median()),
-                     top_ward=top["ward"], top_ward_gbp=float(top["grants_gbp"]))))
+    out.append(
+        dict(
+            title="Deprived wards get more grant money per head, but have fewer registered charities",
+            text=(
+                f"In the most deprived fifth of London's wards the median ward received "
+                f"£{most['grants_per_head'].median():,.0f} a head from 360Giving funders in "
+                f"{GRANT_YEARS}, against £{least['grants_per_head'].median():,.0f} in the least "
+                f"deprived fifth; but it had {most['charities_per_1k'].median():.2f} registered "
+                f"charities per 1,000 residents against {least['charities_per_1k'].median():.2f}. "
+                f"Totals mislead: one ward ({top['ward']}, {top['borough']}) received "
+                f"£{top['grants_gbp'] / 1e6:,.0f} million, "
+                f"{100 * top['grants_gbp'] / stable_wards['grants_gbp'].sum():.0f}% of all grants "
+                "placed in wards, so compare medians, not averages."
+            ),
+            figures=dict(
+                grants_median_most=float(most["grants_per_head"].median()),
+                grants_median_least=float(least["grants_per_head"].median()),
+                charities_median_most=float(most["charities_per_1k"].median()),
+                charities_median_least=float(least["charities_per_1k"].median()),
+                top_ward=top["ward"],
+                top_ward_gbp=float(top["grants_gbp"]),
+            ),
+        )
+    )
 
     # 3. Closures and food banks by the deprivation fifth of the ward.
     def per_100k(frame):
@@ -630,28 +896,41 @@ def findings(stats: pd.DataFrame, wards: pd.DataFrame, points: pd.DataFrame,
     groups = points[points["kind"] == "mutual_aid"]
     most_codes, least_codes = set(most["ward_code"]), set(least["ward_code"])
     pop_share = 100 * most["population"].sum() / stable_wards["population"].sum()
-    out.append(dict(
-        title="More closures and more food banks in the most deprived wards",
-        text=(f"Since {CLOSURES_SINCE}, {int(most['closures'].sum())} libraries, GP practices "
-              f"and museums closed in the most deprived fifth of wards "
-              f"({per_100k(most):.1f} per 100,000 residents) against "
-              f"{int(least['closures'].sum())} in the least deprived fifth ({per_100k(least):.1f})."
-              f" These wards hold {pop_share:.0f}% of Londoners and "
-              f"{int(banks['ward_code'].isin(most_codes).sum())} of the {len(banks)} open food "
-              f"banks (Give Food, 2022-23; {int(banks['ward_code'].isin(least_codes).sum())} in "
-              f"the least deprived fifth), and {int(groups['ward_code'].isin(most_codes).sum())}"
-              f" of the {len(groups)} mutual aid groups of spring 2020 "
-              f"({int(groups['ward_code'].isin(least_codes).sum())} in the least deprived)."),
-        figures=dict(closures_most=int(most["closures"].sum()),
-                     closures_least=int(least["closures"].sum()),
-                     rate_most=per_100k(most), rate_least=per_100k(least),
-                     food_banks_most=int(banks["ward_code"].isin(most_codes).sum()),
-                     food_banks_least=int(banks["ward_code"].isin(least_codes).sum()))))
+    out.append(
+        dict(
+            title="More closures and more food banks in the most deprived wards",
+            text=(
+                f"Since {CLOSURES_SINCE}, {int(most['closures'].sum())} libraries, GP practices "
+                f"and museums closed in the most deprived fifth of wards "
+                f"({per_100k(most):.1f} per 100,000 residents) against "
+                f"{int(least['closures'].sum())} in the least deprived fifth ({per_100k(least):.1f})."
+                f" These wards hold {pop_share:.0f}% of Londoners and "
+                f"{int(banks['ward_code'].isin(most_codes).sum())} of the {len(banks)} open food "
+                f"banks (Give Food, 2022-23; {int(banks['ward_code'].isin(least_codes).sum())} in "
+                f"the least deprived fifth), and {int(groups['ward_code'].isin(most_codes).sum())}"
+                f" of the {len(groups)} mutual aid groups of spring 2020 "
+                f"({int(groups['ward_code'].isin(least_codes).sum())} in the least deprived)."
+            ),
+            figures=dict(
+                closures_most=int(most["closures"].sum()),
+                closures_least=int(least["closures"].sum()),
+                rate_most=per_100k(most),
+                rate_least=per_100k(least),
+                food_banks_most=int(banks["ward_code"].isin(most_codes).sum()),
+                food_banks_least=int(banks["ward_code"].isin(least_codes).sum()),
+            ),
+        )
+    )
     return out
 
 
-def unmatched_report(build_report: pd.DataFrame, wards: pd.DataFrame, lsoas: pd.DataFrame,
-                     voluntary_wards: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
+def unmatched_report(
+    build_report: pd.DataFrame,
+    wards: pd.DataFrame,
+    lsoas: pd.DataFrame,
+    voluntary_wards: pd.DataFrame,
+    points: pd.DataFrame,
+) -> pd.DataFrame:
     """What the joins could not match, from the build report and from the layers themselves.
 
     Columns: check, matched, not_matched, note. Nothing is dropped silently: the build's
@@ -660,25 +939,51 @@ def unmatched_report(build_report: pd.DataFrame, wards: pd.DataFrame, lsoas: pd.
     rows = []
     steps = build_report[build_report["step"].isin(["voluntary_wards", "voluntary_points"])]
     for row in steps.itertuples():
-        rows.append(dict(check=f"build: {row.step} / {row.source}", matched=int(row.rows_out),
-                         not_matched=int(row.dropped), note=row.note))
+        rows.append(
+            dict(
+                check=f"build: {row.step} / {row.source}",
+                matched=int(row.rows_out),
+                not_matched=int(row.dropped),
+                note=row.note,
+            )
+        )
     ward_codes = set(wards["ward_code"])
     lsoa_missing = lsoas["ward_code"].isna() | ~lsoas["ward_code"].isin(ward_codes)
-    rows.append(dict(check="LSOAs with a 2017 ward", matched=int((~lsoa_missing).sum()),
-                     not_matched=int(lsoa_missing.sum()),
-                     note=", ".join(lsoas.loc[lsoa_missing, "lsoa_code"].head(5))))
+    rows.append(
+        dict(
+            check="LSOAs with a 2017 ward",
+            matched=int((~lsoa_missing).sum()),
+            not_matched=int(lsoa_missing.sum()),
+            note=", ".join(lsoas.loc[lsoa_missing, "lsoa_code"].head(5)),
+        )
+    )
     vol_missing = ~voluntary_wards["ward_code"].isin(ward_codes)
-    rows.append(dict(check="ward figures (voluntary_wards) on a ward polygon",
-                     matched=int((~vol_missing).sum()), not_matched=int(vol_missing.sum()),
-                     note=", ".join(voluntary_wards.loc[vol_missing, "ward_code"].head(5))))
+    rows.append(
+        dict(
+            check="ward figures (voluntary_wards) on a ward polygon",
+            matched=int((~vol_missing).sum()),
+            not_matched=int(vol_missing.sum()),
+            note=", ".join(voluntary_wards.loc[vol_missing, "ward_code"].head(5)),
+        )
+    )
     no_row = ~wards["ward_code"].isin(set(voluntary_wards["ward_code"]))
-    rows.append(dict(check="ward polygons with ward figures", matched=int((~no_row).sum()),
-                     not_matched=int(no_row.sum()),
-                     note=", ".join(wards.loc[no_row, "ward_code"].head(5))))
+    rows.append(
+        dict(
+            check="ward polygons with ward figures",
+            matched=int((~no_row).sum()),
+            not_matched=int(no_row.sum()),
+            note=", ".join(wards.loc[no_row, "ward_code"].head(5)),
+        )
+    )
     point_missing = ~points["ward_code"].isin(ward_codes)
-    rows.append(dict(check="food banks and mutual aid groups in a ward",
-                     matched=int((~point_missing).sum()), not_matched=int(point_missing.sum()),
-                     note=""))
+    rows.append(
+        dict(
+            check="food banks and mutual aid groups in a ward",
+            matched=int((~point_missing).sum()),
+            not_matched=int(point_missing.sum()),
+            note="",
+        )
+    )
     return pd.DataFrame(rows, columns=["check", "matched", "not_matched", "note"])
 
 
@@ -742,8 +1047,8 @@ non-commercial use only and asks for the same licence on anything made from them
 
 @dataclass(frozen=True)
 class WardMeasure:
-    label: str          # legend and tooltip
-    short: str          # option of a picker (it appears in the page's URL)
+    label: str  # legend and tooltip
+    short: str  # option of a picker (it appears in the page's URL)
     fmt: str
     per_head: bool
     integer: bool = False
@@ -751,22 +1056,40 @@ class WardMeasure:
 
 
 WARD_MEASURES: dict[str, WardMeasure] = {
-    "sites_per_10k": WardMeasure("Open sites per 10,000 residents", "Sites per 10,000 residents",
-                                 "{:.1f}", True,
-                                 sources=("cim", "libraries", "gp_practices", "museums",
-                                          "worship", "lsoa_population")),
-    "closures": WardMeasure(f"Closures since {CLOSURES_SINCE} (libraries, GPs, museums)",
-                            f"Closures since {CLOSURES_SINCE}", "{:.0f}", False, integer=True,
-                            sources=("libraries", "gp_practices", "museums")),
-    "charities_per_1k": WardMeasure("Registered charities per 1,000 residents (2019)",
-                                    "Charities per 1,000 residents", "{:.2f}", True,
-                                    sources=("charities", "lsoa_population")),
-    "grants_per_head": WardMeasure(f"Grants per head {GRANT_YEARS} (360Giving)",
-                                   "Grants per head", "£{:,.0f}", True,
-                                   sources=("grants", "lsoa_population")),
-    "imd_score": WardMeasure("Deprivation: IMD 2019 score (higher = more deprived)",
-                             "Deprivation (IMD 2019)", "{:.1f}", False,
-                             sources=("imd", "lsoa_population")),
+    "sites_per_10k": WardMeasure(
+        "Open sites per 10,000 residents",
+        "Sites per 10,000 residents",
+        "{:.1f}",
+        True,
+        sources=("cim", "libraries", "gp_practices", "museums", "worship", "lsoa_population"),
+    ),
+    "closures": WardMeasure(
+        f"Closures since {CLOSURES_SINCE} (libraries, GPs, museums)",
+        f"Closures since {CLOSURES_SINCE}",
+        "{:.0f}",
+        False,
+        integer=True,
+        sources=("libraries", "gp_practices", "museums"),
+    ),
+    "charities_per_1k": WardMeasure(
+        "Registered charities per 1,000 residents (2019)",
+        "Charities per 1,000 residents",
+        "{:.2f}",
+        True,
+        sources=("charities", "lsoa_population"),
+    ),
+    "grants_per_head": WardMeasure(
+        f"Grants per head {GRANT_YEARS} (360Giving)",
+        "Grants per head",
+        "£{:,.0f}",
+        True,
+        sources=("grants", "lsoa_population"),
+    ),
+    "imd_score": WardMeasure(
+        "Deprivation: IMD 2019 score (higher = more deprived)",
+        "Deprivation (IMD 2019)",
+        "{:.1f}",
+        False,
+        sources=("imd", "lsoa_population"),
+    ),
 }
-
-

@@ -15,12 +15,21 @@ from lib.analysis.inference import (
 )
 from lib.vocab.policies import ANALYSED, policy_label
 
-PUBS_COLUMNS = ["gss_code", "name", "pubs_start", "pubs_end", "change", "pct_change",
-                "change_per_10k", "population"]
+PUBS_COLUMNS = [
+    "gss_code",
+    "name",
+    "pubs_start",
+    "pubs_end",
+    "change",
+    "pct_change",
+    "change_per_10k",
+    "population",
+]
 
 
-def pubs_change(pubs_by_borough: pd.DataFrame, boroughs: pd.DataFrame, start: int = 2001,
-                end: int = 2018) -> pd.DataFrame:
+def pubs_change(
+    pubs_by_borough: pd.DataFrame, boroughs: pd.DataFrame, start: int = 2001, end: int = 2018
+) -> pd.DataFrame:
     """Change in pubs and bars per borough between two years.
 
     One row per borough (gss_code order); columns PUBS_COLUMNS: pubs_start, pubs_end, change
@@ -30,31 +39,40 @@ def pubs_change(pubs_by_borough: pd.DataFrame, boroughs: pd.DataFrame, start: in
     years = set(pubs_by_borough["year"].astype(int))
     for year in (start, end):
         if year not in years:
-            raise ValueError(f"No pub counts for {year}: the data covers "
-                             f"{min(years)}-{max(years)}")
-    wide = (pubs_by_borough[pubs_by_borough["year"].isin([start, end])]
-            .pivot_table(index="gss_code", columns="year", values="pubs", aggfunc="sum"))
+            raise ValueError(f"No pub counts for {year}: the data covers {min(years)}-{max(years)}")
+    wide = pubs_by_borough[pubs_by_borough["year"].isin([start, end])].pivot_table(
+        index="gss_code", columns="year", values="pubs", aggfunc="sum"
+    )
     info = pd.DataFrame(boroughs)[["gss_code", "name", "population"]].set_index("gss_code")
     table = info.join(wide, how="inner")
     table = table.rename(columns={start: "pubs_start", end: "pubs_end"}).reset_index()
     table["pubs_start"] = table["pubs_start"].astype(int)
     table["pubs_end"] = table["pubs_end"].astype(int)
     table["change"] = table["pubs_end"] - table["pubs_start"]
-    table["pct_change"] = 100 * table["change"] / table["pubs_start"].where(
-        table["pubs_start"] > 0)
+    table["pct_change"] = 100 * table["change"] / table["pubs_start"].where(table["pubs_start"] > 0)
     table["change_per_10k"] = 1e4 * table["change"] / table["population"]
     table = table[PUBS_COLUMNS].sort_values("gss_code", ignore_index=True)
     london_start, london_end = int(table["pubs_start"].sum()), int(table["pubs_end"].sum())
     table.attrs["london"] = dict(
-        pubs_start=london_start, pubs_end=london_end, change=london_end - london_start,
+        pubs_start=london_start,
+        pubs_end=london_end,
+        change=london_end - london_start,
         pct_change=100 * (london_end - london_start) / london_start,
-        change_per_10k=1e4 * (london_end - london_start) / float(table["population"].sum()))
-    return losses.with_caveats(table, [losses.CAVEATS["pubs_units"], losses.CAVEATS["pubs_rounded"],
-                                 losses.CAVEATS["pubs_population"]])
+        change_per_10k=1e4 * (london_end - london_start) / float(table["population"].sum()),
+    )
+    return losses.with_caveats(
+        table,
+        [
+            losses.CAVEATS["pubs_units"],
+            losses.CAVEATS["pubs_rounded"],
+            losses.CAVEATS["pubs_population"],
+        ],
+    )
 
 
-def pubs_trend(pubs_by_borough: pd.DataFrame, boroughs: pd.DataFrame,
-               gss_codes=None) -> pd.DataFrame:
+def pubs_trend(
+    pubs_by_borough: pd.DataFrame, boroughs: pd.DataFrame, gss_codes=None
+) -> pd.DataFrame:
     """Pubs per year, long form: year, gss_code, name, pubs, index (first year = 100).
 
     ``gss_codes`` (an iterable of codes) limits the boroughs; "London" rows (gss_code
@@ -64,8 +82,11 @@ def pubs_trend(pubs_by_borough: pd.DataFrame, boroughs: pd.DataFrame,
     data = pubs_by_borough.merge(names, on="gss_code", how="inner")
     if gss_codes is not None:
         data = data[data["gss_code"].isin(list(gss_codes))]
-    total = data.groupby("year", as_index=False)["pubs"].sum().assign(
-        gss_code="london", name="London (sum of boroughs)")
+    total = (
+        data.groupby("year", as_index=False)["pubs"]
+        .sum()
+        .assign(gss_code="london", name="London (sum of boroughs)")
+    )
     data = pd.concat([data, total], ignore_index=True)[["year", "gss_code", "name", "pubs"]]
     data["year"] = data["year"].astype(int)
     data = data.sort_values(["gss_code", "year"], ignore_index=True)
@@ -78,9 +99,12 @@ def pubs_trend(pubs_by_borough: pd.DataFrame, boroughs: pd.DataFrame,
 BOROUGH_SHARE_POLICIES = ("opportunity_area", "caz", "regeneration_area")
 
 
-def policy_share_by_borough(boroughs: pd.DataFrame, policy_areas: gpd.GeoDataFrame,
-                            lsoas: gpd.GeoDataFrame,
-                            policies=BOROUGH_SHARE_POLICIES) -> pd.DataFrame:
+def policy_share_by_borough(
+    boroughs: pd.DataFrame,
+    policy_areas: gpd.GeoDataFrame,
+    lsoas: gpd.GeoDataFrame,
+    policies=BOROUGH_SHARE_POLICIES,
+) -> pd.DataFrame:
     """Share of each borough's area inside each policy's areas.
 
     One row per borough (order of ``boroughs``). Columns: gss_code, name, area_ha (the
@@ -90,8 +114,9 @@ def policy_share_by_borough(boroughs: pd.DataFrame, policy_areas: gpd.GeoDataFra
     lsoa_area = lsoas.geometry.area.to_numpy()
     codes = lsoas["gss_code"].to_numpy()
     area = pd.Series(lsoa_area, index=codes).groupby(level=0).sum()
-    table = pd.DataFrame({"gss_code": boroughs["gss_code"].to_numpy(),
-                          "name": boroughs["name"].to_numpy()})
+    table = pd.DataFrame(
+        {"gss_code": boroughs["gss_code"].to_numpy(), "name": boroughs["name"].to_numpy()}
+    )
     borough_area = table["gss_code"].map(area)
     table["area_ha"] = borough_area / 1e4
     for policy in policies:
@@ -119,16 +144,22 @@ def _association(stats: dict, measure: str) -> str:
         return "no clear association"
     what = measure.replace("_", " ")
     if pearson != spearman:
-        why = ("a few boroughs drive Pearson's r" if spearman == 0
-               else "the ranks line up but the values do not")
-        return (f"no clear association: Pearson and rank correlations disagree (r = "
-                f"{stats['r']:.2f}, rho = {stats['rho']:.2f}; {why})")
+        why = (
+            "a few boroughs drive Pearson's r"
+            if spearman == 0
+            else "the ranks line up but the values do not"
+        )
+        return (
+            f"no clear association: Pearson and rank correlations disagree (r = "
+            f"{stats['r']:.2f}, rho = {stats['rho']:.2f}; {why})"
+        )
     more = "higher" if pearson > 0 else "lower"
     return f"boroughs with more of this policy area had {more} {what} of pubs"
 
 
-def pubs_policy_correlation(pubs: pd.DataFrame, shares: pd.DataFrame,
-                            measure: str = "pct_change") -> pd.DataFrame:
+def pubs_policy_correlation(
+    pubs: pd.DataFrame, shares: pd.DataFrame, measure: str = "pct_change"
+) -> pd.DataFrame:
     """Across boroughs: does pubs change go with the share of area under each policy?
 
     ``pubs`` is ``pubs_change(...)``, ``shares`` is ``policy_share_by_borough(...)``. One row
@@ -140,14 +171,36 @@ def pubs_policy_correlation(pubs: pd.DataFrame, shares: pd.DataFrame,
     data = pubs.merge(shares.drop(columns=["name"], errors="ignore"), on="gss_code")
     rows = []
     for column in [c for c in shares.columns if c.startswith("share_")]:
-        policy = column[len("share_"):]
+        policy = column[len("share_") :]
         stats = correlation(data[column], data[measure])
         label = policy_label(policy) if policy in ANALYSED else policy
-        rows.append(dict(policy=policy, label=label, measure=measure, **stats,
-                         verdict=_association(stats, measure)))
-    table = pd.DataFrame(rows, columns=["policy", "label", "measure", "n", "r", "r_lo", "r_hi",
-                                        "rho", "rho_lo", "rho_hi", "verdict"])
-    return losses.with_caveats(table, [losses.CAVEATS["ecological"], losses.CAVEATS["pubs_rounded"]]
-                         + shares.attrs.get("caveats", []))
-
-
+        rows.append(
+            dict(
+                policy=policy,
+                label=label,
+                measure=measure,
+                **stats,
+                verdict=_association(stats, measure),
+            )
+        )
+    table = pd.DataFrame(
+        rows,
+        columns=[
+            "policy",
+            "label",
+            "measure",
+            "n",
+            "r",
+            "r_lo",
+            "r_hi",
+            "rho",
+            "rho_lo",
+            "rho_hi",
+            "verdict",
+        ],
+    )
+    return losses.with_caveats(
+        table,
+        [losses.CAVEATS["ecological"], losses.CAVEATS["pubs_rounded"]]
+        + shares.attrs.get("caveats", []),
+    )

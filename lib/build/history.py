@@ -11,25 +11,60 @@ from __future__ import annotations
 
 import pandas as pd
 
-EVENTS = ("opened", "closed", "closed_replaced", "moved", "temporarily_closed", "reopened",
-          "merged", "changed_owner", "community_run", "independent")
+EVENTS = (
+    "opened",
+    "closed",
+    "closed_replaced",
+    "moved",
+    "temporarily_closed",
+    "reopened",
+    "merged",
+    "changed_owner",
+    "community_run",
+    "independent",
+)
 CLOSING = ("closed", "closed_replaced")
 EVENT_COLUMNS = ["site_id", "event", "year", "date", "source", "source_record", "note", "loss"]
 # Order of events in the same year: a site opens before it changes hands, changes hands before
 # it closes, closes before it reopens.
-_RANK = {"opened": 0, "community_run": 1, "independent": 1, "changed_owner": 2, "merged": 2,
-         "moved": 3, "temporarily_closed": 4, "closed": 5, "closed_replaced": 5, "reopened": 6}
+_RANK = {
+    "opened": 0,
+    "community_run": 1,
+    "independent": 1,
+    "changed_owner": 2,
+    "merged": 2,
+    "moved": 3,
+    "temporarily_closed": 4,
+    "closed": 5,
+    "closed_replaced": 5,
+    "reopened": 6,
+}
 
 
-def event(site_id: str, kind: str, year, source: str, source_record, note: str = "",
-          date: str = "", loss: bool | None = None) -> dict:
+def event(
+    site_id: str,
+    kind: str,
+    year,
+    source: str,
+    source_record,
+    note: str = "",
+    date: str = "",
+    loss: bool | None = None,
+) -> dict:
     """One row of the events layer. `loss` defaults to True for `closed`, False otherwise."""
     if kind not in EVENTS:
         raise ValueError(f"unknown event {kind!r}")
     year = None if year is None or pd.isna(year) else int(year)
-    return dict(site_id=site_id, event=kind, year=year, date=date or "", source=source,
-                source_record=str(source_record), note=note or "",
-                loss=(kind == "closed") if loss is None else bool(loss))
+    return dict(
+        site_id=site_id,
+        event=kind,
+        year=year,
+        date=date or "",
+        source=source,
+        source_record=str(source_record),
+        note=note or "",
+        loss=(kind == "closed") if loss is None else bool(loss),
+    )
 
 
 def events_frame(rows) -> pd.DataFrame:
@@ -41,10 +76,11 @@ def events_frame(rows) -> pd.DataFrame:
 
 def ordered(events: pd.DataFrame) -> pd.DataFrame:
     """Events in the order they happened: by site, year (unknown first), date, kind."""
-    return (events.assign(_y=events["year"].fillna(-1).astype(int),
-                          _r=events["event"].map(_RANK))
-            .sort_values(["site_id", "_y", "date", "_r"], kind="stable")
-            .drop(columns=["_y", "_r"]))
+    return (
+        events.assign(_y=events["year"].fillna(-1).astype(int), _r=events["event"].map(_RANK))
+        .sort_values(["site_id", "_y", "date", "_r"], kind="stable")
+        .drop(columns=["_y", "_r"])
+    )
 
 
 def site_states(events: pd.DataFrame, as_of: int | None = None) -> pd.DataFrame:
@@ -65,10 +101,19 @@ def site_states(events: pd.DataFrame, as_of: int | None = None) -> pd.DataFrame:
     for e in records + [dict(site_id=None)]:
         if e["site_id"] != current:
             if current is not None:
-                rows.append(dict(site_id=current, status=status, opened_year=opened,
-                                 closed_year=closed, closure=closure, lost=lost,
-                                 community_run_year=community, changes=changes,
-                                 closure_note=note))
+                rows.append(
+                    dict(
+                        site_id=current,
+                        status=status,
+                        opened_year=opened,
+                        closed_year=closed,
+                        closure=closure,
+                        lost=lost,
+                        community_run_year=community,
+                        changes=changes,
+                        closure_note=note,
+                    )
+                )
             if e["site_id"] is None:
                 break
             current = e["site_id"]
@@ -96,9 +141,20 @@ def site_states(events: pd.DataFrame, as_of: int | None = None) -> pd.DataFrame:
                 was_community = False
                 status = "open" if status == "community_run" else status
         # moved and temporarily_closed leave the state as it was
-    frame = pd.DataFrame(rows, columns=["site_id", "status", "opened_year", "closed_year",
-                                        "closure", "lost", "community_run_year", "changes",
-                                        "closure_note"])
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "site_id",
+            "status",
+            "opened_year",
+            "closed_year",
+            "closure",
+            "lost",
+            "community_run_year",
+            "changes",
+            "closure_note",
+        ],
+    )
     for column in ["opened_year", "closed_year", "community_run_year"]:
         frame[column] = frame[column].astype("Int64")
     return frame
@@ -115,7 +171,8 @@ def successions(records: pd.DataFrame, window_days: int = 92) -> dict[str, str]:
     """
     closed = records[records["closed"].notna()]
     pairs = closed[["code", "postcode", "opened", "closed"]].merge(
-        records[["code", "postcode", "opened"]], on="postcode", suffixes=("", "_next"))
+        records[["code", "postcode", "opened"]], on="postcode", suffixes=("", "_next")
+    )
     # The successor opened after its predecessor did (so a chain never loops back).
     pairs = pairs[(pairs["code"] != pairs["code_next"]) & (pairs["opened_next"] > pairs["opened"])]
     pairs = pairs.rename(columns={"opened": "_opened_before", "opened_next": "opened"})

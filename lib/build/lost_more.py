@@ -18,16 +18,24 @@ WGS84 = "EPSG:4326"
 CHANGE_OF_OWNER_DAYS = 92  # "within about three months" (MANIFEST.md)
 DENTAL_CONTRACT_END = "20160331"
 # 2023 list: how a library was run in each year's return.
-OPERATION_YEARS = {"operation_16": 2016, "operation_19": 2019, "operation_21": 2021,
-                   "operation_22": 2022, "operation_23": 2023}
+OPERATION_YEARS = {
+    "operation_16": 2016,
+    "operation_19": 2019,
+    "operation_21": 2021,
+    "operation_22": 2022,
+    "operation_23": 2023,
+}
 COUNCIL = {"LA", "LAU", "C"}  # council-run, council-run unstaffed, commissioned by the council
 LIBRARY_TYPES_KEPT = {"Static Library", "Static Local History Library"}
 NAME_STOP = {"the", "library", "libraries", "and", "community", "s"}
 
 
 def name_key(name) -> str:
-    name = re.sub(r"[^a-z0-9 ]", " ", str(name).lower().replace("&", " and ")
-                  .replace("st.", "st").replace("'", ""))
+    name = re.sub(
+        r"[^a-z0-9 ]",
+        " ",
+        str(name).lower().replace("&", " and ").replace("st.", "st").replace("'", ""),
+    )
     return " ".join(w for w in name.split() if w not in NAME_STOP)
 
 
@@ -108,36 +116,75 @@ def _closing_kind(note: str) -> str:
     return "closed"
 
 
-def read_library_history(lib16: pd.DataFrame, lib21: pd.DataFrame, lib23: pd.DataFrame,
-                         postcodes: pd.DataFrame, licence: str, report) -> tuple:
+def read_library_history(
+    lib16: pd.DataFrame,
+    lib21: pd.DataFrame,
+    lib23: pd.DataFrame,
+    postcodes: pd.DataFrame,
+    licence: str,
+    report,
+) -> tuple:
     """Libraries as one history each across the 2016, 2021 and 2023 lists.
 
     lib16: the London rows of the 2016 list with `borough` (authority name) added.
     """
     kept23 = lib23[lib23["type"].isin(LIBRARY_TYPES_KEPT)]
-    records = pd.concat([
-        pd.DataFrame({"list": 2016, "rec": lib16["id"].astype(str), "name": lib16["name"],
-                      "borough": lib16["borough"].map(borough_key),
-                      "postcode": lib16["postcode"].map(postcode_key), "row": range(len(lib16))}),
-        pd.DataFrame({"list": 2021, "rec": "2021:" + lib21.index.astype(str),
-                      "name": lib21["Library name"],
-                      "borough": lib21["Local authority"].map(borough_key),
-                      "postcode": lib21["Postcode"].map(postcode_key), "row": range(len(lib21))}),
-        pd.DataFrame({"list": 2023, "rec": "2023:" + kept23.index.astype(str),
-                      "name": kept23["name"], "borough": kept23["reporting"].map(borough_key),
-                      "postcode": kept23["postcode"].map(postcode_key), "row": range(len(kept23))}),
-    ], ignore_index=True)
+    records = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "list": 2016,
+                    "rec": lib16["id"].astype(str),
+                    "name": lib16["name"],
+                    "borough": lib16["borough"].map(borough_key),
+                    "postcode": lib16["postcode"].map(postcode_key),
+                    "row": range(len(lib16)),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "list": 2021,
+                    "rec": "2021:" + lib21.index.astype(str),
+                    "name": lib21["Library name"],
+                    "borough": lib21["Local authority"].map(borough_key),
+                    "postcode": lib21["Postcode"].map(postcode_key),
+                    "row": range(len(lib21)),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "list": 2023,
+                    "rec": "2023:" + kept23.index.astype(str),
+                    "name": kept23["name"],
+                    "borough": kept23["reporting"].map(borough_key),
+                    "postcode": kept23["postcode"].map(postcode_key),
+                    "row": range(len(kept23)),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     records["name"] = records["name"].astype(str).str.strip()
     records["key"] = records["name"].map(name_key)
     records["cluster"] = link_library_records(records)
 
-    rows16, rows21, rows23 = (frame.reset_index(drop=True).to_dict("index")
-                              for frame in (lib16, lib21, kept23))
+    rows16, rows21, rows23 = (
+        frame.reset_index(drop=True).to_dict("index") for frame in (lib16, lib21, kept23)
+    )
     needed = set(records["postcode"])
     place = postcodes[postcodes.index.isin(list(needed))][["easting", "northing"]].to_dict("index")
     sites, events = [], []
-    counts = dict(moved=0, replaced=0, temporary=0, reopened=0, community=0, independent=0,
-                  closed=0, notes=0, linked=0)
+    counts = dict(
+        moved=0,
+        replaced=0,
+        temporary=0,
+        reopened=0,
+        community=0,
+        independent=0,
+        closed=0,
+        notes=0,
+        linked=0,
+    )
     unplaced: list[str] = []
     clusters: dict[int, list[dict]] = {}
     for rec in records.sort_values(["cluster", "list", "row"]).to_dict("records"):
@@ -191,10 +238,14 @@ def read_library_history(lib16: pd.DataFrame, lib21: pd.DataFrame, lib23: pd.Dat
         if not len(in16):
             for i in [g["row"] for g in in23]:
                 if pd.notna(rows23[i]["opened"]):
-                    opened.append((int(rows23[i]["opened"]), "libraries_2023",
-                                   f"2023:{rows23[i]['name']}"))
-        notes21 = " ".join(str(rows21[i]["Notes"]) for i in [g["row"] for g in in21]
-                           if pd.notna(rows21[i]["Notes"]))
+                    opened.append(
+                        (int(rows23[i]["opened"]), "libraries_2023", f"2023:{rows23[i]['name']}")
+                    )
+        notes21 = " ".join(
+            str(rows21[i]["Notes"])
+            for i in [g["row"] for g in in21]
+            if pd.notna(rows21[i]["Notes"])
+        )
 
         # 2016 list: XL closed, XLR closed and replaced, XLT closed temporarily.
         closed_by = None
@@ -203,22 +254,34 @@ def read_library_history(lib16: pd.DataFrame, lib21: pd.DataFrame, lib23: pd.Dat
             if pd.isna(code):
                 continue
             year = pd.to_numeric(r["closed_year"], errors="coerce")
-            texts = [str(t).strip() for t in [r.get("notes"), notes21]
-                     if pd.notna(t) and str(t).strip()]
-            note = "; ".join({t.lower(): t for t in reversed(texts)}[k]
-                             for k in dict.fromkeys(t.lower() for t in texts))
+            texts = [
+                str(t).strip() for t in [r.get("notes"), notes21] if pd.notna(t) and str(t).strip()
+            ]
+            note = "; ".join(
+                {t.lower(): t for t in reversed(texts)}[k]
+                for k in dict.fromkeys(t.lower() for t in texts)
+            )
             if len(in16) > 1 and r["id"] != main16["id"] and pd.isna(main16["closed"]):
                 # The same list has the library open under the same name: it moved.
-                ev.append(event(site_id, "moved", year, "libraries_2016", r["id"],
-                                f"moved from {r['name']} ({r['postcode']}): {note}"))
+                ev.append(
+                    event(
+                        site_id,
+                        "moved",
+                        year,
+                        "libraries_2016",
+                        r["id"],
+                        f"moved from {r['name']} ({r['postcode']}): {note}",
+                    )
+                )
                 counts["moved"] += 1
             elif code == "XLR":
                 ev.append(event(site_id, "closed_replaced", year, "libraries_2016", r["id"], note))
                 closed_by = "XLR"
                 counts["replaced"] += 1
             elif code == "XLT":
-                ev.append(event(site_id, "temporarily_closed", year, "libraries_2016", r["id"],
-                                note))
+                ev.append(
+                    event(site_id, "temporarily_closed", year, "libraries_2016", r["id"], note)
+                )
                 closed_by = "XLT"
                 counts["temporary"] += 1
             else:
@@ -231,10 +294,21 @@ def read_library_history(lib16: pd.DataFrame, lib21: pd.DataFrame, lib23: pd.Dat
             # (the 2023 list says how each library was run in 2016 itself, so it is preferred)
             if r.get("type") in ("CRL", "ICL") and pd.isna(r["closed"]) and not len(in23):
                 kind = "community_run" if r["type"] == "CRL" else "independent"
-                ev.append(event(site_id, kind, None, "libraries_2016", r["id"],
-                                ("community-run" if kind == "community_run" else
-                                 "independent community library")
-                                + " in the 2016 list (start not recorded)"))
+                ev.append(
+                    event(
+                        site_id,
+                        kind,
+                        None,
+                        "libraries_2016",
+                        r["id"],
+                        (
+                            "community-run"
+                            if kind == "community_run"
+                            else "independent community library"
+                        )
+                        + " in the 2016 list (start not recorded)",
+                    )
+                )
 
         # 2021 list: closures the 2016 list does not have (2016-2019), and moves within the list.
         closed21 = [i for i in [g["row"] for g in in21] if pd.notna(rows21[i]["Year closed"])]
@@ -248,8 +322,16 @@ def read_library_history(lib16: pd.DataFrame, lib21: pd.DataFrame, lib23: pd.Dat
             if open21 and closed21:
                 if any(e["event"] == "moved" for e in ev):
                     continue  # the 2016 list already has this move
-                ev.append(event(site_id, "moved", year, "libraries_2021", f"2021:{i}",
-                                f"moved from {row['Postcode']}: {note}"))
+                ev.append(
+                    event(
+                        site_id,
+                        "moved",
+                        year,
+                        "libraries_2021",
+                        f"2021:{i}",
+                        f"moved from {row['Postcode']}: {note}",
+                    )
+                )
                 counts["moved"] += 1
                 continue
             kind = _closing_kind(note)
@@ -263,15 +345,26 @@ def read_library_history(lib16: pd.DataFrame, lib21: pd.DataFrame, lib23: pd.Dat
         if len(in16) and pd.isna(main16["closed"]) and closed_by is None:
             previous = "community" if main16.get("type") in ("CRL", "ICL") else "council"
         elif len(in16):
-            previous = ("closed" if closed_by in ("XL", "XLR", "closed", "closed_replaced")
-                        else "temporary" if closed_by == "XLT" else "council")
+            previous = (
+                "closed"
+                if closed_by in ("XL", "XLR", "closed", "closed_replaced")
+                else "temporary"
+                if closed_by == "XLT"
+                else "council"
+            )
         elif closed_by is not None:
             previous = "closed"
         # The year of a closure the 2016 or 2021 list records: returns up to it describe the
         # library before it closed, not a reopening.
-        closed_at = max((e["year"] for e in ev if e["event"] in ("closed", "closed_replaced",
-                                                                 "temporarily_closed")
-                         and e["year"] is not None), default=None)
+        closed_at = max(
+            (
+                e["year"]
+                for e in ev
+                if e["event"] in ("closed", "closed_replaced", "temporarily_closed")
+                and e["year"] is not None
+            ),
+            default=None,
+        )
         for i in [g["row"] for g in in23]:
             row = rows23[i]
             rec = f"2023:{row['name']}"
@@ -294,10 +387,16 @@ def read_library_history(lib16: pd.DataFrame, lib21: pd.DataFrame, lib23: pd.Dat
                 is_open = state in ("council", "community", "independent")
                 if is_open and closed_at is not None and year <= closed_at:
                     continue
-                closed_2021 = any(pd.notna(rows21[j]["Year closed"]) for j in
-                                  [g["row"] for g in in21])
-                if (state == "council" and previous == "closed" and closed_2021
-                        and reopened21 is None and year <= 2021):
+                closed_2021 = any(
+                    pd.notna(rows21[j]["Year closed"]) for j in [g["row"] for g in in21]
+                )
+                if (
+                    state == "council"
+                    and previous == "closed"
+                    and closed_2021
+                    and reopened21 is None
+                    and year <= 2021
+                ):
                     # Council-run in a return the 2016 and 2021 lists both say came after the
                     # council closed it (Newington, 155 Walworth Road): the closure stands.
                     continue
@@ -309,43 +408,112 @@ def read_library_history(lib16: pd.DataFrame, lib21: pd.DataFrame, lib23: pd.Dat
                     ev.append(event(site_id, "reopened", when, "libraries_2023", rec, note))
                     counts["reopened"] += 1
                 if state == "community" and previous != "community":
-                    ev.append(event(site_id, "community_run", year, "libraries_2023", rec,
-                                    f"community-run in the {year} return"))
+                    ev.append(
+                        event(
+                            site_id,
+                            "community_run",
+                            year,
+                            "libraries_2023",
+                            rec,
+                            f"community-run in the {year} return",
+                        )
+                    )
                     counts["community"] += 1
                 elif state == "independent" and previous not in ("independent", "community"):
-                    ev.append(event(site_id, "independent", year, "libraries_2023", rec,
-                                    f"independent community library in the {year} return"))
+                    ev.append(
+                        event(
+                            site_id,
+                            "independent",
+                            year,
+                            "libraries_2023",
+                            rec,
+                            f"independent community library in the {year} return",
+                        )
+                    )
                     counts["independent"] += 1
                 elif state == "council" and previous in ("community", "independent"):
-                    ev.append(event(site_id, "changed_owner", year, "libraries_2023", rec,
-                                    f"council-run again in the {year} return"))
+                    ev.append(
+                        event(
+                            site_id,
+                            "changed_owner",
+                            year,
+                            "libraries_2023",
+                            rec,
+                            f"council-run again in the {year} return",
+                        )
+                    )
                 elif state == "temporary" and previous not in ("temporary", "closed"):
-                    ev.append(event(site_id, "temporarily_closed", year, "libraries_2023", rec,
-                                    f"temporary closure in the {year} return"))
+                    ev.append(
+                        event(
+                            site_id,
+                            "temporarily_closed",
+                            year,
+                            "libraries_2023",
+                            rec,
+                            f"temporary closure in the {year} return",
+                        )
+                    )
                     counts["temporary"] += 1
                 elif state == "closed" and previous not in ("closed",):
                     closed_year = row["closed"] if pd.notna(row["closed"]) else year
-                    ev.append(event(site_id, "closed", closed_year, "libraries_2023", rec,
-                                    f"closed in the {year} return"))
+                    ev.append(
+                        event(
+                            site_id,
+                            "closed",
+                            closed_year,
+                            "libraries_2023",
+                            rec,
+                            f"closed in the {year} return",
+                        )
+                    )
                     counts["closed"] += 1
-                previous = state if not (state == "independent" and previous == "community") \
+                previous = (
+                    state
+                    if not (state == "independent" and previous == "community")
                     else "community"
+                )
         if not len(in23) and not len(in16):
             for i in open21:
                 community = {"CRL": "community_run", "ICL": "independent"}.get(
-                    rows21[i]["Type of library"])
+                    rows21[i]["Type of library"]
+                )
                 if community:
-                    ev.append(event(site_id, community, None, "libraries_2021", f"2021:{i}",
-                                    "in the 2021 list (start not recorded)"))
+                    ev.append(
+                        event(
+                            site_id,
+                            community,
+                            None,
+                            "libraries_2021",
+                            f"2021:{i}",
+                            "in the 2021 list (start not recorded)",
+                        )
+                    )
         if opened:
             year, source, rec = min(opened)
             ev.insert(0, event(site_id, "opened", year, source, rec))
         if not ev:
-            ev.append(event(site_id, "opened", None, sources.split("; ")[0], group[0]["rec"],
-                            "listed (opening year not recorded)"))
+            ev.append(
+                event(
+                    site_id,
+                    "opened",
+                    None,
+                    sources.split("; ")[0],
+                    group[0]["rec"],
+                    "listed (opening year not recorded)",
+                )
+            )
         events.extend(ev)
-        sites.append(dict(site_id=site_id, name=name, sources=sources, coord_fix=coord_fix,
-                          _x=x, _y=y, _wgs=len(in16) > 0))
+        sites.append(
+            dict(
+                site_id=site_id,
+                name=name,
+                sources=sources,
+                coord_fix=coord_fix,
+                _x=x,
+                _y=y,
+                _wgs=len(in16) > 0,
+            )
+        )
 
     frame = pd.DataFrame(sites)
     wgs = frame["_wgs"].to_numpy(dtype=bool)
@@ -353,25 +521,42 @@ def read_library_history(lib16: pd.DataFrame, lib21: pd.DataFrame, lib23: pd.Dat
     geometry = points.copy()
     if wgs.any():
         geometry[wgs] = gpd.GeoSeries(points[wgs].values, crs=WGS84).to_crs(BNG).values
-    frame = gpd.GeoDataFrame(frame.drop(columns=["_x", "_y", "_wgs"]), geometry=geometry.values,
-                             crs=BNG)
+    frame = gpd.GeoDataFrame(
+        frame.drop(columns=["_x", "_y", "_wgs"]), geometry=geometry.values, crs=BNG
+    )
     frame["category"] = "Library"
     frame["category_group"] = "Community & libraries"
     frame["licence"] = licence
-    report.add("history", "libraries", len(records), len(frame), dropped=len(unplaced),
-               note=f"{len(lib16)} (2016) + {len(lib21)} (2021) + {len(kept23)} (2023, static "
-                    f"libraries; {len(lib23) - len(kept23)} archives, mobile and prison "
-                    f"libraries left out) records are {len(frame)} libraries, "
-                    f"{counts['linked']} of them in more than one list; unplaced: "
-                    f"{', '.join(unplaced) or 'none'}")
+    report.add(
+        "history",
+        "libraries",
+        len(records),
+        len(frame),
+        dropped=len(unplaced),
+        note=f"{len(lib16)} (2016) + {len(lib21)} (2021) + {len(kept23)} (2023, static "
+        f"libraries; {len(lib23) - len(kept23)} archives, mobile and prison "
+        f"libraries left out) records are {len(frame)} libraries, "
+        f"{counts['linked']} of them in more than one list; unplaced: "
+        f"{', '.join(unplaced) or 'none'}",
+    )
     return frame, events_frame(events)
 
 
 # ---------------------------------------------------------------- pharmacies and dental practices
 
 
-def read_ods_history(raw: pd.DataFrame, postcodes: pd.DataFrame, *, prefix: str, category: str,
-                     source: str, licence: str, report, exclude=None, not_a_loss=None) -> tuple:
+def read_ods_history(
+    raw: pd.DataFrame,
+    postcodes: pd.DataFrame,
+    *,
+    prefix: str,
+    category: str,
+    source: str,
+    licence: str,
+    report,
+    exclude=None,
+    not_a_loss=None,
+) -> tuple:
     """ODS organisation codes -> one site per chain of codes at one postcode.
 
     exclude: boolean Series of rows that are not this kind of place (left out, counted).
@@ -390,26 +575,40 @@ def read_ods_history(raw: pd.DataFrame, postcodes: pd.DataFrame, *, prefix: str,
     n_unplaced = int(unplaced.sum())
     codes = codes[~unplaced].copy()
     codes["opened"] = pd.to_datetime(codes["open_date"], format="%Y%m%d", errors="coerce")
-    codes["closed"] = pd.to_datetime(codes["close_date"].replace("", None), format="%Y%m%d",
-                                     errors="coerce")
-    succ = successions(codes.drop(columns="postcode").rename(
-                           columns={"organisation_code": "code", "postcode_key": "postcode"}),
-                       CHANGE_OF_OWNER_DAYS)
+    codes["closed"] = pd.to_datetime(
+        codes["close_date"].replace("", None), format="%Y%m%d", errors="coerce"
+    )
+    succ = successions(
+        codes.drop(columns="postcode").rename(
+            columns={"organisation_code": "code", "postcode_key": "postcode"}
+        ),
+        CHANGE_OF_OWNER_DAYS,
+    )
     head = chains(codes["organisation_code"], succ)
     codes["site"] = codes["organisation_code"].map(head)
     no_loss = set() if not_a_loss is None else set(raw.loc[not_a_loss, "organisation_code"])
     events, sites = [], []
     by_code = codes.set_index("organisation_code")[
-        ["name", "opened", "closed", "postcode_key"]].to_dict("index")
+        ["name", "opened", "closed", "postcode_key"]
+    ].to_dict("index")
     place = postcodes[postcodes.index.isin(list(set(codes["postcode_key"])))][
-        ["easting", "northing"]].to_dict("index")
+        ["easting", "northing"]
+    ].to_dict("index")
     for site_code in sorted(set(codes["site"])):
         site_id = f"{prefix}-{site_code}"
         first = by_code[site_code]
         known_open = pd.notna(first["opened"])
-        events.append(event(site_id, "opened", first["opened"].year if known_open else None,
-                            source, site_code, str(first["name"]).title(),
-                            date=first["opened"].strftime("%Y-%m-%d") if known_open else ""))
+        events.append(
+            event(
+                site_id,
+                "opened",
+                first["opened"].year if known_open else None,
+                source,
+                site_code,
+                str(first["name"]).title(),
+                date=first["opened"].strftime("%Y-%m-%d") if known_open else "",
+            )
+        )
         code = site_code
         last = first
         seen = {code}
@@ -417,24 +616,51 @@ def read_ods_history(raw: pd.DataFrame, postcodes: pd.DataFrame, *, prefix: str,
             seen.add(succ[code])
             nxt = succ[code]
             row = by_code[nxt]
-            events.append(event(site_id, "changed_owner", row["opened"].year, source, nxt,
-                                f"{code} ({str(by_code[code]['name']).title()}) closed "
-                                f"{by_code[code]['closed']:%Y-%m-%d}; {nxt} "
-                                f"({str(row['name']).title()}) opened {row['opened']:%Y-%m-%d} at "
-                                "the same postcode",
-                                date=row["opened"].strftime("%Y-%m-%d")))
+            events.append(
+                event(
+                    site_id,
+                    "changed_owner",
+                    row["opened"].year,
+                    source,
+                    nxt,
+                    f"{code} ({str(by_code[code]['name']).title()}) closed "
+                    f"{by_code[code]['closed']:%Y-%m-%d}; {nxt} "
+                    f"({str(row['name']).title()}) opened {row['opened']:%Y-%m-%d} at "
+                    "the same postcode",
+                    date=row["opened"].strftime("%Y-%m-%d"),
+                )
+            )
             code, last = nxt, row
         if pd.notna(last["closed"]):
             loss = code not in no_loss
-            note = "" if loss else ("NHS contract-end record dated 31 March 2016 (the file's "
-                                    "date): not counted as a loss")
-            events.append(event(site_id, "closed", last["closed"].year, source, code, note,
-                                date=last["closed"].strftime("%Y-%m-%d"), loss=loss))
+            note = (
+                ""
+                if loss
+                else (
+                    "NHS contract-end record dated 31 March 2016 (the file's "
+                    "date): not counted as a loss"
+                )
+            )
+            events.append(
+                event(
+                    site_id,
+                    "closed",
+                    last["closed"].year,
+                    source,
+                    code,
+                    note,
+                    date=last["closed"].strftime("%Y-%m-%d"),
+                    loss=loss,
+                )
+            )
         e, n = place[first["postcode_key"]]["easting"], place[first["postcode_key"]]["northing"]
         sites.append(dict(site_id=site_id, name=str(last["name"]).strip().title(), _x=e, _y=n))
     frame = pd.DataFrame(sites)
-    frame = gpd.GeoDataFrame(frame.drop(columns=["_x", "_y"]),
-                             geometry=gpd.points_from_xy(frame["_x"], frame["_y"]), crs=BNG)
+    frame = gpd.GeoDataFrame(
+        frame.drop(columns=["_x", "_y"]),
+        geometry=gpd.points_from_xy(frame["_x"], frame["_y"]),
+        crs=BNG,
+    )
     frame["category"] = category
     frame["category_group"] = "Health"
     frame["sources"] = source
@@ -442,46 +668,79 @@ def read_ods_history(raw: pd.DataFrame, postcodes: pd.DataFrame, *, prefix: str,
     frame["coord_fix"] = "postcode_centroid"
     events = events_frame(events)
     closures = int(codes["closed"].notna().sum())
-    report.add("history", source, n_in, len(frame), dropped=excluded + proposed + n_unplaced,
-               note=f"{excluded} not {category.lower()}s, {proposed} proposed and {n_unplaced} "
-                    f"without a London postcode left out; {len(codes)} codes are {len(frame)} "
-                    f"sites; {closures} closed codes")
+    report.add(
+        "history",
+        source,
+        n_in,
+        len(frame),
+        dropped=excluded + proposed + n_unplaced,
+        note=f"{excluded} not {category.lower()}s, {proposed} proposed and {n_unplaced} "
+        f"without a London postcode left out; {len(codes)} codes are {len(frame)} "
+        f"sites; {closures} closed codes",
+    )
     n_losses = int(((events["event"] == "closed") & events["loss"]).sum())
-    report.add("rule:change_of_owner", source, closures, closures - len(succ),
-               repaired=len(succ),
-               note=f"{len(succ)} of {closures} closed codes have another code opening at the "
-                    f"same postcode within {CHANGE_OF_OWNER_DAYS} days of the close: a change of "
-                    f"owner, not a loss; {n_losses} closures counted as losses")
+    report.add(
+        "rule:change_of_owner",
+        source,
+        closures,
+        closures - len(succ),
+        repaired=len(succ),
+        note=f"{len(succ)} of {closures} closed codes have another code opening at the "
+        f"same postcode within {CHANGE_OF_OWNER_DAYS} days of the close: a change of "
+        f"owner, not a loss; {n_losses} closures counted as losses",
+    )
     return frame, events
 
 
 def read_pharmacies(raw: pd.DataFrame, postcodes, licence: str, report) -> tuple:
     # Sub-type 2 are appliance contractors (Scholl footcare, Fittleworth Medical): not pharmacies.
     appliance = raw["organisation_sub_type_code"].astype(str).eq("2")
-    report.add("rule:not_a_pharmacy", "pharmacies", len(raw), len(raw) - int(appliance.sum()),
-               dropped=int(appliance.sum()),
-               note=f"{int(appliance.sum())} appliance contractors (organisation sub-type 2, e.g. "
-                    f"Scholl footcare, Fittleworth Medical) left out, "
-                    f"{int((appliance & raw['close_date'].ne('')).sum())} of them closed")
-    return read_ods_history(raw, postcodes, prefix="pharm", category="Pharmacy",
-                            source="pharmacies_2025", licence=licence, report=report,
-                            exclude=appliance)
+    report.add(
+        "rule:not_a_pharmacy",
+        "pharmacies",
+        len(raw),
+        len(raw) - int(appliance.sum()),
+        dropped=int(appliance.sum()),
+        note=f"{int(appliance.sum())} appliance contractors (organisation sub-type 2, e.g. "
+        f"Scholl footcare, Fittleworth Medical) left out, "
+        f"{int((appliance & raw['close_date'].ne('')).sum())} of them closed",
+    )
+    return read_ods_history(
+        raw,
+        postcodes,
+        prefix="pharm",
+        category="Pharmacy",
+        source="pharmacies_2025",
+        licence=licence,
+        report=report,
+        exclude=appliance,
+    )
 
 
 def read_dental(raw: pd.DataFrame, postcodes, licence: str, report) -> tuple:
     contract_end = raw["close_date"].astype(str).eq(DENTAL_CONTRACT_END)
-    frame, events = read_ods_history(raw, postcodes, prefix="dent", category="Dental practice",
-                                     source="dental_2016", licence=licence, report=report,
-                                     not_a_loss=contract_end)
+    frame, events = read_ods_history(
+        raw,
+        postcodes,
+        prefix="dent",
+        category="Dental practice",
+        source="dental_2016",
+        licence=licence,
+        report=report,
+        not_a_loss=contract_end,
+    )
     kept = int(((events["event"] == "closed") & ~events["loss"]).sum())
-    report.add("rule:dental_contract_end", "dental", int(contract_end.sum()),
-               int(contract_end.sum()) - kept, repaired=kept,
-               note=f"{int(contract_end.sum())} codes closed on 31 March 2016, the file's own "
-                    "date and the end of the NHS year (49 of them opened 1 April 2006, when the "
-                    "2006 contracts began; most are orthodontic or 'Dental Surgery' contracts): "
-                    f"contract-end records, not evidence the practice closed; {kept} of them are "
-                    "site closures kept as closed but not counted as losses (the rest were "
-                    "followed by a new code at the same postcode)")
+    report.add(
+        "rule:dental_contract_end",
+        "dental",
+        int(contract_end.sum()),
+        int(contract_end.sum()) - kept,
+        repaired=kept,
+        note=f"{int(contract_end.sum())} codes closed on 31 March 2016, the file's own "
+        "date and the end of the NHS year (49 of them opened 1 April 2006, when the "
+        "2006 contracts began; most are orthodontic or 'Dental Surgery' contracts): "
+        f"contract-end records, not evidence the practice closed; {kept} of them are "
+        "site closures kept as closed but not counted as losses (the rest were "
+        "followed by a new code at the same postcode)",
+    )
     return frame, events
-
-

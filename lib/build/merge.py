@@ -25,8 +25,19 @@ import pandas as pd
 
 DECISIONS = Path(__file__).with_name("merge_decisions.csv")
 DECISION_COLUMNS = ["site_id", "name", "other_site_id", "other_name", "decision", "reason"]
-STOP = {"the", "library", "libraries", "museum", "gallery", "and", "of", "london", "centre",
-        "house", "s"}
+STOP = {
+    "the",
+    "library",
+    "libraries",
+    "museum",
+    "gallery",
+    "and",
+    "of",
+    "london",
+    "centre",
+    "house",
+    "s",
+}
 NEAR_M = 300
 SAME_NAME_M = 1500
 
@@ -53,8 +64,15 @@ def read_decisions(path: Path = DECISIONS) -> pd.DataFrame:
     bad = sorted(set(table["decision"]) - {"merge", "keep_apart"}) if not missing else []
     if missing or bad:
         from lib.build.pipeline import InputError
-        raise InputError(f"Malformed {path}: " + (f"missing column(s) {', '.join(missing)}"
-                                                  if missing else f"unknown decision(s) {bad}"))
+
+        raise InputError(
+            f"Malformed {path}: "
+            + (
+                f"missing column(s) {', '.join(missing)}"
+                if missing
+                else f"unknown decision(s) {bad}"
+            )
+        )
     return table
 
 
@@ -69,17 +87,31 @@ def candidate_pairs(records: gpd.GeoDataFrame, venues: gpd.GeoDataFrame) -> pd.D
         pool = venues[venues["category"] == category]
         if pool.empty:
             continue
-        near = gpd.sjoin_nearest(recs[["site_id", "name", "status", "geometry"]],
-                                 pool[["site_id", "name", "geometry"]], max_distance=SAME_NAME_M,
-                                 distance_col="dist", lsuffix="a", rsuffix="b")
+        near = gpd.sjoin_nearest(
+            recs[["site_id", "name", "status", "geometry"]],
+            pool[["site_id", "name", "geometry"]],
+            max_distance=SAME_NAME_M,
+            distance_col="dist",
+            lsuffix="a",
+            rsuffix="b",
+        )
         # sjoin_nearest keeps only the nearest; add every venue within range as a candidate.
-        within = gpd.sjoin(recs[["site_id", "name", "status", "geometry"]].assign(
-            geometry=recs.geometry.buffer(SAME_NAME_M)), pool[["site_id", "name", "geometry"]],
-            predicate="intersects", lsuffix="a", rsuffix="b")
+        within = gpd.sjoin(
+            recs[["site_id", "name", "status", "geometry"]].assign(
+                geometry=recs.geometry.buffer(SAME_NAME_M)
+            ),
+            pool[["site_id", "name", "geometry"]],
+            predicate="intersects",
+            lsuffix="a",
+            rsuffix="b",
+        )
         pts = pool.set_index("site_id").geometry
         own = recs.set_index("site_id").geometry
-        within["dist"] = gpd.GeoSeries(own.loc[within["site_id_a"]].values).distance(
-            gpd.GeoSeries(pts.loc[within["site_id_b"]].values)).values
+        within["dist"] = (
+            gpd.GeoSeries(own.loc[within["site_id_a"]].values)
+            .distance(gpd.GeoSeries(pts.loc[within["site_id_b"]].values))
+            .values
+        )
         near = pd.concat([near, within]).drop_duplicates(["site_id_a", "site_id_b"])
         for row in near.itertuples():
             a, b = words(row.name_a), words(row.name_b)
@@ -91,11 +123,33 @@ def candidate_pairs(records: gpd.GeoDataFrame, venues: gpd.GeoDataFrame) -> pd.D
                 evidence = "name"
             else:
                 continue
-            rows.append(dict(site_id=row.site_id_a, name=row.name_a, other_site_id=row.site_id_b,
-                             other_name=row.name_b, status=row.status, dist=round(row.dist, 1),
-                             overlap=overlap, evidence=evidence, category=category))
-    return pd.DataFrame(rows, columns=["site_id", "name", "other_site_id", "other_name", "status",
-                                       "dist", "overlap", "evidence", "category"])
+            rows.append(
+                dict(
+                    site_id=row.site_id_a,
+                    name=row.name_a,
+                    other_site_id=row.site_id_b,
+                    other_name=row.name_b,
+                    status=row.status,
+                    dist=round(row.dist, 1),
+                    overlap=overlap,
+                    evidence=evidence,
+                    category=category,
+                )
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "site_id",
+            "name",
+            "other_site_id",
+            "other_name",
+            "status",
+            "dist",
+            "overlap",
+            "evidence",
+            "category",
+        ],
+    )
 
 
 def choose_pairs(candidates: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
@@ -107,29 +161,42 @@ def choose_pairs(candidates: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFr
     ("Dalston CLR James Library" for "CLR James Library"). `keep_apart` decisions veto a pair,
     `merge` decisions add one. Returns the chosen pairs with a `why` column.
     """
-    veto = {(r.site_id, r.other_site_id) for r in decisions.itertuples()
-            if r.decision == "keep_apart"}
+    veto = {
+        (r.site_id, r.other_site_id) for r in decisions.itertuples() if r.decision == "keep_apart"
+    }
     forced = decisions[decisions["decision"] == "merge"]
-    pool = candidates[(candidates["status"] != "closed")
-                      | (candidates["evidence"].eq("same_name") & (candidates["dist"] <= NEAR_M))]
-    vetoed = pd.Series([(a, b) in veto for a, b in zip(pool["site_id"], pool["other_site_id"],
-                                                             strict=True)],
-                       index=pool.index, dtype=bool)
+    pool = candidates[
+        (candidates["status"] != "closed")
+        | (candidates["evidence"].eq("same_name") & (candidates["dist"] <= NEAR_M))
+    ]
+    vetoed = pd.Series(
+        [(a, b) in veto for a, b in zip(pool["site_id"], pool["other_site_id"], strict=True)],
+        index=pool.index,
+        dtype=bool,
+    )
     pool = pool[~vetoed]
     pool = pool.assign(_rank=pool["evidence"].map({"same_name": 0, "name": 1}))
-    pool = pool.sort_values(["_rank", "overlap", "dist", "site_id", "other_site_id"],
-                            ascending=[True, False, True, True, True])
+    pool = pool.sort_values(
+        ["_rank", "overlap", "dist", "site_id", "other_site_id"],
+        ascending=[True, False, True, True, True],
+    )
     chosen, used_a, used_b = [], set(forced["site_id"]), set(forced["other_site_id"])
     for r in forced.itertuples():
-        chosen.append(dict(site_id=r.site_id, other_site_id=r.other_site_id,
-                           why=f"decision: {r.reason}"))
+        chosen.append(
+            dict(site_id=r.site_id, other_site_id=r.other_site_id, why=f"decision: {r.reason}")
+        )
     for r in pool.itertuples():
         if r.site_id in used_a or r.other_site_id in used_b:
             continue
         used_a.add(r.site_id)
         used_b.add(r.other_site_id)
-        chosen.append(dict(site_id=r.site_id, other_site_id=r.other_site_id,
-                           why=f"{r.evidence} ({r.dist:.0f} m)"))
+        chosen.append(
+            dict(
+                site_id=r.site_id,
+                other_site_id=r.other_site_id,
+                why=f"{r.evidence} ({r.dist:.0f} m)",
+            )
+        )
     return pd.DataFrame(chosen, columns=["site_id", "other_site_id", "why"])
 
 
@@ -161,24 +228,33 @@ def merge_histories(events: pd.DataFrame, decisions: pd.DataFrame, report) -> tu
     from lib.build.history import CLOSING
 
     ids = set(events["site_id"])
-    pairs = decisions[decisions["decision"].eq("merge") & decisions["site_id"].isin(ids)
-                      & decisions["other_site_id"].isin(ids)]
+    pairs = decisions[
+        decisions["decision"].eq("merge")
+        & decisions["site_id"].isin(ids)
+        & decisions["other_site_id"].isin(ids)
+    ]
     events = events.copy()
     for r in pairs.itertuples():
         mine = events["site_id"].eq(r.other_site_id)
         closing = mine & events["event"].isin(CLOSING)
-        events.loc[closing, "note"] = ("moved (merge decision: " + r.reason + "); "
-                                       + events.loc[closing, "note"])
+        events.loc[closing, "note"] = (
+            "moved (merge decision: " + r.reason + "); " + events.loc[closing, "note"]
+        )
         events.loc[closing, "event"] = "moved"
         events.loc[closing, "loss"] = False
         events = events[~(mine & events["event"].eq("opened"))]
         events.loc[events["site_id"].eq(r.other_site_id), "site_id"] = r.site_id
     if len(pairs):
-        report.add("rule:merge_decisions", "merge_decisions.csv", len(pairs), len(pairs),
-                   repaired=len(pairs),
-                   note="records of one facility the sources name apart, merged by a reviewed "
-                        "decision (their closure is a move): "
-                        + "; ".join(f"{a} + {b}" for a, b in zip(pairs["site_id"],
-                                                                  pairs["other_site_id"],
-                                                                  strict=True)))
+        report.add(
+            "rule:merge_decisions",
+            "merge_decisions.csv",
+            len(pairs),
+            len(pairs),
+            repaired=len(pairs),
+            note="records of one facility the sources name apart, merged by a reviewed "
+            "decision (their closure is a move): "
+            + "; ".join(
+                f"{a} + {b}" for a, b in zip(pairs["site_id"], pairs["other_site_id"], strict=True)
+            ),
+        )
     return events, set(pairs["other_site_id"])

@@ -54,6 +54,7 @@ def one_of(options: Iterable[str]) -> Check:
 
     def check(value: str) -> str | None:
         return None if value in allowed else f"must be one of: {', '.join(allowed)}"
+
     return check
 
 
@@ -63,8 +64,11 @@ SAFE_TEXT = re.compile(r"^[\w &'(),.:/-]{1,80}$")
 def plain_text(value: str) -> str | None:
     """A name or label (a borough, a category, a ward code): letters, digits, spaces and
     ordinary punctuation only, up to 80 characters."""
-    return None if SAFE_TEXT.fullmatch(value) else \
-        "must be plain text (letters, digits, spaces, & ' ( ) , . : / -), up to 80 characters"
+    return (
+        None
+        if SAFE_TEXT.fullmatch(value)
+        else "must be plain text (letters, digits, spaces, & ' ( ) , . : / -), up to 80 characters"
+    )
 
 
 def number_in(low: float, high: float, integer: bool = False) -> Check:
@@ -76,6 +80,7 @@ def number_in(low: float, high: float, integer: bool = False) -> Check:
         if not math.isfinite(number) or not low <= number <= high:
             return f"must be between {low:g} and {high:g}"
         return None
+
     return check
 
 
@@ -107,45 +112,86 @@ class PageSpec:
 BASEMAP = Param(one_of(["Street map", "No basemap"]))
 POLICY_LABELS = [label for label in (p.legend for p in POLICIES.values())]
 VIEW = {
-    "lat": Param(number_in(-90, 90)), "lon": Param(number_in(-180, 180)),
+    "lat": Param(number_in(-90, 90)),
+    "lon": Param(number_in(-180, 180)),
     "z": Param(number_in(0, 22)),
 }
 # The losses page's choices, as its widgets put them in the link.
 LOSS_POLICIES = [policy_title(p) for p in ANALYSED]
 
-PAGES: dict[str, PageSpec] = {spec.url_path: spec for spec in [
-    PageSpec("map_explorer", "pages/map_explorer.py", "Map explorer", {
-        "group": Param(one_of(CATEGORY_GROUPS), repeat=True, max_values=6),
-        "category": Param(plain_text, repeat=True, max_values=20),
-        "status": Param(one_of(["All", "Open", "Closed"])),
-        "borough": Param(plain_text, repeat=True, max_values=33),
-        "closed": Param(number_in(1900, 2100, integer=True), repeat=True, max_values=2),
-        "density": Param(one_of(["All facilities", *CATEGORY_GROUPS])),
-        "policy": Param(one_of(POLICY_LABELS), repeat=True, max_values=len(POLICY_LABELS)),
-        "community": Param(flag), "basemap": BASEMAP, "present": Param(flag), **VIEW,
-    }),
-    PageSpec("losses", "pages/losses_vs_policy.py", "Losses vs policy", {
-        "against": Param(one_of(LOSS_POLICIES)),
-        "categories": Param(one_of(list(RECORDING_CATEGORIES)), repeat=True, max_values=3),
-        "count_community": Param(flag), "basemap": BASEMAP, "present": Param(flag),
-    }),
-    PageSpec("over-time", "pages/losses_over_time.py", "Losses over time", {
-        "area": Param(plain_text), "basemap": BASEMAP, "present": Param(flag),
-    }),
-    PageSpec("borough", "pages/borough_profile.py", "Borough profile", {
-        "borough": Param(plain_text), "measure": Param(plain_text),
-        "policy": Param(one_of(POLICY_LABELS), repeat=True, max_values=len(POLICY_LABELS)),
-        "helpers": Param(flag), "community": Param(flag), "basemap": BASEMAP,
-        "present": Param(flag),
-    }),
-    PageSpec("voluntary", "pages/voluntary_sector.py", "Voluntary sector", {
-        "measure": Param(plain_text), "ward": Param(plain_text), "basemap": BASEMAP,
-        "present": Param(flag),
-    }),
-    PageSpec("sources", "pages/data_sources.py", "Data & sources", {}),
-    # A workshop can end on the form; the moderation page is never a tour's step.
-    PageSpec("contribute", "pages/contribute.py", "Add to the map", {}),
-]}
+PAGES: dict[str, PageSpec] = {
+    spec.url_path: spec
+    for spec in [
+        PageSpec(
+            "map_explorer",
+            "pages/map_explorer.py",
+            "Map explorer",
+            {
+                "group": Param(one_of(CATEGORY_GROUPS), repeat=True, max_values=6),
+                "category": Param(plain_text, repeat=True, max_values=20),
+                "status": Param(one_of(["All", "Open", "Closed"])),
+                "borough": Param(plain_text, repeat=True, max_values=33),
+                "closed": Param(number_in(1900, 2100, integer=True), repeat=True, max_values=2),
+                "density": Param(one_of(["All facilities", *CATEGORY_GROUPS])),
+                "policy": Param(one_of(POLICY_LABELS), repeat=True, max_values=len(POLICY_LABELS)),
+                "community": Param(flag),
+                "basemap": BASEMAP,
+                "present": Param(flag),
+                **VIEW,
+            },
+        ),
+        PageSpec(
+            "losses",
+            "pages/losses_vs_policy.py",
+            "Losses vs policy",
+            {
+                "against": Param(one_of(LOSS_POLICIES)),
+                "categories": Param(one_of(list(RECORDING_CATEGORIES)), repeat=True, max_values=3),
+                "count_community": Param(flag),
+                "basemap": BASEMAP,
+                "present": Param(flag),
+            },
+        ),
+        PageSpec(
+            "over-time",
+            "pages/losses_over_time.py",
+            "Losses over time",
+            {
+                "area": Param(plain_text),
+                "basemap": BASEMAP,
+                "present": Param(flag),
+            },
+        ),
+        PageSpec(
+            "borough",
+            "pages/borough_profile.py",
+            "Borough profile",
+            {
+                "borough": Param(plain_text),
+                "measure": Param(plain_text),
+                "policy": Param(one_of(POLICY_LABELS), repeat=True, max_values=len(POLICY_LABELS)),
+                "helpers": Param(flag),
+                "community": Param(flag),
+                "basemap": BASEMAP,
+                "present": Param(flag),
+            },
+        ),
+        PageSpec(
+            "voluntary",
+            "pages/voluntary_sector.py",
+            "Voluntary sector",
+            {
+                "measure": Param(plain_text),
+                "ward": Param(plain_text),
+                "basemap": BASEMAP,
+                "present": Param(flag),
+            },
+        ),
+        PageSpec("sources", "pages/data_sources.py", "Data & sources", {}),
+        # A workshop can end on the form; the moderation page is never a tour's step.
+        PageSpec("contribute", "pages/contribute.py", "Add to the map", {}),
+    ]
+}
 # The explorer is the default page: "" (the app's root) means it too.
 PAGE_ALIASES = {"": "map_explorer", "/": "map_explorer"}
 
@@ -201,14 +247,16 @@ def _param_values(raw, where: str) -> list[str]:
         return [f"{raw:g}" if isinstance(raw, float) else str(raw)]
     if isinstance(raw, str):
         return [raw]
-    if isinstance(raw, list) and all(isinstance(v, (str, int)) and not isinstance(v, bool)
-                                     for v in raw):
+    if isinstance(raw, list) and all(
+        isinstance(v, (str, int)) and not isinstance(v, bool) for v in raw
+    ):
         return [str(v) for v in raw]
     raise TourError(f"{where} must be text, a number or a list of them")
 
 
-def parse_tour(text: str, name: str = "tour", root: Path = REPO_ROOT,
-               choices: Choices | None = None) -> Tour:
+def parse_tour(
+    text: str, name: str = "tour", root: Path = REPO_ROOT, choices: Choices | None = None
+) -> Tour:
     """Parse and validate a tour's TOML text; TourError names what is wrong and where.
 
     `choices` (lib/links/choices.page_choices of the built layers) lets the check read
@@ -220,24 +268,29 @@ def parse_tour(text: str, name: str = "tour", root: Path = REPO_ROOT,
         raise TourError(f"{where_file} is not valid TOML: {exc}") from None
     unknown = set(raw) - {"title", "intro", "steps"}
     if unknown:
-        raise TourError(f"{where_file}: unknown field(s) {', '.join(sorted(unknown))} "
-                        "(expected title, intro and [[steps]])")
+        raise TourError(
+            f"{where_file}: unknown field(s) {', '.join(sorted(unknown))} "
+            "(expected title, intro and [[steps]])"
+        )
     title = _text(raw.get("title"), f"{where_file}: title")
     intro = _text(raw.get("intro"), f"{where_file}: intro", required=False)
     steps_raw = raw.get("steps")
     if not isinstance(steps_raw, list) or not steps_raw:
-        raise TourError(f"{where_file} has no steps: add [[steps]] tables, each with title, "
-                        "page, params and talking_point")
+        raise TourError(
+            f"{where_file} has no steps: add [[steps]] tables, each with title, "
+            "page, params and talking_point"
+        )
     if len(steps_raw) > MAX_STEPS:
-        raise TourError(f"{where_file} has {len(steps_raw)} steps; a tour can have at most "
-                        f"{MAX_STEPS}")
-    steps = [_parse_step(i, s, where_file, root, choices)
-             for i, s in enumerate(steps_raw, start=1)]
+        raise TourError(
+            f"{where_file} has {len(steps_raw)} steps; a tour can have at most {MAX_STEPS}"
+        )
+    steps = [_parse_step(i, s, where_file, root, choices) for i, s in enumerate(steps_raw, start=1)]
     return Tour(name, title, intro, tuple(steps))
 
 
-def _parse_step(number: int, raw, where_file: str, root: Path,
-                choices: Choices | None = None) -> Step:
+def _parse_step(
+    number: int, raw, where_file: str, root: Path, choices: Choices | None = None
+) -> Step:
     label = f"{where_file}, step {number}"
     if not isinstance(raw, dict):
         raise TourError(f"{label} must be a [[steps]] table")
@@ -245,31 +298,38 @@ def _parse_step(number: int, raw, where_file: str, root: Path,
         label += f" ({raw['title'].strip()!r})"
     unknown = set(raw) - {"title", "page", "params", "talking_point"}
     if unknown:
-        raise TourError(f"{label}: unknown field(s) {', '.join(sorted(unknown))} "
-                        "(expected title, page, params, talking_point)")
+        raise TourError(
+            f"{label}: unknown field(s) {', '.join(sorted(unknown))} "
+            "(expected title, page, params, talking_point)"
+        )
     title = _text(raw.get("title"), f"{label}: field 'title'")
     page_path = raw.get("page")
     if not isinstance(page_path, str):
-        raise TourError(f"{label}: field 'page' must be a page's url_path in quotes, e.g. "
-                        f"\"losses\" (known: {', '.join(_installed(root))})")
+        raise TourError(
+            f"{label}: field 'page' must be a page's url_path in quotes, e.g. "
+            f'"losses" (known: {", ".join(_installed(root))})'
+        )
     page = find_page(page_path, root)
     if page is None:
         known = PAGES.get(PAGE_ALIASES.get(page_path, page_path.strip("/")))
         why = "is not installed in this app" if known else "is not a page of this app"
-        raise TourError(f"{label}: field 'page' {page_path!r} {why} (pages: "
-                        f"{', '.join(_installed(root))})")
+        raise TourError(
+            f"{label}: field 'page' {page_path!r} {why} (pages: {', '.join(_installed(root))})"
+        )
     params_raw = raw.get("params", {})
     if not isinstance(params_raw, dict):
-        raise TourError(f"{label}: field 'params' must be a table, e.g. "
-                        "params = { borough = \"Hackney\" }")
+        raise TourError(
+            f"{label}: field 'params' must be a table, e.g. params = {{ borough = \"Hackney\" }}"
+        )
     params: dict[str, list[str]] = {}
     for key, value in params_raw.items():
         field_name = f"{label}: field 'params.{key}'"
         spec = page.params.get(key)
         if spec is None:
             allowed = ", ".join(page.params) or "none"
-            raise TourError(f"{field_name} is not a parameter of the {page.title} page "
-                            f"(allowed: {allowed})")
+            raise TourError(
+                f"{field_name} is not a parameter of the {page.title} page (allowed: {allowed})"
+            )
         values = _param_values(value, field_name)
         if not values or (len(values) > 1 and not spec.repeat) or len(values) > spec.max_values:
             takes = f"up to {spec.max_values} values" if spec.repeat else "one value"
@@ -302,14 +362,16 @@ def tour_names(folder: Path = TOURS_DIR) -> list[str]:
     return sorted(names, key=lambda n: n != DEFAULT_TOUR)
 
 
-def load_tour(name: str, folder: Path = TOURS_DIR, root: Path = REPO_ROOT,
-              choices: Choices | None = None) -> Tour:
+def load_tour(
+    name: str, folder: Path = TOURS_DIR, root: Path = REPO_ROOT, choices: Choices | None = None
+) -> Tour:
     """The tour tours/<name>.toml; only names listed by tour_names are read (no paths)."""
     if not TOUR_NAME.fullmatch(name) or name not in tour_names(folder):
-        raise TourError(f"There is no tour called {name!r} in tours/ "
-                        f"(tours: {', '.join(tour_names(folder)) or 'none'})")
-    return parse_tour((folder / f"{name}.toml").read_text(encoding="utf-8"), name, root,
-                      choices)
+        raise TourError(
+            f"There is no tour called {name!r} in tours/ "
+            f"(tours: {', '.join(tour_names(folder)) or 'none'})"
+        )
+    return parse_tour((folder / f"{name}.toml").read_text(encoding="utf-8"), name, root, choices)
 
 
 def parse_step(value: str | None, count: int) -> int:
@@ -324,8 +386,9 @@ def step_params(tour: Tour, number: int) -> dict[str, str | list[str]]:
     return {**tour.steps[number - 1].query(), "tour": tour.name, "step": str(number)}
 
 
-def tour_from_link(params: Mapping[str, str | None],
-                   choices: Choices | None = None) -> tuple[Tour, int] | None:
+def tour_from_link(
+    params: Mapping[str, str | None], choices: Choices | None = None
+) -> tuple[Tour, int] | None:
     """The tour and step a view was opened from (`tour`, `step` in its link), if valid."""
     name = params.get("tour")
     if not name:

@@ -82,13 +82,20 @@ def parse_view(params: Mapping[str, str | None]) -> tuple[MapView | None, str | 
     bad = [k for k, v in parsed.items() if v is None]
     values = {k: v for k, v in parsed.items() if v is not None}
     if bad:
-        return None, (f"The link's map position ({', '.join(bad)}) is not a number, so the map "
-                      "shows all of London.")
-    view = MapView(round(_clamp(values["lat"], LAT_RANGE), 5),
-                   round(_clamp(values["lon"], LON_RANGE), 5),
-                   round(_clamp(values["z"], ZOOM_RANGE), 2))
-    moved = (view.lat != round(values["lat"], 5) or view.lon != round(values["lon"], 5)
-             or view.zoom != round(values["z"], 2))
+        return None, (
+            f"The link's map position ({', '.join(bad)}) is not a number, so the map "
+            "shows all of London."
+        )
+    view = MapView(
+        round(_clamp(values["lat"], LAT_RANGE), 5),
+        round(_clamp(values["lon"], LON_RANGE), 5),
+        round(_clamp(values["z"], ZOOM_RANGE), 2),
+    )
+    moved = (
+        view.lat != round(values["lat"], 5)
+        or view.lon != round(values["lon"], 5)
+        or view.zoom != round(values["z"], 2)
+    )
     note = "The link's map position was outside London, so it was moved inside." if moved else None
     return view, note
 
@@ -110,5 +117,3 @@ def view_from_map(returned: Mapping | None) -> MapView | None:
 def parse_present(params: Mapping[str, str]) -> bool:
     """`present=1` (or `true`) turns presentation mode on; anything else leaves it off."""
     return str(params.get("present", "")).strip().lower() in {"1", "true", "yes", "on"}
-
-

@@ -121,8 +121,12 @@ class _Measure:
         """(x0, y0, x1, y1) of an artist in points from the figure's top-left corner."""
         box = artist.get_window_extent(self.renderer)
         height_pt = self.fig.get_size_inches()[1] * 72
-        return (box.x0 * self.px_to_pt, height_pt - box.y1 * self.px_to_pt,
-                box.x1 * self.px_to_pt, height_pt - box.y0 * self.px_to_pt)
+        return (
+            box.x0 * self.px_to_pt,
+            height_pt - box.y1 * self.px_to_pt,
+            box.x1 * self.px_to_pt,
+            height_pt - box.y0 * self.px_to_pt,
+        )
 
 
 class _Page:
@@ -139,15 +143,37 @@ class _Page:
     def fy(self, y: float) -> float:
         return 1 - y / self.h
 
-    def text(self, x: float, y: float, s: str, size: float, *, gid: str, width: float | None = None,
-             va: str = "top", weight: str = "normal", color: str = INK, ha: str = "left"):
+    def text(
+        self,
+        x: float,
+        y: float,
+        s: str,
+        size: float,
+        *,
+        gid: str,
+        width: float | None = None,
+        va: str = "top",
+        weight: str = "normal",
+        color: str = INK,
+        ha: str = "left",
+    ):
         """Draw `s` (wrapped to `width`) with its top (or bottom, va="bottom") at y; returns
         the text and its height in points."""
         if width is not None:
             s = self.measure.wrap(s, width, size, weight)
-        t = self.fig.text(self.fx(x), self.fy(y), s, fontsize=size, va=va, ha=ha,
-                          fontweight=weight, color=color, gid=gid, parse_math=False,
-                          linespacing=1.25)
+        t = self.fig.text(
+            self.fx(x),
+            self.fy(y),
+            s,
+            fontsize=size,
+            va=va,
+            ha=ha,
+            fontweight=weight,
+            color=color,
+            gid=gid,
+            parse_math=False,
+            linespacing=1.25,
+        )
         x0, y0, x1, y1 = self.measure.extent(t)
         return t, y1 - y0
 
@@ -162,43 +188,89 @@ class Headline:
     label: str  # what it counts, e.g. "closed, of 11,792 facilities shown"
 
 
-def _swatch(fig: Figure, page: _Page, kind: str, colour: str, x: float, y_mid: float,
-            size: float, gid: str) -> list:
+def _swatch(
+    fig: Figure, page: _Page, kind: str, colour: str, x: float, y_mid: float, size: float, gid: str
+) -> list:
     """A legend key of `size` points centred on y_mid, in figure coordinates."""
     w, h = size * 1.3, size * 0.95
     if kind in MARKER_KEYS:
         face, edge_colour, edge_width, scale = MARKER_KEYS[kind]
-        marker = Line2D([page.fx(x + w / 2)], [page.fy(y_mid)], transform=fig.transFigure,
-                        marker="o", linestyle="none", markersize=size * scale,
-                        markerfacecolor=face or colour, markeredgecolor=edge_colour or colour,
-                        markeredgewidth=edge_width, gid=gid)
+        marker = Line2D(
+            [page.fx(x + w / 2)],
+            [page.fy(y_mid)],
+            transform=fig.transFigure,
+            marker="o",
+            linestyle="none",
+            markersize=size * scale,
+            markerfacecolor=face or colour,
+            markeredgecolor=edge_colour or colour,
+            markeredgewidth=edge_width,
+            gid=gid,
+        )
         fig.add_artist(marker)
         return [marker]
     if kind == "outline":
-        edge = Rectangle((page.fx(x), page.fy(y_mid + h / 2)), w / page.w, h / page.h,
-                         transform=fig.transFigure, facecolor="none", edgecolor=colour,
-                         linewidth=2.2, gid=gid)
+        edge = Rectangle(
+            (page.fx(x), page.fy(y_mid + h / 2)),
+            w / page.w,
+            h / page.h,
+            transform=fig.transFigure,
+            facecolor="none",
+            edgecolor=colour,
+            linewidth=2.2,
+            gid=gid,
+        )
         fig.add_artist(edge)
         return [edge]
     if kind == "line":
-        rect = Rectangle((page.fx(x), page.fy(y_mid + h / 2)), w / page.w, h / page.h,
-                         transform=fig.transFigure, facecolor=colour, alpha=0.15,
-                         edgecolor="none", gid=gid)
-        edge = Rectangle((page.fx(x), page.fy(y_mid + h / 2)), w / page.w, h / page.h,
-                         transform=fig.transFigure, facecolor="none", edgecolor=colour,
-                         linewidth=1.4, linestyle=(0, (3, 1.5)), gid=gid)
+        rect = Rectangle(
+            (page.fx(x), page.fy(y_mid + h / 2)),
+            w / page.w,
+            h / page.h,
+            transform=fig.transFigure,
+            facecolor=colour,
+            alpha=0.15,
+            edgecolor="none",
+            gid=gid,
+        )
+        edge = Rectangle(
+            (page.fx(x), page.fy(y_mid + h / 2)),
+            w / page.w,
+            h / page.h,
+            transform=fig.transFigure,
+            facecolor="none",
+            edgecolor=colour,
+            linewidth=1.4,
+            linestyle=(0, (3, 1.5)),
+            gid=gid,
+        )
         fig.add_artist(rect)
         fig.add_artist(edge)
         return [rect, edge]
-    rect = Rectangle((page.fx(x), page.fy(y_mid + h / 2)), w / page.w, h / page.h,
-                     transform=fig.transFigure, facecolor=colour, edgecolor="#555555",
-                     linewidth=0.6, gid=gid)
+    rect = Rectangle(
+        (page.fx(x), page.fy(y_mid + h / 2)),
+        w / page.w,
+        h / page.h,
+        transform=fig.transFigure,
+        facecolor=colour,
+        edgecolor="#555555",
+        linewidth=0.6,
+        gid=gid,
+    )
     fig.add_artist(rect)
     return [rect]
 
 
-def _draw_legend(fig: Figure, page: _Page, sections: Sequence[LegendSection], x: float,
-                 top: float, width: float, bottom: float, font: float) -> bool:
+def _draw_legend(
+    fig: Figure,
+    page: _Page,
+    sections: Sequence[LegendSection],
+    x: float,
+    top: float,
+    width: float,
+    bottom: float,
+    font: float,
+) -> bool:
     """Draw the legend in up to two columns between top and bottom; False (nothing left
     drawn) when it does not fit at this font size."""
     sections = [s for s in sections if s.rows]
@@ -241,11 +313,18 @@ def _section_height(page: _Page, section: LegendSection, col_w: float, font: flo
     return height + font * 0.6
 
 
-def _draw_section(fig: Figure, page: _Page, section: LegendSection, x: float, y: float,
-                  col_w: float, font: float, drawn: list) -> float:
+def _draw_section(
+    fig: Figure,
+    page: _Page,
+    section: LegendSection,
+    x: float,
+    y: float,
+    col_w: float,
+    font: float,
+    drawn: list,
+) -> float:
     if section.title:
-        t, h = page.text(x, y, section.title, font, gid="legend-title", width=col_w,
-                         weight="bold")
+        t, h = page.text(x, y, section.title, font, gid="legend-title", width=col_w, weight="bold")
         drawn.append(t)
         y += h + 3
     key_w = font * 1.3 + 5
@@ -253,7 +332,9 @@ def _draw_section(fig: Figure, page: _Page, section: LegendSection, x: float, y:
         wrapped, row_h = _row_layout(page, label, col_w, font)
         t, h = page.text(x + key_w, y, wrapped, font, gid="legend")
         drawn.append(t)
-        drawn.extend(_swatch(fig, page, section.kind, colour, x, y + font * 0.62, font, "legend-key"))
+        drawn.extend(
+            _swatch(fig, page, section.kind, colour, x, y + font * 0.62, font, "legend-key")
+        )
         y += max(h, font) + 2.5
     return y + font * 0.6
 
@@ -275,9 +356,13 @@ class CardText:
     note: str = ""  # a caveat under the headline
 
 
-def card(text: CardText, draw_map: MapDrawer, size: str = "social",
-         extent: tuple[float, float, float, float] | None = None,
-         map_share: float = 0.6) -> Figure:
+def card(
+    text: CardText,
+    draw_map: MapDrawer,
+    size: str = "social",
+    extent: tuple[float, float, float, float] | None = None,
+    map_share: float = 0.6,
+) -> Figure:
     """A share card as a Figure: title band, the map (or chart) on the left, headline and
     legend on the right, vintage, attribution and link at the foot.
 
@@ -303,19 +388,37 @@ def card(text: CardText, draw_map: MapDrawer, size: str = "social",
 
     # Foot, from the bottom up: link, attribution, vintage.
     y = page.h - margin + 4
-    _, h = page.text(margin, y, f"Link to this view: {text.link}", 8.5 * k, gid="link",
-                     width=inner, va="bottom", weight="bold", color=LINK_COLOUR)
+    _, h = page.text(
+        margin,
+        y,
+        f"Link to this view: {text.link}",
+        8.5 * k,
+        gid="link",
+        width=inner,
+        va="bottom",
+        weight="bold",
+        color=LINK_COLOUR,
+    )
     y -= h + 3
     attribution = "Sources: " + "; ".join(text.attribution)
-    _, h = page.text(margin, y, attribution, 6.8 * k, gid="attribution", width=inner,
-                     va="bottom", color=MUTED)
+    _, h = page.text(
+        margin, y, attribution, 6.8 * k, gid="attribution", width=inner, va="bottom", color=MUTED
+    )
     y -= h + 2
-    _, h = page.text(margin, y, text.vintage, 6.8 * k, gid="vintage", width=inner,
-                     va="bottom", color=MUTED)
+    _, h = page.text(
+        margin, y, text.vintage, 6.8 * k, gid="vintage", width=inner, va="bottom", color=MUTED
+    )
     bottom = y - h - 8 * k
-    fig.add_artist(Line2D([page.fx(margin), page.fx(page.w - margin)],
-                          [page.fy(bottom + 4 * k)] * 2, transform=fig.transFigure,
-                          color="#c9d2d2", linewidth=0.6, gid="rule"))
+    fig.add_artist(
+        Line2D(
+            [page.fx(margin), page.fx(page.w - margin)],
+            [page.fy(bottom + 4 * k)] * 2,
+            transform=fig.transFigure,
+            color="#c9d2d2",
+            linewidth=0.6,
+            gid="rule",
+        )
+    )
 
     # The map box: the extent's aspect, fitted into the left part of the body.
     box_w, box_h = inner * map_share, bottom - top
@@ -344,11 +447,13 @@ def card(text: CardText, draw_map: MapDrawer, size: str = "social",
     panel_x = margin + box_w + 16 * k
     panel_w = page.w - margin - panel_x
     y = top
-    _, h = page.text(panel_x, y - 4 * k, text.headline.value, 30 * k, gid="headline",
-                     weight="bold", color=INK)
+    _, h = page.text(
+        panel_x, y - 4 * k, text.headline.value, 30 * k, gid="headline", weight="bold", color=INK
+    )
     y += h - 2 * k
-    _, h = page.text(panel_x, y, text.headline.label, 10.5 * k, gid="headline-label",
-                     width=panel_w, color=INK)
+    _, h = page.text(
+        panel_x, y, text.headline.label, 10.5 * k, gid="headline-label", width=panel_w, color=INK
+    )
     y += h + 4
     if text.note:
         _, h = page.text(panel_x, y, text.note, 7.5 * k, gid="note", width=panel_w, color=MUTED)
@@ -359,9 +464,15 @@ def card(text: CardText, draw_map: MapDrawer, size: str = "social",
         font -= 0.5
         if font < MIN_FONT:
             # Still too long: keep each section's title and first rows, said honestly.
-            trimmed = tuple(LegendSection(s.title, s.kind, s.rows[:4] + (
-                (("#ffffff", f"… and {len(s.rows) - 4} more"),) if len(s.rows) > 4 else ()))
-                for s in text.legend)
+            trimmed = tuple(
+                LegendSection(
+                    s.title,
+                    s.kind,
+                    s.rows[:4]
+                    + ((("#ffffff", f"… and {len(s.rows) - 4} more"),) if len(s.rows) > 4 else ()),
+                )
+                for s in text.legend
+            )
             _draw_legend(fig, page, trimmed, panel_x, y, panel_w, bottom, MIN_FONT)
             break
     return fig
@@ -372,8 +483,13 @@ def render(fig: Figure, size: str = "social") -> bytes:
     spec = SIZES[size]
     out = io.BytesIO()
     # No bbox_inches="tight": the frame is the page, and the legend is inside it.
-    fig.savefig(out, format=spec.fmt, dpi=spec.dpi, facecolor=PAPER,
-                metadata={"Creator": "Joined Up London"} if spec.fmt == "pdf" else None)
+    fig.savefig(
+        out,
+        format=spec.fmt,
+        dpi=spec.dpi,
+        facecolor=PAPER,
+        metadata={"Creator": "Joined Up London"} if spec.fmt == "pdf" else None,
+    )
     return out.getvalue()
 
 

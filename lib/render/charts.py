@@ -14,45 +14,95 @@ from lib.render.tables import _records, pct, pubs_and_shares
 from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES
 from lib.vocab.policies import policy_title
 
-SYMLOG_TICKS = [0, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000,
-                20_000, 50_000, 100_000]
+SYMLOG_TICKS = [
+    0,
+    0.5,
+    1,
+    2,
+    5,
+    10,
+    20,
+    50,
+    100,
+    200,
+    500,
+    1_000,
+    2_000,
+    5_000,
+    10_000,
+    20_000,
+    50_000,
+    100_000,
+]
 
 
-def scatter_chart(wards: pd.DataFrame, measure: str, highlight: str | None = None) -> alt.LayerChart | alt.FacetChart:
+def scatter_chart(
+    wards: pd.DataFrame, measure: str, highlight: str | None = None
+) -> alt.LayerChart | alt.FacetChart:
     """Each ward's `measure` against its IMD score (Vega-Lite, bundled with Streamlit).
 
     The y axis is symlog (zero stays visible, the few huge central wards do not flatten the
     rest); wards under 5,000 residents are drawn hollow; the chosen ward is a large red dot
     with its name."""
     spec = profiles.WARD_MEASURES[measure]
-    data = wards[["ward_code", "ward", "borough", "population", "imd_score", measure,
-                  "unstable"]].rename(columns={measure: "value"}).copy()
+    data = (
+        wards[["ward_code", "ward", "borough", "population", "imd_score", measure, "unstable"]]
+        .rename(columns={measure: "value"})
+        .copy()
+    )
     data["shown"] = [spec.fmt.format(v) for v in data["value"]]
     data["imd"] = data["imd_score"].round(1)
     data["size"] = np.where(data["unstable"], "under 5,000 residents", "5,000+ residents")
-    tooltip = [alt.Tooltip("ward:N", title="Ward"), alt.Tooltip("borough:N", title="Borough"),
-               alt.Tooltip("imd:Q", title="IMD 2019 score"),
-               alt.Tooltip("shown:N", title=spec.short),
-               alt.Tooltip("population:Q", title="Residents", format=",")]
-    x = alt.X("imd_score:Q", title="Ward deprivation: IMD 2019 score (higher = more deprived)",
-              scale=alt.Scale(zero=False))
+    tooltip = [
+        alt.Tooltip("ward:N", title="Ward"),
+        alt.Tooltip("borough:N", title="Borough"),
+        alt.Tooltip("imd:Q", title="IMD 2019 score"),
+        alt.Tooltip("shown:N", title=spec.short),
+        alt.Tooltip("population:Q", title="Residents", format=","),
+    ]
+    x = alt.X(
+        "imd_score:Q",
+        title="Ward deprivation: IMD 2019 score (higher = more deprived)",
+        scale=alt.Scale(zero=False),
+    )
     top = float(data["value"].max()) if len(data) else 1.0
     ticks = [t for t in SYMLOG_TICKS if t <= top * 1.05] or [0]
-    y = alt.Y("value:Q", title=f"{spec.label} (symlog scale)",
-              scale=alt.Scale(type="symlog"), axis=alt.Axis(values=ticks))
-    points = alt.Chart(data).mark_point(filled=True, size=28, opacity=0.55).encode(
-        x=x, y=y, tooltip=tooltip,
-        color=alt.value("#2c7fb8"),
-        fill=alt.condition(alt.datum.unstable, alt.value("transparent"), alt.value("#2c7fb8")),
+    y = alt.Y(
+        "value:Q",
+        title=f"{spec.label} (symlog scale)",
+        scale=alt.Scale(type="symlog"),
+        axis=alt.Axis(values=ticks),
+    )
+    points = (
+        alt.Chart(data)
+        .mark_point(filled=True, size=28, opacity=0.55)
+        .encode(
+            x=x,
+            y=y,
+            tooltip=tooltip,
+            color=alt.value("#2c7fb8"),
+            fill=alt.condition(alt.datum.unstable, alt.value("transparent"), alt.value("#2c7fb8")),
+        )
     )
     layers = [points]
     chosen = data[data["ward_code"] == highlight] if highlight else data.iloc[0:0]
     if not chosen.empty:
         base = alt.Chart(chosen).encode(x=x, y=y, tooltip=tooltip)
-        layers.append(base.mark_point(filled=True, size=180, color=ward_maps.HIGHLIGHT_COLOUR,
-                                      stroke="#000000", strokeWidth=1.2, opacity=1))
-        layers.append(base.mark_text(align="left", dx=10, dy=-8, fontSize=13, fontWeight="bold",
-                                     color="#000000").encode(text="ward:N"))
+        layers.append(
+            base.mark_point(
+                filled=True,
+                size=180,
+                color=ward_maps.HIGHLIGHT_COLOUR,
+                stroke="#000000",
+                strokeWidth=1.2,
+                opacity=1,
+            )
+        )
+        layers.append(
+            base.mark_text(
+                align="left", dx=10, dy=-8, fontSize=13, fontWeight="bold", color="#000000"
+            ).encode(text="ward:N")
+        )
     return alt.layer(*layers).properties(height=420)
 
 
@@ -70,26 +120,52 @@ def rates_chart(table: pd.DataFrame, policy: str) -> dict:
     rows = []
     for r in table.itertuples(index=False):
         for side, key in [(inside, "in"), (loss_maps.ELSEWHERE, "out")]:
-            rows.append(dict(category=r.category, side=side,
-                             rate=getattr(r, f"rate_{key}"), lo=getattr(r, f"rate_{key}_lo"),
-                             hi=getattr(r, f"rate_{key}_hi"),
-                             closed=int(getattr(r, f"closed_{key}")),
-                             sites=int(getattr(r, f"sites_{key}")),
-                             label=pct(getattr(r, f"rate_{key}"))))
+            rows.append(
+                dict(
+                    category=r.category,
+                    side=side,
+                    rate=getattr(r, f"rate_{key}"),
+                    lo=getattr(r, f"rate_{key}_lo"),
+                    hi=getattr(r, f"rate_{key}_hi"),
+                    closed=int(getattr(r, f"closed_{key}")),
+                    sites=int(getattr(r, f"sites_{key}")),
+                    label=pct(getattr(r, f"rate_{key}")),
+                )
+            )
     data = pd.DataFrame(rows)
     order = list(table["category"])
-    colour = {"field": "side", "type": "nominal", "title": None,
-              "scale": {"domain": [inside, loss_maps.ELSEWHERE], "range": [loss_maps.INSIDE_COLOUR, loss_maps.OUTSIDE_COLOUR]},
-              "legend": {"orient": "top", "labelLimit": 320}}
-    y = {"field": "category", "type": "nominal", "sort": order, "title": None,
-         "axis": {"labelLimit": 220, "labelFontSize": 12}}
-    y_offset = {"field": "side", "type": "nominal", "sort": [inside, loss_maps.ELSEWHERE],
-                "scale": {"paddingInner": 0.3}}
-    tooltip = [{"field": "category", "title": "Category"}, {"field": "side", "title": "Where"},
-               {"field": "label", "title": "Closure rate"},
-               {"field": "lo", "title": "95% CI from", "format": ".1%"},
-               {"field": "hi", "title": "95% CI to", "format": ".1%"},
-               {"field": "closed", "title": "Closed"}, {"field": "sites", "title": "Sites"}]
+    colour = {
+        "field": "side",
+        "type": "nominal",
+        "title": None,
+        "scale": {
+            "domain": [inside, loss_maps.ELSEWHERE],
+            "range": [loss_maps.INSIDE_COLOUR, loss_maps.OUTSIDE_COLOUR],
+        },
+        "legend": {"orient": "top", "labelLimit": 320},
+    }
+    y = {
+        "field": "category",
+        "type": "nominal",
+        "sort": order,
+        "title": None,
+        "axis": {"labelLimit": 220, "labelFontSize": 12},
+    }
+    y_offset = {
+        "field": "side",
+        "type": "nominal",
+        "sort": [inside, loss_maps.ELSEWHERE],
+        "scale": {"paddingInner": 0.3},
+    }
+    tooltip = [
+        {"field": "category", "title": "Category"},
+        {"field": "side", "title": "Where"},
+        {"field": "label", "title": "Closure rate"},
+        {"field": "lo", "title": "95% CI from", "format": ".1%"},
+        {"field": "hi", "title": "95% CI to", "format": ".1%"},
+        {"field": "closed", "title": "Closed"},
+        {"field": "sites", "title": "Sites"},
+    ]
     top = max(float(np.nanmax(data["hi"])) if data["hi"].notna().any() else 0.0, 0.05)
     x_scale = {"domain": [0, min(1.0, top * 1.15 + 0.02)], "nice": False}
     return {
@@ -98,21 +174,44 @@ def rates_chart(table: pd.DataFrame, policy: str) -> dict:
         "padding": TEXT_PADDING,
         "encoding": {"y": y, "yOffset": y_offset, "color": colour},
         "layer": [
-            {"mark": {"type": "rule", "strokeWidth": 2},
-             "encoding": {"x": {"field": "lo", "type": "quantitative", "scale": x_scale,
-                                "axis": PERCENT_AXIS,
-                                "title": "Closure rate (closed / recorded sites), 95% CI"},
-                          "x2": {"field": "hi"}, "tooltip": tooltip}},
-            {"mark": {"type": "point", "size": 110, "strokeWidth": 2.4, "opacity": 1},
-             "encoding": {"x": {"field": "rate", "type": "quantitative", "scale": x_scale},
-                          "fill": {"field": "side", "type": "nominal",
-                                   "scale": {"domain": [inside, loss_maps.ELSEWHERE],
-                                             "range": [loss_maps.INSIDE_COLOUR, "#ffffff"]},
-                                   "legend": None},
-                          "tooltip": tooltip}},
-            {"mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 11},
-             "encoding": {"x": {"field": "hi", "type": "quantitative", "scale": x_scale},
-                          "text": {"field": "label"}, "color": {"value": "#222222"}}},
+            {
+                "mark": {"type": "rule", "strokeWidth": 2},
+                "encoding": {
+                    "x": {
+                        "field": "lo",
+                        "type": "quantitative",
+                        "scale": x_scale,
+                        "axis": PERCENT_AXIS,
+                        "title": "Closure rate (closed / recorded sites), 95% CI",
+                    },
+                    "x2": {"field": "hi"},
+                    "tooltip": tooltip,
+                },
+            },
+            {
+                "mark": {"type": "point", "size": 110, "strokeWidth": 2.4, "opacity": 1},
+                "encoding": {
+                    "x": {"field": "rate", "type": "quantitative", "scale": x_scale},
+                    "fill": {
+                        "field": "side",
+                        "type": "nominal",
+                        "scale": {
+                            "domain": [inside, loss_maps.ELSEWHERE],
+                            "range": [loss_maps.INSIDE_COLOUR, "#ffffff"],
+                        },
+                        "legend": None,
+                    },
+                    "tooltip": tooltip,
+                },
+            },
+            {
+                "mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 11},
+                "encoding": {
+                    "x": {"field": "hi", "type": "quantitative", "scale": x_scale},
+                    "text": {"field": "label"},
+                    "color": {"value": "#222222"},
+                },
+            },
         ],
     }
 
@@ -124,34 +223,75 @@ def shares_chart(table: pd.DataFrame, policy: str) -> dict:
     data["label"] = data["share"].map(pct)
     data["kind"] = np.where(data["measure"].eq("Closures"), "Closures", "Other")
     order = list(data["measure"])
-    x_scale = {"domain": [0, min(1.0, float(np.nanmax(
-        data[["share", "share_hi"]].to_numpy(dtype=float))) * 1.2 + 0.02)], "nice": False}
-    y = {"field": "measure", "type": "nominal", "sort": order, "title": None,
-         "axis": {"labelFontSize": 12}}
+    x_scale = {
+        "domain": [
+            0,
+            min(
+                1.0,
+                float(np.nanmax(data[["share", "share_hi"]].to_numpy(dtype=float))) * 1.2 + 0.02,
+            ),
+        ],
+        "nice": False,
+    }
+    y = {
+        "field": "measure",
+        "type": "nominal",
+        "sort": order,
+        "title": None,
+        "axis": {"labelFontSize": 12},
+    }
     return {
         "data": {"values": _records(data)},
         "height": {"step": 34},
         "padding": TEXT_PADDING,
         "encoding": {"y": y},
         "layer": [
-            {"mark": {"type": "bar", "height": {"band": 0.6}},
-             "encoding": {
-                 "x": {"field": "share", "type": "quantitative", "scale": x_scale,
-                       "axis": PERCENT_AXIS,
-                       "title": f"Share inside {policy_title(policy)}"},
-                 "color": {"field": "kind", "type": "nominal", "legend": None,
-                           "scale": {"domain": ["Closures", "Other"],
-                                     "range": [loss_maps.INSIDE_COLOUR, "#9a9a9a"]}},
-                 "tooltip": [{"field": "measure", "title": "Measure"},
-                             {"field": "label", "title": "Share inside"}]}},
-            {"mark": {"type": "rule", "strokeWidth": 1.6, "color": "#222222"},
-             "encoding": {"x": {"field": "share_lo", "type": "quantitative"},
-                          "x2": {"field": "share_hi"}}},
-            {"mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 11},
-             "encoding": {"x": {"field": "x_text", "type": "quantitative"},
-                          "text": {"field": "label"}, "color": {"value": "#222222"}},
-             "transform": [{"calculate": "isValid(datum.share_hi) ? datum.share_hi : "
-                                         "datum.share", "as": "x_text"}]},
+            {
+                "mark": {"type": "bar", "height": {"band": 0.6}},
+                "encoding": {
+                    "x": {
+                        "field": "share",
+                        "type": "quantitative",
+                        "scale": x_scale,
+                        "axis": PERCENT_AXIS,
+                        "title": f"Share inside {policy_title(policy)}",
+                    },
+                    "color": {
+                        "field": "kind",
+                        "type": "nominal",
+                        "legend": None,
+                        "scale": {
+                            "domain": ["Closures", "Other"],
+                            "range": [loss_maps.INSIDE_COLOUR, "#9a9a9a"],
+                        },
+                    },
+                    "tooltip": [
+                        {"field": "measure", "title": "Measure"},
+                        {"field": "label", "title": "Share inside"},
+                    ],
+                },
+            },
+            {
+                "mark": {"type": "rule", "strokeWidth": 1.6, "color": "#222222"},
+                "encoding": {
+                    "x": {"field": "share_lo", "type": "quantitative"},
+                    "x2": {"field": "share_hi"},
+                },
+            },
+            {
+                "mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 11},
+                "encoding": {
+                    "x": {"field": "x_text", "type": "quantitative"},
+                    "text": {"field": "label"},
+                    "color": {"value": "#222222"},
+                },
+                "transform": [
+                    {
+                        "calculate": "isValid(datum.share_hi) ? datum.share_hi : datum.share",
+                        "as": "x_text",
+                    }
+                ],
+            },
         ],
     }
 
@@ -164,31 +304,63 @@ def bands_chart(table: pd.DataFrame) -> dict:
     overall = float(data["closed"].sum() / data["sites"].sum()) if data["sites"].sum() else 0.0
     top = float(np.nanmax(data["rate_hi"])) if data["rate_hi"].notna().any() else 0.1
     x_scale = {"domain": [0, min(1.0, top * 1.2 + 0.02)], "nice": False}
-    y = {"field": "band", "type": "nominal", "sort": list(data["band"]), "title": None,
-         "axis": {"labelFontSize": 12, "labelLimit": 200}}
-    tooltip = [{"field": "band", "title": "Distance"}, {"field": "label", "title": "Closure rate"},
-               {"field": "closed", "title": "Closed"}, {"field": "sites", "title": "Sites"}]
+    y = {
+        "field": "band",
+        "type": "nominal",
+        "sort": list(data["band"]),
+        "title": None,
+        "axis": {"labelFontSize": 12, "labelLimit": 200},
+    }
+    tooltip = [
+        {"field": "band", "title": "Distance"},
+        {"field": "label", "title": "Closure rate"},
+        {"field": "closed", "title": "Closed"},
+        {"field": "sites", "title": "Sites"},
+    ]
     return {
         "data": {"values": _records(data)},
         "height": {"step": 34},
         "padding": TEXT_PADDING,
         "layer": [
-            {"mark": {"type": "rule", "strokeWidth": 2, "color": "#555555"},
-             "encoding": {"y": y, "x": {"field": "rate_lo", "type": "quantitative",
-                                        "scale": x_scale, "axis": PERCENT_AXIS,
-                                        "title": "Closure rate, 95% CI"},
-                          "x2": {"field": "rate_hi"}, "tooltip": tooltip}},
-            {"mark": {"type": "point", "filled": True, "size": 90, "color": "#222222"},
-             "encoding": {"y": y, "x": {"field": "rate", "type": "quantitative"},
-                          "tooltip": tooltip}},
-            {"mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 11},
-             "encoding": {"y": y, "x": {"field": "rate_hi", "type": "quantitative"},
-                          "text": {"field": "label"}}},
-            {"data": {"values": [{"overall": overall,
-                                  "text": f"All bands: {pct(overall)}"}]},
-             "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#777777"},
-             "encoding": {"x": {"field": "overall", "type": "quantitative"},
-                          "tooltip": [{"field": "text", "title": "Closure rate"}]}},
+            {
+                "mark": {"type": "rule", "strokeWidth": 2, "color": "#555555"},
+                "encoding": {
+                    "y": y,
+                    "x": {
+                        "field": "rate_lo",
+                        "type": "quantitative",
+                        "scale": x_scale,
+                        "axis": PERCENT_AXIS,
+                        "title": "Closure rate, 95% CI",
+                    },
+                    "x2": {"field": "rate_hi"},
+                    "tooltip": tooltip,
+                },
+            },
+            {
+                "mark": {"type": "point", "filled": True, "size": 90, "color": "#222222"},
+                "encoding": {
+                    "y": y,
+                    "x": {"field": "rate", "type": "quantitative"},
+                    "tooltip": tooltip,
+                },
+            },
+            {
+                "mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 11},
+                "encoding": {
+                    "y": y,
+                    "x": {"field": "rate_hi", "type": "quantitative"},
+                    "text": {"field": "label"},
+                },
+            },
+            {
+                "data": {"values": [{"overall": overall, "text": f"All bands: {pct(overall)}"}]},
+                "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#777777"},
+                "encoding": {
+                    "x": {"field": "overall", "type": "quantitative"},
+                    "tooltip": [{"field": "text", "title": "Closure rate"}],
+                },
+            },
         ],
     }
 
@@ -212,19 +384,33 @@ def closures_by_year_chart(table: pd.DataFrame, categories=RECORDING_CATEGORIES)
         "height": 340,
         "mark": {"type": "bar"},
         "encoding": {
-            "x": {"field": "year", "type": "ordinal", "title": "Year of closure",
-                  "scale": {"domain": years, "paddingInner": 0.15},
-                  "axis": {"values": ticks, "labelAngle": 0}},
-            "y": {"field": "closures", "type": "quantitative", "title": "Closures",
-                  "stack": "zero", "axis": {"tickMinStep": 1}},
-            "color": {"field": "category", "type": "nominal", "title": None,
-                      "scale": {"domain": chosen,
-                                "range": [RECORDING[c].colour for c in chosen]},
-                      "legend": {"orient": "top", "labelLimit": 260}},
+            "x": {
+                "field": "year",
+                "type": "ordinal",
+                "title": "Year of closure",
+                "scale": {"domain": years, "paddingInner": 0.15},
+                "axis": {"values": ticks, "labelAngle": 0},
+            },
+            "y": {
+                "field": "closures",
+                "type": "quantitative",
+                "title": "Closures",
+                "stack": "zero",
+                "axis": {"tickMinStep": 1},
+            },
+            "color": {
+                "field": "category",
+                "type": "nominal",
+                "title": None,
+                "scale": {"domain": chosen, "range": [RECORDING[c].colour for c in chosen]},
+                "legend": {"orient": "top", "labelLimit": 260},
+            },
             "order": {"field": "category"},
-            "tooltip": [{"field": "year", "title": "Year"},
-                        {"field": "category", "title": "Category"},
-                        {"field": "closures", "title": "Closures"}],
+            "tooltip": [
+                {"field": "year", "title": "Year"},
+                {"field": "category", "title": "Category"},
+                {"field": "closures", "title": "Closures"},
+            ],
         },
     }
 
@@ -235,7 +421,9 @@ def pubs_trend_chart(trend: pd.DataFrame, highlight: str | None = None) -> dict:
     data = trend[["year", "gss_code", "name", "pubs", "index"]].copy()
     data["role"] = np.select(
         [data["gss_code"].eq("london"), data["gss_code"].eq(highlight or "")],
-        ["London", "Chosen"], "Other")
+        ["London", "Chosen"],
+        "Other",
+    )
     # Draw order: others under London under the chosen borough.
     data["z"] = data["role"].map({"Other": 0, "London": 1, "Chosen": 2})
     roles = ["London", "Chosen", "Other"]
@@ -249,57 +437,90 @@ def pubs_trend_chart(trend: pd.DataFrame, highlight: str | None = None) -> dict:
     colours = {"London": "#000000", "Chosen": loss_maps.INSIDE_COLOUR, "Other": "#c8c8c8"}
     first, last = int(data["year"].min()), int(data["year"].max())
     # One layer per role, so other boroughs lie under London and London under the chosen one.
-    layers = [{"transform": [{"filter": f"datum.z == {z}"}],
-               "mark": {"type": "line", "strokeWidth": 1 if z == 0 else 3}}
-              for z in (0, 1, 2)]
+    layers = [
+        {
+            "transform": [{"filter": f"datum.z == {z}"}],
+            "mark": {"type": "line", "strokeWidth": 1 if z == 0 else 3},
+        }
+        for z in (0, 1, 2)
+    ]
     return {
         "data": {"values": _records(data.sort_values(["z", "gss_code", "year"]))},
         "height": 430,
         "encoding": {
-            "x": {"field": "year", "type": "quantitative", "title": None,
-                  "scale": {"domain": [first, last], "nice": False},
-                  "axis": {"format": "d", "tickMinStep": 1}},
-            "y": {"field": "index", "type": "quantitative", "scale": {"zero": False},
-                  "title": f"Pubs and bars ({first} = 100)"},
+            "x": {
+                "field": "year",
+                "type": "quantitative",
+                "title": None,
+                "scale": {"domain": [first, last], "nice": False},
+                "axis": {"format": "d", "tickMinStep": 1},
+            },
+            "y": {
+                "field": "index",
+                "type": "quantitative",
+                "scale": {"zero": False},
+                "title": f"Pubs and bars ({first} = 100)",
+            },
             "detail": {"field": "gss_code"},
-            "color": {"field": "line", "type": "nominal", "title": None,
-                      "scale": {"domain": domain, "range": [colours[r] for r in roles]},
-                      "legend": {"orient": "top", "direction": "vertical", "labelLimit": 300}},
-            "tooltip": [{"field": "name", "title": "Borough"},
-                        {"field": "year", "title": "Year"},
-                        {"field": "pubs", "title": "Pubs and bars"},
-                        {"field": "index", "title": "Index", "format": ".0f"}],
+            "color": {
+                "field": "line",
+                "type": "nominal",
+                "title": None,
+                "scale": {"domain": domain, "range": [colours[r] for r in roles]},
+                "legend": {"orient": "top", "direction": "vertical", "labelLimit": 300},
+            },
+            "tooltip": [
+                {"field": "name", "title": "Borough"},
+                {"field": "year", "title": "Year"},
+                {"field": "pubs", "title": "Pubs and bars"},
+                {"field": "index", "title": "Index", "format": ".0f"},
+            ],
         },
         "layer": layers,
     }
 
 
-def pubs_share_chart(change: pd.DataFrame, shares: pd.DataFrame, policy: str,
-                     highlight: str | None = None, measure: str = "pct_change") -> dict:
+def pubs_share_chart(
+    change: pd.DataFrame,
+    shares: pd.DataFrame,
+    policy: str,
+    highlight: str | None = None,
+    measure: str = "pct_change",
+) -> dict:
     """Boroughs by share of their area in one policy (x) against pubs % change (y); the chosen
     borough (``highlight``, a GSS code) in vermillion."""
     data = pubs_and_shares(change, shares)
     column = f"share_{policy}"
-    frame = data[["gss_code", "name", column, measure]].rename(
-        columns={column: "share", measure: "value"}).copy()
+    frame = (
+        data[["gss_code", "name", column, measure]]
+        .rename(columns={column: "share", measure: "value"})
+        .copy()
+    )
     frame["chosen"] = np.where(frame["gss_code"].eq(highlight or ""), "Chosen", "Other")
     return {
         "data": {"values": _records(frame.sort_values("chosen", ascending=False))},
         "height": 300,
         "mark": {"type": "point", "filled": True, "size": 60, "opacity": 0.85},
         "encoding": {
-            "x": {"field": "share", "type": "quantitative", "axis": {"format": ".0%"},
-                  "title": "Share of borough area"},
-            "y": {"field": "value", "type": "quantitative",
-                  "title": "Pubs, % change"},
-            "color": {"condition": {"test": "datum.chosen === 'Chosen'",
-                                    "value": loss_maps.INSIDE_COLOUR}, "value": "#4d4d4d"},
-            "size": {"condition": {"test": "datum.chosen === 'Chosen'", "value": 140},
-                     "value": 50},
-            "tooltip": [{"field": "name", "title": "Borough"},
-                        {"field": "share", "title": "Share of area", "format": ".1%"},
-                        {"field": "value", "title": "Pubs, % change", "format": ".1f"}],
+            "x": {
+                "field": "share",
+                "type": "quantitative",
+                "axis": {"format": ".0%"},
+                "title": "Share of borough area",
+            },
+            "y": {"field": "value", "type": "quantitative", "title": "Pubs, % change"},
+            "color": {
+                "condition": {
+                    "test": "datum.chosen === 'Chosen'",
+                    "value": loss_maps.INSIDE_COLOUR,
+                },
+                "value": "#4d4d4d",
+            },
+            "size": {"condition": {"test": "datum.chosen === 'Chosen'", "value": 140}, "value": 50},
+            "tooltip": [
+                {"field": "name", "title": "Borough"},
+                {"field": "share", "title": "Share of area", "format": ".1%"},
+                {"field": "value", "title": "Pubs, % change", "format": ".1f"},
+            ],
         },
     }
-
-

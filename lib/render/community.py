@@ -209,10 +209,16 @@ def site_map_layer(contributions: gpd.GeoDataFrame | None):
             "properties": {"row": name, "c0": what, "c1": cat, "c2": when},
         }
         for lon, lat, name, what, cat, when in zip(
-            frame["lon"], frame["lat"], frame["name"], frame["what"], frame["cat"],
-            frame["when"], strict=True,
+            frame["lon"],
+            frame["lat"],
+            frame["name"],
+            frame["what"],
+            frame["cat"],
+            frame["when"],
+            strict=True,
         )
     ]
     labels = [html.escape(label or "Name") for label in TOOLTIP_FIELDS.values()]
-    return OwnDataLayer({"type": "FeatureCollection", "features": features, "labels": labels},
-                        LABEL, len(features))
+    return OwnDataLayer(
+        {"type": "FeatureCollection", "features": features, "labels": labels}, LABEL, len(features)
+    )

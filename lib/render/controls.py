@@ -51,8 +51,12 @@ class SaveViewControl(branca.element.MacroElement):
 .jul-save-view:focus-visible {outline: 3px solid #1d2a2a; outline-offset: 2px}
 </style>"""
 
-    def __init__(self, label: str = "Save view to link", done: str = "View saved to link",
-                 hint: str = "Put this map position into the page's link"):
+    def __init__(
+        self,
+        label: str = "Save view to link",
+        done: str = "View saved to link",
+        hint: str = "Put this map position into the page's link",
+    ):
         super().__init__()
         self._name = "SaveViewControl"
         self.label, self.done, self.hint = label, done, hint
@@ -88,5 +92,3 @@ class FitLegend(branca.element.MacroElement):
     def __init__(self):
         super().__init__()
         self._name = "FitLegend"
-
-

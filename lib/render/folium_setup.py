@@ -13,4 +13,3 @@ COMPACT_JSON = {"sort_keys": True, "separators": (",", ":")}
 
 def compact_geojson() -> None:
     folium.features.GeoJson._template.environment.policies["json.dumps_kwargs"] = COMPACT_JSON
-

@@ -47,8 +47,10 @@ def legend_html(sections: Sequence[LegendSection], note: str = "") -> str:
             continue
         if section.title:
             parts.append(f"<h4>{html.escape(section.title)}</h4>")
-        parts += [f'<div class="row">{_key(section.kind, colour)}<span>{html.escape(label)}'
-                  "</span></div>" for colour, label in section.rows]
+        parts += [
+            f'<div class="row">{_key(section.kind, colour)}<span>{html.escape(label)}</span></div>'
+            for colour, label in section.rows
+        ]
     if note:
         parts.append(f'<div class="note">{html.escape(note)}</div>')
     return "".join(parts)
@@ -81,5 +83,3 @@ MARKER_KEYS = {
     "mini": ("#ffffff", "#000000", 0.8, 0.5),
     "edged": (None, "#222222", 0.9, 0.85),  # a larger point ringed in dark grey (a food bank)
 }
-
-

@@ -68,11 +68,17 @@ def add_policy_area(m: folium.Map, collection: dict, policy: str) -> tuple[str, 
     label, colour = policy_style(policy)
     if collection["features"]:
         folium.GeoJson(
-            collection, name=html.escape(label),
-            style_function=lambda f, c=colour: {"color": c, "weight": 1.8, "fillColor": c,
-                                                "fillOpacity": 0.22},
-            tooltip=folium.GeoJsonTooltip(["name", "classification"],
-                                          aliases=[html.escape(label), ""]),
+            collection,
+            name=html.escape(label),
+            style_function=lambda f, c=colour: {
+                "color": c,
+                "weight": 1.8,
+                "fillColor": c,
+                "fillOpacity": 0.22,
+            },
+            tooltip=folium.GeoJsonTooltip(
+                ["name", "classification"], aliases=[html.escape(label), ""]
+            ),
             attribution=maps.layer_attribution(base_policy(policy).key),
         ).add_to(m)
     count = len(collection["features"])
@@ -82,8 +88,9 @@ def add_policy_area(m: folium.Map, collection: dict, policy: str) -> tuple[str, 
 # ---------------------------------------------------------------- closed sites over a policy
 
 
-def closed_sides(sites: pd.DataFrame, policy: str,
-                 categories=RECORDING_CATEGORIES) -> tuple[pd.Index, pd.Index]:
+def closed_sides(
+    sites: pd.DataFrame, policy: str, categories=RECORDING_CATEGORIES
+) -> tuple[pd.Index, pd.Index]:
     """Index labels of the closed recorded sites inside and outside the policy's areas (the
     same sites and flags as ``analysis.closure_table``)."""
     kept = losses.recorded_sites(sites, [c for c in RECORDING_CATEGORIES if c in categories])
@@ -92,47 +99,67 @@ def closed_sides(sites: pd.DataFrame, policy: str,
     return closed.index[inside], closed.index[~inside]
 
 
-def closed_sites_display(sites: pd.DataFrame, policy: str, borough_names: dict[str, str],
-                         categories=RECORDING_CATEGORIES) -> pd.DataFrame:
+def closed_sites_display(
+    sites: pd.DataFrame, policy: str, borough_names: dict[str, str], categories=RECORDING_CATEGORIES
+) -> pd.DataFrame:
     """The losses map as a table (its accessible alternative): one row per closed site drawn,
     inside the policy's areas first, then by borough and name."""
     inside, outside = closed_sides(sites, policy, categories)
     where = f"Inside {policy_label(policy)}"
     frame = sites.loc[inside.append(outside)]
-    table = pd.DataFrame({
-        "Where": [where] * len(inside) + [ELSEWHERE] * len(outside),
-        "Name": frame["name"].to_numpy(),
-        "Category": frame["category"].to_numpy(),
-        "Closed": frame["closed_year"].astype("Int64").to_numpy(),
-        "Borough": frame["gss_code"].map(borough_names).to_numpy(),
-    })
+    table = pd.DataFrame(
+        {
+            "Where": [where] * len(inside) + [ELSEWHERE] * len(outside),
+            "Name": frame["name"].to_numpy(),
+            "Category": frame["category"].to_numpy(),
+            "Closed": frame["closed_year"].astype("Int64").to_numpy(),
+            "Borough": frame["gss_code"].map(borough_names).to_numpy(),
+        }
+    )
     table["_side"] = np.r_[np.zeros(len(inside)), np.ones(len(outside))]
-    return (table.sort_values(["_side", "Borough", "Name"], kind="stable")
-            .drop(columns="_side").reset_index(drop=True))
+    return (
+        table.sort_values(["_side", "Borough", "Name"], kind="stable")
+        .drop(columns="_side")
+        .reset_index(drop=True)
+    )
 
 
 def closed_site_features(points: pd.DataFrame, side: str) -> dict:
     """FeatureCollection of closed sites (``points`` are MapLayers.sites rows: already
     escaped) with the side of the boundary they fall on."""
     side = html.escape(side)
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature",
-         "properties": {"name": r.name, "cat": r.cat, "years": r.years, "side": side,
-                        "src": r.src},
-         "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]}}
-        for r in points.itertuples(index=False)]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {
+                    "name": r.name,
+                    "cat": r.cat,
+                    "years": r.years,
+                    "side": side,
+                    "src": r.src,
+                },
+                "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
+            }
+            for r in points.itertuples(index=False)
+        ],
+    }
 
 
 def _closed_tooltip() -> folium.GeoJsonTooltip:
-    return folium.GeoJsonTooltip(["name", "cat", "years", "side", "src"],
-                                 aliases=["", "Category", "Years", "Where", "Source"])
+    return folium.GeoJsonTooltip(
+        ["name", "cat", "years", "side", "src"],
+        aliases=["", "Category", "Years", "Where", "Source"],
+    )
 
 
-INSIDE_MARKER: dict[str, Any] = dict(radius=6, color="#1a1a1a", weight=1.2, fill=True, fill_color=INSIDE_COLOUR,
-                     fill_opacity=0.95)
-OUTSIDE_MARKER: dict[str, Any] = dict(radius=5, color=OUTSIDE_COLOUR, weight=2.4, fill=True, fill_color="#ffffff",
-                      fill_opacity=0.35)
-
+INSIDE_MARKER: dict[str, Any] = dict(
+    radius=6, color="#1a1a1a", weight=1.2, fill=True, fill_color=INSIDE_COLOUR, fill_opacity=0.95
+)
+OUTSIDE_MARKER: dict[str, Any] = dict(
+    radius=5, color=OUTSIDE_COLOUR, weight=2.4, fill=True, fill_color="#ffffff", fill_opacity=0.35
+)
 
 
 def categories_text(categories) -> str:
@@ -142,8 +169,6 @@ def categories_text(categories) -> str:
         return "libraries, GP practices and museums"
     words = [RECORDING[c].plural for c in chosen]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
 
 
 class LossLayers(NamedTuple):
@@ -157,20 +182,24 @@ class LossLayers(NamedTuple):
     outside: dict  # FeatureCollection of closed sites elsewhere
 
 
-def loss_layers(sites: pd.DataFrame, map_layers: maps.MapLayers, policy: str,
-                categories=RECORDING_CATEGORIES) -> LossLayers:
+def loss_layers(
+    sites: pd.DataFrame, map_layers: maps.MapLayers, policy: str, categories=RECORDING_CATEGORIES
+) -> LossLayers:
     """The closed sites of ``categories`` split by ``policy`` and the policy's polygons."""
     inside, outside = closed_sides(sites, policy, categories)
     in_text = f"Inside {policy_label(policy)}"
     return LossLayers(
-        policy, tuple(c for c in RECORDING_CATEGORIES if c in categories),
+        policy,
+        tuple(c for c in RECORDING_CATEGORIES if c in categories),
         policy_geojson(map_layers.policy_areas, policy),
         closed_site_features(map_layers.sites.loc[inside], in_text),
-        closed_site_features(map_layers.sites.loc[outside], ELSEWHERE))
+        closed_site_features(map_layers.sites.loc[outside], ELSEWHERE),
+    )
 
 
-def losses_map(map_layers: maps.MapLayers, layers: LossLayers,
-               basemap: str = "none", community_reports=None) -> folium.Map:
+def losses_map(
+    map_layers: maps.MapLayers, layers: LossLayers, basemap: str = "none", community_reports=None
+) -> folium.Map:
     """Closed sites over one policy's areas (``layers`` from ``loss_layers``): closures inside
     drawn as filled vermillion dots, closures elsewhere as hollow blue rings (drawn first,
     underneath); borough outlines and names; a legend with the counts; each layer's
@@ -178,8 +207,13 @@ def losses_map(map_layers: maps.MapLayers, layers: LossLayers,
     policy = layers.policy
     n_in, n_out = len(layers.inside["features"]), len(layers.outside["features"])
     m = maps.new_map(basemap)
-    maps.add_outlines(m, map_layers.boroughs, "Boroughs", maps.layer_attribution("boroughs"),
-                      land=basemap == "none")
+    maps.add_outlines(
+        m,
+        map_layers.boroughs,
+        "Boroughs",
+        maps.layer_attribution("boroughs"),
+        land=basemap == "none",
+    )
     area_row = add_policy_area(m, layers.area, policy)
     maps.add_area_labels(m, map_layers.labels)
     label, colour = policy_style(policy)
@@ -190,18 +224,29 @@ def losses_map(map_layers: maps.MapLayers, layers: LossLayers,
     ]:
         if collection["features"]:
             folium.GeoJson(
-                collection, name=html.escape(name), marker=folium.CircleMarker(**marker),
-                tooltip=_closed_tooltip(), attribution=attribution,
+                collection,
+                name=html.escape(name),
+                marker=folium.CircleMarker(**marker),
+                tooltip=_closed_tooltip(),
+                attribution=attribution,
             ).add_to(m)
-    maps.add_legend(m, [
-        LegendSection(f"Closed {categories_text(layers.categories)}", "edged",
-                      ((INSIDE_COLOUR, f"Inside {label} ({n_in:,})"),)),
-        LegendSection("", "hollow", ((OUTSIDE_COLOUR, f"{ELSEWHERE} ({n_out:,})"),)),
-        maps.community_section(m, community_reports),
-        LegendSection("London Plan", "line", (area_row,)),
-        LegendSection("", "outline", (("#333333", "Borough boundaries"),)),
-    ], note="Only closures a source recorded: "
-            + ", ".join(RECORDING[c].card_window for c in layers.categories) + ".")
+    maps.add_legend(
+        m,
+        [
+            LegendSection(
+                f"Closed {categories_text(layers.categories)}",
+                "edged",
+                ((INSIDE_COLOUR, f"Inside {label} ({n_in:,})"),),
+            ),
+            LegendSection("", "hollow", ((OUTSIDE_COLOUR, f"{ELSEWHERE} ({n_out:,})"),)),
+            maps.community_section(m, community_reports),
+            LegendSection("London Plan", "line", (area_row,)),
+            LegendSection("", "outline", (("#333333", "Borough boundaries"),)),
+        ],
+        note="Only closures a source recorded: "
+        + ", ".join(RECORDING[c].card_window for c in layers.categories)
+        + ".",
+    )
     return maps.finish(m)
 
 
@@ -232,7 +277,7 @@ def diverging_classes(values: pd.Series, per_side: int = 4):
     step = next((s for s in STEPS if largest <= s * per_side), largest / per_side or 1.0)
     digits = 0 if float(step).is_integer() else 1
     # class i of 2*per_side: [-(per_side - i) * step, -(per_side - i - 1) * step)
-    ramp = PUOR[4 - per_side:4 + per_side] if per_side <= 4 else PUOR
+    ramp = PUOR[4 - per_side : 4 + per_side] if per_side <= 4 else PUOR
 
     def klass(v: float) -> int | None:
         if pd.isna(v) or v == 0:
@@ -272,8 +317,9 @@ class PubsLayer(NamedTuple):
     title: str
 
 
-def pubs_layer(map_layers: maps.MapLayers, change: pd.DataFrame, start: int = 2001,
-               end: int = 2018) -> PubsLayer:
+def pubs_layer(
+    map_layers: maps.MapLayers, change: pd.DataFrame, start: int = 2001, end: int = 2018
+) -> PubsLayer:
     """Boroughs shaded by % change in pubs and bars between ``start`` and ``end``
     (``change`` is ``analysis.pubs_change``), on a diverging ramp (orange: fewer)."""
     frame = map_layers.boroughs[["gss_code", "name", "geometry"]].copy()
@@ -283,37 +329,60 @@ def pubs_layer(map_layers: maps.MapLayers, change: pd.DataFrame, start: int = 20
     frame["fill"] = colours
     frame["name"] = frame["name"].map(html.escape)
     frame["shown"] = [
-        (f"{_signed(p, 1)}% ({int(by_code.at[c, 'pubs_start']):,} \u2192 "
-         f"{int(by_code.at[c, 'pubs_end']):,})") if pd.notna(p) else "no data"
-        for c, p in zip(frame["gss_code"], frame["pct"], strict=True)]
+        (
+            f"{_signed(p, 1)}% ({int(by_code.at[c, 'pubs_start']):,} \u2192 "
+            f"{int(by_code.at[c, 'pubs_end']):,})"
+        )
+        if pd.notna(p)
+        else "no data"
+        for c, p in zip(frame["gss_code"], frame["pct"], strict=True)
+    ]
     collection = json.loads(
-        frame[["gss_code", "name", "shown", "fill", "geometry"]].to_json(drop_id=True))
+        frame[["gss_code", "name", "shown", "fill", "geometry"]].to_json(drop_id=True)
+    )
     return PubsLayer(collection, rows, f"Pubs and bars, change {start}-{end}")
 
 
-def pubs_change_map(map_layers: maps.MapLayers, layer: PubsLayer, basemap: str = "none",
-                    highlight: str | None = None) -> folium.Map:
+def pubs_change_map(
+    map_layers: maps.MapLayers,
+    layer: PubsLayer,
+    basemap: str = "none",
+    highlight: str | None = None,
+) -> folium.Map:
     """The pubs choropleth (``layer`` from ``pubs_layer``) with borough names and a legend;
     ``highlight`` (a GSS code) outlines one borough in black."""
     attribution = maps.layer_attribution("boroughs", "pubs")
     m = maps.new_map(basemap)
     folium.GeoJson(
-        layer.collection, name=html.escape(layer.title),
-        style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": 0.85,
-                                  "color": "#333333", "weight": 0.8},
+        layer.collection,
+        name=html.escape(layer.title),
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.85,
+            "color": "#333333",
+            "weight": 0.8,
+        },
         highlight_function=lambda f: {"weight": 2.5},
         tooltip=folium.GeoJsonTooltip(["name", "shown"], aliases=["", html.escape(layer.title)]),
         attribution=attribution,
     ).add_to(m)
     sections = [LegendSection(layer.title, "swatch", tuple(layer.legend))]
-    chosen = [f for f in layer.collection["features"]
-              if highlight is not None and f["properties"]["gss_code"] == highlight]
+    chosen = [
+        f
+        for f in layer.collection["features"]
+        if highlight is not None and f["properties"]["gss_code"] == highlight
+    ]
     if chosen:
         folium.GeoJson(
-            {"type": "FeatureCollection",
-             "features": [{"type": "Feature", "properties": {}, "geometry": f["geometry"]}
-                          for f in chosen]},
-            name="Chosen borough", control=False, interactive=False,
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "properties": {}, "geometry": f["geometry"]} for f in chosen
+                ],
+            },
+            name="Chosen borough",
+            control=False,
+            interactive=False,
             style_function=lambda f: {"fill": False, "color": HIGHLIGHT_COLOUR, "weight": 3.5},
         ).add_to(m)
         name = html.unescape(chosen[0]["properties"]["name"])  # legend_html escapes it again

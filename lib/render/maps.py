@@ -38,9 +38,11 @@ CLOSED_COLOUR = "#000000"
 # A sequential, colour-blind-safe ramp (ColorBrewer YlGnBu) for choropleths.
 RAMP = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"]
 BASEMAPS = {
-    "light": ("Street map (CARTO light)",
-              "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
-              "© OpenStreetMap contributors © CARTO"),
+    "light": (
+        "Street map (CARTO light)",
+        "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
+        "© OpenStreetMap contributors © CARTO",
+    ),
     "none": ("No basemap (works offline)", None, None),
 }
 COORD_GRID = 1e-5  # degrees, about 1 m
@@ -65,21 +67,36 @@ def prepare(layers: Layers) -> MapLayers:
     policy["geometry"] = policy.geometry.simplify(12)
     sites = layers.sites
     lonlat = sites.geometry.to_crs(4326)
-    points = pd.DataFrame({
-        "lon": lonlat.x.round(5),
-        "lat": lonlat.y.round(5),
-        "name": sites["name"].map(html.escape),
-        "cat": sites["categories"].map(html.escape),
-        "status": sites["status"],
-        "years": [years_text(o, c) for o, c in zip(sites["opened_year"], sites["closed_year"], strict=True)],
-        "state": [state_text(*row) for row in zip(sites["status"], sites["opened_year"],
-                                                   sites["closed_year"], strict=True)],
-        "src": sites["sources"].map(lambda s: html.escape(source_labels(s, short=True))),
-        "group": sites["category_group"],
-    }, index=sites.index)
+    points = pd.DataFrame(
+        {
+            "lon": lonlat.x.round(5),
+            "lat": lonlat.y.round(5),
+            "name": sites["name"].map(html.escape),
+            "cat": sites["categories"].map(html.escape),
+            "status": sites["status"],
+            "years": [
+                years_text(o, c)
+                for o, c in zip(sites["opened_year"], sites["closed_year"], strict=True)
+            ],
+            "state": [
+                state_text(*row)
+                for row in zip(
+                    sites["status"], sites["opened_year"], sites["closed_year"], strict=True
+                )
+            ],
+            "src": sites["sources"].map(lambda s: html.escape(source_labels(s, short=True))),
+            "group": sites["category_group"],
+        },
+        index=sites.index,
+    )
     label_points = layers.boroughs.geometry.representative_point().to_crs(4326)
-    labels = pd.DataFrame({"name": layers.boroughs["name"].map(html.escape),
-                           "lon": label_points.x, "lat": label_points.y})
+    labels = pd.DataFrame(
+        {
+            "name": layers.boroughs["name"].map(html.escape),
+            "lon": label_points.x,
+            "lat": label_points.y,
+        }
+    )
     return MapLayers(to_browser(boroughs), to_browser(policy), points, labels)
 
 
@@ -109,16 +126,26 @@ def new_map(basemap: str, bounds=LONDON_BOUNDS, view=None) -> folium.Map:
     """A map framed on `bounds` ((south, west), (north, east)) whatever the frame's size, or
     opened at `view` (a lib.share.MapView: lat, lon, zoom) when a link saved one."""
     location, zoom = ((view.lat, view.lon), view.zoom) if view else (LONDON_CENTRE, LONDON_ZOOM)
-    m = folium.Map(location=location, zoom_start=zoom, tiles=None,
-                   prefer_canvas=True, control_scale=True, zoom_snap=0.25)
+    m = folium.Map(
+        location=location,
+        zoom_start=zoom,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+        zoom_snap=0.25,
+    )
     if view is None:
         m.add_child(FitBounds(bounds))
     name, url, attr = BASEMAPS.get(basemap, BASEMAPS["none"])
     if url:
         folium.TileLayer(url, attr=attr, name=name, max_zoom=19, control=False).add_to(m)
     else:
-        add_to_header(m, branca.element.Element(
-            f"<style>.leaflet-container{{background:{NO_BASEMAP_BACKGROUND};}}</style>"))
+        add_to_header(
+            m,
+            branca.element.Element(
+                f"<style>.leaflet-container{{background:{NO_BASEMAP_BACKGROUND};}}</style>"
+            ),
+        )
     return m
 
 
@@ -138,38 +165,72 @@ def classify(values: pd.Series, classes: int = 5) -> tuple[np.ndarray, list[floa
     return bins, edges
 
 
-def add_choropleth(m: folium.Map, areas: gpd.GeoDataFrame, code_column: str, values: pd.Series,
-                   label: str, value_format: str, attribution: str) -> list[tuple[str, str]]:
+def add_choropleth(
+    m: folium.Map,
+    areas: gpd.GeoDataFrame,
+    code_column: str,
+    values: pd.Series,
+    label: str,
+    value_format: str,
+    attribution: str,
+) -> list[tuple[str, str]]:
     """Fill areas by quantile class of `values` (indexed by code); returns legend rows."""
     frame = areas[[code_column, "name", "geometry"]].copy()
     frame["value"] = frame[code_column].map(values)
     bins, edges = classify(frame["value"])
-    ramp = RAMP[-(len(edges) - 1):] if len(edges) - 1 < len(RAMP) else RAMP
-    frame["fill"] = [ramp[b] if pd.notna(v) else "#f0f0f0" for b, v in zip(bins, frame["value"], strict=True)]
+    ramp = RAMP[-(len(edges) - 1) :] if len(edges) - 1 < len(RAMP) else RAMP
+    frame["fill"] = [
+        ramp[b] if pd.notna(v) else "#f0f0f0" for b, v in zip(bins, frame["value"], strict=True)
+    ]
     frame["shown"] = [value_format.format(v) if pd.notna(v) else "no data" for v in frame["value"]]
     frame["name"] = frame["name"].map(html.escape)
     data = json.loads(frame[["name", "shown", "fill", "geometry"]].to_json(drop_id=True))
     folium.GeoJson(
-        data, name=html.escape(label),
-        style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": 0.75,
-                                  "color": "#333333", "weight": 0.8},
+        data,
+        name=html.escape(label),
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.75,
+            "color": "#333333",
+            "weight": 0.8,
+        },
         highlight_function=lambda f: {"weight": 2.5},
         tooltip=folium.GeoJsonTooltip(["name", "shown"], aliases=["", html.escape(label)]),
         attribution=attribution,
     ).add_to(m)
-    return [(ramp[i], f"{value_format.format(edges[i])} – {value_format.format(edges[i + 1])}")
-            for i in range(len(edges) - 1)]
+    return [
+        (ramp[i], f"{value_format.format(edges[i])} – {value_format.format(edges[i + 1])}")
+        for i in range(len(edges) - 1)
+    ]
 
 
-def add_outlines(m: folium.Map, areas: gpd.GeoDataFrame, name: str, attribution: str = "",
-                 colour: str = "#333333", weight: float = 1.2, land: bool = False) -> None:
+def add_outlines(
+    m: folium.Map,
+    areas: gpd.GeoDataFrame,
+    name: str,
+    attribution: str = "",
+    colour: str = "#333333",
+    weight: float = 1.2,
+    land: bool = False,
+) -> None:
     """Area boundaries, not interactive; with `land`, also a pale land fill, so that with no
     basemap the areas stand out from the water-blue background."""
     data = json.loads(areas[["geometry"]].to_json(drop_id=True))
-    style = {"color": colour, "weight": weight, "fill": land, "fillColor": LAND_COLOUR,
-             "fillOpacity": 0.9 if land else 0}
-    folium.GeoJson(data, name=html.escape(name), control=False, interactive=False,
-                   style_function=lambda f: style, attribution=attribution).add_to(m)
+    style = {
+        "color": colour,
+        "weight": weight,
+        "fill": land,
+        "fillColor": LAND_COLOUR,
+        "fillOpacity": 0.9 if land else 0,
+    }
+    folium.GeoJson(
+        data,
+        name=html.escape(name),
+        control=False,
+        interactive=False,
+        style_function=lambda f: style,
+        attribution=attribution,
+    ).add_to(m)
 
 
 class AreaLabels(folium.map.Layer):
@@ -192,21 +253,31 @@ class AreaLabels(folium.map.Layer):
     def __init__(self, labels: pd.DataFrame, name: str):
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "AreaLabels"
-        self.labels = [{"lat": round(float(r.lat), 5), "lon": round(float(r.lon), 5),
-                        "name": r.name} for r in labels.itertuples()]
+        self.labels = [
+            {"lat": round(float(r.lat), 5), "lon": round(float(r.lon), 5), "name": r.name}
+            for r in labels.itertuples()
+        ]
 
 
 def add_area_labels(m: folium.Map, labels: pd.DataFrame, name: str = "Borough names") -> None:
     """Borough names as text, decluttered so they never print over each other."""
     AreaLabels(labels, html.escape(name)).add_to(m)
     m.add_child(DeclutterLabels())
-    add_to_header(m, branca.element.Element(
-        "<style>.jul-label{font:600 11px/1.2 sans-serif;color:#222;text-align:center;"
-        "text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;white-space:nowrap}</style>"))
+    add_to_header(
+        m,
+        branca.element.Element(
+            "<style>.jul-label{font:600 11px/1.2 sans-serif;color:#222;text-align:center;"
+            "text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;white-space:nowrap}</style>"
+        ),
+    )
 
 
-def add_policy_layers(m: folium.Map, policy_areas: gpd.GeoDataFrame, shown: tuple[str, ...],
-                      available: tuple[str, ...] = tuple(POLICIES)) -> list[tuple[str, str]]:
+def add_policy_layers(
+    m: folium.Map,
+    policy_areas: gpd.GeoDataFrame,
+    shown: tuple[str, ...],
+    available: tuple[str, ...] = tuple(POLICIES),
+) -> list[tuple[str, str]]:
     """Each London Plan layer as a toggleable overlay; `shown` ones start visible."""
     legend = []
     for policy in available:
@@ -219,9 +290,16 @@ def add_policy_layers(m: folium.Map, policy_areas: gpd.GeoDataFrame, shown: tupl
             frame[column] = frame[column].fillna("").map(html.escape)
         data = json.loads(frame.to_json(drop_id=True))
         folium.GeoJson(
-            data, name=html.escape(label), show=policy in shown,
-            style_function=lambda f, c=colour: {"color": c, "weight": 1.6, "fillColor": c,
-                                                "fillOpacity": 0.12, "dashArray": "4 3"},
+            data,
+            name=html.escape(label),
+            show=policy in shown,
+            style_function=lambda f, c=colour: {
+                "color": c,
+                "weight": 1.6,
+                "fillColor": c,
+                "fillOpacity": 0.12,
+                "dashArray": "4 3",
+            },
             tooltip=folium.GeoJsonTooltip(["name", "classification"], aliases=[label, ""]),
             attribution=layer_attribution(policy),
         ).add_to(m)
@@ -230,8 +308,15 @@ def add_policy_layers(m: folium.Map, policy_areas: gpd.GeoDataFrame, shown: tupl
     return legend
 
 
-SITE_FIELDS = {"name": "", "cat": "Category", "state": "Status", "status": "Status",
-               "years": "Years", "src": "Source", "group": "Group"}
+SITE_FIELDS = {
+    "name": "",
+    "cat": "Category",
+    "state": "Status",
+    "status": "Status",
+    "years": "Years",
+    "src": "Source",
+    "group": "Group",
+}
 # Status and years in one short field ("Open", "Closed 2013 (opened 1974)"): fewer bytes.
 TOOLTIP_FIELDS = ("name", "cat", "state", "src")
 
@@ -240,10 +325,17 @@ def site_features(points: pd.DataFrame, fields=tuple(SITE_FIELDS), with_ids=True
     """A compact FeatureCollection of site points; ids let a style function tell them apart."""
     columns = list(fields)
     features: list[dict] = [
-        {"type": "Feature", "properties": dict(zip(columns, values, strict=True)),
-         "geometry": {"type": "Point", "coordinates": [lon, lat]}}
-        for lon, lat, values in zip(points["lon"], points["lat"],
-                                    points[columns].itertuples(index=False, name=None), strict=True)
+        {
+            "type": "Feature",
+            "properties": dict(zip(columns, values, strict=True)),
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        }
+        for lon, lat, values in zip(
+            points["lon"],
+            points["lat"],
+            points[columns].itertuples(index=False, name=None),
+            strict=True,
+        )
     ]
     if with_ids:
         for feature, site in zip(features, points.index, strict=True):
@@ -269,9 +361,16 @@ def add_site_layers(m: folium.Map, points: pd.DataFrame, attribution: str) -> li
         folium.GeoJson(
             site_features(subset, TOOLTIP_FIELDS, with_ids=False),
             name=f"{html.escape(group)} ({len(subset):,})",
-            marker=folium.CircleMarker(radius=3.5, color="#ffffff", weight=0.6, fill=True,
-                                       fill_color=colour, fill_opacity=0.9),
-            tooltip=site_tooltip(TOOLTIP_FIELDS), attribution=attribution,
+            marker=folium.CircleMarker(
+                radius=3.5,
+                color="#ffffff",
+                weight=0.6,
+                fill=True,
+                fill_color=colour,
+                fill_opacity=0.9,
+            ),
+            tooltip=site_tooltip(TOOLTIP_FIELDS),
+            attribution=attribution,
         ).add_to(m)
     for group in CATEGORY_GROUPS:
         count = int((open_points["group"] == group).sum())
@@ -282,10 +381,12 @@ def add_site_layers(m: folium.Map, points: pd.DataFrame, attribution: str) -> li
         folium.GeoJson(
             site_features(closed, (*TOOLTIP_FIELDS, "group")),
             name=f"Closed sites ({len(closed):,})",
-            marker=folium.CircleMarker(radius=5, color=CLOSED_COLOUR, weight=2, fill=True,
-                                       fill_opacity=0.75),
+            marker=folium.CircleMarker(
+                radius=5, color=CLOSED_COLOUR, weight=2, fill=True, fill_opacity=0.75
+            ),
             style_function=lambda f: {"fillColor": GROUP_COLOURS[f["properties"]["group"]]},
-            tooltip=site_tooltip(TOOLTIP_FIELDS), attribution=attribution,
+            tooltip=site_tooltip(TOOLTIP_FIELDS),
+            attribution=attribution,
         ).add_to(m)
     return legend
 
@@ -430,8 +531,11 @@ def community_section(m: folium.Map, community_reports) -> LegendSection:
     section: dashed purple rings, white inside ("hollow"), apart from the official layers."""
     from lib.render import community
 
-    rows = () if community_reports is None else tuple(
-        community.add_community_layer(m, community_reports))
+    rows = (
+        ()
+        if community_reports is None
+        else tuple(community.add_community_layer(m, community_reports))
+    )
     return LegendSection("Community-reported", "hollow", rows)
 
 
@@ -440,31 +544,50 @@ def finish(m: folium.Map) -> folium.Map:
     return use_local_assets(m)
 
 
-def explorer_map(map_layers: MapLayers, site_index: pd.Index, per_10k: pd.Series,
-                 choropleth_label: str, policies_shown: tuple[str, ...], basemap: str,
-                 view=None, bounds=LONDON_BOUNDS, own_data: OwnDataLayer | None = None,
-                 community_reports=None) -> folium.Map:
+def explorer_map(
+    map_layers: MapLayers,
+    site_index: pd.Index,
+    per_10k: pd.Series,
+    choropleth_label: str,
+    policies_shown: tuple[str, ...],
+    basemap: str,
+    view=None,
+    bounds=LONDON_BOUNDS,
+    own_data: OwnDataLayer | None = None,
+    community_reports=None,
+) -> folium.Map:
     """The map explorer as a folium map: borough choropleth, London Plan overlays, filtered
     sites, the user's own data and (lib.store.public_contributions) the community-reported
     layer on top, legend."""
     m = new_map(basemap, bounds=bounds, view=view)
-    classes = add_choropleth(m, map_layers.boroughs, "gss_code", per_10k, choropleth_label,
-                             "{:.1f}", layer_attribution("boroughs"))
+    classes = add_choropleth(
+        m,
+        map_layers.boroughs,
+        "gss_code",
+        per_10k,
+        choropleth_label,
+        "{:.1f}",
+        layer_attribution("boroughs"),
+    )
     add_area_labels(m, map_layers.labels)
     # Only the chosen layers travel to the browser: the rest would add ~0.8 MB.
     policy_rows = add_policy_layers(m, map_layers.policy_areas, policies_shown, policies_shown)
     points = map_layers.sites.loc[site_index]
-    group_rows = add_site_layers(m, points, layer_attribution("cim", "libraries", "gp_practices",
-                                                              "museums", "worship"))
+    group_rows = add_site_layers(
+        m, points, layer_attribution("cim", "libraries", "gp_practices", "museums", "worship")
+    )
     closed = int((points["status"] == "closed").sum())
     closed_row = ("#ffffff", f"Closed ({closed:,}), filled with the group's colour")
     own_rows = add_own_data(m, own_data) if own_data is not None else []
-    add_legend(m, [
-        LegendSection("Your own data", "edged", tuple(own_rows)),
-        LegendSection(choropleth_label, "swatch", tuple(classes)),
-        LegendSection("Sites (open)", "dot", tuple(group_rows)),
-        LegendSection("Closed sites", "ring", (closed_row,) if closed else ()),
-        community_section(m, community_reports),
-        LegendSection("London Plan", "line", tuple(policy_rows)),
-    ])
+    add_legend(
+        m,
+        [
+            LegendSection("Your own data", "edged", tuple(own_rows)),
+            LegendSection(choropleth_label, "swatch", tuple(classes)),
+            LegendSection("Sites (open)", "dot", tuple(group_rows)),
+            LegendSection("Closed sites", "ring", (closed_row,) if closed else ()),
+            community_section(m, community_reports),
+            LegendSection("London Plan", "line", tuple(policy_rows)),
+        ],
+    )
     return finish(m)

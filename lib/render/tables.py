@@ -48,21 +48,27 @@ def number(value: float) -> str:
 def undated_sentence(undated: dict[str, int], where: str = "") -> str:
     """'1 closed library has no recorded closure year, so it is not in the chart.' from
     ``closures_by_year(...).attrs["undated"]``; '' when every closure has a year."""
-    parts = [f"{n} closed {RECORDING[c].singular if n == 1 else RECORDING[c].plural}"
-             for c, n in undated.items() if n]
+    parts = [
+        f"{n} closed {RECORDING[c].singular if n == 1 else RECORDING[c].plural}"
+        for c, n in undated.items()
+        if n
+    ]
     if not parts:
         return ""
     total = sum(undated.values())
     what = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     verb, pronoun = ("has", "it is") if total == 1 else ("have", "they are")
-    return (f"{what}{f' in {where}' if where else ''} {verb} no recorded closure year, so "
-            f"{pronoun} not in the chart.")
+    return (
+        f"{what}{f' in {where}' if where else ''} {verb} no recorded closure year, so "
+        f"{pronoun} not in the chart."
+    )
 
 
 def _rows(table: pd.DataFrame, *columns: str):
     """Tuples of ``columns`` row by row (NaN ratio notes read as "")."""
-    return zip(*(table[c].fillna("") if c == "ratio_note" else table[c] for c in columns),
-               strict=True)
+    return zip(
+        *(table[c].fillna("") if c == "ratio_note" else table[c] for c in columns), strict=True
+    )
 
 
 def rate_with_interval(rate: float, lo: float, hi: float) -> str:
@@ -93,52 +99,70 @@ def _counts(table: pd.DataFrame, side: str) -> list[str]:
 def rates_display(table: pd.DataFrame) -> pd.DataFrame:
     """``closure_table`` with readable columns, formatted as text: closed / sites on each side,
     rates and ratios each with its 95% interval, p-values (the CSV has the numbers)."""
-    return pd.DataFrame({
-        "Category": table["category"],
-        "Inside: closed / sites": _counts(table, "in"),
-        "Rate inside (95% CI)": _with_interval(table, "rate_in"),
-        "Elsewhere: closed / sites": _counts(table, "out"),
-        "Rate elsewhere (95% CI)": _with_interval(table, "rate_out"),
-        "Rate ratio (95% CI)": _with_interval(table, "ratio", ratio_with_interval),
-        "Allowing for category mix": _with_interval(table, "ratio_adj", ratio_with_interval),
-        "Exact test p": table["p_exact_adj"].map(p_value),
-        "Verdict": [v if not note else f"{v} ({note})" for v, note in
-                    _rows(table, "verdict", "ratio_note")],
-    })
+    return pd.DataFrame(
+        {
+            "Category": table["category"],
+            "Inside: closed / sites": _counts(table, "in"),
+            "Rate inside (95% CI)": _with_interval(table, "rate_in"),
+            "Elsewhere: closed / sites": _counts(table, "out"),
+            "Rate elsewhere (95% CI)": _with_interval(table, "rate_out"),
+            "Rate ratio (95% CI)": _with_interval(table, "ratio", ratio_with_interval),
+            "Allowing for category mix": _with_interval(table, "ratio_adj", ratio_with_interval),
+            "Exact test p": table["p_exact_adj"].map(p_value),
+            "Verdict": [
+                v if not note else f"{v} ({note})"
+                for v, note in _rows(table, "verdict", "ratio_note")
+            ],
+        }
+    )
 
 
 def shares_display(table: pd.DataFrame) -> pd.DataFrame:
     """``share_table`` with readable columns."""
-    return pd.DataFrame({
-        "Measure": table["measure"],
-        "Share inside (95% CI)": [pct(s) if pd.isna(lo) else rate_with_interval(s, lo, hi)
-                                  for s, lo, hi in _rows(table, "share", "share_lo", "share_hi")],
-        "Inside": table["inside"].map(number),
-        "London": table["total"].map(number),
-        "Unit": table["unit"],
-        "How measured": table["caveat"],
-    })
+    return pd.DataFrame(
+        {
+            "Measure": table["measure"],
+            "Share inside (95% CI)": [
+                pct(s) if pd.isna(lo) else rate_with_interval(s, lo, hi)
+                for s, lo, hi in _rows(table, "share", "share_lo", "share_hi")
+            ],
+            "Inside": table["inside"].map(number),
+            "London": table["total"].map(number),
+            "Unit": table["unit"],
+            "How measured": table["caveat"],
+        }
+    )
 
 
 def bands_display(table: pd.DataFrame) -> pd.DataFrame:
     """``distance_bands`` with readable columns."""
-    return pd.DataFrame({
-        "Distance to a town centre": table["band"],
-        "Closure rate (95% CI)": _with_interval(table, "rate"),
-        "Closed": table["closed"].astype(int),
-        "Sites": table["sites"].astype(int),
-    })
+    return pd.DataFrame(
+        {
+            "Distance to a town centre": table["band"],
+            "Closure rate (95% CI)": _with_interval(table, "rate"),
+            "Closed": table["closed"].astype(int),
+            "Sites": table["sites"].astype(int),
+        }
+    )
 
 
 def closures_by_year_wide(table: pd.DataFrame, categories=RECORDING_CATEGORIES) -> pd.DataFrame:
     """``closures_by_year`` as one row per year with a recorded closure: a column per
     category and a total."""
     chosen = [c for c in RECORDING_CATEGORIES if c in categories]
-    wide = (table.pivot_table(index="year", columns="category", values="closures",
-                              aggfunc="sum", fill_value=0)
-            .reindex(columns=chosen, fill_value=0).astype(int))
+    wide = (
+        table.pivot_table(
+            index="year", columns="category", values="closures", aggfunc="sum", fill_value=0
+        )
+        .reindex(columns=chosen, fill_value=0)
+        .astype(int)
+    )
     wide["Total"] = wide.sum(axis=1)
-    wide = wide.rename(columns={c: RECORDING[c].short for c in chosen}).reset_index().rename(columns={"year": "Year"})
+    wide = (
+        wide.rename(columns={c: RECORDING[c].short for c in chosen})
+        .reset_index()
+        .rename(columns={"year": "Year"})
+    )
     wide.columns.name = None
     return wide
 
@@ -147,17 +171,22 @@ def pubs_display(change: pd.DataFrame, start: int = 2001, end: int = 2018) -> pd
     """``pubs_change`` (between ``start`` and ``end``) with London (the sum of boroughs)
     first, then boroughs by name."""
     london = change.attrs["london"]
-    rows = [dict(name="London (sum of boroughs)", population=float(change["population"].sum()),
-                 **london)]
+    rows = [
+        dict(
+            name="London (sum of boroughs)", population=float(change["population"].sum()), **london
+        )
+    ]
     frame = pd.concat([pd.DataFrame(rows), change.sort_values("name")], ignore_index=True)
-    return pd.DataFrame({
-        "Borough": frame["name"],
-        f"Pubs {start}": frame["pubs_start"].astype(int),
-        f"Pubs {end}": frame["pubs_end"].astype(int),
-        "Change": frame["change"].astype(int),
-        "% change": frame["pct_change"].round(1),
-        "Change per 10,000 residents": frame["change_per_10k"].round(2),
-    })
+    return pd.DataFrame(
+        {
+            "Borough": frame["name"],
+            f"Pubs {start}": frame["pubs_start"].astype(int),
+            f"Pubs {end}": frame["pubs_end"].astype(int),
+            "Change": frame["change"].astype(int),
+            "% change": frame["pct_change"].round(1),
+            "Change per 10,000 residents": frame["change_per_10k"].round(2),
+        }
+    )
 
 
 def correlation_display(table: pd.DataFrame) -> pd.DataFrame:
@@ -166,16 +195,19 @@ def correlation_display(table: pd.DataFrame) -> pd.DataFrame:
     def interval(lo, hi):
         return DASH if pd.isna(lo) or pd.isna(hi) else f"{lo:.2f} to {hi:.2f}"
 
-    return pd.DataFrame({
-        "Share of borough area in": [policy_title(p) if p in ANALYSED else p
-                                     for p in table["policy"]],
-        "Boroughs": table["n"].astype(int),
-        "Pearson r": table["r"].round(2),
-        "r 95% CI": [interval(lo, hi) for lo, hi in _rows(table, "r_lo", "r_hi")],
-        "Spearman rho": table["rho"].round(2),
-        "rho 95% CI": [interval(lo, hi) for lo, hi in _rows(table, "rho_lo", "rho_hi")],
-        "Reading": table["verdict"],
-    })
+    return pd.DataFrame(
+        {
+            "Share of borough area in": [
+                policy_title(p) if p in ANALYSED else p for p in table["policy"]
+            ],
+            "Boroughs": table["n"].astype(int),
+            "Pearson r": table["r"].round(2),
+            "r 95% CI": [interval(lo, hi) for lo, hi in _rows(table, "r_lo", "r_hi")],
+            "Spearman rho": table["rho"].round(2),
+            "rho 95% CI": [interval(lo, hi) for lo, hi in _rows(table, "rho_lo", "rho_hi")],
+            "Reading": table["verdict"],
+        }
+    )
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -205,5 +237,3 @@ DASH = "\u2013"
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A table as UTF-8 CSV for a download (no index)."""
     return frame.to_csv(index=False).encode("utf-8")
-
-

@@ -33,8 +33,7 @@ def without_slivers(geom, min_area: float = 100.0):
     for polygon in getattr(geom, "geoms", [geom]):
         if polygon.geom_type != "Polygon" or polygon.area < min_area:
             continue
-        holes = [ring for ring in polygon.interiors
-                 if shapely.Polygon(ring).area >= min_area]
+        holes = [ring for ring in polygon.interiors if shapely.Polygon(ring).area >= min_area]
         parts.append(shapely.Polygon(polygon.exterior, holes))
     return shapely.MultiPolygon(parts) if parts else geom
 
@@ -59,14 +58,17 @@ def classes(values: pd.Series, integer: bool, fmt: str) -> tuple[np.ndarray, lis
         distinct = sorted(int(v) for v in finite.unique())
         if len(distinct) <= len(maps.RAMP):
             lookup = {v: i for i, v in enumerate(distinct)}
-            return (np.array([lookup.get(int(v), 0) if pd.notna(v) else 0 for v in values]),
-                    [fmt.format(v) for v in distinct])
+            return (
+                np.array([lookup.get(int(v), 0) if pd.notna(v) else 0 for v in values]),
+                [fmt.format(v) for v in distinct],
+            )
         _, edges = maps.classify(values)
         cuts = sorted({math.ceil(e) for e in edges[1:-1]} | {int(finite.min())})
         labels = [f"{a}-{b - 1}" if b - 1 > a else f"{a}" for a, b in pairwise(cuts)]
         labels.append(f"{cuts[-1]}+")
-        bins = np.clip(np.searchsorted(cuts, values.fillna(cuts[0]), side="right") - 1, 0,
-                       len(cuts) - 1)
+        bins = np.clip(
+            np.searchsorted(cuts, values.fillna(cuts[0]), side="right") - 1, 0, len(cuts) - 1
+        )
         return bins, labels
     bins, edges = maps.classify(values)
     return bins, [f"{fmt.format(a)} – {fmt.format(b)}" for a, b in pairwise(edges)]
@@ -81,9 +83,14 @@ def spread_ramp(classes: int) -> list[str]:
     return [maps.RAMP[int(round(i))] for i in steps]
 
 
-def add_ward_choropleth(m: folium.Map, geometry: gpd.GeoDataFrame, table: pd.DataFrame,
-                        measure: str, attribution: str,
-                        opacity: float = 0.75) -> list[tuple[str, str]]:
+def add_ward_choropleth(
+    m: folium.Map,
+    geometry: gpd.GeoDataFrame,
+    table: pd.DataFrame,
+    measure: str,
+    attribution: str,
+    opacity: float = 0.75,
+) -> list[tuple[str, str]]:
     """Shade wards by `measure` of `table` (ward_table rows); returns the legend rows.
 
     Wards flagged unstable get a note in their tooltip (figures per head of under 5,000
@@ -95,17 +102,28 @@ def add_ward_choropleth(m: folium.Map, geometry: gpd.GeoDataFrame, table: pd.Dat
     frame["fill"], legend = ward_fills(values, measure)
     frame["shown"] = [spec.fmt.format(v) if pd.notna(v) else "no data" for v in values]
     unstable = frame["ward_code"].map(data["unstable"]).fillna(False).astype(bool)
-    frame["note"] = np.where(unstable & spec.per_head,
-                             f"under {profiles.UNSTABLE_WARD_POPULATION:,} residents: unstable", "")
-    features = json.loads(frame[["name", "borough", "shown", "note", "fill", "geometry"]]
-                          .to_json(drop_id=True))
+    frame["note"] = np.where(
+        unstable & spec.per_head,
+        f"under {profiles.UNSTABLE_WARD_POPULATION:,} residents: unstable",
+        "",
+    )
+    features = json.loads(
+        frame[["name", "borough", "shown", "note", "fill", "geometry"]].to_json(drop_id=True)
+    )
     folium.GeoJson(
-        features, name=html.escape(spec.label),
-        style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": opacity,
-                                  "color": "#444444", "weight": 0.7},
+        features,
+        name=html.escape(spec.label),
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": opacity,
+            "color": "#444444",
+            "weight": 0.7,
+        },
         highlight_function=lambda f: {"weight": 2.5},
-        tooltip=folium.GeoJsonTooltip(["name", "borough", "shown", "note"],
-                                      aliases=["Ward", "Borough", html.escape(spec.label), ""]),
+        tooltip=folium.GeoJsonTooltip(
+            ["name", "borough", "shown", "note"],
+            aliases=["Ward", "Borough", html.escape(spec.label), ""],
+        ),
         attribution=attribution,
     ).add_to(m)
     return legend
@@ -125,29 +143,41 @@ def ward_fills(values: pd.Series, measure: str) -> tuple[list[str], list[tuple[s
 def voluntary_features(points: gpd.GeoDataFrame, ward_names: dict[str, str]) -> pd.DataFrame:
     """Food banks and mutual aid groups as lon/lat with escaped tooltip fields."""
     lonlat = points.geometry.to_crs(4326)
-    return pd.DataFrame({
-        "lon": lonlat.x.round(5), "lat": lonlat.y.round(5),
-        "name": points["name"].astype(str).map(html.escape),
-        "kind": points["kind"],
-        "what": points["kind"].map(profiles.KIND_LABELS),
-        "network": points["network"].fillna("").astype(str).map(html.escape),
-        "status": points["status"].astype(str).map(html.escape),
-        "ward": points["ward_code"].map(ward_names).fillna("").map(html.escape),
-        "vintage": points["kind"].map(profiles.VINTAGES),
-        "licence": points["licence"].astype(str).map(html.escape),
-    }, index=points.index)
+    return pd.DataFrame(
+        {
+            "lon": lonlat.x.round(5),
+            "lat": lonlat.y.round(5),
+            "name": points["name"].astype(str).map(html.escape),
+            "kind": points["kind"],
+            "what": points["kind"].map(profiles.KIND_LABELS),
+            "network": points["network"].fillna("").astype(str).map(html.escape),
+            "status": points["status"].astype(str).map(html.escape),
+            "ward": points["ward_code"].map(ward_names).fillna("").map(html.escape),
+            "vintage": points["kind"].map(profiles.VINTAGES),
+            "licence": points["licence"].astype(str).map(html.escape),
+        },
+        index=points.index,
+    )
 
 
 def _point_collection(frame: pd.DataFrame) -> dict:
     props = ["name", "what", "network", "status", "ward", "vintage", "licence"]
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {p: getattr(r, p) for p in props},
-         "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]}}
-        for r in frame.itertuples(index=False)]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {p: getattr(r, p) for p in props},
+                "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
+            }
+            for r in frame.itertuples(index=False)
+        ],
+    }
 
 
-def add_voluntary_layers(m: folium.Map, features: pd.DataFrame, show: bool = True,
-                         credited: bool = False) -> list[tuple[str, str, str]]:
+def add_voluntary_layers(
+    m: folium.Map, features: pd.DataFrame, show: bool = True, credited: bool = False
+) -> list[tuple[str, str, str]]:
     """Mutual aid groups (small white dots) under food banks by network (closed ones hollow
     and black-ringed).
 
@@ -160,10 +190,16 @@ def add_voluntary_layers(m: folium.Map, features: pd.DataFrame, show: bool = Tru
     if not groups.empty:
         folium.GeoJson(
             _point_collection(groups),
-            name=f"Mutual aid groups 2020 ({len(groups)}, CC BY-NC-SA)", show=show,
+            name=f"Mutual aid groups 2020 ({len(groups)}, CC BY-NC-SA)",
+            show=show,
             marker=folium.CircleMarker(radius=2.5, fill=True),
-            style_function=lambda f: {"radius": 2.5, "color": "#000000", "weight": 0.8,
-                                      "fillColor": MUTUAL_AID_COLOUR, "fillOpacity": 1},
+            style_function=lambda f: {
+                "radius": 2.5,
+                "color": "#000000",
+                "weight": 0.8,
+                "fillColor": MUTUAL_AID_COLOUR,
+                "fillOpacity": 1,
+            },
             tooltip=folium.GeoJsonTooltip(tooltip_fields, aliases=aliases),
             attribution="" if credited else maps.layer_attribution("mutual_aid"),
         ).add_to(m)
@@ -174,14 +210,21 @@ def add_voluntary_layers(m: folium.Map, features: pd.DataFrame, show: bool = Tru
             continue
         is_closed = subset["status"] == "closed"
         folium.GeoJson(
-            _point_collection(subset), name=f"Food banks: {network} ({len(subset)})", show=show,
+            _point_collection(subset),
+            name=f"Food banks: {network} ({len(subset)})",
+            show=show,
             marker=folium.CircleMarker(radius=6, fill=True),
             style_function=lambda f, c=colour: (
-                {"radius": 7, "color": "#000000", "weight": 2.5, "fillColor": c,
-                 "fillOpacity": 0.2}
+                {"radius": 7, "color": "#000000", "weight": 2.5, "fillColor": c, "fillOpacity": 0.2}
                 if f["properties"]["status"] == "closed"
-                else {"radius": 6, "color": "#222222", "weight": 1.2, "fillColor": c,
-                      "fillOpacity": 0.95}),
+                else {
+                    "radius": 6,
+                    "color": "#222222",
+                    "weight": 1.2,
+                    "fillColor": c,
+                    "fillOpacity": 0.95,
+                }
+            ),
             tooltip=folium.GeoJsonTooltip(tooltip_fields, aliases=aliases),
             attribution="" if credited else maps.layer_attribution("food_bank"),
         ).add_to(m)
@@ -191,8 +234,13 @@ def add_voluntary_layers(m: folium.Map, features: pd.DataFrame, show: bool = Tru
     if closed:
         legend.append(("ring", "#ffffff", f"Food bank, closed ({closed})"))
     if not groups.empty:
-        legend.append(("mutual", MUTUAL_AID_COLOUR,
-                       f"Mutual aid group 2020 ({len(groups)}; CC BY-NC-SA, non-commercial)"))
+        legend.append(
+            (
+                "mutual",
+                MUTUAL_AID_COLOUR,
+                f"Mutual aid group 2020 ({len(groups)}; CC BY-NC-SA, non-commercial)",
+            )
+        )
     return legend
 
 
@@ -201,21 +249,34 @@ def _voluntary_sections(rows) -> list:
     dots = [(c, label) for kind, c, label in rows if kind == "dot"]
     rings = [(c, label) for kind, c, label in rows if kind == "ring"]
     title = "Food banks (Give Food, 2022-23)"
-    return [LegendSection(title, "edged", tuple(dots)),
-            LegendSection("" if dots else title, "ring", tuple(rings))]
+    return [
+        LegendSection(title, "edged", tuple(dots)),
+        LegendSection("" if dots else title, "ring", tuple(rings)),
+    ]
 
 
 def _mutual_aid_section(rows) -> list[LegendSection]:
     """A row for mutual aid groups (small white dots ringed black), if the map shows any."""
     mutual = [label for kind, _, label in rows if kind == "mutual"]
-    return [LegendSection("Mutual aid groups (mutualaid.wiki)", "mini", (("#ffffff", mutual[0]),))
-            ] if mutual else []
+    return (
+        [LegendSection("Mutual aid groups (mutualaid.wiki)", "mini", (("#ffffff", mutual[0]),))]
+        if mutual
+        else []
+    )
 
 
-def borough_map(map_layers: maps.MapLayers, ward_geo: gpd.GeoDataFrame, wards: pd.DataFrame,
-                gss_code: str, measure: str, policies: tuple[str, ...], basemap: str,
-                site_index: pd.Index, volunteers: pd.DataFrame | None = None,
-                community_reports=None) -> folium.Map:
+def borough_map(
+    map_layers: maps.MapLayers,
+    ward_geo: gpd.GeoDataFrame,
+    wards: pd.DataFrame,
+    gss_code: str,
+    measure: str,
+    policies: tuple[str, ...],
+    basemap: str,
+    site_index: pd.Index,
+    volunteers: pd.DataFrame | None = None,
+    community_reports=None,
+) -> folium.Map:
     """A borough's wards shaded by `measure`, its sites, chosen London Plan layers, legend.
 
     ``wards`` is ``ward_table(..., gss_code)``; ``site_index`` the borough's rows of the
@@ -228,50 +289,68 @@ def borough_map(map_layers: maps.MapLayers, ward_geo: gpd.GeoDataFrame, wards: p
     west -= 0.08 * (east - west)
     m = maps.new_map(basemap, bounds=((south, west), (north, east)))
     # One credit line for the whole map (Leaflet only merges identical strings).
-    credit = maps.layer_attribution("boroughs", "wards", *spec.sources, *SITE_SOURCES,
-                                    *(("food_bank", "mutual_aid") if volunteers is not None
-                                      else ()))
-    class_rows = add_ward_choropleth(m, ward_geo[ward_geo["gss_code"] == gss_code], wards,
-                                     measure, credit, opacity=0.6)
+    credit = maps.layer_attribution(
+        "boroughs",
+        "wards",
+        *spec.sources,
+        *SITE_SOURCES,
+        *(("food_bank", "mutual_aid") if volunteers is not None else ()),
+    )
+    class_rows = add_ward_choropleth(
+        m, ward_geo[ward_geo["gss_code"] == gss_code], wards, measure, credit, opacity=0.6
+    )
     maps.add_outlines(m, outline, "Borough boundary", colour="#111111", weight=2.2)
     near = map_layers.policy_areas[map_layers.policy_areas.intersects(outline.union_all())]
     policy_rows = maps.add_policy_layers(m, near, policies)
     points = map_layers.sites.loc[site_index]
     group_rows = maps.add_site_layers(m, points, "")
     closed = int((points["status"] == "closed").sum())
-    voluntary_rows = (add_voluntary_layers(m, volunteers, credited=True)
-                      if volunteers is not None else [])
+    voluntary_rows = (
+        add_voluntary_layers(m, volunteers, credited=True) if volunteers is not None else []
+    )
     need_rows: tuple = ()
     if community_reports is not None:  # what the community says its wards need
         from lib.render import community
 
-        need_rows = tuple(community.add_area_needs_layer(
-            m, ward_geo[ward_geo["gss_code"] == gss_code], community_reports,
-            names_escaped=True))
-    maps.add_legend(m, [
-        LegendSection(spec.label, "swatch", tuple(class_rows)),
-        LegendSection("Sites (open)", "dot", tuple(group_rows)),
-        LegendSection("Closed sites", "ring", (("#ffffff", f"Closed ({closed:,})"),) if closed else ()),
-        maps.community_section(m, community_reports),
-        LegendSection("", "line", need_rows),
-        *_voluntary_sections(voluntary_rows),
-        *_mutual_aid_section(voluntary_rows),
-        LegendSection("London Plan", "line", tuple(policy_rows)),
-    ])
+        need_rows = tuple(
+            community.add_area_needs_layer(
+                m, ward_geo[ward_geo["gss_code"] == gss_code], community_reports, names_escaped=True
+            )
+        )
+    maps.add_legend(
+        m,
+        [
+            LegendSection(spec.label, "swatch", tuple(class_rows)),
+            LegendSection("Sites (open)", "dot", tuple(group_rows)),
+            LegendSection(
+                "Closed sites", "ring", (("#ffffff", f"Closed ({closed:,})"),) if closed else ()
+            ),
+            maps.community_section(m, community_reports),
+            LegendSection("", "line", need_rows),
+            *_voluntary_sections(voluntary_rows),
+            *_mutual_aid_section(voluntary_rows),
+            LegendSection("London Plan", "line", tuple(policy_rows)),
+        ],
+    )
     return maps.finish(m)
 
 
-def voluntary_map(map_layers: maps.MapLayers, ward_geo: gpd.GeoDataFrame, wards: pd.DataFrame,
-                  measure: str, volunteers: pd.DataFrame, basemap: str,
-                  highlight: str | None = None) -> folium.Map:
+def voluntary_map(
+    map_layers: maps.MapLayers,
+    ward_geo: gpd.GeoDataFrame,
+    wards: pd.DataFrame,
+    measure: str,
+    volunteers: pd.DataFrame,
+    basemap: str,
+    highlight: str | None = None,
+) -> folium.Map:
     """London's wards shaded by a voluntary-sector measure, food banks and mutual aid groups,
     borough outlines and names, the chosen ward outlined and named on top."""
     spec = WARD_MEASURES[measure]
     (south, west), (north, east) = geography.LONDON_BOUNDS
     # A margin to the west: the legend (bottom left) is a little wider than the map leaves it.
     m = maps.new_map(basemap, bounds=((south, west - 0.07), (north, east)))
-    credit = maps.layer_attribution("boroughs", "wards", *spec.sources, "food_bank",
-                                    "mutual_aid")
+    credit = maps.layer_attribution("boroughs", "wards", *spec.sources, "food_bank", "mutual_aid")
     class_rows = add_ward_choropleth(m, ward_geo, wards, measure, credit)
     maps.add_outlines(m, map_layers.boroughs, "Borough boundaries", "")
     maps.add_area_labels(m, map_layers.labels)
@@ -283,25 +362,37 @@ def voluntary_map(map_layers: maps.MapLayers, ward_geo: gpd.GeoDataFrame, wards:
         name = chosen["name"].iloc[0]  # escaped by ward_geometry
         point = chosen.geometry.iloc[0].representative_point()
         folium.Marker(
-            [point.y, point.x], interactive=False,
-            icon=folium.DivIcon(html=f'<div class="jul-chosen">{name}</div>',
-                                icon_size=(160, 18), icon_anchor=(-8, 22)),
+            [point.y, point.x],
+            interactive=False,
+            icon=folium.DivIcon(
+                html=f'<div class="jul-chosen">{name}</div>',
+                icon_size=(160, 18),
+                icon_anchor=(-8, 22),
+            ),
         ).add_to(m)
-        maps.add_to_header(m, folium.Element(
-            "<style>.jul-chosen{font:700 13px/1.2 sans-serif;color:#b30000;white-space:nowrap;"
-            "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;pointer-events:none}</style>"))
+        maps.add_to_header(
+            m,
+            folium.Element(
+                "<style>.jul-chosen{font:700 13px/1.2 sans-serif;color:#b30000;white-space:nowrap;"
+                "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;pointer-events:none}</style>"
+            ),
+        )
         chosen_rows = [(HIGHLIGHT_COLOUR, html.unescape(name))]
-    maps.add_legend(m, [
-        LegendSection(spec.label, "swatch", tuple(class_rows)),
-        *_voluntary_sections(voluntary_rows),
-        *_mutual_aid_section(voluntary_rows),
-        LegendSection("Chosen ward", "line", tuple(chosen_rows)),
-    ])
+    maps.add_legend(
+        m,
+        [
+            LegendSection(spec.label, "swatch", tuple(class_rows)),
+            *_voluntary_sections(voluntary_rows),
+            *_mutual_aid_section(voluntary_rows),
+            LegendSection("Chosen ward", "line", tuple(chosen_rows)),
+        ],
+    )
     return maps.finish(m)
 
 
-def map_sources(measure: str, with_sites: bool = False, policies=(),
-                volunteers: bool = False) -> list[str]:
+def map_sources(
+    measure: str, with_sites: bool = False, policies=(), volunteers: bool = False
+) -> list[str]:
     """Source keys of what a map shows, for the attribution under it."""
     keys = ["boroughs", *LAYER_SOURCES["wards"], *WARD_MEASURES[measure].sources]
     if with_sites:
@@ -332,5 +423,3 @@ HIGHLIGHT_COLOUR = "#d7191c"
 
 
 NO_DATA_COLOUR = "#f0f0f0"
-
-

@@ -31,8 +31,13 @@ def layers() -> data.Layers:
 def link_choices() -> dict[str, dict[str, match.Choice]]:
     """Every page's bound link parameters and their options (boroughs, categories, wards)."""
     built = layers()
-    wards = pd.DataFrame({"ward_code": built.wards["ward_code"], "ward": built.wards["name"],
-                          "borough": built.wards["gss_code"].map(built.borough_names)})
+    wards = pd.DataFrame(
+        {
+            "ward_code": built.wards["ward_code"],
+            "ward": built.wards["name"],
+            "borough": built.wards["gss_code"].map(built.borough_names),
+        }
+    )
     return choices.page_choices(built, ward_maps.ward_labels(wards))
 
 
@@ -51,8 +56,9 @@ def ward_geometry():
 def voluntary_features():
     """Food banks and mutual aid groups as map features, with their ward names."""
     built = layers()
-    return ward_maps.voluntary_features(built.voluntary_points,
-                                        dict(zip(built.wards.ward_code, built.wards.name, strict=True)))
+    return ward_maps.voluntary_features(
+        built.voluntary_points, dict(zip(built.wards.ward_code, built.wards.name, strict=True))
+    )
 
 
 @st.cache_resource
@@ -67,17 +73,24 @@ def _card_layers_ready() -> bool:
 @st.cache_data(show_spinner=False)
 def borough_stats():
     built = layers()
-    return profiles.borough_stats(built.boroughs, built.lsoas, built.sites, built.wards,
-                                  built.voluntary_wards, built.grants_by_year,
-                                  built.pubs_by_borough)
+    return profiles.borough_stats(
+        built.boroughs,
+        built.lsoas,
+        built.sites,
+        built.wards,
+        built.voluntary_wards,
+        built.grants_by_year,
+        built.pubs_by_borough,
+    )
 
 
 @st.cache_data(show_spinner=False)
 def ward_table(gss_code: str | None = None):
     """One borough's wards, or (None) all of London's."""
     built = layers()
-    return profiles.ward_table(built.wards, built.lsoas, built.sites, built.voluntary_wards,
-                               built.borough_names, gss_code)
+    return profiles.ward_table(
+        built.wards, built.lsoas, built.sites, built.voluntary_wards, built.borough_names, gss_code
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=40)
@@ -107,9 +120,10 @@ def pubs_map_layer() -> loss_maps.PubsLayer:
 def rates_and_shares(policy: str, categories: tuple[str, ...], closures: Closures = ()):
     built = layers()
     sites = apply_closures(built.sites, closures)
-    return (losses.closure_table(sites, policy, categories),
-            losses.share_table(sites, built.lsoas, built.policy_areas, None, policy,
-                          categories))
+    return (
+        losses.closure_table(sites, policy, categories),
+        losses.share_table(sites, built.lsoas, built.policy_areas, None, policy, categories),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -118,10 +132,12 @@ def distance_bands(categories: tuple[str, ...], closures: Closures = ()):
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def loss_map_layers(policy: str, categories: tuple[str, ...],
-                    closures: Closures = ()) -> loss_maps.LossLayers:
-    return loss_maps.loss_layers(apply_closures(layers().sites, closures), map_layers(),
-                                 policy, categories)
+def loss_map_layers(
+    policy: str, categories: tuple[str, ...], closures: Closures = ()
+) -> loss_maps.LossLayers:
+    return loss_maps.loss_layers(
+        apply_closures(layers().sites, closures), map_layers(), policy, categories
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -203,8 +219,9 @@ def postcodes() -> uploads.Postcodes | None:
     source = os.environ.get("GEODATA_SOURCE")
     if not source or not (Path(source) / SOURCES["postcodes"].path).exists():
         return None
-    return uploads.Postcodes.from_files(Path(source) / SOURCES["postcodes"].path,
-                                        Path(source) / SOURCES["postcodes_2014"].path)
+    return uploads.Postcodes.from_files(
+        Path(source) / SOURCES["postcodes"].path, Path(source) / SOURCES["postcodes_2014"].path
+    )
 
 
 @st.cache_resource(show_spinner=False)

@@ -10,15 +10,19 @@ from lib.links import views
 from lib.render import controls, site_map
 
 
-def show_map(m: folium.Map, key: str, height: int = 680, save_view: bool = False,
-             view: views.MapView | None = None) -> views.MapView | None:
+def show_map(
+    m: folium.Map,
+    key: str,
+    height: int = 680,
+    save_view: bool = False,
+    view: views.MapView | None = None,
+) -> views.MapView | None:
     """Embed the map. No interaction is sent back, so panning never reruns the page; with
     save_view a "Save view to link" button in the map sends its centre and zoom once, and
     they go into the link (lat, lon, z). Returns the view now in the link (else `view`)."""
     if save_view:
         m.add_child(controls.SaveViewControl())
-    returned = st_folium(m, key=key, height=height, use_container_width=True,
-                         returned_objects=[])
+    returned = st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])
     saved = views.view_from_map(returned) if save_view else None
     if saved is not None and saved != view:
         st.query_params.update(saved.params())
@@ -44,39 +48,51 @@ def reset_view_button(view: views.MapView | None, key: str = "reset_view") -> No
         st.rerun()
 
 
-
-
 # The explorer's map: Leaflet in the page itself (no iframe), fed by lib/render/site_map.py.
 # Registered once per process; `isolate_styles=False` so Leaflet's own stylesheet applies.
 # One element brings the map's code and CSS; the layer and map elements carry small shims.
 _site_map_code = st.components.v2.component(
-    "joined_up_london.site_map_code", js=site_map.component_js(),
-    css=site_map.component_css(), isolate_styles=False)
+    "joined_up_london.site_map_code",
+    js=site_map.component_js(),
+    css=site_map.component_css(),
+    isolate_styles=False,
+)
 _site_map_layer = st.components.v2.component(
-    "joined_up_london.site_map_layer", js=site_map.LAYER_JS, isolate_styles=False)
+    "joined_up_london.site_map_layer", js=site_map.LAYER_JS, isolate_styles=False
+)
 _site_map_component = st.components.v2.component(
-    "joined_up_london.site_map", js=site_map.MAP_JS, isolate_styles=False)
+    "joined_up_london.site_map", js=site_map.MAP_JS, isolate_styles=False
+)
 
 
 def _ignore() -> None:
     """A trigger needs a callback to be reported; the page reads the value it returns."""
 
 
-def show_site_map(layers: list[site_map.Layer], spec: dict, key: str, height: int = 680,
-                  save_view: bool = False,
-                  view: views.MapView | None = None) -> views.MapView | None:
+def show_site_map(
+    layers: list[site_map.Layer],
+    spec: dict,
+    key: str,
+    height: int = 680,
+    save_view: bool = False,
+    view: views.MapView | None = None,
+) -> views.MapView | None:
     """Embed the browser map: each packed layer as an element of its own (identical on every
     run, so Streamlit sends a browser that already has it a reference, not the bytes), then
     the view. The map is made once per page and redrawn in place when the view changes.
     With save_view, the "Save view to link" button's centre and zoom go into the link."""
     with st.container(gap=None):
-        _site_map_code(key=f"{key}_code", data={"leaflet": site_map.leaflet_urls()},
-                       height="content")
+        _site_map_code(
+            key=f"{key}_code", data={"leaflet": site_map.leaflet_urls()}, height="content"
+        )
         for layer in layers:
             _site_map_layer(key=f"{key}_{layer.name}", data=layer.data, height="content")
-        result = _site_map_component(key=key, data={**spec, "height": height,
-                                                    "save_view": save_view},
-                                     height=height, on_view_change=_ignore)
+        result = _site_map_component(
+            key=key,
+            data={**spec, "height": height, "save_view": save_view},
+            height=height,
+            on_view_change=_ignore,
+        )
     saved = views.view_from_map(result.get("view")) if save_view else None
     if saved is not None and saved != view:
         st.query_params.update(saved.params())

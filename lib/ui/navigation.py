@@ -21,5 +21,3 @@ def require_navigation() -> None:
     if getattr(PagesManager, "uses_pages_directory", False):
         PagesManager.uses_pages_directory = False
         st.rerun()
-
-

@@ -90,9 +90,13 @@ def presentation_mode() -> bool:
     from_url = views.parse_present({"present": st.query_params.get("present", "")})
     if st.session_state.get("present_toggle") != from_url:
         st.session_state["present_toggle"] = from_url
-    on = st.sidebar.toggle("Presentation mode", key="present_toggle", on_change=_set_present,
-                           help="For a projector: no sidebar, large type, the map filling "
-                                "the screen. Adds present=1 to the link.")
+    on = st.sidebar.toggle(
+        "Presentation mode",
+        key="present_toggle",
+        on_change=_set_present,
+        help="For a projector: no sidebar, large type, the map filling "
+        "the screen. Adds present=1 to the link.",
+    )
     if on:
         st.html(PRESENT_CSS)
     return on
@@ -107,8 +111,7 @@ def present_header(title: str, value: str, label: str, key: str = "present") -> 
     left, middle, right = st.columns(widths, vertical_alignment="center")
     left.title(title, anchor=False)
     middle.metric(label, value)
-    right.button("Exit presentation", key=f"{key}_exit", on_click=_exit_present,
-                 width="stretch")
+    right.button("Exit presentation", key=f"{key}_exit", on_click=_exit_present, width="stretch")
 
 
 def present_map(m: folium.Map, key: str, height: int = 540, view=None) -> views.MapView | None:
@@ -121,13 +124,11 @@ def present_map(m: folium.Map, key: str, height: int = 540, view=None) -> views.
     return embed.show_map(m, key=key, height=height, view=view)
 
 
-
-
-def present_site_map(layers, spec: dict, key: str, height: int = 540,
-                     view=None) -> views.MapView | None:
+def present_site_map(
+    layers, spec: dict, key: str, height: int = 540, view=None
+) -> views.MapView | None:
     """The explorer's browser map for a projector: large legend and label type (the map's
     own CSS, switched on by `present`), a little shorter under the tour bar."""
     if st.query_params.get("tour"):
         height -= 56
-    return embed.show_site_map(layers, {**spec, "present": True}, key=key, height=height,
-                               view=view)
+    return embed.show_site_map(layers, {**spec, "present": True}, key=key, height=height, view=view)

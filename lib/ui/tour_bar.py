@@ -46,24 +46,31 @@ def tour_bar(url_path: str = "") -> None:
     with the page's url_path."""
     if url_path == "tour":  # the Tour page has its own controls
         return
-    found = tours.tour_from_link({k: st.query_params.get(k) for k in tours.TOUR_PARAMS},
-                                 tour_choices())
+    found = tours.tour_from_link(
+        {k: st.query_params.get(k) for k in tours.TOUR_PARAMS}, tour_choices()
+    )
     if found is None:
         return
     current, number = found
     count = len(current.steps)
-    parts = [f"<strong>Tour · step {number} of {count}:</strong> "
-             f"{html.escape(current.steps[number - 1].title)}"]
+    parts = [
+        f"<strong>Tour · step {number} of {count}:</strong> "
+        f"{html.escape(current.steps[number - 1].title)}"
+    ]
     if number > 1:
         before = current.steps[number - 2]
-        parts.append(f'<a href="{_tour_href(before.page.url_path, tours.step_params(current, number - 1))}" '
-                     'target="_self">← Previous step</a>')
-    parts.append(f'<a href="{_tour_href("tour", {"tour": current.name, "step": str(number)})}" '
-                 'target="_self">Back to the tour</a>')
+        parts.append(
+            f'<a href="{_tour_href(before.page.url_path, tours.step_params(current, number - 1))}" '
+            'target="_self">← Previous step</a>'
+        )
+    parts.append(
+        f'<a href="{_tour_href("tour", {"tour": current.name, "step": str(number)})}" '
+        'target="_self">Back to the tour</a>'
+    )
     if number < count:
         after = current.steps[number]
-        parts.append(f'<a class="next" href="{_tour_href(after.page.url_path, tours.step_params(current, number + 1))}" '
-                     f'target="_self">Next: {html.escape(after.title)} →</a>')
+        parts.append(
+            f'<a class="next" href="{_tour_href(after.page.url_path, tours.step_params(current, number + 1))}" '
+            f'target="_self">Next: {html.escape(after.title)} →</a>'
+        )
     st.html(TOUR_BAR_CSS + f'<nav class="jul-tour-bar" aria-label="Tour">{"".join(parts)}</nav>')
-
-

@@ -40,11 +40,12 @@ def require_store():
     try:
         return store()
     except (StoreConfigError, SQLAlchemyError, OSError) as exc:
-        st.error("The contributions store cannot be opened: "
-                 f"{str(exc).splitlines()[0][:300]}")
-        st.markdown("Contributions are kept in the SQLite file named by "
-                    "`JOINED_UP_CONTRIBUTIONS_DB` (default `data/contributions.sqlite`), or in "
-                    "the PostgreSQL database named by `DATABASE_URL`. See the README.")
+        st.error(f"The contributions store cannot be opened: {str(exc).splitlines()[0][:300]}")
+        st.markdown(
+            "Contributions are kept in the SQLite file named by "
+            "`JOINED_UP_CONTRIBUTIONS_DB` (default `data/contributions.sqlite`), or in "
+            "the PostgreSQL database named by `DATABASE_URL`. See the README."
+        )
         st.stop()
 
 
@@ -55,8 +56,7 @@ def choose_a_place(url_path: str, key: str, unknown, what: str) -> None:
     if nearest:
         params = {k: st.query_params.get_all(k) for k in st.query_params}
         link = views.build_link(f"./{url_path}", {**params, key: nearest[0]})
-        st.markdown(f"[Open {nearest[0]} instead]({link})  \nor choose {what} in the "
-                    "sidebar.")
+        st.markdown(f"[Open {nearest[0]} instead]({link})  \nor choose {what} in the sidebar.")
     else:
         st.info(f"Choose {what} in the sidebar.")
     st.stop()
@@ -71,8 +71,12 @@ def default_basemap() -> str:
 def basemap_picker() -> str:
     choices = list(BASEMAP_CHOICES)
     return st.sidebar.radio(
-        "Basemap", choices, index=choices.index(default_basemap()), key="basemap",
-        format_func=BASEMAP_CHOICES.get, bind="query-params",
+        "Basemap",
+        choices,
+        index=choices.index(default_basemap()),
+        key="basemap",
+        format_func=BASEMAP_CHOICES.get,
+        bind="query-params",
         help="Street tiles come from an outside server; the map still reads without them.",
     )
 
@@ -96,5 +100,3 @@ def attribution_caption(source_keys, basemap: str) -> None:
     if maps.BASEMAPS[basemap][2]:
         lines.append(f"Basemap {maps.BASEMAPS[basemap][2]}")
     st.caption(" · ".join(lines))
-
-

@@ -20,8 +20,14 @@ GROUP_COLOURS = {
 }
 CATEGORY_GROUPS = list(GROUP_COLOURS)
 # Densest groups first: drawn underneath, so the sparser ones stay visible on top.
-DRAW_ORDER = ["Faith", "Pubs", "Music & nightlife", "Culture & heritage", "Health",
-              "Community & libraries"]
+DRAW_ORDER = [
+    "Faith",
+    "Pubs",
+    "Music & nightlife",
+    "Culture & heritage",
+    "Health",
+    "Community & libraries",
+]
 STATUSES = ["open", "closed"]
 
 
@@ -30,10 +36,24 @@ STATUSES = ["open", "closed"]
 # (CATEGORY_PRIORITY, taken from here), then the other sources' own;
 # tests/store/test_validation.py checks it against the built layer.
 SITE_CATEGORIES: tuple[str, ...] = (
-    "Library", "Museum or public gallery", "Grassroots music venue", "LGBTQ+ night-time venue",
-    "Theatre", "Cinema", "Arts centre", "Dance performance venue", "Music venue",
-    "Commercial gallery", "Community centre", "Outdoor cultural space", "Skate park", "Pub",
-    "Place of worship", "GP practice", "Pharmacy", "Dental practice",
+    "Library",
+    "Museum or public gallery",
+    "Grassroots music venue",
+    "LGBTQ+ night-time venue",
+    "Theatre",
+    "Cinema",
+    "Arts centre",
+    "Dance performance venue",
+    "Music venue",
+    "Commercial gallery",
+    "Community centre",
+    "Outdoor cultural space",
+    "Skate park",
+    "Pub",
+    "Place of worship",
+    "GP practice",
+    "Pharmacy",
+    "Dental practice",
 )
 
 
@@ -65,17 +85,49 @@ class Recording:
         return GROUP_COLOURS[self.group]
 
 
-RECORDING: dict[str, Recording] = {r.category: r for r in [
-    # Any of the three library lists (2016, January 2021, 2023): one history per library.
-    Recording("Library", "Community & libraries", "libraries_20(?:16|21|23)", "library",
-              "libraries", "Libraries", "2010-2023", "libraries 2010-2023", 2010, 2023),
-    Recording("GP practice", "Health", "epraccur_2019", "GP practice", "GP practices",
-              "GP practices", "July 2013 - July 2019", "GP practices 2013-2019", 2013, 2019),
-    Recording("Museum or public gallery", "Culture & heritage", "mapping_museums",
-              "museum or public gallery", "museums and public galleries", "Museums",
-              "1945-2021 (earliest year of each closure range)", "museums since 1945", 1945,
-              2021, "earliest year of each closure range"),
-]}
+RECORDING: dict[str, Recording] = {
+    r.category: r
+    for r in [
+        # Any of the three library lists (2016, January 2021, 2023): one history per library.
+        Recording(
+            "Library",
+            "Community & libraries",
+            "libraries_20(?:16|21|23)",
+            "library",
+            "libraries",
+            "Libraries",
+            "2010-2023",
+            "libraries 2010-2023",
+            2010,
+            2023,
+        ),
+        Recording(
+            "GP practice",
+            "Health",
+            "epraccur_2019",
+            "GP practice",
+            "GP practices",
+            "GP practices",
+            "July 2013 - July 2019",
+            "GP practices 2013-2019",
+            2013,
+            2019,
+        ),
+        Recording(
+            "Museum or public gallery",
+            "Culture & heritage",
+            "mapping_museums",
+            "museum or public gallery",
+            "museums and public galleries",
+            "Museums",
+            "1945-2021 (earliest year of each closure range)",
+            "museums since 1945",
+            1945,
+            2021,
+            "earliest year of each closure range",
+        ),
+    ]
+}
 RECORDING_CATEGORIES: tuple[str, ...] = tuple(RECORDING)
 
 #: ONS pub counts by borough: the years the series covers.

@@ -3,5 +3,3 @@
 from __future__ import annotations
 
 LONDON_BOUNDS = ((51.28, -0.51), (51.70, 0.34))
-
-

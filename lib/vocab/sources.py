@@ -19,10 +19,14 @@ OS_ATTR = "Contains Ordnance Survey data © Crown copyright and database right"
 GLA_ATTR = "Greater London Authority, London Datastore (Open Government Licence v3.0)"
 OSM_ATTR = "© OpenStreetMap contributors (ODbL)"
 
-NHS_ATTR = ("Contains public sector information licensed under the Open Government Licence v3.0 "
-            "(NHS England, Organisation Data Service)",)
-LIB_ATTR = ("Contains public sector information licensed under the Open Government Licence v3.0 "
-            "(DCMS / Arts Council England)",)
+NHS_ATTR = (
+    "Contains public sector information licensed under the Open Government Licence v3.0 "
+    "(NHS England, Organisation Data Service)",
+)
+LIB_ATTR = (
+    "Contains public sector information licensed under the Open Government Licence v3.0 "
+    "(DCMS / Arts Council England)",
+)
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,9 @@ SOURCES: dict[str, Source] = {
             "English Indices of Deprivation 2019 (London LSOAs)",
             "MHCLG",
             OGL,
-            ("Contains public sector information licensed under the Open Government Licence v3.0 (MHCLG)",),
+            (
+                "Contains public sector information licensed under the Open Government Licence v3.0 (MHCLG)",
+            ),
             "2019",
             "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019",
             credit="MHCLG IMD 2019 (OGL)",
@@ -142,7 +148,9 @@ SOURCES: dict[str, Source] = {
             "Public libraries in England, 2016 (basic dataset)",
             "DCMS Libraries Taskforce, formatted by Libraries Hacked",
             OGL,
-            ("Contains public sector information licensed under the Open Government Licence v3.0 (DCMS)",),
+            (
+                "Contains public sector information licensed under the Open Government Licence v3.0 (DCMS)",
+            ),
             "2016 (closures 2010-2016)",
             "https://www.librarieshacked.org/",
             "Closures recorded only from 2010 to 2016.",
@@ -154,7 +162,9 @@ SOURCES: dict[str, Source] = {
             "Library authorities in England, 2016",
             "DCMS Libraries Taskforce, formatted by Libraries Hacked",
             OGL,
-            ("Contains public sector information licensed under the Open Government Licence v3.0 (DCMS)",),
+            (
+                "Contains public sector information licensed under the Open Government Licence v3.0 (DCMS)",
+            ),
             "2016",
             "https://www.librarieshacked.org/",
             credit="DCMS/Libraries Hacked (OGL)",
@@ -165,7 +175,9 @@ SOURCES: dict[str, Source] = {
             "GP practices (ODS epraccur)",
             "NHS Digital (Organisation Data Service)",
             OGL,
-            ("Contains public sector information licensed under the Open Government Licence v3.0 (NHS Digital)",),
+            (
+                "Contains public sector information licensed under the Open Government Licence v3.0 (NHS Digital)",
+            ),
             "December 2019 (closures 2013-2019)",
             "https://digital.nhs.uk/services/organisation-data-service",
             "Closures recorded only from July 2013. Dormant practices are left out. Placed at their "
@@ -274,7 +286,9 @@ SOURCES: dict[str, Source] = {
             "Registered charities per ward (CharityBase)",
             "Charity Commission register via CharityBase",
             OGL,
-            ("Contains public sector information licensed under the Open Government Licence v3.0 (Charity Commission)",),
+            (
+                "Contains public sector information licensed under the Open Government Licence v3.0 (Charity Commission)",
+            ),
             "January 2019",
             "https://charitybase.uk/",
             "Charities are counted where they are registered, not where they work.",
@@ -321,9 +335,11 @@ SOURCES: dict[str, Source] = {
             "Code-Point Open postcodes (London)",
             "Ordnance Survey",
             OGL,
-            ("Contains OS data © Crown copyright and database right 2025",
-             "Contains Royal Mail data © Royal Mail copyright and database right 2025",
-             "Contains National Statistics data © Crown copyright and database right 2025"),
+            (
+                "Contains OS data © Crown copyright and database right 2025",
+                "Contains Royal Mail data © Royal Mail copyright and database right 2025",
+                "Contains National Statistics data © Crown copyright and database right 2025",
+            ),
             "October 2025",
             "https://osdatahub.os.uk/downloads/open/CodePointOpen",
             credit="OS Code-Point Open (OGL)",
@@ -334,8 +350,10 @@ SOURCES: dict[str, Source] = {
             "Code-Point Open postcodes of 2014 no longer current (London)",
             "Ordnance Survey",
             OGL,
-            ("Contains OS data © Crown copyright and database right",
-             "Contains Royal Mail data © Royal Mail copyright and database right"),
+            (
+                "Contains OS data © Crown copyright and database right",
+                "Contains Royal Mail data © Royal Mail copyright and database right",
+            ),
             "2014",
             "https://osdatahub.os.uk/downloads/open/CodePointOpen",
             "Used to place closed GP practices whose postcodes have been terminated.",
@@ -433,16 +451,31 @@ SITE_SOURCE_KEYS = {
 
 
 VINTAGE_LABELS = {
-    "boroughs": "boroughs", "borough_population": "population", "lsoa_population":
-    "population", "cim": "culture map", "libraries": "libraries", "gp_practices":
-    "GP practices", "museums": "museums", "worship": "places of worship (OSM)",
-    "town_centres": "town centres", "caz": "CAZ", "opportunity_areas": "Opportunity Areas",
-    "sil": "industrial locations", "creative_enterprise_zones": "Creative Enterprise Zones",
-    "intensification_2015": "Areas of Intensification", "imd": "deprivation (IMD)",
-    "lsoas": "LSOAs", "pubs": "pubs (ONS)", "charities": "charities", "grants": "grants",
-    "food_banks": "food banks", "mutual_aid": "mutual aid groups",
-    "libraries_2021": "libraries (2021)", "libraries_2023": "libraries (2023)",
-    "pharmacies": "pharmacies", "dental": "dental practices",
+    "boroughs": "boroughs",
+    "borough_population": "population",
+    "lsoa_population": "population",
+    "cim": "culture map",
+    "libraries": "libraries",
+    "gp_practices": "GP practices",
+    "museums": "museums",
+    "worship": "places of worship (OSM)",
+    "town_centres": "town centres",
+    "caz": "CAZ",
+    "opportunity_areas": "Opportunity Areas",
+    "sil": "industrial locations",
+    "creative_enterprise_zones": "Creative Enterprise Zones",
+    "intensification_2015": "Areas of Intensification",
+    "imd": "deprivation (IMD)",
+    "lsoas": "LSOAs",
+    "pubs": "pubs (ONS)",
+    "charities": "charities",
+    "grants": "grants",
+    "food_banks": "food banks",
+    "mutual_aid": "mutual aid groups",
+    "libraries_2021": "libraries (2021)",
+    "libraries_2023": "libraries (2023)",
+    "pharmacies": "pharmacies",
+    "dental": "dental practices",
 }
 
 
@@ -470,6 +503,7 @@ def vintage_line(keys: Iterable[str]) -> str:
 def attribution_lines(keys: Iterable[str]) -> tuple[str, ...]:
     """lib.sources.attributions, with statements that say the same thing twice (one with a
     year, or "OS" for "Ordnance Survey") given once."""
+
     def same(line: str) -> str:
         line = line.lower().replace("ordnance survey", "os").rstrip(". ")
         return line[:-5] if line[-4:].isdigit() and line[-5] == " " else line
@@ -482,5 +516,3 @@ def attribution_lines(keys: Iterable[str]) -> tuple[str, ...]:
 
 def policy_source_keys(policies: Iterable[str]) -> list[str]:
     return [k for p in policies for k in LAYER_SOURCES.get(p, ())]
-
-

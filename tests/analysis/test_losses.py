@@ -24,11 +24,24 @@ BNG = "EPSG:27700"
 def make_sites(rows) -> gpd.GeoDataFrame:
     """Sites with the columns of the built ``sites`` layer; rows give only what matters."""
     defaults = dict(
-        site_id="x", name="x", category="Library", category_group="g", status="open",
-        closed_year=pd.NA, sources="libraries_2016", gss_code="E09000001", in_town_centre=False,
-        town_centre_class=None, in_caz=False, in_opportunity_area=False, in_sil=False,
-        in_creative_enterprise_zone=False, in_regen_area=False, dist_town_centre_m=1000.0,
-        x=0.0, y=0.0,
+        site_id="x",
+        name="x",
+        category="Library",
+        category_group="g",
+        status="open",
+        closed_year=pd.NA,
+        sources="libraries_2016",
+        gss_code="E09000001",
+        in_town_centre=False,
+        town_centre_class=None,
+        in_caz=False,
+        in_opportunity_area=False,
+        in_sil=False,
+        in_creative_enterprise_zone=False,
+        in_regen_area=False,
+        dist_town_centre_m=1000.0,
+        x=0.0,
+        y=0.0,
     )
     records = []
     for i, row in enumerate(rows):
@@ -46,11 +59,21 @@ def ten_sites():
     culture-map-only library (closed status impossible, must be left out) and a pub."""
     rows = []
     for closed in (True, True, False, False):
-        rows.append(dict(in_caz=True, status="closed" if closed else "open",
-                         closed_year=2012 if closed else pd.NA))
+        rows.append(
+            dict(
+                in_caz=True,
+                status="closed" if closed else "open",
+                closed_year=2012 if closed else pd.NA,
+            )
+        )
     for closed in (True, False, False, False, False, False):
-        rows.append(dict(in_caz=False, status="closed" if closed else "open",
-                         closed_year=2014 if closed else pd.NA))
+        rows.append(
+            dict(
+                in_caz=False,
+                status="closed" if closed else "open",
+                closed_year=2014 if closed else pd.NA,
+            )
+        )
     rows.append(dict(in_caz=True, sources="cim_2022"))
     rows.append(dict(category="Pub", sources="cim_2022", in_caz=True))
     return make_sites(rows)
@@ -117,8 +140,11 @@ def test_rate_ratio_every_site_closed_is_corrected_too():
 
 
 def test_rate_ratio_without_a_comparison_is_nan_not_an_error():
-    for args, words in [((0, 0, 3, 10), "no sites inside"), ((2, 5, 0, 0), "no sites outside"),
-                        ((0, 5, 0, 10), "no closures on either side")]:
+    for args, words in [
+        ((0, 0, 3, 10), "no sites inside"),
+        ((2, 5, 0, 0), "no sites outside"),
+        ((0, 5, 0, 10), "no closures on either side"),
+    ]:
         rr = inference.rate_ratio(*args)
         assert all(math.isnan(x) for x in rr[:3]) and words in rr.note
         assert losses.verdict(*rr[:3], "the CAZ", rr.note).startswith("cannot compare")
@@ -144,10 +170,12 @@ def test_mantel_haenszel_undoes_a_mix_of_categories():
     # R = 20*20/60 + 1*200/220 = 7.5758 = S, so RR = 1
     assert mh.ratio == pytest.approx(1.0)
     # Greenland-Robins: (40*20*30 - 20*10*60)/60² + (20*200*11 - 1*10*220)/220² = 4.19697
-    var = ((40 * 20 * 30 - 20 * 10 * 60) / 60**2
-           + (20 * 200 * 11 - 1 * 10 * 220) / 220**2) / (20 * 20 / 60 + 200 / 220) ** 2
-    assert (mh.lo, mh.hi) == pytest.approx((math.exp(-1.96 * math.sqrt(var)),
-                                            math.exp(1.96 * math.sqrt(var))))
+    var = ((40 * 20 * 30 - 20 * 10 * 60) / 60**2 + (20 * 200 * 11 - 1 * 10 * 220) / 220**2) / (
+        20 * 20 / 60 + 200 / 220
+    ) ** 2
+    assert (mh.lo, mh.hi) == pytest.approx(
+        (math.exp(-1.96 * math.sqrt(var)), math.exp(1.96 * math.sqrt(var)))
+    )
     assert (mh.lo, mh.hi) == pytest.approx((0.5886, 1.6990), abs=5e-4)
     # One stratum: Mantel-Haenszel is the Katz interval, the stratified test is Fisher's.
     one = inference.mh_rate_ratio([(10, 50, 20, 200)])
@@ -157,26 +185,34 @@ def test_mantel_haenszel_undoes_a_mix_of_categories():
 
 
 def test_all_three_verdict_reads_the_adjusted_ratio():
-    rows = ([dict(category="Museum or public gallery", sources="mapping_museums", in_caz=True,
-                  status="closed")] * 20
-            + [dict(category="Museum or public gallery", sources="mapping_museums",
-                    in_caz=True)] * 20
-            + [dict(category="Museum or public gallery", sources="mapping_museums",
-                    status="closed")] * 10
-            + [dict(category="Museum or public gallery", sources="mapping_museums")] * 10
-            + [dict(category="GP practice", sources="epraccur_2019", in_caz=True,
-                    status="closed")]
-            + [dict(category="GP practice", sources="epraccur_2019", in_caz=True)] * 19
-            + [dict(category="GP practice", sources="epraccur_2019", status="closed")] * 10
-            + [dict(category="GP practice", sources="epraccur_2019")] * 190)
+    rows = (
+        [
+            dict(
+                category="Museum or public gallery",
+                sources="mapping_museums",
+                in_caz=True,
+                status="closed",
+            )
+        ]
+        * 20
+        + [dict(category="Museum or public gallery", sources="mapping_museums", in_caz=True)] * 20
+        + [dict(category="Museum or public gallery", sources="mapping_museums", status="closed")]
+        * 10
+        + [dict(category="Museum or public gallery", sources="mapping_museums")] * 10
+        + [dict(category="GP practice", sources="epraccur_2019", in_caz=True, status="closed")]
+        + [dict(category="GP practice", sources="epraccur_2019", in_caz=True)] * 19
+        + [dict(category="GP practice", sources="epraccur_2019", status="closed")] * 10
+        + [dict(category="GP practice", sources="epraccur_2019")] * 190
+    )
     table = losses.closure_table(make_sites(rows), "caz").set_index("category")
     total = table.loc["All three"]
-    assert (total.closed_in, total.sites_in, total.closed_out, total.sites_out) == (21, 60, 20,
-                                                                                     220)
+    assert (total.closed_in, total.sites_in, total.closed_out, total.sites_out) == (21, 60, 20, 220)
     assert total.ratio == pytest.approx(3.85, abs=0.01)
     assert total.ratio_adj == pytest.approx(1.0)
-    assert total.verdict.startswith("no clear difference once the mix of categories is "
-                                    "allowed for; the crude ratio of 3.8 (95% CI 2.2-6.6)")
+    assert total.verdict.startswith(
+        "no clear difference once the mix of categories is "
+        "allowed for; the crude ratio of 3.8 (95% CI 2.2-6.6)"
+    )
     gp = table.loc["GP practice"]
     assert gp.ratio_adj == gp.ratio and gp.p_exact_adj == gp.p_exact
 
@@ -188,13 +224,16 @@ def test_verdicts():
     assert losses.verdict(1.5, 0.9, 2.5, "the CAZ") == "no clear difference"
     assert losses.verdict(2.0, 1.0, 4.0, "the CAZ") == "no clear difference"  # 1 is on the edge
     assert losses.verdict(2.0, 1.2, 3.3, "the CAZ") == (
-        "closures were 2.0 times as likely inside the CAZ (rate ratio 95% CI 1.2-3.3)")
+        "closures were 2.0 times as likely inside the CAZ (rate ratio 95% CI 1.2-3.3)"
+    )
     assert losses.verdict(0.5, 0.3, 0.8, "the CAZ") == (
         "closures were less likely inside the CAZ: 0.50 times the rate elsewhere "
-        "(rate ratio 95% CI 0.30-0.80)")
+        "(rate ratio 95% CI 0.30-0.80)"
+    )
     # The interval excludes 1 but the exact test does not back it: no clear difference.
     assert losses.verdict(7.6, 3.2, 17.9, "SIL", p_exact=0.0997).startswith(
-        "no clear difference (too few sites to tell: exact test p = 0.10")
+        "no clear difference (too few sites to tell: exact test p = 0.10"
+    )
 
 
 # ---------------------------------------------------------------- closure_table and headline
@@ -221,42 +260,56 @@ def test_closure_table_on_ten_sites(ten_sites):
 
 
 def test_closure_table_all_three_row_and_significant_verdict():
-    rows = ([dict(category="GP practice", sources="epraccur_2019", in_regen_area=True,
-                  status="closed")] * 30
-            + [dict(category="GP practice", sources="epraccur_2019", in_regen_area=True)] * 30
-            + [dict(category="GP practice", sources="epraccur_2019", status="closed")] * 10
-            + [dict(category="GP practice", sources="epraccur_2019")] * 90
-            + [dict(category="Museum or public gallery", sources="mapping_museums; cim_2022",
-                    in_regen_area=True)] * 5
-            + [dict(category="Museum or public gallery", sources="mapping_museums",
-                    status="closed")] * 5)
+    rows = (
+        [dict(category="GP practice", sources="epraccur_2019", in_regen_area=True, status="closed")]
+        * 30
+        + [dict(category="GP practice", sources="epraccur_2019", in_regen_area=True)] * 30
+        + [dict(category="GP practice", sources="epraccur_2019", status="closed")] * 10
+        + [dict(category="GP practice", sources="epraccur_2019")] * 90
+        + [
+            dict(
+                category="Museum or public gallery",
+                sources="mapping_museums; cim_2022",
+                in_regen_area=True,
+            )
+        ]
+        * 5
+        + [dict(category="Museum or public gallery", sources="mapping_museums", status="closed")]
+        * 5
+    )
     sites = make_sites(rows)
     table = losses.closure_table(sites, "regeneration_area")
-    assert list(table["category"]) == ["Library", "GP practice", "Museum or public gallery",
-                                       "All three"]
+    assert list(table["category"]) == [
+        "Library",
+        "GP practice",
+        "Museum or public gallery",
+        "All three",
+    ]
     gp = table.set_index("category").loc["GP practice"]
     assert (gp.sites_in, gp.closed_in, gp.sites_out, gp.closed_out) == (60, 30, 100, 10)
     assert gp.ratio == pytest.approx(5.0)
     assert gp.verdict.startswith("closures were 5.0 times as likely inside Areas for Regen")
     total = table.set_index("category").loc["All three"]
-    assert (total.sites_in, total.closed_in, total.sites_out, total.closed_out) == (65, 30, 105,
-                                                                                     15)
+    assert (total.sites_in, total.closed_in, total.sites_out, total.closed_out) == (65, 30, 105, 15)
     library = table.set_index("category").loc["Library"]
     assert library.sites_in == 0 and library.verdict.startswith("cannot compare")
     sentence = losses.verdict_sentence(gp, "Areas for Regeneration")
     assert sentence == (
         "For GP practices, the closure rate inside Areas for Regeneration was 50.0% (95% CI "
         "37.7-62.3%) against 10.0% (5.5-17.4%) elsewhere: closures were 5.0 times as likely "
-        "inside (rate ratio 95% CI 2.6-9.5).")
+        "inside (rate ratio 95% CI 2.6-9.5)."
+    )
     assert losses.verdict_sentence(library, "Areas for Regeneration").endswith(
-        "no recorded sites inside Areas for Regeneration.")
+        "no recorded sites inside Areas for Regeneration."
+    )
 
 
 def test_headline_no_clear_difference(ten_sites):
     row = losses.closure_table(ten_sites, "caz", ["Library"]).iloc[0]
     assert losses.verdict_sentence(row, "the Central Activities Zone") == (
         "For libraries, the closure rate inside the Central Activities Zone was 50.0% (95% CI "
-        "15.0-85.0%) against 16.7% (3.0-56.4%) elsewhere: no clear difference.")
+        "15.0-85.0%) against 16.7% (3.0-56.4%) elsewhere: no clear difference."
+    )
 
 
 def test_categories_without_closure_records_cannot_show_losses(ten_sites):
@@ -266,11 +319,13 @@ def test_categories_without_closure_records_cannot_show_losses(ten_sites):
 
 
 def test_town_centre_class_is_a_sub_policy():
-    sites = make_sites([
-        dict(in_town_centre=True, town_centre_class="Metropolitan", status="closed"),
-        dict(in_town_centre=True, town_centre_class="District"),
-        dict(in_town_centre=False),
-    ])
+    sites = make_sites(
+        [
+            dict(in_town_centre=True, town_centre_class="Metropolitan", status="closed"),
+            dict(in_town_centre=True, town_centre_class="District"),
+            dict(in_town_centre=False),
+        ]
+    )
     assert list(losses.inside_mask(sites, "town_centre")) == [True, True, False]
     assert list(losses.inside_mask(sites, "town_centre:Metropolitan")) == [True, False, False]
     table = losses.closure_table(sites, "town_centre:Metropolitan", ["Library"])
@@ -280,8 +335,15 @@ def test_town_centre_class_is_a_sub_policy():
 
 
 def test_policies_cover_the_brief():
-    for key in ["town_centre", "caz", "opportunity_area", "sil", "creative_enterprise_zone",
-                "regeneration_area", "town_centre:Metropolitan"]:
+    for key in [
+        "town_centre",
+        "caz",
+        "opportunity_area",
+        "sil",
+        "creative_enterprise_zone",
+        "regeneration_area",
+        "town_centre:Metropolitan",
+    ]:
         assert policy_label(key) and policy_flag(key)
     assert policy_title("caz") == "Central Activities Zone"
     assert any("27 of the 47" in c for c in losses.caveats_for("opportunity_area"))
@@ -298,22 +360,38 @@ def test_distance_band_edges():
     dist = [0, 0, 399.9, 400, 799.9, 800, 1599.9, 1600, 5000]
     inside = [True] + [False] * 8
     bands = list(losses.distance_band(inside, dist))
-    assert bands == [losses.INSIDE_BAND, "Under 400 m", "Under 400 m", "400-800 m", "400-800 m",
-                     "800-1,600 m", "800-1,600 m", "1,600 m or more", "1,600 m or more"]
+    assert bands == [
+        losses.INSIDE_BAND,
+        "Under 400 m",
+        "Under 400 m",
+        "400-800 m",
+        "400-800 m",
+        "800-1,600 m",
+        "800-1,600 m",
+        "1,600 m or more",
+        "1,600 m or more",
+    ]
 
 
 def test_distance_bands_table():
-    sites = make_sites([
-        dict(in_town_centre=True, dist_town_centre_m=0, status="closed"),
-        dict(in_town_centre=True, dist_town_centre_m=0),
-        dict(dist_town_centre_m=400, status="closed"),
-        dict(dist_town_centre_m=100),
-        dict(dist_town_centre_m=2000),
-        dict(category="Pub", sources="cim_2022", dist_town_centre_m=100),
-    ])
+    sites = make_sites(
+        [
+            dict(in_town_centre=True, dist_town_centre_m=0, status="closed"),
+            dict(in_town_centre=True, dist_town_centre_m=0),
+            dict(dist_town_centre_m=400, status="closed"),
+            dict(dist_town_centre_m=100),
+            dict(dist_town_centre_m=2000),
+            dict(category="Pub", sources="cim_2022", dist_town_centre_m=100),
+        ]
+    )
     table = losses.distance_bands(sites).set_index("band")
-    assert list(table.index) == [losses.INSIDE_BAND, "Under 400 m", "400-800 m", "800-1,600 m",
-                                 "1,600 m or more"]
+    assert list(table.index) == [
+        losses.INSIDE_BAND,
+        "Under 400 m",
+        "400-800 m",
+        "800-1,600 m",
+        "1,600 m or more",
+    ]
     assert list(table["sites"]) == [2, 1, 1, 0, 1]
     assert list(table["closed"]) == [1, 0, 1, 0, 0]
     assert table.loc["400-800 m", "rate"] == 1.0
@@ -328,31 +406,51 @@ def test_distance_bands_table():
 def grid():
     """Four 100 m square LSOAs in a row (populations 100, 200, 300, 400; the last two in
     Areas for Regeneration), two boroughs of two LSOAs each, and policy polygons."""
-    lsoas = gpd.GeoDataFrame({
-        "lsoa_code": ["L1", "L2", "L3", "L4"], "gss_code": ["B1", "B1", "B2", "B2"],
-        "population": [100, 200, 300, 400], "regen_area": [False, False, True, True],
-    }, geometry=[box(i * 100, 0, (i + 1) * 100, 100) for i in range(4)], crs=BNG)
-    boroughs = gpd.GeoDataFrame({"gss_code": ["B1", "B2"], "name": ["One", "Two"],
-                                 "population": [300, 700]},
-                                geometry=[box(0, 0, 200, 100), box(200, 0, 400, 100)], crs=BNG)
-    policy_areas = gpd.GeoDataFrame({
-        "policy": ["caz", "caz", "caz", "opportunity_area", "regeneration_area"],
-        "name": ["a", "b", "outside London", "oa", "regen"], "classification": "",
-        "borough": "",
-    }, geometry=[
-        box(50, 0, 200, 100),    # half of L1 and all of L2
-        box(150, 0, 200, 100),   # overlaps the first: must count once
-        box(500, 0, 600, 100),   # beyond London: no land, no people
-        box(300, 0, 400, 50),    # half of L4
-        box(200, 0, 400, 100),
-    ], crs=BNG)
+    lsoas = gpd.GeoDataFrame(
+        {
+            "lsoa_code": ["L1", "L2", "L3", "L4"],
+            "gss_code": ["B1", "B1", "B2", "B2"],
+            "population": [100, 200, 300, 400],
+            "regen_area": [False, False, True, True],
+        },
+        geometry=[box(i * 100, 0, (i + 1) * 100, 100) for i in range(4)],
+        crs=BNG,
+    )
+    boroughs = gpd.GeoDataFrame(
+        {"gss_code": ["B1", "B2"], "name": ["One", "Two"], "population": [300, 700]},
+        geometry=[box(0, 0, 200, 100), box(200, 0, 400, 100)],
+        crs=BNG,
+    )
+    policy_areas = gpd.GeoDataFrame(
+        {
+            "policy": ["caz", "caz", "caz", "opportunity_area", "regeneration_area"],
+            "name": ["a", "b", "outside London", "oa", "regen"],
+            "classification": "",
+            "borough": "",
+        },
+        geometry=[
+            box(50, 0, 200, 100),  # half of L1 and all of L2
+            box(150, 0, 200, 100),  # overlaps the first: must count once
+            box(500, 0, 600, 100),  # beyond London: no land, no people
+            box(300, 0, 400, 50),  # half of L4
+            box(200, 0, 400, 100),
+        ],
+        crs=BNG,
+    )
     return lsoas, boroughs, policy_areas
 
 
 def test_share_table_area_weighted(grid):
     lsoas, boroughs, policy_areas = grid
-    sites = make_sites([dict(in_caz=True, status="closed"), dict(in_caz=True),
-                        dict(status="closed"), dict(), dict()])
+    sites = make_sites(
+        [
+            dict(in_caz=True, status="closed"),
+            dict(in_caz=True),
+            dict(status="closed"),
+            dict(),
+            dict(),
+        ]
+    )
     table = losses.share_table(sites, lsoas, policy_areas, boroughs, "caz").set_index("measure")
     assert list(table.index) == ["Closures", "Sites", "Land area", "Residents"]
     assert (table.loc["Closures", "inside"], table.loc["Closures", "total"]) == (1, 2)
@@ -394,15 +492,23 @@ def test_policy_share_by_borough(grid):
 
 
 def test_closures_by_year_counts_and_borough_filter():
-    sites = make_sites([
-        dict(status="closed", closed_year=2012),
-        dict(status="closed", closed_year=2012, gss_code="E09000002"),
-        dict(status="closed", closed_year=pd.NA),
-        dict(category="GP practice", sources="epraccur_2019", status="closed", closed_year=2015),
-        dict(category="Museum or public gallery", sources="mapping_museums", status="closed",
-             closed_year=1985),
-        dict(status="open"),
-    ])
+    sites = make_sites(
+        [
+            dict(status="closed", closed_year=2012),
+            dict(status="closed", closed_year=2012, gss_code="E09000002"),
+            dict(status="closed", closed_year=pd.NA),
+            dict(
+                category="GP practice", sources="epraccur_2019", status="closed", closed_year=2015
+            ),
+            dict(
+                category="Museum or public gallery",
+                sources="mapping_museums",
+                status="closed",
+                closed_year=1985,
+            ),
+            dict(status="open"),
+        ]
+    )
     table = losses.closures_by_year(sites)
     assert table.to_dict("records") == [
         dict(year=1985, category="Museum or public gallery", closures=1),
@@ -420,10 +526,16 @@ def test_closures_by_year_counts_and_borough_filter():
 
 @pytest.fixture
 def pubs():
-    boroughs = pd.DataFrame({"gss_code": ["B1", "B2"], "name": ["One", "Two"],
-                             "population": [20_000, 100_000]})
-    counts = pd.DataFrame({"gss_code": ["B1", "B1", "B1", "B2", "B2", "B2"],
-                           "year": [2001, 2010, 2018] * 2, "pubs": [100, 90, 80, 50, 55, 60]})
+    boroughs = pd.DataFrame(
+        {"gss_code": ["B1", "B2"], "name": ["One", "Two"], "population": [20_000, 100_000]}
+    )
+    counts = pd.DataFrame(
+        {
+            "gss_code": ["B1", "B1", "B1", "B2", "B2", "B2"],
+            "year": [2001, 2010, 2018] * 2,
+            "pubs": [100, 90, 80, 50, 55, 60],
+        }
+    )
     return counts, boroughs
 
 
@@ -459,7 +571,9 @@ def test_correlation_and_verdicts():
     table = pub_trends.pubs_policy_correlation(change, shares)
     assert table.loc[0, "verdict"].startswith("boroughs with more of this policy area had higher")
     flat = change.assign(pct_change=[1, -1, 1, -1, 1, -1, 1, -1, 1, -1])
-    assert pub_trends.pubs_policy_correlation(flat, shares).loc[0, "verdict"] == "no clear association"
+    assert (
+        pub_trends.pubs_policy_correlation(flat, shares).loc[0, "verdict"] == "no clear association"
+    )
 
 
 def test_results_carry_caveats_through_pickling(ten_sites):
@@ -480,8 +594,10 @@ def test_module_does_not_import_streamlit():
 @pytest.fixture(scope="module")
 def layers(built_gpkg):
     """The real build (``built_gpkg`` from tests/conftest.py), read once for this module."""
-    return {name: pyogrio.read_dataframe(built_gpkg, layer=name)
-            for name in ["sites", "lsoas", "boroughs", "policy_areas", "pubs_by_borough"]}
+    return {
+        name: pyogrio.read_dataframe(built_gpkg, layer=name)
+        for name in ["sites", "lsoas", "boroughs", "policy_areas", "pubs_by_borough"]
+    }
 
 
 @pytest.mark.integration
@@ -491,7 +607,10 @@ def test_real_closures_by_year_total_equals_closed_sites(layers):
     # Losses (issue 9): not the closures that were replacements, moves or successions.
     closed = recorded[losses.lost_mask(recorded)]
     assert closed.groupby("category").size().to_dict() == {
-        "GP practice": 133, "Library": 27, "Museum or public gallery": 72}
+        "GP practice": 133,
+        "Library": 27,
+        "Museum or public gallery": 72,
+    }
     assert (recorded.status == "closed").sum() == 246  # 14 libraries closed and replaced
     table = losses.closures_by_year(sites)
     undated = table.attrs["undated"]
@@ -529,8 +648,9 @@ def test_real_caz_counts_match_a_direct_spatial_join(layers):
     sites, policy_areas = layers["sites"], layers["policy_areas"]
     recorded = losses.recorded_sites(sites)
     caz = policy_areas[policy_areas.policy == "caz"]
-    joined = gpd.sjoin(recorded[["site_id", "status", "geometry"]], caz[["geometry"]],
-                       predicate="within")
+    joined = gpd.sjoin(
+        recorded[["site_id", "status", "geometry"]], caz[["geometry"]], predicate="within"
+    )
     inside_ids = set(joined.site_id)
     closed_inside = int(losses.lost_mask(recorded[recorded.site_id.isin(inside_ids)]).sum())
     table = losses.closure_table(sites, "caz").set_index("category")
@@ -540,8 +660,9 @@ def test_real_caz_counts_match_a_direct_spatial_join(layers):
     assert total.sites_in + total.sites_out == len(recorded)
     # Crude, the CAZ looks worse (1.74, 95% CI 1.25-2.42); within each category it does not:
     # museums close most often and 121 of the 312 recorded museums are in the CAZ.
-    assert (total.ratio, total.ratio_lo, total.ratio_hi) == pytest.approx((1.74, 1.25, 2.42),
-                                                                          abs=0.005)
+    assert (total.ratio, total.ratio_lo, total.ratio_hi) == pytest.approx(
+        (1.74, 1.25, 2.42), abs=0.005
+    )
     assert total.ratio_adj == pytest.approx(1.01, abs=0.005) and total.ratio_adj_lo < 1
     assert total.verdict.startswith("no clear difference once the mix of categories")
     assert table.loc["Museum or public gallery", "sites_in"] == 121
@@ -567,15 +688,17 @@ def test_real_tables_are_consistent(layers):
     assert bands.loc[0, "sites"] == int(losses.recorded_sites(sites).in_town_centre.sum())
     for policy in MAIN_ANALYSED:
         closure = losses.closure_table(sites, policy).set_index("category").loc["All three"]
-        shares = losses.share_table(sites, layers["lsoas"], layers["policy_areas"],
-                               layers["boroughs"], policy).set_index("measure")
+        shares = losses.share_table(
+            sites, layers["lsoas"], layers["policy_areas"], layers["boroughs"], policy
+        ).set_index("measure")
         assert shares.loc["Sites", "inside"] == closure.sites_in
         assert shares.loc["Closures", "inside"] == closure.closed_in
         assert 0 < shares.loc["Land area", "share"] < 0.2
         assert 0 < shares.loc["Residents", "share"] < 0.2
         assert shares.loc["Residents", "total"] == layers["lsoas"].population.sum()
         assert losses.verdict_sentence(closure, policy_label(policy)).endswith(".")
-    shares = pub_trends.policy_share_by_borough(layers["boroughs"], layers["policy_areas"],
-                                       layers["lsoas"]).set_index("gss_code")
+    shares = pub_trends.policy_share_by_borough(
+        layers["boroughs"], layers["policy_areas"], layers["lsoas"]
+    ).set_index("gss_code")
     assert shares.loc["E09000001", "share_caz"] > 0.99  # the City is all CAZ
     assert shares.filter(like="share_").stack().between(0, 1).all()

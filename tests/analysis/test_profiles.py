@@ -23,8 +23,11 @@ BNG = "EPSG:27700"
 # ---------------------------------------------------------------- a tiny London
 # Boroughs: A (100,000 residents), B (200,000), C (10,000: under 20,000, so unstable).
 # Wards: A1, A2 in A; B1, B2 in B; C1 in C. One or two LSOAs per ward.
-BOROUGHS = [("E09000901", "Aville", 100_000), ("E09000902", "Beeton", 200_000),
-            ("E09000903", "Ceeford", 10_000)]
+BOROUGHS = [
+    ("E09000901", "Aville", 100_000),
+    ("E09000902", "Beeton", 200_000),
+    ("E09000903", "Ceeford", 10_000),
+]
 LSOAS = [  # lsoa, borough, ward, population, imd score, regen area
     ("L1", "E09000901", "W_A1", 30_000, 40.0, True),
     ("L2", "E09000901", "W_A1", 10_000, 20.0, False),
@@ -33,8 +36,13 @@ LSOAS = [  # lsoa, borough, ward, population, imd score, regen area
     ("L5", "E09000902", "W_B2", 100_000, 10.0, False),
     ("L6", "E09000903", "W_C1", 10_000, 15.0, False),
 ]
-WARD_NAMES = {"W_A1": "A One", "W_A2": "A Two", "W_B1": "B One", "W_B2": "B Two",
-              "W_C1": "C <One> & Co"}
+WARD_NAMES = {
+    "W_A1": "A One",
+    "W_A2": "A Two",
+    "W_B1": "B One",
+    "W_B2": "B Two",
+    "W_C1": "C <One> & Co",
+}
 
 
 def _square(i: int, size: float = 1000.0):
@@ -44,9 +52,23 @@ def _square(i: int, size: float = 1000.0):
 @pytest.fixture(scope="module")
 def tiny() -> dict:
     lsoas = gpd.GeoDataFrame(
-        [dict(lsoa_code=c, name=c, gss_code=b, ward_code=w, population=p, imd_score=s,
-              imd_rank=1, imd_decile=1, regen_area=r) for c, b, w, p, s, r in LSOAS],
-        geometry=[_square(i) for i in range(len(LSOAS))], crs=BNG)
+        [
+            dict(
+                lsoa_code=c,
+                name=c,
+                gss_code=b,
+                ward_code=w,
+                population=p,
+                imd_score=s,
+                imd_rank=1,
+                imd_decile=1,
+                regen_area=r,
+            )
+            for c, b, w, p, s, r in LSOAS
+        ],
+        geometry=[_square(i) for i in range(len(LSOAS))],
+        crs=BNG,
+    )
     wards = lsoas.dissolve("ward_code", aggfunc={"population": "sum", "gss_code": "first"})
     wards = wards.reset_index()
     wards["name"] = wards["ward_code"].map(WARD_NAMES)
@@ -59,11 +81,25 @@ def tiny() -> dict:
     sites = []
 
     def site(ward, borough, group, category, status="open", closed=None, source="cim_2022"):
-        sites.append(dict(site_id=f"s{len(sites)}", name=f"Site {len(sites)}",
-                          category=category, categories=category, category_group=group,
-                          status=status, opened_year=None, closed_year=closed,
-                          sources=source, licence="OGL", gss_code=borough, ward_code=ward,
-                          lsoa_code="L1", in_town_centre=False, in_regen_area=False))
+        sites.append(
+            dict(
+                site_id=f"s{len(sites)}",
+                name=f"Site {len(sites)}",
+                category=category,
+                categories=category,
+                category_group=group,
+                status=status,
+                opened_year=None,
+                closed_year=closed,
+                sources=source,
+                licence="OGL",
+                gss_code=borough,
+                ward_code=ward,
+                lsoa_code="L1",
+                in_town_centre=False,
+                in_regen_area=False,
+            )
+        )
 
     # Open community sites: A 10 (A1 6, A2 4), B 10 (all B1), C 5.
     for _ in range(6):
@@ -76,67 +112,137 @@ def tiny() -> dict:
         site("W_C1", "E09000903", "Community & libraries", "Community centre")
     # Closures. A: library 2012, library with no year (its source records 2010 on: counts),
     # GP 2015, museum 2005 (before 2010: not counted). B: museum 2011.
-    site("W_A1", "E09000901", "Community & libraries", "Library", "closed", 2012,
-         "libraries_2016")
-    site("W_A2", "E09000901", "Community & libraries", "Library", "closed", None,
-         "libraries_2016")
+    site("W_A1", "E09000901", "Community & libraries", "Library", "closed", 2012, "libraries_2016")
+    site("W_A2", "E09000901", "Community & libraries", "Library", "closed", None, "libraries_2016")
     site("W_A1", "E09000901", "Health", "GP practice", "closed", 2015, "epraccur_2019")
-    site("W_A1", "E09000901", "Culture & heritage", "Museum or public gallery", "closed",
-         2005, "mapping_museums")
-    site("W_B2", "E09000902", "Culture & heritage", "Museum or public gallery", "closed",
-         2011, "mapping_museums")
-    sites = gpd.GeoDataFrame(sites, geometry=[Point(500 + 10 * i, 500)
-                                              for i in range(len(sites))], crs=BNG)
+    site(
+        "W_A1",
+        "E09000901",
+        "Culture & heritage",
+        "Museum or public gallery",
+        "closed",
+        2005,
+        "mapping_museums",
+    )
+    site(
+        "W_B2",
+        "E09000902",
+        "Culture & heritage",
+        "Museum or public gallery",
+        "closed",
+        2011,
+        "mapping_museums",
+    )
+    sites = gpd.GeoDataFrame(
+        sites, geometry=[Point(500 + 10 * i, 500) for i in range(len(sites))], crs=BNG
+    )
     sites["opened_year"] = sites["opened_year"].astype("Int64")
     sites["closed_year"] = pd.array(sites["closed_year"], dtype="Int64")
-    voluntary_wards = pd.DataFrame({
-        "ward_code": ["W_A1", "W_A2", "W_B1", "W_B2", "W_C1"],
-        "charities": [30, 20, 100, 0, 10],
-        "grants_gbp": [40_000.0, 0.0, 100_000.0, 50_000.0, 1_000_000.0],
-        "grants_count": [4, 0, 10, 5, 2],
-    })
-    grants_by_year = pd.DataFrame({  # A £60,000 (some with no ward), B £150,000, C £1m
-        "gss_code": ["E09000901", "E09000901", "E09000902", "E09000903"],
-        "year": [2013, 2014, 2013, 2013],
-        "grants_gbp": [40_000.0, 20_000.0, 150_000.0, 1_000_000.0],
-        "grants_count": [4, 1, 15, 2],
-    })
-    pubs = pd.DataFrame({  # A 100 -> 50 (50% lost), B 200 -> 150 (25%), C 10 -> 12 (gained)
-        "gss_code": ["E09000901", "E09000901", "E09000902", "E09000902", "E09000903",
-                     "E09000903"],
-        "year": [2001, 2018, 2001, 2018, 2001, 2018],
-        "pubs": [100, 50, 200, 150, 10, 12],
-    })
-    points = gpd.GeoDataFrame({
-        "kind": ["food_bank", "food_bank", "mutual_aid"],
-        "name": ["Bank <b>", "Shut bank", "Street helpers"],
-        "status": ["open", "closed", "active in 2020"],
-        "network": ["Trussell Trust", "IFAN", ""],
-        "licence": ["Give Food terms (attribution)", "Give Food terms (attribution)",
-                    "CC BY-NC-SA 4.0 (non-commercial, share-alike)"],
-        "gss_code": ["E09000901", "E09000901", "E09000902"],
-        "ward_code": ["W_A1", "W_A2", "W_B1"],
-    }, geometry=[Point(100, 100), Point(1200, 100), Point(3500, 500)], crs=BNG)
-    policy_areas = gpd.GeoDataFrame({
-        "policy": ["town_centre"], "name": ["Aville centre"], "classification": ["District"],
-        "borough": ["Aville"]}, geometry=[box(0, 0, 500, 500)], crs=BNG)
-    report = pd.DataFrame([
-        dict(step="voluntary_wards", source="charities", rows_in=5, rows_out=5, repaired=0,
-             dropped=0, note="160 charities"),
-        dict(step="voluntary_wards", source="grants", rows_in=10, rows_out=7, repaired=0,
-             dropped=3, note="3 rows with no 2017 ward"),
-        dict(step="sites", source="all", rows_in=1, rows_out=1, repaired=0, dropped=0,
-             note=""),
-    ])
-    return dict(boroughs=boroughs, wards=wards, lsoas=lsoas, sites=sites,
-                voluntary_wards=voluntary_wards, grants_by_year=grants_by_year, pubs=pubs,
-                points=points, policy_areas=policy_areas, report=report)
+    voluntary_wards = pd.DataFrame(
+        {
+            "ward_code": ["W_A1", "W_A2", "W_B1", "W_B2", "W_C1"],
+            "charities": [30, 20, 100, 0, 10],
+            "grants_gbp": [40_000.0, 0.0, 100_000.0, 50_000.0, 1_000_000.0],
+            "grants_count": [4, 0, 10, 5, 2],
+        }
+    )
+    grants_by_year = pd.DataFrame(
+        {  # A £60,000 (some with no ward), B £150,000, C £1m
+            "gss_code": ["E09000901", "E09000901", "E09000902", "E09000903"],
+            "year": [2013, 2014, 2013, 2013],
+            "grants_gbp": [40_000.0, 20_000.0, 150_000.0, 1_000_000.0],
+            "grants_count": [4, 1, 15, 2],
+        }
+    )
+    pubs = pd.DataFrame(
+        {  # A 100 -> 50 (50% lost), B 200 -> 150 (25%), C 10 -> 12 (gained)
+            "gss_code": [
+                "E09000901",
+                "E09000901",
+                "E09000902",
+                "E09000902",
+                "E09000903",
+                "E09000903",
+            ],
+            "year": [2001, 2018, 2001, 2018, 2001, 2018],
+            "pubs": [100, 50, 200, 150, 10, 12],
+        }
+    )
+    points = gpd.GeoDataFrame(
+        {
+            "kind": ["food_bank", "food_bank", "mutual_aid"],
+            "name": ["Bank <b>", "Shut bank", "Street helpers"],
+            "status": ["open", "closed", "active in 2020"],
+            "network": ["Trussell Trust", "IFAN", ""],
+            "licence": [
+                "Give Food terms (attribution)",
+                "Give Food terms (attribution)",
+                "CC BY-NC-SA 4.0 (non-commercial, share-alike)",
+            ],
+            "gss_code": ["E09000901", "E09000901", "E09000902"],
+            "ward_code": ["W_A1", "W_A2", "W_B1"],
+        },
+        geometry=[Point(100, 100), Point(1200, 100), Point(3500, 500)],
+        crs=BNG,
+    )
+    policy_areas = gpd.GeoDataFrame(
+        {
+            "policy": ["town_centre"],
+            "name": ["Aville centre"],
+            "classification": ["District"],
+            "borough": ["Aville"],
+        },
+        geometry=[box(0, 0, 500, 500)],
+        crs=BNG,
+    )
+    report = pd.DataFrame(
+        [
+            dict(
+                step="voluntary_wards",
+                source="charities",
+                rows_in=5,
+                rows_out=5,
+                repaired=0,
+                dropped=0,
+                note="160 charities",
+            ),
+            dict(
+                step="voluntary_wards",
+                source="grants",
+                rows_in=10,
+                rows_out=7,
+                repaired=0,
+                dropped=3,
+                note="3 rows with no 2017 ward",
+            ),
+            dict(step="sites", source="all", rows_in=1, rows_out=1, repaired=0, dropped=0, note=""),
+        ]
+    )
+    return dict(
+        boroughs=boroughs,
+        wards=wards,
+        lsoas=lsoas,
+        sites=sites,
+        voluntary_wards=voluntary_wards,
+        grants_by_year=grants_by_year,
+        pubs=pubs,
+        points=points,
+        policy_areas=policy_areas,
+        report=report,
+    )
 
 
 @pytest.fixture(scope="module")
 def stats(tiny) -> pd.DataFrame:
-    return profiles.borough_stats(tiny["boroughs"], tiny["lsoas"], tiny["sites"], tiny["wards"],
-                                  tiny["voluntary_wards"], tiny["grants_by_year"], tiny["pubs"])
+    return profiles.borough_stats(
+        tiny["boroughs"],
+        tiny["lsoas"],
+        tiny["sites"],
+        tiny["wards"],
+        tiny["voluntary_wards"],
+        tiny["grants_by_year"],
+        tiny["pubs"],
+    )
 
 
 def figure(stats, code, measure) -> pd.Series:
@@ -155,10 +261,10 @@ def test_every_borough_has_every_measure(stats):
 
 def test_sites_per_10k_london_is_population_weighted(stats):
     a = figure(stats, "E09000901", "sites_community_libraries")
-    assert a["value"] == pytest.approx(1.0)          # 10 open sites / 100,000 * 10,000
+    assert a["value"] == pytest.approx(1.0)  # 10 open sites / 100,000 * 10,000
     assert a["count"] == 10
     b = figure(stats, "E09000902", "sites_community_libraries")
-    assert b["value"] == pytest.approx(0.5)          # 10 / 200,000
+    assert b["value"] == pytest.approx(0.5)  # 10 / 200,000
     # London: 25 open sites / 310,000 residents, not the mean of 1.0, 0.5 and 5.0.
     assert a["london"] == pytest.approx(25 / 310_000 * 10_000)
     assert a["london_count"] == 25
@@ -180,11 +286,12 @@ def test_ranks_run_from_the_highest_and_skip_the_unstable_borough(stats):
 
 
 def test_figures_not_per_resident_are_ranked_for_every_borough(stats):
-    pubs = {code: figure(stats, code, "pubs_lost") for code in
-            ["E09000901", "E09000902", "E09000903"]}
+    pubs = {
+        code: figure(stats, code, "pubs_lost") for code in ["E09000901", "E09000902", "E09000903"]
+    }
     assert pubs["E09000901"]["value"] == pytest.approx(50.0)
     assert pubs["E09000902"]["value"] == pytest.approx(25.0)
-    assert pubs["E09000903"]["value"] == pytest.approx(-20.0)   # gained two pubs
+    assert pubs["E09000903"]["value"] == pytest.approx(-20.0)  # gained two pubs
     assert [pubs[c]["rank"] for c in pubs] == [1, 2, 3]
     assert not any(p["unstable"] for p in pubs.values())
     # London: (310 - 212) lost of 310.
@@ -199,8 +306,8 @@ def test_figures_not_per_resident_are_ranked_for_every_borough(stats):
 
 def test_closures_since_2010(stats):
     a_lib = figure(stats, "E09000901", "closures_library")
-    assert a_lib["count"] == 2                      # 2012 and the one with no year
-    assert a_lib["value"] == pytest.approx(2.0)     # per 100,000 residents
+    assert a_lib["count"] == 2  # 2012 and the one with no year
+    assert a_lib["value"] == pytest.approx(2.0)  # per 100,000 residents
     assert figure(stats, "E09000901", "closures_gp_practice")["count"] == 1
     assert figure(stats, "E09000901", "closures_museum_or_public_gallery")["count"] == 0
     assert figure(stats, "E09000902", "closures_museum_or_public_gallery")["count"] == 1
@@ -210,7 +317,7 @@ def test_closures_since_2010(stats):
 
 def test_voluntary_and_regeneration_figures(stats):
     a = figure(stats, "E09000901", "charities_per_1k")
-    assert a["value"] == pytest.approx(0.5)          # 50 charities / 100,000 * 1,000
+    assert a["value"] == pytest.approx(0.5)  # 50 charities / 100,000 * 1,000
     assert a["london"] == pytest.approx(160 / 310_000 * 1000)
     assert a["note"].startswith("2 of 2 wards have any registered charity")
     assert figure(stats, "E09000902", "charities_per_1k")["note"].startswith("1 of 2 wards")
@@ -221,7 +328,7 @@ def test_voluntary_and_regeneration_figures(stats):
     assert grants["london"] == pytest.approx(1_210_000 / 310_000)
     assert figure(stats, "E09000903", "grants_per_head")["unstable"]
     regen = figure(stats, "E09000901", "regen_share")
-    assert regen["value"] == pytest.approx(30.0)     # 30,000 of 100,000 in a regen LSOA
+    assert regen["value"] == pytest.approx(30.0)  # 30,000 of 100,000 in a regen LSOA
     assert regen["london"] == pytest.approx(100 * 130_000 / 310_000)
 
 
@@ -240,14 +347,25 @@ def test_headline_formats_one_borough(stats):
     assert {"borough", "measure", "value", "london", "rank", "unstable"} <= set(csv.columns)
     city = profiles.borough_figures_display(profiles.borough_figures(stats, "E09000903"))
     assert (city["rank"] == "not ranked ⚠").sum() == sum(
-        m.per_head for m in profiles.MEASURES.values())
+        m.per_head for m in profiles.MEASURES.values()
+    )
     with pytest.raises(KeyError):
         profiles.borough_figures(stats, "E09999999")
 
 
 def test_ordinals():
     assert [profiles.ordinal(n) for n in [1, 2, 3, 4, 11, 12, 13, 21, 22, 33]] == [
-        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "33rd"]
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+        "33rd",
+    ]
 
 
 # ---------------------------------------------------------------- wards
@@ -256,8 +374,9 @@ def test_ordinals():
 @pytest.fixture(scope="module")
 def wards(tiny) -> pd.DataFrame:
     names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"], strict=True))
-    return profiles.ward_table(tiny["wards"], tiny["lsoas"], tiny["sites"],
-                               tiny["voluntary_wards"], names)
+    return profiles.ward_table(
+        tiny["wards"], tiny["lsoas"], tiny["sites"], tiny["voluntary_wards"], names
+    )
 
 
 def test_ward_measures(wards):
@@ -268,8 +387,8 @@ def test_ward_measures(wards):
     assert w.loc["W_A1", "population"] == 40_000
     assert w.loc["W_A1", "open_sites"] == 6
     assert w.loc["W_A1", "sites_per_10k"] == pytest.approx(1.5)
-    assert w.loc["W_A1", "closures"] == 2           # library 2012, GP 2015 (museum 2005 not)
-    assert w.loc["W_A2", "closures"] == 1           # the library with no year
+    assert w.loc["W_A1", "closures"] == 2  # library 2012, GP 2015 (museum 2005 not)
+    assert w.loc["W_A2", "closures"] == 1  # the library with no year
     assert w.loc["W_A1", "charities_per_1k"] == pytest.approx(0.75)
     assert w.loc["W_B2", "charities"] == 0
     assert w.loc["W_A1", "grants_per_head"] == pytest.approx(1.0)
@@ -277,15 +396,21 @@ def test_ward_measures(wards):
     # Rank 1 = most deprived; A2 and B2 tie on 10 and share 4th.
     assert w.loc["W_A1", "imd_rank"] == 1 and w.loc["W_A2", "imd_rank"] == 4
     assert w.loc["W_B2", "imd_rank"] == 4
-    assert not w["unstable"].any()                  # every ward has 5,000+ residents
+    assert not w["unstable"].any()  # every ward has 5,000+ residents
     assert w.loc["W_A1", "borough"] == "Aville"
     assert "caveats" in wards.attrs and wards.attrs["caveats"]
 
 
 def test_ward_table_for_one_borough_and_its_csv(tiny):
     names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"], strict=True))
-    one = profiles.ward_table(tiny["wards"], tiny["lsoas"], tiny["sites"],
-                              tiny["voluntary_wards"], names, gss_code="E09000902")
+    one = profiles.ward_table(
+        tiny["wards"],
+        tiny["lsoas"],
+        tiny["sites"],
+        tiny["voluntary_wards"],
+        names,
+        gss_code="E09000902",
+    )
     assert list(one["ward_code"]) == ["W_B1", "W_B2"]
     csv = profiles.ward_csv(one)
     assert "closures_since_2010" in csv.columns and "residents_mid_2020" in csv.columns
@@ -294,14 +419,25 @@ def test_ward_table_for_one_borough_and_its_csv(tiny):
 
 def test_unstable_wards_under_5000_residents(tiny):
     names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"], strict=True))
-    table = profiles.ward_table(tiny["wards"], tiny["lsoas"], tiny["sites"],
-                                tiny["voluntary_wards"], names, min_population=15_000)
+    table = profiles.ward_table(
+        tiny["wards"],
+        tiny["lsoas"],
+        tiny["sites"],
+        tiny["voluntary_wards"],
+        names,
+        min_population=15_000,
+    )
     assert set(table.loc[table["unstable"], "ward_code"]) == {"W_C1"}
 
 
 def test_ward_labels_are_unique():
-    table = pd.DataFrame({"ward_code": ["X1", "X2", "X3"], "ward": ["Abbey", "Abbey", "Abbey"],
-                          "borough": ["Merton", "Merton", "Barking"]})
+    table = pd.DataFrame(
+        {
+            "ward_code": ["X1", "X2", "X3"],
+            "ward": ["Abbey", "Abbey", "Abbey"],
+            "borough": ["Merton", "Merton", "Barking"],
+        }
+    )
     labels = ward_maps.ward_labels(table)
     assert labels["X3"] == "Abbey (Barking)"
     assert labels["X1"] != labels["X2"] and labels["X1"].endswith("X1")
@@ -330,16 +466,21 @@ def test_voluntary_list_labels_kinds_and_licences(tiny):
 
 def test_correlations_known_answers():
     imd = np.arange(1.0, 11.0)
-    wards = pd.DataFrame({"imd_score": imd, "charities_per_1k": 2 * imd + 1,   # r = rho = 1
-                          "grants_per_head": -(imd ** 3),                     # rho = -1
-                          "unstable": [True] + [False] * 9})
+    wards = pd.DataFrame(
+        {
+            "imd_score": imd,
+            "charities_per_1k": 2 * imd + 1,  # r = rho = 1
+            "grants_per_head": -(imd**3),  # rho = -1
+            "unstable": [True] + [False] * 9,
+        }
+    )
     table = profiles.voluntary_correlations(wards)
     assert len(table) == 4
     first = table.iloc[0]
     assert first["measure"] == "charities_per_1k" and first["wards"] == "all wards"
     assert first["n"] == 10 and first["r"] == pytest.approx(1.0)
     assert first["rho"] == pytest.approx(1.0) and first["reading"] == "strong positive"
-    assert table.iloc[1]["n"] == 9                   # without the unstable ward
+    assert table.iloc[1]["n"] == 9  # without the unstable ward
     grants = table[table["measure"] == "grants_per_head"].iloc[0]
     assert grants["rho"] == pytest.approx(-1.0) and grants["r"] < -0.9
     assert any("registered" in c for c in table.attrs["caveats"])
@@ -348,11 +489,22 @@ def test_correlations_known_answers():
 
 
 def test_unmatched_report_surfaces_the_build_and_the_layers(tiny):
-    vol = pd.concat([tiny["voluntary_wards"],
-                     pd.DataFrame({"ward_code": ["W_GONE"], "charities": [3],
-                                   "grants_gbp": [0.0], "grants_count": [0]})])
-    table = profiles.unmatched_report(tiny["report"], tiny["wards"], tiny["lsoas"], vol,
-                                      tiny["points"]).set_index("check")
+    vol = pd.concat(
+        [
+            tiny["voluntary_wards"],
+            pd.DataFrame(
+                {
+                    "ward_code": ["W_GONE"],
+                    "charities": [3],
+                    "grants_gbp": [0.0],
+                    "grants_count": [0],
+                }
+            ),
+        ]
+    )
+    table = profiles.unmatched_report(
+        tiny["report"], tiny["wards"], tiny["lsoas"], vol, tiny["points"]
+    ).set_index("check")
     assert table.loc["build: voluntary_wards / grants", "not_matched"] == 3
     assert "no 2017 ward" in table.loc["build: voluntary_wards / grants", "note"]
     assert "build: sites / all" not in table.index
@@ -380,11 +532,18 @@ def escaped(text: str, page: str) -> bool:
 
 @pytest.fixture(scope="module")
 def tiny_layers(tiny) -> Layers:
-    return Layers(boroughs=tiny["boroughs"], wards=tiny["wards"], lsoas=tiny["lsoas"],
-                  policy_areas=tiny["policy_areas"], sites=tiny["sites"],
-                  voluntary_points=tiny["points"], voluntary_wards=tiny["voluntary_wards"],
-                  grants_by_year=tiny["grants_by_year"], pubs_by_borough=tiny["pubs"],
-                  build_report=tiny["report"])
+    return Layers(
+        boroughs=tiny["boroughs"],
+        wards=tiny["wards"],
+        lsoas=tiny["lsoas"],
+        policy_areas=tiny["policy_areas"],
+        sites=tiny["sites"],
+        voluntary_points=tiny["points"],
+        voluntary_wards=tiny["voluntary_wards"],
+        grants_by_year=tiny["grants_by_year"],
+        pubs_by_borough=tiny["pubs"],
+        build_report=tiny["report"],
+    )
 
 
 def test_borough_map_has_legend_layers_and_escapes_names(tiny, tiny_layers, wards):
@@ -393,9 +552,17 @@ def test_borough_map_has_legend_layers_and_escapes_names(tiny, tiny_layers, ward
     geo = ward_maps.ward_geometry(tiny["wards"], names)
     features = ward_maps.voluntary_features(tiny["points"], WARD_NAMES)
     site_index = tiny["sites"].index[tiny["sites"]["gss_code"] == "E09000901"]
-    m = ward_maps.borough_map(map_layers, geo, wards[wards["gss_code"] == "E09000901"],
-                             "E09000901", "closures", ("town_centre",), "none", site_index,
-                             features[tiny["points"]["gss_code"] == "E09000901"])
+    m = ward_maps.borough_map(
+        map_layers,
+        geo,
+        wards[wards["gss_code"] == "E09000901"],
+        "E09000901",
+        "closures",
+        ("town_centre",),
+        "none",
+        site_index,
+        features[tiny["points"]["gss_code"] == "E09000901"],
+    )
     page = m.get_root().render()
     assert "jul-legend" in page and "Closures since 2010" in page
     assert "Town centres" in page and "Food bank, Trussell Trust (1)" in page
@@ -408,14 +575,15 @@ def test_voluntary_map_highlights_the_chosen_ward(tiny, tiny_layers, wards):
     map_layers = maps.prepare(tiny_layers)
     geo = ward_maps.ward_geometry(tiny["wards"], tiny_layers.borough_names)
     features = ward_maps.voluntary_features(tiny["points"], WARD_NAMES)
-    m = ward_maps.voluntary_map(map_layers, geo, wards, "charities_per_1k", features, "none",
-                               highlight="W_C1")
+    m = ward_maps.voluntary_map(
+        map_layers, geo, wards, "charities_per_1k", features, "none", highlight="W_C1"
+    )
     page = m.get_root().render()
     assert "Registered charities per 1,000 residents (2019)" in page
     assert "Mutual aid group 2020 (1; CC BY-NC-SA, non-commercial)" in page
     assert escaped("C <One> & Co", page) and "C <One>" not in page
     assert "jul-chosen" in page
-    assert "mutualaid.wiki (CC BY-NC-SA 4.0)" in page   # credit in the attribution control
+    assert "mutualaid.wiki (CC BY-NC-SA 4.0)" in page  # credit in the attribution control
 
 
 def test_scatter_marks_the_chosen_ward(wards):
@@ -426,8 +594,9 @@ def test_scatter_marks_the_chosen_ward(wards):
 
 
 def test_map_sources_cover_what_is_shown():
-    keys = ward_maps.map_sources("charities_per_1k", with_sites=True, policies=["caz"],
-                                volunteers=True)
+    keys = ward_maps.map_sources(
+        "charities_per_1k", with_sites=True, policies=["caz"], volunteers=True
+    )
     assert {"boroughs", "charities", "cim", "caz", "food_banks", "mutual_aid"} <= set(keys)
     assert len(keys) == len(set(keys))
 
@@ -444,15 +613,22 @@ def real(built_gpkg) -> Layers:
 
 @pytest.fixture(scope="module")
 def real_wards(real) -> pd.DataFrame:
-    return profiles.ward_table(real.wards, real.lsoas, real.sites, real.voluntary_wards,
-                               real.borough_names)
+    return profiles.ward_table(
+        real.wards, real.lsoas, real.sites, real.voluntary_wards, real.borough_names
+    )
 
 
 @pytest.fixture(scope="module")
 def real_stats(real) -> pd.DataFrame:
-    return profiles.borough_stats(real.boroughs, real.lsoas, real.sites, real.wards,
-                                  real.voluntary_wards, real.grants_by_year,
-                                  real.pubs_by_borough)
+    return profiles.borough_stats(
+        real.boroughs,
+        real.lsoas,
+        real.sites,
+        real.wards,
+        real.voluntary_wards,
+        real.grants_by_year,
+        real.pubs_by_borough,
+    )
 
 
 @integration
@@ -463,8 +639,9 @@ def test_real_634_wards_and_every_lsoa_has_one(real, real_wards):
     assert real.lsoas["ward_code"].notna().all()
     assert real.lsoas["ward_code"].isin(set(real.wards["ward_code"])).all()
     assert real.wards["population"].sum() == real.boroughs["population"].sum() == 9_002_488
-    report = profiles.unmatched_report(real.build_report, real.wards, real.lsoas,
-                                       real.voluntary_wards, real.voluntary_points)
+    report = profiles.unmatched_report(
+        real.build_report, real.wards, real.lsoas, real.voluntary_wards, real.voluntary_points
+    )
     checks = report.set_index("check")["not_matched"]
     assert checks["LSOAs with a 2017 ward"] == 0
     assert checks["ward figures (voluntary_wards) on a ward polygon"] == 0
@@ -474,8 +651,9 @@ def test_real_634_wards_and_every_lsoa_has_one(real, real_wards):
 
 @integration
 def test_real_charities_total_survives_the_joins(real, real_wards, real_stats, geodata_source):
-    raw = pd.read_csv(geodata_source / "voluntary" /
-                      "charitybase_2019_charity_counts_london_wards2017.csv")
+    raw = pd.read_csv(
+        geodata_source / "voluntary" / "charitybase_2019_charity_counts_london_wards2017.csv"
+    )
     assert raw["n_charities"].sum() == 16_577
     assert real.voluntary_wards["charities"].sum() == 16_577
     assert real_wards["charities"].sum() == 16_577
@@ -486,13 +664,15 @@ def test_real_charities_total_survives_the_joins(real, real_wards, real_stats, g
 
 @integration
 def test_real_grant_totals_per_year_match_the_raw_file(real, geodata_source):
-    raw = pd.read_csv(geodata_source / "voluntary" /
-                      "360giving_grants_london_by_ward_funder_year.csv")
+    raw = pd.read_csv(
+        geodata_source / "voluntary" / "360giving_grants_london_by_ward_funder_year.csv"
+    )
     expected = raw.groupby("Award Year")["Amount Awarded"].sum()
     built = real.grants_by_year.groupby("year")["grants_gbp"].sum()
     assert list(built.index) == [2013, 2014, 2015, 2016, 2017, 2018]
-    pd.testing.assert_series_equal(built.rename(None).rename_axis(None),
-                                   expected.rename(None).rename_axis(None), rtol=1e-9)
+    pd.testing.assert_series_equal(
+        built.rename(None).rename_axis(None), expected.rename(None).rename_axis(None), rtol=1e-9
+    )
     assert built.sum() == pytest.approx(3_214_379_441, abs=1)
     counts = raw.groupby("Award Year")["grant_count"].sum()
     assert list(real.grants_by_year.groupby("year")["grants_count"].sum()) == list(counts)
@@ -503,8 +683,8 @@ def test_real_known_borough_figures(real_stats, real_wards):
     hackney = profiles.borough_figures(real_stats, "E09000012").set_index("measure")
     assert hackney.loc["charities_per_1k", "count"] == 701
     assert hackney.loc["charities_per_1k", "value"] == pytest.approx(701 / 280_941 * 1000)
-    assert hackney.loc["pubs_lost", "count"] == -30          # 155 pubs in 2001, 185 in 2018
-    assert hackney.loc["imd_score", "rank"] == 2             # after Barking and Dagenham
+    assert hackney.loc["pubs_lost", "count"] == -30  # 155 pubs in 2001, 185 in 2018
+    assert hackney.loc["imd_score", "rank"] == 2  # after Barking and Dagenham
     assert hackney.loc["sites_music_nightlife", "rank"] == 1
     # Losses since 2010 (issue 9): 5 closures were counted before; CLR James Library was
     # closed and replaced (XLR), Tollgate Lodge and The Surgery (Patel) closed at the
@@ -514,7 +694,7 @@ def test_real_known_borough_figures(real_stats, real_wards):
     assert hackney.loc["charities_per_1k", "london"] == pytest.approx(16_577 / 9_002_488 * 1000)
     city = profiles.borough_figures(real_stats, "E09000001").set_index("measure")
     assert city.loc["sites_all", "unstable"] and pd.isna(city.loc["sites_all", "rank"])
-    assert city.loc["sites_all", "rank_all"] == 1            # would top London, unranked
+    assert city.loc["sites_all", "rank_all"] == 1  # would top London, unranked
     assert city.loc["grants_per_head", "unstable"]
     assert city.loc["pubs_lost", "rank"] == 26 and not city.loc["pubs_lost", "unstable"]
     per_head = real_stats[real_stats["measure"] == "charities_per_1k"]

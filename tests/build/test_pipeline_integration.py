@@ -21,24 +21,75 @@ pytestmark = pytest.mark.integration
 CONTRACT = {  # DESIGN.md "Data contract"; None = a table without geometry
     "boroughs": ["gss_code", "name", "inner", "area_ha", "population"],
     "wards": ["ward_code", "name", "gss_code", "population"],
-    "lsoas": ["lsoa_code", "name", "gss_code", "ward_code", "population", "imd_score",
-              "imd_rank", "imd_decile", "regen_area"],
-    "policy_areas": ["policy", "name", "classification", "borough", "designated_year",
-                     "designated_date", "designated_source"],
-    "sites": ["site_id", "name", "category", "category_group", "status", "opened_year",
-              "closed_year", "sources", "licence", "gss_code", "ward_code", "lsoa_code",
-              "in_town_centre", "town_centre_class", "in_caz", "in_opportunity_area", "in_sil",
-              "in_creative_enterprise_zone", "in_regen_area", "dist_town_centre_m", "coord_fix",
-              "closure", "lost", "community_run_year", "changes", "closure_note"],
+    "lsoas": [
+        "lsoa_code",
+        "name",
+        "gss_code",
+        "ward_code",
+        "population",
+        "imd_score",
+        "imd_rank",
+        "imd_decile",
+        "regen_area",
+    ],
+    "policy_areas": [
+        "policy",
+        "name",
+        "classification",
+        "borough",
+        "designated_year",
+        "designated_date",
+        "designated_source",
+    ],
+    "sites": [
+        "site_id",
+        "name",
+        "category",
+        "category_group",
+        "status",
+        "opened_year",
+        "closed_year",
+        "sources",
+        "licence",
+        "gss_code",
+        "ward_code",
+        "lsoa_code",
+        "in_town_centre",
+        "town_centre_class",
+        "in_caz",
+        "in_opportunity_area",
+        "in_sil",
+        "in_creative_enterprise_zone",
+        "in_regen_area",
+        "dist_town_centre_m",
+        "coord_fix",
+        "closure",
+        "lost",
+        "community_run_year",
+        "changes",
+        "closure_note",
+    ],
     "voluntary_points": ["kind", "name", "status", "licence", "gss_code", "ward_code"],
-    "voluntary_wards": ["ward_code", "charities", "grants_gbp", "grants_count",
-                        "charities_per_1k", "grants_gbp_per_head"],
+    "voluntary_wards": [
+        "ward_code",
+        "charities",
+        "grants_gbp",
+        "grants_count",
+        "charities_per_1k",
+        "grants_gbp_per_head",
+    ],
     "pubs_by_borough": ["gss_code", "year", "pubs"],
     "build_report": ["step", "source", "rows_in", "rows_out", "repaired", "dropped", "note"],
     "events": ["site_id", "event", "year", "date", "source", "source_record", "note", "loss"],
 }
-GEOMETRY_TYPES = {"boroughs": "MultiPolygon", "wards": "MultiPolygon", "lsoas": "MultiPolygon",
-                  "policy_areas": "MultiPolygon", "sites": "Point", "voluntary_points": "Point"}
+GEOMETRY_TYPES = {
+    "boroughs": "MultiPolygon",
+    "wards": "MultiPolygon",
+    "lsoas": "MultiPolygon",
+    "policy_areas": "MultiPolygon",
+    "sites": "Point",
+    "voluntary_points": "Point",
+}
 LONDON_POPULATION_MID_2020 = 9_002_488
 
 
@@ -107,8 +158,9 @@ def test_4835_lsoas_each_with_ward_imd_and_population(layers):
 def test_lsoa_populations_add_up_to_each_borough(layers):
     by_borough = layers("lsoas").groupby("gss_code")["population"].sum()
     boroughs = layers("boroughs").set_index("gss_code")["population"]
-    pd.testing.assert_series_equal(by_borough.sort_index(), boroughs.sort_index(),
-                                   check_names=False)
+    pd.testing.assert_series_equal(
+        by_borough.sort_index(), boroughs.sort_index(), check_names=False
+    )
 
 
 def test_634_wards_whose_population_is_the_lsoa_total(layers):
@@ -125,16 +177,27 @@ def test_634_wards_whose_population_is_the_lsoa_total(layers):
 def test_policy_areas_as_the_files_give_them(layers):
     policy = layers("policy_areas")
     assert policy.groupby("policy").size().to_dict() == {
-        "town_centre": 234, "caz": 10, "opportunity_area": 27, "sil": 110,
-        "creative_enterprise_zone": 5, "area_of_intensification_2015": 7,
+        "town_centre": 234,
+        "caz": 10,
+        "opportunity_area": 27,
+        "sil": 110,
+        "creative_enterprise_zone": 5,
+        "area_of_intensification_2015": 7,
         # every borough but the City of London has an LSOA in the most deprived 20%
         "regeneration_area": 32,
     }
     assert "OLSPG boundary" not in set(policy["name"])
     centres = policy[policy.policy == "town_centre"]["classification"].value_counts().to_dict()
     # MANIFEST: District 152 plus 2 'District Centre'; 'Local Centre' read as Local.
-    assert centres == {"International": 2, "Metropolitan": 13, "Major": 36, "District": 154,
-                       "CAZ retail cluster": 20, "Local": 7, "Unclassified": 2}
+    assert centres == {
+        "International": 2,
+        "Metropolitan": 13,
+        "Major": 36,
+        "District": 154,
+        "CAZ retail cluster": 20,
+        "Local": 7,
+        "Unclassified": 2,
+    }
     regen = policy[policy.policy == "regeneration_area"]
     assert "E09000001" not in set(regen["borough"])
 
@@ -145,13 +208,25 @@ def test_policy_areas_as_the_files_give_them(layers):
 def test_culture_map_rows_read_per_file(report):
     cim = report[report["source"].str.startswith("cim:")].set_index("source")
     assert cim["rows_in"].sum() == 7446
-    assert cim["rows_in"].to_dict() == {f"cim:{k}": v for k, v in {
-        "Arts_centres": 26, "Cinemas": 116, "Commercial_galleries": 306,
-        "Community_centres": 903, "Dance_performance_venues": 189,
-        "LGBT_night_time_venues": 75, "Libraries": 342, "Museums_and_public_galleries": 163,
-        "Music_venues_all": 797, "Music_venues_grassroots": 100,
-        "Outdoor_spaces_for_cultural_use": 17, "Pubs": 4098, "Skate_Parks": 50,
-        "Theatres": 264}.items()}
+    assert cim["rows_in"].to_dict() == {
+        f"cim:{k}": v
+        for k, v in {
+            "Arts_centres": 26,
+            "Cinemas": 116,
+            "Commercial_galleries": 306,
+            "Community_centres": 903,
+            "Dance_performance_venues": 189,
+            "LGBT_night_time_venues": 75,
+            "Libraries": 342,
+            "Museums_and_public_galleries": 163,
+            "Music_venues_all": 797,
+            "Music_venues_grassroots": 100,
+            "Outdoor_spaces_for_cultural_use": 17,
+            "Pubs": 4098,
+            "Skate_Parks": 50,
+            "Theatres": 264,
+        }.items()
+    }
     assert (cim["rows_out"] == cim["rows_in"]).all()  # every row has usable coordinates
     merged = report[(report.step == "sites") & (report.source == "cim_2022")].iloc[0]
     # 621 rows are the same venue in another file; 520 of them match on the name as written,
@@ -163,22 +238,38 @@ def test_closed_sites_per_source(sites):
     closed = sites[sites.status == "closed"]
     assert set(sites["status"]) == {"open", "closed", "community_run"}
     assert closed.groupby("category").size().to_dict() == {
-        "GP practice": 133, "Library": 41, "Museum or public gallery": 72, "Pharmacy": 451,
-        "Dental practice": 354}
+        "GP practice": 133,
+        "Library": 41,
+        "Museum or public gallery": 72,
+        "Pharmacy": 451,
+        "Dental practice": 354,
+    }
     # Losses: closures that are not a replacement, a move, a change of owner or a contract end.
     lost = sites[sites["lost"]]
     assert lost.groupby("category").size().to_dict() == {
-        "GP practice": 133, "Library": 27, "Museum or public gallery": 72, "Pharmacy": 451,
-        "Dental practice": 293}
+        "GP practice": 133,
+        "Library": 27,
+        "Museum or public gallery": 72,
+        "Pharmacy": 451,
+        "Dental practice": 293,
+    }
     assert lost.groupby("category")["closed_year"].agg(["min", "max"]).astype(int).to_dict(
-        "index") == {"Dental practice": {"min": 2006, "max": 2015},
-                     "GP practice": {"min": 2013, "max": 2019},
-                     "Library": {"min": 2011, "max": 2023},
-                     "Museum or public gallery": {"min": 1945, "max": 2021},
-                     "Pharmacy": {"min": 2004, "max": 2025}}
+        "index"
+    ) == {
+        "Dental practice": {"min": 2006, "max": 2015},
+        "GP practice": {"min": 2013, "max": 2019},
+        "Library": {"min": 2011, "max": 2023},
+        "Museum or public gallery": {"min": 1945, "max": 2021},
+        "Pharmacy": {"min": 2004, "max": 2025},
+    }
     since_2010 = lost[lost.closed_year >= 2010].groupby("category").size().to_dict()
-    assert since_2010 == {"GP practice": 133, "Library": 27, "Museum or public gallery": 25,
-                          "Pharmacy": 348, "Dental practice": 132}
+    assert since_2010 == {
+        "GP practice": 133,
+        "Library": 27,
+        "Museum or public gallery": 25,
+        "Pharmacy": 348,
+        "Dental practice": 132,
+    }
     assert closed["closed_year"].notna().all()
     assert sites.loc[sites.status != "closed", "closed_year"].isna().all()
     assert not sites.loc[sites.status != "closed", "lost"].any()
@@ -188,32 +279,60 @@ def test_every_rule_reports_the_records_it_moved(report):
     rules = report[report.step.str.startswith("rule:")].set_index(["step", "source"])
     moved = rules[["rows_in", "rows_out", "repaired", "dropped"]].astype(int)
     assert moved.to_dict("index") == {
-        ("rule:not_a_gp_surgery", "gp_practices"):
-            {"rows_in": 1454, "rows_out": 1430, "repaired": 0, "dropped": 24},
-        ("rule:gp_succession", "gp_practices"):
-            {"rows_in": 186, "rows_out": 133, "repaired": 53, "dropped": 0},
-        ("rule:not_a_pharmacy", "pharmacies"):
-            {"rows_in": 3182, "rows_out": 3154, "repaired": 0, "dropped": 28},
-        ("rule:change_of_owner", "pharmacies_2025"):
-            {"rows_in": 1404, "rows_out": 451, "repaired": 953, "dropped": 0},
-        ("rule:change_of_owner", "dental_2016"):
-            {"rows_in": 371, "rows_out": 354, "repaired": 17, "dropped": 0},
-        ("rule:dental_contract_end", "dental"):
-            {"rows_in": 61, "rows_out": 0, "repaired": 61, "dropped": 0},
-        ("rule:merge_decisions", "merge_decisions.csv"):
-            {"rows_in": 1, "rows_out": 1, "repaired": 1, "dropped": 0},
+        ("rule:not_a_gp_surgery", "gp_practices"): {
+            "rows_in": 1454,
+            "rows_out": 1430,
+            "repaired": 0,
+            "dropped": 24,
+        },
+        ("rule:gp_succession", "gp_practices"): {
+            "rows_in": 186,
+            "rows_out": 133,
+            "repaired": 53,
+            "dropped": 0,
+        },
+        ("rule:not_a_pharmacy", "pharmacies"): {
+            "rows_in": 3182,
+            "rows_out": 3154,
+            "repaired": 0,
+            "dropped": 28,
+        },
+        ("rule:change_of_owner", "pharmacies_2025"): {
+            "rows_in": 1404,
+            "rows_out": 451,
+            "repaired": 953,
+            "dropped": 0,
+        },
+        ("rule:change_of_owner", "dental_2016"): {
+            "rows_in": 371,
+            "rows_out": 354,
+            "repaired": 17,
+            "dropped": 0,
+        },
+        ("rule:dental_contract_end", "dental"): {
+            "rows_in": 61,
+            "rows_out": 0,
+            "repaired": 61,
+            "dropped": 0,
+        },
+        ("rule:merge_decisions", "merge_decisions.csv"): {
+            "rows_in": 1,
+            "rows_out": 1,
+            "repaired": 1,
+            "dropped": 0,
+        },
     }
     # 11 of the 24 services are closed codes: the gynaecology, HIV, surgical, urgent-care and
     # transitional-team codes among the 197 closed of the issue.
-    assert "(11 closed, 13 active)" in rules.loc[("rule:not_a_gp_surgery", "gp_practices"),
-                                                 "note"]
+    assert "(11 closed, 13 active)" in rules.loc[("rule:not_a_gp_surgery", "gp_practices"), "note"]
 
 
 def test_the_38_closed_libraries_of_2016_one_by_one(sites, layers):
     events = layers("events")
-    from_2016 = events[(events.source == "libraries_2016")
-                       & events.event.isin(["closed", "closed_replaced", "temporarily_closed",
-                                            "moved"])]
+    from_2016 = events[
+        (events.source == "libraries_2016")
+        & events.event.isin(["closed", "closed_replaced", "temporarily_closed", "moved"])
+    ]
     assert len(from_2016) == 38
     state = sites.set_index("site_id").loc[from_2016["site_id"]]
     outcome = (state["status"] + ":" + state["closure"].replace("", "-")).value_counts().to_dict()
@@ -221,19 +340,31 @@ def test_the_38_closed_libraries_of_2016_one_by_one(sites, layers):
     # old and new building of Rainham, East Ham, Manor Park, Camberwell, Waterloo, Botwell
     # Green in one list); Carnegie, Minet (XLT, open again from 2018) and Donald Hope (XLT,
     # no later list) open; Kensal Rise and North Harrow reopened as community libraries.
-    assert outcome == {"closed:closed": 15, "closed:closed_replaced": 12, "open:-": 9,
-                       "community_run:-": 2}
+    assert outcome == {
+        "closed:closed": 15,
+        "closed:closed_replaced": 12,
+        "open:-": 9,
+        "community_run:-": 2,
+    }
 
 
 def test_named_libraries(sites, layers):
     by_name = sites[sites.category == "Library"].set_index("name")
     assert by_name.loc["Carnegie Library (Herne Hill)", "status"] == "open"
     assert by_name.loc["Minet", "status"] == "open"
-    for name, year in [("Castle Green", 2013), ("Neasden", 2011), ("Hatch End", 2015),
-                       ("Beddington Library", 2016), ("Church End", 2017),
-                       ("East Street Library", 2023)]:
+    for name, year in [
+        ("Castle Green", 2013),
+        ("Neasden", 2011),
+        ("Hatch End", 2015),
+        ("Beddington Library", 2016),
+        ("Church End", 2017),
+        ("East Street Library", 2023),
+    ]:
         assert by_name.loc[name, ["status", "closed_year", "lost"]].tolist() == [
-            "closed", year, True], name
+            "closed",
+            year,
+            True,
+        ], name
     fanshawe = by_name.loc["Fanshawe"]
     assert (fanshawe["closure"], bool(fanshawe["lost"])) == ("closed_replaced", False)
     assert "replaced by Dagenham Library" in fanshawe["closure_note"]
@@ -241,7 +372,9 @@ def test_named_libraries(sites, layers):
     assert by_name.loc["Wantz", "closure_note"].lower() == "now eastbrook community centre"
     for name, year in [("Kensal Rise", 2019), ("Mill Hill", 2019), ("Pitshanger Library", 2022)]:
         assert by_name.loc[name, ["status", "community_run_year"]].tolist() == [
-            "community_run", year], name
+            "community_run",
+            year,
+        ], name
     events = layers("events")
     waterloo = events[events.site_id == by_name.loc["Waterloo", "site_id"]]
     assert "moved" in set(waterloo["event"])
@@ -253,19 +386,37 @@ def test_a_known_pharmacy_change_of_owner(sites, layers):
     assert change["event"] == "changed_owner" and change["year"] == 2022
     assert change["note"].startswith("FD035 (Chana Chemist) closed 2022-01-31")
     site = sites.set_index("site_id").loc[change["site_id"]]
-    assert (site["name"], site["status"], bool(site["lost"])) == ("Myhealth Pharmacy", "open",
-                                                                  False)
+    assert (site["name"], site["status"], bool(site["lost"])) == (
+        "Myhealth Pharmacy",
+        "open",
+        False,
+    )
 
 
 def test_events_layer(layers, sites):
     events = layers("events")
-    assert list(events.columns[:7]) == ["site_id", "event", "year", "date", "source",
-                                        "source_record", "note"]
+    assert list(events.columns[:7]) == [
+        "site_id",
+        "event",
+        "year",
+        "date",
+        "source",
+        "source_record",
+        "note",
+    ]
     assert events["site_id"].isin(sites["site_id"]).all()
     assert events["event"].value_counts().to_dict() == {
-        "opened": 5795, "closed": 1041, "changed_owner": 978, "merged": 53,
-        "closed_replaced": 14, "community_run": 14, "reopened": 7, "moved": 7,
-        "temporarily_closed": 4, "independent": 3}
+        "opened": 5795,
+        "closed": 1041,
+        "changed_owner": 978,
+        "merged": 53,
+        "closed_replaced": 14,
+        "community_run": 14,
+        "reopened": 7,
+        "moved": 7,
+        "temporarily_closed": 4,
+        "independent": 3,
+    }
     # A site's status is the state its events leave it in at the latest source date.
     from lib.build.history import site_states
 
@@ -284,7 +435,8 @@ def test_policy_areas_say_when_they_were_designated(layers):
         "opportunity_area": {"min": 2004, "max": 2018, "count": 27},
         "regeneration_area": {"min": 2019, "max": 2019, "count": 32},
         "sil": {"min": 2017, "max": 2017, "count": 110},
-        "town_centre": {"min": 2021, "max": 2021, "count": 234}}
+        "town_centre": {"min": 2021, "max": 2021, "count": 234},
+    }
     assert policy["designated_source"].str.len().gt(10).all()
 
 
@@ -295,8 +447,9 @@ def test_creative_enterprise_zone_closures_came_before_designation(sites):
 
 
 def test_gp_practices_leave_out_dormant_ones(sites, geodata_source, report):
-    raw = pd.read_csv(geodata_source / "lost/epraccur_2019-12.csv", header=None, dtype=str,
-                      keep_default_na=False)
+    raw = pd.read_csv(
+        geodata_source / "lost/epraccur_2019-12.csv", header=None, dtype=str, keep_default_na=False
+    )
     not_active_or_closed = set("gp-" + raw.loc[~raw[12].isin(["A", "C"]), 0])
     gp = sites[sites.category == "GP practice"]
     assert not_active_or_closed.isdisjoint(gp["site_id"])
@@ -312,8 +465,17 @@ def test_site_ids_unique_and_every_site_placed(sites, layers):
     assert sites["site_id"].is_unique
     assert sites[["gss_code", "ward_code", "lsoa_code"]].notna().all().all()
     prefixes = sites["site_id"].str.split("-").str[0].value_counts().to_dict()
-    assert prefixes == {"cim": 6348, "osm": 3177, "pharm": 2176, "dent": 1604, "gp": 1377,
-                        "lib16": 376, "mm": 312, "lib23": 9, "lib21": 7}
+    assert prefixes == {
+        "cim": 6348,
+        "osm": 3177,
+        "pharm": 2176,
+        "dent": 1604,
+        "gp": 1377,
+        "lib16": 376,
+        "mm": 312,
+        "lib23": 9,
+        "lib21": 7,
+    }
     # The ward and borough of a site are those of its LSOA.
     lsoas = layers("lsoas").set_index("lsoa_code")
     assert (sites["ward_code"] == sites["lsoa_code"].map(lsoas["ward_code"])).all()
@@ -327,13 +489,18 @@ def test_sites_are_in_the_right_borough(sites):
     # Wembley Library (culture map, no borough code in the file) merged into lib16 "Wembley".
     assert by_id.loc["lib16-217", "gss_code"] == "E09000005"
     assert by_id.loc["lib16-217", "sources"] == (
-        "libraries_2016; libraries_2021; libraries_2023; cim_2022")
+        "libraries_2016; libraries_2021; libraries_2023; cim_2022"
+    )
     assert "Wembley Library" not in set(sites["name"])
-    for name, gss in [("Lyric Theatre", "E09000033"), ("Her Majesty's Theatre", "E09000033"),
-                      ("Piccadilly Theatre", "E09000033"), ("Croydon Museum", "E09000008"),
-                      ("Horniman Museum & Gardens", "E09000023"),
-                      ("Croydon Central", "E09000008"),  # the 2023 list's name
-                      ("Idea Store Whitechapel", "E09000030")]:
+    for name, gss in [
+        ("Lyric Theatre", "E09000033"),
+        ("Her Majesty's Theatre", "E09000033"),
+        ("Piccadilly Theatre", "E09000033"),
+        ("Croydon Museum", "E09000008"),
+        ("Horniman Museum & Gardens", "E09000023"),
+        ("Croydon Central", "E09000008"),  # the 2023 list's name
+        ("Idea Store Whitechapel", "E09000030"),
+    ]:
         assert by_name.loc[name, "gss_code"] == gss, name
     # "Museum of Croydon" in the culture map is the Mapping Museums "Croydon Museum".
     assert by_name.loc["Croydon Museum", "sources"] == "mapping_museums; cim_2022"
@@ -345,7 +512,10 @@ def test_a_known_closure(sites):
     assert kensal["name"] == "Kensal Rise"
     # Closed by the council in 2011; an independent community library from the 2019 return.
     assert (kensal["status"], kensal["community_run_year"], kensal["gss_code"]) == (
-        "community_run", 2019, "E09000005")
+        "community_run",
+        2019,
+        "E09000005",
+    )
     assert not kensal["lost"] and pd.isna(kensal["closed_year"])
     assert kensal["sources"] == "libraries_2016; libraries_2021; libraries_2023"
 
@@ -364,14 +534,23 @@ def test_libraries_and_museums_in_two_sources_are_one_site(sites, report):
 def test_twins_are_one_site(sites):
     # Closed and open at one spot, a museum listed twice, geocodes a few hundred metres off.
     for name, category, sources in [
-            ("Carnegie Library (Herne Hill)", "Library", "libraries_2016; libraries_2021; "
-             "libraries_2023; cim_2022"),
-            ("Minet", "Library", "libraries_2016; libraries_2021; libraries_2023; cim_2022"),
-            ("Hayes End Library", "Library", "libraries_2016; libraries_2021; libraries_2023; "
-             "cim_2022"),
-            ("Belsize Community Library", "Library", "libraries_2016; libraries_2021; "
-             "libraries_2023; cim_2022"),
-            ("Waterloo", "Library", "libraries_2016; libraries_2021; libraries_2023; cim_2022"),
+        (
+            "Carnegie Library (Herne Hill)",
+            "Library",
+            "libraries_2016; libraries_2021; libraries_2023; cim_2022",
+        ),
+        ("Minet", "Library", "libraries_2016; libraries_2021; libraries_2023; cim_2022"),
+        (
+            "Hayes End Library",
+            "Library",
+            "libraries_2016; libraries_2021; libraries_2023; cim_2022",
+        ),
+        (
+            "Belsize Community Library",
+            "Library",
+            "libraries_2016; libraries_2021; libraries_2023; cim_2022",
+        ),
+        ("Waterloo", "Library", "libraries_2016; libraries_2021; libraries_2023; cim_2022"),
     ]:
         rows = sites[(sites.name == name) & (sites.category == category)]
         assert len(rows) == 1 and rows["sources"].iloc[0] == sources, name
@@ -416,13 +595,21 @@ def test_theatres_would_be_off_without_the_repair(geodata_source):
     folder = geodata_source / "facilities/cim_2022"
     theatres = pd.read_csv(folder / "Theatres.csv", encoding="utf-8-sig")
     dance = pd.read_csv(folder / "Dance_performance_venues.csv", encoding="utf-8-sig")
-    ref = gpd.GeoDataFrame({"key": dance["name"].map(normalise_name)},
-                           geometry=cim_points(dance, "latlon").values, crs=27700)
-    for fix, low, high in [("latlon", 100, 150), ("bng", 300, 450),
-                           ("latlon_double_shift_undone", 0, 20)]:
-        rows = gpd.GeoDataFrame({"key": theatres["name"].map(normalise_name),
-                                 "category": "Theatre"},
-                                geometry=cim_points(theatres, fix).values, crs=27700)
+    ref = gpd.GeoDataFrame(
+        {"key": dance["name"].map(normalise_name)},
+        geometry=cim_points(dance, "latlon").values,
+        crs=27700,
+    )
+    for fix, low, high in [
+        ("latlon", 100, 150),
+        ("bng", 300, 450),
+        ("latlon_double_shift_undone", 0, 20),
+    ]:
+        rows = gpd.GeoDataFrame(
+            {"key": theatres["name"].map(normalise_name), "category": "Theatre"},
+            geometry=cim_points(theatres, fix).values,
+            crs=27700,
+        )
         assert low <= np.median(twin_distances(rows, "Theatre", ref)) < high, fix
 
 
@@ -443,8 +630,9 @@ def test_named_venues_after_repair_and_merge(sites, geodata_source):
     assert piccadilly["categories"] == "Theatre; Dance performance venue"
     truth = cim_points(dance[dance.name == "Piccadilly Theatre"], "latlon").iloc[0]
     assert piccadilly.geometry.distance(truth) < 1
-    rvt = sites[(sites.name == "Royal Vauxhall Tavern")
-                & (sites.category == "LGBTQ+ night-time venue")].iloc[0]
+    rvt = sites[
+        (sites.name == "Royal Vauxhall Tavern") & (sites.category == "LGBTQ+ night-time venue")
+    ].iloc[0]
     # "The Royal Vauxhall Tavern" in the theatres file is the same venue ("The" set aside).
     assert rvt["categories"] == "LGBTQ+ night-time venue; Theatre; Pub"
     truth = cim_points(pubs[pubs.name == "Royal Vauxhall Tavern"], "bng").iloc[0]
@@ -466,8 +654,10 @@ def test_voluntary_wards(layers):
 def test_voluntary_points(layers):
     points = layers("voluntary_points")
     assert points.groupby(["kind", "status"]).size().to_dict() == {
-        ("food_bank", "closed"): 2, ("food_bank", "open"): 85,
-        ("mutual_aid", "active in 2020"): 657}
+        ("food_bank", "closed"): 2,
+        ("food_bank", "open"): 85,
+        ("mutual_aid", "active in 2020"): 657,
+    }
 
 
 def test_pubs_by_borough(layers, geodata_source):

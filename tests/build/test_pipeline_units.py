@@ -56,8 +56,9 @@ def distances(series: gpd.GeoSeries, points) -> np.ndarray:
 
 
 def test_cim_points_bng_keeps_the_grid_reference():
-    frame = pd.DataFrame({"easting": [x for x, _ in TRUE_POINTS],
-                          "northing": [y for _, y in TRUE_POINTS]})
+    frame = pd.DataFrame(
+        {"easting": [x for x, _ in TRUE_POINTS], "northing": [y for _, y in TRUE_POINTS]}
+    )
     points = cim_points(frame, "bng")
     assert points.crs == BNG
     assert distances(points, TRUE_POINTS).max() < 0.001
@@ -108,16 +109,26 @@ def test_each_culture_map_file_has_the_fix_the_manifest_measured():
 def cim_rows(rows) -> gpd.GeoDataFrame:
     """rows: (site_id, name, category, x, y)."""
     site_id, name, category, x, y = zip(*rows, strict=True)
-    return gpd.GeoDataFrame({"site_id": site_id, "name": name, "category": category,
-                             "status": "open", "sources": "cim_2022"},
-                            geometry=gpd.points_from_xy(x, y), crs=BNG)
+    return gpd.GeoDataFrame(
+        {
+            "site_id": site_id,
+            "name": name,
+            "category": category,
+            "status": "open",
+            "sources": "cim_2022",
+        },
+        geometry=gpd.points_from_xy(x, y),
+        crs=BNG,
+    )
 
 
 def test_same_venue_in_two_files_becomes_one_site_with_the_more_specific_category():
-    cim = cim_rows([
-        ("cim-a", "Rio Cinema", "Music venue", 533500, 185000),
-        ("cim-b", "RIO  cinema ", "Cinema", 533560, 185040),  # 72 m away, same name normalised
-    ])
+    cim = cim_rows(
+        [
+            ("cim-a", "Rio Cinema", "Music venue", 533500, 185000),
+            ("cim-b", "RIO  cinema ", "Cinema", 533560, 185040),  # 72 m away, same name normalised
+        ]
+    )
     report = Report()
     merged = merge_cim_duplicates(cim, report)
     assert len(merged) == 1
@@ -129,20 +140,24 @@ def test_same_venue_in_two_files_becomes_one_site_with_the_more_specific_categor
 
 
 def test_same_name_500_m_apart_stays_two_sites():
-    cim = cim_rows([
-        ("cim-a", "Red Lion", "Pub", 530000, 180000),
-        ("cim-b", "Red Lion", "Music venue", 530300, 180400),  # 500 m
-    ])
+    cim = cim_rows(
+        [
+            ("cim-a", "Red Lion", "Pub", 530000, 180000),
+            ("cim-b", "Red Lion", "Music venue", 530300, 180400),  # 500 m
+        ]
+    )
     merged = merge_cim_duplicates(cim, Report())
     assert sorted(merged["site_id"]) == ["cim-a", "cim-b"]
     assert sorted(merged["categories"]) == ["Music venue", "Pub"]
 
 
 def test_different_names_at_the_same_spot_stay_two_sites():
-    cim = cim_rows([
-        ("cim-a", "Red Lion", "Pub", 530000, 180000),
-        ("cim-b", "Jazz Cafe", "Music venue", 530000, 180000),
-    ])
+    cim = cim_rows(
+        [
+            ("cim-a", "Red Lion", "Pub", 530000, 180000),
+            ("cim-b", "Jazz Cafe", "Music venue", 530000, 180000),
+        ]
+    )
     merged = merge_cim_duplicates(cim, Report())
     assert sorted(merged["name"]) == ["Jazz Cafe", "Red Lion"]
 
@@ -153,10 +168,18 @@ def test_different_names_at_the_same_spot_stay_two_sites():
 def lost_rows(rows) -> gpd.GeoDataFrame:
     """rows: (site_id, name, status, x, y)."""
     site_id, name, status, x, y = zip(*rows, strict=True)
-    return gpd.GeoDataFrame({"site_id": site_id, "name": name, "category": "Library",
-                             "status": status, "sources": "libraries_2016",
-                             "licence": SOURCES["libraries"].licence},
-                            geometry=gpd.points_from_xy(x, y), crs=BNG)
+    return gpd.GeoDataFrame(
+        {
+            "site_id": site_id,
+            "name": name,
+            "category": "Library",
+            "status": status,
+            "sources": "libraries_2016",
+            "licence": SOURCES["libraries"].licence,
+        },
+        geometry=gpd.points_from_xy(x, y),
+        crs=BNG,
+    )
 
 
 def cim_libraries(rows) -> gpd.GeoDataFrame:
@@ -222,10 +245,18 @@ def test_same_name_beyond_1500_m_does_not_merge():
 
 
 def test_punctuation_and_the_do_not_keep_twins_apart():
-    lost = lost_rows([("mm-1", "Hogarths House", "open", 521300, 177800),
-                      ("mm-2", "Museum Of London", "open", 532200, 181600)])
-    cim = cim_libraries([("cim-1", "The Hogarth\u2019s House", 521500, 177800),
-                         ("cim-2", "Museum of London", 532210, 181600)])
+    lost = lost_rows(
+        [
+            ("mm-1", "Hogarths House", "open", 521300, 177800),
+            ("mm-2", "Museum Of London", "open", 532200, 181600),
+        ]
+    )
+    cim = cim_libraries(
+        [
+            ("cim-1", "The Hogarth\u2019s House", 521500, 177800),
+            ("cim-2", "Museum of London", 532210, 181600),
+        ]
+    )
     assert match_same_facility(lost, cim, "Library") == {"mm-1": "cim-1", "mm-2": "cim-2"}
 
 
@@ -236,14 +267,25 @@ def test_a_different_kind_of_place_never_merges_however_close():
 
 
 def test_keep_apart_decision_vetoes_and_merge_decision_forces():
-    lost = lost_rows([("lib16-8", "Hayes End Library", "open", 509600, 181900),
-                      ("lib16-9", "Kingswood Order and Collect", "closed", 533000, 172000)])
-    cim = cim_libraries([("cim-e", "Hayes End Library", 509700, 181900),
-                         ("cim-k", "Kingswood Library", 533090, 172000)])
-    decisions = pd.DataFrame([
-        ("lib16-8", "", "cim-e", "", "keep_apart", "test"),
-        ("lib16-9", "", "cim-k", "", "merge", "same building"),
-    ], columns=["site_id", "name", "other_site_id", "other_name", "decision", "reason"])
+    lost = lost_rows(
+        [
+            ("lib16-8", "Hayes End Library", "open", 509600, 181900),
+            ("lib16-9", "Kingswood Order and Collect", "closed", 533000, 172000),
+        ]
+    )
+    cim = cim_libraries(
+        [
+            ("cim-e", "Hayes End Library", 509700, 181900),
+            ("cim-k", "Kingswood Library", 533090, 172000),
+        ]
+    )
+    decisions = pd.DataFrame(
+        [
+            ("lib16-8", "", "cim-e", "", "keep_apart", "test"),
+            ("lib16-9", "", "cim-k", "", "merge", "same building"),
+        ],
+        columns=["site_id", "name", "other_site_id", "other_name", "decision", "reason"],
+    )
     assert match_same_facility(lost, cim, "Library", decisions) == {"lib16-9": "cim-k"}
 
 
@@ -257,8 +299,12 @@ def test_the_reviewed_merge_decisions_file_parses():
 
 
 def test_each_culture_map_venue_pairs_with_one_record_only():
-    lost = lost_rows([("lib16-5", "Bow Library", "open", 537000, 183000),
-                      ("lib16-6", "Bow Library", "open", 537050, 183000)])
+    lost = lost_rows(
+        [
+            ("lib16-5", "Bow Library", "open", 537000, 183000),
+            ("lib16-6", "Bow Library", "open", 537050, 183000),
+        ]
+    )
     cim = cim_libraries([("cim-b", "Bow Library", 537040, 183000)])
     assert match_same_facility(lost, cim, "Library") == {"lib16-6": "cim-b"}
 
@@ -268,25 +314,31 @@ def test_each_culture_map_venue_pairs_with_one_record_only():
 
 @pytest.fixture
 def two_lsoas() -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({
-        "lsoa_code": ["E01000001", "E01000002"],
-        "ward_code": ["E05000001", "E05000002"],
-        "gss_code": ["E09000001", "E09000002"],
-        "regen_area": [True, False],
-    }, geometry=[box(528000, 179000, 529000, 180000), box(529000, 179000, 530000, 180000)],
-        crs=BNG)
+    return gpd.GeoDataFrame(
+        {
+            "lsoa_code": ["E01000001", "E01000002"],
+            "ward_code": ["E05000001", "E05000002"],
+            "gss_code": ["E09000001", "E09000002"],
+            "regen_area": [True, False],
+        },
+        geometry=[box(528000, 179000, 529000, 180000), box(529000, 179000, 530000, 180000)],
+        crs=BNG,
+    )
 
 
 def sites_at(points, sources) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"site_id": [f"s{i}" for i in range(len(points))],
-                             "sources": sources},
-                            geometry=[Point(p) for p in points], crs=BNG)
+    return gpd.GeoDataFrame(
+        {"site_id": [f"s{i}" for i in range(len(points))], "sources": sources},
+        geometry=[Point(p) for p in points],
+        crs=BNG,
+    )
 
 
 def test_point_inside_an_lsoa_gets_its_codes(two_lsoas):
     report = Report()
-    out = attach_areas(sites_at([(528500, 179500), (529500, 179500)], ["a", "b"]),
-                       two_lsoas, report)
+    out = attach_areas(
+        sites_at([(528500, 179500), (529500, 179500)], ["a", "b"]), two_lsoas, report
+    )
     assert out["lsoa_code"].tolist() == ["E01000001", "E01000002"]
     assert out["ward_code"].tolist() == ["E05000001", "E05000002"]
     assert out["gss_code"].tolist() == ["E09000001", "E09000002"]
@@ -315,14 +367,22 @@ def test_point_5_km_away_is_dropped_and_reported(two_lsoas):
 # ---------------------------------------------------------------- a tiny complete source folder
 
 X0, Y0 = 528000, 179000  # south-west corner of the tiny world, in central London
-BOROUGHS = {"E09000001": ("Borough A", box(X0, Y0, X0 + 2000, Y0 + 2000)),
-            "E09000002": ("Borough B", box(X0 + 2000, Y0, X0 + 4000, Y0 + 2000))}
+BOROUGHS = {
+    "E09000001": ("Borough A", box(X0, Y0, X0 + 2000, Y0 + 2000)),
+    "E09000002": ("Borough B", box(X0 + 2000, Y0, X0 + 4000, Y0 + 2000)),
+}
 LSOAS = [  # code, borough, ward, IMD rank, population, polygon
     ("E01000001", "E09000001", "E05000001", 100, 1500, box(X0, Y0, X0 + 2000, Y0 + 1000)),
     ("E01000002", "E09000001", "E05000001", 20000, 1600, box(X0, Y0 + 1000, X0 + 2000, Y0 + 2000)),
     ("E01000003", "E09000002", "E05000002", 15000, 1700, box(X0 + 2000, Y0, X0 + 4000, Y0 + 1000)),
-    ("E01000004", "E09000002", "E05000002", 30000, 1800,
-     box(X0 + 2000, Y0 + 1000, X0 + 4000, Y0 + 2000)),
+    (
+        "E01000004",
+        "E09000002",
+        "E05000002",
+        30000,
+        1800,
+        box(X0 + 2000, Y0 + 1000, X0 + 4000, Y0 + 2000),
+    ),
 ]
 IMD_COLUMNS = [
     "Index of Multiple Deprivation (IMD) Score",
@@ -343,9 +403,16 @@ def write_csv(path: Path, frame: pd.DataFrame, **kwargs) -> None:
 def polygons_4326(rows) -> gpd.GeoDataFrame:
     """rows: (sitename, borough, classification, polygon in BNG)."""
     name, borough, classification, geometry = zip(*rows, strict=True)
-    return gpd.GeoDataFrame({"sitename": name, "borough": borough,
-                             "classification": classification, "designation": "x"},
-                            geometry=list(geometry), crs=BNG).to_crs("EPSG:4326")
+    return gpd.GeoDataFrame(
+        {
+            "sitename": name,
+            "borough": borough,
+            "classification": classification,
+            "designation": "x",
+        },
+        geometry=list(geometry),
+        crs=BNG,
+    ).to_crs("EPSG:4326")
 
 
 def cim_file(stem: str, x: float, y: float) -> pd.DataFrame:
@@ -355,50 +422,103 @@ def cim_file(stem: str, x: float, y: float) -> pd.DataFrame:
     if fix == "latlon_double_shift_undone":
         lon, lat = OSGB36_TO_WGS84.transform(lon, lat)
     easting, northing = (x, y) if fix == "bng" else (x + 250, y - 100)  # wrong where unused
-    return pd.DataFrame({"name": [f"Tiny {stem}"], "address1": ["1 High Street"],
-                         "easting": [easting], "northing": [northing],
-                         "longitude": [lon], "latitude": [lat]})
+    return pd.DataFrame(
+        {
+            "name": [f"Tiny {stem}"],
+            "address1": ["1 High Street"],
+            "easting": [easting],
+            "northing": [northing],
+            "longitude": [lon],
+            "latitude": [lat],
+        }
+    )
 
 
 def make_tiny_source(src: Path) -> Path:
     b = src / "boundaries"
     b.mkdir(parents=True)
-    gpd.GeoDataFrame({"NAME": [v[0] for v in BOROUGHS.values()], "GSS_CODE": list(BOROUGHS),
-                      "HECTARES": 400.0, "ONS_INNER": ["T", "F"]},
-                     geometry=[v[1] for v in BOROUGHS.values()], crs=BNG).to_file(
-        b / "London_Borough_Excluding_MHW.geojson", driver="GeoJSON")
+    gpd.GeoDataFrame(
+        {
+            "NAME": [v[0] for v in BOROUGHS.values()],
+            "GSS_CODE": list(BOROUGHS),
+            "HECTARES": 400.0,
+            "ONS_INNER": ["T", "F"],
+        },
+        geometry=[v[1] for v in BOROUGHS.values()],
+        crs=BNG,
+    ).to_file(b / "London_Borough_Excluding_MHW.geojson", driver="GeoJSON")
     code, lad, ward, rank, pop, geom = zip(*LSOAS, strict=True)
-    gpd.GeoDataFrame({"LSOA11CD": code, "LSOA11NM": [f"Tiny {c}" for c in code], "LAD11CD": lad},
-                     geometry=list(geom), crs=BNG).to_file(b / "LSOA_2011_London_gen_MHW.shp")
-    write_csv(b / "LSOA11_to_WD17_lookup_England_Wales.csv",
-              pd.DataFrame({"LSOA11CD": code, "WD17CD": ward,
-                            "WD17NM": [f"Ward {w[-1]}" for w in ward], "LAD17CD": lad}),
-              encoding="utf-8-sig")
-    write_csv(src / "deprivation/IMD2019_London_LSOA.csv", pd.DataFrame({
-        "geography code": code, IMD_COLUMNS[0]: [40.0, 10.0, 12.0, 5.0], IMD_COLUMNS[1]: rank,
-        IMD_COLUMNS[2]: [1 + r * 10 // 32845 for r in rank]}))
-    write_csv(src / "population/london-lsoa11-pop-mid2020.csv",
-              pd.DataFrame({"LSOA11CD": code, "Persons_All-Ages": pop}))
-    write_csv(src / "population/london_borough_population_mid2019_mid2020.csv", pd.DataFrame({
-        "gss_code": ["E09000001", "E09000002"] * 2, "year": [2019, 2019, 2020, 2020],
-        "Persons_All-Ages": [3000, 3400, 3100, 3500]}))
+    gpd.GeoDataFrame(
+        {"LSOA11CD": code, "LSOA11NM": [f"Tiny {c}" for c in code], "LAD11CD": lad},
+        geometry=list(geom),
+        crs=BNG,
+    ).to_file(b / "LSOA_2011_London_gen_MHW.shp")
+    write_csv(
+        b / "LSOA11_to_WD17_lookup_England_Wales.csv",
+        pd.DataFrame(
+            {
+                "LSOA11CD": code,
+                "WD17CD": ward,
+                "WD17NM": [f"Ward {w[-1]}" for w in ward],
+                "LAD17CD": lad,
+            }
+        ),
+        encoding="utf-8-sig",
+    )
+    write_csv(
+        src / "deprivation/IMD2019_London_LSOA.csv",
+        pd.DataFrame(
+            {
+                "geography code": code,
+                IMD_COLUMNS[0]: [40.0, 10.0, 12.0, 5.0],
+                IMD_COLUMNS[1]: rank,
+                IMD_COLUMNS[2]: [1 + r * 10 // 32845 for r in rank],
+            }
+        ),
+    )
+    write_csv(
+        src / "population/london-lsoa11-pop-mid2020.csv",
+        pd.DataFrame({"LSOA11CD": code, "Persons_All-Ages": pop}),
+    )
+    write_csv(
+        src / "population/london_borough_population_mid2019_mid2020.csv",
+        pd.DataFrame(
+            {
+                "gss_code": ["E09000001", "E09000002"] * 2,
+                "year": [2019, 2019, 2020, 2020],
+                "Persons_All-Ages": [3000, 3400, 3100, 3500],
+            }
+        ),
+    )
 
     plan = src / "london_plan"
     plan.mkdir()
     a, bb = X0, X0 + 2000
     layers = {
-        "town_centres": [("Tiny Centre", "Borough A", "District Centre",
-                          box(a + 200, Y0 + 200, a + 800, Y0 + 800))],
-        "central_activities_zone": [("CAZ", "Borough A", "",
-                                     box(a, Y0 + 1000, a + 2000, Y0 + 2000))],
-        "opportunity_areas": [("Tiny OA", "Borough B", "", box(bb, Y0, bb + 1000, Y0 + 1000)),
-                              ("OLSPG boundary", "", "", box(bb, Y0, bb + 2000, Y0 + 2000))],
-        "strategic_industrial_locations": [("Tiny SIL", "Borough B", "SIL",
-                                            box(bb + 1000, Y0, bb + 2000, Y0 + 1000))],
-        "creative_enterprise_zones": [("Tiny CEZ", "Borough A", "",
-                                       box(a, Y0, a + 1000, Y0 + 1000))],
-        "areas_of_intensification_2015": [("Tiny AoI", "Borough B", "",
-                                           box(bb, Y0 + 1000, bb + 1000, Y0 + 2000))],
+        "town_centres": [
+            (
+                "Tiny Centre",
+                "Borough A",
+                "District Centre",
+                box(a + 200, Y0 + 200, a + 800, Y0 + 800),
+            )
+        ],
+        "central_activities_zone": [
+            ("CAZ", "Borough A", "", box(a, Y0 + 1000, a + 2000, Y0 + 2000))
+        ],
+        "opportunity_areas": [
+            ("Tiny OA", "Borough B", "", box(bb, Y0, bb + 1000, Y0 + 1000)),
+            ("OLSPG boundary", "", "", box(bb, Y0, bb + 2000, Y0 + 2000)),
+        ],
+        "strategic_industrial_locations": [
+            ("Tiny SIL", "Borough B", "SIL", box(bb + 1000, Y0, bb + 2000, Y0 + 1000))
+        ],
+        "creative_enterprise_zones": [
+            ("Tiny CEZ", "Borough A", "", box(a, Y0, a + 1000, Y0 + 1000))
+        ],
+        "areas_of_intensification_2015": [
+            ("Tiny AoI", "Borough B", "", box(bb, Y0 + 1000, bb + 1000, Y0 + 2000))
+        ],
     }
     for name, rows in layers.items():
         polygons_4326(rows).to_file(plan / f"{name}.geojson", driver="GeoJSON")
@@ -406,26 +526,55 @@ def make_tiny_source(src: Path) -> Path:
     cim = src / "facilities/cim_2022"
     for i, stem in enumerate(CIM_CATEGORIES):
         write_csv(cim / f"{stem}.csv", cim_file(stem, a + 100 + 100 * i, Y0 + 1500))
-    gpd.GeoDataFrame({"osm_id": ["101"], "fclass": ["christian"], "name": ["St Tiny"]},
-                     geometry=[Point(lonlat(bb + 500, Y0 + 500))], crs="EPSG:4326").to_file(
-        src / "facilities/osm_places_of_worship_london_2020-12-18.geojson", driver="GeoJSON")
+    gpd.GeoDataFrame(
+        {"osm_id": ["101"], "fclass": ["christian"], "name": ["St Tiny"]},
+        geometry=[Point(lonlat(bb + 500, Y0 + 500))],
+        crs="EPSG:4326",
+    ).to_file(src / "facilities/osm_places_of_worship_london_2020-12-18.geojson", driver="GeoJSON")
 
     lost = src / "lost"
     points = [lonlat(a + 500, Y0 + 500), lonlat(bb + 500, Y0 + 1500), lonlat(400000, 300000)]
-    write_csv(lost / "libraries_england_2016.csv", pd.DataFrame({
-        "name": ["Tiny Library", "Old Tiny Library", "Far Library"], "id": [1, 2, 3],
-        "authority_id": [1, 1, 2], "lat": [p[1] for p in points], "lng": [p[0] for p in points],
-        "closed": ["", "XL", ""], "closed_year": ["", "2012", ""], "opened_year": ["", "", ""],
-        "postcode": ["TT1 1AA", "TT1 9ZZ", "ZZ9 9ZZ"], "type": ["LAL", "", "LAL"]}))
-    write_csv(lost / "library_authorities_england_2016.csv",
-              pd.DataFrame({"authority_id": [1, 2], "code": ["E09000001", "E06000001"],
-                            "name": ["Borough A", "Far Borough"]}))
-    write_csv(lost / "mapping_museums_uk.csv", pd.DataFrame({
-        "museum_id": ["mm.1", "mm.2", "mm.3"],
-        "museum_name": ["Tiny Museum", "Lost Tiny Museum", "Far Museum"],
-        "latitude": [p[1] for p in points], "longitude": [p[0] for p in points],
-        "admin_area_2": ["London", "London", "Yorkshire"], "year_opened_low": ["1990"] * 3,
-        "year_closed_low": ["9999", "2015", "9999"]}))
+    write_csv(
+        lost / "libraries_england_2016.csv",
+        pd.DataFrame(
+            {
+                "name": ["Tiny Library", "Old Tiny Library", "Far Library"],
+                "id": [1, 2, 3],
+                "authority_id": [1, 1, 2],
+                "lat": [p[1] for p in points],
+                "lng": [p[0] for p in points],
+                "closed": ["", "XL", ""],
+                "closed_year": ["", "2012", ""],
+                "opened_year": ["", "", ""],
+                "postcode": ["TT1 1AA", "TT1 9ZZ", "ZZ9 9ZZ"],
+                "type": ["LAL", "", "LAL"],
+            }
+        ),
+    )
+    write_csv(
+        lost / "library_authorities_england_2016.csv",
+        pd.DataFrame(
+            {
+                "authority_id": [1, 2],
+                "code": ["E09000001", "E06000001"],
+                "name": ["Borough A", "Far Borough"],
+            }
+        ),
+    )
+    write_csv(
+        lost / "mapping_museums_uk.csv",
+        pd.DataFrame(
+            {
+                "museum_id": ["mm.1", "mm.2", "mm.3"],
+                "museum_name": ["Tiny Museum", "Lost Tiny Museum", "Far Museum"],
+                "latitude": [p[1] for p in points],
+                "longitude": [p[0] for p in points],
+                "admin_area_2": ["London", "London", "Yorkshire"],
+                "year_opened_low": ["1990"] * 3,
+                "year_closed_low": ["9999", "2015", "9999"],
+            }
+        ),
+    )
     gp = pd.DataFrame([[""] * 27] * 4)
     gp[0] = ["T1", "T2", "T3", "T4"]
     gp[1] = ["TINY SURGERY", "GONE SURGERY", "DORMANT SURGERY", "FAR SURGERY"]
@@ -435,56 +584,141 @@ def make_tiny_source(src: Path) -> Path:
     gp[12] = ["A", "C", "D", "A"]
     gp[25] = "4"
     write_csv(lost / "epraccur_2019-12.csv", gp, header=False)
-    write_csv(lost / "ons_pubs_and_bars_london_boroughs_2001_2018.csv", pd.DataFrame({
-        "area_code": ["E09000001", "E09000002", "E12000007"] * 2,
-        "size_band": "Any number of employees", "year": [2001] * 3 + [2018] * 3,
-        "pubs_and_bars": [10.0, 20.0, 30.0, 5.0, 15.0, 20.0]}))
+    write_csv(
+        lost / "ons_pubs_and_bars_london_boroughs_2001_2018.csv",
+        pd.DataFrame(
+            {
+                "area_code": ["E09000001", "E09000002", "E12000007"] * 2,
+                "size_band": "Any number of employees",
+                "year": [2001] * 3 + [2018] * 3,
+                "pubs_and_bars": [10.0, 20.0, 30.0, 5.0, 15.0, 20.0],
+            }
+        ),
+    )
 
     more = src / "lost_more"
-    write_csv(more / "libraries_london_2021-01.csv", pd.DataFrame({
-        "Local authority": ["Borough A", "Borough A"],
-        "Library name": ["Tiny Library", "Old Tiny Library"], "Postcode": ["TT1 1AA", "TT1 9ZZ"],
-        "Type of library": ["LAL", "LAL"], "Year opened": ["", ""], "Year closed": ["", "2012"],
-        "Notes": ["", "Now a cafe"]}))
-    write_csv(more / "libraries_london_2023.csv", pd.DataFrame({
-        "reporting": ["Borough A", "Borough A"], "name": ["Tiny Library", "Old Tiny Library"],
-        "postcode": ["TT1 1AA", "TT1 9ZZ"], "type": "Static Library", "closed": ["", "2012"],
-        "opened": ["", ""], "operation_16": ["LA", "Closed"], "operation_19": ["CR", "Closed"],
-        "operation_21": ["CR", "Closed"], "operation_22": ["CR", "Closed"],
-        "operation_23": ["CR", "Closed"]}))
-    ods = ["organisation_code", "name", "postcode", "open_date", "close_date", "status_code",
-           "organisation_sub_type_code"]
-    write_csv(more / "pharmacies_london_2025-04.csv", pd.DataFrame([
-        ("FA001", "TINY CHEMIST", "TT1 1AA", "19900101", "20150630", "C", "1"),
-        ("FA002", "NEW OWNER CHEMIST", "TT1 1AA", "20150701", "", "A", "1"),
-        ("FA003", "GONE CHEMIST", "TT1 9ZZ", "19900101", "20180131", "C", "1"),
-        ("FA004", "SCHOLL FOOTCARE", "TT1 1AA", "19900101", "", "A", "2"),
-    ], columns=ods))
-    write_csv(more / "dental_practices_london_2016.csv", pd.DataFrame([
-        ("V001", "TINY DENTAL", "TT1 1AA", "20060401", "", "A", "D"),
-        ("V002", "CONTRACT END ORTHO", "TT1 9ZZ", "20060401", "20160331", "C", "D"),
-    ], columns=ods))
+    write_csv(
+        more / "libraries_london_2021-01.csv",
+        pd.DataFrame(
+            {
+                "Local authority": ["Borough A", "Borough A"],
+                "Library name": ["Tiny Library", "Old Tiny Library"],
+                "Postcode": ["TT1 1AA", "TT1 9ZZ"],
+                "Type of library": ["LAL", "LAL"],
+                "Year opened": ["", ""],
+                "Year closed": ["", "2012"],
+                "Notes": ["", "Now a cafe"],
+            }
+        ),
+    )
+    write_csv(
+        more / "libraries_london_2023.csv",
+        pd.DataFrame(
+            {
+                "reporting": ["Borough A", "Borough A"],
+                "name": ["Tiny Library", "Old Tiny Library"],
+                "postcode": ["TT1 1AA", "TT1 9ZZ"],
+                "type": "Static Library",
+                "closed": ["", "2012"],
+                "opened": ["", ""],
+                "operation_16": ["LA", "Closed"],
+                "operation_19": ["CR", "Closed"],
+                "operation_21": ["CR", "Closed"],
+                "operation_22": ["CR", "Closed"],
+                "operation_23": ["CR", "Closed"],
+            }
+        ),
+    )
+    ods = [
+        "organisation_code",
+        "name",
+        "postcode",
+        "open_date",
+        "close_date",
+        "status_code",
+        "organisation_sub_type_code",
+    ]
+    write_csv(
+        more / "pharmacies_london_2025-04.csv",
+        pd.DataFrame(
+            [
+                ("FA001", "TINY CHEMIST", "TT1 1AA", "19900101", "20150630", "C", "1"),
+                ("FA002", "NEW OWNER CHEMIST", "TT1 1AA", "20150701", "", "A", "1"),
+                ("FA003", "GONE CHEMIST", "TT1 9ZZ", "19900101", "20180131", "C", "1"),
+                ("FA004", "SCHOLL FOOTCARE", "TT1 1AA", "19900101", "", "A", "2"),
+            ],
+            columns=ods,
+        ),
+    )
+    write_csv(
+        more / "dental_practices_london_2016.csv",
+        pd.DataFrame(
+            [
+                ("V001", "TINY DENTAL", "TT1 1AA", "20060401", "", "A", "D"),
+                ("V002", "CONTRACT END ORTHO", "TT1 9ZZ", "20060401", "20160331", "C", "D"),
+            ],
+            columns=ods,
+        ),
+    )
 
     vol = src / "voluntary"
-    write_csv(vol / "charitybase_2019_charity_counts_london_wards2017.csv",
-              pd.DataFrame({"WD17CD": ["E05000001"], "n_charities": [7]}))
-    write_csv(vol / "360giving_grants_london_by_ward_funder_year.csv", pd.DataFrame({
-        "Recipient Ward Geographic Code": ["E05000002"], "Recipient District Geographic Code":
-        ["E09000002"], "Award Year": [2015], "Amount Awarded": [1000.0], "grant_count": [2]}))
+    write_csv(
+        vol / "charitybase_2019_charity_counts_london_wards2017.csv",
+        pd.DataFrame({"WD17CD": ["E05000001"], "n_charities": [7]}),
+    )
+    write_csv(
+        vol / "360giving_grants_london_by_ward_funder_year.csv",
+        pd.DataFrame(
+            {
+                "Recipient Ward Geographic Code": ["E05000002"],
+                "Recipient District Geographic Code": ["E09000002"],
+                "Award Year": [2015],
+                "Amount Awarded": [1000.0],
+                "grant_count": [2],
+            }
+        ),
+    )
     p = lonlat(a + 600, Y0 + 600)
-    write_csv(vol / "covid_mutual_aid_groups_london_2020.csv",
-              pd.DataFrame({"name": ["Tiny Mutual Aid"], "latitude": [p[1]], "longitude": [p[0]]}))
-    write_csv(vol / "givefood_foodbanks_london.csv", pd.DataFrame({
-        "name": ["Tiny Foodbank"], "closed": ["False"], "network": ["Independent"],
-        "latitude": [p[1]], "longitude": [p[0]]}))
+    write_csv(
+        vol / "covid_mutual_aid_groups_london_2020.csv",
+        pd.DataFrame({"name": ["Tiny Mutual Aid"], "latitude": [p[1]], "longitude": [p[0]]}),
+    )
+    write_csv(
+        vol / "givefood_foodbanks_london.csv",
+        pd.DataFrame(
+            {
+                "name": ["Tiny Foodbank"],
+                "closed": ["False"],
+                "network": ["Independent"],
+                "latitude": [p[1]],
+                "longitude": [p[0]],
+            }
+        ),
+    )
 
     pc = src / "postcodes"
-    write_csv(pc / "london_postcodes_codepoint_open_2025.csv", pd.DataFrame({
-        "postcode": ["TT1 1AA"], "postcode_nospace": ["TT11AA"], "easting": [a + 700],
-        "northing": [Y0 + 300]}))
-    write_csv(pc / "london_postcodes_codepoint_open_2014_not_in_2025.csv", pd.DataFrame({
-        "postcode": ["TT1 9ZZ"], "postcode_nospace": ["TT19ZZ"], "easting": [bb + 700],
-        "northing": [Y0 + 300]}))
+    write_csv(
+        pc / "london_postcodes_codepoint_open_2025.csv",
+        pd.DataFrame(
+            {
+                "postcode": ["TT1 1AA"],
+                "postcode_nospace": ["TT11AA"],
+                "easting": [a + 700],
+                "northing": [Y0 + 300],
+            }
+        ),
+    )
+    write_csv(
+        pc / "london_postcodes_codepoint_open_2014_not_in_2025.csv",
+        pd.DataFrame(
+            {
+                "postcode": ["TT1 9ZZ"],
+                "postcode_nospace": ["TT19ZZ"],
+                "easting": [bb + 700],
+                "northing": [Y0 + 300],
+            }
+        ),
+    )
     return src
 
 
@@ -510,8 +744,16 @@ def test_tiny_source_builds(tiny_source, tmp_path):
     out = tmp_path / "out" / "london.gpkg"
     report = build(tiny_source, out)
     assert {name for name, _ in pyogrio.list_layers(out)} >= {
-        "boroughs", "wards", "lsoas", "policy_areas", "sites", "voluntary_points",
-        "voluntary_wards", "pubs_by_borough", "build_report"}
+        "boroughs",
+        "wards",
+        "lsoas",
+        "policy_areas",
+        "sites",
+        "voluntary_points",
+        "voluntary_wards",
+        "pubs_by_borough",
+        "build_report",
+    }
     assert sorted(os.listdir(out.parent)) == ["london.gpkg"]
     sites = read_layer(out, "sites").set_index("name")
     # Every repaired culture-map venue lands where it was put (x = X0 + 100 + 100 i).
@@ -527,7 +769,9 @@ def test_tiny_source_builds(tiny_source, tmp_path):
     assert sites.loc["Old Tiny Library", "closed_year"] == 2012
     assert bool(sites.loc["Old Tiny Library", "lost"])
     assert sites.loc["Tiny Library", ["status", "community_run_year"]].tolist() == [
-        "community_run", 2019]
+        "community_run",
+        2019,
+    ]
     # Pharmacies: a change of owner is one open site; an appliance contractor is not a pharmacy.
     assert sites.loc["New Owner Chemist", "status"] == "open"
     assert "Tiny Chemist" not in sites.index and "Scholl Footcare" not in sites.index
@@ -535,13 +779,28 @@ def test_tiny_source_builds(tiny_source, tmp_path):
     # Dental: a 31 March 2016 contract end is closed but not a loss.
     assert sites.loc["Contract End Ortho", ["status", "lost"]].tolist() == ["closed", False]
     events = read_layer(out, "events")
-    assert set(events["event"]) <= {"opened", "closed", "closed_replaced", "moved",
-                                    "temporarily_closed", "reopened", "merged", "changed_owner",
-                                    "community_run", "independent"}
+    assert set(events["event"]) <= {
+        "opened",
+        "closed",
+        "closed_replaced",
+        "moved",
+        "temporarily_closed",
+        "reopened",
+        "merged",
+        "changed_owner",
+        "community_run",
+        "independent",
+    }
     assert "changed_owner" in set(events["event"])
-    assert policy_years(out) == {"town_centre": 2021, "caz": 2018, "opportunity_area": None,
-                                 "sil": 2017, "creative_enterprise_zone": 2018,
-                                 "area_of_intensification_2015": 2015, "regeneration_area": 2019}
+    assert policy_years(out) == {
+        "town_centre": 2021,
+        "caz": 2018,
+        "opportunity_area": None,
+        "sil": 2017,
+        "creative_enterprise_zone": 2018,
+        "area_of_intensification_2015": 2015,
+        "regeneration_area": 2019,
+    }
     assert sites.loc["Lost Tiny Museum", "gss_code"] == "E09000002"
     assert sites.loc["Gone Surgery", ["status", "closed_year"]].tolist() == ["closed", 2015]
     assert "Dormant Surgery" not in sites.index and "Far Surgery" not in sites.index
@@ -579,17 +838,20 @@ def test_missing_culture_map_file_is_named(tiny_source, tmp_path, stem):
     assert str(path) in str(err.value)
 
 
-@pytest.mark.parametrize("relpath, column", [
-    ("deprivation/IMD2019_London_LSOA.csv", "geography code"),
-    ("deprivation/IMD2019_London_LSOA.csv", IMD_COLUMNS[1]),
-    ("population/london-lsoa11-pop-mid2020.csv", "Persons_All-Ages"),
-    ("lost/libraries_england_2016.csv", "closed"),
-    ("lost/mapping_museums_uk.csv", "year_closed_low"),
-    ("lost/ons_pubs_and_bars_london_boroughs_2001_2018.csv", "size_band"),
-    ("voluntary/charitybase_2019_charity_counts_london_wards2017.csv", "n_charities"),
-    ("facilities/cim_2022/Theatres.csv", "latitude"),
-    ("facilities/cim_2022/Pubs.csv", "easting"),
-])
+@pytest.mark.parametrize(
+    "relpath, column",
+    [
+        ("deprivation/IMD2019_London_LSOA.csv", "geography code"),
+        ("deprivation/IMD2019_London_LSOA.csv", IMD_COLUMNS[1]),
+        ("population/london-lsoa11-pop-mid2020.csv", "Persons_All-Ages"),
+        ("lost/libraries_england_2016.csv", "closed"),
+        ("lost/mapping_museums_uk.csv", "year_closed_low"),
+        ("lost/ons_pubs_and_bars_london_boroughs_2001_2018.csv", "size_band"),
+        ("voluntary/charitybase_2019_charity_counts_london_wards2017.csv", "n_charities"),
+        ("facilities/cim_2022/Theatres.csv", "latitude"),
+        ("facilities/cim_2022/Pubs.csv", "easting"),
+    ],
+)
 def test_csv_missing_a_required_column_is_named(tiny_source, tmp_path, relpath, column):
     path = tiny_source / relpath
     pd.read_csv(path).drop(columns=[column]).to_csv(path, index=False)
@@ -695,8 +957,9 @@ def test_failure_while_writing_keeps_the_previous_output(tiny_source, tmp_path, 
 
 
 @pytest.mark.integration
-def test_broken_copy_of_the_real_inputs_keeps_the_previous_output(built_gpkg, geodata_source,
-                                                                  tmp_path, capsys):
+def test_broken_copy_of_the_real_inputs_keeps_the_previous_output(
+    built_gpkg, geodata_source, tmp_path, capsys
+):
     # Copy without the read-only modes of the shared inputs, so the copy can be broken.
     src = tmp_path / "source"
     shutil.copytree(geodata_source, src, copy_function=shutil.copyfile)

@@ -78,9 +78,15 @@ def app_url() -> Iterator[str]:
         # The log goes to a file: an unread pipe would fill up and stall the server.
         server = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", "app.py",
-                "--server.port", str(port),
-                "--server.headless", "true",
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
             ],
             cwd=REPO_ROOT,
             env={**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"},

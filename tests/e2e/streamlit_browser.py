@@ -33,8 +33,9 @@ SITE_MAP = ".jul-map"
 ANY_MAP = f"{SITE_MAP}[data-jul-drawn], {FOLIUM_MAP}"
 
 
-def wait_for_map(page: Page, index: int = 0,
-                 timeout_ms: int = APP_TIMEOUT_MS) -> FrameLocator | Locator:
+def wait_for_map(
+    page: Page, index: int = 0, timeout_ms: int = APP_TIMEOUT_MS
+) -> FrameLocator | Locator:
     """The `index`-th map of the page once Leaflet has drawn it: a st_folium map's frame, or
     the explorer's map element. Both answer .locator() and .get_by_role()."""
     page.locator(ANY_MAP).first.wait_for(state="attached", timeout=timeout_ms)
@@ -71,7 +72,7 @@ COUNT_COLOUR_JS = """
 
 def count_map_pixels(page: Page, hex_colour: str) -> int:
     """Canvas pixels of `hex_colour` in the explorer's map, else the first st_folium map."""
-    rgb = [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]
+    rgb = [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
     if page.locator(SITE_MAP).count():
         return page.evaluate(COUNT_COLOUR_JS, rgb)
     frame = next(f for f in page.frames if "streamlit_folium" in f.url)

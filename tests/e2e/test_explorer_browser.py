@@ -49,20 +49,23 @@ def test_a_filter_change_redraws_the_same_map(app_url, page):
     """A filter sends the view (a mask of the sites shown), not a new map: the Leaflet map,
     its layers and Leaflet itself stay loaded, and only the canvas is redrawn."""
     leaflet_loads = []
-    page.on("request", lambda r: leaflet_loads.append(r.url) if r.url.endswith("leaflet.js")
-            else None)
+    page.on(
+        "request", lambda r: leaflet_loads.append(r.url) if r.url.endswith("leaflet.js") else None
+    )
     page.goto(f"{app_url}/?basemap=No+basemap")
     wait_for_app(page)
     site_map = wait_for_map(page)
     site_map.evaluate("e => { e.dataset.testMark = 'first'; }")
     page.locator("[data-testid='stSidebar'] label", has_text="Closed").first.click()
     page.wait_for_function(
-        "() => document.querySelector('.jul-map').dataset.julShown === '307'", timeout=30_000)
+        "() => document.querySelector('.jul-map').dataset.julShown === '307'", timeout=30_000
+    )
     wait_for_app(page)
     assert page.locator(".jul-map").count() == 1
     assert site_map.get_attribute("data-test-mark") == "first"  # the same element: not remounted
     page.wait_for_function(
-        "() => document.querySelector('.jul-map').dataset.julDrawn === '307'", timeout=30_000)
+        "() => document.querySelector('.jul-map').dataset.julDrawn === '307'", timeout=30_000
+    )
     legend = site_map.locator(".jul-legend").inner_text()
     assert "Closed (307)" in legend and "Pubs" not in legend
     assert len(leaflet_loads) == 1

@@ -140,8 +140,11 @@ def test_every_map_page_starts_with_its_map(app_url, page, size):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(strict=True, reason="the explorer's map is now drawn in the browser "
-                   "(lib/render/site_map.js), which does not outline the chosen borough yet")
+@pytest.mark.xfail(
+    strict=True,
+    reason="the explorer's map is now drawn in the browser "
+    "(lib/render/site_map.js), which does not outline the chosen borough yet",
+)
 def test_a_chosen_borough_is_outlined(app_url, page):
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{app_url}/?borough=Hackney&basemap=No+basemap")

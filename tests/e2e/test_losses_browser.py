@@ -60,9 +60,11 @@ def wait_for_charts(page: Page, count: int) -> None:
 
 def test_losses_vs_policy_for_areas_for_regeneration(shared_link, page):
     outside = shared_link("/losses?against=Areas+for+Regeneration&basemap=No+basemap")
-    headline = page.get_by_text("the closure rate inside Areas for Regeneration was 16.1% "
-                                "(95% CI 12.8-20.1%) against 13.9% (12.4-15.6%) elsewhere: "
-                                "no clear difference.")
+    headline = page.get_by_text(
+        "the closure rate inside Areas for Regeneration was 16.1% "
+        "(95% CI 12.8-20.1%) against 13.9% (12.4-15.6%) elsewhere: "
+        "no clear difference."
+    )
     headline.wait_for()
     wait_for_charts(page, 3)
     page.locator("[data-testid='stVegaLiteChart']").first.scroll_into_view_if_needed()
@@ -80,10 +82,13 @@ def test_losses_vs_policy_for_areas_for_regeneration(shared_link, page):
 
 
 def test_losses_vs_policy_for_industrial_land_and_two_categories(shared_link, page):
-    outside = shared_link("/losses?against=Strategic+Industrial+Locations"
-                          "&categories=Library&categories=GP+practice&basemap=No+basemap")
-    page.get_by_text("Across the selected categories, the closure rate inside Strategic "
-                     "Industrial Locations was").wait_for()
+    outside = shared_link(
+        "/losses?against=Strategic+Industrial+Locations"
+        "&categories=Library&categories=GP+practice&basemap=No+basemap"
+    )
+    page.get_by_text(
+        "Across the selected categories, the closure rate inside Strategic Industrial Locations was"
+    ).wait_for()
     wait_for_charts(page, 3)
     frame = map_frame(page)
     legend = frame.locator(".jul-legend").inner_text()

@@ -89,12 +89,22 @@ def test_a_shared_link_opens_the_same_view_in_a_new_session(app_url, page):
     wait_for_app(page)
     wait_for_map(page)
     link = share_link(page)
-    assert parse_qs(urlsplit(link).query) == {"basemap": ["No basemap"], "group": ["Health"],
-                                              "status": ["Closed"], "borough": ["Hackney"]}
+    assert parse_qs(urlsplit(link).query) == {
+        "basemap": ["No basemap"],
+        "group": ["Health"],
+        "status": ["Closed"],
+        "borough": ["Hackney"],
+    }
     shown, closed = metric(page, "Sites shown"), metric(page, "Of which closed")
     fresh = page.context.browser.new_context(viewport={"width": 1400, "height": 900})
-    fresh.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).hostname
-                in LOCAL else route.abort("internetdisconnected"))
+    fresh.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if urlsplit(route.request.url).hostname in LOCAL
+            else route.abort("internetdisconnected")
+        ),
+    )
     other = fresh.new_page()
     try:
         other.goto(link)

@@ -10,13 +10,17 @@ MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 # Page link (present=1 added) -> (screenshot name, headline figure).
 PAGES = {
     "/losses?against=Areas+for+Regeneration&basemap=No+basemap": (
-        "present-losses-1280x720", "16.1% vs 13.9%"),
+        "present-losses-1280x720",
+        "16.1% vs 13.9%",
+    ),
     "/over-time?area=Hackney&basemap=No+basemap": ("present-over-time-1280x720", "155 → 185"),
     "/borough?borough=Hackney&basemap=No+basemap": ("present-borough-1280x720", "20.7"),
     "/voluntary?basemap=No+basemap": ("present-voluntary-1280x720", "1.84"),
     # A tour step: the tour bar above takes room, and the borough's long legend must still fit.
     "/borough?borough=Hackney&basemap=No+basemap&tour=default&step=3": (
-        "present-borough-tour-step-3-1280x720", "20.7"),
+        "present-borough-tour-step-3-1280x720",
+        "20.7",
+    ),
 }
 # Canvas pixels Leaflet has drawn on (areas and markers are on a canvas, not in the DOM).
 DRAWN_PIXELS_JS = """
@@ -72,8 +76,9 @@ def test_every_map_page_presents_at_1280x720_offline(app_url, page):
         assert drawn.evaluate(DRAWN_PIXELS_JS) > 50_000, path
         legend_box = legend.bounding_box()
         zoom_box = frame.locator(".leaflet-control-zoom").bounding_box()
-        assert legend_box["y"] >= zoom_box["y"] + zoom_box["height"], \
+        assert legend_box["y"] >= zoom_box["y"] + zoom_box["height"], (
             f"{path}: the legend covers the zoom buttons or is cut off at the top of the map"
+        )
         assert legend_box["y"] + legend_box["height"] <= box["y"] + box["height"], path
         assert page.locator("[data-testid='stDataFrame']").count() == 0, path
     outside = {urlsplit(u).hostname for u in requested} - LOCAL

@@ -58,9 +58,12 @@ def legend_inside_frame(page, frame) -> bool:
     """The legend box lies within the map's frame (both in page coordinates)."""
     outer = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
     inner = frame.locator(".jul-legend").bounding_box()
-    return (outer["x"] <= inner["x"] and inner["x"] + inner["width"] <= outer["x"] + outer["width"]
-            and outer["y"] <= inner["y"]
-            and inner["y"] + inner["height"] <= outer["y"] + outer["height"])
+    return (
+        outer["x"] <= inner["x"]
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"]
+        and outer["y"] <= inner["y"]
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"]
+    )
 
 
 def outside_hosts(urls) -> set:
@@ -68,8 +71,10 @@ def outside_hosts(urls) -> set:
 
 
 def no_errors(page) -> bool:
-    return (page.locator("[data-testid='stException']").count() == 0
-            and page.locator("[data-testid='stAlertContentError']").count() == 0)
+    return (
+        page.locator("[data-testid='stException']").count() == 0
+        and page.locator("[data-testid='stAlertContentError']").count() == 0
+    )
 
 
 def main_text(page) -> str:
@@ -88,17 +93,22 @@ def test_borough_profile_of_hackney(app_url, page):
     assert legend_inside_frame(page, frame)
     assert drawn_pixels(page) > 80_000  # the borough's wards filled
     text = main_text(page)
-    assert "London 1.84" in text and "6th of 32" in text       # charities per 1,000
+    assert "London 1.84" in text and "6th of 32" in text  # charities per 1,000
     assert no_errors(page)
     screenshots(page, "profile-hackney")
     assert not outside_hosts(requested), f"requests to outside hosts: {outside_hosts(requested)}"
 
 
 def test_city_of_london_is_flagged_not_ranked(app_url, page):
-    frame = open_view(page, f"{app_url}/borough?borough=City+of+London&basemap=No+basemap"
-                            "&measure=Charities+per+1%2C000+residents")
-    assert "Registered charities per 1,000 residents (2019)" in frame.locator(
-        ".jul-legend").inner_text()
+    frame = open_view(
+        page,
+        f"{app_url}/borough?borough=City+of+London&basemap=No+basemap"
+        "&measure=Charities+per+1%2C000+residents",
+    )
+    assert (
+        "Registered charities per 1,000 residents (2019)"
+        in frame.locator(".jul-legend").inner_text()
+    )
     assert drawn_pixels(page) > 80_000  # the borough's wards filled
     text = main_text(page)
     assert "City of London has only 10,938 residents" in text
@@ -128,8 +138,10 @@ def test_voluntary_sector_with_a_chosen_ward(app_url, page):
     assert "Food bank, Trussell Trust (40)" in legend and "Food bank, closed (2)" in legend
     assert "Mutual aid group 2020 (657; CC BY-NC-SA, non-commercial)" in legend
     assert "Hoxton West" in frame.locator(".jul-chosen").inner_text()
-    assert "mutualaid.wiki (CC BY-NC-SA 4.0)" in frame.locator(
-        ".leaflet-control-attribution").inner_text()
+    assert (
+        "mutualaid.wiki (CC BY-NC-SA 4.0)"
+        in frame.locator(".leaflet-control-attribution").inner_text()
+    )
     assert drawn_pixels(page) > 120_000  # London's 634 wards filled
     assert legend_inside_frame(page, frame)
     chart = page.locator("[data-testid='stVegaLiteChart']")

@@ -46,11 +46,13 @@ def test_a_good_tour_parses(root):
     assert tour.title == "Test tour" and tour.intro == "Two steps." and len(tour.steps) == 2
     first, second = tour.steps
     assert first.page.script == "pages/map_explorer.py"
-    assert first.query() == {"basemap": "No basemap", "present": "1",
-                             "group": ["Health", "Pubs"]}
+    assert first.query() == {"basemap": "No basemap", "present": "1", "group": ["Health", "Pubs"]}
     assert second.page.url_path == "losses" and second.talking_point == "Inside and outside."
-    assert tours.step_params(tour, 2) == {"against": "Areas for Regeneration", "tour": "test",
-                                      "step": "2"}
+    assert tours.step_params(tour, 2) == {
+        "against": "Areas for Regeneration",
+        "tour": "test",
+        "step": "2",
+    }
 
 
 def test_the_explorer_is_also_the_root_page(root):
@@ -58,37 +60,70 @@ def test_the_explorer_is_also_the_root_page(root):
     assert tour.steps[0].page.url_path == "map_explorer"
 
 
-@pytest.mark.parametrize("text, message", [
-    ("title = ", "tours/bad.toml is not valid TOML"),
-    ('intro = "x"', "tours/bad.toml: title is missing"),
-    ('title = "T"', "tours/bad.toml has no steps"),
-    ('title = "T"\nsteps = "three"', "tours/bad.toml has no steps"),
-    ('title = "T"\ncolour = "red"\n[[steps]]\ntitle = "A"', "unknown field(s) colour"),
-    (step('page = "losses"\ntalking_point = "x"'), "step 1: field 'title' is missing"),
-    (step('title = "A"\ntalking_point = "x"'), "step 1 ('A'): field 'page' must be"),
-    (step('title = "A"\npage = "nowhere"\ntalking_point = "x"'),
-     "step 1 ('A'): field 'page' 'nowhere' is not a page of this app"),
-    (step('title = "A"\npage = "losses"'), "step 1 ('A'): field 'talking_point' is missing"),
-    (step('title = "A"\npage = "losses"\ntalking_point = 3'),
-     "field 'talking_point' must be text in quotes, not int"),
-    (step('title = "A"\npage = "losses"\ntalking_point = "x"\nparams = { colour = "red" }'),
-     "step 1 ('A'): field 'params.colour' is not a parameter of the Losses vs policy page"),
-    (step('title = "A"\npage = "losses"\ntalking_point = "x"\n'
-          'params = { against = "Somewhere nice" }'),
-     "field 'params.against' = 'Somewhere nice' is not a London Plan policy; did you mean "
-     "Areas for Regeneration?"),
-    (step('title = "A"\npage = "map_explorer"\ntalking_point = "x"\n'
-          'params = { status = ["Open", "Closed"] }'), "field 'params.status' takes one value"),
-    (step('title = "A"\npage = "map_explorer"\ntalking_point = "x"\nparams = { z = "99" }'),
-     "field 'params.z' = '99' must be between 0 and 22"),
-    (step('title = "A"\npage = "map_explorer"\ntalking_point = "x"\n'
-          'params = { borough = "<script>" }'), "field 'params.borough' = '<script>' must be "
-                                                "plain text"),
-    (step('title = "A"\npage = "map_explorer"\ntalking_point = "x"\nparams = "group=Health"'),
-     "field 'params' must be a table"),
-    (step('title = "A"\npage = "map_explorer"\ntalking_point = "x"\n'
-          'params = { group = { a = 1 } }'), "field 'params.group' must be text"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("title = ", "tours/bad.toml is not valid TOML"),
+        ('intro = "x"', "tours/bad.toml: title is missing"),
+        ('title = "T"', "tours/bad.toml has no steps"),
+        ('title = "T"\nsteps = "three"', "tours/bad.toml has no steps"),
+        ('title = "T"\ncolour = "red"\n[[steps]]\ntitle = "A"', "unknown field(s) colour"),
+        (step('page = "losses"\ntalking_point = "x"'), "step 1: field 'title' is missing"),
+        (step('title = "A"\ntalking_point = "x"'), "step 1 ('A'): field 'page' must be"),
+        (
+            step('title = "A"\npage = "nowhere"\ntalking_point = "x"'),
+            "step 1 ('A'): field 'page' 'nowhere' is not a page of this app",
+        ),
+        (step('title = "A"\npage = "losses"'), "step 1 ('A'): field 'talking_point' is missing"),
+        (
+            step('title = "A"\npage = "losses"\ntalking_point = 3'),
+            "field 'talking_point' must be text in quotes, not int",
+        ),
+        (
+            step('title = "A"\npage = "losses"\ntalking_point = "x"\nparams = { colour = "red" }'),
+            "step 1 ('A'): field 'params.colour' is not a parameter of the Losses vs policy page",
+        ),
+        (
+            step(
+                'title = "A"\npage = "losses"\ntalking_point = "x"\n'
+                'params = { against = "Somewhere nice" }'
+            ),
+            "field 'params.against' = 'Somewhere nice' is not a London Plan policy; did you mean "
+            "Areas for Regeneration?",
+        ),
+        (
+            step(
+                'title = "A"\npage = "map_explorer"\ntalking_point = "x"\n'
+                'params = { status = ["Open", "Closed"] }'
+            ),
+            "field 'params.status' takes one value",
+        ),
+        (
+            step('title = "A"\npage = "map_explorer"\ntalking_point = "x"\nparams = { z = "99" }'),
+            "field 'params.z' = '99' must be between 0 and 22",
+        ),
+        (
+            step(
+                'title = "A"\npage = "map_explorer"\ntalking_point = "x"\n'
+                'params = { borough = "<script>" }'
+            ),
+            "field 'params.borough' = '<script>' must be plain text",
+        ),
+        (
+            step(
+                'title = "A"\npage = "map_explorer"\ntalking_point = "x"\nparams = "group=Health"'
+            ),
+            "field 'params' must be a table",
+        ),
+        (
+            step(
+                'title = "A"\npage = "map_explorer"\ntalking_point = "x"\n'
+                "params = { group = { a = 1 } }"
+            ),
+            "field 'params.group' must be text",
+        ),
+    ],
+)
 def test_a_malformed_tour_says_which_step_and_field(root, text, message):
     with pytest.raises(tours.TourError) as error:
         tours.parse_tour(text, "bad", root)
@@ -97,16 +132,22 @@ def test_a_malformed_tour_says_which_step_and_field(root, text, message):
 
 def test_a_step_second_in_the_file_is_named_as_step_two(root):
     text = GOOD.replace('against = "Areas for Regeneration"', 'against = "Nowhere"')
-    with pytest.raises(tours.TourError, match=r"tours/test.toml, step 2 \('Regeneration'\): "
-                                          r"field 'params.against'"):
+    with pytest.raises(
+        tours.TourError,
+        match=r"tours/test.toml, step 2 \('Regeneration'\): "
+        r"field 'params.against'",
+    ):
         tours.parse_tour(text, "test", root)
 
 
 def test_a_page_missing_from_this_app_is_named(tmp_path):
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "map_explorer.py").write_text("")
-    with pytest.raises(tours.TourError, match=r"'losses' is not installed in this app \(pages: "
-                                          r"'map_explorer'\)"):
+    with pytest.raises(
+        tours.TourError,
+        match=r"'losses' is not installed in this app \(pages: "
+        r"'map_explorer'\)",
+    ):
         tours.parse_tour(GOOD, "test", tmp_path)
 
 
@@ -138,8 +179,12 @@ def default_tour() -> tours.Tour:
 
 def test_the_default_tour_is_valid():
     tour = default_tour()
-    assert [s.page.url_path for s in tour.steps] == ["map_explorer", "losses", "borough",
-                                                     "map_explorer"]
+    assert [s.page.url_path for s in tour.steps] == [
+        "map_explorer",
+        "losses",
+        "borough",
+        "map_explorer",
+    ]
     assert tour.steps[1].params["against"] == ["Areas for Regeneration"]
     assert tour.steps[2].params["borough"] == ["Hackney"]
     # Made for venues with no internet.
@@ -211,6 +256,8 @@ def test_a_step_opened_from_the_tour_shows_its_view_and_the_tour_bar(new_app):
     bar = " ".join(h.value for h in at.get("html"))
     assert "Tour · step 4 of 4" in bar and "Back to the tour" in bar
     assert 'href="./tour?tour=default&amp;step=4"' in bar
-    assert ('href="./borough?borough=Hackney&amp;basemap=No+basemap&amp;present=1&amp;tour=default'
-            '&amp;step=3"') in bar
+    assert (
+        'href="./borough?borough=Hackney&amp;basemap=No+basemap&amp;present=1&amp;tour=default'
+        '&amp;step=3"'
+    ) in bar
     assert "Next:" not in bar  # the last step

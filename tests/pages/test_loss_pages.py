@@ -72,25 +72,30 @@ def test_losses_page_answers_for_areas_for_regeneration(app, layers):
     at = open_page(app, LOSSES, against="Areas for Regeneration")
     assert at.selectbox(key="against").value == "regeneration_area"
     text = headline(at)
-    assert ("Across libraries, GP practices and museums, the closure rate inside Areas for "
-            "Regeneration was 11.9% (95% CI 9.0-15.6%) against 11.0% (9.6-12.5%) "
-            "elsewhere: no clear difference.") in text
+    assert (
+        "Across libraries, GP practices and museums, the closure rate inside Areas for "
+        "Regeneration was 11.9% (95% CI 9.0-15.6%) against 11.0% (9.6-12.5%) "
+        "elsewhere: no clear difference."
+    ) in text
     # Losses (issue 9); counting every closed record it read 16.1% against 13.9%, 63 of 307.
-    assert metrics(at) == {"Closure rate inside": "11.9%", "Closure rate elsewhere": "11.0%",
-                           "Adjusted rate ratio": "1.19", "Closures inside": "45 of 232"}
+    assert metrics(at) == {
+        "Closure rate inside": "11.9%",
+        "Closure rate elsewhere": "11.0%",
+        "Adjusted rate ratio": "1.19",
+        "Closures inside": "45 of 232",
+    }
 
     # The table shows what lib.analysis computes on the same data, row for row.
     expected = losses.closure_table(layers.sites, "regeneration_area")
     shown = at.dataframe[0].value
     assert list(shown["Category"]) == list(expected["category"])
-    for column, side in [("Inside: closed / sites", "in"),
-                         ("Elsewhere: closed / sites", "out")]:
+    for column, side in [("Inside: closed / sites", "in"), ("Elsewhere: closed / sites", "out")]:
         closed, sites = expected[f"closed_{side}"], expected[f"sites_{side}"]
-        assert list(shown[column]) == [f"{k:,} / {n:,}"
-                                       for k, n in zip(closed, sites, strict=True)]
+        assert list(shown[column]) == [f"{k:,} / {n:,}" for k, n in zip(closed, sites, strict=True)]
     assert list(shown["Rate inside (95% CI)"]) == [
         tables.rate_with_interval(r.rate_in, r.rate_in_lo, r.rate_in_hi)
-        for r in expected.itertuples()]
+        for r in expected.itertuples()
+    ]
     assert list(shown["Verdict"]) == list(expected["verdict"])
     total = shown.iloc[-1]
     assert total["Inside: closed / sites"] == "45 / 377"
@@ -105,13 +110,20 @@ def test_losses_page_shows_shares_bands_charts_map_and_caveats(app, layers):
     # The map as a table: every closed site drawn, inside the policy's areas first.
     assert len(closed) == 232
     assert closed["Where"].value_counts().to_dict() == {
-        "Elsewhere": 187, "Inside Areas for Regeneration": 45}
+        "Elsewhere": 187,
+        "Inside Areas for Regeneration": 45,
+    }
     closures = shares.set_index("Measure").loc["Closures"]
     assert (closures["Inside"], closures["London"]) == ("45", "232")
     assert closures["Share inside (95% CI)"].startswith("19.4% (")
     assert list(shares["Measure"]) == ["Closures", "Sites", "Land area", "Residents"]
     assert list(bands["Distance to a town centre"]) == [
-        "Inside a town centre", "Under 400 m", "400-800 m", "800-1,600 m", "1,600 m or more"]
+        "Inside a town centre",
+        "Under 400 m",
+        "400-800 m",
+        "800-1,600 m",
+        "1,600 m or more",
+    ]
     assert bands["Sites"].sum() == 2081 and bands["Closed"].sum() == 232
 
     (_, rates), (_, share_chart), (_, band_chart) = charts(at)
@@ -122,10 +134,15 @@ def test_losses_page_shows_shares_bands_charts_map_and_caveats(app, layers):
     assert len(band_chart) == 5
 
     assert len(at.get("component_instance")) == 1  # the st_folium map
-    assert downloads(at) == ["Download image (PNG)", "Download PDF (A4)",
-                             "Download the whole dataset (GeoPackage, for QGIS)",
-                             "Download closure rates (CSV)", "Download the closed sites (CSV)",
-                             "Download shares (CSV)", "Download distance bands (CSV)"]
+    assert downloads(at) == [
+        "Download image (PNG)",
+        "Download PDF (A4)",
+        "Download the whole dataset (GeoPackage, for QGIS)",
+        "Download closure rates (CSV)",
+        "Download the closed sites (CSV)",
+        "Download shares (CSV)",
+        "Download distance bands (CSV)",
+    ]
     caveats = next(m.value for m in at.markdown if m.value.startswith("- "))
     for caveat in losses.caveats_for("regeneration_area"):
         assert caveat in caveats
@@ -138,28 +155,40 @@ def test_losses_page_shows_shares_bands_charts_map_and_caveats(app, layers):
 
 
 def test_losses_page_policy_and_categories_come_from_the_url(app, layers):
-    at = open_page(app, LOSSES, against="Central Activities Zone",
-                   categories=["Library", "GP practice"])
+    at = open_page(
+        app, LOSSES, against="Central Activities Zone", categories=["Library", "GP practice"]
+    )
     assert at.selectbox(key="against").value == "caz"
     assert at.multiselect(key="categories").value == ["Library", "GP practice"]
     shown = at.dataframe[0].value
     assert list(shown["Category"]) == ["Library", "GP practice", losses.ALL_SELECTED]
     expected = losses.closure_table(layers.sites, "caz", ("Library", "GP practice")).iloc[-1]
-    assert headline(at).startswith("#### Across the selected categories, the closure rate "
-                                    "inside the Central Activities Zone was "
-                                    f"{tables.pct(expected['rate_in'])}")
+    assert headline(at).startswith(
+        "#### Across the selected categories, the closure rate "
+        "inside the Central Activities Zone was "
+        f"{tables.pct(expected['rate_in'])}"
+    )
     assert any("libraries and GP practices" in m.value for m in at.markdown)  # the intro
 
 
-@pytest.mark.parametrize("label, policy, figures", [
-    ("Town centres", "town_centre", "9.5% (95% CI 6.8-13.0%) against 11.5% (10.1-13.1%)"),
-    # Was "3.7 times as likely inside" on 5 closures; 2 of them were GP successions.
-    ("Strategic Industrial Locations", "sil",
-     "50.0% (95% CI 18.8-81.2%) against 11.0% (9.8-12.5%) elsewhere: no clear difference once "
-     "the mix of categories is allowed for (too few sites to tell: exact test p = 0.10)"),
-    ("Metropolitan town centres", "town_centre:Metropolitan",
-     "3.2% (95% CI 0.6-16.2%) against 11.3% (10.0-12.7%)"),
-])
+@pytest.mark.parametrize(
+    "label, policy, figures",
+    [
+        ("Town centres", "town_centre", "9.5% (95% CI 6.8-13.0%) against 11.5% (10.1-13.1%)"),
+        # Was "3.7 times as likely inside" on 5 closures; 2 of them were GP successions.
+        (
+            "Strategic Industrial Locations",
+            "sil",
+            "50.0% (95% CI 18.8-81.2%) against 11.0% (9.8-12.5%) elsewhere: no clear difference once "
+            "the mix of categories is allowed for (too few sites to tell: exact test p = 0.10)",
+        ),
+        (
+            "Metropolitan town centres",
+            "town_centre:Metropolitan",
+            "3.2% (95% CI 0.6-16.2%) against 11.3% (10.0-12.7%)",
+        ),
+    ],
+)
 def test_losses_page_headline_for_other_policies(app, label, policy, figures):
     at = open_page(app, LOSSES, against=label)
     assert at.selectbox(key="against").value == policy
@@ -205,19 +234,27 @@ def test_over_time_pubs_london_and_boroughs(app, layers):
     assert hackney["% change"] == pytest.approx(19.4)
     expected = pub_trends.pubs_change(layers.pubs_by_borough, layers.boroughs).set_index("name")
     assert hackney["Change per 10,000 residents"] == pytest.approx(
-        expected.loc["Hackney", "change_per_10k"], abs=0.005)
+        expected.loc["Hackney", "change_per_10k"], abs=0.005
+    )
 
     correlation = at.dataframe[2].value
     assert list(correlation["Share of borough area in"]) == [
-        "Opportunity Areas", "Central Activities Zone", "Areas for Regeneration"]
+        "Opportunity Areas",
+        "Central Activities Zone",
+        "Areas for Regeneration",
+    ]
     assert (correlation["Boroughs"] == 33).all()
     assert correlation["Reading"].str.startswith("no clear association").all()
     assert losses.CAVEATS["ecological"] in [i.value for i in at.info]
     assert downloads(at) == [
-        "Download image (PNG)", "Download PDF (A4)",
-        "Download the whole dataset (GeoPackage, for QGIS)", "Download pubs by borough (CSV)",
-        "Download closures by year (CSV)", "Download correlations (CSV)",
-        "Download policy shares and pubs by borough (CSV)"]
+        "Download image (PNG)",
+        "Download PDF (A4)",
+        "Download the whole dataset (GeoPackage, for QGIS)",
+        "Download pubs by borough (CSV)",
+        "Download closures by year (CSV)",
+        "Download correlations (CSV)",
+        "Download policy shares and pubs by borough (CSV)",
+    ]
     assert len(at.get("component_instance")) == 1  # the pubs choropleth
     assert at.expander[0].label == "How this is calculated"
 

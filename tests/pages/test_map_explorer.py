@@ -17,8 +17,11 @@ def metrics(at: AppTest) -> dict[str, str]:
 def test_explorer_shows_every_site_by_default(app):
     at = app.run()
     assert not at.exception and not at.error
-    assert metrics(at) == {"Sites shown": "15,386", "Of which closed": "1,051",
-                           "Boroughs": "33 of 33"}
+    assert metrics(at) == {
+        "Sites shown": "15,386",
+        "Of which closed": "1,051",
+        "Boroughs": "33 of 33",
+    }
 
 
 def test_explorer_view_comes_from_the_url(app):

@@ -9,17 +9,16 @@ tests therefore step through the Data & sources page (no bound widgets), which i
 fresh browser tab opening /borough?borough=... amounts to: nothing bound before.
 """
 
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.integration
 
 
-
 @pytest.fixture
 def app(app_on_neutral_page) -> AppTest:
     return app_on_neutral_page
+
 
 def open_page(at: AppTest, page: str, **params) -> AppTest:
     """Open `page` with `params` in its link, as a fresh tab would."""
@@ -39,31 +38,36 @@ def test_borough_from_the_link(app):
     assert at.selectbox(key="borough").value == "E09000012"
     assert at.title[0].value == "Borough profile: Hackney"
     values = metric_values(at)
-    assert values["Charities"] == "2.50"              # 701 charities, 280,941 residents
+    assert values["Charities"] == "2.50"  # 701 charities, 280,941 residents
     assert values["Deprivation (IMD score)"] == "32.5"
-    assert values["Pubs lost 2001-2018"] == "-19%"    # Hackney gained 30 pubs and bars
-    assert not at.warning                             # nothing unstable in Hackney
+    assert values["Pubs lost 2001-2018"] == "-19%"  # Hackney gained 30 pubs and bars
+    assert not at.warning  # nothing unstable in Hackney
     figures = at.dataframe[0].value
     assert len(figures) == 16
-    assert (figures["rank"] == "1st of 32").any()     # music & nightlife per resident
+    assert (figures["rank"] == "1st of 32").any()  # music & nightlife per resident
     closed = at.dataframe[1].value
     # Libraries, museums, GP practices, pharmacies and dental practices that closed; Tollgate
     # Lodge Practice's code closed when it merged into a practice still open (not a loss).
     assert len(closed) == 19
     assert {"CLR James Library", "The Surgery (Kingsland Road)", "Jays Pharmacy"} <= set(
-        closed["name"])
+        closed["name"]
+    )
     assert "Tollgate Lodge Practice" not in set(closed["name"])
     helpers = at.dataframe[2].value
     assert set(helpers["kind"]) == {"Food bank", "Mutual aid group"}
-    assert len(at.dataframe[3].value) == 21           # Hackney's 2017 wards
+    assert len(at.dataframe[3].value) == 21  # Hackney's 2017 wards
     captions = " ".join(c.value for c in at.caption)
     assert "Contains National Statistics data" in captions
     assert "non-commercial" in captions
 
 
 def test_city_of_london_per_head_figures_are_flagged(app):
-    at = open_page(app, "pages/borough_profile.py", borough="City of London",
-                   measure="Charities per 1,000 residents")
+    at = open_page(
+        app,
+        "pages/borough_profile.py",
+        borough="City of London",
+        measure="Charities per 1,000 residents",
+    )
     assert at.selectbox(key="measure").value == "charities_per_1k"
     assert "10,938 residents" in at.warning[0].value
     assert any(m.label.startswith("⚠ All open facilities") for m in at.metric)
@@ -76,12 +80,17 @@ def test_city_of_london_per_head_figures_are_flagged(app):
 
 
 def test_borough_profile_default_and_map_choices(app):
-    at = open_page(app, "pages/borough_profile.py", measure="Closures since 2010",
-                   policy=["Town centres", "Opportunity Areas (27 of 47)"], helpers="false")
+    at = open_page(
+        app,
+        "pages/borough_profile.py",
+        measure="Closures since 2010",
+        policy=["Town centres", "Opportunity Areas (27 of 47)"],
+        helpers="false",
+    )
     assert at.title[0].value == "Borough profile: Barking and Dagenham"
     assert at.multiselect(key="policy").value == ["town_centre", "opportunity_area"]
     assert at.toggle(key="helpers").value is False
-    at.selectbox(key="borough").set_value("E09000025").run()   # Newham
+    at.selectbox(key="borough").set_value("E09000025").run()  # Newham
     assert not at.exception
     assert at.title[0].value == "Borough profile: Newham"
     # (That the link then says borough=Newham is checked in the browser test: AppTest's query
@@ -89,8 +98,9 @@ def test_borough_profile_default_and_map_choices(app):
 
 
 def test_voluntary_page_with_a_ward_from_the_link(app):
-    at = open_page(app, "pages/voluntary_sector.py", ward="Hoxton West (Hackney)",
-                   measure="Grants per head")
+    at = open_page(
+        app, "pages/voluntary_sector.py", ward="Hoxton West (Hackney)", measure="Grants per head"
+    )
     assert at.title[0].value == "Voluntary sector"
     assert at.selectbox(key="ward").value == "E05009378"
     assert at.selectbox(key="measure").value == "grants_per_head"
@@ -100,12 +110,12 @@ def test_voluntary_page_with_a_ward_from_the_link(app):
     assert values["Food banks"] == "85" and values["Mutual aid groups (2020)"] == "657"
     assert "Hoxton West (Hackney)" in at.info[0].value
     text = " ".join(md.value for md in at.markdown)
-    assert "Spearman ρ = 0.24" in text                 # grants per head vs ward IMD
+    assert "Spearman ρ = 0.24" in text  # grants per head vs ward IMD
     assert "registered" in text and "360Giving" in text
     assert "Fewest charities and grants among the most deprived boroughs" in text
     wards = at.dataframe[0].value
     assert len(wards) == 634 and wards["charities"].sum() == 16_577
-    assert len(at.get("vega_lite_chart")) == 1           # the scatter against IMD
+    assert len(at.get("vega_lite_chart")) == 1  # the scatter against IMD
 
 
 def test_voluntary_page_without_a_ward(app):

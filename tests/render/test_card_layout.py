@@ -29,13 +29,16 @@ HACKNEY = "E09000012"
 
 
 def test_build_link_repeats_multiselect_values_and_drops_empty_ones():
-    link = views.build_link("http://localhost:8501", {
-        "group": ["Health", "Pubs"], "status": "Closed", "category": [], "x": ""})
+    link = views.build_link(
+        "http://localhost:8501",
+        {"group": ["Health", "Pubs"], "status": "Closed", "category": [], "x": ""},
+    )
     assert link == "http://localhost:8501/?group=Health&group=Pubs&status=Closed"
     assert views.build_link("http://h/losses", {}) == "http://h/losses"
     # Values are quoted, so a value cannot add parameters of its own.
     assert parse_qs(urlsplit(views.build_link("http://h/", {"b": "A&c=d"})).query) == {
-        "b": ["A&c=d"]}
+        "b": ["A&c=d"]
+    }
 
 
 def test_parse_view_reads_typed_values_and_clamps_to_london():
@@ -47,26 +50,38 @@ def test_parse_view_reads_typed_values_and_clamps_to_london():
     assert views.parse_view({}) == (None, None)
 
 
-@pytest.mark.parametrize("params, says", [
-    ({"lat": "51.5", "lon": "-0.1"}, "lacks z"),
-    ({"lat": "nan", "lon": "-0.1", "z": "12"}, "(lat) is not a number"),
-    ({"lat": "51.5", "lon": "1e999", "z": "12"}, "(lon) is not a number"),
-    ({"lat": "51.5", "lon": "-0.1", "z": "__import__('os')"}, "(z) is not a number"),
-    ({"lat": "0x33", "lon": "-0.1", "z": "12"}, "(lat) is not a number"),
-])
+@pytest.mark.parametrize(
+    "params, says",
+    [
+        ({"lat": "51.5", "lon": "-0.1"}, "lacks z"),
+        ({"lat": "nan", "lon": "-0.1", "z": "12"}, "(lat) is not a number"),
+        ({"lat": "51.5", "lon": "1e999", "z": "12"}, "(lon) is not a number"),
+        ({"lat": "51.5", "lon": "-0.1", "z": "__import__('os')"}, "(z) is not a number"),
+        ({"lat": "0x33", "lon": "-0.1", "z": "12"}, "(lat) is not a number"),
+    ],
+)
 def test_parse_view_ignores_unusable_values_with_a_note(params, says):
     view, note = views.parse_view(params)
     assert view is None and says in note
 
 
 def test_view_from_map_accepts_only_a_centre_and_zoom():
-    assert views.view_from_map({"center": {"lat": 51.52, "lng": -0.08}, "zoom": 14, "t": 1}) \
-        == views.MapView(51.52, -0.08, 14)
-    for bad in [None, {}, {"center": "x", "zoom": 3}, {"center": {"lat": 51.5}, "zoom": 12},
-                {"center": {"lat": float("nan"), "lng": 0}, "zoom": 12}]:
+    assert views.view_from_map(
+        {"center": {"lat": 51.52, "lng": -0.08}, "zoom": 14, "t": 1}
+    ) == views.MapView(51.52, -0.08, 14)
+    for bad in [
+        None,
+        {},
+        {"center": "x", "zoom": 3},
+        {"center": {"lat": 51.5}, "zoom": 12},
+        {"center": {"lat": float("nan"), "lng": 0}, "zoom": 12},
+    ]:
         assert views.view_from_map(bad) is None
-    assert views.MapView(51.5, -0.1, 12.25).params() == {"lat": "51.50000", "lon": "-0.10000",
-                                                           "z": "12.25"}
+    assert views.MapView(51.5, -0.1, 12.25).params() == {
+        "lat": "51.50000",
+        "lon": "-0.10000",
+        "z": "12.25",
+    }
 
 
 def test_parse_present():
@@ -104,11 +119,15 @@ def test_vintage_line_names_each_source_once():
 
 # ------------------------------------------------------------------------- the generic card
 
+
 def boxes(fig, gids=None):
     """Display boxes of the figure's texts (those with one of `gids`, else all)."""
     renderer = fig.canvas.get_renderer()
-    return [(t.get_gid(), t.get_text(), t.get_window_extent(renderer)) for t in fig.texts
-            if t.get_text().strip() and (gids is None or t.get_gid() in gids)]
+    return [
+        (t.get_gid(), t.get_text(), t.get_window_extent(renderer))
+        for t in fig.texts
+        if t.get_text().strip() and (gids is None or t.get_gid() in gids)
+    ]
 
 
 def assert_no_overlap_and_inside(fig):
@@ -132,26 +151,34 @@ def ax_map(fig):
 def map_labels_apart(fig):
     """Names on the map never overlap each other."""
     renderer = fig.canvas.get_renderer()
-    found = [t.get_window_extent(renderer) for t in ax_map(fig).texts
-             if t.get_gid() == "map-label"]
+    found = [t.get_window_extent(renderer) for t in ax_map(fig).texts if t.get_gid() == "map-label"]
     return not any(a.overlaps(b) for a, b in itertools.combinations(found, 2))
 
 
 def chart_card(size, rows=4, long=False):
     word = "Category with a long name " if long else "Row "
-    sections = (legend.LegendSection("Rates", "swatch",
-                                  tuple((maps.RAMP[i % 6], f"{word}{i}") for i in range(rows))),
-              legend.LegendSection("Sites", "dot", (("#0072B2", "Libraries (12)"),)),
-              legend.LegendSection("Closed", "ring", (("#ffffff", "Closed (3)"),)),
-              legend.LegendSection("London Plan", "line", (("#1f78b4", "Areas for Regeneration"),)))
+    sections = (
+        legend.LegendSection(
+            "Rates", "swatch", tuple((maps.RAMP[i % 6], f"{word}{i}") for i in range(rows))
+        ),
+        legend.LegendSection("Sites", "dot", (("#0072B2", "Libraries (12)"),)),
+        legend.LegendSection("Closed", "ring", (("#ffffff", "Closed (3)"),)),
+        legend.LegendSection("London Plan", "line", (("#1f78b4", "Areas for Regeneration"),)),
+    )
     text = card_layout.CardText(
-        title="A chart card " * (3 if long else 1), subtitle="What it shows " * (12 if long else 1),
-        headline=card_layout.Headline("42", "closures since 2010"), legend=sections,
-        attribution=("Contains public sector information " * 8,), vintage="Data vintage: 2016.",
-        link="http://localhost:8501/losses?against=Areas+for+Regeneration", note="A caveat.")
+        title="A chart card " * (3 if long else 1),
+        subtitle="What it shows " * (12 if long else 1),
+        headline=card_layout.Headline("42", "closures since 2010"),
+        legend=sections,
+        attribution=("Contains public sector information " * 8,),
+        vintage="Data vintage: 2016.",
+        link="http://localhost:8501/losses?against=Areas+for+Regeneration",
+        note="A caveat.",
+    )
 
     def draw(ax):
         ax.bar(["inside", "outside"], [0.16, 0.14], color=["#D55E00", "#0072B2"])
+
     return card_layout.card(text, draw, size)
 
 
@@ -163,8 +190,18 @@ def test_a_card_lays_out_every_text_apart_inside_the_frame(size, long):
     fig.canvas.draw()
     assert_no_overlap_and_inside(fig)
     gids = {gid for gid, _, _ in boxes(fig)}
-    assert {"title", "subtitle", "headline", "headline-label", "legend-title", "legend",
-            "attribution", "vintage", "link", "note"} <= gids
+    assert {
+        "title",
+        "subtitle",
+        "headline",
+        "headline-label",
+        "legend-title",
+        "legend",
+        "attribution",
+        "vintage",
+        "link",
+        "note",
+    } <= gids
 
 
 def test_a_legend_too_long_for_the_panel_is_cut_short_and_says_so():
@@ -190,9 +227,11 @@ def pdf_page_size(pdf: bytes) -> tuple[int, int]:
 
 def test_card_layers_are_prepared_once_per_layers_object():
     # Two boroughs 300 m apart along 8 km, like the two banks of a river.
-    boroughs = gpd.GeoDataFrame({"gss_code": ["A", "B"], "name": ["North", "South"]},
-                                geometry=[shapely.box(0, 5300, 8000, 10000),
-                                          shapely.box(0, 0, 8000, 5000)], crs=27700)
+    boroughs = gpd.GeoDataFrame(
+        {"gss_code": ["A", "B"], "name": ["North", "South"]},
+        geometry=[shapely.box(0, 5300, 8000, 10000), shapely.box(0, 0, 8000, 5000)],
+        crs=27700,
+    )
     sites = gpd.GeoDataFrame({"status": ["open"]}, geometry=[shapely.Point(10, 10)], crs=27700)
     empty = gpd.GeoDataFrame({"policy": []}, geometry=[], crs=27700)
     layers = data.Layers(boroughs, boroughs, boroughs, empty, sites, sites, *[pd.DataFrame()] * 4)
@@ -208,11 +247,18 @@ def test_card_layers_are_prepared_once_per_layers_object():
 
 CASES = {
     "london": (data.SiteFilter(), "All facilities", ("town_centre",), None),
-    "hackney-closed-gp": (data.SiteFilter(groups=("Health",), statuses=("closed",),
-                                          boroughs=(HACKNEY,)), "Health",
-                          ("town_centre", "regeneration_area"), None),
-    "every-policy": (data.SiteFilter(groups=("Community & libraries",)), "Community & libraries",
-                     tuple(POLICIES), None),
+    "hackney-closed-gp": (
+        data.SiteFilter(groups=("Health",), statuses=("closed",), boroughs=(HACKNEY,)),
+        "Health",
+        ("town_centre", "regeneration_area"),
+        None,
+    ),
+    "every-policy": (
+        data.SiteFilter(groups=("Community & libraries",)),
+        "Community & libraries",
+        tuple(POLICIES),
+        None,
+    ),
     "saved-view": (data.SiteFilter(), "All facilities", ("caz",), views.MapView(51.515, -0.09, 13)),
 }
 LINK = "http://localhost:8501/?group=Health&status=Closed&borough=Hackney"
@@ -287,11 +333,17 @@ def share_link(at) -> str:
 
 @pytest.mark.integration
 def test_a_shared_link_reopens_the_same_view(app, new_app):
-    for key, value in {"group": ["Health", "Community & libraries"], "status": "Closed",
-                       "borough": "Hackney", "closed": ["2014", "2019"],
-                       "policy": ["Town centres", "Areas for Regeneration"],
-                       "basemap": "No basemap", "lat": "51.545", "lon": "-0.055",
-                       "z": "13.5"}.items():
+    for key, value in {
+        "group": ["Health", "Community & libraries"],
+        "status": "Closed",
+        "borough": "Hackney",
+        "closed": ["2014", "2019"],
+        "policy": ["Town centres", "Areas for Regeneration"],
+        "basemap": "No basemap",
+        "lat": "51.545",
+        "lon": "-0.055",
+        "z": "13.5",
+    }.items():
         app.query_params[key] = value
     first = app.run()
     assert not first.exception and not first.error
@@ -312,8 +364,11 @@ def test_a_shared_link_reopens_the_same_view(app, new_app):
     assert share_link(second) == link
     # The share buttons are there; the card is drawn only when one is clicked.
     labels = [b.label for b in second.get("download_button")]
-    assert {"Download image (PNG)", "Download PDF (A4)",
-            "Download the whole dataset (GeoPackage, for QGIS)"} <= set(labels)
+    assert {
+        "Download image (PNG)",
+        "Download PDF (A4)",
+        "Download the whole dataset (GeoPackage, for QGIS)",
+    } <= set(labels)
 
 
 @pytest.mark.integration

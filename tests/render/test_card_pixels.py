@@ -27,14 +27,19 @@ MAX_CHANGED_SHARE = 0.004  # pixels that differ by more than a quarter of the ra
 
 
 def every_kind_card(size: str) -> bytes:
-    sections = tuple(LegendSection(kind.capitalize(), kind, (("#0072B2", f"A {kind} key"),))
-                     for kind in KINDS)
+    sections = tuple(
+        LegendSection(kind.capitalize(), kind, (("#0072B2", f"A {kind} key"),)) for kind in KINDS
+    )
     text = card_layout.CardText(
         title="Closures inside a made-up area vs elsewhere",
         subtitle="A test card with one legend section of every kind",
         headline=card_layout.Headline("16.1% vs 13.9%", "closure rate inside vs elsewhere"),
-        legend=sections, attribution=("Made in the test, from no data",),
-        vintage="Data vintage: none.", link="http://localhost:8501/losses", note="A caveat.")
+        legend=sections,
+        attribution=("Made in the test, from no data",),
+        vintage="Data vintage: none.",
+        link="http://localhost:8501/losses",
+        note="A caveat.",
+    )
 
     def draw(ax):
         square = MplPath([(0, 0), (10, 0), (10, 10), (0, 10), (0, 0)], closed=True)
@@ -71,5 +76,7 @@ def test_the_comparison_sees_a_changed_card():
     old = pixels(baseline.read_bytes())
     shifted = np.roll(old, 6, axis=1)
     difference = np.abs(shifted - old)
-    assert (difference.mean() * 255 >= MAX_MEAN_DIFFERENCE
-            or (difference.max(axis=2) > 0.25).mean() >= MAX_CHANGED_SHARE)
+    assert (
+        difference.mean() * 255 >= MAX_MEAN_DIFFERENCE
+        or (difference.max(axis=2) > 0.25).mean() >= MAX_CHANGED_SHARE
+    )

@@ -59,7 +59,7 @@ def check_card(fig, size: str, link: str) -> dict[str, list[str]]:
         assert colours > 200, f"only {colours} colours: a blank card?"
         # The map's box is not one flat colour.
         x0, y0, x1, y1 = ax_map(fig).get_window_extent().extents
-        box = pixels[675 - int(y1):675 - int(y0), int(x0):int(x1)]
+        box = pixels[675 - int(y1) : 675 - int(y0), int(x0) : int(x1)]
         assert box.reshape(-1, 3).std(axis=0).mean() > 20
     else:
         assert body.startswith(b"%PDF") and pdf_page_size(body) == (842, 595)
@@ -104,8 +104,9 @@ def test_losses_card_one_town_centre_class_and_one_category(layers, size):
     # The 3 closures inside were all closed and replaced or moved (issue 9): none is a loss.
     assert "Inside Major town centres (0)" in legend and "Elsewhere (27)" in legend
     assert texts["headline"] == ["0.0% vs 7.7%"]
-    assert joined(texts, "headline-label") == \
-        "closure rate inside vs elsewhere: no clear difference"
+    assert (
+        joined(texts, "headline-label") == "closure rate inside vs elsewhere: no clear difference"
+    )
     assert "Only 40 sites and 0 closures inside: the interval is wide." in joined(texts, "note")
     # Only the chosen category's source and window.
     assert "GP practices" not in joined(texts, "note", "vintage")
@@ -116,11 +117,15 @@ def test_losses_card_says_why_a_crude_ratio_reads_otherwise(layers):
     # CAZ: 18.2% vs 10.5%, a crude ratio of 1.7 that the mix of categories explains.
     fig = cards.losses_figure(layers, "caz", (), LOSSES_LINK)
     texts = check_card(fig, "social", LOSSES_LINK)
-    assert joined(texts, "headline-label") == ("closure rate inside vs elsewhere: no clear "
-                                               "difference once the mix of categories is "
-                                               "allowed for")
-    assert joined(texts, "note").startswith("The crude ratio of 1.7 (95% CI 1.2-2.4) comes "
-                                            "from which kinds of facility lie on each side")
+    assert joined(texts, "headline-label") == (
+        "closure rate inside vs elsewhere: no clear "
+        "difference once the mix of categories is "
+        "allowed for"
+    )
+    assert joined(texts, "note").startswith(
+        "The crude ratio of 1.7 (95% CI 1.2-2.4) comes "
+        "from which kinds of facility lie on each side"
+    )
 
 
 # ------------------------------------------------------------------------- Losses over time
@@ -152,8 +157,9 @@ def test_pubs_card(layers, size, gss_code):
 
 # ------------------------------------------------------------------------- Borough profile
 
-BOROUGH_LINK = ("http://localhost:8501/borough?borough=Hackney"
-                "&measure=Charities+per+1%2C000+residents")
+BOROUGH_LINK = (
+    "http://localhost:8501/borough?borough=Hackney&measure=Charities+per+1%2C000+residents"
+)
 BOROUGH_CASES = {
     # borough, ward measure, London Plan layers, food banks and mutual aid shown
     "hackney-charities": (HACKNEY, "charities_per_1k", ("town_centre",), True),
@@ -167,8 +173,7 @@ BOROUGH_CASES = {
 @pytest.mark.parametrize("case", list(BOROUGH_CASES))
 def test_borough_card(layers, case, size):
     gss_code, measure, policies, voluntary = BOROUGH_CASES[case]
-    fig = cards.borough_figure(layers, gss_code, measure, policies, voluntary, BOROUGH_LINK,
-                               size)
+    fig = cards.borough_figure(layers, gss_code, measure, policies, voluntary, BOROUGH_LINK, size)
     texts = check_card(fig, size, BOROUGH_LINK)
     name = layers.borough_names[gss_code]
     legend = joined(texts, "legend", "legend-title")
@@ -203,22 +208,29 @@ def test_borough_card(layers, case, size):
 
 # ------------------------------------------------------------------------- Voluntary sector
 
-VOLUNTARY_LINK = ("http://localhost:8501/voluntary?measure=Grants+per+head"
-                  "&ward=Hoxton+East+%26+Shoreditch+%28Hackney%29")
+VOLUNTARY_LINK = (
+    "http://localhost:8501/voluntary?measure=Grants+per+head"
+    "&ward=Hoxton+East+%26+Shoreditch+%28Hackney%29"
+)
 
 
 @pytest.fixture(scope="module")
 def london_wards(layers):
-    return profiles.ward_table(layers.wards, layers.lsoas, layers.sites, layers.voluntary_wards,
-                               layers.borough_names)
+    return profiles.ward_table(
+        layers.wards, layers.lsoas, layers.sites, layers.voluntary_wards, layers.borough_names
+    )
 
 
 @pytest.mark.parametrize("size", ["social", "print"])
-@pytest.mark.parametrize("measure, ward", [("charities_per_1k", None),
-                                           ("grants_per_head", "Hoxton East & Shoreditch")])
+@pytest.mark.parametrize(
+    "measure, ward", [("charities_per_1k", None), ("grants_per_head", "Hoxton East & Shoreditch")]
+)
 def test_voluntary_card(layers, london_wards, measure, ward, size):
-    code = None if ward is None else \
-        london_wards.loc[london_wards["ward"] == ward, "ward_code"].iloc[0]
+    code = (
+        None
+        if ward is None
+        else london_wards.loc[london_wards["ward"] == ward, "ward_code"].iloc[0]
+    )
     fig = cards.voluntary_figure(layers, measure, code, VOLUNTARY_LINK, size, london_wards)
     texts = check_card(fig, size, VOLUNTARY_LINK)
     legend = joined(texts, "legend", "legend-title")
@@ -238,8 +250,10 @@ def test_voluntary_card(layers, london_wards, measure, ward, size):
     else:
         assert texts["title"] == ["London's wards: grants per head"]
         assert texts["headline"] == ["£505"]
-        assert "in Hoxton East & Shoreditch (Hackney); London £328 (grants placed in a ward)" \
+        assert (
+            "in Hoxton East & Shoreditch (Hackney); London £328 (grants placed in a ward)"
             in joined(texts, "headline-label")
+        )
         assert "Chosen ward" in legend and "Hoxton East & Shoreditch (Hackney)" in legend
         map_labels = [t.get_text() for t in ax_map(fig).texts if t.get_gid() == "map-label"]
         assert "Hoxton East & Shoreditch" in map_labels
@@ -249,10 +263,10 @@ def test_voluntary_card(layers, london_wards, measure, ward, size):
 # ----------------------------------------------------------- presentation mode and share panel
 
 
-
 @pytest.fixture
 def app(app_on_neutral_page) -> AppTest:
     return app_on_neutral_page
+
 
 def open_present(at: AppTest, page: str, **params) -> AppTest:
     """Open `page` by a link with present=1 and check presentation mode: one headline figure,
@@ -280,27 +294,45 @@ def leave_present(at: AppTest) -> dict[str, list[str]]:
     assert not at.exception
     assert at.toggle(key="present_toggle").value is False
     labels = {b.label for b in at.get("download_button")}
-    assert {"Download image (PNG)", "Download PDF (A4)",
-            "Download the whole dataset (GeoPackage, for QGIS)"} <= labels
+    assert {
+        "Download image (PNG)",
+        "Download PDF (A4)",
+        "Download the whole dataset (GeoPackage, for QGIS)",
+    } <= labels
     query = parse_qs(urlsplit(share_link(at)).query)
     assert "present" not in query
     return query
 
 
 def test_losses_present_from_the_link(app, layers):
-    at = open_present(app, "pages/losses_vs_policy.py", against="Strategic Industrial Locations",
-                      categories=["Library", "GP practice"], basemap="No basemap")
+    at = open_present(
+        app,
+        "pages/losses_vs_policy.py",
+        against="Strategic Industrial Locations",
+        categories=["Library", "GP practice"],
+        basemap="No basemap",
+    )
     total = losses.closure_table(layers.sites, "sil", ("Library", "GP practice")).iloc[-1]
-    assert at.metric[0].value == f"{tables.pct(total['rate_in'])} vs {tables.pct(total['rate_out'])}"
+    assert (
+        at.metric[0].value == f"{tables.pct(total['rate_in'])} vs {tables.pct(total['rate_out'])}"
+    )
     assert at.metric[0].label.startswith("closure rate inside vs elsewhere: ")
     assert at.title[0].value == "Closures inside Strategic Industrial Locations vs elsewhere"
     query = leave_present(at)
-    assert query == {"against": ["Strategic Industrial Locations"],
-                     "categories": ["Library", "GP practice"], "basemap": ["No basemap"]}
+    assert query == {
+        "against": ["Strategic Industrial Locations"],
+        "categories": ["Library", "GP practice"],
+        "basemap": ["No basemap"],
+    }
     assert urlsplit(share_link(at)).path == "/losses"
     # The map's accessible alternatives: a sentence and a table of what it shows.
-    assert any(m.value.startswith("The map shows 160 closed libraries and GP practices: 0 "
-                                  "inside Strategic Industrial Locations") for m in at.markdown)
+    assert any(
+        m.value.startswith(
+            "The map shows 160 closed libraries and GP practices: 0 "
+            "inside Strategic Industrial Locations"
+        )
+        for m in at.markdown
+    )
     assert any(len(d.value) == 160 and "Where" in d.value.columns for d in at.dataframe)
 
 
@@ -313,44 +345,69 @@ def test_losses_over_time_present_from_the_link(app):
     assert query == {"area": ["Hackney"], "basemap": ["No basemap"]}
     assert urlsplit(share_link(at)).path == "/over-time"
     # The map's accessible alternatives: a sentence, and the table of every borough.
-    assert any(m.value.startswith("The map shades London's 33 boroughs by their % change in "
-                                  "pubs and bars") and "Hackney (outlined): +19.4%." in m.value
-               for m in at.markdown)
+    assert any(
+        m.value.startswith("The map shades London's 33 boroughs by their % change in pubs and bars")
+        and "Hackney (outlined): +19.4%." in m.value
+        for m in at.markdown
+    )
     assert any("% change" in d.value.columns and len(d.value) == 34 for d in at.dataframe)
 
 
 def test_borough_profile_present_from_the_link(app):
-    at = open_present(app, "pages/borough_profile.py", borough="Hackney",
-                      measure="Charities per 1,000 residents", basemap="No basemap")
+    at = open_present(
+        app,
+        "pages/borough_profile.py",
+        borough="Hackney",
+        measure="Charities per 1,000 residents",
+        basemap="No basemap",
+    )
     assert at.metric[0].value == "2.50"
-    assert at.metric[0].label == ("registered charities per 1,000 residents (2019) in Hackney; "
-                                  "London 1.84; 6th of 32 boroughs")
+    assert at.metric[0].label == (
+        "registered charities per 1,000 residents (2019) in Hackney; "
+        "London 1.84; 6th of 32 boroughs"
+    )
     assert at.title[0].value == "Hackney: charities per 1,000 residents by ward"
     query = leave_present(at)
-    assert query == {"borough": ["Hackney"], "measure": ["Charities per 1,000 residents"],
-                     "basemap": ["No basemap"]}
+    assert query == {
+        "borough": ["Hackney"],
+        "measure": ["Charities per 1,000 residents"],
+        "basemap": ["No basemap"],
+    }
     assert urlsplit(share_link(at)).path == "/borough"
     # The map's accessible alternatives: a sentence, and the ward table (a tab).
-    assert any(m.value.startswith("The map shades Hackney's 21 wards by registered charities "
-                                  "per 1,000 residents (2019): highest Stamford Hill West")
-               for m in at.markdown)
-    assert any("charities_per_1k" in d.value.columns and len(d.value) == 21
-               for d in at.dataframe)
+    assert any(
+        m.value.startswith(
+            "The map shades Hackney's 21 wards by registered charities "
+            "per 1,000 residents (2019): highest Stamford Hill West"
+        )
+        for m in at.markdown
+    )
+    assert any("charities_per_1k" in d.value.columns and len(d.value) == 21 for d in at.dataframe)
 
 
 def test_voluntary_sector_present_from_the_link(app):
-    at = open_present(app, "pages/voluntary_sector.py", measure="Grants per head",
-                      ward="Hoxton East & Shoreditch (Hackney)", basemap="No basemap")
+    at = open_present(
+        app,
+        "pages/voluntary_sector.py",
+        measure="Grants per head",
+        ward="Hoxton East & Shoreditch (Hackney)",
+        basemap="No basemap",
+    )
     assert at.metric[0].value == "£505"
-    assert at.metric[0].label.startswith("grants per head 2013-2018 (360Giving) in Hoxton East "
-                                         "& Shoreditch (Hackney); London £328")
+    assert at.metric[0].label.startswith(
+        "grants per head 2013-2018 (360Giving) in Hoxton East & Shoreditch (Hackney); London £328"
+    )
     assert at.title[0].value == "London's wards: grants per head"
     query = leave_present(at)
-    assert query == {"measure": ["Grants per head"],
-                     "ward": ["Hoxton East & Shoreditch (Hackney)"], "basemap": ["No basemap"]}
+    assert query == {
+        "measure": ["Grants per head"],
+        "ward": ["Hoxton East & Shoreditch (Hackney)"],
+        "basemap": ["No basemap"],
+    }
     assert urlsplit(share_link(at)).path == "/voluntary"
     # The map's accessible alternatives: a sentence, and the ward table.
-    assert any(m.value.startswith("The map shades London's 634 wards by grants per head")
-               for m in at.markdown)
-    assert any("grants_per_head" in d.value.columns and len(d.value) == 634
-               for d in at.dataframe)
+    assert any(
+        m.value.startswith("The map shades London's 634 wards by grants per head")
+        for m in at.markdown
+    )
+    assert any("grants_per_head" in d.value.columns and len(d.value) == 634 for d in at.dataframe)

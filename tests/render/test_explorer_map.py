@@ -13,8 +13,11 @@ from lib.render import maps
 from lib.vocab.categories import GROUP_COLOURS
 
 BOROUGHS = gpd.GeoDataFrame(
-    {"gss_code": ["E09000001", "E09000002"], "name": ["City <of> London", "Barking"],
-     "population": [10_000, 200_000]},
+    {
+        "gss_code": ["E09000001", "E09000002"],
+        "name": ["City <of> London", "Barking"],
+        "population": [10_000, 200_000],
+    },
     geometry=[box(530000, 180000, 532000, 182000), box(544000, 183000, 548000, 187000)],
     crs=27700,
 )
@@ -29,20 +32,40 @@ def make_sites() -> gpd.GeoDataFrame:
         ("Surgery C", "GP practice", "Health", "GP practice", "closed", 2016, "E09000002"),
         ("Surgery D", "GP practice", "Health", "GP practice", "open", None, "E09000002"),
     ]
-    frame = pd.DataFrame(rows, columns=["name", "category", "category_group", "categories",
-                                        "status", "closed_year", "gss_code"])
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "name",
+            "category",
+            "category_group",
+            "categories",
+            "status",
+            "closed_year",
+            "gss_code",
+        ],
+    )
     frame["closed_year"] = frame["closed_year"].astype("Int64")
     frame["opened_year"] = pd.array([1970, None, None, 1990, None], dtype="Int64")
-    frame["sources"] = ["libraries_2016", "libraries_2016; cim_2022", "cim_2022",
-                        "epraccur_2019", "epraccur_2019"]
+    frame["sources"] = [
+        "libraries_2016",
+        "libraries_2016; cim_2022",
+        "cim_2022",
+        "epraccur_2019",
+        "epraccur_2019",
+    ]
     frame["site_id"] = [f"t-{i}" for i in range(len(frame))]
     frame["licence"] = "Open Government Licence v3.0"
     frame["ward_code"], frame["lsoa_code"] = "E05000001", "E01000001"
     for flag in ["in_town_centre", "in_caz", "in_opportunity_area", "in_regen_area"]:
         frame[flag] = False
     frame["dist_town_centre_m"] = 100.0
-    points = [Point(531000, 181000), Point(531500, 181500), Point(545000, 184000),
-              Point(546000, 185000), Point(547000, 186000)]
+    points = [
+        Point(531000, 181000),
+        Point(531500, 181500),
+        Point(545000, 184000),
+        Point(546000, 185000),
+        Point(547000, 186000),
+    ]
     return gpd.GeoDataFrame(frame, geometry=points, crs=27700)
 
 
@@ -57,13 +80,15 @@ def test_empty_filter_keeps_everything():
 def test_category_matches_any_of_a_merged_sites_categories():
     sites = make_sites()
     assert names(data.filter_sites(sites, data.SiteFilter(categories=("Music venue",)))) == [
-        "Crown & <Anchor>"]
+        "Crown & <Anchor>"
+    ]
 
 
 def test_filters_combine():
     sites = make_sites()
-    chosen = data.SiteFilter(groups=("Health", "Community & libraries"), statuses=("closed",),
-                             boroughs=("E09000002",))
+    chosen = data.SiteFilter(
+        groups=("Health", "Community & libraries"), statuses=("closed",), boroughs=("E09000002",)
+    )
     assert names(data.filter_sites(sites, chosen)) == ["Surgery C"]
 
 
@@ -87,7 +112,9 @@ def test_sites_table_and_geojson_carry_the_filtered_rows():
     sites = make_sites()
     table = data.sites_table(sites, {"E09000001": "City", "E09000002": "Barking"})
     assert list(table["borough"]) == ["City", "City", "Barking", "Barking", "Barking"]
-    assert table.loc[1, "source"] == "DCMS libraries list 2016; GLA Cultural Infrastructure Map 2022"
+    assert (
+        table.loc[1, "source"] == "DCMS libraries list 2016; GLA Cultural Infrastructure Map 2022"
+    )
     collection = json.loads(data.sites_geojson(sites, {}))
     assert len(collection["features"]) == 5
     lon, lat = collection["features"][0]["geometry"]["coordinates"]
@@ -97,16 +124,32 @@ def test_sites_table_and_geojson_carry_the_filtered_rows():
 
 def explorer_html(sites: gpd.GeoDataFrame, policies=("town_centre",)) -> str:
     policy_areas = gpd.GeoDataFrame(
-        {"policy": ["town_centre"], "name": ["Bark<ing>"], "classification": ["Major"],
-         "borough": ["Barking"]}, geometry=[box(544500, 183500, 545500, 184500)], crs=27700)
+        {
+            "policy": ["town_centre"],
+            "name": ["Bark<ing>"],
+            "classification": ["Major"],
+            "borough": ["Barking"],
+        },
+        geometry=[box(544500, 183500, 545500, 184500)],
+        crs=27700,
+    )
     layers = data.Layers(
-        boroughs=BOROUGHS, wards=None, lsoas=None, policy_areas=policy_areas, sites=sites,
-        voluntary_points=None, voluntary_wards=None, grants_by_year=None,
-        pubs_by_borough=None, build_report=None)
+        boroughs=BOROUGHS,
+        wards=None,
+        lsoas=None,
+        policy_areas=policy_areas,
+        sites=sites,
+        voluntary_points=None,
+        voluntary_wards=None,
+        grants_by_year=None,
+        pubs_by_borough=None,
+        build_report=None,
+    )
     map_layers = maps.prepare(layers)
     density = data.sites_per_10k(sites, BOROUGHS).set_index("gss_code")["per_10k"]
-    m = maps.explorer_map(map_layers, sites.index, density, "All: open sites per 10,000",
-                          policies, "none")
+    m = maps.explorer_map(
+        map_layers, sites.index, density, "All: open sites per 10,000", policies, "none"
+    )
     return m.get_root().render()
 
 
@@ -164,4 +207,3 @@ def test_tooltips_carry_status_and_years():
     assert as_in_script("Closed 2012 (opened 1970)") in rendered  # Library A
     assert '"state":"Open"' in rendered
     assert '"Status"' in rendered and '"Source"' in rendered
-

@@ -15,17 +15,26 @@ from lib.vocab.categories import RECORDING_CATEGORIES
 from lib.vocab.policies import POLICIES
 
 BOROUGHS = gpd.GeoDataFrame(
-    {"gss_code": ["E09000001", "E09000002"], "name": ["City <of> London", "Barking & Dagenham"],
-     "population": [10_000, 200_000]},
+    {
+        "gss_code": ["E09000001", "E09000002"],
+        "name": ["City <of> London", "Barking & Dagenham"],
+        "population": [10_000, 200_000],
+    },
     geometry=[box(530000, 180000, 532000, 182000), box(544000, 183000, 548000, 187000)],
     crs=27700,
 )
 POLICY_AREAS = gpd.GeoDataFrame(
-    {"policy": ["regeneration_area", "town_centre", "town_centre"],
-     "name": ["Regen <one>", "Bark<ing>", "Big centre"],
-     "classification": ["LSOAs", "Major", "Metropolitan"], "borough": ["Barking"] * 3},
-    geometry=[box(544000, 183000, 546000, 185000), box(544500, 183500, 545500, 184500),
-              box(530000, 180000, 530500, 180500)],
+    {
+        "policy": ["regeneration_area", "town_centre", "town_centre"],
+        "name": ["Regen <one>", "Bark<ing>", "Big centre"],
+        "classification": ["LSOAs", "Major", "Metropolitan"],
+        "borough": ["Barking"] * 3,
+    },
+    geometry=[
+        box(544000, 183000, 546000, 185000),
+        box(544500, 183500, 545500, 184500),
+        box(530000, 180000, 530500, 180500),
+    ],
     crs=27700,
 )
 
@@ -33,34 +42,87 @@ POLICY_AREAS = gpd.GeoDataFrame(
 def make_sites() -> gpd.GeoDataFrame:
     rows = [
         # name, category, group, status, closed_year, sources, in_regen, town centre class
-        ("Library <A>", "Library", "Community & libraries", "closed", 2012, "libraries_2016",
-         True, None),
-        ("Library B", "Library", "Community & libraries", "open", None, "libraries_2016",
-         True, None),
-        ("Surgery & Co", "GP practice", "Health", "closed", 2016, "epraccur_2019", False,
-         "Major"),
+        (
+            "Library <A>",
+            "Library",
+            "Community & libraries",
+            "closed",
+            2012,
+            "libraries_2016",
+            True,
+            None,
+        ),
+        (
+            "Library B",
+            "Library",
+            "Community & libraries",
+            "open",
+            None,
+            "libraries_2016",
+            True,
+            None,
+        ),
+        ("Surgery & Co", "GP practice", "Health", "closed", 2016, "epraccur_2019", False, "Major"),
         ("Surgery D", "GP practice", "Health", "open", None, "epraccur_2019", False, None),
-        ("Old Museum", "Museum or public gallery", "Culture & heritage", "closed", 1990,
-         "mapping_museums", False, None),
+        (
+            "Old Museum",
+            "Museum or public gallery",
+            "Culture & heritage",
+            "closed",
+            1990,
+            "mapping_museums",
+            False,
+            None,
+        ),
         # Known only from the culture map: no source records whether it closed.
-        ("Map-only library", "Library", "Community & libraries", "closed", 2015, "cim_2022",
-         True, None),
+        (
+            "Map-only library",
+            "Library",
+            "Community & libraries",
+            "closed",
+            2015,
+            "cim_2022",
+            True,
+            None,
+        ),
     ]
-    frame = pd.DataFrame(rows, columns=["name", "category", "category_group", "status",
-                                        "closed_year", "sources", "in_regen_area",
-                                        "town_centre_class"])
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "name",
+            "category",
+            "category_group",
+            "status",
+            "closed_year",
+            "sources",
+            "in_regen_area",
+            "town_centre_class",
+        ],
+    )
     frame["categories"] = frame["category"]
     frame["closed_year"] = frame["closed_year"].astype("Int64")
     frame["opened_year"] = pd.array([None] * len(frame), dtype="Int64")
     frame["site_id"] = [f"t-{i}" for i in range(len(frame))]
-    frame["gss_code"] = ["E09000002", "E09000002", "E09000002", "E09000001", "E09000001",
-                         "E09000002"]
+    frame["gss_code"] = [
+        "E09000002",
+        "E09000002",
+        "E09000002",
+        "E09000001",
+        "E09000001",
+        "E09000002",
+    ]
     frame["in_town_centre"] = frame["town_centre_class"].notna()
     for flag in ["in_caz", "in_opportunity_area", "in_sil", "in_creative_enterprise_zone"]:
         frame[flag] = False
     frame["dist_town_centre_m"] = [100.0, 500.0, 0.0, 900.0, 2000.0, 100.0]
-    points = [Point(545000, 184000), Point(545200, 184200), Point(545100, 184100),
-              Point(531000, 181000), Point(531500, 181500), Point(545300, 184300)]
+    points = [
+        Point(545000, 184000),
+        Point(545200, 184200),
+        Point(545100, 184100),
+        Point(531000, 181000),
+        Point(531500, 181500),
+        Point(545300, 184300),
+    ]
     return gpd.GeoDataFrame(frame, geometry=points, crs=27700)
 
 
@@ -72,9 +134,17 @@ def sites() -> gpd.GeoDataFrame:
 @pytest.fixture(scope="module")
 def map_layers(sites) -> maps.MapLayers:
     layers = data.Layers(
-        boroughs=BOROUGHS, wards=None, lsoas=None, policy_areas=POLICY_AREAS, sites=sites,
-        voluntary_points=None, voluntary_wards=None, grants_by_year=None,
-        pubs_by_borough=None, build_report=None)
+        boroughs=BOROUGHS,
+        wards=None,
+        lsoas=None,
+        policy_areas=POLICY_AREAS,
+        sites=sites,
+        voluntary_points=None,
+        voluntary_wards=None,
+        grants_by_year=None,
+        pubs_by_borough=None,
+        build_report=None,
+    )
     return maps.prepare(layers)
 
 
@@ -84,8 +154,9 @@ def as_in_script(text: str) -> str:
     return encoded.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def losses_html(sites, map_layers, policy="regeneration_area",
-                categories=RECORDING_CATEGORIES, basemap="none") -> str:
+def losses_html(
+    sites, map_layers, policy="regeneration_area", categories=RECORDING_CATEGORIES, basemap="none"
+) -> str:
     layers = loss_maps.loss_layers(sites, map_layers, policy, categories)
     return loss_maps.losses_map(map_layers, layers, basemap).get_root().render()
 
@@ -141,8 +212,12 @@ def test_losses_map_leaves_out_sites_no_source_records_and_other_categories(site
 
 def test_losses_map_escapes_names_from_data(sites, map_layers):
     rendered = losses_html(sites, map_layers, "town_centre")
-    for name in ["Library &lt;A&gt;", "Surgery &amp; Co", "City &lt;of&gt; London",
-                 "Bark&lt;ing&gt;"]:
+    for name in [
+        "Library &lt;A&gt;",
+        "Surgery &amp; Co",
+        "City &lt;of&gt; London",
+        "Bark&lt;ing&gt;",
+    ]:
         assert as_in_script(name) in rendered
     for raw in ["Library <A>", "Surgery & Co", "City <of> London", "Bark<ing>"]:
         assert raw not in rendered and as_in_script(raw) not in rendered
@@ -186,11 +261,22 @@ def test_loss_layers_are_plain_picklable_data(sites, map_layers):
 def test_diverging_classes_centre_on_zero():
     colours, rows = loss_maps.diverging_classes(pd.Series([-57.1, -45.0, -5.0, 0.0, 19.4, None]))
     # Step 15: -57.1 in -60..-45, -45 in -45..-30 (lower edge), -5 in -15..0.
-    assert colours == [loss_maps.PUOR[0], loss_maps.PUOR[1], loss_maps.PUOR[3], loss_maps.NO_CHANGE_COLOUR, loss_maps.PUOR[5],
-                       loss_maps.NO_DATA_COLOUR]
+    assert colours == [
+        loss_maps.PUOR[0],
+        loss_maps.PUOR[1],
+        loss_maps.PUOR[3],
+        loss_maps.NO_CHANGE_COLOUR,
+        loss_maps.PUOR[5],
+        loss_maps.NO_DATA_COLOUR,
+    ]
     assert [label for _, label in rows] == [
-        "\u221260 to \u221245%", "\u221245 to \u221230%", "\u221215 to 0%", "No change",
-        "+15 to +30%", "No data"]
+        "\u221260 to \u221245%",
+        "\u221245 to \u221230%",
+        "\u221215 to 0%",
+        "No change",
+        "+15 to +30%",
+        "No data",
+    ]
 
 
 def test_diverging_classes_pick_a_step_that_fits():
@@ -200,15 +286,21 @@ def test_diverging_classes_pick_a_step_that_fits():
 
 
 def pubs_change() -> pd.DataFrame:
-    pubs = pd.DataFrame({"gss_code": ["E09000001", "E09000001", "E09000002", "E09000002"],
-                         "year": [2001, 2018, 2001, 2018], "pubs": [200, 160, 45, 20]})
+    pubs = pd.DataFrame(
+        {
+            "gss_code": ["E09000001", "E09000001", "E09000002", "E09000002"],
+            "year": [2001, 2018, 2001, 2018],
+            "pubs": [200, 160, 45, 20],
+        }
+    )
     return pub_trends.pubs_change(pubs, BOROUGHS)
 
 
 def test_pubs_map_shades_highlights_and_escapes(map_layers):
     layer = loss_maps.pubs_layer(map_layers, pubs_change())
-    fills = {f["properties"]["gss_code"]: f["properties"]["fill"]
-             for f in layer.collection["features"]}
+    fills = {
+        f["properties"]["gss_code"]: f["properties"]["fill"] for f in layer.collection["features"]
+    }
     assert fills == {"E09000001": loss_maps.PUOR[2], "E09000002": loss_maps.PUOR[0]}  # -20%, -55.6%
     rendered = loss_maps.pubs_change_map(map_layers, layer, "none", "E09000002").get_root().render()
     assert as_in_script("\u221255.6% (45 \u2192 20)") in rendered
@@ -217,8 +309,10 @@ def test_pubs_map_shades_highlights_and_escapes(map_layers):
     legend = json.loads(re.search(r"jul-legend-body\">' \+ (\".*?\") \+", rendered).group(1))
     assert "Pubs and bars, change 2001-2018" in legend
     assert "\u221260 to \u221245%" in legend and "Barking &amp; Dagenham" in legend
-    assert f'"color": "{loss_maps.HIGHLIGHT_COLOUR}", "fill": false' in rendered or \
-        '"weight": 3.5' in rendered
+    assert (
+        f'"color": "{loss_maps.HIGHLIGHT_COLOUR}", "fill": false' in rendered
+        or '"weight": 3.5' in rendered
+    )
     assert as_in_script("ONS (OGL)") in rendered
 
 
@@ -234,8 +328,12 @@ def test_pubs_map_without_a_borough_has_no_highlight(map_layers):
 def test_rates_display_formats_rates_ratios_and_counts(sites):
     table = losses.closure_table(sites, "regeneration_area")
     shown = tables.rates_display(table).set_index("Category")
-    assert list(shown.index) == ["Library", "GP practice", "Museum or public gallery",
-                                 losses.ALL_THREE]
+    assert list(shown.index) == [
+        "Library",
+        "GP practice",
+        "Museum or public gallery",
+        losses.ALL_THREE,
+    ]
     library = shown.loc["Library"]
     assert library["Inside: closed / sites"] == "1 / 2"
     assert library["Rate inside (95% CI)"].startswith("50.0% (")
@@ -260,7 +358,10 @@ def test_rates_chart_has_both_sides_with_intervals_in_colour_blind_pair(sites):
     first = values[0]
     assert first["side"] == "Inside Areas for Regeneration" and first["label"] == "50.0%"
     assert {"lo", "hi", "closed", "sites"} <= set(first)
-    assert spec["encoding"]["color"]["scale"]["range"] == [loss_maps.INSIDE_COLOUR, loss_maps.OUTSIDE_COLOUR]
+    assert spec["encoding"]["color"]["scale"]["range"] == [
+        loss_maps.INSIDE_COLOUR,
+        loss_maps.OUTSIDE_COLOUR,
+    ]
     json.dumps(spec, allow_nan=False)  # NaN (no sites on a side) is sent as null
 
 
@@ -273,17 +374,22 @@ def test_closures_by_year_table_chart_and_undated_sentence(sites):
     domain = spec["encoding"]["x"]["scale"]["domain"]
     assert domain[0] == 1990 and domain[-1] == 2023  # the recording years are always shown
     assert tables.undated_sentence({"Library": 1}) == (
-        "1 closed library has no recorded closure year, so it is not in the chart.")
+        "1 closed library has no recorded closure year, so it is not in the chart."
+    )
     assert tables.undated_sentence({"Library": 2, "GP practice": 1}, "Brent") == (
         "2 closed libraries and 1 closed GP practice in Brent have no recorded closure year, "
-        "so they are not in the chart.")
+        "so they are not in the chart."
+    )
     assert tables.undated_sentence({}) == ""
 
 
 def test_pubs_display_puts_london_first():
     shown = tables.pubs_display(pubs_change())
-    assert list(shown["Borough"]) == ["London (sum of boroughs)", "Barking & Dagenham",
-                                      "City <of> London"]
+    assert list(shown["Borough"]) == [
+        "London (sum of boroughs)",
+        "Barking & Dagenham",
+        "City <of> London",
+    ]
     london = shown.iloc[0]
     assert (london["Pubs 2001"], london["Pubs 2018"], london["Change"]) == (245, 180, -65)
     assert london["% change"] == pytest.approx(-26.5)
@@ -294,5 +400,6 @@ def test_an_undated_closure_is_counted_in_the_singular(sites):
     undated.loc[undated["name"] == "Library <A>", "closed_year"] = pd.NA
     table = losses.closures_by_year(undated)
     assert table.attrs["undated"] == {"Library": 1}
-    assert "1 closed library has no closure year and is not shown by year." in (
-        table.attrs["caveats"])
+    assert (
+        "1 closed library has no closure year and is not shown by year." in (table.attrs["caveats"])
+    )

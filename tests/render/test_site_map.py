@@ -136,10 +136,19 @@ def test_community_reports_travel_with_the_view_escaped():
     packed = site_map_data(sites)
     density = data.sites_per_10k(sites, BOROUGHS).set_index("gss_code")["per_10k"]
     reports = gpd.GeoDataFrame(
-        {"name": ["<img src=x onerror=alert(1)>"], "kind": ["closed"], "correction": [None],
-         "category": ["Library"], "event_date": ["2024-05-01"], "outcome": ["confirmed"],
-         "description": ["Closed in May"], "evidence_url": [None], "licence": ["CC BY 4.0"]},
-        geometry=gpd.points_from_xy([531200], [181200]), crs=27700,
+        {
+            "name": ["<img src=x onerror=alert(1)>"],
+            "kind": ["closed"],
+            "correction": [None],
+            "category": ["Library"],
+            "event_date": ["2024-05-01"],
+            "outcome": ["confirmed"],
+            "description": ["Closed in May"],
+            "evidence_url": [None],
+            "licence": ["CC BY 4.0"],
+        },
+        geometry=gpd.points_from_xy([531200], [181200]),
+        crs=27700,
     )
     layer = community.site_map_layer(reports)
     spec = site_map.explorer_spec(packed, sites, density, "All", (), "none", community=layer)
