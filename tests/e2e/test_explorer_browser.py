@@ -20,8 +20,8 @@ def test_explorer_draws_sites_and_legend_offline(app_url, page):
     frame = wait_for_map(page)
     legend = frame.locator(".jul-legend")
     legend.wait_for()
-    assert "Closed (307)" in legend.inner_text()
-    assert "Pubs (3,857)" in legend.inner_text()
+    assert "Closed (1,051)" in legend.inner_text()
+    assert "Pubs (3,775)" in legend.inner_text()
     page.wait_for_timeout(1500)  # let the canvas finish drawing
     pub_pixels = count_map_pixels(page, GROUP_COLOURS["Pubs"])
     closed_ring_pixels = count_map_pixels(page, maps.CLOSED_COLOUR)
@@ -38,10 +38,10 @@ def test_explorer_filters_from_a_shared_link(app_url, page):
     frame = wait_for_map(page)
     legend = frame.locator(".jul-legend")
     legend.wait_for()
-    # Hackney's three GP practices closed between 2013 and 2019, and nothing else.
-    assert "Closed (3)" in legend.inner_text() and "Pubs" not in legend.inner_text()
+    # Hackney's closed GP practice (1), pharmacies (6) and dental practices (10), nothing else.
+    assert "Closed (17)" in legend.inner_text() and "Pubs" not in legend.inner_text()
     metric = page.locator("[data-testid='stMetric']", has_text="Sites shown")
-    assert metric.locator("[data-testid='stMetricValue']").inner_text() == "3"
+    assert metric.locator("[data-testid='stMetricValue']").inner_text() == "17"
     save_screenshot(page, "explorer-hackney-closed-gp")
 
 
@@ -58,16 +58,16 @@ def test_a_filter_change_redraws_the_same_map(app_url, page):
     site_map.evaluate("e => { e.dataset.testMark = 'first'; }")
     page.locator("[data-testid='stSidebar'] label", has_text="Closed").first.click()
     page.wait_for_function(
-        "() => document.querySelector('.jul-map').dataset.julShown === '307'", timeout=30_000
+        "() => document.querySelector('.jul-map').dataset.julShown === '1051'", timeout=30_000
     )
     wait_for_app(page)
     assert page.locator(".jul-map").count() == 1
     assert site_map.get_attribute("data-test-mark") == "first"  # the same element: not remounted
     page.wait_for_function(
-        "() => document.querySelector('.jul-map').dataset.julDrawn === '307'", timeout=30_000
+        "() => document.querySelector('.jul-map').dataset.julDrawn === '1051'", timeout=30_000
     )
     legend = site_map.locator(".jul-legend").inner_text()
-    assert "Closed (307)" in legend and "Pubs" not in legend
+    assert "Closed (1,051)" in legend and "Pubs" not in legend
     assert len(leaflet_loads) == 1
 
 
