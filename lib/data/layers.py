@@ -26,6 +26,10 @@ SOURCE_LABELS = {  # source id -> (label, short label for map tooltips)
     "epraccur_2019": ("NHS ODS GP practices 2019", "NHS GP list 2019"),
     "mapping_museums": ("Mapping Museums (Birkbeck)", "Mapping Museums"),
     "osm_2020": ("OpenStreetMap 2020", "OSM 2020"),
+    "libraries_2021": ("Libraries list, January 2021", "Libraries 2021"),
+    "libraries_2023": ("Public libraries list 2023", "Libraries 2023"),
+    "pharmacies_2025": ("NHS ODS pharmacies, April 2025", "NHS pharmacies 2025"),
+    "dental_2016": ("NHS ODS dental practices 2016", "NHS dental list 2016"),
 }
 
 

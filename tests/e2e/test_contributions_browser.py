@@ -218,7 +218,7 @@ def test_a_report_goes_from_the_form_to_the_moderator_to_the_map(
     wait_for_app(page)
     assert "came from confirmed community reports" not in page.inner_text("body")
     expect(wait_for_map(page).locator(".jul-legend")).to_contain_text("Community-reported (1)")
-    page.locator(".st-key-community label").click()
+    page.locator(".st-key-count_community label").click()
     wait_for_app(page)
     expect(
         page.get_by_text("1 closure in these figures came from confirmed community reports.")
