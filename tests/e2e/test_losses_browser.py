@@ -72,8 +72,8 @@ def test_losses_vs_policy_for_areas_for_regeneration(shared_link, page):
 
     frame = map_frame(page)
     legend = frame.locator(".jul-legend").inner_text()
-    assert "Inside Areas for Regeneration (63)" in legend
-    assert "Elsewhere (244)" in legend and "Areas for Regeneration (32 areas)" in legend
+    assert "Inside Areas for Regeneration (45)" in legend
+    assert "Elsewhere (187)" in legend and "Areas for Regeneration (32 areas)" in legend
     assert count_map_pixels(page, loss_maps.INSIDE_COLOUR) > 300  # filled dots
     assert count_map_pixels(page, loss_maps.OUTSIDE_COLOUR) > 300  # rings
     assert frame.locator(".jul-label", has_text="Hackney").count() == 1
