@@ -2,11 +2,13 @@
 
 from functools import partial
 
+import pandas as pd
 import streamlit as st
 
 from lib.analysis import profiles
 from lib.render import cards, charts, tables, ward_maps
 from lib.ui import cache, embed, layout, link_check, present, share_panel, table_headers, widgets
+from lib.vocab.funders import VOLUNTARY
 
 layers = widgets.require_layers()
 link_check.check_link("voluntary")  # before the widgets
@@ -14,9 +16,6 @@ ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=Tr
 presenting = present.presentation_mode()
 MEASURES = ["charities_per_1k", "grants_per_head"]
 
-
-wards = cache.ward_table()
-labels = ward_maps.ward_labels(wards)
 
 with st.sidebar:
     st.header("Voluntary sector")
@@ -27,6 +26,17 @@ with st.sidebar:
         key="measure",
         bind="query-params",
     )
+    government = st.checkbox(
+        "Add government grants",
+        key="government",
+        bind="query-params",
+        help="Grants count the voluntary sector's own funders (charitable trusts, foundations, "
+        "companies and the National Lottery). Tick to add those of government departments, "
+        "councils and public bodies: the Department for Transport, Sport England and one "
+        "council, most of it to a few transport and sports bodies.",
+    )
+    wards = cache.ward_table(government=government)
+    labels = ward_maps.ward_labels(wards)
     ward = st.selectbox(
         "Highlight a ward",
         sorted(labels, key=labels.get),
@@ -39,6 +49,9 @@ with st.sidebar:
     basemap = widgets.basemap_picker()
 
 spec = ward_maps.WARD_MEASURES[measure]
+by_year = layers.grants_by_year
+grants = by_year if government else by_year[by_year["funder_type"].isin(VOLUNTARY)]
+funders = "every funder publishing to 360Giving" if government else profiles.OWN_FUNDERS
 points = layers.voluntary_points
 banks = points[points["kind"] == "food_bank"]
 groups = points[points["kind"] == "mutual_aid"]
@@ -70,8 +83,9 @@ share_slot = layout.title_bar(
         ),
         layout.Figure(
             f"Grants {profiles.GRANT_YEARS}",
-            f"£{layers.grants_by_year['grants_gbp'].sum() / 1e9:,.2f} bn",
-            help=f"£{wards['grants_gbp'].sum() / 1e9:,.2f} bn of it has a recipient ward.",
+            f"£{grants['grants_gbp'].sum() / 1e9:,.2f} bn",
+            help=f"From {funders}. £{wards['grants_gbp'].sum() / 1e9:,.2f} bn of it has a "
+            "recipient ward.",
         ),
         layout.Figure(
             "Food banks",
@@ -90,18 +104,22 @@ share_slot = layout.title_bar(
 with share_slot:  # the card (the ward map, with London's or the ward's figure) on a click
     share_panel.share_panel(
         "voluntary",
-        partial(cards.voluntary_card, layers, measure, ward, wards=wards),
+        partial(cards.voluntary_card, layers, measure, ward, wards=wards, government=government),
         file_stem=f"joined-up-london-voluntary-{measure.replace('_', '-')}",
         compact=True,
     )
 
 if ward:
     row = wards.set_index("ward_code").loc[ward]
-    st.info(
-        f"**{labels[ward]}**: {int(row['population']):,} residents; "
-        f"{int(row['charities'])} registered "
+    charities = (
+        "no row in the 2019 charity extract (no data)"
+        if pd.isna(row["charities"])
+        else f"{int(row['charities'])} registered "
         f"{'charity' if row['charities'] == 1 else 'charities'} "
-        f"({row['charities_per_1k']:.2f} per 1,000); "
+        f"({row['charities_per_1k']:.2f} per 1,000)"
+    )
+    st.info(
+        f"**{labels[ward]}**: {int(row['population']):,} residents; {charities}; "
         f"£{row['grants_gbp']:,.0f} in {int(row['grants_count'])} "
         f"{'grant' if row['grants_count'] == 1 else 'grants'} "
         f"(£{row['grants_per_head']:,.0f} a head); IMD 2019 score {row['imd_score']:.1f}, "
@@ -142,7 +160,7 @@ with chart_column:
         "(symlog) so that zero and the few very large values both show."
     )
 with text_column:
-    table = cache.voluntary_correlations()
+    table = cache.voluntary_correlations(government)
     st.markdown("**Correlation with ward deprivation**")
     for _, row in table[table["measure"] == measure].iterrows():
         st.markdown("- " + profiles.correlation_sentence(row))

@@ -24,11 +24,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib.analysis.inference import correlation
+from lib.analysis.inference import correlation, rate_ratio, wilson_interval
 from lib.analysis.losses import lost_mask
 from lib.analysis.pub_trends import pubs_change
 from lib.data.layers import source_labels
 from lib.vocab.categories import CATEGORY_GROUPS, PUBS_END, PUBS_START, RECORDING
+from lib.vocab.funders import FUNDER_TYPES, VOLUNTARY
 
 # ---------------------------------------------------------------- constants
 
@@ -38,6 +39,7 @@ UNSTABLE_POPULATION = 20_000
 UNSTABLE_WARD_POPULATION = 5_000
 CLOSURES_SINCE = 2010
 GRANT_YEARS = "2013-2018"
+OWN_FUNDERS = " and ".join(FUNDER_TYPES[k].label for k in VOLUNTARY)
 #: The categories whose sources record closures, with the years each can show since 2010.
 CLOSURE_CATEGORIES = {c: r.window_since(CLOSURES_SINCE) for c, r in RECORDING.items()}
 #: Sources that record closures only from 2010 on: a closure there with no year still counts.
@@ -52,19 +54,25 @@ CAVEATS = {
         "a ward served by charities registered elsewhere looks poor."
     ),
     "charities_coverage": (
-        "The 2019 extract places charities in wards unevenly: some boroughs have far fewer than "
-        "their size suggests (Wandsworth 55, Islington 136) and about one ward in seven has "
-        "none at all, so a low figure may be a gap in the extract rather than a lack of "
-        "charities. Each borough's figure says how many of its wards have any."
+        "The 2019 extract covers wards unevenly: 88 of London's 634 wards are missing from it "
+        "(shown as no data, not 0) and some boroughs have far fewer charities than their size "
+        "suggests (Wandsworth 55, Islington 136), so a low figure may be a gap in the extract "
+        "rather than a lack of charities. Each borough's figure says how many of its wards "
+        "the extract covers."
     ),
     "charities_vintage": (
         "Registered charities from the Charity Commission register as extracted by "
-        "CharityBase in January 2019; wards with none are counted as 0."
+        "CharityBase in January 2019; a ward missing from the extract has no figure."
     ),
     "grants_publishers": (
         "Grants are only those of the 52 funders who published to 360Giving by November 2018 "
         "(2013-2018 awards); many funders, and most public money, are missing. Grants are "
         "placed at the recipient's address, not where the money was spent."
+    ),
+    "grants_funders": (
+        f"Grant figures count the voluntary sector's own funders ({OWN_FUNDERS}) unless "
+        "government is added: the Department for Transport, Sport England and one council "
+        "gave more than half of all the money, most of it to a few transport and sports bodies."
     ),
     "grants_unmatched": (
         "Grant rows whose recipient code is not a 2017 London ward (district-level or another "
@@ -196,7 +204,7 @@ def _measures() -> list[Measure]:
         Measure(
             "grants_per_head",
             "Voluntary sector",
-            f"Grants per head, {GRANT_YEARS} (360Giving funders)",
+            f"Grants per head from charitable and lottery funders, {GRANT_YEARS} (360Giving)",
             "Grants per head",
             "£ per resident",
             "£{:,.0f}",
@@ -286,6 +294,18 @@ def _closures_since(sites: pd.DataFrame, since: int = CLOSURES_SINCE) -> pd.Data
     return closed[keep.astype(bool)]
 
 
+def _at_risk_since(sites: pd.DataFrame, since: int = CLOSURES_SINCE) -> pd.DataFrame:
+    """Sites of the recording categories open at some time since `since`: those still open
+    (or community-run) and those closed since then, for whatever reason. The denominator of
+    ``_closures_since``."""
+    recorded = sites[sites["category"].isin(CLOSURE_CATEGORIES)]
+    year = recorded["closed_year"]
+    keep = (recorded["status"] != "closed") | year.ge(since).fillna(False)
+    return pd.concat([recorded[keep.astype(bool)], _closures_since(sites, since)]).drop_duplicates(
+        "site_id"
+    )
+
+
 def _weighted_imd(lsoas: pd.DataFrame, by: str) -> pd.Series:
     weights = lsoas["population"].astype(float)
     total = (lsoas["imd_score"] * weights).groupby(lsoas[by]).sum()
@@ -358,10 +378,15 @@ def borough_counts(
     )
     table["n_charities_per_1k"] = per_borough(charities.groupby("gss_code")["charities"].sum())
     table["wards_total"] = per_borough(charities.groupby("gss_code").size()).astype(int)
-    table["wards_with_charity"] = per_borough(
-        charities[charities["charities"] > 0].groupby("gss_code").size()
-    ).astype(int)
-    table["n_grants_per_head"] = per_borough(grants_by_year.groupby("gss_code")["grants_gbp"].sum())
+    covered = charities[charities["charities"].notna()]
+    table["wards_with_charity"] = per_borough(covered.groupby("gss_code").size()).astype(int)
+    # Charities per resident of the wards the extract covers: a missing ward is no data.
+    population = pd.DataFrame(wards).set_index("ward_code")["population"]
+    table["charity_population"] = per_borough(
+        covered["ward_code"].map(population).groupby(covered["gss_code"]).sum()
+    )
+    own = grants_by_year[grants_by_year["funder_type"].isin(VOLUNTARY)]
+    table["n_grants_per_head"] = per_borough(own.groupby("gss_code")["grants_gbp"].sum())
     regen = lsoas[lsoas["regen_area"].astype(bool)]
     table["n_regen_share"] = per_borough(regen.groupby("gss_code")["population"].sum())
     table["lsoa_population"] = per_borough(lsoas.groupby("gss_code")["population"].sum())
@@ -428,10 +453,15 @@ def borough_stats(
             )
         else:
             scale = _scale(m.key)
+            residents = (
+                counts["charity_population"].astype(float)
+                if m.key == "charities_per_1k"
+                else population
+            )
             frame["count"] = counts[f"n_{m.key}"]
-            frame["value"] = scale * counts[f"n_{m.key}"] / population
+            frame["value"] = scale * counts[f"n_{m.key}"] / residents
             frame["london_count"] = counts[f"n_{m.key}"].sum()
-            frame["london"] = scale * counts[f"n_{m.key}"].sum() / london_population
+            frame["london"] = scale * counts[f"n_{m.key}"].sum() / residents.sum()
         frame["unstable"] = small & m.per_head
         stable = frame["value"].where(~frame["unstable"])
         frame["rank"] = stable.rank(ascending=False, method="min").astype("Int64")
@@ -441,7 +471,7 @@ def borough_stats(
         frame["unit"], frame["rank_meaning"], frame["note"] = m.unit, m.rank_meaning, m.note
         if m.key == "charities_per_1k":
             frame["note"] = [
-                f"{k} of {n} wards have any registered charity in the extract. {m.note}"
+                f"The extract covers {k} of its {n} wards; per 1,000 residents of those. {m.note}"
                 for k, n in zip(counts["wards_with_charity"], counts["wards_total"], strict=True)
             ]
         frames.append(frame)
@@ -455,7 +485,13 @@ def borough_stats(
     }
     return with_caveats(
         stats,
-        ["charities_registered", "charities_coverage", "grants_publishers", "grants_unmatched"],
+        [
+            "charities_registered",
+            "charities_coverage",
+            "grants_funders",
+            "grants_publishers",
+            "grants_unmatched",
+        ],
     )
 
 
@@ -570,6 +606,7 @@ WARD_COLUMNS = [
     "open_sites",
     "sites_per_10k",
     "closures",
+    "sites_at_risk",
     "charities",
     "charities_per_1k",
     "grants_gbp",
@@ -590,12 +627,15 @@ def ward_table(
     borough_names: dict[str, str],
     gss_code: str | None = None,
     min_population: int = UNSTABLE_WARD_POPULATION,
+    government: bool = False,
 ) -> pd.DataFrame:
     """The 2017 wards (all London, or one borough) with their local figures.
 
     sites_per_10k: open sites per 10,000 residents; closures: libraries, GP practices and
-    museums closed since 2010 (a count); charities_per_1k and grants_per_head from the
-    voluntary_wards layer (wards with none are 0); imd_score: LSOA IMD 2019 scores weighted by
+    museums lost since 2010 (a count), of sites_at_risk of them open at some time since 2010;
+    charities_per_1k from the voluntary_wards layer
+    (null where the extract has no row for the ward); grants_gbp and grants_per_head: the
+    voluntary sector's own funders, with government's added when `government`; imd_score: LSOA IMD 2019 scores weighted by
     mid-2020 population; imd_rank: 1 = the most deprived of London's wards; regen_share: % of
     residents in Areas for Regeneration; unstable: fewer than `min_population` residents.
     """
@@ -614,11 +654,17 @@ def ward_table(
     table["closures"] = (
         codes.map(_closures_since(sites).groupby("ward_code").size()).fillna(0).astype(int)
     )
+    table["sites_at_risk"] = (
+        codes.map(_at_risk_since(sites).groupby("ward_code").size()).fillna(0).astype(int)
+    )
     vol = pd.DataFrame(voluntary_wards).set_index("ward_code")
-    table["charities"] = codes.map(vol["charities"]).fillna(0).astype(int)
-    table["charities_per_1k"] = 1_000 * table["charities"] / population
-    table["grants_gbp"] = codes.map(vol["grants_gbp"]).fillna(0.0)
-    table["grants_count"] = codes.map(vol["grants_count"]).fillna(0).astype(int)
+    table["charities"] = codes.map(vol["charities"]).astype("Int64")
+    table["charities_per_1k"] = 1_000 * table["charities"].astype(float) / population
+    for column in ("grants_gbp", "grants_count"):
+        value = codes.map(vol[column]).fillna(0)
+        if not government:  # the voluntary sector's own funders only
+            value = value - codes.map(vol[f"{column}_government"]).fillna(0)
+        table[column] = value.astype(int) if column == "grants_count" else value.astype(float)
     table["grants_per_head"] = table["grants_gbp"] / population
     table["imd_score"] = codes.map(_weighted_imd(lsoas, "ward_code"))
     table["imd_rank"] = table["imd_score"].rank(ascending=False, method="min").astype("Int64")
@@ -634,6 +680,7 @@ def ward_table(
             "charities_registered",
             "charities_coverage",
             "charities_vintage",
+            "grants_funders",
             "grants_publishers",
             "grants_unmatched",
             "imd",
@@ -730,7 +777,7 @@ def voluntary_list(
 
 CORRELATION_MEASURES = {
     "charities_per_1k": "Registered charities per 1,000 residents (2019)",
-    "grants_per_head": f"Grants per head, {GRANT_YEARS} (360Giving)",
+    "grants_per_head": f"Grants per head, {GRANT_YEARS} (charitable and lottery funders)",
 }
 
 
@@ -759,12 +806,21 @@ def voluntary_correlations(wards: pd.DataFrame) -> pd.DataFrame:
     reading (the rank correlation in words; positive = more in more deprived wards), caveat.
     """
     rows = []
+    stable = wards[~wards["unstable"]]
+    covered = fully_covered(wards)
     samples = {
         "all wards": wards,
-        f"wards with {UNSTABLE_WARD_POPULATION:,}+ residents": wards[~wards["unstable"]],
+        f"wards with {UNSTABLE_WARD_POPULATION:,}+ residents": stable,
     }
     for measure, label in CORRELATION_MEASURES.items():
-        for sample, frame in samples.items():
+        extra = {}
+        if measure == "charities_per_1k":  # is a low count a gap in the extract?
+            extra = {
+                f"wards of the {len(covered)} borough{'' if len(covered) == 1 else 's'} the extract covers fully": stable[
+                    stable["gss_code"].isin(covered)
+                ]
+            }
+        for sample, frame in {**samples, **extra}.items():
             stats = correlation(frame["imd_score"], frame[measure])
             rows.append(
                 dict(
@@ -800,6 +856,12 @@ def correlation_sentence(row) -> str:
         f"{_r(row['rho_hi'])}), Pearson r = {_r(row['r'])} ({_r(row['r_lo'])} to "
         f"{_r(row['r_hi'])}): {row['reading']}."
     )
+
+
+def fully_covered(wards: pd.DataFrame) -> pd.Series:
+    """The boroughs (gss_code) every one of whose wards is in the charity extract."""
+    complete = wards["charities"].notna().groupby(wards["gss_code"]).all()
+    return pd.Series(complete.index[complete], name="gss_code")
 
 
 def deprivation_fifths(wards: pd.DataFrame) -> pd.Series:
@@ -838,11 +900,11 @@ def findings(
                 f"Of the {deprived_boroughs} most deprived boroughs (average IMD 2019 score), "
                 f"{names[fewest]} has the fewest registered charities per resident: "
                 f"{ordered.iloc[0]:.2f} per 1,000 against {london['charities_per_1k']:.2f} for "
-                f"London (only {covered} of its {total} wards have any in the 2019 extract, so "
-                "part of this may be a gap in the data), then "
+                f"London (the 2019 extract covers only {covered} of its {total} wards, and "
+                "these figures are per resident of the wards it covers), then "
                 + " and ".join(f"{names[c]} ({ordered[c]:.2f})" for c in nxt)
                 + ". "
-                f"{names[fewest_grants]} received the least from 360Giving funders among them: "
+                f"{names[fewest_grants]} received the least from charitable and lottery funders among them: "
                 f"£{wide.loc[fewest_grants, 'grants_per_head']:,.0f} a head in {GRANT_YEARS} "
                 f"({ordinal(grant_rows.loc[fewest_grants, 'rank'])} of "
                 f"{grant_rows.loc[fewest_grants, 'ranked_of']} boroughs; London "
@@ -863,34 +925,61 @@ def findings(
     stable_wards["fifth"] = deprivation_fifths(wards)
     most, least = stable_wards[stable_wards["fifth"] == 5], stable_wards[stable_wards["fifth"] == 1]
     top = stable_wards.nlargest(1, "grants_gbp").iloc[0]
+    covered = fully_covered(wards)
+    complete = stable_wards[stable_wards["gss_code"].isin(covered)]
+    check = correlation(complete["imd_score"], complete["charities_per_1k"])
     out.append(
         dict(
-            title="Deprived wards get more grant money per head, but have fewer registered charities",
+            title="Deprived wards get more grant money per head; fewer charities only where the "
+            "extract has gaps",
             text=(
                 f"In the most deprived fifth of London's wards the median ward received "
-                f"£{most['grants_per_head'].median():,.0f} a head from 360Giving funders in "
-                f"{GRANT_YEARS}, against £{least['grants_per_head'].median():,.0f} in the least "
-                f"deprived fifth; but it had {most['charities_per_1k'].median():.2f} registered "
-                f"charities per 1,000 residents against {least['charities_per_1k'].median():.2f}. "
-                f"Totals mislead: one ward ({top['ward']}, {top['borough']}) received "
-                f"£{top['grants_gbp'] / 1e6:,.0f} million, "
-                f"{100 * top['grants_gbp'] / stable_wards['grants_gbp'].sum():.0f}% of all grants "
-                "placed in wards, so compare medians, not averages."
+                f"£{most['grants_per_head'].median():,.0f} a head from charitable and lottery "
+                f"funders in {GRANT_YEARS}, against £{least['grants_per_head'].median():,.0f} in "
+                "the least deprived fifth. Totals mislead: one ward "
+                f"({top['ward']}, {top['borough']}) received £{top['grants_gbp'] / 1e6:,.0f} "
+                f"million, {100 * top['grants_gbp'] / stable_wards['grants_gbp'].sum():.0f}% of "
+                "these grants placed in wards, so compare medians, not averages. The median ward "
+                f"of the most deprived fifth had {most['charities_per_1k'].median():.2f} "
+                f"registered charities per 1,000 residents against "
+                f"{least['charities_per_1k'].median():.2f} in the least deprived "
+                f"({int(most['charities'].notna().sum())} and "
+                f"{int(least['charities'].notna().sum())} of {len(most)} wards have data); but "
+                f"in the {len(covered)} boroughs whose every ward is in the extract "
+                f"({len(complete)} wards) there is no such pattern: Spearman ρ = "
+                f"{_r(check['rho'])} ({_r(check['rho_lo'])} to {_r(check['rho_hi'])}) with "
+                "deprivation. The gap may be the extract's, not the wards'."
             ),
             figures=dict(
                 grants_median_most=float(most["grants_per_head"].median()),
                 grants_median_least=float(least["grants_per_head"].median()),
                 charities_median_most=float(most["charities_per_1k"].median()),
                 charities_median_least=float(least["charities_per_1k"].median()),
+                complete_boroughs=len(covered),
+                complete_rho=float(check["rho"]),
                 top_ward=top["ward"],
                 top_ward_gbp=float(top["grants_gbp"]),
             ),
         )
     )
 
-    # 3. Closures and food banks by the deprivation fifth of the ward.
-    def per_100k(frame):
-        return 1e5 * frame["closures"].sum() / frame["population"].sum()
+    # 3. Closures (per site that could close) and food banks by the deprivation fifth.
+    def rate(frame) -> tuple[int, int]:
+        return int(frame["closures"].sum()), int(frame["sites_at_risk"].sum())
+
+    def per_100(frame) -> str:
+        k, n = rate(frame)
+        lo, hi = wilson_interval(k, n)
+        return f"{k} of {n} sites, {100 * k / n:.1f}% ({100 * lo:.1f}-{100 * hi:.1f})"
+
+    ratio = rate_ratio(*rate(most), *rate(least))
+    verdict = (
+        "no clear difference"
+        if ratio.lo <= 1 <= ratio.hi
+        else "more"
+        if ratio.ratio > 1
+        else "fewer"
+    )
 
     banks = points[(points["kind"] == "food_bank") & (points["status"] == "open")]
     groups = points[points["kind"] == "mutual_aid"]
@@ -898,13 +987,15 @@ def findings(
     pop_share = 100 * most["population"].sum() / stable_wards["population"].sum()
     out.append(
         dict(
-            title="More closures and more food banks in the most deprived wards",
+            title="More food banks in the most deprived wards; closures "
+            + ("no different" if verdict == "no clear difference" else verdict)
+            + " per facility",
             text=(
-                f"Since {CLOSURES_SINCE}, {int(most['closures'].sum())} libraries, GP practices "
-                f"and museums closed in the most deprived fifth of wards "
-                f"({per_100k(most):.1f} per 100,000 residents) against "
-                f"{int(least['closures'].sum())} in the least deprived fifth ({per_100k(least):.1f})."
-                f" These wards hold {pop_share:.0f}% of Londoners and "
+                f"Since {CLOSURES_SINCE}, of the libraries, GP practices and museums open at "
+                "some time in the most deprived fifth of wards, "
+                f"{per_100(most)} were lost, against {per_100(least)} in the least deprived "
+                f"fifth: a ratio of {ratio.ratio:.2f} ({ratio.lo:.2f}-{ratio.hi:.2f}), "
+                f"{verdict}. These wards hold {pop_share:.0f}% of Londoners and "
                 f"{int(banks['ward_code'].isin(most_codes).sum())} of the {len(banks)} open food "
                 f"banks (Give Food, 2022-23; {int(banks['ward_code'].isin(least_codes).sum())} in "
                 f"the least deprived fifth), and {int(groups['ward_code'].isin(most_codes).sum())}"
@@ -912,10 +1003,11 @@ def findings(
                 f"({int(groups['ward_code'].isin(least_codes).sum())} in the least deprived)."
             ),
             figures=dict(
-                closures_most=int(most["closures"].sum()),
-                closures_least=int(least["closures"].sum()),
-                rate_most=per_100k(most),
-                rate_least=per_100k(least),
+                closures_most=rate(most)[0],
+                closures_least=rate(least)[0],
+                sites_most=rate(most)[1],
+                sites_least=rate(least)[1],
+                ratio=ratio.ratio,
                 food_banks_most=int(banks["ward_code"].isin(most_codes).sum()),
                 food_banks_least=int(banks["ward_code"].isin(least_codes).sum()),
             ),
@@ -1010,10 +1102,12 @@ later list is not counted as lost. **Pubs lost** compare ONS counts of pub and b
 in {PUBS_START} and {PUBS_END} (rounded to 5), as a share of {PUBS_START}.
 
 **Charities per 1,000 residents**: registered charities counted by the ward of their registered
-address (CharityBase extract of the Charity Commission register, January 2019). **Grants per
-head**: everything the 52 funders publishing to 360Giving awarded to recipients in the borough
-in {GRANT_YEARS}, over mid-2020 residents; ward figures use only grants whose recipient has a
-2017 ward code. **Areas for Regeneration** are the LSOAs in the 20% most deprived in England
+address (CharityBase extract of the Charity Commission register, January 2019); the extract
+has no row for 88 of the 634 wards, and the figure says how many of the borough's wards it
+covers. **Grants per head**: what the voluntary sector's own funders publishing to 360Giving
+({OWN_FUNDERS}) awarded to recipients in the borough in {GRANT_YEARS}, over mid-2020
+residents; government departments, councils and public bodies (the Department for Transport,
+Sport England, one council) are left out. **Areas for Regeneration** are the LSOAs in the 20% most deprived in England
 on the IMD 2019 (London Plan policy SD10). **IMD score** is the population-weighted mean of the
 LSOA scores (higher = more deprived).
 
@@ -1024,10 +1118,15 @@ five) are marked unstable in tooltips and tables.
 
 VOLUNTARY_METHOD = f"""\
 **Ward figures.** Registered charities per ward come from the CharityBase extract of the Charity
-Commission register (January 2019), counted where each charity is registered; wards with none
-count as 0. Grants are those published to 360Giving by 52 funders (awards {GRANT_YEARS}), placed
-in the recipient's 2017 ward; rows with no 2017 London ward code count in borough totals only.
-Both are divided by mid-2020 residents (LSOA estimates added up into wards).
+Commission register (January 2019), counted where each charity is registered. The extract has
+a row only for wards with at least one charity and lacks 88 of the 634 wards (all Wandsworth
+has 55 charities in it): that is a gap in its coverage, so those wards show **no data**, not 0,
+and are left out of the correlations. Grants are those published to 360Giving by 52 funders
+(awards {GRANT_YEARS}), placed in the recipient's 2017 ward; rows with no 2017 London ward code
+count in borough totals only. By default they are the voluntary sector's own money
+({OWN_FUNDERS}); "Add government grants" adds government departments, councils and public
+bodies (the Department for Transport, Sport England and one council). Both are divided by
+mid-2020 residents (LSOA estimates added up into wards).
 
 **Deprivation** is the IMD 2019 score of the ward's LSOAs weighted by residents (higher = more
 deprived); rank 1 = the most deprived of London's 634 wards.

@@ -33,6 +33,7 @@ from lib.build import merge as merging
 from lib.build.history import EVENT_COLUMNS, event, events_frame, site_states
 from lib.build.lost_more import read_dental, read_library_history, read_pharmacies
 from lib.vocab.categories import SITE_CATEGORIES
+from lib.vocab.funders import FUNDER_TYPES, VOLUNTARY, funder_type
 from lib.vocab.policies import POLICIES, TOWN_CENTRE_CLASSES
 from lib.vocab.sources import SOURCES
 
@@ -1072,31 +1073,71 @@ def build_voluntary_points(src: Path, lsoas: gpd.GeoDataFrame, report: Report) -
     return points.sort_values(["kind", "name", "ward_code"], ignore_index=True)
 
 
-def build_voluntary_wards(src: Path, wards: gpd.GeoDataFrame, report: Report) -> pd.DataFrame:
-    charities = read_csv(src, "charities", ["WD17CD", "n_charities"])
+def read_grants(src: Path, report: Report) -> pd.DataFrame:
+    """The 360Giving rows with each funder's type (lib/vocab/funders.py), reported by type."""
     grants = read_csv(
         src,
         "grants",
-        ["Recipient Ward Geographic Code", "Amount Awarded", "grant_count", "Award Year"],
+        [
+            "Funding Org:Name",
+            "Award Year",
+            "Recipient District Geographic Code",
+            "Recipient Ward Geographic Code",
+            "Amount Awarded",
+            "grant_count",
+        ],
     )
+    grants["funder_type"] = grants["Funding Org:Name"].map(funder_type)
+    for key, rows in grants.groupby("funder_type"):
+        funders = rows.groupby("Funding Org:Name")["Amount Awarded"].sum().sort_values()
+        report.add(
+            "grants_by_year",
+            f"grants ({key})",
+            len(rows),
+            len(rows),
+            note=f"£{rows['Amount Awarded'].sum():,.0f} from {len(funders)} "
+            + ("funder" if len(funders) == 1 else "funders")
+            + (
+                ": " + ", ".join(f"{name} £{gbp:,.0f}" for name, gbp in funders[::-1].items())
+                if not FUNDER_TYPES[str(key)].voluntary
+                else ""
+            ),
+        )
+    return grants
+
+
+def build_voluntary_wards(
+    src: Path, grants: pd.DataFrame, wards: gpd.GeoDataFrame, report: Report
+) -> pd.DataFrame:
+    """Charities and grants per 2017 ward.
+
+    The extract lists only wards with at least one charity, and 88 wards are missing (55
+    charities in all Wandsworth): a gap in its coverage, so a missing ward is null, not 0.
+    Grants are those of every funder; the ``_government`` columns are the part from
+    government departments, councils and public bodies (lib/vocab/funders.py).
+    """
+    charities = read_csv(src, "charities", ["WD17CD", "n_charities"])
     known = set(wards["ward_code"])
     unmatched_charities = charities[~charities["WD17CD"].isin(known)]
     grant_ward = grants["Recipient Ward Geographic Code"]
     unmatched_grants = grants[~grant_ward.isin(known)]
-    by_ward = grants[grant_ward.isin(known)].groupby("Recipient Ward Geographic Code")
     table = pd.DataFrame({"ward_code": wards["ward_code"], "population": wards["population"]})
     table["charities"] = (
-        table["ward_code"]
-        .map(charities.groupby("WD17CD")["n_charities"].sum())
-        .fillna(0)
-        .astype(int)
-    )
-    table["grants_gbp"] = table["ward_code"].map(by_ward["Amount Awarded"].sum()).fillna(0.0)
-    table["grants_count"] = (
-        table["ward_code"].map(by_ward["grant_count"].sum()).fillna(0).astype(int)
+        table["ward_code"].map(charities.groupby("WD17CD")["n_charities"].sum()).astype("Int64")
     )
     table["charities_per_1k"] = (table["charities"] / table["population"] * 1000).round(3)
+    placed = grants[grant_ward.isin(known)]
+    government = placed[~placed["funder_type"].isin(VOLUNTARY)]
+    for suffix, rows in (("", placed), ("_government", government)):
+        by_ward = rows.groupby("Recipient Ward Geographic Code")
+        table[f"grants_gbp{suffix}"] = (
+            table["ward_code"].map(by_ward["Amount Awarded"].sum()).fillna(0.0)
+        )
+        table[f"grants_count{suffix}"] = (
+            table["ward_code"].map(by_ward["grant_count"].sum()).fillna(0).astype(int)
+        )
     table["grants_gbp_per_head"] = (table["grants_gbp"] / table["population"]).round(2)
+    missing = table["charities"].isna()
     report.add(
         "voluntary_wards",
         "charities",
@@ -1105,7 +1146,8 @@ def build_voluntary_wards(src: Path, wards: gpd.GeoDataFrame, report: Report) ->
         dropped=len(unmatched_charities),
         note=f"{int(charities.n_charities.sum())} charities; "
         f"{int(unmatched_charities.n_charities.sum())} in wards not in the 2017 ward "
-        f"set ({', '.join(unmatched_charities.WD17CD.head(5)) or 'none'})",
+        f"set ({', '.join(unmatched_charities.WD17CD.head(5)) or 'none'}); "
+        f"{int(missing.sum())} of {len(table)} wards are not in the extract (no data)",
     )
     report.add(
         "voluntary_wards",
@@ -1121,15 +1163,11 @@ def build_voluntary_wards(src: Path, wards: gpd.GeoDataFrame, report: Report) ->
     return table.drop(columns="population")
 
 
-def build_grants_by_year(src: Path) -> pd.DataFrame:
-    grants = read_csv(
-        src,
-        "grants",
-        ["Award Year", "Recipient District Geographic Code", "Amount Awarded", "grant_count"],
-    )
-    table = grants.groupby(["Recipient District Geographic Code", "Award Year"], as_index=False)[
-        ["Amount Awarded", "grant_count"]
-    ].sum()
+def build_grants_by_year(grants: pd.DataFrame) -> pd.DataFrame:
+    """Grants per borough, award year and funder type."""
+    table = grants.groupby(
+        ["Recipient District Geographic Code", "Award Year", "funder_type"], as_index=False
+    )[["Amount Awarded", "grant_count"]].sum()
     return table.rename(
         columns={
             "Recipient District Geographic Code": "gss_code",
@@ -1183,8 +1221,9 @@ def build(source_dir: Path, out: Path) -> pd.DataFrame:
     postcodes = read_postcodes(source_dir)
     sites, events = build_sites(source_dir, lsoas, policy_areas, postcodes, report)
     voluntary_points = build_voluntary_points(source_dir, lsoas, report)
-    voluntary_wards = build_voluntary_wards(source_dir, wards, report)
-    grants_by_year = build_grants_by_year(source_dir)
+    grants = read_grants(source_dir, report)
+    voluntary_wards = build_voluntary_wards(source_dir, grants, wards, report)
+    grants_by_year = build_grants_by_year(grants)
     pubs = build_pubs(source_dir, boroughs, report)
 
     out = Path(out)

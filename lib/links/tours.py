@@ -183,6 +183,7 @@ PAGES: dict[str, PageSpec] = {
             {
                 "measure": Param(plain_text),
                 "ward": Param(plain_text),
+                "government": Param(flag),
                 "basemap": BASEMAP,
                 "present": Param(flag),
             },

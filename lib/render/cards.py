@@ -544,8 +544,9 @@ def ward_summary(wards: pd.DataFrame, measure: str, place: str) -> str:
     spec = profiles.WARD_MEASURES[measure]
     many = wards["borough"].nunique() > 1
     where = "London's" if many else f"{place}'s"
-    text = f"The map shades {where} {len(wards):,} wards by {_lower_first(spec.label)}"
     shown = wards.dropna(subset=[measure])
+    no_data = f" ({len(wards) - len(shown):,} with no data)" if len(shown) < len(wards) else ""
+    text = f"The map shades {where} {len(wards):,} wards{no_data} by {_lower_first(spec.label)}"
     left_out = ""
     if spec.per_head and shown["unstable"].any() and not shown["unstable"].all():
         left_out = (
@@ -738,8 +739,12 @@ def borough_card(
 VOLUNTARY_CAVEATS = {
     "charities_per_1k": "Charities are counted at their registered address, not where they work.",
     "grants_per_head": (
-        "Only grants of the 52 funders publishing to 360Giving by November 2018, "
+        "Grants of charitable and lottery funders publishing to 360Giving by November 2018, "
         "placed at the recipient's address."
+    ),
+    "grants_per_head_government": (
+        "Grants of every funder publishing to 360Giving by November 2018, government's "
+        "included, placed at the recipient's address."
     ),
 }
 
@@ -750,13 +755,13 @@ def voluntary_title(measure: str) -> str:
 
 
 def london_ward_value(wards: pd.DataFrame, measure: str) -> float:
-    """London's figure for a voluntary-sector ward measure: all wards' total over all wards'
-    residents."""
-    population = float(wards["population"].sum())
+    """London's figure for a voluntary-sector ward measure: the total over the residents of
+    the wards with data (the charity extract lacks some wards)."""
     if measure == "charities_per_1k":
-        return 1_000 * float(wards["charities"].sum()) / population
+        known = wards[wards["charities"].notna()]
+        return 1_000 * float(known["charities"].sum()) / float(known["population"].sum())
     if measure == "grants_per_head":
-        return float(wards["grants_gbp"].sum()) / population
+        return float(wards["grants_gbp"].sum()) / float(wards["population"].sum())
     raise KeyError(f"Not a voluntary-sector ward measure: {measure!r}")
 
 
@@ -802,18 +807,23 @@ def voluntary_figure(
     link: str,
     size: str = "social",
     wards: pd.DataFrame | None = None,
+    government: bool = False,
 ) -> Figure:
     """Voluntary sector: London's wards shaded by charities per 1,000 residents or grants per
     head (as the page's map), with food banks and mutual aid groups, the chosen ward outlined
-    and named in red. `wards`: profiles.ward_table for all London, if at hand."""
+    and named in red. `wards`: profiles.ward_table for all London (with government's grants
+    when `government`), if at hand."""
     L = layers
     if wards is None:
-        wards = profiles.ward_table(L.wards, L.lsoas, L.sites, L.voluntary_wards, L.borough_names)
+        wards = profiles.ward_table(
+            L.wards, L.lsoas, L.sites, L.voluntary_wards, L.borough_names, government=government
+        )
     cl, wl = card_maps.card_layers(L), ward_layers(L)
     spec = profiles.WARD_MEASURES[measure]
     points = L.voluntary_points
     labels = ward_maps.ward_labels(wards)
     ward = ward if ward in labels else None
+    caveat = f"{measure}_government" if government and measure == "grants_per_head" else measure
 
     def draw(ax):
         card_maps.draw_base(ax, cl)
@@ -875,7 +885,7 @@ def voluntary_figure(
         attribution=attribution,
         vintage=vintage,
         link=link,
-        note=f"{VOLUNTARY_CAVEATS[measure]} {MUTUAL_AID_NOTE}",
+        note=f"{VOLUNTARY_CAVEATS[caveat]} {MUTUAL_AID_NOTE}",
     )
     return card_layout.card(text, draw, size, extent=card_maps.london_extent(cl))
 
@@ -887,8 +897,11 @@ def voluntary_card(
     link: str,
     size: str = "social",
     wards: pd.DataFrame | None = None,
+    government: bool = False,
 ) -> bytes:
-    return card_layout.render(voluntary_figure(layers, measure, ward, link, size, wards), size)
+    return card_layout.render(
+        voluntary_figure(layers, measure, ward, link, size, wards, government), size
+    )
 
 
 CLOSURE_CAVEAT = (

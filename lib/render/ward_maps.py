@@ -137,7 +137,10 @@ def ward_fills(values: pd.Series, measure: str) -> tuple[list[str], list[tuple[s
     bins, labels = classes(values, spec.integer, spec.fmt)
     ramp = spread_ramp(len(labels))
     fills = [ramp[b] if pd.notna(v) else NO_DATA_COLOUR for b, v in zip(bins, values, strict=True)]
-    return fills, [(ramp[i], label) for i, label in enumerate(labels)]
+    legend = [(ramp[i], label) for i, label in enumerate(labels)]
+    if values.isna().any():
+        legend.append((NO_DATA_COLOUR, "No data"))
+    return fills, legend
 
 
 def voluntary_features(points: gpd.GeoDataFrame, ward_names: dict[str, str]) -> pd.DataFrame:

@@ -85,11 +85,17 @@ def borough_stats():
 
 
 @st.cache_data(show_spinner=False)
-def ward_table(gss_code: str | None = None):
-    """One borough's wards, or (None) all of London's."""
+def ward_table(gss_code: str | None = None, government: bool = False):
+    """One borough's wards, or (None) all of London's; grants with government's if asked."""
     built = layers()
     return profiles.ward_table(
-        built.wards, built.lsoas, built.sites, built.voluntary_wards, built.borough_names, gss_code
+        built.wards,
+        built.lsoas,
+        built.sites,
+        built.voluntary_wards,
+        built.borough_names,
+        gss_code,
+        government=government,
     )
 
 
@@ -141,8 +147,8 @@ def loss_map_layers(
 
 
 @st.cache_data(show_spinner=False)
-def voluntary_correlations():
-    return profiles.voluntary_correlations(ward_table())
+def voluntary_correlations(government: bool = False):
+    return profiles.voluntary_correlations(ward_table(government=government))
 
 
 @st.cache_data(show_spinner=False)

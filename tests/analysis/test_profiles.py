@@ -141,17 +141,21 @@ def tiny() -> dict:
     voluntary_wards = pd.DataFrame(
         {
             "ward_code": ["W_A1", "W_A2", "W_B1", "W_B2", "W_C1"],
-            "charities": [30, 20, 100, 0, 10],
-            "grants_gbp": [40_000.0, 0.0, 100_000.0, 50_000.0, 1_000_000.0],
-            "grants_count": [4, 0, 10, 5, 2],
+            # W_B2 is not in the charity extract: no data, not 0.
+            "charities": pd.array([30, 20, 100, None, 10], dtype="Int64"),
+            "grants_gbp": [40_000.0, 0.0, 100_000.0, 50_000.0, 10_000_000.0],
+            "grants_count": [4, 0, 10, 5, 3],
+            "grants_gbp_government": [0.0, 0.0, 0.0, 0.0, 9_000_000.0],
+            "grants_count_government": [0, 0, 0, 0, 1],
         }
     )
     grants_by_year = pd.DataFrame(
-        {  # A £60,000 (some with no ward), B £150,000, C £1m
-            "gss_code": ["E09000901", "E09000901", "E09000902", "E09000903"],
-            "year": [2013, 2014, 2013, 2013],
-            "grants_gbp": [40_000.0, 20_000.0, 150_000.0, 1_000_000.0],
-            "grants_count": [4, 1, 15, 2],
+        {  # A £60,000 (some with no ward), B £150,000, C £1m and £9m from government
+            "gss_code": ["E09000901", "E09000901", "E09000902", "E09000903", "E09000903"],
+            "year": [2013, 2014, 2013, 2013, 2013],
+            "funder_type": ["charitable", "lottery", "charitable", "charitable", "government"],
+            "grants_gbp": [40_000.0, 20_000.0, 150_000.0, 1_000_000.0, 9_000_000.0],
+            "grants_count": [4, 1, 15, 2, 1],
         }
     )
     pubs = pd.DataFrame(
@@ -318,11 +322,16 @@ def test_closures_since_2010(stats):
 def test_voluntary_and_regeneration_figures(stats):
     a = figure(stats, "E09000901", "charities_per_1k")
     assert a["value"] == pytest.approx(0.5)  # 50 charities / 100,000 * 1,000
-    assert a["london"] == pytest.approx(160 / 310_000 * 1000)
-    assert a["note"].startswith("2 of 2 wards have any registered charity")
-    assert figure(stats, "E09000902", "charities_per_1k")["note"].startswith("1 of 2 wards")
+    # Per resident of the wards in the extract: B2's 100,000 residents have no data.
+    assert figure(stats, "E09000902", "charities_per_1k")["value"] == pytest.approx(1.0)
+    assert a["london"] == pytest.approx(160 / 210_000 * 1000)
+    assert a["note"].startswith("The extract covers 2 of its 2 wards")
+    assert figure(stats, "E09000902", "charities_per_1k")["note"].startswith(
+        "The extract covers 1 of its 2 wards"
+    )
     grants = figure(stats, "E09000901", "grants_per_head")
-    # Borough grants come from grants_by_year (every grant), not only those with a ward.
+    # Borough grants come from grants_by_year (every grant with or without a ward), from the
+    # voluntary sector's own funders: C's £9m from government is left out.
     assert grants["count"] == pytest.approx(60_000)
     assert grants["value"] == pytest.approx(0.6)
     assert grants["london"] == pytest.approx(1_210_000 / 310_000)
@@ -390,8 +399,9 @@ def test_ward_measures(wards):
     assert w.loc["W_A1", "closures"] == 2  # library 2012, GP 2015 (museum 2005 not)
     assert w.loc["W_A2", "closures"] == 1  # the library with no year
     assert w.loc["W_A1", "charities_per_1k"] == pytest.approx(0.75)
-    assert w.loc["W_B2", "charities"] == 0
+    assert pd.isna(w.loc["W_B2", "charities"]) and pd.isna(w.loc["W_B2", "charities_per_1k"])
     assert w.loc["W_A1", "grants_per_head"] == pytest.approx(1.0)
+    assert w.loc["W_C1", "grants_gbp"] == 1_000_000.0
     assert w.loc["W_A1", "regen_share"] == pytest.approx(75.0)
     # Rank 1 = most deprived; A2 and B2 tie on 10 and share 4th.
     assert w.loc["W_A1", "imd_rank"] == 1 and w.loc["W_A2", "imd_rank"] == 4
@@ -399,6 +409,17 @@ def test_ward_measures(wards):
     assert not w["unstable"].any()  # every ward has 5,000+ residents
     assert w.loc["W_A1", "borough"] == "Aville"
     assert "caveats" in wards.attrs and wards.attrs["caveats"]
+
+
+def test_ward_grants_add_government_only_when_asked(tiny):
+    names = dict(zip(tiny["boroughs"]["gss_code"], tiny["boroughs"]["name"], strict=True))
+    args = (tiny["wards"], tiny["lsoas"], tiny["sites"], tiny["voluntary_wards"], names)
+    own = profiles.ward_table(*args).set_index("ward_code")
+    every = profiles.ward_table(*args, government=True).set_index("ward_code")
+    assert own.loc["W_C1", "grants_gbp"] == 1_000_000.0 and own.loc["W_C1", "grants_count"] == 2
+    assert every.loc["W_C1", "grants_gbp"] == 10_000_000.0
+    assert every.loc["W_C1", "grants_count"] == 3
+    assert every.loc["W_A1", "grants_gbp"] == own.loc["W_A1", "grants_gbp"]
 
 
 def test_ward_table_for_one_borough_and_its_csv(tiny):
@@ -472,10 +493,14 @@ def test_correlations_known_answers():
             "charities_per_1k": 2 * imd + 1,  # r = rho = 1
             "grants_per_head": -(imd**3),  # rho = -1
             "unstable": [True] + [False] * 9,
+            "gss_code": ["A"] * 5 + ["B"] * 5,
+            "charities": [1, 2, 3, 4, 5, 1, None, 3, 4, 5],  # B has a ward with no data
         }
     )
     table = profiles.voluntary_correlations(wards)
-    assert len(table) == 4
+    assert len(table) == 5
+    assert table.iloc[2]["wards"] == "wards of the 1 borough the extract covers fully"
+    assert table.iloc[2]["n"] == 4  # A's stable wards
     first = table.iloc[0]
     assert first["measure"] == "charities_per_1k" and first["wards"] == "all wards"
     assert first["n"] == 10 and first["r"] == pytest.approx(1.0)
@@ -650,6 +675,40 @@ def test_real_634_wards_and_every_lsoa_has_one(real, real_wards):
 
 
 @integration
+def test_real_wards_missing_from_the_charity_extract_have_no_data(real, real_wards):
+    """88 wards have no row in the extract (Wandsworth has 55 charities in all): a gap in its
+    coverage, shown as no data; the 9 boroughs it covers fully are named."""
+    missing = real_wards[real_wards["charities"].isna()]
+    assert len(missing) == 88 and missing["charities_per_1k"].isna().all()
+    assert (missing["borough"] == "Hackney").sum() == 10
+    covered = set(profiles.fully_covered(real_wards).map(real.borough_names))
+    assert covered == {
+        "Bexley",
+        "Camden",
+        "Harrow",
+        "Hillingdon",
+        "Kensington and Chelsea",
+        "Kingston upon Thames",
+        "Merton",
+        "Redbridge",
+        "Sutton",
+    }
+
+
+@integration
+def test_real_grants_split_by_funder_type(real, real_wards):
+    """Department for Transport money is transport money: the voluntary views count the
+    voluntary sector's own funders, and government's only when asked."""
+    by_type = real.grants_by_year.groupby("funder_type")["grants_gbp"].sum()
+    assert by_type["government"] == pytest.approx(1_947_248_021, abs=1)
+    assert by_type["charitable"] == pytest.approx(423_361_521, abs=1)
+    assert by_type["lottery"] == pytest.approx(843_769_899, abs=1)
+    cathedrals = real_wards.set_index("ward")["grants_gbp"]["Cathedrals"]
+    assert cathedrals == pytest.approx(24_783_903.21)  # its £1.52bn from government left out
+    assert real_wards.nlargest(1, "grants_gbp")["ward"].iloc[0] == "Clerkenwell"
+
+
+@integration
 def test_real_charities_total_survives_the_joins(real, real_wards, real_stats, geodata_source):
     raw = pd.read_csv(
         geodata_source / "voluntary" / "charitybase_2019_charity_counts_london_wards2017.csv"
@@ -657,6 +716,7 @@ def test_real_charities_total_survives_the_joins(real, real_wards, real_stats, g
     assert raw["n_charities"].sum() == 16_577
     assert real.voluntary_wards["charities"].sum() == 16_577
     assert real_wards["charities"].sum() == 16_577
+    assert real_wards["charities"].notna().sum() == 546
     charities = real_stats[real_stats["measure"] == "charities_per_1k"]
     assert charities["count"].sum() == 16_577
     assert charities["london_count"].iloc[0] == 16_577
@@ -682,7 +742,8 @@ def test_real_grant_totals_per_year_match_the_raw_file(real, geodata_source):
 def test_real_known_borough_figures(real_stats, real_wards):
     hackney = profiles.borough_figures(real_stats, "E09000012").set_index("measure")
     assert hackney.loc["charities_per_1k", "count"] == 701
-    assert hackney.loc["charities_per_1k", "value"] == pytest.approx(701 / 280_941 * 1000)
+    # Per resident of the 11 of its 21 wards that the charity extract covers.
+    assert hackney.loc["charities_per_1k", "value"] == pytest.approx(701 / 144_683 * 1000)
     assert hackney.loc["pubs_lost", "count"] == -30  # 155 pubs in 2001, 185 in 2018
     assert hackney.loc["imd_score", "rank"] == 2  # after Barking and Dagenham
     assert hackney.loc["sites_music_nightlife", "rank"] == 1
@@ -691,7 +752,7 @@ def test_real_known_borough_figures(real_stats, real_wards):
     # postcode of a practice still active.
     assert hackney.loc["closures_all", "count"] == 2
     assert not hackney["unstable"].any()
-    assert hackney.loc["charities_per_1k", "london"] == pytest.approx(16_577 / 9_002_488 * 1000)
+    assert hackney.loc["charities_per_1k", "london"] == pytest.approx(2.1465, abs=1e-4)
     city = profiles.borough_figures(real_stats, "E09000001").set_index("measure")
     assert city.loc["sites_all", "unstable"] and pd.isna(city.loc["sites_all", "rank"])
     assert city.loc["sites_all", "rank_all"] == 1  # would top London, unranked
@@ -708,11 +769,19 @@ def test_real_correlations_and_findings(real, real_stats, real_wards):
     table = profiles.voluntary_correlations(real_wards).set_index(["measure", "wards"])
     charities = table.loc[("charities_per_1k", "all wards")]
     grants = table.loc[("grants_per_head", "all wards")]
-    assert charities["n"] == 634
-    assert charities["rho"] == pytest.approx(-0.178, abs=0.005)
-    assert grants["rho"] == pytest.approx(0.241, abs=0.005)
+    assert charities["n"] == 546  # wards with no row in the extract are left out, not 0
+    assert charities["rho"] == pytest.approx(-0.126, abs=0.005)
+    complete = table.loc[("charities_per_1k", "wards of the 9 boroughs the extract covers fully")]
+    assert complete["n"] == 175 and complete["rho_lo"] < 0 < complete["rho_hi"]
+    assert grants["rho"] == pytest.approx(0.299, abs=0.005)
     found = profiles.findings(real_stats, real_wards, real.voluntary_points)
     assert len(found) == 3
     assert found[0]["figures"]["borough"] == "Islington"
-    assert found[0]["figures"]["fewest_grants"] == "Barking and Dagenham"
-    assert found[2]["figures"]["closures_most"] > found[2]["figures"]["closures_least"]
+    assert found[0]["figures"]["fewest_grants"] == "Brent"
+    assert found[1]["figures"]["top_ward"] == "Clerkenwell"
+    assert found[1]["figures"]["complete_rho"] == pytest.approx(0.068, abs=0.005)
+    # Losses per site that could close, not per resident: 36 of 421 against 33 of 368.
+    closures = found[2]["figures"]
+    assert (closures["closures_most"], closures["sites_most"]) == (36, 421)
+    assert (closures["closures_least"], closures["sites_least"]) == (33, 368)
+    assert "no clear difference" in found[2]["text"]

@@ -670,11 +670,12 @@ def make_tiny_source(src: Path) -> Path:
         vol / "360giving_grants_london_by_ward_funder_year.csv",
         pd.DataFrame(
             {
-                "Recipient Ward Geographic Code": ["E05000002"],
-                "Recipient District Geographic Code": ["E09000002"],
-                "Award Year": [2015],
-                "Amount Awarded": [1000.0],
-                "grant_count": [2],
+                "Funding Org:Name": ["Tiny Trust", "Department for Transport"],
+                "Recipient Ward Geographic Code": ["E05000002", "E05000002"],
+                "Recipient District Geographic Code": ["E09000002", "E09000002"],
+                "Award Year": [2015, 2015],
+                "Amount Awarded": [1000.0, 5000.0],
+                "grant_count": [2, 1],
             }
         ),
     )
@@ -809,6 +810,15 @@ def test_tiny_source_builds(tiny_source, tmp_path):
     assert "OLSPG boundary" not in set(policy["name"])
     assert policy.loc[policy.policy == "town_centre", "classification"].tolist() == ["District"]
     assert report.loc[report.source == "opportunity_areas", "dropped"].tolist() == [1]
+    # Grants split by funder type; a ward missing from the charity extract has no data.
+    vol = read_layer(out, "voluntary_wards").set_index("ward_code")
+    assert vol.loc["E05000002", ["grants_gbp", "grants_gbp_government"]].tolist() == [
+        6000.0,
+        5000.0,
+    ]
+    assert vol.loc["E05000001", "charities"] == 7 and pd.isna(vol.loc["E05000002", "charities"])
+    by_year = read_layer(out, "grants_by_year")
+    assert sorted(by_year["funder_type"]) == ["charitable", "government"]
 
 
 # ---------------------------------------------------------------- bad input

@@ -195,8 +195,9 @@ def test_borough_card(layers, case, size):
         assert "Mutual aid" not in legend and "mutualaid" not in attribution
     if case == "hackney-charities":
         assert texts["title"] == ["Hackney: charities per 1,000 residents by ward"]
-        assert texts["headline"] == ["2.50"]
-        assert "in Hackney; London 1.84; 6th of 32 boroughs" in joined(texts, "headline-label")
+        assert texts["headline"] == ["4.85"]  # per resident of its 11 wards in the extract
+        assert "in Hackney; London 2.15; 2nd of 32 boroughs" in joined(texts, "headline-label")
+        assert "No data" in legend
         assert "Food bank, Trussell Trust (1)" in legend
         assert "Charity Commission" in attribution
     if case == "city-sites":
@@ -244,14 +245,15 @@ def test_voluntary_card(layers, london_wards, measure, ward, size):
     assert "Food bank data from Give Food" in attribution
     if ward is None:
         assert texts["title"] == ["London's wards: charities per 1,000 residents"]
-        assert texts["headline"] == ["1.84"]  # as the borough profiles' London figure
+        # As the borough profiles' London figure: per resident of the 546 wards with data.
+        assert texts["headline"] == ["2.15"]
         assert "Charity Commission" in attribution
         assert "Chosen ward" not in legend
     else:
         assert texts["title"] == ["London's wards: grants per head"]
-        assert texts["headline"] == ["£505"]
+        assert texts["headline"] == ["£326"]  # charitable and lottery funders
         assert (
-            "in Hoxton East & Shoreditch (Hackney); London £328 (grants placed in a ward)"
+            "in Hoxton East & Shoreditch (Hackney); London £112 (grants placed in a ward)"
             in joined(texts, "headline-label")
         )
         assert "Chosen ward" in legend and "Hoxton East & Shoreditch (Hackney)" in legend
@@ -361,10 +363,10 @@ def test_borough_profile_present_from_the_link(app):
         measure="Charities per 1,000 residents",
         basemap="No basemap",
     )
-    assert at.metric[0].value == "2.50"
+    assert at.metric[0].value == "4.85"  # per resident of the 11 wards in the extract
     assert at.metric[0].label == (
         "registered charities per 1,000 residents (2019) in Hackney; "
-        "London 1.84; 6th of 32 boroughs"
+        "London 2.15; 2nd of 32 boroughs"
     )
     assert at.title[0].value == "Hackney: charities per 1,000 residents by ward"
     query = leave_present(at)
@@ -377,7 +379,7 @@ def test_borough_profile_present_from_the_link(app):
     # The map's accessible alternatives: a sentence, and the ward table (a tab).
     assert any(
         m.value.startswith(
-            "The map shades Hackney's 21 wards by registered charities "
+            "The map shades Hackney's 21 wards (10 with no data) by registered charities "
             "per 1,000 residents (2019): highest Stamford Hill West"
         )
         for m in at.markdown
@@ -393,9 +395,9 @@ def test_voluntary_sector_present_from_the_link(app):
         ward="Hoxton East & Shoreditch (Hackney)",
         basemap="No basemap",
     )
-    assert at.metric[0].value == "£505"
+    assert at.metric[0].value == "£326"
     assert at.metric[0].label.startswith(
-        "grants per head 2013-2018 (360Giving) in Hoxton East & Shoreditch (Hackney); London £328"
+        "grants per head 2013-2018 (360Giving) in Hoxton East & Shoreditch (Hackney); London £112"
     )
     assert at.title[0].value == "London's wards: grants per head"
     query = leave_present(at)
