@@ -104,7 +104,8 @@ reports = (
 )
 community_layer = community.map_layer(reports)
 
-closed = int((shown["status"] == "closed").sum())
+closed = shown["status"] == "closed"
+lost = int((closed & shown["lost"].astype(bool)).sum())
 view = embed.map_view()
 bounds = card_maps.map_bounds(layers, site_filter.boroughs)  # the chosen boroughs, else London
 map_data = cache.site_map_data()
@@ -146,7 +147,13 @@ share_slot = layout.title_bar(
     "Map explorer",
     [
         layout.Figure("Sites shown", f"{len(shown):,}"),
-        layout.Figure("Of which closed", f"{closed:,}"),
+        layout.Figure(
+            "Of which lost",
+            f"{lost:,}",
+            help=f"Closed and not replaced. {int(closed.sum()) - lost:,} more closed but were "
+            "not losses: libraries closed and replaced, and dental contract-end records. "
+            "Grey rings on the map; hover a site for its history.",
+        ),
         layout.Figure("Boroughs", f"{shown['gss_code'].nunique()} of 33"),
     ],
 )
@@ -177,8 +184,9 @@ view = embed.show_site_map(
 embed.reset_view_button(view)
 widgets.attribution_caption(source_keys, basemap)
 st.markdown(
-    "Community facilities across London's 33 boroughs, the ones that **closed** (black "
-    "rings), and the London Plan's places. Filter in the sidebar: the link in your address "
+    "Community facilities across London's 33 boroughs, the ones that were **lost** (black "
+    "rings; grey rings closed but were not losses, such as a library replaced by a new one), "
+    "and the London Plan's places. Filter in the sidebar: the link in your address "
     "bar keeps every choice, so you can share exactly this view."
 )
 with share_slot:  # after the map, which may have saved its position to the link
@@ -204,6 +212,7 @@ st.dataframe(
         "name": st.column_config.TextColumn("Name", width="medium"),
         "category": "Category",
         "status": "Status",
+        "history": st.column_config.TextColumn("History", width="medium"),
         "closed_year": st.column_config.NumberColumn("Closed", format="%d"),
         "borough": "Borough",
         "source": "Source",

@@ -27,7 +27,7 @@ import pandas as pd
 from lib.analysis.inference import correlation, rate_ratio, wilson_interval
 from lib.analysis.losses import lost_mask
 from lib.analysis.pub_trends import pubs_change
-from lib.data.layers import source_labels
+from lib.data.layers import history_texts, source_labels
 from lib.vocab.categories import CATEGORY_GROUPS, PUBS_END, PUBS_START, RECORDING
 from lib.vocab.funders import FUNDER_TYPES, VOLUNTARY
 
@@ -723,6 +723,7 @@ def closed_facilities(
             "category": closed["category"],
             "closed_year": closed["closed_year"],
             "opened_year": closed["opened_year"],
+            "history": history_texts(closed),
             "ward": closed["ward_code"].map(ward_names),
             "source": closed["sources"].map(source_labels),
             "licence": closed["licence"],

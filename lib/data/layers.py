@@ -5,6 +5,7 @@ The layers are read once per process (the UI caches `load_layers`) and treated a
 
 from __future__ import annotations
 
+import re
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,13 +144,46 @@ def source_labels(sources: str, short: bool = False) -> str:
                      for s in sources.split("; "))
 
 
-def years_text(opened, closed) -> str:
-    parts = []
-    if pd.notna(opened):
-        parts.append(f"opened {int(opened)}")
-    if pd.notna(closed):
-        parts.append(f"closed {int(closed)}")
-    return ", ".join(parts)
+_NOT_A_LOSS = re.compile(r"[:;,]?\s*not counted as a loss\.?$", re.IGNORECASE)
+
+
+HISTORY_COLUMNS = [
+    "status",
+    "closed_year",
+    "lost",
+    "closure_note",
+    "community_run_year",
+    "opened_year",
+    "changes",
+]
+
+
+def history_text(status, closed, lost, note, community_since, opened, changes) -> str:
+    """A site's history in a line, for tooltips and tables: 'Open (opened 1974)', 'Closed 2014
+    (opened 1990)', 'Closed 2015, not a loss: Replaced by Greenwich Central Library',
+    'Community-run since 2016', 'Open; 2 changes of owner or merger'."""
+    note = _NOT_A_LOSS.sub("", note if isinstance(note, str) else "").strip()
+    since = f"opened {int(opened)}" if pd.notna(opened) else ""
+    if status == "closed":
+        text = "Closed" + (f" {int(closed)}" if pd.notna(closed) else "")
+        if not bool(lost):
+            text += (f" ({since})" if since else "") + ", not a loss" + (f": {note}" if note else "")
+        elif since or note:
+            text += f" ({'; '.join(p for p in (since, note) if p)})"
+    else:
+        text = "Open" if status != "community_run" else "Community-run"
+        if status == "community_run" and pd.notna(community_since):
+            text += f" since {int(community_since)}"
+        text += f" ({since})" if since else ""
+    changes = int(changes) if pd.notna(changes) else 0
+    if changes:
+        text += f"; {changes} change{'s' if changes > 1 else ''} of owner or merger"
+    return text
+
+
+def history_texts(sites: pd.DataFrame) -> list[str]:
+    """history_text of every row of a sites frame, in order."""
+    return [history_text(*row) for row in zip(*(sites[c] for c in HISTORY_COLUMNS), strict=True)]
 
 
 def sites_table(sites: gpd.GeoDataFrame, borough_names: dict[str, str]) -> pd.DataFrame:
@@ -160,6 +194,7 @@ def sites_table(sites: gpd.GeoDataFrame, borough_names: dict[str, str]) -> pd.Da
         "category": sites["categories"],
         "group": sites["category_group"],
         "status": sites["status"],
+        "history": history_texts(sites),
         "opened_year": sites["opened_year"],
         "closed_year": sites["closed_year"],
         "borough": sites["gss_code"].map(borough_names),

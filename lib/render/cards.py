@@ -941,12 +941,16 @@ def explorer_title(site_filter: data.SiteFilter, names: Mapping[str, str]) -> st
 
 
 def explorer_headline(shown: pd.DataFrame) -> Headline:
-    """The one figure a view of sites leads with: how many closed, else how many shown."""
-    closed = int(shown["status"].eq("closed").sum())
-    if closed:
+    """The one figure a view of sites leads with: how many were lost, else how many shown.
+    A closure that was not a loss (replaced, a contract-end record) is said apart."""
+    closed = shown["status"].eq("closed")
+    lost = int((closed & shown["lost"].astype(bool)).sum())
+    other = int(closed.sum()) - lost
+    also = f"; {other:,} more closed but not lost" if other else ""
+    if lost:
         noun = "facility" if len(shown) == 1 else "facilities"
-        return Headline(f"{closed:,}", f"closed, of {len(shown):,} {noun} shown")
-    return Headline(f"{len(shown):,}", "facilities shown, none of them closed")
+        return Headline(f"{lost:,}", f"closed and lost, of {len(shown):,} {noun} shown{also}")
+    return Headline(f"{len(shown):,}", f"facilities shown, none of them lost{also}")
 
 
 def density_per_10k(layers: data.Layers, density_group: str) -> pd.Series:

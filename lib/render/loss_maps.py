@@ -136,7 +136,7 @@ def closed_site_features(points: pd.DataFrame, side: str) -> dict:
                 "properties": {
                     "name": r.name,
                     "cat": r.cat,
-                    "years": r.years,
+                    "state": r.state,
                     "side": side,
                     "src": r.src,
                 },
@@ -149,8 +149,8 @@ def closed_site_features(points: pd.DataFrame, side: str) -> dict:
 
 def _closed_tooltip() -> folium.GeoJsonTooltip:
     return folium.GeoJsonTooltip(
-        ["name", "cat", "years", "side", "src"],
-        aliases=["", "Category", "Years", "Where", "Source"],
+        ["name", "cat", "state", "side", "src"],
+        aliases=["", "Category", "Status", "Where", "Source"],
     )
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lib.data.layers import Layers, source_labels, years_text
+from lib.data.layers import Layers, history_texts, source_labels
 from lib.render import folium_setup
 from lib.render.legend import KEY_CSS, LegendSection, legend_html
 from lib.render.own_data import OwnDataLayer, add_own_data
@@ -35,6 +35,8 @@ LONDON_CENTRE = (51.4905, -0.1100)
 LONDON_ZOOM = 10
 LEGEND_WIDTH_PX = 230
 CLOSED_COLOUR = "#000000"
+# A closure that is not a loss (a library closed and replaced, a contract-end record): grey.
+NOT_LOST_COLOUR = "#7a7a7a"
 # A sequential, colour-blind-safe ramp (ColorBrewer YlGnBu) for choropleths.
 RAMP = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"]
 BASEMAPS = {
@@ -74,16 +76,7 @@ def prepare(layers: Layers) -> MapLayers:
             "name": sites["name"].map(html.escape),
             "cat": sites["categories"].map(html.escape),
             "status": sites["status"],
-            "years": [
-                years_text(o, c)
-                for o, c in zip(sites["opened_year"], sites["closed_year"], strict=True)
-            ],
-            "state": [
-                state_text(*row)
-                for row in zip(
-                    sites["status"], sites["opened_year"], sites["closed_year"], strict=True
-                )
-            ],
+            "state": [html.escape(text) for text in history_texts(sites)],
             "src": sites["sources"].map(lambda s: html.escape(source_labels(s, short=True))),
             "group": sites["category_group"],
         },
@@ -98,16 +91,6 @@ def prepare(layers: Layers) -> MapLayers:
         }
     )
     return MapLayers(to_browser(boroughs), to_browser(policy), points, labels)
-
-
-def state_text(status: str, opened, closed) -> str:
-    """'Open', 'Open (opened 1974)', 'Closed 2013 (opened 1990)', for tooltips."""
-    text = "Closed" if status == "closed" else "Open"
-    if pd.notna(closed):
-        text += f" {int(closed)}"
-    if pd.notna(opened):
-        text += f" (opened {int(opened)})"
-    return text
 
 
 def to_browser(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -313,11 +296,10 @@ SITE_FIELDS = {
     "cat": "Category",
     "state": "Status",
     "status": "Status",
-    "years": "Years",
     "src": "Source",
     "group": "Group",
 }
-# Status and years in one short field ("Open", "Closed 2013 (opened 1974)"): fewer bytes.
+# Status, years and history in one short field (lib.data.layers.history_text).
 TOOLTIP_FIELDS = ("name", "cat", "state", "src")
 
 
@@ -343,7 +325,7 @@ def site_features(points: pd.DataFrame, fields=tuple(SITE_FIELDS), with_ids=True
     return {"type": "FeatureCollection", "features": features}
 
 
-def site_tooltip(fields=("name", "cat", "status", "years", "src")) -> folium.GeoJsonTooltip:
+def site_tooltip(fields=TOOLTIP_FIELDS) -> folium.GeoJsonTooltip:
     return folium.GeoJsonTooltip(list(fields), aliases=[SITE_FIELDS[f] for f in fields])
 
 

@@ -158,13 +158,6 @@ function unescapeText(text) {
   return new DOMParser().parseFromString(String(text), "text/html").body.textContent;
 }
 
-function stateText(closed, opened, closedYear) {
-  let text = closed ? "Closed" : "Open";
-  if (closedYear) text += " " + closedYear;
-  if (opened) text += " (opened " + opened + ")";
-  return text;
-}
-
 function makeSiteCanvas(L) {
   return L.Canvas.extend({
     setSites(layer, spec) {
@@ -177,22 +170,26 @@ function makeSiteCanvas(L) {
         bits = new Uint8Array(raw.length);
         for (let i = 0; i < raw.length; i++) bits[i] = raw.charCodeAt(i);
       }
-      // Draw batches: open sites by group (densest first), then closed sites on top.
+      // Draw batches: open sites by group (densest first), then closures that were not
+      // losses (closed = 2), then losses (closed = 1) on top.
       const { group, closed } = layer.sections;
       const batches = [];
       const groups = spec.colours.length;
-      const buckets = Array.from({ length: 2 * groups }, () => []);
+      const buckets = Array.from({ length: 3 * groups }, () => []);
       for (let i = 0; i < n; i++) {
         if (bits && !(bits[i >> 3] & (1 << (i & 7)))) continue;
         const g = group[i];
         if (g >= groups) continue;
-        buckets[(closed[i] ? groups : 0) + g].push(i);
+        buckets[closed[i] * groups + g].push(i);
       }
       for (const g of spec.draw_order) {
         batches.push({ closed: false, group: g, idx: Uint32Array.from(buckets[g]) });
       }
-      for (let g = 0; g < groups; g++) {
-        batches.push({ closed: true, group: g, idx: Uint32Array.from(buckets[groups + g]) });
+      for (const kind of [2, 1]) {
+        for (let g = 0; g < groups; g++) {
+          batches.push({ closed: true, lost: kind === 1, group: g,
+                         idx: Uint32Array.from(buckets[kind * groups + g]) });
+        }
       }
       this._batches = batches.filter((b) => b.idx.length);
       this._shownCount = this._batches.reduce((s, b) => s + b.idx.length, 0);
@@ -260,12 +257,13 @@ function makeSiteCanvas(L) {
           ctx.arc(x, y, r, 0, 2 * Math.PI);
           drawnX[k] = x; drawnY[k] = y; drawnI[k] = i; drawnR[k++] = r;
         }
-        ctx.globalAlpha = batch.closed ? 0.75 : 0.9;
+        ctx.globalAlpha = batch.closed ? (batch.lost ? 0.75 : 0.3) : 0.9;
         ctx.fillStyle = colour;
         ctx.fill();
         ctx.globalAlpha = 1;
         ctx.lineWidth = batch.closed ? 2 : 0.6;
-        ctx.strokeStyle = batch.closed ? this._spec.closed_colour : "#ffffff";
+        ctx.strokeStyle = !batch.closed ? "#ffffff"
+          : batch.lost ? this._spec.closed_colour : this._spec.not_lost_colour;
         ctx.stroke();
       }
       ctx.restore();
@@ -387,7 +385,7 @@ class SiteMap {
     const rows = [
       ["", sections.name[i]],
       ["Category", header.cats[sections.cat[i]]],
-      ["Status", stateText(sections.closed[i], sections.opened[i], sections.closed_year[i])],
+      ["Status", header.states[sections.state[i]]],
       ["Source", header.srcs[sections.src[i]]],
     ];
     this.tip.replaceChildren(tipTable(rows));

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lib.data.layers import Layers, source_labels
+from lib.data.layers import Layers, history_texts, source_labels
 from lib.render import maps
 from lib.render.community import COLOUR as COMMUNITY_COLOUR
 from lib.render.controls import SaveViewControl
@@ -140,6 +140,8 @@ def site_layer(sites: gpd.GeoDataFrame) -> Layer:
     group = sites["category_group"].map({g: i for i, g in enumerate(CATEGORY_GROUPS)})
     cat, cats = _codes(sites["categories"])
     src, srcs = _codes(sites["sources"])
+    state, states = _codes(pd.Series(history_texts(sites)))
+    closed = sites["status"].eq("closed")
     header = {
         "kind": "sites",
         "n": len(sites),
@@ -147,6 +149,7 @@ def site_layer(sites: gpd.GeoDataFrame) -> Layer:
         "groups": CATEGORY_GROUPS,
         "cats": cats,
         "srcs": [source_labels(s, short=True) for s in srcs],
+        "states": states,
     }
     return pack(
         "sites",
@@ -155,11 +158,13 @@ def site_layer(sites: gpd.GeoDataFrame) -> Layer:
             "x": x,
             "y": y,
             "group": group.fillna(255).to_numpy().astype(np.uint8),
-            "closed": sites["status"].eq("closed").to_numpy().astype(np.uint8),
+            # 0 open, 1 closed and lost, 2 closed but not a loss (replaced, contract end).
+            "closed": np.where(closed, np.where(sites["lost"].astype(bool), 1, 2), 0).astype(
+                np.uint8
+            ),
             "cat": cat.astype(np.uint16 if len(cats) > 255 else np.uint8),
             "src": src.astype(np.uint8),
-            "opened": sites["opened_year"].fillna(0).to_numpy().astype(np.uint16),
-            "closed_year": sites["closed_year"].fillna(0).to_numpy().astype(np.uint16),
+            "state": state.astype(np.uint16),
             "name": _text(sites["name"]),
         },
     )
@@ -286,7 +291,9 @@ def explorer_spec(
         for g in CATEGORY_GROUPS
         if open_groups.get(g, 0)
     ]
-    closed = int(status.eq("closed").sum())
+    closed = status.eq("closed")
+    lost = int((closed & shown["lost"].astype(bool)).sum())
+    not_lost = int(closed.sum()) - lost
     policy_rows = [
         (POLICIES[p].colour, POLICIES[p].legend) for p in policies_shown if p in data.policies
     ]
@@ -305,8 +312,20 @@ def explorer_spec(
             LegendSection(
                 "Closed sites",
                 "ring",
-                (("#ffffff", f"Closed ({closed:,}), filled with the group's colour"),)
-                if closed
+                (("#ffffff", f"Closed, a loss ({lost:,}), filled with the group's colour"),)
+                if lost
+                else (),
+            ),
+            LegendSection(
+                "" if lost else "Closed sites",
+                "hollow",
+                (
+                    (
+                        maps.NOT_LOST_COLOUR,
+                        f"Closed, not a loss ({not_lost:,}): replaced, or a contract-end record",
+                    ),
+                )
+                if not_lost
                 else (),
             ),
             LegendSection("London Plan", "line", tuple(policy_rows)),
@@ -335,6 +354,7 @@ def explorer_spec(
         "colours": [GROUP_COLOURS[g] for g in CATEGORY_GROUPS],
         "draw_order": [CATEGORY_GROUPS.index(g) for g in DRAW_ORDER],
         "closed_colour": maps.CLOSED_COLOUR,
+        "not_lost_colour": maps.NOT_LOST_COLOUR,
         "attribution": {
             "boroughs": maps.layer_attribution("boroughs"),
             "sites": maps.layer_attribution(*SITE_ATTRIBUTION_LAYERS),

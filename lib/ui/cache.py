@@ -168,7 +168,7 @@ def sites_table():
     return data.sites_table(layers().sites, layers().borough_names)
 
 
-TABLE_COLUMNS = ["name", "category", "status", "closed_year", "borough", "source"]
+TABLE_COLUMNS = ["name", "category", "status", "history", "closed_year", "borough", "source"]
 
 
 @st.cache_resource(show_spinner=False)

@@ -25,6 +25,7 @@ CLOSED_FACILITIES = {
     "category": "Category",
     "closed_year": st.column_config.NumberColumn("Closed", format="%d"),
     "opened_year": st.column_config.NumberColumn("Opened", format="%d"),
+    "history": st.column_config.TextColumn("History", width="medium"),
     "ward": "Ward (2017)",
     "source": "Source",
     "licence": "Licence",

@@ -138,6 +138,10 @@ def tiny() -> dict:
     )
     sites["opened_year"] = sites["opened_year"].astype("Int64")
     sites["closed_year"] = pd.array(sites["closed_year"], dtype="Int64")
+    sites["lost"] = sites["status"].eq("closed")
+    sites["closure_note"] = ""
+    sites["community_run_year"] = pd.array([None] * len(sites), dtype="Int64")
+    sites["changes"] = 0
     voluntary_wards = pd.DataFrame(
         {
             "ward_code": ["W_A1", "W_A2", "W_B1", "W_B2", "W_C1"],

@@ -20,7 +20,8 @@ def test_explorer_draws_sites_and_legend_offline(app_url, page):
     frame = wait_for_map(page)
     legend = frame.locator(".jul-legend")
     legend.wait_for()
-    assert "Closed (1,051)" in legend.inner_text()
+    assert "Closed, a loss (976)" in legend.inner_text()
+    assert "Closed, not a loss (75)" in legend.inner_text()
     assert "Pubs (3,775)" in legend.inner_text()
     page.wait_for_timeout(1500)  # let the canvas finish drawing
     pub_pixels = count_map_pixels(page, GROUP_COLOURS["Pubs"])
@@ -38,8 +39,10 @@ def test_explorer_filters_from_a_shared_link(app_url, page):
     frame = wait_for_map(page)
     legend = frame.locator(".jul-legend")
     legend.wait_for()
-    # Hackney's closed GP practice (1), pharmacies (6) and dental practices (10), nothing else.
-    assert "Closed (17)" in legend.inner_text() and "Pubs" not in legend.inner_text()
+    # Hackney's closed GP practice (1), pharmacies (6) and dental practices (10), nothing else:
+    # one dental record is a contract end, not a loss.
+    assert "Closed, a loss (16)" in legend.inner_text() and "Pubs" not in legend.inner_text()
+    assert "Closed, not a loss (1)" in legend.inner_text()
     metric = page.locator("[data-testid='stMetric']", has_text="Sites shown")
     assert metric.locator("[data-testid='stMetricValue']").inner_text() == "17"
     save_screenshot(page, "explorer-hackney-closed-gp")
@@ -67,7 +70,7 @@ def test_a_filter_change_redraws_the_same_map(app_url, page):
         "() => document.querySelector('.jul-map').dataset.julDrawn === '1051'", timeout=30_000
     )
     legend = site_map.locator(".jul-legend").inner_text()
-    assert "Closed (1,051)" in legend and "Pubs" not in legend
+    assert "Closed, a loss (976)" in legend and "Pubs" not in legend
     assert len(leaflet_loads) == 1
 
 

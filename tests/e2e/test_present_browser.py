@@ -47,7 +47,7 @@ def test_presentation_mode_fills_a_1280x720_screen_offline(app_url, page):
     assert not page.locator("[data-testid='stHeader']").is_visible()
     # One headline figure, large enough for the back of a room.
     value = page.locator("[data-testid='stMetricValue']")
-    assert value.count() == 1 and value.inner_text() == "1,051"
+    assert value.count() == 1 and value.inner_text() == "976"  # lost, of 1,051 closed
     assert float(value.evaluate("e => getComputedStyle(e).fontSize").rstrip("px")) >= 48
     title = page.locator("[data-testid='stMainBlockContainer'] h1").first
     assert float(title.evaluate("e => getComputedStyle(e).fontSize").rstrip("px")) >= 32
@@ -59,7 +59,7 @@ def test_presentation_mode_fills_a_1280x720_screen_offline(app_url, page):
     shown = frame.locator(".jul-label:visible")
     assert shown.count() >= 20
     assert frame.locator(".jul-label", has_text="Hackney").is_visible()
-    assert "Closed (1,051)" in frame.locator(".jul-legend").inner_text()
+    assert "Closed, a loss (976)" in frame.locator(".jul-legend").inner_text()
     assert not outside_hosts(requested), outside_hosts(requested)
 
 
@@ -95,7 +95,7 @@ def test_a_shared_link_opens_the_same_view_in_a_new_session(app_url, page):
         "status": ["Closed"],
         "borough": ["Hackney"],
     }
-    shown, closed = metric(page, "Sites shown"), metric(page, "Of which closed")
+    shown, closed = metric(page, "Sites shown"), metric(page, "Of which lost")
     fresh = page.context.browser.new_context(viewport={"width": 1400, "height": 900})
     fresh.route(
         "**/*",
@@ -110,7 +110,7 @@ def test_a_shared_link_opens_the_same_view_in_a_new_session(app_url, page):
         other.goto(link)
         wait_for_app(other)
         wait_for_map(other)
-        assert (metric(other, "Sites shown"), metric(other, "Of which closed")) == (shown, closed)
+        assert (metric(other, "Sites shown"), metric(other, "Of which lost")) == (shown, closed)
         assert share_link(other) == link
     finally:
         fresh.close()
@@ -166,7 +166,7 @@ def test_a_facilitator_steps_through_the_default_tour_offline(app_url, page):
         query = parse_qs(urlsplit(page.url).query)
         assert query["basemap"] == ["No basemap"], "every step keeps its settings"
     wait_for_map(page)
-    assert metric(page, "closed, of 1 facility shown") == "1"
+    assert metric(page, "closed and lost, of 1 facility shown") == "1"
     page.screenshot(path=ARTIFACTS_DIR / "tour-step-4-present.png")
     page.get_by_role("link", name="Back to the tour").click()
     page.wait_for_load_state()

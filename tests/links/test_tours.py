@@ -252,7 +252,7 @@ def test_a_step_opened_from_the_tour_shows_its_view_and_the_tour_bar(new_app):
     # The map explorer in presentation mode, filtered to Hackney's closed GP practices: one
     # loss (The Surgery, Kingsland Road); two more codes merged into practices still open.
     assert at.toggle(key="present_toggle").value is True
-    assert {m.label: m.value for m in at.metric} == {"closed, of 1 facility shown": "1"}
+    assert {m.label: m.value for m in at.metric} == {"closed and lost, of 1 facility shown": "1"}
     bar = " ".join(h.value for h in at.get("html"))
     assert "Tour · step 4 of 4" in bar and "Back to the tour" in bar
     assert 'href="./tour?tour=default&amp;step=4"' in bar

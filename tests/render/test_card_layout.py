@@ -286,12 +286,14 @@ def test_explorer_cards_on_the_real_data(real_layers, case, size):
     assert "Open sites per 10,000 residents" in " ".join(legend.split())  # wrapped in the card
     assert texts["vintage"][0].startswith("Data vintage:")
     shown = data.filter_sites(real_layers.sites, site_filter)
-    closed = int(shown["status"].eq("closed").sum())
-    assert texts["headline"] == [f"{closed:,}" if closed else f"{len(shown):,}"]
+    lost = int((shown["status"].eq("closed") & shown["lost"]).sum())
+    assert texts["headline"] == [f"{lost:,}" if lost else f"{len(shown):,}"]
     if case == "hackney-closed-gp":
         assert texts["title"] == ["Closed Health sites in Hackney"]
-        # Closed GP practices (1), pharmacies (6) and dental practices (10) in Hackney.
-        assert texts["headline"] == ["17"] and "Closed (17)" in legend
+        # Closed GP practices (1), pharmacies (6) and dental practices (10) in Hackney; one
+        # dental record is a contract end, not a loss.
+        assert texts["headline"] == ["16"] and "Closed (17)" in legend
+        assert "1 more closed but not lost" in " ".join(" ".join(texts["headline-label"]).split())
         assert "NHS Digital" in attribution and "Royal Mail" in attribution
         assert "OpenStreetMap" not in attribution  # no place of worship is shown
         assert "Areas for Regeneration" in legend
@@ -389,7 +391,10 @@ def test_presentation_mode_from_the_link(app):
     at = app.run()
     assert not at.exception
     assert at.toggle(key="present_toggle").value is True
-    assert metrics(at) == {"closed, of 15,386 facilities shown": "1,051"}
+    # 1,051 closed: 75 were not losses (14 libraries replaced, 61 dental contract ends).
+    assert metrics(at) == {
+        "closed and lost, of 15,386 facilities shown; 75 more closed but not lost": "976"
+    }
     assert [t.value for t in at.title][0] == "Community facilities across London, open and closed"
     assert not at.dataframe  # no table: the map fills the screen
     at.button(key="present_exit").click().run()

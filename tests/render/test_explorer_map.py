@@ -46,6 +46,11 @@ def make_sites() -> gpd.GeoDataFrame:
     )
     frame["closed_year"] = frame["closed_year"].astype("Int64")
     frame["opened_year"] = pd.array([1970, None, None, 1990, None], dtype="Int64")
+    # Library A was closed and replaced (not a loss); Surgery C was lost; Surgery D changed hands.
+    frame["lost"] = [False, False, False, True, False]
+    frame["closure_note"] = ["Replaced by Library B", "", "", "", ""]
+    frame["community_run_year"] = pd.array([None] * 5, dtype="Int64")
+    frame["changes"] = [0, 0, 0, 0, 2]
     frame["sources"] = [
         "libraries_2016",
         "libraries_2016; cim_2022",

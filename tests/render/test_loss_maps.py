@@ -102,6 +102,10 @@ def make_sites() -> gpd.GeoDataFrame:
     frame["categories"] = frame["category"]
     frame["closed_year"] = frame["closed_year"].astype("Int64")
     frame["opened_year"] = pd.array([None] * len(frame), dtype="Int64")
+    frame["lost"] = frame["status"].eq("closed")
+    frame["closure_note"] = ""
+    frame["community_run_year"] = pd.array([None] * len(frame), dtype="Int64")
+    frame["changes"] = 0
     frame["site_id"] = [f"t-{i}" for i in range(len(frame))]
     frame["gss_code"] = [
         "E09000002",

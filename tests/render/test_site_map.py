@@ -47,11 +47,17 @@ def test_site_layer_packs_every_site_as_columns():
     # Names travel as plain text: the browser sets them with textContent, not as HTML.
     assert columns["name"] == list(sites["name"])
     assert [header["groups"][g] for g in columns["group"]] == list(sites["category_group"])
-    assert list(columns["closed"]) == [1, 0, 0, 1, 0]
+    assert list(columns["closed"]) == [2, 0, 0, 1, 0]  # Library A was replaced: not a loss
     assert [header["cats"][c] for c in columns["cat"]] == list(sites["categories"])
     assert header["srcs"][columns["src"][1]] == "Libraries 2016; Culture map 2022"
-    assert list(columns["closed_year"]) == [2012, 0, 0, 2016, 0]
-    assert list(columns["opened"]) == [1970, 0, 0, 1990, 0]
+    # Each site's history, as its tooltip says it.
+    assert [header["states"][s] for s in columns["state"]] == [
+        "Closed 2012 (opened 1970), not a loss: Replaced by Library B",
+        "Open",
+        "Open",
+        "Closed 2016 (opened 1990)",
+        "Open; 2 changes of owner or merger",
+    ]
     # Coordinates on a uint16 grid across the layer's box: within about a metre.
     west, south, east, north = header["bbox"]
     lon = west + columns["x"] / 65535 * (east - west)
@@ -79,7 +85,8 @@ def test_a_view_sends_a_mask_and_an_escaped_legend():
         packed, sites, density, "All <sites>", ("town_centre",), "none"
     )
     assert everything["mask"] is None and everything["shown"] == 5
-    assert "Closed (2)" in everything["legend"] and "Health (1)" in everything["legend"]
+    assert "Closed, a loss (1)" in everything["legend"] and "Health (1)" in everything["legend"]
+    assert "Closed, not a loss (1): replaced, or a contract-end record" in everything["legend"]
     assert "Town centres" in everything["legend"]
     assert "All &lt;sites&gt;" in everything["legend"] and "<sites>" not in everything["legend"]
     assert everything["choropleth"] == "All &lt;sites&gt;"
