@@ -4,6 +4,8 @@ Streamlit bundles Vega, nothing is fetched from a CDN), and the voluntary sector
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -366,52 +368,94 @@ def bands_chart(table: pd.DataFrame) -> dict:
 
 
 def closures_by_year_chart(table: pd.DataFrame, categories=RECORDING_CATEGORIES) -> dict:
-    """Stacked bars of closures per year and category, every year of the range on the axis
-    (gaps are years with no recorded closure)."""
+    """Closures per year, one row per category on a shared year axis, each row's recording
+    window shaded: a year outside it is not a year with no closures, it is a year the source
+    does not cover. Stacking categories recorded over different years would mislead."""
     chosen = [c for c in RECORDING_CATEGORIES if c in categories]
+    windows = pd.DataFrame(
+        {
+            "category": chosen,
+            "start": [RECORDING[c].first_year - 0.5 for c in chosen],
+            "end": [RECORDING[c].last_year + 0.5 for c in chosen],
+            "window": [RECORDING[c].window for c in chosen],
+        }
+    )
     data = table[["year", "category", "closures"]].copy()
-    # At least the years of the sources that record closures only since 2010 (libraries, GP
-    # practices), so an empty year there reads as none recorded.
-    windows = [RECORDING[c] for c in chosen if RECORDING[c].first_year >= 2010]
-    years = []
-    if len(data):
-        first = min([int(data["year"].min()), *(w.first_year for w in windows)])
-        last = max([int(data["year"].max()), *(w.last_year for w in windows)])
-        years = list(range(first, last + 1))
-    ticks = years if len(years) <= 16 else [y for y in years if y % 5 == 0]
-    return {
-        "data": {"values": _records(data)},
-        "height": 340,
-        "mark": {"type": "bar"},
-        "encoding": {
-            "x": {
-                "field": "year",
-                "type": "ordinal",
-                "title": "Year of closure",
-                "scale": {"domain": years, "paddingInner": 0.15},
-                "axis": {"values": ticks, "labelAngle": 0},
+    data["start"], data["end"] = data["year"] - 0.4, data["year"] + 0.4
+    first = min([*data["year"], *(RECORDING[c].first_year for c in chosen)], default=2010)
+    last = max([*data["year"], *(RECORDING[c].last_year for c in chosen)], default=2023)
+    x_years = {
+        "field": "start",
+        "type": "quantitative",
+        "title": "Year of closure",
+        "scale": {"domain": [first - 0.5, last + 0.5], "nice": False},
+        "axis": {"format": "d", "tickMinStep": 1, "labelFlush": True},
+    }
+    colour = {
+        "field": "category",
+        "type": "nominal",
+        "title": None,
+        "scale": {"domain": chosen, "range": [RECORDING[c].colour for c in chosen]},
+        "legend": None,
+    }
+
+    # One layered chart per category stacked vertically, each as wide as its container (a
+    # faceted chart has a fixed width and overflows a phone's screen).
+    def row(category: str) -> dict:
+        mine = f"datum.category === {json.dumps(category)}"
+        # The year axis once, under the last row.
+        x = {**x_years, "axis": x_years["axis"] if category == chosen[-1] else None}
+        return {
+            "title": {
+                "text": f"{RECORDING[category].short}: closures recorded "
+                f"{RECORDING[category].first_year}-{RECORDING[category].last_year} (shaded)",
+                "anchor": "start",
+                "fontSize": 12,
             },
-            "y": {
-                "field": "closures",
-                "type": "quantitative",
-                "title": "Closures",
-                "stack": "zero",
-                "axis": {"tickMinStep": 1},
-            },
-            "color": {
-                "field": "category",
-                "type": "nominal",
-                "title": None,
-                "scale": {"domain": chosen, "range": [RECORDING[c].colour for c in chosen]},
-                "legend": {"orient": "top", "labelLimit": 260},
-            },
-            "order": {"field": "category"},
-            "tooltip": [
-                {"field": "year", "title": "Year"},
-                {"field": "category", "title": "Category"},
-                {"field": "closures", "title": "Closures"},
+            "width": "container",
+            "height": max(50, 240 // max(len(chosen), 1)),
+            "layer": [
+                {
+                    "transform": [{"filter": f"datum.kind === 'window' && {mine}"}],
+                    "mark": {"type": "rect", "color": "#eeeeee"},
+                    "encoding": {
+                        "x": x,
+                        "x2": {"field": "end"},
+                        "tooltip": [{"field": "window", "title": "Recorded"}],
+                    },
+                },
+                {
+                    "transform": [{"filter": f"datum.kind === 'closures' && {mine}"}],
+                    "mark": {"type": "rect"},
+                    "encoding": {
+                        "x": x,
+                        "x2": {"field": "end"},
+                        "y": {
+                            "field": "closures",
+                            "type": "quantitative",
+                            "title": None,
+                            "axis": {"tickMinStep": 1, "tickCount": 3},
+                        },
+                        "color": colour,
+                        "tooltip": [
+                            {"field": "year", "title": "Year"},
+                            {"field": "category", "title": "Category"},
+                            {"field": "closures", "title": "Closures"},
+                        ],
+                    },
+                },
             ],
+        }
+
+    return {
+        "data": {
+            "values": _records(windows.assign(kind="window"))
+            + _records(data.assign(kind="closures"))
         },
+        "vconcat": [row(c) for c in chosen],
+        "spacing": 8,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "resolve": {"scale": {"x": "shared", "y": "independent"}},
     }
 
 

@@ -375,8 +375,22 @@ def test_closures_by_year_table_chart_and_undated_sentence(sites):
     assert list(wide.columns) == ["Year", "Libraries", "GP practices", "Museums", "Total"]
     assert wide["Total"].sum() == table["closures"].sum() == 3
     spec = charts.closures_by_year_chart(table)
-    domain = spec["encoding"]["x"]["scale"]["domain"]
-    assert domain[0] == 1990 and domain[-1] == 2023  # the recording years are always shown
+    # One row per category, its recording window shaded behind its bars, on one year axis.
+    rows = spec["vconcat"]
+    assert [r["title"]["text"] for r in rows] == [
+        "Libraries: closures recorded 2010-2023 (shaded)",
+        "GP practices: closures recorded 2013-2019 (shaded)",
+        "Museums: closures recorded 1945-2021 (shaded)",
+    ]
+    window, bars = rows[0]["layer"]
+    assert bars["encoding"]["x"]["scale"]["domain"] == [1944.5, 2023.5]
+    shaded = [r for r in spec["data"]["values"] if r["kind"] == "window"]
+    assert {(r["category"], r["start"], r["end"]) for r in shaded} == {
+        ("Library", 2009.5, 2023.5),
+        ("GP practice", 2012.5, 2019.5),
+        ("Museum or public gallery", 1944.5, 2021.5),
+    }
+    assert window["mark"]["type"] == "rect" and "y" not in window["encoding"]
     assert tables.undated_sentence({"Library": 1}) == (
         "1 closed library has no recorded closure year, so it is not in the chart."
     )
