@@ -89,22 +89,30 @@ def add_policy_area(m: folium.Map, collection: dict, policy: str) -> tuple[str, 
 
 
 def closed_sides(
-    sites: pd.DataFrame, policy: str, categories=RECORDING_CATEGORIES
+    sites: pd.DataFrame,
+    policy: str,
+    categories=RECORDING_CATEGORIES,
+    start: int = losses.DEFAULT_START,
 ) -> tuple[pd.Index, pd.Index]:
-    """Index labels of the closed recorded sites inside and outside the policy's areas (the
-    same sites and flags as ``analysis.closure_table``)."""
-    kept = losses.recorded_sites(sites, [c for c in RECORDING_CATEGORIES if c in categories])
-    closed = kept[losses.lost_mask(kept)]
-    inside = losses.inside_mask(closed, policy).to_numpy()
-    return closed.index[inside], closed.index[~inside]
+    """Index labels of the losses counted in the window from ``start``, inside and outside
+    the policy's areas (the same sites, years and flags as ``analysis.closure_table`` with
+    designation dates ignored)."""
+    chosen = [c for c in RECORDING_CATEGORIES if c in categories]
+    kept = losses.recorded_sites(sites, chosen)
+    frame = losses.exposure(kept, chosen, start, losses.inside_from(kept, policy))
+    return frame.index[frame["closed_in"].eq(1)], frame.index[frame["closed_out"].eq(1)]
 
 
 def closed_sites_display(
-    sites: pd.DataFrame, policy: str, borough_names: dict[str, str], categories=RECORDING_CATEGORIES
+    sites: pd.DataFrame,
+    policy: str,
+    borough_names: dict[str, str],
+    categories=RECORDING_CATEGORIES,
+    start: int = losses.DEFAULT_START,
 ) -> pd.DataFrame:
     """The losses map as a table (its accessible alternative): one row per closed site drawn,
     inside the policy's areas first, then by borough and name."""
-    inside, outside = closed_sides(sites, policy, categories)
+    inside, outside = closed_sides(sites, policy, categories, start)
     where = f"Inside {policy_label(policy)}"
     frame = sites.loc[inside.append(outside)]
     table = pd.DataFrame(
@@ -163,11 +171,13 @@ OUTSIDE_MARKER: dict[str, Any] = dict(
 
 
 def categories_text(categories) -> str:
-    """'libraries, GP practices and museums', or the chosen ones joined the same way."""
+    """'libraries, GP practices and museums', the chosen categories joined in their order."""
     chosen = [c for c in RECORDING_CATEGORIES if c in categories]
-    if set(chosen) == set(RECORDING_CATEGORIES):
-        return "libraries, GP practices and museums"
-    words = [RECORDING[c].plural for c in chosen]
+    # 'museums and public galleries' would blur into a list: there, 'museums'.
+    words = [
+        RECORDING[c].plural.split(" and ")[0] if len(chosen) > 1 else RECORDING[c].plural
+        for c in chosen
+    ]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
@@ -183,10 +193,15 @@ class LossLayers(NamedTuple):
 
 
 def loss_layers(
-    sites: pd.DataFrame, map_layers: maps.MapLayers, policy: str, categories=RECORDING_CATEGORIES
+    sites: pd.DataFrame,
+    map_layers: maps.MapLayers,
+    policy: str,
+    categories=RECORDING_CATEGORIES,
+    start: int = losses.DEFAULT_START,
 ) -> LossLayers:
-    """The closed sites of ``categories`` split by ``policy`` and the policy's polygons."""
-    inside, outside = closed_sides(sites, policy, categories)
+    """The losses of ``categories`` in the window from ``start`` split by ``policy``, and the
+    policy's polygons."""
+    inside, outside = closed_sides(sites, policy, categories, start)
     in_text = f"Inside {policy_label(policy)}"
     return LossLayers(
         policy,
