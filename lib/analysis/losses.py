@@ -579,7 +579,7 @@ def closure_table(
         row["verdict"] = _row_verdict(row, label)
         row["caveat"] = " ".join(notes)
         rows.append(row)
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=[c for c in CLOSURE_COLUMNS if not c.startswith("rate_")])
     for side in ("in", "out"):
         k, t = table[f"closed_{side}"].to_numpy(), table[f"years_{side}"].to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
