@@ -123,20 +123,6 @@ def losses_headline(total: pd.Series | dict, policy: str) -> Headline:
     )
 
 
-def few_note(total: pd.Series | dict) -> str:
-    """'Only 5 losses inside: ...' (as the page's verdict says) when the total row has too
-    few closures to tell, or '' when there are enough."""
-    row = dict(total)
-    if row.get("reading") != "few":
-        return ""
-    return (
-        losses.few_text(
-            int(row["closed_in"]), float(row["expected_in"]), int(row["closed_out"])
-        ).capitalize()
-        + "."
-    )
-
-
 def losses_counts(total: pd.Series | dict) -> str:
     """'65 losses in 3,724 site-years inside, 600 in 48,211 elsewhere.'"""
     row = dict(total)
@@ -260,7 +246,6 @@ def losses_figure(
             filter(
                 None,
                 [
-                    few_note(total),
                     {
                         True: "Fragile: the verdict changes under other reasonable choices.",
                         False: "Robust to other reasonable choices.",

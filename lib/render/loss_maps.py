@@ -190,6 +190,7 @@ class LossLayers(NamedTuple):
     area: dict  # FeatureCollection of the policy's polygons
     inside: dict  # FeatureCollection of closed sites inside
     outside: dict  # FeatureCollection of closed sites elsewhere
+    start: int = losses.DEFAULT_START  # losses counted from this year
 
 
 def loss_layers(
@@ -209,6 +210,7 @@ def loss_layers(
         policy_geojson(map_layers.policy_areas, policy),
         closed_site_features(map_layers.sites.loc[inside], in_text),
         closed_site_features(map_layers.sites.loc[outside], ELSEWHERE),
+        start,
     )
 
 
@@ -232,7 +234,9 @@ def losses_map(
     area_row = add_policy_area(m, layers.area, policy)
     maps.add_area_labels(m, map_layers.labels)
     label, colour = policy_style(policy)
-    attribution = maps.layer_attribution("libraries", "gp_practices", "museums")
+    attribution = maps.layer_attribution(
+        "libraries", "gp_practices", "museums", "pharmacies", "dental"
+    )
     for collection, marker, name in [
         (layers.outside, OUTSIDE_MARKER, f"Closed elsewhere ({n_out:,})"),
         (layers.inside, INSIDE_MARKER, f"Closed inside ({n_in:,})"),
@@ -249,7 +253,7 @@ def losses_map(
         m,
         [
             LegendSection(
-                f"Closed {categories_text(layers.categories)}",
+                f"Lost {categories_text(layers.categories)} since {layers.start}",
                 "edged",
                 ((INSIDE_COLOUR, f"Inside {label} ({n_in:,})"),),
             ),
@@ -258,7 +262,7 @@ def losses_map(
             LegendSection("London Plan", "line", (area_row,)),
             LegendSection("", "outline", (("#333333", "Borough boundaries"),)),
         ],
-        note="Only closures a source recorded: "
+        note=f"Losses from {layers.start} to each source's end: "
         + ", ".join(RECORDING[c].card_window for c in layers.categories)
         + ".",
     )
