@@ -9,7 +9,6 @@ from streamlit.testing.v1 import AppTest
 
 from lib.analysis import losses, pub_trends
 from lib.data import layers as data
-from lib.render import tables
 
 LOSSES = "pages/losses_vs_policy.py"
 OVER_TIME = "pages/losses_over_time.py"
