@@ -194,9 +194,14 @@ def rate_ratio_test(strata, z: float = 1.96) -> RateRatioTest:
     strata = list(strata)
     closed_in = int(sum(a for a, _, _, _ in strata))
     closed_out = int(sum(b for _, _, b, _ in strata))
-    if sum(t for _, t, _, _ in strata) <= 0 or sum(t for _, _, _, t in strata) <= 0:
-        side = "inside" if sum(t for _, t, _, _ in strata) <= 0 else "elsewhere"
-        return RateRatioTest(nan, nan, nan, nan, closed_in, closed_out, nan, f"no sites {side}")
+    years_in = sum(t for _, t, _, _ in strata)
+    years_out = sum(t for _, _, _, t in strata)
+    if years_in <= 0 or years_out <= 0:
+        if years_in <= 0 and years_out <= 0:
+            note = "no site-years in the window"
+        else:
+            note = f"no sites {'inside' if years_in <= 0 else 'elsewhere'}"
+        return RateRatioTest(nan, nan, nan, nan, closed_in, closed_out, nan, note)
     useful = _informative(strata)
     expected = float(sum((a + b) * t1 / (t1 + t2) for a, t1, b, t2 in useful))
     if not useful:
