@@ -76,10 +76,8 @@ def undated_sentence(undated: dict[str, int], where: str = "") -> str:
 
 
 def _rows(table: pd.DataFrame, *columns: str):
-    """Tuples of ``columns`` row by row (NaN ratio notes read as "")."""
-    return zip(
-        *(table[c].fillna("") if c == "ratio_note" else table[c] for c in columns), strict=True
-    )
+    """Tuples of ``columns`` row by row."""
+    return zip(*(table[c] for c in columns), strict=True)
 
 
 def rate_with_interval(rate: float, lo: float, hi: float) -> str:
@@ -121,10 +119,7 @@ def rates_display(table: pd.DataFrame) -> pd.DataFrame:
             "Rate ratio (95% CI)": _with_interval(table, "ratio", ratio_with_interval),
             "p (mid-p exact)": table["p_value"].map(p_value),
             "p (Holm)": table["p_holm"].map(p_value),
-            "Verdict": [
-                v if not note else f"{v} ({note})"
-                for v, note in _rows(table, "verdict", "ratio_note")
-            ],
+            "Verdict": table["verdict"],  # says why when there is no ratio
         }
     )
 
