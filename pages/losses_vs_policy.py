@@ -87,7 +87,9 @@ rates, shares = cache.rates_and_shares(policy, categories, community_closures, c
 robust = cache.robustness(policy, categories, community_closures, choices)
 distance = cache.distance_bands(categories, community_closures, choices.start)
 total = rates.iloc[-1]  # the pooled row, or the only category
-closure_layers = cache.loss_map_layers(policy, categories, community_closures, choices.start)
+closure_layers = cache.loss_map_layers(
+    policy, categories, community_closures, choices.start, choices.vintage
+)
 map_sources = [
     "boroughs",
     "libraries",
@@ -232,6 +234,8 @@ with st.expander("The map as a table: every closed site shown"):
         layers.borough_names,
         categories,
         choices.start,
+        layers.policy_areas,
+        choices.vintage,
     )
     st.dataframe(
         closed_table,

@@ -174,7 +174,9 @@ def losses_figure(
     if table is None:
         table = losses.closure_table(layers.sites, policy, categories, choices, layers.policy_areas)
     total = table.iloc[-1]
-    inside, outside = loss_maps.closed_sides(layers.sites, policy, categories, choices.start)
+    inside, outside = loss_maps.closed_sides(
+        layers.sites, policy, categories, choices.start, layers.policy_areas, choices.vintage
+    )
     label, colour = loss_maps.policy_style(policy)
     paths = policy_paths(cl, policy)
     n_areas = len(geometry.policy_layer(layers.policy_areas, policy))

@@ -24,6 +24,7 @@ import math
 from typing import Any, NamedTuple
 
 import folium
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -93,13 +94,18 @@ def closed_sides(
     policy: str,
     categories=RECORDING_CATEGORIES,
     start: int = losses.DEFAULT_START,
+    policy_areas: gpd.GeoDataFrame | None = None,
+    vintage: bool = False,
 ) -> tuple[pd.Index, pd.Index]:
     """Index labels of the losses counted in the window from ``start``, inside and outside
-    the policy's areas (the same sites, years and flags as ``analysis.closure_table`` with
-    designation dates ignored)."""
+    the policy's areas (the same sites, years and flags as ``analysis.closure_table``; with
+    ``vintage``, a loss before its area's designation is elsewhere, and ``policy_areas`` are
+    needed)."""
     chosen = [c for c in RECORDING_CATEGORIES if c in categories]
     kept = losses.recorded_sites(sites, chosen)
-    frame = losses.exposure(kept, chosen, start, losses.inside_from(kept, policy))
+    frame = losses.exposure(
+        kept, chosen, start, losses.inside_from(kept, policy, policy_areas, vintage)
+    )
     return frame.index[frame["closed_in"].eq(1)], frame.index[frame["closed_out"].eq(1)]
 
 
@@ -109,10 +115,12 @@ def closed_sites_display(
     borough_names: dict[str, str],
     categories=RECORDING_CATEGORIES,
     start: int = losses.DEFAULT_START,
+    policy_areas: gpd.GeoDataFrame | None = None,
+    vintage: bool = False,
 ) -> pd.DataFrame:
     """The losses map as a table (its accessible alternative): one row per closed site drawn,
     inside the policy's areas first, then by borough and name."""
-    inside, outside = closed_sides(sites, policy, categories, start)
+    inside, outside = closed_sides(sites, policy, categories, start, policy_areas, vintage)
     where = f"Inside {policy_label(policy)}"
     frame = sites.loc[inside.append(outside)]
     table = pd.DataFrame(
@@ -191,6 +199,7 @@ class LossLayers(NamedTuple):
     inside: dict  # FeatureCollection of closed sites inside
     outside: dict  # FeatureCollection of closed sites elsewhere
     start: int = losses.DEFAULT_START  # losses counted from this year
+    vintage: bool = False  # inside only after its area's designation
 
 
 def loss_layers(
@@ -199,10 +208,12 @@ def loss_layers(
     policy: str,
     categories=RECORDING_CATEGORIES,
     start: int = losses.DEFAULT_START,
+    policy_areas: gpd.GeoDataFrame | None = None,
+    vintage: bool = False,
 ) -> LossLayers:
-    """The losses of ``categories`` in the window from ``start`` split by ``policy``, and the
-    policy's polygons."""
-    inside, outside = closed_sides(sites, policy, categories, start)
+    """The losses of ``categories`` in the window from ``start`` split by ``policy`` (see
+    ``closed_sides``), and the policy's polygons."""
+    inside, outside = closed_sides(sites, policy, categories, start, policy_areas, vintage)
     in_text = f"Inside {policy_label(policy)}"
     return LossLayers(
         policy,
@@ -211,6 +222,7 @@ def loss_layers(
         closed_site_features(map_layers.sites.loc[inside], in_text),
         closed_site_features(map_layers.sites.loc[outside], ELSEWHERE),
         start,
+        vintage,
     )
 
 
@@ -264,7 +276,11 @@ def losses_map(
         ],
         note=f"Losses from {layers.start} to each source's end: "
         + ", ".join(RECORDING[c].card_window for c in layers.categories)
-        + ".",
+        + (
+            "; inside only after the area's designation (earlier losses count as elsewhere)."
+            if layers.vintage
+            else "."
+        ),
     )
     return maps.finish(m)
 

@@ -160,9 +160,17 @@ def loss_map_layers(
     categories: tuple[str, ...],
     closures: Closures = (),
     start: int = losses.DEFAULT_START,
+    vintage: bool = False,
 ) -> loss_maps.LossLayers:
+    built = layers()
     return loss_maps.loss_layers(
-        apply_closures(layers().sites, closures), map_layers(), policy, categories, start
+        apply_closures(built.sites, closures),
+        map_layers(),
+        policy,
+        categories,
+        start,
+        built.policy_areas,
+        vintage,
     )
 
 

@@ -191,6 +191,12 @@ def test_losses_page_policy_categories_and_choices_come_from_the_url(app, layers
     )
     assert any("libraries and GP practices" in m.value for m in at.markdown)  # the intro
     assert any("since 2015" in m.value for m in at.markdown)
+    # The map (as its table) draws the same losses on each side, designation dates included.
+    closed = at.dataframe[2].value["Where"].value_counts().to_dict()
+    assert closed == {
+        "Inside the Central Activities Zone": expected.closed_in,
+        "Elsewhere": expected.closed_out,
+    }
 
 
 @pytest.mark.parametrize(
