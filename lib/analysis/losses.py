@@ -233,15 +233,15 @@ DEFAULT_CHOICES = Choices()
 
 
 def _reading(test: inference.RateRatioTest) -> str:
-    """'none' (no ratio), 'few' (too few closures to tell), 'unclear' (the interval includes
-    1), 'higher' or 'lower'."""
-    if pd.isna(test.ratio) or pd.isna(test.lo):
+    """'none' (no ratio), 'few' (too few closures to tell), 'unclear' (the mid-p test's
+    p >= 0.05: the interval includes 1), 'higher' or 'lower'."""
+    if pd.isna(test.ratio) or pd.isna(test.p):
         return "none"
     if test.closed_in < MIN_CLOSURES and test.expected_in < MIN_CLOSURES:
         return "few"
-    if test.lo <= 1 <= test.hi:
+    if test.p >= 0.05:
         return "unclear"
-    return "higher" if test.lo > 1 else "lower"
+    return "higher" if test.ratio > 1 else "lower"
 
 
 def few_text(closed_in: int, expected_in: float, closed_out: int) -> str:
@@ -523,6 +523,8 @@ def closure_table(
     categories=RECORDING_CATEGORIES,
     choices: Choices = DEFAULT_CHOICES,
     policy_areas: gpd.GeoDataFrame | None = None,
+    pooled_only: bool = False,
+    intervals: bool = True,
 ) -> pd.DataFrame:
     """Closures per 100 site-years inside against elsewhere, per category and pooled.
 
@@ -535,7 +537,8 @@ def closure_table(
     ``choices.by_borough``) with its mid-p exact conditional interval and p_value, reading
     ('none', 'few', 'unclear', 'higher', 'lower'). p_holm, comparisons and exploratory are
     filled by ``mark_comparisons`` (here the row alone is the family). ``policy_areas`` is
-    needed for ``choices.vintage`` or ``choices.buffer_m``.
+    needed for ``choices.vintage`` or ``choices.buffer_m``. ``pooled_only``: only the last
+    row; ``intervals`` False: no intervals on the ratio (NaN), only its test.
     """
     parse_policy(policy)  # KeyError for an unknown key
     label = policy_label(policy)
@@ -548,10 +551,12 @@ def closure_table(
     groups = [(name, [name]) for name in chosen]
     if len(chosen) > 1:
         groups.append((_total_label(chosen), chosen))
+    if pooled_only:
+        groups = groups[-1:]
     rows = []
     for name, members in groups:
         part = frame[frame["category"].isin(members)]
-        test = inference.rate_ratio_test(_strata(part, choices.by_borough))
+        test = inference.rate_ratio_test(_strata(part, choices.by_borough), interval=intervals)
         notes = [CAVEATS[_CATEGORY_CAVEATS[c]] for c in members] + policy_notes
         row = dict(
             category=name,
@@ -630,7 +635,8 @@ def comparisons(
     p_holm)."""
     family_policies = list(MAIN_ANALYSED) + ([policy] if policy not in MAIN_ANALYSED else [])
     tables = {
-        key: closure_table(sites, key, categories, choices, policy_areas) for key in family_policies
+        key: closure_table(sites, key, categories, choices, policy_areas, intervals=key == policy)
+        for key in family_policies
     }
     family = pd.concat(
         [t[["category", "reading", "p_value"]].assign(policy=key) for key, t in tables.items()],
@@ -721,7 +727,7 @@ def robustness(
         variants += [(f"{c} alone", [c], choices) for c in chosen]
     rows = []
     for name, cats, variant in variants:
-        row = closure_table(sites, policy, cats, variant, policy_areas).iloc[-1]
+        row = closure_table(sites, policy, cats, variant, policy_areas, pooled_only=True).iloc[-1]
         rows.append(
             dict(
                 choice=name,
