@@ -118,16 +118,16 @@ share_slot = layout.title_bar(
     "Losses vs policy",
     [
         layout.Figure(
-            "Losses per 100 site-years inside",
+            "Per 100 site-years inside",
             tables.ratio(total["rate_in"]),
-            help=f"{total['closed_in']:,} losses in {total['years_in']:,.0f} site-years "
-            f"inside {label}, since {choices.start}",
+            help=f"Losses per 100 site-years at risk: {total['closed_in']:,} losses in "
+            f"{total['years_in']:,.0f} site-years inside {label}, since {choices.start}",
         ),
         layout.Figure(
             "Elsewhere",
             tables.ratio(total["rate_out"]),
-            help=f"{total['closed_out']:,} losses in {total['years_out']:,.0f} site-years "
-            "elsewhere",
+            help=f"Losses per 100 site-years at risk elsewhere: {total['closed_out']:,} losses "
+            f"in {total['years_out']:,.0f} site-years",
         ),
         layout.Figure(
             "Rate ratio",

@@ -80,7 +80,7 @@ def test_losses_page_answers_for_areas_for_regeneration(app, layers):
         "43,194): no clear difference across categories (rate ratio 1.17, 95% CI 0.96-1.42)."
     ) in text
     assert metrics(at) == {
-        "Losses per 100 site-years inside": "1.46",
+        "Per 100 site-years inside": "1.46",
         "Elsewhere": "1.24",
         "Rate ratio": "1.17",
         "Losses inside": "128 of 665",
