@@ -541,10 +541,35 @@ def closure_table(
     row; ``intervals`` False: no intervals on the ratio (NaN), only its test.
     """
     parse_policy(policy)  # KeyError for an unknown key
-    label = policy_label(policy)
     categories = list(categories)
     chosen = [c for c in RECORDING_CATEGORIES if c in categories]
-    kept = recorded_sites(sites, chosen)
+    table = _closure_rows(
+        recorded_sites(sites, chosen), policy, chosen, choices, policy_areas, pooled_only, intervals
+    )
+    return with_caveats(table, _table_caveats(sites, policy, categories, choices))
+
+
+def _table_caveats(sites: pd.DataFrame, policy: str, categories, choices: Choices) -> list[str]:
+    caveats = caveats_for(policy, categories) + _left_out_notes(sites, categories)
+    if choices.vintage:
+        caveats.append(CAVEATS["vintage"])
+    return caveats
+
+
+def _closure_rows(
+    kept: pd.DataFrame,
+    policy: str,
+    chosen: list[str],
+    choices: Choices,
+    policy_areas: gpd.GeoDataFrame | None,
+    pooled_only: bool = False,
+    intervals: bool = True,
+) -> pd.DataFrame:
+    """``closure_table`` of sites already narrowed to the recorded ones of ``chosen``
+    categories (``recorded_sites``), without the table's caveats: what the family of
+    comparisons and the robustness panel compute many times over."""
+    parse_policy(policy)
+    label = policy_label(policy)
     start = inside_from(kept, policy, policy_areas, choices.vintage, choices.buffer_m)
     frame = exposure(kept, chosen, choices.start, start, choices.all_closures)
     policy_notes = [CAVEATS[k] for k in _policy_caveat_keys(policy)]
@@ -591,11 +616,7 @@ def closure_table(
             table[f"rate_{side}"] = np.where(t > 0, 100 * k / np.maximum(t, 1e-9), np.nan)
         lo, hi = inference.poisson_rate_interval(k, t)
         table[f"rate_{side}_lo"], table[f"rate_{side}_hi"] = 100 * lo, 100 * hi
-    table = table[CLOSURE_COLUMNS]
-    caveats = caveats_for(policy, categories) + _left_out_notes(sites, categories)
-    if choices.vintage:
-        caveats.append(CAVEATS["vintage"])
-    return with_caveats(table, caveats)
+    return table[CLOSURE_COLUMNS]
 
 
 def _window_text(category: str, start: int) -> str:
@@ -634,10 +655,13 @@ def comparisons(
     ``attrs['family']`` is that family as a table (policy, category, reading, p_value,
     p_holm)."""
     family_policies = list(MAIN_ANALYSED) + ([policy] if policy not in MAIN_ANALYSED else [])
+    chosen = [c for c in RECORDING_CATEGORIES if c in categories]
+    kept = recorded_sites(sites, chosen)
     tables = {
-        key: closure_table(sites, key, categories, choices, policy_areas, intervals=key == policy)
+        key: _closure_rows(kept, key, chosen, choices, policy_areas, intervals=key == policy)
         for key in family_policies
     }
+    with_caveats(tables[policy], _table_caveats(sites, policy, list(categories), choices))
     family = pd.concat(
         [t[["category", "reading", "p_value"]].assign(policy=key) for key, t in tables.items()],
         ignore_index=True,
@@ -726,8 +750,10 @@ def robustness(
     if len(chosen) > 1:
         variants += [(f"{c} alone", [c], choices) for c in chosen]
     rows = []
+    kept = recorded_sites(sites, chosen)
     for name, cats, variant in variants:
-        row = closure_table(sites, policy, cats, variant, policy_areas, pooled_only=True).iloc[-1]
+        part = kept[kept["category"].isin(cats)]
+        row = _closure_rows(part, policy, list(cats), variant, policy_areas, True).iloc[-1]
         rows.append(
             dict(
                 choice=name,
