@@ -99,13 +99,17 @@ def main(argv=None) -> int:
         first, median = timed(func, args.runs)
         print(f"{label:58} {first:7.1f} {median:7.1f}")
 
-    print('\n"Losses vs policy" page rerun: closure_table + share_table + distance_bands, ms')
+    print(
+        '\n"Losses vs policy" page rerun: comparisons + robustness + share_table + '
+        "distance_bands, ms"
+    )
     print(f"{'policy':32} {'first':>7} {'median':>7}")
     medians = []
     for policy in ANALYSED:
 
         def rerun(p=policy):
-            losses.closure_table(sites, p)
+            losses.comparisons(sites, policy_areas, p)
+            losses.robustness(sites, policy_areas, p)
             losses.share_table(sites, lsoas, policy_areas, boroughs, p)
             losses.distance_bands(sites)
 

@@ -9,7 +9,7 @@ from lib.analysis import losses
 from lib.render import cards, charts, loss_maps, tables
 from lib.store import PublicFilter
 from lib.ui import cache, community, embed, layout, link_check, present, share_panel, widgets
-from lib.vocab.categories import RECORDING_CATEGORIES
+from lib.vocab.categories import RECORDING_CATEGORIES, WINDOW_START_OPTIONS
 from lib.vocab.policies import ANALYSED, MAIN_ANALYSED, base_policy, policy_label, policy_title
 
 # Main policies first, then the town-centre classes; the URL carries the readable title.
@@ -37,8 +37,32 @@ with st.sidebar:
         RECORDING_CATEGORIES,
         key="categories",
         bind="query-params",
-        placeholder="All three",
-        help="Only these three have sources that record closures as well as open sites.",
+        placeholder="All five",
+        help="Only these five have sources that record closures as well as open sites. "
+        "All five are pooled by default (each compared with itself, then combined).",
+    )
+    start = st.selectbox(
+        "Closures since",
+        WINDOW_START_OPTIONS,
+        index=WINDOW_START_OPTIONS.index(losses.DEFAULT_START),
+        key="since",
+        bind="query-params",
+        help="The window's first year; it ends at each source's latest year. Each site counts "
+        "the years it was open inside the window (site-years at risk).",
+    )
+    vintage = st.checkbox(
+        "Only closures after designation",
+        key="after_designation",
+        bind="query-params",
+        help="A site counts as inside only from the year its area was designated; its years "
+        "before then count as elsewhere.",
+    )
+    by_borough = st.checkbox(
+        "Compare within boroughs too",
+        key="by_borough",
+        bind="query-params",
+        help="Pool the comparison over boroughs as well as categories (Mantel-Haenszel), so "
+        "the boroughs' different loss rates cannot make the difference.",
     )
     include_community = st.checkbox(
         "Include community reports",
@@ -58,11 +82,23 @@ reports = community.approved(PublicFilter(kinds=("closed", "under_threat")))
 community_closures, community_count = (), None
 if include_community and reports is not None:
     community_closures, community_count = community_counts.counted_closures(layers.sites, reports)
-rates, shares = cache.rates_and_shares(policy, categories, community_closures)
-distance = cache.distance_bands(categories, community_closures)
-total = rates.iloc[-1]  # the "All three"/"All selected" row, or the only category
-closure_layers = cache.loss_map_layers(policy, categories, community_closures)
-map_sources = ["boroughs", "libraries", "gp_practices", "museums", *base_policy(policy).sources]
+choices = losses.Choices(start=int(start), vintage=vintage, by_borough=by_borough)
+rates, shares = cache.rates_and_shares(policy, categories, community_closures, choices)
+robust = cache.robustness(policy, categories, community_closures, choices)
+distance = cache.distance_bands(categories, community_closures, choices.start)
+total = rates.iloc[-1]  # the pooled row, or the only category
+closure_layers = cache.loss_map_layers(
+    policy, categories, community_closures, choices.start, choices.vintage
+)
+map_sources = [
+    "boroughs",
+    "libraries",
+    "gp_practices",
+    "museums",
+    "pharmacies",
+    "dental",
+    *base_policy(policy).sources,
+]
 
 if presenting:  # for a projector: the title, one figure, the map
     headline = cards.losses_headline(total, policy)
@@ -76,42 +112,57 @@ if presenting:  # for a projector: the title, one figure, the map
     widgets.attribution_caption(map_sources, basemap)
     st.stop()
 
-adjusted = total["category"] in (losses.ALL_THREE, losses.ALL_SELECTED)
-key = "ratio_adj" if adjusted else "ratio"
+pooled = total["category"] in (losses.ALL_RECORDED, losses.ALL_SELECTED)
 closures = total["closed_in"] + total["closed_out"]
 share_slot = layout.title_bar(
     "Losses vs policy",
     [
         layout.Figure(
-            "Closure rate inside",
-            tables.pct(total["rate_in"]),
-            help=f"{total['closed_in']:,} of {total['sites_in']:,} recorded sites inside {label}",
+            "Per 100 site-years inside",
+            tables.ratio(total["rate_in"]),
+            help=f"Losses per 100 site-years at risk: {total['closed_in']:,} losses in "
+            f"{total['years_in']:,.0f} site-years inside {label}, since {choices.start}",
         ),
         layout.Figure(
-            "Closure rate elsewhere",
-            tables.pct(total["rate_out"]),
-            help=f"{total['closed_out']:,} of {total['sites_out']:,} recorded sites elsewhere",
+            "Elsewhere",
+            tables.ratio(total["rate_out"]),
+            help=f"Losses per 100 site-years at risk elsewhere: {total['closed_out']:,} losses "
+            f"in {total['years_out']:,.0f} site-years",
         ),
         layout.Figure(
-            "Adjusted rate ratio" if adjusted else "Rate ratio",
-            tables.ratio(total[key]),
+            "Rate ratio",
+            tables.ratio(total["ratio"]),
             help="Rate inside / rate elsewhere"
-            + (", allowing for the mix of categories on each side" if adjusted else "")
-            + "; 95% CI "
-            + tables.ratio_interval(total[key + "_lo"], total[key + "_hi"])
+            + (", each category compared with itself, then pooled" if pooled else "")
+            + "; 95% CI (mid-p exact) "
+            + tables.ratio_interval(total["ratio_lo"], total["ratio_hi"])
             + ". 1 means no difference.",
         ),
-        layout.Figure("Closures inside", f"{total['closed_in']:,} of {closures:,}"),
+        layout.Figure("Losses inside", f"{total['closed_in']:,} of {closures:,}"),
     ],
 )
 with share_slot:  # the card (the map below, with this headline) is drawn only on a click
     share_panel.share_panel(
         "losses",
-        partial(cards.losses_card, layers, policy, categories, table=rates),
+        partial(
+            cards.losses_card,
+            layers,
+            policy,
+            categories,
+            table=rates,
+            choices=choices,
+            fragile=robust.attrs["fragile"],
+        ),
         file_stem=f"joined-up-london-losses-{slug}",
         compact=True,
     )
 st.markdown(f"#### {losses.verdict_sentence(total, label)}")  # the verdict (small type: layout.py)
+st.caption(
+    f"{losses.robustness_note(robust)} The page offers {int(total['comparisons'])} comparisons "
+    "(each main policy against each category shown and the pooled row): a difference that "
+    "would not survive Holm's correction for that many is marked exploratory. An association "
+    "with a designated area is not evidence that the designation caused the closures."
+)
 if community_count is not None:
     st.caption(community_count.note())
 
@@ -132,25 +183,48 @@ st.markdown(
 )
 st.markdown(
     f"Did London's {loss_maps.categories_text(categories)} close more often **inside {label}** "
-    "than elsewhere? Closure rate = closed sites / all recorded sites on each side "
-    "of the boundary, with 95% intervals. Choose the policy and categories in the sidebar: "
-    "the link in your address bar keeps the choice."
+    f"than elsewhere, since {choices.start}? Rate = losses per 100 site-years at risk (the years "
+    "each site was open in its source's window) on each side of the boundary, with 95% "
+    "intervals. Choose the policy, categories and window in the sidebar: the link in your "
+    "address bar keeps the choice."
 )
 
-st.subheader(f"Closure rate inside {title} and elsewhere")
+st.subheader(f"Losses per site-year inside {title} and elsewhere")
 st.vega_lite_chart(spec=charts.rates_chart(rates, policy), width="stretch")
 st.dataframe(tables.rates_display(rates), hide_index=True, width="stretch")
 st.caption(
-    "Counts are recorded sites (open and closed) of each category. The ratio allowing "
-    "for category mix (Mantel-Haenszel) and its exact test are what the verdict of a "
-    "total row reads; on a category row they equal the plain figures."
+    "Site-years count each recorded site from the window start (or its opening) to its "
+    "closure (or its source's end). A pooled row's ratio is Mantel-Haenszel over categories"
+    + (" and boroughs" if choices.by_borough else "")
+    + "; intervals and p-values are mid-p exact. Holm's p allows for the "
+    f"{int(total['comparisons'])} comparisons the page offers."
 )
 st.download_button(
     "Download closure rates (CSV)",
-    partial(tables.csv_bytes, rates.assign(policy=policy)),
+    partial(
+        tables.csv_bytes,
+        rates.assign(
+            policy=policy,
+            since=choices.start,
+            after_designation=choices.vintage,
+            by_borough=choices.by_borough,
+            fragile=robust.attrs["fragile"],
+        ),
+    ),
     f"joined-up-london-closure-rates-{slug}.csv",
     "text/csv",
     key="dl_rates",
+)
+
+st.subheader("Robustness: the headline under other reasonable choices")
+st.markdown(losses.robustness_note(robust))
+st.dataframe(tables.robustness_display(robust), hide_index=True, width="stretch")
+st.download_button(
+    "Download robustness (CSV)",
+    partial(tables.csv_bytes, robust.assign(policy=policy)),
+    f"joined-up-london-robustness-{slug}.csv",
+    "text/csv",
+    key="dl_robust",
 )
 
 with st.expander("The map as a table: every closed site shown"):
@@ -159,6 +233,9 @@ with st.expander("The map as a table: every closed site shown"):
         policy,
         layers.borough_names,
         categories,
+        choices.start,
+        layers.policy_areas,
+        choices.vintage,
     )
     st.dataframe(
         closed_table,
@@ -178,8 +255,8 @@ share_column, band_column = st.columns(2, gap="large")
 with share_column:
     st.subheader(f"Share inside {title}")
     st.markdown(
-        "If closures fell evenly, the share of closures inside would match the share "
-        "of sites inside."
+        "If losses fell evenly, the share of losses inside would match the share "
+        "of site-years inside."
     )
     st.vega_lite_chart(spec=charts.shares_chart(shares, policy), width="stretch")
     st.dataframe(
@@ -196,7 +273,7 @@ with share_column:
         key="dl_shares",
     )
 with band_column:
-    st.subheader("Closure rate by distance to a town centre")
+    st.subheader("Losses per site-year by distance to a town centre")
     st.markdown(
         "Straight-line distance to the edge of the nearest town centre, whatever the "
         "policy chosen above."

@@ -83,7 +83,7 @@ def counted_closures(
 
 def apply_closures(sites: pd.DataFrame, closures: Closures) -> pd.DataFrame:
     """`sites` with the counted community closures applied (status closed, closed_year, and
-    community_closure True); the same frame, untouched, when there are none."""
+    community_closure and lost True); the same frame, untouched, when there are none."""
     if not closures:
         return sites
     sites = sites.copy()
@@ -92,4 +92,6 @@ def apply_closures(sites: pd.DataFrame, closures: Closures) -> pd.DataFrame:
     sites["community_closure"] = hit
     sites.loc[hit, "status"] = "closed"
     sites.loc[hit, "closed_year"] = sites.loc[hit, "site_id"].map(years)
+    if "lost" in sites.columns:  # a confirmed closure is a loss
+        sites.loc[hit, "lost"] = True
     return sites

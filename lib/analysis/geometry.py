@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from lib.vocab.policies import parse_policy
@@ -93,3 +94,25 @@ def policy_layer(policy_areas: gpd.GeoDataFrame, policy: str) -> gpd.GeoDataFram
     if cls:
         layer = layer[layer["classification"] == cls]
     return layer
+
+
+def designation_years(
+    points, policy_areas: gpd.GeoDataFrame, policy: str, buffer_m: float = 0.0
+) -> np.ndarray:
+    """For each point, the earliest ``designated_year`` of the policy's areas that contain it
+    once the areas are buffered by ``buffer_m`` metres (negative: moved in); NaN outside.
+    A town-centre class takes that class's centres only."""
+    layer = policy_layer(policy_areas, policy)
+    out = np.full(len(points), np.nan)
+    if len(layer) == 0 or len(points) == 0:
+        return out
+    geoms = layer.geometry.values
+    if buffer_m:
+        geoms = shapely.buffer(geoms, buffer_m)
+    years = layer["designated_year"].astype(float).to_numpy()
+    tree = shapely.STRtree(geoms)
+    point_idx, area_idx = tree.query(np.asarray(points), predicate="within")
+    if len(point_idx):
+        found = pd.DataFrame({"p": point_idx, "y": years[area_idx]}).groupby("p")["y"].min()
+        out[found.index.to_numpy()] = found.to_numpy()
+    return out

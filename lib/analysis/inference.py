@@ -1,5 +1,6 @@
-"""The statistics kernel: Wilson intervals, rate ratios, Fisher exact tests (also stratified),
-Mantel-Haenszel pooling and correlations with intervals. Numbers in, numbers out.
+"""The statistics kernel: Wilson intervals, correlations with intervals, and closures per
+site-year: mid-p exact Poisson intervals, the Mantel-Haenszel rate ratio with a mid-p exact
+conditional interval and test over strata, and Holm's correction. Numbers in, numbers out.
 """
 
 from __future__ import annotations
@@ -30,152 +31,6 @@ def wilson_interval(k, n, z: float = 1.96):
     if lo.ndim == 0:
         return float(lo), float(hi)
     return lo, hi
-
-
-class RateRatio(NamedTuple):
-    ratio: float
-    lo: float
-    hi: float
-    note: str  # "" when the plain Katz interval applies; otherwise what was done and why
-
-
-def rate_ratio(
-    a: int, n1: int, b: int, n2: int, z: float = 1.96, correction: float = 0.5
-) -> RateRatio:
-    """Ratio of two proportions (a/n1) / (b/n2) with a Katz log interval.
-
-    log RR +/- z * sqrt(1/a - 1/n1 + 1/b - 1/n2). When a cell of the 2x2 table is zero (no
-    closures on a side, or every site on a side closed) the log interval is undefined or
-    collapses, so ``correction`` (0.5, the Haldane-Anscombe correction) is added to every cell
-    (closed and still-open, on each side: a+0.5 of n1+1, b+0.5 of n2+1) and both the ratio and
-    its interval come from the corrected counts; ``note`` says so. With no sites on a side, or
-    no closures on either side, there is no ratio: all three figures are NaN and ``note``
-    explains. Nothing raises on zero counts.
-    """
-    a, n1, b, n2 = (int(x) for x in (a, n1, b, n2))
-    nan = float("nan")
-    if min(a, n1, b, n2) < 0 or a > n1 or b > n2:
-        raise ValueError(f"closures must lie between 0 and the sites: {a}/{n1}, {b}/{n2}")
-    if n1 == 0 or n2 == 0:
-        side = "inside" if n1 == 0 else "outside"
-        return RateRatio(nan, nan, nan, f"no sites {side}, so no ratio")
-    if a == 0 and b == 0:
-        return RateRatio(nan, nan, nan, "no closures on either side, so no ratio")
-    note = ""
-    fa, fn1, fb, fn2 = float(a), float(n1), float(b), float(n2)
-    zero_cells = [
-        text
-        for text, hit in [
-            ("no closures inside", a == 0),
-            ("every site inside closed", a == n1),
-            ("no closures outside", b == 0),
-            ("every site outside closed", b == n2),
-        ]
-        if hit
-    ]
-    if zero_cells:
-        if not correction:
-            ratio = (fa / fn1) / (fb / fn2) if b else math.inf
-            return RateRatio(
-                ratio, nan, nan, f"{'; '.join(zero_cells)}: the log interval is undefined"
-            )
-        fa, fb = fa + correction, fb + correction
-        fn1, fn2 = fn1 + 2 * correction, fn2 + 2 * correction
-        note = (
-            f"{'; '.join(zero_cells)}: {correction:g} added to every cell of the 2x2 table "
-            "(Haldane-Anscombe correction) before computing the ratio and its interval"
-        )
-    ratio = (fa / fn1) / (fb / fn2)
-    se = math.sqrt(max(1 / fa - 1 / fn1 + 1 / fb - 1 / fn2, 0.0))
-    lo = math.exp(math.log(ratio) - z * se)
-    hi = math.exp(math.log(ratio) + z * se)
-    return RateRatio(ratio, lo, hi, note)
-
-
-def _log_comb(n: int, k: int) -> float:
-    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-
-
-def fisher_exact(a: int, n1: int, b: int, n2: int) -> float:
-    """Two-sided Fisher exact test p-value for a/n1 against b/n2 (NaN when a side is empty).
-
-    Sums the hypergeometric probabilities of every table with the same margins that is no
-    more likely than the observed one (the usual two-sided definition, as in R and SciPy).
-    Used as a check on the Katz interval when counts are small.
-    """
-    a, n1, b, n2 = (int(x) for x in (a, n1, b, n2))
-    if n1 <= 0 or n2 <= 0:
-        return float("nan")
-    total, closed = n1 + n2, a + b
-    low, high = max(0, closed - n2), min(closed, n1)
-    log_den = _log_comb(total, closed)
-    xs = np.arange(low, high + 1)
-    log_p = np.array([_log_comb(n1, int(x)) + _log_comb(n2, int(closed - x)) - log_den for x in xs])
-    observed = log_p[a - low]
-    p = float(np.exp(log_p[log_p <= observed + 1e-7]).sum())
-    return min(p, 1.0)
-
-
-def mh_rate_ratio(strata, z: float = 1.96, correction: float = 0.5) -> RateRatio:
-    """Mantel-Haenszel rate ratio over strata of (a, n1, b, n2), with the Greenland-Robins
-    interval: var(ln RR) = sum((n1 n2 (a+b) - a b N) / N²) / (R S), R = sum(a n2 / N),
-    S = sum(b n1 / N). With one stratum this is exactly the Katz interval. Strata with no sites
-    on a side carry no information and drop out. If R or S is zero (no closures on a side in
-    any stratum) ``correction`` is added to every cell of each informative stratum first.
-    """
-    strata = [tuple(float(x) for x in st) for st in strata if st[1] > 0 and st[3] > 0]
-    nan = float("nan")
-    if not strata:
-        return RateRatio(nan, nan, nan, "no category has sites on both sides, so no ratio")
-    if sum(a + b for a, _, b, _ in strata) == 0:
-        return RateRatio(nan, nan, nan, "no closures on either side, so no ratio")
-
-    def sums(rows):
-        r = sum(a * n2 / (n1 + n2) for a, n1, b, n2 in rows)
-        s_ = sum(b * n1 / (n1 + n2) for a, n1, b, n2 in rows)
-        v = sum((n1 * n2 * (a + b) - a * b * (n1 + n2)) / (n1 + n2) ** 2 for a, n1, b, n2 in rows)
-        return r, s_, v
-
-    r, s_, v = sums(strata)
-    note = ""
-    if r == 0 or s_ == 0:
-        c = correction
-        strata = [(a + c, n1 + 2 * c, b + c, n2 + 2 * c) for a, n1, b, n2 in strata]
-        r, s_, v = sums(strata)
-        note = (
-            f"a side has no closures: {c:g} added to every cell of each category's 2x2 "
-            "table before computing the ratio and its interval"
-        )
-    ratio = r / s_
-    se = math.sqrt(max(v / (r * s_), 0.0))
-    return RateRatio(
-        ratio, math.exp(math.log(ratio) - z * se), math.exp(math.log(ratio) + z * se), note
-    )
-
-
-def _hypergeom_pmf(a_low: int, a_high: int, n1: int, n2: int, closed: int) -> np.ndarray:
-    log_den = _log_comb(n1 + n2, closed)
-    return np.exp(
-        [_log_comb(n1, x) + _log_comb(n2, closed - x) - log_den for x in range(a_low, a_high + 1)]
-    )
-
-
-def fisher_exact_stratified(strata) -> float:
-    """Two-sided exact test of no difference inside/outside, conditional on each stratum's
-    margins: the distribution of the total closures inside is the convolution of each
-    stratum's hypergeometric distribution (one stratum: Fisher's exact test)."""
-    strata = [tuple(int(x) for x in st) for st in strata if st[1] > 0 and st[3] > 0]
-    if not strata:
-        return float("nan")
-    dist, offset, observed = np.ones(1), 0, 0
-    for a, n1, b, n2 in strata:
-        closed = a + b
-        low, high = max(0, closed - n2), min(closed, n1)
-        dist = np.convolve(dist, _hypergeom_pmf(low, high, n1, n2, closed))
-        offset += low
-        observed += a
-    p_observed = dist[observed - offset]
-    return min(float(dist[dist <= p_observed * (1 + 1e-7)].sum()), 1.0)
 
 
 def _pearson(x: np.ndarray, y: np.ndarray) -> float:
@@ -211,3 +66,183 @@ def correlation(x, y, z: float = 1.96) -> dict:
         else (float("nan"), float("nan"))
     )
     return dict(n=n, r=r, r_lo=r_lo, r_hi=r_hi, rho=rho, rho_lo=rho_lo, rho_hi=rho_hi)
+
+
+# ---------------------------------------------------------------- closures per site-year
+
+
+_lgamma = np.vectorize(math.lgamma, otypes=[float])
+
+
+def _midp_root(tail, target: float, lo: float = -30.0, hi: float = 30.0) -> float:
+    """The x in [lo, hi] where the increasing function ``tail(x)`` equals ``target``, by
+    bisection (to about 1e-10 on the log scale)."""
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        if tail(mid) < target:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def _poisson_pmf(k: int, mean: float) -> np.ndarray:
+    """P(X = 0..k) for a Poisson count with this mean."""
+    x = np.arange(k + 1)
+    if mean <= 0:
+        return (x == 0).astype(float)
+    return np.exp(x * math.log(mean) - mean - _lgamma(x + 1.0))
+
+
+def poisson_midp_interval(k: int, z: float = 1.96) -> tuple[float, float]:
+    """Mid-p exact interval for the mean of a Poisson count k (95% with z = 1.96): the means
+    at which P(X > k) + P(X = k)/2, and P(X < k) + P(X = k)/2, equal 2.5%. Divide by the
+    site-years for a rate's interval. k = 0 gives (0, ln 20 = 3.00)."""
+    k = int(k)
+    alpha = math.erfc(z / math.sqrt(2)) / 2  # one tail: 0.025 for z = 1.96
+
+    def upper_tail(log_mean: float) -> float:  # P(X > k) + P(X = k)/2, rising with the mean
+        pmf = _poisson_pmf(k, math.exp(log_mean))
+        return float(1 - pmf.sum() + pmf[-1] / 2)
+
+    def lower_tail(log_mean: float) -> float:  # P(X < k) + P(X = k)/2, falling with the mean
+        pmf = _poisson_pmf(k, math.exp(log_mean))
+        return float(pmf[:-1].sum() + pmf[-1] / 2)
+
+    hi = math.exp(_midp_root(lambda m: -lower_tail(m), -alpha, -30, 10))
+    lo = 0.0 if k == 0 else math.exp(_midp_root(upper_tail, alpha, -30, 10))
+    return lo, hi
+
+
+def poisson_rate_interval(k, years, z: float = 1.96):
+    """Mid-p intervals of closures k per site-year over ``years`` (array-likes; NaN where no
+    years)."""
+    k_arr = np.atleast_1d(np.asarray(k, dtype=int))
+    y_arr = np.atleast_1d(np.asarray(years, dtype=float))
+    lo, hi = np.full(len(k_arr), np.nan), np.full(len(k_arr), np.nan)
+    for i, (count, t) in enumerate(zip(k_arr, y_arr, strict=True)):
+        if t > 0:
+            m_lo, m_hi = poisson_midp_interval(int(count), z)
+            lo[i], hi[i] = m_lo / t, m_hi / t
+    return lo, hi
+
+
+class RateRatioTest(NamedTuple):
+    """A rate ratio of closures per site-year inside against elsewhere, over strata."""
+
+    ratio: float  # Mantel-Haenszel (one stratum: the plain ratio of the two rates)
+    lo: float  # mid-p exact conditional interval
+    hi: float
+    p: float  # two-sided mid-p exact conditional test of ratio 1
+    closed_in: int
+    closed_out: int
+    expected_in: float  # closures inside if the rate inside were the rate elsewhere
+    note: str
+
+
+def _informative(strata) -> list[tuple[int, float, int, float]]:
+    """Strata (closures inside, site-years inside, closures elsewhere, site-years elsewhere)
+    with site-years on both sides and at least one closure: the others carry no information
+    on the ratio."""
+    out = []
+    for a, t1, b, t2 in strata:
+        if t1 > 0 and t2 > 0 and a + b > 0:
+            out.append((int(a), float(t1), int(b), float(t2)))
+    return out
+
+
+def _log_combs(n: int) -> np.ndarray:
+    """log C(n, x) for x = 0..n."""
+    x = np.arange(n + 1, dtype=float)
+    return math.lgamma(n + 1) - _lgamma(x + 1) - _lgamma(n - x + 1)
+
+
+def _conditional_pmf(prepared, log_ratio: float) -> np.ndarray:
+    """P(total closures inside = 0..N) given each stratum's closures, at this rate ratio: the
+    convolution of the strata's binomials, Bin(a+b, r t1 / (r t1 + t2)). ``prepared``: per
+    stratum (x = 0..n, log C(n, x), t1, t2)."""
+    dist = np.ones(1)
+    for x, log_c, t1, t2 in prepared:
+        w = math.exp(log_ratio) * t1
+        log_p, log_q = math.log(w / (w + t2)), math.log(t2 / (w + t2))
+        dist = np.convolve(dist, np.exp(log_c + x * log_p + (x[-1] - x) * log_q))
+    return dist / dist.sum()
+
+
+def person_time_mh(strata) -> float:
+    """Mantel-Haenszel rate ratio over strata of (a, t1, b, t2): sum(a t2 / T) / sum(b t1 / T)."""
+    r = sum(a * t2 / (t1 + t2) for a, t1, b, t2 in strata)
+    s_ = sum(b * t1 / (t1 + t2) for a, t1, b, t2 in strata)
+    return r / s_ if s_ > 0 else (math.inf if r > 0 else float("nan"))
+
+
+def rate_ratio_test(strata, z: float = 1.96, interval: bool = True) -> RateRatioTest:
+    """Rate ratio of closures per site-year, inside against elsewhere, over strata of
+    (closures inside, site-years inside, closures elsewhere, site-years elsewhere): categories,
+    or categories by borough; one stratum is the plain comparison.
+
+    The point is the Mantel-Haenszel estimate. The interval and the test are exact and
+    conditional: given each stratum's closures, those inside follow a binomial with
+    probability r t1 / (r t1 + t2) at rate ratio r, so their total follows the convolution of
+    the strata's binomials; the mid-p interval is the r at which each mid-p tail is 2.5%
+    (no continuity correction, no 0.5 added to empty cells), and p is twice the smaller mid-p
+    tail at r = 1. With no closures inside the interval starts at 0; with none elsewhere it
+    has no upper end (inf). expected_in sums a stratum's closures times its share of
+    site-years inside. With ``interval`` False only the ratio and the test are computed (lo
+    and hi are NaN): a family of comparisons needs only their p-values.
+    """
+    nan = float("nan")
+    strata = list(strata)
+    closed_in = int(sum(a for a, _, _, _ in strata))
+    closed_out = int(sum(b for _, _, b, _ in strata))
+    years_in = sum(t for _, t, _, _ in strata)
+    years_out = sum(t for _, _, _, t in strata)
+    if years_in <= 0 or years_out <= 0:
+        if years_in <= 0 and years_out <= 0:
+            note = "no site-years in the window"
+        else:
+            note = f"no sites {'inside' if years_in <= 0 else 'elsewhere'}"
+        return RateRatioTest(nan, nan, nan, nan, closed_in, closed_out, nan, note)
+    useful = _informative(strata)
+    expected = float(sum((a + b) * t1 / (t1 + t2) for a, t1, b, t2 in useful))
+    if not useful:
+        return RateRatioTest(
+            nan, nan, nan, nan, closed_in, closed_out, expected, "no closures on either side"
+        )
+    a_sum = sum(a for a, _, _, _ in useful)
+    n_sum = sum(a + b for a, _, b, _ in useful)
+    alpha = math.erfc(z / math.sqrt(2)) / 2
+
+    prepared = [
+        (np.arange(a + b + 1, dtype=float), _log_combs(a + b), t1, t2) for a, t1, b, t2 in useful
+    ]
+
+    def upper(log_r: float) -> float:  # P(S > s) + P(S = s)/2: rises with the ratio
+        pmf = _conditional_pmf(prepared, log_r)
+        return float(pmf[a_sum + 1 :].sum() + pmf[a_sum] / 2)
+
+    def lower(log_r: float) -> float:  # P(S < s) + P(S = s)/2: falls as the ratio rises
+        pmf = _conditional_pmf(prepared, log_r)
+        return float(pmf[:a_sum].sum() + pmf[a_sum] / 2)
+
+    lo = hi = nan
+    if interval:
+        lo = 0.0 if a_sum == 0 else math.exp(_midp_root(upper, alpha))
+        hi = math.inf if a_sum == n_sum else math.exp(_midp_root(lambda x: -lower(x), -alpha))
+    p = min(1.0, 2 * min(upper(0.0), lower(0.0)))
+    return RateRatioTest(person_time_mh(useful), lo, hi, p, closed_in, closed_out, expected, "")
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm's step-down adjusted p-values (family-wise error over the values given; NaN
+    values are left out of the family and stay NaN)."""
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(len(p), np.nan)
+    valid = np.flatnonzero(~np.isnan(p))
+    m = len(valid)
+    order = valid[np.argsort(p[valid], kind="stable")]
+    running = 0.0
+    for i, idx in enumerate(order):
+        running = max(running, min(1.0, (m - i) * p[idx]))
+        out[idx] = running
+    return out

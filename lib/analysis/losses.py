@@ -15,24 +15,21 @@ Rates are fractions (0.25 means 25%); intervals are 95% unless ``z`` says otherw
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from lib.analysis.geometry import lsoa_overlap
-from lib.analysis.inference import (
-    fisher_exact,
-    fisher_exact_stratified,
-    mh_rate_ratio,
-    rate_ratio,
-    wilson_interval,
-)
+from lib.analysis import inference
+from lib.analysis.geometry import designation_years, lsoa_overlap, policy_layer
+from lib.analysis.inference import wilson_interval
 from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES
-from lib.vocab.policies import parse_policy, policy_flag, policy_label
+from lib.vocab.policies import MAIN_ANALYSED, parse_policy, policy_flag, policy_label
 
-#: Label of the row that adds the chosen categories together.
-ALL_THREE = "All three"
+#: Label of the row that pools the chosen categories.
+ALL_RECORDED = "All categories"
 ALL_SELECTED = "All selected"
 
 
@@ -64,13 +61,27 @@ CAVEATS: dict[str, str] = {
         "are left out."
     ),
     "museum_ranges": (
-        "Museum closure years are ranges (the earliest year is used) and go back decades, to "
-        "1945: a museum's closure rate covers its whole recorded history, not a recent period."
+        "Museum closure years are ranges (the earliest year is used); the source records "
+        "closures back to 1945 and up to 2021, and only those in the chosen window count."
+    ),
+    "pharmacy_window": (
+        "Pharmacy closures are recorded from 2004 to April 2025 (NHS ODS dispensary codes); a "
+        "code that closed where another opened at the same postcode within about three months "
+        "is a change of owner, not a loss."
+    ),
+    "dental_window": (
+        "Dental practice closures are recorded from 2006 to March 2016 (NHS ODS, frozen about "
+        "April 2016); the 61 closures dated 31 March 2016 are contract ends, not losses, and "
+        "the source's opening dates start in 2006."
+    ),
+    "vintage": (
+        "Only closures after designation: a site counts as inside only from its area's "
+        "designation year; its years before then count as elsewhere."
     ),
     "no_closure_records": (
-        "Only libraries, GP practices and museums have sources that record closures; other "
-        "categories (pubs, community centres, music venues and the rest of the culture map) "
-        "cannot show losses here."
+        "Only libraries, GP practices, museums, pharmacies and dental practices have sources "
+        "that record closures; other categories (pubs, community centres, music venues and the "
+        "rest of the culture map) cannot show losses here."
     ),
     "culture_map_only": (
         "Libraries and museums known only from the 2022 Cultural Infrastructure Map are left out "
@@ -135,6 +146,8 @@ _CATEGORY_CAVEATS = {
     "Library": "library_window",
     "GP practice": "gp_window",
     "Museum or public gallery": "museum_ranges",
+    "Pharmacy": "pharmacy_window",
+    "Dental practice": "dental_window",
 }
 
 
@@ -176,60 +189,101 @@ def with_caveats(frame: pd.DataFrame, caveats: list[str]) -> pd.DataFrame:
 
 def _fmt_ratio(*values: float) -> str:
     """Ratios to one decimal, or two where one decimal would read as 1.0 or below 1;
-    several values (an interval) share the same number of decimals."""
-    two = any(r < 0.95 or f"{r:.1f}" in ("1.0", "1.1") for r in values)
-    return "-".join(f"{r:.2f}" if two else f"{r:.1f}" for r in values)
+    several values (an interval) share the same number of decimals. An interval with no
+    upper end reads '0.35-no upper limit'."""
+    finite = [r for r in values if math.isfinite(r)]
+    two = any(r < 0.95 or f"{r:.1f}" in ("1.0", "1.1") for r in finite)
+    return "-".join(
+        ("no upper limit" if not math.isfinite(r) else f"{r:.2f}" if two else f"{r:.1f}")
+        for r in values
+    )
 
 
 def _fmt_pct(p: float) -> str:
     return f"{100 * p:.1f}%"
 
 
-def _reading(ratio: float, lo: float, hi: float, p_exact: float | None = None) -> str:
-    """'none' (no ratio), 'unclear' (interval spans 1), 'few' (interval excludes 1 but the
-    exact test does not agree), 'higher' or 'lower'."""
-    if any(pd.isna(x) for x in (ratio, lo, hi)):
+def _fmt_rate(rate: float) -> str:
+    """Closures per 100 site-years, to two decimals."""
+    return f"{rate:.2f}"
+
+
+#: A verdict needs at least this many closures inside, observed or expected at the rate
+#: elsewhere (with fewer, one closure more or less changes the answer).
+MIN_CLOSURES = 10
+#: The user's window starts (the page's choice) and the default.
+DEFAULT_START = 2010
+WINDOW_STARTS = (2000, 2005, 2010, 2015)
+#: How far the boundary moves, in and out, in the robustness panel.
+BOUNDARY_SHIFT_M = 50.0
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The analyst's choices behind one comparison (hashable: a cache key)."""
+
+    start: int = DEFAULT_START  # the window's first year (each source's own end)
+    vintage: bool = False  # inside only from the area's designation year
+    by_borough: bool = False  # Mantel-Haenszel strata are categories by borough
+    all_closures: bool = False  # replacements, moves and contract ends count as losses
+    buffer_m: float = 0.0  # the policy boundary moved out (+) or in (-), in metres
+
+
+DEFAULT_CHOICES = Choices()
+
+
+def _reading(test: inference.RateRatioTest) -> str:
+    """'none' (no ratio), 'few' (too few closures to tell), 'unclear' (the mid-p test's
+    p >= 0.05: the interval includes 1), 'higher' or 'lower'."""
+    if pd.isna(test.ratio) or pd.isna(test.p):
         return "none"
-    if lo <= 1 <= hi:
-        return "unclear"
-    if p_exact is not None and not pd.isna(p_exact) and p_exact >= 0.05:
+    if test.closed_in < MIN_CLOSURES and test.expected_in < MIN_CLOSURES:
         return "few"
-    return "higher" if lo > 1 else "lower"
+    if test.p >= 0.05:
+        return "unclear"
+    return "higher" if test.ratio > 1 else "lower"
+
+
+def few_text(closed_in: int, expected_in: float, closed_out: int) -> str:
+    """'too few closures to tell: 5 inside (4.2 expected at the rate elsewhere), 310 elsewhere'"""
+    return (
+        f"too few closures to tell: {closed_in:,} inside ({expected_in:.1f} expected at the "
+        f"rate elsewhere), {closed_out:,} elsewhere"
+    )
 
 
 def verdict(
+    reading: str,
     ratio: float,
     lo: float,
     hi: float,
     policy_label: str | None,
+    closed_in: int = 0,
+    expected_in: float = float("nan"),
+    closed_out: int = 0,
     note: str = "",
-    p_exact: float | None = None,
     qualifier: str = "",
 ) -> str:
-    """Plain-language reading of a rate ratio and its interval.
+    """Plain-language reading of a rate ratio of closures per site-year and its interval.
 
-    "no clear difference" when the interval includes 1, and also when the exact test does not
-    back it up (``p_exact`` >= 0.05: with a handful of sites the Katz interval is too narrow).
-    Otherwise "closures were X times as likely inside <policy_label> (95% CI ..)" or "closures
-    were less likely inside <policy_label>: X times the rate elsewhere (95% CI ..)". With
-    ``policy_label`` None the policy is not named (for a sentence that has named it already);
-    ``qualifier`` (e.g. "once the mix of categories is allowed for") goes before the interval.
+    With ``policy_label`` None the policy is not named (for a sentence that has named it
+    already); ``qualifier`` (e.g. "across categories") goes before the interval.
     """
-    reading = _reading(ratio, lo, hi, p_exact)
     q = f" {qualifier}" if qualifier else ""
     if reading == "none":
         return f"cannot compare: {note}" if note else "cannot compare"
-    if reading == "unclear":
-        return f"no clear difference{q}"
     if reading == "few":
-        return f"no clear difference{q} (too few sites to tell: exact test p = {p_exact:.2f})"
+        return few_text(closed_in, expected_in, closed_out)
+    point, low, high = _fmt_ratio(ratio, lo, hi).split("-", 2)
+    ci = f"95% CI {low}-{high}"
+    if reading == "unclear":
+        return f"no clear difference{q} (rate ratio {point}, {ci})"
     where = f"inside {policy_label}" if policy_label else "inside"
-    ci = f"95% CI {_fmt_ratio(lo, hi)}"
     if reading == "higher":
-        return f"closures were {_fmt_ratio(ratio)} times as likely {where}{q} (rate ratio {ci})"
+        return f"closures per site-year were {point} times as frequent {where}{q} ({ci})"
     return (
-        f"closures were less likely {where}{q}: {_fmt_ratio(ratio)} times the rate elsewhere "
-        f"(rate ratio {ci})"
+        f"closures per site-year were less frequent {where}{q}: {point} times the rate "
+        f"elsewhere ({ci})"
     )
 
 
@@ -248,14 +302,16 @@ def lost_mask(sites: pd.DataFrame) -> pd.Series:
 def recorded_sites(sites: pd.DataFrame, categories=RECORDING_CATEGORIES) -> pd.DataFrame:
     """The sites whose closure can be known: categories with a closure-recording source, and
     only the sites listed by that source (a culture-map-only library is left out)."""
-    keep = pd.Series(False, index=sites.index)
-    sources = sites["sources"].astype(str)
+    keep = np.zeros(len(sites), dtype=bool)
+    category_of = sites["category"].to_numpy()
     for category in categories:
         source = RECORDING[category].source if category in RECORDING else None
         if source is None:
             continue
+        members = np.flatnonzero(category_of == category)
+        sources = sites["sources"].iloc[members].astype(str)
         listed = sources.str.contains(rf"(?:^|;\s*){source}(?:\s*;|$)", regex=True)
-        keep |= sites["category"].eq(category) & listed
+        keep[members[listed.to_numpy(dtype=bool)]] = True
     return sites[keep]
 
 
@@ -280,183 +336,463 @@ def _left_out_notes(sites: pd.DataFrame, categories) -> list[str]:
 
 
 def _total_label(categories) -> str:
-    return ALL_THREE if set(categories) == set(RECORDING_CATEGORIES) else ALL_SELECTED
+    return ALL_RECORDED if set(categories) == set(RECORDING_CATEGORIES) else ALL_SELECTED
+
+
+# ---------------------------------------------------------------- site-years at risk
+
+
+def _year_point(year: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """When in a calendar year an event dated only by its year is placed: the middle of the
+    part of that year inside the window [start, end)."""
+    return (np.maximum(year, start) + np.minimum(year + 1, end)) / 2
+
+
+def exposure(
+    sites: pd.DataFrame,
+    categories=RECORDING_CATEGORIES,
+    start: int = DEFAULT_START,
+    inside_from=None,
+    all_closures: bool = False,
+) -> pd.DataFrame:
+    """Each recorded site's years at risk and closure in the window, split by side.
+
+    The window runs from 1 January of ``start`` (or the source's first date, if later) to the
+    source's end (RECORDING: libraries to 2023, GP practices to July 2019, museums to 2021,
+    pharmacies to April 2025, dental practices to March 2016). A site is at risk from the
+    window start or its opening, to its closure or the window's end; an opening or closure
+    known by its year is placed in the middle of that year (of the part of it in the window).
+    A closure counts if it is a loss (``lost_mask``; with ``all_closures`` any closure: a
+    replacement, move or contract end too) inside the window; a site closed otherwise stops
+    being at risk then without a loss. A closed site with no closure year is left out.
+
+    ``inside_from``: per site, the year from which it counts as inside (-inf: always; NaN:
+    never), so a policy's designation year splits a site's years between the sides; by
+    default none is inside. Returns one row per recorded site of the chosen categories with
+    site_id, category, gss_code, years_in, years_out, closed_in, closed_out (0 or 1).
+    """
+    chosen = [c for c in RECORDING_CATEGORIES if c in categories]
+    kept = recorded_sites(sites, chosen)
+    n = len(kept)
+    category = kept["category"].to_numpy()
+    w_start = np.array([max(float(start), RECORDING[c].window_start) for c in category])
+    w_end = np.array([RECORDING[c].window_end for c in category])
+    opened = (
+        pd.to_numeric(kept["opened_year"], errors="coerce").to_numpy(dtype=float)
+        if "opened_year" in kept.columns
+        else np.full(n, np.nan)
+    )
+    closed_year = pd.to_numeric(kept["closed_year"], errors="coerce").to_numpy(dtype=float)
+    is_closed = kept["status"].eq("closed").to_numpy()
+    loss = is_closed if all_closures else (lost_mask(kept).to_numpy() & is_closed)
+    entry = np.where(
+        np.isnan(opened) | (opened < w_start), w_start, _year_point(opened, w_start, w_end)
+    )
+    closes_in_window = is_closed & (closed_year + 1 > w_start) & (closed_year < w_end)
+    exit_ = np.where(closes_in_window, _year_point(closed_year, w_start, w_end), w_end)
+    at_risk = ~(is_closed & np.isnan(closed_year)) & ~(is_closed & (closed_year + 1 <= w_start))
+    at_risk &= (np.isnan(opened) | (opened < w_end)) & (w_start < w_end)
+    years = np.where(at_risk, np.maximum(exit_ - entry, 0.0), 0.0)
+    event = at_risk & closes_in_window & loss & (exit_ >= entry)
+    if inside_from is None:
+        inside_from = np.full(n, np.nan)
+    inside_from = np.asarray(inside_from, dtype=float)
+    split = np.where(np.isnan(inside_from), np.inf, inside_from)  # the time inside begins
+    years_in = np.where(at_risk, np.clip(exit_ - np.maximum(entry, split), 0.0, None), 0.0)
+    event_in = event & (exit_ >= split)
+    return pd.DataFrame(
+        {
+            "site_id": kept["site_id"].to_numpy(),
+            "category": category,
+            "gss_code": kept["gss_code"].fillna("unknown").to_numpy(),
+            "years_in": years_in,
+            "years_out": years - years_in,
+            "closed_in": event_in.astype(int),
+            "closed_out": (event & ~event_in).astype(int),
+        },
+        index=kept.index,
+    )
+
+
+def inside_from(
+    sites: pd.DataFrame,
+    policy: str,
+    policy_areas: gpd.GeoDataFrame | None = None,
+    vintage: bool = False,
+    buffer_m: float = 0.0,
+) -> np.ndarray:
+    """The year from which each site counts as inside the policy: -inf (always) for a site
+    inside, NaN outside; with ``vintage`` the designation year of the earliest designated
+    area holding it. Inside is the build's flag, or with ``buffer_m`` the point within the
+    policy's areas moved out (+) or in (-) by that many metres. ``policy_areas`` is needed
+    for either option."""
+    flag = inside_mask(sites, policy).to_numpy()
+    if not vintage and not buffer_m:
+        return np.where(flag, -np.inf, np.nan)
+    if policy_areas is None:
+        raise ValueError("designation years and moved boundaries need the policy areas")
+    years = designation_years(sites.geometry.values, policy_areas, policy, buffer_m)
+    if not buffer_m:  # the build's flag decides; a flagged point on an edge takes the latest
+        latest = float(policy_layer(policy_areas, policy)["designated_year"].max())
+        years = np.where(flag, np.where(np.isnan(years), latest, years), np.nan)
+    if not vintage:
+        years = np.where(np.isnan(years), np.nan, -np.inf)
+    return years
+
+
+def _strata(frame: pd.DataFrame, by_borough: bool) -> list[tuple[int, float, int, float]]:
+    keys = ["category", "gss_code"] if by_borough else ["category"]
+    sums = frame.groupby(keys)[["closed_in", "years_in", "closed_out", "years_out"]].sum()
+    return [
+        (int(a), float(t1), int(b), float(t2))
+        for a, t1, b, t2 in sums.itertuples(index=False, name=None)
+    ]
 
 
 # ---------------------------------------------------------------- closure rate in/out
 
 CLOSURE_COLUMNS = [
     "category",
+    "window",
     "sites_in",
+    "years_in",
     "closed_in",
     "rate_in",
     "rate_in_lo",
     "rate_in_hi",
     "sites_out",
+    "years_out",
     "closed_out",
     "rate_out",
     "rate_out_lo",
     "rate_out_hi",
+    "expected_in",
     "ratio",
     "ratio_lo",
     "ratio_hi",
-    "ratio_note",
-    "p_exact",
-    "ratio_adj",
-    "ratio_adj_lo",
-    "ratio_adj_hi",
-    "p_exact_adj",
+    "p_value",
+    "p_holm",
+    "comparisons",
+    "pooled_over",
+    "reading",
+    "exploratory",
     "verdict",
+    "ratio_note",
     "caveat",
 ]
 
 
-ADJUSTED = "once the mix of categories is allowed for"
+def _pooled_over(pooled: bool, by_borough: bool) -> str:
+    """What the Mantel-Haenszel ratio pools over: 'categories', 'categories and boroughs',
+    'boroughs' or '' (a plain comparison)."""
+    if pooled:
+        return "categories and boroughs" if by_borough else "categories"
+    return "boroughs" if by_borough else ""
+
+
+def _qualifier(pooled_over: str) -> str:
+    if not pooled_over:
+        return ""
+    return "within boroughs" if pooled_over == "boroughs" else f"across {pooled_over}"
 
 
 def _row_verdict(row: dict, policy_label: str | None) -> str:
-    """The verdict of a closure_table row. A total row reads the category-adjusted ratio and
-    says so, and says when the crude ratio would read differently."""
-    if row.get("category") not in (ALL_THREE, ALL_SELECTED) or pd.isna(row.get("ratio_adj")):
-        return verdict(
-            row["ratio"],
-            row["ratio_lo"],
-            row["ratio_hi"],
-            policy_label,
-            row.get("ratio_note", ""),
-            row.get("p_exact"),
-        )
-    crude = _reading(row["ratio"], row["ratio_lo"], row["ratio_hi"], row.get("p_exact"))
-    adjusted = _reading(
-        row["ratio_adj"], row["ratio_adj_lo"], row["ratio_adj_hi"], row.get("p_exact_adj")
-    )
-    said = adjusted in ("higher", "lower") or adjusted != crude
     text = verdict(
-        row["ratio_adj"],
-        row["ratio_adj_lo"],
-        row["ratio_adj_hi"],
+        row["reading"],
+        row["ratio"],
+        row["ratio_lo"],
+        row["ratio_hi"],
         policy_label,
-        "",
-        row.get("p_exact_adj"),
-        qualifier=ADJUSTED if said else "",
+        int(row["closed_in"]),
+        row["expected_in"],
+        int(row["closed_out"]),
+        row.get("ratio_note", ""),
+        qualifier=_qualifier(row.get("pooled_over", "")),
     )
-    if crude in ("higher", "lower") and adjusted != crude:
+    if row.get("exploratory"):
         text += (
-            f"; the crude ratio of {_fmt_ratio(row['ratio'])} (95% CI "
-            f"{_fmt_ratio(row['ratio_lo'], row['ratio_hi'])}) comes from which kinds of "
-            "facility lie on each side (see the rows per category)"
+            f"; exploratory: it would not survive a Holm correction for the "
+            f"{int(row['comparisons'])} comparisons shown (adjusted p = {row['p_holm']:.2f})"
         )
     return text
 
 
 def closure_table(
-    sites: pd.DataFrame, policy: str, categories=RECORDING_CATEGORIES
+    sites: pd.DataFrame,
+    policy: str,
+    categories=RECORDING_CATEGORIES,
+    choices: Choices = DEFAULT_CHOICES,
+    policy_areas: gpd.GeoDataFrame | None = None,
+    pooled_only: bool = False,
+    intervals: bool = True,
 ) -> pd.DataFrame:
-    """Closure rate inside against outside a policy's areas, per category and all together.
+    """Closures per 100 site-years inside against elsewhere, per category and pooled.
 
-    One row per chosen category that records closures (in RECORDING_CATEGORIES order) and, when
-    more than one is chosen, a total row ("All three" or "All selected"). Columns:
-    CLOSURE_COLUMNS. rate_* are closed / sites on each side with Wilson intervals; ratio is
-    rate_in / rate_out with a Katz interval (see ``rate_ratio``) and p_exact Fisher's exact
-    test. ratio_adj is the Mantel-Haenszel ratio stratified by category (Greenland-Robins
-    interval) and p_exact_adj the exact test within categories: on a category row they equal
-    the crude figures; on the total row they allow for the categories' different closure rates
-    and locations (museums close most often and cluster in central London). The total row's
-    verdict reads the adjusted ratio. caveat joins the caveats for that row;
-    ``attrs["caveats"]`` has them all plus what was left out.
+    One row per chosen category that records closures (in RECORDING_CATEGORIES order) and,
+    when more than one is chosen, a pooled row ("All categories" or "All selected"). Each
+    source's own window from ``choices.start`` (see ``exposure``). Columns CLOSURE_COLUMNS:
+    sites_* the sites with any years at risk on a side, years_* the site-years, rate_* the
+    closures per 100 site-years with mid-p exact Poisson intervals, ratio the rate ratio
+    (Mantel-Haenszel over categories on the pooled row, over boroughs too with
+    ``choices.by_borough``) with its mid-p exact conditional interval and p_value, reading
+    ('none', 'few', 'unclear', 'higher', 'lower'). p_holm, comparisons and exploratory are
+    filled by ``mark_comparisons`` (here the row alone is the family). ``policy_areas`` is
+    needed for ``choices.vintage`` or ``choices.buffer_m``. ``pooled_only``: only the last
+    row; ``intervals`` False: no intervals on the ratio (NaN), only its test.
     """
     parse_policy(policy)  # KeyError for an unknown key
-    label = policy_label(policy)
     categories = list(categories)
     chosen = [c for c in RECORDING_CATEGORIES if c in categories]
-    kept = recorded_sites(sites, chosen)
-    inside = inside_mask(kept, policy).to_numpy()
-    closed = lost_mask(kept).to_numpy()
-    category = kept["category"].to_numpy()
+    table = _closure_rows(
+        recorded_sites(sites, chosen), policy, chosen, choices, policy_areas, pooled_only, intervals
+    )
+    return with_caveats(table, _table_caveats(sites, policy, categories, choices))
+
+
+def _table_caveats(sites: pd.DataFrame, policy: str, categories, choices: Choices) -> list[str]:
+    caveats = caveats_for(policy, categories) + _left_out_notes(sites, categories)
+    if choices.vintage:
+        caveats.append(CAVEATS["vintage"])
+    return caveats
+
+
+def _closure_rows(
+    kept: pd.DataFrame,
+    policy: str,
+    chosen: list[str],
+    choices: Choices,
+    policy_areas: gpd.GeoDataFrame | None,
+    pooled_only: bool = False,
+    intervals: bool = True,
+) -> pd.DataFrame:
+    """``closure_table`` of sites already narrowed to the recorded ones of ``chosen``
+    categories (``recorded_sites``), without the table's caveats: what the family of
+    comparisons and the robustness panel compute many times over."""
+    parse_policy(policy)
+    label = policy_label(policy)
+    start = inside_from(kept, policy, policy_areas, choices.vintage, choices.buffer_m)
+    frame = exposure(kept, chosen, choices.start, start, choices.all_closures)
     policy_notes = [CAVEATS[k] for k in _policy_caveat_keys(policy)]
-    counts = {}
-    for name in chosen:
-        members = category == name
-        counts[name] = (
-            int((members & inside & closed).sum()),
-            int((members & inside).sum()),
-            int((members & ~inside & closed).sum()),
-            int((members & ~inside).sum()),
-        )
-    groups = [(name, [counts[name]]) for name in chosen]
+    groups = [(name, [name]) for name in chosen]
     if len(chosen) > 1:
-        groups.append((_total_label(chosen), [counts[name] for name in chosen]))
+        groups.append((_total_label(chosen), chosen))
+    if pooled_only:
+        groups = groups[-1:]
     rows = []
-    for name, strata in groups:
-        a, n1, b, n2 = (sum(st[i] for st in strata) for i in range(4))
-        rr = rate_ratio(a, n1, b, n2)
-        p = fisher_exact(a, n1, b, n2)
-        if len(strata) > 1:
-            adj, p_adj = mh_rate_ratio(strata), fisher_exact_stratified(strata)
-        else:
-            adj, p_adj = rr, p
-        row_categories = chosen if len(strata) > 1 else [name]
-        notes = [CAVEATS[_CATEGORY_CAVEATS[c]] for c in row_categories] + policy_notes
-        if n1 < 30 or a < 5:
-            notes.append(
-                f"Only {n1} site{'' if n1 == 1 else 's'} and {a} closure"
-                f"{'' if a == 1 else 's'} inside: the interval is wide."
-            )
+    for name, members in groups:
+        part = frame[frame["category"].isin(members)]
+        test = inference.rate_ratio_test(_strata(part, choices.by_borough), interval=intervals)
+        notes = [CAVEATS[_CATEGORY_CAVEATS[c]] for c in members] + policy_notes
         row = dict(
             category=name,
-            sites_in=n1,
-            closed_in=a,
-            sites_out=n2,
-            closed_out=b,
-            ratio=rr.ratio,
-            ratio_lo=rr.lo,
-            ratio_hi=rr.hi,
-            ratio_note=rr.note,
-            p_exact=p,
-            ratio_adj=adj.ratio,
-            ratio_adj_lo=adj.lo,
-            ratio_adj_hi=adj.hi,
-            p_exact_adj=p_adj,
+            window="; ".join(
+                f"{RECORDING[c].plural} {_window_text(c, choices.start)}" for c in members
+            ),
+            sites_in=int((part["years_in"] > 0).sum()),
+            years_in=float(part["years_in"].sum()),
+            closed_in=test.closed_in,
+            sites_out=int((part["years_out"] > 0).sum()),
+            years_out=float(part["years_out"].sum()),
+            closed_out=test.closed_out,
+            expected_in=test.expected_in,
+            ratio=test.ratio,
+            ratio_lo=test.lo,
+            ratio_hi=test.hi,
+            p_value=test.p,
+            p_holm=test.p,
+            comparisons=1,
+            reading=_reading(test),
+            exploratory=False,
+            ratio_note=test.note,
+            pooled_over=_pooled_over(len(members) > 1, choices.by_borough),
         )
         row["verdict"] = _row_verdict(row, label)
         row["caveat"] = " ".join(notes)
         rows.append(row)
     table = pd.DataFrame(rows, columns=[c for c in CLOSURE_COLUMNS if not c.startswith("rate_")])
     for side in ("in", "out"):
-        k, n = table[f"closed_{side}"].to_numpy(), table[f"sites_{side}"].to_numpy()
+        k, t = table[f"closed_{side}"].to_numpy(), table[f"years_{side}"].to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
-            table[f"rate_{side}"] = np.where(n > 0, k / np.maximum(n, 1), np.nan)
-        lo, hi = wilson_interval(k, n)
-        table[f"rate_{side}_lo"], table[f"rate_{side}_hi"] = lo, hi
-    table = table[CLOSURE_COLUMNS]
-    return with_caveats(table, caveats_for(policy, categories) + _left_out_notes(sites, categories))
+            table[f"rate_{side}"] = np.where(t > 0, 100 * k / np.maximum(t, 1e-9), np.nan)
+        lo, hi = inference.poisson_rate_interval(k, t)
+        table[f"rate_{side}_lo"], table[f"rate_{side}_hi"] = 100 * lo, 100 * hi
+    return table[CLOSURE_COLUMNS]
+
+
+def _window_text(category: str, start: int) -> str:
+    recording = RECORDING[category]
+    if start <= recording.first_year:
+        return recording.window
+    if start >= recording.window_end:
+        return f"none from {start} (the source ends {recording.window.split(' - ')[-1]})"
+    return f"{start} - {recording.window.split('-')[-1].strip()}"
+
+
+def mark_comparisons(table: pd.DataFrame, p_holm, comparisons: int, policy: str) -> pd.DataFrame:
+    """``table`` with each row's Holm-adjusted p-value (``p_holm``, in the table's order) for
+    a family of ``comparisons``: a difference is exploratory when its adjusted p-value is 0.05
+    or more (it would not survive the correction)."""
+    table = table.copy()
+    table["p_holm"] = np.asarray(p_holm, dtype=float)
+    table["comparisons"] = int(comparisons)
+    table["exploratory"] = table["reading"].isin(["higher", "lower"]) & ~(table["p_holm"] < 0.05)
+    label = policy_label(policy)
+    table["verdict"] = [_row_verdict(row, label) for row in table.to_dict("records")]
+    return table
+
+
+def comparisons(
+    sites: pd.DataFrame,
+    policy_areas: gpd.GeoDataFrame,
+    policy: str,
+    categories=RECORDING_CATEGORIES,
+    choices: Choices = DEFAULT_CHOICES,
+) -> pd.DataFrame:
+    """The page's table for ``policy`` with every finding marked exploratory or not. The
+    family is every comparison the page offers with these categories and choices: each main
+    policy (and the town-centre class chosen, if one is) times each row (the categories and
+    the pooled row); Holm's correction runs over those with a p-value.
+    ``attrs['family']`` is that family as a table (policy, category, reading, p_value,
+    p_holm)."""
+    family_policies = list(MAIN_ANALYSED) + ([policy] if policy not in MAIN_ANALYSED else [])
+    chosen = [c for c in RECORDING_CATEGORIES if c in categories]
+    kept = recorded_sites(sites, chosen)
+    tables = {
+        key: _closure_rows(kept, key, chosen, choices, policy_areas, intervals=key == policy)
+        for key in family_policies
+    }
+    with_caveats(tables[policy], _table_caveats(sites, policy, list(categories), choices))
+    family = pd.concat(
+        [t[["category", "reading", "p_value"]].assign(policy=key) for key, t in tables.items()],
+        ignore_index=True,
+    )
+    family["p_holm"] = inference.holm(family["p_value"])
+    mine = family[family["policy"] == policy]["p_holm"].to_numpy()
+    marked = mark_comparisons(tables[policy], mine, int(family["p_value"].notna().sum()), policy)
+    marked.attrs["family"] = family[["policy", "category", "reading", "p_value", "p_holm"]]
+    return marked
 
 
 def verdict_sentence(table_row, policy_label: str) -> str:
     """One quotable sentence from a closure_table row (a Series or a dict)."""
     row = dict(table_row)
     category = row.get("category", getattr(table_row, "name", None))  # or the index label
-    if category == ALL_THREE:
-        who = "Across libraries, GP practices and museums, the closure rate"
-    elif category == ALL_SELECTED:
-        who = "Across the selected categories, the closure rate"
-    else:
-        who = f"For {(RECORDING[category].plural if category in RECORDING else category)}, the closure rate"
-    if not row["sites_in"] or not row["sites_out"]:
-        side = "inside" if not row["sites_in"] else "outside"
-        return f"{who} cannot be compared: there are no recorded sites {side} {policy_label}."
-
-    def rate(side: str) -> tuple[str, str]:
-        return (
-            f"{_fmt_pct(row[f'rate_{side}'])}",
-            f"{100 * row[f'rate_{side}_lo']:.1f}-{_fmt_pct(row[f'rate_{side}_hi'])}",
+    if category in (ALL_RECORDED, ALL_SELECTED):
+        who = "Across the " + (
+            "recorded categories" if category == ALL_RECORDED else "selected categories"
         )
-
-    (r_in, ci_in), (r_out, ci_out) = rate("in"), rate("out")
+        who += ", closures"
+    else:
+        plural = RECORDING[category].plural if category in RECORDING else category
+        who = f"For {plural}, closures"
+    if not row["years_in"] or not row["years_out"]:
+        side = "inside" if not row["years_in"] else "outside"
+        return f"{who} cannot be compared: there are no recorded sites {side} {policy_label}."
+    rates = (
+        f"{who} inside {policy_label} ran at {_fmt_rate(row['rate_in'])} per 100 site-years "
+        f"({row['closed_in']:,} in {row['years_in']:,.0f} site-years) against "
+        f"{_fmt_rate(row['rate_out'])} elsewhere ({row['closed_out']:,} in "
+        f"{row['years_out']:,.0f})"
+    )
     answer = _row_verdict({**row, "category": category}, None)
+    return f"{rates}: {answer}."
+
+
+# ---------------------------------------------------------------- robustness
+
+
+def robustness(
+    sites: pd.DataFrame,
+    policy_areas: gpd.GeoDataFrame,
+    policy: str,
+    categories=RECORDING_CATEGORIES,
+    choices: Choices = DEFAULT_CHOICES,
+) -> pd.DataFrame:
+    """The headline (the table's last row) under other reasonable choices: other window
+    starts, the boundary moved 50 m in and out, replacements, moves and contract ends counted
+    as losses, designation dates respected or not, and each category alone.
+
+    Columns: choice, closed_in, years_in, closed_out, years_out, ratio, ratio_lo, ratio_hi,
+    reading, verdict, flips (the reading differs from the headline's, both having enough
+    closures to tell). ``attrs['fragile']``: True when any choice flips the verdict, False
+    when none does, None when the headline itself has too few closures to tell.
+    """
+    chosen = [c for c in RECORDING_CATEGORIES if c in categories]
+    label = policy_label(policy)
+    variants: list[tuple[str, Sequence[str], Choices]] = [("As chosen", chosen, choices)]
+    for year in (2000, 2010, 2015):
+        if year != choices.start:
+            variants.append((f"Window from {year}", chosen, replace(choices, start=year)))
+    shift = BOUNDARY_SHIFT_M
+    variants += [
+        (f"Boundary moved {shift:.0f} m in", chosen, replace(choices, buffer_m=-shift)),
+        (f"Boundary moved {shift:.0f} m out", chosen, replace(choices, buffer_m=shift)),
+        (
+            "Replacements, moves and contract ends counted as losses"
+            if not choices.all_closures
+            else "Only losses counted",
+            chosen,
+            replace(choices, all_closures=not choices.all_closures),
+        ),
+        (
+            "Only closures after designation"
+            if not choices.vintage
+            else "Designation dates ignored",
+            chosen,
+            replace(choices, vintage=not choices.vintage),
+        ),
+        (
+            "Stratified by borough too" if not choices.by_borough else "Not stratified by borough",
+            chosen,
+            replace(choices, by_borough=not choices.by_borough),
+        ),
+    ]
+    if len(chosen) > 1:
+        variants += [(f"{c} alone", [c], choices) for c in chosen]
+    rows = []
+    kept = recorded_sites(sites, chosen)
+    for name, cats, variant in variants:
+        part = kept[kept["category"].isin(cats)]
+        row = _closure_rows(part, policy, list(cats), variant, policy_areas, True).iloc[-1]
+        rows.append(
+            dict(
+                choice=name,
+                closed_in=int(row["closed_in"]),
+                years_in=float(row["years_in"]),
+                closed_out=int(row["closed_out"]),
+                years_out=float(row["years_out"]),
+                ratio=row["ratio"],
+                ratio_lo=row["ratio_lo"],
+                ratio_hi=row["ratio_hi"],
+                reading=row["reading"],
+                verdict=row["verdict"].replace(f" inside {label}", " inside"),
+            )
+        )
+    table = pd.DataFrame(rows)
+    head = table["reading"].iloc[0]
+    decided = ("higher", "lower", "unclear")
+    table["flips"] = table["reading"].isin(decided) & (table["reading"] != head)
+    if head not in decided:
+        table["flips"] = False
+    table.attrs["fragile"] = None if head not in decided else bool(table["flips"].any())
+    return table
+
+
+def robustness_note(table: pd.DataFrame) -> str:
+    """'Robust: ...' or 'Fragile: ...' for the page, from ``robustness``."""
+    fragile = table.attrs.get("fragile")
+    if fragile is None:
+        return "Robustness: not judged, since the headline has too few closures to tell."
+    others = len(table) - 1
+    if not fragile:
+        return (
+            f"Robust: the verdict holds under all {others} other choices below (those with "
+            "too few closures to tell aside)."
+        )
+    flips = table.loc[table["flips"], "choice"].tolist()
     return (
-        f"{who} inside {policy_label} was {r_in} (95% CI {ci_in}) against {r_out} "
-        f"({ci_out}) elsewhere: {answer}."
+        f"Fragile: the verdict changes under {len(flips)} of {others} other reasonable "
+        f"choices ({'; '.join(flips)})."
     )
 
 
@@ -473,12 +809,14 @@ def share_table(
     boroughs: gpd.GeoDataFrame | None,
     policy: str,
     categories=RECORDING_CATEGORIES,
+    start: int = DEFAULT_START,
 ) -> pd.DataFrame:
-    """Share of closures inside a policy's areas against its share of sites, land and people.
+    """Share of closures inside a policy's areas against its share of site-years, land and
+    people.
 
-    Rows (``measure``): "Closures", "Sites", "Land area", "Residents"; columns SHARE_COLUMNS.
-    Closures and sites count the recorded sites of the chosen categories (Wilson interval on
-    the share). Land area is the policy's polygons (overlaps counted once) intersected with
+    Rows (``measure``): "Closures", "Site-years", "Land area", "Residents"; columns
+    SHARE_COLUMNS. Closures and site-years are those of the chosen categories in each
+    source's window from ``start`` (``exposure``; Wilson interval on the closures' share). Land area is the policy's polygons (overlaps counted once) intersected with
     London, over London's area, in hectares; London is measured as the LSOAs, which tile the 33
     boroughs without the Thames (their total differs from the borough polygons' by under
     0.01%), so ``boroughs`` is not needed and may be None. Residents: for Areas for
@@ -489,8 +827,7 @@ def share_table(
     parse_policy(policy)  # KeyError for an unknown key
     chosen = [c for c in RECORDING_CATEGORIES if c in categories]
     kept = recorded_sites(sites, chosen)
-    inside = inside_mask(kept, policy)
-    closed = lost_mask(kept)
+    frame = exposure(kept, chosen, start, inside_from(kept, policy))
     lsoa_area = lsoas.geometry.area.to_numpy()
     overlap = lsoa_overlap(lsoas, policy_areas, policy)
     london_ha = float(lsoa_area.sum()) / 1e4
@@ -504,12 +841,20 @@ def share_table(
         people_note = CAVEATS["area_weighted_population"]
     total_people = float(population.sum())
 
-    closures_in, closures = int((inside & closed).sum()), int(closed.sum())
-    sites_in, n_sites = int(inside.sum()), len(kept)
+    closures_in = int(frame["closed_in"].sum())
+    closures = closures_in + int(frame["closed_out"].sum())
+    years_in = float(frame["years_in"].sum())
+    years = years_in + float(frame["years_out"].sum())
     what = ", ".join(RECORDING[c].plural for c in chosen) or "no categories"
     rows = [
-        ("Closures", closures_in, closures, "closed sites", f"Closed {what} (recorded sites)."),
-        ("Sites", sites_in, n_sites, "sites", f"All recorded {what}, open and closed."),
+        ("Closures", closures_in, closures, "losses", f"Losses of {what} in the window."),
+        (
+            "Site-years",
+            years_in,
+            years,
+            "site-years at risk",
+            f"Years each recorded {what} was open in the window, summed.",
+        ),
         (
             "Land area",
             land_ha,
@@ -523,9 +868,9 @@ def share_table(
     table = pd.DataFrame(rows, columns=["measure", "inside", "total", "unit", "caveat"])
     with np.errstate(divide="ignore", invalid="ignore"):
         table["share"] = table["inside"] / table["total"].where(table["total"] > 0)
-    lo, hi = wilson_interval([closures_in, sites_in], [closures, n_sites])
-    table["share_lo"] = [lo[0], lo[1], np.nan, np.nan]
-    table["share_hi"] = [hi[0], hi[1], np.nan, np.nan]
+    lo, hi = wilson_interval(closures_in, closures)
+    table["share_lo"] = [lo, np.nan, np.nan, np.nan]
+    table["share_hi"] = [hi, np.nan, np.nan, np.nan]
     table = table[SHARE_COLUMNS]
     caveats = caveats_for(policy, categories) + [people_note] + _left_out_notes(sites, categories)
     return with_caveats(table, caveats)
@@ -555,35 +900,41 @@ def distance_band(in_town_centre, dist_m) -> pd.Series:
     return band
 
 
-def distance_bands(sites: pd.DataFrame, categories=RECORDING_CATEGORIES) -> pd.DataFrame:
-    """Closure rate by straight-line distance to the nearest town centre.
+def distance_bands(
+    sites: pd.DataFrame, categories=RECORDING_CATEGORIES, start: int = DEFAULT_START
+) -> pd.DataFrame:
+    """Closures per 100 site-years by straight-line distance to the nearest town centre, in
+    each source's window from ``start`` (``exposure``).
 
     Rows in order: inside a town centre, under 400 m, 400-800 m, 800-1,600 m, 1,600 m or more
-    (lower bounds inclusive). Columns: band, min_m, max_m, sites, closed, rate, rate_lo, rate_hi.
+    (lower bounds inclusive). Columns: band, min_m, max_m, sites, years, closed, rate,
+    rate_lo, rate_hi (mid-p exact Poisson interval).
     """
     chosen = [c for c in RECORDING_CATEGORIES if c in categories]
     kept = recorded_sites(sites, chosen)
     band = distance_band(kept["in_town_centre"], kept["dist_town_centre_m"])
     band.index = kept.index
-    closed = lost_mask(kept)
+    frame = exposure(kept, chosen, start)
     specs = [(INSIDE_BAND, 0.0, 0.0)] + DISTANCE_BANDS
     rows = []
     for label, low, high in specs:
-        members = band.eq(label)
+        members = frame[band.eq(label)]
         rows.append(
             dict(
                 band=label,
                 min_m=low,
                 max_m=high,
-                sites=int(members.sum()),
-                closed=int((members & closed).sum()),
+                sites=int((members["years_out"] > 0).sum()),
+                years=float(members["years_out"].sum()),
+                closed=int(members["closed_out"].sum()),
             )
         )
     table = pd.DataFrame(rows)
-    n = table["sites"].to_numpy()
+    t = table["years"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        table["rate"] = np.where(n > 0, table["closed"] / np.maximum(n, 1), np.nan)
-    table["rate_lo"], table["rate_hi"] = wilson_interval(table["closed"], n)
+        table["rate"] = np.where(t > 0, 100 * table["closed"] / np.maximum(t, 1e-9), np.nan)
+    lo, hi = inference.poisson_rate_interval(table["closed"], t)
+    table["rate_lo"], table["rate_hi"] = 100 * lo, 100 * hi
     caveats = (
         [CAVEATS["straight_line"], CAVEATS["boundaries_indicative"]]
         + caveats_for(None, categories)
@@ -642,42 +993,72 @@ def closures_by_year(
 # ---------------------------------------------------------------- definitions
 
 DEFINITIONS = """\
-**Which sites count.** Only libraries, GP practices and museums (with public galleries) have
-sources that record closures as well as open sites: the DCMS Libraries Taskforce list (2016;
-closures 2010-2016), NHS Digital's GP practice file (December 2019; closures July 2013 - July
-2019) and Mapping Museums (Birkbeck; closure years are ranges, we use the earliest, back to
-1945). A site counts only if one of these sources lists it; libraries and museums known only
-from the 2022 Cultural Infrastructure Map are left out, because nobody records whether they
-closed. Pubs, community centres, music venues and the rest cannot show losses as points.
+**Which sites count.** Five categories have sources that record closures as well as open
+sites: libraries (DCMS / Arts Council England lists of 2016, 2021 and 2023: closures 2010-2023),
+GP practices (NHS Digital epraccur, December 2019: closures July 2013 - July 2019), museums and
+public galleries (Mapping Museums, Birkbeck: closure years are ranges, we use the earliest;
+1945-2021), pharmacies (NHS ODS dispensary codes, April 2025: closures 2004 - April 2025) and
+dental practices (NHS ODS, frozen about April 2016: closures 2006 - March 2016). A site counts
+only if one of these sources lists it; libraries and museums known only from the 2022 Cultural
+Infrastructure Map are left out, because nobody records whether they closed. Pubs, community
+centres, music venues and the rest cannot show losses as points. All five are compared by
+default: counted per site-year and pooled within categories (below), sources recorded over
+different years no longer bias the comparison, and more closures give a firmer answer; the
+robustness panel shows each category alone, and the sidebar can choose fewer.
+
+**Only losses count.** A closure counts when it is a loss: a library closed and replaced, a
+move, a pharmacy's change of owner (a code that closed where another opened at the same
+postcode within about three months), a GP practice's merger at the same surgery or a dental
+contract end on 31 March 2016 is not a loss. The robustness panel shows the verdict with
+replacements, moves and contract ends counted as losses.
+
+**One window, closures per site-year.** You choose the first year (2010 by default); each
+source's own end closes the window. A site is at risk from the window start, or its opening if
+later, to its closure, or the source's end: those are its site-years. An opening or closure
+known only by its year is placed in the middle of that year (of the part of it inside the
+window). **Rate** = losses in the window / site-years, shown per 100 site-years, with a mid-p
+exact Poisson interval.
 
 **Inside a policy area.** A site is inside when its point lies within the policy's polygons
 (GLA Planning Data Map; boundaries are indicative). A site in overlapping town centres takes
 the highest class. Areas for Regeneration are the LSOAs in the 20% most deprived in England on
 the IMD 2019 (London Plan policy SD10). The Opportunity Area layer has 27 of the 47 areas.
 
-**Closure rate** = closed sites / all recorded sites (open and closed), on each side of the
-boundary. The 95% interval is the Wilson score interval:
-centre = (p + z²/2n) / (1 + z²/n), half-width = z / (1 + z²/n) · √(p(1-p)/n + z²/4n²), z = 1.96.
+**Rate ratio** = rate inside / rate elsewhere. For one category it is the plain ratio; for
+several it is the Mantel-Haenszel rate ratio over categories (each category compared with
+itself, inside against elsewhere, then pooled), and with "stratify by borough" over categories
+within boroughs, so neither the mix of facilities nor of boroughs on each side makes the
+difference. Its 95% interval and p-value are exact and conditional (mid-p): given the closures
+in each stratum, those inside follow a binomial whose probability depends only on the ratio
+and the stratum's share of site-years inside; no 0.5 is added to empty cells.
 
-**Rate ratio** = rate inside / rate outside. Its 95% interval is the Katz log interval:
-exp(ln RR ± 1.96 · √(1/a - 1/n₁ + 1/b - 1/n₂)), with a closures among n₁ sites inside and b
-among n₂ outside. When a cell of the 2x2 table is zero (no closures on a side, or every site
-on a side closed), 0.5 is added to every cell (Haldane-Anscombe correction) and the ratio and
-its interval come from the corrected counts; the table says so in `ratio_note`. With no sites
-on a side, or no closures at all, there is no ratio. **"No clear difference"** means the
-interval includes 1: the data cannot tell the two rates apart. With a handful of sites the
-Katz interval is too narrow, so a difference is claimed only if Fisher's exact test agrees
-(two-sided p < 0.05, column `p_exact`); otherwise the verdict says there are too few sites
-to tell.
+**No verdict on a handful.** A verdict needs at least 10 losses inside, observed or expected
+at the rate elsewhere; below that the page says "too few closures to tell" and gives the
+counts. **"No clear difference"** means the interval includes 1.
 
-**All three together.** Museums close far more often in this data (23% of those recorded,
-against 14% of GP practices and 10% of libraries) and cluster in central London, so adding the
-categories together can make a policy area look worse or better only because of which kinds
-of facility lie inside it. The "All three" row therefore also gives a Mantel-Haenszel rate
-ratio stratified by category (Greenland-Robins interval; `ratio_adj`) and an exact test within
-categories (`p_exact_adj`), and its verdict reads those. Its rates are the plain totals.
+**How many comparisons.** The page offers each main policy (and a town-centre class when one
+is chosen) against each category shown and the pooled row; it says how many. Where a
+difference would not survive Holm's correction for that many comparisons (Holm-adjusted
+p ≥ 0.05) it is marked **exploratory**: worth a look, not a finding to post.
 
-**Shares.** Share of closures inside against share of sites inside: if closures fell evenly,
+**Policy designation.** Boundaries are today's, and most were designated (adopted) between
+2004 and 2021: Opportunity Areas by their adopted date, Strategic Industrial Locations 2017,
+the Central Activities Zone and Creative Enterprise Zones 2018, Areas for Regeneration 2019
+(IMD 2019), town centres 2021 (London Plan Annex 1). With "only closures after designation" a
+site counts as inside only from its area's designation year and its earlier years as
+elsewhere. An association with a designation shows where closures happened more or less often,
+not that the designation caused them: places are designated because of what is already there
+(deprivation, industry, a town centre), closures before a designation cannot be its effect, and
+those soon after may have been under way before it.
+
+**Robustness.** The headline is recomputed under other reasonable choices: the window from
+2000, 2010 or 2015, the policy boundary moved 50 m in and 50 m out (site points and boundaries
+are both approximate), replacements, moves and contract ends counted as losses, designation
+dates respected or not, borough strata or not, and each category alone. If any of these with
+enough closures to tell reads differently (higher, lower or no clear difference), the verdict
+is **fragile**; otherwise **robust**.
+
+**Shares.** Share of losses inside against share of site-years inside: if losses fell evenly,
 the two would match. Land area is the policy's polygons (overlaps counted once) within the 33
 boroughs over London's area (excluding the Thames). Residents inside are mid-2020 LSOA
 populations: for Areas for Regeneration the regeneration LSOAs themselves, for other policies
@@ -685,7 +1066,7 @@ each LSOA's population times the share of its area inside (area weighting).
 
 **Distance to a town centre** is straight-line to the edge of the nearest centre in the London
 Plan network, in bands: inside, under 400 m, 400-800 m, 800-1,600 m, 1,600 m or more (a site
-exactly 400 m away is in 400-800 m).
+exactly 400 m away is in 400-800 m); losses per 100 site-years in the same window.
 
 **Pubs** are ONS counts of public houses and bars per borough and year (business units,
 rounded to 5). Change is end minus start year; per 10,000 residents uses mid-2020 population.

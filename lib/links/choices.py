@@ -90,8 +90,8 @@ def page_choices(
                 aliases={p: policy_title(p) for p in LOSS_POLICY_OPTIONS},
             ),
             "categories": Choice(
-                "a category whose closures are recorded (Library, GP "
-                "practice, Museum or public gallery)",
+                "a category whose closures are recorded (Library, GP practice, Museum or "
+                "public gallery, Pharmacy, Dental practice)",
                 list(RECORDING_CATEGORIES),
                 repeat=True,
             ),

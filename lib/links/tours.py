@@ -24,7 +24,7 @@ from pathlib import Path
 
 from lib.links import match
 from lib.links.choices import page_choices
-from lib.vocab.categories import CATEGORY_GROUPS, RECORDING_CATEGORIES
+from lib.vocab.categories import CATEGORY_GROUPS, RECORDING_CATEGORIES, WINDOW_START_OPTIONS
 from lib.vocab.policies import ANALYSED, POLICIES, policy_title
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -146,7 +146,14 @@ PAGES: dict[str, PageSpec] = {
             "Losses vs policy",
             {
                 "against": Param(one_of(LOSS_POLICIES)),
-                "categories": Param(one_of(list(RECORDING_CATEGORIES)), repeat=True, max_values=3),
+                "categories": Param(
+                    one_of(list(RECORDING_CATEGORIES)),
+                    repeat=True,
+                    max_values=len(RECORDING_CATEGORIES),
+                ),
+                "since": Param(one_of([str(y) for y in WINDOW_START_OPTIONS])),
+                "after_designation": Param(flag),
+                "by_borough": Param(flag),
                 "count_community": Param(flag),
                 "basemap": BASEMAP,
                 "present": Param(flag),

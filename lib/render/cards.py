@@ -87,10 +87,10 @@ def _with_sources(keys: Sequence[str]) -> tuple[tuple[str, ...], str]:
 AREA_TINT = 0.25  # the policy's fill, as on the page's map (fillOpacity 0.22)
 
 
-def recorded_note(categories: Sequence[str]) -> str:
-    """'Only closures a source recorded: libraries 2010-2016, GP practices 2013-2019.'"""
+def recorded_note(categories: Sequence[str], start: int = losses.DEFAULT_START) -> str:
+    """'Losses from 2010 to each source's end: libraries 2010-2023, GP practices 2013-2019.'"""
     return (
-        "Only closures a source recorded: "
+        f"Losses from {start} to each source's end, per site-year at risk; sources: "
         + ", ".join(RECORDING[c].card_window for c in RECORDING_CATEGORIES if c in categories)
         + "."
     )
@@ -102,45 +102,33 @@ def losses_title(policy: str) -> str:
     return f"Closures inside {policy_title(policy)} vs elsewhere"
 
 
-def _verdict_parts(total: pd.Series | dict, policy: str) -> tuple[str, str]:
-    """The total row's verdict, short (the policy not named again: the title names it), and
-    what follows its semicolon (why a crude ratio reads differently), as a sentence."""
-    verdict, _, more = dict(total)["verdict"].partition("; ")
-    verdict = verdict.replace(f" inside {policy_label(policy)}", " inside")
-    return verdict, (more[:1].upper() + more[1:] + ".") if more else ""
+def _short_verdict(total: pd.Series | dict, policy: str) -> str:
+    """The total row's verdict, short (the policy not named again: the title names it)."""
+    return dict(total)["verdict"].replace(f" inside {policy_label(policy)}", " inside")
 
 
 def losses_headline(total: pd.Series | dict, policy: str) -> Headline:
-    """The page's headline sentence as one figure: '16.1% vs 13.9%' (the closure rates
-    inside and elsewhere, `total` being the closure_table's last row) and its verdict, short
-    enough for presentation mode's header."""
+    """The page's headline as one figure: '1.75 vs 1.24' (losses per 100 site-years inside
+    and elsewhere, `total` being the closure_table's last row) and its verdict, short enough
+    for presentation mode's header."""
     row = dict(total)
-    if not row["sites_in"] or not row["sites_out"]:
+    if not row["years_in"] or not row["years_out"]:
         return Headline(tables.DASH, losses.verdict_sentence(total, policy_label(policy)))
+    verdict, _, exploratory = _short_verdict(total, policy).partition("; exploratory")
+    if exploratory:
+        verdict += " (exploratory)"
     return Headline(
-        f"{tables.pct(row['rate_in'])} vs {tables.pct(row['rate_out'])}",
-        f"closure rate inside vs elsewhere: {_verdict_parts(total, policy)[0]}",
-    )
-
-
-def few_note(total: pd.Series | dict) -> str:
-    """'Only 7 sites and 5 closures inside: the interval is wide.' (as the page's caveat), or
-    '' when there are enough."""
-    n, k = int(dict(total)["sites_in"]), int(dict(total)["closed_in"])
-    if n >= 30 and k >= 5:
-        return ""
-    return (
-        f"Only {n} site{'' if n == 1 else 's'} and {k} closure{'' if k == 1 else 's'} "
-        "inside: the interval is wide."
+        f"{row['rate_in']:.2f} vs {row['rate_out']:.2f}",
+        f"losses per 100 site-years inside vs elsewhere: {verdict}",
     )
 
 
 def losses_counts(total: pd.Series | dict) -> str:
-    """'63 of 391 recorded sites closed inside, 244 of 1,751 elsewhere.'"""
+    """'65 losses in 3,724 site-years inside, 600 in 48,211 elsewhere.'"""
     row = dict(total)
     return (
-        f"{row['closed_in']:,} of {row['sites_in']:,} recorded sites closed inside, "
-        f"{row['closed_out']:,} of {row['sites_out']:,} elsewhere."
+        f"{row['closed_in']:,} losses in {row['years_in']:,.0f} site-years inside, "
+        f"{row['closed_out']:,} in {row['years_out']:,.0f} elsewhere."
     )
 
 
@@ -174,16 +162,21 @@ def losses_figure(
     link: str,
     size: str = "social",
     table: pd.DataFrame | None = None,
+    choices: losses.Choices = losses.DEFAULT_CHOICES,
+    fragile: bool | None = None,
 ) -> Figure:
     """Losses vs policy: the closed sites inside the policy's areas (filled vermillion dots
     over the areas' tint) and elsewhere (hollow blue rings), across London, with the closure
-    rates inside and elsewhere as the headline. `table`: the page's closure_table, if at hand."""
+    rates inside and elsewhere as the headline. `table`: the page's closure_table (with
+    ``choices``), if at hand; ``fragile``: the robustness panel's judgement, if known."""
     categories = tuple(c for c in RECORDING_CATEGORIES if c in categories) or RECORDING_CATEGORIES
     cl = card_maps.card_layers(layers)
     if table is None:
-        table = losses.closure_table(layers.sites, policy, categories)
+        table = losses.closure_table(layers.sites, policy, categories, choices, layers.policy_areas)
     total = table.iloc[-1]
-    inside, outside = loss_maps.closed_sides(layers.sites, policy, categories)
+    inside, outside = loss_maps.closed_sides(
+        layers.sites, policy, categories, choices.start, layers.policy_areas, choices.vintage
+    )
     label, colour = loss_maps.policy_style(policy)
     paths = policy_paths(cl, policy)
     n_areas = len(geometry.policy_layer(layers.policy_areas, policy))
@@ -219,7 +212,7 @@ def losses_figure(
 
     legend = (
         LegendSection(
-            f"Closed {loss_maps.categories_text(categories)}",
+            f"Lost {loss_maps.categories_text(categories)} since {choices.start}",
             "ring",
             ((loss_maps.INSIDE_COLOUR, f"Inside {label} ({len(inside):,})"),),
         ),
@@ -242,9 +235,9 @@ def losses_figure(
     text = CardText(
         title=losses_title(policy),
         subtitle=(
-            f"Closed {loss_maps.categories_text(categories)} inside {policy_label(policy)} and "
-            f"elsewhere. Closure rate = closed / all recorded sites on each side of the "
-            f"boundary: {losses_counts(total)}"
+            f"Lost {loss_maps.categories_text(categories)} inside {policy_label(policy)} and "
+            f"elsewhere since {choices.start}. Rate = losses per 100 site-years at risk on each "
+            f"side of the boundary: {losses_counts(total)}"
         ),
         headline=losses_headline(total, policy),
         legend=legend,
@@ -253,7 +246,15 @@ def losses_figure(
         link=link,
         note=" ".join(
             filter(
-                None, [_verdict_parts(total, policy)[1], few_note(total), recorded_note(categories)]
+                None,
+                [
+                    {
+                        True: "Fragile: the verdict changes under other reasonable choices.",
+                        False: "Robust to other reasonable choices.",
+                        None: "",
+                    }[fragile],
+                    recorded_note(categories, choices.start),
+                ],
             )
         ),
     )
@@ -267,8 +268,12 @@ def losses_card(
     link: str,
     size: str = "social",
     table: pd.DataFrame | None = None,
+    choices: losses.Choices = losses.DEFAULT_CHOICES,
+    fragile: bool | None = None,
 ) -> bytes:
-    return card_layout.render(losses_figure(layers, policy, categories, link, size, table), size)
+    return card_layout.render(
+        losses_figure(layers, policy, categories, link, size, table, choices, fragile), size
+    )
 
 
 # ------------------------------------------------------------------------- Losses over time

@@ -113,11 +113,18 @@ TEXT_PADDING = {"left": 5, "top": 5, "bottom": 5, "right": 48}
 
 
 PERCENT_AXIS = {"format": ".2~%", "grid": True, "tickCount": 8}
+RATE_AXIS = {"format": ".2~f", "grid": True, "tickCount": 8}
+
+
+def rate_label(rate: float) -> str:
+    """Losses per 100 site-years, as written beside a dot: '1.75'."""
+    return "–" if pd.isna(rate) else f"{rate:.2f}"
 
 
 def rates_chart(table: pd.DataFrame, policy: str) -> dict:
-    """Closure rate inside against elsewhere per category: a dot (filled inside, hollow
-    elsewhere, the map's colours) with its 95% interval as a whisker and the rate written."""
+    """Losses per 100 site-years inside against elsewhere per category: a dot (filled inside,
+    hollow elsewhere, the map's colours) with its 95% interval as a whisker and the rate
+    written."""
     inside = f"Inside {policy_title(policy)}"
     rows = []
     for r in table.itertuples(index=False):
@@ -130,8 +137,8 @@ def rates_chart(table: pd.DataFrame, policy: str) -> dict:
                     lo=getattr(r, f"rate_{key}_lo"),
                     hi=getattr(r, f"rate_{key}_hi"),
                     closed=int(getattr(r, f"closed_{key}")),
-                    sites=int(getattr(r, f"sites_{key}")),
-                    label=pct(getattr(r, f"rate_{key}")),
+                    years=round(float(getattr(r, f"years_{key}"))),
+                    label=rate_label(getattr(r, f"rate_{key}")),
                 )
             )
     data = pd.DataFrame(rows)
@@ -162,14 +169,14 @@ def rates_chart(table: pd.DataFrame, policy: str) -> dict:
     tooltip = [
         {"field": "category", "title": "Category"},
         {"field": "side", "title": "Where"},
-        {"field": "label", "title": "Closure rate"},
-        {"field": "lo", "title": "95% CI from", "format": ".1%"},
-        {"field": "hi", "title": "95% CI to", "format": ".1%"},
-        {"field": "closed", "title": "Closed"},
-        {"field": "sites", "title": "Sites"},
+        {"field": "label", "title": "Losses per 100 site-years"},
+        {"field": "lo", "title": "95% CI from", "format": ".2f"},
+        {"field": "hi", "title": "95% CI to", "format": ".2f"},
+        {"field": "closed", "title": "Losses"},
+        {"field": "years", "title": "Site-years"},
     ]
-    top = max(float(np.nanmax(data["hi"])) if data["hi"].notna().any() else 0.0, 0.05)
-    x_scale = {"domain": [0, min(1.0, top * 1.15 + 0.02)], "nice": False}
+    top = max(float(np.nanmax(data["hi"])) if data["hi"].notna().any() else 0.0, 0.5)
+    x_scale = {"domain": [0, top * 1.15 + 0.2], "nice": False}
     return {
         "data": {"values": _records(data)},
         "height": {"step": 22},
@@ -183,8 +190,8 @@ def rates_chart(table: pd.DataFrame, policy: str) -> dict:
                         "field": "lo",
                         "type": "quantitative",
                         "scale": x_scale,
-                        "axis": PERCENT_AXIS,
-                        "title": "Closure rate (closed / recorded sites), 95% CI",
+                        "axis": RATE_AXIS,
+                        "title": "Losses per 100 site-years, 95% CI",
                     },
                     "x2": {"field": "hi"},
                     "tooltip": tooltip,
@@ -299,13 +306,15 @@ def shares_chart(table: pd.DataFrame, policy: str) -> dict:
 
 
 def bands_chart(table: pd.DataFrame) -> dict:
-    """Closure rate by distance band to the nearest town centre, dots with 95% whiskers and a
-    dashed line at the rate over all bands."""
-    data = table[["band", "sites", "closed", "rate", "rate_lo", "rate_hi"]].copy()
-    data["label"] = data["rate"].map(pct)
-    overall = float(data["closed"].sum() / data["sites"].sum()) if data["sites"].sum() else 0.0
-    top = float(np.nanmax(data["rate_hi"])) if data["rate_hi"].notna().any() else 0.1
-    x_scale = {"domain": [0, min(1.0, top * 1.2 + 0.02)], "nice": False}
+    """Losses per 100 site-years by distance band to the nearest town centre, dots with 95%
+    whiskers and a dashed line at the rate over all bands."""
+    data = table[["band", "years", "closed", "rate", "rate_lo", "rate_hi"]].copy()
+    data["years"] = data["years"].round()
+    data["label"] = data["rate"].map(rate_label)
+    years = data["years"].sum()
+    overall = float(100 * data["closed"].sum() / years) if years else 0.0
+    top = float(np.nanmax(data["rate_hi"])) if data["rate_hi"].notna().any() else 1.0
+    x_scale = {"domain": [0, top * 1.2 + 0.2], "nice": False}
     y = {
         "field": "band",
         "type": "nominal",
@@ -315,9 +324,9 @@ def bands_chart(table: pd.DataFrame) -> dict:
     }
     tooltip = [
         {"field": "band", "title": "Distance"},
-        {"field": "label", "title": "Closure rate"},
-        {"field": "closed", "title": "Closed"},
-        {"field": "sites", "title": "Sites"},
+        {"field": "label", "title": "Losses per 100 site-years"},
+        {"field": "closed", "title": "Losses"},
+        {"field": "years", "title": "Site-years"},
     ]
     return {
         "data": {"values": _records(data)},
@@ -332,8 +341,8 @@ def bands_chart(table: pd.DataFrame) -> dict:
                         "field": "rate_lo",
                         "type": "quantitative",
                         "scale": x_scale,
-                        "axis": PERCENT_AXIS,
-                        "title": "Closure rate, 95% CI",
+                        "axis": RATE_AXIS,
+                        "title": "Losses per 100 site-years, 95% CI",
                     },
                     "x2": {"field": "rate_hi"},
                     "tooltip": tooltip,
@@ -356,11 +365,13 @@ def bands_chart(table: pd.DataFrame) -> dict:
                 },
             },
             {
-                "data": {"values": [{"overall": overall, "text": f"All bands: {pct(overall)}"}]},
+                "data": {
+                    "values": [{"overall": overall, "text": f"All bands: {rate_label(overall)}"}]
+                },
                 "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#777777"},
                 "encoding": {
                     "x": {"field": "overall", "type": "quantitative"},
-                    "tooltip": [{"field": "text", "title": "Closure rate"}],
+                    "tooltip": [{"field": "text", "title": "Losses per 100 site-years"}],
                 },
             },
         ],

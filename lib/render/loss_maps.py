@@ -24,6 +24,7 @@ import math
 from typing import Any, NamedTuple
 
 import folium
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -89,22 +90,37 @@ def add_policy_area(m: folium.Map, collection: dict, policy: str) -> tuple[str, 
 
 
 def closed_sides(
-    sites: pd.DataFrame, policy: str, categories=RECORDING_CATEGORIES
+    sites: pd.DataFrame,
+    policy: str,
+    categories=RECORDING_CATEGORIES,
+    start: int = losses.DEFAULT_START,
+    policy_areas: gpd.GeoDataFrame | None = None,
+    vintage: bool = False,
 ) -> tuple[pd.Index, pd.Index]:
-    """Index labels of the closed recorded sites inside and outside the policy's areas (the
-    same sites and flags as ``analysis.closure_table``)."""
-    kept = losses.recorded_sites(sites, [c for c in RECORDING_CATEGORIES if c in categories])
-    closed = kept[losses.lost_mask(kept)]
-    inside = losses.inside_mask(closed, policy).to_numpy()
-    return closed.index[inside], closed.index[~inside]
+    """Index labels of the losses counted in the window from ``start``, inside and outside
+    the policy's areas (the same sites, years and flags as ``analysis.closure_table``; with
+    ``vintage``, a loss before its area's designation is elsewhere, and ``policy_areas`` are
+    needed)."""
+    chosen = [c for c in RECORDING_CATEGORIES if c in categories]
+    kept = losses.recorded_sites(sites, chosen)
+    frame = losses.exposure(
+        kept, chosen, start, losses.inside_from(kept, policy, policy_areas, vintage)
+    )
+    return frame.index[frame["closed_in"].eq(1)], frame.index[frame["closed_out"].eq(1)]
 
 
 def closed_sites_display(
-    sites: pd.DataFrame, policy: str, borough_names: dict[str, str], categories=RECORDING_CATEGORIES
+    sites: pd.DataFrame,
+    policy: str,
+    borough_names: dict[str, str],
+    categories=RECORDING_CATEGORIES,
+    start: int = losses.DEFAULT_START,
+    policy_areas: gpd.GeoDataFrame | None = None,
+    vintage: bool = False,
 ) -> pd.DataFrame:
     """The losses map as a table (its accessible alternative): one row per closed site drawn,
     inside the policy's areas first, then by borough and name."""
-    inside, outside = closed_sides(sites, policy, categories)
+    inside, outside = closed_sides(sites, policy, categories, start, policy_areas, vintage)
     where = f"Inside {policy_label(policy)}"
     frame = sites.loc[inside.append(outside)]
     table = pd.DataFrame(
@@ -163,11 +179,13 @@ OUTSIDE_MARKER: dict[str, Any] = dict(
 
 
 def categories_text(categories) -> str:
-    """'libraries, GP practices and museums', or the chosen ones joined the same way."""
+    """'libraries, GP practices and museums', the chosen categories joined in their order."""
     chosen = [c for c in RECORDING_CATEGORIES if c in categories]
-    if set(chosen) == set(RECORDING_CATEGORIES):
-        return "libraries, GP practices and museums"
-    words = [RECORDING[c].plural for c in chosen]
+    # 'museums and public galleries' would blur into a list: there, 'museums'.
+    words = [
+        RECORDING[c].plural.split(" and ")[0] if len(chosen) > 1 else RECORDING[c].plural
+        for c in chosen
+    ]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
@@ -180,13 +198,22 @@ class LossLayers(NamedTuple):
     area: dict  # FeatureCollection of the policy's polygons
     inside: dict  # FeatureCollection of closed sites inside
     outside: dict  # FeatureCollection of closed sites elsewhere
+    start: int = losses.DEFAULT_START  # losses counted from this year
+    vintage: bool = False  # inside only after its area's designation
 
 
 def loss_layers(
-    sites: pd.DataFrame, map_layers: maps.MapLayers, policy: str, categories=RECORDING_CATEGORIES
+    sites: pd.DataFrame,
+    map_layers: maps.MapLayers,
+    policy: str,
+    categories=RECORDING_CATEGORIES,
+    start: int = losses.DEFAULT_START,
+    policy_areas: gpd.GeoDataFrame | None = None,
+    vintage: bool = False,
 ) -> LossLayers:
-    """The closed sites of ``categories`` split by ``policy`` and the policy's polygons."""
-    inside, outside = closed_sides(sites, policy, categories)
+    """The losses of ``categories`` in the window from ``start`` split by ``policy`` (see
+    ``closed_sides``), and the policy's polygons."""
+    inside, outside = closed_sides(sites, policy, categories, start, policy_areas, vintage)
     in_text = f"Inside {policy_label(policy)}"
     return LossLayers(
         policy,
@@ -194,6 +221,8 @@ def loss_layers(
         policy_geojson(map_layers.policy_areas, policy),
         closed_site_features(map_layers.sites.loc[inside], in_text),
         closed_site_features(map_layers.sites.loc[outside], ELSEWHERE),
+        start,
+        vintage,
     )
 
 
@@ -217,7 +246,9 @@ def losses_map(
     area_row = add_policy_area(m, layers.area, policy)
     maps.add_area_labels(m, map_layers.labels)
     label, colour = policy_style(policy)
-    attribution = maps.layer_attribution("libraries", "gp_practices", "museums")
+    attribution = maps.layer_attribution(
+        "libraries", "gp_practices", "museums", "pharmacies", "dental"
+    )
     for collection, marker, name in [
         (layers.outside, OUTSIDE_MARKER, f"Closed elsewhere ({n_out:,})"),
         (layers.inside, INSIDE_MARKER, f"Closed inside ({n_in:,})"),
@@ -234,7 +265,7 @@ def losses_map(
         m,
         [
             LegendSection(
-                f"Closed {categories_text(layers.categories)}",
+                f"Lost {categories_text(layers.categories)} since {layers.start}",
                 "edged",
                 ((INSIDE_COLOUR, f"Inside {label} ({n_in:,})"),),
             ),
@@ -243,9 +274,13 @@ def losses_map(
             LegendSection("London Plan", "line", (area_row,)),
             LegendSection("", "outline", (("#333333", "Borough boundaries"),)),
         ],
-        note="Only closures a source recorded: "
+        note=f"Losses from {layers.start} to each source's end: "
         + ", ".join(RECORDING[c].card_window for c in layers.categories)
-        + ".",
+        + (
+            "; inside only after the area's designation (earlier losses count as elsewhere)."
+            if layers.vintage
+            else "."
+        ),
     )
     return maps.finish(m)
 

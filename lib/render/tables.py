@@ -6,6 +6,7 @@ The pages offer the analysis layer's full-precision tables as CSV; these are for
 from __future__ import annotations
 
 import json
+import math
 
 import pandas as pd
 
@@ -32,7 +33,17 @@ def ratio(value: float) -> str:
 
 
 def ratio_interval(lo: float, hi: float) -> str:
-    return DASH if pd.isna(lo) or pd.isna(hi) else f"{lo:.2f}{DASH}{hi:.2f}"
+    """'0.90–1.50'; an interval with no upper end '0.35–∞'."""
+    if pd.isna(lo) or pd.isna(hi):
+        return DASH
+    return f"{lo:.2f}{DASH}{'∞' if math.isinf(hi) else f'{hi:.2f}'}"
+
+
+def per_100(rate: float, lo: float, hi: float) -> str:
+    """Losses per 100 site-years with the interval: '1.75 (1.36–2.21)'."""
+    if pd.isna(rate):
+        return DASH
+    return f"{rate:.2f} ({lo:.2f}{DASH}{hi:.2f})"
 
 
 def p_value(p: float) -> str:
@@ -65,10 +76,8 @@ def undated_sentence(undated: dict[str, int], where: str = "") -> str:
 
 
 def _rows(table: pd.DataFrame, *columns: str):
-    """Tuples of ``columns`` row by row (NaN ratio notes read as "")."""
-    return zip(
-        *(table[c].fillna("") if c == "ratio_note" else table[c] for c in columns), strict=True
-    )
+    """Tuples of ``columns`` row by row."""
+    return zip(*(table[c] for c in columns), strict=True)
 
 
 def rate_with_interval(rate: float, lo: float, hi: float) -> str:
@@ -93,26 +102,42 @@ def _with_interval(table: pd.DataFrame, key: str, fmt=None) -> list[str]:
 
 
 def _counts(table: pd.DataFrame, side: str) -> list[str]:
-    return [f"{k:,} / {n:,}" for k, n in _rows(table, f"closed_{side}", f"sites_{side}")]
+    return [f"{k:,} / {t:,.0f}" for k, t in _rows(table, f"closed_{side}", f"years_{side}")]
 
 
 def rates_display(table: pd.DataFrame) -> pd.DataFrame:
-    """``closure_table`` with readable columns, formatted as text: closed / sites on each side,
-    rates and ratios each with its 95% interval, p-values (the CSV has the numbers)."""
+    """``closure_table`` with readable columns, formatted as text: losses / site-years on each
+    side, rates per 100 site-years and the ratio each with its 95% interval, p-values (the CSV
+    has the numbers)."""
     return pd.DataFrame(
         {
             "Category": table["category"],
-            "Inside: closed / sites": _counts(table, "in"),
-            "Rate inside (95% CI)": _with_interval(table, "rate_in"),
-            "Elsewhere: closed / sites": _counts(table, "out"),
-            "Rate elsewhere (95% CI)": _with_interval(table, "rate_out"),
+            "Inside: losses / site-years": _counts(table, "in"),
+            "Per 100 site-years inside (95% CI)": _with_interval(table, "rate_in", per_100),
+            "Elsewhere: losses / site-years": _counts(table, "out"),
+            "Per 100 site-years elsewhere (95% CI)": _with_interval(table, "rate_out", per_100),
             "Rate ratio (95% CI)": _with_interval(table, "ratio", ratio_with_interval),
-            "Allowing for category mix": _with_interval(table, "ratio_adj", ratio_with_interval),
-            "Exact test p": table["p_exact_adj"].map(p_value),
-            "Verdict": [
-                v if not note else f"{v} ({note})"
-                for v, note in _rows(table, "verdict", "ratio_note")
+            "p (mid-p exact)": table["p_value"].map(p_value),
+            "p (Holm)": table["p_holm"].map(p_value),
+            "Verdict": table["verdict"],  # says why when there is no ratio
+        }
+    )
+
+
+def robustness_display(table: pd.DataFrame) -> pd.DataFrame:
+    """``losses.robustness`` with readable columns."""
+    return pd.DataFrame(
+        {
+            "Choice": table["choice"],
+            "Losses inside / elsewhere": [
+                f"{a:,} / {b:,}" for a, b in _rows(table, "closed_in", "closed_out")
             ],
+            "Site-years inside / elsewhere": [
+                f"{a:,.0f} / {b:,.0f}" for a, b in _rows(table, "years_in", "years_out")
+            ],
+            "Rate ratio (95% CI)": _with_interval(table, "ratio", ratio_with_interval),
+            "Verdict": table["verdict"],
+            "Flips": table["flips"].map({True: "flips", False: ""}),
         }
     )
 
@@ -139,9 +164,9 @@ def bands_display(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Distance to a town centre": table["band"],
-            "Closure rate (95% CI)": _with_interval(table, "rate"),
-            "Closed": table["closed"].astype(int),
-            "Sites": table["sites"].astype(int),
+            "Per 100 site-years (95% CI)": _with_interval(table, "rate", per_100),
+            "Losses": table["closed"].astype(int),
+            "Site-years": table["years"].round().astype(int),
         }
     )
 

@@ -123,26 +123,60 @@ def pubs_map_layer() -> loss_maps.PubsLayer:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def rates_and_shares(policy: str, categories: tuple[str, ...], closures: Closures = ()):
+def rates_and_shares(
+    policy: str,
+    categories: tuple[str, ...],
+    closures: Closures = (),
+    choices: losses.Choices = losses.DEFAULT_CHOICES,
+):
+    """The closure table (every finding marked against the page's family of comparisons)
+    and the shares, for one policy, categories and choices."""
     built = layers()
     sites = apply_closures(built.sites, closures)
     return (
-        losses.closure_table(sites, policy, categories),
-        losses.share_table(sites, built.lsoas, built.policy_areas, None, policy, categories),
+        losses.comparisons(sites, built.policy_areas, policy, categories, choices),
+        losses.share_table(
+            sites, built.lsoas, built.policy_areas, None, policy, categories, choices.start
+        ),
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def robustness(
+    policy: str,
+    categories: tuple[str, ...],
+    closures: Closures = (),
+    choices: losses.Choices = losses.DEFAULT_CHOICES,
+):
+    built = layers()
+    sites = apply_closures(built.sites, closures)
+    return losses.robustness(sites, built.policy_areas, policy, categories, choices)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
-def distance_bands(categories: tuple[str, ...], closures: Closures = ()):
-    return losses.distance_bands(apply_closures(layers().sites, closures), categories)
+def distance_bands(
+    categories: tuple[str, ...], closures: Closures = (), start: int = losses.DEFAULT_START
+):
+    return losses.distance_bands(apply_closures(layers().sites, closures), categories, start)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def loss_map_layers(
-    policy: str, categories: tuple[str, ...], closures: Closures = ()
+    policy: str,
+    categories: tuple[str, ...],
+    closures: Closures = (),
+    start: int = losses.DEFAULT_START,
+    vintage: bool = False,
 ) -> loss_maps.LossLayers:
+    built = layers()
     return loss_maps.loss_layers(
-        apply_closures(layers().sites, closures), map_layers(), policy, categories
+        apply_closures(built.sites, closures),
+        map_layers(),
+        policy,
+        categories,
+        start,
+        built.policy_areas,
+        vintage,
     )
 
 

@@ -72,6 +72,18 @@ class Recording:
     first_year: int
     last_year: int
     window_note: str = ""
+    # The source's window in fractional years (2013.5 = 1 July 2013), for site-years at risk;
+    # by default 1 January of the first year to the end of the last.
+    starts: float | None = None
+    ends: float | None = None
+
+    @property
+    def window_start(self) -> float:
+        return float(self.first_year) if self.starts is None else self.starts
+
+    @property
+    def window_end(self) -> float:
+        return float(self.last_year + 1) if self.ends is None else self.ends
 
     def window_since(self, year: int) -> str:
         """The recording window from `year` on (the whole window if it starts later)."""
@@ -112,6 +124,8 @@ RECORDING: dict[str, Recording] = {
             "GP practices 2013-2019",
             2013,
             2019,
+            starts=2013.5,
+            ends=2019.5,
         ),
         Recording(
             "Museum or public gallery",
@@ -126,9 +140,41 @@ RECORDING: dict[str, Recording] = {
             2021,
             "earliest year of each closure range",
         ),
+        # NHS ODS dispensary codes (April 2025): a code that closed where another opened at the
+        # same postcode within about three months is a change of owner, not a loss (the build).
+        Recording(
+            "Pharmacy",
+            "Health",
+            "pharmacies_2025",
+            "pharmacy",
+            "pharmacies",
+            "Pharmacies",
+            "2004 - April 2025",
+            "pharmacies 2004-2025",
+            2004,
+            2025,
+            ends=2025.25,
+        ),
+        # NHS ODS dental practices, frozen about April 2016: the 61 closures dated 31 March 2016
+        # are contract ends, not losses (lib/build/lost_more.py).
+        Recording(
+            "Dental practice",
+            "Health",
+            "dental_2016",
+            "dental practice",
+            "dental practices",
+            "Dental",
+            "2006 - March 2016",
+            "dental practices 2006-2016",
+            2006,
+            2016,
+            ends=2016.25,
+        ),
     ]
 }
 RECORDING_CATEGORIES: tuple[str, ...] = tuple(RECORDING)
+#: The first years a loss comparison's window can start from (it ends at each source's end).
+WINDOW_START_OPTIONS: tuple[int, ...] = tuple(range(2000, 2021))
 
 #: ONS pub counts by borough: the years the series covers.
 PUBS_START, PUBS_END = 2001, 2018

@@ -61,9 +61,9 @@ def wait_for_charts(page: Page, count: int) -> None:
 def test_losses_vs_policy_for_areas_for_regeneration(shared_link, page):
     outside = shared_link("/losses?against=Areas+for+Regeneration&basemap=No+basemap")
     headline = page.get_by_text(
-        "the closure rate inside Areas for Regeneration was 11.9% "
-        "(95% CI 9.0-15.6%) against 11.0% (9.6-12.5%) elsewhere: "
-        "no clear difference."
+        "closures inside Areas for Regeneration ran at 1.46 per 100 site-years (128 in 8,741 "
+        "site-years) against 1.24 elsewhere (537 in 43,194): no clear difference across "
+        "categories (rate ratio 1.17, 95% CI 0.96-1.42)."
     )
     headline.wait_for()
     wait_for_charts(page, 3)
@@ -72,8 +72,9 @@ def test_losses_vs_policy_for_areas_for_regeneration(shared_link, page):
 
     frame = map_frame(page)
     legend = frame.locator(".jul-legend").inner_text()
-    assert "Inside Areas for Regeneration (45)" in legend
-    assert "Elsewhere (187)" in legend and "Areas for Regeneration (32 areas)" in legend
+    # Losses since 2010 in the five recording categories (issue 9).
+    assert "Inside Areas for Regeneration (128)" in legend
+    assert "Elsewhere (537)" in legend and "Areas for Regeneration (32 areas)" in legend
     assert count_map_pixels(page, loss_maps.INSIDE_COLOUR) > 300  # filled dots
     assert count_map_pixels(page, loss_maps.OUTSIDE_COLOUR) > 300  # rings
     assert frame.locator(".jul-label", has_text="Hackney").count() == 1
@@ -87,12 +88,12 @@ def test_losses_vs_policy_for_industrial_land_and_two_categories(shared_link, pa
         "&categories=Library&categories=GP+practice&basemap=No+basemap"
     )
     page.get_by_text(
-        "Across the selected categories, the closure rate inside Strategic Industrial Locations was"
+        "Across the selected categories, closures inside Strategic Industrial Locations ran at"
     ).wait_for()
     wait_for_charts(page, 3)
     frame = map_frame(page)
     legend = frame.locator(".jul-legend").inner_text()
-    assert "Closed libraries and GP practices" in legend
+    assert "Lost libraries and GP practices since 2010" in legend
     # Losses only (issue 9): no library or GP practice lost inside SIL.
     assert "Inside Strategic Industrial Locations (0)" in legend
     assert "Elsewhere (160)" in legend
@@ -119,8 +120,9 @@ def test_losses_over_time_london_counts_every_loss(shared_link, page):
     outside = shared_link("/over-time?basemap=No+basemap")
     metric = page.locator("[data-testid='stMetric']", has_text="Closures with a year")
     metric.wait_for()
-    # Every loss has a year once the library lists are joined (issue 9).
-    assert metric.locator("[data-testid='stMetricValue']").inner_text() == "232"
+    # Every loss has a year once the library lists are joined (issue 9); pharmacies (451)
+    # and dental practices (293) record losses too.
+    assert metric.locator("[data-testid='stMetricValue']").inner_text() == "976"
     wait_for_charts(page, 5)
     map_frame(page)
     assert not outside, f"requests to outside hosts: {outside}"

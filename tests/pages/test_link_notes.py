@@ -84,7 +84,7 @@ def test_losses_reads_a_policy_key_and_notes_an_unknown_category(app):
     assert at.multiselect(key="categories").value == ["Library"]
     assert warnings(at) == [
         "'Musem' is not a category whose closures are recorded (Library, GP practice, Museum "
-        "or public gallery); did you mean Museum or public gallery?"
+        "or public gallery, Pharmacy, Dental practice); did you mean Museum or public gallery?"
     ]
 
 

@@ -9,7 +9,6 @@ from streamlit.testing.v1 import AppTest
 
 from lib.analysis import losses, pub_trends
 from lib.data import layers as data
-from lib.render import tables
 
 LOSSES = "pages/losses_vs_policy.py"
 OVER_TIME = "pages/losses_over_time.py"
@@ -71,52 +70,62 @@ def downloads(at: AppTest) -> list[str]:
 def test_losses_page_answers_for_areas_for_regeneration(app, layers):
     at = open_page(app, LOSSES, against="Areas for Regeneration")
     assert at.selectbox(key="against").value == "regeneration_area"
+    assert at.selectbox(key="since").value == 2010
     text = headline(at)
+    # Losses per site-year since 2010, all five categories pooled (issue 9); was 11.9% against
+    # 11.0% of three categories' sites closed over their whole recorded histories.
     assert (
-        "Across libraries, GP practices and museums, the closure rate inside Areas for "
-        "Regeneration was 11.9% (95% CI 9.0-15.6%) against 11.0% (9.6-12.5%) "
-        "elsewhere: no clear difference."
+        "Across the recorded categories, closures inside Areas for Regeneration ran at 1.46 "
+        "per 100 site-years (128 in 8,741 site-years) against 1.24 elsewhere (537 in "
+        "43,194): no clear difference across categories (rate ratio 1.17, 95% CI 0.96-1.42)."
     ) in text
-    # Losses (issue 9); counting every closed record it read 16.1% against 13.9%, 63 of 307.
     assert metrics(at) == {
-        "Closure rate inside": "11.9%",
-        "Closure rate elsewhere": "11.0%",
-        "Adjusted rate ratio": "1.19",
-        "Closures inside": "45 of 232",
+        "Per 100 site-years inside": "1.46",
+        "Elsewhere": "1.24",
+        "Rate ratio": "1.17",
+        "Losses inside": "128 of 665",
     }
+    note = next(c.value for c in at.caption if "comparisons" in c.value)
+    assert note.startswith("Fragile: the verdict changes under 3 of 12 other reasonable choices")
+    assert "The page offers 35 comparisons" in note
 
     # The table shows what lib.analysis computes on the same data, row for row.
-    expected = losses.closure_table(layers.sites, "regeneration_area")
+    expected = losses.comparisons(layers.sites, layers.policy_areas, "regeneration_area")
     shown = at.dataframe[0].value
     assert list(shown["Category"]) == list(expected["category"])
-    for column, side in [("Inside: closed / sites", "in"), ("Elsewhere: closed / sites", "out")]:
-        closed, sites = expected[f"closed_{side}"], expected[f"sites_{side}"]
-        assert list(shown[column]) == [f"{k:,} / {n:,}" for k, n in zip(closed, sites, strict=True)]
-    assert list(shown["Rate inside (95% CI)"]) == [
-        tables.rate_with_interval(r.rate_in, r.rate_in_lo, r.rate_in_hi)
-        for r in expected.itertuples()
-    ]
+    for column, side in [
+        ("Inside: losses / site-years", "in"),
+        ("Elsewhere: losses / site-years", "out"),
+    ]:
+        closed, years = expected[f"closed_{side}"], expected[f"years_{side}"]
+        assert list(shown[column]) == [
+            f"{k:,} / {t:,.0f}" for k, t in zip(closed, years, strict=True)
+        ]
     assert list(shown["Verdict"]) == list(expected["verdict"])
     total = shown.iloc[-1]
-    assert total["Inside: closed / sites"] == "45 / 377"
-    assert total["Elsewhere: closed / sites"] == "187 / 1,704"
-    assert total["Rate inside (95% CI)"] == "11.9% (9.0\u201315.6)"
-    assert total["Rate elsewhere (95% CI)"] == "11.0% (9.6\u201312.5)"
+    assert total["Inside: losses / site-years"] == "128 / 8,741"
+    assert total["Elsewhere: losses / site-years"] == "537 / 43,194"
+    assert total["Rate ratio (95% CI)"] == "1.17 (0.96\u20131.42)"
+    # The robustness panel: the headline under other choices.
+    robust = at.dataframe[1].value.set_index("Choice")
+    assert list(robust.index[:3]) == ["As chosen", "Window from 2000", "Window from 2015"]
+    assert robust.loc["Only closures after designation", "Flips"] == "flips"
+    assert robust.loc["Window from 2000", "Flips"] == ""
 
 
 def test_losses_page_shows_shares_bands_charts_map_and_caveats(app, layers):
     at = open_page(app, LOSSES, against="Areas for Regeneration")
-    closed, shares, bands = (at.dataframe[i].value for i in (1, 2, 3))
-    # The map as a table: every closed site drawn, inside the policy's areas first.
-    assert len(closed) == 232
+    closed, shares, bands = (at.dataframe[i].value for i in (2, 3, 4))
+    # The map as a table: every loss since 2010 drawn, inside the policy's areas first.
+    assert len(closed) == 665
     assert closed["Where"].value_counts().to_dict() == {
-        "Elsewhere": 187,
-        "Inside Areas for Regeneration": 45,
+        "Elsewhere": 537,
+        "Inside Areas for Regeneration": 128,
     }
     closures = shares.set_index("Measure").loc["Closures"]
-    assert (closures["Inside"], closures["London"]) == ("45", "232")
-    assert closures["Share inside (95% CI)"].startswith("19.4% (")
-    assert list(shares["Measure"]) == ["Closures", "Sites", "Land area", "Residents"]
+    assert (closures["Inside"], closures["London"]) == ("128", "665")
+    assert closures["Share inside (95% CI)"].startswith("19.2% (")
+    assert list(shares["Measure"]) == ["Closures", "Site-years", "Land area", "Residents"]
     assert list(bands["Distance to a town centre"]) == [
         "Inside a town centre",
         "Under 400 m",
@@ -124,13 +133,13 @@ def test_losses_page_shows_shares_bands_charts_map_and_caveats(app, layers):
         "800-1,600 m",
         "1,600 m or more",
     ]
-    assert bands["Sites"].sum() == 2081 and bands["Closed"].sum() == 232
+    assert bands["Losses"].sum() == 665
 
     (_, rates), (_, share_chart), (_, band_chart) = charts(at)
     sides = rates.set_index(["category", "side"])["label"]
-    assert sides[(losses.ALL_THREE, "Inside Areas for Regeneration")] == "11.9%"
-    assert sides[(losses.ALL_THREE, "Elsewhere")] == "11.0%"
-    assert list(share_chart["measure"]) == ["Closures", "Sites", "Land area", "Residents"]
+    assert sides[(losses.ALL_RECORDED, "Inside Areas for Regeneration")] == "1.46"
+    assert sides[(losses.ALL_RECORDED, "Elsewhere")] == "1.24"
+    assert list(share_chart["measure"]) == ["Closures", "Site-years", "Land area", "Residents"]
     assert len(band_chart) == 5
 
     assert len(at.get("component_instance")) == 1  # the st_folium map
@@ -139,6 +148,7 @@ def test_losses_page_shows_shares_bands_charts_map_and_caveats(app, layers):
         "Download PDF (A4)",
         "Download the whole dataset (GeoPackage, for QGIS)",
         "Download closure rates (CSV)",
+        "Download robustness (CSV)",
         "Download the closed sites (CSV)",
         "Download shares (CSV)",
         "Download distance bands (CSV)",
@@ -146,46 +156,73 @@ def test_losses_page_shows_shares_bands_charts_map_and_caveats(app, layers):
     caveats = next(m.value for m in at.markdown if m.value.startswith("- "))
     for caveat in losses.caveats_for("regeneration_area"):
         assert caveat in caveats
-    # Every culture-map library is now one of the three lists' libraries (issue 9); 27
-    # museums are known only from the culture map.
     assert "libraries known only from the 2022 culture map" not in caveats
     assert "27 museums and public galleries known only from the 2022 culture" in caveats
     assert at.expander[-1].label == "How this is calculated"
-    assert any("Wilson score interval" in m.value for m in at.expander[-1].markdown)
+    how = " ".join(m.value for m in at.expander[-1].markdown)
+    for words in ["site-years", "mid-p", "Mantel-Haenszel", "Holm", "fragile", "not that the"]:
+        assert words in how
 
 
-def test_losses_page_policy_and_categories_come_from_the_url(app, layers):
+def test_losses_page_policy_categories_and_choices_come_from_the_url(app, layers):
     at = open_page(
-        app, LOSSES, against="Central Activities Zone", categories=["Library", "GP practice"]
+        app,
+        LOSSES,
+        against="Central Activities Zone",
+        categories=["Library", "GP practice"],
+        since="2015",
+        after_designation="true",
+        by_borough="true",
     )
     assert at.selectbox(key="against").value == "caz"
     assert at.multiselect(key="categories").value == ["Library", "GP practice"]
+    assert at.selectbox(key="since").value == 2015
+    assert at.checkbox(key="after_designation").value and at.checkbox(key="by_borough").value
     shown = at.dataframe[0].value
     assert list(shown["Category"]) == ["Library", "GP practice", losses.ALL_SELECTED]
-    expected = losses.closure_table(layers.sites, "caz", ("Library", "GP practice")).iloc[-1]
+    choices = losses.Choices(start=2015, vintage=True, by_borough=True)
+    expected = losses.closure_table(
+        layers.sites, "caz", ("Library", "GP practice"), choices, layers.policy_areas
+    ).iloc[-1]
+    assert expected.pooled_over == "categories and boroughs"
     assert headline(at).startswith(
-        "#### Across the selected categories, the closure rate "
-        "inside the Central Activities Zone was "
-        f"{tables.pct(expected['rate_in'])}"
+        "#### Across the selected categories, closures inside the Central Activities Zone ran "
+        f"at {expected['rate_in']:.2f} per 100 site-years ({expected['closed_in']:,} in"
     )
     assert any("libraries and GP practices" in m.value for m in at.markdown)  # the intro
+    assert any("since 2015" in m.value for m in at.markdown)
+    # The map (as its table) draws the same losses on each side, designation dates included.
+    closed = at.dataframe[2].value["Where"].value_counts().to_dict()
+    assert closed == {
+        "Inside the Central Activities Zone": expected.closed_in,
+        "Elsewhere": expected.closed_out,
+    }
 
 
 @pytest.mark.parametrize(
     "label, policy, figures",
     [
-        ("Town centres", "town_centre", "9.5% (95% CI 6.8-13.0%) against 11.5% (10.1-13.1%)"),
-        # Was "3.7 times as likely inside" on 5 closures; 2 of them were GP successions.
+        (
+            "Town centres",
+            "town_centre",
+            "1.10 per 100 site-years (177 in 16,062 site-years) against 1.36 elsewhere (488 in "
+            "35,872): no clear difference across categories (rate ratio 0.85, 95% CI 0.72-1.02)",
+        ),
+        # Was "3.7 times as likely inside" on 5 closures; now 10 losses since 2010 in five
+        # categories, and exploratory.
         (
             "Strategic Industrial Locations",
             "sil",
-            "50.0% (95% CI 18.8-81.2%) against 11.0% (9.8-12.5%) elsewhere: no clear difference once "
-            "the mix of categories is allowed for (too few sites to tell: exact test p = 0.10)",
+            "3.18 per 100 site-years (10 in 314 site-years) against 1.27 elsewhere (655 in "
+            "51,620): closures per site-year were 2.7 times as frequent inside across "
+            "categories (95% CI 1.4-4.8); exploratory: it would not survive a Holm correction "
+            "for the 35 comparisons shown (adjusted p = 0.22)",
         ),
         (
             "Metropolitan town centres",
             "town_centre:Metropolitan",
-            "3.2% (95% CI 0.6-16.2%) against 11.3% (10.0-12.7%)",
+            "1.09 per 100 site-years (16 in 1,474 site-years) against 1.29 elsewhere (649 in "
+            "50,460): no clear difference across categories (rate ratio 0.89, 95% CI 0.53-1.43)",
         ),
     ],
 )
@@ -198,7 +235,7 @@ def test_losses_page_headline_for_other_policies(app, label, policy, figures):
 def test_losses_page_defaults_to_areas_for_regeneration(app):
     at = open_page(app, LOSSES)
     assert at.selectbox(key="against").value == "regeneration_area"
-    assert "11.9%" in headline(at)
+    assert "1.46 per 100 site-years" in headline(at)
 
 
 # ---------------------------------------------------------------- Losses over time
@@ -208,16 +245,18 @@ def test_over_time_counts_every_closure_london_wide(app, layers):
     at = open_page(app, OVER_TIME)
     shown = metrics(at)
     # Losses (issue 9): every one has a year (Donald Hope Library, XLT with none, is open).
-    assert shown["Closures with a year"] == "232"
+    # Pharmacies (451) and dental practices (293) record losses too: 232 + 744 = 976.
+    assert shown["Closures with a year"] == "976"
     assert shown["Closures with no recorded year"] == "0"
-    assert shown["Most in one year"] == "54 in 2018"
+    assert shown["Most in one year"] == "74 in 2023"
     by_year = at.dataframe[1].value  # after the pubs table, which is under the map
-    assert by_year["Total"].sum() == 232
+    assert by_year["Total"].sum() == 976
     assert by_year[["Libraries", "GP practices", "Museums"]].sum().sum() == 232
+    assert by_year[["Pharmacies", "Dental"]].sum().sum() == 744
     closed = layers.sites[losses.lost_mask(layers.sites)]
-    assert len(losses.recorded_sites(closed)) == 232
+    assert len(losses.recorded_sites(closed)) == 976
     _, chart = charts(at)[1]  # after the pubs trend beside the map
-    assert chart["closures"].sum() == 232
+    assert chart["closures"].sum() == 976
 
 
 def test_over_time_pubs_london_and_boroughs(app, layers):

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.analysis import losses, profiles
 from lib.data import layers as data
-from lib.render import card_layout, cards, tables
+from lib.render import card_layout, cards
 from lib.vocab.policies import POLICIES
 from tests.render.test_card_layout import (
     assert_no_overlap_and_inside,
@@ -80,19 +80,23 @@ LOSSES_LINK = "http://localhost:8501/losses?against=Areas+for+Regeneration"
 def test_losses_card_areas_for_regeneration(layers, size):
     fig = cards.losses_figure(layers, "regeneration_area", (), LOSSES_LINK, size)
     texts = check_card(fig, size, LOSSES_LINK)
-    # Losses (issue 9): 11.9% against 11.0% (was 16.1% against 13.9% counting every closed
-    # code and record: replacements, moves and GP successions included).
-    assert texts["headline"] == ["11.9% vs 11.0%"]
-    assert "no clear difference" in joined(texts, "headline-label")
+    # Losses per 100 site-years since 2010, all five categories (issue 9): was 11.9% against
+    # 11.0% of the sites of three categories closed over their whole recorded histories.
+    assert texts["headline"] == ["1.46 vs 1.24"]
+    assert "no clear difference across categories" in joined(texts, "headline-label")
     legend = joined(texts, "legend", "legend-title")
-    assert "Closed libraries, GP practices and museums" in legend
-    assert "Inside Areas for Regeneration (45)" in legend and "Elsewhere (187)" in legend
+    assert (
+        "Lost libraries, GP practices, museums, pharmacies and dental practices since 2010"
+        in legend
+    )
+    assert "Inside Areas for Regeneration (128)" in legend and "Elsewhere (537)" in legend
     assert "Areas for Regeneration (32 areas)" in legend
     attribution = joined(texts, "attribution")
     assert "Contains National Statistics data" in attribution
     assert "NHS Digital" in attribution and "Mapping Museums" in attribution
     assert "libraries: 2016" in joined(texts, "vintage")
     assert texts["title"] == ["Closures inside Areas for Regeneration vs elsewhere"]
+    assert "Losses from 2010 to each source's end, per site-year at risk" in joined(texts, "note")
 
 
 @pytest.mark.parametrize("size", ["social", "print"])
@@ -100,31 +104,31 @@ def test_losses_card_one_town_centre_class_and_one_category(layers, size):
     fig = cards.losses_figure(layers, "town_centre:Major", ("Library",), LOSSES_LINK, size)
     texts = check_card(fig, size, LOSSES_LINK)
     legend = joined(texts, "legend", "legend-title")
-    assert "Closed libraries" in legend and "Major town centres" in legend
+    assert "Lost libraries since 2010" in legend and "Major town centres" in legend
     # The 3 closures inside were all closed and replaced or moved (issue 9): none is a loss.
     assert "Inside Major town centres (0)" in legend and "Elsewhere (27)" in legend
-    assert texts["headline"] == ["0.0% vs 7.7%"]
-    assert (
-        joined(texts, "headline-label") == "closure rate inside vs elsewhere: no clear difference"
+    assert texts["headline"] == ["0.00 vs 0.60"]
+    assert joined(texts, "headline-label") == (
+        "losses per 100 site-years inside vs elsewhere: too few closures to tell: 0 inside "
+        "(2.8 expected at the rate elsewhere), 27 elsewhere"
     )
-    assert "Only 40 sites and 0 closures inside: the interval is wide." in joined(texts, "note")
     # Only the chosen category's source and window.
     assert "GP practices" not in joined(texts, "note", "vintage")
     assert "NHS Digital" not in joined(texts, "attribution")
 
 
-def test_losses_card_says_why_a_crude_ratio_reads_otherwise(layers):
-    # CAZ: 18.2% vs 10.5%, a crude ratio of 1.7 that the mix of categories explains.
-    fig = cards.losses_figure(layers, "caz", (), LOSSES_LINK)
+def test_losses_card_says_robust_or_fragile(layers):
+    # CAZ: 1.75 against 1.24 losses per 100 site-years, 1.6 times as frequent across
+    # categories; fragile (dental practices alone show no clear difference).
+    fig = cards.losses_figure(layers, "caz", (), LOSSES_LINK, fragile=True)
     texts = check_card(fig, "social", LOSSES_LINK)
+    assert texts["headline"] == ["1.75 vs 1.24"]
     assert joined(texts, "headline-label") == (
-        "closure rate inside vs elsewhere: no clear "
-        "difference once the mix of categories is "
-        "allowed for"
+        "losses per 100 site-years inside vs elsewhere: closures per site-year were 1.6 "
+        "times as frequent inside across categories (95% CI 1.2-2.1)"
     )
     assert joined(texts, "note").startswith(
-        "The crude ratio of 1.7 (95% CI 1.2-2.4) comes "
-        "from which kinds of facility lie on each side"
+        "Fragile: the verdict changes under other reasonable choices."
     )
 
 
@@ -316,9 +320,14 @@ def test_losses_present_from_the_link(app, layers):
     )
     total = losses.closure_table(layers.sites, "sil", ("Library", "GP practice")).iloc[-1]
     assert (
-        at.metric[0].value == f"{tables.pct(total['rate_in'])} vs {tables.pct(total['rate_out'])}"
+        at.metric[0].value
+        == f"{total['rate_in']:.2f} vs {total['rate_out']:.2f}"
+        == ("0.00 vs 1.24")
     )
-    assert at.metric[0].label.startswith("closure rate inside vs elsewhere: ")
+    assert at.metric[0].label == (
+        "losses per 100 site-years inside vs elsewhere: too few closures to tell: 0 inside "
+        "(0.0 expected at the rate elsewhere), 160 elsewhere"
+    )
     assert at.title[0].value == "Closures inside Strategic Industrial Locations vs elsewhere"
     query = leave_present(at)
     assert query == {

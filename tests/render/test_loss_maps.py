@@ -171,17 +171,20 @@ def losses_html(
 def test_closed_sides_match_the_closure_table(sites):
     inside, outside = loss_maps.closed_sides(sites, "regeneration_area")
     assert list(sites.loc[inside, "name"]) == ["Library <A>"]
-    assert sorted(sites.loc[outside, "name"]) == ["Old Museum", "Surgery & Co"]
+    assert sorted(sites.loc[outside, "name"]) == ["Surgery & Co"]  # the museum closed in 1990
     table = losses.closure_table(sites, "regeneration_area").set_index("category")
-    assert table.loc[losses.ALL_THREE, "closed_in"] == len(inside)
-    assert table.loc[losses.ALL_THREE, "closed_out"] == len(outside)
+    assert table.loc[losses.ALL_RECORDED, "closed_in"] == len(inside)
+    assert table.loc[losses.ALL_RECORDED, "closed_out"] == len(outside)
+    # From 1945 (the museums' window) the 1990 closure counts.
+    _, outside = loss_maps.closed_sides(sites, "regeneration_area", start=1945)
+    assert sorted(sites.loc[outside, "name"]) == ["Old Museum", "Surgery & Co"]
     # Categories narrow it; a town-centre class selects by class.
     inside, outside = loss_maps.closed_sides(sites, "town_centre:Major", ("GP practice",))
     assert list(sites.loc[inside, "name"]) == ["Surgery & Co"] and len(outside) == 0
 
 
 def test_losses_map_draws_inside_filled_and_elsewhere_hollow(sites, map_layers):
-    layers = loss_maps.loss_layers(sites, map_layers, "regeneration_area")
+    layers = loss_maps.loss_layers(sites, map_layers, "regeneration_area", start=1945)
     assert len(layers.inside["features"]) == 1 and len(layers.outside["features"]) == 2
     rendered = loss_maps.losses_map(map_layers, layers, "none").get_root().render()
     # Two GeoJson point layers with circle markers, no Marker per site.
@@ -197,9 +200,13 @@ def test_losses_map_draws_inside_filled_and_elsewhere_hollow(sites, map_layers):
 def test_losses_map_legend_explains_the_markers_and_the_policy(sites, map_layers):
     rendered = losses_html(sites, map_layers)
     legend = json.loads(re.search(r"jul-legend-body\">' \+ (\".*?\") \+", rendered).group(1))
-    assert "Closed libraries, GP practices and museums" in legend
+    assert (
+        "Lost libraries, GP practices, museums, pharmacies and dental practices since 2010"
+        in legend
+    )
     assert "Inside Areas for Regeneration (1)" in legend
-    assert "Elsewhere (2)" in legend
+    assert "Elsewhere (1)" in legend
+    assert "Losses from 2010 to each source" in legend and "libraries 2010-2023" in legend
     assert "Areas for Regeneration (1 area)" in legend and "Borough boundaries" in legend
     # Inside: filled and ringed dark; elsewhere: a hollow ring (shape carries it, not colour).
     assert f'class="edged" style="background:{loss_maps.INSIDE_COLOUR}"' in legend
@@ -211,7 +218,7 @@ def test_losses_map_leaves_out_sites_no_source_records_and_other_categories(site
     rendered = losses_html(sites, map_layers, categories=("Library",))
     assert as_in_script("Library &lt;A&gt;") in rendered
     assert "Map-only library" not in rendered and "Surgery" not in rendered
-    assert "Closed libraries" in rendered and "Elsewhere (0)" in rendered
+    assert "Lost libraries" in rendered and "Elsewhere (0)" in rendered
 
 
 def test_losses_map_escapes_names_from_data(sites, map_layers):
@@ -332,18 +339,17 @@ def test_pubs_map_without_a_borough_has_no_highlight(map_layers):
 def test_rates_display_formats_rates_ratios_and_counts(sites):
     table = losses.closure_table(sites, "regeneration_area")
     shown = tables.rates_display(table).set_index("Category")
-    assert list(shown.index) == [
-        "Library",
-        "GP practice",
-        "Museum or public gallery",
-        losses.ALL_THREE,
-    ]
+    assert list(shown.index) == [*RECORDING_CATEGORIES, losses.ALL_RECORDED]
     library = shown.loc["Library"]
-    assert library["Inside: closed / sites"] == "1 / 2"
-    assert library["Rate inside (95% CI)"].startswith("50.0% (")
-    assert shown.loc["GP practice", "Rate inside (95% CI)"] == "\u2013"  # no sites inside
-    total = shown.loc[losses.ALL_THREE]
-    assert total["Rate elsewhere (95% CI)"].startswith("66.7% (")
+    # Library <A> closed mid-2012 (2.5 site-years), Library B open 2010-2023 (14).
+    assert library["Inside: losses / site-years"] == "1 / 16"
+    assert library["Per 100 site-years inside (95% CI)"].startswith("6.06 (")
+    assert shown.loc["GP practice", "Per 100 site-years inside (95% CI)"] == "\u2013"
+    total = shown.loc[losses.ALL_RECORDED]
+    # GP practices from July 2013: Surgery & Co to mid-2016 (3 years), Surgery D 6.
+    assert total["Elsewhere: losses / site-years"] == "1 / 9"
+    assert total["Per 100 site-years elsewhere (95% CI)"].startswith("11.11 (")
+    assert total["p (Holm)"] == total["p (mid-p exact)"]  # the row alone is the family
 
 
 def test_formatting_helpers():
@@ -352,6 +358,10 @@ def test_formatting_helpers():
     assert tables.ratio_with_interval(1.2151, 0.9424, 1.5667) == "1.22 (0.94\u20131.57)"
     assert tables.p_value(0.0004) == "<0.001" and tables.p_value(0.1426) == "0.143"
     assert loss_maps.categories_text(("GP practice", "Library")) == "libraries and GP practices"
+    assert loss_maps.categories_text(RECORDING_CATEGORIES) == (
+        "libraries, GP practices, museums, pharmacies and dental practices"
+    )
+    assert tables.ratio_interval(0.35, float("inf")) == "0.35\u2013\u221e"
 
 
 def test_rates_chart_has_both_sides_with_intervals_in_colour_blind_pair(sites):
@@ -360,8 +370,8 @@ def test_rates_chart_has_both_sides_with_intervals_in_colour_blind_pair(sites):
     values = spec["data"]["values"]
     assert len(values) == 2 * len(table)
     first = values[0]
-    assert first["side"] == "Inside Areas for Regeneration" and first["label"] == "50.0%"
-    assert {"lo", "hi", "closed", "sites"} <= set(first)
+    assert first["side"] == "Inside Areas for Regeneration" and first["label"] == "6.06"
+    assert {"lo", "hi", "closed", "years"} <= set(first)
     assert spec["encoding"]["color"]["scale"]["range"] == [
         loss_maps.INSIDE_COLOUR,
         loss_maps.OUTSIDE_COLOUR,
@@ -372,7 +382,15 @@ def test_rates_chart_has_both_sides_with_intervals_in_colour_blind_pair(sites):
 def test_closures_by_year_table_chart_and_undated_sentence(sites):
     table = losses.closures_by_year(sites)
     wide = tables.closures_by_year_wide(table)
-    assert list(wide.columns) == ["Year", "Libraries", "GP practices", "Museums", "Total"]
+    assert list(wide.columns) == [
+        "Year",
+        "Libraries",
+        "GP practices",
+        "Museums",
+        "Pharmacies",
+        "Dental",
+        "Total",
+    ]
     assert wide["Total"].sum() == table["closures"].sum() == 3
     spec = charts.closures_by_year_chart(table)
     # One row per category, its recording window shaded behind its bars, on one year axis.
