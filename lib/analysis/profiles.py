@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib.analysis.inference import correlation, rate_ratio, wilson_interval
+from lib.analysis import losses
+from lib.analysis.inference import correlation, poisson_rate_interval, rate_ratio_test
 from lib.analysis.losses import lost_mask
 from lib.analysis.pub_trends import pubs_change
 from lib.data.layers import history_texts, source_labels
@@ -292,18 +293,6 @@ def _closures_since(sites: pd.DataFrame, since: int = CLOSURES_SINCE) -> pd.Data
         year.isna() & closed["category"].isin(CLOSURES_ONLY_SINCE_2010)
     )
     return closed[keep.astype(bool)]
-
-
-def _at_risk_since(sites: pd.DataFrame, since: int = CLOSURES_SINCE) -> pd.DataFrame:
-    """Sites of the recording categories open at some time since `since`: those still open
-    (or community-run) and those closed since then, for whatever reason. The denominator of
-    ``_closures_since``."""
-    recorded = sites[sites["category"].isin(CLOSURE_CATEGORIES)]
-    year = recorded["closed_year"]
-    keep = (recorded["status"] != "closed") | year.ge(since).fillna(False)
-    return pd.concat([recorded[keep.astype(bool)], _closures_since(sites, since)]).drop_duplicates(
-        "site_id"
-    )
 
 
 def _weighted_imd(lsoas: pd.DataFrame, by: str) -> pd.Series:
@@ -606,7 +595,6 @@ WARD_COLUMNS = [
     "open_sites",
     "sites_per_10k",
     "closures",
-    "sites_at_risk",
     "charities",
     "charities_per_1k",
     "grants_gbp",
@@ -632,7 +620,7 @@ def ward_table(
     """The 2017 wards (all London, or one borough) with their local figures.
 
     sites_per_10k: open sites per 10,000 residents; closures: libraries, GP practices and
-    museums lost since 2010 (a count), of sites_at_risk of them open at some time since 2010;
+    museums lost since 2010 (a count);
     charities_per_1k from the voluntary_wards layer
     (null where the extract has no row for the ward); grants_gbp and grants_per_head: the
     voluntary sector's own funders, with government's added when `government`; imd_score: LSOA IMD 2019 scores weighted by
@@ -653,9 +641,6 @@ def ward_table(
     table["sites_per_10k"] = 10_000 * table["open_sites"] / population
     table["closures"] = (
         codes.map(_closures_since(sites).groupby("ward_code").size()).fillna(0).astype(int)
-    )
-    table["sites_at_risk"] = (
-        codes.map(_at_risk_since(sites).groupby("ward_code").size()).fillna(0).astype(int)
     )
     vol = pd.DataFrame(voluntary_wards).set_index("ward_code")
     table["charities"] = codes.map(vol["charities"]).astype("Int64")
@@ -859,6 +844,11 @@ def correlation_sentence(row) -> str:
     )
 
 
+def _and(words) -> str:
+    words = list(words)
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
 def fully_covered(wards: pd.DataFrame) -> pd.Series:
     """The boroughs (gss_code) every one of whose wards is in the charity extract."""
     complete = wards["charities"].notna().groupby(wards["gss_code"]).all()
@@ -872,7 +862,11 @@ def deprivation_fifths(wards: pd.DataFrame) -> pd.Series:
 
 
 def findings(
-    stats: pd.DataFrame, wards: pd.DataFrame, points: pd.DataFrame, deprived_boroughs: int = 10
+    stats: pd.DataFrame,
+    wards: pd.DataFrame,
+    points: pd.DataFrame,
+    sites: pd.DataFrame,
+    deprived_boroughs: int = 10,
 ) -> list[dict]:
     """Measured findings a local group can use: each a dict(title, text, figures).
 
@@ -964,16 +958,34 @@ def findings(
         )
     )
 
-    # 3. Closures (per site that could close) and food banks by the deprivation fifth.
-    def rate(frame) -> tuple[int, int]:
-        return int(frame["closures"].sum()), int(frame["sites_at_risk"].sum())
+    # 3. Losses per site-year (pooled over categories) and food banks by deprivation fifth.
+    years = losses.exposure(sites, start=CLOSURES_SINCE)
+    fifth = sites.loc[years.index, "ward_code"].map(stable_wards.set_index("ward_code")["fifth"])
+    strata, sides = [], {}
+    for side, number in (("most", 5), ("least", 1)):
+        mine = years[fifth == number]
+        sides[side] = (int(mine["closed_out"].sum()), float(mine["years_out"].sum()))
+    for category in RECORDING:
+        mine = years[years["category"] == category]
+        most_c, least_c = mine[fifth[mine.index] == 5], mine[fifth[mine.index] == 1]
+        strata.append(
+            (
+                int(most_c["closed_out"].sum()),
+                float(most_c["years_out"].sum()),
+                int(least_c["closed_out"].sum()),
+                float(least_c["years_out"].sum()),
+            )
+        )
+    ratio = rate_ratio_test(strata)
 
-    def per_100(frame) -> str:
-        k, n = rate(frame)
-        lo, hi = wilson_interval(k, n)
-        return f"{k} of {n} sites, {100 * k / n:.1f}% ({100 * lo:.1f}-{100 * hi:.1f})"
+    def per_100(side: str) -> str:
+        k, t = sides[side]
+        lo, hi = poisson_rate_interval([k], [t])
+        return (
+            f"{k} losses in {t:,.0f} site-years, {100 * k / t:.2f} per 100 "
+            f"({100 * float(lo[0]):.2f}-{100 * float(hi[0]):.2f})"
+        )
 
-    ratio = rate_ratio(*rate(most), *rate(least))
     verdict = (
         "no clear difference"
         if ratio.lo <= 1 <= ratio.hi
@@ -988,14 +1000,13 @@ def findings(
     pop_share = 100 * most["population"].sum() / stable_wards["population"].sum()
     out.append(
         dict(
-            title="More food banks in the most deprived wards; closures "
-            + ("no different" if verdict == "no clear difference" else verdict)
-            + " per facility",
+            title="More food banks in the most deprived wards; losses per site-year "
+            + ("no different" if verdict == "no clear difference" else verdict),
             text=(
-                f"Since {CLOSURES_SINCE}, of the libraries, GP practices and museums open at "
-                "some time in the most deprived fifth of wards, "
-                f"{per_100(most)} were lost, against {per_100(least)} in the least deprived "
-                f"fifth: a ratio of {ratio.ratio:.2f} ({ratio.lo:.2f}-{ratio.hi:.2f}), "
+                f"Since {CLOSURES_SINCE}, the {_and(r.plural for r in RECORDING.values())} of "
+                f"the most deprived fifth of wards had {per_100('most')}; "
+                f"the least deprived fifth {per_100('least')}: a ratio of {ratio.ratio:.2f} "
+                f"({ratio.lo:.2f}-{ratio.hi:.2f}) once the mix of categories is allowed for, "
                 f"{verdict}. These wards hold {pop_share:.0f}% of Londoners and "
                 f"{int(banks['ward_code'].isin(most_codes).sum())} of the {len(banks)} open food "
                 f"banks (Give Food, 2022-23; {int(banks['ward_code'].isin(least_codes).sum())} in "
@@ -1004,10 +1015,10 @@ def findings(
                 f"({int(groups['ward_code'].isin(least_codes).sum())} in the least deprived)."
             ),
             figures=dict(
-                closures_most=rate(most)[0],
-                closures_least=rate(least)[0],
-                sites_most=rate(most)[1],
-                sites_least=rate(least)[1],
+                closures_most=sides["most"][0],
+                closures_least=sides["least"][0],
+                years_most=sides["most"][1],
+                years_least=sides["least"][1],
                 ratio=ratio.ratio,
                 food_banks_most=int(banks["ward_code"].isin(most_codes).sum()),
                 food_banks_least=int(banks["ward_code"].isin(least_codes).sum()),

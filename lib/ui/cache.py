@@ -187,7 +187,8 @@ def voluntary_correlations(government: bool = False):
 
 @st.cache_data(show_spinner=False)
 def findings():
-    return profiles.findings(borough_stats(), ward_table(), layers().voluntary_points)
+    built = layers()
+    return profiles.findings(borough_stats(), ward_table(), built.voluntary_points, built.sites)
 
 
 @st.cache_resource(show_spinner=False)

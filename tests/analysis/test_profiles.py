@@ -779,14 +779,15 @@ def test_real_correlations_and_findings(real, real_stats, real_wards):
     complete = table.loc[("charities_per_1k", "wards of the 9 boroughs the extract covers fully")]
     assert complete["n"] == 175 and complete["rho_lo"] < 0 < complete["rho_hi"]
     assert grants["rho"] == pytest.approx(0.299, abs=0.005)
-    found = profiles.findings(real_stats, real_wards, real.voluntary_points)
+    found = profiles.findings(real_stats, real_wards, real.voluntary_points, real.sites)
     assert len(found) == 3
     assert found[0]["figures"]["borough"] == "Islington"
     assert found[0]["figures"]["fewest_grants"] == "Brent"
     assert found[1]["figures"]["top_ward"] == "Clerkenwell"
     assert found[1]["figures"]["complete_rho"] == pytest.approx(0.068, abs=0.005)
-    # Losses per site that could close, not per resident: 36 of 421 against 33 of 368.
+    # Losses per site-year at risk since 2010, not per resident, pooled over categories.
     closures = found[2]["figures"]
-    assert (closures["closures_most"], closures["sites_most"]) == (36, 421)
-    assert (closures["closures_least"], closures["sites_least"]) == (33, 368)
+    assert (closures["closures_most"], round(closures["years_most"])) == (125, 10_179)
+    assert (closures["closures_least"], round(closures["years_least"])) == (113, 9_846)
+    assert closures["ratio"] == pytest.approx(1.054, abs=0.001)
     assert "no clear difference" in found[2]["text"]

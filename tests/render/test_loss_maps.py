@@ -399,14 +399,18 @@ def test_closures_by_year_table_chart_and_undated_sentence(sites):
         "Libraries: closures recorded 2010-2023 (shaded)",
         "GP practices: closures recorded 2013-2019 (shaded)",
         "Museums: closures recorded 1945-2021 (shaded)",
+        "Pharmacies: closures recorded 2004-2025 (shaded)",
+        "Dental: closures recorded 2006-2016 (shaded)",
     ]
     window, bars = rows[0]["layer"]
-    assert bars["encoding"]["x"]["scale"]["domain"] == [1944.5, 2023.5]
+    assert bars["encoding"]["x"]["scale"]["domain"] == [1944.5, 2025.5]
     shaded = [r for r in spec["data"]["values"] if r["kind"] == "window"]
     assert {(r["category"], r["start"], r["end"]) for r in shaded} == {
         ("Library", 2009.5, 2023.5),
         ("GP practice", 2012.5, 2019.5),
         ("Museum or public gallery", 1944.5, 2021.5),
+        ("Pharmacy", 2003.5, 2025.5),
+        ("Dental practice", 2005.5, 2016.5),
     }
     assert window["mark"]["type"] == "rect" and "y" not in window["encoding"]
     assert tables.undated_sentence({"Library": 1}) == (
