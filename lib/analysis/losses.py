@@ -713,9 +713,13 @@ def robustness(
     as losses, designation dates respected or not, and each category alone.
 
     Columns: choice, closed_in, years_in, closed_out, years_out, ratio, ratio_lo, ratio_hi,
-    reading, verdict, flips (the reading differs from the headline's, both having enough
-    closures to tell). ``attrs['fragile']``: True when any choice flips the verdict, False
-    when none does, None when the headline itself has too few closures to tell.
+    reading, verdict, subset (a category alone), flips. A choice over all the chosen data
+    flips the verdict when its reading differs from the headline's, both having enough
+    closures to tell; a category alone has fewer closures, so it flips the verdict only when
+    it reads the opposite way (higher against lower): losing significance there is a matter
+    of power, and a category differing from the pool is shown, not called fragility.
+    ``attrs['fragile']``: True when any choice flips the verdict, False when none does, None
+    when the headline itself has too few closures to tell.
     """
     chosen = [c for c in RECORDING_CATEGORIES if c in categories]
     label = policy_label(policy)
@@ -766,12 +770,15 @@ def robustness(
                 ratio_hi=row["ratio_hi"],
                 reading=row["reading"],
                 verdict=row["verdict"].replace(f" inside {label}", " inside"),
+                subset=list(cats) != chosen,
             )
         )
     table = pd.DataFrame(rows)
     head = table["reading"].iloc[0]
     decided = ("higher", "lower", "unclear")
-    table["flips"] = table["reading"].isin(decided) & (table["reading"] != head)
+    differs = table["reading"].isin(decided) & (table["reading"] != head)
+    opposite = table["reading"].isin(("higher", "lower")) & (head in ("higher", "lower"))
+    table["flips"] = differs & (~table["subset"] | opposite)
     if head not in decided:
         table["flips"] = False
     table.attrs["fragile"] = None if head not in decided else bool(table["flips"].any())
@@ -787,7 +794,8 @@ def robustness_note(table: pd.DataFrame) -> str:
     if not fragile:
         return (
             f"Robust: the verdict holds under all {others} other choices below (those with "
-            "too few closures to tell aside)."
+            "too few closures to tell aside; a category alone counts against it only if it "
+            "reads the opposite way)."
         )
     flips = table.loc[table["flips"], "choice"].tolist()
     return (

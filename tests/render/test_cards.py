@@ -119,15 +119,17 @@ def test_losses_card_one_town_centre_class_and_one_category(layers, size):
 
 def test_losses_card_says_robust_or_fragile(layers):
     # CAZ: 1.75 against 1.24 losses per 100 site-years, 1.6 times as frequent across
-    # categories; fragile (dental practices alone show no clear difference).
-    fig = cards.losses_figure(layers, "caz", (), LOSSES_LINK, fragile=True)
+    # categories; robust (no other choice reverses it; a category alone may lose power).
+    fig = cards.losses_figure(layers, "caz", (), LOSSES_LINK, fragile=False)
     texts = check_card(fig, "social", LOSSES_LINK)
     assert texts["headline"] == ["1.75 vs 1.24"]
     assert joined(texts, "headline-label") == (
         "losses per 100 site-years inside vs elsewhere: closures per site-year were 1.6 "
         "times as frequent inside across categories (95% CI 1.2-2.1)"
     )
-    assert joined(texts, "note").startswith(
+    assert joined(texts, "note").startswith("Robust to other reasonable choices.")
+    fragile = cards.losses_figure(layers, "sil", (), LOSSES_LINK, fragile=True)
+    assert joined(check_card(fragile, "social", LOSSES_LINK), "note").startswith(
         "Fragile: the verdict changes under other reasonable choices."
     )
 
