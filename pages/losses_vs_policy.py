@@ -157,6 +157,13 @@ with share_slot:  # the card (the map below, with this headline) is drawn only o
         compact=True,
     )
 st.markdown(f"#### {losses.verdict_sentence(total, label)}")  # the verdict (small type: layout.py)
+embed.show_map(
+    loss_maps.losses_map(cache.map_layers(), closure_layers, basemap, community_reports=reports),
+    key="losses_map",
+    height=layout.MAP_HEIGHT,
+)
+widgets.attribution_caption(map_sources, basemap)
+# Under the map, so that all of it stays on a projector's first screen.
 st.caption(
     f"{losses.robustness_note(robust)} The page offers {int(total['comparisons'])} comparisons "
     "(each main policy against each category shown and the pooled row): a difference that "
@@ -165,13 +172,6 @@ st.caption(
 )
 if community_count is not None:
     st.caption(community_count.note())
-
-embed.show_map(
-    loss_maps.losses_map(cache.map_layers(), closure_layers, basemap, community_reports=reports),
-    key="losses_map",
-    height=layout.MAP_HEIGHT,
-)
-widgets.attribution_caption(map_sources, basemap)
 st.markdown(
     cards.losses_summary(
         policy,
