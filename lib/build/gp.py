@@ -5,8 +5,12 @@ Two rules, each counted in `build_report`:
   so the fields cannot tell; the name (or, for walk-in and urgent-care centres, the first
   address line) says the code is a specialist, urgent-care, out-of-hours, hub, federation or
   care-home service, not a surgery with a registered list of its own.
-- succession: a closed code at the postcode of a practice still active is a merger into it or
-  a change of contract at the same place, not a loss; it becomes a `merged` event of that site.
+- succession: a closed code in the same building as a practice still active (the same
+  postcode, and addresses that agree: the same house number, or a shared name where either
+  has no number) is a merger into it or a change of contract at the same place, not a loss;
+  it becomes a `merged` event of that site. A postcode can hold several buildings: Woodcroft
+  Medical Centre (Gervase Road) and Watling Medical Centre (108 Watling Avenue) share HA8 0NR,
+  and a closed code in another building than the practice still open is a loss.
 """
 
 from __future__ import annotations
@@ -26,6 +30,31 @@ NOT_A_SURGERY_NAME = re.compile(
     r"|UNREGISTERED PATIENTS"
 )
 NOT_A_SURGERY_ADDRESS = re.compile(r"WALK-IN CENTRE|\(UCC\)")
+# Words that say nothing about which building an address is.
+_GENERIC = frozenset(
+    "THE AND OF ROAD RD STREET ST LANE AVENUE AVE LONDON SURGERY MEDICAL CENTRE CENTER CTR "
+    "HEALTH HLTH HTH PRACTICE PRACT GROUP UNIT SUITE FLOOR GROUND FIRST DR CLINIC".split()
+)
+
+
+def _address_tokens(*lines: str) -> tuple[set[str], set[str]]:
+    """An address's house numbers ('275A', '106', '110') and its distinctive words."""
+    words = re.findall(r"[A-Z0-9]+", " ".join(lines).upper())
+    numbers = {w for w in words if w[0].isdigit()}
+    names = {w for w in words if not w[0].isdigit() and len(w) > 2 and w not in _GENERIC}
+    return numbers, names
+
+
+def same_building(closed: tuple[str, str], active: tuple[str, str]) -> bool:
+    """Whether two addresses at one postcode are the same building: the same house number,
+    or, where either has none, a distinctive word in common. With no address on one side
+    the postcode alone decides."""
+    (n1, w1), (n2, w2) = _address_tokens(*closed), _address_tokens(*active)
+    if not (n1 or w1) or not (n2 or w2):
+        return True
+    if n1 and n2:
+        return bool(n1 & n2)
+    return bool(w1 & w2)
 
 
 def not_a_surgery(name: pd.Series, address1: pd.Series, address2: pd.Series) -> pd.Series:
@@ -56,23 +85,34 @@ def gp_history(
         ),
     )
     kept, key = kept[~services], key[~services]
-    active = kept[kept[12] == "A"]
-    active_at = (
-        active.assign(_k=key[active.index]).sort_values(0).drop_duplicates("_k").set_index("_k")[0]
-    )
+    active = kept[kept[12] == "A"].assign(_k=key).sort_values(0)
     closed = kept[kept[12] == "C"]
-    successor = key[closed.index].map(active_at)
+
+    def successor_of(row) -> str | None:
+        here = active[active["_k"] == key[row.name]]
+        for _, other in here.iterrows():
+            if same_building((row[4], row[5]), (other[4], other[5])):
+                return str(other[0])
+        return None
+
+    successor = closed.apply(successor_of, axis=1) if len(closed) else pd.Series(dtype=object)
+    at_postcode = key[closed.index].isin(set(active["_k"]))
     merged = closed[successor.notna()]
+    elsewhere = closed[at_postcode & successor.isna()]
     report.add(
         "rule:gp_succession",
         "gp_practices",
         len(closed),
         len(closed) - len(merged),
         repaired=len(merged),
-        note=f"{len(merged)} of {len(closed)} closed codes share a postcode with a practice "
-        "still active: a merger or change of contract at the same place, recorded as "
-        f"a 'merged' event of that practice, not a loss; {len(closed) - len(merged)} "
-        "closures remain",
+        note=f"{len(merged)} of {len(closed)} closed codes are in the same building (postcode "
+        "and address) as a practice still active: a merger or change of contract at the same "
+        f"place, recorded as a 'merged' event of that practice, not a loss; {len(elsewhere)} "
+        "more share a postcode but not a building with one, and stay losses ("
+        + ", ".join(
+            f"{c} {n.strip().title()}" for c, n in zip(elsewhere[0], elsewhere[1], strict=True)
+        )
+        + f"); {len(closed) - len(merged)} closures remain",
     )
     standing = kept.drop(index=merged.index)
     events = []

@@ -629,7 +629,7 @@ def test_real_closures_by_year_total_equals_losses(layers):
     # of owner or dental contract ends.
     lost = {
         "Dental practice": 293,
-        "GP practice": 133,
+        "GP practice": 135,
         "Library": 27,
         "Museum or public gallery": 72,
         "Pharmacy": 451,
@@ -637,10 +637,10 @@ def test_real_closures_by_year_total_equals_losses(layers):
     closed = recorded[losses.lost_mask(recorded)]
     assert closed.groupby("category").size().to_dict() == lost
     # 14 libraries closed and replaced, 61 dental contract ends on 31 March 2016
-    assert (recorded.status == "closed").sum() == 976 + 14 + 61
+    assert (recorded.status == "closed").sum() == 978 + 14 + 61
     table = losses.closures_by_year(sites)
     assert table.attrs["undated"] == {}  # Donald Hope Library (XLT, no year) is not a loss
-    assert table["closures"].sum() == len(closed) == 976
+    assert table["closures"].sum() == len(closed) == 978
     assert table.groupby("category")["closures"].sum().to_dict() == lost
     assert table.loc[table.category == "Library", "year"].between(2011, 2023).all()
     assert table.loc[table.category == "GP practice", "year"].between(2013, 2019).all()
@@ -648,7 +648,7 @@ def test_real_closures_by_year_total_equals_losses(layers):
     assert table.loc[table.category == "Dental practice", "year"].between(2006, 2015).all()
     assert table.loc[table.category == "Museum or public gallery", "year"].min() == 1945
     # Culture-map-only libraries and museums are left out of rates.
-    assert len(recorded) == 392 + 1377 + 312 + 2176 + 1604
+    assert len(recorded) == 392 + 1379 + 312 + 2176 + 1604
 
 
 def _by_hand_site_years(sites: pd.DataFrame, flag: str, start: int = 2010) -> dict:
@@ -712,23 +712,23 @@ def test_real_caz_site_years_match_a_count_by_hand(layers):
 #  rate ratio, its 95% interval, reading, exploratory, fragile), default choices: all five
 #  categories, losses since 2010, designation ignored, pooled over categories.
 HEADLINES = [
-    ("town_centre", 177, 16062.5, 488, 35872.125, 0.85, (0.72, 1.02), "unclear", False, True),
-    ("caz", 65, 3723.625, 600, 48211.0, 1.57, (1.21, 2.07), "higher", False, False),
-    ("opportunity_area", 66, 5548.875, 599, 46385.75, 0.94, (0.72, 1.21), "unclear", False, False),
-    ("sil", 10, 314.5, 655, 51620.125, 2.70, (1.36, 4.85), "higher", True, True),
+    ("town_centre", 177, 16062.5, 490, 35880.875, 0.85, (0.71, 1.02), "unclear", False, True),
+    ("caz", 65, 3723.625, 602, 48219.75, 1.56, (1.21, 2.06), "higher", False, False),
+    ("opportunity_area", 66, 5548.875, 601, 46394.5, 0.94, (0.72, 1.2), "unclear", False, False),
+    ("sil", 10, 314.5, 657, 51628.875, 2.70, (1.36, 4.85), "higher", True, True),
     (
         "creative_enterprise_zone",
         20,
         1257.625,
-        645,
-        50677.0,
-        1.26,
-        (0.78, 1.92),
+        647,
+        50685.75,
+        1.25,
+        (0.78, 1.91),
         "unclear",
         False,
         False,
     ),
-    ("regeneration_area", 128, 8740.75, 537, 43193.875, 1.17, (0.96, 1.42), "unclear", False, True),
+    ("regeneration_area", 128, 8740.75, 539, 43202.625, 1.17, (0.96, 1.41), "unclear", False, True),
 ]
 
 
@@ -757,10 +757,10 @@ def test_real_sil_has_too_few_closures_in_the_three_old_categories(layers):
         layers["sites"], "sil", ("Library", "GP practice", "Museum or public gallery")
     ).set_index("category")
     total = table.loc[losses.ALL_SELECTED]
-    assert (total.closed_in, total.years_in, total.closed_out) == (2, 43.5, 183)
+    assert (total.closed_in, total.years_in, total.closed_out) == (2, 43.5, 185)
     assert total.reading == "few"
     assert total.verdict == (
-        "too few closures to tell: 2 inside (0.4 expected at the rate elsewhere), 183 elsewhere"
+        "too few closures to tell: 2 inside (0.4 expected at the rate elsewhere), 185 elsewhere"
     )
     assert table.loc["GP practice", "verdict"] == "cannot compare: no sites inside"
 
@@ -837,7 +837,7 @@ def test_real_tables_are_consistent(layers):
     sites = layers["sites"]
     bands = losses.distance_bands(sites)
     total = losses.closure_table(sites, "town_centre").iloc[-1]
-    assert bands["closed"].sum() == total.closed_in + total.closed_out == 665
+    assert bands["closed"].sum() == total.closed_in + total.closed_out == 667
     assert bands.loc[0, "years"] == pytest.approx(total.years_in)
     for policy in MAIN_ANALYSED:
         closure = losses.closure_table(sites, policy).iloc[-1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lib.build.gp import gp_history, not_a_surgery
+from lib.build.gp import gp_history, not_a_surgery, same_building
 from lib.build.history import chains, event, events_frame, site_states, successions
 from lib.build.lost_more import link_library_records, read_library_history
 from lib.build.pipeline import Report, designation_dates
@@ -167,6 +167,34 @@ def test_services_that_are_not_gp_surgeries():
     address = pd.Series(["", "", "", "", "WALK-IN CENTRE", "", "", "", ""])
     flags = not_a_surgery(names, pd.Series([""] * 9), address).tolist()
     assert flags == [True, True, True, True, True, False, False, True, False]
+
+
+@pytest.mark.parametrize(
+    "closed, active, same",
+    [
+        # HA8 0NR holds two buildings: Woodcroft (Gervase Road) closed, Watling still open.
+        (
+            ("WOODCROFT MEDICAL CENTRE", "GERVASE ROAD"),
+            ("WATLING MEDICAL CENTRE", "108 WATLING AVE,BURNT OAK"),
+            False,
+        ),
+        (("157 STROUD GREEN ROAD", "FINSBURY PARK"), ("181 STROUD GREEN ROAD", "LONDON"), False),
+        (("WASU MEDICAL CENTRE", "275A KINGS ROAD"), ("275A KINGS ROAD", ""), True),
+        (
+            ("SOUTH HORNCHURCH HLTH CTR", "106-110 SOUTH END ROAD"),
+            ("SOUTH HORNCHURCH HTH CTR", "106 SOUTHEND ROAD"),
+            True,
+        ),
+        (
+            ("JOHN SCOTT HEALTH CENTRE", "GREEN LANES"),
+            ("CEDAR PRACTICE", "JOHN SCOTT HEALTH CENTRE"),
+            True,
+        ),
+        (("", ""), ("THE SURGERY", "1 HIGH STREET"), True),  # no address: the postcode decides
+    ],
+)
+def test_same_building_at_one_postcode(closed, active, same):
+    assert same_building(closed, active) is same
 
 
 def test_a_closed_code_at_an_active_practice_postcode_is_a_succession():

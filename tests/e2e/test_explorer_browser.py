@@ -20,7 +20,7 @@ def test_explorer_draws_sites_and_legend_offline(app_url, page):
     frame = wait_for_map(page)
     legend = frame.locator(".jul-legend")
     legend.wait_for()
-    assert "Closed, a loss (976)" in legend.inner_text()
+    assert "Closed, a loss (978)" in legend.inner_text()
     assert "Closed, not a loss (75)" in legend.inner_text()
     assert "Pubs (3,775)" in legend.inner_text()
     page.wait_for_timeout(1500)  # let the canvas finish drawing
@@ -61,16 +61,16 @@ def test_a_filter_change_redraws_the_same_map(app_url, page):
     site_map.evaluate("e => { e.dataset.testMark = 'first'; }")
     page.locator("[data-testid='stSidebar'] label", has_text="Closed").first.click()
     page.wait_for_function(
-        "() => document.querySelector('.jul-map').dataset.julShown === '1051'", timeout=30_000
+        "() => document.querySelector('.jul-map').dataset.julShown === '1053'", timeout=30_000
     )
     wait_for_app(page)
     assert page.locator(".jul-map").count() == 1
     assert site_map.get_attribute("data-test-mark") == "first"  # the same element: not remounted
     page.wait_for_function(
-        "() => document.querySelector('.jul-map').dataset.julDrawn === '1051'", timeout=30_000
+        "() => document.querySelector('.jul-map').dataset.julDrawn === '1053'", timeout=30_000
     )
     legend = site_map.locator(".jul-legend").inner_text()
-    assert "Closed, a loss (976)" in legend and "Pubs" not in legend
+    assert "Closed, a loss (978)" in legend and "Pubs" not in legend
     assert len(leaflet_loads) == 1
 
 

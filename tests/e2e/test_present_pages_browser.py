@@ -11,7 +11,7 @@ MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 PAGES = {
     "/losses?against=Areas+for+Regeneration&basemap=No+basemap": (
         "present-losses-1280x720",
-        "1.46 vs 1.24",
+        "1.46 vs 1.25",
     ),
     "/over-time?area=Hackney&basemap=No+basemap": ("present-over-time-1280x720", "155 → 185"),
     "/borough?borough=Hackney&basemap=No+basemap": ("present-borough-1280x720", "23.1"),
