@@ -101,6 +101,7 @@ def test_site_tooltips_show_escaped_text(app_url, page):
     # Hover a drawn site until its tooltip shows: the map may still be framing itself (a
     # second fit once the page has laid out), which moves the sites under a still mouse.
     tip = site_map.locator(".jul-tip")
+    shown = False
     for _ in range(20):
         # Where a drawn site is on the screen, from the map itself.
         point = page.evaluate(SITE_ON_SCREEN_JS)
@@ -110,10 +111,11 @@ def test_site_tooltips_show_escaped_text(app_url, page):
         page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
         try:
             tip.wait_for(timeout=APP_TIMEOUT_MS // 20)
+            shown = True
             break
         except PlaywrightTimeoutError:
             continue
-    tip.wait_for(timeout=1)  # fails the test if no hover ever showed the tooltip
+    assert shown, "hovering a drawn site never showed its tooltip"
     text = tip.inner_text()
     # A closed health site of Hackney: a GP practice, pharmacy or dental practice (NHS lists).
     assert "Category" in text and "Closed 20" in text and "NHS " in text
