@@ -17,8 +17,8 @@ ARTIFACTS_DIR = Path(__file__).resolve().parents[1] / "artifacts"
 # The first page of a cold server loads every layer; a loaded 2-core CI machine takes a while.
 APP_TIMEOUT_MS = 120_000
 
-# Counts the script runs this document has seen finish (Streamlit's stApp element goes
-# 'running' -> 'notRunning'), so that a test can wait for the rerun an action started, however
+# Counts the script runs this document has seen finish (Streamlit's stApp element goes from
+# 'initial', 'rerunRequested' or 'running' to 'notRunning'), so that a test can wait for the rerun an action started, however
 # quick or slow. A mutation record's oldValue keeps a 'running' that lasted less than a frame.
 RUN_COUNTER_JS = """
 (() => {
@@ -26,8 +26,10 @@ RUN_COUNTER_JS = """
     window.__julDoc = Math.random();
     let running = false;
     const seen = (state) => {
-        if (state === "running") running = true;
-        else if (state === "notRunning" && running) { running = false; window.__julRuns++; }
+        // 'rerunRequested' is set at the click itself; 'running' may never reach the DOM
+        // when a quick run's messages are rendered together.
+        if (state === "notRunning") { if (running) window.__julRuns++; running = false; }
+        else if (state) running = true;
     };
     const ATTR = "data-test-script-state";
     new MutationObserver((records) => {
