@@ -17,34 +17,54 @@ ARTIFACTS_DIR = Path(__file__).resolve().parents[1] / "artifacts"
 # The first page of a cold server loads every layer; a loaded 2-core CI machine takes a while.
 APP_TIMEOUT_MS = 120_000
 
-# Counts the script runs this document has seen finish (Streamlit's stApp element goes from
-# 'initial', 'rerunRequested' or 'running' to 'notRunning'), so that a test can wait for the rerun an action started, however
-# quick or slow. A mutation record's oldValue keeps a 'running' that lasted less than a frame.
+# Counts the script runs this document has seen start and finish, from the messages the
+# server sends on Streamlit's websocket (a run starts with a ForwardMsg new_session, field 4,
+# and ends with script_finished, field 6), so that a test can wait for the rerun an action
+# started, however quick or slow. The page's script state in the DOM is not enough: React may
+# render a quick run's messages together, and the state never leaves 'notRunning'.
 RUN_COUNTER_JS = """
 (() => {
-    window.__julRuns = 0;
     window.__julDoc = Math.random();
-    let running = false;
-    const seen = (state) => {
-        // 'rerunRequested' is set at the click itself; 'running' may never reach the DOM
-        // when a quick run's messages are rendered together.
-        if (state === "notRunning") { if (running) window.__julRuns++; running = false; }
-        else if (state) running = true;
+    window.__julStarts = 0;
+    window.__julRunning = false;
+    const NEW_SESSION = 4, SCRIPT_FINISHED = 6, FINISHED_EARLY_FOR_RERUN = 2;
+    // The top-level fields of a protobuf message: [[field number, varint value or null]].
+    const topFields = (buffer) => {
+        const b = new Uint8Array(buffer), fields = [];
+        let i = 0;
+        const varint = () => {
+            let value = 0, scale = 1, byte;
+            do { byte = b[i++]; value += (byte & 0x7f) * scale; scale *= 128; } while (byte & 0x80);
+            return value;
+        };
+        while (i < b.length) {
+            const tag = varint(), field = Math.floor(tag / 8), wire = tag % 8;
+            let value = null;
+            if (wire === 0) value = varint();
+            else if (wire === 1) i += 8;
+            else if (wire === 2) { const length = varint(); i += length; }
+            else if (wire === 5) i += 4;
+            else break;
+            fields.push([field, value]);
+        }
+        return fields;
     };
-    const ATTR = "data-test-script-state";
-    new MutationObserver((records) => {
-        for (const r of records) {
-            if (r.type === "attributes") { seen(r.oldValue); continue; }
-            for (const node of r.addedNodes) {
-                if (node.nodeType !== 1) continue;
-                if (node.hasAttribute(ATTR)) seen(node.getAttribute(ATTR));
-                node.querySelectorAll("[" + ATTR + "]").forEach((e) => seen(e.getAttribute(ATTR)));
+    const seen = (data) => {
+        if (!(data instanceof ArrayBuffer)) return;
+        for (const [field, value] of topFields(data)) {
+            if (field === NEW_SESSION) { window.__julStarts++; window.__julRunning = true; }
+            if (field === SCRIPT_FINISHED && value !== FINISHED_EARLY_FOR_RERUN) {
+                window.__julRunning = false;
             }
         }
-        const app = document.querySelector("[" + ATTR + "]");
-        if (app) seen(app.getAttribute(ATTR));
-    }).observe(document, {subtree: true, childList: true, attributes: true,
-                          attributeOldValue: true, attributeFilter: [ATTR]});
+    };
+    const Native = window.WebSocket;
+    window.WebSocket = class extends Native {
+        constructor(...args) {
+            super(...args);
+            this.addEventListener("message", (event) => seen(event.data));
+        }
+    };
 })();
 """
 
@@ -111,11 +131,11 @@ def wait_for_app(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> None:
 def rerun(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> Iterator[None]:
     """Around an action that reruns the script (a click, a key, an upload, a link to another
     page of the app): waits until a run that started after the action has finished."""
-    before = page.evaluate("() => [window.__julDoc, window.__julRuns]")
+    before = page.evaluate("() => [window.__julDoc, window.__julStarts]")
     yield
     page.wait_for_function(
-        "([doc, runs]) => window.__julDoc !== undefined"
-        " && (window.__julDoc !== doc ? window.__julRuns > 0 : window.__julRuns > runs)",
+        "([doc, starts]) => window.__julDoc !== undefined && !window.__julRunning"
+        " && (window.__julDoc !== doc ? window.__julStarts > 0 : window.__julStarts > starts)",
         arg=before,
         timeout=timeout_ms,
     )
@@ -245,11 +265,13 @@ def wait_for_map_fitted(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> None:
 
 
 # Streamlit's tables (st.dataframe) are drawn on a canvas a moment after the element appears:
-# each one on the page has a canvas with something drawn on it.
+# each one shown on the page (not in a closed expander or another tab) has a canvas with
+# something drawn on it.
 TABLES_DRAWN_JS = """
 () => {
-    const tables = document.querySelectorAll("[data-testid='stDataFrame']");
-    return tables.length > 0 && Array.from(tables).every((table) =>
+    const tables = Array.from(document.querySelectorAll("[data-testid='stDataFrame']"))
+        .filter((table) => table.checkVisibility() && table.getBoundingClientRect().height > 0);
+    return tables.length > 0 && tables.every((table) =>
         Array.from(table.querySelectorAll('canvas')).some((canvas) => {
             if (!canvas.width || !canvas.height) return false;
             const pixels = canvas.getContext('2d')
@@ -262,7 +284,7 @@ TABLES_DRAWN_JS = """
 
 
 def wait_for_tables_drawn(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> None:
-    """Wait until every table (st.dataframe) on the page has drawn its canvas."""
+    """Wait until every table (st.dataframe) shown on the page has drawn its canvas."""
     page.wait_for_function(TABLES_DRAWN_JS, timeout=timeout_ms)
 
 
