@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.e2e.streamlit_browser import ARTIFACTS_DIR, save_screenshot
+from tests.e2e.streamlit_browser import ARTIFACTS_DIR, prepare_context, save_screenshot
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -33,7 +33,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SERVER_START_TIMEOUT_S = 60
+# A cold start on a loaded 2-core machine is slow; the wait ends as soon as it is healthy.
+SERVER_START_TIMEOUT_S = 120
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 failed_test = pytest.StashKey[bool]()
 
@@ -134,8 +135,9 @@ def _offline(route: Route) -> None:
 
 @pytest.fixture
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh 1400x900 page with no internet; screenshotted into tests/artifacts on failure."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    """A fresh 1400x900 page with no internet, generous timeouts and the run counter
+    (streamlit_browser.rerun); screenshotted into tests/artifacts on failure."""
+    context = prepare_context(browser.new_context(viewport={"width": 1400, "height": 900}))
     context.route("**/*", _offline)
     page = context.new_page()
     yield page

@@ -23,7 +23,8 @@ from lib.data.layers import gpkg_path
 from lib.store import open_store
 from lib.store.accounts import create_moderator
 from tests.e2e.conftest import REPO_ROOT, _free_port, _health_ok
-from tests.e2e.streamlit_browser import ARTIFACTS_DIR, save_screenshot
+from tests.e2e.streamlit_browser import ARTIFACTS_DIR, save_screenshot, wait_for_tables_drawn
+from tests.e2e.streamlit_browser import rerun as _rerun
 from tests.e2e.streamlit_browser import wait_for_app as _wait_for_app
 from tests.e2e.streamlit_browser import wait_for_map as _wait_for_map
 from tests.store.conftest import ENGINES, new_store_url
@@ -33,12 +34,17 @@ NAME_XSS = 'Library <img src=x onerror="window.__xss=1">'
 TEXT_XSS = "<script>window.__xss=2</script> closed in June"
 BOROUGH = "Lambeth"
 # A page's first run in a new app process loads every layer: on a busy machine that takes
-# longer than the shared helpers' 30 s.
+# a while (a little longer than the shared helpers' 120 s, for two cold app processes).
 SLOW_MS = 150_000
 
 
 def wait_for_app(page: Page) -> None:
     _wait_for_app(page, timeout_ms=SLOW_MS)
+
+
+def rerun(page: Page):
+    """Around an action that reruns the script: waits until that rerun has finished."""
+    return _rerun(page, timeout_ms=SLOW_MS)
 
 
 def wait_for_map(page: Page):
@@ -125,8 +131,8 @@ def choose(page: Page, key: str, text: str) -> None:
     box = page.locator(f".st-key-{key} input")
     box.click()
     box.fill(text)
-    box.press("Enter")
-    wait_for_app(page)
+    with rerun(page):
+        box.press("Enter")
 
 
 def test_a_report_goes_from_the_form_to_the_moderator_to_the_map(
@@ -142,14 +148,14 @@ def test_a_report_goes_from_the_form_to_the_moderator_to_the_map(
     page.goto(f"{first}/contribute")
     wait_for_app(page)
     opened = time.monotonic()
-    page.locator(".st-key-contribute_where").get_by_text("A listed facility").click()
-    wait_for_app(page)
+    with rerun(page):
+        page.locator(".st-key-contribute_where").get_by_text("A listed facility").click()
     choose(page, "contribute_borough", BOROUGH)
     choose(page, "contribute_site", f"{site_name} (Library)")
     expect(page.locator(".st-key-contribute_category input")).to_have_value("Library")
     page.locator(".st-key-contribute_name input").fill(NAME_XSS)
-    page.locator(".st-key-contribute_name input").press("Tab")
-    wait_for_app(page)
+    with rerun(page):
+        page.locator(".st-key-contribute_name input").press("Tab")
     date = page.locator(".st-key-contribute_event_date input")
     date.fill("2015-06-01")
     date.press("Enter")
@@ -157,14 +163,14 @@ def test_a_report_goes_from_the_form_to_the_moderator_to_the_map(
     page.locator(".st-key-contribute_description textarea").fill(TEXT_XSS)
     page.get_by_text("Your contact details (optional, for the moderators only)").click()
     page.locator(".st-key-contribute_contact input").fill("private-e2e@example.org")
-    page.locator(".st-key-contribute_contact input").press("Tab")
-    wait_for_app(page)
-    page.locator(".st-key-contribute_consent label").click()
-    wait_for_app(page)
+    with rerun(page):
+        page.locator(".st-key-contribute_contact input").press("Tab")
+    with rerun(page):
+        page.locator(".st-key-contribute_consent label").click()
     save_screenshot(page, f"contribute-form-{engine_name}")
     time.sleep(max(0.0, 3.5 - (time.monotonic() - opened)))  # the minimum fill time
-    page.locator(".st-key-contribute_send button").click()
-    wait_for_app(page)
+    with rerun(page):
+        page.locator(".st-key-contribute_send button").click()
     done = page.get_by_text(re.compile(r"Your report is number \d+"))
     expect(done).to_be_visible()
     number = int(re.search(r"number (\d+)", done.inner_text()).group(1))
@@ -182,22 +188,23 @@ def test_a_report_goes_from_the_form_to_the_moderator_to_the_map(
     assert "private-e2e" not in page.content() and NAME_XSS not in page.inner_text("body")
     page.locator(".st-key-moderate_name input").fill("mo")
     page.locator(".st-key-moderate_password input").fill(PASSWORD)
-    page.locator(".st-key-moderate_sign_in_button button").click()
-    wait_for_app(page)
+    with rerun(page):
+        page.locator(".st-key-moderate_sign_in_button button").click()
     expect(page.locator(f".st-key-moderate_apply_{number} button")).to_be_visible()
     expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()
-    page.wait_for_timeout(1500)  # the tables draw on a canvas after they appear
+    wait_for_tables_drawn(page)  # the tables draw on a canvas after they appear
     save_screenshot(page, f"moderation-queue-{engine_name}")
     assert "private-e2e" not in page.content()
     no_script_ran(page)
+    # Inside the outcome's form: no rerun until "Set outcome".
     page.locator(f".st-key-moderate_outcome_{number}").get_by_text(
         "Confirmed by a moderator"
     ).click()
-    page.locator(f".st-key-moderate_set_outcome_{number} button").click()
-    wait_for_app(page)
+    with rerun(page):
+        page.locator(f".st-key-moderate_set_outcome_{number} button").click()
     expect(page.get_by_text("Saved.")).to_be_visible()
-    page.locator(f".st-key-moderate_apply_{number} button").click()  # "Approve" is first
-    wait_for_app(page)
+    with rerun(page):
+        page.locator(f".st-key-moderate_apply_{number} button").click()  # "Approve" is first
     expect(page.get_by_text("Saved.")).to_be_visible()
 
     # Approved: on the first process's map, styled apart and labelled.
@@ -218,8 +225,8 @@ def test_a_report_goes_from_the_form_to_the_moderator_to_the_map(
     wait_for_app(page)
     assert "came from confirmed community reports" not in page.inner_text("body")
     expect(wait_for_map(page).locator(".jul-legend")).to_contain_text("Community-reported (1)")
-    page.locator(".st-key-count_community label").click()
-    wait_for_app(page)
+    with rerun(page):
+        page.locator(".st-key-count_community label").click()
     expect(
         page.get_by_text("1 closure in these figures came from confirmed community reports.")
     ).to_be_visible()

@@ -2,12 +2,17 @@
 
 from urllib.parse import urlsplit
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
 from lib.render import maps
 from lib.vocab.categories import GROUP_COLOURS
 from tests.e2e.streamlit_browser import (
+    APP_TIMEOUT_MS,
     count_map_pixels,
+    rerun,
     save_screenshot,
     wait_for_app,
+    wait_for_labels_decluttered,
     wait_for_map,
 )
 
@@ -23,10 +28,10 @@ def test_explorer_draws_sites_and_legend_offline(app_url, page):
     assert "Closed, a loss (978)" in legend.inner_text()
     assert "Closed, not a loss (75)" in legend.inner_text()
     assert "Pubs (3,775)" in legend.inner_text()
-    page.wait_for_timeout(1500)  # let the canvas finish drawing
-    pub_pixels = count_map_pixels(page, GROUP_COLOURS["Pubs"])
-    closed_ring_pixels = count_map_pixels(page, maps.CLOSED_COLOUR)
+    pub_pixels = count_map_pixels(page, GROUP_COLOURS["Pubs"], at_least=501)
+    closed_ring_pixels = count_map_pixels(page, maps.CLOSED_COLOUR, at_least=501)
     assert pub_pixels > 500 and closed_ring_pixels > 500
+    wait_for_labels_decluttered(page)
     assert frame.locator(".jul-label", has_text="Hackney").count() == 1
     save_screenshot(page, "explorer-offline")
     outside = {urlsplit(u).hostname for u in requested} - {"127.0.0.1", "localhost"}
@@ -59,19 +64,33 @@ def test_a_filter_change_redraws_the_same_map(app_url, page):
     wait_for_app(page)
     site_map = wait_for_map(page)
     site_map.evaluate("e => { e.dataset.testMark = 'first'; }")
-    page.locator("[data-testid='stSidebar'] label", has_text="Closed").first.click()
+    with rerun(page):
+        page.locator("[data-testid='stSidebar'] label", has_text="Closed").first.click()
     page.wait_for_function(
-        "() => document.querySelector('.jul-map').dataset.julShown === '1053'", timeout=30_000
+        "() => document.querySelector('.jul-map').dataset.julShown === '1053'",
+        timeout=APP_TIMEOUT_MS,
     )
-    wait_for_app(page)
     assert page.locator(".jul-map").count() == 1
     assert site_map.get_attribute("data-test-mark") == "first"  # the same element: not remounted
     page.wait_for_function(
-        "() => document.querySelector('.jul-map').dataset.julDrawn === '1053'", timeout=30_000
+        "() => document.querySelector('.jul-map').dataset.julDrawn === '1053'",
+        timeout=APP_TIMEOUT_MS,
     )
     legend = site_map.locator(".jul-legend").inner_text()
     assert "Closed, a loss (978)" in legend and "Pubs" not in legend
     assert len(leaflet_loads) == 1
+
+
+SITE_ON_SCREEN_JS = """async () => {
+    const host = document.querySelector('.jul-map').parentElement;
+    const siteMap = await host.__julMap;
+    const drawn = siteMap.sites._drawn, size = siteMap.map.getSize();
+    for (let k = drawn.i.length - 1; k >= 0; k--) {
+        const p = siteMap.map.layerPointToContainerPoint([drawn.x[k], drawn.y[k]]);
+        if (p.x > 250 && p.x < size.x - 20 && p.y > 20 && p.y < size.y - 20) return p;
+    }
+    return null;
+}"""
 
 
 def test_site_tooltips_show_escaped_text(app_url, page):
@@ -79,23 +98,24 @@ def test_site_tooltips_show_escaped_text(app_url, page):
     wait_for_app(page)
     site_map = wait_for_map(page)
     site_map.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
-    # Where a drawn site is on the screen, from the map itself.
-    point = page.evaluate("""async () => {
-        const host = document.querySelector('.jul-map').parentElement;
-        const siteMap = await host.__julMap;
-        const drawn = siteMap.sites._drawn, size = siteMap.map.getSize();
-        for (let k = drawn.i.length - 1; k >= 0; k--) {
-            const p = siteMap.map.layerPointToContainerPoint([drawn.x[k], drawn.y[k]]);
-            if (p.x > 250 && p.x < size.x - 20 && p.y > 20 && p.y < size.y - 20) return p;
-        }
-        return null;
-    }""")
-    assert point is not None
-    box = site_map.bounding_box()
-    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    # Hover a drawn site until its tooltip shows: the map may still be framing itself (a
+    # second fit once the page has laid out), which moves the sites under a still mouse.
     tip = site_map.locator(".jul-tip")
-    tip.wait_for()
+    shown = False
+    for _ in range(20):
+        # Where a drawn site is on the screen, from the map itself.
+        point = page.evaluate(SITE_ON_SCREEN_JS)
+        assert point is not None
+        box = site_map.bounding_box()
+        page.mouse.move(0, 0)
+        page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+        try:
+            tip.wait_for(timeout=APP_TIMEOUT_MS // 20)
+            shown = True
+            break
+        except PlaywrightTimeoutError:
+            continue
+    assert shown, "hovering a drawn site never showed its tooltip"
     text = tip.inner_text()
     # A closed health site of Hackney: a GP practice, pharmacy or dental practice (NHS lists).
     assert "Category" in text and "Closed 20" in text and "NHS " in text

@@ -6,7 +6,13 @@ Screenshots go to tests/artifacts/first-screen-<page>-<size>.png."""
 
 import pytest
 
-from tests.e2e.streamlit_browser import ARTIFACTS_DIR, map_box, wait_for_app, wait_for_map
+from tests.e2e.streamlit_browser import (
+    ARTIFACTS_DIR,
+    map_box,
+    wait_for_app,
+    wait_for_map,
+    wait_for_map_fitted,
+)
 
 MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 SIZES = {"1280x720": (1280, 720), "390x844": (390, 844)}
@@ -84,15 +90,15 @@ def test_every_map_page_starts_with_its_map(app_url, page, size):
     page.set_viewport_size({"width": width, "height": height})
     # A fresh server answers "Page not found" for any but the default page at first.
     page.goto(f"{app_url}/?basemap=No+basemap")
-    wait_for_app(page, timeout_ms=120_000)
+    wait_for_app(page)
     problems = []
     for name, (path, west) in PAGES.items():
         page.goto(f"{app_url}{path}")
-        wait_for_app(page, timeout_ms=60_000)
+        wait_for_app(page)
         assert page.locator("[data-testid='stException']").count() == 0, name
         frame = wait_for_map(page)
         frame.locator(".jul-legend").wait_for()
-        page.wait_for_timeout(2700)  # the last refit (2.5 s) done, markers sized
+        wait_for_map_fitted(page)  # the last refit (2.5 s) done, markers sized
         page.screenshot(path=ARTIFACTS_DIR / f"first-screen-{name}-{size}.png")
 
         box = map_box(page)
@@ -148,10 +154,10 @@ def test_every_map_page_starts_with_its_map(app_url, page, size):
 def test_a_chosen_borough_is_outlined(app_url, page):
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{app_url}/?borough=Hackney&basemap=No+basemap")
-    wait_for_app(page, timeout_ms=120_000)
+    wait_for_app(page)
     frame = wait_for_map(page)
     frame.locator(".jul-legend").wait_for()
-    page.wait_for_timeout(1200)
+    wait_for_map_fitted(page)
     drawn = next(f for f in page.frames if "streamlit_folium" in f.url)
     outlines = drawn.evaluate("""() => {
         const map = Object.values(window).find(v => v instanceof L.Map);
@@ -169,7 +175,7 @@ def test_the_share_link_carries_the_address_the_browser_used(app_url, page):
     """The harness opens the app at 127.0.0.1 (not localhost): the link says so."""
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{app_url}/borough?borough=hackney&basemap=No+basemap")
-    wait_for_app(page, timeout_ms=120_000)
+    wait_for_app(page)
     wait_for_map(page)
     wait_for_app(page)
     page.get_by_role("button", name="Share or download").click()

@@ -7,10 +7,15 @@ import pytest
 
 from lib.links import tours
 from tests.e2e.streamlit_browser import (
+    APP_TIMEOUT_MS,
     ARTIFACTS_DIR,
+    count_drawn_pixels,
     map_box,
+    prepare_context,
+    rerun,
     share_link,
     wait_for_app,
+    wait_for_labels_decluttered,
     wait_for_map,
 )
 
@@ -39,7 +44,8 @@ def test_presentation_mode_fills_a_1280x720_screen_offline(app_url, page):
     wait_for_app(page)
     frame = wait_for_map(page)
     frame.locator(".jul-legend").wait_for()
-    page.wait_for_timeout(1500)  # labels decluttered, canvas drawn
+    assert count_drawn_pixels(page) > 0, "nothing drawn on the map's canvas"
+    wait_for_labels_decluttered(page)
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS_DIR / "present-1280x720.png")
 
@@ -77,8 +83,8 @@ def test_presentation_mode_is_keyboard_friendly(app_url, page):
         pytest.fail("Tab never reached 'Exit presentation'")
     outline = exit_button.evaluate("e => getComputedStyle(e).outlineWidth")
     assert float(outline.rstrip("px")) >= 3, "keyboard focus is not visible"
-    page.keyboard.press("Enter")
-    wait_for_app(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
     page.get_by_text("Sites shown").wait_for()
     assert "present" not in parse_qs(urlsplit(page.url).query)
     assert page.locator("[data-testid='stSidebar']").is_visible()
@@ -96,7 +102,9 @@ def test_a_shared_link_opens_the_same_view_in_a_new_session(app_url, page):
         "borough": ["Hackney"],
     }
     shown, closed = metric(page, "Sites shown"), metric(page, "Of which lost")
-    fresh = page.context.browser.new_context(viewport={"width": 1400, "height": 900})
+    fresh = prepare_context(
+        page.context.browser.new_context(viewport={"width": 1400, "height": 900})
+    )
     fresh.route(
         "**/*",
         lambda route: (
@@ -116,17 +124,26 @@ def test_a_shared_link_opens_the_same_view_in_a_new_session(app_url, page):
         fresh.close()
 
 
+# The explorer's zoom once no zoom is under way (site_map.js keeps its map on the host).
+MAP_ZOOM_JS = """async () => {
+    const siteMap = await document.querySelector('.jul-map').parentElement.__julMap;
+    return siteMap.map._animatingZoom ? -1 : siteMap.map.getZoom();
+}"""
+
+
 def test_save_view_puts_the_map_position_in_the_link(app_url, page):
     page.goto(f"{app_url}/?basemap=No+basemap")
     wait_for_app(page)
     frame = wait_for_map(page)
-    page.wait_for_timeout(1000)  # the map has framed London
-    frame.locator(".leaflet-control-zoom-in").click()
-    frame.locator(".leaflet-control-zoom-in").click()
-    page.wait_for_timeout(800)
-    frame.get_by_role("button", name="Save view to link").click()
-    page.wait_for_function("() => location.search.includes('z=')", timeout=15_000)
-    wait_for_app(page)
+    for _ in range(2):
+        zoom = page.evaluate(MAP_ZOOM_JS)
+        frame.locator(".leaflet-control-zoom-in").click()
+        page.wait_for_function(
+            f"async () => ({MAP_ZOOM_JS})().then((z) => z > {zoom})", timeout=APP_TIMEOUT_MS
+        )
+    with rerun(page):
+        frame.get_by_role("button", name="Save view to link").click()
+    page.wait_for_function("() => location.search.includes('z=')", timeout=APP_TIMEOUT_MS)
     query = parse_qs(urlsplit(page.url).query)
     lat, lon, zoom = float(query["lat"][0]), float(query["lon"][0]), float(query["z"][0])
     assert 51.28 <= lat <= 51.70 and -0.51 <= lon <= 0.34 and 10 <= zoom <= 18
@@ -145,31 +162,37 @@ def test_a_facilitator_steps_through_the_default_tour_offline(app_url, page):
     page.goto(f"{app_url}/tour?tour=default&step=1")
     wait_for_app(page)
     page.get_by_text("1. London overview").wait_for()
-    page.wait_for_timeout(500)  # a first visit reruns once through app.py (require_navigation)
+    # A first visit reruns once through app.py (require_navigation), which brings the
+    # shared navigation: wait for it.
+    page.wait_for_function(
+        "() => (document.querySelector(\"[data-testid='stSidebarNav']\") || {}).innerText"
+        "?.startsWith('Map explorer')",
+        timeout=APP_TIMEOUT_MS,
+    )
     wait_for_app(page)
     assert page.locator("[data-testid='stSidebarNav']").inner_text().startswith("Map explorer")
-    page.keyboard.press("PageDown")  # a presentation clicker's "next"
-    wait_for_app(page)
+    with rerun(page):
+        page.keyboard.press("PageDown")  # a presentation clicker's "next"
     page.get_by_text("2. Losses vs Areas for Regeneration").wait_for()
     assert parse_qs(urlsplit(page.url).query)["step"] == ["2"]
     assert page.get_by_text("Tour · step").count() == 0  # no tour bar on the Tour page
     page.screenshot(path=ARTIFACTS_DIR / "tour-step-2.png")
-    page.get_by_role("button", name="Open this view").click()
-    wait_for_app(page)
+    with rerun(page):
+        page.get_by_role("button", name="Open this view").click()
     page.get_by_text("Tour · step 2 of 4").wait_for()
     assert urlsplit(page.url).path == "/losses"
     for number in (3, 4):
-        page.get_by_role("link", name="Next:").click()
-        page.wait_for_load_state()
-        wait_for_app(page)
+        with rerun(page):  # a link to another page: a new document, its first run
+            page.get_by_role("link", name="Next:").click()
+        step = f"step={number}"
+        page.wait_for_function(f"() => location.search.includes('{step}')", timeout=APP_TIMEOUT_MS)
         page.get_by_text(f"Tour · step {number} of {len(tour.steps)}").wait_for()
         query = parse_qs(urlsplit(page.url).query)
         assert query["basemap"] == ["No basemap"], "every step keeps its settings"
     wait_for_map(page)
     assert metric(page, "closed and lost, of 1 facility shown") == "1"
     page.screenshot(path=ARTIFACTS_DIR / "tour-step-4-present.png")
-    page.get_by_role("link", name="Back to the tour").click()
-    page.wait_for_load_state()
-    wait_for_app(page)
+    with rerun(page):
+        page.get_by_role("link", name="Back to the tour").click()
     page.get_by_text("4. Hackney's closed GP practices").wait_for()
     assert not outside_hosts(requested), outside_hosts(requested)

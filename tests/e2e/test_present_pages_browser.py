@@ -3,7 +3,15 @@ projector's 1280x720, every outside host blocked: what a facilitator projects.""
 
 from urllib.parse import urlsplit
 
-from tests.e2e.streamlit_browser import ARTIFACTS_DIR, wait_for_app, wait_for_map
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from tests.e2e.streamlit_browser import (
+    ARTIFACTS_DIR,
+    count_drawn_pixels,
+    wait_for_app,
+    wait_for_labels_decluttered,
+    wait_for_map,
+)
 
 LOCAL = {"127.0.0.1", "localhost"}
 MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
@@ -22,15 +30,15 @@ PAGES = {
         "23.1",
     ),
 }
-# Canvas pixels Leaflet has drawn on (areas and markers are on a canvas, not in the DOM).
-DRAWN_PIXELS_JS = """
+# FitLegend (lib/render/controls.py) has made the legend fit: below the zoom buttons and
+# above the bottom of the map's frame (it adds jul-compact, then jul-two-col, as needed).
+LEGEND_FITS_JS = """
 () => {
-    let count = 0;
-    for (const canvas of document.querySelectorAll('canvas.leaflet-zoom-animated')) {
-        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-        for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) count++;
-    }
-    return count;
+    const legend = document.querySelector('.jul-legend');
+    const zoom = document.querySelector('.leaflet-control-zoom');
+    if (!legend || !zoom) return false;
+    const l = legend.getBoundingClientRect(), z = zoom.getBoundingClientRect();
+    return l.height > 0 && l.top >= z.bottom && l.bottom <= window.innerHeight;
 }
 """
 
@@ -56,7 +64,14 @@ def test_every_map_page_presents_at_1280x720_offline(app_url, page):
         frame = wait_for_map(page)
         legend = frame.locator(".jul-legend")
         legend.wait_for()
-        page.wait_for_timeout(1500)  # canvas drawn, legend fitted
+        drawn_pixels = count_drawn_pixels(page, at_least=50_001)
+        drawn = next(f for f in page.frames if "streamlit_folium" in f.url)
+        try:
+            drawn.wait_for_function(LEGEND_FITS_JS)
+        except PlaywrightTimeoutError:
+            pass  # the assertions below say how it does not fit
+        if frame.locator(".jul-label").count():
+            wait_for_labels_decluttered(page)
         page.screenshot(path=ARTIFACTS_DIR / f"{name}.png")
 
         # No sidebar, no header: the view fills the screen.
@@ -72,8 +87,7 @@ def test_every_map_page_presents_at_1280x720_offline(app_url, page):
         assert box["width"] > 1200 and box["height"] >= 480, path
         assert box["y"] + box["height"] <= 720, path
         # The map drew (areas and points on its canvas), with its whole legend in the frame.
-        drawn = next(f for f in page.frames if "streamlit_folium" in f.url)
-        assert drawn.evaluate(DRAWN_PIXELS_JS) > 50_000, path
+        assert drawn_pixels > 50_000, path
         legend_box = legend.bounding_box()
         zoom_box = frame.locator(".leaflet-control-zoom").bounding_box()
         assert legend_box["y"] >= zoom_box["y"] + zoom_box["height"], (

@@ -7,21 +7,18 @@ tests/artifacts/ for a person to look at.
 
 from urllib.parse import parse_qs, urlsplit
 
-from tests.e2e.streamlit_browser import save_screenshot, wait_for_app, wait_for_map
+from playwright.sync_api import expect
+
+from tests.e2e.streamlit_browser import (
+    count_drawn_pixels,
+    rerun,
+    save_screenshot,
+    wait_for_app,
+    wait_for_labels_decluttered,
+    wait_for_map,
+)
 
 VIEWPORT = {"width": 1400, "height": 1300}
-# Pixels drawn on Leaflet's canvases (alpha over 100: ward fills, outlines, points; the
-# background is the frame's, not the canvas's, so an empty map counts none).
-COUNT_DRAWN_JS = """
-() => {
-    let count = 0;
-    for (const canvas of document.querySelectorAll('canvas.leaflet-zoom-animated')) {
-        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-        for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 100) count++;
-    }
-    return count;
-}
-"""
 
 
 def open_view(page, url: str):
@@ -36,7 +33,9 @@ def open_view(page, url: str):
         page.keyboard.press("Escape")
     frame = wait_for_map(page)
     frame.locator(".jul-legend").wait_for()
-    page.wait_for_timeout(1500)  # let the canvas finish drawing
+    assert count_drawn_pixels(page) > 0, "nothing drawn on the map's canvas"
+    if frame.locator(".jul-label").count():
+        wait_for_labels_decluttered(page)
     return frame
 
 
@@ -44,14 +43,17 @@ def screenshots(page, name: str) -> None:
     """The top of the page, then the page scrolled to its map (Streamlit scrolls inside the
     page, so a full-page screenshot is one screen)."""
     save_screenshot(page, name)
-    page.locator("iframe[title='streamlit_folium.st_folium']").scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
+    map_iframe = page.locator("iframe[title='streamlit_folium.st_folium']")
+    map_iframe.scroll_into_view_if_needed()
+    expect(map_iframe).to_be_in_viewport()
     save_screenshot(page, f"{name}-map")
 
 
-def drawn_pixels(page) -> int:
-    map_frame = next(f for f in page.frames if "streamlit_folium" in f.url)
-    return map_frame.evaluate(COUNT_DRAWN_JS)
+def drawn_pixels(page, at_least: int) -> int:
+    """Pixels drawn on the map's canvases with alpha over 100 (ward fills, outlines, points;
+    the background is the frame's, not the canvas's, so an empty map counts none), once
+    there are `at_least` of them (or the wait gave up)."""
+    return count_drawn_pixels(page, at_least=at_least, alpha=100)
 
 
 def legend_inside_frame(page, frame) -> bool:
@@ -91,7 +93,7 @@ def test_borough_profile_of_hackney(app_url, page):
     assert "Sites (open)" in legend and "Closed (19)" in legend
     assert "Food bank, Trussell Trust (1)" in legend and "Town centres" in legend
     assert legend_inside_frame(page, frame)
-    assert drawn_pixels(page) > 80_000  # the borough's wards filled
+    assert drawn_pixels(page, 80_000 + 1) > 80_000  # the borough's wards filled
     text = main_text(page)
     assert (
         "London 2.15" in text and "2nd of 32" in text
@@ -111,7 +113,7 @@ def test_city_of_london_is_flagged_not_ranked(app_url, page):
         "Registered charities per 1,000 residents (2019)"
         in frame.locator(".jul-legend").inner_text()
     )
-    assert drawn_pixels(page) > 80_000  # the borough's wards filled
+    assert drawn_pixels(page, 80_000 + 1) > 80_000  # the borough's wards filled
     text = main_text(page)
     assert "City of London has only 10,938 residents" in text
     assert "not ranked: too few residents" in text and "would be 1st of 33" in text
@@ -124,8 +126,8 @@ def test_choosing_a_borough_updates_the_link(app_url, page):
     assert page.locator("h1", has_text="Borough profile: Barking and Dagenham").count() == 1
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
     page.keyboard.type("Newham")
-    page.keyboard.press("Enter")
-    wait_for_app(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
     page.locator("h1", has_text="Borough profile: Newham").wait_for()
     assert parse_qs(urlsplit(page.url).query)["borough"] == ["Newham"]
     wait_for_map(page).locator(".jul-legend").wait_for()
@@ -144,7 +146,7 @@ def test_voluntary_sector_with_a_chosen_ward(app_url, page):
         "mutualaid.wiki (CC BY-NC-SA 4.0)"
         in frame.locator(".leaflet-control-attribution").inner_text()
     )
-    assert drawn_pixels(page) > 120_000  # London's 634 wards filled
+    assert drawn_pixels(page, 120_000 + 1) > 120_000  # London's 634 wards filled
     assert legend_inside_frame(page, frame)
     chart = page.locator("[data-testid='stVegaLiteChart']")
     chart.wait_for()
