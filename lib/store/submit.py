@@ -69,6 +69,12 @@ def rate_key(kind: str, value: str) -> str:
     return hashlib.sha256(f"joined-up-london:{kind}:{value}".encode()).hexdigest()
 
 
+def origin_of(token: str) -> str:
+    """A contribution's lasting id (32 hex digits), the same in every instance it is exported
+    to: made from its submission token, which itself never leaves the store."""
+    return hashlib.sha256(f"joined-up-london:origin:{token}".encode()).hexdigest()[:32]
+
+
 def content_json(values: dict) -> str:
     return json.dumps(
         {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()},
@@ -162,6 +168,7 @@ def submit(
                 updated_at=now,
                 session_id=workshop,
                 scribed=scribed,
+                origin=origin_of(submission.token),
                 **values,
             )
             .returning(Contribution.id)
