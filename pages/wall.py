@@ -6,7 +6,7 @@ import html
 
 import streamlit as st
 
-from lib.ui import cache, widgets, workshop
+from lib.ui import cache, present, widgets, workshop
 
 layers = widgets.require_layers()
 engine = widgets.require_store()
@@ -17,14 +17,18 @@ if session is None:
     workshop.code_box()
     st.stop()
 
-st.html(
-    f"<h2 style='margin:0'>{html.escape(session.title)} · code "
-    f"<span style='letter-spacing:.15em'>{html.escape(session.code)}</span></h2>"
+st.html(present.PRESENT_CSS)  # a projector page: no sidebar, large type
+title, switch = st.columns([4, 1], vertical_alignment="center")
+title.html(
+    f"<h2 style='margin:0;padding:0'>{html.escape(session.title)} · join with code "
+    f"<span style='letter-spacing:.12em'>{html.escape(session.code)}</span></h2>"
+    f"<p style='margin:0;font-size:1rem'>on your phone: "
+    f"{html.escape(workshop.join_address(session))}</p>"
 )
-street = st.toggle(
-    "Street map (needs internet)",
+street = switch.toggle(
+    "Street map",
     key="wall_street",
     value=False,
-    help="Off: the map reads with no basemap.",
+    help="Needs internet. Off: the map reads with no basemap.",
 )
-workshop.wall(engine, session, cache.map_layers(), "light" if street else "none", map_height=470)
+workshop.wall(engine, session, cache.map_layers(), "light" if street else "none", map_height=560)

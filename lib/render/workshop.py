@@ -9,6 +9,7 @@ string from a contributor is HTML-escaped here, before it reaches the browser.
 from __future__ import annotations
 
 import html
+import io
 from functools import cache
 
 import folium
@@ -52,16 +53,21 @@ def _to_lonlat():
     return Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
 
 
+def placed(rows: pd.DataFrame) -> pd.DataFrame:
+    """The reports the wall map shows: those with a point (an area need is a ward's)."""
+    return rows[rows["x"].notna() & rows["y"].notna() & (rows["kind"] != "area_need")]
+
+
 def wall_points(rows: pd.DataFrame) -> folium.FeatureGroup:
     """The session's placed reports as circle markers coloured by kind (one GeoJson layer)."""
     group = folium.FeatureGroup(name=POINTS_NAME, control=False)
-    placed = rows[rows["x"].notna() & rows["y"].notna() & (rows["kind"] != "area_need")]
+    points = placed(rows)
     features = []
-    if len(placed):
+    if len(points):
         lon, lat = _to_lonlat().transform(
-            placed["x"].astype(float).to_numpy(), placed["y"].astype(float).to_numpy()
+            points["x"].astype(float).to_numpy(), points["y"].astype(float).to_numpy()
         )
-        for (_, row), x, y in zip(placed.iterrows(), lon, lat, strict=True):
+        for (_, row), x, y in zip(points.iterrows(), lon, lat, strict=True):
             features.append(
                 {
                     "type": "Feature",
@@ -77,19 +83,23 @@ def wall_points(rows: pd.DataFrame) -> folium.FeatureGroup:
         folium.GeoJson(
             {"type": "FeatureCollection", "features": features},
             name=POINTS_NAME,
-            marker=folium.CircleMarker(radius=9, weight=2, fill_opacity=0.9),
+            marker=folium.CircleMarker(radius=9, weight=2, fill_opacity=1.0),
             style_function=lambda f: {
                 "color": "#333333",
+                "fill": True,
                 "fillColor": f["properties"]["colour"],
+                "fillOpacity": 1.0,
             },
             tooltip=folium.GeoJsonTooltip(["name", "what"], labels=False),
         ).add_to(group)
     return group
 
 
-def qr_svg(url: str, scale: int = 8) -> str:
-    """A QR code of `url` as inline SVG, made here (no network): dark on white, with the
-    quiet zone phones need to read it off a projector."""
-    return segno.make(url, error="m", micro=False).svg_inline(
-        scale=scale, dark="#111111", light="#ffffff", border=4, omitsize=True, svgclass="jul-qr"
+def qr_png(url: str, scale: int = 8) -> bytes:
+    """A QR code of `url` as a PNG, made here (no network): dark on white, with the quiet
+    zone phones need to read it off a projector."""
+    out = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(
+        out, kind="png", scale=scale, dark="#111111", light="#ffffff", border=4
     )
+    return out.getvalue()

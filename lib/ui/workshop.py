@@ -42,7 +42,7 @@ from lib.ui import contribute
 from lib.vocab import contributions as vocab
 
 WALL_REFRESH_S = 3
-LATEST = 6
+LATEST = 4
 CHOSEN = "workshop_session_id"
 JOINED = "workshop_joined"
 PHONE_CSS = """<style>
@@ -53,7 +53,6 @@ PHONE_CSS = """<style>
 CODE_CSS = """<style>
 .jul-code {font: 700 3.2rem/1.1 ui-monospace, monospace; letter-spacing: .25em;
   color: #0f6e6e; margin: .2rem 0 .4rem}
-.jul-qr {width: 100%; max-width: 260px; height: auto; display: block}
 </style>"""
 WALL_CSS = """<style>
 .jul-wall-total {font: 700 2.6rem/1 sans-serif; color: #0f6e6e}
@@ -73,6 +72,11 @@ WALL_CSS = """<style>
 def _base_url() -> tuple[str, str]:
     port = int(st.get_option("server.port") or 8501)
     return lan.base_url(port)
+
+
+def join_address(session: Session) -> str:
+    """The join page's address for phones in the room (the QR code's content)."""
+    return lan.join_url(_base_url()[0], session.code)
 
 
 # A session named in the link
@@ -235,8 +239,8 @@ def choose_session(engine, moderator: str) -> Session | None:
 def session_panel(engine, session: Session) -> None:
     """The code big enough for the back of the room, the QR code, the links, end, export."""
     st.html(CODE_CSS)
-    base, source = _base_url()
-    join = lan.join_url(base, session.code)
+    _, source = _base_url()
+    join = join_address(session)
     left, right = st.columns([3, 2])
     with left:
         st.caption(
@@ -247,7 +251,7 @@ def session_panel(engine, session: Session) -> None:
             f'<div class="jul-code" data-code="{html.escape(session.code)}">'
             f"{html.escape(session.code)}</div>"
         )
-        st.code(join, language=None)
+        st.code(join, language=None, wrap_lines=True)
         if source == "local":
             st.warning(
                 "This laptop has no network address: phones cannot reach it. Join the venue's "
@@ -285,8 +289,8 @@ def session_panel(engine, session: Session) -> None:
         )
     with right:
         if session.open:
-            st.html(render.qr_svg(join))
-            st.caption("Scan to join")
+            with st.container(key="workshop_qr"):
+                st.image(render.qr_png(join), caption="Scan to join", width=260)
 
 
 def _import(engine, layers: Layers, moderator: str) -> None:
@@ -358,7 +362,7 @@ def _latest_html(rows: pd.DataFrame) -> str:
     items = []
     for _, row in rows.tail(LATEST).iloc[::-1].iterrows():
         text = str(row["description"] or "")
-        text = text if len(text) <= 160 else text[:157] + "…"
+        text = text if len(text) <= 110 else text[:107] + "…"
         tag = " · scribed" if row["scribed"] else ""
         items.append(
             f'<li style="border-left-color:{vocab.KIND_COLOURS.get(row["kind"], "#999")}">'
@@ -388,9 +392,13 @@ def wall(engine, session: Session, map_layers, basemap: str, map_height: int) ->
             )
         with right:
             total = len(rows)
+            on_map = len(render.placed(rows))
             st.html(
                 f'<div class="jul-wall-total" data-count="{total}">{total} '
                 f"<small>report{'' if total == 1 else 's'} from the room</small></div>"
+                f'<p class="jul-on-map" data-placed="{on_map}">{on_map} on the map'
+                + (f", {total - on_map} for a whole ward" if total > on_map else "")
+                + "</p>"
                 + _kinds_html(rows)
                 + _latest_html(rows)
             )

@@ -93,7 +93,7 @@ def test_a_facilitator_starts_a_session_with_a_code_and_a_qr_code(
     at.button(key="workshop_start").click().run()
     assert not at.exception, at.exception
     shown = html_of(at)
-    assert 'class="jul-code"' in shown and "<svg" in shown and 'class="jul-qr"' in shown
+    assert 'class="jul-code"' in shown  # the QR code: tests/render/test_workshop.py
     code = shown.split('data-code="')[1][:6]
     assert f"/join?session={code}" in texts(at)
     assert f"./wall?session={code}" in texts(at)
