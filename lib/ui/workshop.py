@@ -30,6 +30,7 @@ from lib.store.workshop import (
     MAX_TITLE,
     Session,
     SessionError,
+    all_sessions,
     counts_by_kind,
     end_session,
     find_session,
@@ -43,6 +44,7 @@ from lib.vocab import contributions as vocab
 
 WALL_REFRESH_S = 3
 LATEST = 4
+RECENT = 20  # ended and imported sessions the picker lists, newest first
 CHOSEN = "workshop_session_id"
 JOINED = "workshop_joined"
 PHONE_CSS = """<style>
@@ -188,6 +190,7 @@ def _end(engine, session_id: int) -> None:
 def choose_session(engine, moderator: str) -> Session | None:
     """Start a session, or pick one of the open ones (or the one named in the link)."""
     sessions = open_sessions(engine)
+    recent = [s for s in all_sessions(engine)[:RECENT] if not s.open]
     linked = session_from_link(engine, open_only=False)
     if linked is not None:
         st.session_state[CHOSEN] = linked.id
@@ -208,7 +211,7 @@ def choose_session(engine, moderator: str) -> Session | None:
         )
         if st.session_state.get("workshop_error"):
             st.error(st.session_state["workshop_error"])
-    known = {s.id: s for s in sessions}
+    known = {s.id: s for s in [*sessions, *recent]}
     if linked is not None:
         known.setdefault(linked.id, linked)
     if chosen_id is not None and chosen_id not in known:
@@ -220,7 +223,7 @@ def choose_session(engine, moderator: str) -> Session | None:
             st.session_state.pop(CHOSEN, None)
             chosen_id = None
     if not known:
-        st.info("No workshop is open. Start one above.")
+        st.info("No workshop yet. Start one above.")
         return None
     ids = list(known)
     picked = st.selectbox(

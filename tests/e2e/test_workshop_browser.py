@@ -5,22 +5,27 @@ are screenshotted at 1280x720 and 390x844."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
 
-from lib.store import open_store
+from lib.store import open_store, public_contributions
 from lib.store.accounts import create_moderator
+from lib.store.models import Contribution
 from lib.store.submit import WORKSHOP_LIMITS, send_form
 from lib.store.workshop import session_contributions, start_session
 from tests.e2e.conftest import _offline
 from tests.e2e.streamlit_browser import COUNT_COLOUR_JS, save_screenshot
 from tests.e2e.test_contributions_browser import start_app, wait_for_app
+from tests.store.conftest import ENGINES, new_store_url
 from tests.store.forms import form
 
 PASSWORD = "moderator password for the workshop test"
@@ -286,3 +291,128 @@ def test_a_dropped_phone_connection_keeps_its_draft(app, offline_context):
     assert list(rows["id"]) == [number]
     assert list(rows["name"]) == ["Typed before the Wi-Fi dropped"]
     assert list(rows["description"]) == ["Written while offline"]
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def two_instances(request, tmp_path_factory) -> Iterator[list[tuple[str, object]]]:
+    """Two app instances, each on its own new store (SQLite, or PostgreSQL when
+    TEST_DATABASE_URL is set) with a moderator: the venue's laptop and the office's."""
+    made = []
+    for _ in range(2):
+        url, drop = new_store_url(request.param, tmp_path_factory)
+        engine = open_store(url, fresh=True)
+        create_moderator(engine, "mo", PASSWORD)
+        env = {**os.environ, "DATABASE_URL": url, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+        server, base = start_app(env)
+        made.append((server, base, engine, drop))
+    yield [(base, engine) for _, base, engine, _ in made]
+    for server, _, engine, drop in made:
+        server.terminate()
+        server.wait(timeout=10)
+        engine.dispose()
+        drop()
+
+
+def sign_in(page: Page) -> None:
+    page.locator(".st-key-moderate_name input").fill("mo")
+    page.locator(".st-key-moderate_password input").fill(PASSWORD)
+    page.locator(".st-key-moderate_sign_in_button button").click()
+    wait_for_app(page)
+
+
+def import_file(page: Page, path) -> None:
+    page.locator(".st-key-workshop_import input[type='file']").set_input_files(str(path))
+    wait_for_app(page)
+    page.locator(".st-key-workshop_import_button button").click()
+    wait_for_app(page)
+
+
+def test_a_session_end_to_end_with_no_internet(two_instances, offline_context, tmp_path):
+    """Start, join by typing the code, send, scribe, end, export; import on another instance
+    twice (nothing new the second time) and a tampered copy (refused, nothing imported)."""
+    (venue, venue_engine), (office, office_engine) = two_instances
+    laptop = offline_context(1280, 720).new_page()
+    laptop.goto(f"{venue}/workshop")
+    wait_for_app(laptop)
+    sign_in(laptop)
+    laptop.locator(".st-key-workshop_title input").fill("Stoke Newington halls")
+    laptop.locator(".st-key-workshop_title input").press("Tab")
+    wait_for_app(laptop)
+    laptop.locator(".st-key-workshop_start button").click()
+    wait_for_app(laptop)
+    code_box = laptop.locator(".jul-code")
+    expect(code_box).to_be_visible()
+    code = code_box.get_attribute("data-code")
+    assert re.fullmatch(r"[A-HJKMNP-Z2-9]{6}", code)
+
+    phone = offline_context(390, 844).new_page()
+    phone.goto(f"{venue}/join")
+    wait_for_app(phone)
+    phone.locator(".st-key-workshop_code input").fill(code.lower())
+    phone.get_by_role("button", name="Join").click()
+    wait_for_app(phone)
+    expect(phone.get_by_text("Stoke Newington halls")).to_be_visible()
+    opened = time.monotonic()
+    fill_phone_form(phone, "Church Street community hall")
+    time.sleep(max(0.0, 3.5 - (time.monotonic() - opened)))
+    send(phone)
+
+    opened = time.monotonic()
+    fill_phone_form(laptop, "Sticky note: the Rio's youth room")
+    time.sleep(max(0.0, 3.5 - (time.monotonic() - opened)))
+    send(laptop)
+    expect(laptop.get_by_text("Scribed:")).to_be_visible()
+
+    laptop.get_by_role("button", name="End the workshop").click()
+    wait_for_app(laptop)
+    expect(laptop.get_by_text("The workshop has ended")).to_be_visible()
+    with laptop.expect_download() as download:
+        laptop.get_by_role("button", name=re.compile("Export the workshop")).click()
+    bundle = tmp_path / download.value.suggested_filename
+    download.value.save_as(bundle)
+    assert bundle.name.startswith(f"workshop-{code}-")
+    with zipfile.ZipFile(bundle) as z:
+        manifest = json.loads(z.read("manifest.json"))
+    assert manifest["counts"]["contributions"] == 2 and manifest["counts"]["scribed"] == 1
+
+    office_page = offline_context(1280, 720).new_page()
+    office_page.goto(f"{office}/workshop")
+    wait_for_app(office_page)
+    sign_in(office_page)
+    office_page.get_by_text("Import a workshop bundle from another laptop").click()
+    import_file(office_page, bundle)
+    expect(office_page.get_by_text(f"Imported the workshop {code}")).to_contain_text(
+        "2 new reports, now in the moderation queue"
+    )
+    import_file(office_page, bundle)
+    expect(office_page.get_by_text(f"Imported the workshop {code}")).to_contain_text(
+        "0 new reports, now in the moderation queue; 2 were here already"
+    )
+    save_screenshot(office_page, "workshop-import-again-1280x720")
+
+    with zipfile.ZipFile(bundle) as z:
+        files = {name: z.read(name) for name in z.namelist()}
+    files["contributions.geojson"] = files["contributions.geojson"].replace(
+        b"Church Street", b"Chorch Street"
+    )
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(tampered, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    import_file(office_page, tampered)
+    expect(office_page.get_by_text("does not match the checksum in manifest.json")).to_be_visible()
+    save_screenshot(office_page, "workshop-import-tampered-1280x720")
+
+    with office_engine.connect() as connection:
+        stored = connection.execute(
+            select(Contribution.name, Contribution.moderation, Contribution.scribed).order_by(
+                Contribution.id
+            )
+        ).all()
+    assert [tuple(r) for r in stored] == [
+        ("Church Street community hall", "pending", False),
+        ("Sticky note: the Rio's youth room", "pending", True),
+    ]
+    assert public_contributions(office_engine).empty
+    assert public_contributions(venue_engine).empty
+    assert offline_context.outside == []
