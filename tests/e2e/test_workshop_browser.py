@@ -37,10 +37,11 @@ CLOSED_PIXELS = f"""() => ({COUNT_COLOUR_JS})([0xEE, 0x66, 0x77])"""
 CLOSED_PIXELS_AT_LEAST = f"""(least) => ({COUNT_COLOUR_JS})([0xEE, 0x66, 0x77]) >= least"""
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory) -> Iterator[tuple[str, object]]:
-    """`streamlit run app.py` on a new SQLite store with one moderator."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('workshop') / 'contributions.sqlite'}"
+@pytest.fixture(scope="module", params=ENGINES)
+def app(request, tmp_path_factory) -> Iterator[tuple[str, object]]:
+    """`streamlit run app.py` on a new store with one moderator: SQLite, and PostgreSQL when
+    TEST_DATABASE_URL is set."""
+    url, drop = new_store_url(request.param, tmp_path_factory)
     engine = open_store(url, fresh=True)
     create_moderator(engine, "mo", PASSWORD)
     env = {**os.environ, "DATABASE_URL": url, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
@@ -49,6 +50,7 @@ def app(tmp_path_factory) -> Iterator[tuple[str, object]]:
     server.terminate()
     server.wait(timeout=10)
     engine.dispose()
+    drop()
 
 
 @pytest.fixture
@@ -182,7 +184,7 @@ def test_the_wall_picks_up_reports_without_a_reload(app, offline_context, capsys
     no_errors(wall)
     with capsys.disabled():
         print(
-            f"\n[browser, sqlite] the wall showed the phone's report {one_after:.1f} s after "
+            f"\n[browser, {engine.dialect.name}] the wall showed the phone's report {one_after:.1f} s after "
             f"Send, and all {PARTICIPANTS} {all_after:.1f} s after 29 more were sent at once"
         )
 
@@ -190,7 +192,7 @@ def test_the_wall_picks_up_reports_without_a_reload(app, offline_context, capsys
     for label, (width, height) in SIZES.items():
         wall.set_viewport_size({"width": width, "height": height})
         expect(wall_count(wall)).to_have_attribute("data-count", str(PARTICIPANTS))
-        path = save_screenshot(wall, f"workshop-wall-{label}")
+        path = save_screenshot(wall, f"workshop-wall-{label}-{engine.dialect.name}")
         assert path.exists()
         box = wall.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
         assert box and box["width"] > 300 and box["height"] > 300, label
