@@ -39,7 +39,7 @@ from lib.store.workshop import (
     session_contributions,
     start_session,
 )
-from lib.ui import contribute
+from lib.ui import contribute, draft
 from lib.vocab import contributions as vocab
 
 WALL_REFRESH_S = 3
@@ -130,7 +130,7 @@ def join_page(engine, layers: Layers) -> None:
                         f"The workshop {ended.code} has ended. Your draft is kept below: send "
                         "it and it goes to the moderators as an ordinary report."
                     )
-                    _form(layers, contribute.PUBLIC)
+                    _form(layers, contribute.PUBLIC, draft_scope=f"workshop:{ended.code}")
                     return
             st.title("Join a workshop")
             st.error(error.message)
@@ -150,11 +150,15 @@ def join_page(engine, layers: Layers) -> None:
         f'<p class="jul-join-title">Workshop {html.escape(session.code)}</p>'
         f"<h2 style='margin:0 0 .3rem'>{html.escape(session.title)}</h2>"
     )
-    _form(layers, contribute.Mode(workshop=session.id))
+    _form(layers, contribute.Mode(workshop=session.id), draft_scope=f"workshop:{session.code}")
 
 
-def _form(layers: Layers, mode: contribute.Mode, preview: bool = True) -> None:
+def _form(
+    layers: Layers, mode: contribute.Mode, preview: bool = True, draft_scope: str | None = None
+) -> None:
     contribute.start_form()
+    if draft_scope is not None:  # a phone: the draft is kept in its browser too
+        draft.keep_draft(draft_scope)
     if contribute.sent_message(mode):
         return
     kind = contribute.kind_picker()

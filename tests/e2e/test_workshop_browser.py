@@ -418,3 +418,41 @@ def test_a_session_end_to_end_with_no_internet(two_instances, offline_context, t
     assert public_contributions(office_engine).empty
     assert public_contributions(venue_engine).empty
     assert offline_context.outside == []
+
+
+def test_a_reloaded_phone_gets_its_draft_back_from_its_browser(app, offline_context):
+    """A phone that reloads (or whose browser discarded the tab) starts a new server session:
+    the draft comes back from the phone's own storage, and is gone once sent."""
+    base, engine = app
+    session = start_session(engine, "Reloaded phone", started_by="mo")
+    storage_key = f"joined-up-london:draft:workshop:{session.code}"
+    phone = offline_context(390, 844).new_page()
+    phone.goto(f"{base}/join?session={session.code}")
+    wait_for_app(phone)
+    fill_phone_form(phone, "Typed before the tab was discarded")
+    phone.locator(".st-key-contribute_description textarea").fill("Kept on the phone")
+    phone.locator(".st-key-contribute_description textarea").press("Tab")
+    wait_for_app(phone)
+    phone.wait_for_function(
+        "(k) => (localStorage.getItem(k) || '').includes('Kept on the phone')", arg=storage_key
+    )
+    phone.reload()
+    wait_for_app(phone)
+    opened = time.monotonic()
+    expect(phone.locator(".st-key-contribute_name input")).to_have_value(
+        "Typed before the tab was discarded", timeout=20_000
+    )
+    expect(phone.locator(".st-key-contribute_description textarea")).to_have_value(
+        "Kept on the phone"
+    )
+    expect(phone.locator(".st-key-contribute_category input")).to_have_value("Library")
+    expect(phone.get_by_text("E8 1DY: Hackney.")).to_be_visible()
+    time.sleep(max(0.0, 3.5 - (time.monotonic() - opened)))
+    number = send(phone)
+    phone.wait_for_function("(k) => localStorage.getItem(k) === null", arg=storage_key)
+    rows = session_contributions(engine, session.id)
+    assert list(rows["id"]) == [number]
+    assert list(rows["description"]) == ["Kept on the phone"]
+    phone.reload()
+    wait_for_app(phone)
+    expect(phone.locator(".st-key-contribute_name input")).to_have_value("")
