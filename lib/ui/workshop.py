@@ -199,7 +199,11 @@ def choose_session(engine, moderator: str) -> Session | None:
     if linked is not None:
         st.session_state[CHOSEN] = linked.id
     chosen_id = st.session_state.get(CHOSEN)
-    with st.expander("Start a new workshop", expanded=not sessions and chosen_id is None):
+    with st.expander(
+        "Start a new workshop",
+        expanded=not sessions and chosen_id is None,
+        key="workshop_start_box",
+    ):
         st.text_input(
             "Title (people see it when they join)",
             key="workshop_title",
@@ -326,7 +330,12 @@ def _import(engine, layers: Layers, moderator: str) -> None:
 
 
 def import_box(engine, layers: Layers, moderator: str) -> None:
-    with st.expander("Import a workshop bundle from another laptop"):
+    result = st.session_state.get("workshop_import_result")
+    with st.expander(
+        "Import a workshop bundle from another laptop",
+        expanded=result is not None,
+        key="workshop_import_box",
+    ):
         st.file_uploader("Workshop bundle (.zip)", type=["zip"], key="workshop_import")
         st.button(
             "Import",
@@ -334,7 +343,6 @@ def import_box(engine, layers: Layers, moderator: str) -> None:
             on_click=_import,
             args=(engine, layers, moderator),
         )
-        result = st.session_state.get("workshop_import_result")
         if result:
             (st.success if result[0] == "success" else st.error)(result[1])
 
