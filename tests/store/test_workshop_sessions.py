@@ -216,3 +216,45 @@ def test_thirty_participants_sending_at_once_lose_nothing(store, capsys):
             f"\n[{store.name}] {PARTICIPANTS} participants at once: {stored} rows stored, "
             f"all {PARTICIPANTS} on the wall's query after {on_wall_after:.2f} s"
         )
+
+
+def test_migration_0002_upgrades_a_store_with_reports_and_downgrades(store, tmp_path_factory):
+    """A store made at 0001 with a report in it upgrades to 0002 (the report is no session's
+    and not scribed), and 0002 downgrades cleanly, on each engine."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from lib.store.engine import _alembic_config, current_revision, make_engine, writing
+    from tests.store.conftest import new_store_url
+
+    url, drop = new_store_url(store.name, tmp_path_factory)
+    engine = make_engine(url)
+    try:
+        with writing(engine) as connection:
+            command.upgrade(_alembic_config(connection), "0001")
+        with writing(engine) as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO contributions (token, kind, category, name, description, "
+                "where_source, x, y, moderation, outcome, licence, consent, created_at, "
+                "updated_at) VALUES ('t0001-aaaaaaaaaaaaaaaa', 'closed', 'Library', 'Old row', "
+                "'', 'postcode', 530625, 179850, 'pending', 'reported', 'CC BY 4.0', TRUE, "
+                "'2026-01-01 10:00:00', '2026-01-01 10:00:00')"
+            )
+        with writing(engine) as connection:
+            command.upgrade(_alembic_config(connection), "head")
+        assert current_revision(engine) == "0002"
+        with engine.connect() as connection:
+            row = connection.exec_driver_sql(
+                "SELECT session_id, scribed, origin FROM contributions"
+            ).one()
+        assert (row[0], bool(row[1]), row[2]) == (None, False, None)
+        assert "workshop_sessions" in inspect(engine).get_table_names()
+        with writing(engine) as connection:
+            command.downgrade(_alembic_config(connection), "0001")
+        names = {c["name"] for c in inspect(engine).get_columns("contributions")}
+        assert not {"session_id", "scribed", "origin"} & names
+        assert "workshop_sessions" not in inspect(engine).get_table_names()
+        assert "public_contributions" in inspect(engine).get_view_names()
+    finally:
+        engine.dispose()
+        drop()
