@@ -206,3 +206,25 @@ def test_the_wall_counts_by_kind_and_shows_the_latest(new_app, store_url, contri
 def test_the_wall_with_a_wrong_code_says_so(new_app, store_url):
     at = open_page(new_app, "pages/wall.py", session="QQQQ22")
     assert "No workshop has the code QQQQ22" in "\n".join(str(e.value) for e in at.error)
+
+
+def test_the_moderator_sees_which_workshop_a_report_came_from(
+    new_app, store_url, moderator, contrib_engine
+):
+    from lib.store import submit
+    from lib.store.submit import SCRIBE_LIMITS
+    from tests.store.forms import submission
+
+    session = start_session(contrib_engine, "Dalston halls", started_by="mo")
+    submit(
+        contrib_engine,
+        submission(name="Scribed sticky note", categories=("Library",)),
+        session_id="facilitator",
+        client_address=None,
+        workshop=session.id,
+        scribed=True,
+        limits=SCRIBE_LIMITS,
+    )
+    at = sign_in(open_page(new_app, "pages/moderate.py"))
+    shown = "\n".join(d.value.to_string() for d in at.dataframe)
+    assert f"{session.code} (Dalston halls), typed in by the facilitator (scribed)" in shown
