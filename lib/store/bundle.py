@@ -38,7 +38,7 @@ from lib.store.engine import writing
 from lib.store.models import Contribution, Revision, WorkshopSession
 from lib.store.submit import EDITABLE, content_json, origin_of, utcnow
 from lib.store.validation import Submission, ValidationError, validate
-from lib.store.workshop import Session, get_session
+from lib.store.workshop import REMOVED, Session, get_session
 from lib.vocab import contributions as vocab
 
 FORMAT = "joined-up-london/workshop-bundle"
@@ -109,7 +109,7 @@ def _records(engine: Engine, session: Session) -> list[dict]:
         rows = (
             connection.execute(
                 select(*(table.c[c] for c in dict.fromkeys(columns)))
-                .where(table.c.session_id == session.id)
+                .where(table.c.session_id == session.id, table.c.moderation.not_in(REMOVED))
                 .order_by(table.c.id)
             )
             .mappings()
@@ -167,7 +167,8 @@ def _sha256(data: bytes) -> str:
 
 
 def export_bundle(engine: Engine, session_id: int, *, now: dt.datetime | None = None) -> bytes:
-    """The session's bundle (zip bytes): every report sent in it, in any moderation state."""
+    """The session's bundle (zip bytes): every report sent in it that a moderator has not
+    rejected or hidden."""
     session = get_session(engine, session_id)
     records = _records(engine, session)
     files = {GEOJSON: _geojson(records), CSV: _csv(records)}

@@ -196,13 +196,17 @@ def end_session(engine: Engine, session_id: int) -> Session:
     return get_session(engine, session_id)
 
 
+# A report a moderator rejected or hid leaves the wall (and the bundle) at once.
+REMOVED = ("rejected", "hidden")
+
+
 def session_contributions(engine: Engine, session_id: int) -> pd.DataFrame:
-    """The session's reports, oldest first, in every moderation state: the wall's rows. Read
-    fresh on each call (the wall calls it every few seconds)."""
+    """The session's reports, oldest first, waiting or approved (not rejected or hidden): the
+    wall's rows. Read fresh on each call (the wall calls it every few seconds)."""
     table = Contribution.__table__
     query = (
         select(*(table.c[name] for name in WALL_COLUMNS))
-        .where(table.c.session_id == session_id)
+        .where(table.c.session_id == session_id, table.c.moderation.not_in(REMOVED))
         .order_by(table.c.id)
     )
     with engine.connect() as connection:

@@ -116,6 +116,9 @@ def test_room_visible_is_not_public(engine):
     assert not public & set(ids)
     set_moderation(engine, ids[0], "approved", moderator="mo")
     assert set(public_contributions(engine)["id"]) & set(ids) == {ids[0]}
+    # A report a moderator rejects leaves the wall at once.
+    set_moderation(engine, ids[1], "rejected", moderator="mo", reason_code="spam")
+    assert list(session_contributions(engine, session.id)["id"]) == [ids[0], ids[2]]
 
 
 def test_counts_by_kind_list_every_kind():
