@@ -124,8 +124,8 @@ def _check_workshop(connection, workshop: int) -> None:
     if ended.ended_at is not None or ended.imported_at is not None:
         raise Refused(
             "workshop_ended",
-            "This workshop session has ended, so it takes no more reports. Your text is kept "
-            "below: you can still send it on the Add to the map page.",
+            "This workshop session has ended, so it takes no more reports. Everything you "
+            "typed is kept: send it again and it goes to the moderators as an ordinary report.",
         )
 
 

@@ -32,6 +32,7 @@ PASSWORD = "moderator password for the workshop test"
 SIZES = {"1280x720": (1280, 720), "390x844": (390, 844)}
 WALL_DEADLINE_MS = 10_000
 PARTICIPANTS = 30
+FOLIUM = "iframe[title='streamlit_folium.st_folium']"
 # Canvas pixels of the wall's "closed" colour (#EE6677): the markers are drawn on a canvas.
 CLOSED_PIXELS = f"""() => ({COUNT_COLOUR_JS})([0xEE, 0x66, 0x77])"""
 CLOSED_PIXELS_AT_LEAST = f"""(least) => ({COUNT_COLOUR_JS})([0xEE, 0x66, 0x77]) >= least"""
@@ -120,7 +121,7 @@ def test_the_wall_picks_up_reports_without_a_reload(app, offline_context, capsys
     wall.goto(f"{base}/wall?session={session.code}")
     wait_for_app(wall)
     expect(wall_count(wall)).to_have_attribute("data-count", "0", timeout=60_000)
-    frame = wall.frame_locator("iframe[title='streamlit_folium.st_folium']")
+    frame = wall.frame_locator(FOLIUM)
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
     expect(frame.locator(".jul-legend")).to_contain_text("Reports from the room")
     wall.evaluate("() => { window.__sameWall = 1; }")  # gone if the page reloads
@@ -195,6 +196,7 @@ def test_the_wall_picks_up_reports_without_a_reload(app, offline_context, capsys
             screen.goto(f"{base}/wall?session={session.code}")
             wait_for_app(screen)
         expect(wall_count(screen)).to_have_attribute("data-count", str(PARTICIPANTS))
+        screen.frame_locator(FOLIUM).locator(".leaflet-container").wait_for(timeout=60_000)
         screen_frame = next(f for f in screen.frames if "streamlit_folium" in f.url)
         screen_frame.wait_for_function(CLOSED_PIXELS_AT_LEAST, arg=50)
         path = save_screenshot(screen, f"workshop-wall-{label}-{engine.dialect.name}")
