@@ -320,9 +320,12 @@ def _import(engine, layers: Layers, moderator: str) -> None:
     except BundleError as error:
         st.session_state["workshop_import_result"] = ("error", str(error))
         return
+    what = f"the workshop {result.session_code} ({result.session_title})"
     note = (
-        f"Imported the workshop {result.session_code} ({result.session_title}): "
-        f"{result.created} new reports, now in the moderation queue"
+        f"Imported {what}: {result.created} new report{'' if result.created == 1 else 's'}, "
+        "now in the moderation queue"
+        if result.created
+        else f"Nothing new in {what}"
     )
     if result.already:
         note += f"; {result.already} were here already and were not imported again"
