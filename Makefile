@@ -10,7 +10,7 @@ GEOPACKAGE := geodata/london.gpkg
 
 # A failed build must not leave a half-written geopackage that looks up to date.
 .DELETE_ON_ERROR:
-.PHONY: venv assets data run test test-fast bench check lint format
+.PHONY: venv assets data run workshop test test-fast bench check lint format
 
 venv: $(VENV_STAMP)
 
@@ -47,6 +47,11 @@ $(GEOPACKAGE): $(wildcard lib/build/*.py lib/vocab/*.py) | $(VENV_STAMP)
 
 run: venv assets $(GEOPACKAGE)
 	$(PY) -m streamlit run app.py
+
+# Workshop mode: listen on every network interface so phones on the same Wi-Fi (or the
+# laptop's hotspot) can open it; no internet needed. README: "Running a workshop".
+workshop: venv assets $(GEOPACKAGE)
+	JOINED_UP_BASEMAP=none $(PY) -m streamlit run app.py --server.address 0.0.0.0
 
 # Both cores: integration and page tests share one data build per worker.
 test: venv assets $(GEOPACKAGE)

@@ -18,6 +18,9 @@ pages = [
     st.Page("pages/tour.py", title="Tour", url_path="tour"),
     st.Page("pages/contribute.py", title="Add to the map", url_path="contribute"),
     st.Page("pages/moderate.py", title="Moderation", url_path="moderate"),
+    st.Page("pages/workshop.py", title="Workshop", url_path="workshop"),
+    st.Page("pages/join.py", title="Join a workshop", url_path="join"),
+    st.Page("pages/wall.py", title="Workshop wall", url_path="wall"),
 ]
 page = st.navigation(pages)
 

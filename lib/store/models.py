@@ -58,6 +58,27 @@ class Contribution(Base):
     consent: Mapped[bool] = mapped_column(Boolean, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    # Workshop mode (migration 0002); none of these is public.
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("workshop_sessions.id"), index=True)
+    scribed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    origin: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class WorkshopSession(Base):
+    """A workshop: a short code people type on their phones to send contributions into it.
+    `uid` travels in the session's bundle; `imported_at` is set on a session made by importing
+    one (never joinable: it ended where it ran)."""
+
+    __tablename__ = "workshop_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
+    code: Mapped[str] = mapped_column(String(8), nullable=False, index=True)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    started_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    imported_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class Contact(Base):

@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select, text, update
 
 from lib.store.engine import writing
-from lib.store.models import Contact, Contribution, ModerationEntry, Revision
+from lib.store.models import Contact, Contribution, ModerationEntry, Revision, WorkshopSession
 from lib.store.submit import EDITABLE, content_json, utcnow
 from lib.store.validation import ValidationError, validate
 from lib.vocab import contributions as vocab
@@ -272,7 +272,7 @@ def queue(
     engine: Engine, states: tuple[str, ...] = ("pending", "needs_edit"), limit: int = 200
 ) -> pd.DataFrame:
     """Contributions waiting for a moderator, oldest first, with whether contact details exist
-    (the details themselves come only from contact_for)."""
+    (the details themselves come only from contact_for) and the workshop each was sent in."""
     table = Contribution.__table__
     has_contact = (
         select(func.count())
@@ -281,9 +281,16 @@ def queue(
         .scalar_subquery()
         > 0
     ).label("has_contact")
+    sessions = WorkshopSession.__table__
     with engine.connect() as connection:
         return pd.read_sql(
-            select(*[c for c in table.c if c.name != "token"], has_contact)
+            select(
+                *[c for c in table.c if c.name != "token"],
+                has_contact,
+                sessions.c.code.label("workshop_code"),
+                sessions.c.title.label("workshop_title"),
+            )
+            .select_from(table.outerjoin(sessions, sessions.c.id == table.c.session_id))
             .where(table.c.moderation.in_(states))
             .order_by(table.c.created_at, table.c.id)
             .limit(limit),

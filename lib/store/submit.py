@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lib.store.engine import writing
-from lib.store.models import Contact, Contribution, RateEvent, Revision
-from lib.store.validation import Refused, Submission
+from lib.store.models import Contact, Contribution, RateEvent, Revision, WorkshopSession
+from lib.store.validation import Refused, Submission, check_bots, validate
 
 # Contribution columns an edit can change (a revision stores all of them).
 EDITABLE = (
@@ -46,6 +48,10 @@ class RateLimits:
 
 
 DEFAULT_LIMITS = RateLimits()
+# In a workshop a phone sends several notes in an hour, and a facilitator scribing sticky notes
+# many more; the room's code is the gate (lib/store/workshop.py), the limits only stop a loop.
+WORKSHOP_LIMITS = RateLimits(per_session=40, per_address=200)
+SCRIBE_LIMITS = RateLimits(per_session=1000, per_address=1000)
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,12 @@ def utcnow() -> dt.datetime:
 def rate_key(kind: str, value: str) -> str:
     """What rate_events stores for a session id or client address: a hash, not the value."""
     return hashlib.sha256(f"joined-up-london:{kind}:{value}".encode()).hexdigest()
+
+
+def origin_of(token: str) -> str:
+    """A contribution's lasting id (32 hex digits), the same in every instance it is exported
+    to: made from its submission token, which itself never leaves the store."""
+    return hashlib.sha256(f"joined-up-london:origin:{token}".encode()).hexdigest()[:32]
 
 
 def content_json(values: dict) -> str:
@@ -101,6 +113,22 @@ def _check_rate(connection, keys: list[tuple[str, int]], since: dt.datetime) -> 
             )
 
 
+def _check_workshop(connection, workshop: int) -> None:
+    ended = connection.execute(
+        select(WorkshopSession.ended_at, WorkshopSession.imported_at).where(
+            WorkshopSession.id == workshop
+        )
+    ).first()
+    if ended is None:
+        raise Refused("no_workshop", "This workshop session does not exist.")
+    if ended.ended_at is not None or ended.imported_at is not None:
+        raise Refused(
+            "workshop_ended",
+            "This workshop session has ended, so it takes no more reports. Everything you "
+            "typed is kept: send it again and it goes to the moderators as an ordinary report.",
+        )
+
+
 def submit(
     engine: Engine,
     submission: Submission,
@@ -109,9 +137,13 @@ def submit(
     client_address: str | None,
     limits: RateLimits = DEFAULT_LIMITS,
     now: dt.datetime | None = None,
+    workshop: int | None = None,
+    scribed: bool = False,
 ) -> Stored:
     """Store a validated submission (pending moderation). Raises Refused when over a rate
-    limit; a token already stored returns its row with created=False and counts nothing."""
+    limit, or when `workshop` (a workshop session's id) has ended; a token already stored
+    returns its row with created=False and counts nothing. `scribed`: typed in by a workshop's
+    facilitator for someone else."""
     now = now or utcnow()
     keys = [(rate_key("session", session_id), limits.per_session)]
     if client_address:
@@ -120,6 +152,8 @@ def submit(
         existing = _existing(connection, submission.token)
         if existing is not None:
             return Stored(existing, False)
+        if workshop is not None:
+            _check_workshop(connection, workshop)
         _check_rate(connection, keys, now - limits.window)
         values = {k: getattr(submission, k) for k in EDITABLE}
         row_id = connection.execute(
@@ -132,6 +166,9 @@ def submit(
                 consent=submission.consent,
                 created_at=now,
                 updated_at=now,
+                session_id=workshop,
+                scribed=scribed,
+                origin=origin_of(submission.token),
                 **values,
             )
             .returning(Contribution.id)
@@ -161,6 +198,35 @@ def submit(
             )
         connection.execute(insert(RateEvent), [{"key": key, "created_at": now} for key, _ in keys])
         return Stored(row_id, True)
+
+
+def send_form(
+    engine: Engine,
+    values: Mapping,
+    *,
+    session_id: str,
+    client_address: str | None,
+    categories: Collection[str] | None = None,
+    site_ids: Collection[str] | None = None,
+    ward_codes: Collection[str] | None = None,
+    limits: RateLimits = DEFAULT_LIMITS,
+    workshop: int | None = None,
+    scribed: bool = False,
+    clock: float | None = None,
+) -> Stored:
+    """What the form's Send does: the bot checks, validation, then `submit`. Raises Refused or
+    ValidationError (with every wrong field) and stores nothing in either case."""
+    check_bots(values, time.time() if clock is None else clock)
+    submission = validate(values, categories=categories, site_ids=site_ids, ward_codes=ward_codes)
+    return submit(
+        engine,
+        submission,
+        session_id=session_id,
+        client_address=client_address,
+        limits=limits,
+        workshop=workshop,
+        scribed=scribed,
+    )
 
 
 def prune_rate_events(engine: Engine, older_than: dt.timedelta = dt.timedelta(days=2)) -> int:

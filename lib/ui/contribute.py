@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
+from dataclasses import dataclass
 
 import folium
 import pandas as pd
@@ -19,7 +20,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from lib.data.layers import Layers
-from lib.store import Refused, ValidationError, check_bots, submit, validate
+from lib.store import Refused, ValidationError
+from lib.store.submit import DEFAULT_LIMITS, SCRIBE_LIMITS, WORKSHOP_LIMITS, RateLimits, send_form
 from lib.store.validation import site_categories
 from lib.store.where import PostcodeError, locate, lookup_postcode, point_from_lonlat
 from lib.vocab import contributions as vocab
@@ -73,6 +75,29 @@ FIELD_LABELS = {  # for the preview and the error list
 }
 
 
+@dataclass(frozen=True)
+class Mode:
+    """Where the form is: "Add to the map" (the default), a phone in a workshop (tagged with
+    its session, no map click: no basemap is needed), or the facilitator scribing for
+    someone (tagged, marked scribed)."""
+
+    workshop: int | None = None
+    scribed: bool = False
+
+    @property
+    def allow_map(self) -> bool:
+        return self.workshop is None
+
+    @property
+    def limits(self) -> RateLimits:
+        if self.workshop is None:
+            return DEFAULT_LIMITS
+        return SCRIBE_LIMITS if self.scribed else WORKSHOP_LIMITS
+
+
+PUBLIC = Mode()
+
+
 def key(name: str) -> str:
     return PREFIX + name
 
@@ -118,10 +143,15 @@ def _site_label(sites: pd.DataFrame):
     return lambda site_id: names.get(site_id, site_id)
 
 
-def where_picker(layers: Layers, kind: str) -> dict:
+def where_picker(layers: Layers, kind: str, mode: Mode = PUBLIC) -> dict:
     """Where, by postcode, a listed facility, a map click or (area needs) a ward. Returns the
-    place's fields for the form: where_source, x, y, postcode, site_id, gss_code, ward_code."""
-    choices = ["postcode", "site", "map"] + (["ward"] if kind == "area_need" else [])
+    place's fields for the form: where_source, x, y, postcode, site_id, gss_code, ward_code.
+    In a workshop there is no map click (a phone in a venue may have no basemap)."""
+    choices = (
+        ["postcode", "site"]
+        + (["map"] if mode.allow_map else [])
+        + (["ward"] if kind == "area_need" else [])
+    )
     if kind == "correction":
         choices = ["site"]
     how = st.radio(
@@ -348,25 +378,27 @@ def preview(values: dict, layers: Layers) -> None:
     )
 
 
-def _send(kind: str, place: dict, categories, site_ids, ward_codes) -> None:
+def _send(kind: str, place: dict, categories, site_ids, ward_codes, mode: Mode = PUBLIC) -> None:
     values = form_values(kind, place)
     state = st.session_state
     state[key("errors")] = {}
     state.pop(key("refused"), None)
     try:
-        check_bots(values, time.time())
         if place.get("outside"):
             raise ValidationError({"where": "This place is outside London."})
-        submission = validate(
-            values, categories=categories, site_ids=site_ids, ward_codes=ward_codes
-        )
         from lib.ui.cache import store
 
-        stored = submit(
+        stored = send_form(
             store(),
-            submission,
+            values,
             session_id=state[key("session")],
             client_address=st.context.ip_address,
+            categories=categories,
+            site_ids=site_ids,
+            ward_codes=ward_codes,
+            limits=mode.limits,
+            workshop=mode.workshop,
+            scribed=mode.scribed,
         )
     except ValidationError as error:
         state[key("errors")] = error.errors
@@ -379,7 +411,7 @@ def _send(kind: str, place: dict, categories, site_ids, ward_codes) -> None:
         state.pop(key(name), None)
 
 
-def consent_and_send(kind: str, place: dict, layers: Layers) -> None:
+def consent_and_send(kind: str, place: dict, layers: Layers, mode: Mode = PUBLIC) -> None:
     st.checkbox(
         f"I agree that this report is published under the {vocab.LICENCE} licence "
         f"({vocab.LICENCE_URL}): anyone may share and reuse it, crediting "
@@ -399,6 +431,7 @@ def consent_and_send(kind: str, place: dict, layers: Layers) -> None:
             None,
             frozenset(layers.sites["site_id"]),
             frozenset(layers.wards["ward_code"]),
+            mode,
         ),
     )
     if errors():
@@ -410,14 +443,19 @@ def consent_and_send(kind: str, place: dict, layers: Layers) -> None:
         st.warning(st.session_state[key("refused")])
 
 
-def sent_message() -> bool:
+def sent_message(mode: Mode = PUBLIC) -> bool:
     """After a send: thanks, the reference, and what happens next. True if shown."""
     sent = st.session_state.get(key("sent"))
     if sent is None:
         return False
+    room = (
+        "It is on the room's wall now. " if mode.workshop is not None and not mode.scribed else ""
+    )
+    if mode.scribed:
+        room = "Scribed: it is on the room's wall, marked as typed in by the facilitator. "
     st.success(
-        f"Thank you. Your report is number {sent}. A moderator will read it; once "
-        'approved it appears on the maps marked "community-reported".'
+        f"Thank you. Your report is number {sent}. {room}A moderator will read it; once "
+        'approved it appears on the public maps marked "community-reported".'
     )
     st.button(
         "Add another report",

@@ -131,6 +131,15 @@ def queue_table(engine, states: tuple[str, ...]) -> pd.DataFrame:
     return waiting
 
 
+def _workshop(row: pd.Series) -> str:
+    """The workshop a report was sent in, and whether the facilitator typed it (scribed)."""
+    code = row.get("workshop_code")
+    if code is None or (isinstance(code, float) and pd.isna(code)):
+        return ""
+    scribed = ", typed in by the facilitator (scribed)" if bool(row.get("scribed")) else ""
+    return f"{code} ({row.get('workshop_title')}){scribed}"
+
+
 def detail(row: pd.Series, layers: Layers) -> None:
     """One contribution as plain text."""
     names = layers.borough_names
@@ -153,6 +162,7 @@ def detail(row: pd.Series, layers: Layers) -> None:
         ("Moderation", vocab.MODERATION_STATES[row["moderation"]]),
         ("Outcome", vocab.OUTCOMES[row["outcome"]]),
         ("Sent", str(row["created_at"])),
+        ("Workshop", _workshop(row)),
     ]
     st.dataframe(
         pd.DataFrame([f for f in fields if f[1]], columns=["", "value"]),

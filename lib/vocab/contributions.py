@@ -86,3 +86,12 @@ WHERE_SOURCES: dict[str, str] = {
     "map": "A click on the map",
     "ward": "A ward",
 }
+
+# A workshop wall's colour for each kind (colour-blind safe, Paul Tol's bright scheme).
+KIND_COLOURS: dict[str, str] = {
+    "closed": "#EE6677",
+    "under_threat": "#CCBB44",
+    "missing": "#228833",
+    "correction": "#4477AA",
+    "area_need": "#AA3377",
+}

@@ -1,0 +1,424 @@
+"""Workshop mode's pages (Streamlit glue; sessions, the wall's rows and bundles are in
+lib/store, the wall map and the QR code in lib/render/workshop.py).
+
+- the facilitator (Workshop, signed in as a moderator): start or pick a session, its code and
+  QR code, the wall's link, scribing, ending it, its bundle, importing another's bundle;
+- a phone (Join, `?session=CODE`): the contribute form of "Add to the map", tagged with the
+  session, with no map click;
+- the projector (Wall, `?session=CODE`): a fragment that reruns itself every few seconds and
+  reads the session's rows fresh (the page itself is not reloaded).
+
+A phone's draft lives in its Streamlit session (every widget has a key). When the connection
+drops, the browser reconnects its websocket to the same server session, which the server keeps
+for `server.disconnectedSessionTTL` seconds (.streamlit/config.toml), so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from lib.data.layers import Layers
+from lib.links import lan
+from lib.render import workshop as render
+from lib.render.community import KIND_SHORT
+from lib.store.bundle import BundleError, bundle_name, export_bundle, import_bundle
+from lib.store.workshop import (
+    MAX_TITLE,
+    Session,
+    SessionError,
+    all_sessions,
+    counts_by_kind,
+    end_session,
+    find_session,
+    normalise_code,
+    open_sessions,
+    session_contributions,
+    start_session,
+)
+from lib.ui import contribute, draft
+from lib.vocab import contributions as vocab
+
+WALL_REFRESH_S = 3
+LATEST = 4
+RECENT = 20  # ended and imported sessions the picker lists, newest first
+CHOSEN = "workshop_session_id"
+JOINED = "workshop_joined"
+PHONE_CSS = """<style>
+/* A phone's join page: the form in one comfortable column. */
+.block-container {max-width: 640px}
+.jul-join-title {font-size: 0.95rem; color: #4a5a5a; margin: 0}
+</style>"""
+CODE_CSS = """<style>
+.jul-code {font: 700 3.2rem/1.1 ui-monospace, monospace; letter-spacing: .25em;
+  color: #0f6e6e; margin: .2rem 0 .4rem}
+</style>"""
+WALL_CSS = """<style>
+.jul-wall-total {font: 700 2.6rem/1 sans-serif; color: #0f6e6e}
+.jul-wall-total small {font: 400 1rem sans-serif; color: #4a5a5a}
+.jul-kinds {width: 100%; border-collapse: collapse; font: 1rem/1.35 sans-serif}
+.jul-kinds td {padding: 2px 4px}
+.jul-kinds td.n {text-align: right; font-weight: 700}
+.jul-dot {display: inline-block; width: .8em; height: .8em; border-radius: 50%;
+  border: 1px solid #333; margin-right: .35em; vertical-align: -0.05em}
+.jul-latest {list-style: none; padding: 0; margin: .4rem 0 0}
+.jul-latest li {border-left: 5px solid #999; background: #fff; padding: 4px 8px;
+  margin: 0 0 6px; font: 1rem/1.3 sans-serif; overflow-wrap: anywhere}
+.jul-latest .what {font-size: .8rem; color: #4a5a5a}
+</style>"""
+
+
+def _base_url() -> tuple[str, str]:
+    port = int(st.get_option("server.port") or 8501)
+    return lan.base_url(port)
+
+
+def join_address(session: Session) -> str:
+    """The join page's address for phones in the room (the QR code's content)."""
+    return lan.join_url(_base_url()[0], session.code)
+
+
+# A session named in the link
+
+
+def session_from_link(engine, *, open_only: bool) -> Session | None:
+    """The session `?session=` names; a visible note when it names none (never another)."""
+    code = st.query_params.get("session")
+    if not code:
+        return None
+    try:
+        return find_session(engine, code, open_only=open_only)
+    except SessionError as error:
+        st.error(error.message)
+        return None
+
+
+def _join(code_key: str) -> None:
+    typed = st.session_state.get(code_key, "")
+    code = normalise_code(typed)
+    st.query_params["session"] = code or str(typed).strip()[:20]
+
+
+def code_box(label: str = "Workshop code") -> None:
+    """Where someone types the code from the screen (or the QR code opens the page with it)."""
+    with st.form("workshop_join_form", border=False):
+        st.text_input(label, key="workshop_code", max_chars=12, placeholder="for example K7M2QX")
+        st.form_submit_button("Join", on_click=_join, args=("workshop_code",), type="primary")
+
+
+# The phone
+
+
+def join_page(engine, layers: Layers) -> None:
+    """A phone in the room: the code, then the same form as Add to the map, tagged."""
+    st.html(PHONE_CSS)
+    code = st.query_params.get("session")
+    session = None
+    if code:
+        try:
+            session = find_session(engine, code)
+        except SessionError as error:
+            joined = st.session_state.get(JOINED)
+            if error.code == "ended" and joined is not None:
+                ended = find_session(engine, code, open_only=False)
+                if ended.id == joined:
+                    st.title("Add to the map")
+                    st.warning(
+                        f"The workshop {ended.code} has ended. Your draft is kept below: send "
+                        "it and it goes to the moderators as an ordinary report."
+                    )
+                    _form(layers, contribute.PUBLIC, draft_scope=f"workshop:{ended.code}")
+                    return
+            st.title("Join a workshop")
+            st.error(error.message)
+            code_box("Type the code again")
+            return
+    if session is None:
+        st.title("Join a workshop")
+        st.markdown(
+            "Type the code on the facilitator's screen (or scan its QR code) to add what you "
+            "know to the room's map. What you send is seen on the room's wall and read by a "
+            "moderator before it goes on the public maps."
+        )
+        code_box()
+        return
+    st.session_state[JOINED] = session.id
+    st.html(
+        f'<p class="jul-join-title">Workshop {html.escape(session.code)}</p>'
+        f"<h2 style='margin:0 0 .3rem'>{html.escape(session.title)}</h2>"
+    )
+    _form(layers, contribute.Mode(workshop=session.id), draft_scope=f"workshop:{session.code}")
+
+
+def _form(
+    layers: Layers, mode: contribute.Mode, preview: bool = True, draft_scope: str | None = None
+) -> None:
+    contribute.start_form()
+    if draft_scope is not None:  # a phone: the draft is kept in its browser too
+        draft.keep_draft(draft_scope)
+    if contribute.sent_message(mode):
+        return
+    kind = contribute.kind_picker()
+    place = contribute.where_picker(layers, kind, mode)
+    contribute.details_fields(kind, place)
+    contribute.contact_fields()
+    contribute.honeypot()
+    if preview:
+        contribute.preview(contribute.form_values(kind, place), layers)
+    contribute.consent_and_send(kind, place, layers, mode)
+
+
+# The facilitator
+
+
+def _start(engine, moderator: str) -> None:
+    title = st.session_state.get("workshop_title", "")
+    try:
+        session = start_session(engine, title, started_by=moderator)
+    except ValueError as error:
+        st.session_state["workshop_error"] = str(error)
+        return
+    st.session_state.pop("workshop_error", None)
+    st.session_state[CHOSEN] = session.id
+    st.session_state.pop("workshop_title", None)
+
+
+def _end(engine, session_id: int) -> None:
+    end_session(engine, session_id)
+    st.session_state["workshop_done"] = "The workshop has ended: its code takes no more reports."
+
+
+def choose_session(engine, moderator: str) -> Session | None:
+    """Start a session, or pick one of the open ones (or the one named in the link)."""
+    sessions = open_sessions(engine)
+    recent = [s for s in all_sessions(engine)[:RECENT] if not s.open]
+    linked = session_from_link(engine, open_only=False)
+    if linked is not None:
+        st.session_state[CHOSEN] = linked.id
+    chosen_id = st.session_state.get(CHOSEN)
+    with st.expander(
+        "Start a new workshop",
+        expanded=not sessions and chosen_id is None,
+        key="workshop_start_box",
+    ):
+        st.text_input(
+            "Title (people see it when they join)",
+            key="workshop_title",
+            max_chars=MAX_TITLE,
+            placeholder="for example Hackney libraries, Saturday",
+        )
+        st.button(
+            "Start the workshop",
+            key="workshop_start",
+            type="primary",
+            on_click=_start,
+            args=(engine, moderator),
+        )
+        if st.session_state.get("workshop_error"):
+            st.error(st.session_state["workshop_error"])
+    known = {s.id: s for s in [*sessions, *recent]}
+    if linked is not None:
+        known.setdefault(linked.id, linked)
+    if chosen_id is not None and chosen_id not in known:
+        try:
+            from lib.store.workshop import get_session
+
+            known[chosen_id] = get_session(engine, chosen_id)
+        except SessionError:
+            st.session_state.pop(CHOSEN, None)
+            chosen_id = None
+    if not known:
+        st.info("No workshop yet. Start one above.")
+        return None
+    ids = list(known)
+    picked = st.selectbox(
+        "Workshop",
+        ids,
+        index=ids.index(chosen_id) if chosen_id in ids else 0,
+        format_func=lambda i: (
+            f"{known[i].code}: {known[i].title}" + ("" if known[i].open else " (ended)")
+        ),
+        key="workshop_pick",
+    )
+    st.session_state[CHOSEN] = picked
+    return known[picked]
+
+
+def session_panel(engine, session: Session) -> None:
+    """The code big enough for the back of the room, the QR code, the links, end, export."""
+    st.html(CODE_CSS)
+    _, source = _base_url()
+    join = join_address(session)
+    left, right = st.columns([3, 2])
+    with left:
+        st.caption(
+            "Ask people to open the address below on their phones (same Wi-Fi as this laptop), "
+            "or scan the QR code, and type the code."
+        )
+        st.html(
+            f'<div class="jul-code" data-code="{html.escape(session.code)}">'
+            f"{html.escape(session.code)}</div>"
+        )
+        st.code(join, language=None, wrap_lines=True)
+        if source == "local":
+            st.warning(
+                "This laptop has no network address: phones cannot reach it. Join the venue's "
+                "Wi-Fi (or start a hotspot), or set JOINED_UP_WORKSHOP_URL."
+            )
+        else:
+            st.caption(
+                "Address from "
+                + ("JOINED_UP_WORKSHOP_URL." if source == "setting" else "this laptop's network.")
+                + " Start the app with `make workshop` so that phones can reach it."
+            )
+        wall = f"./wall?session={session.code}"
+        st.markdown(f"[Open the wall for the projector]({wall})")
+        if session.open:
+            st.button(
+                "End the workshop",
+                key="workshop_end",
+                on_click=_end,
+                args=(engine, session.id),
+                help="Its code then takes no more reports. The wall and the export still work.",
+            )
+        else:
+            st.info("This workshop has ended.")
+        if st.session_state.get("workshop_done"):
+            st.success(st.session_state.pop("workshop_done"))
+        rows = session_contributions(engine, session.id)
+        st.download_button(
+            f"Export the workshop ({len(rows)} reports) as one bundle",
+            data=export_bundle(engine, session.id),
+            file_name=bundle_name(session),
+            mime="application/zip",
+            key="workshop_export",
+            help="A zip of GeoJSON, CSV and a manifest: import it into another Joined Up "
+            "London on its Workshop page. Contact details are never included.",
+        )
+    with right:
+        if session.open:
+            with st.container(key="workshop_qr"):
+                st.image(render.qr_png(join), caption="Scan to join", width=260)
+
+
+def _import(engine, layers: Layers, moderator: str) -> None:
+    upload = st.session_state.get("workshop_import")
+    if upload is None:
+        st.session_state["workshop_import_result"] = ("error", "Choose a bundle (a .zip) first.")
+        return
+    try:
+        result = import_bundle(
+            engine,
+            upload.getvalue(),
+            imported_by=moderator,
+            site_ids=frozenset(layers.sites["site_id"]),
+            ward_codes=frozenset(layers.wards["ward_code"]),
+        )
+    except BundleError as error:
+        st.session_state["workshop_import_result"] = ("error", str(error))
+        return
+    what = f"the workshop {result.session_code} ({result.session_title})"
+    note = (
+        f"Imported {what}: {result.created} new report{'' if result.created == 1 else 's'}, "
+        "now in the moderation queue"
+        if result.created
+        else f"Nothing new in {what}"
+    )
+    if result.already:
+        note += f"; {result.already} were here already and were not imported again"
+    st.session_state["workshop_import_result"] = ("success", note + ".")
+
+
+def import_box(engine, layers: Layers, moderator: str) -> None:
+    result = st.session_state.get("workshop_import_result")
+    with st.expander(
+        "Import a workshop bundle from another laptop",
+        expanded=result is not None,
+        key="workshop_import_box",
+    ):
+        st.file_uploader("Workshop bundle (.zip)", type=["zip"], key="workshop_import")
+        st.button(
+            "Import",
+            key="workshop_import_button",
+            on_click=_import,
+            args=(engine, layers, moderator),
+        )
+        if result:
+            (st.success if result[0] == "success" else st.error)(result[1])
+
+
+def scribe(layers: Layers, session: Session) -> None:
+    """The facilitator types a sticky note, or the report of someone without a phone."""
+    st.subheader("Scribe")
+    st.caption(
+        "Type in a sticky note, or a report for someone without a phone. It goes on the wall "
+        "marked as scribed, and to the moderators like every report."
+    )
+    _form(layers, contribute.Mode(workshop=session.id, scribed=True), preview=False)
+
+
+# The wall
+
+
+def _kinds_html(rows: pd.DataFrame) -> str:
+    counts = counts_by_kind(rows, vocab.KINDS)
+    cells = "".join(
+        f'<tr data-kind="{k}"><td><span class="jul-dot" style="background:'
+        f'{vocab.KIND_COLOURS[k]}"></span>{html.escape(KIND_SHORT[k])}</td>'
+        f'<td class="n">{n}</td></tr>'
+        for k, n in zip(counts["kind"], counts["count"], strict=True)
+    )
+    return f'<table class="jul-kinds">{cells}</table>'
+
+
+def _latest_html(rows: pd.DataFrame) -> str:
+    if rows.empty:
+        return "<p>Nothing yet: reports appear here as people send them.</p>"
+    items = []
+    for _, row in rows.tail(LATEST).iloc[::-1].iterrows():
+        text = str(row["description"] or "")
+        text = text if len(text) <= 110 else text[:107] + "…"
+        tag = " · scribed" if row["scribed"] else ""
+        items.append(
+            f'<li style="border-left-color:{vocab.KIND_COLOURS.get(row["kind"], "#999")}">'
+            f"<b>{html.escape(str(row['name']))}</b> "
+            f'<span class="what">{html.escape(KIND_SHORT.get(row["kind"], ""))}{tag}</span>'
+            + (f"<br>{html.escape(text)}" if text else "")
+            + "</li>"
+        )
+    return f'<ul class="jul-latest">{"".join(items)}</ul>'
+
+
+def wall(engine, session: Session, map_layers, basemap: str, map_height: int) -> None:
+    st.html(WALL_CSS)
+
+    @st.fragment(run_every=WALL_REFRESH_S)
+    def live() -> None:
+        rows = session_contributions(engine, session.id)
+        left, right = st.columns([5, 2])
+        with left:
+            st_folium(
+                render.wall_map(map_layers, basemap),
+                key="wall_map",
+                height=map_height,
+                use_container_width=True,
+                returned_objects=[],
+                feature_group_to_add=render.wall_points(rows),
+            )
+        with right:
+            total = len(rows)
+            on_map = len(render.placed(rows))
+            st.html(
+                f'<div class="jul-wall-total" data-count="{total}">{total} '
+                f"<small>report{'' if total == 1 else 's'} from the room</small></div>"
+                f'<p class="jul-on-map" data-placed="{on_map}">{on_map} on the map'
+                + (f", {total - on_map} for a whole ward" if total > on_map else "")
+                + "</p>"
+                + _kinds_html(rows)
+                + _latest_html(rows)
+            )
+
+    live()

@@ -1,0 +1,230 @@
+"""Workshop mode's pages on the real build: the facilitator's session, a phone joining with a
+Hackney postcode, wrong and ended codes, scribing, and the wall's counts."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import select
+
+from lib.store import public_contributions
+from lib.store.accounts import create_moderator
+from lib.store.models import Contribution
+from lib.store.workshop import end_session, start_session
+from tests.pages.conftest import PASSWORD
+
+HACKNEY = "E09000012"
+HACKNEY_POSTCODE = "E8 1DY"  # Hackney Central, in Code-Point Open 2025
+
+
+def texts(at) -> str:
+    elements = [
+        *at.markdown,
+        *at.caption,
+        *at.error,
+        *at.warning,
+        *at.success,
+        *at.info,
+        *at.code,
+    ]
+    return "\n".join(str(e.value) for e in elements)
+
+
+def html_of(at) -> str:
+    return "\n".join(str(e.proto.body) for e in at.get("html"))
+
+
+def rows(engine) -> list[dict]:
+    with engine.connect() as connection:
+        return [
+            dict(r)
+            for r in connection.execute(
+                select(Contribution.__table__).order_by(Contribution.id)
+            ).mappings()
+        ]
+
+
+def open_page(new_app, path: str, session: str | None = None):
+    at = new_app()
+    if session is not None:
+        at.query_params["session"] = session
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def moderator(contrib_engine):
+    create_moderator(contrib_engine, "mo", PASSWORD)
+    return "mo"
+
+
+def sign_in(at):
+    at.text_input(key="moderate_name").input("mo")
+    at.text_input(key="moderate_password").input(PASSWORD)
+    at.button(key="moderate_sign_in_button").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def fill_phone_report(at, name: str, postcode: str = HACKNEY_POSTCODE):
+    at.session_state["contribute_started_at"] = time.time() - 60
+    at.radio(key="contribute_kind").set_value("closed").run()
+    at.text_input(key="contribute_postcode").input(postcode).run()
+    at.selectbox(key="contribute_category").select("Library").run()
+    at.text_input(key="contribute_name").input(name)
+    at.text_area(key="contribute_description").input("Closed in 2019; we met there weekly.")
+    at.checkbox(key="contribute_consent").check().run()
+
+
+def test_the_workshop_page_is_for_signed_in_moderators_only(new_app, store_url, moderator):
+    at = open_page(new_app, "pages/workshop.py")
+    assert "Only signed-in moderators can see this page." in texts(at)
+    assert not [b for b in at.button if b.key == "workshop_start"]
+
+
+def test_a_facilitator_starts_a_session_with_a_code_and_a_qr_code(
+    new_app, store_url, moderator, contrib_engine
+):
+    at = sign_in(open_page(new_app, "pages/workshop.py"))
+    at.text_input(key="workshop_title").input("Hackney libraries").run()
+    at.button(key="workshop_start").click().run()
+    assert not at.exception, at.exception
+    shown = html_of(at)
+    assert 'class="jul-code"' in shown  # the QR code: tests/render/test_workshop.py
+    code = shown.split('data-code="')[1][:6]
+    assert f"/join?session={code}" in texts(at)
+    assert f"./wall?session={code}" in texts(at)
+    assert at.selectbox(key="workshop_pick").value is not None
+    at.button(key="workshop_end").click().run()
+    assert "has ended" in texts(at)
+
+
+def test_an_empty_title_gets_a_message(new_app, store_url, moderator):
+    at = sign_in(open_page(new_app, "pages/workshop.py"))
+    at.button(key="workshop_start").click().run()
+    assert "Give the workshop a title" in texts(at)
+
+
+def test_a_phone_joins_and_its_hackney_report_is_tagged_and_not_public(
+    new_app, store_url, contrib_engine
+):
+    session = start_session(contrib_engine, "Hackney libraries", started_by="mo")
+    at = open_page(new_app, "pages/join.py", session=session.code.lower())
+    assert "Hackney libraries" in html_of(at)
+    # the same form as Add to the map, without the map click
+    assert at.radio(key="contribute_where").options == [
+        "A postcode",
+        "A listed facility, picked by name",
+    ]
+    fill_phone_report(at, "Stoke Newington library annexe")
+    assert "E8 1DY: Hackney." in texts(at)
+    at.button(key="contribute_send").click().run()
+    assert not at.exception, at.exception
+    assert "Your report is number" in texts(at) and "on the room's wall" in texts(at)
+    stored = rows(contrib_engine)
+    assert len(stored) == 1
+    assert stored[0]["session_id"] == session.id and stored[0]["scribed"] is False
+    assert stored[0]["gss_code"] == HACKNEY and stored[0]["moderation"] == "pending"
+    assert public_contributions(contrib_engine).empty
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("hello", "'hello' is not a workshop code"),
+        ("ZZZZ22", "No workshop has the code ZZZZ22"),
+    ],
+)
+def test_a_wrong_code_gets_a_visible_note_and_no_form(new_app, store_url, code, message):
+    at = open_page(new_app, "pages/join.py", session=code)
+    assert message in "\n".join(str(e.value) for e in at.error)
+    assert not [w for w in at.radio if w.key == "contribute_kind"]
+
+
+def test_an_ended_code_says_so(new_app, store_url, contrib_engine):
+    session = start_session(contrib_engine, "Over", started_by="mo")
+    end_session(contrib_engine, session.id)
+    at = open_page(new_app, "pages/join.py", session=session.code)
+    assert f"The workshop {session.code} (Over) has ended" in "\n".join(
+        str(e.value) for e in at.error
+    )
+    assert not [w for w in at.radio if w.key == "contribute_kind"]
+
+
+def test_a_session_ended_while_typing_keeps_the_draft_and_the_send_is_refused(
+    new_app, store_url, contrib_engine
+):
+    session = start_session(contrib_engine, "Ends mid-way", started_by="mo")
+    at = open_page(new_app, "pages/join.py", session=session.code)
+    fill_phone_report(at, "Half-typed report")
+    end_session(contrib_engine, session.id)
+    at.button(key="contribute_send").click().run()
+    assert "has ended" in texts(at)
+    assert at.text_input(key="contribute_name").value == "Half-typed report"
+    assert rows(contrib_engine) == []
+
+
+def test_the_facilitator_scribes_a_sticky_note(new_app, store_url, moderator, contrib_engine):
+    session = start_session(contrib_engine, "Scribing", started_by="mo")
+    at = sign_in(open_page(new_app, "pages/workshop.py", session=session.code))
+    fill_phone_report(at, "Sticky note: Dalston youth club")
+    at.button(key="contribute_send").click().run()
+    assert not at.exception, at.exception
+    assert "Scribed" in texts(at)
+    stored = rows(contrib_engine)
+    assert [(r["name"], r["scribed"], r["session_id"]) for r in stored] == [
+        ("Sticky note: Dalston youth club", True, session.id)
+    ]
+
+
+def test_the_wall_counts_by_kind_and_shows_the_latest(new_app, store_url, contrib_engine):
+    from lib.store import submit
+    from tests.store.forms import submission
+
+    session = start_session(contrib_engine, "Wall test", started_by="mo")
+    for i, kind in enumerate(["closed", "closed", "under_threat", "area_need"]):
+        submit(
+            contrib_engine,
+            submission(
+                kind, name=f"Wall report {i} <i>x</i>", categories=("Library", "Community centre")
+            ),
+            session_id=f"wall-{i}",
+            client_address=None,
+            workshop=session.id,
+        )
+    at = open_page(new_app, "pages/wall.py", session=session.code)
+    shown = html_of(at)
+    assert 'data-count="4"' in shown
+    assert '<tr data-kind="closed">' in shown and '<td class="n">2</td>' in shown
+    assert "Wall report 3 &lt;i&gt;x&lt;/i&gt;" in shown and "<i>x</i>" not in shown
+    assert public_contributions(contrib_engine).empty
+
+
+def test_the_wall_with_a_wrong_code_says_so(new_app, store_url):
+    at = open_page(new_app, "pages/wall.py", session="QQQQ22")
+    assert "No workshop has the code QQQQ22" in "\n".join(str(e.value) for e in at.error)
+
+
+def test_the_moderator_sees_which_workshop_a_report_came_from(
+    new_app, store_url, moderator, contrib_engine
+):
+    from lib.store import submit
+    from lib.store.submit import SCRIBE_LIMITS
+    from tests.store.forms import submission
+
+    session = start_session(contrib_engine, "Dalston halls", started_by="mo")
+    submit(
+        contrib_engine,
+        submission(name="Scribed sticky note", categories=("Library",)),
+        session_id="facilitator",
+        client_address=None,
+        workshop=session.id,
+        scribed=True,
+        limits=SCRIBE_LIMITS,
+    )
+    at = sign_in(open_page(new_app, "pages/moderate.py"))
+    shown = "\n".join(d.value.to_string() for d in at.dataframe)
+    assert f"{session.code} (Dalston halls), typed in by the facilitator (scribed)" in shown
