@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 
 from lib.analysis import community as community_counts
-from lib.analysis import losses
+from lib.analysis import geometry, losses
 from lib.render import cards, charts, loss_maps, tables
 from lib.store import PublicFilter
 from lib.ui import cache, community, embed, layout, link_check, present, share_panel, widgets
@@ -82,7 +82,10 @@ reports = community.approved(PublicFilter(kinds=("closed", "under_threat")))
 community_closures, community_count = (), None
 if include_community and reports is not None:
     community_closures, community_count = community_counts.counted_closures(layers.sites, reports)
-choices = losses.Choices(start=int(start), vintage=vintage, by_borough=by_borough)
+# The CAZ, SILs and town centres have no designation date in their sources: the option
+# does not apply to them (a note under the map says so).
+dated = geometry.has_designation(layers.policy_areas, policy)
+choices = losses.Choices(start=int(start), vintage=vintage and dated, by_borough=by_borough)
 rates, shares = cache.rates_and_shares(policy, categories, community_closures, choices)
 robust = cache.robustness(policy, categories, community_closures, choices)
 distance = cache.distance_bands(categories, community_closures, choices.start)
@@ -170,6 +173,12 @@ st.caption(
     "would not survive Holm's correction for that many is marked exploratory. An association "
     "with a designated area is not evidence that the designation caused the closures."
 )
+if vintage and not dated:
+    st.caption(
+        f"The source of {title} has no designation date (only the date its records were "
+        "added), so “Only closures after designation” does not apply here: every year "
+        "inside counts."
+    )
 if community_count is not None:
     st.caption(community_count.note())
 st.markdown(

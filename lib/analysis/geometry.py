@@ -96,11 +96,19 @@ def policy_layer(policy_areas: gpd.GeoDataFrame, policy: str) -> gpd.GeoDataFram
     return layer
 
 
+def has_designation(policy_areas: gpd.GeoDataFrame, policy: str) -> bool:
+    """Whether the policy's source dates its designations (the Opportunity Areas' adoption,
+    the Creative Enterprise Zones' announcement, the IMD behind the Areas for Regeneration);
+    the CAZ, SILs and town centres have only the date their records were added."""
+    return bool(policy_layer(policy_areas, policy)["designated_year"].notna().any())
+
+
 def designation_years(
     points, policy_areas: gpd.GeoDataFrame, policy: str, buffer_m: float = 0.0
 ) -> np.ndarray:
     """For each point, the earliest ``designated_year`` of the policy's areas that contain it
-    once the areas are buffered by ``buffer_m`` metres (negative: moved in); NaN outside.
+    once the areas are buffered by ``buffer_m`` metres (negative: moved in; -inf for an area
+    with no date); NaN outside.
     A town-centre class takes that class's centres only."""
     layer = policy_layer(policy_areas, policy)
     out = np.full(len(points), np.nan)
@@ -109,7 +117,8 @@ def designation_years(
     geoms = layer.geometry.values
     if buffer_m:
         geoms = shapely.buffer(geoms, buffer_m)
-    years = layer["designated_year"].astype(float).to_numpy()
+    # An area with no designation date holds its points from the start (-inf), not never.
+    years = layer["designated_year"].astype(float).fillna(-np.inf).to_numpy()
     tree = shapely.STRtree(geoms)
     point_idx, area_idx = tree.query(np.asarray(points), predicate="within")
     if len(point_idx):

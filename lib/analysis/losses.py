@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from lib.analysis import inference
-from lib.analysis.geometry import designation_years, lsoa_overlap, policy_layer
+from lib.analysis.geometry import designation_years, has_designation, lsoa_overlap, policy_layer
 from lib.analysis.inference import wilson_interval
 from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES
 from lib.vocab.policies import MAIN_ANALYSED, parse_policy, policy_flag, policy_label
@@ -427,6 +427,8 @@ def inside_from(
     policy's areas moved out (+) or in (-) by that many metres. ``policy_areas`` is needed
     for either option."""
     flag = inside_mask(sites, policy).to_numpy()
+    if vintage and (policy_areas is None or not has_designation(policy_areas, policy)):
+        vintage = False  # no designation dates: the option does not apply (the page says so)
     if not vintage and not buffer_m:
         return np.where(flag, -np.inf, np.nan)
     if policy_areas is None:
@@ -738,13 +740,18 @@ def robustness(
             chosen,
             replace(choices, all_closures=not choices.all_closures),
         ),
-        (
-            "Only closures after designation"
-            if not choices.vintage
-            else "Designation dates ignored",
-            chosen,
-            replace(choices, vintage=not choices.vintage),
-        ),
+    ]
+    if has_designation(policy_areas, policy):
+        variants.append(
+            (
+                "Only closures after designation"
+                if not choices.vintage
+                else "Designation dates ignored",
+                chosen,
+                replace(choices, vintage=not choices.vintage),
+            )
+        )
+    variants += [
         (
             "Stratified by borough too" if not choices.by_borough else "Not stratified by borough",
             chosen,

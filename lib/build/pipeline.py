@@ -352,16 +352,29 @@ def build_boroughs(src: Path, lsoas: gpd.GeoDataFrame, report: Report) -> gpd.Ge
 
 
 # When each policy's areas were designated, and where the date comes from (checked per file).
-POLICY_VINTAGE = {  # policy -> (year, date, source of the date); None = per row, from the file
+# policy -> (year, date, source of the date); None = per row, from the file. A year is left
+# null where the file's only date is when the record was added or the Plan that restated the
+# place, not when the place was designated (the CAZ, SILs and town centres all predate it).
+POLICY_VINTAGE = {
     "town_centre": (
-        2021,
-        "2021-03-02",
-        "London Plan 2021 Annex 1 town-centre network (the "
-        "file has no date; the Plan was published 2 March 2021)",
+        None,
+        "",
+        "no designation date: the London Plan 2021 (Annex 1) restated a network of centres "
+        "designated in earlier plans",
     ),
-    "caz": (2018, "2018-06-04", "the file's firstaddeddate (2018-06-04) for every CAZ piece"),
+    "caz": (
+        None,
+        "",
+        "no designation date: the file's firstaddeddate (2018-06-04) is when the record was "
+        "added, and the CAZ predates it",
+    ),
     "opportunity_area": None,  # extrainfo3 "Adopted date:YYYY[MMDD]" per area
-    "sil": (2017, "2017-01-01", "the file's firstaddeddate (2017-01-01) for every SIL"),
+    "sil": (
+        None,
+        "",
+        "no designation date: the file's firstaddeddate (2017-01-01) is when the record was "
+        "added, and SILs predate it",
+    ),
     "creative_enterprise_zone": (
         2018,
         "2018-12-14",

@@ -779,7 +779,7 @@ def test_real_sil_exploratory_and_fragile(layers):
     assert by_choice.loc["Window from 2000", "reading"] == "higher"
     assert robust["flips"].sum() == 1
     assert losses.robustness_note(robust).startswith(
-        "Fragile: the verdict changes under 1 of 12 other reasonable choices (Boundary moved "
+        "Fragile: the verdict changes under 1 of 11 other reasonable choices (Boundary moved "
         "50 m out)"
     )
 

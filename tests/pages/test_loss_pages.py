@@ -180,7 +180,9 @@ def test_losses_page_policy_categories_and_choices_come_from_the_url(app, layers
     assert at.checkbox(key="after_designation").value and at.checkbox(key="by_borough").value
     shown = at.dataframe[0].value
     assert list(shown["Category"]) == ["Library", "GP practice", losses.ALL_SELECTED]
-    choices = losses.Choices(start=2015, vintage=True, by_borough=True)
+    # The CAZ has no designation date in its source: the option does not apply, and says so.
+    assert any("does not apply here" in c.value for c in at.caption)
+    choices = losses.Choices(start=2015, vintage=False, by_borough=True)
     expected = losses.closure_table(
         layers.sites, "caz", ("Library", "GP practice"), choices, layers.policy_areas
     ).iloc[-1]
@@ -191,7 +193,7 @@ def test_losses_page_policy_categories_and_choices_come_from_the_url(app, layers
     )
     assert any("libraries and GP practices" in m.value for m in at.markdown)  # the intro
     assert any("since 2015" in m.value for m in at.markdown)
-    # The map (as its table) draws the same losses on each side, designation dates included.
+    # The map (as its table) draws the same losses on each side.
     closed = at.dataframe[2].value["Where"].value_counts().to_dict()
     assert closed == {
         "Inside the Central Activities Zone": expected.closed_in,
