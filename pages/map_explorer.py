@@ -121,23 +121,25 @@ source_keys = [
     *[k for p in policies for k in LAYER_SOURCES.get(p, ())],
     *own_data.source_keys(own),
 ]
+# The browser map's view, for the page or presentation mode.
+spec = site_map.explorer_spec(
+    map_data,
+    shown,
+    density,
+    density_label,
+    tuple(policies),
+    basemap,
+    view,
+    bounds,
+    own_data=own_layer,
+    community=community_layer,
+)
 if presenting:
     headline = cards.explorer_headline(shown)
     present.present_header(cards.explorer_title(site_filter, names), headline.value, headline.label)
     present.present_site_map(
         map_data.layers_for(tuple(policies)),
-        site_map.explorer_spec(
-            map_data,
-            shown,
-            density,
-            density_label,
-            tuple(policies),
-            basemap,
-            view,
-            bounds,
-            own_data=own_layer,
-            community=community_layer,
-        ),
+        spec,
         key="explorer_map_present",
         view=view,
     )
@@ -164,18 +166,7 @@ if shown.empty:
 # Leaflet in the browser, fed once per session; a change of view sends only what changed.
 view = embed.show_site_map(
     map_data.layers_for(tuple(policies)),
-    site_map.explorer_spec(
-        map_data,
-        shown,
-        density,
-        density_label,
-        tuple(policies),
-        basemap,
-        view,
-        bounds,
-        own_data=own_layer,
-        community=community_layer,
-    ),
+    spec,
     key="explorer_map",
     save_view=True,
     view=view,

@@ -13,7 +13,7 @@ import pandas as pd
 
 from lib.analysis import profiles
 from lib.links.match import Choice
-from lib.vocab.categories import CATEGORY_GROUPS, RECORDING_CATEGORIES
+from lib.vocab.categories import CATEGORY_GROUPS, RECORDING_CATEGORIES, WINDOW_START_OPTIONS
 from lib.vocab.policies import ANALYSED, MAIN_ANALYSED, POLICIES, policy_title
 
 # The explorer's status radio and the over-time page's "all of London" option.
@@ -43,6 +43,7 @@ FLAG_ALIASES = {
     "on": "true",
     "off": "false",
 }
+FLAG = Choice("true or false", ["true", "false"], aliases=FLAG_ALIASES)
 POLICY_LAYERS = Choice(
     "a London Plan layer",
     [p.legend for p in POLICIES.values()],
@@ -95,6 +96,13 @@ def page_choices(
                 list(RECORDING_CATEGORIES),
                 repeat=True,
             ),
+            "since": Choice(
+                f"a first year from {WINDOW_START_OPTIONS[0]} to {WINDOW_START_OPTIONS[-1]}",
+                [str(y) for y in WINDOW_START_OPTIONS],
+            ),
+            "after_designation": FLAG,
+            "by_borough": FLAG,
+            "count_community": FLAG,
             "basemap": BASEMAP,
         },
         "over-time": {"area": None, "basemap": BASEMAP},
@@ -106,7 +114,7 @@ def page_choices(
                 aliases=measure_aliases,
             ),
             "policy": POLICY_LAYERS,
-            "helpers": Choice("true or false", ["true", "false"], aliases=FLAG_ALIASES),
+            "helpers": FLAG,
             "basemap": BASEMAP,
         },
         "voluntary": {
@@ -116,6 +124,7 @@ def page_choices(
                 aliases={k: measure_aliases[k] for k in VOLUNTARY_MEASURES},
             ),
             "ward": None,
+            "government": FLAG,
             "basemap": BASEMAP,
         },
         "sources": {},

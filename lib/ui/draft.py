@@ -18,20 +18,10 @@ import streamlit as st
 
 from lib.ui import contribute
 
-# The form's fields a draft keeps (widget keys without the prefix).
-FIELDS = (
-    "kind",
-    "correction",
-    "where",
-    "postcode",
-    "borough",
-    "site",
-    "ward",
-    "category",
-    "name",
-    "event_date",
-    "evidence_url",
-    "description",
+# The form's fields a draft keeps (widget keys without the prefix): not contact details, which
+# never leave the server, nor the bot trap and the consent, which are asked afresh.
+FIELDS = tuple(
+    f for f in contribute.FIELDS if f not in {"contact_name", "contact", "honeypot", "consent"}
 )
 APPLIED = "draft_applied"
 

@@ -104,3 +104,19 @@ def test_an_unknown_tour_is_named_and_a_tour_in_capitals_opens(app):
     assert warnings(at) == ["'defualt' is not a tour in tours/; did you mean default?"]
     at = open_page(app, "pages/tour.py", tour="DEFAULT")
     assert at.selectbox(key="tour_file").value == "default" and not at.warning
+
+
+def test_the_losses_window_and_switches_from_the_link(app):
+    """A window start the page does not offer is named, not replaced silently; a switch
+    spelt 'yes' reads as ticked."""
+    at = open_page(app, "pages/losses_vs_policy.py", since="1999", by_borough="yes")
+    assert warnings(at) == ["'1999' is not a first year from 2000 to 2020; did you mean 2019?"]
+    assert at.selectbox(key="since").value == 2010  # the default, said to be so by the note
+    assert at.checkbox(key="by_borough").value
+    assert at.query_params["by_borough"] == "true"
+
+
+def test_an_unknown_switch_value_is_named(app):
+    at = open_page(app, "pages/voluntary_sector.py", government="maybe")
+    assert warnings(at)[0].startswith("'maybe' is not true or false")
+    assert not at.checkbox(key="government").value
