@@ -21,6 +21,7 @@ import geopandas as gpd
 import pandas as pd
 
 from lib.build.history import event, events_frame
+from lib.vocab.sources import SOURCES
 
 BNG = "EPSG:27700"
 # Read from the names of all 1,502 London setting-4 codes (see tests/test_build_units.py).
@@ -119,7 +120,13 @@ def gp_history(
     for row in standing.itertuples(index=False):
         site_id = f"gp-{row[0]}"
         opened = pd.to_numeric(row[10][:4], errors="coerce")
-        events.append(event(site_id, "opened", opened, source, row[0], date=_iso(row[10])))
+        if _iso(row[10]) == SOURCES["gp_practices"].on_record_since:
+            note = "on record since 1 April 1974, the NHS reorganisation (not an opening)"
+            events.append(
+                event(site_id, "on_record", opened, source, row[0], note, date=_iso(row[10]))
+            )
+        else:
+            events.append(event(site_id, "opened", opened, source, row[0], date=_iso(row[10])))
         if row[12] == "C":
             events.append(
                 event(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 EVENTS = (
+    "on_record",  # the file's date for records older than it: "on record since", no opening
     "opened",
     "closed",
     "closed_replaced",
@@ -28,6 +29,7 @@ EVENT_COLUMNS = ["site_id", "event", "year", "date", "source", "source_record", 
 # Order of events in the same year: a site opens before it changes hands, changes hands before
 # it closes, closes before it reopens.
 _RANK = {
+    "on_record": 0,
     "opened": 0,
     "community_run": 1,
     "independent": 1,
@@ -87,7 +89,7 @@ def site_states(events: pd.DataFrame, as_of: int | None = None) -> pd.DataFrame:
     """Each site's state after its events up to `as_of` (all events when None).
 
     Returns one row per site_id: status ('open', 'closed', 'community_run'), opened_year,
-    closed_year (of the closure in force), closure (the closing event: closed or
+    on_record_since (a file's date, not an opening), closed_year (of the closure in force), closure (the closing event: closed or
     closed_replaced), lost (the closure in force is a loss), community_run_year, changes
     (changes of owner and merges), note (the closing event's note).
     """
@@ -97,7 +99,7 @@ def site_states(events: pd.DataFrame, as_of: int | None = None) -> pd.DataFrame:
     records = ordered(events)[["site_id", "event", "year", "loss", "note"]].to_dict("records")
     current = None
     status, opened, closed, closure, lost, note = "open", None, None, "", False, ""
-    community, was_community, changes = None, False, 0
+    community, was_community, changes, since = None, False, 0, None
     for e in records + [dict(site_id=None)]:
         if e["site_id"] != current:
             if current is not None:
@@ -106,6 +108,7 @@ def site_states(events: pd.DataFrame, as_of: int | None = None) -> pd.DataFrame:
                         site_id=current,
                         status=status,
                         opened_year=opened,
+                        on_record_since=since,
                         closed_year=closed,
                         closure=closure,
                         lost=lost,
@@ -118,10 +121,12 @@ def site_states(events: pd.DataFrame, as_of: int | None = None) -> pd.DataFrame:
                 break
             current = e["site_id"]
             status, opened, closed, closure, lost, note = "open", None, None, "", False, ""
-            community, was_community, changes = None, False, 0
+            community, was_community, changes, since = None, False, 0, None
         year = None if pd.isna(e["year"]) else int(e["year"])
         kind = e["event"]
-        if kind == "opened":
+        if kind == "on_record":
+            since = year if since is None else since
+        elif kind == "opened":
             opened = year if opened is None else opened
             status = "community_run" if was_community else "open"
         elif kind in ("community_run", "independent"):
@@ -147,6 +152,7 @@ def site_states(events: pd.DataFrame, as_of: int | None = None) -> pd.DataFrame:
             "site_id",
             "status",
             "opened_year",
+            "on_record_since",
             "closed_year",
             "closure",
             "lost",
@@ -155,47 +161,6 @@ def site_states(events: pd.DataFrame, as_of: int | None = None) -> pd.DataFrame:
             "closure_note",
         ],
     )
-    for column in ["opened_year", "closed_year", "community_run_year"]:
+    for column in ["opened_year", "on_record_since", "closed_year", "community_run_year"]:
         frame[column] = frame[column].astype("Int64")
     return frame
-
-
-def successions(records: pd.DataFrame, window_days: int = 92) -> dict[str, str]:
-    """Pair each closed ODS code with the code that opened at the same postcode around its close.
-
-    records: code, postcode (normalised), opened, closed (Timestamps; closed NaT when open).
-    A closed code whose postcode has another code opening within `window_days` either side of
-    its close date is a change of owner (an ODS code closes on every change of owner). Each
-    closed code gets at most one successor and each code succeeds at most one other, the
-    nearest in time first. Returns {closed code: successor code}.
-    """
-    closed = records[records["closed"].notna()]
-    pairs = closed[["code", "postcode", "opened", "closed"]].merge(
-        records[["code", "postcode", "opened"]], on="postcode", suffixes=("", "_next")
-    )
-    # The successor opened after its predecessor did (so a chain never loops back).
-    pairs = pairs[(pairs["code"] != pairs["code_next"]) & (pairs["opened_next"] > pairs["opened"])]
-    pairs = pairs.rename(columns={"opened": "_opened_before", "opened_next": "opened"})
-    gap = (pairs["opened"] - pairs["closed"]).dt.days
-    pairs = pairs.assign(_gap=gap.abs())[gap.abs() <= window_days]
-    pairs = pairs.sort_values(["_gap", "closed", "code", "code_next"])
-    result, taken = {}, set()
-    for row in pairs.itertuples():
-        if row.code in result or row.code_next in taken:
-            continue
-        result[row.code] = row.code_next
-        taken.add(row.code_next)
-    return result
-
-
-def chains(codes, successor: dict[str, str]) -> dict[str, str]:
-    """The first code of each code's chain of successions: {code: chain head}."""
-    predecessor = {after: before for before, after in successor.items()}
-    heads = {}
-    for code in codes:
-        head, seen = code, {code}
-        while head in predecessor and predecessor[head] not in seen:
-            head = predecessor[head]
-            seen.add(head)
-        heads[code] = head
-    return heads

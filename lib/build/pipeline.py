@@ -31,11 +31,12 @@ from lib.build import gp as gp_rules
 from lib.build import integrity
 from lib.build import merge as merging
 from lib.build.history import EVENT_COLUMNS, event, events_frame, site_states
-from lib.build.lost_more import read_dental, read_library_history, read_pharmacies
+from lib.build.libraries import read_library_history
+from lib.build.nhs import read_dental, read_pharmacies
 from lib.vocab.categories import SITE_CATEGORIES
 from lib.vocab.funders import FUNDER_TYPES, VOLUNTARY, funder_type
 from lib.vocab.policies import POLICIES, TOWN_CENTRE_CLASSES
-from lib.vocab.sources import SOURCES
+from lib.vocab.sources import SOURCES, status_as_of
 
 BNG = "EPSG:27700"
 WGS84 = "EPSG:4326"
@@ -82,7 +83,9 @@ SITE_COLUMNS = [
     "category_group",
     "categories",
     "status",
+    "status_as_of",
     "opened_year",
+    "on_record_since",
     "closed_year",
     "sources",
     "licence",
@@ -641,7 +644,7 @@ def read_worship(src: Path, report: Report) -> gpd.GeoDataFrame:
 def read_libraries(
     src: Path, postcodes: pd.DataFrame, report: Report
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Libraries as one history each across the 2016, 2021 and 2023 lists (lost_more.py)."""
+    """Libraries as one history each across the 2016, 2021 and 2023 lists (libraries.py)."""
     raw = read_csv(
         src,
         "libraries",
@@ -811,10 +814,13 @@ def read_gp_practices(
     )
 
 
-def read_lost_more_ods(src: Path, postcodes: pd.DataFrame, report: Report) -> tuple:
+def read_ods_codes(src: Path, postcodes: pd.DataFrame, report: Report) -> tuple:
+    """(pharmacies, dental practices), each (sites, events, records) by lib/build/nhs.py."""
     columns = [
         "organisation_code",
         "name",
+        "address_line_1",
+        "address_line_2",
         "postcode",
         "open_date",
         "close_date",
@@ -823,10 +829,13 @@ def read_lost_more_ods(src: Path, postcodes: pd.DataFrame, report: Report) -> tu
     ]
     pharmacies = read_csv(src, "pharmacies", columns, dtype=str, keep_default_na=False)
     dental = read_csv(src, "dental", columns, dtype=str, keep_default_na=False)
-    return (
-        read_pharmacies(pharmacies, postcodes, SOURCES["pharmacies"].licence, report),
-        read_dental(dental, postcodes, SOURCES["dental"].licence, report),
-    )
+    try:
+        return (
+            read_pharmacies(pharmacies, postcodes, report),
+            read_dental(dental, postcodes, report),
+        )
+    except ValueError as exc:  # a candidate without a reviewed decision
+        raise InputError(str(exc)) from None
 
 
 def match_same_facility(
@@ -895,7 +904,7 @@ def merge_cross_source(
 
 
 def attach_areas(
-    sites: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, report: Report
+    sites: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, report: Report, layer: str = "sites"
 ) -> gpd.GeoDataFrame:
     """Give every site its LSOA (so ward, borough, Area for Regeneration) by spatial join."""
     areas = lsoas[["lsoa_code", "ward_code", "gss_code", "regen_area", "geometry"]]
@@ -917,7 +926,7 @@ def attach_areas(
     by_source = dropped["sources"].str.split(";").str[0].value_counts().to_dict()
     report.add(
         "join_areas",
-        "sites",
+        layer,
         len(sites),
         len(joined),
         repaired=snapped,
@@ -929,7 +938,7 @@ def attach_areas(
 
 
 def attach_policies(
-    sites: gpd.GeoDataFrame, policy_areas: gpd.GeoDataFrame, report: Report
+    sites: gpd.GeoDataFrame, policy_areas: gpd.GeoDataFrame, report: Report, layer: str = "sites"
 ) -> gpd.GeoDataFrame:
     sites = sites.copy()
     for policy, flag in POLICY_FLAGS.items():
@@ -953,7 +962,7 @@ def attach_policies(
     sites["dist_town_centre_m"] = nearest["dist"].reindex(sites.index).round(1)
     report.add(
         "join_policies",
-        "sites",
+        layer,
         len(sites),
         len(sites),
         note="; ".join(f"{flag} {int(sites[flag].sum())}" for flag in POLICY_FLAGS.values())
@@ -964,12 +973,15 @@ def attach_policies(
 
 def build_sites(
     src: Path, lsoas, policy_areas, postcodes, report: Report
-) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame]:
+    """(sites, events, records): records are the NHS codes behind the health sites."""
     cim = merge_cim_duplicates(read_cim(src, report), report)
     libraries, lib_events = read_libraries(src, postcodes, report)
     museums, mus_events = read_museums(src, report)
     gp_sites, gp_events = read_gp_practices(src, postcodes, report)
-    (pharmacies, ph_events), (dental, dent_events) = read_lost_more_ods(src, postcodes, report)
+    (pharmacies, ph_events, ph_records), (dental, dent_events, dent_records) = read_ods_codes(
+        src, postcodes, report
+    )
     events = pd.concat(
         [lib_events, mus_events, gp_events, ph_events, dent_events], ignore_index=True
     )
@@ -1016,9 +1028,16 @@ def build_sites(
         raise InputError(f"Duplicate site ids after merging: {dupes}")
     sites = attach_areas(gpd.GeoDataFrame(sites, crs=BNG), lsoas, report)
     sites = attach_policies(sites, policy_areas, report)
-    for column in ["opened_year", "closed_year", "community_run_year"]:
+    for column in ["opened_year", "on_record_since", "closed_year", "community_run_year"]:
         sites[column] = sites[column].astype("Int64")
+    sites["status_as_of"] = sites["sources"].map(status_as_of)
     events = events[events["site_id"].isin(sites["site_id"])]
+    records = pd.concat([ph_records, dent_records], ignore_index=True).assign(
+        sources=lambda r: r["category"]
+    )
+    records = attach_areas(gpd.GeoDataFrame(records, crs=BNG), lsoas, report, "records")
+    records = attach_policies(records, policy_areas, report, "records").drop(columns="sources")
+    records.loc[~records["site_id"].isin(sites["site_id"]), "site_id"] = ""
     closed = sites["status"] == "closed"
     report.add(
         "sites",
@@ -1037,7 +1056,11 @@ def build_sites(
     events = events.sort_values(
         ["site_id", "year", "date", "event"], na_position="first", kind="stable", ignore_index=True
     )
-    return sites[SITE_COLUMNS].sort_values("site_id", ignore_index=True), events[EVENT_COLUMNS]
+    return (
+        sites[SITE_COLUMNS].sort_values("site_id", ignore_index=True),
+        events[EVENT_COLUMNS],
+        records.sort_values("code", ignore_index=True),
+    )
 
 
 # ---------------------------------------------------------------- voluntary sector and pubs
@@ -1232,7 +1255,7 @@ def build(source_dir: Path, out: Path) -> pd.DataFrame:
     boroughs = build_boroughs(source_dir, lsoas, report)
     policy_areas = build_policy_areas(source_dir, lsoas, report)
     postcodes = read_postcodes(source_dir)
-    sites, events = build_sites(source_dir, lsoas, policy_areas, postcodes, report)
+    sites, events, records = build_sites(source_dir, lsoas, policy_areas, postcodes, report)
     voluntary_points = build_voluntary_points(source_dir, lsoas, report)
     grants = read_grants(source_dir, report)
     voluntary_wards = build_voluntary_wards(source_dir, grants, wards, report)
@@ -1252,6 +1275,7 @@ def build(source_dir: Path, out: Path) -> pd.DataFrame:
             ("lsoas", lsoas),
             ("policy_areas", policy_areas),
             ("sites", sites),
+            ("records", records),
             ("voluntary_points", voluntary_points),
         ]:
             pyogrio.write_dataframe(layer, tmp, layer=name)

@@ -41,6 +41,11 @@ class Source:
     upstream: str
     gaps: str = ""
     credit: str = ""  # short form for a map's attribution control
+    # A site source's date: what it says is open was open then (sites.status_as_of).
+    as_of: str = ""
+    # A date the file gives records older than it (the NHS's start, a reorganisation, a new
+    # contract regime): "on record since", never an opening.
+    on_record_since: str = ""
 
 
 SOURCES: dict[str, Source] = {
@@ -129,6 +134,7 @@ SOURCES: dict[str, Source] = {
             "Open venues only (no closures). Coordinates are faulty in the source and repaired per "
             "file; Community centres' contact names are never shown or exported.",
             credit="GLA Cultural Infrastructure Map (OGL)",
+            as_of="2022-11",
         ),
         Source(
             "worship",
@@ -141,6 +147,7 @@ SOURCES: dict[str, Source] = {
             "https://download.geofabrik.de/europe/united-kingdom/england/greater-london.html",
             "Open places only; OSM coverage varies by area.",
             credit="© OpenStreetMap contributors (ODbL)",
+            as_of="2020-12",
         ),
         Source(
             "libraries",
@@ -155,6 +162,7 @@ SOURCES: dict[str, Source] = {
             "https://www.librarieshacked.org/",
             "Closures recorded only from 2010 to 2016.",
             credit="DCMS/Libraries Hacked (OGL)",
+            as_of="2016",
         ),
         Source(
             "library_authorities",
@@ -183,6 +191,8 @@ SOURCES: dict[str, Source] = {
             "Closures recorded only from July 2013. Dormant practices are left out. Placed at their "
             "postcode's centroid.",
             credit="NHS Digital (OGL)",
+            as_of="2019-12",
+            on_record_since="1974-04-01",
         ),
         Source(
             "museums",
@@ -195,6 +205,7 @@ SOURCES: dict[str, Source] = {
             "https://museweb.dcs.bbk.ac.uk/",
             "Closure years are ranges; the earliest year is used.",
             credit="Mapping Museums, Birkbeck (CC BY 4.0)",
+            as_of="2022",
         ),
         Source(
             "pubs",
@@ -370,6 +381,7 @@ SOURCES: dict[str, Source] = {
             "https://www.librarieshacked.org/",
             "Notes say what many closed buildings became.",
             credit="DCMS/Libraries Hacked (OGL)",
+            as_of="2021-01",
         ),
         Source(
             "libraries_2023",
@@ -382,6 +394,7 @@ SOURCES: dict[str, Source] = {
             "https://www.librarieshacked.org/",
             "Placed at their postcode's centroid where the 2016 list has no point.",
             credit="DCMS/ACE/Libraries Hacked (OGL)",
+            as_of="2023",
         ),
         Source(
             "pharmacies",
@@ -396,6 +409,8 @@ SOURCES: dict[str, Source] = {
             "opens at the same postcode within three months is counted as a change of owner, "
             "not a loss. Appliance contractors are left out. Placed at their postcode's centroid.",
             credit="NHS England ODS (OGL)",
+            as_of="2025-04",
+            on_record_since="1948-01-01",
         ),
         Source(
             "dental",
@@ -409,6 +424,8 @@ SOURCES: dict[str, Source] = {
             "Records dated 31 March 2016 are NHS contract ends at the file's date, not counted "
             "as closures. Placed at their postcode's centroid.",
             credit="NHS Digital ODS (OGL)",
+            as_of="2016-04",
+            on_record_since="2006-04-01",
         ),
     ]
 }
@@ -480,6 +497,12 @@ VINTAGE_LABELS = {
 
 
 NOT_DATED = {"postcodes", "postcodes_2014", "ward_lookup", "library_authorities", "lsoas"}
+
+
+def status_as_of(sources: str) -> str:
+    """The date a site's status is known at: its latest source's ('2016-04', '2023')."""
+    dates = [SOURCES[SITE_SOURCE_KEYS[i][0]].as_of for i in sources.split("; ")]
+    return max(dates)
 
 
 def site_source_keys(sites: pd.DataFrame) -> list[str]:

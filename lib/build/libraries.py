@@ -1,6 +1,6 @@
-"""Histories of libraries (2016, 2021 and 2023 lists), pharmacies and dental practices.
+"""Histories of libraries across the 2016, 2021 and 2023 lists.
 
-Each reader returns (sites, events): sites in the build's site columns (state filled in later
+The reader returns (sites, events): sites in the build's site columns (state filled in later
 from the events by `history.site_states`), events in `history.EVENT_COLUMNS`.
 """
 
@@ -11,12 +11,10 @@ import re
 import geopandas as gpd
 import pandas as pd
 
-from lib.build.history import chains, event, events_frame, successions
+from lib.build.history import event, events_frame
 
 BNG = "EPSG:27700"
 WGS84 = "EPSG:4326"
-CHANGE_OF_OWNER_DAYS = 92  # "within about three months" (MANIFEST.md)
-DENTAL_CONTRACT_END = "20160331"
 # 2023 list: how a library was run in each year's return.
 OPERATION_YEARS = {
     "operation_16": 2016,
@@ -27,6 +25,14 @@ OPERATION_YEARS = {
 }
 COUNCIL = {"LA", "LAU", "C"}  # council-run, council-run unstaffed, commissioned by the council
 LIBRARY_TYPES_KEPT = {"Static Library", "Static Local History Library"}
+SCHOOL_LIBRARY = r"\bSchool\b"  # Uphall School Library, Hurlingham & Chelsea School & ...
+# The 2021 list's note on a new library's row naming the ones it replaced.
+REPLACES = re.compile(r"^\s*replace(?:ment for|d)\s+(.+?)(?:\s+which\b.*)?\s*$", re.I)
+# A note announcing that a library will move (Gayton, Harrow: "will be moving to a new location").
+MOVE_PLANNED = re.compile(
+    r"will be moving|moving to a new|relocation to new|new library building", re.I
+)
+ACCESS_POINT = re.compile(r"\s+(?:library\s+)?access point$|\s+LAP$", re.I)
 NAME_STOP = {"the", "library", "libraries", "and", "community", "s"}
 
 
@@ -128,6 +134,22 @@ def read_library_history(
 
     lib16: the London rows of the 2016 list with `borough` (authority name) added.
     """
+    school = [
+        frame[column].astype(str).str.contains(SCHOOL_LIBRARY)
+        for frame, column in ((lib16, "name"), (lib21, "Library name"), (lib23, "name"))
+    ]
+    report.add(
+        "rule:school_library",
+        "libraries",
+        len(lib16) + len(lib21) + len(lib23),
+        len(lib16) + len(lib21) + len(lib23) - sum(int(m.sum()) for m in school),
+        dropped=sum(int(m.sum()) for m in school),
+        note="a school's library is not a public library: "
+        + ", ".join(
+            sorted(set(lib23.loc[school[2], "name"]) | set(lib21.loc[school[1], "Library name"]))
+        ),
+    )
+    lib16, lib21, lib23 = lib16[~school[0]], lib21[~school[1]], lib23[~school[2]]
     kept23 = lib23[lib23["type"].isin(LIBRARY_TYPES_KEPT)]
     records = pd.concat(
         [
@@ -512,10 +534,20 @@ def read_library_history(
                 _x=x,
                 _y=y,
                 _wgs=len(in16) > 0,
+                _borough=group[0]["borough"],
+                _keys={g["key"] for g in group},
+                _postcodes={g["postcode"] for g in group},
+                _notes=" ".join(
+                    str(rows21[i]["Notes"]) for i in open21 if pd.notna(rows21[i]["Notes"])
+                ),
+                _move_note=notes21 if MOVE_PLANNED.search(notes21) else "",
             )
         )
 
-    frame = pd.DataFrame(sites)
+    sites, events = successors_named(sites, events, report)
+    frame = pd.DataFrame(sites).drop(
+        columns=["_borough", "_keys", "_postcodes", "_notes", "_move_note"]
+    )
     wgs = frame["_wgs"].to_numpy(dtype=bool)
     points = gpd.GeoSeries(gpd.points_from_xy(frame["_x"], frame["_y"]))
     geometry = points.copy()
@@ -542,205 +574,104 @@ def read_library_history(
     return frame, events_frame(events)
 
 
-# ---------------------------------------------------------------- pharmacies and dental practices
+def successors_named(sites: list[dict], events: list[dict], report) -> tuple:
+    """The lists' own words on what replaced a closed library, read from the new library's side.
 
-
-def read_ods_history(
-    raw: pd.DataFrame,
-    postcodes: pd.DataFrame,
-    *,
-    prefix: str,
-    category: str,
-    source: str,
-    licence: str,
-    report,
-    exclude=None,
-    not_a_loss=None,
-) -> tuple:
-    """ODS organisation codes -> one site per chain of codes at one postcode.
-
-    exclude: boolean Series of rows that are not this kind of place (left out, counted).
-    not_a_loss: boolean Series of closed rows whose closure is not counted as a loss (noted).
+    - A note on an open library's row naming the libraries it replaced ("Replacement for
+      Grahame Park" on Colindale): their closure is a replacement, not a loss.
+    - A closed library whose note announced its move (Gayton: "will be moving to a new
+      location") and a library of the borough that opened the year it closed (Greenhill): a
+      replacement too.
+    - An access point opened at a closed library's postcode the year it closed (Heathfield
+      Library Access Point): one library that moved into smaller premises, one history, so the
+      access point's closure is the one loss.
     """
-    codes = raw.copy()
-    codes["postcode_key"] = codes["postcode"].map(postcode_key)
-    n_in = len(codes)
-    excluded = int(exclude.sum()) if exclude is not None else 0
-    if exclude is not None:
-        codes = codes[~exclude]
-    proposed = int((codes["status_code"] == "P").sum())
-    codes = codes[codes["status_code"] != "P"]
-    known = set(postcodes.index)
-    unplaced = ~codes["postcode_key"].map(known.__contains__).astype(bool)
-    n_unplaced = int(unplaced.sum())
-    codes = codes[~unplaced].copy()
-    codes["opened"] = pd.to_datetime(codes["open_date"], format="%Y%m%d", errors="coerce")
-    codes["closed"] = pd.to_datetime(
-        codes["close_date"].replace("", None), format="%Y%m%d", errors="coerce"
-    )
-    succ = successions(
-        codes.drop(columns="postcode").rename(
-            columns={"organisation_code": "code", "postcode_key": "postcode"}
-        ),
-        CHANGE_OF_OWNER_DAYS,
-    )
-    head = chains(codes["organisation_code"], succ)
-    codes["site"] = codes["organisation_code"].map(head)
-    no_loss = set() if not_a_loss is None else set(raw.loc[not_a_loss, "organisation_code"])
-    events, sites = [], []
-    by_code = codes.set_index("organisation_code")[
-        ["name", "opened", "closed", "postcode_key"]
-    ].to_dict("index")
-    place = postcodes[postcodes.index.isin(list(set(codes["postcode_key"])))][
-        ["easting", "northing"]
-    ].to_dict("index")
-    for site_code in sorted(set(codes["site"])):
-        site_id = f"{prefix}-{site_code}"
-        first = by_code[site_code]
-        known_open = pd.notna(first["opened"])
-        events.append(
-            event(
-                site_id,
-                "opened",
-                first["opened"].year if known_open else None,
-                source,
-                site_code,
-                str(first["name"]).title(),
-                date=first["opened"].strftime("%Y-%m-%d") if known_open else "",
-            )
-        )
-        code = site_code
-        last = first
-        seen = {code}
-        while code in succ and succ[code] not in seen:
-            seen.add(succ[code])
-            nxt = succ[code]
-            row = by_code[nxt]
-            events.append(
-                event(
-                    site_id,
-                    "changed_owner",
-                    row["opened"].year,
-                    source,
-                    nxt,
-                    f"{code} ({str(by_code[code]['name']).title()}) closed "
-                    f"{by_code[code]['closed']:%Y-%m-%d}; {nxt} "
-                    f"({str(row['name']).title()}) opened {row['opened']:%Y-%m-%d} at "
-                    "the same postcode",
-                    date=row["opened"].strftime("%Y-%m-%d"),
+    by_id = {s["site_id"]: s for s in sites}
+    closing = {e["site_id"]: e for e in events if e["event"] == "closed" and e["site_id"] in by_id}
+    opened = {e["site_id"]: e["year"] for e in events if e["event"] == "opened" and e["year"]}
+    replaced, moved, folded = [], [], {}
+
+    def borough_sites(site: dict):
+        return [o for o in sites if o["_borough"] == site["_borough"] and o is not site]
+
+    for site in sites:
+        for part in REPLACES.findall(site["_notes"]):
+            names = re.split(r",|\band\b", re.sub(r"(?i)\blibrar(?:y|ies)\b", "", part))
+            for old in borough_sites(site):
+                if old["site_id"] in closing and any(
+                    name_key(n) in old["_keys"] for n in names if name_key(n)
+                ):
+                    e = closing[old["site_id"]]
+                    e["event"], e["loss"] = "closed_replaced", False
+                    e["note"] = "; ".join(
+                        filter(
+                            None,
+                            [
+                                e["note"],
+                                f"replaced by {site['name']} (the 2021 list's note on it: '{site['_notes'].strip()}')",
+                            ],
+                        )
+                    )
+                    replaced.append(old["name"])
+        if site["_move_note"] and site["site_id"] in closing:
+            e = closing[site["site_id"]]
+            new = [
+                o
+                for o in borough_sites(site)
+                if opened.get(o["site_id"]) in (e["year"], (e["year"] or 0) + 1)
+                and o["site_id"] not in closing
+            ]
+            if len(new) == 1:
+                e["event"], e["loss"] = "closed_replaced", False
+                e["note"] = "; ".join(
+                    filter(
+                        None,
+                        [
+                            e["note"],
+                            f"moved to {new[0]['name']}, opened {opened[new[0]['site_id']]} (the 2021 list: '{site['_move_note'].strip()}')",
+                        ],
+                    )
                 )
-            )
-            code, last = nxt, row
-        if pd.notna(last["closed"]):
-            loss = code not in no_loss
-            note = (
-                ""
-                if loss
-                else (
-                    "NHS contract-end record dated 31 March 2016 (the file's "
-                    "date): not counted as a loss"
-                )
-            )
-            events.append(
-                event(
-                    site_id,
-                    "closed",
-                    last["closed"].year,
-                    source,
-                    code,
-                    note,
-                    date=last["closed"].strftime("%Y-%m-%d"),
-                    loss=loss,
-                )
-            )
-        e, n = place[first["postcode_key"]]["easting"], place[first["postcode_key"]]["northing"]
-        sites.append(dict(site_id=site_id, name=str(last["name"]).strip().title(), _x=e, _y=n))
-    frame = pd.DataFrame(sites)
-    frame = gpd.GeoDataFrame(
-        frame.drop(columns=["_x", "_y"]),
-        geometry=gpd.points_from_xy(frame["_x"], frame["_y"]),
-        crs=BNG,
-    )
-    frame["category"] = category
-    frame["category_group"] = "Health"
-    frame["sources"] = source
-    frame["licence"] = licence
-    frame["coord_fix"] = "postcode_centroid"
-    events = events_frame(events)
-    closures = int(codes["closed"].notna().sum())
+                moved.append(f"{site['name']} -> {new[0]['name']}")
+        if ACCESS_POINT.search(site["name"]):
+            base = name_key(ACCESS_POINT.sub("", site["name"]))
+            for old in borough_sites(site):
+                e = closing.get(old["site_id"])
+                if (
+                    e
+                    and base in old["_keys"]
+                    and old["_postcodes"] & site["_postcodes"]
+                    and e["year"] == opened.get(site["site_id"])
+                ):
+                    folded[site["site_id"]] = old["site_id"]
+                    e.update(
+                        event=MOVED_TO_ACCESS_POINT,
+                        loss=False,
+                        note="; ".join(
+                            filter(None, [e["note"], f"became {site['name']} at the same postcode"])
+                        ),
+                    )
+    kept_events = []
+    for e in events:
+        if e["event"] == MOVED_TO_ACCESS_POINT:
+            e["event"] = "moved"
+        if e["site_id"] in folded:
+            if e["event"] == "opened":
+                continue  # the library's history goes on; it did not open anew
+            e["site_id"] = folded[e["site_id"]]
+        kept_events.append(e)
     report.add(
-        "history",
-        source,
-        n_in,
-        len(frame),
-        dropped=excluded + proposed + n_unplaced,
-        note=f"{excluded} not {category.lower()}s, {proposed} proposed and {n_unplaced} "
-        f"without a London postcode left out; {len(codes)} codes are {len(frame)} "
-        f"sites; {closures} closed codes",
+        "rule:replaced_by_note",
+        "libraries",
+        len(closing),
+        len(closing) - len(replaced) - len(moved) - len(folded),
+        repaired=len(replaced) + len(moved) + len(folded),
+        note=f"closures the lists explain from the new library's side: replaced ({', '.join(replaced) or 'none'}); "
+        f"announced moves ({', '.join(moved) or 'none'}); access points that carried the library on at its postcode ("
+        + (", ".join(by_id[a]["name"] for a in folded) or "none")
+        + ")",
     )
-    n_losses = int(((events["event"] == "closed") & events["loss"]).sum())
-    report.add(
-        "rule:change_of_owner",
-        source,
-        closures,
-        closures - len(succ),
-        repaired=len(succ),
-        note=f"{len(succ)} of {closures} closed codes have another code opening at the "
-        f"same postcode within {CHANGE_OF_OWNER_DAYS} days of the close: a change of "
-        f"owner, not a loss; {n_losses} closures counted as losses",
-    )
-    return frame, events
+    return [s for s in sites if s["site_id"] not in folded], kept_events
 
 
-def read_pharmacies(raw: pd.DataFrame, postcodes, licence: str, report) -> tuple:
-    # Sub-type 2 are appliance contractors (Scholl footcare, Fittleworth Medical): not pharmacies.
-    appliance = raw["organisation_sub_type_code"].astype(str).eq("2")
-    report.add(
-        "rule:not_a_pharmacy",
-        "pharmacies",
-        len(raw),
-        len(raw) - int(appliance.sum()),
-        dropped=int(appliance.sum()),
-        note=f"{int(appliance.sum())} appliance contractors (organisation sub-type 2, e.g. "
-        f"Scholl footcare, Fittleworth Medical) left out, "
-        f"{int((appliance & raw['close_date'].ne('')).sum())} of them closed",
-    )
-    return read_ods_history(
-        raw,
-        postcodes,
-        prefix="pharm",
-        category="Pharmacy",
-        source="pharmacies_2025",
-        licence=licence,
-        report=report,
-        exclude=appliance,
-    )
-
-
-def read_dental(raw: pd.DataFrame, postcodes, licence: str, report) -> tuple:
-    contract_end = raw["close_date"].astype(str).eq(DENTAL_CONTRACT_END)
-    frame, events = read_ods_history(
-        raw,
-        postcodes,
-        prefix="dent",
-        category="Dental practice",
-        source="dental_2016",
-        licence=licence,
-        report=report,
-        not_a_loss=contract_end,
-    )
-    kept = int(((events["event"] == "closed") & ~events["loss"]).sum())
-    report.add(
-        "rule:dental_contract_end",
-        "dental",
-        int(contract_end.sum()),
-        int(contract_end.sum()) - kept,
-        repaired=kept,
-        note=f"{int(contract_end.sum())} codes closed on 31 March 2016, the file's own "
-        "date and the end of the NHS year (49 of them opened 1 April 2006, when the "
-        "2006 contracts began; most are orthodontic or 'Dental Surgery' contracts): "
-        f"contract-end records, not evidence the practice closed; {kept} of them are "
-        "site closures kept as closed but not counted as losses (the rest were "
-        "followed by a new code at the same postcode)",
-    )
-    return frame, events
+MOVED_TO_ACCESS_POINT = "_moved_to_access_point"
