@@ -16,11 +16,13 @@ Two rules, each counted in `build_report`:
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from lib.build.history import event, events_frame
+from lib.build.inputs import InputError, Report, read_csv, source_path
 from lib.vocab.sources import SOURCES
 
 BNG = "EPSG:27700"
@@ -175,3 +177,35 @@ def gp_history(
 def _iso(yyyymmdd: str) -> str:
     text = str(yyyymmdd)
     return f"{text[:4]}-{text[4:6]}-{text[6:8]}" if re.fullmatch(r"\d{8}", text) else ""
+
+
+def read_gp_practices(
+    src: Path, postcodes: pd.DataFrame, report: Report
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    path = source_path(src, "gp_practices")
+    raw = read_csv(src, "gp_practices", [], header=None, dtype=str, keep_default_na=False)
+    if raw.shape[1] < 26:
+        raise InputError(
+            f"Malformed input {path}: expected the 27-column epraccur layout with no "
+            f"header row, found {raw.shape[1]} columns"
+        )
+    practices = raw[raw[25] == "4"]
+    key = practices[9].str.replace(" ", "").str.upper()
+    known = set(postcodes.index)
+    london = practices[key.map(known.__contains__).astype(bool)]
+    status = london[12]
+    dormant = int((~status.isin(["A", "C"])).sum())
+    kept = london[status.isin(["A", "C"])]
+    report.add(
+        "sites",
+        "gp_practices",
+        len(raw),
+        len(kept),
+        dropped=len(raw) - len(kept),
+        note=f"prescribing setting 4 with a London postcode: {len(london)}; "
+        f"{dormant} dormant or proposed practices left out; "
+        f"{int((kept[12] == 'C').sum())} closed codes",
+    )
+    return gp_history(
+        kept, key[kept.index], postcodes, "epraccur_2019", SOURCES["gp_practices"].licence, report
+    )

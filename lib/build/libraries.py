@@ -7,11 +7,14 @@ from the events by `history.site_states`), events in `history.EVENT_COLUMNS`.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from lib.build.history import event, events_frame
+from lib.build.inputs import Report, read_csv
+from lib.vocab.sources import SOURCES
 
 BNG = "EPSG:27700"
 WGS84 = "EPSG:4326"
@@ -675,3 +678,72 @@ def successors_named(sites: list[dict], events: list[dict], report) -> tuple:
 
 
 MOVED_TO_ACCESS_POINT = "_moved_to_access_point"
+
+
+def read_libraries(
+    src: Path, postcodes: pd.DataFrame, report: Report
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Libraries as one history each across the 2016, 2021 and 2023 lists (libraries.py)."""
+    raw = read_csv(
+        src,
+        "libraries",
+        [
+            "name",
+            "id",
+            "authority_id",
+            "lat",
+            "lng",
+            "closed",
+            "closed_year",
+            "opened_year",
+            "postcode",
+        ],
+    )
+    authorities = read_csv(src, "library_authorities", ["authority_id", "code", "name"])
+    london_auth = authorities[authorities["code"].astype(str).str.startswith("E09")]
+    london = raw[raw["authority_id"].isin(london_auth["authority_id"])]
+    london = london.dropna(subset=["lat", "lng"])
+    london = london.assign(
+        borough=london["authority_id"].map(london_auth.set_index("authority_id")["name"])
+    )
+    closed = london["closed"].isin(["XL", "XLR", "XLT"])
+    report.add(
+        "sites",
+        "libraries",
+        len(raw),
+        len(london),
+        dropped=len(raw) - len(london),
+        note=f"London authorities only; {int(closed.sum())} closed in the 2016 list ("
+        + ", ".join(f"{code} {int((london.closed == code).sum())}" for code in ("XL", "XLR", "XLT"))
+        + ")",
+    )
+    lib21 = read_csv(
+        src,
+        "libraries_2021",
+        [
+            "Local authority",
+            "Library name",
+            "Postcode",
+            "Type of library",
+            "Year opened",
+            "Year closed",
+            "Notes",
+        ],
+        dtype={"Year closed": str},
+    )
+    lib23 = read_csv(
+        src,
+        "libraries_2023",
+        [
+            "reporting",
+            "name",
+            "postcode",
+            "type",
+            "closed",
+            "opened",
+            *["operation_16", "operation_19", "operation_21", "operation_22", "operation_23"],
+        ],
+    )
+    return read_library_history(
+        london, lib21, lib23, postcodes, SOURCES["libraries"].licence, report
+    )

@@ -32,6 +32,7 @@ import pandas as pd
 
 from lib.build.gp import same_building
 from lib.build.history import event, events_frame
+from lib.build.inputs import InputError, Report, read_csv
 from lib.vocab.sources import SOURCES
 
 BNG = "EPSG:27700"
@@ -153,12 +154,10 @@ def successions(
     pairs = pairs[(pairs["code"] != pairs["code_next"]) & (pairs["opened_next"] > pairs["opened"])]
     gap = (pairs["opened_next"] - pairs["closed"]).dt.days.abs()
     pairs = pairs.assign(_gap=gap)[gap <= days]
-    pairs = pairs[
-        [
-            _same_building(codes, a, b)
-            for a, b in zip(pairs["code"], pairs["code_next"], strict=True)
-        ]
+    building = [
+        _same_building(codes, a, b) for a, b in zip(pairs["code"], pairs["code_next"], strict=True)
     ]
+    pairs = pairs[np.array(building, dtype=bool)]
     return _one_to_one(pairs.sort_values(["_gap", "closed", "code", "code_next"]))
 
 
@@ -548,3 +547,27 @@ def read_dental(raw: pd.DataFrame, postcodes, report) -> tuple:
         moves_rule=False,
         contract_end=True,
     )
+
+
+def read_ods_codes(src: Path, postcodes: pd.DataFrame, report: Report) -> tuple:
+    """(pharmacies, dental practices), each (sites, events, records) by lib/build/nhs.py."""
+    columns = [
+        "organisation_code",
+        "name",
+        "address_line_1",
+        "address_line_2",
+        "postcode",
+        "open_date",
+        "close_date",
+        "status_code",
+        "organisation_sub_type_code",
+    ]
+    pharmacies = read_csv(src, "pharmacies", columns, dtype=str, keep_default_na=False)
+    dental = read_csv(src, "dental", columns, dtype=str, keep_default_na=False)
+    try:
+        return (
+            read_pharmacies(pharmacies, postcodes, report),
+            read_dental(dental, postcodes, report),
+        )
+    except ValueError as exc:  # a candidate without a reviewed decision
+        raise InputError(str(exc)) from None

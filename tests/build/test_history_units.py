@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 
 from lib.build.gp import gp_history, not_a_surgery, same_building
-from lib.build.history import chains, event, events_frame, site_states, successions
-from lib.build.lost_more import link_library_records, read_library_history
-from lib.build.pipeline import Report, designation_dates
+from lib.build.history import event, events_frame, site_states
+from lib.build.inputs import Report
+from lib.build.libraries import link_library_records, read_library_history
+from lib.build.policy_areas import designation_dates
 
 
 def states(rows, as_of=None) -> pd.DataFrame:
@@ -87,49 +88,6 @@ def test_a_closure_marked_not_a_loss():
 def test_unknown_event_kind_is_refused():
     with pytest.raises(ValueError):
         event("a", "demolished", 2000, "x", 1)
-
-
-# ---------------------------------------------------------------- changes of owner (ODS codes)
-
-
-def ods(rows) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["code", "postcode", "opened", "closed"])
-    frame["opened"] = pd.to_datetime(frame["opened"])
-    frame["closed"] = pd.to_datetime(frame["closed"])
-    return frame
-
-
-def test_a_code_that_closes_where_another_opens_within_92_days_is_a_change_of_owner():
-    codes = ods(
-        [
-            ("A", "E11AA", "1990-01-01", "2015-06-30"),
-            ("B", "E11AA", "2015-07-01", None),
-            ("C", "E11AA", "2010-01-01", "2012-01-31"),
-            ("D", "E22BB", "2012-02-01", None),
-        ]
-    )
-    # C's only candidate in time is at another postcode: a loss.
-    assert successions(codes) == {"A": "B"}
-
-
-def test_more_than_92_days_between_close_and_open_is_a_loss_and_a_new_place():
-    codes = ods([("A", "E11AA", "1990-01-01", "2015-01-31"), ("B", "E11AA", "2015-06-01", None)])
-    assert successions(codes) == {}
-
-
-def test_each_successor_takes_one_predecessor_and_chains_follow():
-    codes = ods(
-        [
-            ("A", "E11AA", "1990-01-01", "2010-03-31"),
-            ("B", "E11AA", "2010-04-01", "2014-09-30"),
-            ("C", "E11AA", "2014-10-01", None),
-            ("X", "E11AA", "1995-01-01", "2010-03-31"),
-        ]
-    )
-    succ = successions(codes)
-    assert succ["B"] == "C" and len([k for k, v in succ.items() if v == "B"]) == 1
-    heads = chains(["A", "B", "C", "X"], succ)
-    assert heads["C"] == heads["B"] and heads["C"] in {"A", "X"}
 
 
 # ---------------------------------------------------------------- GP practices

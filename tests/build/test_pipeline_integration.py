@@ -14,7 +14,9 @@ import pyogrio
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
-from lib.build.pipeline import Report, build, cim_points, normalise_name, read_cim
+from lib.build.culture_map import cim_points, read_cim
+from lib.build.inputs import Report, normalise_name
+from lib.build.pipeline import build
 
 pytestmark = pytest.mark.integration
 

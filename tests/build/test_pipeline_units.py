@@ -1,4 +1,4 @@
-"""Unit tests for lib/build/pipeline.py on tiny inputs made here.
+"""Unit tests for the build (lib/build) on tiny inputs made here.
 
 Most tests call one build step on a few rows. The bad-input tests run the whole build on a tiny
 but complete source folder (`tiny_source`: two boroughs, four LSOAs, one row per input), so the
@@ -23,21 +23,17 @@ from shapely.geometry import Point, box
 
 from lib.build import integrity
 from lib.build import pipeline as build_module
-from lib.build.pipeline import (
-    BNG,
+from lib.build.areas import attach_areas
+from lib.build.culture_map import (
     CIM_CATEGORIES,
     CIM_COORD_FIX,
     CIM_DEFAULT_FIX,
-    InputError,
-    Report,
-    attach_areas,
-    build,
     cim_points,
-    main,
-    match_same_facility,
     merge_cim_duplicates,
-    merge_cross_source,
 )
+from lib.build.inputs import BNG, InputError, Report
+from lib.build.pipeline import build, main
+from lib.build.sites import match_same_facility, merge_cross_source
 from lib.vocab.sources import SOURCES
 
 BNG_TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
@@ -989,7 +985,7 @@ def test_broken_copy_of_the_real_inputs_keeps_the_previous_output(
 
 
 def test_repair_text_undoes_utf8_read_as_windows_1252():
-    from lib.build.pipeline import repair_text
+    from lib.build.inputs import repair_text
 
     assert repair_text("NoÃ«l Coward Theatre") == "Noël Coward Theatre"
     assert repair_text("Half Moon Young Peopleâ€™s Theatre") == "Half Moon Young People’s Theatre"
