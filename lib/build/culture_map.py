@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
+from lib.build.gp import same_building
 from lib.build.inputs import (
     BNG,
     WGS84,
@@ -113,6 +115,7 @@ def read_cim(src: Path, report: Report) -> gpd.GeoDataFrame:
                 "sources": "cim_2022",
                 "licence": SOURCES["cim"].licence,
                 "coord_fix": fix,
+                "_address": usable["address1"].fillna("").astype(str).str.strip().values,
             },
             geometry=geometry.values,
             crs=BNG,
@@ -133,19 +136,54 @@ def read_cim(src: Path, report: Report) -> gpd.GeoDataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def house_numbers(address: str) -> set[int]:
+    """House numbers in an address, ranges spelt out ('205-213'); five-digit numbers are
+    spreadsheet dates ('43161 Greenland Place'), not house numbers."""
+    numbers: set[int] = set()
+    for low, high in re.findall(r"\b(\d{1,4})(?:[a-zA-Z]?\s*-\s*(\d{1,4}))?[a-zA-Z]?\b", address):
+        first = int(low)
+        last = int(high) if high and 0 <= int(high) - first <= 50 else first
+        numbers.update(range(first, last + 1))
+    return numbers
+
+
+def two_places(key: str, address_a: str, address_b: str, metres: float) -> bool:
+    """Whether two records of one name in files of different kinds are two places: house
+    numbers none within 2 of the other, more than 50 m apart; or a one-word name ("Preston",
+    a library and a pub) more than 20 m apart with addresses that share no number or word.
+    Otherwise one venue whose files word its address differently ("The Mall", "12 Carlton
+    House Terrace")."""
+    a, b = house_numbers(address_a), house_numbers(address_b)
+    numbers_agree = bool(a and b) and min(abs(i - j) for i in a for j in b) <= 2
+    if a and b and not numbers_agree and metres > 50:
+        return True
+    shared = numbers_agree or same_building((address_a, ""), (address_b, ""))
+    return len(key.split()) == 1 and metres > 20 and not shared
+
+
 def merge_cim_duplicates(cim: gpd.GeoDataFrame, report: Report) -> gpd.GeoDataFrame:
-    """One venue listed in several culture-map files (same name within 100 m) becomes one site."""
+    """One venue listed in several culture-map files becomes one site: the same name within
+    100 m. Files of different kinds (a library and a pub) give one venue's address in their own
+    ways, so they merge too, unless the records say two places (`two_places`)."""
     # "The British Museum" and "British Museum" are one venue: a leading "the" is not compared.
     cim = cim.assign(_key=cim["name"].map(normalise_name).str.replace(r"^the ", "", regex=True))
     cim["_rank"] = cim["category"].map(CATEGORY_PRIORITY.index)
     cim = cim.sort_values(["_key", "_rank", "site_id"], ignore_index=True)
     cluster = np.arange(len(cim))
     x, y = cim.geometry.x.to_numpy(), cim.geometry.y.to_numpy()
+    category, address = cim["category"].to_numpy(), cim["_address"].to_numpy()
+    kept_apart: list[str] = []
     for _, idx in cim.groupby("_key").indices.items():
         for i_pos, i in enumerate(idx):
             for j in idx[i_pos + 1 :]:
-                if cluster[j] == j and np.hypot(x[i] - x[j], y[i] - y[j]) <= 100:
-                    cluster[j] = cluster[i]
+                if cluster[j] != j or np.hypot(x[i] - x[j], y[i] - y[j]) > 100:
+                    continue
+                if category[i] != category[j] and two_places(
+                    cim["_key"].iat[i], address[i], address[j], np.hypot(x[i] - x[j], y[i] - y[j])
+                ):
+                    kept_apart.append(cim["name"].iat[i])
+                    continue
+                cluster[j] = cluster[i]
     cim["_cluster"] = cluster
     categories = cim.groupby("_cluster")["category"].agg(lambda c: "; ".join(dict.fromkeys(c)))
     merged = cim.drop_duplicates("_cluster").copy()
@@ -156,6 +194,8 @@ def merge_cim_duplicates(cim: gpd.GeoDataFrame, report: Report) -> gpd.GeoDataFr
         len(cim),
         len(merged),
         note=f"{len(cim) - len(merged)} rows are the same venue in another culture-map "
-        "file (same name within 100 m) and were merged",
+        "file (same name within 100 m, unless files of different kinds say two places) and "
+        f"were merged; kept apart as two places (different kinds, records that disagree): "
+        f"{', '.join(kept_apart) or 'none'}",
     )
-    return merged.drop(columns=["_key", "_rank", "_cluster"])
+    return merged.drop(columns=["_key", "_rank", "_cluster", "_address"])
