@@ -51,6 +51,7 @@ RECORD_COLUMNS = [
     "opened",
     "closed",
     "rule",
+    "next_code",
     "note",
 ]
 # Where a pharmacy nobody walks into says so: business and industrial estates, offices,
@@ -432,6 +433,7 @@ def ods_history(
             "opened": codes["opened"].map(_date),
             "closed": codes["closed"].map(_date),
             "rule": rule,
+            "next_code": [nxt.get(c, host.get(c, "")) for c in codes.index],
             "note": np.where(
                 codes["on_record"], "open date is the file's date: on record since", ""
             ),

@@ -5,8 +5,8 @@ The layers are read once per process (the UI caches `load_layers`) and treated a
 
 from __future__ import annotations
 
-import re
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from lib.vocab.categories import STATUSES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_GPKG = REPO_ROOT / "geodata" / "london.gpkg"
-GEO_LAYERS = ["boroughs", "wards", "lsoas", "policy_areas", "sites", "voluntary_points"]
+GEO_LAYERS = ["boroughs", "wards", "lsoas", "policy_areas", "sites", "records", "voluntary_points"]
 TABLE_LAYERS = ["voluntary_wards", "grants_by_year", "pubs_by_borough", "build_report"]
 
 SOURCE_LABELS = {  # source id -> (label, short label for map tooltips)
@@ -49,6 +49,7 @@ class Layers:
     lsoas: gpd.GeoDataFrame
     policy_areas: gpd.GeoDataFrame
     sites: gpd.GeoDataFrame
+    records: gpd.GeoDataFrame  # the NHS codes behind the health sites, each with its rule
     voluntary_points: gpd.GeoDataFrame
     voluntary_wards: pd.DataFrame
     grants_by_year: pd.DataFrame
@@ -70,15 +71,69 @@ def load_layers(path: Path | None = None) -> Layers:
     present = set(pyogrio.list_layers(path)[:, 0])
     missing = [name for name in GEO_LAYERS + TABLE_LAYERS if name not in present]
     if missing:
-        raise DataMissing(f"{path} lacks the layer(s) {', '.join(missing)}: rebuild it with "
-                          "`make data`.")
+        raise DataMissing(
+            f"{path} lacks the layer(s) {', '.join(missing)}: rebuild it with `make data`."
+        )
     frames = {name: gpd.read_file(path, layer=name) for name in GEO_LAYERS}
-    frames.update({name: pyogrio.read_dataframe(path, layer=name, read_geometry=False)
-                   for name in TABLE_LAYERS})
+    frames.update(
+        {
+            name: pyogrio.read_dataframe(path, layer=name, read_geometry=False)
+            for name in TABLE_LAYERS
+        }
+    )
     sites = frames["sites"]
-    for column in ["opened_year", "closed_year"]:
+    for column in ["opened_year", "on_record_since", "closed_year"]:
         sites[column] = sites[column].astype("Int64")
     return Layers(**frames)
+
+
+# The rules whose records, undone, are facilities of their own from their opening; the host
+# site then starts where the record's successor opened (a change of owner, a move). A parallel
+# code was open beside its host, so the host keeps its years.
+_SUCCEEDED = ("change_of_owner", "moved")
+
+
+def rule_records(sites: gpd.GeoDataFrame, records: gpd.GeoDataFrame, rule: str) -> gpd.GeoDataFrame:
+    """The sites as they would be without one of the build's record rules (lib/vocab/rules.py):
+    each record the rule folded away or left out becomes a site of its own (closed and lost
+    if it closed), and a site whose earlier code it was starts at its successor's opening."""
+    chosen = records[records["rule"] == rule]
+    opened = pd.to_datetime(records["opened"], errors="coerce")
+    closed = pd.to_datetime(records["closed"].replace("", None), errors="coerce")
+    since = records["note"].str.startswith("open date is the file's date")
+    extra = gpd.GeoDataFrame(
+        {
+            "site_id": "record-" + chosen["code"],
+            "name": chosen["name"],
+            "category": chosen["category"],
+            "categories": chosen["category"],
+            "status": closed[chosen.index].notna().map({True: "closed", False: "open"}),
+            "opened_year": opened[chosen.index].dt.year.where(~since[chosen.index]).astype("Int64"),
+            "closed_year": closed[chosen.index].dt.year.astype("Int64"),
+            "lost": closed[chosen.index].notna(),
+            "closure": closed[chosen.index].notna().map({True: "closed", False: ""}),
+            **{
+                c: chosen[c]
+                for c in chosen.columns
+                if c.startswith("in_") or c.endswith("_code") and c != "next_code"
+            },
+            "dist_town_centre_m": chosen["dist_town_centre_m"],
+            "town_centre_class": chosen["town_centre_class"],
+        },
+        geometry=chosen.geometry,
+        crs=records.crs,
+    )
+    result = sites.copy()
+    if rule in _SUCCEEDED:
+        by_code = opened.dt.year.set_axis(records["code"])
+        starts = (
+            chosen.assign(_start=chosen["next_code"].map(by_code))
+            .groupby("site_id")["_start"]
+            .max()
+        )
+        hosts = result["site_id"].isin(starts.index)
+        result.loc[hosts, "opened_year"] = result.loc[hosts, "site_id"].map(starts).astype("Int64")
+    return pd.concat([result, extra[extra.columns.intersection(result.columns)]], ignore_index=True)
 
 
 @dataclass(frozen=True)
@@ -140,8 +195,9 @@ def sites_per_10k(sites: gpd.GeoDataFrame, boroughs: gpd.GeoDataFrame) -> pd.Dat
 
 
 def source_labels(sources: str, short: bool = False) -> str:
-    return "; ".join(SOURCE_LABELS[s][short] if s in SOURCE_LABELS else s
-                     for s in sources.split("; "))
+    return "; ".join(
+        SOURCE_LABELS[s][short] if s in SOURCE_LABELS else s for s in sources.split("; ")
+    )
 
 
 _NOT_A_LOSS = re.compile(r"[:;,]?\s*not counted as a loss\.?$", re.IGNORECASE)
@@ -155,26 +211,60 @@ HISTORY_COLUMNS = [
     "community_run_year",
     "opened_year",
     "changes",
+    "on_record_since",
+    "status_as_of",
+]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 
 
-def history_text(status, closed, lost, note, community_since, opened, changes) -> str:
-    """A site's history in a line, for tooltips and tables: 'Open (opened 1974)', 'Closed 2014
-    (opened 1990)', 'Closed 2015, not a loss: Replaced by Greenwich Central Library',
-    'Community-run since 2016', 'Open; 2 changes of owner or merger'."""
+def when(as_of: str) -> str:
+    """A source's date in words: '2016-04' -> 'April 2016', '2023' -> '2023'."""
+    year, _, month = str(as_of).partition("-")
+    return f"{MONTHS[int(month) - 1]} {year}" if month else year
+
+
+def history_text(
+    status, closed, lost, note, community_since, opened, changes, on_record=None, as_of=""
+) -> str:
+    """A site's history in a line, for tooltips and tables, with the date its status is known
+    at: 'Open in April 2016 (on record since 2006)', 'Closed 2014 (opened 1990)', 'Closed
+    2015, not a loss: Replaced by Greenwich Central Library', 'Community-run since 2016, in
+    2023', 'Open in April 2025; 2 changes of owner or merger'."""
     note = _NOT_A_LOSS.sub("", note if isinstance(note, str) else "").strip()
-    since = f"opened {int(opened)}" if pd.notna(opened) else ""
+    since = (
+        f"opened {int(opened)}"
+        if pd.notna(opened)
+        else f"on record since {int(on_record)}"
+        if pd.notna(on_record)
+        else ""
+    )
+    known = f" in {when(as_of)}" if isinstance(as_of, str) and as_of else ""
     if status == "closed":
         text = "Closed" + (f" {int(closed)}" if pd.notna(closed) else "")
         if not bool(lost):
-            text += (f" ({since})" if since else "") + ", not a loss" + (f": {note}" if note else "")
+            text += (
+                (f" ({since})" if since else "") + ", not a loss" + (f": {note}" if note else "")
+            )
         elif since or note:
             text += f" ({'; '.join(p for p in (since, note) if p)})"
     else:
         text = "Open" if status != "community_run" else "Community-run"
         if status == "community_run" and pd.notna(community_since):
-            text += f" since {int(community_since)}"
-        text += f" ({since})" if since else ""
+            text += f" since {int(community_since)}" + ("," if known else "")
+        text += known + (f" ({since})" if since else "")
     changes = int(changes) if pd.notna(changes) else 0
     if changes:
         text += f"; {changes} change{'s' if changes > 1 else ''} of owner or merger"
@@ -188,34 +278,38 @@ def history_texts(sites: pd.DataFrame) -> list[str]:
 
 def sites_table(sites: gpd.GeoDataFrame, borough_names: dict[str, str]) -> pd.DataFrame:
     """The filtered sites as a plain table for display and CSV download."""
-    return pd.DataFrame({
-        "site_id": sites["site_id"],
-        "name": sites["name"],
-        "category": sites["categories"],
-        "group": sites["category_group"],
-        "status": sites["status"],
-        "history": history_texts(sites),
-        "opened_year": sites["opened_year"],
-        "closed_year": sites["closed_year"],
-        "borough": sites["gss_code"].map(borough_names),
-        "ward_code": sites["ward_code"],
-        "lsoa_code": sites["lsoa_code"],
-        "in_town_centre": sites["in_town_centre"],
-        "in_caz": sites["in_caz"],
-        "in_opportunity_area": sites["in_opportunity_area"],
-        "in_regen_area": sites["in_regen_area"],
-        "dist_town_centre_m": sites["dist_town_centre_m"],
-        "source": sites["sources"].map(source_labels),
-        "licence": sites["licence"],
-        "easting": sites.geometry.x.round(1),
-        "northing": sites.geometry.y.round(1),
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "site_id": sites["site_id"],
+            "name": sites["name"],
+            "category": sites["categories"],
+            "group": sites["category_group"],
+            "status": sites["status"],
+            "status_as_of": sites["status_as_of"],
+            "history": history_texts(sites),
+            "opened_year": sites["opened_year"],
+            "on_record_since": sites["on_record_since"],
+            "closed_year": sites["closed_year"],
+            "borough": sites["gss_code"].map(borough_names),
+            "ward_code": sites["ward_code"],
+            "lsoa_code": sites["lsoa_code"],
+            "in_town_centre": sites["in_town_centre"],
+            "in_caz": sites["in_caz"],
+            "in_opportunity_area": sites["in_opportunity_area"],
+            "in_regen_area": sites["in_regen_area"],
+            "dist_town_centre_m": sites["dist_town_centre_m"],
+            "source": sites["sources"].map(source_labels),
+            "licence": sites["licence"],
+            "easting": sites.geometry.x.round(1),
+            "northing": sites.geometry.y.round(1),
+        }
+    ).reset_index(drop=True)
 
 
 def sites_geojson(sites: gpd.GeoDataFrame, borough_names: dict[str, str]) -> str:
     """GeoJSON (WGS84, as RFC 7946 asks) of the filtered sites, with the table's columns."""
     table = sites_table(sites, borough_names).drop(columns=["easting", "northing"])
     frame = gpd.GeoDataFrame(table, geometry=sites.geometry.to_crs(4326).values, crs=4326)
-    for column in ["opened_year", "closed_year"]:
+    for column in ["opened_year", "on_record_since", "closed_year"]:
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     return frame.to_json(drop_id=True)
