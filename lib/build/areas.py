@@ -142,7 +142,7 @@ def build_boroughs(src: Path, lsoas: gpd.GeoDataFrame, report: Report) -> gpd.Ge
 
 
 def attach_areas(
-    sites: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, report: Report, layer: str = "sites"
+    sites: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, report: Report, name: str = "sites"
 ) -> gpd.GeoDataFrame:
     """Give every site its LSOA (so ward, borough, Area for Regeneration) by spatial join."""
     areas = lsoas[["lsoa_code", "ward_code", "gss_code", "regen_area", "geometry"]]
@@ -164,7 +164,7 @@ def attach_areas(
     by_source = dropped["sources"].str.split(";").str[0].value_counts().to_dict()
     report.add(
         "join_areas",
-        layer,
+        name,
         len(sites),
         len(joined),
         repaired=snapped,

@@ -180,7 +180,7 @@ def build_policy_areas(src: Path, lsoas: gpd.GeoDataFrame, report: Report) -> gp
 
 
 def attach_policies(
-    sites: gpd.GeoDataFrame, policy_areas: gpd.GeoDataFrame, report: Report, layer: str = "sites"
+    sites: gpd.GeoDataFrame, policy_areas: gpd.GeoDataFrame, report: Report, name: str = "sites"
 ) -> gpd.GeoDataFrame:
     sites = sites.copy()
     for policy, flag in POLICY_FLAGS.items():
@@ -204,7 +204,7 @@ def attach_policies(
     sites["dist_town_centre_m"] = nearest["dist"].reindex(sites.index).round(1)
     report.add(
         "join_policies",
-        layer,
+        name,
         len(sites),
         len(sites),
         note="; ".join(f"{flag} {int(sites[flag].sum())}" for flag in POLICY_FLAGS.values())

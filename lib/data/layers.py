@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -49,12 +49,14 @@ class Layers:
     lsoas: gpd.GeoDataFrame
     policy_areas: gpd.GeoDataFrame
     sites: gpd.GeoDataFrame
-    records: gpd.GeoDataFrame  # the NHS codes behind the health sites, each with its rule
     voluntary_points: gpd.GeoDataFrame
     voluntary_wards: pd.DataFrame
     grants_by_year: pd.DataFrame
     pubs_by_borough: pd.DataFrame
     build_report: pd.DataFrame
+    # The NHS codes behind the health sites, each with its rule (empty in tests that make
+    # their own layers without it).
+    records: gpd.GeoDataFrame = field(default_factory=gpd.GeoDataFrame)
 
     @property
     def borough_names(self) -> dict[str, str]:

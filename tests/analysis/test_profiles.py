@@ -140,6 +140,8 @@ def tiny() -> dict:
     sites["closed_year"] = pd.array(sites["closed_year"], dtype="Int64")
     sites["lost"] = sites["status"].eq("closed")
     sites["closure_note"] = ""
+    sites["on_record_since"] = pd.NA
+    sites["status_as_of"] = "2023"
     sites["community_run_year"] = pd.array([None] * len(sites), dtype="Int64")
     sites["changes"] = 0
     voluntary_wards = pd.DataFrame(

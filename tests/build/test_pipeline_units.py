@@ -103,8 +103,9 @@ def test_each_culture_map_file_has_the_fix_the_manifest_measured():
 
 
 def cim_rows(rows) -> gpd.GeoDataFrame:
-    """rows: (site_id, name, category, x, y)."""
-    site_id, name, category, x, y = zip(*rows, strict=True)
+    """rows: (site_id, name, category, x, y[, address])."""
+    rows = [(*row, "")[:6] for row in rows]
+    site_id, name, category, x, y, address = zip(*rows, strict=True)
     return gpd.GeoDataFrame(
         {
             "site_id": site_id,
@@ -112,6 +113,7 @@ def cim_rows(rows) -> gpd.GeoDataFrame:
             "category": category,
             "status": "open",
             "sources": "cim_2022",
+            "_address": address,
         },
         geometry=gpd.points_from_xy(x, y),
         crs=BNG,
@@ -133,6 +135,20 @@ def test_same_venue_in_two_files_becomes_one_site_with_the_more_specific_categor
     assert site["categories"] == "Cinema; Music venue"
     assert site["site_id"] == "cim-b"  # the row of the more specific file is kept
     assert report.rows[-1]["rows_in"] == 2 and report.rows[-1]["rows_out"] == 1
+
+
+def test_one_word_name_in_two_kinds_at_two_addresses_stays_two_sites():
+    # Preston: a library on Carlton Avenue East and a pub on Preston Road, 65 m apart.
+    cim = cim_rows(
+        [
+            ("cim-a", "Preston", "Library", 518500, 187800, "Carlton Avenue East"),
+            ("cim-b", "Preston", "Pub", 518560, 187825, "161 Preston Road"),
+            ("cim-c", "Royal Opera House", "Music venue", 530400, 181000, "Covent Garden"),
+            ("cim-d", "Royal Opera House", "Theatre", 530402, 181000, "Bow St"),
+        ]
+    )
+    merged = merge_cim_duplicates(cim, Report())
+    assert sorted(merged["site_id"]) == ["cim-a", "cim-b", "cim-d"]
 
 
 def test_same_name_500_m_apart_stays_two_sites():
@@ -568,6 +584,7 @@ def make_tiny_source(src: Path) -> Path:
                 "admin_area_2": ["London", "London", "Yorkshire"],
                 "year_opened_low": ["1990"] * 3,
                 "year_closed_low": ["9999", "2015", "9999"],
+                "year_closed_high": ["9999", "2015", "9999"],
             }
         ),
     )
@@ -628,6 +645,8 @@ def make_tiny_source(src: Path) -> Path:
     ods = [
         "organisation_code",
         "name",
+        "address_line_1",
+        "address_line_2",
         "postcode",
         "open_date",
         "close_date",
@@ -638,10 +657,40 @@ def make_tiny_source(src: Path) -> Path:
         more / "pharmacies_london_2025-04.csv",
         pd.DataFrame(
             [
-                ("FA001", "TINY CHEMIST", "TT1 1AA", "19900101", "20150630", "C", "1"),
-                ("FA002", "NEW OWNER CHEMIST", "TT1 1AA", "20150701", "", "A", "1"),
-                ("FA003", "GONE CHEMIST", "TT1 9ZZ", "19900101", "20180131", "C", "1"),
-                ("FA004", "SCHOLL FOOTCARE", "TT1 1AA", "19900101", "", "A", "2"),
+                (
+                    "FA001",
+                    "TINY CHEMIST",
+                    "1 HIGH ST",
+                    "",
+                    "TT1 1AA",
+                    "19900101",
+                    "20150630",
+                    "C",
+                    "1",
+                ),
+                (
+                    "FA002",
+                    "NEW OWNER CHEMIST",
+                    "1 HIGH ST",
+                    "",
+                    "TT1 1AA",
+                    "20150701",
+                    "",
+                    "A",
+                    "1",
+                ),
+                (
+                    "FA003",
+                    "GONE CHEMIST",
+                    "9 LOW ST",
+                    "",
+                    "TT1 9ZZ",
+                    "19900101",
+                    "20180131",
+                    "C",
+                    "1",
+                ),
+                ("FA004", "SCHOLL FOOTCARE", "1 HIGH ST", "", "TT1 1AA", "19900101", "", "A", "2"),
             ],
             columns=ods,
         ),
@@ -650,8 +699,18 @@ def make_tiny_source(src: Path) -> Path:
         more / "dental_practices_london_2016.csv",
         pd.DataFrame(
             [
-                ("V001", "TINY DENTAL", "TT1 1AA", "20060401", "", "A", "D"),
-                ("V002", "CONTRACT END ORTHO", "TT1 9ZZ", "20060401", "20160331", "C", "D"),
+                ("V001", "TINY DENTAL", "2 HIGH ST", "", "TT1 1AA", "20060401", "", "A", "D"),
+                (
+                    "V002",
+                    "CONTRACT END ORTHO",
+                    "8 LOW ST",
+                    "",
+                    "TT1 9ZZ",
+                    "20060401",
+                    "20160331",
+                    "C",
+                    "D",
+                ),
             ],
             columns=ods,
         ),
@@ -777,6 +836,7 @@ def test_tiny_source_builds(tiny_source, tmp_path):
     assert sites.loc["Contract End Ortho", ["status", "lost"]].tolist() == ["closed", False]
     events = read_layer(out, "events")
     assert set(events["event"]) <= {
+        "on_record",
         "opened",
         "closed",
         "closed_replaced",
@@ -789,6 +849,9 @@ def test_tiny_source_builds(tiny_source, tmp_path):
         "independent",
     }
     assert "changed_owner" in set(events["event"])
+    # The dental list's 1 April 2006 is a contract regime's start: on record since, no opening.
+    dental = sites[sites["category"] == "Dental practice"].loc["Tiny Dental"]
+    assert pd.isna(dental["opened_year"]) and dental["on_record_since"] == 2006
     assert policy_years(out) == {
         "town_centre": None,
         "caz": None,

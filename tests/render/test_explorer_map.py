@@ -49,6 +49,8 @@ def make_sites() -> gpd.GeoDataFrame:
     # Library A was closed and replaced (not a loss); Surgery C was lost; Surgery D changed hands.
     frame["lost"] = [False, False, False, True, False]
     frame["closure_note"] = ["Replaced by Library B", "", "", "", ""]
+    frame["on_record_since"] = pd.NA
+    frame["status_as_of"] = "2023"
     frame["community_run_year"] = pd.array([None] * 5, dtype="Int64")
     frame["changes"] = [0, 0, 0, 0, 2]
     frame["sources"] = [
@@ -210,5 +212,5 @@ def test_closed_sites_are_styled_apart():
 def test_tooltips_carry_status_and_years():
     rendered = explorer_html(make_sites())
     assert as_in_script("Closed 2012 (opened 1970)") in rendered  # Library A
-    assert '"state":"Open"' in rendered
+    assert '"state":"Open in 2023"' in rendered  # the date the source knew it open
     assert '"Status"' in rendered and '"Source"' in rendered

@@ -104,6 +104,8 @@ def make_sites() -> gpd.GeoDataFrame:
     frame["opened_year"] = pd.array([None] * len(frame), dtype="Int64")
     frame["lost"] = frame["status"].eq("closed")
     frame["closure_note"] = ""
+    frame["on_record_since"] = pd.NA
+    frame["status_as_of"] = "2023"
     frame["community_run_year"] = pd.array([None] * len(frame), dtype="Int64")
     frame["changes"] = 0
     frame["site_id"] = [f"t-{i}" for i in range(len(frame))]

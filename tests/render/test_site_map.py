@@ -53,10 +53,10 @@ def test_site_layer_packs_every_site_as_columns():
     # Each site's history, as its tooltip says it.
     assert [header["states"][s] for s in columns["state"]] == [
         "Closed 2012 (opened 1970), not a loss: Replaced by Library B",
-        "Open",
-        "Open",
+        "Open in 2023",
+        "Open in 2023",
         "Closed 2016 (opened 1990)",
-        "Open; 2 changes of owner or merger",
+        "Open in 2023; 2 changes of owner or merger",
     ]
     # Coordinates on a uint16 grid across the layer's box: within about a metre.
     west, south, east, north = header["bbox"]
