@@ -14,7 +14,7 @@ from lib.build.culture_map import merge_cim_duplicates, read_cim
 from lib.build.gp import read_gp_practices
 from lib.build.history import EVENT_COLUMNS, site_states
 from lib.build.inputs import BNG, InputError, Report, read_layer
-from lib.build.libraries import read_libraries
+from lib.build.libraries import SCHOOL_LIBRARY, read_libraries
 from lib.build.museums import read_museums
 from lib.build.nhs import read_ods_codes
 from lib.build.policy_areas import attach_policies
@@ -159,6 +159,16 @@ def build_sites(
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame]:
     """(sites, events, records): records are the NHS codes behind the health sites."""
     cim = merge_cim_duplicates(read_cim(src, report), report)
+    school = (cim["category"] == "Library") & cim["name"].str.contains(SCHOOL_LIBRARY)
+    report.add(
+        "rule:school_library",
+        "cim_2022",
+        len(cim),
+        len(cim) - int(school.sum()),
+        dropped=int(school.sum()),
+        note="a school's library is not a public library: " + ", ".join(cim.loc[school, "name"]),
+    )
+    cim = cim[~school]
     libraries, lib_events = read_libraries(src, postcodes, report)
     museums, mus_events = read_museums(src, report)
     gp_sites, gp_events = read_gp_practices(src, postcodes, report)
