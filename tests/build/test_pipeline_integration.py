@@ -566,7 +566,7 @@ def test_a_known_closure(sites):
 def test_libraries_and_museums_in_two_sources_are_one_site(sites, report):
     libraries = sites[sites.category == "Library"]
     assert len(libraries) == 389
-    assert libraries["sources"].str.contains("cim_2022").sum() == 342
+    assert libraries["sources"].str.contains("cim_2022").sum() == 340
     museums = sites[sites.sources == "mapping_museums; cim_2022"]
     assert len(museums) == 135 and (museums.status == "closed").sum() == 2
     dedupe = report[report.step == "dedupe"].set_index("source")["note"]
