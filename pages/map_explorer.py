@@ -153,7 +153,7 @@ share_slot = layout.title_bar(
             "Of which lost",
             f"{lost:,}",
             help=f"Closed and not replaced. {int(closed.sum()) - lost:,} more closed but were "
-            "not losses: libraries closed and replaced, and dental contract-end records. "
+            "not losses: replaced, moved or merged, and dental contract-end records. "
             "Grey rings on the map; hover a site for its history.",
         ),
         layout.Figure("Boroughs", f"{shown['gss_code'].nunique()} of 33"),

@@ -158,7 +158,7 @@ def site_layer(sites: gpd.GeoDataFrame) -> Layer:
             "x": x,
             "y": y,
             "group": group.fillna(255).to_numpy().astype(np.uint8),
-            # 0 open, 1 closed and lost, 2 closed but not a loss (replaced, contract end).
+            # 0 open, 1 closed and lost, 2 closed but not a loss (replaced, merged, contract end).
             "closed": np.where(closed, np.where(sites["lost"].astype(bool), 1, 2), 0).astype(
                 np.uint8
             ),

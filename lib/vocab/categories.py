@@ -140,8 +140,8 @@ RECORDING: dict[str, Recording] = {
             2021,
             "earliest year of each closure range",
         ),
-        # NHS ODS dispensary codes (April 2025): a code that closed where another opened at the
-        # same postcode within about three months is a change of owner, not a loss (the build).
+        # NHS ODS dispensary codes (April 2025): the build folds changes of owner, parallel and
+        # short-lived codes and moves into one history per pharmacy (lib/build/nhs.py).
         Recording(
             "Pharmacy",
             "Health",
@@ -155,8 +155,8 @@ RECORDING: dict[str, Recording] = {
             2025,
             ends=2025.25,
         ),
-        # NHS ODS dental practices, frozen about April 2016: the 61 closures dated 31 March 2016
-        # are contract ends, not losses (lib/build/lost_more.py).
+        # NHS ODS dental practices, frozen about April 2016: a closure is an NHS contract ending;
+        # those dated 31 March, the NHS year end, are contract-end records (lib/build/nhs.py).
         Recording(
             "Dental practice",
             "Health",

@@ -405,9 +405,12 @@ SOURCES: dict[str, Source] = {
             NHS_ATTR,
             "April 2025 (closures 2004-2025)",
             "https://digital.nhs.uk/services/organisation-data-service",
-            "An ODS code closes on every change of owner: a code that closes where another "
-            "opens at the same postcode within three months is counted as a change of owner, "
-            "not a loss. Appliance contractors are left out. Placed at their postcode's centroid.",
+            "An ODS code is not a pharmacy: a code closes on every change of owner, a shop can "
+            "hold two codes at once, a code can live a day, and a move gets a new code; the "
+            "build folds these into one history (the records layer names each code's rule). "
+            "Appliance contractors and distance-selling or hub contractors nobody walks into are "
+            "left out. 1 January 1948 is the file's date for older codes: on record since, not "
+            "an opening. Placed at their postcode's centroid.",
             credit="NHS England ODS (OGL)",
             as_of="2025-04",
             on_record_since="1948-01-01",
@@ -421,8 +424,11 @@ SOURCES: dict[str, Source] = {
             NHS_ATTR,
             "April 2016 (closures April 2006 - March 2016)",
             "https://digital.nhs.uk/services/organisation-data-service",
-            "Records dated 31 March 2016 are NHS contract ends at the file's date, not counted "
-            "as closures. Placed at their postcode's centroid.",
+            "Every closure is an NHS dental contract ending: the practice may have carried on "
+            "privately. Closures dated 31 March, the NHS year end, are contract-end records, "
+            "not losses; community, hospital and prison dental services are not practices. "
+            "1 April 2006, when the 2006 contracts began, is on record since, not an opening. "
+            "Open means open in April 2016. Placed at their postcode's centroid.",
             credit="NHS Digital ODS (OGL)",
             as_of="2016-04",
             on_record_since="2006-04-01",
