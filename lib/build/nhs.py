@@ -305,11 +305,13 @@ def ods_history(
     for code, head in site_of.items():
         members.setdefault(head, []).append(code)
 
+    rows = kept[["code", "name", "postcode", "opened", "closed", "on_record", "x", "y"]].to_dict(
+        "index"
+    )
     events, sites = [], []
     for head in sorted(members):
         site_id = f"{prefix}-{head}"
-        group = kept.loc[members[head]]
-        first = group.sort_values(["opened", "code"]).iloc[0]
+        first = rows[min(members[head], key=lambda c: (rows[c]["opened"], c))]
         if first["on_record"]:
             events.append(
                 event(
@@ -345,14 +347,14 @@ def ods_history(
                     event(
                         site_id,
                         "changed_owner",
-                        kept.at[after, "opened"].year,
+                        rows[after]["opened"].year,
                         source,
                         after,
-                        f"{code} ({_title(kept.at[code, 'name'])}) closed "
-                        f"{_date(kept.at[code, 'closed'])}; {after} "
-                        f"({_title(kept.at[after, 'name'])}) opened "
-                        f"{_date(kept.at[after, 'opened'])} in the same building",
-                        date=_date(kept.at[after, "opened"]),
+                        f"{code} ({_title(rows[code]['name'])}) closed "
+                        f"{_date(rows[code]['closed'])}; {after} "
+                        f"({_title(rows[after]['name'])}) opened "
+                        f"{_date(rows[after]['opened'])} in the same building",
+                        date=_date(rows[after]["opened"]),
                     )
                 )
             elif code in moved:
@@ -361,14 +363,14 @@ def ods_history(
                     event(
                         site_id,
                         "moved",
-                        kept.at[after, "opened"].year,
+                        rows[after]["opened"].year,
                         source,
                         after,
-                        f"moved {metres:.0f} m: {code} ({_title(kept.at[code, 'name'])}, "
-                        f"{codes.at[code, 'postcode']}) closed {_date(kept.at[code, 'closed'])}; "
-                        f"{after} ({_title(kept.at[after, 'name'])}, "
-                        f"{codes.at[after, 'postcode']}) opened {_date(kept.at[after, 'opened'])}",
-                        date=_date(kept.at[after, "opened"]),
+                        f"moved {metres:.0f} m: {code} ({_title(rows[code]['name'])}, "
+                        f"{rows[code]['postcode']}) closed {_date(rows[code]['closed'])}; "
+                        f"{after} ({_title(rows[after]['name'])}, "
+                        f"{rows[after]['postcode']}) opened {_date(rows[after]['opened'])}",
+                        date=_date(rows[after]["opened"]),
                     )
                 )
             elif code in host:
@@ -376,17 +378,17 @@ def ods_history(
                     event(
                         site_id,
                         "merged",
-                        kept.at[code, "closed"].year,
+                        rows[code]["closed"].year,
                         source,
                         code,
-                        f"{code} ({_title(kept.at[code, 'name'])}) ended "
-                        f"{_date(kept.at[code, 'closed'])} while {host[code]} "
+                        f"{code} ({_title(rows[code]['name'])}) ended "
+                        f"{_date(rows[code]['closed'])} while {host[code]} "
                         f"({_title(kept.at[host[code], 'name'])}) stayed open at the same "
                         "postcode: a second code of one facility, not a closure",
-                        date=_date(kept.at[code, "closed"]),
+                        date=_date(rows[code]["closed"]),
                     )
                 )
-        last = kept.loc[chain[-1]]
+        last = rows[chain[-1]]
         if pd.notna(last["closed"]):
             year_end = contract_end and last["closed"].strftime("%m%d") == "0331"
             if year_end:
