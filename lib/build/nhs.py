@@ -366,7 +366,8 @@ def ods_history(
                         rows[after]["opened"].year,
                         source,
                         after,
-                        f"moved {metres:.0f} m: {code} ({_title(rows[code]['name'])}, "
+                        f"moved {'within its postcode' if metres == 0 else f'{metres:.0f} m'} "
+                        f"(postcode centroids): {code} ({_title(rows[code]['name'])}, "
                         f"{rows[code]['postcode']}) closed {_date(rows[code]['closed'])}; "
                         f"{after} ({_title(rows[after]['name'])}, "
                         f"{rows[after]['postcode']}) opened {_date(rows[after]['opened'])}",
