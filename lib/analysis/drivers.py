@@ -52,11 +52,24 @@ def operators(sites: pd.DataFrame) -> pd.DataFrame:
     for cat in category.unique():
         mine = category == cat
         counts = key[mine].value_counts()
-        chains = sorted((k for k in counts[counts >= CHAIN_MIN_SITES].index if k), key=len)
-        for chain in reversed(chains):  # the longest chain name first
-            member = mine & ((key == chain) | key.str.startswith(chain + " "))
-            operator[member] = chain.title()
-            cluster[member] = f"{cat}:{chain}"
+        chains = {k for k in counts[counts >= CHAIN_MIN_SITES].index if k}
+        if not chains:
+            continue
+        # Each distinct name's chain: its longest leading run of words that is a chain's name.
+        chain_of = {}
+        for name in counts.index:
+            words = name.split()
+            found = next(
+                (p for p in (" ".join(words[:n]) for n in range(len(words), 0, -1)) if p in chains),
+                None,
+            )
+            if found:
+                chain_of[name] = found
+        chain = key[mine].map(chain_of)
+        member = chain.notna()
+        index = chain.index[member]
+        operator[index] = chain[member].str.title()
+        cluster[index] = f"{cat}:" + chain[member]
     library = category.eq("Library")
     operator[library] = sites.loc[library, "gss_code"].fillna("unknown").astype(str)
     cluster[library] = "library:" + operator[library]
@@ -104,10 +117,10 @@ def drivers(
             continue
         members = [row.category] if row.category in RECORDING else chosen
         part = frame[frame["category"].isin(members)]
-        strata = part["category"] + ("|" + part["gss_code"] if choices.by_borough else "")
+        stratum = part["category"] + ("|" + part["gss_code"] if choices.by_borough else "")
         boot_lo, boot_hi = inference.cluster_bootstrap_mh(
             part["cluster"],
-            strata,
+            stratum,
             part[["closed_in", "years_in", "closed_out", "years_out"]].to_numpy(),
             BOOTSTRAP_DRAWS,
             BOOTSTRAP_SEED,
@@ -116,9 +129,11 @@ def drivers(
         # Counted by cluster: eight independent practices all called "Dental Surgery" are eight.
         counts = inside["cluster"].value_counts()
         label = inside.drop_duplicates("cluster").set_index("cluster")["operator"]
-        by_operator = pd.Series(
-            counts.to_numpy(), index=[names.get(o, o) for o in label[counts.index]]
-        )
+        shown = [
+            f"{names.get(label[c], label[c])} libraries" if c.startswith("library:") else label[c]
+            for c in counts.index
+        ]
+        by_operator = pd.Series(counts.to_numpy(), index=shown)
         top = by_operator.index[0] if len(by_operator) else ""
         text_parts = []
         categories = _categories_text(part, members, choices.by_borough) if len(members) > 1 else ""
@@ -158,7 +173,7 @@ def _categories_text(part: pd.DataFrame, members: list[str], by_borough: bool) -
     found = []
     for category in members:
         mine = part[part["category"] == category]
-        test = inference.rate_ratio_test(losses._strata(mine, False), interval=False)
+        test = inference.rate_ratio_test(losses.strata(mine, False), interval=False)
         if test.closed_in or test.expected_in > 0:
             found.append((category, test.closed_in, test.expected_in))
     if not found:
@@ -169,9 +184,9 @@ def _categories_text(part: pd.DataFrame, members: list[str], by_borough: bool) -
     top = found[0][0]
     rest = part[part["category"] != top]
     if rest["category"].nunique() >= 1:
-        test = inference.rate_ratio_test(losses._strata(rest, by_borough))
+        test = inference.rate_ratio_test(losses.strata(rest, by_borough))
         if not pd.isna(test.ratio):
-            ratio, lo, hi = losses._fmt_ratio(test.ratio, test.lo, test.hi).split("-", 2)
+            ratio, lo, hi = losses.fmt_ratio(test.ratio, test.lo, test.hi).split("-", 2)
             text += f" Without {RECORDING[top].plural} the ratio is {ratio} ({lo}-{hi})."
     return text
 

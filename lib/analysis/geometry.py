@@ -138,8 +138,18 @@ def near_outline(points, policy_areas: gpd.GeoDataFrame, policy: str, distance_m
     counts = pairs.groupby("p")["a"].transform("size").to_numpy()
     single = counts == 1  # near one area only: its own edge is the outline
     one_p, one_a = point_idx[single], area_idx[single]
-    out[one_p] = shapely.distance(points[one_p], shapely.boundary(geoms[one_a])) < distance_m
+    edges = shapely.boundary(geoms)
+    shapely.prepare(edges)
+    out[one_p] = shapely.dwithin(edges[one_a], points[one_p], distance_m)
+    # Near several: their union, clipped to a square around the point twice the distance
+    # wide each way (the square's own sides are too far to count), so a borough's whole
+    # Area for Regeneration is never unioned for one point.
+    reach = 2 * distance_m
     for p, areas in pairs[~single].groupby("p")["a"]:
-        outline = shapely.boundary(shapely.union_all(geoms[areas.to_numpy()]))
-        out[p] = shapely.distance(points[p], outline) < distance_m
+        x, y = shapely.get_x(points[p]), shapely.get_y(points[p])
+        local = shapely.clip_by_rect(
+            geoms[areas.to_numpy()], x - reach, y - reach, x + reach, y + reach
+        )
+        outline = shapely.boundary(shapely.union_all(local))
+        out[p] = shapely.dwithin(outline, points[p], distance_m)
     return out

@@ -275,7 +275,7 @@ def cluster_bootstrap_mh(
         size = min(chunk, draws - first)
         picked = rng.integers(0, n_clusters, size=(size, n_clusters))
         picked += np.arange(size)[:, None] * n_clusters
-        counts = np.bincount(picked.ravel(), minlength=size * n_clusters)
+        counts = np.bincount(picked.ravel(), minlength=size * n_clusters).astype(float)
         drawn[first : first + size] = counts.reshape(size, n_clusters) @ totals
     a, t1, b, t2 = (drawn.reshape(draws, n_strata, 4)[..., k] for k in range(4))
     with np.errstate(divide="ignore", invalid="ignore"):

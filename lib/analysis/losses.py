@@ -194,7 +194,7 @@ def with_caveats(frame: pd.DataFrame, caveats: list[str]) -> pd.DataFrame:
 # ---------------------------------------------------------------- statistics
 
 
-def _fmt_ratio(*values: float) -> str:
+def fmt_ratio(*values: float) -> str:
     """Ratios to one decimal, or two where one decimal would read as 1.0 or below 1;
     several values (an interval) share the same number of decimals. An interval with no
     upper end reads '0.35-no upper limit'."""
@@ -287,7 +287,7 @@ def verdict(
         return f"cannot compare: {note}" if note else "cannot compare"
     if reading == "few":
         return few_text(closed_in, expected_in, closed_out)
-    point, low, high = _fmt_ratio(ratio, lo, hi).split("-", 2)
+    point, low, high = fmt_ratio(ratio, lo, hi).split("-", 2)
     ci = f"95% CI {low}-{high}"
     if reading == "unclear":
         return f"no clear difference{q} (rate ratio {point}, {ci})"
@@ -467,7 +467,9 @@ def site_exposure(
     return exposure(kept, chosen, choices.start, start, choices.all_closures)
 
 
-def _strata(frame: pd.DataFrame, by_borough: bool) -> list[tuple[int, float, int, float]]:
+def strata(frame: pd.DataFrame, by_borough: bool) -> list[tuple[int, float, int, float]]:
+    """The Mantel-Haenszel strata of an ``exposure`` frame: (closures inside, site-years inside,
+    closures elsewhere, site-years elsewhere) per category, or per category and borough."""
     keys = ["category", "gss_code"] if by_borough else ["category"]
     sums = frame.groupby(keys)[["closed_in", "years_in", "closed_out", "years_out"]].sum()
     return [
@@ -608,7 +610,7 @@ def _closure_rows(
     rows = []
     for name, members in groups:
         part = frame[frame["category"].isin(members)]
-        test = inference.rate_ratio_test(_strata(part, choices.by_borough), interval=intervals)
+        test = inference.rate_ratio_test(strata(part, choices.by_borough), interval=intervals)
         notes = [CAVEATS[_CATEGORY_CAVEATS[c]] for c in members] + policy_notes
         row = dict(
             category=name,
@@ -912,7 +914,7 @@ def robustness_note(table: pd.DataFrame) -> str:
     flips = table[table["flips"]]
     moved = "; ".join(
         "{}: {} ({}-{})".format(
-            row.choice, *_fmt_ratio(row.ratio, row.ratio_lo, row.ratio_hi).split("-", 2)
+            row.choice, *fmt_ratio(row.ratio, row.ratio_lo, row.ratio_hi).split("-", 2)
         )
         for row in flips.itertuples()
     )
