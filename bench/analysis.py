@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyogrio
 
-from lib.analysis import losses, pub_trends
+from lib.analysis import drivers, losses, pub_trends
 from lib.vocab.policies import ANALYSED, MAIN_ANALYSED
 
 LAYERS = ["sites", "lsoas", "boroughs", "policy_areas", "pubs_by_borough"]
@@ -100,7 +100,7 @@ def main(argv=None) -> int:
         print(f"{label:58} {first:7.1f} {median:7.1f}")
 
     print(
-        '\n"Losses vs policy" page rerun: comparisons + robustness + share_table + '
+        '\n"Losses vs policy" page rerun: comparisons + robustness + drivers + share_table + '
         "distance_bands, ms"
     )
     print(f"{'policy':32} {'first':>7} {'median':>7}")
@@ -108,8 +108,9 @@ def main(argv=None) -> int:
     for policy in ANALYSED:
 
         def rerun(p=policy):
-            losses.comparisons(sites, policy_areas, p)
+            table = losses.comparisons(sites, policy_areas, p)
             losses.robustness(sites, policy_areas, p)
+            drivers.drivers(sites, policy_areas, p, table)
             losses.share_table(sites, lsoas, policy_areas, boroughs, p)
             losses.distance_bands(sites)
 

@@ -82,12 +82,13 @@ reports = community.approved(PublicFilter(kinds=("closed", "under_threat")))
 community_closures, community_count = (), None
 if include_community and reports is not None:
     community_closures, community_count = community_counts.counted_closures(layers.sites, reports)
-# The CAZ, SILs and town centres have no designation date in their sources: the option
-# does not apply to them (a note under the map says so).
+# The CAZ, SILs, town centres and Areas for Regeneration have no designation date in their
+# sources: the option does not apply to them (a note under the map says so).
 dated = geometry.has_designation(layers.policy_areas, policy)
 choices = losses.Choices(start=int(start), vintage=vintage and dated, by_borough=by_borough)
 rates, shares = cache.rates_and_shares(policy, categories, community_closures, choices)
 robust = cache.robustness(policy, categories, community_closures, choices)
+driven = cache.drivers(policy, categories, community_closures, choices).set_index("category")
 distance = cache.distance_bands(categories, community_closures, choices.start)
 total = rates.iloc[-1]  # the pooled row, or the only category
 closure_layers = cache.loss_map_layers(
@@ -167,17 +168,18 @@ embed.show_map(
 )
 widgets.attribution_caption(map_sources, basemap)
 # Under the map, so that all of it stays on a projector's first screen.
+if total["category"] in driven.index:  # a higher or lower headline: what drives it
+    st.caption(f"**What drives it.** {driven.loc[total['category'], 'text']}")
 st.caption(
-    f"{losses.robustness_note(robust)} The page offers {int(total['comparisons'])} comparisons "
-    "(each main policy against each category shown and the pooled row): a difference that "
-    "would not survive Holm's correction for that many is marked exploratory. An association "
-    "with a designated area is not evidence that the designation caused the closures."
+    f"{losses.robustness_note(robust)} {losses.family_text(rates)} An association with a "
+    "designated area is not evidence that the designation caused the closures."
 )
 if vintage and not dated:
+    source = geometry.policy_layer(layers.policy_areas, policy)["designated_source"].iloc[0]
+    why = source.split(": ", 1)[-1]  # the build's "no designation date: <why>"
     st.caption(
-        f"The source of {title} has no designation date (only the date its records were "
-        "added), so “Only closures after designation” does not apply here: every year "
-        "inside counts."
+        f"{title} has no designation date here ({why}), so “Only closures after designation” "
+        "does not apply: every year inside counts."
     )
 if community_count is not None:
     st.caption(community_count.note())
@@ -206,8 +208,14 @@ st.caption(
     "closure (or its source's end). A pooled row's ratio is Mantel-Haenszel over categories"
     + (" and boroughs" if choices.by_borough else "")
     + "; intervals and p-values are mid-p exact. Holm's p allows for the "
-    f"{int(total['comparisons'])} comparisons the page offers."
+    f"{int(total['comparisons'])} comparisons that can give a verdict (of "
+    f"{int(rates.attrs['offered'])} offered; those with under {losses.MIN_CLOSURES} closures "
+    "expected inside cannot)."
 )
+if len(driven):
+    st.markdown("**What drives each finding** (every row that reads higher or lower)")
+    for category, row in driven.iterrows():
+        st.markdown(f"- **{category}** ({row['reading']}). {row['text']}")
 st.download_button(
     "Download closure rates (CSV)",
     partial(

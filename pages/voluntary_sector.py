@@ -27,13 +27,13 @@ with st.sidebar:
         bind="query-params",
     )
     government = st.checkbox(
-        "Add government grants",
+        "Add public money",
         key="government",
         bind="query-params",
-        help="Grants count the voluntary sector's own funders (charitable trusts, foundations, "
-        "companies and the National Lottery). Tick to add those of government departments, "
-        "councils and public bodies: the Department for Transport, Sport England and one "
-        "council, most of it to a few transport and sports bodies.",
+        help=f"Grants count the voluntary sector's own money: {profiles.OWN_FUNDERS}. Tick to "
+        f"add public money: {profiles.PUBLIC_FUNDERS} (the Department for Transport, one "
+        "council, the Big Lottery Fund and Sport England), much of it to a few transport and "
+        "sports bodies.",
     )
     wards = cache.ward_table(government=government)
     labels = ward_maps.ward_labels(wards)
@@ -52,6 +52,7 @@ spec = ward_maps.WARD_MEASURES[measure]
 by_year = layers.grants_by_year
 grants = by_year if government else by_year[by_year["funder_type"].isin(VOLUNTARY)]
 funders = "every funder publishing to 360Giving" if government else profiles.OWN_FUNDERS
+funder_groups = profiles.grants_by_group(by_year)
 points = layers.voluntary_points
 banks = points[points["kind"] == "food_bank"]
 groups = points[points["kind"] == "mutual_aid"]
@@ -174,6 +175,7 @@ with text_column:
             st.markdown("- " + caveat)
 
 st.subheader("Findings")
+st.markdown(f"**Who gives.** {profiles.grants_sentence(funder_groups)}")
 for finding in cache.findings():
     st.markdown(f"**{finding['title']}.** {finding['text']}")
 

@@ -103,34 +103,53 @@ def has_designation(policy_areas: gpd.GeoDataFrame, policy: str) -> bool:
     return bool(policy_layer(policy_areas, policy)["designated_year"].notna().any())
 
 
-def designation_years(
-    points, policy_areas: gpd.GeoDataFrame, policy: str, buffer_m: float = 0.0
-) -> np.ndarray:
+def designation_years(points, policy_areas: gpd.GeoDataFrame, policy: str) -> np.ndarray:
     """For each point, the earliest ``designated_year`` of the policy's areas that contain it
-    once the areas are buffered by ``buffer_m`` metres (negative: moved in; -inf for an area
-    with no date); NaN outside.
-    A town-centre class takes that class's centres only."""
+    (-inf for an area with no date); NaN outside. A town-centre class takes that class's
+    centres only."""
     layer = policy_layer(policy_areas, policy)
     out = np.full(len(points), np.nan)
     if len(layer) == 0 or len(points) == 0:
         return out
     geoms = np.asarray(layer.geometry.values)
-    points = np.asarray(points)
     # An area with no designation date holds its points from the start (-inf), not never.
     years = layer["designated_year"].astype(float).fillna(-np.inf).to_numpy()
-    tree = shapely.STRtree(geoms)
-    # Moving a boundary by d is a distance test, not a buffer of the polygons (a buffer of the
-    # town centres alone takes most of a second): out, within d of the area; in, inside it
-    # and at least d from its edge.
-    if buffer_m > 0:
-        point_idx, area_idx = tree.query(points, predicate="dwithin", distance=buffer_m)
-    else:
-        point_idx, area_idx = tree.query(points, predicate="within")
-        if buffer_m < 0:
-            edges = shapely.boundary(geoms)
-            deep = shapely.distance(points[point_idx], edges[area_idx]) >= -buffer_m
-            point_idx, area_idx = point_idx[deep], area_idx[deep]
+    point_idx, area_idx = shapely.STRtree(geoms).query(np.asarray(points), predicate="within")
     if len(point_idx):
         found = pd.DataFrame({"p": point_idx, "y": years[area_idx]}).groupby("p")["y"].min()
         out[found.index.to_numpy()] = found.to_numpy()
+    return out
+
+
+def near_outline(points, policy_areas: gpd.GeoDataFrame, policy: str, distance_m: float):
+    """Whether each point lies within ``distance_m`` metres of the policy's outline, on either
+    side. The outline is that of the areas dissolved: the joins between touching pieces (the
+    CAZ's borough pieces, neighbouring centres) are not edges. Only the few areas near a point
+    are unioned (a union of all London's town centres takes a quarter of a second)."""
+    points = np.asarray(points)
+    out = np.zeros(len(points), dtype=bool)
+    geoms = np.asarray(policy_layer(policy_areas, policy).geometry.values)
+    if len(geoms) == 0 or len(points) == 0:
+        return out
+    point_idx, area_idx = shapely.STRtree(geoms).query(
+        points, predicate="dwithin", distance=distance_m
+    )
+    pairs = pd.DataFrame({"p": point_idx, "a": area_idx})
+    counts = pairs.groupby("p")["a"].transform("size").to_numpy()
+    single = counts == 1  # near one area only: its own edge is the outline
+    one_p, one_a = point_idx[single], area_idx[single]
+    edges = shapely.boundary(geoms)
+    shapely.prepare(edges)
+    out[one_p] = shapely.dwithin(edges[one_a], points[one_p], distance_m)
+    # Near several: their union, clipped to a square around the point twice the distance
+    # wide each way (the square's own sides are too far to count), so a borough's whole
+    # Area for Regeneration is never unioned for one point.
+    reach = 2 * distance_m
+    for p, areas in pairs[~single].groupby("p")["a"]:
+        x, y = shapely.get_x(points[p]), shapely.get_y(points[p])
+        local = shapely.clip_by_rect(
+            geoms[areas.to_numpy()], x - reach, y - reach, x + reach, y + reach
+        )
+        outline = shapely.boundary(shapely.union_all(local))
+        out[p] = shapely.dwithin(outline, points[p], distance_m)
     return out

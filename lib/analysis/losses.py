@@ -23,10 +23,17 @@ import numpy as np
 import pandas as pd
 
 from lib.analysis import inference
-from lib.analysis.geometry import designation_years, has_designation, lsoa_overlap, policy_layer
+from lib.analysis.geometry import (
+    designation_years,
+    has_designation,
+    lsoa_overlap,
+    near_outline,
+    policy_layer,
+)
 from lib.analysis.inference import wilson_interval
 from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES
 from lib.vocab.policies import MAIN_ANALYSED, parse_policy, policy_flag, policy_label
+from lib.vocab.rules import RECORD_RULES
 
 #: Label of the row that pools the chosen categories.
 ALL_RECORDED = "All categories"
@@ -187,7 +194,7 @@ def with_caveats(frame: pd.DataFrame, caveats: list[str]) -> pd.DataFrame:
 # ---------------------------------------------------------------- statistics
 
 
-def _fmt_ratio(*values: float) -> str:
+def fmt_ratio(*values: float) -> str:
     """Ratios to one decimal, or two where one decimal would read as 1.0 or below 1;
     several values (an interval) share the same number of decimals. An interval with no
     upper end reads '0.35-no upper limit'."""
@@ -208,14 +215,16 @@ def _fmt_rate(rate: float) -> str:
     return f"{rate:.2f}"
 
 
-#: A verdict needs at least this many closures inside, observed or expected at the rate
-#: elsewhere (with fewer, one closure more or less changes the answer).
+#: A verdict needs at least this many closures expected inside at the rate elsewhere (with
+#: fewer, one closure more or less changes the answer). Only the expected count decides, never
+#: the observed: a gate on the outcome would give a small area a verdict only when it had
+#: many losses, which can only read "higher".
 MIN_CLOSURES = 10
 #: The user's window starts (the page's choice) and the default.
 DEFAULT_START = 2010
 WINDOW_STARTS = (2000, 2005, 2010, 2015)
-#: How far the boundary moves, in and out, in the robustness panel.
-BOUNDARY_SHIFT_M = 50.0
+#: The robustness panel leaves out the sites this close to the policy's outline, either side.
+BOUNDARY_EDGE_M = 50.0
 
 
 @dataclass(frozen=True)
@@ -226,10 +235,14 @@ class Choices:
     vintage: bool = False  # inside only from the area's designation year
     by_borough: bool = False  # Mantel-Haenszel strata are categories by borough
     all_closures: bool = False  # replacements, moves and contract ends count as losses
-    buffer_m: float = 0.0  # the policy boundary moved out (+) or in (-), in metres
+    edge_m: float = 0.0  # sites this close to the policy's outline (either side) left out
 
 
 DEFAULT_CHOICES = Choices()
+
+
+#: The readings a comparison with enough expected closures can give.
+VERDICT_READINGS = ("higher", "lower", "unclear")
 
 
 def _reading(test: inference.RateRatioTest) -> str:
@@ -237,7 +250,7 @@ def _reading(test: inference.RateRatioTest) -> str:
     p >= 0.05: the interval includes 1), 'higher' or 'lower'."""
     if pd.isna(test.ratio) or pd.isna(test.p):
         return "none"
-    if test.closed_in < MIN_CLOSURES and test.expected_in < MIN_CLOSURES:
+    if test.expected_in < MIN_CLOSURES:
         return "few"
     if test.p >= 0.05:
         return "unclear"
@@ -274,7 +287,7 @@ def verdict(
         return f"cannot compare: {note}" if note else "cannot compare"
     if reading == "few":
         return few_text(closed_in, expected_in, closed_out)
-    point, low, high = _fmt_ratio(ratio, lo, hi).split("-", 2)
+    point, low, high = fmt_ratio(ratio, lo, hi).split("-", 2)
     ci = f"95% CI {low}-{high}"
     if reading == "unclear":
         return f"no clear difference{q} (rate ratio {point}, {ci})"
@@ -419,30 +432,44 @@ def inside_from(
     policy: str,
     policy_areas: gpd.GeoDataFrame | None = None,
     vintage: bool = False,
-    buffer_m: float = 0.0,
 ) -> np.ndarray:
     """The year from which each site counts as inside the policy: -inf (always) for a site
-    inside, NaN outside; with ``vintage`` the designation year of the earliest designated
-    area holding it. Inside is the build's flag, or with ``buffer_m`` the point within the
-    policy's areas moved out (+) or in (-) by that many metres. ``policy_areas`` is needed
-    for either option."""
+    inside (the build's flag), NaN outside; with ``vintage`` the designation year of the
+    earliest designated area holding it (``policy_areas`` needed)."""
     flag = inside_mask(sites, policy).to_numpy()
     if vintage and (policy_areas is None or not has_designation(policy_areas, policy)):
         vintage = False  # no designation dates: the option does not apply (the page says so)
-    if not vintage and not buffer_m:
-        return np.where(flag, -np.inf, np.nan)
-    if policy_areas is None:
-        raise ValueError("designation years and moved boundaries need the policy areas")
-    years = designation_years(sites.geometry.values, policy_areas, policy, buffer_m)
-    if not buffer_m:  # the build's flag decides; a flagged point on an edge takes the latest
-        latest = float(policy_layer(policy_areas, policy)["designated_year"].max())
-        years = np.where(flag, np.where(np.isnan(years), latest, years), np.nan)
     if not vintage:
-        years = np.where(np.isnan(years), np.nan, -np.inf)
-    return years
+        return np.where(flag, -np.inf, np.nan)
+    assert policy_areas is not None
+    years = designation_years(sites.geometry.values, policy_areas, policy)
+    # The build's flag decides; a flagged point on an edge takes the latest year.
+    latest = float(policy_layer(policy_areas, policy)["designated_year"].max())
+    return np.where(flag, np.where(np.isnan(years), latest, years), np.nan)
 
 
-def _strata(frame: pd.DataFrame, by_borough: bool) -> list[tuple[int, float, int, float]]:
+def site_exposure(
+    kept: pd.DataFrame,
+    policy: str,
+    chosen: list[str],
+    choices: Choices,
+    policy_areas: gpd.GeoDataFrame | None,
+) -> pd.DataFrame:
+    """``exposure`` of recorded sites on each side of a policy's boundary under ``choices``:
+    designation years with ``choices.vintage``, and with ``choices.edge_m`` the sites that
+    close to the outline left out (``policy_areas`` needed for either)."""
+    if choices.edge_m:
+        if policy_areas is None:
+            raise ValueError("leaving out sites near the boundary needs the policy areas")
+        near = near_outline(kept.geometry.values, policy_areas, policy, choices.edge_m)
+        kept = kept[~near]
+    start = inside_from(kept, policy, policy_areas, choices.vintage)
+    return exposure(kept, chosen, choices.start, start, choices.all_closures)
+
+
+def strata(frame: pd.DataFrame, by_borough: bool) -> list[tuple[int, float, int, float]]:
+    """The Mantel-Haenszel strata of an ``exposure`` frame: (closures inside, site-years inside,
+    closures elsewhere, site-years elsewhere) per category, or per category and borough."""
     keys = ["category", "gss_code"] if by_borough else ["category"]
     sums = frame.groupby(keys)[["closed_in", "years_in", "closed_out", "years_out"]].sum()
     return [
@@ -514,7 +541,8 @@ def _row_verdict(row: dict, policy_label: str | None) -> str:
     if row.get("exploratory"):
         text += (
             f"; exploratory: it would not survive a Holm correction for the "
-            f"{int(row['comparisons'])} comparisons shown (adjusted p = {row['p_holm']:.2f})"
+            f"{int(row['comparisons'])} comparisons that can give a verdict (adjusted p = "
+            f"{row['p_holm']:.2f})"
         )
     return text
 
@@ -539,7 +567,7 @@ def closure_table(
     ``choices.by_borough``) with its mid-p exact conditional interval and p_value, reading
     ('none', 'few', 'unclear', 'higher', 'lower'). p_holm, comparisons and exploratory are
     filled by ``mark_comparisons`` (here the row alone is the family). ``policy_areas`` is
-    needed for ``choices.vintage`` or ``choices.buffer_m``. ``pooled_only``: only the last
+    needed for ``choices.vintage`` or ``choices.edge_m``. ``pooled_only``: only the last
     row; ``intervals`` False: no intervals on the ratio (NaN), only its test.
     """
     parse_policy(policy)  # KeyError for an unknown key
@@ -572,8 +600,7 @@ def _closure_rows(
     comparisons and the robustness panel compute many times over."""
     parse_policy(policy)
     label = policy_label(policy)
-    start = inside_from(kept, policy, policy_areas, choices.vintage, choices.buffer_m)
-    frame = exposure(kept, chosen, choices.start, start, choices.all_closures)
+    frame = site_exposure(kept, policy, chosen, choices, policy_areas)
     policy_notes = [CAVEATS[k] for k in _policy_caveat_keys(policy)]
     groups = [(name, [name]) for name in chosen]
     if len(chosen) > 1:
@@ -583,7 +610,7 @@ def _closure_rows(
     rows = []
     for name, members in groups:
         part = frame[frame["category"].isin(members)]
-        test = inference.rate_ratio_test(_strata(part, choices.by_borough), interval=intervals)
+        test = inference.rate_ratio_test(strata(part, choices.by_borough), interval=intervals)
         notes = [CAVEATS[_CATEGORY_CAVEATS[c]] for c in members] + policy_notes
         row = dict(
             category=name,
@@ -650,12 +677,16 @@ def comparisons(
     categories=RECORDING_CATEGORIES,
     choices: Choices = DEFAULT_CHOICES,
 ) -> pd.DataFrame:
-    """The page's table for ``policy`` with every finding marked exploratory or not. The
-    family is every comparison the page offers with these categories and choices: each main
-    policy (and the town-centre class chosen, if one is) times each row (the categories and
-    the pooled row); Holm's correction runs over those with a p-value.
-    ``attrs['family']`` is that family as a table (policy, category, reading, p_value,
-    p_holm)."""
+    """The page's table for ``policy`` with every finding marked exploratory or not.
+
+    The page offers each main policy (and the town-centre class chosen, if one is) times each
+    row (the categories and the pooled row). Holm's correction runs over those that can give a
+    verdict: a p-value and at least MIN_CLOSURES closures expected inside. A comparison with
+    fewer is "too few to tell" whatever its outcome (the gate reads the expected count alone),
+    so it can never add a false finding and does not belong in the family; keeping it would
+    only spend the error rate on comparisons that cannot be called. ``attrs['family']`` is
+    every offered comparison (policy, category, reading, p_value, p_holm: NaN outside the
+    family); ``attrs['offered']`` counts those with a p-value."""
     family_policies = list(MAIN_ANALYSED) + ([policy] if policy not in MAIN_ANALYSED else [])
     chosen = [c for c in RECORDING_CATEGORIES if c in categories]
     kept = recorded_sites(sites, chosen)
@@ -668,11 +699,27 @@ def comparisons(
         [t[["category", "reading", "p_value"]].assign(policy=key) for key, t in tables.items()],
         ignore_index=True,
     )
-    family["p_holm"] = inference.holm(family["p_value"])
+    in_family = family["reading"].isin(VERDICT_READINGS)
+    family["p_holm"] = inference.holm(family["p_value"].where(in_family))
     mine = family[family["policy"] == policy]["p_holm"].to_numpy()
-    marked = mark_comparisons(tables[policy], mine, int(family["p_value"].notna().sum()), policy)
+    marked = mark_comparisons(tables[policy], mine, int(in_family.sum()), policy)
     marked.attrs["family"] = family[["policy", "category", "reading", "p_value", "p_holm"]]
+    marked.attrs["offered"] = int(family["p_value"].notna().sum())
     return marked
+
+
+def family_text(table: pd.DataFrame) -> str:
+    """Which comparisons Holm's correction runs over, and why, from ``comparisons``."""
+    family = int(table["comparisons"].iloc[-1])
+    offered = int(table.attrs.get("offered", family))
+    few = offered - family
+    return (
+        f"The page offers {offered} comparisons (each main policy against each category shown "
+        f"and the pooled row); {few} of them have under {MIN_CLOSURES} closures expected "
+        "inside, so they read “too few to tell” whatever happened, and cannot add a false "
+        f"finding. Holm's correction runs over the other {family}: a difference that would not "
+        "survive it is marked exploratory."
+    )
 
 
 def verdict_sentence(table_row, policy_label: str) -> str:
@@ -709,61 +756,87 @@ def robustness(
     policy: str,
     categories=RECORDING_CATEGORIES,
     choices: Choices = DEFAULT_CHOICES,
+    rule_records: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The headline (the table's last row) under other reasonable choices: other window
-    starts, the boundary moved 50 m in and out, replacements, moves and contract ends counted
-    as losses, designation dates respected or not, and each category alone.
+    starts, the sites within 50 m of the policy's outline left out, replacements, moves and
+    contract ends counted as losses, each of the build's record rules undone, designation
+    dates respected or not, borough strata or not, each category alone and each left out.
+
+    ``rule_records``: the source records the build's rules folded into another facility or
+    left out, in the sites layer's columns plus ``rule`` (a ``RECORD_RULES`` key), each as it
+    would count without its rule; for each rule present a row adds its records to the sites.
 
     Columns: choice, closed_in, years_in, closed_out, years_out, ratio, ratio_lo, ratio_hi,
-    reading, verdict, subset (a category alone), flips. A choice over all the chosen data
-    flips the verdict when its reading differs from the headline's, both having enough
-    closures to tell; a category alone has fewer closures, so it flips the verdict only when
-    it reads the opposite way (higher against lower): losing significance there is a matter
-    of power, and a category differing from the pool is shown, not called fragility.
-    ``attrs['fragile']``: True when any choice flips the verdict, False when none does, None
-    when the headline itself has too few closures to tell.
+    reading, verdict, subset (a part of the data: a category alone or left out), flips,
+    judgement. A choice is judged on its estimate, not on crossing p = 0.05: it flips the
+    finding when it reverses the direction (higher against lower, each interval excluding 1)
+    or, over all the chosen data, when its interval excludes the headline's ratio. A part of
+    the data flips it only by reversing the direction: a category differing from the pool is
+    what drives the finding (``drivers``), not fragility. Choices with too few closures to
+    tell are not judged. ``attrs['fragile']``: True when any choice flips the finding, False
+    when none does, None when the headline itself has too few closures to tell.
     """
     chosen = [c for c in RECORDING_CATEGORIES if c in categories]
     label = policy_label(policy)
-    variants: list[tuple[str, Sequence[str], Choices]] = [("As chosen", chosen, choices)]
+    kept = recorded_sites(sites, chosen)
+    variants: list[tuple[str, pd.DataFrame, Sequence[str], Choices]] = [
+        ("As chosen", kept, chosen, choices)
+    ]
     for year in (2000, 2010, 2015):
         if year != choices.start:
-            variants.append((f"Window from {year}", chosen, replace(choices, start=year)))
-    shift = BOUNDARY_SHIFT_M
+            variants.append((f"Window from {year}", kept, chosen, replace(choices, start=year)))
+    edge = BOUNDARY_EDGE_M
     variants += [
-        (f"Boundary moved {shift:.0f} m in", chosen, replace(choices, buffer_m=-shift)),
-        (f"Boundary moved {shift:.0f} m out", chosen, replace(choices, buffer_m=shift)),
+        (
+            f"Sites within {edge:.0f} m of the boundary left out",
+            kept,
+            chosen,
+            replace(choices, edge_m=edge),
+        ),
         (
             "Replacements, moves and contract ends counted as losses"
             if not choices.all_closures
             else "Only losses counted",
+            kept,
             chosen,
             replace(choices, all_closures=not choices.all_closures),
         ),
     ]
+    if rule_records is not None and len(rule_records):
+        for key, rule in RECORD_RULES.items():
+            records = rule_records[rule_records["rule"] == key].drop(columns="rule")
+            records = recorded_sites(records, chosen)
+            if len(records):
+                undone = pd.concat([kept, records], ignore_index=True)
+                variants.append((rule.variant, undone, chosen, choices))
     if has_designation(policy_areas, policy):
         variants.append(
             (
                 "Only closures after designation"
                 if not choices.vintage
                 else "Designation dates ignored",
+                kept,
                 chosen,
                 replace(choices, vintage=not choices.vintage),
             )
         )
-    variants += [
+    variants.append(
         (
             "Stratified by borough too" if not choices.by_borough else "Not stratified by borough",
+            kept,
             chosen,
             replace(choices, by_borough=not choices.by_borough),
-        ),
-    ]
+        )
+    )
     if len(chosen) > 1:
-        variants += [(f"{c} alone", [c], choices) for c in chosen]
+        for c in chosen:
+            variants.append((f"{c} alone", kept, [c], choices))
+            others = [o for o in chosen if o != c]
+            variants.append((f"Without {RECORDING[c].plural}", kept, others, choices))
     rows = []
-    kept = recorded_sites(sites, chosen)
-    for name, cats, variant in variants:
-        part = kept[kept["category"].isin(cats)]
+    for name, frame, cats, variant in variants:
+        part = frame[frame["category"].isin(cats)]
         row = _closure_rows(part, policy, list(cats), variant, policy_areas, True).iloc[-1]
         rows.append(
             dict(
@@ -780,15 +853,47 @@ def robustness(
                 subset=list(cats) != chosen,
             )
         )
-    table = pd.DataFrame(rows)
-    head = table["reading"].iloc[0]
-    decided = ("higher", "lower", "unclear")
-    differs = table["reading"].isin(decided) & (table["reading"] != head)
-    opposite = table["reading"].isin(("higher", "lower")) & (head in ("higher", "lower"))
-    table["flips"] = differs & (~table["subset"] | opposite)
-    if head not in decided:
-        table["flips"] = False
-    table.attrs["fragile"] = None if head not in decided else bool(table["flips"].any())
+    return judge(pd.DataFrame(rows))
+
+
+def judge(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (the headline first, then the variants: reading, ratio, ratio_lo, ratio_hi,
+    subset) with ``flips`` and ``judgement``, judged on the estimate (see ``robustness``);
+    ``attrs['fragile']``."""
+    table = table.copy()
+    head = table.iloc[0]
+    judged = head["reading"] in VERDICT_READINGS
+    decided = table["reading"].isin(VERDICT_READINGS)
+    opposite = (
+        table["reading"].isin(("higher", "lower"))
+        & (head["reading"] in ("higher", "lower"))
+        & (table["reading"] != head["reading"])
+    )
+    holds = (table["ratio_lo"] <= head["ratio"]) & (head["ratio"] <= table["ratio_hi"])
+    moved = decided & ~holds & ~table["subset"]
+    table["flips"] = (opposite | moved) & judged
+    table["judgement"] = np.select(
+        [
+            np.arange(len(table)) == 0,
+            ~decided,
+            np.full(len(table), not judged),
+            opposite,
+            moved,
+            table["subset"] & ~holds,
+            table["subset"],
+        ],
+        [
+            "the headline",
+            "too few to tell",
+            "not judged",
+            "reverses the direction",
+            f"interval excludes the headline's {head['ratio']:.2f}",
+            "differs from the pool: a part of the data",
+            "a part of the data",
+        ],
+        default="same finding",
+    )
+    table.attrs["fragile"] = bool(table["flips"].any()) if judged else None
     return table
 
 
@@ -798,16 +903,25 @@ def robustness_note(table: pd.DataFrame) -> str:
     if fragile is None:
         return "Robustness: not judged, since the headline has too few closures to tell."
     others = len(table) - 1
+    point = f"{float(table['ratio'].iloc[0]):.2f}"
     if not fragile:
         return (
-            f"Robust: the verdict holds under all {others} other choices below (those with "
-            "too few closures to tell aside; a category alone counts against it only if it "
-            "reads the opposite way)."
+            f"Robust: under all {others} other choices below, the estimate stays with the "
+            f"headline: no interval excludes its {point} and none reverses its direction "
+            "(choices with too few closures to tell aside; a category alone or left out counts "
+            "against it only if it reverses the direction)."
         )
-    flips = table.loc[table["flips"], "choice"].tolist()
+    flips = table[table["flips"]]
+    moved = "; ".join(
+        "{}: {} ({}-{})".format(
+            row.choice, *fmt_ratio(row.ratio, row.ratio_lo, row.ratio_hi).split("-", 2)
+        )
+        for row in flips.itertuples()
+    )
     return (
-        f"Fragile: the verdict changes under {len(flips)} of {others} other reasonable "
-        f"choices ({'; '.join(flips)})."
+        f"Fragile: under {len(flips)} of {others} other reasonable choices the estimate "
+        f"moves away from the headline's {point} (its interval excludes it, or the direction "
+        f"reverses): {moved}."
     )
 
 
@@ -1047,31 +1161,53 @@ difference. Its 95% interval and p-value are exact and conditional (mid-p): give
 in each stratum, those inside follow a binomial whose probability depends only on the ratio
 and the stratum's share of site-years inside; no 0.5 is added to empty cells.
 
-**No verdict on a handful.** A verdict needs at least 10 losses inside, observed or expected
-at the rate elsewhere; below that the page says "too few closures to tell" and gives the
-counts. **"No clear difference"** means the interval includes 1.
+**No verdict on a handful.** A verdict needs at least 10 losses expected inside at the rate
+elsewhere; below that the page says "too few closures to tell" and gives the counts. Only the
+expected count decides, never the losses observed, so whether a comparison gets a verdict does
+not depend on its outcome (a gate on the observed count would let a small area be called only
+when it had many losses, which can only read "higher"). **"No clear difference"** means the
+interval includes 1.
 
 **How many comparisons.** The page offers each main policy (and a town-centre class when one
-is chosen) against each category shown and the pooled row; it says how many. Where a
-difference would not survive Holm's correction for that many comparisons (Holm-adjusted
-p ≥ 0.05) it is marked **exploratory**: worth a look, not a finding to post.
+is chosen) against each category shown and the pooled row; it says how many. Holm's correction
+runs over those that can give a verdict (10 or more losses expected inside): one that reads
+"too few to tell" whatever happens cannot add a false finding, and counting it would only
+spend the error rate on comparisons that cannot be called. Where a difference would not
+survive the correction (Holm-adjusted p ≥ 0.05) it is marked **exploratory**: worth a look,
+not a finding to post.
+
+**What drives a finding.** For every row that reads higher or lower the page says which
+categories the losses inside come from (each against those expected at the rate elsewhere,
+and the ratio without the largest contributor), in which years (by five-year period), and how
+concentrated they are among operators. The operator is read from the site's name: a name
+(less words such as Pharmacy, Chemist, Ltd, UK) shared by 5 or more sites of a category is a
+chain's, and a name beginning with a chain's words is that chain's; a library's operator is its
+borough's library service; any other site is its own. One chain's closures are not independent,
+so the page also gives a 95% interval from a bootstrap over operators (2,000 draws, fixed seed).
 
 **Policy designation.** Boundaries are today's, and most were designated (adopted) between
-2004 and 2021: Opportunity Areas by their adopted date, Strategic Industrial Locations 2017,
-the Central Activities Zone and Creative Enterprise Zones 2018, Areas for Regeneration 2019
-(IMD 2019), town centres 2021 (London Plan Annex 1). With "only closures after designation" a
-site counts as inside only from its area's designation year and its earlier years as
-elsewhere. An association with a designation shows where closures happened more or less often,
+2004 and 2021. Only Opportunity Areas (their adopted dates) and Creative Enterprise Zones
+(2018) have designation dates: the CAZ's and SILs' files carry only the date their records
+were added, the 2021 Plan restated the town centres, and Areas for Regeneration were in the
+2011 and 2016 Plans (the IMD 2019 dates this layer's drawing, not a designation). With "only
+closures after designation" a site in a dated area counts as inside only from its area's
+designation year and its earlier years as elsewhere. An association with a designation shows where closures happened more or less often,
 not that the designation caused them: places are designated because of what is already there
 (deprivation, industry, a town centre), closures before a designation cannot be its effect, and
 those soon after may have been under way before it.
 
 **Robustness.** The headline is recomputed under other reasonable choices: the window from
-2000, 2010 or 2015, the policy boundary moved 50 m in and 50 m out (site points and boundaries
-are both approximate), replacements, moves and contract ends counted as losses, designation
-dates respected or not, borough strata or not, and each category alone. If any of these with
-enough closures to tell reads differently (higher, lower or no clear difference), the verdict
-is **fragile**; otherwise **robust**.
+2000, 2010 or 2015, the sites within 50 m of the policy's outline (the areas dissolved, either
+side) left out (site points and boundaries are both approximate), replacements, moves and
+contract ends counted as losses, each of the build's record rules undone (parallel codes,
+short-lived codes, moves, changes of owner, pharmacies nobody walks into, dental contract
+ends) where the build provides its records, designation dates respected or not, borough strata
+or not, and each category alone and left out. It is judged on the estimate, not on crossing
+p = 0.05: the verdict is **fragile** when a choice over all the data gives an interval that
+excludes the headline's ratio, or any choice reverses its direction (higher against lower);
+otherwise **robust**. A ratio of 1.91 (1.00-3.34) against a headline of 2.70 is the same
+finding. A category alone or left out is a part of the data: it counts against the verdict only
+if it reverses the direction, and shows what drives the finding.
 
 **Shares.** Share of losses inside against share of site-years inside: if losses fell evenly,
 the two would match. Land area is the policy's polygons (overlaps counted once) within the 33

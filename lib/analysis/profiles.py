@@ -25,12 +25,12 @@ import numpy as np
 import pandas as pd
 
 from lib.analysis import losses
-from lib.analysis.inference import correlation, poisson_rate_interval, rate_ratio_test
+from lib.analysis.inference import correlation, poisson_rate_interval, rate_trend_test
 from lib.analysis.losses import lost_mask
 from lib.analysis.pub_trends import pubs_change
 from lib.data.layers import history_texts, source_labels
 from lib.vocab.categories import CATEGORY_GROUPS, PUBS_END, PUBS_START, RECORDING
-from lib.vocab.funders import FUNDER_TYPES, VOLUNTARY
+from lib.vocab.funders import FUNDER_GROUPS, FUNDER_TYPES, VOLUNTARY
 
 # ---------------------------------------------------------------- constants
 
@@ -40,7 +40,9 @@ UNSTABLE_POPULATION = 20_000
 UNSTABLE_WARD_POPULATION = 5_000
 CLOSURES_SINCE = 2010
 GRANT_YEARS = "2013-2018"
-OWN_FUNDERS = " and ".join(FUNDER_TYPES[k].label for k in VOLUNTARY)
+OWN_FUNDERS = FUNDER_GROUPS["independent"]
+#: What "Add public money" adds: the funders outside the independent group.
+PUBLIC_FUNDERS = " and ".join(FUNDER_GROUPS[g] for g in FUNDER_GROUPS if g != "independent")
 #: The categories whose sources record closures, with the years each can show since 2010.
 CLOSURE_CATEGORIES = {c: r.window_since(CLOSURES_SINCE) for c, r in RECORDING.items()}
 #: Sources that record closures only from 2010 on: a closure there with no year still counts.
@@ -71,9 +73,12 @@ CAVEATS = {
         "placed at the recipient's address, not where the money was spent."
     ),
     "grants_funders": (
-        f"Grant figures count the voluntary sector's own funders ({OWN_FUNDERS}) unless "
-        "government is added: the Department for Transport, Sport England and one council "
-        "gave more than half of all the money, most of it to a few transport and sports bodies."
+        f"Grant figures count the {OWN_FUNDERS} unless public money is added "
+        f"({PUBLIC_FUNDERS}): the Department for Transport, the Big Lottery Fund, Sport "
+        "England and one council gave seven pounds in eight of all the money, much of it to a "
+        "few transport and sports bodies. Research funders (the Wolfson Foundation, the Gatsby "
+        "Charitable Foundation, Lloyd's Register Foundation, the Dunhill Medical Trust) are "
+        "independent, but their money goes mainly to universities and museums."
     ),
     "grants_unmatched": (
         "Grant rows whose recipient code is not a 2017 London ward (district-level or another "
@@ -205,7 +210,7 @@ def _measures() -> list[Measure]:
         Measure(
             "grants_per_head",
             "Voluntary sector",
-            f"Grants per head from charitable and lottery funders, {GRANT_YEARS} (360Giving)",
+            f"Grants per head from independent charitable funders, {GRANT_YEARS} (360Giving)",
             "Grants per head",
             "£ per resident",
             "£{:,.0f}",
@@ -763,8 +768,43 @@ def voluntary_list(
 
 CORRELATION_MEASURES = {
     "charities_per_1k": "Registered charities per 1,000 residents (2019)",
-    "grants_per_head": f"Grants per head, {GRANT_YEARS} (charitable and lottery funders)",
+    "grants_per_head": f"Grants per head, {GRANT_YEARS} (independent charitable funders)",
 }
+
+
+def grants_by_group(grants_by_year: pd.DataFrame) -> pd.DataFrame:
+    """The grants of 2013-2018 by funder group and type: group (a FUNDER_GROUPS label), type
+    (a FUNDER_TYPES label), grants_gbp, share (of all the money), voluntary (counted by
+    default), in FUNDER_GROUPS then FUNDER_TYPES order."""
+    sums = grants_by_year.groupby("funder_type")["grants_gbp"].sum()
+    total = float(sums.sum())
+    rows = [
+        dict(
+            group=FUNDER_GROUPS[t.group],
+            type=t.label,
+            grants_gbp=float(sums.get(t.key, 0.0)),
+            share=float(sums.get(t.key, 0.0)) / total if total else float("nan"),
+            voluntary=t.voluntary,
+        )
+        for g in FUNDER_GROUPS
+        for t in FUNDER_TYPES.values()
+        if t.group == g
+    ]
+    return pd.DataFrame(rows, columns=["group", "type", "grants_gbp", "share", "voluntary"])
+
+
+def grants_sentence(groups: pd.DataFrame) -> str:
+    """'Of £3.21 bn published to 360Giving for 2013-2018, independent charitable funders gave
+    £423 m (...), ...' from ``grants_by_group``."""
+    by_group = groups.groupby("group", sort=False)["grants_gbp"].sum()
+    research = groups.loc[groups["type"] == FUNDER_TYPES["research"].label, "grants_gbp"].sum()
+    parts = [f"{group} £{gbp / 1e6:,.0f} m" for group, gbp in by_group.items()]
+    return (
+        f"Of the £{groups['grants_gbp'].sum() / 1e9:,.2f} bn published to 360Giving for "
+        f"{GRANT_YEARS}: " + "; ".join(parts) + ". Of the independent funders' money, "
+        f"£{research / 1e6:,.0f} m came from research funders, whose money goes mainly to "
+        "universities and museums."
+    )
 
 
 def _strength(value: float) -> str:
@@ -899,7 +939,7 @@ def findings(
                 "these figures are per resident of the wards it covers), then "
                 + " and ".join(f"{names[c]} ({ordered[c]:.2f})" for c in nxt)
                 + ". "
-                f"{names[fewest_grants]} received the least from charitable and lottery funders among them: "
+                f"{names[fewest_grants]} received the least from independent charitable funders among them: "
                 f"£{wide.loc[fewest_grants, 'grants_per_head']:,.0f} a head in {GRANT_YEARS} "
                 f"({ordinal(grant_rows.loc[fewest_grants, 'rank'])} of "
                 f"{grant_rows.loc[fewest_grants, 'ranked_of']} boroughs; London "
@@ -923,13 +963,14 @@ def findings(
     covered = fully_covered(wards)
     complete = stable_wards[stable_wards["gss_code"].isin(covered)]
     check = correlation(complete["imd_score"], complete["charities_per_1k"])
+    complete_most = int((complete["fifth"] == 5).sum())
     out.append(
         dict(
-            title="Deprived wards get more grant money per head; fewer charities only where the "
-            "extract has gaps",
+            title="Deprived wards get more grant money per head; fewer charities, in an extract "
+            "with gaps",
             text=(
                 f"In the most deprived fifth of London's wards the median ward received "
-                f"£{most['grants_per_head'].median():,.0f} a head from charitable and lottery "
+                f"£{most['grants_per_head'].median():,.0f} a head from independent charitable "
                 f"funders in {GRANT_YEARS}, against £{least['grants_per_head'].median():,.0f} in "
                 "the least deprived fifth. Totals mislead: one ward "
                 f"({top['ward']}, {top['borough']}) received £{top['grants_gbp'] / 1e6:,.0f} "
@@ -939,11 +980,12 @@ def findings(
                 f"registered charities per 1,000 residents against "
                 f"{least['charities_per_1k'].median():.2f} in the least deprived "
                 f"({int(most['charities'].notna().sum())} and "
-                f"{int(least['charities'].notna().sum())} of {len(most)} wards have data); but "
-                f"in the {len(covered)} boroughs whose every ward is in the extract "
-                f"({len(complete)} wards) there is no such pattern: Spearman ρ = "
-                f"{_r(check['rho'])} ({_r(check['rho_lo'])} to {_r(check['rho_hi'])}) with "
-                "deprivation. The gap may be the extract's, not the wards'."
+                f"{int(least['charities'].notna().sum())} of {len(most)} wards have data). In the "
+                f"{len(covered)} boroughs whose every ward is in the extract ({len(complete)} "
+                f"wards) Spearman ρ = {_r(check['rho'])} ({_r(check['rho_lo'])} to "
+                f"{_r(check['rho_hi'])}) with deprivation, but only {complete_most} of those "
+                "wards are in London's most deprived fifth: too few to tell whether the gap is "
+                "the extract's or the wards'."
             ),
             figures=dict(
                 grants_median_most=float(most["grants_per_head"].median()),
@@ -952,31 +994,36 @@ def findings(
                 charities_median_least=float(least["charities_per_1k"].median()),
                 complete_boroughs=len(covered),
                 complete_rho=float(check["rho"]),
+                complete_wards=len(complete),
+                complete_most_deprived=complete_most,
                 top_ward=top["ward"],
                 top_ward_gbp=float(top["grants_gbp"]),
             ),
         )
     )
 
-    # 3. Losses per site-year (pooled over categories) and food banks by deprivation fifth.
+    # 3. Losses per site-year across the five deprivation fifths (a trend within categories),
+    # and food banks.
     years = losses.exposure(sites, start=CLOSURES_SINCE)
     fifth = sites.loc[years.index, "ward_code"].map(stable_wards.set_index("ward_code")["fifth"])
-    strata, sides = [], {}
-    for side, number in (("most", 5), ("least", 1)):
-        mine = years[fifth == number]
-        sides[side] = (int(mine["closed_out"].sum()), float(mine["years_out"].sum()))
-    for category in RECORDING:
-        mine = years[years["category"] == category]
-        most_c, least_c = mine[fifth[mine.index] == 5], mine[fifth[mine.index] == 1]
-        strata.append(
-            (
-                int(most_c["closed_out"].sum()),
-                float(most_c["years_out"].sum()),
-                int(least_c["closed_out"].sum()),
-                float(least_c["years_out"].sum()),
-            )
-        )
-    ratio = rate_ratio_test(strata)
+    fifths = [1, 2, 3, 4, 5]
+    closed = years.assign(fifth=fifth).pivot_table(
+        index="category", columns="fifth", values="closed_out", aggfunc="sum", fill_value=0
+    )
+    at_risk = years.assign(fifth=fifth).pivot_table(
+        index="category", columns="fifth", values="years_out", aggfunc="sum", fill_value=0.0
+    )
+    closed, at_risk = (
+        closed.reindex(columns=fifths, fill_value=0),
+        at_risk.reindex(columns=fifths, fill_value=0.0),
+    )
+    trend = rate_trend_test(closed.to_numpy(), at_risk.to_numpy(), fifths)
+    k_fifth, t_fifth = closed.sum().to_numpy(), at_risk.sum().to_numpy()
+    rates = ", ".join(f"{100 * k / t:.2f}" for k, t in zip(k_fifth, t_fifth, strict=True))
+    sides = {
+        "most": (int(k_fifth[4]), float(t_fifth[4])),
+        "least": (int(k_fifth[0]), float(t_fifth[0])),
+    }
 
     def per_100(side: str) -> str:
         k, t = sides[side]
@@ -987,11 +1034,7 @@ def findings(
         )
 
     verdict = (
-        "no clear difference"
-        if ratio.lo <= 1 <= ratio.hi
-        else "more"
-        if ratio.ratio > 1
-        else "fewer"
+        "no clear trend" if trend.lo <= 1 <= trend.hi else "more" if trend.ratio > 1 else "fewer"
     )
 
     banks = points[(points["kind"] == "food_bank") & (points["status"] == "open")]
@@ -1001,13 +1044,19 @@ def findings(
     out.append(
         dict(
             title="More food banks in the most deprived wards; losses per site-year "
-            + ("no different" if verdict == "no clear difference" else verdict),
+            + (
+                "show no clear trend with deprivation"
+                if verdict == "no clear trend"
+                else f"{verdict} where deprivation is higher"
+            ),
             text=(
                 f"Since {CLOSURES_SINCE}, the {_and(r.plural for r in RECORDING.values())} of "
                 f"the most deprived fifth of wards had {per_100('most')}; "
-                f"the least deprived fifth {per_100('least')}: a ratio of {ratio.ratio:.2f} "
-                f"({ratio.lo:.2f}-{ratio.hi:.2f}) once the mix of categories is allowed for, "
-                f"{verdict}. These wards hold {pop_share:.0f}% of Londoners and "
+                f"the least deprived fifth {per_100('least')}. Across all five fifths, from the "
+                f"least deprived to the most, losses ran at {rates} per 100 site-years: a trend "
+                f"of {trend.ratio:.2f} times per fifth ({trend.lo:.2f}-{trend.hi:.2f}; test for "
+                f"trend p = {trend.p:.2f}) once the mix of categories is allowed for, "
+                f"{verdict}. The most deprived fifth holds {pop_share:.0f}% of Londoners and "
                 f"{int(banks['ward_code'].isin(most_codes).sum())} of the {len(banks)} open food "
                 f"banks (Give Food, 2022-23; {int(banks['ward_code'].isin(least_codes).sum())} in "
                 f"the least deprived fifth), and {int(groups['ward_code'].isin(most_codes).sum())}"
@@ -1019,7 +1068,11 @@ def findings(
                 closures_least=sides["least"][0],
                 years_most=sides["most"][1],
                 years_least=sides["least"][1],
-                ratio=ratio.ratio,
+                trend=trend.ratio,
+                trend_lo=trend.lo,
+                trend_hi=trend.hi,
+                trend_p=trend.p,
+                rates_per_100=[float(100 * k / t) for k, t in zip(k_fifth, t_fifth, strict=True)],
                 food_banks_most=int(banks["ward_code"].isin(most_codes).sum()),
                 food_banks_least=int(banks["ward_code"].isin(least_codes).sum()),
             ),
@@ -1116,10 +1169,9 @@ in {PUBS_START} and {PUBS_END} (rounded to 5), as a share of {PUBS_START}.
 **Charities per 1,000 residents**: registered charities counted by the ward of their registered
 address (CharityBase extract of the Charity Commission register, January 2019); the extract
 has no row for 88 of the 634 wards, and the figure says how many of the borough's wards it
-covers. **Grants per head**: what the voluntary sector's own funders publishing to 360Giving
-({OWN_FUNDERS}) awarded to recipients in the borough in {GRANT_YEARS}, over mid-2020
-residents; government departments, councils and public bodies (the Department for Transport,
-Sport England, one council) are left out. **Areas for Regeneration** are the LSOAs in the 20% most deprived in England
+covers. **Grants per head**: what the {OWN_FUNDERS} publishing to 360Giving awarded to
+recipients in the borough in {GRANT_YEARS}, over mid-2020 residents; public money
+({PUBLIC_FUNDERS}) is left out. **Areas for Regeneration** are the LSOAs in the 20% most deprived in England
 on the IMD 2019 (London Plan policy SD10). **IMD score** is the population-weighted mean of the
 LSOA scores (higher = more deprived).
 
@@ -1135,9 +1187,12 @@ a row only for wards with at least one charity and lacks 88 of the 634 wards (al
 has 55 charities in it): that is a gap in its coverage, so those wards show **no data**, not 0,
 and are left out of the correlations. Grants are those published to 360Giving by 52 funders
 (awards {GRANT_YEARS}), placed in the recipient's 2017 ward; rows with no 2017 London ward code
-count in borough totals only. By default they are the voluntary sector's own money
-({OWN_FUNDERS}); "Add government grants" adds government departments, councils and public
-bodies (the Department for Transport, Sport England and one council). Both are divided by
+count in borough totals only. By default they are the voluntary sector's own money, from
+{OWN_FUNDERS}; "Add public money" adds {PUBLIC_FUNDERS}: the Department for Transport, one
+council, the Big Lottery Fund and Sport England (both distribute National Lottery money as
+public bodies, so they are typed alike). Research funders, whose money goes mainly to
+universities and museums, are counted with the independent funders and flagged in the table
+of funders. Both are divided by
 mid-2020 residents (LSOA estimates added up into wards).
 
 **Deprivation** is the IMD 2019 score of the ward's LSOAs weighted by residents (higher = more

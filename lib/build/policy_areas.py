@@ -54,10 +54,11 @@ POLICY_VINTAGE = {
         "Further Alterations to the London Plan, March 2015 (the file's source 'FALP March 2015')",
     ),
     "regeneration_area": (
-        2019,
-        "2019-09-26",
-        "English Indices of Deprivation 2019, published "
-        "26 September 2019 (London Plan 2021 policy SD10)",
+        None,
+        "",
+        "no designation date: Areas for Regeneration were in the 2011 and 2016 London Plans; "
+        "this layer is drawn from the IMD 2019 (London Plan 2021 policy SD10), which dates "
+        "the drawing, not a designation",
     ),
 }
 

@@ -249,8 +249,9 @@ def losses_figure(
                 None,
                 [
                     {
-                        True: "Fragile: the verdict changes under other reasonable choices.",
-                        False: "Robust to other reasonable choices.",
+                        True: "Fragile: under another reasonable choice the estimate moves "
+                        "away from this one.",
+                        False: "Robust: under other reasonable choices the estimate holds.",
                         None: "",
                     }[fragile],
                     recorded_note(categories, choices.start),
@@ -744,12 +745,12 @@ def borough_card(
 VOLUNTARY_CAVEATS = {
     "charities_per_1k": "Charities are counted at their registered address, not where they work.",
     "grants_per_head": (
-        "Grants of charitable and lottery funders publishing to 360Giving by November 2018, "
+        "Grants of independent charitable funders publishing to 360Giving by November 2018, "
         "placed at the recipient's address."
     ),
     "grants_per_head_government": (
-        "Grants of every funder publishing to 360Giving by November 2018, government's "
-        "included, placed at the recipient's address."
+        "Grants of every funder publishing to 360Giving by November 2018, public money "
+        "(government and the lottery distributors) included, placed at the recipient's address."
     ),
 }
 

@@ -137,6 +137,7 @@ def robustness_display(table: pd.DataFrame) -> pd.DataFrame:
             ],
             "Rate ratio (95% CI)": _with_interval(table, "ratio", ratio_with_interval),
             "Verdict": table["verdict"],
+            "Against the headline": table["judgement"],
             "Flips": table["flips"].map({True: "flips", False: ""}),
         }
     )

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import uploads
+from lib.analysis import drivers as finding_drivers
 from lib.analysis import losses, profiles, pub_trends
 from lib.analysis.community import Closures, apply_closures
 from lib.data import layers as data
@@ -150,7 +151,26 @@ def robustness(
 ):
     built = layers()
     sites = apply_closures(built.sites, closures)
-    return losses.robustness(sites, built.policy_areas, policy, categories, choices)
+    # The build's folded records (issue 17's record rules) are not in the GeoPackage yet: until
+    # they are, the panel has no rows for the rules.
+    rule_records = None
+    return losses.robustness(sites, built.policy_areas, policy, categories, choices, rule_records)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def drivers(
+    policy: str,
+    categories: tuple[str, ...],
+    closures: Closures = (),
+    choices: losses.Choices = losses.DEFAULT_CHOICES,
+):
+    """What drives each higher or lower finding of the page's closure table."""
+    built = layers()
+    sites = apply_closures(built.sites, closures)
+    table = rates_and_shares(policy, categories, closures, choices)[0]
+    return finding_drivers.drivers(
+        sites, built.policy_areas, policy, table, choices, built.borough_names
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

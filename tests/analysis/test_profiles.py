@@ -337,10 +337,11 @@ def test_voluntary_and_regeneration_figures(stats):
     )
     grants = figure(stats, "E09000901", "grants_per_head")
     # Borough grants come from grants_by_year (every grant with or without a ward), from the
-    # voluntary sector's own funders: C's £9m from government is left out.
-    assert grants["count"] == pytest.approx(60_000)
-    assert grants["value"] == pytest.approx(0.6)
-    assert grants["london"] == pytest.approx(1_210_000 / 310_000)
+    # independent funders: A's £20,000 from a lottery distributor and C's £9m from government
+    # are public money, left out.
+    assert grants["count"] == pytest.approx(40_000)
+    assert grants["value"] == pytest.approx(0.4)
+    assert grants["london"] == pytest.approx(1_190_000 / 310_000)
     assert figure(stats, "E09000903", "grants_per_head")["unstable"]
     regen = figure(stats, "E09000901", "regen_share")
     assert regen["value"] == pytest.approx(30.0)  # 30,000 of 100,000 in a regen LSOA
@@ -354,7 +355,7 @@ def test_headline_formats_one_borough(stats):
     assert shown.loc["sites_community_libraries", "shown"] == "1.0"
     assert shown.loc["pubs_lost", "shown"] == "50%"
     assert shown.loc["pubs_lost", "count_shown"] == "50 fewer pubs"
-    assert shown.loc["grants_per_head", "shown"] == "£1"
+    assert shown.loc["grants_per_head", "shown"] == "£0"  # £40,000 over 100,000 residents
     table = profiles.borough_figures_display(rows)
     assert list(table.columns) == ["figure", "value", "London", "rank"]
     assert (table["rank"] == "1st of 2").any()
@@ -703,15 +704,27 @@ def test_real_wards_missing_from_the_charity_extract_have_no_data(real, real_war
 
 @integration
 def test_real_grants_split_by_funder_type(real, real_wards):
-    """Department for Transport money is transport money: the voluntary views count the
-    voluntary sector's own funders, and government's only when asked."""
+    """Department for Transport money is transport money, and the Big Lottery Fund and Sport
+    England are both public lottery distributors: the voluntary views count the independent
+    funders, and public money only when asked."""
     by_type = real.grants_by_year.groupby("funder_type")["grants_gbp"].sum()
-    assert by_type["government"] == pytest.approx(1_947_248_021, abs=1)
-    assert by_type["charitable"] == pytest.approx(423_361_521, abs=1)
-    assert by_type["lottery"] == pytest.approx(843_769_899, abs=1)
+    assert by_type["government"] == pytest.approx(1_660_509_053, abs=1)
+    assert by_type["lottery"] == pytest.approx(1_130_508_867, abs=1)
+    assert by_type["charitable"] == pytest.approx(321_797_989, abs=1)
+    assert by_type["research"] == pytest.approx(101_563_532, abs=1)
+    groups = profiles.grants_by_group(real.grants_by_year).groupby("group", sort=False)
+    independent = groups["grants_gbp"].sum().iloc[-1]
+    assert independent == pytest.approx(423_361_521, abs=1)  # £423 m, not £1.27 bn
+    assert profiles.grants_sentence(profiles.grants_by_group(real.grants_by_year)) == (
+        "Of the £3.21 bn published to 360Giving for 2013-2018: government departments and "
+        "councils £1,661 m; the public lottery distributors (the Big Lottery Fund and Sport "
+        "England) £1,131 m; independent charitable funders (trusts, foundations and companies) "
+        "£423 m. Of the independent funders' money, £102 m came from research funders, whose "
+        "money goes mainly to universities and museums."
+    )
     cathedrals = real_wards.set_index("ward")["grants_gbp"]["Cathedrals"]
-    assert cathedrals == pytest.approx(24_783_903.21)  # its £1.52bn from government left out
-    assert real_wards.nlargest(1, "grants_gbp")["ward"].iloc[0] == "Clerkenwell"
+    assert cathedrals == pytest.approx(16_870_150.21)  # its £1.52bn of public money left out
+    assert real_wards.nlargest(1, "grants_gbp")["ward"].iloc[0] == "Bloomsbury"
 
 
 @integration
@@ -780,16 +793,24 @@ def test_real_correlations_and_findings(real, real_stats, real_wards):
     assert charities["rho"] == pytest.approx(-0.126, abs=0.005)
     complete = table.loc[("charities_per_1k", "wards of the 9 boroughs the extract covers fully")]
     assert complete["n"] == 175 and complete["rho_lo"] < 0 < complete["rho_hi"]
-    assert grants["rho"] == pytest.approx(0.299, abs=0.005)
+    assert grants["rho"] == pytest.approx(0.209, abs=0.005)
     found = profiles.findings(real_stats, real_wards, real.voluntary_points, real.sites)
     assert len(found) == 3
     assert found[0]["figures"]["borough"] == "Islington"
-    assert found[0]["figures"]["fewest_grants"] == "Brent"
-    assert found[1]["figures"]["top_ward"] == "Clerkenwell"
+    assert found[0]["figures"]["fewest_grants"] == "Barking and Dagenham"
+    assert found[1]["figures"]["top_ward"] == "Bloomsbury"
     assert found[1]["figures"]["complete_rho"] == pytest.approx(0.068, abs=0.005)
+    # The wards where the extract is complete hold too few of the most deprived to tell.
+    complete = found[1]["figures"]
+    assert (complete["complete_wards"], complete["complete_most_deprived"]) == (175, 7)
+    assert "only 7 of those wards are in London's most deprived fifth" in found[1]["text"]
     # Losses per site-year at risk since 2010, not per resident, pooled over categories.
     closures = found[2]["figures"]
     assert (closures["closures_most"], round(closures["years_most"])) == (125, 10_179)
     assert (closures["closures_least"], round(closures["years_least"])) == (113, 9_846)
-    assert closures["ratio"] == pytest.approx(1.054, abs=0.001)
-    assert "no clear difference" in found[2]["text"]
+    # A trend over all five fifths, within categories, on site-years.
+    assert [round(r, 2) for r in closures["rates_per_100"]] == [1.15, 1.29, 1.33, 1.38, 1.23]
+    assert round(closures["trend"], 3) == 1.015
+    assert (round(closures["trend_lo"], 2), round(closures["trend_hi"], 2)) == (0.96, 1.07)
+    assert round(closures["trend_p"], 2) == 0.59
+    assert "no clear trend" in found[2]["text"]

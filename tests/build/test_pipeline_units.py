@@ -859,7 +859,7 @@ def test_tiny_source_builds(tiny_source, tmp_path):
         "sil": None,
         "creative_enterprise_zone": 2018,
         "area_of_intensification_2015": 2015,
-        "regeneration_area": 2019,
+        "regeneration_area": None,  # the IMD 2019 dates the drawing, not a designation
     }
     assert sites.loc["Lost Tiny Museum", "gss_code"] == "E09000002"
     assert sites.loc["Gone Surgery", ["status", "closed_year"]].tolist() == ["closed", 2015]

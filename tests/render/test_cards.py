@@ -119,7 +119,7 @@ def test_losses_card_one_town_centre_class_and_one_category(layers, size):
 
 def test_losses_card_says_robust_or_fragile(layers):
     # CAZ: 1.75 against 1.25 losses per 100 site-years, 1.6 times as frequent across
-    # categories; robust (no other choice reverses it; a category alone may lose power).
+    # categories; robust (no other choice's interval excludes 1.56 or reverses it).
     fig = cards.losses_figure(layers, "caz", (), LOSSES_LINK, fragile=False)
     texts = check_card(fig, "social", LOSSES_LINK)
     assert texts["headline"] == ["1.75 vs 1.25"]
@@ -127,10 +127,13 @@ def test_losses_card_says_robust_or_fragile(layers):
         "losses per 100 site-years inside vs elsewhere: closures per site-year were 1.6 "
         "times as frequent inside across categories (95% CI 1.2-2.1)"
     )
-    assert joined(texts, "note").startswith("Robust to other reasonable choices.")
-    fragile = cards.losses_figure(layers, "sil", (), LOSSES_LINK, fragile=True)
+    assert joined(texts, "note").startswith(
+        "Robust: under other reasonable choices the estimate holds."
+    )
+    # Town centres: the sites near their edges left out, the interval excludes 0.85.
+    fragile = cards.losses_figure(layers, "town_centre", (), LOSSES_LINK, fragile=True)
     assert joined(check_card(fragile, "social", LOSSES_LINK), "note").startswith(
-        "Fragile: the verdict changes under other reasonable choices."
+        "Fragile: under another reasonable choice the estimate moves away from this one."
     )
 
 
@@ -257,9 +260,9 @@ def test_voluntary_card(layers, london_wards, measure, ward, size):
         assert "Chosen ward" not in legend
     else:
         assert texts["title"] == ["London's wards: grants per head"]
-        assert texts["headline"] == ["£326"]  # charitable and lottery funders
+        assert texts["headline"] == ["£326"]  # the independent charitable funders
         assert (
-            "in Hoxton East & Shoreditch (Hackney); London £112 (grants placed in a ward)"
+            "in Hoxton East & Shoreditch (Hackney); London £46 (grants placed in a ward)"
             in joined(texts, "headline-label")
         )
         assert "Chosen ward" in legend and "Hoxton East & Shoreditch (Hackney)" in legend
@@ -408,7 +411,7 @@ def test_voluntary_sector_present_from_the_link(app):
     )
     assert at.metric[0].value == "£326"
     assert at.metric[0].label.startswith(
-        "grants per head 2013-2018 (360Giving) in Hoxton East & Shoreditch (Hackney); London £112"
+        "grants per head 2013-2018 (360Giving) in Hoxton East & Shoreditch (Hackney); London £46"
     )
     assert at.title[0].value == "London's wards: grants per head"
     query = leave_present(at)

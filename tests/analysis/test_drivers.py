@@ -1,0 +1,68 @@
+"""Tests for lib/analysis/drivers.py: the operator rule on names made in code, and what drives
+the real build's findings (marked ``integration``)."""
+
+import pandas as pd
+import pyogrio
+import pytest
+
+from lib.analysis import drivers, losses
+
+
+def test_operators_read_chains_from_names():
+    pharmacies = ["Boots", "BOOTS UK LIMITED", "Boots the Chemists Ltd"]
+    pharmacies += ["Your Local Boots Pharmacy", "Boots", "Superdrug Pharmacy", "Superdrug"]
+    pharmacies += ["SUPERDRUG", "Superdrug Ltd", "Superdrug", "Superdrug Marble Arch"]
+    pharmacies += ["Kerrs Chemist", "Bootsy Pharmacy"]
+    rows = [(name, "Pharmacy", "E09000001") for name in pharmacies]
+    rows += [("Dental Surgery", "Dental practice", "E09000001")] * 2
+    rows += [("Brixton Library", "Library", "E09000022")]
+    sites = pd.DataFrame(rows, columns=["name", "category", "gss_code"])
+    sites["site_id"] = [f"s{i}" for i in range(len(sites))]
+    found = drivers.operators(sites)
+    operator, cluster = found["operator"].tolist(), found["cluster"].tolist()
+    assert operator[:5] == ["Boots"] * 5  # Ltd, UK, "Your Local" and Pharmacy are generic
+    assert operator[5:11] == ["Superdrug"] * 6  # Marble Arch begins with the chain's name
+    assert operator[11:13] == ["Kerrs Chemist", "Bootsy Pharmacy"]  # their own operators
+    assert operator[15] == "E09000022"  # a library: its borough's library service
+    assert len(set(cluster[:5])) == 1 and len(set(cluster[5:11])) == 1
+    # Two practices both called "Dental Surgery" are two operators, not a chain.
+    assert cluster[13] != cluster[14]
+
+
+# ---------------------------------------------------------------- integration: the real build
+
+
+@pytest.fixture(scope="module")
+def layers(built_gpkg):
+    return {
+        name: pyogrio.read_dataframe(built_gpkg, layer=name)
+        for name in ["sites", "policy_areas", "boroughs"]
+    }
+
+
+@pytest.mark.integration
+def test_real_caz_is_mostly_pharmacies_since_2020_and_boots(layers):
+    sites, policy_areas = layers["sites"], layers["policy_areas"]
+    table = losses.comparisons(sites, policy_areas, "caz")
+    found = drivers.drivers(sites, policy_areas, "caz", table).set_index("category")
+    # Rows that read higher or lower, and only those.
+    assert list(found.index) == ["Pharmacy", losses.ALL_RECORDED]
+    pooled = found.loc[losses.ALL_RECORDED]
+    assert pooled["categories"].startswith(
+        "Categories (losses inside against those expected at the rate elsewhere): pharmacies "
+        "42 against 22.4 expected, dental practices 11 against 6.3 expected"
+    )
+    assert pooled["categories"].endswith("Without pharmacies the ratio is 1.10 (0.69-1.72).")
+    assert pooled["years"] == (
+        "Years: 2010-2014 19, 2015-2019 20, 2020 on 26 of the 65 losses inside (222, 212, 168 "
+        "of the 602 elsewhere)."
+    )
+    assert (pooled["top_operator"], pooled["top_operator_losses"]) == ("Boots", 18)
+    assert pooled["operators_inside"] == 45
+    # Boots' branches closing together widen the interval (exact: 1.21-2.06).
+    assert (round(pooled["boot_lo"], 2), round(pooled["boot_hi"], 2)) == (1.16, 1.97)
+    pharmacy = found.loc["Pharmacy"]
+    assert pharmacy["years"].startswith("Years: 2010-2014 6, 2015-2019 12, 2020 on 24 of the 42")
+    assert pharmacy["operators"] == (
+        "Operators: the 42 losses inside were at 22 operators; Boots had 18, Lloyds 3, Superdrug 2."
+    )
