@@ -15,7 +15,7 @@ Rates are fractions (0.25 means 25%); intervals are 95% unless ``z`` says otherw
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import geopandas as gpd
@@ -756,16 +756,15 @@ def robustness(
     policy: str,
     categories=RECORDING_CATEGORIES,
     choices: Choices = DEFAULT_CHOICES,
-    rule_records: pd.DataFrame | None = None,
+    undone: Mapping[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """The headline (the table's last row) under other reasonable choices: other window
     starts, the sites within 50 m of the policy's outline left out, replacements, moves and
     contract ends counted as losses, each of the build's record rules undone, designation
     dates respected or not, borough strata or not, each category alone and each left out.
 
-    ``rule_records``: the source records the build's rules folded into another facility or
-    left out, in the sites layer's columns plus ``rule`` (a ``RECORD_RULES`` key), each as it
-    would count without its rule; for each rule present a row adds its records to the sites.
+    ``undone``: for a build record rule (a ``RECORD_RULES`` key), the sites as they would be
+    without it (``lib.data.layers.without_rule``); each gives a row, in RECORD_RULES order.
 
     Columns: choice, closed_in, years_in, closed_out, years_out, ratio, ratio_lo, ratio_hi,
     reading, verdict, subset (a part of the data: a category alone or left out), flips,
@@ -803,13 +802,9 @@ def robustness(
             replace(choices, all_closures=not choices.all_closures),
         ),
     ]
-    if rule_records is not None and len(rule_records):
-        for key, rule in RECORD_RULES.items():
-            records = rule_records[rule_records["rule"] == key].drop(columns="rule")
-            records = recorded_sites(records, chosen)
-            if len(records):
-                undone = pd.concat([kept, records], ignore_index=True)
-                variants.append((rule.variant, undone, chosen, choices))
+    for key, rule in RECORD_RULES.items():
+        if undone and key in undone:
+            variants.append((rule.variant, recorded_sites(undone[key], chosen), chosen, choices))
     if has_designation(policy_areas, policy):
         variants.append(
             (

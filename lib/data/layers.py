@@ -95,11 +95,16 @@ def load_layers(path: Path | None = None) -> Layers:
 _SUCCEEDED = ("change_of_owner", "moved")
 
 
-def rule_records(sites: gpd.GeoDataFrame, records: gpd.GeoDataFrame, rule: str) -> gpd.GeoDataFrame:
+def without_rule(sites: gpd.GeoDataFrame, records: gpd.GeoDataFrame, rule: str) -> gpd.GeoDataFrame:
     """The sites as they would be without one of the build's record rules (lib/vocab/rules.py):
     each record the rule folded away or left out becomes a site of its own (closed and lost
-    if it closed), and a site whose earlier code it was starts at its successor's opening."""
+    if it closed), and a site whose earlier code it was starts at its successor's opening; a
+    contract end, the site's own last record, is its loss."""
     chosen = records[records["rule"] == rule]
+    if rule == "contract_end":
+        result = sites.copy()
+        result.loc[result["site_id"].isin(chosen["site_id"]), "lost"] = True
+        return result
     opened = pd.to_datetime(records["opened"], errors="coerce")
     closed = pd.to_datetime(records["closed"].replace("", None), errors="coerce")
     since = records["note"].str.startswith("open date is the file's date")

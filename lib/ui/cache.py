@@ -20,6 +20,7 @@ from lib.data import layers as data
 from lib.links import choices, match
 from lib.render import card_maps, loss_maps, maps, site_map, ward_maps
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING_CATEGORIES
+from lib.vocab.rules import RECORD_RULES
 from lib.vocab.sources import SOURCES
 
 
@@ -151,10 +152,11 @@ def robustness(
 ):
     built = layers()
     sites = apply_closures(built.sites, closures)
-    # The build's folded records (issue 17's record rules) are not in the GeoPackage yet: until
-    # they are, the panel has no rows for the rules.
-    rule_records = None
-    return losses.robustness(sites, built.policy_areas, policy, categories, choices, rule_records)
+    undone = {
+        rule: apply_closures(data.without_rule(built.sites, built.records, rule), closures)
+        for rule in set(built.records["rule"]) & set(RECORD_RULES)
+    }
+    return losses.robustness(sites, built.policy_areas, policy, categories, choices, undone)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -45,6 +45,11 @@ RECORD_RULES = {
             "Distance-selling and hub pharmacies counted",
         ),
         RecordRule(
+            "not_a_practice",
+            "community, hospital, prison and emergency dental services",
+            "Dental services that are not practices counted",
+        ),
+        RecordRule(
             "contract_end",
             "NHS dental contract ends dated at the NHS year end",
             "NHS dental contract ends counted as losses",

@@ -366,30 +366,43 @@ def _library_rows(n: int, closed: int, inside: bool, **extra) -> list[dict]:
     ]
 
 
-def test_robustness_adds_a_row_for_each_record_rule_present(caz_areas):
+def test_robustness_adds_a_row_for_each_record_rule_undone(caz_areas):
     sites = make_sites(_library_rows(200, 30, True) + _library_rows(400, 30, False))
-    records = make_sites(
-        _library_rows(10, 10, False, rule="parallel_code")
-        + _library_rows(4, 4, True, rule="moved")
-        + _library_rows(2, 2, True, rule="not_community", sources="cim_2022")  # not recorded
-    )
-    records["lost"] = records["status"].eq("closed")
     sites["lost"] = sites["status"].eq("closed")
-    table = losses.robustness(sites, caz_areas, "caz", ["Library"], rule_records=records)
+
+    def plus(rows):
+        extra = make_sites(rows)
+        extra["lost"] = extra["status"].eq("closed")
+        return pd.concat([sites, extra], ignore_index=True)
+
+    undone = {
+        "moved": plus(_library_rows(4, 4, True)),
+        "parallel_code": plus(_library_rows(10, 10, False)),
+        "not_community": plus(_library_rows(2, 2, True, sources="cim_2022")),  # not recorded
+    }
+    table = losses.robustness(sites, caz_areas, "caz", ["Library"], undone=undone)
     rows = table.set_index("choice")
     assert rows.loc["As chosen", ["closed_in", "closed_out", "reading"]].tolist() == [
         30,
         30,
         "higher",
     ]
-    # In RECORD_RULES order; a rule whose records are not recorded sites adds no row.
+    # In RECORD_RULES order, whatever the mapping's order.
     ruled = [c for c in table["choice"] if c in {r.variant for r in RECORD_RULES.values()}]
-    assert ruled == ["Parallel codes counted as facilities", "Moves counted as losses"]
+    assert ruled == [
+        "Parallel codes counted as facilities",
+        "Moves counted as losses",
+        "Distance-selling and hub pharmacies counted",
+    ]
     assert rows.loc[
         "Parallel codes counted as facilities", ["closed_in", "closed_out"]
     ].tolist() == [30, 40]
     assert rows.loc["Moves counted as losses", ["closed_in", "closed_out"]].tolist() == [34, 30]
-    # Without the frame there are no rule rows; one category has no "alone" or "without" rows.
+    # Sites no source records closures for change nothing.
+    assert rows.loc[
+        "Distance-selling and hub pharmacies counted", ["closed_in", "closed_out"]
+    ].tolist() == [30, 30]
+    # Without them there are no rule rows; one category has no "alone" or "without" rows.
     plain = losses.robustness(sites, caz_areas, "caz", ["Library"])
     assert not set(plain["choice"]) & {r.variant for r in RECORD_RULES.values()}
     assert not plain["choice"].str.startswith("Without").any()
