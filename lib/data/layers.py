@@ -114,6 +114,7 @@ def without_rule(sites: gpd.GeoDataFrame, records: gpd.GeoDataFrame, rule: str) 
             "name": chosen["name"],
             "category": chosen["category"],
             "categories": chosen["category"],
+            "sources": chosen["source"],
             "status": closed[chosen.index].notna().map({True: "closed", False: "open"}),
             "opened_year": opened[chosen.index].dt.year.where(~since[chosen.index]).astype("Int64"),
             "closed_year": closed[chosen.index].dt.year.astype("Int64"),

@@ -26,9 +26,10 @@ def test_a_change_of_owner_undone_is_two_losses_and_a_site_that_starts_later(bui
 
 def test_a_parallel_code_undone_leaves_its_host_as_it_was(built):
     undone = data.without_rule(built.sites, built.records, "parallel_code").set_index("site_id")
-    assert undone.loc["pharm-FJE22", "opened_year"] == built.sites.set_index("site_id").loc[
-        "pharm-FJE22", "opened_year"
-    ]
+    assert (
+        undone.loc["pharm-FJE22", "opened_year"]
+        == built.sites.set_index("site_id").loc["pharm-FJE22", "opened_year"]
+    )
     fr560 = undone.loc["record-FR560"]
     assert fr560[["closed_year", "lost", "in_town_centre", "gss_code"]].tolist() == [
         2017,
