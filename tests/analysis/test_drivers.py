@@ -50,19 +50,19 @@ def test_real_caz_is_mostly_pharmacies_since_2020_and_boots(layers):
     pooled = found.loc[losses.ALL_RECORDED]
     assert pooled["categories"].startswith(
         "Categories (losses inside against those expected at the rate elsewhere): pharmacies "
-        "42 against 22.4 expected, dental practices 11 against 6.3 expected"
+        "36 against 16.3 expected, museums and public galleries 6 against 8.2 expected"
     )
-    assert pooled["categories"].endswith("Without pharmacies the ratio is 1.10 (0.69-1.72).")
+    assert pooled["categories"].endswith("Without pharmacies the ratio is 1.03 (0.60-1.70).")
     assert pooled["years"] == (
-        "Years: 2010-2014 19, 2015-2019 20, 2020 on 26 of the 65 losses inside (222, 212, 168 "
-        "of the 602 elsewhere)."
+        "Years: 2010-2014 13, 2015-2019 18, 2020 on 23 of the 54 losses inside (154, 177, 130 "
+        "of the 461 elsewhere)."
     )
     assert (pooled["top_operator"], pooled["top_operator_losses"]) == ("Boots", 18)
-    assert pooled["operators_inside"] == 45
-    # Boots' branches closing together widen the interval (exact: 1.21-2.06).
-    assert (round(pooled["boot_lo"], 2), round(pooled["boot_hi"], 2)) == (1.16, 1.97)
+    assert pooled["operators_inside"] == 34
+    # Boots' branches closing together widen the interval (exact: 1.28-2.31).
+    assert (round(pooled["boot_lo"], 2), round(pooled["boot_hi"], 2)) == (1.07, 2.21)
     pharmacy = found.loc["Pharmacy"]
-    assert pharmacy["years"].startswith("Years: 2010-2014 6, 2015-2019 12, 2020 on 24 of the 42")
+    assert pharmacy["years"].startswith("Years: 2010-2014 5, 2015-2019 10, 2020 on 21 of the 36")
     assert pharmacy["operators"] == (
-        "Operators: the 42 losses inside were at 22 operators; Boots had 18, Lloyds 3, Superdrug 2."
+        "Operators: the 36 losses inside were at 16 operators; Boots had 18, Lloyds 3, Superdrug 2."
     )

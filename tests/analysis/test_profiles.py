@@ -766,11 +766,11 @@ def test_real_known_borough_figures(real_stats, real_wards):
     assert hackney.loc["pubs_lost", "count"] == -30  # 155 pubs in 2001, 185 in 2018
     assert hackney.loc["imd_score", "rank"] == 2  # after Barking and Dagenham
     assert hackney.loc["sites_music_nightlife", "rank"] == 1
-    # Losses since 2010 (issue 9): 5 closures were counted before; CLR James Library was
-    # closed and replaced (XLR), Tollgate Lodge and The Surgery (Patel) closed at the
-    # postcode of a practice still active.
-    # With pharmacies and dental practices recorded too: 6 dental practices, 3 pharmacies.
-    assert hackney.loc["closures_all", "count"] == 11
+    # Losses since 2010: CLR James Library was closed and replaced (XLR), Tollgate Lodge and
+    # The Surgery (Patel) closed at the postcode of a practice still active; with pharmacies
+    # and dental practices recorded too: 5 NHS dental contracts, 3 pharmacies, 1 GP practice
+    # and the Clowns Gallery Museum.
+    assert hackney.loc["closures_all", "count"] == 10
     assert not hackney["unstable"].any()
     assert hackney.loc["charities_per_1k", "london"] == pytest.approx(2.1465, abs=1e-4)
     city = profiles.borough_figures(real_stats, "E09000001").set_index("measure")
@@ -806,11 +806,11 @@ def test_real_correlations_and_findings(real, real_stats, real_wards):
     assert "only 7 of those wards are in London's most deprived fifth" in found[1]["text"]
     # Losses per site-year at risk since 2010, not per resident, pooled over categories.
     closures = found[2]["figures"]
-    assert (closures["closures_most"], round(closures["years_most"])) == (125, 10_179)
-    assert (closures["closures_least"], round(closures["years_least"])) == (113, 9_846)
+    assert (closures["closures_most"], round(closures["years_most"])) == (97, 10_013)
+    assert (closures["closures_least"], round(closures["years_least"])) == (86, 9_786)
     # A trend over all five fifths, within categories, on site-years.
-    assert [round(r, 2) for r in closures["rates_per_100"]] == [1.15, 1.29, 1.33, 1.38, 1.23]
-    assert round(closures["trend"], 3) == 1.015
-    assert (round(closures["trend_lo"], 2), round(closures["trend_hi"], 2)) == (0.96, 1.07)
-    assert round(closures["trend_p"], 2) == 0.59
+    assert [round(r, 2) for r in closures["rates_per_100"]] == [0.88, 1.06, 0.98, 1.08, 0.97]
+    assert round(closures["trend"], 3) == 1.010
+    assert (round(closures["trend_lo"], 2), round(closures["trend_hi"], 2)) == (0.95, 1.08)
+    assert round(closures["trend_p"], 2) == 0.74
     assert "no clear trend" in found[2]["text"]

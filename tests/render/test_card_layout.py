@@ -290,10 +290,10 @@ def test_explorer_cards_on_the_real_data(real_layers, case, size):
     assert texts["headline"] == [f"{lost:,}" if lost else f"{len(shown):,}"]
     if case == "hackney-closed-gp":
         assert texts["title"] == ["Closed Health sites in Hackney"]
-        # Closed GP practices (1), pharmacies (6) and dental practices (10) in Hackney; one
-        # dental record is a contract end, not a loss.
-        assert texts["headline"] == ["16"] and "Closed (17)" in legend
-        assert "1 more closed but not lost" in " ".join(" ".join(texts["headline-label"]).split())
+        # Closed GP practices (1), pharmacies (4) and dental practices (9) in Hackney; two
+        # dental records are contract ends on 31 March, not losses.
+        assert texts["headline"] == ["12"] and "Closed (14)" in legend
+        assert "2 more closed but not lost" in " ".join(" ".join(texts["headline-label"]).split())
         assert "NHS Digital" in attribution and "Royal Mail" in attribution
         assert "OpenStreetMap" not in attribution  # no place of worship is shown
         assert "Areas for Regeneration" in legend
@@ -304,7 +304,7 @@ def test_explorer_cards_on_the_real_data(real_layers, case, size):
         assert x1 - x0 < 20_000
     if case == "london":
         assert texts["title"] == ["Community facilities across London, open and closed"]
-        assert "Pubs (3,775)" in legend and "Closed (1,053)" in legend
+        assert "Pubs (3,779)" in legend and "Closed (849)" in legend
         assert "OpenStreetMap contributors" in attribution
     if case == "every-policy":
         for label in (p.legend for p in POLICIES.values()):
@@ -391,9 +391,10 @@ def test_presentation_mode_from_the_link(app):
     at = app.run()
     assert not at.exception
     assert at.toggle(key="present_toggle").value is True
-    # 1,053 closed: 75 were not losses (14 libraries replaced, 61 dental contract ends).
+    # 849 closed: 131 were not losses (17 libraries replaced, 8 museums merged, 106 dental
+    # contract ends on 31 March).
     assert metrics(at) == {
-        "closed and lost, of 15,388 facilities shown; 75 more closed but not lost": "978"
+        "closed and lost, of 15,131 facilities shown; 131 more closed but not lost": "718"
     }
     assert [t.value for t in at.title][0] == "Community facilities across London, open and closed"
     assert not at.dataframe  # no table: the map fills the screen
