@@ -349,7 +349,7 @@ def test_losses_present_from_the_link(app, layers):
         )
         for m in at.markdown
     )
-    assert any(len(d.value) == 162 and "Where" in d.value.columns for d in at.dataframe)
+    assert any(len(d.value) == 156 and "Where" in d.value.columns for d in at.dataframe)
 
 
 def test_losses_over_time_present_from_the_link(app):
