@@ -72,14 +72,16 @@ CAVEATS: dict[str, str] = {
         "closures back to 1945 and up to 2021, and only those in the chosen window count."
     ),
     "pharmacy_window": (
-        "Pharmacy closures are recorded from 2004 to April 2025 (NHS ODS dispensary codes); a "
-        "code that closed where another opened at the same postcode within about three months "
-        "is a change of owner, not a loss."
+        "Pharmacy closures are recorded from 2004 to April 2025 (NHS ODS dispensary codes). A "
+        "code is not a pharmacy: a change of owner, a second code of one shop, a code that "
+        "lived days and a move nearby are one pharmacy's history, not losses; distance-selling "
+        "and hub contractors nobody walks into are left out."
     ),
     "dental_window": (
         "Dental practice closures are recorded from 2006 to March 2016 (NHS ODS, frozen about "
-        "April 2016); the 61 closures dated 31 March 2016 are contract ends, not losses, and "
-        "the source's opening dates start in 2006."
+        "April 2016). Each closure is an NHS dental contract ending (the practice may have gone "
+        "private); those dated 31 March, the NHS year end, are contract-end records, not "
+        "losses. 1 April 2006, when the contracts began, is 'on record since', not an opening."
     ),
     "vintage": (
         "Only closures after designation: a site counts as inside only from its area's "
@@ -1130,11 +1132,14 @@ default: counted per site-year and pooled within categories (below), sources rec
 different years no longer bias the comparison, and more closures give a firmer answer; the
 robustness panel shows each category alone, and the sidebar can choose fewer.
 
-**Only losses count.** A closure counts when it is a loss: a library closed and replaced, a
-move, a pharmacy's change of owner (a code that closed where another opened at the same
-postcode within about three months), a GP practice's merger at the same surgery or a dental
-contract end on 31 March 2016 is not a loss. The robustness panel shows the verdict with
-replacements, moves and contract ends counted as losses.
+**Only losses count, and a record is not a facility.** A closure counts when it is a loss: a
+library closed and replaced (the lists' own notes, on the old library's row or the new one's),
+a move, a museum merged into another at the same place, a GP practice's merger at the same
+surgery, a pharmacy's change of owner (a code that closed where another opened in the same
+building within about three months), a second NHS code of one shop ending, a code that lived
+under 31 days and a dental contract-end record on 31 March are not losses; distance-selling
+and hub pharmacies, community dental services, school libraries and pop-up museums are not
+community facilities. The robustness panel undoes each of these rules in turn.
 
 **One window, closures per site-year.** You choose the first year (2010 by default); each
 source's own end closes the window. A site is at risk from the window start, or its opening if
