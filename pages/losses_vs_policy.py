@@ -9,7 +9,7 @@ from lib.analysis import geometry, losses
 from lib.render import cards, charts, loss_maps, tables
 from lib.store import PublicFilter
 from lib.ui import cache, community, embed, layout, link_check, present, share_panel, widgets
-from lib.vocab.categories import RECORDING_CATEGORIES, WINDOW_START_OPTIONS
+from lib.vocab.categories import RECORDING_CATEGORIES, WINDOW_START_OPTIONS, categories_text
 from lib.vocab.policies import ANALYSED, MAIN_ANALYSED, base_policy, policy_label, policy_title
 
 # Main policies first, then the town-centre classes; the URL carries the readable title.
@@ -193,7 +193,7 @@ st.markdown(
     )
 )
 st.markdown(
-    f"Did London's {loss_maps.categories_text(categories)} close more often **inside {label}** "
+    f"Did London's {categories_text(categories)} close more often **inside {label}** "
     f"than elsewhere, since {choices.start}? Rate = losses per 100 site-years at risk (the years "
     "each site was open in its source's window) on each side of the boundary, with 95% "
     "intervals. Choose the policy, categories and window in the sidebar: the link in your "

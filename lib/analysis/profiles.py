@@ -29,7 +29,13 @@ from lib.analysis.inference import correlation, poisson_rate_interval, rate_tren
 from lib.analysis.losses import lost_mask
 from lib.analysis.pub_trends import pubs_change
 from lib.data.layers import history_texts, source_labels
-from lib.vocab.categories import CATEGORY_GROUPS, PUBS_END, PUBS_START, RECORDING
+from lib.vocab.categories import (
+    CATEGORY_GROUPS,
+    PUBS_END,
+    PUBS_START,
+    RECORDING,
+    categories_text,
+)
 from lib.vocab.funders import FUNDER_GROUPS, FUNDER_TYPES, VOLUNTARY
 
 # ---------------------------------------------------------------- constants
@@ -169,14 +175,15 @@ def _measures() -> list[Measure]:
         Measure(
             "closures_all",
             "Losses",
-            f"Libraries, GP practices and museums closed since {CLOSURES_SINCE}: per "
+            f"{categories_text(RECORDING).capitalize()} closed since {CLOSURES_SINCE}: per "
             "100,000 residents",
             "All recorded closures",
             "per 100,000 residents",
             "{:.1f}",
             True,
             "1 = most closures per resident",
-            "Only these three kinds of facility have records of closures.",
+            f"Only these {len(RECORDING)} kinds of facility have records of closures; each "
+            "source's own window, from the Losses over time page.",
         )
     )
     out.append(

@@ -57,6 +57,7 @@ from lib.vocab.categories import (
     RECORDING,
     RECORDING_CATEGORIES,
     STATUSES,
+    categories_text,
 )
 from lib.vocab.policies import POLICIES, base_policy, parse_policy, policy_label, policy_title
 from lib.vocab.sources import (
@@ -139,7 +140,7 @@ def losses_summary(
     label = policy_label(policy)
     areas = f"{n_areas:,} area{'' if n_areas == 1 else 's'}"
     return (
-        f"The map shows {n_in + n_out:,} closed {loss_maps.categories_text(categories)}: "
+        f"The map shows {n_in + n_out:,} closed {categories_text(categories)}: "
         f"{n_in:,} inside {label} ({areas}, shaded; filled vermillion dots) and "
         f"{n_out:,} elsewhere (hollow blue rings)."
     )
@@ -212,7 +213,7 @@ def losses_figure(
 
     legend = (
         LegendSection(
-            f"Lost {loss_maps.categories_text(categories)} since {choices.start}",
+            f"Lost {categories_text(categories)} since {choices.start}",
             "ring",
             ((loss_maps.INSIDE_COLOUR, f"Inside {label} ({len(inside):,})"),),
         ),
@@ -235,7 +236,7 @@ def losses_figure(
     text = CardText(
         title=losses_title(policy),
         subtitle=(
-            f"Lost {loss_maps.categories_text(categories)} inside {policy_label(policy)} and "
+            f"Lost {categories_text(categories)} inside {policy_label(policy)} and "
             f"elsewhere since {choices.start}. Rate = losses per 100 site-years at risk on each "
             f"side of the boundary: {losses_counts(total)}"
         ),

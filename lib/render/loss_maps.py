@@ -32,7 +32,7 @@ from lib.analysis import geometry, losses
 from lib.render import maps
 from lib.render.legend import LegendSection
 from lib.render.tables import MINUS
-from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES
+from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES, categories_text
 from lib.vocab.policies import base_policy, policy_label, policy_title
 
 INSIDE_COLOUR = "#D55E00"  # Okabe-Ito vermillion: closures inside the policy's areas (filled)
@@ -176,17 +176,6 @@ INSIDE_MARKER: dict[str, Any] = dict(
 OUTSIDE_MARKER: dict[str, Any] = dict(
     radius=5, color=OUTSIDE_COLOUR, weight=2.4, fill=True, fill_color="#ffffff", fill_opacity=0.35
 )
-
-
-def categories_text(categories) -> str:
-    """'libraries, GP practices and museums', the chosen categories joined in their order."""
-    chosen = [c for c in RECORDING_CATEGORIES if c in categories]
-    # 'museums and public galleries' would blur into a list: there, 'museums'.
-    words = [
-        RECORDING[c].plural.split(" and ")[0] if len(chosen) > 1 else RECORDING[c].plural
-        for c in chosen
-    ]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 class LossLayers(NamedTuple):

@@ -173,6 +173,19 @@ RECORDING: dict[str, Recording] = {
     ]
 }
 RECORDING_CATEGORIES: tuple[str, ...] = tuple(RECORDING)
+
+
+def categories_text(categories) -> str:
+    """'libraries, GP practices and museums', the chosen categories joined in their order."""
+    chosen = [c for c in RECORDING_CATEGORIES if c in categories]
+    # 'museums and public galleries' would blur into a list: there, 'museums'.
+    words = [
+        RECORDING[c].plural.split(" and ")[0] if len(chosen) > 1 else RECORDING[c].plural
+        for c in chosen
+    ]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 #: The first years a loss comparison's window can start from (it ends at each source's end).
 WINDOW_START_OPTIONS: tuple[int, ...] = tuple(range(2000, 2021))
 

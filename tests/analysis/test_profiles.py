@@ -771,6 +771,9 @@ def test_real_known_borough_figures(real_stats, real_wards):
     # and dental practices recorded too: 5 NHS dental contracts, 3 pharmacies, 1 GP practice
     # and the Clowns Gallery Museum.
     assert hackney.loc["closures_all", "count"] == 10
+    assert hackney.loc["closures_all", "label"].startswith(
+        "Libraries, GP practices, museums, pharmacies and dental practices closed since 2010"
+    )
     assert not hackney["unstable"].any()
     assert hackney.loc["charities_per_1k", "london"] == pytest.approx(2.1465, abs=1e-4)
     city = profiles.borough_figures(real_stats, "E09000001").set_index("measure")

@@ -11,7 +11,7 @@ from shapely.geometry import Point, box
 from lib.analysis import losses, pub_trends
 from lib.data import layers as data
 from lib.render import charts, loss_maps, maps, tables
-from lib.vocab.categories import RECORDING_CATEGORIES
+from lib.vocab.categories import RECORDING_CATEGORIES, categories_text
 from lib.vocab.policies import POLICIES
 
 BOROUGHS = gpd.GeoDataFrame(
@@ -359,8 +359,8 @@ def test_formatting_helpers():
     assert tables.rate_with_interval(0.161, 0.128, 0.2008) == "16.1% (12.8\u201320.1)"
     assert tables.ratio_with_interval(1.2151, 0.9424, 1.5667) == "1.22 (0.94\u20131.57)"
     assert tables.p_value(0.0004) == "<0.001" and tables.p_value(0.1426) == "0.143"
-    assert loss_maps.categories_text(("GP practice", "Library")) == "libraries and GP practices"
-    assert loss_maps.categories_text(RECORDING_CATEGORIES) == (
+    assert categories_text(("GP practice", "Library")) == "libraries and GP practices"
+    assert categories_text(RECORDING_CATEGORIES) == (
         "libraries, GP practices, museums, pharmacies and dental practices"
     )
     assert tables.ratio_interval(0.35, float("inf")) == "0.35\u2013\u221e"
