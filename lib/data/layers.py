@@ -89,6 +89,7 @@ def load_layers(path: Path | None = None) -> Layers:
     return Layers(**frames)
 
 
+CHANGE_OF_OWNER_TIGHT_DAYS = 7
 # The rules whose records, undone, are facilities of their own from their opening; the host
 # site then starts where the record's successor opened (a change of owner, a move). A parallel
 # code was open beside its host, so the host keeps its years.
@@ -99,8 +100,13 @@ def without_rule(sites: gpd.GeoDataFrame, records: gpd.GeoDataFrame, rule: str) 
     """The sites as they would be without one of the build's record rules (lib/vocab/rules.py):
     each record the rule folded away or left out becomes a site of its own (closed and lost
     if it closed), and a site whose earlier code it was starts at its successor's opening; a
-    contract end, the site's own last record, is its loss."""
+    contract end, the site's own last record, is its loss. The change-of-owner rule is
+    tightened to a week instead (its successors open a median of one day after the close)."""
     chosen = records[records["rule"] == rule]
+    if rule == "change_of_owner":  # tightened, not undone (lib/vocab/rules.py)
+        opened_on = pd.to_datetime(records.set_index("code")["opened"], errors="coerce")
+        gap = pd.to_datetime(chosen["next_code"].map(opened_on)) - pd.to_datetime(chosen["closed"])
+        chosen = chosen[gap.dt.days.abs() > CHANGE_OF_OWNER_TIGHT_DAYS]
     if rule == "contract_end":
         result = sites.copy()
         result.loc[result["site_id"].isin(chosen["site_id"]), "lost"] = True

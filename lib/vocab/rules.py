@@ -12,7 +12,7 @@ from dataclasses import dataclass
 class RecordRule:
     key: str
     label: str  # what the rule folds away, as a noun phrase
-    variant: str  # the robustness panel's row when the rule is undone
+    variant: str  # the robustness panel's row when the rule is undone (or tightened)
 
 
 RECORD_RULES = {
@@ -20,8 +20,10 @@ RECORD_RULES = {
     for rule in (
         RecordRule(
             "change_of_owner",
-            "changes of owner (a code closing as another opens at the same postcode)",
-            "Changes of owner counted as losses",
+            "changes of owner (a code closing as another opens in the same building)",
+            # Half of them open the next day: undoing the rule would call an owner's paperwork
+            # a closure; the variant tightens its 92 days to a week.
+            "Changes of owner only within a week (not 92 days)",
         ),
         RecordRule(
             "parallel_code",
