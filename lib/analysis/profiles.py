@@ -841,6 +841,7 @@ def voluntary_correlations(wards: pd.DataFrame) -> pd.DataFrame:
     rows = []
     stable = wards[~wards["unstable"]]
     covered = fully_covered(wards)
+    fifths = deprivation_fifths(wards)
     samples = {
         "all wards": wards,
         f"wards with {UNSTABLE_WARD_POPULATION:,}+ residents": stable,
@@ -855,15 +856,14 @@ def voluntary_correlations(wards: pd.DataFrame) -> pd.DataFrame:
             }
         for sample, frame in {**samples, **extra}.items():
             stats = correlation(frame["imd_score"], frame[measure])
-            rows.append(
-                dict(
-                    measure=measure,
-                    label=label,
-                    wards=sample,
-                    **stats,
-                    reading=_strength(stats["rho"]),
+            reading = _strength(stats["rho"])
+            if sample in extra:  # the complete boroughs hold few of the most deprived wards
+                most = int(fifths.reindex(frame.index).eq(5).sum())
+                reading += (
+                    f", but only {most} of these {len(frame)} wards are in London's most "
+                    "deprived fifth: too few to say there is no link"
                 )
-            )
+            rows.append(dict(measure=measure, label=label, wards=sample, **stats, reading=reading))
     table = pd.DataFrame(rows)
     caveat_keys = [
         "charities_registered",

@@ -801,6 +801,10 @@ def test_real_correlations_and_findings(real, real_stats, real_wards):
     assert charities["rho"] == pytest.approx(-0.126, abs=0.005)
     complete = table.loc[("charities_per_1k", "wards of the 9 boroughs the extract covers fully")]
     assert complete["n"] == 175 and complete["rho_lo"] < 0 < complete["rho_hi"]
+    assert complete["reading"] == (
+        "negligible, but only 7 of these 175 wards are in London's most deprived fifth: too "
+        "few to say there is no link"
+    )
     assert grants["rho"] == pytest.approx(0.209, abs=0.005)
     found = profiles.findings(real_stats, real_wards, real.voluntary_points, real.sites)
     assert len(found) == 3
