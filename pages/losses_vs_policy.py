@@ -178,8 +178,8 @@ if vintage and not dated:
     source = geometry.policy_layer(layers.policy_areas, policy)["designated_source"].iloc[0]
     why = source.split(": ", 1)[-1]  # the build's "no designation date: <why>"
     st.caption(
-        f"{title} has no designation date here ({why}), so “Only closures after designation” "
-        "does not apply: every year inside counts."
+        f"No designation date for {title} ({why}), so “Only closures after designation” does "
+        "not apply: every year inside counts."
     )
 if community_count is not None:
     st.caption(community_count.note())

@@ -84,7 +84,7 @@ share_slot = layout.title_bar(
         ),
         layout.Figure(
             f"Grants {profiles.GRANT_YEARS}",
-            f"£{grants['grants_gbp'].sum() / 1e9:,.2f} bn",
+            profiles.gbp_text(grants["grants_gbp"].sum()),
             help=f"From {funders}. £{wards['grants_gbp'].sum() / 1e9:,.2f} bn of it has a "
             "recipient ward.",
         ),

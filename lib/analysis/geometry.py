@@ -98,8 +98,9 @@ def policy_layer(policy_areas: gpd.GeoDataFrame, policy: str) -> gpd.GeoDataFram
 
 def has_designation(policy_areas: gpd.GeoDataFrame, policy: str) -> bool:
     """Whether the policy's source dates its designations (the Opportunity Areas' adoption,
-    the Creative Enterprise Zones' announcement, the IMD behind the Areas for Regeneration);
-    the CAZ, SILs and town centres have only the date their records were added."""
+    the Creative Enterprise Zones' announcement); the CAZ, SILs and town centres have only the
+    date their records were added, and the Areas for Regeneration only the IMD 2019 that this
+    layer was drawn from (they were in the 2011 and 2016 Plans)."""
     return bool(policy_layer(policy_areas, policy)["designated_year"].notna().any())
 
 

@@ -1118,7 +1118,7 @@ def closures_by_year(
 
 # ---------------------------------------------------------------- definitions
 
-DEFINITIONS = """\
+DEFINITIONS = f"""\
 **Which sites count.** Five categories have sources that record closures as well as open
 sites: libraries (DCMS / Arts Council England lists of 2016, 2021 and 2023: closures 2010-2023),
 GP practices (NHS Digital epraccur, December 2019: closures July 2013 - July 2019), museums and
@@ -1161,7 +1161,7 @@ difference. Its 95% interval and p-value are exact and conditional (mid-p): give
 in each stratum, those inside follow a binomial whose probability depends only on the ratio
 and the stratum's share of site-years inside; no 0.5 is added to empty cells.
 
-**No verdict on a handful.** A verdict needs at least 10 losses expected inside at the rate
+**No verdict on a handful.** A verdict needs at least {MIN_CLOSURES} losses expected inside at the rate
 elsewhere; below that the page says "too few closures to tell" and gives the counts. Only the
 expected count decides, never the losses observed, so whether a comparison gets a verdict does
 not depend on its outcome (a gate on the observed count would let a small area be called only
@@ -1170,7 +1170,7 @@ interval includes 1.
 
 **How many comparisons.** The page offers each main policy (and a town-centre class when one
 is chosen) against each category shown and the pooled row; it says how many. Holm's correction
-runs over those that can give a verdict (10 or more losses expected inside): one that reads
+runs over those that can give a verdict ({MIN_CLOSURES} or more losses expected inside): one that reads
 "too few to tell" whatever happens cannot add a false finding, and counting it would only
 spend the error rate on comparisons that cannot be called. Where a difference would not
 survive the correction (Holm-adjusted p ≥ 0.05) it is marked **exploratory**: worth a look,
@@ -1197,7 +1197,7 @@ not that the designation caused them: places are designated because of what is a
 those soon after may have been under way before it.
 
 **Robustness.** The headline is recomputed under other reasonable choices: the window from
-2000, 2010 or 2015, the sites within 50 m of the policy's outline (the areas dissolved, either
+2000, 2010 or 2015, the sites within {BOUNDARY_EDGE_M:.0f} m of the policy's outline (the areas dissolved, either
 side) left out (site points and boundaries are both approximate), replacements, moves and
 contract ends counted as losses, each of the build's record rules undone (parallel codes,
 short-lived codes, moves, changes of owner, pharmacies nobody walks into, dental contract

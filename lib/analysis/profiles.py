@@ -800,16 +800,23 @@ def grants_by_group(grants_by_year: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["group", "type", "grants_gbp", "share", "voluntary"])
 
 
+def gbp_text(gbp: float) -> str:
+    """'£423 m' or '£3.21 bn', the unit held to its number (a no-break space)."""
+    if abs(gbp) >= 1e9:
+        return f"£{gbp / 1e9:,.2f}\u00a0bn"
+    return f"£{gbp / 1e6:,.0f}\u00a0m"
+
+
 def grants_sentence(groups: pd.DataFrame) -> str:
-    """'Of £3.21 bn published to 360Giving for 2013-2018, independent charitable funders gave
-    £423 m (...), ...' from ``grants_by_group``."""
+    """'Of the £3.21 bn published to 360Giving for 2013-2018: government departments and
+    councils £1,661 m; ...' from ``grants_by_group``."""
     by_group = groups.groupby("group", sort=False)["grants_gbp"].sum()
     research = groups.loc[groups["type"] == FUNDER_TYPES["research"].label, "grants_gbp"].sum()
-    parts = [f"{group} £{gbp / 1e6:,.0f} m" for group, gbp in by_group.items()]
+    parts = [f"{group} {gbp_text(gbp)}" for group, gbp in by_group.items()]
     return (
-        f"Of the £{groups['grants_gbp'].sum() / 1e9:,.2f} bn published to 360Giving for "
+        f"Of the {gbp_text(groups['grants_gbp'].sum())} published to 360Giving for "
         f"{GRANT_YEARS}: " + "; ".join(parts) + ". Of the independent funders' money, "
-        f"£{research / 1e6:,.0f} m came from research funders, whose money goes mainly to "
+        f"{gbp_text(research)} came from research funders, whose money goes mainly to "
         "universities and museums."
     )
 
@@ -841,6 +848,7 @@ def voluntary_correlations(wards: pd.DataFrame) -> pd.DataFrame:
     rows = []
     stable = wards[~wards["unstable"]]
     covered = fully_covered(wards)
+    fifths = deprivation_fifths(wards)
     samples = {
         "all wards": wards,
         f"wards with {UNSTABLE_WARD_POPULATION:,}+ residents": stable,
@@ -855,15 +863,14 @@ def voluntary_correlations(wards: pd.DataFrame) -> pd.DataFrame:
             }
         for sample, frame in {**samples, **extra}.items():
             stats = correlation(frame["imd_score"], frame[measure])
-            rows.append(
-                dict(
-                    measure=measure,
-                    label=label,
-                    wards=sample,
-                    **stats,
-                    reading=_strength(stats["rho"]),
+            reading = _strength(stats["rho"])
+            if sample in extra:  # the complete boroughs hold few of the most deprived wards
+                most = int(fifths.reindex(frame.index).eq(5).sum())
+                reading += (
+                    f", but only {most} of these {len(frame)} wards are in London's most "
+                    "deprived fifth: too few to say there is no link"
                 )
-            )
+            rows.append(dict(measure=measure, label=label, wards=sample, **stats, reading=reading))
     table = pd.DataFrame(rows)
     caveat_keys = [
         "charities_registered",

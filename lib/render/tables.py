@@ -136,9 +136,9 @@ def robustness_display(table: pd.DataFrame) -> pd.DataFrame:
                 f"{a:,.0f} / {b:,.0f}" for a, b in _rows(table, "years_in", "years_out")
             ],
             "Rate ratio (95% CI)": _with_interval(table, "ratio", ratio_with_interval),
-            "Verdict": table["verdict"],
             "Against the headline": table["judgement"],
             "Flips": table["flips"].map({True: "flips", False: ""}),
+            "Verdict": table["verdict"],
         }
     )
 

@@ -71,6 +71,8 @@ def classes(values: pd.Series, integer: bool, fmt: str) -> tuple[np.ndarray, lis
         )
         return bins, labels
     bins, edges = maps.classify(values)
+    if any(fmt.format(a) == fmt.format(b) for a, b in pairwise(edges)):
+        fmt = fmt.replace(".0f}", ".2f}")  # "£0 – £0" would hide a class of pennies a head
     return bins, [f"{fmt.format(a)} – {fmt.format(b)}" for a, b in pairwise(edges)]
 
 

@@ -553,6 +553,15 @@ def test_integer_classes_never_say_zero_to_one():
     assert bins.min() == 0 and bins.max() == len(labels) - 1
 
 
+def test_continuous_classes_show_pennies_when_pounds_would_repeat():
+    # Grants per head: a fifth of wards get pennies; "£0 – £0" would hide that class.
+    values = pd.Series([0.0, 0.1, 0.2, 0.3, 1.5, 2.0, 5.0, 9.0, 20.0, 300.0])
+    _, labels = ward_maps.classes(values, False, "£{:,.0f}")
+    assert labels[0].startswith("£0.00 – £0.") and len(set(labels)) == len(labels)
+    _, whole = ward_maps.classes(pd.Series([10.0, 20.0, 30.0, 40.0, 50.0, 60.0]), False, "£{:,.0f}")
+    assert whole[0].startswith("£10 – ")  # pounds enough: no pennies
+
+
 # ---------------------------------------------------------------- maps
 
 
@@ -715,10 +724,11 @@ def test_real_grants_split_by_funder_type(real, real_wards):
     groups = profiles.grants_by_group(real.grants_by_year).groupby("group", sort=False)
     independent = groups["grants_gbp"].sum().iloc[-1]
     assert independent == pytest.approx(423_361_521, abs=1)  # £423 m, not £1.27 bn
-    assert profiles.grants_sentence(profiles.grants_by_group(real.grants_by_year)) == (
+    sentence = profiles.grants_sentence(profiles.grants_by_group(real.grants_by_year))
+    assert sentence.replace("\u00a0", " ") == (
         "Of the £3.21 bn published to 360Giving for 2013-2018: government departments and "
-        "councils £1,661 m; the public lottery distributors (the Big Lottery Fund and Sport "
-        "England) £1,131 m; independent charitable funders (trusts, foundations and companies) "
+        "councils £1.66 bn; the public lottery distributors (the Big Lottery Fund and Sport "
+        "England) £1.13 bn; independent charitable funders (trusts, foundations and companies) "
         "£423 m. Of the independent funders' money, £102 m came from research funders, whose "
         "money goes mainly to universities and museums."
     )
@@ -796,6 +806,10 @@ def test_real_correlations_and_findings(real, real_stats, real_wards):
     assert charities["rho"] == pytest.approx(-0.126, abs=0.005)
     complete = table.loc[("charities_per_1k", "wards of the 9 boroughs the extract covers fully")]
     assert complete["n"] == 175 and complete["rho_lo"] < 0 < complete["rho_hi"]
+    assert complete["reading"] == (
+        "negligible, but only 7 of these 175 wards are in London's most deprived fifth: too "
+        "few to say there is no link"
+    )
     assert grants["rho"] == pytest.approx(0.209, abs=0.005)
     found = profiles.findings(real_stats, real_wards, real.voluntary_points, real.sites)
     assert len(found) == 3

@@ -203,7 +203,7 @@ def test_losses_page_policy_categories_and_choices_come_from_the_url(app, layers
     # The CAZ has no designation date in its source: the option does not apply, and says so.
     assert any(
         c.value.startswith(
-            "Central Activities Zone has no designation date here (the file's firstaddeddate "
+            "No designation date for Central Activities Zone (the file's firstaddeddate "
             "(2018-06-04) is when the record was added, and the CAZ predates it), so “Only "
             "closures after designation” does not apply"
         )

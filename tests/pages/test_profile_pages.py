@@ -109,12 +109,12 @@ def test_voluntary_page_with_a_ward_from_the_link(app):
     assert at.selectbox(key="measure").value == "grants_per_head"
     values = metric_values(at)
     assert values["Registered charities (2019)"] == "16,577"
-    assert values["Grants 2013-2018"] == "£0.42 bn"  # the independent charitable funders
+    assert values["Grants 2013-2018"] == "£423\u00a0m"  # the independent charitable funders
     assert values["Food banks"] == "85" and values["Mutual aid groups (2020)"] == "657"
     assert "Hoxton West (Hackney)" in at.info[0].value
     text = " ".join(md.value for md in at.markdown)
     assert "Spearman ρ = 0.21" in text  # grants per head vs ward IMD
-    assert "independent charitable funders (trusts, foundations and companies) £423 m" in text
+    assert "independent charitable funders (trusts, foundations and companies) £423\u00a0m" in text
     assert "only 7 of those wards are in London's most deprived fifth" in text
     assert "registered" in text and "360Giving" in text
     assert "Fewest charities and grants among the most deprived boroughs" in text
@@ -137,6 +137,6 @@ def test_voluntary_page_adds_government_grants_only_when_asked(app):
     unless the link asks."""
     at = open_page(app, "pages/voluntary_sector.py", measure="Grants per head", government="true")
     assert at.checkbox(key="government").value
-    assert metric_values(at)["Grants 2013-2018"] == "£3.21 bn"
+    assert metric_values(at)["Grants 2013-2018"] == "£3.21\u00a0bn"
     wards = at.dataframe[0].value.set_index("ward")
     assert round(wards.loc["Cathedrals", "grants_gbp"]) == 1_519_870_348
