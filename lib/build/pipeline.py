@@ -23,12 +23,11 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 from pyproj import Transformer
 from shapely import make_valid
 
+from lib.build import geopackage, integrity, summary
 from lib.build import gp as gp_rules
-from lib.build import integrity
 from lib.build import merge as merging
 from lib.build.history import EVENT_COLUMNS, event, events_frame, site_states
 from lib.build.lost_more import read_dental, read_library_history, read_pharmacies
@@ -770,12 +769,17 @@ def read_museums(src: Path, report: Report) -> tuple[gpd.GeoDataFrame, pd.DataFr
 
 
 def read_postcodes(src: Path) -> pd.DataFrame:
-    columns = ["postcode_nospace", "easting", "northing"]
-    current = read_csv(src, "postcodes", columns, usecols=columns)
-    old = read_csv(src, "postcodes_2014", columns, usecols=columns)
+    """Code-Point Open, current and terminated: the one reader of these files (the app reads
+    the `postcodes` layer the build writes from this)."""
+    columns = ["postcode_nospace", "easting", "northing", "admin_district_code"]
+    current = read_csv(src, "postcodes", columns, usecols=columns).assign(terminated=False)
+    old = read_csv(src, "postcodes_2014", columns, usecols=columns).assign(terminated=True)
     # Current postcodes win where a postcode is in both.
     return (
-        pd.concat([current, old]).drop_duplicates("postcode_nospace").set_index("postcode_nospace")
+        pd.concat([current, old])
+        .drop_duplicates("postcode_nospace")
+        .rename(columns={"postcode_nospace": "postcode", "admin_district_code": "gss_code"})
+        .set_index("postcode")
     )
 
 
@@ -1254,15 +1258,17 @@ def build(source_dir: Path, out: Path) -> pd.DataFrame:
             ("sites", sites),
             ("voluntary_points", voluntary_points),
         ]:
-            pyogrio.write_dataframe(layer, tmp, layer=name)
+            geopackage.write_layer(tmp, name, layer)
         for name, table in [
             ("voluntary_wards", voluntary_wards),
             ("grants_by_year", grants_by_year),
             ("pubs_by_borough", pubs),
             ("events", events),
+            ("postcodes", postcodes.reset_index()),
             ("build_report", report.frame()),
         ]:
-            pyogrio.write_dataframe(pd.DataFrame(table), tmp, layer=name)
+            geopackage.write_layer(tmp, name, pd.DataFrame(table))
+        geopackage.describe_columns(tmp)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
@@ -1289,9 +1295,7 @@ def main(argv=None) -> int:
     except InputError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 2
-    with pd.option_context("display.max_colwidth", 110, "display.width", 200):
-        print(report.to_string(index=False))
-    print(f"wrote {args.out} in {time.perf_counter() - started:.1f} s")
+    print(summary.write(report, Path(args.out), time.perf_counter() - started))
     return 0
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 import pyogrio
 
 from lib.vocab.categories import STATUSES
+from lib.vocab.schema import LAYERS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_GPKG = REPO_ROOT / "geodata" / "london.gpkg"
@@ -64,14 +65,9 @@ def load_layers(path: Path | None = None) -> Layers:
     path = Path(path or gpkg_path())
     if not path.exists():
         raise DataMissing(
-            f"The built data {path} is missing. Build it with `make data` "
-            "(or `python -m lib.build --source $GEODATA_SOURCE --out geodata/london.gpkg`)."
+            f"The built data {path} is missing. Build it with `make data`."
         )
-    present = set(pyogrio.list_layers(path)[:, 0])
-    missing = [name for name in GEO_LAYERS + TABLE_LAYERS if name not in present]
-    if missing:
-        raise DataMissing(f"{path} lacks the layer(s) {', '.join(missing)}: rebuild it with "
-                          "`make data`.")
+    _check_schema(path)
     frames = {name: gpd.read_file(path, layer=name) for name in GEO_LAYERS}
     frames.update({name: pyogrio.read_dataframe(path, layer=name, read_geometry=False)
                    for name in TABLE_LAYERS})
@@ -79,6 +75,29 @@ def load_layers(path: Path | None = None) -> Layers:
     for column in ["opened_year", "closed_year"]:
         sites[column] = sites[column].astype("Int64")
     return Layers(**frames)
+
+
+def _check_schema(path: Path) -> None:
+    """A GeoPackage from an older build (a layer or column missing, or one more than
+    lib/vocab/schema.py describes) is rebuilt, not half read."""
+    present = set(pyogrio.list_layers(path)[:, 0])
+    missing = [name for name in LAYERS if name not in present]
+    if missing:
+        raise DataMissing(f"{path} lacks the layer(s) {', '.join(missing)}: rebuild it with "
+                          "`make data`.")
+    for name, layer in LAYERS.items():
+        fields = list(pyogrio.read_info(path, layer=name)["fields"])
+        if fields != layer.column_names:
+            raise DataMissing(f"{path} has other columns in {name} than this version of the app "
+                              "reads (lib/vocab/schema.py): rebuild it with `make data`.")
+
+
+def load_postcodes(path: Path | None = None) -> pd.DataFrame:
+    """The build's `postcodes` layer, indexed by postcode without spaces (SE17PB): easting,
+    northing (EPSG:27700), gss_code, terminated."""
+    path = Path(path or gpkg_path())
+    table = pyogrio.read_dataframe(path, layer="postcodes", read_geometry=False)
+    return table.set_index("postcode")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from lib.store import Refused, ValidationError
 from lib.store.submit import DEFAULT_LIMITS, SCRIBE_LIMITS, WORKSHOP_LIMITS, RateLimits, send_form
 from lib.store.validation import site_categories
 from lib.store.where import PostcodeError, locate, lookup_postcode, point_from_lonlat
+from lib.ui.cache import postcodes
 from lib.vocab import contributions as vocab
 
 PREFIX = "contribute_"
@@ -174,9 +175,11 @@ def where_picker(layers: Layers, kind: str, mode: Mode = PUBLIC) -> dict:
         )
         if text.strip():
             try:
-                point = lookup_postcode(text)
+                point = lookup_postcode(text, postcodes().table)
             except PostcodeError as error:
-                st.warning(error.message)
+                other = "pick a listed facility" + (" or click the map" if mode.allow_map else "")
+                hint = f" Check it, or {other} instead." if error.code == "not_found" else ""
+                st.warning(error.message + hint)
             else:
                 place |= {"postcode": point.postcode, "x": point.x, "y": point.y}
                 note = " (a postcode no longer in use)" if point.terminated else ""

@@ -119,6 +119,10 @@ def test_a_phone_joins_and_its_hackney_report_is_tagged_and_not_public(
         "A postcode",
         "A listed facility, picked by name",
     ]
+    # an unknown postcode sends the phone to what its form has: no map
+    at.radio(key="contribute_where").set_value("postcode").run()
+    at.text_input(key="contribute_postcode").input("E1 0ZZ").run()
+    assert "Check it, or pick a listed facility instead." in texts(at)
     fill_phone_report(at, "Stoke Newington library annexe")
     assert "E8 1DY: Hackney." in texts(at)
     at.button(key="contribute_send").click().run()
