@@ -28,6 +28,7 @@ from lib.store.moderation import (
     set_outcome,
 )
 from lib.store.validation import Refused, site_categories
+from lib.vocab import commands
 from lib.vocab import contributions as vocab
 
 SIGNED_IN = "moderator"
@@ -49,7 +50,7 @@ def identity_provider_configured() -> bool:
 
 def _idp_moderator(engine) -> SignedIn | None:
     """A sign-in through the identity provider counts only for an email address that has a
-    moderator account (python -m lib.store create-moderator EMAIL)."""
+    moderator account (`make moderator NAME=<that address>`)."""
     if not identity_provider_configured() or not st.user.is_logged_in:
         return None
     email = str(st.user.get("email") or "")
@@ -102,9 +103,9 @@ def require_moderator(engine) -> SignedIn:
     if not has_moderators(engine):
         st.warning(
             "There is no moderator account yet. Whoever runs the app makes the first "
-            "one on the server, where it asks for a password:"
+            "one on the server, in the app's folder, where it asks for a password:"
         )
-        st.code("python -m lib.store create-moderator NAME", language="bash")
+        st.code(commands.MAKE_MODERATOR, language="bash")
         st.stop()
     with st.form("moderate_sign_in"):
         st.text_input("Name", key="moderate_name")

@@ -40,6 +40,7 @@ from lib.store.workshop import (
     start_session,
 )
 from lib.ui import contribute, draft
+from lib.vocab import commands
 from lib.vocab import contributions as vocab
 
 WALL_REFRESH_S = 3
@@ -272,7 +273,7 @@ def session_panel(engine, session: Session) -> None:
             st.caption(
                 "Address from "
                 + ("JOINED_UP_WORKSHOP_URL." if source == "setting" else "this laptop's network.")
-                + " Start the app with `make workshop` so that phones can reach it."
+                + f" Start the app with `{commands.WORKSHOP}` so that phones can reach it."
             )
         wall = f"./wall?session={session.code}"
         st.markdown(f"[Open the wall for the projector]({wall})")

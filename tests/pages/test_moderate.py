@@ -53,7 +53,7 @@ def test_with_no_moderator_the_page_says_how_to_make_one(store_page, contrib_eng
     report(contrib_engine, name="Queued report")
     at = store_page(PAGE)
     shown = everything_shown(at)
-    assert "python -m lib.store create-moderator NAME" in shown
+    assert "make moderator NAME=alice" in shown
     assert "Queued report" not in shown and not at.dataframe
 
 
