@@ -5,8 +5,9 @@ The layers are read once per process (the UI caches `load_layers`) and treated a
 
 from __future__ import annotations
 
-import re
+import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from lib.vocab.categories import STATUSES
+from lib.vocab.categories import STATUS_LABELS, STATUSES
 from lib.vocab.schema import LAYERS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -116,12 +117,24 @@ class SiteFilter:
         if self.categories:
             parts.append(", ".join(self.categories))
         if self.statuses and set(self.statuses) != set(STATUSES):
-            parts.append(" and ".join(self.statuses))
+            parts.append(" and ".join(STATUS_LABELS[s].lower() for s in self.statuses))
         if self.boroughs:
             parts.append("in " + ", ".join(borough_names.get(c, c) for c in self.boroughs))
         if self.closed_from is not None or self.closed_to is not None:
             parts.append(f"closures {self.closed_from or '…'}–{self.closed_to or '…'}")
         return " · ".join(parts)
+
+    def file_name(self, borough_names: dict[str, str], suffix: str) -> str:
+        """A download's name, saying its filter: joined-up-london-sites-health-closed-hackney.csv
+        (…-all.csv unfiltered)."""
+        parts = [*self.groups, *self.categories]
+        if self.statuses and set(self.statuses) != set(STATUSES):
+            parts += [STATUS_LABELS[s] for s in self.statuses]
+        parts += [borough_names.get(c, c) for c in self.boroughs]
+        if self.closed_from is not None or self.closed_to is not None:
+            parts.append(f"closed-{self.closed_from or ''}-{self.closed_to or ''}")
+        slug = re.sub(r"[^a-z0-9]+", "-", " ".join(parts).lower()).strip("-")[:120] or "all"
+        return f"joined-up-london-sites-{slug}.{suffix}"
 
 
 def filter_sites(sites: gpd.GeoDataFrame, f: SiteFilter) -> gpd.GeoDataFrame:
@@ -213,6 +226,7 @@ def sites_table(sites: gpd.GeoDataFrame, borough_names: dict[str, str]) -> pd.Da
         "category": sites["categories"],
         "group": sites["category_group"],
         "status": sites["status"],
+        "lost": sites["lost"],
         "history": history_texts(sites),
         "opened_year": sites["opened_year"],
         "closed_year": sites["closed_year"],
@@ -222,6 +236,8 @@ def sites_table(sites: gpd.GeoDataFrame, borough_names: dict[str, str]) -> pd.Da
         "in_town_centre": sites["in_town_centre"],
         "in_caz": sites["in_caz"],
         "in_opportunity_area": sites["in_opportunity_area"],
+        "in_sil": sites["in_sil"],
+        "in_creative_enterprise_zone": sites["in_creative_enterprise_zone"],
         "in_regen_area": sites["in_regen_area"],
         "dist_town_centre_m": sites["dist_town_centre_m"],
         "source": sites["sources"].map(source_labels),
@@ -231,10 +247,22 @@ def sites_table(sites: gpd.GeoDataFrame, borough_names: dict[str, str]) -> pd.Da
     }).reset_index(drop=True)
 
 
-def sites_geojson(sites: gpd.GeoDataFrame, borough_names: dict[str, str]) -> str:
-    """GeoJSON (WGS84, as RFC 7946 asks) of the filtered sites, with the table's columns."""
+def sites_csv(table: pd.DataFrame, selection: str) -> bytes:
+    """The filtered table as CSV. Each row's `filter` column names the view that made the file,
+    so a forwarded or renamed file still says what it holds."""
+    return table.assign(filter=selection).to_csv(index=False).encode()
+
+
+def sites_geojson(
+    sites: gpd.GeoDataFrame, borough_names: dict[str, str], selection: str = "", name: str = ""
+) -> str:
+    """GeoJSON (WGS84, as RFC 7946 asks) of the filtered sites, with the table's columns. The
+    view that made it is the collection's `name` and `description` (foreign members GDAL reads
+    as the layer's name and description)."""
     table = sites_table(sites, borough_names).drop(columns=["easting", "northing"])
     frame = gpd.GeoDataFrame(table, geometry=sites.geometry.to_crs(4326).values, crs=4326)
     for column in ["opened_year", "closed_year"]:
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-    return frame.to_json(drop_id=True)
+    collection = {"type": "FeatureCollection", "name": name, "description": selection}
+    collection["features"] = json.loads(frame.to_json(drop_id=True))["features"]
+    return json.dumps(collection, ensure_ascii=False)
