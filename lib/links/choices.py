@@ -27,6 +27,14 @@ ALL_LONDON = "All London"
 # Losses vs policy: the main policies, then the town-centre classes (pages/losses_vs_policy.py).
 LOSS_POLICY_OPTIONS = [*MAIN_ANALYSED, *[p for p in ANALYSED if ":" in p]]
 VOLUNTARY_MEASURES = ["charities_per_1k", "grants_per_head"]
+# Another page's name for the same setting, read as this page's own (a link edited from one
+# page to another keeps working): the borough is `borough` on the profile and `area` on
+# Losses over time; the policy compared is `against` on Losses vs policy.
+RENAMED = {
+    "over-time": {"borough": "area"},
+    "borough": {"area": "borough"},
+    "losses": {"policy": "against"},
+}
 
 BASEMAP = Choice(
     "a basemap (Street map or No basemap)",

@@ -351,7 +351,7 @@ def _parse_step(
     # Values read as the page's widgets read them, whatever their case and spacing; a value
     # that matches nothing (a borough, category or status) is named with the nearest one.
     page_choices_ = (choices or page_choices()).get(page.url_path, {})
-    checked = match.check_params(params, page_choices_)
+    checked = match.check_params(params, page_choices_, read_nearest_number=False)
     for key, found in checked.unknown.items():
         note = match.note(found[0], page_choices_[key].noun)
         raise TourError(f"{label}: field 'params.{key}' = {note}")
