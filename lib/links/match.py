@@ -47,8 +47,9 @@ def _number(text: str) -> float | None:
 def numeric_nearest(value: str, options: Sequence[str]) -> str | None:
     """For a number among numeric options (years), the closest by value: 1999 -> 2000, not
     2019, which only looks more like it."""
-    given, numbers = _number(value), [_number(o) for o in options]
-    if given is None or not options or any(n is None for n in numbers):
+    given = _number(value)
+    numbers = [n for o in options if (n := _number(o)) is not None]
+    if given is None or not options or len(numbers) != len(options):
         return None
     return min(zip(options, numbers, strict=True), key=lambda o: abs(o[1] - given))[0]
 

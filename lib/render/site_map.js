@@ -447,6 +447,15 @@ class SiteMap {
     if (tileUrl !== (this.tiles && this.tiles._url)) {
       if (this.tiles) map.removeLayer(this.tiles);
       this.tiles = tileUrl ? L.tileLayer(tileUrl, { maxZoom: 19 }).addTo(map) : null;
+      if (this.tilesFailed) this.tilesFailed.remove();
+      this.tilesFailed = null;
+      // No internet at a venue: say why the map is grey rather than leave it unexplained.
+      if (this.tiles) this.tiles.on("tileerror", () => {
+        if (this.tilesFailed) return;
+        this.tilesFailed = L.DomUtil.create("div", "jul-tiles-failed", this.div);
+        this.tilesFailed.setAttribute("role", "status");
+        this.tilesFailed.textContent = spec.basemap.failed;
+      });
     }
     // Where the map looks: a view saved in the link, else the chosen boroughs (or London).
     const view = JSON.stringify(spec.view), bounds = JSON.stringify(spec.bounds);

@@ -1,0 +1,77 @@
+"""What a newcomer meets first, in headless Chromium with every outside host blocked: the
+first control on a projector's first screen, a grey street map that says why, and the report
+form's click map drawn from the app's own Leaflet."""
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from lib.render import maps
+from tests.e2e.streamlit_browser import rerun, save_screenshot, wait_for_app, wait_for_map
+
+MAP_PAGES = ["/", "/losses", "/over-time", "/borough", "/voluntary"]
+# The first control each page offers in the sidebar (its first filter or choice).
+FIRST_CONTROL = {
+    "/": "Category group",
+    "/losses": "London Plan policy",
+    "/over-time": "Borough",
+    "/borough": "Borough",
+    "/voluntary": "Shade wards by",
+}
+
+
+@pytest.mark.parametrize("path", MAP_PAGES)
+def test_the_first_control_is_on_a_projectors_first_screen(app_url, page, path):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{app_url}{path}?basemap=No+basemap")
+    wait_for_app(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    control = sidebar.locator("[data-testid='stWidgetLabel']", has_text=FIRST_CONTROL[path])
+    label = control.first.bounding_box()
+    widget = control.first.locator("xpath=..").bounding_box()
+    assert label is not None and widget is not None
+    assert widget["y"] + widget["height"] <= 720, (path, widget)
+    save_screenshot(page, f"first-control{path.replace('/', '-') or '-explorer'}-1280x720")
+
+
+def test_a_grey_street_map_says_why(app_url, page):
+    """With the street basemap and no internet the tiles fail: the map says so, on the
+    explorer's own map and on a folium map."""
+    page.goto(f"{app_url}/?basemap=Street+map")
+    wait_for_app(page)
+    explorer = wait_for_map(page)
+    note = explorer.locator(".jul-tiles-failed")
+    note.wait_for()
+    assert note.inner_text() == maps.TILES_FAILED
+    with rerun(page):
+        page.goto(f"{app_url}/borough?borough=Hackney&basemap=Street+map")
+    frame = wait_for_map(page)
+    frame.locator(".jul-tiles-failed").wait_for()
+    assert frame.locator(".jul-tiles-failed").inner_text() == maps.TILES_FAILED
+    save_screenshot(page, "borough-street-map-offline")
+    page.goto(f"{app_url}/borough?borough=Hackney&basemap=No+basemap")
+    frame = wait_for_map(page)
+    frame.locator(".jul-legend").wait_for()
+    assert frame.locator(".leaflet-tile").count() == 0  # no basemap: nothing to fail
+    assert frame.locator(".jul-tiles-failed").count() == 0
+
+
+def test_the_report_forms_click_map_loads_leaflet_from_the_app(app_url, page):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{app_url}/contribute")
+    wait_for_app(page)
+    with rerun(page):
+        page.locator(".st-key-contribute_where").get_by_text("A point I click on the map").click()
+    frame = wait_for_map(page)
+    frame.locator(".jul-label", has_text="Hackney").first.wait_for(state="attached")
+    leaflet = [u for u in requested if u.endswith("leaflet.js")]
+    assert leaflet and all(urlsplit(u).hostname in {"127.0.0.1", "localhost"} for u in leaflet)
+    outside = {urlsplit(u).hostname for u in requested} - {"127.0.0.1", "localhost"}
+    assert outside <= {
+        "a.basemaps.cartocdn.com",
+        "b.basemaps.cartocdn.com",
+        "c.basemaps.cartocdn.com",
+        "d.basemaps.cartocdn.com",
+    }, outside
+    save_screenshot(page, "contribute-click-map-offline")
