@@ -75,3 +75,40 @@ def test_the_report_forms_click_map_loads_leaflet_from_the_app(app_url, page):
         "d.basemaps.cartocdn.com",
     }, outside
     save_screenshot(page, "contribute-click-map-offline")
+
+
+LEGEND_AND_ZOOM_JS = """
+(root) => {
+    const rect = (el) => el.getBoundingClientRect();
+    const legend = root.querySelector('.jul-legend');
+    return {legend: [rect(legend).top, rect(legend).bottom], map: [rect(root).top, rect(root).bottom],
+            zoom: rect(root.querySelector('.leaflet-control-zoom')).bottom,
+            scrolls: legend.scrollHeight > legend.clientHeight};
+}
+"""
+
+
+def test_a_long_legend_stays_under_the_zoom_buttons_and_inside_the_map(app_url, page):
+    """Every London Plan layer and an upload make the explorer's legend taller than the room
+    under the zoom buttons at 1280x720: it scrolls instead of covering them or being cut."""
+    from tests.e2e.test_own_data_browser import CSV
+
+    page.set_viewport_size({"width": 1280, "height": 720})
+    layers = "&".join(f"policy={p.legend}" for p in maps.POLICIES.values())
+    page.goto(f"{app_url}/?basemap=No+basemap&{layers}")
+    wait_for_app(page)
+    wait_for_map(page)
+    with rerun(page):
+        page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(
+            {"name": "my places.csv", "mimeType": "text/csv", "buffer": CSV}
+        )
+    site_map = wait_for_map(page)
+    site_map.locator(".jul-legend", has_text="Your own data").wait_for(state="attached")
+    box = site_map.evaluate(LEGEND_AND_ZOOM_JS)
+    assert box["legend"][0] >= box["zoom"], box  # not over the zoom buttons
+    assert box["map"][0] <= box["legend"][0] and box["legend"][1] <= box["map"][1], box
+    assert box["scrolls"], box  # every row still reachable
+    # The page's heading style does not reach the legend's section titles.
+    heading = site_map.locator(".jul-legend h4").first
+    assert heading.evaluate("h => getComputedStyle(h).fontSize") == "11px"
+    save_screenshot(page, "explorer-long-legend-1280x720")
