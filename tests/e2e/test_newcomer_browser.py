@@ -112,3 +112,37 @@ def test_a_long_legend_stays_under_the_zoom_buttons_and_inside_the_map(app_url, 
     heading = site_map.locator(".jul-legend h4").first
     assert heading.evaluate("h => getComputedStyle(h).fontSize") == "11px"
     save_screenshot(page, "explorer-long-legend-1280x720")
+
+
+def test_arrow_keys_and_a_clickers_page_keys_move_a_tour(app_url, page):
+    """As tours/default.toml says: on the Tour page and on each step's view, the arrows and
+    Page Down / Page Up (what a presentation clicker sends) move between steps."""
+    from urllib.parse import parse_qs
+
+    def step() -> str:
+        return parse_qs(urlsplit(page.url).query)["step"][0]
+
+    page.goto(f"{app_url}/tour?tour=default&step=1")
+    wait_for_app(page)
+    page.get_by_text("1. London overview").wait_for()
+    with rerun(page):
+        page.keyboard.press("ArrowRight")
+    page.get_by_text("2. Losses vs Areas for Regeneration").wait_for()
+    assert step() == "2"
+    with rerun(page):
+        page.keyboard.press("ArrowLeft")
+    page.get_by_text("1. London overview").wait_for()
+    with rerun(page):
+        page.get_by_role("button", name="Open this view").click()
+    page.get_by_text("Tour · step 1 of 4").wait_for()
+    with rerun(page):  # the tour bar's next link: a new document
+        page.keyboard.press("PageDown")
+    page.get_by_text("Tour · step 2 of 4").wait_for()
+    assert urlsplit(page.url).path == "/losses" and step() == "2"
+    with rerun(page):
+        page.keyboard.press("ArrowRight")
+    page.get_by_text("Tour · step 3 of 4").wait_for()
+    with rerun(page):
+        page.keyboard.press("PageUp")
+    page.get_by_text("Tour · step 2 of 4").wait_for()
+    assert urlsplit(page.url).path == "/losses"
