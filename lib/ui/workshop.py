@@ -72,6 +72,10 @@ WALL_CSS = """<style>
 </style>"""
 
 
+QR_PX = 240  # the Workshop page's join QR code: all of it on a 1280x720 screen
+WALL_QR_PX = 150  # the wall's, beside the map
+
+
 def _base_url() -> tuple[str, str]:
     port = int(st.get_option("server.port") or 8501)
     return lan.base_url(port)
@@ -200,10 +204,12 @@ def choose_session(engine, moderator: str) -> Session | None:
     if linked is not None:
         st.session_state[CHOSEN] = linked.id
     chosen_id = st.session_state.get(CHOSEN)
+    # Keyed by the number open: once one starts, the box folds, so its code and QR code
+    # are on the first screen.
     with st.expander(
         "Start a new workshop",
         expanded=not sessions and chosen_id is None,
-        key="workshop_start_box",
+        key=f"workshop_start_box_{len(sessions)}",
     ):
         st.text_input(
             "Title (people see it when they join)",
@@ -302,7 +308,7 @@ def session_panel(engine, session: Session) -> None:
     with right:
         if session.open:
             with st.container(key="workshop_qr"):
-                st.image(render.qr_png(join), caption="Scan to join", width=260)
+                st.image(render.qr_png(join), caption="Scan to join", width=QR_PX)
 
 
 def _import(engine, layers: Layers, moderator: str) -> None:
@@ -410,6 +416,10 @@ def wall(engine, session: Session, map_layers, basemap: str, map_height: int) ->
                 feature_group_to_add=render.wall_points(rows),
             )
         with right:
+            if session.open:  # the room can join from the wall, not only the laptop's screen
+                st.image(
+                    render.qr_png(join_address(session)), caption="Scan to join", width=WALL_QR_PX
+                )
             total = len(rows)
             on_map = len(render.placed(rows))
             st.html(
