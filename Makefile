@@ -7,16 +7,19 @@ LINT_STAMP := .venv/.lint-installed
 BENCH_STAMP := .venv/.bench-installed
 ASSETS_STAMP := static/vendor/.installed
 GEOPACKAGE := geodata/london.gpkg
+# The port the app listens on: `make run PORT=8502`.
+PORT ?= 8501
 
 # A failed build must not leave a half-written geopackage that looks up to date.
 .DELETE_ON_ERROR:
-.PHONY: venv assets data run workshop test test-fast bench check lint format
+.PHONY: venv assets setup data docs run workshop moderator erase-contact test test-fast bench \
+	check lint format
 
 venv: $(VENV_STAMP)
 
 $(VENV_STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
-	$(PY) -m pip install '.[test]'
+	$(PY) -m pip install --quiet '.[test]'
 	touch $@
 
 # Leaflet (and jQuery, which folium popups use) served by the app itself, so maps
@@ -24,7 +27,7 @@ $(VENV_STAMP): pyproject.toml
 assets: $(ASSETS_STAMP)
 
 $(ASSETS_STAMP): assets/package.json assets/package-lock.json
-	npm ci --prefix assets --no-audit --no-fund
+	npm ci --prefix assets --no-audit --no-fund --loglevel=error
 	rm -rf static/vendor
 	mkdir -p static/vendor/leaflet static/vendor/jquery
 	cp assets/node_modules/leaflet/dist/leaflet.js assets/node_modules/leaflet/dist/leaflet.css static/vendor/leaflet/
@@ -42,16 +45,32 @@ endef
 data: venv
 	$(build_geopackage)
 
-$(GEOPACKAGE): $(wildcard lib/build/*.py lib/vocab/*.py) | $(VENV_STAMP)
+$(GEOPACKAGE): $(wildcard lib/build/*.py lib/build/*.csv lib/vocab/*.py) | $(VENV_STAMP)
 	$(build_geopackage)
 
-run: venv assets $(GEOPACKAGE)
-	$(PY) -m streamlit run app.py
+# Everything `make run` needs, without starting the app (before several instances start).
+setup: venv assets $(GEOPACKAGE)
+
+run: setup
+	$(PY) -m streamlit run app.py --server.port $(PORT)
 
 # Workshop mode: listen on every network interface so phones on the same Wi-Fi (or the
 # laptop's hotspot) can open it; no internet needed. README: "Running a workshop".
-workshop: venv assets $(GEOPACKAGE)
-	JOINED_UP_BASEMAP=none $(PY) -m streamlit run app.py --server.address 0.0.0.0
+workshop: setup
+	JOINED_UP_BASEMAP=none $(PY) -m streamlit run app.py --server.address 0.0.0.0 --server.port $(PORT)
+
+# The contributions store's accounts and erasures (lib/store/__main__.py), in the venv.
+moderator: venv
+	@test -n "$(NAME)" || { echo "Name the moderator: make moderator NAME=alice" >&2; exit 2; }
+	$(PY) -m lib.store create-moderator "$(NAME)"
+
+erase-contact: venv
+	@[ -n "$(ID)" ] && [ -n "$(BY)" ] || { echo "make erase-contact ID=<report id> BY=<moderator>" >&2; exit 2; }
+	$(PY) -m lib.store erase-contact "$(ID)" --by "$(BY)"
+
+# The data dictionary, made from the one schema the build writes into the GeoPackage.
+docs: venv
+	$(PY) -m lib.vocab.schema > docs/DATA.md
 
 # Both cores: integration and page tests share one data build per worker.
 test: venv assets $(GEOPACKAGE)

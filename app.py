@@ -24,15 +24,18 @@ pages = [
 ]
 page = st.navigation(pages)
 
-st.sidebar.title("Joined Up London")
-st.sidebar.caption(
-    "London's community facilities, and the ones it has lost, against the London Plan's "
-    "town centres, Opportunity Areas, Central Activities Zone, industrial land and Areas for "
-    "Regeneration."
-)
-
 tour_bar.tour_bar(page.url_path)  # a view opened from the Tour page: previous / back / next
 page.run()
+
+# Under the page's own controls: above them it pushed the first one off a 1280x720 screen.
+with st.sidebar:
+    st.divider()
+    st.subheader("Joined Up London")
+    st.caption(
+        "London's community facilities, and the ones it has lost, against the London Plan's "
+        "town centres, Opportunity Areas, Central Activities Zone, industrial land and Areas "
+        "for Regeneration."
+    )
 
 st.divider()
 st.caption(

@@ -26,6 +26,8 @@ unknown = link_check.check_link("borough")
 names = layers.borough_names
 ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
 presenting = present.presentation_mode()
+# Opened with no borough (a bare /borough): the first in the list is shown, and the page says so.
+first_by_default = "borough" not in st.query_params
 
 
 with st.sidebar:
@@ -114,8 +116,14 @@ with share_slot:  # the card (the ward map below, with the borough's figure) dra
         file_stem=f"joined-up-london-{slug}-{measure.replace('_', '-')}",
         compact=True,
     )
+opened_on = (
+    f"**{name} is shown because it is first in the list**: choose another borough under "
+    "Borough in the sidebar. "
+    if first_by_default
+    else ""
+)
 st.caption(
-    f"Wards shaded by **{spec.label[0].lower() + spec.label[1:]}**; sites (closed ones "
+    opened_on + f"Wards shaded by **{spec.label[0].lower() + spec.label[1:]}**; sites (closed ones "
     "as black rings)"
     + (", food banks and mutual aid groups" if show_voluntary else "")
     + ". Choose the measure and layers in the sidebar."

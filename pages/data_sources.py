@@ -55,9 +55,10 @@ with st.expander("Known gaps, attribution and file of each input"):
 
 st.subheader("How the data was built")
 st.markdown(
-    "`make data` runs `python -m lib.build`, which reads the inputs above from `GEODATA_SOURCE` "
-    "and writes `geodata/london.gpkg` (EPSG:27700). Each step reports what it read, kept, "
-    "repaired and dropped:"
+    "`make data` reads the inputs above from `GEODATA_SOURCE` and writes "
+    "`geodata/london.gpkg` (EPSG:27700; every layer and column is described in the "
+    "repository's `docs/DATA.md` and in the file's own metadata). Each step reports what it "
+    "read, kept, repaired and dropped:"
 )
 try:
     report = cache.layers().build_report

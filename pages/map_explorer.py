@@ -16,7 +16,7 @@ from lib.ui import (
     share_panel,
     widgets,
 )
-from lib.vocab.categories import CATEGORY_GROUPS
+from lib.vocab.categories import CATEGORY_GROUPS, STATUS_LABELS
 from lib.vocab.policies import POLICIES
 from lib.vocab.sources import LAYER_SOURCES
 
@@ -44,7 +44,12 @@ with st.sidebar:
         placeholder="All categories",
     )
     status = st.radio(
-        "Status", ["All", "Open", "Closed"], key="status", horizontal=True, bind="query-params"
+        "Status",
+        ["All", *STATUS_LABELS.values()],
+        key="status",
+        horizontal=True,
+        bind="query-params",
+        help="Community-run: libraries the council handed to a community group.",
     )
     boroughs = st.multiselect(
         "Borough",
@@ -88,7 +93,7 @@ own_layer = own.layer if own is not None else None
 site_filter = data.SiteFilter(
     groups=tuple(groups),
     categories=tuple(categories),
-    statuses=() if status == "All" else (status.lower(),),
+    statuses=tuple(k for k, label in STATUS_LABELS.items() if label == status),
     boroughs=tuple(boroughs),
     closed_from=closed_years[0] if closed_years[0] > first_year else None,
     closed_to=closed_years[1] if closed_years[1] < last_year else None,
@@ -209,20 +214,27 @@ st.dataframe(
         "source": "Source",
     },
 )
+# Each file says the view that made it: in its name, and in its contents with the link.
+selection = f"{site_filter.describe(names)} ({share_panel.page_link('map_explorer')})"
 with st.container(horizontal=True):
     # Built on click, not on every rerun (the GeoJSON takes ~0.4 s for all sites).
     st.download_button(
         "Download these sites (CSV)",
-        lambda: table.to_csv(index=False).encode(),
-        "joined-up-london-sites.csv",
+        lambda: data.sites_csv(table, selection),
+        site_filter.file_name(names, "csv"),
         "text/csv",
         on_click="ignore",
         wrap=True,
     )
     st.download_button(
         "Download these sites (GeoJSON)",
-        lambda: data.sites_geojson(sites.loc[shown.index], names).encode(),
-        "joined-up-london-sites.geojson",
+        lambda: data.sites_geojson(
+            sites.loc[shown.index],
+            names,
+            selection,
+            site_filter.file_name(names, "geojson").removesuffix(".geojson"),
+        ).encode(),
+        site_filter.file_name(names, "geojson"),
         "application/geo+json",
         on_click="ignore",
         wrap=True,

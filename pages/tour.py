@@ -102,6 +102,10 @@ with st.container(border=True, key="tour_step"):
             shortcut="PageDown",
             help="Next step (Page Down, or a presentation clicker)",
         )
+    # The buttons answer Page Down / Page Up themselves (shortcut); the arrows as well.
+    tour_bar.step_keys(
+        {"ArrowRight": ".st-key-tour_next button", "ArrowLeft": ".st-key-tour_previous button"}
+    )
     if open_view:
         try:
             st.switch_page(step.page.script, query_params=tours.step_params(tour, number))

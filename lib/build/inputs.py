@@ -97,12 +97,17 @@ def read_layer(source_dir: Path, key: str, columns, path: Path | None = None) ->
 
 
 def read_postcodes(src: Path) -> pd.DataFrame:
-    columns = ["postcode_nospace", "easting", "northing"]
-    current = read_csv(src, "postcodes", columns, usecols=columns)
-    old = read_csv(src, "postcodes_2014", columns, usecols=columns)
+    """Code-Point Open, current and terminated: the one reader of these files (the app reads
+    the `postcodes` layer the build writes from this)."""
+    columns = ["postcode_nospace", "easting", "northing", "admin_district_code"]
+    current = read_csv(src, "postcodes", columns, usecols=columns).assign(terminated=False)
+    old = read_csv(src, "postcodes_2014", columns, usecols=columns).assign(terminated=True)
     # Current postcodes win where a postcode is in both.
     return (
-        pd.concat([current, old]).drop_duplicates("postcode_nospace").set_index("postcode_nospace")
+        pd.concat([current, old])
+        .drop_duplicates("postcode_nospace")
+        .rename(columns={"postcode_nospace": "postcode", "admin_district_code": "gss_code"})
+        .set_index("postcode")
     )
 
 

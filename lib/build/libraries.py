@@ -639,19 +639,21 @@ def successors_named(sites: list[dict], events: list[dict], report) -> tuple:
         if ACCESS_POINT.search(site["name"]):
             base = name_key(ACCESS_POINT.sub("", site["name"]))
             for old in borough_sites(site):
-                e = closing.get(old["site_id"])
+                last = closing.get(old["site_id"])
                 if (
-                    e
+                    last
                     and base in old["_keys"]
                     and old["_postcodes"] & site["_postcodes"]
-                    and e["year"] == opened.get(site["site_id"])
+                    and last["year"] == opened.get(site["site_id"])
                 ):
                     folded[site["site_id"]] = old["site_id"]
-                    e.update(
+                    last.update(
                         event=MOVED_TO_ACCESS_POINT,
                         loss=False,
                         note="; ".join(
-                            filter(None, [e["note"], f"became {site['name']} at the same postcode"])
+                            filter(
+                                None, [last["note"], f"became {site['name']} at the same postcode"]
+                            )
                         ),
                     )
     kept_events = []

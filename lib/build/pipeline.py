@@ -18,9 +18,8 @@ import time
 from pathlib import Path
 
 import pandas as pd
-import pyogrio
 
-from lib.build import integrity
+from lib.build import geopackage, integrity, summary
 from lib.build.areas import build_boroughs, build_lsoas, build_wards
 from lib.build.inputs import InputError, Report, read_postcodes
 from lib.build.policy_areas import build_policy_areas
@@ -75,15 +74,17 @@ def build(source_dir: Path, out: Path) -> pd.DataFrame:
             ("records", records),
             ("voluntary_points", voluntary_points),
         ]:
-            pyogrio.write_dataframe(layer, tmp, layer=name)
+            geopackage.write_layer(tmp, name, layer)
         for name, table in [
             ("voluntary_wards", voluntary_wards),
             ("grants_by_year", grants_by_year),
             ("pubs_by_borough", pubs),
             ("events", events),
+            ("postcodes", postcodes.reset_index()),
             ("build_report", report.frame()),
         ]:
-            pyogrio.write_dataframe(pd.DataFrame(table), tmp, layer=name)
+            geopackage.write_layer(tmp, name, pd.DataFrame(table))
+        geopackage.describe_columns(tmp)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
@@ -110,9 +111,7 @@ def main(argv=None) -> int:
     except InputError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 2
-    with pd.option_context("display.max_colwidth", 110, "display.width", 200):
-        print(report.to_string(index=False))
-    print(f"wrote {args.out} in {time.perf_counter() - started:.1f} s")
+    print(summary.write(report, Path(args.out), time.perf_counter() - started))
     return 0
 
 

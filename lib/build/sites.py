@@ -18,42 +18,10 @@ from lib.build.libraries import SCHOOL_LIBRARY, read_libraries
 from lib.build.museums import read_museums
 from lib.build.nhs import read_ods_codes
 from lib.build.policy_areas import attach_policies
+from lib.vocab.schema import LAYERS
 from lib.vocab.sources import SOURCES, status_as_of
 
-SITE_COLUMNS = [
-    "site_id",
-    "name",
-    "category",
-    "category_group",
-    "categories",
-    "status",
-    "status_as_of",
-    "opened_year",
-    "on_record_since",
-    "closed_year",
-    "sources",
-    "licence",
-    "gss_code",
-    "ward_code",
-    "lsoa_code",
-    "in_town_centre",
-    "town_centre_class",
-    "in_caz",
-    "in_opportunity_area",
-    "in_sil",
-    "in_creative_enterprise_zone",
-    "in_regen_area",
-    "dist_town_centre_m",
-    "coord_fix",
-    # from the events (lib/build/history.py): how the closure in force happened, whether it is
-    # a loss, since when the site is community-run, changes of owner, the source's note
-    "closure",
-    "lost",
-    "community_run_year",
-    "changes",
-    "closure_note",
-    "geometry",
-]
+SITE_COLUMNS = [*LAYERS["sites"].column_names, "geometry"]
 
 
 # New categories of issue 9 and the window over which each source records closures.

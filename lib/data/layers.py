@@ -5,6 +5,7 @@ The layers are read once per process (the UI caches `load_layers`) and treated a
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -14,7 +15,8 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from lib.vocab.categories import STATUSES
+from lib.vocab.categories import STATUS_LABELS, STATUSES
+from lib.vocab.schema import LAYERS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_GPKG = REPO_ROOT / "geodata" / "london.gpkg"
@@ -66,16 +68,8 @@ class Layers:
 def load_layers(path: Path | None = None) -> Layers:
     path = Path(path or gpkg_path())
     if not path.exists():
-        raise DataMissing(
-            f"The built data {path} is missing. Build it with `make data` "
-            "(or `python -m lib.build --source $GEODATA_SOURCE --out geodata/london.gpkg`)."
-        )
-    present = set(pyogrio.list_layers(path)[:, 0])
-    missing = [name for name in GEO_LAYERS + TABLE_LAYERS if name not in present]
-    if missing:
-        raise DataMissing(
-            f"{path} lacks the layer(s) {', '.join(missing)}: rebuild it with `make data`."
-        )
+        raise DataMissing(f"The built data {path} is missing. Build it with `make data`.")
+    _check_schema(path)
     frames = {name: gpd.read_file(path, layer=name) for name in GEO_LAYERS}
     frames.update(
         {
@@ -150,6 +144,32 @@ def without_rule(sites: gpd.GeoDataFrame, records: gpd.GeoDataFrame, rule: str) 
     return pd.concat([result, extra[extra.columns.intersection(result.columns)]], ignore_index=True)
 
 
+def _check_schema(path: Path) -> None:
+    """A GeoPackage from an older build (a layer or column missing, or one more than
+    lib/vocab/schema.py describes) is rebuilt, not half read."""
+    present = set(pyogrio.list_layers(path)[:, 0])
+    missing = [name for name in LAYERS if name not in present]
+    if missing:
+        raise DataMissing(
+            f"{path} lacks the layer(s) {', '.join(missing)}: rebuild it with `make data`."
+        )
+    for name, layer in LAYERS.items():
+        fields = list(pyogrio.read_info(path, layer=name)["fields"])
+        if fields != layer.column_names:
+            raise DataMissing(
+                f"{path} has other columns in {name} than this version of the app "
+                "reads (lib/vocab/schema.py): rebuild it with `make data`."
+            )
+
+
+def load_postcodes(path: Path | None = None) -> pd.DataFrame:
+    """The build's `postcodes` layer, indexed by postcode without spaces (SE17PB): easting,
+    northing (EPSG:27700), gss_code, terminated."""
+    path = Path(path or gpkg_path())
+    table = pyogrio.read_dataframe(path, layer="postcodes", read_geometry=False)
+    return table.set_index("postcode")
+
+
 @dataclass(frozen=True)
 class SiteFilter:
     """What the user asked to see. Hashable, so cached functions can key on it."""
@@ -166,12 +186,24 @@ class SiteFilter:
         if self.categories:
             parts.append(", ".join(self.categories))
         if self.statuses and set(self.statuses) != set(STATUSES):
-            parts.append(" and ".join(self.statuses))
+            parts.append(" and ".join(STATUS_LABELS[s].lower() for s in self.statuses))
         if self.boroughs:
             parts.append("in " + ", ".join(borough_names.get(c, c) for c in self.boroughs))
         if self.closed_from is not None or self.closed_to is not None:
             parts.append(f"closures {self.closed_from or '…'}–{self.closed_to or '…'}")
         return " · ".join(parts)
+
+    def file_name(self, borough_names: dict[str, str], suffix: str) -> str:
+        """A download's name, saying its filter: joined-up-london-sites-health-closed-hackney.csv
+        (…-all.csv unfiltered)."""
+        parts = [*self.groups, *self.categories]
+        if self.statuses and set(self.statuses) != set(STATUSES):
+            parts += [STATUS_LABELS[s] for s in self.statuses]
+        parts += [borough_names.get(c, c) for c in self.boroughs]
+        if self.closed_from is not None or self.closed_to is not None:
+            parts.append(f"closed-{self.closed_from or ''}-{self.closed_to or ''}")
+        slug = re.sub(r"[^a-z0-9]+", "-", " ".join(parts).lower()).strip("-")[:120] or "all"
+        return f"joined-up-london-sites-{slug}.{suffix}"
 
 
 def filter_sites(sites: gpd.GeoDataFrame, f: SiteFilter) -> gpd.GeoDataFrame:
@@ -300,6 +332,7 @@ def sites_table(sites: gpd.GeoDataFrame, borough_names: dict[str, str]) -> pd.Da
             "group": sites["category_group"],
             "status": sites["status"],
             "status_as_of": sites["status_as_of"],
+            "lost": sites["lost"],
             "history": history_texts(sites),
             "opened_year": sites["opened_year"],
             "on_record_since": sites["on_record_since"],
@@ -310,6 +343,8 @@ def sites_table(sites: gpd.GeoDataFrame, borough_names: dict[str, str]) -> pd.Da
             "in_town_centre": sites["in_town_centre"],
             "in_caz": sites["in_caz"],
             "in_opportunity_area": sites["in_opportunity_area"],
+            "in_sil": sites["in_sil"],
+            "in_creative_enterprise_zone": sites["in_creative_enterprise_zone"],
             "in_regen_area": sites["in_regen_area"],
             "dist_town_centre_m": sites["dist_town_centre_m"],
             "source": sites["sources"].map(source_labels),
@@ -320,10 +355,22 @@ def sites_table(sites: gpd.GeoDataFrame, borough_names: dict[str, str]) -> pd.Da
     ).reset_index(drop=True)
 
 
-def sites_geojson(sites: gpd.GeoDataFrame, borough_names: dict[str, str]) -> str:
-    """GeoJSON (WGS84, as RFC 7946 asks) of the filtered sites, with the table's columns."""
+def sites_csv(table: pd.DataFrame, selection: str) -> bytes:
+    """The filtered table as CSV. Each row's `filter` column names the view that made the file,
+    so a forwarded or renamed file still says what it holds."""
+    return table.assign(filter=selection).to_csv(index=False).encode()
+
+
+def sites_geojson(
+    sites: gpd.GeoDataFrame, borough_names: dict[str, str], selection: str = "", name: str = ""
+) -> str:
+    """GeoJSON (WGS84, as RFC 7946 asks) of the filtered sites, with the table's columns. The
+    view that made it is the collection's `name` and `description` (foreign members GDAL reads
+    as the layer's name and description)."""
     table = sites_table(sites, borough_names).drop(columns=["easting", "northing"])
     frame = gpd.GeoDataFrame(table, geometry=sites.geometry.to_crs(4326).values, crs=4326)
     for column in ["opened_year", "on_record_since", "closed_year"]:
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-    return frame.to_json(drop_id=True)
+    collection = {"type": "FeatureCollection", "name": name, "description": selection}
+    collection["features"] = json.loads(frame.to_json(drop_id=True))["features"]
+    return json.dumps(collection, ensure_ascii=False)

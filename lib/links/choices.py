@@ -13,15 +13,28 @@ import pandas as pd
 
 from lib.analysis import profiles
 from lib.links.match import Choice
-from lib.vocab.categories import CATEGORY_GROUPS, RECORDING_CATEGORIES, WINDOW_START_OPTIONS
+from lib.vocab.categories import (
+    CATEGORY_GROUPS,
+    RECORDING_CATEGORIES,
+    STATUS_LABELS,
+    WINDOW_START_OPTIONS,
+)
 from lib.vocab.policies import ANALYSED, MAIN_ANALYSED, POLICIES, policy_title
 
 # The explorer's status radio and the over-time page's "all of London" option.
-STATUSES = ["All", "Open", "Closed"]
+STATUSES = ["All", *STATUS_LABELS.values()]
 ALL_LONDON = "All London"
 # Losses vs policy: the main policies, then the town-centre classes (pages/losses_vs_policy.py).
 LOSS_POLICY_OPTIONS = [*MAIN_ANALYSED, *[p for p in ANALYSED if ":" in p]]
 VOLUNTARY_MEASURES = ["charities_per_1k", "grants_per_head"]
+# Another page's name for the same setting, read as this page's own (a link edited from one
+# page to another keeps working): the borough is `borough` on the profile and `area` on
+# Losses over time; the policy compared is `against` on Losses vs policy.
+RENAMED = {
+    "over-time": {"borough": "area"},
+    "borough": {"area": "borough"},
+    "losses": {"policy": "against"},
+}
 
 BASEMAP = Choice(
     "a basemap (Street map or No basemap)",
@@ -74,7 +87,7 @@ def page_choices(
         "map_explorer": {
             "group": Choice("a category group", CATEGORY_GROUPS, repeat=True),
             "category": None,
-            "status": Choice("a status (All, Open or Closed)", STATUSES),
+            "status": Choice("a status (All, Open, Closed or Community-run)", STATUSES),
             "borough": None,
             "density": Choice(
                 "a category group to shade boroughs by",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 _SPACES = re.compile(r"[\s_\-]+")
@@ -37,11 +37,31 @@ class Match:
         return self.value is not None
 
 
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def numeric_nearest(value: str, options: Sequence[str]) -> str | None:
+    """For a number among numeric options (years), the closest by value: 1999 -> 2000, not
+    2019, which only looks more like it."""
+    given = _number(value)
+    numbers = [n for o in options if (n := _number(o)) is not None]
+    if given is None or not options or len(numbers) != len(options):
+        return None
+    return min(zip(options, numbers, strict=True), key=lambda o: abs(o[1] - given))[0]
+
+
 def nearest(value: str, options: Sequence[str]) -> str | None:
-    """The option most like `value` (difflib's ratio on the normalised forms; a prefix of
-    exactly one option wins, "kingston" -> "Kingston upon Thames")."""
+    """The option most like `value`: for a number among numbers the closest in value; else
+    difflib's ratio on the normalised forms, where a prefix of exactly one option wins
+    ("kingston" -> "Kingston upon Thames")."""
     if not options:
         return None
+    if (closest := numeric_nearest(value, options)) is not None:
+        return closest
     key = normalise(value)
     if key:
         prefixed = [o for o in options if normalise(o).startswith(key)]
@@ -95,10 +115,17 @@ class Choice:
         return list(self.options(earlier) if callable(self.options) else self.options)
 
 
+# Streamlit's own parameters, which any page may carry.
+INTERNAL_PARAMS = ("embed", "embed_options")
+
+
+def _shown(given: str) -> str:
+    return given if len(given) <= 60 else given[:57] + "…"
+
+
 def note(found: Match, noun: str) -> str:
     """ "'Hackny' is not a London borough; did you mean Hackney?"."""
-    shown = found.given if len(found.given) <= 60 else found.given[:57] + "…"
-    text = f"'{shown}' is not {noun}"
+    text = f"'{_shown(found.given)}' is not {noun}"
     return text + (f"; did you mean {found.nearest}?" if found.nearest else ".")
 
 
@@ -114,14 +141,38 @@ class Checked:
     unknown: dict[str, tuple[Match, ...]] = field(default_factory=dict)
 
 
-def check_params(params: Mapping[str, Iterable[str]], choices: Mapping[str, Choice]) -> Checked:
+def check_params(
+    params: Mapping[str, Iterable[str]],
+    choices: Mapping[str, Choice],
+    known: Collection[str] | None = None,
+    renamed: Mapping[str, str] | None = None,
+    read_nearest_number: bool = True,
+) -> Checked:
     """Read each parameter that has a Choice, in the order of `choices`; others pass
     unchanged. Of repeated values of a single-value parameter the last is read, as
-    Streamlit reads them."""
-    given = {k: [str(v) for v in values] for k, values in params.items()}
+    Streamlit reads them. A number that is not among numeric options (a year) is read as
+    the nearest, and the note says so (unless `read_nearest_number` is false: a tour file is
+    corrected, not read otherwise). With `known` (every name the page reads), another name
+    is dropped with a note naming the nearest; `renamed` reads another page's name for the
+    same setting (`borough` where this page says `area`) as this page's."""
+    original = {k: [str(v) for v in values] for k, values in params.items()}
+    given = dict(original)
     out: dict[str, list[str]] = {}
     notes: list[str] = []
     unknown: dict[str, tuple[Match, ...]] = {}
+    for old, new in (renamed or {}).items():
+        if old in given:
+            values = given.pop(old)
+            given.setdefault(new, values)
+    if known is not None:
+        names = sorted(set(known))
+        for key in [k for k in given if k not in known and k not in choices]:
+            del given[key]
+            suggestion = nearest(key, [n for n in names if n not in INTERNAL_PARAMS])
+            notes.append(
+                f"'{_shown(key)}' is not a setting of this page"
+                + (f"; did you mean {suggestion}?" if suggestion else ".")
+            )
     for key, choice in choices.items():
         if key not in given:
             continue
@@ -133,6 +184,12 @@ def check_params(params: Mapping[str, Iterable[str]], choices: Mapping[str, Choi
                 kept.append(value)  # an empty value clears a clearable widget
                 continue
             found = match(value, options, choice.aliases)
+            closest = numeric_nearest(value, options) if read_nearest_number else None
+            if found.value is None and closest:
+                notes.append(
+                    f"'{_shown(value)}' is not {choice.noun}: showing {closest}, the nearest."
+                )
+                found = Match(value, closest)
             if found.value is not None:
                 if found.value not in kept:
                     kept.append(found.value)
@@ -144,4 +201,4 @@ def check_params(params: Mapping[str, Iterable[str]], choices: Mapping[str, Choi
     for key, values in given.items():
         if key not in choices:
             out[key] = values
-    return Checked(out, tuple(notes), out != given, unknown)
+    return Checked(out, tuple(notes), out != original, unknown)

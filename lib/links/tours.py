@@ -24,7 +24,12 @@ from pathlib import Path
 
 from lib.links import match
 from lib.links.choices import page_choices
-from lib.vocab.categories import CATEGORY_GROUPS, RECORDING_CATEGORIES, WINDOW_START_OPTIONS
+from lib.vocab.categories import (
+    CATEGORY_GROUPS,
+    RECORDING_CATEGORIES,
+    STATUS_LABELS,
+    WINDOW_START_OPTIONS,
+)
 from lib.vocab.policies import ANALYSED, POLICIES, policy_title
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -129,7 +134,7 @@ PAGES: dict[str, PageSpec] = {
             {
                 "group": Param(one_of(CATEGORY_GROUPS), repeat=True, max_values=6),
                 "category": Param(plain_text, repeat=True, max_values=20),
-                "status": Param(one_of(["All", "Open", "Closed"])),
+                "status": Param(one_of(["All", *STATUS_LABELS.values()])),
                 "borough": Param(plain_text, repeat=True, max_values=33),
                 "closed": Param(number_in(1900, 2100, integer=True), repeat=True, max_values=2),
                 "density": Param(one_of(["All facilities", *CATEGORY_GROUPS])),
@@ -346,7 +351,7 @@ def _parse_step(
     # Values read as the page's widgets read them, whatever their case and spacing; a value
     # that matches nothing (a borough, category or status) is named with the nearest one.
     page_choices_ = (choices or page_choices()).get(page.url_path, {})
-    checked = match.check_params(params, page_choices_)
+    checked = match.check_params(params, page_choices_, read_nearest_number=False)
     for key, found in checked.unknown.items():
         note = match.note(found[0], page_choices_[key].noun)
         raise TourError(f"{label}: field 'params.{key}' = {note}")

@@ -935,6 +935,8 @@ def explorer_title(site_filter: data.SiteFilter, names: Mapping[str, str]) -> st
         subject = f"closed {subject}"
     elif statuses == {"open"}:
         subject = f"open {subject}"
+    elif statuses == {"community_run"}:
+        subject = f"community-run {subject}"
     if site_filter.boroughs:
         place = " in " + ", ".join(names.get(c, c) for c in site_filter.boroughs)
     else:

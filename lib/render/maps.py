@@ -21,6 +21,7 @@ import shapely
 
 from lib.data.layers import Layers, history_texts, source_labels
 from lib.render import folium_setup
+from lib.render.controls import TilesFailedNote
 from lib.render.legend import KEY_CSS, LegendSection, legend_html
 from lib.render.own_data import OwnDataLayer, add_own_data
 from lib.render.vendor import use_local_assets
@@ -47,6 +48,11 @@ BASEMAPS = {
     ),
     "none": ("No basemap (works offline)", None, None),
 }
+# Shown in the map when the street map's tiles fail to load (no internet at a venue).
+TILES_FAILED = (
+    "The street map could not load (no internet?), so the background is grey. Everything "
+    "else is drawn; choose Basemap: No basemap in the sidebar for a clean map."
+)
 COORD_GRID = 1e-5  # degrees, about 1 m
 LAND_COLOUR = "#fbfaf7"  # the app's background: land reads apart from the pale-blue water
 NO_BASEMAP_BACKGROUND = "#d6e6f2"  # pale water blue: the Thames reads as the gap between boroughs
@@ -105,9 +111,12 @@ def add_to_header(m: folium.Map, element: branca.element.Element, name: str | No
     m.get_root().header.add_child(element, name=name)  # type: ignore[attr-defined]
 
 
-def new_map(basemap: str, bounds=LONDON_BOUNDS, view=None) -> folium.Map:
+def new_map(
+    basemap: str, bounds=LONDON_BOUNDS, view=None, tiles_failed: str = TILES_FAILED
+) -> folium.Map:
     """A map framed on `bounds` ((south, west), (north, east)) whatever the frame's size, or
-    opened at `view` (a lib.share.MapView: lat, lon, zoom) when a link saved one."""
+    opened at `view` (a lib.share.MapView: lat, lon, zoom) when a link saved one. If the
+    street map's tiles fail to load, the map says so (`tiles_failed`)."""
     location, zoom = ((view.lat, view.lon), view.zoom) if view else (LONDON_CENTRE, LONDON_ZOOM)
     m = folium.Map(
         location=location,
@@ -122,6 +131,7 @@ def new_map(basemap: str, bounds=LONDON_BOUNDS, view=None) -> folium.Map:
     name, url, attr = BASEMAPS.get(basemap, BASEMAPS["none"])
     if url:
         folium.TileLayer(url, attr=attr, name=name, max_zoom=19, control=False).add_to(m)
+        m.add_child(TilesFailedNote(tiles_failed))
     else:
         add_to_header(
             m,
@@ -519,6 +529,27 @@ def community_section(m: folium.Map, community_reports) -> LegendSection:
         else tuple(community.add_community_layer(m, community_reports))
     )
     return LegendSection("Community-reported", "hollow", rows)
+
+
+def picker_map(
+    map_layers: MapLayers, basemap: str, clicked: Sequence[float] | None = None
+) -> folium.Map:
+    """The report form's map to click a place on: the boroughs and their names, so it reads
+    with no basemap or no internet, the point chosen so far, and Leaflet from the app's own
+    static files (a CDN's left it blank offline)."""
+    # The form has no basemap choice: the note says only why the map is grey.
+    m = new_map(basemap, tiles_failed=TILES_FAILED.split(". ")[0] + ".")
+    add_outlines(
+        m,
+        map_layers.boroughs,
+        "Boroughs",
+        attribution=layer_attribution("boroughs"),
+        land=basemap == "none",
+    )
+    add_area_labels(m, map_layers.labels)
+    if clicked:
+        folium.CircleMarker(list(clicked), radius=7, color="#AA3377", weight=3).add_to(m)
+    return use_local_assets(m)
 
 
 def finish(m: folium.Map) -> folium.Map:

@@ -346,7 +346,10 @@ class SiteMap {
       button.textContent = "Legend";
       self.legendBody = L.DomUtil.create("div", "jul-legend-body", div);
       if (map.getSize().x < spec.fold_below_px) div.classList.add("jul-folded");
-      button.addEventListener("click", () => div.classList.toggle("jul-folded"));
+      button.addEventListener("click", () => {
+        div.classList.toggle("jul-folded");
+        self.fitLegend();
+      });
       L.DomEvent.disableClickPropagation(div);
       self.legendDiv = div;
       return div;
@@ -447,6 +450,15 @@ class SiteMap {
     if (tileUrl !== (this.tiles && this.tiles._url)) {
       if (this.tiles) map.removeLayer(this.tiles);
       this.tiles = tileUrl ? L.tileLayer(tileUrl, { maxZoom: 19 }).addTo(map) : null;
+      if (this.tilesFailed) this.tilesFailed.remove();
+      this.tilesFailed = null;
+      // No internet at a venue: say why the map is grey rather than leave it unexplained.
+      if (this.tiles) this.tiles.on("tileerror", () => {
+        if (this.tilesFailed) return;
+        this.tilesFailed = L.DomUtil.create("div", "jul-tiles-failed", this.div);
+        this.tilesFailed.setAttribute("role", "status");
+        this.tilesFailed.textContent = spec.basemap.failed;
+      });
     }
     // Where the map looks: a view saved in the link, else the chosen boroughs (or London).
     const view = JSON.stringify(spec.view), bounds = JSON.stringify(spec.bounds);
@@ -584,10 +596,23 @@ class SiteMap {
     const legend = this.legendDiv;
     if (!legend) return;
     legend.classList.remove("jul-compact", "jul-two-col");
-    if (!this.spec || !this.spec.present) return;
-    const room = this.map.getSize().y - 95;
-    if (legend.offsetHeight > room) legend.classList.add("jul-compact");
-    if (legend.offsetHeight > room) legend.classList.add("jul-two-col");
+    legend.style.maxHeight = "";
+    legend.style.overflowY = "";
+    if (legend.classList.contains("jul-folded")) return;
+    // The legend grows up from the bottom left: it must stop under the zoom buttons and
+    // inside the map, however many sections (a community layer, an upload) it holds.
+    const zoom = this.map.zoomControl && this.map.zoomControl.getContainer();
+    const limit = zoom ? zoom.getBoundingClientRect().bottom + 8
+      : this.div.getBoundingClientRect().top + 8;
+    const room = () => legend.getBoundingClientRect().bottom - limit;
+    if (this.spec && this.spec.present) {
+      if (legend.offsetHeight > room()) legend.classList.add("jul-compact");
+      if (legend.offsetHeight > room()) legend.classList.add("jul-two-col");
+    }
+    if (legend.offsetHeight > room()) {
+      legend.style.maxHeight = Math.max(60, Math.floor(room())) + "px";
+      legend.style.overflowY = "auto";  // scrolls rather than covers or is cut off
+    }
   }
 }
 

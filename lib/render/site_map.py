@@ -32,7 +32,7 @@ import shapely
 from lib.data.layers import Layers, history_texts, source_labels
 from lib.render import maps
 from lib.render.community import COLOUR as COMMUNITY_COLOUR
-from lib.render.controls import SaveViewControl
+from lib.render.controls import TILES_FAILED_CSS, SaveViewControl
 from lib.render.legend import LegendSection, legend_html
 from lib.render.own_data import OWN_DATA_COLOUR, OWN_DATA_OUTLINE, OwnDataLayer
 from lib.render.vendor import STATIC_URL, _local_url
@@ -359,7 +359,9 @@ def explorer_spec(
             "boroughs": maps.layer_attribution("boroughs"),
             "sites": maps.layer_attribution(*SITE_ATTRIBUTION_LAYERS),
         },
-        "basemap": {"url": url, "attr": attr, "name": name} if url else None,
+        "basemap": {"url": url, "attr": attr, "name": name, "failed": maps.TILES_FAILED}
+        if url
+        else None,
         "background": maps.NO_BASEMAP_BACKGROUND,
         "view": {"lat": view.lat, "lon": view.lon, "zoom": view.zoom} if view else None,
         "bounds": [list(corner) for corner in bounds],
@@ -437,5 +439,10 @@ def component_css() -> str:
     """The map's CSS, in the page (the map is not in an iframe): the legend and the save
     button as the folium maps draw them, then the browser map's own rules."""
     return "\n".join(
-        [_rules(maps.LEGEND_CSS), _rules(SaveViewControl.CSS), (HERE / "site_map.css").read_text()]
+        [
+            _rules(maps.LEGEND_CSS),
+            _rules(SaveViewControl.CSS),
+            _rules(TILES_FAILED_CSS),
+            (HERE / "site_map.css").read_text(),
+        ]
     )

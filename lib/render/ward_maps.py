@@ -416,9 +416,11 @@ def ward_labels(wards: pd.DataFrame) -> dict[str, str]:
     return dict(zip(wards["ward_code"], labels, strict=True))
 
 
-#: Food-bank network colours (Okabe-Ito, readable on the YlGnBu ward ramp); mutual aid groups
-#: are small white dots ringed in black, closed food banks hollow black rings.
-NETWORK_COLOURS = {"Trussell Trust": "#D55E00", "IFAN": "#CC79A7", "Independent": "#F0E442"}
+#: Food-bank network colours: drawn over the facility groups' Okabe-Ito colours, so none of
+#: theirs (Pubs' vermillion, Culture & heritage's pink were); Paul Tol's wine and olive, and
+#: yellow, readable on the YlGnBu ward ramp. Mutual aid groups are small white dots ringed in
+#: black, closed food banks hollow black rings.
+NETWORK_COLOURS = {"Trussell Trust": "#882255", "IFAN": "#999933", "Independent": "#F0E442"}
 
 
 MUTUAL_AID_COLOUR = "#ffffff"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import io
-from functools import cache
+from functools import cache, lru_cache
 
 import folium
 import pandas as pd
@@ -95,6 +95,7 @@ def wall_points(rows: pd.DataFrame) -> folium.FeatureGroup:
     return group
 
 
+@lru_cache(maxsize=32)  # the wall redraws every 3 s: one PNG per address
 def qr_png(url: str, scale: int = 8) -> bytes:
     """A QR code of `url` as a PNG, made here (no network): dark on white, with the quiet
     zone phones need to read it off a projector."""

@@ -1,24 +1,20 @@
-"""Where a contribution is: a postcode looked up in Ordnance Survey Code-Point Open.
+"""Where a contribution is: a postcode looked up in the build's `postcodes` table.
 
-The built GeoPackage has no postcodes, so this reads the raw inputs in GEODATA_SOURCE
-(postcodes/london_postcodes_codepoint_open_2025.csv, and the 2014 file of London postcodes
-since terminated, which closed facilities often still carry). Both files list London postcodes
-only: a well-formed postcode whose district (the part before the space) has none in London is
-"outside London"; one in a London district that neither file lists is "not found".
+The table (Ordnance Survey Code-Point Open 2025, and the 2014 London postcodes since
+terminated, which closed facilities often still carry) is a layer of the built GeoPackage; the
+caller passes it in (lib/ui/cache.py reads it once). Both lists hold London postcodes only: a
+well-formed postcode whose district (the part before the space) has none in London is
+"outside London"; one in a London district that neither lists is "not found".
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 
-CURRENT = "postcodes/london_postcodes_codepoint_open_2025.csv"
-TERMINATED = "postcodes/london_postcodes_codepoint_open_2014_not_in_2025.csv"
 ATTRIBUTION = (
     "Contains OS data © Crown copyright and database right 2025; Contains Royal Mail data © "
     "Royal Mail copyright and database right 2025; Contains National Statistics data © Crown "
@@ -29,7 +25,7 @@ POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})")
 
 
 class PostcodeError(Exception):
-    """`code` is one of not_a_postcode, not_found, outside_london, unavailable; `message` is
+    """`code` is one of not_a_postcode, not_found, outside_london; `message` is
     what the form shows."""
 
     def __init__(self, code: str, message: str):
@@ -53,40 +49,9 @@ def normalise(text: str) -> str | None:
     return compact if POSTCODE.fullmatch(compact) else None
 
 
-def default_source() -> Path | None:
-    source = os.environ.get("GEODATA_SOURCE")
-    return Path(source) if source else None
-
-
-@cache
-def _table(source: Path) -> pd.DataFrame:
-    frames = []
-    for name, terminated in ((CURRENT, False), (TERMINATED, True)):
-        path = source / name
-        if not path.exists():
-            raise PostcodeError(
-                "unavailable",
-                f"Postcode lookup is not available: {path} is missing. Choose the place on the "
-                "map or pick a listed facility instead.",
-            )
-        frame = pd.read_csv(
-            path,
-            usecols=["postcode_nospace", "easting", "northing", "admin_district_code"],
-            dtype={"postcode_nospace": str, "admin_district_code": str},
-        )
-        frame["terminated"] = terminated
-        frames.append(frame)
-    table = pd.concat(frames, ignore_index=True).drop_duplicates("postcode_nospace")
-    return table.set_index("postcode_nospace")
-
-
-@cache
-def _districts(source: Path) -> frozenset[str]:
-    return frozenset(m.group(1) for p in _table(source).index if (m := POSTCODE.fullmatch(p)))
-
-
-def lookup_postcode(text: str, source: Path | None = None) -> PostcodePoint:
-    """The point of a London postcode, or PostcodeError saying clearly why not."""
+def lookup_postcode(text: str, table: pd.DataFrame) -> PostcodePoint:
+    """The point of a London postcode, or PostcodeError saying clearly why not. `table` is the
+    build's `postcodes` layer indexed by postcode (lib/data/layers.load_postcodes)."""
     compact = normalise(text)
     if not str(text or "").strip():
         raise PostcodeError("not_a_postcode", "Type a postcode, like SE1 7PB.")
@@ -95,14 +60,6 @@ def lookup_postcode(text: str, source: Path | None = None) -> PostcodePoint:
             "not_a_postcode",
             f"{str(text).strip()[:20]!r} is not a postcode: a postcode looks like SE1 7PB.",
         )
-    source = source or default_source()
-    if source is None:
-        raise PostcodeError(
-            "unavailable",
-            "Postcode lookup is not available here (GEODATA_SOURCE is not set). Choose the "
-            "place on the map or pick a listed facility instead.",
-        )
-    table = _table(Path(source))
     match = POSTCODE.fullmatch(compact)
     assert match is not None  # normalise() checked the shape
     outward, inward = match.groups()
@@ -113,10 +70,11 @@ def lookup_postcode(text: str, source: Path | None = None) -> PostcodePoint:
             formatted,
             float(row.easting),
             float(row.northing),
-            str(row.admin_district_code),
+            str(row.gss_code),
             bool(row.terminated),
         )
-    if outward not in _districts(Path(source)):
+    # The inward code is always three characters: what comes before is the district.
+    if not table.index.str[:-3].isin([outward]).any():
         raise PostcodeError(
             "outside_london",
             f"{formatted} is not a London postcode: this map covers the 33 London boroughs.",
@@ -124,8 +82,7 @@ def lookup_postcode(text: str, source: Path | None = None) -> PostcodePoint:
     raise PostcodeError(
         "not_found",
         f"{formatted} was not found among London's postcodes (Code-Point Open 2025 and "
-        "those in use in 2014): it may be mistyped, very new or just outside London. Check "
-        "it, or choose the place on the map.",
+        "those in use in 2014): it may be mistyped, very new or just outside London.",
     )
 
 

@@ -6,9 +6,6 @@ Everything cached here is treated read-only; cached functions take small hashabl
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
@@ -21,7 +18,6 @@ from lib.links import choices, match
 from lib.render import card_maps, loss_maps, maps, site_map, ward_maps
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING_CATEGORIES
 from lib.vocab.rules import RECORD_RULES
-from lib.vocab.sources import SOURCES
 
 
 @st.cache_resource(show_spinner="Loading London's data…")
@@ -276,15 +272,10 @@ def london_shares():
 
 
 @st.cache_resource(show_spinner=False)
-def postcodes() -> uploads.Postcodes | None:
-    """Code-Point Open from the raw inputs (GEODATA_SOURCE), or None where they are absent: a
-    CSV placed by postcode then says so."""
-    source = os.environ.get("GEODATA_SOURCE")
-    if not source or not (Path(source) / SOURCES["postcodes"].path).exists():
-        return None
-    return uploads.Postcodes.from_files(
-        Path(source) / SOURCES["postcodes"].path, Path(source) / SOURCES["postcodes_2014"].path
-    )
+def postcodes() -> uploads.Postcodes:
+    """The build's postcode table, read once per process: what an uploaded CSV and a report
+    are placed by."""
+    return uploads.Postcodes(data.load_postcodes(), "Code-Point Open")
 
 
 @st.cache_resource(show_spinner=False)

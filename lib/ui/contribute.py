@@ -14,16 +14,18 @@ import time
 import uuid
 from dataclasses import dataclass
 
-import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from lib.data.layers import Layers
+from lib.render import maps
 from lib.store import Refused, ValidationError
 from lib.store.submit import DEFAULT_LIMITS, SCRIBE_LIMITS, WORKSHOP_LIMITS, RateLimits, send_form
 from lib.store.validation import site_categories
 from lib.store.where import PostcodeError, locate, lookup_postcode, point_from_lonlat
+from lib.ui.cache import map_layers, postcodes
+from lib.ui.widgets import default_basemap
 from lib.vocab import contributions as vocab
 
 PREFIX = "contribute_"
@@ -174,9 +176,11 @@ def where_picker(layers: Layers, kind: str, mode: Mode = PUBLIC) -> dict:
         )
         if text.strip():
             try:
-                point = lookup_postcode(text)
+                point = lookup_postcode(text, postcodes().table)
             except PostcodeError as error:
-                st.warning(error.message)
+                other = "pick a listed facility" + (" or click the map" if mode.allow_map else "")
+                hint = f" Check it, or {other} instead." if error.code == "not_found" else ""
+                st.warning(error.message + hint)
             else:
                 place |= {"postcode": point.postcode, "x": point.x, "y": point.y}
                 note = " (a postcode no longer in use)" if point.terminated else ""
@@ -207,16 +211,9 @@ def where_picker(layers: Layers, kind: str, mode: Mode = PUBLIC) -> dict:
             "Click the map where it is. You can also give a postcode or pick a listed "
             "facility instead: the map is not needed."
         )
-        m = folium.Map(location=(51.49, -0.11), zoom_start=10, tiles=None, prefer_canvas=True)
-        folium.TileLayer(
-            "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
-            attr="© OpenStreetMap contributors © CARTO",
-        ).add_to(m)
         clicked = st.session_state.get(key("clicked"))
-        if clicked:
-            folium.CircleMarker(clicked, radius=7, color="#AA3377", weight=3).add_to(m)
         returned = st_folium(
-            m,
+            maps.picker_map(map_layers(), default_basemap(), clicked),
             key=key("map"),
             height=360,
             use_container_width=True,

@@ -1,6 +1,7 @@
 """A link's values read before a page creates its widgets: each in the spelling its widget
 offers (`?borough=hackney` opens Hackney), an unknown one dropped with a visible note naming
-it and the nearest valid one, never quietly replaced by another place.
+it and the nearest valid one, never quietly replaced by another place. A name the page does
+not read gets a note too; another page's name for the same setting is read as this page's.
 
 Streamlit seeds a bound widget from the address the page was opened with, and drops a value
 that is not exactly one of its options without a word. So a link that needs correcting is
@@ -15,7 +16,7 @@ import re
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from lib.links import match
+from lib.links import choices, match, tours
 from lib.ui.cache import link_choices
 
 _NOTES = "_jul_link_notes"
@@ -33,7 +34,11 @@ def check_link(url_path: str) -> dict[str, tuple[match.Match, ...]]:
     a page about one place can ask for a place (offering the nearest) rather than show
     another."""
     current = {key: st.query_params.get_all(key) for key in st.query_params}
-    checked = match.check_params(current, link_choices().get(url_path, {}))
+    spec = tours.PAGES.get(url_path)
+    known = None if spec is None else {*spec.params, *tours.TOUR_PARAMS, *match.INTERNAL_PARAMS}
+    checked = match.check_params(
+        current, link_choices().get(url_path, {}), known, choices.RENAMED.get(url_path)
+    )
     if checked.changed:
         try:
             for key in current:

@@ -28,6 +28,7 @@ from lib.store.moderation import (
     set_outcome,
 )
 from lib.store.validation import Refused, site_categories
+from lib.vocab import commands
 from lib.vocab import contributions as vocab
 
 SIGNED_IN = "moderator"
@@ -49,7 +50,7 @@ def identity_provider_configured() -> bool:
 
 def _idp_moderator(engine) -> SignedIn | None:
     """A sign-in through the identity provider counts only for an email address that has a
-    moderator account (python -m lib.store create-moderator EMAIL)."""
+    moderator account (`make moderator NAME=<that address>`)."""
     if not identity_provider_configured() or not st.user.is_logged_in:
         return None
     email = str(st.user.get("email") or "")
@@ -102,9 +103,9 @@ def require_moderator(engine) -> SignedIn:
     if not has_moderators(engine):
         st.warning(
             "There is no moderator account yet. Whoever runs the app makes the first "
-            "one on the server, where it asks for a password:"
+            "one on the server, in the app's folder, where it asks for a password:"
         )
-        st.code("python -m lib.store create-moderator NAME", language="bash")
+        st.code(commands.MAKE_MODERATOR, language="bash")
         st.stop()
     with st.form("moderate_sign_in"):
         st.text_input("Name", key="moderate_name")
@@ -123,12 +124,27 @@ def queue_table(engine, states: tuple[str, ...]) -> pd.DataFrame:
     waiting = queue(engine, states=states)
     st.caption(f"{len(waiting)} contribution{'' if len(waiting) == 1 else 's'}.")
     if not waiting.empty:
-        st.dataframe(
-            waiting[["id", "moderation", "outcome", "kind", "category", "name", "created_at"]],
-            hide_index=True,
-            width="stretch",
+        # The states and kinds in words, as the form and the detail say them, not as stored.
+        shown = pd.DataFrame(
+            {
+                "Report": waiting["id"],
+                "Moderation": waiting["moderation"].map(vocab.MODERATION_STATES),
+                "Outcome": waiting["outcome"].map(vocab.OUTCOMES),
+                "What": waiting["kind"].map(vocab.KINDS),
+                "Category": waiting["category"],
+                "Name": waiting["name"],
+                "Sent": waiting["created_at"],
+            }
         )
+        st.dataframe(shown, hide_index=True, width="stretch")
     return waiting
+
+
+def _plain(value) -> str:
+    """A stored value as text: empty when it is missing (None or NaN), never 'nan'."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)
 
 
 def _workshop(row: pd.Series) -> str:
@@ -144,21 +160,19 @@ def detail(row: pd.Series, layers: Layers) -> None:
     """One contribution as plain text."""
     names = layers.borough_names
     site_names = dict(zip(layers.sites["site_id"], layers.sites["name"], strict=True))
+    site_id = _plain(row["site_id"])
     fields = [
         ("What", vocab.KINDS.get(row["kind"], row["kind"])),
-        ("Correction", vocab.CORRECTIONS.get(row["correction"] or "", "")),
-        (
-            "Listed site",
-            f"{site_names.get(row['site_id'], '')} ({row['site_id']})" if row["site_id"] else "",
-        ),
-        ("Category", row["category"]),
-        ("Name", row["name"]),
-        ("Date", str(row["event_date"] or "")),
-        ("Evidence link", row["evidence_url"] or ""),
-        ("Details", row["description"]),
-        ("Borough", names.get(row["gss_code"], "")),
-        ("Ward code", row["ward_code"] or ""),
-        ("Postcode", row["postcode"] or ""),
+        ("Correction", vocab.CORRECTIONS.get(_plain(row["correction"]), "")),
+        ("Listed site", f"{site_names.get(site_id, '')} ({site_id})" if site_id else ""),
+        ("Category", _plain(row["category"])),
+        ("Name", _plain(row["name"])),
+        ("Date", _plain(row["event_date"])),
+        ("Evidence link", _plain(row["evidence_url"])),
+        ("Details", _plain(row["description"])),
+        ("Borough", names.get(_plain(row["gss_code"]), "")),
+        ("Ward code", _plain(row["ward_code"])),
+        ("Postcode", _plain(row["postcode"])),
         ("Moderation", vocab.MODERATION_STATES[row["moderation"]]),
         ("Outcome", vocab.OUTCOMES[row["outcome"]]),
         ("Sent", str(row["created_at"])),

@@ -21,6 +21,45 @@ TOUR_BAR_CSS = """<style>
 </style>"""
 
 
+# Keys that move a tour (tours/default.toml says so): a presentation clicker sends Page Down and
+# Page Up, a keyboard the arrows. One listener on the page, replaced on each run; it leaves
+# alone a key meant for a field, a list, a slider, a radio group or a focused map.
+STEP_KEYS_JS = """
+export default function (component) {
+  const keys = component.data.keys;
+  if (window.__julStepKeys) document.removeEventListener("keydown", window.__julStepKeys, true);
+  const busy = "input, textarea, select, [contenteditable], .leaflet-container, [role=radiogroup],"
+    + " [role=radio], [role=slider], [role=listbox], [role=option], [role=combobox],"
+    + " [role=tablist], [role=tab], [role=menu], [role=spinbutton]";
+  window.__julStepKeys = (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    const selector = keys[event.key];
+    if (!selector) return;
+    if (event.target && event.target.closest && event.target.closest(busy)) return;
+    const target = document.querySelector(selector);
+    if (!target || target.disabled) return;
+    event.preventDefault();
+    event.stopPropagation();
+    target.click();
+  };
+  document.addEventListener("keydown", window.__julStepKeys, true);
+}
+"""
+_step_keys = st.components.v2.component("joined_up_london.step_keys", js=STEP_KEYS_JS)
+# On a step's view: the tour bar's links.
+VIEW_KEYS = {
+    "PageDown": ".jul-tour-bar a.next",
+    "ArrowRight": ".jul-tour-bar a.next",
+    "PageUp": ".jul-tour-bar a.previous",
+    "ArrowLeft": ".jul-tour-bar a.previous",
+}
+
+
+def step_keys(keys: dict[str, str], key: str = "tour_step_keys") -> None:
+    """Each key in `keys` (a KeyboardEvent.key) clicks the element its selector names."""
+    _step_keys(key=key, data={"keys": keys}, height="content")
+
+
 def tour_choices():
     """The options a tour's values are checked against: from the built layers, or (with no
     data yet) only those that need none."""
@@ -38,7 +77,8 @@ def _tour_href(url_path: str, params: dict) -> str:
 
 def tour_bar(url_path: str = "") -> None:
     """On a view opened from the Tour page (`tour` and `step` in its link): the step, and
-    links to the previous step, back to the tour, and the next step (Tab, then Enter).
+    links to the previous step, back to the tour, and the next step (Tab, then Enter; or
+    Page Down / Page Up, as a presentation clicker sends, and the arrow keys).
 
     Plain links that load the view afresh: moving between two views inside one session,
     Streamlit drops a parameter that the page being left binds to a widget (both bind
@@ -61,7 +101,7 @@ def tour_bar(url_path: str = "") -> None:
         before = current.steps[number - 2]
         parts.append(
             f'<a href="{_tour_href(before.page.url_path, tours.step_params(current, number - 1))}" '
-            'target="_self">← Previous step</a>'
+            'target="_self" class="previous">← Previous step</a>'
         )
     parts.append(
         f'<a href="{_tour_href("tour", {"tour": current.name, "step": str(number)})}" '
@@ -74,3 +114,4 @@ def tour_bar(url_path: str = "") -> None:
             f'target="_self">Next: {html.escape(after.title)} →</a>'
         )
     st.html(TOUR_BAR_CSS + f'<nav class="jul-tour-bar" aria-label="Tour">{"".join(parts)}</nav>')
+    step_keys(VIEW_KEYS)

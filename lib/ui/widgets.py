@@ -11,6 +11,7 @@ from lib.links import views
 from lib.render import maps
 from lib.ui.cache import layers
 from lib.ui.navigation import require_navigation
+from lib.vocab import commands
 from lib.vocab.sources import attributions
 
 BASEMAP_CHOICES = {"light": "Street map", "none": "No basemap"}  # labels appear in the URL
@@ -25,7 +26,7 @@ def require_layers() -> data.Layers:
         st.error(str(exc))
         st.markdown(
             "The raw inputs are listed on the **Data & sources** page. With them in a folder:\n\n"
-            "```\nexport GEODATA_SOURCE=/path/to/geodata\nmake data\n```"
+            f"```\n{commands.BUILD_DATA}\n```"
         )
         st.stop()
 

@@ -40,6 +40,7 @@ from lib.store.workshop import (
     start_session,
 )
 from lib.ui import contribute, draft
+from lib.vocab import commands
 from lib.vocab import contributions as vocab
 
 WALL_REFRESH_S = 3
@@ -69,6 +70,10 @@ WALL_CSS = """<style>
   margin: 0 0 6px; font: 1rem/1.3 sans-serif; overflow-wrap: anywhere}
 .jul-latest .what {font-size: .8rem; color: #4a5a5a}
 </style>"""
+
+
+QR_PX = 240  # the Workshop page's join QR code: all of it on a 1280x720 screen
+WALL_QR_PX = 150  # the wall's, beside the map
 
 
 def _base_url() -> tuple[str, str]:
@@ -199,10 +204,12 @@ def choose_session(engine, moderator: str) -> Session | None:
     if linked is not None:
         st.session_state[CHOSEN] = linked.id
     chosen_id = st.session_state.get(CHOSEN)
+    # Keyed by the number open: once one starts, the box folds, so its code and QR code
+    # are on the first screen.
     with st.expander(
         "Start a new workshop",
         expanded=not sessions and chosen_id is None,
-        key="workshop_start_box",
+        key=f"workshop_start_box_{len(sessions)}",
     ):
         st.text_input(
             "Title (people see it when they join)",
@@ -272,7 +279,7 @@ def session_panel(engine, session: Session) -> None:
             st.caption(
                 "Address from "
                 + ("JOINED_UP_WORKSHOP_URL." if source == "setting" else "this laptop's network.")
-                + " Start the app with `make workshop` so that phones can reach it."
+                + f" Start the app with `{commands.WORKSHOP}` so that phones can reach it."
             )
         wall = f"./wall?session={session.code}"
         st.markdown(f"[Open the wall for the projector]({wall})")
@@ -301,7 +308,7 @@ def session_panel(engine, session: Session) -> None:
     with right:
         if session.open:
             with st.container(key="workshop_qr"):
-                st.image(render.qr_png(join), caption="Scan to join", width=260)
+                st.image(render.qr_png(join), caption="Scan to join", width=QR_PX)
 
 
 def _import(engine, layers: Layers, moderator: str) -> None:
@@ -409,6 +416,10 @@ def wall(engine, session: Session, map_layers, basemap: str, map_height: int) ->
                 feature_group_to_add=render.wall_points(rows),
             )
         with right:
+            if session.open:  # the room can join from the wall, not only the laptop's screen
+                st.image(
+                    render.qr_png(join_address(session)), caption="Scan to join", width=WALL_QR_PX
+                )
             total = len(rows)
             on_map = len(render.placed(rows))
             st.html(

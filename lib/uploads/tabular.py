@@ -13,7 +13,6 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -53,28 +52,11 @@ PAIRS = {  # role of x, role of y, coordinate system, how to name them
 
 @dataclass(frozen=True)
 class Postcodes:
-    """Postcode centroids (EPSG:27700) keyed by postcode without spaces; `current` says
-    whether it is in the latest Code-Point Open (else from an older list: terminated)."""
+    """Postcode centroids (EPSG:27700): the build's `postcodes` layer indexed by postcode
+    without spaces; `terminated` marks one only in an older list (lib/data/layers.py reads it)."""
 
-    table: pd.DataFrame  # index postcode_nospace; easting, northing, current
+    table: pd.DataFrame  # index postcode; easting, northing, terminated
     source: str
-
-    @classmethod
-    def from_files(cls, current: Path, older: Path | None = None) -> Postcodes:
-        columns = ["postcode_nospace", "easting", "northing"]
-        frames = [
-            pd.read_csv(current, usecols=columns, dtype={"postcode_nospace": str}).assign(
-                current=True
-            )
-        ]
-        if older is not None and Path(older).exists():
-            frames.append(
-                pd.read_csv(older, usecols=columns, dtype={"postcode_nospace": str}).assign(
-                    current=False
-                )
-            )
-        table = pd.concat(frames).drop_duplicates("postcode_nospace").set_index("postcode_nospace")
-        return cls(table, "Code-Point Open")
 
 
 def normalise(name: str) -> str:
@@ -348,7 +330,7 @@ def _from_postcodes(frame, column, result, postcodes, why=""):
     )
     placed = frame[found]
     where = postcodes.table.iloc[positions[positions >= 0]]
-    old = ~where["current"].to_numpy(dtype=bool)
+    old = where["terminated"].to_numpy(dtype=bool)
     result.add_rows(
         placed.loc[old, ROW_COLUMN],
         "a postcode no longer in use: placed where it was in 2014.",

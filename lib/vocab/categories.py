@@ -28,7 +28,9 @@ DRAW_ORDER = [
     "Health",
     "Community & libraries",
 ]
-STATUSES = ["open", "closed"]
+# A site's status and its label in the explorer's filter (and link): together they are All.
+STATUS_LABELS = {"open": "Open", "closed": "Closed", "community_run": "Community-run"}
+STATUSES = list(STATUS_LABELS)
 
 
 # Every category of the built sites layer (the site taxonomy a contribution chooses from): the

@@ -923,7 +923,18 @@ HEADLINES = [
         False,
         False,
     ),
-    ("regeneration_area", 98, 8584.625, 417, 42722.375, 1.15, (0.92, 1.43), "unclear", False, False),
+    (
+        "regeneration_area",
+        98,
+        8584.625,
+        417,
+        42722.375,
+        1.15,
+        (0.92, 1.43),
+        "unclear",
+        False,
+        False,
+    ),
 ]
 #: Comparisons the page offers (6 policies x 6 rows, less GP practices in SIL: none inside),
 #: and those with 10 or more closures expected inside, which Holm's correction runs over.

@@ -17,83 +17,12 @@ from geopandas.testing import assert_geodataframe_equal
 from lib.build.culture_map import cim_points, read_cim
 from lib.build.inputs import Report, normalise_name
 from lib.build.pipeline import build
+from lib.vocab.schema import LAYERS
 
 pytestmark = pytest.mark.integration
 
-CONTRACT = {  # DESIGN.md "Data contract"; None = a table without geometry
-    "boroughs": ["gss_code", "name", "inner", "area_ha", "population"],
-    "wards": ["ward_code", "name", "gss_code", "population"],
-    "lsoas": [
-        "lsoa_code",
-        "name",
-        "gss_code",
-        "ward_code",
-        "population",
-        "imd_score",
-        "imd_rank",
-        "imd_decile",
-        "regen_area",
-    ],
-    "policy_areas": [
-        "policy",
-        "name",
-        "classification",
-        "borough",
-        "designated_year",
-        "designated_date",
-        "designated_source",
-    ],
-    "sites": [
-        "site_id",
-        "name",
-        "category",
-        "category_group",
-        "status",
-        "opened_year",
-        "closed_year",
-        "sources",
-        "licence",
-        "gss_code",
-        "ward_code",
-        "lsoa_code",
-        "in_town_centre",
-        "town_centre_class",
-        "in_caz",
-        "in_opportunity_area",
-        "in_sil",
-        "in_creative_enterprise_zone",
-        "in_regen_area",
-        "dist_town_centre_m",
-        "coord_fix",
-        "closure",
-        "lost",
-        "community_run_year",
-        "changes",
-        "closure_note",
-    ],
-    "voluntary_points": ["kind", "name", "status", "licence", "gss_code", "ward_code"],
-    "voluntary_wards": [
-        "ward_code",
-        "charities",
-        "charities_per_1k",
-        "grants_gbp",
-        "grants_count",
-        "grants_gbp_government",
-        "grants_count_government",
-        "grants_gbp_per_head",
-    ],
-    "pubs_by_borough": ["gss_code", "year", "pubs"],
-    "build_report": ["step", "source", "rows_in", "rows_out", "repaired", "dropped", "note"],
-    "events": ["site_id", "event", "year", "date", "source", "source_record", "note", "loss"],
-}
-GEOMETRY_TYPES = {
-    "boroughs": "MultiPolygon",
-    "wards": "MultiPolygon",
-    "lsoas": "MultiPolygon",
-    "policy_areas": "MultiPolygon",
-    "sites": "Point",
-    "voluntary_points": "Point",
-}
+# How GDAL reads each schema type back (pyogrio.read_info's dtypes).
+DTYPES = {"text": "object", "integer": "int64", "real": "float64", "boolean": "bool"}
 LONDON_POPULATION_MID_2020 = 9_002_488
 
 
@@ -123,14 +52,19 @@ def report(layers):
 
 
 def test_every_contract_layer_with_its_columns_in_british_national_grid(built_gpkg):
+    """The layers and columns are exactly those lib/vocab/schema.py describes, in its order,
+    with its types: a column added to the build without a description fails here."""
     listed = dict(pyogrio.list_layers(built_gpkg))
-    for name, columns in CONTRACT.items():
-        assert name in listed, name
-        assert listed[name] == GEOMETRY_TYPES.get(name), name
-        frame = gpd.read_file(built_gpkg, layer=name)
-        assert set(columns) <= set(frame.columns), (name, set(columns) - set(frame.columns))
-        assert len(frame) > 0, name
-        if name in GEOMETRY_TYPES:
+    assert set(listed) == set(LAYERS)
+    for name, layer in LAYERS.items():
+        assert listed[name] == layer.geometry, name
+        info = pyogrio.read_info(built_gpkg, layer=name)
+        assert list(info["fields"]) == layer.column_names, name
+        types = [DTYPES[c.type] for c in layer.columns]
+        assert list(info["dtypes"]) == types, name
+        assert info["features"] > 0, name
+        if layer.geometry:
+            frame = gpd.read_file(built_gpkg, layer=name)
             assert frame.crs.to_epsg() == 27700, name
             assert frame.geometry.notna().all() and not frame.geometry.is_empty.any(), name
 

@@ -21,8 +21,7 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import Point, box
 
-from lib.build import integrity
-from lib.build import pipeline as build_module
+from lib.build import geopackage, integrity
 from lib.build.areas import attach_areas
 from lib.build.culture_map import (
     CIM_CATEGORIES,
@@ -761,6 +760,7 @@ def make_tiny_source(src: Path) -> Path:
                 "postcode_nospace": ["TT11AA"],
                 "easting": [a + 700],
                 "northing": [Y0 + 300],
+                "admin_district_code": ["E09000001"],
             }
         ),
     )
@@ -772,6 +772,7 @@ def make_tiny_source(src: Path) -> Path:
                 "postcode_nospace": ["TT19ZZ"],
                 "easting": [bb + 700],
                 "northing": [Y0 + 300],
+                "admin_district_code": ["E09000002"],
             }
         ),
     )
@@ -976,12 +977,16 @@ def test_cli_failure_exits_2_with_message_and_writes_nothing(tiny_source, tmp_pa
     assert list(out_dir.iterdir()) == []
 
 
-def test_cli_success_exits_0_and_prints_the_report(tiny_source, tmp_path, capsys):
+def test_cli_success_exits_0_prints_three_lines_and_writes_the_report(
+    tiny_source, tmp_path, capsys
+):
     out = tmp_path / "out" / "london.gpkg"
     assert main(["--source", str(tiny_source), "--out", str(out)]) == 0
     captured = capsys.readouterr()
-    assert "join_areas" in captured.out and f"wrote {out}" in captured.out
-    assert sorted(os.listdir(out.parent)) == ["london.gpkg"]
+    assert f"Built {out} in" in " ".join(captured.out.split())
+    assert "join_areas" not in captured.out and len(captured.out) < 400
+    assert sorted(os.listdir(out.parent)) == ["london.gpkg", "london.report.txt"]
+    assert "join_areas (sites)" in (out.parent / "london.report.txt").read_text()
 
 
 def test_cli_without_a_source_says_how_to_set_one(monkeypatch, capsys):
@@ -1018,7 +1023,7 @@ def test_failure_while_writing_keeps_the_previous_output(tiny_source, tmp_path, 
             raise OSError("disk full")
         return real_write(frame, path, layer=layer, **kwargs)
 
-    monkeypatch.setattr(build_module.pyogrio, "write_dataframe", write_then_fail)
+    monkeypatch.setattr(geopackage.pyogrio, "write_dataframe", write_then_fail)
     with pytest.raises(OSError, match="disk full"):
         build(tiny_source, out)
     assert sha256(out) == before

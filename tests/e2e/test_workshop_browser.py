@@ -251,8 +251,19 @@ def test_the_join_form_and_the_facilitator_page_at_each_size(app, offline_contex
     page.wait_for_function(
         "() => document.querySelector('.st-key-workshop_qr img')?.naturalWidth > 200"
     )
+    if label == "1280x720":  # the projector shows the whole QR code, not its top
+        box = qr.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= height, box
     no_errors(page)
     save_screenshot(page, f"workshop-facilitator-{label}")
+
+    page.goto(f"{base}/wall?session={session.code}")
+    wait_for_app(page)
+    wall_qr = page.get_by_role("img").and_(page.locator("[data-testid='stImage'] img"))
+    expect(wall_qr.first).to_be_visible()  # the room scans it from the wall
+    if label == "1280x720":
+        box = wall_qr.first.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= height, box
 
 
 def test_a_dropped_phone_connection_keeps_its_draft(app, offline_context):

@@ -183,3 +183,30 @@ def test_a_tour_rejects_an_unknown_place_or_status_naming_step_and_field(
     with pytest.raises(tours.TourError) as error:
         tours.parse_tour(one_step(page, params), "bad", root, fake_choices())
     assert message in str(error.value)
+
+
+def test_a_number_among_numbers_is_read_as_the_nearest_and_said():
+    years = [str(y) for y in (2000, 2005, 2010, 2015, 2019, 2020)]
+    assert match.nearest("1999", years) == "2000"  # not 2019, which only looks like it
+    assert match.nearest("2017", years) == "2015"
+    specs = {"since": match.Choice("a first year from 2000 to 2020", years)}
+    checked = match.check_params({"since": ["1999"]}, specs)
+    assert checked.params == {"since": ["2000"]}
+    assert checked.notes == (
+        "'1999' is not a first year from 2000 to 2020: showing 2000, the nearest.",
+    )
+    assert not checked.unknown
+
+
+def test_an_unknown_name_is_noted_and_another_pages_name_is_read_as_this_pages():
+    specs = {"area": match.Choice("a London borough", BOROUGHS)}
+    known = {"area", "basemap", "present"}
+    checked = match.check_params(
+        {"borough": ["hackney"], "basemapp": ["none"], "embed": ["true"]},
+        specs,
+        known | set(match.INTERNAL_PARAMS),
+        {"borough": "area"},
+    )
+    assert checked.params == {"area": ["Hackney"], "embed": ["true"]}
+    assert checked.notes == ("'basemapp' is not a setting of this page; did you mean basemap?",)
+    assert checked.changed

@@ -1,5 +1,6 @@
 """Tours (lib/links/tours.py): parsing, validation messages, the default tour, and the Tour page."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -261,3 +262,15 @@ def test_a_step_opened_from_the_tour_shows_its_view_and_the_tour_bar(new_app):
         '&amp;step=3"'
     ) in bar
     assert "Next:" not in bar  # the last step
+
+
+def test_the_readme_lists_each_pages_parameters():
+    """The README's table of parameters is the allow-list the pages and tours read."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `(/[a-z-]*)` \| (.*) \|$", readme, flags=re.M))
+    for spec in tours.PAGES.values():
+        if not spec.params:
+            continue
+        address = "/" if spec.url_path == "map_explorer" else f"/{spec.url_path}"
+        named = {w for w in re.findall(r"(?:^|, )`([a-z_]+)`", rows[address])}
+        assert named == set(spec.params), (address, named ^ set(spec.params))

@@ -54,6 +54,7 @@ def test_the_form_shows_its_limits_licence_and_kinds(store_page):
         ("hello", "is not a postcode"),
         ("M1 1AE", "is not a London postcode"),
         ("E1 0ZZ", "was not found"),
+        ("E1 0ZZ", "Check it, or pick a listed facility or click the map instead."),
     ],
 )
 def test_postcode_messages(store_page, postcode, message):

@@ -59,9 +59,31 @@ def test_the_explorer_reads_status_and_boroughs_and_notes_the_unknown_one(app):
 
 
 def test_an_unknown_status_is_noted_not_dropped_in_silence(app):
-    at = open_page(app, "pages/map_explorer.py", status="shut")
+    at = open_page(app, "pages/map_explorer.py", status="clsoed")
     assert at.radio(key="status").value == "All"
-    assert warnings(at) == ["'shut' is not a status (All, Open or Closed); did you mean Closed?"]
+    assert warnings(at) == [
+        "'clsoed' is not a status (All, Open, Closed or Community-run); did you mean Closed?"
+    ]
+
+
+def test_an_unknown_parameter_name_is_noted_with_the_nearest(app):
+    at = open_page(app, "pages/map_explorer.py", statuss="Closed", borough="Hackney")
+    assert warnings(at) == ["'statuss' is not a setting of this page; did you mean status?"]
+    assert at.radio(key="status").value == "All"  # not read as another setting
+    assert at.multiselect(key="borough").value == ["E09000012"]
+    assert "statuss" not in at.query_params
+
+
+def test_over_time_reads_borough_as_its_area(app):
+    """One setting, one name: the profile's `borough` opens the same borough here."""
+    at = open_page(app, "pages/losses_over_time.py", borough="Hackney")
+    assert at.selectbox(key="area").value == "E09000012" and not at.warning
+    assert at.query_params["area"] == "Hackney" and "borough" not in at.query_params
+
+
+def test_losses_reads_policy_as_the_policy_compared(app):
+    at = open_page(app, "pages/losses_vs_policy.py", policy="Town centres")
+    assert at.selectbox(key="against").value == "town_centre" and not at.warning
 
 
 def test_over_time_does_not_show_london_for_an_unknown_borough(app):
@@ -107,11 +129,14 @@ def test_an_unknown_tour_is_named_and_a_tour_in_capitals_opens(app):
 
 
 def test_the_losses_window_and_switches_from_the_link(app):
-    """A window start the page does not offer is named, not replaced silently; a switch
-    spelt 'yes' reads as ticked."""
+    """A window start the page does not offer is read as the nearest it does, and the note
+    says so; a switch spelt 'yes' reads as ticked."""
     at = open_page(app, "pages/losses_vs_policy.py", since="1999", by_borough="yes")
-    assert warnings(at) == ["'1999' is not a first year from 2000 to 2020; did you mean 2019?"]
-    assert at.selectbox(key="since").value == 2010  # the default, said to be so by the note
+    assert warnings(at) == [
+        "'1999' is not a first year from 2000 to 2020: showing 2000, the nearest."
+    ]
+    assert at.selectbox(key="since").value == 2000
+    assert at.query_params["since"] == "2000"
     assert at.checkbox(key="by_borough").value
     assert at.query_params["by_borough"] == "true"
 

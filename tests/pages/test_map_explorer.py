@@ -39,6 +39,18 @@ def test_explorer_view_comes_from_the_url(app):
     assert set(table["name"]) == {"Neasden", "Tokyngton", "Town Hall"}
 
 
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [("Open", "14,319"), ("Closed", "1,053"), ("Community-run", "16"), ("community-run", "16")],
+)
+def test_the_status_filter_adds_up_to_all(app, status, shown):
+    """Open + Closed + Community-run = All (15,388): no site falls between the choices."""
+    app.query_params["status"] = status
+    at = app.run()
+    assert not at.exception and not at.warning
+    assert metrics(at)["Sites shown"] == shown
+
+
 def test_explorer_closure_years_filter_closed_sites(app):
     app.query_params["status"] = "Closed"
     app.query_params["closed"] = ["2014", "2016"]

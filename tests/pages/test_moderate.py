@@ -53,7 +53,7 @@ def test_with_no_moderator_the_page_says_how_to_make_one(store_page, contrib_eng
     report(contrib_engine, name="Queued report")
     at = store_page(PAGE)
     shown = everything_shown(at)
-    assert "python -m lib.store create-moderator NAME" in shown
+    assert "make moderator NAME=alice" in shown
     assert "Queued report" not in shown and not at.dataframe
 
 
@@ -79,6 +79,12 @@ def test_sign_in_queue_duplicates_and_approve(store_page, contrib_engine):
     assert not any(XSS[0] in str(m.value) for m in at.markdown)
     assert "same category" in shown  # the likely duplicate
     assert SECRET not in shown  # contact details only on request
+    queue = at.dataframe[0].value
+    assert list(queue.columns[:4]) == ["Report", "Moderation", "Outcome", "What"]
+    assert set(queue["Moderation"]) == {"Waiting for a moderator"}  # words, not `pending`
+    assert set(queue["What"]) == {"A facility that has closed"}
+    detail = at.dataframe[1].value.to_string()
+    assert "nan" not in detail and "Listed site" not in detail  # not a listed site's report
     at.selectbox(key="moderate_chosen").select(first).run()
     at.radio(key=f"moderate_to_{first}").set_value("approved")
     at.button(key=f"moderate_apply_{first}").click().run()

@@ -47,9 +47,9 @@ def rows(engine) -> list[dict]:
 
 def open_page(new_app, path: str, session: str | None = None):
     at = new_app()
+    at.run()  # the explorer, which notes and drops a parameter it does not read (`session`)
     if session is not None:
         at.query_params["session"] = session
-    at.run()
     at.switch_page(path).run()
     assert not at.exception, at.exception
     return at
@@ -89,9 +89,14 @@ def test_a_facilitator_starts_a_session_with_a_code_and_a_qr_code(
     new_app, store_url, moderator, contrib_engine
 ):
     at = sign_in(open_page(new_app, "pages/workshop.py"))
+    start_box = [e for e in at.expander if e.label == "Start a new workshop"]
+    assert start_box[0].proto.expanded  # no workshop yet: the box is open
     at.text_input(key="workshop_title").input("Hackney libraries").run()
     at.button(key="workshop_start").click().run()
     assert not at.exception, at.exception
+    # Started: the box folds, so the code and the QR code are on a 1280x720 screen.
+    start_box = [e for e in at.expander if e.label == "Start a new workshop"]
+    assert not start_box[0].proto.expanded
     shown = html_of(at)
     assert 'class="jul-code"' in shown  # the QR code: tests/render/test_workshop.py
     code = shown.split('data-code="')[1][:6]
@@ -119,6 +124,10 @@ def test_a_phone_joins_and_its_hackney_report_is_tagged_and_not_public(
         "A postcode",
         "A listed facility, picked by name",
     ]
+    # an unknown postcode sends the phone to what its form has: no map
+    at.radio(key="contribute_where").set_value("postcode").run()
+    at.text_input(key="contribute_postcode").input("E1 0ZZ").run()
+    assert "Check it, or pick a listed facility instead." in texts(at)
     fill_phone_report(at, "Stoke Newington library annexe")
     assert "E8 1DY: Hackney." in texts(at)
     at.button(key="contribute_send").click().run()
@@ -201,6 +210,9 @@ def test_the_wall_counts_by_kind_and_shows_the_latest(new_app, store_url, contri
     assert '<tr data-kind="closed">' in shown and '<td class="n">2</td>' in shown
     assert "Wall report 3 &lt;i&gt;x&lt;/i&gt;" in shown and "<i>x</i>" not in shown
     assert public_contributions(contrib_engine).empty
+    # the room can scan to join from the wall itself
+    images = at.get("image")
+    assert len(images) == 1 and images[0].captions == ["Scan to join"]
 
 
 def test_the_wall_with_a_wrong_code_says_so(new_app, store_url):

@@ -1,5 +1,6 @@
 """Site filters, borough density and the explorer's folium map, on tiny fixtures made here."""
 
+import io
 import json
 import re
 
@@ -63,8 +64,16 @@ def make_sites() -> gpd.GeoDataFrame:
     frame["site_id"] = [f"t-{i}" for i in range(len(frame))]
     frame["licence"] = "Open Government Licence v3.0"
     frame["ward_code"], frame["lsoa_code"] = "E05000001", "E01000001"
-    for flag in ["in_town_centre", "in_caz", "in_opportunity_area", "in_regen_area"]:
+    for flag in [
+        "in_town_centre",
+        "in_caz",
+        "in_opportunity_area",
+        "in_sil",
+        "in_creative_enterprise_zone",
+        "in_regen_area",
+    ]:
         frame[flag] = False
+    frame.loc[3, "in_sil"] = True
     frame["dist_town_centre_m"] = 100.0
     points = [
         Point(531000, 181000),
@@ -127,6 +136,33 @@ def test_sites_table_and_geojson_carry_the_filtered_rows():
     lon, lat = collection["features"][0]["geometry"]["coordinates"]
     assert -0.2 < lon < 0.0 and 51.4 < lat < 51.6  # WGS84, not BNG
     assert collection["features"][0]["properties"]["closed_year"] == 2012
+
+
+def test_downloads_name_their_filter_and_carry_lost_and_every_policy_flag():
+    sites = make_sites()
+    names = {"E09000001": "City of London", "E09000002": "Barking and Dagenham"}
+    chosen = data.SiteFilter(groups=("Health",), statuses=("closed",), boroughs=("E09000002",))
+    assert (
+        chosen.file_name(names, "csv")
+        == "joined-up-london-sites-health-closed-barking-and-dagenham.csv"
+    )
+    assert data.SiteFilter().file_name(names, "geojson") == "joined-up-london-sites-all.geojson"
+    assert (
+        data.SiteFilter(statuses=("community_run",), closed_from=2010).file_name(names, "csv")
+        == "joined-up-london-sites-community-run-closed-2010.csv"
+    )
+    shown = data.filter_sites(sites, chosen)
+    selection = chosen.describe(names) + " (http://localhost:8501/?group=Health)"
+    table = pd.read_csv(io.BytesIO(data.sites_csv(data.sites_table(shown, names), selection)))
+    assert list(table["name"]) == ["Surgery C"]
+    row = table.iloc[0]
+    assert (row["lost"], row["in_sil"], row["in_creative_enterprise_zone"]) == (True, True, False)
+    assert row["filter"] == (
+        "Health · closed · in Barking and Dagenham (http://localhost:8501/?group=Health)"
+    )
+    collection = json.loads(data.sites_geojson(shown, names, selection, "the-name"))
+    assert (collection["name"], collection["description"]) == ("the-name", selection)
+    assert collection["features"][0]["properties"]["in_sil"] is True
 
 
 def explorer_html(sites: gpd.GeoDataFrame, policies=("town_centre",)) -> str:

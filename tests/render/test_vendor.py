@@ -140,3 +140,31 @@ def test_other_maps_keep_folium_defaults(local_copies):
 
     assert js == [url for _, url in folium.Map.default_js]
     assert all(url.startswith("https://") for url in js)
+
+
+def test_the_report_forms_map_reads_offline(local_copies):
+    """'A point I click on the map' on Add to the map: Leaflet from the app, the boroughs and
+    their names drawn, so with no basemap (or no internet) the map still reads."""
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import box
+
+    from lib.render.maps import MapLayers, picker_map
+
+    layers = MapLayers(
+        boroughs=gpd.GeoDataFrame(
+            {"gss_code": ["E09000012"], "name": ["Hackney"]},
+            geometry=[box(-0.1, 51.5, 0.0, 51.6)],
+            crs=4326,
+        ),
+        policy_areas=gpd.GeoDataFrame(geometry=[], crs=4326),
+        sites=pd.DataFrame(),
+        labels=pd.DataFrame({"lat": [51.55], "lon": [-0.05], "name": ["Hackney"]}),
+    )
+    m = picker_map(layers, "none", clicked=[51.55, -0.05])
+    js, css = asset_urls(m)
+    assert (js, css) == ([LOCAL_LEAFLET_JS], [LOCAL_LEAFLET_CSS])
+    page = m.get_root().render()
+    assert 'src="http' not in page and 'href="http' not in page and "tile" not in page.lower()
+    assert "Hackney" in page and "#AA3377" in page
+    assert "basemaps.cartocdn.com" in picker_map(layers, "light").get_root().render()

@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from lib.store.where import PostcodeError, lookup_postcode, normalise
 
-HEADER = "postcode,postcode_nospace,easting,northing,latitude,longitude,pqi,admin_district_code,admin_ward_code\n"  # noqa: E501
+
+@pytest.fixture(scope="module")
+def tiny_table():
+    """The build's postcodes table made in code: one current postcode, one terminated."""
+    return pd.DataFrame(
+        {
+            "postcode": ["SE17PB", "UB11HF"],
+            "easting": [530625, 510140],
+            "northing": [179850, 179496],
+            "gss_code": ["E09000028", "E09000017"],
+            "terminated": [False, True],
+        }
+    ).set_index("postcode")
 
 
 @pytest.fixture(scope="module")
-def tiny_source(tmp_path_factory):
-    """Two Code-Point files made in code: one current postcode, one terminated."""
-    source = tmp_path_factory.mktemp("geodata")
-    (source / "postcodes").mkdir()
-    (source / "postcodes" / "london_postcodes_codepoint_open_2025.csv").write_text(
-        HEADER + "SE1 7PB,SE17PB,530625,179850,51.49,-0.10,10,E09000028,E05011104\n"
-    )
-    (source / "postcodes" / "london_postcodes_codepoint_open_2014_not_in_2025.csv").write_text(
-        HEADER + "UB1 1HF,UB11HF,510140,179496,51.50,-0.41,10,E09000017,E05000339\n"
-    )
-    return source
+def built_table(built_gpkg):
+    from lib.data.layers import load_postcodes
+
+    return load_postcodes(built_gpkg)
 
 
 def code(text, source) -> str:
@@ -35,8 +41,8 @@ def test_normalise():
     assert normalise("SE1 7P") is None
 
 
-def test_found_in_either_file(tiny_source):
-    point = lookup_postcode("se17pb", tiny_source)
+def test_found_in_either_file(tiny_table):
+    point = lookup_postcode("se17pb", tiny_table)
     assert (point.postcode, point.x, point.y, point.gss_code) == (
         "SE1 7PB",
         530625,
@@ -44,7 +50,7 @@ def test_found_in_either_file(tiny_source):
         "E09000028",
     )
     assert not point.terminated
-    assert lookup_postcode("UB1 1HF", tiny_source).terminated
+    assert lookup_postcode("UB1 1HF", tiny_table).terminated
 
 
 @pytest.mark.parametrize(
@@ -60,27 +66,26 @@ def test_found_in_either_file(tiny_source):
         "S E 1 7 P B X",
     ],
 )
-def test_not_a_postcode(tiny_source, text):
-    assert code(text, tiny_source) == "not_a_postcode"
+def test_not_a_postcode(tiny_table, text):
+    assert code(text, tiny_table) == "not_a_postcode"
 
 
-def test_outside_london_and_not_found_are_told_apart(tiny_source):
-    assert code("M1 1AE", tiny_source) == "outside_london"
-    assert code("SE1 9ZZ", tiny_source) == "not_found"  # a London district, unknown unit
+def test_outside_london_and_not_found_are_told_apart(tiny_table):
+    assert code("M1 1AE", tiny_table) == "outside_london"
+    assert code("SE1 9ZZ", tiny_table) == "not_found"  # a London district, unknown unit
 
 
-def test_no_source_is_said(tmp_path, monkeypatch):
+def test_the_built_table_needs_no_raw_inputs(built_table, monkeypatch):
+    """The app reads postcodes from the GeoPackage the build made: GEODATA_SOURCE is not
+    needed while it runs."""
     monkeypatch.delenv("GEODATA_SOURCE", raising=False)
-    assert code("SE1 7PB", None) == "unavailable"
-    assert code("SE1 7PB", tmp_path) == "unavailable"
-
-
-@pytest.mark.integration
-def test_real_code_point_files(geodata_source):
-    assert lookup_postcode("SW1A 1AA", geodata_source).gss_code == "E09000033"
-    assert code("M1 1AE", geodata_source) == "outside_london"
-    assert code("CM1 1AA", geodata_source) == "outside_london"  # Chelmsford
-    assert code("E1 0ZZ", geodata_source) == "not_found"
+    assert len(built_table) == 195_496  # 180,792 current + 14,704 terminated, none in both
+    assert int(built_table["terminated"].sum()) == 14_704
+    assert lookup_postcode("SW1A 1AA", built_table).gss_code == "E09000033"
+    assert lookup_postcode("UB1 1HF", built_table).terminated
+    assert code("M1 1AE", built_table) == "outside_london"
+    assert code("CM1 1AA", built_table) == "outside_london"  # Chelmsford
+    assert code("E1 0ZZ", built_table) == "not_found"
 
 
 def test_a_map_click_becomes_british_national_grid():
@@ -107,11 +112,11 @@ def test_locate_in_a_ward():
 
 
 @pytest.mark.integration
-def test_postcode_and_built_wards_agree(geodata_source, built_gpkg):
+def test_postcode_and_built_wards_agree(built_table, built_gpkg):
     import geopandas as gpd
 
     from lib.store.where import locate
 
     wards = gpd.read_file(built_gpkg, layer="wards")
-    point = lookup_postcode("SE1 7PB", geodata_source)
+    point = lookup_postcode("SE1 7PB", built_table)
     assert locate(point.x, point.y, wards)[0] == point.gss_code

@@ -18,12 +18,12 @@ def london_box() -> London:
 def few_postcodes() -> Postcodes:
     table = pd.DataFrame(
         {
-            "postcode_nospace": ["WC2N5DN", "SW98RR", "E201EJ"],
+            "postcode": ["WC2N5DN", "SW98RR", "E201EJ"],
             "easting": [530040, 531280, 538270],
             "northing": [180420, 175640, 184450],
-            "current": [True, True, False],
+            "terminated": [False, False, True],
         }
-    ).set_index("postcode_nospace")
+    ).set_index("postcode")
     return Postcodes(table, "made in the test")
 
 

@@ -40,12 +40,10 @@ def shares(real_layers):
 
 
 @pytest.fixture(scope="module")
-def real_postcodes(geodata_source):
-    folder = geodata_source / "postcodes"
-    return Postcodes.from_files(
-        folder / "london_postcodes_codepoint_open_2025.csv",
-        folder / "london_postcodes_codepoint_open_2014_not_in_2025.csv",
-    )
+def real_postcodes(built_gpkg):
+    from lib.data.layers import load_postcodes
+
+    return Postcodes(load_postcodes(built_gpkg), "Code-Point Open")
 
 
 def row(table, kind, key):

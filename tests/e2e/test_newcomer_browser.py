@@ -1,0 +1,148 @@
+"""What a newcomer meets first, in headless Chromium with every outside host blocked: the
+first control on a projector's first screen, a grey street map that says why, and the report
+form's click map drawn from the app's own Leaflet."""
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from lib.render import maps
+from tests.e2e.streamlit_browser import rerun, save_screenshot, wait_for_app, wait_for_map
+
+MAP_PAGES = ["/", "/losses", "/over-time", "/borough", "/voluntary"]
+# The first control each page offers in the sidebar (its first filter or choice).
+FIRST_CONTROL = {
+    "/": "Category group",
+    "/losses": "London Plan policy",
+    "/over-time": "Borough",
+    "/borough": "Borough",
+    "/voluntary": "Shade wards by",
+}
+
+
+@pytest.mark.parametrize("path", MAP_PAGES)
+def test_the_first_control_is_on_a_projectors_first_screen(app_url, page, path):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{app_url}{path}?basemap=No+basemap")
+    wait_for_app(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    control = sidebar.locator("[data-testid='stWidgetLabel']", has_text=FIRST_CONTROL[path])
+    label = control.first.bounding_box()
+    widget = control.first.locator("xpath=..").bounding_box()
+    assert label is not None and widget is not None
+    assert widget["y"] + widget["height"] <= 720, (path, widget)
+    save_screenshot(page, f"first-control{path.replace('/', '-') or '-explorer'}-1280x720")
+
+
+def test_a_grey_street_map_says_why(app_url, page):
+    """With the street basemap and no internet the tiles fail: the map says so, on the
+    explorer's own map and on a folium map."""
+    page.goto(f"{app_url}/?basemap=Street+map")
+    wait_for_app(page)
+    explorer = wait_for_map(page)
+    note = explorer.locator(".jul-tiles-failed")
+    note.wait_for()
+    assert note.inner_text() == maps.TILES_FAILED
+    with rerun(page):
+        page.goto(f"{app_url}/borough?borough=Hackney&basemap=Street+map")
+    frame = wait_for_map(page)
+    frame.locator(".jul-tiles-failed").wait_for()
+    assert frame.locator(".jul-tiles-failed").inner_text() == maps.TILES_FAILED
+    save_screenshot(page, "borough-street-map-offline")
+    page.goto(f"{app_url}/borough?borough=Hackney&basemap=No+basemap")
+    frame = wait_for_map(page)
+    frame.locator(".jul-legend").wait_for()
+    assert frame.locator(".leaflet-tile").count() == 0  # no basemap: nothing to fail
+    assert frame.locator(".jul-tiles-failed").count() == 0
+
+
+def test_the_report_forms_click_map_loads_leaflet_from_the_app(app_url, page):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{app_url}/contribute")
+    wait_for_app(page)
+    with rerun(page):
+        page.locator(".st-key-contribute_where").get_by_text("A point I click on the map").click()
+    frame = wait_for_map(page)
+    frame.locator(".jul-label", has_text="Hackney").first.wait_for(state="attached")
+    leaflet = [u for u in requested if u.endswith("leaflet.js")]
+    assert leaflet and all(urlsplit(u).hostname in {"127.0.0.1", "localhost"} for u in leaflet)
+    outside = {urlsplit(u).hostname for u in requested} - {"127.0.0.1", "localhost"}
+    assert outside <= {
+        "a.basemaps.cartocdn.com",
+        "b.basemaps.cartocdn.com",
+        "c.basemaps.cartocdn.com",
+        "d.basemaps.cartocdn.com",
+    }, outside
+    save_screenshot(page, "contribute-click-map-offline")
+
+
+LEGEND_AND_ZOOM_JS = """
+(root) => {
+    const rect = (el) => el.getBoundingClientRect();
+    const legend = root.querySelector('.jul-legend');
+    return {legend: [rect(legend).top, rect(legend).bottom], map: [rect(root).top, rect(root).bottom],
+            zoom: rect(root.querySelector('.leaflet-control-zoom')).bottom,
+            scrolls: legend.scrollHeight > legend.clientHeight};
+}
+"""
+
+
+def test_a_long_legend_stays_under_the_zoom_buttons_and_inside_the_map(app_url, page):
+    """Every London Plan layer and an upload make the explorer's legend taller than the room
+    under the zoom buttons at 1280x720: it scrolls instead of covering them or being cut."""
+    from tests.e2e.test_own_data_browser import CSV
+
+    page.set_viewport_size({"width": 1280, "height": 720})
+    layers = "&".join(f"policy={p.legend}" for p in maps.POLICIES.values())
+    page.goto(f"{app_url}/?basemap=No+basemap&{layers}")
+    wait_for_app(page)
+    wait_for_map(page)
+    with rerun(page):
+        page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(
+            {"name": "my places.csv", "mimeType": "text/csv", "buffer": CSV}
+        )
+    site_map = wait_for_map(page)
+    site_map.locator(".jul-legend", has_text="Your own data").wait_for(state="attached")
+    box = site_map.evaluate(LEGEND_AND_ZOOM_JS)
+    assert box["legend"][0] >= box["zoom"], box  # not over the zoom buttons
+    assert box["map"][0] <= box["legend"][0] and box["legend"][1] <= box["map"][1], box
+    assert box["scrolls"], box  # every row still reachable
+    # The page's heading style does not reach the legend's section titles.
+    heading = site_map.locator(".jul-legend h4").first
+    assert heading.evaluate("h => getComputedStyle(h).fontSize") == "11px"
+    save_screenshot(page, "explorer-long-legend-1280x720")
+
+
+def test_arrow_keys_and_a_clickers_page_keys_move_a_tour(app_url, page):
+    """As tours/default.toml says: on the Tour page and on each step's view, the arrows and
+    Page Down / Page Up (what a presentation clicker sends) move between steps."""
+    from urllib.parse import parse_qs
+
+    def step() -> str:
+        return parse_qs(urlsplit(page.url).query)["step"][0]
+
+    page.goto(f"{app_url}/tour?tour=default&step=1")
+    wait_for_app(page)
+    page.get_by_text("1. London overview").wait_for()
+    with rerun(page):
+        page.keyboard.press("ArrowRight")
+    page.get_by_text("2. Losses vs Areas for Regeneration").wait_for()
+    assert step() == "2"
+    with rerun(page):
+        page.keyboard.press("ArrowLeft")
+    page.get_by_text("1. London overview").wait_for()
+    with rerun(page):
+        page.get_by_role("button", name="Open this view").click()
+    page.get_by_text("Tour · step 1 of 4").wait_for()
+    with rerun(page):  # the tour bar's next link: a new document
+        page.keyboard.press("PageDown")
+    page.get_by_text("Tour · step 2 of 4").wait_for()
+    assert urlsplit(page.url).path == "/losses" and step() == "2"
+    with rerun(page):
+        page.keyboard.press("ArrowRight")
+    page.get_by_text("Tour · step 3 of 4").wait_for()
+    with rerun(page):
+        page.keyboard.press("PageUp")
+    page.get_by_text("Tour · step 2 of 4").wait_for()
+    assert urlsplit(page.url).path == "/losses"
