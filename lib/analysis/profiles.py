@@ -123,6 +123,11 @@ class Measure:
         return "no data" if value is None or pd.isna(value) else self.fmt.format(value)
 
 
+def _capital(text: str) -> str:
+    """The first letter in capitals, the rest as written ('GP practices' stays)."""
+    return text[:1].upper() + text[1:]
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
@@ -157,7 +162,7 @@ def _measures() -> list[Measure]:
         )
     for category, window in CLOSURE_CATEGORIES.items():
         plural = RECORDING[category].plural
-        title = plural[0].upper() + plural[1:]
+        title = _capital(plural)
         out.append(
             Measure(
                 f"closures_{_slug(category)}",
@@ -175,7 +180,7 @@ def _measures() -> list[Measure]:
         Measure(
             "closures_all",
             "Losses",
-            f"{categories_text(RECORDING).capitalize()} closed since {CLOSURES_SINCE}: per "
+            f"{_capital(categories_text(RECORDING))} closed since {CLOSURES_SINCE}: per "
             "100,000 residents",
             "All recorded closures",
             "per 100,000 residents",

@@ -282,9 +282,9 @@ def test_over_time_counts_every_closure_london_wide(app, layers):
     assert by_year[["Libraries", "GP practices", "Museums"]].sum().sum() == 218
     assert by_year[["Pharmacies", "Dental"]].sum().sum() == 500
     closed = layers.sites[losses.lost_mask(layers.sites)]
-    assert len(losses.recorded_sites(closed)) == 978
+    assert len(losses.recorded_sites(closed)) == 718
     _, chart = charts(at)[1]  # after the pubs trend beside the map
-    assert chart["closures"].sum() == 978
+    assert chart["closures"].sum() == 718
 
 
 def test_over_time_pubs_london_and_boroughs(app, layers):
