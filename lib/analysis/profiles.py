@@ -665,7 +665,7 @@ def ward_table(
     for column in ("grants_gbp", "grants_count"):
         value = codes.map(vol[column]).fillna(0)
         if not government:  # the voluntary sector's own funders only
-            value = value - codes.map(vol[f"{column}_government"]).fillna(0)
+            value = value - codes.map(vol[f"{column}_public"]).fillna(0)
         table[column] = value.astype(int) if column == "grants_count" else value.astype(float)
     table["grants_per_head"] = table["grants_gbp"] / population
     table["imd_score"] = codes.map(_weighted_imd(lsoas, "ward_code"))

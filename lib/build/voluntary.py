@@ -96,8 +96,9 @@ def build_voluntary_wards(
 
     The extract lists only wards with at least one charity, and 88 wards are missing (55
     charities in all Wandsworth): a gap in its coverage, so a missing ward is null, not 0.
-    Grants are those of every funder; the ``_government`` columns are the part from
-    government departments, councils and public bodies (lib/vocab/funders.py).
+    Grants are those of every funder; the ``_public`` columns are the public money's part:
+    government departments, councils, public bodies and the lottery distributors
+    (lib/vocab/funders.py).
     """
     charities = read_csv(src, "charities", ["WD17CD", "n_charities"])
     known = set(wards["ward_code"])
@@ -110,8 +111,8 @@ def build_voluntary_wards(
     )
     table["charities_per_1k"] = (table["charities"] / table["population"] * 1000).round(3)
     placed = grants[grant_ward.isin(known)]
-    government = placed[~placed["funder_type"].isin(VOLUNTARY)]
-    for suffix, rows in (("", placed), ("_government", government)):
+    public = placed[~placed["funder_type"].isin(VOLUNTARY)]
+    for suffix, rows in (("", placed), ("_public", public)):
         by_ward = rows.groupby("Recipient Ward Geographic Code")
         table[f"grants_gbp{suffix}"] = (
             table["ward_code"].map(by_ward["Amount Awarded"].sum()).fillna(0.0)

@@ -275,12 +275,12 @@ LAYERS: dict[str, Layer] = {
             ("grants_gbp", "real", "360Giving grants 2013-2018 to recipients in the ward, £"),
             ("grants_count", "integer", "the number of those grants"),
             (
-                "grants_gbp_government",
+                "grants_gbp_public",
                 "real",
                 "the part of grants_gbp that is public money: government departments, councils, "
                 "public bodies and the lottery distributors (Big Lottery Fund, Sport England), £",
             ),
-            ("grants_count_government", "integer", "the number of those grants"),
+            ("grants_count_public", "integer", "the number of those grants"),
             ("grants_gbp_per_head", "real", "grants_gbp per resident, £"),
         ),
         _layer(

@@ -151,8 +151,8 @@ def tiny() -> dict:
             "charities": pd.array([30, 20, 100, None, 10], dtype="Int64"),
             "grants_gbp": [40_000.0, 0.0, 100_000.0, 50_000.0, 10_000_000.0],
             "grants_count": [4, 0, 10, 5, 3],
-            "grants_gbp_government": [0.0, 0.0, 0.0, 0.0, 9_000_000.0],
-            "grants_count_government": [0, 0, 0, 0, 1],
+            "grants_gbp_public": [0.0, 0.0, 0.0, 0.0, 9_000_000.0],
+            "grants_count_public": [0, 0, 0, 0, 1],
         }
     )
     grants_by_year = pd.DataFrame(

@@ -627,9 +627,9 @@ def test_voluntary_wards(layers):
     assert table["charities"].notna().sum() == 546  # the other 88 wards are not in the extract
     assert table["grants_count"].sum() == 12522
     # £3,214m less £262m not by ward; £2,540m public money (government and the lottery
-    # distributors, the `_government` columns), £413m from the independent funders.
+    # distributors, the `_public` columns), £413m from the independent funders.
     assert round(table["grants_gbp"].sum()) == 2_952_825_970
-    assert round(table["grants_gbp"].sum() - table["grants_gbp_government"].sum()) == 412_988_008
+    assert round(table["grants_gbp"].sum() - table["grants_gbp_public"].sum()) == 412_988_008
 
 
 def test_voluntary_points(layers):

@@ -872,7 +872,7 @@ def test_tiny_source_builds(tiny_source, tmp_path):
     assert report.loc[report.source == "opportunity_areas", "dropped"].tolist() == [1]
     # Grants split by funder type; a ward missing from the charity extract has no data.
     vol = read_layer(out, "voluntary_wards").set_index("ward_code")
-    assert vol.loc["E05000002", ["grants_gbp", "grants_gbp_government"]].tolist() == [
+    assert vol.loc["E05000002", ["grants_gbp", "grants_gbp_public"]].tolist() == [
         6000.0,
         5000.0,
     ]
