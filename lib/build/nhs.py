@@ -401,7 +401,7 @@ def ods_history(
                 else ""
             )
             if year_end:
-                note += "; dated 31 March, the NHS year end: a contract-end record, not a loss"
+                note += "; dated 31 March, the NHS year end: a contract-end record"
             events.append(
                 event(
                     site_id,
