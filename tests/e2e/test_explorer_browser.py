@@ -25,9 +25,9 @@ def test_explorer_draws_sites_and_legend_offline(app_url, page):
     frame = wait_for_map(page)
     legend = frame.locator(".jul-legend")
     legend.wait_for()
-    assert "Closed, a loss (978)" in legend.inner_text()
-    assert "Closed, not a loss (75)" in legend.inner_text()
-    assert "Pubs (3,775)" in legend.inner_text()
+    assert "Closed, a loss (718)" in legend.inner_text()
+    assert "Closed, not a loss (131)" in legend.inner_text()
+    assert "Pubs (3,779)" in legend.inner_text()
     pub_pixels = count_map_pixels(page, GROUP_COLOURS["Pubs"], at_least=501)
     closed_ring_pixels = count_map_pixels(page, maps.CLOSED_COLOUR, at_least=501)
     assert pub_pixels > 500 and closed_ring_pixels > 500
@@ -67,17 +67,17 @@ def test_a_filter_change_redraws_the_same_map(app_url, page):
     with rerun(page):
         page.locator("[data-testid='stSidebar'] label", has_text="Closed").first.click()
     page.wait_for_function(
-        "() => document.querySelector('.jul-map').dataset.julShown === '1053'",
+        "() => document.querySelector('.jul-map').dataset.julShown === '849'",
         timeout=APP_TIMEOUT_MS,
     )
     assert page.locator(".jul-map").count() == 1
     assert site_map.get_attribute("data-test-mark") == "first"  # the same element: not remounted
     page.wait_for_function(
-        "() => document.querySelector('.jul-map').dataset.julDrawn === '1053'",
+        "() => document.querySelector('.jul-map').dataset.julDrawn === '849'",
         timeout=APP_TIMEOUT_MS,
     )
     legend = site_map.locator(".jul-legend").inner_text()
-    assert "Closed, a loss (978)" in legend and "Pubs" not in legend
+    assert "Closed, a loss (718)" in legend and "Pubs" not in legend
     assert len(leaflet_loads) == 1
 
 

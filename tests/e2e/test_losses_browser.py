@@ -65,9 +65,9 @@ def wait_for_charts(page: Page, count: int) -> None:
 def test_losses_vs_policy_for_areas_for_regeneration(shared_link, page):
     outside = shared_link("/losses?against=Areas+for+Regeneration&basemap=No+basemap")
     headline = page.get_by_text(
-        "closures inside Areas for Regeneration ran at 1.46 per 100 site-years (128 in 8,741 "
-        "site-years) against 1.25 elsewhere (539 in 43,203): no clear difference across "
-        "categories (rate ratio 1.17, 95% CI 0.96-1.41)."
+        "closures inside Areas for Regeneration ran at 1.14 per 100 site-years (98 in 8,585 "
+        "site-years) against 0.98 elsewhere (417 in 42,722): no clear difference across "
+        "categories (rate ratio 1.15, 95% CI 0.92-1.43)."
     )
     headline.wait_for()
     wait_for_charts(page, 3)
@@ -77,8 +77,8 @@ def test_losses_vs_policy_for_areas_for_regeneration(shared_link, page):
     frame = map_frame(page)
     legend = frame.locator(".jul-legend").inner_text()
     # Losses since 2010 in the five recording categories (issue 9).
-    assert "Inside Areas for Regeneration (128)" in legend
-    assert "Elsewhere (539)" in legend and "Areas for Regeneration (32 areas)" in legend
+    assert "Inside Areas for Regeneration (98)" in legend
+    assert "Elsewhere (417)" in legend and "Areas for Regeneration (32 areas)" in legend
     assert count_map_pixels(page, loss_maps.INSIDE_COLOUR, at_least=301) > 300  # filled dots
     assert count_map_pixels(page, loss_maps.OUTSIDE_COLOUR, at_least=301) > 300  # rings
     assert frame.locator(".jul-label", has_text="Hackney").count() == 1
@@ -100,7 +100,7 @@ def test_losses_vs_policy_for_industrial_land_and_two_categories(shared_link, pa
     assert "Lost libraries and GP practices since 2010" in legend
     # Losses only (issue 9): no library or GP practice lost inside SIL.
     assert "Inside Strategic Industrial Locations (0)" in legend
-    assert "Elsewhere (162)" in legend
+    assert "Elsewhere (156)" in legend
     save_screenshot(page, "losses-sil-libraries-gp-map")
     assert not outside, f"requests to outside hosts: {outside}"
 
@@ -124,9 +124,9 @@ def test_losses_over_time_london_counts_every_loss(shared_link, page):
     outside = shared_link("/over-time?basemap=No+basemap")
     metric = page.locator("[data-testid='stMetric']", has_text="Closures with a year")
     metric.wait_for()
-    # Every loss has a year once the library lists are joined (issue 9); pharmacies (451)
-    # and dental practices (293) record losses too.
-    assert metric.locator("[data-testid='stMetricValue']").inner_text() == "978"
+    # Every loss has a year once the library lists are joined (issue 9); pharmacies (312)
+    # and dental practices (188) record losses too.
+    assert metric.locator("[data-testid='stMetricValue']").inner_text() == "718"
     wait_for_charts(page, 5)
     map_frame(page)
     assert not outside, f"requests to outside hosts: {outside}"

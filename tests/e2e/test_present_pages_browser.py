@@ -19,7 +19,7 @@ MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 PAGES = {
     "/losses?against=Areas+for+Regeneration&basemap=No+basemap": (
         "present-losses-1280x720",
-        "1.46 vs 1.25",
+        "1.14 vs 0.98",
     ),
     "/over-time?area=Hackney&basemap=No+basemap": ("present-over-time-1280x720", "155 → 185"),
     "/borough?borough=Hackney&basemap=No+basemap": ("present-borough-1280x720", "23.1"),
