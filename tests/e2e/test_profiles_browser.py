@@ -90,7 +90,7 @@ def test_borough_profile_of_hackney(app_url, page):
     assert page.locator("h1", has_text="Borough profile: Hackney").count() == 1
     legend = frame.locator(".jul-legend").inner_text()
     assert "Open sites per 10,000 residents" in legend
-    assert "Sites (open)" in legend and "Closed (19)" in legend
+    assert "Sites (open)" in legend and "Closed (16)" in legend
     assert "Food bank, Trussell Trust (1)" in legend and "Town centres" in legend
     assert legend_inside_frame(page, frame)
     assert drawn_pixels(page, 80_000 + 1) > 80_000  # the borough's wards filled
