@@ -24,6 +24,7 @@ from lib.store import Refused, ValidationError
 from lib.store.submit import DEFAULT_LIMITS, SCRIBE_LIMITS, WORKSHOP_LIMITS, RateLimits, send_form
 from lib.store.validation import site_categories
 from lib.store.where import PostcodeError, locate, lookup_postcode, point_from_lonlat
+from lib.ui import widgets
 from lib.vocab import contributions as vocab
 
 PREFIX = "contribute_"
@@ -392,7 +393,7 @@ def _send(kind: str, place: dict, categories, site_ids, ward_codes, mode: Mode =
             store(),
             values,
             session_id=state[key("session")],
-            client_address=st.context.ip_address,
+            client_address=widgets.client_address(),
             categories=categories,
             site_ids=site_ids,
             ward_codes=ward_codes,

@@ -39,7 +39,7 @@ from lib.store.workshop import (
     session_contributions,
     start_session,
 )
-from lib.ui import contribute, draft
+from lib.ui import contribute, draft, moderate
 from lib.vocab import contributions as vocab
 
 WALL_REFRESH_S = 3
@@ -174,7 +174,20 @@ def _form(
 # The facilitator
 
 
-def _start(engine, moderator: str) -> None:
+def _signed_in(engine) -> str | None:
+    """The moderator signed in when a facilitator's button acts (never one carried in the
+    callback: a click replayed after Sign out does nothing)."""
+    who = moderate.signed_in_now(engine)
+    if who is None:
+        st.session_state["workshop_error"] = moderate.SIGNED_OUT
+        return None
+    return who.name
+
+
+def _start(engine) -> None:
+    moderator = _signed_in(engine)
+    if moderator is None:
+        return
     title = st.session_state.get("workshop_title", "")
     try:
         session = start_session(engine, title, started_by=moderator)
@@ -187,11 +200,13 @@ def _start(engine, moderator: str) -> None:
 
 
 def _end(engine, session_id: int) -> None:
+    if _signed_in(engine) is None:
+        return
     end_session(engine, session_id)
     st.session_state["workshop_done"] = "The workshop has ended: its code takes no more reports."
 
 
-def choose_session(engine, moderator: str) -> Session | None:
+def choose_session(engine) -> Session | None:
     """Start a session, or pick one of the open ones (or the one named in the link)."""
     sessions = open_sessions(engine)
     recent = [s for s in all_sessions(engine)[:RECENT] if not s.open]
@@ -215,7 +230,7 @@ def choose_session(engine, moderator: str) -> Session | None:
             key="workshop_start",
             type="primary",
             on_click=_start,
-            args=(engine, moderator),
+            args=(engine,),
         )
         if st.session_state.get("workshop_error"):
             st.error(st.session_state["workshop_error"])
@@ -304,7 +319,10 @@ def session_panel(engine, session: Session) -> None:
                 st.image(render.qr_png(join), caption="Scan to join", width=260)
 
 
-def _import(engine, layers: Layers, moderator: str) -> None:
+def _import(engine, layers: Layers) -> None:
+    moderator = _signed_in(engine)
+    if moderator is None:
+        return
     upload = st.session_state.get("workshop_import")
     if upload is None:
         st.session_state["workshop_import_result"] = ("error", "Choose a bundle (a .zip) first.")
@@ -332,7 +350,7 @@ def _import(engine, layers: Layers, moderator: str) -> None:
     st.session_state["workshop_import_result"] = ("success", note + ".")
 
 
-def import_box(engine, layers: Layers, moderator: str) -> None:
+def import_box(engine, layers: Layers) -> None:
     result = st.session_state.get("workshop_import_result")
     with st.expander(
         "Import a workshop bundle from another laptop",
@@ -344,7 +362,7 @@ def import_box(engine, layers: Layers, moderator: str) -> None:
             "Import",
             key="workshop_import_button",
             on_click=_import,
-            args=(engine, layers, moderator),
+            args=(engine, layers),
         )
         if result:
             (st.success if result[0] == "success" else st.error)(result[1])

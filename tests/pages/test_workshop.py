@@ -11,7 +11,7 @@ from sqlalchemy import select
 from lib.store import public_contributions
 from lib.store.accounts import create_moderator
 from lib.store.models import Contribution
-from lib.store.workshop import end_session, start_session
+from lib.store.workshop import all_sessions, end_session, start_session
 from tests.pages.conftest import PASSWORD
 
 HACKNEY = "E09000012"
@@ -228,3 +228,27 @@ def test_the_moderator_sees_which_workshop_a_report_came_from(
     at = sign_in(open_page(new_app, "pages/moderate.py"))
     shown = "\n".join(d.value.to_string() for d in at.dataframe)
     assert f"{session.code} (Dalston halls), typed in by the facilitator (scribed)" in shown
+
+
+def test_sign_out_disarms_start_and_end(new_app, store_url, moderator, contrib_engine):
+    """Start and End clicked while signed in, replayed (as a resent websocket message would)
+    after Sign out: neither acts."""
+    at = sign_in(open_page(new_app, "pages/workshop.py"))
+    at.text_input(key="workshop_title").input("Hackney libraries").run()
+    at.button(key="workshop_start").click()
+    start = at._tree.get_widget_states()
+    at.button(key="workshop_start").set_value(False)  # Sign out itself sends no other click
+    at.button(key="moderate_sign_out").click().run()
+    at._run(start)
+    assert "Only signed-in moderators can see this page." in texts(at)
+    assert all_sessions(contrib_engine) == []
+
+    session = start_session(contrib_engine, "Open one", started_by="mo")
+    at = sign_in(open_page(new_app, "pages/workshop.py"))
+    at.button(key="workshop_end").click()
+    end = at._tree.get_widget_states()
+    at.button(key="workshop_end").set_value(False)
+    at.button(key="moderate_sign_out").click().run()
+    at._run(end)
+    assert all_sessions(contrib_engine)[0].id == session.id
+    assert all_sessions(contrib_engine)[0].open
