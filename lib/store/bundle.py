@@ -4,7 +4,8 @@ The zip holds exactly three files:
 
 - `contributions.geojson`: a FeatureCollection, points in WGS84 (RFC 7946) for QGIS and web
   maps; each feature's properties carry every exported field, including the exact British
-  National Grid `easting` and `northing` the store keeps;
+  National Grid `easting` and `northing` the store keeps (none for an area need: a ward's, as
+  on the public map);
 - `contributions.csv`: the same rows and fields (no geometry column: `easting`, `northing`);
 - `manifest.json`: the format and its version, the session (code, title, id, start and end),
   when it was exported, the licence, counts (all, by kind, scribed) and the SHA-256 and size
@@ -117,6 +118,9 @@ def _records(engine: Engine, session: Session) -> list[dict]:
         )
     records = []
     for row in rows:
+        # An area need is a ward's, as on the public map: never the point of the postcode it
+        # was placed by (that would be where its sender lives or works).
+        need = row["kind"] == "area_need"
         records.append(
             {
                 "uid": row["origin"] or origin_of(row["token"]),
@@ -128,9 +132,9 @@ def _records(engine: Engine, session: Session) -> list[dict]:
                 "event_date": _iso(row["event_date"]),
                 "evidence_url": row["evidence_url"],
                 "description": row["description"],
-                "where_source": row["where_source"],
-                "easting": row["x"],
-                "northing": row["y"],
+                "where_source": "ward" if need else row["where_source"],
+                "easting": None if need else row["x"],
+                "northing": None if need else row["y"],
                 "gss_code": row["gss_code"],
                 "ward_code": row["ward_code"],
                 "scribed": bool(row["scribed"]),

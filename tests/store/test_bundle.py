@@ -205,3 +205,38 @@ def test_a_spoilt_bundle_says_what_is_wrong_and_imports_nothing(
         import_bundle(other_store, spoil(unzip(data)), imported_by="mo2", categories=CATEGORIES)
     assert message in str(error.value)
     assert count(other_store) == 0
+
+
+def test_an_area_need_placed_by_postcode_leaves_its_point_out_of_the_bundle(store, other_store):
+    """Issue 16, item 5: the postcode's exact point (N1 9GU, here) was exported."""
+    engine = store.engine
+    n1 = (531472.0, 183654.0)
+    session = start_session(engine, "Islington needs", started_by="mo")
+    submit(
+        engine,
+        submission(
+            "area_need",
+            where_source="postcode",
+            postcode="N1 9GU",
+            x=n1[0],
+            y=n1[1],
+            gss_code="E09000019",
+        ),
+        session_id="bundle-need",
+        client_address=None,
+        workshop=session.id,
+        limits=SCRIBE_LIMITS,
+    )
+    files = unzip(export_bundle(engine, session.id))
+    (feature,) = json.loads(files[GEOJSON])["features"]
+    assert feature["geometry"] is None
+    assert feature["properties"]["easting"] is None and feature["properties"]["northing"] is None
+    assert feature["properties"]["where_source"] == "ward"
+    (row,) = csv.DictReader(io.StringIO(files[CSV].decode()))
+    assert row["easting"] == row["northing"] == ""
+    everything = b"".join(files.values())
+    assert (
+        b"531472" not in everything and b"183654" not in everything and b"N1 9GU" not in everything
+    )
+    # Still a whole report: it imports as the ward's need.
+    assert import_bundle(other_store, rezip(files), imported_by="mo").created == 1
