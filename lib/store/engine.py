@@ -64,7 +64,7 @@ def make_engine(url: str | None = None) -> Engine:
                 "The contributions store needs a SQLite file, not an in-memory database: "
                 "set JOINED_UP_CONTRIBUTIONS_DB to a file path."
             )
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(parsed.database))
         engine = create_engine(
             url,
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
@@ -79,6 +79,15 @@ def make_engine(url: str | None = None) -> Engine:
         f"DATABASE_URL names {backend!r}: the contributions store runs on PostgreSQL "
         "(postgresql://user@host/db) or, with DATABASE_URL unset, on a SQLite file."
     )
+
+
+def _private_file(path: Path) -> None:
+    """The SQLite file readable by its owner only (it holds contact details and password
+    hashes); SQLite gives its -wal and -shm files the same permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
 
 
 def _configure_sqlite(engine: Engine) -> None:

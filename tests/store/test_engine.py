@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import threading
 
 import pytest
@@ -171,3 +172,22 @@ def test_a_postgresql_store_is_made_in_its_own_schema(store):
         with admin.begin() as connection:
             connection.exec_driver_sql(f"DROP SCHEMA {second} CASCADE")
         admin.dispose()
+
+
+def test_the_sqlite_file_is_private_to_its_owner(tmp_path):
+    """Issue 16, item 16: it was created world-readable (contact details, password hashes)."""
+    made = tmp_path / "new" / "contributions.sqlite"
+    old = tmp_path / "old.sqlite"
+    old.touch(mode=0o644)
+    old.chmod(0o644)
+    for path in (made, old):
+        engine = open_store(f"sqlite:///{path}", fresh=True)
+        submit(
+            engine,
+            submission(),
+            session_id="private",
+            client_address=None,
+        )
+        engine.dispose()
+        for written in [path, *path.parent.glob(path.name + "-*")]:
+            assert stat.S_IMODE(written.stat().st_mode) & 0o077 == 0, written
