@@ -129,6 +129,37 @@ def set_moderation(
         )
 
 
+def take_off_wall(
+    engine: Engine,
+    contribution_ids: list[int],
+    *,
+    moderator: str,
+    reason_code: str = "spam",
+    note: str = "taken off a workshop's wall",
+) -> int:
+    """Remove many reports at once (a phone flooding a workshop's wall): a waiting one is
+    rejected, an approved one hidden, each logged with the reason. Returns how many."""
+    _require_moderator(moderator)
+    removed = 0
+    for contribution_id in contribution_ids:
+        with engine.connect() as connection:
+            row = _row(connection, contribution_id)
+        if row["moderation"] in ("rejected", "hidden"):
+            continue
+        target = "hidden" if row["moderation"] == "approved" else "rejected"
+        set_moderation(
+            engine,
+            contribution_id,
+            target,
+            moderator=moderator,
+            reason_code=reason_code,
+            note=note,
+            seen=row["updated_at"],
+        )
+        removed += 1
+    return removed
+
+
 def set_outcome(
     engine: Engine,
     contribution_id: int,

@@ -62,6 +62,7 @@ class Session:
     started_at: dt.datetime
     ended_at: dt.datetime | None
     imported_at: dt.datetime | None
+    wall_held: bool = False
 
     @property
     def open(self) -> bool:
@@ -90,6 +91,7 @@ def _session(row) -> Session:
         started_at=row.started_at,
         ended_at=row.ended_at,
         imported_at=row.imported_at,
+        wall_held=bool(row.wall_held),
     )
 
 
@@ -196,17 +198,34 @@ def end_session(engine: Engine, session_id: int) -> Session:
     return get_session(engine, session_id)
 
 
+def hold_wall(engine: Engine, session_id: int, held: bool) -> None:
+    """Hold the wall (show only approved reports) or let every waiting report on again."""
+    with writing(engine) as connection:
+        connection.execute(
+            update(WorkshopSession).where(WorkshopSession.id == session_id).values(wall_held=held)
+        )
+
+
 # A report a moderator rejected or hid leaves the wall (and the bundle) at once.
 REMOVED = ("rejected", "hidden")
 
 
-def session_contributions(engine: Engine, session_id: int) -> pd.DataFrame:
+def session_contributions(
+    engine: Engine, session_id: int, *, all_waiting: bool = False
+) -> pd.DataFrame:
     """The session's reports, oldest first, waiting or approved (not rejected or hidden): the
-    wall's rows. Read fresh on each call (the wall calls it every few seconds)."""
+    wall's rows; only approved ones while the wall is held, unless `all_waiting` (the
+    facilitator's and the bundle's view). Read fresh on each call (the wall calls it every few
+    seconds)."""
     table = Contribution.__table__
+    sessions = WorkshopSession.__table__
+    shown = [table.c.session_id == session_id, table.c.moderation.not_in(REMOVED)]
+    if not all_waiting:
+        shown.append((table.c.moderation == "approved") | ~sessions.c.wall_held)
     query = (
         select(*(table.c[name] for name in WALL_COLUMNS))
-        .where(table.c.session_id == session_id, table.c.moderation.not_in(REMOVED))
+        .select_from(table.join(sessions, sessions.c.id == table.c.session_id))
+        .where(*shown)
         .order_by(table.c.id)
     )
     with engine.connect() as connection:

@@ -26,6 +26,7 @@ from lib.links import lan
 from lib.render import workshop as render
 from lib.render.community import KIND_SHORT
 from lib.store.bundle import BundleError, bundle_name, export_bundle, import_bundle
+from lib.store.moderation import take_off_wall
 from lib.store.workshop import (
     MAX_TITLE,
     Session,
@@ -34,6 +35,7 @@ from lib.store.workshop import (
     counts_by_kind,
     end_session,
     find_session,
+    hold_wall,
     normalise_code,
     open_sessions,
     session_contributions,
@@ -303,7 +305,7 @@ def session_panel(engine, session: Session) -> None:
             st.info("This workshop has ended.")
         if st.session_state.get("workshop_done"):
             st.success(st.session_state.pop("workshop_done"))
-        rows = session_contributions(engine, session.id)
+        rows = session_contributions(engine, session.id, all_waiting=True)
         st.download_button(
             f"Export the workshop ({len(rows)} reports) as one bundle",
             data=export_bundle(engine, session.id),
@@ -317,6 +319,47 @@ def session_panel(engine, session: Session) -> None:
         if session.open:
             with st.container(key="workshop_qr"):
                 st.image(render.qr_png(join), caption="Scan to join", width=260)
+    wall_controls(engine, session, rows)
+
+
+def _hold(engine, session_id: int) -> None:
+    if _signed_in(engine) is not None:
+        hold_wall(engine, session_id, bool(st.session_state.get("workshop_hold")))
+
+
+def _take_off(engine) -> None:
+    moderator = _signed_in(engine)
+    chosen = st.session_state.get("workshop_take_off") or []
+    if moderator is None or not chosen:
+        return
+    removed = take_off_wall(engine, [int(i) for i in chosen], moderator=moderator)
+    st.session_state["workshop_done"] = f"{removed} reports taken off the wall (rejected as spam)."
+    st.session_state["workshop_take_off"] = []
+
+
+def wall_controls(engine, session: Session, rows: pd.DataFrame) -> None:
+    """When one phone floods the wall: hold it (only approved reports show) and take many
+    reports off at once."""
+    with st.expander("The wall: hold it, take reports off", key="workshop_wall_box"):
+        st.toggle(
+            "Hold the wall: show only reports a moderator approved",
+            value=session.wall_held,
+            key="workshop_hold",
+            on_change=_hold,
+            args=(engine, session.id),
+        )
+        waiting = rows[rows["moderation"] != "approved"] if len(rows) else rows
+        labels = {int(r.id): f"{r.id}: {r.name}" for r in rows.itertuples()}
+        st.multiselect(
+            "Reports to take off the wall (and out of the queue)",
+            list(labels),
+            format_func=lambda i: labels[i],
+            key="workshop_take_off",
+            placeholder=f"{len(waiting)} waiting for a moderator",
+        )
+        st.button(
+            "Take them off", key="workshop_take_off_button", on_click=_take_off, args=(engine,)
+        )
 
 
 def _import(engine, layers: Layers) -> None:

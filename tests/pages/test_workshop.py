@@ -252,3 +252,34 @@ def test_sign_out_disarms_start_and_end(new_app, store_url, moderator, contrib_e
     at._run(end)
     assert all_sessions(contrib_engine)[0].id == session.id
     assert all_sessions(contrib_engine)[0].open
+
+
+def test_the_facilitator_holds_the_wall_and_takes_a_flood_off(
+    new_app, store_url, moderator, contrib_engine
+):
+    from lib.store import submit
+    from lib.store.submit import SCRIBE_LIMITS
+    from lib.store.workshop import session_contributions
+    from tests.store.forms import submission
+
+    session = start_session(contrib_engine, "Flooded", started_by="mo")
+    ids = [
+        submit(
+            contrib_engine,
+            submission(name=f"flood {i}"),
+            session_id=f"flood-{i}",
+            client_address=None,
+            workshop=session.id,
+            limits=SCRIBE_LIMITS,
+        ).id
+        for i in range(3)
+    ]
+    at = sign_in(open_page(new_app, "pages/workshop.py"))
+    at.toggle(key="workshop_hold").set_value(True).run()
+    assert session_contributions(contrib_engine, session.id).empty  # nothing approved yet
+    at.multiselect(key="workshop_take_off").set_value(ids[:2]).run()
+    at.button(key="workshop_take_off_button").click().run()
+    assert not at.exception, at.exception
+    assert "2 reports taken off the wall" in texts(at)
+    at.toggle(key="workshop_hold").set_value(False).run()
+    assert list(session_contributions(contrib_engine, session.id)["id"]) == [ids[2]]
