@@ -6,7 +6,8 @@ The zip holds exactly three files:
   maps; each feature's properties carry every exported field, including the exact British
   National Grid `easting` and `northing` the store keeps (none for an area need: a ward's, as
   on the public map);
-- `contributions.csv`: the same rows and fields (no geometry column: `easting`, `northing`);
+- `contributions.csv`: the same rows and fields (no geometry column: `easting`, `northing`), a
+  text that a spreadsheet would run as a formula prefixed with ' (lib/store/spreadsheet.py);
 - `manifest.json`: the format and its version, the session (code, title, id, start and end),
   when it was exported, the licence, counts (all, by kind, scribed) and the SHA-256 and size
   of both other files.
@@ -35,6 +36,7 @@ from functools import cache
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from lib.store import spreadsheet
 from lib.store.engine import writing
 from lib.store.models import Contribution, Revision, WorkshopSession
 from lib.store.submit import EDITABLE, content_json, origin_of, utcnow
@@ -162,7 +164,9 @@ def _csv(records: list[dict]) -> bytes:
     writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
     writer.writeheader()
     for record in records:
-        writer.writerow({k: ("" if record[k] is None else record[k]) for k in FIELDS})
+        writer.writerow(
+            {k: ("" if record[k] is None else spreadsheet.safe_text(record[k])) for k in FIELDS}
+        )
     return out.getvalue().encode()
 
 
