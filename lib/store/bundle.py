@@ -277,6 +277,8 @@ def _manifest(raw: bytes) -> dict:
         raise BundleError(
             f"{MANIFEST} is not readable JSON ({error}). Nothing was imported."
         ) from None
+    except RecursionError:  # nested thousands deep: no manifest is
+        raise BundleError(f"{MANIFEST} is nested too deep to be a manifest.") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BundleError(f"{MANIFEST} does not describe a Joined Up London workshop bundle.")
     if manifest.get("version") != VERSION:
@@ -342,7 +344,14 @@ def _rows(
         assert isinstance(features, list)
         records = [f["properties"] for f in features]
         assert all(isinstance(r, dict) for r in records)
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AssertionError):
+    except (
+        UnicodeDecodeError,
+        json.JSONDecodeError,
+        KeyError,
+        TypeError,
+        AssertionError,
+        RecursionError,
+    ):
         raise BundleError(
             f"{GEOJSON} is not a GeoJSON FeatureCollection. Nothing was imported."
         ) from None

@@ -10,6 +10,7 @@ rerun stores one row; a form sent faster than a person could fill it is refused.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import folium
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 from streamlit_folium import st_folium
 
 from lib.data.layers import Layers
@@ -26,6 +28,8 @@ from lib.store.validation import site_categories
 from lib.store.where import PostcodeError, locate, lookup_postcode, point_from_lonlat
 from lib.ui import widgets
 from lib.vocab import contributions as vocab
+
+log = logging.getLogger(__name__)
 
 PREFIX = "contribute_"
 FIELDS = [
@@ -406,6 +410,13 @@ def _send(kind: str, place: dict, categories, site_ids, ward_codes, mode: Mode =
         return
     except Refused as refused:
         state[key("refused")] = refused.message
+        return
+    except SQLAlchemyError:  # the store did not answer: the detail is for the log, not the page
+        log.exception("Storing a report failed")
+        state[key("refused")] = (
+            "Your report could not be saved just now: the database did not answer. Everything "
+            "you typed is kept: press Send again in a minute."
+        )
         return
     state[key("sent")] = stored.id
     for name in FIELDS + ["token", "started_at", "clicked"]:

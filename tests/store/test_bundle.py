@@ -240,3 +240,12 @@ def test_an_area_need_placed_by_postcode_leaves_its_point_out_of_the_bundle(stor
     )
     # Still a whole report: it imports as the ward's need.
     assert import_bundle(other_store, rezip(files), imported_by="mo").created == 1
+
+
+def test_a_manifest_nested_thousands_deep_is_refused_plainly(exported, other_store):
+    """Issue 16, item 13: it raised a RecursionError, shown as a traceback."""
+    files = unzip(exported[1])
+    files[MANIFEST] = b"[" * 100_000 + b"]" * 100_000
+    with pytest.raises(BundleError, match="nested too deep"):
+        import_bundle(other_store, rezip(files), imported_by="mo")
+    assert count(other_store) == 0
