@@ -41,7 +41,7 @@ from lib.store.engine import writing
 from lib.store.models import Contribution, Revision, WorkshopSession
 from lib.store.submit import EDITABLE, content_json, origin_of, utcnow
 from lib.store.validation import Submission, ValidationError, validate
-from lib.store.workshop import REMOVED, Session, get_session
+from lib.store.workshop import REMOVED, Session, get_session, normalise_code
 from lib.vocab import contributions as vocab
 
 FORMAT = "joined-up-london/workshop-bundle"
@@ -51,7 +51,11 @@ GEOJSON = "contributions.geojson"
 CSV = "contributions.csv"
 FILES = (GEOJSON, CSV)
 MAX_BUNDLE_BYTES = 20 * 1024 * 1024
-MAX_FILE_BYTES = 50 * 1024 * 1024  # uncompressed, each
+MAX_FILE_BYTES = 20 * 1024 * 1024  # uncompressed, each
+# A bundle's JSON and CSV compress about ten times; a file that expands far more is made to
+# take memory when parsed (a 100 KB zip of nested brackets took 1.5 GB).
+MAX_RATIO = 50
+RATIO_FLOOR_BYTES = 1024 * 1024
 MAX_ROWS = 20_000
 FIELDS = (
     "uid",
@@ -164,10 +168,13 @@ def _csv(records: list[dict]) -> bytes:
     writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
     writer.writeheader()
     for record in records:
-        writer.writerow(
-            {k: ("" if record[k] is None else spreadsheet.safe_text(record[k])) for k in FIELDS}
-        )
+        writer.writerow({k: _as_csv(record[k]) for k in FIELDS})
     return out.getvalue().encode()
+
+
+def _as_csv(value) -> str:
+    """A GeoJSON property as the bundle's CSV writes it."""
+    return "" if value is None else str(spreadsheet.safe_text(value))
 
 
 def _sha256(data: bytes) -> str:
@@ -258,8 +265,14 @@ def _read_zip(data: bytes) -> dict[str, bytes]:
             )
         files = {}
         for info in bundle.infolist():
-            if info.file_size > MAX_FILE_BYTES:
-                raise BundleError(f"{info.filename} is too large to be a workshop's reports.")
+            if info.file_size > MAX_FILE_BYTES or (
+                info.file_size > RATIO_FLOOR_BYTES
+                and info.file_size > MAX_RATIO * max(info.compress_size, 1)
+            ):
+                raise BundleError(
+                    f"{info.filename} is too large to be a workshop's reports (or expands "
+                    "far more than a real one). Nothing was imported."
+                )
             try:
                 files[info.filename] = bundle.read(info)
             except (zipfile.BadZipFile, OSError, ValueError) as error:
@@ -293,7 +306,7 @@ def _manifest(raw: bytes) -> dict:
         or len(session["uid"]) != 32
         or not set(session["uid"]) <= UID_CHARS
         or not isinstance(session.get("code"), str)
-        or not 1 <= len(session["code"]) <= 8
+        or normalise_code(session["code"]) != session["code"]
         or not isinstance(session.get("title"), str)
         or not 1 <= len(session["title"]) <= 200
     ):
@@ -369,6 +382,13 @@ def _rows(
         )
     if [r.get("uid") for r in records] != [r.get("uid") for r in table]:
         raise BundleError(f"{GEOJSON} and {CSV} list different reports. Nothing was imported.")
+    for number, (record, row) in enumerate(zip(records, table, strict=True), start=1):
+        differ = [k for k in FIELDS if _as_csv(record.get(k)) != (row.get(k) or "")]
+        if differ:
+            raise BundleError(
+                f"{GEOJSON} and {CSV} disagree on report {number} ({', '.join(differ[:5])}): "
+                "one of them was changed after the export. Nothing was imported."
+            )
     problems = []
     checked: list[tuple[dict, Submission]] = []
     seen = set()
@@ -443,9 +463,13 @@ def import_bundle(
     now = utcnow()
     created = 0
     with writing(engine) as connection:
-        session_id = connection.execute(
-            select(WorkshopSession.id).where(WorkshopSession.uid == info["uid"])
-        ).scalar_one_or_none()
+        existing = connection.execute(
+            select(WorkshopSession.id, WorkshopSession.imported_at).where(
+                WorkshopSession.uid == info["uid"]
+            )
+        ).first()
+        session_id = existing.id if existing else None
+        own = existing is not None and existing.imported_at is None
         session_created = session_id is None
         if session_id is None:
             session_id = connection.execute(
@@ -463,7 +487,8 @@ def import_bundle(
             ).scalar_one()
         module = postgresql if connection.dialect.name == "postgresql" else sqlite
         for record, submission in checked:
-            stamp = _parse_datetime(record.get("created_at")) or now
+            # Never later than now; the queue goes by arrival (id), so no date jumps it.
+            stamp = min(_parse_datetime(record.get("created_at")) or now, now)
             values = {k: getattr(submission, k) for k in EDITABLE}
             row_id = connection.execute(
                 module.insert(Contribution)
@@ -485,6 +510,11 @@ def import_bundle(
             ).scalar_one_or_none()
             if row_id is None:
                 continue
+            if own:  # a session that ran here has every report it received already
+                raise BundleError(
+                    f"This bundle names the workshop {info['code']}, which ran on this "
+                    "instance, but holds reports it never received: nothing was imported."
+                )
             created += 1
             connection.execute(
                 insert(Revision).values(

@@ -341,7 +341,7 @@ def queue(
             )
             .select_from(table.outerjoin(sessions, sessions.c.id == table.c.session_id))
             .where(table.c.moderation.in_(states))
-            .order_by(table.c.created_at, table.c.id)
+            .order_by(table.c.id)  # arrival here: an imported bundle's dates cannot jump it
             .limit(limit),
             connection,
         )
