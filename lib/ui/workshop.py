@@ -25,6 +25,7 @@ from lib.data.layers import Layers
 from lib.links import lan
 from lib.render import workshop as render
 from lib.render.community import KIND_SHORT
+from lib.store import clients
 from lib.store.bundle import BundleError, bundle_name, export_bundle, import_bundle
 from lib.store.moderation import take_off_wall
 from lib.store.workshop import (
@@ -41,7 +42,7 @@ from lib.store.workshop import (
     session_contributions,
     start_session,
 )
-from lib.ui import contribute, draft, moderate
+from lib.ui import contribute, draft, moderate, widgets
 from lib.vocab import contributions as vocab
 
 WALL_REFRESH_S = 3
@@ -78,6 +79,11 @@ def _base_url() -> tuple[str, str]:
     return lan.base_url(port)
 
 
+def _source() -> str:
+    """Where a typed code comes from, for the limit on wrong codes."""
+    return widgets.client_address() or clients.LOCAL
+
+
 def join_address(session: Session) -> str:
     """The join page's address for phones in the room (the QR code's content)."""
     return lan.join_url(_base_url()[0], session.code)
@@ -92,7 +98,7 @@ def session_from_link(engine, *, open_only: bool) -> Session | None:
     if not code:
         return None
     try:
-        return find_session(engine, code, open_only=open_only)
+        return find_session(engine, code, open_only=open_only, source=_source())
     except SessionError as error:
         st.error(error.message)
         return None
@@ -121,7 +127,7 @@ def join_page(engine, layers: Layers) -> None:
     session = None
     if code:
         try:
-            session = find_session(engine, code)
+            session = find_session(engine, code, source=_source())
         except SessionError as error:
             joined = st.session_state.get(JOINED)
             if error.code == "ended" and joined is not None:
@@ -299,7 +305,7 @@ def session_panel(engine, session: Session) -> None:
                 key="workshop_end",
                 on_click=_end,
                 args=(engine, session.id),
-                help="Its code then takes no more reports. The wall and the export still work.",
+                help="Its code then takes no more reports and its wall closes. The export still works.",
             )
         else:
             st.info("This workshop has ended.")

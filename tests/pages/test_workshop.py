@@ -283,3 +283,11 @@ def test_the_facilitator_holds_the_wall_and_takes_a_flood_off(
     assert "2 reports taken off the wall" in texts(at)
     at.toggle(key="workshop_hold").set_value(False).run()
     assert list(session_contributions(contrib_engine, session.id)["id"]) == [ids[2]]
+
+
+def test_an_ended_workshops_wall_is_closed(new_app, store_url, contrib_engine):
+    session = start_session(contrib_engine, "Over", started_by="mo")
+    end_session(contrib_engine, session.id)
+    at = open_page(new_app, "pages/wall.py", session=session.code)
+    assert "has ended" in texts(at)
+    assert not at.get("html") or "jul-wall-total" not in html_of(at)

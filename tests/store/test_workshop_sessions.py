@@ -326,3 +326,22 @@ def test_a_held_wall_shows_only_approved_and_a_flood_comes_off_at_once(engine):
     log = pd.concat([history(engine, i) for i in ids[:4]])
     assert list(log["to_value"]) == ["approved", "hidden", "rejected", "rejected", "rejected"]
     assert set(log["reason_code"].dropna()) == {"spam"}
+
+
+# Guessing codes and ended walls (issue 16, item 15).
+
+
+def test_guessing_codes_is_stopped_after_a_few_wrong_ones(engine):
+    from lib.store.workshop import MAX_WRONG_CODES
+
+    session = start_session(engine, "Guess me", started_by="mo")
+    guesser = "192.168.1.99"
+    wrong = [c for c in ("ZZZZZZ", "YYYYYY", "XXXXXX") if c != session.code][0]
+    for _ in range(MAX_WRONG_CODES):
+        with pytest.raises(SessionError) as error:
+            find_session(engine, wrong, source=guesser)
+        assert error.value.code == "unknown"
+    with pytest.raises(SessionError) as error:
+        find_session(engine, session.code, source=guesser)  # even the right one, for a while
+    assert error.value.code == "too_many" and "Too many wrong codes" in error.value.message
+    assert find_session(engine, session.code, source="192.168.1.100").id == session.id
