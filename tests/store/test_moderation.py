@@ -273,3 +273,14 @@ def test_simultaneous_edits_make_one_revision_and_no_traceback(engine, new):
     assert sorted(r for r in results if isinstance(r, int)) == [2]
     assert all(isinstance(r, ModerationError) for r in results if not isinstance(r, int))
     assert [r["revision"] for r in revisions(engine, cid)] == [1, 2]
+
+
+def test_the_queues_updated_at_is_what_a_decision_checks(engine, new):
+    """The page passes the queue's updated_at back as `seen`: it must match on each engine."""
+    import pandas as pd
+
+    cid = new()
+    waiting = queue(engine).set_index("id")
+    seen = pd.Timestamp(waiting.at[cid, "updated_at"]).to_pydatetime()
+    set_moderation(engine, cid, "approved", moderator="mo", seen=seen)
+    assert list(history(engine, cid)["to_value"]) == ["approved"]
