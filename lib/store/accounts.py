@@ -76,8 +76,8 @@ _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
 # password is hashed. A name is never locked: after FREE_FAILURES wrong passwords in the window
 # each further try waits a little longer (doubling, at most MAX_DELAY), so a stranger's guesses
 # slow the real moderator by seconds, not a quarter of an hour. An address gets
-# MAX_ATTEMPTS_PER_SOURCE tries in the window, whatever the names (a flood of random names
-# then costs no hashing); `python -m lib.store clear-sign-in` forgets either.
+# MAX_ATTEMPTS_PER_SOURCE wrong tries in the window, whatever the names (a flood of random
+# names then costs no hashing); `python -m lib.store clear-sign-in` forgets either.
 FAILED_SIGN_IN_WINDOW = dt.timedelta(minutes=15)
 FREE_FAILURES = 5
 MAX_DELAY = dt.timedelta(seconds=30)
@@ -138,9 +138,10 @@ def _wait(failures: int) -> dt.timedelta:
     return min(dt.timedelta(seconds=2 ** (failures - FREE_FAILURES)), MAX_DELAY)
 
 
-def _admit(connection, name: str, source: str, now: dt.datetime) -> None:
+def _admit(connection, name: str, source: str, now: dt.datetime) -> int:
     """Refuse a try that comes too soon for its name or too often from its source; else count
-    it against the source (before hashing, so a flood of tries at once is counted)."""
+    it against the source (before hashing, so a flood of tries at once is counted) and return
+    that count's id (a right password takes it back)."""
     keys = (name_key(name), source_key(source))
     if connection.dialect.name == "postgresql":
         for key in sorted(keys):
@@ -168,7 +169,9 @@ def _admit(connection, name: str, source: str, now: dt.datetime) -> None:
             f"Several wrong passwords for this name: wait {seconds} second"
             f"{'' if seconds == 1 else 's'} and try again.",
         )
-    connection.execute(insert(RateEvent).values(key=keys[1], created_at=now))
+    return connection.execute(
+        insert(RateEvent).values(key=keys[1], created_at=now).returning(RateEvent.id)
+    ).scalar_one()
 
 
 def authenticate(
@@ -179,7 +182,7 @@ def authenticate(
     Refused, before any hashing, when the try comes too soon (see the limits above)."""
     now = now or utcnow()
     with writing(engine) as connection:
-        _admit(connection, name, source, now)
+        attempt = _admit(connection, name, source, now)
         row = connection.execute(
             select(Moderator.password_hash, Moderator.active).where(Moderator.name == name.strip())
         ).first()
@@ -187,6 +190,8 @@ def authenticate(
         if row is None:
             verify_password(password, _DUMMY_HASH)
         elif verify_password(password, row.password_hash) and row.active:
+            with writing(engine) as connection:  # only wrong tries count against a source
+                connection.execute(delete(RateEvent).where(RateEvent.id == attempt))
             return SignedIn(name.strip(), "local")
     with writing(engine) as connection:
         connection.execute(insert(RateEvent).values(key=name_key(name), created_at=now))

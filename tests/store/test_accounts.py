@@ -153,3 +153,12 @@ def test_clear_sign_in_lets_a_slowed_name_and_a_refused_address_try_at_once(
     assert "Cleared" in capsys.readouterr().out
     assert authenticate(engine, "cleared", PASSWORD, source=HERE, now=now).name == "cleared"
     assert authenticate(engine, "someone-else", "guess guess", source=away, now=now) is None
+
+
+def test_right_passwords_do_not_use_up_an_addresss_tries(engine):
+    """Only wrong tries count against an address: moderators behind one address (a venue, an
+    office, this machine) sign in as often as they need."""
+    create_moderator(engine, "often", PASSWORD)
+    now = dt.datetime(2030, 4, 1, 12, 0)
+    for _ in range(MAX_ATTEMPTS_PER_SOURCE + 5):
+        assert authenticate(engine, "often", PASSWORD, source="198.51.100.200", now=now)
