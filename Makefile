@@ -12,7 +12,8 @@ PORT ?= 8501
 
 # A failed build must not leave a half-written geopackage that looks up to date.
 .DELETE_ON_ERROR:
-.PHONY: venv assets setup data docs run workshop moderator erase-contact test test-fast bench \
+.PHONY: venv assets setup data docs run workshop moderator erase-contact clear-sign-in test \
+	test-fast bench \
 	check lint format
 
 venv: $(VENV_STAMP)
@@ -67,6 +68,11 @@ moderator: venv
 erase-contact: venv
 	@[ -n "$(ID)" ] && [ -n "$(BY)" ] || { echo "make erase-contact ID=<report id> BY=<moderator>" >&2; exit 2; }
 	$(PY) -m lib.store erase-contact "$(ID)" --by "$(BY)"
+
+# A moderator's name slowed by wrong passwords (or an address refused) signs in again at once.
+clear-sign-in: venv
+	@test -n "$(NAME)" || { echo "make clear-sign-in NAME=alice [ADDRESS=203.0.113.5]" >&2; exit 2; }
+	$(PY) -m lib.store clear-sign-in "$(NAME)" $(if $(ADDRESS),--address "$(ADDRESS)")
 
 # The data dictionary, made from the one schema the build writes into the GeoPackage.
 docs: venv

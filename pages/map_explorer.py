@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lib.data import layers as data
-from lib.render import card_maps, cards, site_map
+from lib.render import card_maps, cards, site_map, tables
 from lib.store import PublicFilter
 from lib.ui import (
     cache,
@@ -220,7 +220,7 @@ with st.container(horizontal=True):
     # Built on click, not on every rerun (the GeoJSON takes ~0.4 s for all sites).
     st.download_button(
         "Download these sites (CSV)",
-        lambda: data.sites_csv(table, selection),
+        lambda: tables.csv_bytes(data.sites_download(table, selection)),
         site_filter.file_name(names, "csv"),
         "text/csv",
         on_click="ignore",

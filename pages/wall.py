@@ -10,7 +10,8 @@ from lib.ui import cache, present, widgets, workshop
 
 layers = widgets.require_layers()
 engine = widgets.require_store()
-session = workshop.session_from_link(engine, open_only=False)
+# An ended workshop's wall is closed: what the room sent is no longer the room's to read.
+session = workshop.session_from_link(engine, open_only=True)
 if session is None:
     st.title("Workshop wall")
     st.info("Open the wall from the Workshop page, or type the session's code.")

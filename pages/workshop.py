@@ -15,10 +15,10 @@ st.caption(
     "join on their phones with a code and add to the room's map. Nothing they send is public "
     "until a moderator approves it."
 )
-signed_in = moderate.require_moderator(engine)
-session = workshop.choose_session(engine, signed_in.name)
+moderate.require_moderator(engine)  # stops here for anyone not signed in
+session = workshop.choose_session(engine)
 if session is not None:
     workshop.session_panel(engine, session)
     if session.open:
         workshop.scribe(layers, session)
-workshop.import_box(engine, layers, signed_in.name)
+workshop.import_box(engine, layers)

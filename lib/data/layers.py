@@ -355,10 +355,10 @@ def sites_table(sites: gpd.GeoDataFrame, borough_names: dict[str, str]) -> pd.Da
     ).reset_index(drop=True)
 
 
-def sites_csv(table: pd.DataFrame, selection: str) -> bytes:
-    """The filtered table as CSV. Each row's `filter` column names the view that made the file,
-    so a forwarded or renamed file still says what it holds."""
-    return table.assign(filter=selection).to_csv(index=False).encode()
+def sites_download(table: pd.DataFrame, selection: str) -> pd.DataFrame:
+    """The filtered table for a CSV download. Each row's `filter` column names the view that
+    made the file, so a forwarded or renamed file still says what it holds."""
+    return table.assign(filter=selection)
 
 
 def sites_geojson(

@@ -10,6 +10,7 @@ import math
 
 import pandas as pd
 
+from lib.store import spreadsheet
 from lib.vocab.categories import (
     RECORDING,
     RECORDING_CATEGORIES,
@@ -261,5 +262,5 @@ DASH = "\u2013"
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A table as UTF-8 CSV for a download (no index)."""
-    return frame.to_csv(index=False).encode("utf-8")
+    """A table as UTF-8 CSV for a download (no index), no cell a spreadsheet would run."""
+    return spreadsheet.safe_frame(frame).to_csv(index=False).encode("utf-8")

@@ -3,6 +3,8 @@
     python -m lib.store create-moderator NAME   make a moderator (asks for the password)
     python -m lib.store migrate                 create or upgrade the schema
     python -m lib.store erase-contact ID --by NAME   erase a contributor's details on request
+    python -m lib.store clear-sign-in NAME [--address ADDR]   let a slowed name (and an
+                                                address refused for too many tries) sign in now
     python -m lib.store where                   say which database the app would use
 
 The database is DATABASE_URL, else the SQLite file JOINED_UP_CONTRIBUTIONS_DB (default
@@ -44,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     erase.add_argument("contribution_id", type=int)
     erase.add_argument("--by", required=True, help="the moderator doing it (for the log)")
     erase.add_argument("--note", default="")
+    clear = commands.add_parser(
+        "clear-sign-in", help="forget a name's failed sign-ins (and an address's tries)"
+    )
+    clear.add_argument("name")
+    clear.add_argument("--address", help="also forget this client address's sign-in tries")
     commands.add_parser("where", help="say which database the store uses")
     args = parser.parse_args(argv)
 
@@ -54,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     engine = open_store(url)
     if args.command == "migrate":
         print(f"{_shown(url)}: schema at revision {current_revision(engine)}")
+        return 0
+    if args.command == "clear-sign-in":
+        from lib.store.accounts import clear_sign_in_limits
+
+        forgotten = clear_sign_in_limits(engine, name=args.name, source=args.address)
+        print(f"Cleared {forgotten} sign-in records: {args.name!r} can sign in now.")
         return 0
     if args.command == "erase-contact":
         from lib.store.moderation import ModerationError, erase_contact

@@ -10,10 +10,12 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import math
 import secrets
+import threading
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, delete, func, insert, select
 
 from lib.store.engine import writing
 from lib.store.models import Moderator, RateEvent
@@ -70,10 +72,27 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
-# Failed sign-ins allowed per account name in a window, counted in the database (so across
-# every app process) before sign-in is refused for a while.
-MAX_FAILED_SIGN_INS = 10
+# Sign-in limits, counted in the database (so across every app process) and checked before any
+# password is hashed. A name is never locked: after FREE_FAILURES wrong passwords in the window
+# each further try waits a little longer (doubling, at most MAX_DELAY), so a stranger's guesses
+# slow the real moderator by seconds, not a quarter of an hour. An address gets
+# MAX_ATTEMPTS_PER_SOURCE wrong tries in the window, whatever the names (a flood of random
+# names then costs no hashing); `python -m lib.store clear-sign-in` forgets either.
 FAILED_SIGN_IN_WINDOW = dt.timedelta(minutes=15)
+FREE_FAILURES = 5
+MAX_DELAY = dt.timedelta(seconds=30)
+MAX_ATTEMPTS_PER_SOURCE = 30
+# scrypt takes a core for tens of milliseconds: one at a time per process, so sign-ins cannot
+# take every core from the other visitors.
+_HASHING = threading.BoundedSemaphore(1)
+
+
+def name_key(name: str) -> str:
+    return rate_key("sign-in", name.strip().casefold())
+
+
+def source_key(source: str) -> str:
+    return rate_key("sign-in-source", source)
 
 
 def check_new_password(password: str) -> None:
@@ -112,29 +131,77 @@ def has_moderators(engine: Engine) -> bool:
         )
 
 
-def authenticate(engine: Engine, name: str, password: str) -> SignedIn | None:
+def _wait(failures: int) -> dt.timedelta:
+    """How long after the last failure the next try for a name may come."""
+    if failures < FREE_FAILURES:
+        return dt.timedelta(0)
+    return min(dt.timedelta(seconds=2 ** (failures - FREE_FAILURES)), MAX_DELAY)
+
+
+def _admit(connection, name: str, source: str, now: dt.datetime) -> int:
+    """Refuse a try that comes too soon for its name or too often from its source; else count
+    it against the source (before hashing, so a flood of tries at once is counted) and return
+    that count's id (a right password takes it back)."""
+    keys = (name_key(name), source_key(source))
+    if connection.dialect.name == "postgresql":
+        for key in sorted(keys):
+            connection.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+    since = now - FAILED_SIGN_IN_WINDOW
+    tries = connection.execute(
+        select(func.count())
+        .select_from(RateEvent)
+        .where(RateEvent.key == keys[1], RateEvent.created_at >= since)
+    ).scalar_one()
+    if tries >= MAX_ATTEMPTS_PER_SOURCE:
+        raise Refused(
+            "sign_in_limited",
+            "Too many sign-in attempts from this address: try again in a quarter of an hour.",
+        )
+    failures, last = connection.execute(
+        select(func.count(), func.max(RateEvent.created_at)).where(
+            RateEvent.key == keys[0], RateEvent.created_at >= since
+        )
+    ).one()
+    if last is not None and now < last + _wait(failures):
+        seconds = math.ceil((last + _wait(failures) - now).total_seconds())
+        raise Refused(
+            "sign_in_slowed",
+            f"Several wrong passwords for this name: wait {seconds} second"
+            f"{'' if seconds == 1 else 's'} and try again.",
+        )
+    return connection.execute(
+        insert(RateEvent).values(key=keys[1], created_at=now).returning(RateEvent.id)
+    ).scalar_one()
+
+
+def authenticate(
+    engine: Engine, name: str, password: str, *, source: str, now: dt.datetime | None = None
+) -> SignedIn | None:
     """The signed-in moderator, or None. The time taken does not say whether the name exists.
-    Raises Refused after MAX_FAILED_SIGN_INS failures for a name within the window."""
-    key = rate_key("sign-in", name.strip().casefold())
-    since = utcnow() - FAILED_SIGN_IN_WINDOW
-    with engine.connect() as connection:
-        failures = connection.execute(
-            select(func.count())
-            .select_from(RateEvent)
-            .where(RateEvent.key == key, RateEvent.created_at >= since)
-        ).scalar_one()
-        if failures >= MAX_FAILED_SIGN_INS:
-            raise Refused(
-                "sign_in_limited",
-                "Too many failed sign-ins for this name: wait a quarter of an hour and try again.",
-            )
+    `source` is where the try comes from (the client's address, else its session). Raises
+    Refused, before any hashing, when the try comes too soon (see the limits above)."""
+    now = now or utcnow()
+    with writing(engine) as connection:
+        attempt = _admit(connection, name, source, now)
         row = connection.execute(
             select(Moderator.password_hash, Moderator.active).where(Moderator.name == name.strip())
         ).first()
-    if row is None:
-        verify_password(password, _DUMMY_HASH)
-    elif verify_password(password, row.password_hash) and row.active:
-        return SignedIn(name.strip(), "local")
+    with _HASHING:
+        if row is None:
+            verify_password(password, _DUMMY_HASH)
+        elif verify_password(password, row.password_hash) and row.active:
+            with writing(engine) as connection:  # only wrong tries count against a source
+                connection.execute(delete(RateEvent).where(RateEvent.id == attempt))
+            return SignedIn(name.strip(), "local")
     with writing(engine) as connection:
-        connection.execute(insert(RateEvent).values(key=key, created_at=utcnow()))
+        connection.execute(insert(RateEvent).values(key=name_key(name), created_at=now))
     return None
+
+
+def clear_sign_in_limits(
+    engine: Engine, *, name: str | None = None, source: str | None = None
+) -> int:
+    """Forget the failed sign-ins of a name and the tries of an address; how many were kept."""
+    keys = ([name_key(name)] if name else []) + ([source_key(source)] if source else [])
+    with writing(engine) as connection:
+        return connection.execute(delete(RateEvent).where(RateEvent.key.in_(keys))).rowcount

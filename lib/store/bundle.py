@@ -4,8 +4,10 @@ The zip holds exactly three files:
 
 - `contributions.geojson`: a FeatureCollection, points in WGS84 (RFC 7946) for QGIS and web
   maps; each feature's properties carry every exported field, including the exact British
-  National Grid `easting` and `northing` the store keeps;
-- `contributions.csv`: the same rows and fields (no geometry column: `easting`, `northing`);
+  National Grid `easting` and `northing` the store keeps (none for an area need: a ward's, as
+  on the public map);
+- `contributions.csv`: the same rows and fields (no geometry column: `easting`, `northing`), a
+  text that a spreadsheet would run as a formula prefixed with ' (lib/store/spreadsheet.py);
 - `manifest.json`: the format and its version, the session (code, title, id, start and end),
   when it was exported, the licence, counts (all, by kind, scribed) and the SHA-256 and size
   of both other files.
@@ -34,11 +36,12 @@ from functools import cache
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from lib.store import spreadsheet
 from lib.store.engine import writing
 from lib.store.models import Contribution, Revision, WorkshopSession
 from lib.store.submit import EDITABLE, content_json, origin_of, utcnow
 from lib.store.validation import Submission, ValidationError, validate
-from lib.store.workshop import REMOVED, Session, get_session
+from lib.store.workshop import REMOVED, Session, get_session, normalise_code
 from lib.vocab import contributions as vocab
 
 FORMAT = "joined-up-london/workshop-bundle"
@@ -48,7 +51,11 @@ GEOJSON = "contributions.geojson"
 CSV = "contributions.csv"
 FILES = (GEOJSON, CSV)
 MAX_BUNDLE_BYTES = 20 * 1024 * 1024
-MAX_FILE_BYTES = 50 * 1024 * 1024  # uncompressed, each
+MAX_FILE_BYTES = 20 * 1024 * 1024  # uncompressed, each
+# A bundle's JSON and CSV compress about ten times; a file that expands far more is made to
+# take memory when parsed (a 100 KB zip of nested brackets took 1.5 GB).
+MAX_RATIO = 50
+RATIO_FLOOR_BYTES = 1024 * 1024
 MAX_ROWS = 20_000
 FIELDS = (
     "uid",
@@ -117,6 +124,9 @@ def _records(engine: Engine, session: Session) -> list[dict]:
         )
     records = []
     for row in rows:
+        # An area need is a ward's, as on the public map: never the point of the postcode it
+        # was placed by (that would be where its sender lives or works).
+        need = row["kind"] == "area_need"
         records.append(
             {
                 "uid": row["origin"] or origin_of(row["token"]),
@@ -128,9 +138,9 @@ def _records(engine: Engine, session: Session) -> list[dict]:
                 "event_date": _iso(row["event_date"]),
                 "evidence_url": row["evidence_url"],
                 "description": row["description"],
-                "where_source": row["where_source"],
-                "easting": row["x"],
-                "northing": row["y"],
+                "where_source": "ward" if need else row["where_source"],
+                "easting": None if need else row["x"],
+                "northing": None if need else row["y"],
                 "gss_code": row["gss_code"],
                 "ward_code": row["ward_code"],
                 "scribed": bool(row["scribed"]),
@@ -158,8 +168,13 @@ def _csv(records: list[dict]) -> bytes:
     writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
     writer.writeheader()
     for record in records:
-        writer.writerow({k: ("" if record[k] is None else record[k]) for k in FIELDS})
+        writer.writerow({k: _as_csv(record[k]) for k in FIELDS})
     return out.getvalue().encode()
+
+
+def _as_csv(value) -> str:
+    """A GeoJSON property as the bundle's CSV writes it."""
+    return "" if value is None else str(spreadsheet.safe_text(value))
 
 
 def _sha256(data: bytes) -> str:
@@ -250,8 +265,14 @@ def _read_zip(data: bytes) -> dict[str, bytes]:
             )
         files = {}
         for info in bundle.infolist():
-            if info.file_size > MAX_FILE_BYTES:
-                raise BundleError(f"{info.filename} is too large to be a workshop's reports.")
+            if info.file_size > MAX_FILE_BYTES or (
+                info.file_size > RATIO_FLOOR_BYTES
+                and info.file_size > MAX_RATIO * max(info.compress_size, 1)
+            ):
+                raise BundleError(
+                    f"{info.filename} is too large to be a workshop's reports (or expands "
+                    "far more than a real one). Nothing was imported."
+                )
             try:
                 files[info.filename] = bundle.read(info)
             except (zipfile.BadZipFile, OSError, ValueError) as error:
@@ -269,6 +290,8 @@ def _manifest(raw: bytes) -> dict:
         raise BundleError(
             f"{MANIFEST} is not readable JSON ({error}). Nothing was imported."
         ) from None
+    except RecursionError:  # nested thousands deep: no manifest is
+        raise BundleError(f"{MANIFEST} is nested too deep to be a manifest.") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BundleError(f"{MANIFEST} does not describe a Joined Up London workshop bundle.")
     if manifest.get("version") != VERSION:
@@ -283,7 +306,7 @@ def _manifest(raw: bytes) -> dict:
         or len(session["uid"]) != 32
         or not set(session["uid"]) <= UID_CHARS
         or not isinstance(session.get("code"), str)
-        or not 1 <= len(session["code"]) <= 8
+        or normalise_code(session["code"]) != session["code"]
         or not isinstance(session.get("title"), str)
         or not 1 <= len(session["title"]) <= 200
     ):
@@ -334,7 +357,14 @@ def _rows(
         assert isinstance(features, list)
         records = [f["properties"] for f in features]
         assert all(isinstance(r, dict) for r in records)
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AssertionError):
+    except (
+        UnicodeDecodeError,
+        json.JSONDecodeError,
+        KeyError,
+        TypeError,
+        AssertionError,
+        RecursionError,
+    ):
         raise BundleError(
             f"{GEOJSON} is not a GeoJSON FeatureCollection. Nothing was imported."
         ) from None
@@ -352,6 +382,13 @@ def _rows(
         )
     if [r.get("uid") for r in records] != [r.get("uid") for r in table]:
         raise BundleError(f"{GEOJSON} and {CSV} list different reports. Nothing was imported.")
+    for number, (record, row) in enumerate(zip(records, table, strict=True), start=1):
+        differ = [k for k in FIELDS if _as_csv(record.get(k)) != (row.get(k) or "")]
+        if differ:
+            raise BundleError(
+                f"{GEOJSON} and {CSV} disagree on report {number} ({', '.join(differ[:5])}): "
+                "one of them was changed after the export. Nothing was imported."
+            )
     problems = []
     checked: list[tuple[dict, Submission]] = []
     seen = set()
@@ -426,9 +463,13 @@ def import_bundle(
     now = utcnow()
     created = 0
     with writing(engine) as connection:
-        session_id = connection.execute(
-            select(WorkshopSession.id).where(WorkshopSession.uid == info["uid"])
-        ).scalar_one_or_none()
+        existing = connection.execute(
+            select(WorkshopSession.id, WorkshopSession.imported_at).where(
+                WorkshopSession.uid == info["uid"]
+            )
+        ).first()
+        session_id = existing.id if existing else None
+        own = existing is not None and existing.imported_at is None
         session_created = session_id is None
         if session_id is None:
             session_id = connection.execute(
@@ -446,7 +487,8 @@ def import_bundle(
             ).scalar_one()
         module = postgresql if connection.dialect.name == "postgresql" else sqlite
         for record, submission in checked:
-            stamp = _parse_datetime(record.get("created_at")) or now
+            # Never later than now; the queue goes by arrival (id), so no date jumps it.
+            stamp = min(_parse_datetime(record.get("created_at")) or now, now)
             values = {k: getattr(submission, k) for k in EDITABLE}
             row_id = connection.execute(
                 module.insert(Contribution)
@@ -468,6 +510,11 @@ def import_bundle(
             ).scalar_one_or_none()
             if row_id is None:
                 continue
+            if own:  # a session that ran here has every report it received already
+                raise BundleError(
+                    f"This bundle names the workshop {info['code']}, which ran on this "
+                    "instance, but holds reports it never received: nothing was imported."
+                )
             created += 1
             connection.execute(
                 insert(Revision).values(

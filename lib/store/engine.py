@@ -31,6 +31,28 @@ PG_MIGRATION_LOCK = 0x4A554C53544F5245  # "JULSTORE"
 _WRITE = "store_write"
 
 
+# PostgreSQL allows 100 connections by default; every app instance keeps its own pool. The
+# instances share JOINED_UP_DB_CONNECTIONS between them (JOINED_UP_INSTANCES of them), so a
+# burst on all of them at once queues for a connection instead of failing.
+INSTANCES_VARIABLE = "JOINED_UP_INSTANCES"
+CONNECTIONS_VARIABLE = "JOINED_UP_DB_CONNECTIONS"
+DEFAULT_CONNECTIONS = 80  # of PostgreSQL's 100, leaving room for psql, backups, migrations
+MIN_POOL = 2
+
+
+def pool_size(environ: os._Environ | dict | None = None) -> int:
+    """Connections this process may hold: the shared budget over the number of instances."""
+    env = os.environ if environ is None else environ
+    try:
+        instances = max(1, int(env.get(INSTANCES_VARIABLE) or 1))
+        budget = max(1, int(env.get(CONNECTIONS_VARIABLE) or DEFAULT_CONNECTIONS))
+    except ValueError as error:
+        raise StoreConfigError(
+            f"{INSTANCES_VARIABLE} and {CONNECTIONS_VARIABLE} must be whole numbers ({error})."
+        ) from None
+    return max(MIN_POOL, budget // instances)
+
+
 class StoreConfigError(Exception):
     """DATABASE_URL or the SQLite path cannot be used; the message says why and what to set."""
 
@@ -64,7 +86,7 @@ def make_engine(url: str | None = None) -> Engine:
                 "The contributions store needs a SQLite file, not an in-memory database: "
                 "set JOINED_UP_CONTRIBUTIONS_DB to a file path."
             )
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(parsed.database))
         engine = create_engine(
             url,
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
@@ -74,11 +96,22 @@ def make_engine(url: str | None = None) -> Engine:
         _configure_sqlite(engine)
         return engine
     if backend == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        return create_engine(
+            url, pool_pre_ping=True, pool_size=pool_size(), max_overflow=0, pool_timeout=30
+        )
     raise StoreConfigError(
         f"DATABASE_URL names {backend!r}: the contributions store runs on PostgreSQL "
         "(postgresql://user@host/db) or, with DATABASE_URL unset, on a SQLite file."
     )
+
+
+def _private_file(path: Path) -> None:
+    """The SQLite file readable by its owner only (it holds contact details and password
+    hashes); SQLite gives its -wal and -shm files the same permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
 
 
 def _configure_sqlite(engine: Engine) -> None:

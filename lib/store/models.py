@@ -79,6 +79,8 @@ class WorkshopSession(Base):
     started_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     imported_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Held (migration 0003): the wall shows only approved reports.
+    wall_held: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
 
 class Contact(Base):

@@ -2,11 +2,13 @@
 likely duplicates, and erasing personal details on request. Everything is logged.
 
 Every function takes the signed-in moderator's name: the UI refuses anyone not signed in, and
-the log says who did what.
+the log says who did what. A change holds the contribution's row until it commits and, given
+`seen` (the `updated_at` the moderator looked at), is refused if anyone changed it since.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -59,14 +61,26 @@ def _require_moderator(moderator: str) -> None:
         raise ModerationError("Only a signed-in moderator can do this.")
 
 
-def _row(connection, contribution_id: int):
-    row = (
-        connection.execute(select(Contribution.__table__).where(Contribution.id == contribution_id))
-        .mappings()
-        .first()
-    )
+def _row(connection, contribution_id: int, *, lock: bool = False):
+    """The contribution; with lock=True held until the transaction ends (PostgreSQL: FOR
+    UPDATE; SQLite's write transaction already holds the whole file)."""
+    query = select(Contribution.__table__).where(Contribution.id == contribution_id)
+    row = connection.execute(query.with_for_update() if lock else query).mappings().first()
     if row is None:
         raise ModerationError(f"There is no contribution {contribution_id}.")
+    return row
+
+
+def _current(connection, contribution_id: int, seen: dt.datetime | None):
+    """The contribution, locked, if it is still as the moderator saw it (its `updated_at`):
+    of two moderators deciding at once, the second is told, never silently overwrites."""
+    row = _row(connection, contribution_id, lock=True)
+    if seen is not None and row["updated_at"] != seen:
+        raise ModerationError(
+            f"Someone else changed contribution {contribution_id} while you were looking (it "
+            f"is now {vocab.MODERATION_STATES[row['moderation']].lower()}): nothing was saved. "
+            "Look at it again before deciding."
+        )
     return row
 
 
@@ -78,8 +92,10 @@ def set_moderation(
     moderator: str,
     reason_code: str | None = None,
     note: str = "",
+    seen: dt.datetime | None = None,
 ) -> None:
-    """Move a contribution along the moderation axis (see vocab.TRANSITIONS)."""
+    """Move a contribution along the moderation axis (see vocab.TRANSITIONS). `seen`: the
+    `updated_at` the moderator decided on; refused if it has changed since."""
     _require_moderator(moderator)
     if to_state not in vocab.MODERATION_STATES:
         raise ModerationError(f"Unknown moderation state {to_state!r}.")
@@ -90,7 +106,7 @@ def set_moderation(
     if reason_code == "other" and not note.strip():
         raise ModerationError("The reason 'other' needs a note saying what it is.")
     with writing(engine) as connection:
-        row = _row(connection, contribution_id)
+        row = _current(connection, contribution_id, seen)
         from_state = row["moderation"]
         if to_state not in vocab.TRANSITIONS[from_state]:
             raise ModerationError(
@@ -113,6 +129,37 @@ def set_moderation(
         )
 
 
+def take_off_wall(
+    engine: Engine,
+    contribution_ids: list[int],
+    *,
+    moderator: str,
+    reason_code: str = "spam",
+    note: str = "taken off a workshop's wall",
+) -> int:
+    """Remove many reports at once (a phone flooding a workshop's wall): a waiting one is
+    rejected, an approved one hidden, each logged with the reason. Returns how many."""
+    _require_moderator(moderator)
+    removed = 0
+    for contribution_id in contribution_ids:
+        with engine.connect() as connection:
+            row = _row(connection, contribution_id)
+        if row["moderation"] in ("rejected", "hidden"):
+            continue
+        target = "hidden" if row["moderation"] == "approved" else "rejected"
+        set_moderation(
+            engine,
+            contribution_id,
+            target,
+            moderator=moderator,
+            reason_code=reason_code,
+            note=note,
+            seen=row["updated_at"],
+        )
+        removed += 1
+    return removed
+
+
 def set_outcome(
     engine: Engine,
     contribution_id: int,
@@ -121,6 +168,7 @@ def set_outcome(
     moderator: str,
     duplicate_of: int | None = None,
     note: str = "",
+    seen: dt.datetime | None = None,
 ) -> None:
     """Record what happened to the facility (the second axis, independent of moderation)."""
     _require_moderator(moderator)
@@ -131,7 +179,7 @@ def set_outcome(
     if duplicate_of == contribution_id:
         raise ModerationError("A contribution cannot duplicate itself.")
     with writing(engine) as connection:
-        row = _row(connection, contribution_id)
+        row = _current(connection, contribution_id, seen)
         if duplicate_of is not None:
             _row(connection, duplicate_of)
         connection.execute(
@@ -157,6 +205,7 @@ def edit(
     *,
     moderator: str,
     note: str,
+    seen: dt.datetime | None = None,
     **validate_kwargs,
 ) -> int:
     """Change a contribution's content. The whole new content is validated as a form would be,
@@ -169,7 +218,7 @@ def edit(
     if not note.strip():
         raise ModerationError("Say why you edit it (the note is kept with the revision).")
     with writing(engine) as connection:
-        row = dict(_row(connection, contribution_id))
+        row = dict(_current(connection, contribution_id, seen))
         merged = {k: row[k] for k in EDITABLE} | changes
         form = merged | {"token": row["token"], "consent": True}
         try:
@@ -292,7 +341,7 @@ def queue(
             )
             .select_from(table.outerjoin(sessions, sessions.c.id == table.c.session_id))
             .where(table.c.moderation.in_(states))
-            .order_by(table.c.created_at, table.c.id)
+            .order_by(table.c.id)  # arrival here: an imported bundle's dates cannot jump it
             .limit(limit),
             connection,
         )

@@ -49,8 +49,9 @@ class RateLimits:
 
 DEFAULT_LIMITS = RateLimits()
 # In a workshop a phone sends several notes in an hour, and a facilitator scribing sticky notes
-# many more; the room's code is the gate (lib/store/workshop.py), the limits only stop a loop.
-WORKSHOP_LIMITS = RateLimits(per_session=40, per_address=200)
+# many more. On the venue's Wi-Fi each phone talks to the laptop from its own address, so the
+# address is the phone, however many tabs it opens (each tab is a new session).
+WORKSHOP_LIMITS = RateLimits(per_session=40, per_address=40)
 SCRIBE_LIMITS = RateLimits(per_session=1000, per_address=1000)
 
 

@@ -19,12 +19,15 @@ import pandas as pd
 from sqlalchemy import Engine, func, insert, select, update
 
 from lib.store.engine import writing
-from lib.store.models import Contribution, WorkshopSession
-from lib.store.submit import utcnow
+from lib.store.models import Contribution, RateEvent, WorkshopSession
+from lib.store.submit import rate_key, utcnow
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no I, L, O, 0 or 1
 CODE_LENGTH = 6
 MAX_TITLE = 200
+# Wrong codes one address may type in a window (31**6 codes: guessing one takes for ever).
+MAX_WRONG_CODES = 20
+WRONG_CODE_WINDOW = dt.timedelta(minutes=10)
 # What the wall shows of each report (never the token, contact details or postcode).
 WALL_COLUMNS = (
     "id",
@@ -62,6 +65,7 @@ class Session:
     started_at: dt.datetime
     ended_at: dt.datetime | None
     imported_at: dt.datetime | None
+    wall_held: bool = False
 
     @property
     def open(self) -> bool:
@@ -90,6 +94,7 @@ def _session(row) -> Session:
         started_at=row.started_at,
         ended_at=row.ended_at,
         imported_at=row.imported_at,
+        wall_held=bool(row.wall_held),
     )
 
 
@@ -135,9 +140,42 @@ def get_session(engine: Engine, session_id: int) -> Session:
     return _session(row)
 
 
-def find_session(engine: Engine, text: str | None, *, open_only: bool = True) -> Session:
+def _guessing(engine: Engine, source: str | None) -> None:
+    """Refuse a code from a source that has typed too many wrong ones lately."""
+    if source is None:
+        return
+    with engine.connect() as connection:
+        wrong = connection.execute(
+            select(func.count())
+            .select_from(RateEvent)
+            .where(
+                RateEvent.key == rate_key("workshop-code", source),
+                RateEvent.created_at >= utcnow() - WRONG_CODE_WINDOW,
+            )
+        ).scalar_one()
+    if wrong >= MAX_WRONG_CODES:
+        raise SessionError(
+            "too_many",
+            "Too many wrong codes from this device: wait ten minutes, then type the code on "
+            "the facilitator's screen again.",
+        )
+
+
+def _wrong(engine: Engine, source: str | None) -> None:
+    if source is not None:
+        with writing(engine) as connection:
+            connection.execute(
+                insert(RateEvent).values(key=rate_key("workshop-code", source), created_at=utcnow())
+            )
+
+
+def find_session(
+    engine: Engine, text: str | None, *, open_only: bool = True, source: str | None = None
+) -> Session:
     """The session a typed code (or a link's ?session=) names, or SessionError saying why not:
-    not shaped like a code, no such session, or (open_only) ended."""
+    not shaped like a code, no such session, (open_only) ended, or too many wrong codes lately
+    from `source` (the client's address: a code cannot be found by guessing)."""
+    _guessing(engine, source)
     shown = str(text or "").strip()[:20]
     code = normalise_code(text)
     if code is None:
@@ -153,6 +191,7 @@ def find_session(engine: Engine, text: str | None, *, open_only: bool = True) ->
             .order_by(WorkshopSession.imported_at.is_(None).desc(), WorkshopSession.id.desc())
         ).first()
     if row is None:
+        _wrong(engine, source)
         raise SessionError(
             "unknown",
             f"No workshop has the code {code}. Check it against the facilitator's screen.",
@@ -186,7 +225,8 @@ def all_sessions(engine: Engine) -> list[Session]:
 
 
 def end_session(engine: Engine, session_id: int) -> Session:
-    """End a session: its code takes no more reports (its wall and export still work)."""
+    """End a session: its code takes no more reports and its wall closes (the facilitator's
+    export still works)."""
     with writing(engine) as connection:
         connection.execute(
             update(WorkshopSession)
@@ -196,17 +236,34 @@ def end_session(engine: Engine, session_id: int) -> Session:
     return get_session(engine, session_id)
 
 
+def hold_wall(engine: Engine, session_id: int, held: bool) -> None:
+    """Hold the wall (show only approved reports) or let every waiting report on again."""
+    with writing(engine) as connection:
+        connection.execute(
+            update(WorkshopSession).where(WorkshopSession.id == session_id).values(wall_held=held)
+        )
+
+
 # A report a moderator rejected or hid leaves the wall (and the bundle) at once.
 REMOVED = ("rejected", "hidden")
 
 
-def session_contributions(engine: Engine, session_id: int) -> pd.DataFrame:
+def session_contributions(
+    engine: Engine, session_id: int, *, all_waiting: bool = False
+) -> pd.DataFrame:
     """The session's reports, oldest first, waiting or approved (not rejected or hidden): the
-    wall's rows. Read fresh on each call (the wall calls it every few seconds)."""
+    wall's rows; only approved ones while the wall is held, unless `all_waiting` (the
+    facilitator's and the bundle's view). Read fresh on each call (the wall calls it every few
+    seconds)."""
     table = Contribution.__table__
+    sessions = WorkshopSession.__table__
+    shown = [table.c.session_id == session_id, table.c.moderation.not_in(REMOVED)]
+    if not all_waiting:
+        shown.append((table.c.moderation == "approved") | ~sessions.c.wall_held)
     query = (
         select(*(table.c[name] for name in WALL_COLUMNS))
-        .where(table.c.session_id == session_id, table.c.moderation.not_in(REMOVED))
+        .select_from(table.join(sessions, sessions.c.id == table.c.session_id))
+        .where(*shown)
         .order_by(table.c.id)
     )
     with engine.connect() as connection:

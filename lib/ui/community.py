@@ -13,7 +13,7 @@ import geopandas as gpd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from lib.render import community
+from lib.render import community, tables
 from lib.store import PublicFilter, public_contributions
 from lib.store.engine import StoreConfigError
 from lib.ui.cache import store
@@ -89,7 +89,7 @@ def table_and_downloads(
         d1, d2 = st.columns(2)
         d1.download_button(
             "Community reports (CSV)",
-            table.to_csv(index=False).encode(),
+            tables.csv_bytes(table),
             f"{file_stem}-community.csv",
             "text/csv",
             width="stretch",

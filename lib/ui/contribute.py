@@ -10,12 +10,14 @@ rerun stores one row; a form sent faster than a person could fill it is refused.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 import uuid
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 from streamlit_folium import st_folium
 
 from lib.data.layers import Layers
@@ -24,9 +26,12 @@ from lib.store import Refused, ValidationError
 from lib.store.submit import DEFAULT_LIMITS, SCRIBE_LIMITS, WORKSHOP_LIMITS, RateLimits, send_form
 from lib.store.validation import site_categories
 from lib.store.where import PostcodeError, locate, lookup_postcode, point_from_lonlat
+from lib.ui import widgets
 from lib.ui.cache import map_layers, postcodes
 from lib.ui.widgets import default_basemap
 from lib.vocab import contributions as vocab
+
+log = logging.getLogger(__name__)
 
 PREFIX = "contribute_"
 FIELDS = [
@@ -389,7 +394,7 @@ def _send(kind: str, place: dict, categories, site_ids, ward_codes, mode: Mode =
             store(),
             values,
             session_id=state[key("session")],
-            client_address=st.context.ip_address,
+            client_address=widgets.client_address(),
             categories=categories,
             site_ids=site_ids,
             ward_codes=ward_codes,
@@ -402,6 +407,13 @@ def _send(kind: str, place: dict, categories, site_ids, ward_codes, mode: Mode =
         return
     except Refused as refused:
         state[key("refused")] = refused.message
+        return
+    except SQLAlchemyError:  # the store did not answer: the detail is for the log, not the page
+        log.exception("Storing a report failed")
+        state[key("refused")] = (
+            "Your report could not be saved just now: the database did not answer. Everything "
+            "you typed is kept: press Send again in a minute."
+        )
         return
     state[key("sent")] = stored.id
     for name in FIELDS + ["token", "started_at", "clicked"]:

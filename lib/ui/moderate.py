@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.data.layers import Layers
+from lib.store import clients
 from lib.store.accounts import SignedIn, authenticate, has_moderators
 from lib.store.moderation import (
     ModerationError,
@@ -28,6 +29,7 @@ from lib.store.moderation import (
     set_outcome,
 )
 from lib.store.validation import Refused, site_categories
+from lib.ui import widgets
 from lib.vocab import commands
 from lib.vocab import contributions as vocab
 
@@ -71,7 +73,10 @@ def _sign_in(engine) -> None:
     state.pop("moderate_sign_in_error", None)
     try:
         who = authenticate(
-            engine, state.get("moderate_name", ""), state.get("moderate_password", "")
+            engine,
+            state.get("moderate_name", ""),
+            state.get("moderate_password", ""),
+            source=widgets.client_address() or clients.LOCAL,
         )
     except Refused as refused:
         state["moderate_sign_in_error"] = refused.message
@@ -91,7 +96,7 @@ def _sign_out(via: str) -> None:
 
 def require_moderator(engine) -> SignedIn:
     """The signed-in moderator, or the sign-in form and st.stop()."""
-    signed_in = st.session_state.get(SIGNED_IN) or _idp_moderator(engine)
+    signed_in = signed_in_now(engine)
     if signed_in:
         with st.sidebar:
             st.caption(f"Signed in as {signed_in.name} ({signed_in.via}).")
@@ -197,10 +202,24 @@ def duplicates(engine, contribution_id: int, layers: Layers) -> None:
     st.dataframe(pd.DataFrame([m.__dict__ for m in matches]), hide_index=True, width="stretch")
 
 
-def _run(action, *args, **kwargs) -> None:
-    """Do a moderation action (in a button's callback) and leave a message for the page."""
+def signed_in_now(engine) -> SignedIn | None:
+    """Who is signed in at this moment. Every action asks again when it acts: a callback never
+    carries a name, so a click replayed after Sign out does nothing."""
+    return st.session_state.get(SIGNED_IN) or _idp_moderator(engine)
+
+
+SIGNED_OUT = "You are signed out: sign in again to do this."
+
+
+def _run(engine, action, cid: int, **kwargs) -> None:
+    """Do a moderation action (in a button's callback) as whoever is signed in now, and leave
+    a message for the page."""
+    who = signed_in_now(engine)
+    if who is None:
+        st.session_state["moderate_error"] = SIGNED_OUT
+        return
     try:
-        action(*args, **kwargs)
+        action(engine, cid, moderator=who.name, **kwargs)
     except ModerationError as error:
         st.session_state["moderate_error"] = str(error)
     else:
@@ -211,38 +230,38 @@ def _value(name: str, cid: int):
     return st.session_state.get(f"moderate_{name}_{cid}")
 
 
-def _decide(engine, cid: int, moderator: str) -> None:
+def _decide(engine, cid: int, seen: dt.datetime) -> None:
     _run(
-        set_moderation,
         engine,
+        set_moderation,
         cid,
-        _value("to", cid),
-        moderator=moderator,
+        seen=seen,
+        to_state=_value("to", cid),
         reason_code=_value("reason", cid),
         note=_value("note", cid) or "",
     )
 
 
-def _set_outcome(engine, cid: int, moderator: str) -> None:
+def _set_outcome(engine, cid: int, seen: dt.datetime) -> None:
     outcome, duplicate_of = _value("outcome", cid), _value("dup", cid)
     _run(
-        set_outcome,
         engine,
+        set_outcome,
         cid,
-        outcome,
-        moderator=moderator,
+        seen=seen,
+        outcome=outcome,
         note=_value("outcome_note", cid) or "",
         duplicate_of=int(duplicate_of) if outcome == "duplicate" and duplicate_of else None,
     )
 
 
-def _edit(engine, cid: int, moderator: str) -> None:
+def _edit(engine, cid: int, seen: dt.datetime) -> None:
     changes = {field: _value(f"edit_{field}", cid) for field in EDIT_FIELDS}
-    _run(edit, engine, cid, changes, moderator=moderator, note=_value("edit_note", cid) or "")
+    _run(engine, edit, cid, seen=seen, changes=changes, note=_value("edit_note", cid) or "")
 
 
-def _erase(engine, cid: int, moderator: str) -> None:
-    _run(erase_contact, engine, cid, moderator=moderator)
+def _erase(engine, cid: int) -> None:
+    _run(engine, erase_contact, cid)
 
 
 EDIT_FIELDS = ("name", "category", "event_date", "evidence_url", "description")
@@ -251,7 +270,8 @@ EDIT_FIELDS = ("name", "category", "event_date", "evidence_url", "description")
 def actions(engine, row: pd.Series, moderator: str) -> None:
     """Decision, outcome, edit, contact details: every button acts in a callback."""
     cid = int(row["id"])
-    args = (engine, cid, moderator)
+    # What the moderator sees now: a decision on it is refused if someone changed it since.
+    args = (engine, cid, pd.Timestamp(row["updated_at"]).to_pydatetime())
     allowed = sorted(vocab.TRANSITIONS[row["moderation"]], key=list(ACTION_LABELS).index)
     with st.form(f"moderate_state_{cid}"):
         st.markdown("**Moderation**")
@@ -336,7 +356,7 @@ def actions(engine, row: pd.Series, moderator: str) -> None:
                 "Erase contact details (on the contributor's request)",
                 key=f"moderate_erase_{cid}",
                 on_click=_erase,
-                args=args,
+                args=(engine, cid),
             )
         else:
             st.caption("No contact details were given (or they were erased).")

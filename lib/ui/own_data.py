@@ -52,7 +52,7 @@ def read(
         held = {"file_id": file_id, "reads": {}}
         st.session_state[STATE_KEY] = held
     if (crs, layer) not in held["reads"]:
-        result = uploads.read_upload(
+        result = uploads.read_upload_bounded(
             name,
             data,
             crs=crs,

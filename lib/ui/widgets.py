@@ -9,6 +9,7 @@ import streamlit as st
 from lib.data import layers as data
 from lib.links import views
 from lib.render import maps
+from lib.store import clients
 from lib.ui.cache import layers
 from lib.ui.navigation import require_navigation
 from lib.vocab import commands
@@ -48,6 +49,16 @@ def require_store():
             "the PostgreSQL database named by `DATABASE_URL`. See the README."
         )
         st.stop()
+
+
+def client_address() -> str | None:
+    """This visitor's address for rate limits: through a trusted proxy, the one it forwards
+    (lib/store/clients.py); None for a connection from this machine."""
+    return clients.client_address(
+        st.context.ip_address,
+        st.context.headers.get("X-Forwarded-For"),
+        clients.trusted_proxies(),
+    )
 
 
 def choose_a_place(url_path: str, key: str, unknown, what: str) -> None:

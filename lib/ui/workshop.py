@@ -25,7 +25,9 @@ from lib.data.layers import Layers
 from lib.links import lan
 from lib.render import workshop as render
 from lib.render.community import KIND_SHORT
+from lib.store import clients
 from lib.store.bundle import BundleError, bundle_name, export_bundle, import_bundle
+from lib.store.moderation import take_off_wall
 from lib.store.workshop import (
     MAX_TITLE,
     Session,
@@ -34,12 +36,13 @@ from lib.store.workshop import (
     counts_by_kind,
     end_session,
     find_session,
+    hold_wall,
     normalise_code,
     open_sessions,
     session_contributions,
     start_session,
 )
-from lib.ui import contribute, draft
+from lib.ui import contribute, draft, moderate, widgets
 from lib.vocab import commands
 from lib.vocab import contributions as vocab
 
@@ -81,6 +84,11 @@ def _base_url() -> tuple[str, str]:
     return lan.base_url(port)
 
 
+def _source() -> str:
+    """Where a typed code comes from, for the limit on wrong codes."""
+    return widgets.client_address() or clients.LOCAL
+
+
 def join_address(session: Session) -> str:
     """The join page's address for phones in the room (the QR code's content)."""
     return lan.join_url(_base_url()[0], session.code)
@@ -95,7 +103,7 @@ def session_from_link(engine, *, open_only: bool) -> Session | None:
     if not code:
         return None
     try:
-        return find_session(engine, code, open_only=open_only)
+        return find_session(engine, code, open_only=open_only, source=_source())
     except SessionError as error:
         st.error(error.message)
         return None
@@ -124,7 +132,7 @@ def join_page(engine, layers: Layers) -> None:
     session = None
     if code:
         try:
-            session = find_session(engine, code)
+            session = find_session(engine, code, source=_source())
         except SessionError as error:
             joined = st.session_state.get(JOINED)
             if error.code == "ended" and joined is not None:
@@ -179,7 +187,20 @@ def _form(
 # The facilitator
 
 
-def _start(engine, moderator: str) -> None:
+def _signed_in(engine) -> str | None:
+    """The moderator signed in when a facilitator's button acts (never one carried in the
+    callback: a click replayed after Sign out does nothing)."""
+    who = moderate.signed_in_now(engine)
+    if who is None:
+        st.session_state["workshop_error"] = moderate.SIGNED_OUT
+        return None
+    return who.name
+
+
+def _start(engine) -> None:
+    moderator = _signed_in(engine)
+    if moderator is None:
+        return
     title = st.session_state.get("workshop_title", "")
     try:
         session = start_session(engine, title, started_by=moderator)
@@ -192,11 +213,13 @@ def _start(engine, moderator: str) -> None:
 
 
 def _end(engine, session_id: int) -> None:
+    if _signed_in(engine) is None:
+        return
     end_session(engine, session_id)
     st.session_state["workshop_done"] = "The workshop has ended: its code takes no more reports."
 
 
-def choose_session(engine, moderator: str) -> Session | None:
+def choose_session(engine) -> Session | None:
     """Start a session, or pick one of the open ones (or the one named in the link)."""
     sessions = open_sessions(engine)
     recent = [s for s in all_sessions(engine)[:RECENT] if not s.open]
@@ -222,7 +245,7 @@ def choose_session(engine, moderator: str) -> Session | None:
             key="workshop_start",
             type="primary",
             on_click=_start,
-            args=(engine, moderator),
+            args=(engine,),
         )
         if st.session_state.get("workshop_error"):
             st.error(st.session_state["workshop_error"])
@@ -289,13 +312,13 @@ def session_panel(engine, session: Session) -> None:
                 key="workshop_end",
                 on_click=_end,
                 args=(engine, session.id),
-                help="Its code then takes no more reports. The wall and the export still work.",
+                help="Its code then takes no more reports and its wall closes. The export still works.",
             )
         else:
             st.info("This workshop has ended.")
         if st.session_state.get("workshop_done"):
             st.success(st.session_state.pop("workshop_done"))
-        rows = session_contributions(engine, session.id)
+        rows = session_contributions(engine, session.id, all_waiting=True)
         st.download_button(
             f"Export the workshop ({len(rows)} reports) as one bundle",
             data=export_bundle(engine, session.id),
@@ -309,9 +332,53 @@ def session_panel(engine, session: Session) -> None:
         if session.open:
             with st.container(key="workshop_qr"):
                 st.image(render.qr_png(join), caption="Scan to join", width=QR_PX)
+    wall_controls(engine, session, rows)
 
 
-def _import(engine, layers: Layers, moderator: str) -> None:
+def _hold(engine, session_id: int) -> None:
+    if _signed_in(engine) is not None:
+        hold_wall(engine, session_id, bool(st.session_state.get("workshop_hold")))
+
+
+def _take_off(engine) -> None:
+    moderator = _signed_in(engine)
+    chosen = st.session_state.get("workshop_take_off") or []
+    if moderator is None or not chosen:
+        return
+    removed = take_off_wall(engine, [int(i) for i in chosen], moderator=moderator)
+    st.session_state["workshop_done"] = f"{removed} reports taken off the wall (rejected as spam)."
+    st.session_state["workshop_take_off"] = []
+
+
+def wall_controls(engine, session: Session, rows: pd.DataFrame) -> None:
+    """When one phone floods the wall: hold it (only approved reports show) and take many
+    reports off at once."""
+    with st.expander("The wall: hold it, take reports off", key="workshop_wall_box"):
+        st.toggle(
+            "Hold the wall: show only reports a moderator approved",
+            value=session.wall_held,
+            key="workshop_hold",
+            on_change=_hold,
+            args=(engine, session.id),
+        )
+        waiting = rows[rows["moderation"] != "approved"] if len(rows) else rows
+        labels = {int(r.id): f"{r.id}: {r.name}" for r in rows.itertuples()}
+        st.multiselect(
+            "Reports to take off the wall (and out of the queue)",
+            list(labels),
+            format_func=lambda i: labels[i],
+            key="workshop_take_off",
+            placeholder=f"{len(waiting)} waiting for a moderator",
+        )
+        st.button(
+            "Take them off", key="workshop_take_off_button", on_click=_take_off, args=(engine,)
+        )
+
+
+def _import(engine, layers: Layers) -> None:
+    moderator = _signed_in(engine)
+    if moderator is None:
+        return
     upload = st.session_state.get("workshop_import")
     if upload is None:
         st.session_state["workshop_import_result"] = ("error", "Choose a bundle (a .zip) first.")
@@ -339,7 +406,7 @@ def _import(engine, layers: Layers, moderator: str) -> None:
     st.session_state["workshop_import_result"] = ("success", note + ".")
 
 
-def import_box(engine, layers: Layers, moderator: str) -> None:
+def import_box(engine, layers: Layers) -> None:
     result = st.session_state.get("workshop_import_result")
     with st.expander(
         "Import a workshop bundle from another laptop",
@@ -351,7 +418,7 @@ def import_box(engine, layers: Layers, moderator: str) -> None:
             "Import",
             key="workshop_import_button",
             on_click=_import,
-            args=(engine, layers, moderator),
+            args=(engine, layers),
         )
         if result:
             (st.success if result[0] == "success" else st.error)(result[1])

@@ -5,6 +5,7 @@ Never imports streamlit, folium or matplotlib: the UI layer holds the upload in 
 and draws it. Nothing read here is written to disk beyond a temporary folder that is removed.
 """
 
+from lib.uploads.bounded import read_upload_bounded
 from lib.uploads.geometry import London
 from lib.uploads.model import (
     BNG,
@@ -48,5 +49,6 @@ __all__ = [
     "london_shares",
     "max_upload_bytes",
     "read_upload",
+    "read_upload_bounded",
     "summarise",
 ]

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pyogrio
 
+from lib.uploads.model import MAX_FEATURES
+
 #: GDAL configuration while an upload is read. Any URL GDAL might try goes nowhere: /vsicurl/
 #: may only open a file name that cannot exist, through a proxy on a closed local port, with
 #: no retries. SQLite-based formats (GeoPackage) may not reach external files or load
@@ -34,6 +36,8 @@ SAFE_GDAL_OPTIONS = {
 }
 DRIVERS = {"gpkg": "GPKG", "shapefile": "ESRI Shapefile"}
 # GDAL configuration is process-wide: uploads read one at a time, the options restored after.
+# The app reads uploads only in a child process of their own (bounded.py), so this lock is
+# never held in the server while a read runs.
 _LOCK = threading.Lock()
 
 
@@ -75,8 +79,13 @@ class GdalRead:
         return info
 
     def read(self, layer: str | None = None, encoding: str | None = None):
+        """The layer, at most MAX_FEATURES + 1 rows (one more says there are too many)."""
         return pyogrio.read_dataframe(
-            self.source, layer=layer, encoding=encoding, on_invalid="ignore"
+            self.source,
+            layer=layer,
+            encoding=encoding,
+            on_invalid="ignore",
+            max_features=MAX_FEATURES + 1,
         )
 
 

@@ -1,7 +1,8 @@
 """Check the features' geometries, put them in British National Grid, and keep London's.
 
 Dropped (an error naming the rows): no geometry, an empty one, coordinates that are not
-numbers, a geometry collection, anything outside London. Repaired (a warning): an invalid
+numbers, a geometry collection, more than MAX_FEATURE_VERTICES vertices, anything outside
+London; nothing at all beyond MAX_VERTICES in all. Repaired (a warning): an invalid
 polygon or line, made valid. Reported (a warning): a mix of points, lines and polygons.
 """
 
@@ -15,7 +16,16 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from lib.uploads.model import BNG, ROW_COLUMN, WARNING, WGS84, UploadResult, where_in_sentence
+from lib.uploads.model import (
+    BNG,
+    MAX_FEATURE_VERTICES,
+    MAX_VERTICES,
+    ROW_COLUMN,
+    WARNING,
+    WGS84,
+    UploadResult,
+    where_in_sentence,
+)
 
 #: Closing the boroughs' union by this much fills the Thames (the boroughs stop at mean high
 #: water), so a point on the river or a bridge is in London; the outer edge barely moves.
@@ -112,6 +122,22 @@ def check_geometries(
     if frame.empty:
         return frame
     frame = frame.set_geometry(shapely.force_2d(frame.geometry.values), crs=frame.crs)
+
+    vertices = shapely.get_num_coordinates(frame.geometry.values)
+    huge = vertices > MAX_FEATURE_VERTICES
+    result.add_rows(
+        frame.loc[huge, ROW_COLUMN],
+        f"more than {MAX_FEATURE_VERTICES:,} vertices: simplify it (dropped).",
+    )
+    frame, kinds = frame[~huge], kinds[~huge]
+    if vertices[~huge].sum() > MAX_VERTICES:
+        result.add(
+            f"The features have {vertices[~huge].sum():,} vertices in all; at most "
+            f"{MAX_VERTICES:,} are accepted. Simplify them, or send fewer."
+        )
+        return frame.iloc[:0]
+    if frame.empty:
+        return frame
 
     invalid = ~frame.geometry.is_valid
     if invalid.any():

@@ -21,6 +21,11 @@ CRS_CHOICES = {
     WGS84: "WGS84 longitude and latitude (degrees)",
 }
 DEFAULT_MAX_MB = 25
+#: The work one upload may make, whatever its size on disk (a small GeoPackage can hold a view
+#: of millions of rows; a polygon's repair grows with the square of its vertices).
+MAX_FEATURES = 200_000
+MAX_FEATURE_VERTICES = 100_000
+MAX_VERTICES = 2_000_000
 MAX_MB_VARIABLE = "JOINED_UP_UPLOAD_MAX_MB"
 #: The column of the features (and of every download) holding the row or feature number.
 ROW_COLUMN = "source_row"

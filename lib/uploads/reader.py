@@ -16,6 +16,7 @@ from lib.uploads.model import (
     CRS_CHOICES,
     ERROR,
     INFO,
+    MAX_FEATURES,
     ROW_COLUMN,
     WARNING,
     UploadResult,
@@ -73,6 +74,11 @@ def read_upload(
             return result
         if frame.empty:
             return result.fail(f"{name} has no features to show.")
+        if len(frame) > MAX_FEATURES:
+            return result.fail(
+                f"{name} has more than {MAX_FEATURES:,} features; at most {MAX_FEATURES:,} are "
+                "accepted. Split it, or keep the features you need."
+            )
         frame = check_geometries(_safe_columns(frame), result, london)
     except MemoryError:
         return result.fail(f"{name} is too large to read here.")

@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from lib.store import spreadsheet
 from lib.uploads.model import ROW_COLUMN, WGS84
 from lib.vocab.policies import POLICIES
 
@@ -181,7 +182,7 @@ def download_table(annotated: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def download_csv(annotated: gpd.GeoDataFrame) -> bytes:
-    return download_table(annotated).to_csv(index=False).encode("utf-8")
+    return spreadsheet.safe_frame(download_table(annotated)).to_csv(index=False).encode("utf-8")
 
 
 def download_geojson(annotated: gpd.GeoDataFrame) -> str:

@@ -44,10 +44,10 @@ def test_explorer_filters_from_a_shared_link(app_url, page):
     frame = wait_for_map(page)
     legend = frame.locator(".jul-legend")
     legend.wait_for()
-    # Hackney's closed GP practice (1), pharmacies (6) and dental practices (10), nothing else:
-    # one dental record is a contract end, not a loss.
+    # Hackney's closed GP practice (1), pharmacies (4) and dental practices (9), nothing else:
+    # two dental records are contract ends on 31 March, not losses.
     assert "Closed, a loss (12)" in legend.inner_text() and "Pubs" not in legend.inner_text()
-    assert "Closed, not a loss (1)" in legend.inner_text()
+    assert "Closed, not a loss (2)" in legend.inner_text()
     metric = page.locator("[data-testid='stMetric']", has_text="Sites shown")
     assert metric.locator("[data-testid='stMetricValue']").inner_text() == "17"
     save_screenshot(page, "explorer-hackney-closed-gp")

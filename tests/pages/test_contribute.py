@@ -175,3 +175,24 @@ def test_a_correction_picks_a_listed_site_by_name(store_page, contrib_engine, bu
     stored = rows(contrib_engine)[0]
     assert stored["kind"] == "correction" and stored["site_id"] == site_id
     assert stored["x"] is not None
+
+
+def test_a_database_error_on_send_gets_a_plain_message_and_keeps_the_form(
+    store_page, contrib_engine, monkeypatch
+):
+    """Issue 16, item 13: a database error on Send showed the visitor a full traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    def down(*args, **kwargs):
+        raise OperationalError("INSERT INTO contributions ...", {}, Exception("connection refused"))
+
+    monkeypatch.setattr("lib.ui.contribute.send_form", down)
+    at = store_page(PAGE)
+    fill_closed_report(at)
+    at.checkbox(key="contribute_consent").check().run()
+    at.button(key="contribute_send").click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert "could not be saved just now" in shown
+    assert "INSERT INTO" not in shown and "connection refused" not in shown
+    assert at.text_input(key="contribute_name").value == XSS[0]  # nothing typed is lost

@@ -116,3 +116,32 @@ def test_an_edit_keeps_the_original(store_page, contrib_engine):
         "Old Kent Rd Libary",
         "Old Kent Road Library",
     ]
+
+
+def replay_after_sign_out(at, arm):
+    """A click made while signed in, replayed after Sign out as a client resending the
+    websocket message would: the widget states of that click, sent to the signed-out session."""
+    clicked = arm(at)
+    replayed = at._tree.get_widget_states()
+    clicked.set_value(False)  # Sign out itself sends no other click
+    at.button(key="moderate_sign_out").click().run()
+    assert "Only signed-in moderators" in everything_shown(at)
+    at._run(replayed)
+    return at
+
+
+def test_sign_out_disarms_every_moderation_action(store_page, contrib_engine):
+    create_moderator(contrib_engine, "mo", PASSWORD)
+    cid = report(contrib_engine)
+
+    def approve(at):
+        at.radio(key=f"moderate_to_{cid}").set_value("approved")
+        return at.button(key=f"moderate_apply_{cid}").click()
+
+    def erase(at):
+        return at.button(key=f"moderate_erase_{cid}").click()
+
+    for arm in (approve, erase):
+        at = replay_after_sign_out(sign_in(store_page(PAGE)), arm)
+        assert history(contrib_engine, cid).empty  # nothing done, nothing logged
+        assert "Only signed-in moderators" in everything_shown(at)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from lib.store import public_contributions
 from lib.store.accounts import create_moderator
 from lib.store.models import Contribution
-from lib.store.workshop import end_session, start_session
+from lib.store.workshop import all_sessions, end_session, start_session
 from tests.pages.conftest import PASSWORD
 
 HACKNEY = "E09000012"
@@ -240,3 +240,66 @@ def test_the_moderator_sees_which_workshop_a_report_came_from(
     at = sign_in(open_page(new_app, "pages/moderate.py"))
     shown = "\n".join(d.value.to_string() for d in at.dataframe)
     assert f"{session.code} (Dalston halls), typed in by the facilitator (scribed)" in shown
+
+
+def test_sign_out_disarms_start_and_end(new_app, store_url, moderator, contrib_engine):
+    """Start and End clicked while signed in, replayed (as a resent websocket message would)
+    after Sign out: neither acts."""
+    at = sign_in(open_page(new_app, "pages/workshop.py"))
+    at.text_input(key="workshop_title").input("Hackney libraries").run()
+    at.button(key="workshop_start").click()
+    start = at._tree.get_widget_states()
+    at.button(key="workshop_start").set_value(False)  # Sign out itself sends no other click
+    at.button(key="moderate_sign_out").click().run()
+    at._run(start)
+    assert "Only signed-in moderators can see this page." in texts(at)
+    assert all_sessions(contrib_engine) == []
+
+    session = start_session(contrib_engine, "Open one", started_by="mo")
+    at = sign_in(open_page(new_app, "pages/workshop.py"))
+    at.button(key="workshop_end").click()
+    end = at._tree.get_widget_states()
+    at.button(key="workshop_end").set_value(False)
+    at.button(key="moderate_sign_out").click().run()
+    at._run(end)
+    assert all_sessions(contrib_engine)[0].id == session.id
+    assert all_sessions(contrib_engine)[0].open
+
+
+def test_the_facilitator_holds_the_wall_and_takes_a_flood_off(
+    new_app, store_url, moderator, contrib_engine
+):
+    from lib.store import submit
+    from lib.store.submit import SCRIBE_LIMITS
+    from lib.store.workshop import session_contributions
+    from tests.store.forms import submission
+
+    session = start_session(contrib_engine, "Flooded", started_by="mo")
+    ids = [
+        submit(
+            contrib_engine,
+            submission(name=f"flood {i}"),
+            session_id=f"flood-{i}",
+            client_address=None,
+            workshop=session.id,
+            limits=SCRIBE_LIMITS,
+        ).id
+        for i in range(3)
+    ]
+    at = sign_in(open_page(new_app, "pages/workshop.py"))
+    at.toggle(key="workshop_hold").set_value(True).run()
+    assert session_contributions(contrib_engine, session.id).empty  # nothing approved yet
+    at.multiselect(key="workshop_take_off").set_value(ids[:2]).run()
+    at.button(key="workshop_take_off_button").click().run()
+    assert not at.exception, at.exception
+    assert "2 reports taken off the wall" in texts(at)
+    at.toggle(key="workshop_hold").set_value(False).run()
+    assert list(session_contributions(contrib_engine, session.id)["id"]) == [ids[2]]
+
+
+def test_an_ended_workshops_wall_is_closed(new_app, store_url, contrib_engine):
+    session = start_session(contrib_engine, "Over", started_by="mo")
+    end_session(contrib_engine, session.id)
+    at = open_page(new_app, "pages/wall.py", session=session.code)
+    assert "has ended" in texts(at)
+    assert not at.get("html") or "jul-wall-total" not in html_of(at)

@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from lib.data import layers as data
-from lib.render import maps
+from lib.render import maps, tables
 from lib.vocab.categories import GROUP_COLOURS
 
 BOROUGHS = gpd.GeoDataFrame(
@@ -153,7 +153,9 @@ def test_downloads_name_their_filter_and_carry_lost_and_every_policy_flag():
     )
     shown = data.filter_sites(sites, chosen)
     selection = chosen.describe(names) + " (http://localhost:8501/?group=Health)"
-    table = pd.read_csv(io.BytesIO(data.sites_csv(data.sites_table(shown, names), selection)))
+    table = pd.read_csv(
+        io.BytesIO(tables.csv_bytes(data.sites_download(data.sites_table(shown, names), selection)))
+    )
     assert list(table["name"]) == ["Surgery C"]
     row = table.iloc[0]
     assert (row["lost"], row["in_sil"], row["in_creative_enterprise_zone"]) == (True, True, False)

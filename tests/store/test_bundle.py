@@ -73,7 +73,9 @@ def unzip(data: bytes) -> dict[str, bytes]:
         return {name: bundle.read(name) for name in bundle.namelist()}
 
 
-def rezip(files: dict[str, bytes], fix_checksums: bool = False) -> bytes:
+def rezip(
+    files: dict[str, bytes], fix_checksums: bool = False, compression=zipfile.ZIP_STORED
+) -> bytes:
     files = dict(files)
     if fix_checksums:
         manifest = json.loads(files[MANIFEST])
@@ -81,7 +83,7 @@ def rezip(files: dict[str, bytes], fix_checksums: bool = False) -> bytes:
             manifest["files"][name]["sha256"] = hashlib.sha256(files[name]).hexdigest()
         files[MANIFEST] = json.dumps(manifest).encode()
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as bundle:
+    with zipfile.ZipFile(out, "w", compression) as bundle:
         for name, data in files.items():
             bundle.writestr(name, data)
     return out.getvalue()
@@ -168,9 +170,17 @@ def counts_disagree(files):
 
 
 def invalid_row(files):
+    """Report 2 moved outside London in both files alike (so the form's checks catch it)."""
     collection = json.loads(files[GEOJSON])
+    old = collection["features"][1]["properties"]["easting"]
     collection["features"][1]["properties"]["easting"] = 400000.0  # outside London
-    return rezip({**files, GEOJSON: json.dumps(collection).encode()}, fix_checksums=True)
+    lines = files[CSV].decode().split("\n")
+    lines[2] = lines[2].replace(f",{old},", ",400000.0,", 1)
+    table = "\n".join(lines)
+    return rezip(
+        {**files, GEOJSON: json.dumps(collection).encode(), CSV: table.encode()},
+        fix_checksums=True,
+    )
 
 
 def other_licence(files):
@@ -205,3 +215,123 @@ def test_a_spoilt_bundle_says_what_is_wrong_and_imports_nothing(
         import_bundle(other_store, spoil(unzip(data)), imported_by="mo2", categories=CATEGORIES)
     assert message in str(error.value)
     assert count(other_store) == 0
+
+
+def test_an_area_need_placed_by_postcode_leaves_its_point_out_of_the_bundle(store, other_store):
+    """Issue 16, item 5: the postcode's exact point (N1 9GU, here) was exported."""
+    engine = store.engine
+    n1 = (531472.0, 183654.0)
+    session = start_session(engine, "Islington needs", started_by="mo")
+    submit(
+        engine,
+        submission(
+            "area_need",
+            where_source="postcode",
+            postcode="N1 9GU",
+            x=n1[0],
+            y=n1[1],
+            gss_code="E09000019",
+        ),
+        session_id="bundle-need",
+        client_address=None,
+        workshop=session.id,
+        limits=SCRIBE_LIMITS,
+    )
+    files = unzip(export_bundle(engine, session.id))
+    (feature,) = json.loads(files[GEOJSON])["features"]
+    assert feature["geometry"] is None
+    assert feature["properties"]["easting"] is None and feature["properties"]["northing"] is None
+    assert feature["properties"]["where_source"] == "ward"
+    (row,) = csv.DictReader(io.StringIO(files[CSV].decode()))
+    assert row["easting"] == row["northing"] == ""
+    everything = b"".join(files.values())
+    assert (
+        b"531472" not in everything and b"183654" not in everything and b"N1 9GU" not in everything
+    )
+    # Still a whole report: it imports as the ward's need.
+    assert import_bundle(other_store, rezip(files), imported_by="mo").created == 1
+
+
+def test_a_manifest_nested_thousands_deep_is_refused_plainly(exported, other_store):
+    """Issue 16, item 13: it raised a RecursionError, shown as a traceback."""
+    files = unzip(exported[1])
+    files[MANIFEST] = b"[" * 100_000 + b"]" * 100_000
+    with pytest.raises(BundleError, match="nested too deep"):
+        import_bundle(other_store, rezip(files), imported_by="mo")
+    assert count(other_store) == 0
+
+
+# Import checks (issue 16, item 14): each of these imported before.
+
+
+def _edited(files, change):
+    collection = json.loads(files[GEOJSON])
+    manifest = json.loads(files[MANIFEST])
+    table = list(csv.DictReader(io.StringIO(files[CSV].decode())))
+    change(manifest, collection, table)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(table[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(table)
+    return rezip(
+        {
+            MANIFEST: json.dumps(manifest).encode(),
+            GEOJSON: json.dumps(collection).encode(),
+            CSV: out.getvalue().encode(),
+        },
+        fix_checksums=True,
+    )
+
+
+def test_a_session_code_with_a_line_break_is_refused(exported, other_store):
+    def code(manifest, collection, table):
+        manifest["session"]["code"] = "AB\nCD"
+
+    with pytest.raises(BundleError, match="does not name its workshop session"):
+        import_bundle(other_store, _edited(unzip(exported[1]), code), imported_by="mo")
+    assert count(other_store) == 0
+
+
+def test_the_csv_must_agree_with_the_geojson_field_by_field(exported, other_store):
+    def csv_only(manifest, collection, table):
+        table[0]["description"] = '=HYPERLINK("http://evil.example")'
+
+    with pytest.raises(BundleError, match="disagree on report 1 .description."):
+        import_bundle(other_store, _edited(unzip(exported[1]), csv_only), imported_by="mo")
+    assert count(other_store) == 0
+
+
+def test_a_bundle_naming_a_live_session_here_cannot_add_to_its_wall(store, exported):
+    engine = store.engine
+    live = start_session(engine, "Live here", started_by="mo")
+
+    def inject(manifest, collection, table):
+        manifest["session"]["uid"] = live.uid
+        collection["features"][0]["properties"]["uid"] = table[0]["uid"] = "f" * 32
+
+    before = len(session_contributions(engine, live.id))
+    with pytest.raises(BundleError, match="ran on this instance"):
+        import_bundle(engine, _edited(unzip(exported[1]), inject), imported_by="mo")
+    assert len(session_contributions(engine, live.id)) == before == 0
+
+
+def test_a_forged_date_does_not_jump_the_moderation_queue(exported, other_store):
+    from lib.store.moderation import queue
+
+    submit(other_store, submission(name="Waiting first"), session_id="q", client_address=None)
+
+    def old(manifest, collection, table):
+        for feature, row in zip(collection["features"], table, strict=True):
+            feature["properties"]["created_at"] = row["created_at"] = "1990-01-01T00:00:00Z"
+
+    import_bundle(other_store, _edited(unzip(exported[1]), old), imported_by="mo")
+    assert queue(other_store)["name"].iloc[0] == "Waiting first"
+
+
+def test_a_small_zip_that_expands_enormously_is_refused_before_parsing(exported, other_store):
+    files = unzip(exported[1])
+    files[GEOJSON] = b'{"features": [' + b"[]," * 2_000_000 + b"[]]}"
+    with pytest.raises(BundleError, match="expands"):
+        bomb = rezip(files, fix_checksums=True, compression=zipfile.ZIP_DEFLATED)
+        assert len(bomb) < 100_000
+        import_bundle(other_store, bomb, imported_by="mo")

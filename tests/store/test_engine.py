@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import threading
 
 import pytest
@@ -15,6 +16,7 @@ from lib.store.engine import (
     database_url,
     head_revision,
     make_engine,
+    pool_size,
 )
 from lib.store.submit import submit
 from tests.store.forms import submission
@@ -171,3 +173,58 @@ def test_a_postgresql_store_is_made_in_its_own_schema(store):
         with admin.begin() as connection:
             connection.exec_driver_sql(f"DROP SCHEMA {second} CASCADE")
         admin.dispose()
+
+
+def test_the_sqlite_file_is_private_to_its_owner(tmp_path):
+    """Issue 16, item 16: it was created world-readable (contact details, password hashes)."""
+    made = tmp_path / "new" / "contributions.sqlite"
+    old = tmp_path / "old.sqlite"
+    old.touch(mode=0o644)
+    old.chmod(0o644)
+    for path in (made, old):
+        engine = open_store(f"sqlite:///{path}", fresh=True)
+        submit(
+            engine,
+            submission(),
+            session_id="private",
+            client_address=None,
+        )
+        engine.dispose()
+        for written in [path, *path.parent.glob(path.name + "-*")]:
+            assert stat.S_IMODE(written.stat().st_mode) & 0o077 == 0, written
+
+
+def test_postgresql_pools_share_the_connection_budget_between_instances():
+    """Issue 16, item 11: each process kept up to 30 connections, so 4-5 instances under a
+    burst went past PostgreSQL's 100 and sends failed."""
+    assert pool_size({}) == 80
+    assert pool_size({"JOINED_UP_INSTANCES": "5"}) == 16
+    assert pool_size({"JOINED_UP_INSTANCES": "4", "JOINED_UP_DB_CONNECTIONS": "40"}) == 10
+    assert pool_size({"JOINED_UP_INSTANCES": "100"}) == 2
+    with pytest.raises(StoreConfigError, match="JOINED_UP_INSTANCES"):
+        pool_size({"JOINED_UP_INSTANCES": "five"})
+    engine = make_engine("postgresql://user@localhost/db")  # not connected: the pool's settings
+    assert (engine.pool.size(), engine.pool._max_overflow) == (80, 0)
+
+
+def test_a_burst_past_the_pool_queues_and_loses_nothing(store, monkeypatch):
+    """More senders at once than the pool holds: each waits for a connection, none fails."""
+    monkeypatch.setenv("JOINED_UP_INSTANCES", "40")  # a pool of 2 connections
+    engine = make_engine(store.url)
+    barrier = threading.Barrier(12)
+    errors = []
+
+    def send(i: int) -> None:
+        barrier.wait()
+        try:
+            submit(engine, submission(), session_id=f"burst-{i}", client_address=None)
+        except Exception as error:  # noqa: BLE001 - the test counts what failed
+            errors.append(error)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    engine.dispose()
+    assert errors == []

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 import geopandas as gpd
 import pytest
 from shapely.geometry import Point
+from sqlalchemy import select
 
 from lib.store import RateLimits, submit
+from lib.store.models import Contribution
 from lib.store.moderation import (
     ModerationError,
     contact_for,
@@ -193,3 +197,90 @@ def test_likely_duplicates(engine, new):
 def test_normalised_names():
     assert normalised_name("The Dog & Duck") == normalised_name("dog and duck")
     assert normalised_name("Café Oto") == "cafe oto"
+
+
+# Two moderators at once (issue 16, item 4): a decision applies only to the state it was made on.
+
+
+def _seen(engine, cid: int):
+    with engine.connect() as connection:
+        return connection.execute(
+            select(Contribution.updated_at).where(Contribution.id == cid)
+        ).scalar_one()
+
+
+def test_a_decision_made_on_a_state_that_has_changed_is_refused_and_says_so(engine, new):
+    cid = new()
+    seen = _seen(engine, cid)  # both moderators open it while it waits
+    set_moderation(engine, cid, "approved", moderator="first", seen=seen)
+    with pytest.raises(ModerationError, match="Someone else changed"):
+        set_moderation(engine, cid, "rejected", moderator="second", reason_code="spam", seen=seen)
+    with pytest.raises(ModerationError, match="Someone else changed"):
+        edit(engine, cid, {"name": "Renamed"}, moderator="second", note="typo", seen=seen)
+    with pytest.raises(ModerationError, match="Someone else changed"):
+        set_outcome(engine, cid, "confirmed", moderator="second", seen=seen)
+    assert list(history(engine, cid)["moderator"]) == ["first"]
+    assert cid in queue(engine, states=("approved",))["id"].tolist()
+
+
+def _at_once(count: int, act) -> list:
+    """`act(i)` in `count` threads released together; each one's result or exception."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = act(i)
+        except Exception as error:  # noqa: BLE001 - the test looks at what each got
+            results[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_simultaneous_decisions_one_wins_and_the_others_are_told(engine, new):
+    cid = new()
+    seen = _seen(engine, cid)
+    choices = ["approved", "rejected"] * 4
+    results = _at_once(
+        len(choices),
+        lambda i: set_moderation(
+            engine, cid, choices[i], moderator=f"m{i}", reason_code="spam", seen=seen
+        ),
+    )
+    errors = [r for r in results if r is not None]
+    assert len(errors) == len(choices) - 1
+    assert all(isinstance(e, ModerationError) and "Someone else" in str(e) for e in errors)
+    log = history(engine, cid)
+    assert len(log) == 1
+    winner = results.index(None)
+    assert log["moderator"].tolist() == [f"m{winner}"]
+    assert log["to_value"].tolist() == [choices[winner]]
+
+
+def test_simultaneous_edits_make_one_revision_and_no_traceback(engine, new):
+    cid = new(name="Original name")
+    seen = _seen(engine, cid)
+    results = _at_once(
+        6,
+        lambda i: edit(engine, cid, {"name": f"Edit {i}"}, moderator=f"m{i}", note="x", seen=seen),
+    )
+    assert sorted(r for r in results if isinstance(r, int)) == [2]
+    assert all(isinstance(r, ModerationError) for r in results if not isinstance(r, int))
+    assert [r["revision"] for r in revisions(engine, cid)] == [1, 2]
+
+
+def test_the_queues_updated_at_is_what_a_decision_checks(engine, new):
+    """The page passes the queue's updated_at back as `seen`: it must match on each engine."""
+    import pandas as pd
+
+    cid = new()
+    waiting = queue(engine).set_index("id")
+    seen = pd.Timestamp(waiting.at[cid, "updated_at"]).to_pydatetime()
+    set_moderation(engine, cid, "approved", moderator="mo", seen=seen)
+    assert list(history(engine, cid)["to_value"]) == ["approved"]

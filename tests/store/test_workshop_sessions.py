@@ -6,12 +6,13 @@ from __future__ import annotations
 import threading
 import time
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
 from lib.store import Refused, ValidationError, public_contributions
 from lib.store.models import Contribution
-from lib.store.moderation import set_moderation
+from lib.store.moderation import history, set_moderation, take_off_wall
 from lib.store.submit import SCRIBE_LIMITS, WORKSHOP_LIMITS, send_form, submit
 from lib.store.workshop import (
     ALPHABET,
@@ -20,6 +21,7 @@ from lib.store.workshop import (
     counts_by_kind,
     end_session,
     find_session,
+    hold_wall,
     normalise_code,
     open_sessions,
     session_contributions,
@@ -244,7 +246,7 @@ def test_migration_0002_upgrades_a_store_with_reports_and_downgrades(store, tmp_
                 "'2026-01-01 10:00:00', '2026-01-01 10:00:00')"
             )
         with writing(engine) as connection:
-            command.upgrade(_alembic_config(connection), "head")
+            command.upgrade(_alembic_config(connection), "0002")
         assert current_revision(engine) == "0002"
         with engine.connect() as connection:
             row = connection.exec_driver_sql(
@@ -252,6 +254,10 @@ def test_migration_0002_upgrades_a_store_with_reports_and_downgrades(store, tmp_
             ).one()
         assert (row[0], bool(row[1]), row[2]) == (None, False, None)
         assert "workshop_sessions" in inspect(engine).get_table_names()
+        with writing(engine) as connection:  # 0003: a wall can be held
+            command.upgrade(_alembic_config(connection), "0003")
+        names = {c["name"] for c in inspect(engine).get_columns("workshop_sessions")}
+        assert "wall_held" in names
         with writing(engine) as connection:
             command.downgrade(_alembic_config(connection), "0001")
         names = {c["name"] for c in inspect(engine).get_columns("contributions")}
@@ -261,3 +267,81 @@ def test_migration_0002_upgrades_a_store_with_reports_and_downgrades(store, tmp_
     finally:
         engine.dispose()
         drop()
+
+
+# One phone flooding the wall (issue 16, item 6).
+
+
+def test_one_phone_cannot_flood_the_wall_by_opening_new_tabs(engine):
+    """The study sent 60 reports from one phone, a new tab (a new session) for every few. On
+    the venue's Wi-Fi the phone keeps its address, and the address is limited like a phone."""
+    session = start_session(engine, "Flooded", started_by="mo")
+    refused = 0
+    for i in range(60):
+        try:
+            submit(
+                engine,
+                submission(name=f"flood {i}"),
+                session_id=f"new-tab-{i}",  # every report from a fresh tab
+                client_address="192.168.1.66",
+                workshop=session.id,
+                limits=WORKSHOP_LIMITS,
+            )
+        except Refused as error:
+            assert error.code == "rate_limited"
+            refused += 1
+    assert len(session_contributions(engine, session.id)) == WORKSHOP_LIMITS.per_address
+    assert refused == 60 - WORKSHOP_LIMITS.per_address
+    # Another phone in the room still sends.
+    submit(
+        engine,
+        submission(name="another phone"),
+        session_id="phone-b",
+        client_address="192.168.1.67",
+        workshop=session.id,
+        limits=WORKSHOP_LIMITS,
+    )
+
+
+def test_a_held_wall_shows_only_approved_and_a_flood_comes_off_at_once(engine):
+    session = start_session(engine, "Held", started_by="mo")
+    ids = [
+        submit(
+            engine,
+            submission(name=f"note {i}"),
+            session_id=f"held-{i}",
+            client_address=None,
+            workshop=session.id,
+        ).id
+        for i in range(5)
+    ]
+    set_moderation(engine, ids[0], "approved", moderator="mo")
+    hold_wall(engine, session.id, True)
+    assert find_session(engine, session.code).wall_held
+    assert list(session_contributions(engine, session.id)["id"]) == [ids[0]]
+    assert len(session_contributions(engine, session.id, all_waiting=True)) == 5
+    assert take_off_wall(engine, ids[:4], moderator="mo") == 4
+    hold_wall(engine, session.id, False)
+    assert list(session_contributions(engine, session.id)["id"]) == [ids[4]]
+    log = pd.concat([history(engine, i) for i in ids[:4]])
+    assert list(log["to_value"]) == ["approved", "hidden", "rejected", "rejected", "rejected"]
+    assert set(log["reason_code"].dropna()) == {"spam"}
+
+
+# Guessing codes and ended walls (issue 16, item 15).
+
+
+def test_guessing_codes_is_stopped_after_a_few_wrong_ones(engine):
+    from lib.store.workshop import MAX_WRONG_CODES
+
+    session = start_session(engine, "Guess me", started_by="mo")
+    guesser = "192.168.1.99"
+    wrong = [c for c in ("ZZZZZZ", "YYYYYY", "XXXXXX") if c != session.code][0]
+    for _ in range(MAX_WRONG_CODES):
+        with pytest.raises(SessionError) as error:
+            find_session(engine, wrong, source=guesser)
+        assert error.value.code == "unknown"
+    with pytest.raises(SessionError) as error:
+        find_session(engine, session.code, source=guesser)  # even the right one, for a while
+    assert error.value.code == "too_many" and "Too many wrong codes" in error.value.message
+    assert find_session(engine, session.code, source="192.168.1.100").id == session.id

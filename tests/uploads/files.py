@@ -94,3 +94,41 @@ KML = (
     b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><NetworkLink>'
     b"<Link><href>http://example.com/x.kml</href></Link></NetworkLink></kml>"
 )
+
+
+def gpkg_view_bytes(tmp_path: Path, select: str, name: str = "view") -> bytes:
+    """A GeoPackage whose only layer is a view, `select` over the table `places` (fid, geom)."""
+    import sqlite3
+
+    path = tmp_path / f"{name}.gpkg"
+    points_frame("EPSG:27700").to_file(path, layer="places", driver="GPKG")
+    with sqlite3.connect(path) as db:
+        db.execute(f"CREATE VIEW {name} AS {select}")
+        db.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
+            "VALUES (?, 'features', ?, 27700)",
+            (name, name),
+        )
+        db.execute(
+            "INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'POINT', 27700, 0, 0)", (name,)
+        )
+        db.execute("DELETE FROM gpkg_geometry_columns WHERE table_name = 'places'")
+        db.execute("DELETE FROM gpkg_contents WHERE table_name = 'places'")
+    return path.read_bytes()
+
+
+#: A view that never ends: counting or reading it runs for ever.
+ENDLESS_VIEW = (
+    "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) "
+    "SELECT r.i AS fid, places.geom AS geom FROM r, places"
+)
+
+
+def self_crossing_polygon(vertices: int, seed: int = 1) -> dict:
+    """A GeoJSON polygon (WGS84, in London) whose ring crosses itself about vertices² times."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    ring = rng.uniform(0, 0.02, (vertices, 2)) + TRAFALGAR
+    ring = [*ring.tolist(), ring[0].tolist()]
+    return {"type": "Polygon", "coordinates": [ring]}
