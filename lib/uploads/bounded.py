@@ -7,7 +7,7 @@ would be held meanwhile. In a child process the read is killed when it runs out 
 it is killed when its resident memory grows past its budget; the app's process holds no lock
 while it waits. (Linux: the memory is read from /proc.)
 
-The child is a fresh interpreter (`python -m lib.uploads.bounded`), not a fork of the server's
+The child is a fresh interpreter running this module (`-m lib.uploads.bounded`), not a fork of the server's
 threads nor multiprocessing's spawn, which would run Streamlit's page (`__main__`) again. Its
 temporary files live in a folder the parent removes, also when the child was killed.
 """
