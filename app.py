@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.ui import tour_bar
+from lib.ui import layout, tour_bar
 from lib.vocab.sources import GLA_ATTR, ONS_ATTR, OS_ATTR
 
 # No page or page icons: Streamlit fetches a Material icon favicon from a Google font host.
@@ -23,6 +23,7 @@ pages = [
     st.Page("pages/wall.py", title="Workshop wall", url_path="wall"),
 ]
 page = st.navigation(pages)
+st.html(layout.CONTRAST_CSS)
 
 tour_bar.tour_bar(page.url_path)  # a view opened from the Tour page: previous / back / next
 page.run()

@@ -428,7 +428,7 @@ def closures_by_year_chart(table: pd.DataFrame, categories=RECORDING_CATEGORIES)
             "layer": [
                 {
                     "transform": [{"filter": f"datum.kind === 'window' && {mine}"}],
-                    "mark": {"type": "rect", "color": "#eeeeee"},
+                    "mark": {"type": "rect", "color": "#eeeeee", "aria": False},
                     "encoding": {
                         "x": x,
                         "x2": {"field": "end"},
@@ -437,7 +437,9 @@ def closures_by_year_chart(table: pd.DataFrame, categories=RECORDING_CATEGORIES)
                 },
                 {
                     "transform": [{"filter": f"datum.kind === 'closures' && {mine}"}],
-                    "mark": {"type": "rect"},
+                    # Its bars are not each a named image for a screen reader (an empty
+                    # row's were one unnamed); the chart's description says what it shows.
+                    "mark": {"type": "rect", "aria": False},
                     "encoding": {
                         "x": x,
                         "x2": {"field": "end"},
@@ -459,6 +461,9 @@ def closures_by_year_chart(table: pd.DataFrame, categories=RECORDING_CATEGORIES)
         }
 
     return {
+        "description": "Closures per year for "
+        + ", ".join(RECORDING[c].short for c in chosen)
+        + ", each within its source's recording window (the table below gives the figures).",
         "data": {
             "values": _records(windows.assign(kind="window"))
             + _records(data.assign(kind="closures"))

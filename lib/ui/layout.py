@@ -11,6 +11,15 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+# Every page: small print the theme fades (the text colour at 60% opacity: about 3.9:1
+# against the sidebar) is opaque and darker, 5.9:1 or more on every background, as WCAG AA
+# asks (4.5:1); tests/e2e/test_accessibility_browser.py runs axe-core on every page.
+CONTRAST_CSS = """<style>
+/* jul-contrast */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *,
+kbd[aria-label^="Shortcut"], .jul-qr figcaption {color: #4d5959 !important;
+  opacity: 1 !important;}
+</style>"""
 # The map's height on every map page: 720 px less the title bar and figures (~170 px).
 MAP_HEIGHT = 520
 # The page's own type and spacing. Streamlit leaves 6rem above the first element and sets

@@ -42,6 +42,7 @@ export default function (component) {
     event.stopPropagation();
     target.click();
   };
+  window.__julStepKeys.keys = keys;  // which page's keys are live (the tests wait for them)
   document.addEventListener("keydown", window.__julStepKeys, true);
 }
 """

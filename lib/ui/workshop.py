@@ -15,6 +15,7 @@ for `server.disconnectedSessionTTL` seconds (.streamlit/config.toml), so nothing
 
 from __future__ import annotations
 
+import base64
 import html
 
 import pandas as pd
@@ -77,6 +78,17 @@ WALL_CSS = """<style>
 
 QR_PX = 240  # the Workshop page's join QR code: all of it on a 1280x720 screen
 WALL_QR_PX = 150  # the wall's, beside the map
+
+
+def _qr_html(url: str, width: int) -> str:
+    """The join QR code as an image with a text alternative (st.image gives it none)."""
+    data = base64.b64encode(render.qr_png(url)).decode()
+    return (
+        f'<figure class="jul-qr" style="margin:0;text-align:center">'
+        f'<img src="data:image/png;base64,{data}" width="{width}" height="{width}" '
+        f'alt="QR code of the join address, {html.escape(url, quote=True)}">'
+        "<figcaption>Scan to join</figcaption></figure>"
+    )
 
 
 def _base_url() -> tuple[str, str]:
@@ -331,7 +343,7 @@ def session_panel(engine, session: Session) -> None:
     with right:
         if session.open:
             with st.container(key="workshop_qr"):
-                st.image(render.qr_png(join), caption="Scan to join", width=QR_PX)
+                st.html(_qr_html(join, QR_PX))
     wall_controls(engine, session, rows)
 
 
@@ -484,9 +496,7 @@ def wall(engine, session: Session, map_layers, basemap: str, map_height: int) ->
             )
         with right:
             if session.open:  # the room can join from the wall, not only the laptop's screen
-                st.image(
-                    render.qr_png(join_address(session)), caption="Scan to join", width=WALL_QR_PX
-                )
+                st.html(_qr_html(join_address(session), WALL_QR_PX))
             total = len(rows)
             on_map = len(render.placed(rows))
             st.html(

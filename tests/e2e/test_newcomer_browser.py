@@ -91,19 +91,11 @@ LEGEND_AND_ZOOM_JS = """
 def test_a_long_legend_stays_under_the_zoom_buttons_and_inside_the_map(app_url, page):
     """Every London Plan layer and an upload make the explorer's legend taller than the room
     under the zoom buttons at 1280x720: it scrolls instead of covering them or being cut."""
-    from tests.e2e.test_own_data_browser import CSV
+    from tests.e2e.test_own_data_browser import upload
 
     page.set_viewport_size({"width": 1280, "height": 720})
-    layers = "&".join(f"policy={p.legend}" for p in maps.POLICIES.values())
-    page.goto(f"{app_url}/?basemap=No+basemap&{layers}")
-    wait_for_app(page)
-    wait_for_map(page)
-    with rerun(page):
-        page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(
-            {"name": "my places.csv", "mimeType": "text/csv", "buffer": CSV}
-        )
+    upload(page, app_url, "".join(f"&policy={p.legend}" for p in maps.POLICIES.values()))
     site_map = wait_for_map(page)
-    site_map.locator(".jul-legend", has_text="Your own data").wait_for(state="attached")
     box = site_map.evaluate(LEGEND_AND_ZOOM_JS)
     assert box["legend"][0] >= box["zoom"], box  # not over the zoom buttons
     assert box["map"][0] <= box["legend"][0] and box["legend"][1] <= box["map"][1], box
@@ -122,26 +114,38 @@ def test_arrow_keys_and_a_clickers_page_keys_move_a_tour(app_url, page):
     def step() -> str:
         return parse_qs(urlsplit(page.url).query)["step"][0]
 
+    def keys_ready(selector: str) -> None:
+        """The page's key listener is mounted (a component drawn just after the run)."""
+        page.wait_for_function(
+            "(s) => !!window.__julStepKeys && Object.values(window.__julStepKeys.keys).includes(s)",
+            arg=selector,
+        )
+
     page.goto(f"{app_url}/tour?tour=default&step=1")
     wait_for_app(page)
     page.get_by_text("1. London overview").wait_for()
+    keys_ready(".st-key-tour_next button")
     with rerun(page):
         page.keyboard.press("ArrowRight")
     page.get_by_text("2. Losses vs Areas for Regeneration").wait_for()
     assert step() == "2"
+    keys_ready(".st-key-tour_next button")
     with rerun(page):
         page.keyboard.press("ArrowLeft")
     page.get_by_text("1. London overview").wait_for()
     with rerun(page):
         page.get_by_role("button", name="Open this view").click()
     page.get_by_text("Tour · step 1 of 4").wait_for()
+    keys_ready(".jul-tour-bar a.next")
     with rerun(page):  # the tour bar's next link: a new document
         page.keyboard.press("PageDown")
     page.get_by_text("Tour · step 2 of 4").wait_for()
     assert urlsplit(page.url).path == "/losses" and step() == "2"
+    keys_ready(".jul-tour-bar a.next")
     with rerun(page):
         page.keyboard.press("ArrowRight")
     page.get_by_text("Tour · step 3 of 4").wait_for()
+    keys_ready(".jul-tour-bar a.previous")
     with rerun(page):
         page.keyboard.press("PageUp")
     page.get_by_text("Tour · step 2 of 4").wait_for()

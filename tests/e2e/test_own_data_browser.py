@@ -17,9 +17,10 @@ CSV = (
 )
 
 
-def upload(page: Page, app_url: str) -> str:
-    """Open the explorer with no basemap, upload the CSV; the legend's text once drawn."""
-    page.goto(f"{app_url}/?basemap=No+basemap")
+def upload(page: Page, app_url: str, query: str = "") -> str:
+    """Open the explorer with no basemap (and `query`'s settings), upload the CSV; the
+    legend's text once drawn."""
+    page.goto(f"{app_url}/?basemap=No+basemap{query}")
     wait_for_app(page)
     wait_for_map(page)
     # The input is in the sidebar's DOM even while a phone keeps the sidebar closed.

@@ -259,7 +259,7 @@ def test_the_join_form_and_the_facilitator_page_at_each_size(app, offline_contex
 
     page.goto(f"{base}/wall?session={session.code}")
     wait_for_app(page)
-    wall_qr = page.get_by_role("img").and_(page.locator("[data-testid='stImage'] img"))
+    wall_qr = page.get_by_role("img", name="QR code of the join address")
     expect(wall_qr.first).to_be_visible()  # the room scans it from the wall
     if label == "1280x720":
         box = wall_qr.first.bounding_box()
