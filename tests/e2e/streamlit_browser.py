@@ -127,6 +127,16 @@ def wait_for_app(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> None:
     page.wait_for_selector("[data-testid='stMainBlockContainer']", timeout=timeout_ms)
 
 
+def keys_ready(page: Page, selector: str) -> None:
+    """The page's step-key listener is mounted (a component drawn just after the run) and
+    answers for ``selector``: a key pressed before then would go nowhere."""
+    page.wait_for_function(
+        "(s) => !!window.__julStepKeys && Object.values(window.__julStepKeys.keys).includes(s)",
+        arg=selector,
+        timeout=APP_TIMEOUT_MS,
+    )
+
+
 @contextmanager
 def rerun(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> Iterator[None]:
     """Around an action that reruns the script (a click, a key, an upload, a link to another

@@ -49,7 +49,7 @@ def test_explorer_filters_from_a_shared_link(app_url, page):
     assert "Closed, a loss (12)" in legend.inner_text() and "Pubs" not in legend.inner_text()
     assert "Closed, not a loss (2)" in legend.inner_text()
     metric = page.locator("[data-testid='stMetric']", has_text="Sites shown")
-    assert metric.locator("[data-testid='stMetricValue']").inner_text() == "17"
+    assert metric.locator("[data-testid='stMetricValue']").inner_text() == "14"
     save_screenshot(page, "explorer-hackney-closed-gp")
 
 

@@ -7,7 +7,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from lib.render import maps
-from tests.e2e.streamlit_browser import rerun, save_screenshot, wait_for_app, wait_for_map
+from tests.e2e.streamlit_browser import (
+    keys_ready,
+    rerun,
+    save_screenshot,
+    wait_for_app,
+    wait_for_map,
+)
 
 MAP_PAGES = ["/", "/losses", "/over-time", "/borough", "/voluntary"]
 # The first control each page offers in the sidebar (its first filter or choice).
@@ -114,38 +120,31 @@ def test_arrow_keys_and_a_clickers_page_keys_move_a_tour(app_url, page):
     def step() -> str:
         return parse_qs(urlsplit(page.url).query)["step"][0]
 
-    def keys_ready(selector: str) -> None:
-        """The page's key listener is mounted (a component drawn just after the run)."""
-        page.wait_for_function(
-            "(s) => !!window.__julStepKeys && Object.values(window.__julStepKeys.keys).includes(s)",
-            arg=selector,
-        )
-
     page.goto(f"{app_url}/tour?tour=default&step=1")
     wait_for_app(page)
     page.get_by_text("1. London overview").wait_for()
-    keys_ready(".st-key-tour_next button")
+    keys_ready(page, ".st-key-tour_next button")
     with rerun(page):
         page.keyboard.press("ArrowRight")
     page.get_by_text("2. Losses vs Areas for Regeneration").wait_for()
     assert step() == "2"
-    keys_ready(".st-key-tour_next button")
+    keys_ready(page, ".st-key-tour_next button")
     with rerun(page):
         page.keyboard.press("ArrowLeft")
     page.get_by_text("1. London overview").wait_for()
     with rerun(page):
         page.get_by_role("button", name="Open this view").click()
     page.get_by_text("Tour · step 1 of 4").wait_for()
-    keys_ready(".jul-tour-bar a.next")
+    keys_ready(page, ".jul-tour-bar a.next")
     with rerun(page):  # the tour bar's next link: a new document
         page.keyboard.press("PageDown")
     page.get_by_text("Tour · step 2 of 4").wait_for()
     assert urlsplit(page.url).path == "/losses" and step() == "2"
-    keys_ready(".jul-tour-bar a.next")
+    keys_ready(page, ".jul-tour-bar a.next")
     with rerun(page):
         page.keyboard.press("ArrowRight")
     page.get_by_text("Tour · step 3 of 4").wait_for()
-    keys_ready(".jul-tour-bar a.previous")
+    keys_ready(page, ".jul-tour-bar a.previous")
     with rerun(page):
         page.keyboard.press("PageUp")
     page.get_by_text("Tour · step 2 of 4").wait_for()

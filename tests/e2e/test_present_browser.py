@@ -10,6 +10,7 @@ from tests.e2e.streamlit_browser import (
     APP_TIMEOUT_MS,
     ARTIFACTS_DIR,
     count_drawn_pixels,
+    keys_ready,
     map_box,
     prepare_context,
     rerun,
@@ -171,6 +172,7 @@ def test_a_facilitator_steps_through_the_default_tour_offline(app_url, page):
     )
     wait_for_app(page)
     assert page.locator("[data-testid='stSidebarNav']").inner_text().startswith("Map explorer")
+    keys_ready(page, ".st-key-tour_next button")
     with rerun(page):
         page.keyboard.press("PageDown")  # a presentation clicker's "next"
     page.get_by_text("2. Losses vs Areas for Regeneration").wait_for()
