@@ -49,6 +49,25 @@ GSS = (
 )
 WARD = ("ward_code", "text", "the 2017 ward's ONS code (E05...), as in the `wards` layer")
 LICENCE = ("licence", "text", "the licence of the source(s) the row comes from")
+REGEN = ("in_regen_area", "boolean", "its LSOA is an Area for Regeneration")
+# Where a point lies against the London Plan's layers (sites and records alike).
+PLACES = (
+    ("in_town_centre", "boolean", "inside a town centre boundary"),
+    (
+        "town_centre_class",
+        "text",
+        "the town centre's class where inside one (the highest where two overlap)",
+    ),
+    ("in_caz", "boolean", "inside the Central Activities Zone"),
+    ("in_opportunity_area", "boolean", "inside an Opportunity Area with a boundary"),
+    ("in_sil", "boolean", "inside a Strategic Industrial Location"),
+    ("in_creative_enterprise_zone", "boolean", "inside a Creative Enterprise Zone"),
+    (
+        "dist_town_centre_m",
+        "real",
+        "straight-line distance in metres to the nearest town centre (0 inside one)",
+    ),
+)
 
 LAYERS: dict[str, Layer] = {
     layer.name: layer
@@ -199,22 +218,9 @@ LAYERS: dict[str, Layer] = {
                 "the LSOA it lies in (a point just off the river edge is "
                 "placed in the nearest within 250 m)",
             ),
-            ("in_town_centre", "boolean", "inside a town centre boundary"),
-            (
-                "town_centre_class",
-                "text",
-                "the town centre's class where inside one (the highest where two overlap)",
-            ),
-            ("in_caz", "boolean", "inside the Central Activities Zone"),
-            ("in_opportunity_area", "boolean", "inside an Opportunity Area with a boundary"),
-            ("in_sil", "boolean", "inside a Strategic Industrial Location"),
-            ("in_creative_enterprise_zone", "boolean", "inside a Creative Enterprise Zone"),
-            ("in_regen_area", "boolean", "its LSOA is an Area for Regeneration"),
-            (
-                "dist_town_centre_m",
-                "real",
-                "straight-line distance in metres to the nearest town centre (0 inside one)",
-            ),
+            *PLACES[:-1],
+            REGEN,
+            PLACES[-1],
             (
                 "coord_fix",
                 "text",
@@ -362,18 +368,8 @@ LAYERS: dict[str, Layer] = {
             ),
             WARD,
             GSS,
-            ("in_regen_area", "boolean", "its LSOA is an Area for Regeneration"),
-            ("in_town_centre", "boolean", "inside a town centre boundary"),
-            ("town_centre_class", "text", "the town centre's class where inside one"),
-            ("in_caz", "boolean", "inside the Central Activities Zone"),
-            ("in_opportunity_area", "boolean", "inside an Opportunity Area with a boundary"),
-            ("in_sil", "boolean", "inside a Strategic Industrial Location"),
-            ("in_creative_enterprise_zone", "boolean", "inside a Creative Enterprise Zone"),
-            (
-                "dist_town_centre_m",
-                "real",
-                "straight-line distance in metres to the nearest town centre (0 inside one)",
-            ),
+            REGEN,
+            *PLACES,
         ),
         _layer(
             "postcodes",
