@@ -6,8 +6,9 @@ import html
 
 import streamlit as st
 
-from lib.ui import cache, present, widgets, workshop
+from lib.ui import cache, link_check, present, widgets, workshop
 
+link_check.check_link("wall")
 layers = widgets.require_layers()
 engine = widgets.require_store()
 # An ended workshop's wall is closed: what the room sent is no longer the room's to read.

@@ -34,6 +34,9 @@ RENAMED = {
     "over-time": {"borough": "area"},
     "borough": {"area": "borough"},
     "losses": {"policy": "against"},
+    # A workshop's code, as a phone or a facilitator may write it.
+    "join": {"code": "session"},
+    "wall": {"code": "session"},
 }
 
 BASEMAP = Choice(

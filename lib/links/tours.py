@@ -201,6 +201,9 @@ PAGES: dict[str, PageSpec] = {
             },
         ),
         PageSpec("sources", "pages/data_sources.py", "Data & sources", {}),
+        # A phone's join link and the projector's wall name the workshop by its code.
+        PageSpec("join", "pages/join.py", "Join a workshop", {"session": Param(plain_text)}),
+        PageSpec("wall", "pages/wall.py", "Workshop wall", {"session": Param(plain_text)}),
         # A workshop can end on the form; the moderation page is never a tour's step.
         PageSpec("contribute", "pages/contribute.py", "Add to the map", {}),
     ]

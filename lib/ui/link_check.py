@@ -6,7 +6,7 @@ not read gets a note too; another page's name for the same setting is read as th
 Streamlit seeds a bound widget from the address the page was opened with, and drops a value
 that is not exactly one of its options without a word. So a link that needs correcting is
 rewritten and the page rerun once (before any widget is bound to it); the notes are kept in
-the session for the rerun to show.
+the session for as long as the page keeps that link.
 """
 
 from __future__ import annotations
@@ -50,12 +50,17 @@ def check_link(url_path: str) -> dict[str, tuple[match.Match, ...]]:
         except StreamlitAPIException:
             pass  # already bound (a rerun of this session): the widget has its value
         else:
-            st.session_state[_NOTES] = (url_path, checked.notes, checked.unknown)
+            st.session_state[_NOTES] = (url_path, checked.params, checked.notes, checked.unknown)
             st.rerun()
-    kept = st.session_state.pop(_NOTES, None)
+    # The notes stay while the page keeps the link they corrected: a page that reruns itself
+    # (the Join page restoring a draft) shows them still; a changed choice ends them.
+    kept = st.session_state.get(_NOTES)
+    if kept is not None and (kept[0] != url_path or kept[1] != checked.params):
+        del st.session_state[_NOTES]
+        kept = None
     notes, unknown = checked.notes, checked.unknown
-    if kept is not None and kept[0] == url_path:
-        notes, unknown = kept[1] + notes, {**kept[2], **unknown}
+    if kept is not None:
+        notes, unknown = kept[2] + notes, {**kept[3], **unknown}
     for text in notes:
         st.warning(escape_markdown(text), icon="⚠️")
     return unknown

@@ -145,3 +145,18 @@ def test_an_unknown_switch_value_is_named(app):
     at = open_page(app, "pages/voluntary_sector.py", government="maybe")
     assert warnings(at)[0].startswith("'maybe' is not true or false")
     assert not at.checkbox(key="government").value
+
+
+def test_a_join_link_reads_code_as_the_session_and_notes_another_name(app):
+    at = open_page(app, "pages/join.py", code="zzzzzz")
+    # Read as the session: no workshop has that code, and the page says so (not a silent box).
+    assert "session" in at.query_params and "code" not in at.query_params
+    assert any("ZZZZZZ" in e.value for e in at.error)
+    again = open_page(app, "pages/join.py", sesion="ZZZZZZ")
+    notes = warnings(again)
+    assert notes == ["'sesion' is not a setting of this page; did you mean session?"]
+
+
+def test_a_wall_link_reads_its_session_and_notes_nothing(app):
+    at = open_page(app, "pages/wall.py", session="K7M2QX")
+    assert warnings(at) == []
