@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from lib.store import open_store
 from lib.store.accounts import create_moderator
 from lib.store.workshop import start_session
+from lib.vocab.contributions import MIN_FILL_SECONDS
 from tests.e2e.conftest import _offline
 from tests.e2e.streamlit_browser import (
     ARTIFACTS_DIR,
@@ -126,6 +127,7 @@ def tab_to(page: Page, selector: str, presses: int = 60) -> None:
 def fill_by_keyboard(page: Page, form_key: str) -> None:
     """The report form from the keyboard alone: kind, where (postcode), category, name,
     consent, Send."""
+    opened_ms = page.evaluate("Date.now()")
     tab_to(page, ".st-key-contribute_kind input")
     page.keyboard.press("ArrowDown")  # "under threat"
     page.keyboard.press("ArrowUp")  # back to "closed": arrows move within the radio group
@@ -150,6 +152,9 @@ def fill_by_keyboard(page: Page, form_key: str) -> None:
     with rerun(page):
         page.keyboard.press("Space")
     tab_to(page, ".st-key-contribute_send button")
+    # A form sent sooner than a person could fill it is refused as a bot's: a browser on an
+    # idle machine types faster than that, so Send waits until that time has passed.
+    page.wait_for_function("(t) => Date.now() >= t", arg=opened_ms + 1000 * MIN_FILL_SECONDS + 250)
     with rerun(page):
         page.keyboard.press("Enter")
 
