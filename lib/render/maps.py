@@ -139,7 +139,7 @@ def add_outlines(
     areas: gpd.GeoDataFrame,
     name: str,
     attribution: str = "",
-    colour: str = "#333333",
+    colour: str = symbols.BOUNDARY_COLOUR,
     weight: float = 1.2,
     land: bool = False,
 ) -> None:
@@ -485,7 +485,9 @@ def picker_map(
     )
     add_area_labels(m, map_layers.labels)
     if clicked:
-        folium.CircleMarker(list(clicked), radius=7, color="#AA3377", weight=3).add_to(m)
+        folium.CircleMarker(
+            list(clicked), radius=7, color=symbols.COMMUNITY_COLOUR, weight=3
+        ).add_to(m)
     return use_local_assets(m)
 
 
