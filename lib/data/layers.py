@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -374,3 +375,12 @@ def sites_geojson(
     collection = {"type": "FeatureCollection", "name": name, "description": selection}
     collection["features"] = json.loads(frame.to_json(drop_id=True))["features"]
     return json.dumps(collection, ensure_ascii=False)
+
+
+def geopackage_bytes(frames: dict[str, gpd.GeoDataFrame]) -> bytes:
+    """Several layers as one GeoPackage file's bytes (a download for QGIS), in their CRS."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "download.gpkg"
+        for name, frame in frames.items():
+            frame.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
+        return path.read_bytes()
