@@ -297,7 +297,7 @@ def with_caveats(frame: pd.DataFrame, keys) -> pd.DataFrame:
     return frame
 
 
-def _closures_since(sites: pd.DataFrame, since: int = CLOSURES_SINCE) -> pd.DataFrame:
+def closures_since(sites: pd.DataFrame, since: int = CLOSURES_SINCE) -> pd.DataFrame:
     """Lost sites of the recording categories closed in or after `since` (a closure that was a
     replacement, a move or a change of owner is not a loss; see ``losses.lost_mask``).
 
@@ -312,7 +312,7 @@ def _closures_since(sites: pd.DataFrame, since: int = CLOSURES_SINCE) -> pd.Data
     return closed[keep.astype(bool)]
 
 
-def _weighted_imd(lsoas: pd.DataFrame, by: str) -> pd.Series:
+def weighted_imd(lsoas: pd.DataFrame, by: str) -> pd.Series:
     weights = lsoas["population"].astype(float)
     total = (lsoas["imd_score"] * weights).groupby(lsoas[by]).sum()
     return total / weights.groupby(lsoas[by]).sum()
@@ -368,7 +368,7 @@ def borough_counts(
     for group in CATEGORY_GROUPS:
         in_group = open_sites[open_sites["category_group"] == group]
         table[f"n_sites_{_slug(group)}"] = per_borough(in_group.groupby("gss_code").size())
-    closures = _closures_since(sites)
+    closures = closures_since(sites)
     for category in CLOSURE_CATEGORIES:
         table[f"n_closures_{_slug(category)}"] = per_borough(
             closures[closures["category"] == category].groupby("gss_code").size()
@@ -396,7 +396,7 @@ def borough_counts(
     regen = lsoas[lsoas["regen_area"].astype(bool)]
     table["n_regen_share"] = per_borough(regen.groupby("gss_code")["population"].sum())
     table["lsoa_population"] = per_borough(lsoas.groupby("gss_code")["population"].sum())
-    table["imd_score"] = codes.map(_weighted_imd(lsoas, "gss_code"))
+    table["imd_score"] = codes.map(weighted_imd(lsoas, "gss_code"))
     return table
 
 
@@ -657,7 +657,7 @@ def ward_table(
     )
     table["sites_per_10k"] = 10_000 * table["open_sites"] / population
     table["closures"] = (
-        codes.map(_closures_since(sites).groupby("ward_code").size()).fillna(0).astype(int)
+        codes.map(closures_since(sites).groupby("ward_code").size()).fillna(0).astype(int)
     )
     vol = pd.DataFrame(voluntary_wards).set_index("ward_code")
     table["charities"] = codes.map(vol["charities"]).astype("Int64")
@@ -668,7 +668,7 @@ def ward_table(
             value = value - codes.map(vol[f"{column}_public"]).fillna(0)
         table[column] = value.astype(int) if column == "grants_count" else value.astype(float)
     table["grants_per_head"] = table["grants_gbp"] / population
-    table["imd_score"] = codes.map(_weighted_imd(lsoas, "ward_code"))
+    table["imd_score"] = codes.map(weighted_imd(lsoas, "ward_code"))
     table["imd_rank"] = table["imd_score"].rank(ascending=False, method="min").astype("Int64")
     regen = lsoas[lsoas["regen_area"].astype(bool)].groupby("ward_code")["population"].sum()
     table["regen_share"] = 100 * codes.map(regen).fillna(0) / population
