@@ -88,7 +88,6 @@ from lib.analysis.inference import correlation
 from lib.analysis.profiles import UNSTABLE_WARD_POPULATION, closures_since, weighted_imd
 from lib.store.public import LABEL as COMMUNITY_LABEL
 from lib.vocab.categories import RECORDING, categories_text
-from lib.vocab.funders import VOLUNTARY
 from lib.vocab.sources import SOURCES, site_source_keys, vintage_line
 
 WINDOW_START = 2010
@@ -336,7 +335,6 @@ def ward_indicators(
             f"{int(n)} report{'' if n == 1 else 's'}" if n else "none" for n in reports
         ]
     table.attrs["since"] = since
-    table.attrs["funders"] = sorted(VOLUNTARY)
     return table
 
 

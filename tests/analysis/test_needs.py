@@ -126,6 +126,19 @@ def test_indicators_per_ward(indicators, layers):
     assert indicators["imd_score"].notna().all()
 
 
+def test_losses_window_start(layers, test_fixture_access):
+    later = needs.ward_indicators(
+        layers.wards,
+        layers.lsoas,
+        layers.sites,
+        layers.voluntary_wards,
+        test_fixture_access,
+        since=2015,
+    )
+    assert later["losses"].sum() == 348  # of the 515 since 2010
+    assert later.attrs["since"] == 2015
+
+
 def test_voluntary_no_data_is_not_zero(indicators, domains):
     no_charities = indicators["charities"].isna()
     assert no_charities.sum() == 88
