@@ -61,9 +61,10 @@ domain out of its weighted mean and the other weights are renormalised. Every wa
 deprivation and losses; the 88 wards without charities data have the voluntary domain from
 grants alone.
 
-**The index** is the weighted mean of a ward's domain scores (weights: a dict domain -> weight,
-default equal; only their ratios matter). Rank 1 = most need; the **top fifth** is the wards
-ranked 1-127 of 634 (ties at the edge all in). Wards of under 5,000 residents (the City's five)
+**The index** is the weighted mean of a ward's domain scores (weights: a dict domain -> weight
+from 0 to MAX_WEIGHT, checked by lib/vocab/needs.py, whose DOMAINS and DEFAULT_WEIGHTS, equal,
+this module uses; only the weights' ratios matter). Rank 1 = most need; the **top fifth** is
+the wards ranked 1-127 of 634 (ties at the edge all in). Wards of under 5,000 residents (the City's five)
 are ranked but flagged ``small_population``: their per-resident figures are extreme.
 
 **Stability.** ``DRAWS`` weightings from a Dirichlet distribution centred on the chosen weights
@@ -88,6 +89,7 @@ from lib.analysis.inference import correlation
 from lib.analysis.profiles import UNSTABLE_WARD_POPULATION, closures_since, weighted_imd
 from lib.store.public import LABEL as COMMUNITY_LABEL
 from lib.vocab.categories import RECORDING, categories_text
+from lib.vocab.needs import DEFAULT_WEIGHTS, DOMAINS, MAX_WEIGHT, WeightsError, check_weights
 from lib.vocab.sources import SOURCES, site_source_keys, vintage_line
 
 WINDOW_START = 2010
@@ -98,34 +100,6 @@ CONCENTRATION = 50.0
 SEED = 2021  # the London Plan's year: any fixed seed makes the draws reproducible
 STABLE = 0.8
 NO_REPORTS = "no reports yet"
-
-
-@dataclass(frozen=True)
-class Domain:
-    key: str  # as the link spells it
-    label: str
-    description: str
-
-
-DOMAINS: dict[str, Domain] = {
-    d.key: d
-    for d in [
-        Domain(
-            "access",
-            "Access",
-            f"Residents beyond {THRESHOLD_M} m (straight line) of the nearest open facility",
-        ),
-        Domain("losses", "Losses", f"Facilities lost since {WINDOW_START} per 10,000 residents"),
-        Domain(
-            "voluntary",
-            "Voluntary sector",
-            "Registered charities per resident and grants per head (fewer = more need)",
-        ),
-        Domain("deprivation", "Deprivation", "IMD 2019 score, population-weighted"),
-        Domain("community", "What communities say", "Approved 'What this area needs' reports"),
-    ]
-}
-EQUAL_WEIGHTS: dict[str, float] = {key: 1.0 for key in DOMAINS}
 
 
 @dataclass(frozen=True)
@@ -377,21 +351,11 @@ def domain_scores(indicators: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- the index
 
 
-class WeightsError(ValueError):
-    """A weights string or dict that cannot be used; str() is the note to show."""
-
-
 def normalised(weights: Mapping[str, float] | None) -> np.ndarray:
-    """The weights as a vector over DOMAINS (missing domains 0), summing to 1."""
-    weights = EQUAL_WEIGHTS if weights is None else weights
-    unknown = set(weights) - set(DOMAINS)
-    if unknown:
-        raise WeightsError(f"Unknown domain {sorted(unknown)[0]!r}: use {', '.join(DOMAINS)}.")
-    vector = np.array([float(weights.get(d, 0.0)) for d in DOMAINS])
-    if not np.isfinite(vector).all() or (vector < 0).any():
-        raise WeightsError("Weights are numbers of 0 or more.")
-    if vector.sum() <= 0:
-        raise WeightsError("At least one domain needs a weight above 0.")
+    """The weights (lib/vocab/needs.py's check: 0 to MAX_WEIGHT, a missing domain 0, one at
+    least above 0; None: the default, equal) as a vector over DOMAINS summing to 1."""
+    checked = check_weights(dict(DEFAULT_WEIGHTS if weights is None else weights))
+    vector = np.array([checked[d] for d in DOMAINS])
     return vector / vector.sum()
 
 
@@ -564,38 +528,34 @@ def compare_with_imd(index: pd.DataFrame, indicators: pd.DataFrame) -> ImdCompar
 # ---------------------------------------------------------------- weights in a link
 
 _NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,2})?")
-MAX_WEIGHT = 100
 
 
 def parse_weights(text: str | None) -> dict[str, float]:
-    """'access:2,losses:1,...' -> {domain: weight}. Empty or None: equal weights. A domain left
-    out weighs 0. Raises WeightsError naming the first problem."""
+    """'access:2,losses:1,...' -> {domain: weight}. Empty or None: the default (equal). A
+    domain left out weighs 0. Raises WeightsError naming the first problem."""
     if text is None or not text.strip():
-        return dict(EQUAL_WEIGHTS)
+        return dict(DEFAULT_WEIGHTS)
     weights: dict[str, float] = {}
     for part in text.split(","):
         name, colon, number = part.strip().partition(":")
         name, number = name.strip().lower(), number.strip()
         if not colon:
             raise WeightsError(f"{part.strip()!r} is not domain:weight (e.g. access:2).")
-        if name not in DOMAINS:
-            raise WeightsError(f"Unknown domain {name!r}: use {', '.join(DOMAINS)}.")
         if name in weights:
             raise WeightsError(f"{name} is given twice.")
-        if not _NUMBER.fullmatch(number) or float(number) > MAX_WEIGHT:
+        if not _NUMBER.fullmatch(number):
             raise WeightsError(
                 f"{name}'s weight {number!r} is not a number from 0 to {MAX_WEIGHT} "
                 "(at most two decimals)."
             )
         weights[name] = float(number)
-    normalised(weights)  # all zero is refused here
-    return {d: weights.get(d, 0.0) for d in DOMAINS}
+    return check_weights(weights)
 
 
 def encode_weights(weights: Mapping[str, float]) -> str:
     """{domain: weight} -> 'access:2,losses:1,...' in DOMAINS order (what parse_weights reads)."""
-    normalised(weights)
-    return ",".join(f"{d}:{float(weights.get(d, 0.0)):g}" for d in DOMAINS)
+    checked = check_weights(dict(weights))
+    return ",".join(f"{d}:{checked[d]:g}" for d in DOMAINS)
 
 
 EXPLANATION = (
