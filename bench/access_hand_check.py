@@ -9,7 +9,11 @@ placement is the only thing taken from the app. Prints, per LSOA and category, t
 mean distance over the LSOA's postcodes against the hand one (each postcode carries an equal
 share of its LSOA, so the population-weighted mean is the plain mean).
 
+    PYTHONPATH=. .venv/bin/python bench/access_hand_check.py --write-ours ours.csv
     GEODATA_SOURCE=../shared/geodata .venv/bin/python bench/access_hand_check.py ours.csv
+
+The first line (the app's side, lib/ imported there only) writes the postcodes of ten LSOAs,
+every 484th of the sorted codes, with the app's distances then and now for each category.
 """
 
 from __future__ import annotations
@@ -117,5 +121,34 @@ def main(ours_csv: str) -> None:
         print(summary.round(1))
 
 
+def write_ours(path: str) -> None:
+    from lib.analysis import access
+    from lib.data.layers import load_layers, load_postcodes
+
+    layers = load_layers()
+    result = access.compute_access(layers, load_postcodes())
+    chosen = sorted(layers.lsoas["lsoa_code"])[::484][:10]
+    residents = result.residents
+    inside = np.isin(residents.code("lsoa_code"), chosen)
+    frames = []
+    for category, found in result.categories.items():
+        then = found.then.distance[inside] if found.then is not None else np.nan
+        frames.append(
+            pd.DataFrame(
+                {
+                    "lsoa_code": residents.code("lsoa_code")[inside],
+                    "postcode": residents.postcode[inside],
+                    "category": category,
+                    "then_m": then,
+                    "now_m": found.now.distance[inside],
+                }
+            )
+        )
+    pd.concat(frames).to_csv(path, index=False)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if sys.argv[1] == "--write-ours":
+        write_ours(sys.argv[2])
+    else:
+        main(sys.argv[1])
