@@ -46,6 +46,10 @@ The API
     nearest open facility is now (population-weighted mean and median, metres).
     ``resident_distances(access, category) -> DataFrame``: per LSOA, the population-weighted
     mean distance then and now (for maps and checks).
+    Point level, for a map of where access was lost: ``access.residents`` (x, y, population,
+    postcode, ``code("ward_code")``...) and, per category, ``access.categories[c].then`` /
+    ``.now`` (a `Snapshot`: open site_ids, each point's distance and nearest), and ``.lost``
+    (the lost facilities with their eastings and northings).
     Every table carries ``attrs["then"]``, ``attrs["now"]`` (dates in words, "then" None
     without a history), ``attrs["threshold_m"]`` and ``attrs["caveats"]`` (plain sentences a
     page shows).
@@ -283,6 +287,12 @@ def category_access(
         caveats.append(
             "Community-run libraries count as open; a library closed and replaced, or moved, "
             "is not a loss: its replacement is measured instead."
+        )
+    if category == "Pharmacy":
+        caveats.append(
+            "A pharmacy that moved nearby is one pharmacy at its latest address, then "
+            "and now; distance-selling, hub and appliance contractors nobody walks into are "
+            "left out."
         )
     lost = chosen[chosen["lost"].fillna(False).astype(bool) & open_then(chosen, year)]
     return CategoryAccess(category, then, now, _lost(lost), tuple(caveats))
