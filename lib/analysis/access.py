@@ -267,9 +267,14 @@ def category_access(
     caveats = [f"{category}: 'now' is {label}, the latest date of its source."]
     year = then_year(category, start)
     if year is None:
+        why = (
+            f"its records end before {start}"
+            if category in RECORDING
+            else "no source here records openings and closures"
+        )
         caveats.append(
-            f"{category}: no source here records openings and closures, so only access "
-            f"{'in ' + label if label else 'now'} is known, not what was lost or gained."
+            f"{category}: {why}, so only access {'in ' + label if label else 'now'} is known, "
+            "not what was lost or gained."
         )
         return CategoryAccess(category, None, now, _lost(chosen.iloc[:0]), tuple(caveats))
     then = _snapshot(points, chosen, open_then(chosen, year), year_text(year), year)

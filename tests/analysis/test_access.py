@@ -97,8 +97,13 @@ def test_weighted_median():
 
 
 @pytest.fixture(scope="module")
-def access(built_gpkg):
-    return A.compute_access(load_layers(built_gpkg), load_postcodes(built_gpkg))
+def layers(built_gpkg):
+    return load_layers(built_gpkg)
+
+
+@pytest.fixture(scope="module")
+def access(built_gpkg, layers):
+    return A.compute_access(layers, load_postcodes(built_gpkg))
 
 
 def _figures(table: pd.DataFrame, codes) -> dict:
@@ -234,3 +239,13 @@ def test_lsoa_distances_checked_by_hand(access):
     centres = A.resident_distances(access, "Community centre").set_index("lsoa_code")
     assert centres.loc["E01000986", "now_mean_m"].round(1) == 2350.5
     assert centres["then_mean_m"].isna().all()
+
+
+def test_a_window_starting_after_a_source_ends_is_now_only(access, layers):
+    points = access.residents.geometry
+    gp = A.category_access(points, layers.sites, "GP practice", 2020)  # records end July 2019
+    assert gp.then is None and gp.lost.empty
+    assert "GP practice: its records end before 2020, so only access in December 2019" in (
+        " ".join(gp.caveats)
+    )
+    assert gp.now.distance == pytest.approx(access.categories["GP practice"].now.distance)
