@@ -15,7 +15,7 @@ How residents are placed (`resident_points`)
     edge) carries nobody (`Residents.postcodes_outside` counts them). Each point keeps its
     LSOA's ward and borough, so ward and borough sums equal their populations.
 
-Which facilities were open (`facilities`)
+Which facilities were open (`category_sites`, `open_then`, `open_now`)
     "Now" is each site's status at its latest source (open or community-run counts as
     open; a community-run library is open to residents); its date is the latest of the
     category's sources (`CategoryAccess.now.label`). "Then" is the window start (default
