@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import uploads
+from lib.analysis import access as walking
 from lib.analysis import drivers as finding_drivers
 from lib.analysis import losses, profiles, pub_trends
 from lib.analysis.community import Closures, apply_closures
@@ -276,6 +277,32 @@ def postcodes() -> uploads.Postcodes:
     """The build's postcode table, read once per process: what an uploaded CSV and a report
     are placed by."""
     return uploads.Postcodes(data.load_postcodes(), "Code-Point Open")
+
+
+# Walking access (lib/analysis/access.py): every category's distances then and now, once per
+# process and window start; the tables from them by small keys.
+
+
+@st.cache_resource(show_spinner="Measuring distances to facilities…")
+def access(start: int = walking.DEFAULT_START) -> walking.Access:
+    return walking.compute_access(layers(), postcodes().table, start)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def walking_access(
+    category: str,
+    threshold_m: float = walking.WALK_M,
+    by: str = "borough",
+    start: int = walking.DEFAULT_START,
+):
+    return walking.walking_access(access(start), category, threshold_m, by)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def lost_facilities(
+    category: str, threshold_m: float = walking.WALK_M, start: int = walking.DEFAULT_START
+):
+    return walking.lost_facilities(access(start), category, threshold_m)
 
 
 @st.cache_resource(show_spinner=False)
