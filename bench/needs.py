@@ -3,8 +3,8 @@
     PYTHONPATH=. .venv/bin/python bench/needs.py [path/to/london.gpkg] [--runs N]
 
 The domain scores are the real build's (634 wards; the access input is a table of zeros for
-four categories: the access analysis lives on another branch, and the time depends on the
-table's shape, not its values). Times `needs.stability` (1,000 Dirichlet draws, vectorised)
+four categories: the time depends on the table's shape, not its values, and the access
+analysis is timed by bench/access.py). Times `needs.stability` (1,000 Dirichlet draws, vectorised)
 and, as the baseline in the same run, the same draws ranked one by one with pandas (what a
 loop over `needs_index` would do). Prints medians in ms and their ratio; asserts nothing.
 """

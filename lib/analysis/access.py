@@ -502,3 +502,21 @@ def resident_distances(access: Access, category: str) -> pd.DataFrame:
             else np.nan
         )
     return _attrs(frame, access, category)
+
+
+def ward_shares(access: Access, threshold_m: float = WALK_M) -> pd.DataFrame:
+    """The needs index's access input: per ward and category, the share of residents beyond
+    `threshold_m` of the nearest open facility now (ward_code, category, share_beyond)."""
+    frames = []
+    for category in access.categories:
+        table = walking_access(access, category, threshold_m, by="ward")
+        frames.append(
+            pd.DataFrame(
+                {
+                    "ward_code": table["code"].to_numpy(),
+                    "category": category,
+                    "share_beyond": table["share_beyond_now"].to_numpy(),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)

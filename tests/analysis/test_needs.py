@@ -1,22 +1,16 @@
 """lib/analysis/needs.py on the real build: indicators, domains, the weighted index, its
 stability, the comparison with IMD alone and the weights in a link.
 
-The access domain's input comes from the access analysis (lib/analysis/access.py, another
-branch). Here a test fixture stands in for it, made honestly from the built data in the simplest
-way: each LSOA's residents placed at the mean of its postcodes (a stand-in for the ONS
-population-weighted centroid), the straight-line distance to the nearest open site of each
-category, and the share of each ward's residents beyond 800 m. The figures asserted below are
-those of this fixture, not of the access analysis.
+The access domain's input is the access analysis' (lib/analysis/access.py `ward_shares`).
 """
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 
-from lib.analysis import needs, profiles
+from lib.analysis import access, needs, profiles
 from lib.data.layers import load_layers, load_postcodes
 from lib.store import RateLimits, open_store, public_contributions, submit
 from lib.store.moderation import set_moderation
@@ -33,51 +27,15 @@ def layers(built_gpkg):
 
 
 @pytest.fixture(scope="module")
-def test_fixture_access(layers, built_gpkg) -> pd.DataFrame:
-    """TEST FIXTURE, not the access analysis: nearest open facility from each LSOA's mean
-    postcode, residents of LSOAs beyond 800 m as a share of the ward's."""
-    postcodes = load_postcodes(built_gpkg)
-    postcodes = postcodes[~postcodes["terminated"].astype(bool)]
-    crs = layers.lsoas.crs
-    points = gpd.GeoDataFrame(
-        geometry=gpd.points_from_xy(postcodes["easting"], postcodes["northing"]), crs=crs
-    )
-    joined = gpd.sjoin(points, layers.lsoas[["lsoa_code", "geometry"]], predicate="within")
-    centre = (
-        joined.assign(x=joined.geometry.x, y=joined.geometry.y)
-        .groupby("lsoa_code")[["x", "y"]]
-        .mean()
-    )
-    lsoas = layers.lsoas.set_index("lsoa_code")
-    assert centre.index.sort_values().equals(lsoas.index.sort_values())  # every LSOA has one
-    centre = centre.reindex(lsoas.index)
-    residents = gpd.GeoDataFrame(
-        {"ward_code": lsoas["ward_code"], "population": lsoas["population"]},
-        geometry=gpd.points_from_xy(centre["x"], centre["y"]),
-        crs=crs,
-    )
-    frames = []
-    for category in ACCESS_CATEGORIES:
-        sites = layers.sites[
-            (layers.sites["category"] == category) & (layers.sites["status"] == "open")
-        ]
-        nearest = gpd.sjoin_nearest(residents, sites[["geometry"]], distance_col="metres")
-        nearest = nearest[~nearest.index.duplicated()]  # equidistant sites: one row per LSOA
-        beyond = residents["population"].where(nearest["metres"] > needs.THRESHOLD_M, 0)
-        by_ward = residents.groupby("ward_code")["population"].sum()
-        share = beyond.groupby(residents["ward_code"]).sum() / by_ward
-        frames.append(
-            pd.DataFrame(
-                {"ward_code": share.index, "category": category, "share_beyond": share.values}
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
+def access_shares(layers, built_gpkg) -> pd.DataFrame:
+    """The access analysis' input to the index: each ward's share beyond 800 m now."""
+    return access.ward_shares(access.compute_access(layers, load_postcodes(built_gpkg)))
 
 
 @pytest.fixture(scope="module")
-def indicators(layers, test_fixture_access):
+def indicators(layers, access_shares):
     return needs.ward_indicators(
-        layers.wards, layers.lsoas, layers.sites, layers.voluntary_wards, test_fixture_access
+        layers.wards, layers.lsoas, layers.sites, layers.voluntary_wards, access_shares
     )
 
 
@@ -98,15 +56,15 @@ def _row(frame: pd.DataFrame, ward_code: str) -> pd.Series:
 # ---------------------------------------------------------------- indicators and domains
 
 
-def test_the_fixture_access_shares(test_fixture_access):
-    shares = test_fixture_access.pivot(index="ward_code", columns="category", values="share_beyond")
+def test_the_access_shares(access_shares):
+    shares = access_shares.pivot(index="ward_code", columns="category", values="share_beyond")
     assert shares.shape == (634, 4)
     # Pharmacies are the closest to hand, libraries the farthest.
     assert shares.mean().round(3).to_dict() == {
-        "Community centre": 0.326,
-        "GP practice": 0.124,
-        "Library": 0.427,
-        "Pharmacy": 0.06,
+        "Community centre": 0.33,
+        "GP practice": 0.125,
+        "Library": 0.408,
+        "Pharmacy": 0.063,
     }
 
 
@@ -126,13 +84,13 @@ def test_indicators_per_ward(indicators, layers):
     assert indicators["imd_score"].notna().all()
 
 
-def test_losses_window_start(layers, test_fixture_access):
+def test_losses_window_start(layers, access_shares):
     later = needs.ward_indicators(
         layers.wards,
         layers.lsoas,
         layers.sites,
         layers.voluntary_wards,
-        test_fixture_access,
+        access_shares,
         since=2015,
     )
     assert later["losses"].sum() == 348  # of the 515 since 2010
@@ -189,7 +147,7 @@ def test_equal_weights_top_fifth(equal):
     assert equal["top_fifth"].sum() == 127
     assert equal["rank"].min() == 1
     ward = _row(equal, MAYESBROOK)
-    assert (ward["rank"], ward["top_fifth"], ward["stability"]) == (9, True, 1.0)
+    assert (ward["rank"], ward["top_fifth"], ward["stability"]) == (15, True, 1.0)
     assert ward["defined_need"] == "stable"
     assert equal["defined_need"].value_counts().to_dict() == {
         "": 507,
@@ -197,7 +155,7 @@ def test_equal_weights_top_fifth(equal):
         "depends on the weights": 47,
     }
     first = equal.loc[equal["rank"] == 1, "ward_code"].item()
-    assert first == "E05000310"  # Gooshays, Havering
+    assert first == "E05000157"  # New Addington, Croydon
 
 
 def test_weights_change_the_ranking(domains, indicators):
@@ -220,7 +178,7 @@ def test_weights_change_the_ranking(domains, indicators):
         )["rank"]
         for w in (1, 2, 4)
     ]
-    assert ranks == [563, 376, 170]
+    assert ranks == [575, 388, 175]
 
 
 def test_stability_reproducible_and_bounded(domains, equal):
@@ -230,7 +188,7 @@ def test_stability_reproducible_and_bounded(domains, equal):
     other = needs.stability(domains, seed=needs.SEED + 1)
     assert not (other.to_numpy() == again.to_numpy()).all()
     assert (np.abs(other - again) < 0.1).all()  # 1,000 draws: close whatever the seed
-    assert ((again == 1).sum(), (again == 0).sum()) == (30, 347)
+    assert ((again == 1).sum(), (again == 0).sum()) == (29, 338)
     # A domain weighted 0 stays 0: under deprivation alone every draw is the same ranking.
     fixed = needs.stability(domains, {"deprivation": 1})
     assert set(fixed.unique()) == {0.0, 1.0} and (fixed == 1).sum() == 127
@@ -247,13 +205,13 @@ def test_random_weights_centred(domains):
 
 def test_compare_with_imd(equal, indicators, domains):
     comparison = needs.compare_with_imd(equal, indicators)
-    assert (comparison.top, comparison.overlap) == (127, 35)
-    assert (len(comparison.added), len(comparison.dropped)) == (92, 92)
+    assert (comparison.top, comparison.overlap) == (127, 36)
+    assert (len(comparison.added), len(comparison.dropped)) == (91, 91)
     assert round(comparison.rho, 2) == 0.24
     assert comparison.dropped.iloc[0]["ward_code"] == GOLBORNE  # the most deprived dropped
     dropped = comparison.dropped.set_index("ward_code")
-    assert (dropped.loc[GOLBORNE, "imd_rank"], dropped.loc[GOLBORNE, "rank"]) == (2, 563)
-    assert "35 of the 127 wards" in comparison.sentence()
+    assert (dropped.loc[GOLBORNE, "imd_rank"], dropped.loc[GOLBORNE, "rank"]) == (2, 575)
+    assert "36 of the 127 wards" in comparison.sentence()
     same = needs.compare_with_imd(needs.needs_index(domains, {"deprivation": 1}), indicators)
     assert (same.overlap, same.rho, len(same.added)) == (127, pytest.approx(1.0), 0)
 
@@ -261,7 +219,7 @@ def test_compare_with_imd(equal, indicators, domains):
 # ---------------------------------------------------------------- what communities say
 
 
-def test_community_reports_from_the_public_read_path(tmp_path, layers, test_fixture_access):
+def test_community_reports_from_the_public_read_path(tmp_path, layers, access_shares):
     engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}", fresh=True)
     limits = RateLimits(per_session=10**6, per_address=10**6)
     reports = [
@@ -287,7 +245,7 @@ def test_community_reports_from_the_public_read_path(tmp_path, layers, test_fixt
         layers.lsoas,
         layers.sites,
         layers.voluntary_wards,
-        test_fixture_access,
+        access_shares,
         public,
     )
     ward = indicators.set_index("ward_code")
@@ -307,22 +265,22 @@ def test_community_reports_from_the_public_read_path(tmp_path, layers, test_fixt
 # ---------------------------------------------------------------- inputs and the link
 
 
-def test_access_input_checked(layers, test_fixture_access):
+def test_access_input_checked(layers, access_shares):
     def run(access):
         return needs.ward_indicators(
             layers.wards, layers.lsoas, layers.sites, layers.voluntary_wards, access
         )
 
     with pytest.raises(ValueError, match="between 0 and 1"):
-        run(test_fixture_access.assign(share_beyond=test_fixture_access["share_beyond"] * 100))
+        run(access_shares.assign(share_beyond=access_shares["share_beyond"] * 100))
     with pytest.raises(ValueError, match="two rows"):
-        run(pd.concat([test_fixture_access, test_fixture_access.head(1)]))
+        run(pd.concat([access_shares, access_shares.head(1)]))
     with pytest.raises(ValueError, match="lacks share_beyond"):
-        run(test_fixture_access.drop(columns="share_beyond"))
+        run(access_shares.drop(columns="share_beyond"))
 
 
-def test_catalogue_sources_and_vintages(test_fixture_access, layers):
-    catalogue = needs.indicator_catalogue(test_fixture_access, layers.sites).set_index("key")
+def test_catalogue_sources_and_vintages(access_shares, layers):
+    catalogue = needs.indicator_catalogue(access_shares, layers.sites).set_index("key")
     assert list(catalogue.index) == [
         "access_community_centre",
         "access_gp_practice",
@@ -392,7 +350,11 @@ def test_needs_table(indicators, equal):
     table = needs.needs_table(indicators, equal)
     assert len(table) == 634 and table["rank"].is_monotonic_increasing
     first = table.iloc[0]
-    assert (first["ward"], first["imd_rank"], first["defined_need"]) == ("Gooshays", 44, "stable")
+    assert (first["ward"], first["imd_rank"], first["defined_need"]) == (
+        "New Addington",
+        30,
+        "stable",
+    )
     assert {"charities_per_1k", "access", "stability", "community_status"} <= set(table.columns)
 
 
