@@ -5,36 +5,27 @@ from functools import partial
 import streamlit as st
 
 from lib.analysis import losses, pub_trends
+from lib.links import declare
 from lib.render import cards, charts, loss_maps, tables
-from lib.ui import cache, embed, layout, link_check, present, share_panel, widgets
+from lib.ui import cache, embed, layout, link_check, params, present, share_panel, widgets
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING
 from lib.vocab.policies import policy_title
 
-LONDON = "london"  # the selectbox option for all of London (shown as "All London")
-
-
+VIEW = declare.OVER_TIME
 layers = widgets.require_layers()
 # Before the widgets. A borough that matches nothing is not replaced by London: the page asks.
-unknown = link_check.check_link("over-time")
+unknown = link_check.check_link(VIEW.url_path)
 names = layers.borough_names
 presenting = present.presentation_mode()
 
 with st.sidebar:
     st.header("Where")
-    area = st.selectbox(
-        "Borough",
-        [LONDON, *sorted(names, key=names.get)],
-        key="area",
-        bind="query-params",
-        format_func=lambda code: "All London" if code == LONDON else names[code],
-        index=None if "area" in unknown else 0,
-        placeholder="Choose a borough",
-    )
+    area = params.widget(VIEW.param["area"], index=None if "area" in unknown else 0)
     basemap = widgets.basemap_picker()
 
 if area is None:
     widgets.choose_a_place("over-time", "area", unknown, "a borough (or All London)")
-gss_code = None if area == LONDON else area
+gss_code = None if area == declare.LONDON else area
 place = "London" if gss_code is None else names[gss_code]
 
 if presenting:  # for a projector: the title, one figure, the pubs map

@@ -14,7 +14,7 @@ from lib.analysis import drivers as finding_drivers
 from lib.analysis import losses, profiles, pub_trends
 from lib.analysis.community import Closures, apply_closures
 from lib.data import layers as data
-from lib.links import choices, match
+from lib.links import declare, match
 from lib.render import card_maps, loss_maps, maps, site_map, ward_maps
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING_CATEGORIES
 from lib.vocab.rules import RECORD_RULES
@@ -26,8 +26,8 @@ def layers() -> data.Layers:
 
 
 @st.cache_resource(show_spinner=False)
-def link_choices() -> dict[str, dict[str, match.Choice]]:
-    """Every page's bound link parameters and their options (boroughs, categories, wards)."""
+def link_lookups() -> declare.Lookups:
+    """The built data's names the views' options need: boroughs, wards, categories."""
     built = layers()
     wards = pd.DataFrame(
         {
@@ -36,7 +36,23 @@ def link_choices() -> dict[str, dict[str, match.Choice]]:
             "borough": built.wards["gss_code"].map(built.borough_names),
         }
     )
-    return choices.page_choices(built, ward_maps.ward_labels(wards))
+    labels = ward_maps.ward_labels(wards)
+    names = built.borough_names
+    by_group: dict[str, set[str]] = {}
+    sites = built.sites
+    for group, cats in zip(sites["category_group"], sites["categories"], strict=True):
+        by_group.setdefault(group, set()).update(cats.split("; "))
+    return declare.Lookups(
+        boroughs=dict(sorted(names.items(), key=lambda item: item[1])),
+        wards=dict(sorted(labels.items(), key=lambda item: item[1])),
+        categories={g: sorted(c) for g, c in by_group.items()},
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def link_choices() -> dict[str, dict[str, match.Choice]]:
+    """Every view's bound link parameters and their options (boroughs, categories, wards)."""
+    return declare.page_choices(link_lookups())
 
 
 @st.cache_resource
@@ -231,14 +247,6 @@ def sites_table_display():
     for column in ["category", "status", "borough", "source"]:
         table[column] = table[column].astype("category")
     return table
-
-
-@st.cache_resource(show_spinner=False)
-def category_options(groups: tuple[str, ...]) -> list[str]:
-    """The categories of the chosen groups (all groups when none), for the filter."""
-    sites = layers().sites
-    pool = sites if not groups else sites[sites["category_group"].isin(groups)]
-    return sorted({c for cats in pool["categories"] for c in cats.split("; ")})
 
 
 @st.cache_resource(show_spinner=False)

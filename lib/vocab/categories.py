@@ -188,6 +188,14 @@ def categories_text(categories) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+_WORDS = "no one two three four five six seven eight nine ten eleven twelve".split()
+
+
+def count_word(n: int) -> str:
+    """A small count in words ('five'), a larger one in figures."""
+    return _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
+
+
 #: The first years a loss comparison's window can start from (it ends at each source's end).
 WINDOW_START_OPTIONS: tuple[int, ...] = tuple(range(2000, 2021))
 
