@@ -20,6 +20,7 @@ from lib.ui import (
     table_headers,
     widgets,
 )
+from lib.vocab.sources import view_source_keys
 
 VIEW = declare.BOROUGH
 layers = widgets.require_layers()
@@ -67,8 +68,10 @@ m = ward_maps.borough_map(
     community_reports=reports,
 )
 m.add_child(focus.LegibleClosedSites())  # closed sites read from the back of a room
-map_sources = ward_maps.map_sources(
-    measure, with_sites=True, policies=policies, volunteers=show_voluntary
+# The sources of the borough's sites drawn, of the shading, the plan layers and helpers.
+map_sources = view_source_keys(
+    sites=[layers.sites.loc[site_index]],
+    keys=ward_maps.map_sources(measure, policies=policies, volunteers=show_voluntary),
 )
 
 if presenting:  # for a projector: the title, the borough's figure against London's, the map

@@ -10,6 +10,7 @@ from lib.render import cards, charts, loss_maps, tables
 from lib.ui import cache, embed, layout, link_check, params, present, share_panel, widgets
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING
 from lib.vocab.policies import policy_title
+from lib.vocab.sources import view_source_keys
 
 VIEW = declare.OVER_TIME
 layers = widgets.require_layers()
@@ -36,7 +37,7 @@ if presenting:  # for a projector: the title, one figure, the pubs map
         loss_maps.pubs_change_map(cache.map_layers(), cache.pubs_map_layer(), basemap, gss_code),
         key="pubs_map_present",
     )
-    widgets.attribution_caption(["boroughs", "pubs"], basemap)
+    widgets.attribution_caption(view_source_keys(["pubs_by_borough"]), basemap)
     st.stop()
 
 # ---------------------------------------------------------------- pubs: the map first
@@ -86,7 +87,7 @@ with map_column:
         key="pubs_map",
         height=layout.MAP_HEIGHT,
     )
-    widgets.attribution_caption(["boroughs", "pubs"], basemap)
+    widgets.attribution_caption(view_source_keys(["pubs_by_borough"]), basemap)
 with line_column:
     st.markdown(cards.pubs_summary(change, gss_code))
     st.markdown(

@@ -22,6 +22,7 @@ from lib.ui import (
 )
 from lib.vocab.categories import RECORDING_CATEGORIES, categories_text
 from lib.vocab.policies import base_policy, policy_label, policy_title
+from lib.vocab.sources import view_source_keys
 
 VIEW = declare.LOSSES
 layers = widgets.require_layers()
@@ -59,15 +60,10 @@ total = rates.iloc[-1]  # the pooled row, or the only category
 closure_layers = cache.loss_map_layers(
     policy, categories, community_closures, choices.start, choices.vintage
 )
-map_sources = [
-    "boroughs",
-    "libraries",
-    "gp_practices",
-    "museums",
-    "pharmacies",
-    "dental",
-    *base_policy(policy).sources,
-]
+# The map draws the chosen categories' closed sites over the policy's areas.
+map_sources = view_source_keys(
+    keys=["boroughs", *cache.site_sources((), categories, "closed"), *base_policy(policy).sources]
+)
 
 if presenting:  # for a projector: the title, one figure, the map
     headline = cards.losses_headline(total, policy)

@@ -19,7 +19,7 @@ from lib.ui import (
     widgets,
 )
 from lib.vocab.categories import STATUS_LABELS
-from lib.vocab.sources import LAYER_SOURCES
+from lib.vocab.sources import view_source_keys
 
 VIEW = declare.MAP_EXPLORER
 layers = widgets.require_layers()
@@ -79,17 +79,18 @@ view = embed.map_view()
 bounds = card_maps.map_bounds(layers, site_filter.boroughs)  # the chosen boroughs, else London
 map_data = cache.site_map_data()
 density_label = f"{density_group}: open sites per 10,000 residents"
-source_keys = [
-    "boroughs",
-    "borough_population",
-    "cim",
-    "libraries",
-    "gp_practices",
-    "museums",
-    "worship",
-    *[k for p in policies for k in LAYER_SOURCES.get(p, ())],
-    *own_data.source_keys(own),
-]
+# The sources of what the map shows: the shading (open sites of its group), the sites shown.
+source_keys = view_source_keys(
+    ["boroughs"],
+    [shown],
+    policies,
+    [
+        *cache.site_sources(
+            () if density_group == declare.ALL_FACILITIES else (density_group,), (), "open"
+        ),
+        *own_data.source_keys(own),
+    ],
+)
 # The browser map's view, for the page or presentation mode.
 spec = site_map.explorer_spec(
     map_data,

@@ -16,6 +16,7 @@ from lib.analysis.community import Closures, apply_closures
 from lib.data import layers as data
 from lib.links import declare, match
 from lib.render import card_maps, loss_maps, maps, site_map, ward_maps
+from lib.vocab import sources
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING_CATEGORIES
 from lib.vocab.rules import RECORD_RULES
 
@@ -247,6 +248,23 @@ def sites_table_display():
     for column in ["category", "status", "borough", "source"]:
         table[column] = table[column].astype("category")
     return table
+
+
+@st.cache_data(show_spinner=False)
+def site_sources(
+    groups: tuple[str, ...] = (), categories: tuple[str, ...] = (), status: str | None = None
+) -> list[str]:
+    """Catalogue keys of the sources behind the sites of these groups and categories (all
+    when none), of one status if given: what a map drawn or shaded from them rests on."""
+    sites = site_attributes()
+    keep = pd.Series(True, index=sites.index)
+    if groups:
+        keep &= sites["category_group"].isin(groups)
+    if categories:
+        keep &= sites["categories"].str.split("; ").map(lambda c: bool(set(c) & set(categories)))
+    if status is not None:
+        keep &= sites["status"] == status
+    return sources.site_source_keys(sites[keep])
 
 
 @st.cache_resource(show_spinner=False)

@@ -444,6 +444,7 @@ LAYER_SOURCES: dict[str, tuple[str, ...]] = {
     "food_bank": ("food_banks",),
     "mutual_aid": ("mutual_aid",),
     "voluntary_wards": ("charities", "grants", "lsoa_population"),
+    "pubs_by_borough": ("boroughs", "pubs"),
     **{key: policy.sources for key, policy in POLICIES.items()},
 }
 
@@ -545,3 +546,24 @@ def attribution_lines(keys: Iterable[str]) -> tuple[str, ...]:
 
 def policy_source_keys(policies: Iterable[str]) -> list[str]:
     return [k for p in policies for k in LAYER_SOURCES.get(p, ())]
+
+
+def view_source_keys(
+    layers: Iterable[str] = (),
+    sites: Iterable[pd.DataFrame] = (),
+    policies: Iterable[str] = (),
+    keys: Iterable[str] = (),
+) -> list[str]:
+    """The sources of what a view shows, each once: its map layers (`LAYER_SOURCES` names),
+    the sources of the sites it draws or counts (each frame's `sources` column), its London
+    Plan layers, and any other catalogue keys; so an attribution names every source shown."""
+    return list(
+        dict.fromkeys(
+            [
+                *(k for layer in layers for k in LAYER_SOURCES[layer]),
+                *(k for frame in sites for k in site_source_keys(frame)),
+                *policy_source_keys(policies),
+                *keys,
+            ]
+        )
+    )
