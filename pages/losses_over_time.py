@@ -8,7 +8,7 @@ from lib.analysis import losses, pub_trends
 from lib.links import declare
 from lib.render import cards, charts, loss_maps, tables
 from lib.ui import cache, embed, layout, link_check, params, present, share_panel, widgets
-from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING
+from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING, categories_text
 from lib.vocab.policies import policy_title
 from lib.vocab.sources import view_source_keys
 
@@ -100,7 +100,7 @@ with line_column:
     )
     st.vega_lite_chart(spec=charts.pubs_trend_chart(trend, gss_code), width="stretch")
 st.markdown(
-    "When London's libraries, GP practices and museums closed, and how many pubs and bars "
+    f"When London's {categories_text(RECORDING)} closed, and how many pubs and bars "
     f"each borough lost between {PUBS_START} and {PUBS_END}. Choose a borough in the sidebar; "
     "the link in your address bar keeps the choice."
 )

@@ -6,11 +6,13 @@ this catalogue, so a missing file is reported with its publisher and upstream pa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
 
+from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES
 from lib.vocab.policies import POLICIES
 
 OGL = "Open Government Licence v3.0"
@@ -510,6 +512,16 @@ def status_as_of(sources: str) -> str:
     """The date a site's status is known at: its latest source's ('2016-04', '2023')."""
     dates = [SOURCES[SITE_SOURCE_KEYS[i][0]].as_of for i in sources.split("; ")]
     return max(dates)
+
+
+def recording_source_keys(categories: Iterable[str] = RECORDING_CATEGORIES) -> list[str]:
+    """Catalogue keys of the sources that record these categories' closures (and place them)."""
+    ids = [i for i in SITE_SOURCE_KEYS for c in categories if re.fullmatch(RECORDING[c].source, i)]
+    return list(dict.fromkeys(k for i in ids for k in SITE_SOURCE_KEYS[i]))
+
+
+#: Every source of the sites layer (what a count of all sites rests on), in catalogue order.
+SITE_KEYS = tuple(k for k in SOURCES if any(k in keys for keys in SITE_SOURCE_KEYS.values()))
 
 
 def site_source_keys(sites: pd.DataFrame) -> list[str]:
