@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass
 
 from lib.vocab.categories import RECORDING, categories_text
+from lib.vocab.policies import POLICIES
 
 # A column's type as the GeoPackage stores it (what QGIS shows as the field type).
 TYPES = {
@@ -123,8 +124,7 @@ LAYERS: dict[str, Layer] = {
             (
                 "policy",
                 "text",
-                "the policy layer: town_centre, caz, opportunity_area, sil, "
-                "creative_enterprise_zone, regeneration_area, area_of_intensification_2015",
+                f"the policy layer: {', '.join(POLICIES)}",
             ),
             ("name", "text", "the area's name (empty where the file has none)"),
             (
