@@ -96,8 +96,8 @@ def _attribution(at: AppTest) -> str:
 
 
 def test_the_explorers_attribution_names_every_source_of_the_sites_it_shows(app):
-    """The licences of the 1,725 open pharmacies and 1,250 dental practices (NHS England ODS)
-    and of the postcodes that place them (Royal Mail) ask to be named where they are shown."""
+    """The licences of the 2,005 pharmacies and 1,518 dental practices it shows (NHS England
+    ODS) and of the postcodes that place them (Royal Mail) ask to be named where shown."""
     from lib.data import layers as data
     from lib.vocab import sources
 
