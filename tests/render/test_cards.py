@@ -2,7 +2,10 @@
 screen (the same MapSpec, lib/render/page_specs.py: the same legend rows and sources), and each
 page's presentation mode and share panel (AppTest, opened by its link with present=1)."""
 
+import html
 import io
+import json
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
@@ -608,3 +611,49 @@ def test_voluntary_sector_present_from_the_link(app):
         for m in at.markdown
     )
     assert any("grants_per_head" in d.value.columns and len(d.value) == 634 for d in at.dataframe)
+
+
+# ----------------------------------------------- the screen's own legend (pages drawn as a spec)
+
+
+def screen_legend(at: AppTest) -> list[tuple[str, str]]:
+    """The legend the page's browser map shows (its spec, as sent to the browser)."""
+    (element,) = [
+        e for e in at.get("bidi_component") if e.proto.component_name == "joined_up_london.site_map"
+    ]
+    legend = json.loads(element.proto.json)["legend"]
+    found = re.findall(
+        r'<h4>(.*?)</h4>|<div class="row"><span[^>]*></span><span>(.*?)</span>', legend
+    )
+    return [
+        ("legend-title", html.unescape(title)) if title else ("legend", html.unescape(label))
+        for title, label in found
+    ]
+
+
+def test_explorer_card_has_the_screens_legend(app, layers):
+    """The explorer page's own map and its card, for Hackney's closed health sites."""
+    for key, value in {"group": "Health", "status": "Closed", "borough": "Hackney"}.items():
+        app.query_params[key] = value
+    at = app.switch_page("pages/map_explorer.py").run()
+    assert not at.exception
+    screen = screen_legend(at)
+    assert ("legend", "Closed, not a loss (2): replaced, or a contract-end record") in screen
+    card = cards.explorer_figure(
+        layers,
+        HACKNEY_HEALTH,
+        at.selectbox(key="density").value,
+        tuple(at.multiselect(key="policy").value),
+        LOSSES_LINK,
+    )
+    assert legend_of(card) == screen
+
+
+def test_losses_card_has_the_screens_legend(app, layers):
+    app.query_params["against"] = "Areas for Regeneration"
+    at = app.switch_page("pages/losses_vs_policy.py").run()
+    assert not at.exception
+    screen = screen_legend(at)
+    assert ("legend", "Inside Areas for Regeneration (98)") in screen
+    card = cards.losses_figure(layers, "regeneration_area", (), LOSSES_LINK)
+    assert legend_of(card) == screen
