@@ -6,6 +6,7 @@ import html
 import io
 import json
 import re
+from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
@@ -341,11 +342,15 @@ def test_explorer_card_is_its_screen(layers):
     assert sources_of(card) == "Sources: " + "; ".join(spec.attributions())
     assert "NHS England, Organisation Data Service" in sources_of(card)
     assert "Contains Royal Mail data" in sources_of(card)
-    # The page's own spec, passed as it is, makes the same card.
+    # The page's own spec, passed as it is, makes the same card; a card draws no street map,
+    # so it does not credit the screen's tiles.
+    on_tiles = replace(spec, basemap="light")
+    assert "CARTO" in " ".join(on_tiles.attributions())
     same = cards.explorer_figure(
-        layers, HACKNEY_HEALTH, "Health", ("town_centre",), LOSSES_LINK, spec=spec
+        layers, HACKNEY_HEALTH, "Health", ("town_centre",), LOSSES_LINK, spec=on_tiles
     )
     assert legend_of(same) == legend_of(card) and sources_of(same) == sources_of(card)
+    assert "CARTO" not in sources_of(same)
 
 
 def test_explorer_card_draws_the_screens_overlays(layers):
