@@ -15,15 +15,13 @@ from dataclasses import dataclass
 import branca.element
 import folium
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
 from lib.data.layers import Layers, history_texts, source_labels
-from lib.render import folium_setup
+from lib.render import folium_setup, symbols
 from lib.render.controls import TilesFailedNote
 from lib.render.legend import KEY_CSS, LegendSection, legend_html
-from lib.render.own_data import OwnDataLayer, add_own_data
 from lib.render.vendor import use_local_assets
 from lib.vocab.categories import CATEGORY_GROUPS, DRAW_ORDER, GROUP_COLOURS
 from lib.vocab.geography import LONDON_BOUNDS
@@ -35,27 +33,15 @@ folium_setup.compact_geojson()
 LONDON_CENTRE = (51.4905, -0.1100)
 LONDON_ZOOM = 10
 LEGEND_WIDTH_PX = 230
-CLOSED_COLOUR = "#000000"
-# A closure that is not a loss (a library closed and replaced, a contract-end record): grey.
-NOT_LOST_COLOUR = "#7a7a7a"
-# A sequential, colour-blind-safe ramp (ColorBrewer YlGnBu) for choropleths.
-RAMP = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"]
-BASEMAPS = {
-    "light": (
-        "Street map (CARTO light)",
-        "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
-        "© OpenStreetMap contributors © CARTO",
-    ),
-    "none": ("No basemap (works offline)", None, None),
-}
-# Shown in the map when the street map's tiles fail to load (no internet at a venue).
-TILES_FAILED = (
-    "The street map could not load (no internet?), so the background is grey. Everything "
-    "else is drawn; choose Basemap: No basemap in the sidebar for a clean map."
-)
+CLOSED_COLOUR = symbols.CLOSED_COLOUR
+NOT_LOST_COLOUR = symbols.NOT_LOST_COLOUR
+RAMP = list(symbols.RAMP)
+# (name, tile URL, attribution) by key, for the folium builders.
+BASEMAPS = {k: (b.name, b.url, b.attribution) for k, b in symbols.BASEMAPS.items()}
+TILES_FAILED = symbols.TILES_FAILED
 COORD_GRID = 1e-5  # degrees, about 1 m
-LAND_COLOUR = "#fbfaf7"  # the app's background: land reads apart from the pale-blue water
-NO_BASEMAP_BACKGROUND = "#d6e6f2"  # pale water blue: the Thames reads as the gap between boroughs
+LAND_COLOUR = symbols.LAND_COLOUR
+NO_BASEMAP_BACKGROUND = symbols.WATER_COLOUR
 
 
 @dataclass(frozen=True)
@@ -148,61 +134,12 @@ def layer_attribution(*layer_keys: str) -> str:
     return html.escape(" | ".join(credits(keys)))
 
 
-def classify(values: pd.Series, classes: int = 5) -> tuple[np.ndarray, list[float]]:
-    """Quantile class (0..classes-1) of each value, and the class edges."""
-    finite = values.dropna()
-    edges = sorted(set(np.quantile(finite, np.linspace(0, 1, classes + 1)).round(2)))
-    if len(edges) < 2:
-        edges = [float(finite.min()), float(finite.max()) + 1e-9]
-    bins = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2)
-    return bins, edges
-
-
-def add_choropleth(
-    m: folium.Map,
-    areas: gpd.GeoDataFrame,
-    code_column: str,
-    values: pd.Series,
-    label: str,
-    value_format: str,
-    attribution: str,
-) -> list[tuple[str, str]]:
-    """Fill areas by quantile class of `values` (indexed by code); returns legend rows."""
-    frame = areas[[code_column, "name", "geometry"]].copy()
-    frame["value"] = frame[code_column].map(values)
-    bins, edges = classify(frame["value"])
-    ramp = RAMP[-(len(edges) - 1) :] if len(edges) - 1 < len(RAMP) else RAMP
-    frame["fill"] = [
-        ramp[b] if pd.notna(v) else "#f0f0f0" for b, v in zip(bins, frame["value"], strict=True)
-    ]
-    frame["shown"] = [value_format.format(v) if pd.notna(v) else "no data" for v in frame["value"]]
-    frame["name"] = frame["name"].map(html.escape)
-    data = json.loads(frame[["name", "shown", "fill", "geometry"]].to_json(drop_id=True))
-    folium.GeoJson(
-        data,
-        name=html.escape(label),
-        style_function=lambda f: {
-            "fillColor": f["properties"]["fill"],
-            "fillOpacity": 0.75,
-            "color": "#333333",
-            "weight": 0.8,
-        },
-        highlight_function=lambda f: {"weight": 2.5},
-        tooltip=folium.GeoJsonTooltip(["name", "shown"], aliases=["", html.escape(label)]),
-        attribution=attribution,
-    ).add_to(m)
-    return [
-        (ramp[i], f"{value_format.format(edges[i])} – {value_format.format(edges[i + 1])}")
-        for i in range(len(edges) - 1)
-    ]
-
-
 def add_outlines(
     m: folium.Map,
     areas: gpd.GeoDataFrame,
     name: str,
     attribution: str = "",
-    colour: str = "#333333",
+    colour: str = symbols.BOUNDARY_COLOUR,
     weight: float = 1.2,
     land: bool = False,
 ) -> None:
@@ -548,59 +485,12 @@ def picker_map(
     )
     add_area_labels(m, map_layers.labels)
     if clicked:
-        folium.CircleMarker(list(clicked), radius=7, color="#AA3377", weight=3).add_to(m)
+        folium.CircleMarker(
+            list(clicked), radius=7, color=symbols.COMMUNITY_COLOUR, weight=3
+        ).add_to(m)
     return use_local_assets(m)
 
 
 def finish(m: folium.Map) -> folium.Map:
     folium.LayerControl(collapsed=True).add_to(m)
     return use_local_assets(m)
-
-
-def explorer_map(
-    map_layers: MapLayers,
-    site_index: pd.Index,
-    per_10k: pd.Series,
-    choropleth_label: str,
-    policies_shown: tuple[str, ...],
-    basemap: str,
-    view=None,
-    bounds=LONDON_BOUNDS,
-    own_data: OwnDataLayer | None = None,
-    community_reports=None,
-) -> folium.Map:
-    """The map explorer as a folium map: borough choropleth, London Plan overlays, filtered
-    sites, the user's own data and (lib.store.public_contributions) the community-reported
-    layer on top, legend."""
-    m = new_map(basemap, bounds=bounds, view=view)
-    classes = add_choropleth(
-        m,
-        map_layers.boroughs,
-        "gss_code",
-        per_10k,
-        choropleth_label,
-        "{:.1f}",
-        layer_attribution("boroughs"),
-    )
-    add_area_labels(m, map_layers.labels)
-    # Only the chosen layers travel to the browser: the rest would add ~0.8 MB.
-    policy_rows = add_policy_layers(m, map_layers.policy_areas, policies_shown, policies_shown)
-    points = map_layers.sites.loc[site_index]
-    group_rows = add_site_layers(
-        m, points, layer_attribution("cim", "libraries", "gp_practices", "museums", "worship")
-    )
-    closed = int((points["status"] == "closed").sum())
-    closed_row = ("#ffffff", f"Closed ({closed:,}), filled with the group's colour")
-    own_rows = add_own_data(m, own_data) if own_data is not None else []
-    add_legend(
-        m,
-        [
-            LegendSection("Your own data", "edged", tuple(own_rows)),
-            LegendSection(choropleth_label, "swatch", tuple(classes)),
-            LegendSection("Sites (open)", "dot", tuple(group_rows)),
-            LegendSection("Closed sites", "ring", (closed_row,) if closed else ()),
-            community_section(m, community_reports),
-            LegendSection("London Plan", "line", tuple(policy_rows)),
-        ],
-    )
-    return finish(m)
