@@ -31,7 +31,13 @@ from lib.analysis.geometry import (
     policy_layer,
 )
 from lib.analysis.inference import wilson_interval
-from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES
+from lib.vocab.categories import (
+    RECORDING,
+    RECORDING_CATEGORIES,
+    categories_text,
+    count_word,
+    recording_text,
+)
 from lib.vocab.policies import MAIN_ANALYSED, parse_policy, policy_flag, policy_label
 from lib.vocab.rules import RECORD_RULES
 
@@ -57,13 +63,14 @@ CAVEATS: dict[str, str] = {
         "Plan 2021: sites in the other 20 are counted as outside."
     ),
     "library_window": (
-        "Library closures are recorded from 2010 to 2023 (the DCMS / Arts Council England "
-        "lists of 2016, 2021 and 2023); a library closed and replaced, moved, reopened or "
+        f"Library closures are recorded from {RECORDING['Library'].first_year} to "
+        f"{RECORDING['Library'].last_year} (the "
+        f"{RECORDING['Library'].described}); a library closed and replaced, moved, reopened or "
         "handed to a community group is not counted as a loss."
     ),
     "gp_window": (
-        "GP practice closures are recorded only from July 2013 to July 2019 (NHS Digital "
-        "epraccur, December 2019); a code that closed at the postcode of a practice still "
+        f"GP practice closures are recorded only {RECORDING['GP practice'].window} "
+        f"({RECORDING['GP practice'].described}); a code that closed at the postcode of a practice still "
         "active is counted as a merger, not a loss, and services that are not GP surgeries "
         "are left out."
     ),
@@ -88,9 +95,9 @@ CAVEATS: dict[str, str] = {
         "designation year; its years before then count as elsewhere."
     ),
     "no_closure_records": (
-        "Only libraries, GP practices, museums, pharmacies and dental practices have sources "
-        "that record closures; other categories (pubs, community centres, music venues and the "
-        "rest of the culture map) cannot show losses here."
+        f"Only {categories_text(RECORDING)} have sources that record closures; other "
+        "categories (pubs, community centres, music venues and the rest of the culture map) "
+        "cannot show losses here."
     ),
     "culture_map_only": (
         "Libraries and museums known only from the 2022 Cultural Infrastructure Map are left out "
@@ -1153,16 +1160,13 @@ def closures_by_year(
 
 # ---------------------------------------------------------------- definitions
 
+_COUNT = count_word(len(RECORDING))
 DEFINITIONS = f"""\
-**Which sites count.** Five categories have sources that record closures as well as open
-sites: libraries (DCMS / Arts Council England lists of 2016, 2021 and 2023: closures 2010-2023),
-GP practices (NHS Digital epraccur, December 2019: closures July 2013 - July 2019), museums and
-public galleries (Mapping Museums, Birkbeck: closure years are ranges, we use the earliest;
-1945-2021), pharmacies (NHS ODS dispensary codes, April 2025: closures 2004 - April 2025) and
-dental practices (NHS ODS, frozen about April 2016: closures 2006 - March 2016). A site counts
+**Which sites count.** {_COUNT.capitalize()} categories have sources that record closures as
+well as open sites: {recording_text()}. A site counts
 only if one of these sources lists it; libraries and museums known only from the 2022 Cultural
 Infrastructure Map are left out, because nobody records whether they closed. Pubs, community
-centres, music venues and the rest cannot show losses as points. All five are compared by
+centres, music venues and the rest cannot show losses as points. All {_COUNT} are compared by
 default: counted per site-year and pooled within categories (below), sources recorded over
 different years no longer bias the comparison, and more closures give a firmer answer; the
 robustness panel shows each category alone, and the sidebar can choose fewer.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pandas as pd
 import pyogrio
 
 from lib.vocab.categories import STATUS_LABELS, STATUSES
+from lib.vocab.policies import POLICIES
 from lib.vocab.schema import LAYERS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -340,12 +342,7 @@ def sites_table(sites: gpd.GeoDataFrame, borough_names: dict[str, str]) -> pd.Da
             "borough": sites["gss_code"].map(borough_names),
             "ward_code": sites["ward_code"],
             "lsoa_code": sites["lsoa_code"],
-            "in_town_centre": sites["in_town_centre"],
-            "in_caz": sites["in_caz"],
-            "in_opportunity_area": sites["in_opportunity_area"],
-            "in_sil": sites["in_sil"],
-            "in_creative_enterprise_zone": sites["in_creative_enterprise_zone"],
-            "in_regen_area": sites["in_regen_area"],
+            **{p.flag: sites[p.flag] for p in POLICIES.values() if p.flag},
             "dist_town_centre_m": sites["dist_town_centre_m"],
             "source": sites["sources"].map(source_labels),
             "licence": sites["licence"],
@@ -374,3 +371,12 @@ def sites_geojson(
     collection = {"type": "FeatureCollection", "name": name, "description": selection}
     collection["features"] = json.loads(frame.to_json(drop_id=True))["features"]
     return json.dumps(collection, ensure_ascii=False)
+
+
+def geopackage_bytes(frames: dict[str, gpd.GeoDataFrame]) -> bytes:
+    """Several layers as one GeoPackage file's bytes (a download for QGIS), in their CRS."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "download.gpkg"
+        for name, frame in frames.items():
+            frame.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
+        return path.read_bytes()

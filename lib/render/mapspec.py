@@ -39,8 +39,9 @@ Layers (drawn in the order given, bottom first; the legend has its own fixed ord
   ("community"), an `OwnDataLayer`;
 - `VoluntaryPoints(points)`: food banks by network and mutual aid groups
   (`profiles.voluntary_points` rows: kind, network, status);
-- `Boundaries(areas, focus)`: area outlines (a "Borough boundaries" legend row when no
-  choropleth fills the same areas); `focus` codes get a heavy outline;
+- `Boundaries(areas, focus, focus_label, focus_title)`: area outlines (a "Borough
+  boundaries" legend row when no choropleth fills the same areas); `focus` codes get a heavy
+  outline, named in the legend by `focus_label` (under `focus_title`) if given;
 - `Labels(areas, first)`: area names, decluttered; `first` placed first, in bold.
 
 Example (the explorer)::
@@ -378,12 +379,22 @@ class Boundaries:
 
     areas: Areas = "boroughs"
     focus: tuple[str, ...] = ()
+    focus_label: str = ""  # the focus's legend row ("Hackney"), kept when a fill hides the rest
+    focus_title: str = ""  # its section's title ("Chosen ward")
+
+    def focus_legend(self) -> tuple[LegendSection, ...]:
+        if not (self.focus and self.focus_label):
+            return ()
+        return (
+            LegendSection(self.focus_title, "outline", ((symbols.FOCUS_COLOUR, self.focus_label),)),
+        )
 
     def legend(self) -> tuple[LegendSection, ...]:
         return (
             LegendSection(
                 "", "outline", ((symbols.BOUNDARY_COLOUR, f"{AREA_NAMES[self.areas]} boundaries"),)
             ),
+            *self.focus_legend(),
         )
 
     def source_keys(self) -> tuple[str, ...]:
@@ -460,15 +471,16 @@ class MapSpec:
     def legend(self) -> tuple[LegendSection, ...]:
         """The legend sections (empty ones dropped), derived from the layers."""
         filled = {c.areas for c in self.of(Choropleth)}
-        shown = [
-            layer
-            for layer in self.layers
-            if not (isinstance(layer, Boundaries) and layer.areas in filled)
-        ]
+
+        def sections(layer: Layer) -> tuple[LegendSection, ...]:
+            if isinstance(layer, Boundaries) and layer.areas in filled:
+                return layer.focus_legend()  # the fill's legend already says the areas
+            return layer.legend()
+
         return tuple(
             section
-            for layer in sorted(shown, key=_legend_rank)
-            for section in layer.legend()
+            for layer in sorted(self.layers, key=_legend_rank)
+            for section in sections(layer)
             if section.rows
         )
 

@@ -38,11 +38,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from lib.store import spreadsheet
 from lib.store.engine import writing
-from lib.store.models import Contribution, Revision, WorkshopSession
-from lib.store.submit import EDITABLE, content_json, origin_of, utcnow
+from lib.store.models import Contribution, Revision, RoomWeights, WorkshopSession
+from lib.store.submit import EDITABLE, content_json, origin_of, rate_key, utcnow
 from lib.store.validation import Submission, ValidationError, validate
+from lib.store.weights import adopted_weights, room_weights
 from lib.store.workshop import REMOVED, Session, get_session, normalise_code
 from lib.vocab import contributions as vocab
+from lib.vocab.needs import WeightsError, check_weights
 
 FORMAT = "joined-up-london/workshop-bundle"
 VERSION = 1
@@ -216,6 +218,11 @@ def export_bundle(engine: Engine, session_id: int, *, now: dt.datetime | None = 
         },
         "not_included": "contact details and postcodes (private); the moderation state (an "
         "import always waits for moderation)",
+        # The needs index's weights: the facilitator's choice and each phone's (anonymous).
+        "weights": {
+            "adopted": adopted_weights(engine, session_id),
+            "room": room_weights(engine, session_id).to_dict("records"),
+        },
     }
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
@@ -431,6 +438,23 @@ def _rows(
     return checked
 
 
+def _weights(manifest: dict) -> tuple[dict | None, list[dict]]:
+    """The bundle's adopted and room weights, checked (a bundle from before them has none)."""
+    weights = manifest.get("weights") or {}
+    try:
+        if not isinstance(weights, dict) or not isinstance(weights.get("room", []), list):
+            raise WeightsError("not a set of weights")
+        adopted = weights.get("adopted")
+        return (
+            None if adopted is None else check_weights(adopted),
+            [check_weights(w) for w in weights.get("room", [])],
+        )
+    except WeightsError as error:
+        raise BundleError(
+            f"{MANIFEST}'s weights are not valid ({error}). Nothing was imported."
+        ) from None
+
+
 def read_bundle(
     data: bytes,
     *,
@@ -460,6 +484,7 @@ def import_bundle(
         data, categories=categories, site_ids=site_ids, ward_codes=ward_codes
     )
     info = manifest["session"]
+    adopted, room = _weights(manifest)
     now = utcnow()
     created = 0
     with writing(engine) as connection:
@@ -482,9 +507,20 @@ def import_bundle(
                     started_at=_parse_datetime(info.get("started_at")) or now,
                     ended_at=_parse_datetime(info.get("ended_at")) or now,
                     imported_at=now,
+                    weights=None if adopted is None else json.dumps(adopted, sort_keys=True),
                 )
                 .returning(WorkshopSession.id)
             ).scalar_one()
+            for n, weights in enumerate(room):
+                connection.execute(
+                    insert(RoomWeights).values(
+                        session_id=session_id,
+                        phone=rate_key("room-phone", f"{info['uid']}:{n}"),
+                        weights=json.dumps(weights, sort_keys=True),
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
         module = postgresql if connection.dialect.name == "postgresql" else sqlite
         for record, submission in checked:
             # Never later than now; the queue goes by arrival (id), so no date jumps it.

@@ -81,6 +81,23 @@ class WorkshopSession(Base):
     imported_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # Held (migration 0003): the wall shows only approved reports.
     wall_held: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # The needs index's weights the facilitator adopted for the session (0004), JSON.
+    weights: Mapped[str | None] = mapped_column(Text)
+
+
+class RoomWeights(Base):
+    """One phone's weights for the needs index in a workshop (0004): `phone` is a hash of a
+    random id the phone's browser session holds, nothing personal; one row per phone."""
+
+    __tablename__ = "room_weights"
+    __table_args__ = (UniqueConstraint("session_id", "phone"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("workshop_sessions.id"), nullable=False)
+    phone: Mapped[str] = mapped_column(String(64), nullable=False)
+    weights: Mapped[str] = mapped_column(Text, nullable=False)  # JSON: domain -> 0..MAX_WEIGHT
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
 
 
 class Contact(Base):

@@ -17,18 +17,23 @@ from __future__ import annotations
 
 import base64
 import html
+import secrets
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from lib.analysis.room import room_choice, room_summary
 from lib.data.layers import Layers
 from lib.links import lan
+from lib.render import room
 from lib.render import workshop as render
 from lib.render.community import KIND_SHORT
 from lib.store import clients
 from lib.store.bundle import BundleError, bundle_name, export_bundle, import_bundle
 from lib.store.moderation import take_off_wall
+from lib.store.validation import Refused
+from lib.store.weights import adopt_weights, adopted_weights, room_weights, send_weights
 from lib.store.workshop import (
     MAX_TITLE,
     Session,
@@ -46,6 +51,7 @@ from lib.store.workshop import (
 from lib.ui import contribute, draft, moderate, widgets
 from lib.vocab import commands
 from lib.vocab import contributions as vocab
+from lib.vocab.needs import DEFAULT_WEIGHT, DOMAINS, MAX_WEIGHT, WeightsError
 
 WALL_REFRESH_S = 3
 LATEST = 4
@@ -175,7 +181,54 @@ def join_page(engine, layers: Layers) -> None:
         f'<p class="jul-join-title">Workshop {html.escape(session.code)}</p>'
         f"<h2 style='margin:0 0 .3rem'>{html.escape(session.title)}</h2>"
     )
-    _form(layers, contribute.Mode(workshop=session.id), draft_scope=f"workshop:{session.code}")
+    report, weigh = st.tabs(["Send a report", "Weigh what matters"])
+    with report:
+        _form(layers, contribute.Mode(workshop=session.id), draft_scope=f"workshop:{session.code}")
+    with weigh:
+        _weights_form(engine, session)
+
+
+WEIGHT_WORDS = {0: "leave out", 1: "a little", 2: "some", 3: "a lot", 4: "most"}
+
+
+def _send_weights(engine, session: Session) -> None:
+    phone = st.session_state.setdefault("room_phone", secrets.token_hex(16))
+    weights = {key: st.session_state[f"room_weight_{key}"] for key in DOMAINS}
+    try:
+        send_weights(engine, session.id, phone, weights, source=_source())
+    except (WeightsError, Refused) as error:
+        st.session_state["room_weights_result"] = ("error", getattr(error, "message", str(error)))
+        return
+    st.session_state["room_weights_result"] = (
+        "success",
+        "Sent: the wall shows the room's weights. Move the sliders and send again to change yours.",
+    )
+
+
+def _weights_form(engine, session: Session) -> None:
+    """A phone's weights for the needs index: how much each kind of need should count."""
+    st.markdown(
+        "How much should each of these count when we map where need is greatest? "
+        "Your weights join the room's on the wall; they carry nothing about you."
+    )
+    for key, domain in DOMAINS.items():
+        st.select_slider(
+            domain.question,
+            options=list(range(MAX_WEIGHT + 1)),
+            value=DEFAULT_WEIGHT,
+            format_func=lambda v: f"{v}: {WEIGHT_WORDS[v]}",
+            key=f"room_weight_{key}",
+        )
+    st.button(
+        "Send my weights",
+        key="room_weights_send",
+        type="primary",
+        on_click=_send_weights,
+        args=(engine, session),
+    )
+    result = st.session_state.get("room_weights_result")
+    if result is not None:
+        (st.success if result[0] == "success" else st.error)(result[1])
 
 
 def _form(
@@ -345,6 +398,45 @@ def session_panel(engine, session: Session) -> None:
             with st.container(key="workshop_qr"):
                 st.html(_qr_html(join, QR_PX))
     wall_controls(engine, session, rows)
+    weights_controls(engine, session)
+
+
+def _adopt(engine, session_id: int, weights: dict | None) -> None:
+    if _signed_in(engine) is None:
+        return
+    adopt_weights(engine, session_id, weights)
+    st.session_state["workshop_done"] = (
+        "The session now uses the room's weights." if weights else "Back to equal weights."
+    )
+
+
+def weights_controls(engine, session: Session) -> None:
+    """The room's weights for the needs index, and adopting them for the session."""
+    phones = room_weights(engine, session.id)
+    chosen = room_choice(phones)
+    adopted = adopted_weights(engine, session.id)
+    with st.expander(f"The room's weights ({len(phones)} phones)", key="workshop_weights_box"):
+        st.html(room.weights_html(room_summary(phones)))
+        if adopted:
+            st.caption(
+                "Adopted for this session: "
+                + ", ".join(f"{DOMAINS[k].label} {v:g}" for k, v in adopted.items())
+            )
+        st.button(
+            "Adopt the room's weights for this session",
+            key="workshop_adopt",
+            disabled=chosen is None,
+            on_click=_adopt,
+            args=(engine, session.id, chosen),
+            help="Each domain's median over the phones. The bundle carries them.",
+        )
+        if adopted:
+            st.button(
+                "Back to equal weights",
+                key="workshop_unadopt",
+                on_click=_adopt,
+                args=(engine, session.id, None),
+            )
 
 
 def _hold(engine, session_id: int) -> None:
@@ -506,6 +598,7 @@ def wall(engine, session: Session, map_layers, basemap: str, map_height: int) ->
                 + (f", {total - on_map} for a whole ward" if total > on_map else "")
                 + "</p>"
                 + _kinds_html(rows)
+                + room.weights_html(room_summary(room_weights(engine, session.id)))
                 + _latest_html(rows)
             )
 

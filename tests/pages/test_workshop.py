@@ -303,3 +303,52 @@ def test_an_ended_workshops_wall_is_closed(new_app, store_url, contrib_engine):
     at = open_page(new_app, "pages/wall.py", session=session.code)
     assert "has ended" in texts(at)
     assert not at.get("html") or "jul-wall-total" not in html_of(at)
+
+
+def test_phones_weigh_the_domains_the_wall_shows_the_room_and_the_facilitator_adopts(
+    new_app, store_url, moderator, contrib_engine
+):
+    from lib.store.weights import adopted_weights, room_weights
+
+    session = start_session(contrib_engine, "Weighing", started_by="mo")
+    for access in (4, 2):  # two phones, each its own browser session
+        phone = open_page(new_app, "pages/join.py", session=session.code)
+        phone.select_slider(key="room_weight_access").set_value(access)
+        phone.select_slider(key="room_weight_losses").set_value(0).run()
+        phone.button(key="room_weights_send").click().run()
+        assert not phone.exception, phone.exception
+        assert "Sent: the wall shows the room's weights" in texts(phone)
+    # the same phone changing its mind stays one phone
+    phone.select_slider(key="room_weight_voluntary").set_value(4).run()
+    phone.button(key="room_weights_send").click().run()
+    stored = room_weights(contrib_engine, session.id)
+    assert len(stored) == 2 and stored["voluntary"].tolist() == [2, 4]
+
+    wall = open_page(new_app, "pages/wall.py", session=session.code)
+    shown = html_of(wall)
+    assert 'data-phones="2"' in shown and "<b>The room's weights</b> (2 phones" in shown
+    assert '<td>Access</td><td class="bar"><div class="median" style="width:75%">' in shown
+
+    at = sign_in(open_page(new_app, "pages/workshop.py", session=session.code))
+    at.button(key="workshop_adopt").click().run()
+    assert not at.exception, at.exception
+    assert adopted_weights(contrib_engine, session.id) == {
+        "access": 3,
+        "losses": 0,
+        "voluntary": 3,
+        "deprivation": 2,
+        "community": 2,
+    }
+    assert "Adopted for this session: Access 3, Losses 0, Voluntary sector 3" in texts(at)
+
+
+def test_an_ended_session_takes_no_weights(new_app, store_url, contrib_engine):
+    from lib.store.weights import room_weights
+
+    session = start_session(contrib_engine, "Late", started_by="mo")
+    phone = open_page(new_app, "pages/join.py", session=session.code)
+    end_session(contrib_engine, session.id)
+    phone.button(key="room_weights_send").click().run()
+    # the page says so (the store's refusal: tests/store/test_room_weights.py)
+    assert f"The workshop {session.code} has ended." in texts(phone)
+    assert room_weights(contrib_engine, session.id).empty

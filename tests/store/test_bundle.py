@@ -24,6 +24,7 @@ from lib.store.bundle import (
 from lib.store.engine import open_store
 from lib.store.models import Contribution
 from lib.store.submit import SCRIBE_LIMITS, submit
+from lib.store.weights import adopt_weights, adopted_weights, room_weights, send_weights
 from lib.store.workshop import end_session, find_session, session_contributions, start_session
 from tests.store.conftest import new_store_url
 from tests.store.forms import submission
@@ -54,6 +55,9 @@ def exported(store):
             scribed=scribed,
             limits=SCRIBE_LIMITS,
         )
+    send_weights(engine, session.id, "phone-a", {"access": 4, "deprivation": 2})
+    send_weights(engine, session.id, "phone-b", {"losses": 3, "community": 1})
+    adopt_weights(engine, session.id, {"access": 2, "losses": 2, "community": 1})
     end_session(engine, session.id)
     return session, export_bundle(engine, session.id)
 
@@ -137,6 +141,18 @@ def test_an_import_goes_to_moderation_once_however_often_it_is_imported(
     assert list(rows["moderation"]) == ["pending"] * 4
     assert list(rows["scribed"]) == [False, False, False, True]
     assert public_contributions(other_store).empty  # not public before moderation
+    # The room's weights and the facilitator's choice travel with it.
+    assert adopted_weights(other_store, imported.id) == {
+        "access": 2,
+        "losses": 2,
+        "voluntary": 0,
+        "deprivation": 0,
+        "community": 1,
+    }
+    assert room_weights(other_store, imported.id).to_dict("records") == [
+        {"access": 4, "losses": 0, "voluntary": 0, "deprivation": 2, "community": 0},
+        {"access": 0, "losses": 3, "voluntary": 0, "deprivation": 0, "community": 1},
+    ]
 
     again = import_bundle(other_store, data, imported_by="mo2", categories=CATEGORIES)
     assert (again.created, again.already, again.session_created) == (0, 4, False)
@@ -189,6 +205,12 @@ def other_licence(files):
     return rezip({**files, MANIFEST: json.dumps(manifest).encode()})
 
 
+def bad_weights(files):
+    manifest = json.loads(files[MANIFEST])
+    manifest["weights"]["room"][0] = {"access": 9}
+    return rezip({**files, MANIFEST: json.dumps(manifest).encode()})
+
+
 def bad_manifest(files):
     return rezip({**files, MANIFEST: b"{not json"})
 
@@ -205,6 +227,7 @@ def bad_manifest(files):
         (invalid_row, "report 2 ('Report 1 <b>bold</b>'): where: This place is outside London"),
         (other_licence, "cannot be imported"),
         (bad_manifest, "manifest.json is not readable JSON"),
+        (bad_weights, "weights are not valid (The weight of Access is 9:"),
     ],
 )
 def test_a_spoilt_bundle_says_what_is_wrong_and_imports_nothing(
