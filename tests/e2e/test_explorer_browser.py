@@ -26,7 +26,7 @@ def test_explorer_draws_sites_and_legend_offline(app_url, page):
     legend = frame.locator(".jul-legend")
     legend.wait_for()
     assert "Closed, a loss (717)" in legend.inner_text()
-    assert "Closed, not a loss (131)" in legend.inner_text()
+    assert "Closed, not a loss (132)" in legend.inner_text()
     assert "Pubs (3,779)" in legend.inner_text()
     pub_pixels = count_map_pixels(page, GROUP_COLOURS["Pubs"], at_least=501)
     closed_ring_pixels = count_map_pixels(page, maps.CLOSED_COLOUR, at_least=501)

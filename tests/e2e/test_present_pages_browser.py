@@ -20,7 +20,7 @@ LOCAL = {"127.0.0.1", "localhost"}
 PAGES = {
     "/losses?against=Areas+for+Regeneration&basemap=No+basemap": (
         "present-losses-1280x720",
-        "1.14 vs 0.98",
+        "1.13 vs 0.98",
     ),
     "/over-time?area=Hackney&basemap=No+basemap": ("present-over-time-1280x720", "155 → 185"),
     "/borough?borough=Hackney&basemap=No+basemap": ("present-borough-1280x720", "23.1"),
