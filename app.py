@@ -2,25 +2,19 @@
 
 import streamlit as st
 
+from lib.links import declare
 from lib.ui import layout, tour_bar
 from lib.vocab.sources import GLA_ATTR, ONS_ATTR, OS_ATTR
 
 # No page or page icons: Streamlit fetches a Material icon favicon from a Google font host.
 st.set_page_config(page_title="Joined Up London", layout="wide")
 
+# The views and their addresses are declared once, in lib/links/declare.py.
 pages = [
-    st.Page("pages/map_explorer.py", title="Map explorer", default=True),
-    st.Page("pages/losses_vs_policy.py", title="Losses vs policy", url_path="losses"),
-    st.Page("pages/losses_over_time.py", title="Losses over time", url_path="over-time"),
-    st.Page("pages/borough_profile.py", title="Borough profile", url_path="borough"),
-    st.Page("pages/voluntary_sector.py", title="Voluntary sector", url_path="voluntary"),
-    st.Page("pages/data_sources.py", title="Data & sources", url_path="sources"),
-    st.Page("pages/tour.py", title="Tour", url_path="tour"),
-    st.Page("pages/contribute.py", title="Add to the map", url_path="contribute"),
-    st.Page("pages/moderate.py", title="Moderation", url_path="moderate"),
-    st.Page("pages/workshop.py", title="Workshop", url_path="workshop"),
-    st.Page("pages/join.py", title="Join a workshop", url_path="join"),
-    st.Page("pages/wall.py", title="Workshop wall", url_path="wall"),
+    st.Page(view.script, title=view.title, default=True)
+    if view.default
+    else st.Page(view.script, title=view.title, url_path=view.url_path)
+    for view in declare.VIEWS.values()
 ]
 page = st.navigation(pages)
 st.html(layout.CONTRAST_CSS)

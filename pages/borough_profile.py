@@ -5,6 +5,7 @@ from functools import partial
 import streamlit as st
 
 from lib.analysis import profiles
+from lib.links import declare
 from lib.render import cards, focus, tables, ward_maps
 from lib.store import PublicFilter
 from lib.ui import (
@@ -13,16 +14,18 @@ from lib.ui import (
     embed,
     layout,
     link_check,
+    params,
     present,
     share_panel,
     table_headers,
     widgets,
 )
-from lib.vocab.policies import POLICIES
+from lib.vocab.sources import view_source_keys
 
+VIEW = declare.BOROUGH
 layers = widgets.require_layers()
 # Before the widgets. A borough that matches nothing is not replaced by another: the page asks.
-unknown = link_check.check_link("borough")
+unknown = link_check.check_link(VIEW.url_path)
 names = layers.borough_names
 ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
 presenting = present.presentation_mode()
@@ -32,34 +35,11 @@ first_by_default = "borough" not in st.query_params
 
 with st.sidebar:
     st.header("Borough")
-    gss_code = st.selectbox(
-        "Borough",
-        sorted(names, key=names.get),
-        format_func=names.get,
-        key="borough",
-        bind="query-params",
-        index=None if "borough" in unknown else 0,
-        placeholder="Choose a borough",
-    )
+    gss_code = params.widget(VIEW.param["borough"], index=None if "borough" in unknown else 0)
     st.header("Ward map")
-    measure = st.selectbox(
-        "Shade wards by",
-        list(ward_maps.WARD_MEASURES),
-        format_func=lambda k: ward_maps.WARD_MEASURES[k].short,
-        key="measure",
-        bind="query-params",
-    )
-    policies = st.multiselect(
-        "London Plan layers shown",
-        list(POLICIES),
-        format_func=lambda p: POLICIES[p].legend,
-        key="policy",
-        bind="query-params",
-        default=["town_centre"],
-    )
-    show_voluntary = st.toggle(
-        "Food banks and mutual aid groups", value=True, key="helpers", bind="query-params"
-    )
+    measure = params.widget(VIEW.param["measure"])
+    policies = params.widget(VIEW.param["policy"])
+    show_voluntary = params.widget(VIEW.param["helpers"])
     show_community = community.show_toggle()
     basemap = widgets.basemap_picker()
 
@@ -88,8 +68,10 @@ m = ward_maps.borough_map(
     community_reports=reports,
 )
 m.add_child(focus.LegibleClosedSites())  # closed sites read from the back of a room
-map_sources = ward_maps.map_sources(
-    measure, with_sites=True, policies=policies, volunteers=show_voluntary
+# The sources of the borough's sites drawn, of the shading, the plan layers and helpers.
+map_sources = view_source_keys(
+    sites=[layers.sites.loc[site_index]],
+    keys=ward_maps.map_sources(measure, policies=policies, volunteers=show_voluntary),
 )
 
 if presenting:  # for a projector: the title, the borough's figure against London's, the map

@@ -5,36 +5,28 @@ from functools import partial
 import streamlit as st
 
 from lib.analysis import losses, pub_trends
+from lib.links import declare
 from lib.render import cards, charts, loss_maps, tables
-from lib.ui import cache, embed, layout, link_check, present, share_panel, widgets
-from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING
+from lib.ui import cache, embed, layout, link_check, params, present, share_panel, widgets
+from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING, categories_text
 from lib.vocab.policies import policy_title
+from lib.vocab.sources import view_source_keys
 
-LONDON = "london"  # the selectbox option for all of London (shown as "All London")
-
-
+VIEW = declare.OVER_TIME
 layers = widgets.require_layers()
 # Before the widgets. A borough that matches nothing is not replaced by London: the page asks.
-unknown = link_check.check_link("over-time")
+unknown = link_check.check_link(VIEW.url_path)
 names = layers.borough_names
 presenting = present.presentation_mode()
 
 with st.sidebar:
     st.header("Where")
-    area = st.selectbox(
-        "Borough",
-        [LONDON, *sorted(names, key=names.get)],
-        key="area",
-        bind="query-params",
-        format_func=lambda code: "All London" if code == LONDON else names[code],
-        index=None if "area" in unknown else 0,
-        placeholder="Choose a borough",
-    )
+    area = params.widget(VIEW.param["area"], index=None if "area" in unknown else 0)
     basemap = widgets.basemap_picker()
 
 if area is None:
     widgets.choose_a_place("over-time", "area", unknown, "a borough (or All London)")
-gss_code = None if area == LONDON else area
+gss_code = None if area == declare.LONDON else area
 place = "London" if gss_code is None else names[gss_code]
 
 if presenting:  # for a projector: the title, one figure, the pubs map
@@ -45,7 +37,7 @@ if presenting:  # for a projector: the title, one figure, the pubs map
         loss_maps.pubs_change_map(cache.map_layers(), cache.pubs_map_layer(), basemap, gss_code),
         key="pubs_map_present",
     )
-    widgets.attribution_caption(["boroughs", "pubs"], basemap)
+    widgets.attribution_caption(view_source_keys(["pubs_by_borough"]), basemap)
     st.stop()
 
 # ---------------------------------------------------------------- pubs: the map first
@@ -95,7 +87,7 @@ with map_column:
         key="pubs_map",
         height=layout.MAP_HEIGHT,
     )
-    widgets.attribution_caption(["boroughs", "pubs"], basemap)
+    widgets.attribution_caption(view_source_keys(["pubs_by_borough"]), basemap)
 with line_column:
     st.markdown(cards.pubs_summary(change, gss_code))
     st.markdown(
@@ -108,7 +100,7 @@ with line_column:
     )
     st.vega_lite_chart(spec=charts.pubs_trend_chart(trend, gss_code), width="stretch")
 st.markdown(
-    "When London's libraries, GP practices and museums closed, and how many pubs and bars "
+    f"When London's {categories_text(RECORDING)} closed, and how many pubs and bars "
     f"each borough lost between {PUBS_START} and {PUBS_END}. Choose a borough in the sidebar; "
     "the link in your address bar keeps the choice."
 )

@@ -6,71 +6,37 @@ import streamlit as st
 
 from lib.analysis import community as community_counts
 from lib.analysis import geometry, losses
+from lib.links import declare
 from lib.render import cards, charts, loss_maps, tables
 from lib.store import PublicFilter
-from lib.ui import cache, community, embed, layout, link_check, present, share_panel, widgets
-from lib.vocab.categories import RECORDING_CATEGORIES, WINDOW_START_OPTIONS, categories_text
-from lib.vocab.policies import ANALYSED, MAIN_ANALYSED, base_policy, policy_label, policy_title
+from lib.ui import (
+    cache,
+    community,
+    embed,
+    layout,
+    link_check,
+    params,
+    present,
+    share_panel,
+    widgets,
+)
+from lib.vocab.categories import RECORDING_CATEGORIES, categories_text
+from lib.vocab.policies import base_policy, policy_label, policy_title
+from lib.vocab.sources import view_source_keys
 
-# Main policies first, then the town-centre classes; the URL carries the readable title.
-POLICY_OPTIONS = [*MAIN_ANALYSED, *[p for p in ANALYSED if ":" in p]]
-DEFAULT_POLICY = "regeneration_area"
-
-
+VIEW = declare.LOSSES
 layers = widgets.require_layers()
-link_check.check_link("losses")  # before the widgets
+link_check.check_link(VIEW.url_path)  # before the widgets
 presenting = present.presentation_mode()
 
 with st.sidebar:
     st.header("Compare")
-    policy = st.selectbox(
-        "London Plan policy",
-        POLICY_OPTIONS,
-        index=POLICY_OPTIONS.index(DEFAULT_POLICY),
-        format_func=policy_title,
-        key="against",
-        bind="query-params",
-        help="Town centres can be taken as a whole or one class at a time.",
-    )
-    chosen = st.multiselect(
-        "Categories",
-        RECORDING_CATEGORIES,
-        key="categories",
-        bind="query-params",
-        placeholder="All five",
-        help="Only these five have sources that record closures as well as open sites. "
-        "All five are pooled by default (each compared with itself, then combined).",
-    )
-    start = st.selectbox(
-        "Closures since",
-        WINDOW_START_OPTIONS,
-        index=WINDOW_START_OPTIONS.index(losses.DEFAULT_START),
-        key="since",
-        bind="query-params",
-        help="The window's first year; it ends at each source's latest year. Each site counts "
-        "the years it was open inside the window (site-years at risk).",
-    )
-    vintage = st.checkbox(
-        "Only closures after designation",
-        key="after_designation",
-        bind="query-params",
-        help="A site counts as inside only from the year its area was designated; its years "
-        "before then count as elsewhere.",
-    )
-    by_borough = st.checkbox(
-        "Compare within boroughs too",
-        key="by_borough",
-        bind="query-params",
-        help="Pool the comparison over boroughs as well as categories (Mantel-Haenszel), so "
-        "the boroughs' different loss rates cannot make the difference.",
-    )
-    include_community = st.checkbox(
-        "Include community reports",
-        key="count_community",
-        bind="query-params",
-        help="Count closures of listed sites that a moderator has confirmed from community "
-        "reports (dated within the source's recording years). The figures say how many.",
-    )
+    policy = params.widget(VIEW.param["against"])
+    chosen = params.widget(VIEW.param["categories"])
+    start = params.widget(VIEW.param["since"])
+    vintage = params.widget(VIEW.param["after_designation"])
+    by_borough = params.widget(VIEW.param["by_borough"])
+    include_community = params.widget(VIEW.param["count_community"])
     basemap = widgets.basemap_picker()
 
 categories = tuple(c for c in RECORDING_CATEGORIES if c in chosen) or RECORDING_CATEGORIES
@@ -94,15 +60,10 @@ total = rates.iloc[-1]  # the pooled row, or the only category
 closure_layers = cache.loss_map_layers(
     policy, categories, community_closures, choices.start, choices.vintage
 )
-map_sources = [
-    "boroughs",
-    "libraries",
-    "gp_practices",
-    "museums",
-    "pharmacies",
-    "dental",
-    *base_policy(policy).sources,
-]
+# The map draws the chosen categories' closed sites over the policy's areas.
+map_sources = view_source_keys(
+    keys=["boroughs", *cache.site_sources((), categories, "closed"), *base_policy(policy).sources]
+)
 
 if presenting:  # for a projector: the title, one figure, the map
     headline = cards.losses_headline(total, policy)

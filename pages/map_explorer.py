@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.data import layers as data
+from lib.links import declare
 from lib.render import card_maps, cards, site_map, tables
 from lib.store import PublicFilter
 from lib.ui import (
@@ -12,16 +13,17 @@ from lib.ui import (
     layout,
     link_check,
     own_data,
+    params,
     present,
     share_panel,
     widgets,
 )
-from lib.vocab.categories import CATEGORY_GROUPS, STATUS_LABELS
-from lib.vocab.policies import POLICIES
-from lib.vocab.sources import LAYER_SOURCES
+from lib.vocab.categories import STATUS_LABELS
+from lib.vocab.sources import view_source_keys
 
+VIEW = declare.MAP_EXPLORER
 layers = widgets.require_layers()
-link_check.check_link("map_explorer")  # before the widgets: ?borough=hackney, ?status=closed
+link_check.check_link(VIEW.url_path)  # before the widgets: ?borough=hackney, ?status=closed
 sites = layers.sites
 names = layers.borough_names
 
@@ -29,61 +31,21 @@ presenting = present.presentation_mode()
 
 with st.sidebar:
     st.header("Filters")
-    groups = st.multiselect(
-        "Category group",
-        CATEGORY_GROUPS,
-        key="group",
-        bind="query-params",
-        placeholder="All groups",
-    )
-    categories = st.multiselect(
-        "Category",
-        cache.category_options(tuple(groups)),
-        key="category",
-        bind="query-params",
-        placeholder="All categories",
-    )
-    status = st.radio(
-        "Status",
-        ["All", *STATUS_LABELS.values()],
-        key="status",
-        horizontal=True,
-        bind="query-params",
-        help="Community-run: libraries the council handed to a community group.",
-    )
-    boroughs = st.multiselect(
-        "Borough",
-        sorted(names, key=names.get),
-        key="borough",
-        format_func=names.get,
-        bind="query-params",
-        placeholder="All boroughs",
-    )
+    groups = params.widget(VIEW.param["group"])
+    categories = params.widget(VIEW.param["category"], earlier={"group": groups})
+    status = params.widget(VIEW.param["status"])
+    boroughs = params.widget(VIEW.param["borough"])
     first_year = int(sites["closed_year"].min())
     last_year = int(sites["closed_year"].max())
-    closed_years = st.slider(
-        "Closure year (closed sites)",
-        first_year,
-        last_year,
-        (first_year, last_year),
-        key="closed",
-        bind="query-params",
+    closed_years = params.widget(
+        VIEW.param["closed"],
+        min_value=first_year,
+        max_value=last_year,
+        value=(first_year, last_year),
     )
     st.header("Map")
-    density_group = st.selectbox(
-        "Shade boroughs by open sites per 10,000 residents of",
-        ["All facilities", *CATEGORY_GROUPS],
-        key="density",
-        bind="query-params",
-    )
-    policies = st.multiselect(
-        "London Plan layers shown",
-        list(POLICIES),
-        format_func=lambda p: POLICIES[p].legend,
-        key="policy",
-        bind="query-params",
-        default=["town_centre"],
-    )
+    density_group = params.widget(VIEW.param["density"])
+    policies = params.widget(VIEW.param["policy"])
     show_community = community.show_toggle()
     basemap = widgets.basemap_picker()
     st.header("Your own data")
@@ -99,7 +61,9 @@ site_filter = data.SiteFilter(
     closed_to=closed_years[1] if closed_years[1] < last_year else None,
 )
 shown = data.filter_sites(cache.site_attributes(), site_filter)  # no geometry: faster
-density = cache.open_sites_per_10k(None if density_group == "All facilities" else density_group)
+density = cache.open_sites_per_10k(
+    None if density_group == declare.ALL_FACILITIES else density_group
+)
 reports = (
     community.approved(
         PublicFilter(gss_codes=tuple(boroughs) or None, categories=tuple(categories) or None)
@@ -115,17 +79,18 @@ view = embed.map_view()
 bounds = card_maps.map_bounds(layers, site_filter.boroughs)  # the chosen boroughs, else London
 map_data = cache.site_map_data()
 density_label = f"{density_group}: open sites per 10,000 residents"
-source_keys = [
-    "boroughs",
-    "borough_population",
-    "cim",
-    "libraries",
-    "gp_practices",
-    "museums",
-    "worship",
-    *[k for p in policies for k in LAYER_SOURCES.get(p, ())],
-    *own_data.source_keys(own),
-]
+# The sources of what the map shows: the shading (open sites of its group), the sites shown.
+source_keys = view_source_keys(
+    ["boroughs"],
+    [shown],
+    policies,
+    [
+        *cache.site_sources(
+            () if density_group == declare.ALL_FACILITIES else (density_group,), (), "open"
+        ),
+        *own_data.source_keys(own),
+    ],
+)
 # The browser map's view, for the page or presentation mode.
 spec = site_map.explorer_spec(
     map_data,

@@ -6,46 +6,35 @@ import pandas as pd
 import streamlit as st
 
 from lib.analysis import profiles
+from lib.links import declare
 from lib.render import cards, charts, tables, ward_maps
-from lib.ui import cache, embed, layout, link_check, present, share_panel, table_headers, widgets
+from lib.ui import (
+    cache,
+    embed,
+    layout,
+    link_check,
+    params,
+    present,
+    share_panel,
+    table_headers,
+    widgets,
+)
 from lib.vocab.funders import VOLUNTARY
 
+VIEW = declare.VOLUNTARY
 layers = widgets.require_layers()
-link_check.check_link("voluntary")  # before the widgets
+link_check.check_link(VIEW.url_path)  # before the widgets
 ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
 presenting = present.presentation_mode()
-MEASURES = ["charities_per_1k", "grants_per_head"]
 
 
 with st.sidebar:
     st.header("Voluntary sector")
-    measure = st.selectbox(
-        "Shade wards by",
-        MEASURES,
-        format_func=lambda k: ward_maps.WARD_MEASURES[k].short,
-        key="measure",
-        bind="query-params",
-    )
-    government = st.checkbox(
-        "Add public money",
-        key="government",
-        bind="query-params",
-        help=f"Grants count the voluntary sector's own money: {profiles.OWN_FUNDERS}. Tick to "
-        f"add public money: {profiles.PUBLIC_FUNDERS} (the Department for Transport, one "
-        "council, the Big Lottery Fund and Sport England), much of it to a few transport and "
-        "sports bodies.",
-    )
+    measure = params.widget(VIEW.param["measure"])
+    government = params.widget(VIEW.param["government"])
     wards = cache.ward_table(government=government)
     labels = ward_maps.ward_labels(wards)
-    ward = st.selectbox(
-        "Highlight a ward",
-        sorted(labels, key=labels.get),
-        format_func=labels.get,
-        index=None,
-        placeholder="Choose a ward",
-        key="ward",
-        bind="query-params",
-    )
+    ward = params.widget(VIEW.param["ward"], index=None)
     basemap = widgets.basemap_picker()
 
 spec = ward_maps.WARD_MEASURES[measure]

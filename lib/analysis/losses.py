@@ -31,7 +31,7 @@ from lib.analysis.geometry import (
     policy_layer,
 )
 from lib.analysis.inference import wilson_interval
-from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES
+from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES, count_word, recording_text
 from lib.vocab.policies import MAIN_ANALYSED, parse_policy, policy_flag, policy_label
 from lib.vocab.rules import RECORD_RULES
 
@@ -1118,16 +1118,13 @@ def closures_by_year(
 
 # ---------------------------------------------------------------- definitions
 
+_COUNT = count_word(len(RECORDING))
 DEFINITIONS = f"""\
-**Which sites count.** Five categories have sources that record closures as well as open
-sites: libraries (DCMS / Arts Council England lists of 2016, 2021 and 2023: closures 2010-2023),
-GP practices (NHS Digital epraccur, December 2019: closures July 2013 - July 2019), museums and
-public galleries (Mapping Museums, Birkbeck: closure years are ranges, we use the earliest;
-1945-2021), pharmacies (NHS ODS dispensary codes, April 2025: closures 2004 - April 2025) and
-dental practices (NHS ODS, frozen about April 2016: closures 2006 - March 2016). A site counts
+**Which sites count.** {_COUNT.capitalize()} categories have sources that record closures as
+well as open sites: {recording_text()}. A site counts
 only if one of these sources lists it; libraries and museums known only from the 2022 Cultural
 Infrastructure Map are left out, because nobody records whether they closed. Pubs, community
-centres, music venues and the rest cannot show losses as points. All five are compared by
+centres, music venues and the rest cannot show losses as points. All {_COUNT} are compared by
 default: counted per site-year and pooled within categories (below), sources recorded over
 different years no longer bias the comparison, and more closures give a firmer answer; the
 robustness panel shows each category alone, and the sidebar can choose fewer.

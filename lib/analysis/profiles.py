@@ -35,8 +35,11 @@ from lib.vocab.categories import (
     PUBS_START,
     RECORDING,
     categories_text,
+    count_word,
+    recording_text,
 )
 from lib.vocab.funders import FUNDER_GROUPS, FUNDER_TYPES, VOLUNTARY
+from lib.vocab.sources import SITE_KEYS, SOURCES, recording_source_keys
 
 # ---------------------------------------------------------------- constants
 
@@ -636,8 +639,8 @@ def ward_table(
 ) -> pd.DataFrame:
     """The 2017 wards (all London, or one borough) with their local figures.
 
-    sites_per_10k: open sites per 10,000 residents; closures: libraries, GP practices and
-    museums lost since 2010 (a count);
+    sites_per_10k: open sites per 10,000 residents; closures: the recorded categories' sites
+    lost since 2010 (a count);
     charities_per_1k from the voluntary_wards layer
     (null where the extract has no row for the ward); grants_gbp and grants_per_head: the
     voluntary sector's own funders, with government's added when `government`; imd_score: LSOA IMD 2019 scores weighted by
@@ -1166,6 +1169,10 @@ def unmatched_report(
 # ---------------------------------------------------------------- maps
 
 
+# Every source of the sites layer but the postcodes that only place some of them.
+_SITE_SOURCES = "; ".join(
+    f"{SOURCES[k].title}, {SOURCES[k].publisher}" for k in SITE_KEYS if k != "postcodes"
+)
 PROFILE_METHOD = f"""\
 **Residents** are ONS mid-2020 estimates (boroughs, and LSOAs added up into 2017 wards).
 **London's figure** is London's total over London's residents (population-weighted), not an
@@ -1174,14 +1181,11 @@ label says what that means); boroughs with fewer than {UNSTABLE_POPULATION:,} re
 City of London, about 11,000 people and many more workers) have unstable per-resident figures:
 they are shown and flagged, and left out of the ranking, which then runs over 32 boroughs.
 
-**Sites per 10,000 residents** count open sites: the GLA Cultural Infrastructure Map (November
-2022), the 2016-2023 libraries lists, NHS GP practices (December 2019), Mapping Museums and
-OpenStreetMap places of worship (2020). A facility listed by two sources is one site.
+**Sites per 10,000 residents** count open sites: {_SITE_SOURCES}. A facility listed by two
+sources is one site.
 
-**Closures since {CLOSURES_SINCE}** are only for the three kinds of facility whose sources record
-closures: libraries (DCMS / Arts Council England lists of 2016, 2021 and 2023, closures
-2010-2023), GP practices (NHS ODS, July 2013 - July 2019) and museums and public galleries (Mapping Museums;
-closure years are ranges and the earliest is used). Per 100,000 residents. A site missing from a
+**Closures since {CLOSURES_SINCE}** are only for the {count_word(len(RECORDING))} kinds of
+facility whose sources record closures: {recording_text(CLOSURES_SINCE)}. Per 100,000 residents. A site missing from a
 later list is not counted as lost. **Pubs lost** compare ONS counts of pub and bar businesses
 in {PUBS_START} and {PUBS_END} (rounded to 5), as a share of {PUBS_START}.
 
@@ -1246,15 +1250,15 @@ WARD_MEASURES: dict[str, WardMeasure] = {
         "Sites per 10,000 residents",
         "{:.1f}",
         True,
-        sources=("cim", "libraries", "gp_practices", "museums", "worship", "lsoa_population"),
+        sources=(*SITE_KEYS, "lsoa_population"),
     ),
     "closures": WardMeasure(
-        f"Closures since {CLOSURES_SINCE} (libraries, GPs, museums)",
+        f"Closures since {CLOSURES_SINCE} ({categories_text(RECORDING)})",
         f"Closures since {CLOSURES_SINCE}",
         "{:.0f}",
         False,
         integer=True,
-        sources=("libraries", "gp_practices", "museums"),
+        sources=tuple(recording_source_keys()),
     ),
     "charities_per_1k": WardMeasure(
         "Registered charities per 1,000 residents (2019)",

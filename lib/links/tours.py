@@ -5,8 +5,8 @@ list of steps, each with a title, the url_path of a page, that page's query para
 a one-line talking point. `load_tour` parses and validates a file and says exactly what is
 wrong (file, step number and title, field) so a facilitator can fix their own tour.
 
-Parameters are checked against an allow-list per page (the parameters each page's widgets
-bind to the URL, and present=1 on the pages with a presentation mode) with typed values: a
+Parameters are checked against each view's declaration (lib/links/declare.py: the
+parameters its widgets bind to the URL, present=1 on the pages with a presentation mode) with typed values: a
 tour file can only open a view the app could show anyway, never run anything. Pages that are
 not installed (their file is missing) are reported as such, so a tour written for a fuller
 app fails clearly rather than oddly.
@@ -15,22 +15,14 @@ No streamlit here.
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from lib.links import match
-from lib.links.choices import page_choices
-from lib.vocab.categories import (
-    CATEGORY_GROUPS,
-    RECORDING_CATEGORIES,
-    STATUS_LABELS,
-    WINDOW_START_OPTIONS,
-)
-from lib.vocab.policies import ANALYSED, POLICIES, policy_title
+from lib.links.declare import VIEWS, View, page_choices
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TOURS_DIR = REPO_ROOT / "tours"
@@ -49,173 +41,20 @@ class TourError(ValueError):
     """A tour file that cannot be used; the message names the file, step and field."""
 
 
-# ------------------------------------------------------------------ parameter allow-list
-
-Check = Callable[[str], str | None]  # a value -> None when fine, else what is wrong
-
-
-def one_of(options: Iterable[str]) -> Check:
-    allowed = list(options)
-
-    def check(value: str) -> str | None:
-        return None if value in allowed else f"must be one of: {', '.join(allowed)}"
-
-    return check
-
-
-SAFE_TEXT = re.compile(r"^[\w &'(),.:/-]{1,80}$")
-
-
-def plain_text(value: str) -> str | None:
-    """A name or label (a borough, a category, a ward code): letters, digits, spaces and
-    ordinary punctuation only, up to 80 characters."""
-    return (
-        None
-        if SAFE_TEXT.fullmatch(value)
-        else "must be plain text (letters, digits, spaces, & ' ( ) , . : / -), up to 80 characters"
-    )
-
-
-def number_in(low: float, high: float, integer: bool = False) -> Check:
-    def check(value: str) -> str | None:
-        try:
-            number = int(value) if integer else float(value)
-        except ValueError:
-            return f"must be {'a whole number' if integer else 'a number'}"
-        if not math.isfinite(number) or not low <= number <= high:
-            return f"must be between {low:g} and {high:g}"
-        return None
-
-    return check
-
-
-def flag(value: str) -> str | None:
-    return None if value in {"1", "true", "false", "0"} else "must be 1, 0, true or false"
-
-
-@dataclass(frozen=True)
-class Param:
-    check: Check
-    repeat: bool = False  # a multiselect: a list of values
-    max_values: int = 1
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    """A page a tour can open: its url_path, its script (for st.switch_page / st.page_link),
-    a title, and the query parameters it reads, with their typed checks."""
-
-    url_path: str
-    script: str
-    title: str
-    params: dict[str, Param] = field(default_factory=dict)
-
-    def installed(self, root: Path = REPO_ROOT) -> bool:
-        return (root / self.script).is_file()
-
-
-BASEMAP = Param(one_of(["Street map", "No basemap"]))
-POLICY_LABELS = [label for label in (p.legend for p in POLICIES.values())]
-VIEW = {
-    "lat": Param(number_in(-90, 90)),
-    "lon": Param(number_in(-180, 180)),
-    "z": Param(number_in(0, 22)),
-}
-# The losses page's choices, as its widgets put them in the link.
-LOSS_POLICIES = [policy_title(p) for p in ANALYSED]
-
-PAGES: dict[str, PageSpec] = {
-    spec.url_path: spec
-    for spec in [
-        PageSpec(
-            "map_explorer",
-            "pages/map_explorer.py",
-            "Map explorer",
-            {
-                "group": Param(one_of(CATEGORY_GROUPS), repeat=True, max_values=6),
-                "category": Param(plain_text, repeat=True, max_values=20),
-                "status": Param(one_of(["All", *STATUS_LABELS.values()])),
-                "borough": Param(plain_text, repeat=True, max_values=33),
-                "closed": Param(number_in(1900, 2100, integer=True), repeat=True, max_values=2),
-                "density": Param(one_of(["All facilities", *CATEGORY_GROUPS])),
-                "policy": Param(one_of(POLICY_LABELS), repeat=True, max_values=len(POLICY_LABELS)),
-                "community": Param(flag),
-                "basemap": BASEMAP,
-                "present": Param(flag),
-                **VIEW,
-            },
-        ),
-        PageSpec(
-            "losses",
-            "pages/losses_vs_policy.py",
-            "Losses vs policy",
-            {
-                "against": Param(one_of(LOSS_POLICIES)),
-                "categories": Param(
-                    one_of(list(RECORDING_CATEGORIES)),
-                    repeat=True,
-                    max_values=len(RECORDING_CATEGORIES),
-                ),
-                "since": Param(one_of([str(y) for y in WINDOW_START_OPTIONS])),
-                "after_designation": Param(flag),
-                "by_borough": Param(flag),
-                "count_community": Param(flag),
-                "basemap": BASEMAP,
-                "present": Param(flag),
-            },
-        ),
-        PageSpec(
-            "over-time",
-            "pages/losses_over_time.py",
-            "Losses over time",
-            {
-                "area": Param(plain_text),
-                "basemap": BASEMAP,
-                "present": Param(flag),
-            },
-        ),
-        PageSpec(
-            "borough",
-            "pages/borough_profile.py",
-            "Borough profile",
-            {
-                "borough": Param(plain_text),
-                "measure": Param(plain_text),
-                "policy": Param(one_of(POLICY_LABELS), repeat=True, max_values=len(POLICY_LABELS)),
-                "helpers": Param(flag),
-                "community": Param(flag),
-                "basemap": BASEMAP,
-                "present": Param(flag),
-            },
-        ),
-        PageSpec(
-            "voluntary",
-            "pages/voluntary_sector.py",
-            "Voluntary sector",
-            {
-                "measure": Param(plain_text),
-                "ward": Param(plain_text),
-                "government": Param(flag),
-                "basemap": BASEMAP,
-                "present": Param(flag),
-            },
-        ),
-        PageSpec("sources", "pages/data_sources.py", "Data & sources", {}),
-        # A phone's join link and the projector's wall name the workshop by its code.
-        PageSpec("join", "pages/join.py", "Join a workshop", {"session": Param(plain_text)}),
-        PageSpec("wall", "pages/wall.py", "Workshop wall", {"session": Param(plain_text)}),
-        # A workshop can end on the form; the moderation page is never a tour's step.
-        PageSpec("contribute", "pages/contribute.py", "Add to the map", {}),
-    ]
-}
+# The pages a tour can open, with their parameters' typed checks: lib/links/declare.py.
+PAGES: dict[str, View] = {path: view for path, view in VIEWS.items() if view.tour}
 # The explorer is the default page: "" (the app's root) means it too.
 PAGE_ALIASES = {"": "map_explorer", "/": "map_explorer"}
 
 
-def find_page(url_path: str, root: Path = REPO_ROOT) -> PageSpec | None:
+def installed(view: View, root: Path = REPO_ROOT) -> bool:
+    return (root / view.script).is_file()
+
+
+def find_page(url_path: str, root: Path = REPO_ROOT) -> View | None:
     """The installed page at `url_path`, or None."""
-    spec = PAGES.get(PAGE_ALIASES.get(url_path, url_path.strip("/")))
-    return spec if spec is not None and spec.installed(root) else None
+    view = PAGES.get(PAGE_ALIASES.get(url_path, url_path.strip("/")))
+    return view if view is not None and installed(view, root) else None
 
 
 # ---------------------------------------------------------------------------- the tour
@@ -224,13 +63,13 @@ def find_page(url_path: str, root: Path = REPO_ROOT) -> PageSpec | None:
 @dataclass(frozen=True)
 class Step:
     title: str
-    page: PageSpec
+    page: View
     params: dict[str, list[str]]  # as the link carries them: each value a list of strings
     talking_point: str
 
     def query(self) -> dict[str, str | list[str]]:
         """Query parameters for st.switch_page / st.page_link / share.build_link."""
-        return {k: v if self.page.params[k].repeat else v[0] for k, v in self.params.items()}
+        return {k: v if self.page.param[k].repeat else v[0] for k, v in self.params.items()}
 
 
 @dataclass(frozen=True)
@@ -275,7 +114,7 @@ def parse_tour(
 ) -> Tour:
     """Parse and validate a tour's TOML text; TourError names what is wrong and where.
 
-    `choices` (lib/links/choices.page_choices of the built layers) lets the check read
+    `choices` (lib/links/declare.page_choices of the built data) lets the check read
     boroughs, categories and wards too; without it, only the values that need no data."""
     where_file = f"tours/{name}.toml"
     try:
@@ -340,15 +179,15 @@ def _parse_step(
     params: dict[str, list[str]] = {}
     for key, value in params_raw.items():
         field_name = f"{label}: field 'params.{key}'"
-        spec = page.params.get(key)
+        spec = page.param.get(key)
         if spec is None:
-            allowed = ", ".join(page.params) or "none"
+            allowed = ", ".join(page.param) or "none"
             raise TourError(
                 f"{field_name} is not a parameter of the {page.title} page (allowed: {allowed})"
             )
         values = _param_values(value, field_name)
-        if not values or (len(values) > 1 and not spec.repeat) or len(values) > spec.max_values:
-            takes = f"up to {spec.max_values} values" if spec.repeat else "one value"
+        if not values or (len(values) > 1 and not spec.repeat) or len(values) > spec.most:
+            takes = f"up to {spec.most} values" if spec.repeat else "one value"
             raise TourError(f"{field_name} takes {takes}")
         params[key] = values
     # Values read as the page's widgets read them, whatever their case and spacing; a value
@@ -361,7 +200,7 @@ def _parse_step(
     params = {k: checked.params[k] for k in params}
     for key, values in params.items():
         for v in values:
-            problem = page.params[key].check(v)
+            problem = page.param[key].tour_check()(v)
             if problem:
                 raise TourError(f"{label}: field 'params.{key}' = {v!r} {problem}")
     talking_point = _text(raw.get("talking_point"), f"{label}: field 'talking_point'")
@@ -369,7 +208,7 @@ def _parse_step(
 
 
 def _installed(root: Path) -> list[str]:
-    return [repr(p.url_path) for p in PAGES.values() if p.installed(root)]
+    return [repr(p.url_path) for p in PAGES.values() if installed(p, root)]
 
 
 def tour_names(folder: Path = TOURS_DIR) -> list[str]:

@@ -15,8 +15,9 @@ from lib.analysis import drivers as finding_drivers
 from lib.analysis import losses, profiles, pub_trends
 from lib.analysis.community import Closures, apply_closures
 from lib.data import layers as data
-from lib.links import choices, match
+from lib.links import declare, match
 from lib.render import card_maps, loss_maps, maps, site_map, ward_maps
+from lib.vocab import sources
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING_CATEGORIES
 from lib.vocab.rules import RECORD_RULES
 
@@ -27,8 +28,8 @@ def layers() -> data.Layers:
 
 
 @st.cache_resource(show_spinner=False)
-def link_choices() -> dict[str, dict[str, match.Choice]]:
-    """Every page's bound link parameters and their options (boroughs, categories, wards)."""
+def link_lookups() -> declare.Lookups:
+    """The built data's names the views' options need: boroughs, wards, categories."""
     built = layers()
     wards = pd.DataFrame(
         {
@@ -37,7 +38,23 @@ def link_choices() -> dict[str, dict[str, match.Choice]]:
             "borough": built.wards["gss_code"].map(built.borough_names),
         }
     )
-    return choices.page_choices(built, ward_maps.ward_labels(wards))
+    labels = ward_maps.ward_labels(wards)
+    names = built.borough_names
+    by_group: dict[str, set[str]] = {}
+    sites = built.sites
+    for group, cats in zip(sites["category_group"], sites["categories"], strict=True):
+        by_group.setdefault(group, set()).update(cats.split("; "))
+    return declare.Lookups(
+        boroughs=dict(sorted(names.items(), key=lambda item: item[1])),
+        wards=dict(sorted(labels.items(), key=lambda item: item[1])),
+        categories={g: sorted(c) for g, c in by_group.items()},
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def link_choices() -> dict[str, dict[str, match.Choice]]:
+    """Every view's bound link parameters and their options (boroughs, categories, wards)."""
+    return declare.page_choices(link_lookups())
 
 
 @st.cache_resource
@@ -234,12 +251,21 @@ def sites_table_display():
     return table
 
 
-@st.cache_resource(show_spinner=False)
-def category_options(groups: tuple[str, ...]) -> list[str]:
-    """The categories of the chosen groups (all groups when none), for the filter."""
-    sites = layers().sites
-    pool = sites if not groups else sites[sites["category_group"].isin(groups)]
-    return sorted({c for cats in pool["categories"] for c in cats.split("; ")})
+@st.cache_data(show_spinner=False)
+def site_sources(
+    groups: tuple[str, ...] = (), categories: tuple[str, ...] = (), status: str | None = None
+) -> list[str]:
+    """Catalogue keys of the sources behind the sites of these groups and categories (all
+    when none), of one status if given: what a map drawn or shaded from them rests on."""
+    sites = site_attributes()
+    keep = pd.Series(True, index=sites.index)
+    if groups:
+        keep &= sites["category_group"].isin(groups)
+    if categories:
+        keep &= sites["categories"].str.split("; ").map(lambda c: bool(set(c) & set(categories)))
+    if status is not None:
+        keep &= sites["status"] == status
+    return sources.site_source_keys(sites[keep])
 
 
 @st.cache_resource(show_spinner=False)

@@ -13,9 +13,11 @@ import geopandas as gpd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from lib.links import declare
 from lib.render import community, tables
 from lib.store import PublicFilter, public_contributions
 from lib.store.engine import StoreConfigError
+from lib.ui import params
 from lib.ui.cache import store
 from lib.vocab import contributions as vocab
 
@@ -29,18 +31,8 @@ def approved(filters: PublicFilter | None = None) -> gpd.GeoDataFrame | None:
         return None
 
 
-def show_toggle(
-    key: str = "community", label: str = "Community-reported", default: bool = True
-) -> bool:
-    return st.checkbox(
-        label,
-        value=default,
-        key=key,
-        bind="query-params",
-        help="Reports by the public, read by a moderator before they appear, drawn as dashed "
-        f'purple rings; published under {vocab.LICENCE}. Add one on the "Add to the '
-        'map" page.',
-    )
+def show_toggle() -> bool:
+    return params.widget(declare.COMMUNITY)
 
 
 def geojson(contributions: gpd.GeoDataFrame) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from streamlit_folium import st_folium
 
 from lib.data.layers import Layers
+from lib.links.declare import default_basemap
 from lib.render import maps
 from lib.store import Refused, ValidationError
 from lib.store.submit import DEFAULT_LIMITS, SCRIBE_LIMITS, WORKSHOP_LIMITS, RateLimits, send_form
@@ -28,7 +29,6 @@ from lib.store.validation import site_categories
 from lib.store.where import PostcodeError, locate, lookup_postcode, point_from_lonlat
 from lib.ui import widgets
 from lib.ui.cache import map_layers, postcodes
-from lib.ui.widgets import default_basemap
 from lib.vocab import contributions as vocab
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ import re
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from lib.links import choices, match, tours
+from lib.links import declare, match, tours
 from lib.ui.cache import link_choices
 
 _NOTES = "_jul_link_notes"
@@ -34,11 +34,9 @@ def check_link(url_path: str) -> dict[str, tuple[match.Match, ...]]:
     a page about one place can ask for a place (offering the nearest) rather than show
     another."""
     current = {key: st.query_params.get_all(key) for key in st.query_params}
-    spec = tours.PAGES.get(url_path)
-    known = None if spec is None else {*spec.params, *tours.TOUR_PARAMS, *match.INTERNAL_PARAMS}
-    checked = match.check_params(
-        current, link_choices().get(url_path, {}), known, choices.RENAMED.get(url_path)
-    )
+    view = declare.VIEWS[url_path]
+    known = {*view.param, *tours.TOUR_PARAMS, *match.INTERNAL_PARAMS}
+    checked = match.check_params(current, link_choices()[url_path], known, view.renamed)
     if checked.changed:
         try:
             for key in current:

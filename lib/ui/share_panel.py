@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from lib.data import layers as data
-from lib.links import tours, views
+from lib.links import declare, tours, views
 from lib.render import cards
 from lib.ui.cache import _card_layers_ready
 
@@ -30,7 +30,7 @@ def app_root() -> str:
     parts = urlsplit(url)
     path = parts.path.rstrip("/")
     last = path.rsplit("/", 1)[-1]
-    if not public and last in {*tours.PAGES, "tour"}:
+    if not public and last in declare.VIEWS:
         path = path[: -len(last)]
     return f"{parts.scheme}://{parts.netloc}{path.rstrip('/')}/"
 

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
 from lib.data import layers as data
-from lib.links import views
+from lib.links import declare, views
 from lib.render import maps
 from lib.store import clients
+from lib.ui import params
 from lib.ui.cache import layers
 from lib.ui.navigation import require_navigation
 from lib.vocab import commands
 from lib.vocab.sources import attributions
-
-BASEMAP_CHOICES = {"light": "Street map", "none": "No basemap"}  # labels appear in the URL
 
 
 def require_layers() -> data.Layers:
@@ -74,23 +71,8 @@ def choose_a_place(url_path: str, key: str, unknown, what: str) -> None:
     st.stop()
 
 
-def default_basemap() -> str:
-    """Venues without internet set JOINED_UP_BASEMAP=none to start with no basemap."""
-    configured = os.environ.get("JOINED_UP_BASEMAP", "light")
-    return configured if configured in BASEMAP_CHOICES else "light"
-
-
 def basemap_picker() -> str:
-    choices = list(BASEMAP_CHOICES)
-    return st.sidebar.radio(
-        "Basemap",
-        choices,
-        index=choices.index(default_basemap()),
-        key="basemap",
-        format_func=BASEMAP_CHOICES.get,
-        bind="query-params",
-        help="Street tiles come from an outside server; the map still reads without them.",
-    )
+    return params.widget(declare.BASEMAP)
 
 
 def caveats_and_definitions(results, definitions: str) -> None:

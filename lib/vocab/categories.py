@@ -78,6 +78,7 @@ class Recording:
     # by default 1 January of the first year to the end of the last.
     starts: float | None = None
     ends: float | None = None
+    described: str = ""  # its source, as the definitions under a page name it
 
     @property
     def window_start(self) -> float:
@@ -114,6 +115,7 @@ RECORDING: dict[str, Recording] = {
             "libraries 2010-2023",
             2010,
             2023,
+            described="DCMS / Arts Council England lists of 2016, 2021 and 2023",
         ),
         Recording(
             "GP practice",
@@ -128,6 +130,7 @@ RECORDING: dict[str, Recording] = {
             2019,
             starts=2013.5,
             ends=2019.5,
+            described="NHS Digital epraccur, December 2019",
         ),
         Recording(
             "Museum or public gallery",
@@ -141,6 +144,7 @@ RECORDING: dict[str, Recording] = {
             1945,
             2021,
             "earliest year of each closure range",
+            described="Mapping Museums, Birkbeck",
         ),
         # NHS ODS dispensary codes (April 2025): the build folds changes of owner, parallel and
         # short-lived codes and moves into one history per pharmacy (lib/build/nhs.py).
@@ -156,6 +160,7 @@ RECORDING: dict[str, Recording] = {
             2004,
             2025,
             ends=2025.25,
+            described="NHS ODS dispensary codes, April 2025",
         ),
         # NHS ODS dental practices, frozen about April 2016: a closure is an NHS contract ending;
         # those dated 31 March, the NHS year end, are contract-end records (lib/build/nhs.py).
@@ -171,6 +176,7 @@ RECORDING: dict[str, Recording] = {
             2006,
             2016,
             ends=2016.25,
+            described="NHS ODS, frozen about April 2016",
         ),
     ]
 }
@@ -186,6 +192,24 @@ def categories_text(categories) -> str:
         for c in chosen
     ]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def recording_text(since: int | None = None) -> str:
+    """Each recorded category with its source and the years it records closures (from `since`
+    on, if given): what a page's definitions say, made from the records above."""
+    return "; ".join(
+        f"{r.plural} ({r.described}), closures "
+        f"{r.window if since is None else r.window_since(since)}"
+        for r in RECORDING.values()
+    )
+
+
+_WORDS = "no one two three four five six seven eight nine ten eleven twelve".split()
+
+
+def count_word(n: int) -> str:
+    """A small count in words ('five'), a larger one in figures."""
+    return _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
 
 
 #: The first years a loss comparison's window can start from (it ends at each source's end).

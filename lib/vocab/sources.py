@@ -6,11 +6,13 @@ this catalogue, so a missing file is reported with its publisher and upstream pa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
 
+from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES
 from lib.vocab.policies import POLICIES
 
 OGL = "Open Government Licence v3.0"
@@ -444,6 +446,7 @@ LAYER_SOURCES: dict[str, tuple[str, ...]] = {
     "food_bank": ("food_banks",),
     "mutual_aid": ("mutual_aid",),
     "voluntary_wards": ("charities", "grants", "lsoa_population"),
+    "pubs_by_borough": ("boroughs", "pubs"),
     **{key: policy.sources for key, policy in POLICIES.items()},
 }
 
@@ -511,6 +514,16 @@ def status_as_of(sources: str) -> str:
     return max(dates)
 
 
+def recording_source_keys(categories: Iterable[str] = RECORDING_CATEGORIES) -> list[str]:
+    """Catalogue keys of the sources that record these categories' closures (and place them)."""
+    ids = [i for i in SITE_SOURCE_KEYS for c in categories if re.fullmatch(RECORDING[c].source, i)]
+    return list(dict.fromkeys(k for i in ids for k in SITE_SOURCE_KEYS[i]))
+
+
+#: Every source of the sites layer (what a count of all sites rests on), in catalogue order.
+SITE_KEYS = tuple(k for k in SOURCES if any(k in keys for keys in SITE_SOURCE_KEYS.values()))
+
+
 def site_source_keys(sites: pd.DataFrame) -> list[str]:
     """Catalogue keys of the sources behind these sites, in catalogue order."""
     ids = {s for value in sites["sources"].unique() for s in value.split("; ")}
@@ -545,3 +558,24 @@ def attribution_lines(keys: Iterable[str]) -> tuple[str, ...]:
 
 def policy_source_keys(policies: Iterable[str]) -> list[str]:
     return [k for p in policies for k in LAYER_SOURCES.get(p, ())]
+
+
+def view_source_keys(
+    layers: Iterable[str] = (),
+    sites: Iterable[pd.DataFrame] = (),
+    policies: Iterable[str] = (),
+    keys: Iterable[str] = (),
+) -> list[str]:
+    """The sources of what a view shows, each once: its map layers (`LAYER_SOURCES` names),
+    the sources of the sites it draws or counts (each frame's `sources` column), its London
+    Plan layers, and any other catalogue keys; so an attribution names every source shown."""
+    return list(
+        dict.fromkeys(
+            [
+                *(k for layer in layers for k in LAYER_SOURCES[layer]),
+                *(k for frame in sites for k in site_source_keys(frame)),
+                *policy_source_keys(policies),
+                *keys,
+            ]
+        )
+    )

@@ -831,3 +831,28 @@ def test_real_correlations_and_findings(real, real_stats, real_wards):
     assert (round(closures["trend_lo"], 2), round(closures["trend_hi"], 2)) == (0.95, 1.08)
     assert round(closures["trend_p"], 2) == 0.74
     assert "no clear trend" in found[2]["text"]
+
+
+def test_the_closure_measures_say_the_five_categories_they_count(real, real_wards, real_stats):
+    """The ward map's "Closures since 2010" counts every recorded category (pharmacies and
+    dental practices too): its label, its sources and the definitions say so, from the
+    vocabulary."""
+    from lib.vocab.categories import RECORDING, categories_text
+    from lib.vocab.sources import recording_source_keys
+
+    hackney = real_wards[real_wards["gss_code"] == "E09000012"]
+    borough = profiles.borough_figures(real_stats, "E09000012").set_index("measure")
+    # Hackney's 10 losses: 5 dental contracts, 3 pharmacies, a GP practice, a museum.
+    assert hackney["closures"].sum() == borough.loc["closures_all", "count"] == 10
+    measure = profiles.WARD_MEASURES["closures"]
+    assert measure.label == (
+        "Closures since 2010 (libraries, GP practices, museums, pharmacies and dental practices)"
+    )
+    assert {"pharmacies", "dental", "gp_practices", "museums", "libraries"} <= set(measure.sources)
+    assert set(recording_source_keys()) == set(measure.sources)
+    assert {"pharmacies", "dental"} <= set(profiles.WARD_MEASURES["sites_per_10k"].sources)
+    method = " ".join(profiles.PROFILE_METHOD.split())
+    assert "only for the five kinds of facility" in method
+    for r in RECORDING.values():
+        assert r.plural in method and r.window_since(2010) in method, r.category
+    assert categories_text(RECORDING) in measure.label

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.links import tours
+from lib.links import declare, tours
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -171,7 +171,7 @@ def test_parse_step():
 
 def default_tour() -> tours.Tour:
     """The default tour, or a skip while a page it opens is not in this checkout yet."""
-    missing = [s.script for s in tours.PAGES.values() if not s.installed()]
+    missing = [s.script for s in tours.PAGES.values() if not tours.installed(s)]
     try:
         return tours.load_tour("default")
     except tours.TourError as exc:
@@ -192,12 +192,11 @@ def test_the_default_tour_is_valid():
     assert all(s.params.get("basemap") == ["No basemap"] for s in tour.steps)
 
 
-def test_every_tour_page_is_in_the_apps_navigation():
-    app = (REPO / "app.py").read_text()
-    for spec in tours.PAGES.values():
-        if spec.installed():
-            assert f'"{spec.script}"' in app, spec.script
-    assert 'st.Page("pages/tour.py", title="Tour", url_path="tour")' in app
+def test_every_declared_view_is_a_page_of_the_app():
+    """app.py's navigation is made from the declaration: each view's script must exist."""
+    assert [v.url_path for v in declare.VIEWS.values() if not tours.installed(v)] == []
+    assert {v.url_path for v in declare.VIEWS.values() if v.tour} == set(tours.PAGES)
+    assert [v.url_path for v in declare.VIEWS.values() if v.default] == ["map_explorer"]
 
 
 # ----------------------------------------------------------------- the Tour page (AppTest)
@@ -273,4 +272,4 @@ def test_the_readme_lists_each_pages_parameters():
             continue
         address = "/" if spec.url_path == "map_explorer" else f"/{spec.url_path}"
         named = {w for w in re.findall(r"(?:^|, )`([a-z_]+)`", rows[address])}
-        assert named == set(spec.params), (address, named ^ set(spec.params))
+        assert named == set(spec.param), (address, named ^ set(spec.param))

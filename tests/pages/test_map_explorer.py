@@ -89,3 +89,41 @@ def test_data_sources_lists_inputs_and_the_build_report(app):
     assert "COVID-19 mutual aid groups" in set(catalogue["Input"])
     gp = report[report["source"] == "gp_practices"].iloc[0]
     assert gp["rows_out"] == 1454 and "48 dormant" in gp["note"]
+
+
+def _attribution(at: AppTest) -> str:
+    return next(c.value for c in at.caption if "Contains" in c.value and " · " in c.value)
+
+
+def test_the_explorers_attribution_names_every_source_of_the_sites_it_shows(app):
+    """The licences of the 1,725 open pharmacies and 1,250 dental practices (NHS England ODS)
+    and of the postcodes that place them (Royal Mail) ask to be named where they are shown."""
+    from lib.data import layers as data
+    from lib.vocab import sources
+
+    at = app.run()
+    sites = data.load_layers().sites
+    caption = _attribution(at)
+    keys = sources.site_source_keys(sites)
+    assert {"pharmacies", "dental", "postcodes", "gp_practices", "cim", "worship"} <= set(keys)
+    for line in sources.attributions(keys):
+        assert line in caption, line
+    assert "(NHS England, Organisation Data Service)" in caption
+    assert "Contains Royal Mail data" in caption
+
+
+@pytest.mark.parametrize(
+    ("density", "nhs"), [("All facilities", True), ("Community & libraries", False)]
+)
+def test_a_filtered_explorer_names_the_sources_of_what_it_still_shows(app, density, nhs):
+    # Brent's closed libraries: the library lists for the sites; for the shading, the
+    # sources of the open sites it counts (every group's, or only the chosen group's).
+    app.query_params["group"] = "Community & libraries"
+    app.query_params["status"] = "Closed"
+    app.query_params["borough"] = "Brent"
+    app.query_params["density"] = density
+    at = app.run()
+    assert at.selectbox(key="density").value == density
+    caption = _attribution(at)
+    assert "(DCMS" in caption
+    assert ("(NHS England, Organisation Data Service)" in caption) is nhs
