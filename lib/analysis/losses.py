@@ -469,6 +469,27 @@ def site_exposure(
     return exposure(kept, chosen, choices.start, start, choices.all_closures)
 
 
+def loss_sides(frame: pd.DataFrame) -> pd.Series:
+    """The losses an ``exposure`` frame counts, by site index: True inside the policy's areas,
+    False elsewhere (what the losses map draws; the table's closed_in and closed_out)."""
+    counted = frame[frame["closed_in"].eq(1) | frame["closed_out"].eq(1)]
+    return counted["closed_in"].eq(1).rename("inside")
+
+
+def closure_sides(
+    sites: pd.DataFrame,
+    policy: str,
+    categories=RECORDING_CATEGORIES,
+    choices: Choices = DEFAULT_CHOICES,
+    policy_areas: gpd.GeoDataFrame | None = None,
+) -> pd.Series:
+    """``loss_sides`` of the losses ``closure_table`` counts under ``choices``. The page reads
+    them from ``comparisons(...).attrs["sides"]`` instead: the same exposure, computed once."""
+    chosen = [c for c in RECORDING_CATEGORIES if c in categories]
+    kept = recorded_sites(sites, chosen)
+    return loss_sides(site_exposure(kept, policy, chosen, choices, policy_areas))
+
+
 def strata(frame: pd.DataFrame, by_borough: bool) -> list[tuple[int, float, int, float]]:
     """The Mantel-Haenszel strata of an ``exposure`` frame: (closures inside, site-years inside,
     closures elsewhere, site-years elsewhere) per category, or per category and borough."""
@@ -596,13 +617,16 @@ def _closure_rows(
     policy_areas: gpd.GeoDataFrame | None,
     pooled_only: bool = False,
     intervals: bool = True,
+    frame: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """``closure_table`` of sites already narrowed to the recorded ones of ``chosen``
     categories (``recorded_sites``), without the table's caveats: what the family of
-    comparisons and the robustness panel compute many times over."""
+    comparisons and the robustness panel compute many times over. ``frame``: their
+    ``site_exposure``, when the caller has it."""
     parse_policy(policy)
     label = policy_label(policy)
-    frame = site_exposure(kept, policy, chosen, choices, policy_areas)
+    if frame is None:
+        frame = site_exposure(kept, policy, chosen, choices, policy_areas)
     policy_notes = [CAVEATS[k] for k in _policy_caveat_keys(policy)]
     groups = [(name, [name]) for name in chosen]
     if len(chosen) > 1:
@@ -688,12 +712,22 @@ def comparisons(
     so it can never add a false finding and does not belong in the family; keeping it would
     only spend the error rate on comparisons that cannot be called. ``attrs['family']`` is
     every offered comparison (policy, category, reading, p_value, p_holm: NaN outside the
-    family); ``attrs['offered']`` counts those with a p-value."""
+    family); ``attrs['offered']`` counts those with a p-value; ``attrs['sides']`` is
+    ``loss_sides``: each loss counted, inside or not (the map draws it)."""
     family_policies = list(MAIN_ANALYSED) + ([policy] if policy not in MAIN_ANALYSED else [])
     chosen = [c for c in RECORDING_CATEGORIES if c in categories]
     kept = recorded_sites(sites, chosen)
+    exposed = site_exposure(kept, policy, chosen, choices, policy_areas)
     tables = {
-        key: _closure_rows(kept, key, chosen, choices, policy_areas, intervals=key == policy)
+        key: _closure_rows(
+            kept,
+            key,
+            chosen,
+            choices,
+            policy_areas,
+            intervals=key == policy,
+            frame=exposed if key == policy else None,
+        )
         for key in family_policies
     }
     with_caveats(tables[policy], _table_caveats(sites, policy, list(categories), choices))
@@ -707,6 +741,7 @@ def comparisons(
     marked = mark_comparisons(tables[policy], mine, int(in_family.sum()), policy)
     marked.attrs["family"] = family[["policy", "category", "reading", "p_value", "p_holm"]]
     marked.attrs["offered"] = int(family["p_value"].notna().sum())
+    marked.attrs["sides"] = loss_sides(exposed)  # the losses counted, inside or not: the map's
     return marked
 
 

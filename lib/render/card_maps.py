@@ -22,7 +22,7 @@ from pyproj import Transformer
 
 from lib.data import layers as data
 from lib.links.views import MapView
-from lib.render import maps
+from lib.render import maps, symbols
 from lib.render.card_layout import PAPER
 from lib.vocab import geography
 from lib.vocab.categories import CATEGORY_GROUPS, DRAW_ORDER, GROUP_COLOURS
@@ -410,10 +410,6 @@ def draw_scale_bar(ax, size: float = 6.5) -> list:
 
 
 def choropleth_fills(values: pd.Series) -> tuple[list[str], tuple[tuple[str, str], ...]]:
-    """RAMP colours by the same quantile classes as the web map, and the legend rows."""
-    bins, edges = maps.classify(values)
-    n = len(edges) - 1
-    ramp = maps.RAMP[-n:] if n < len(maps.RAMP) else maps.RAMP
-    fills = [ramp[b] if pd.notna(v) else "#f0f0f0" for b, v in zip(bins, values, strict=True)]
-    rows = tuple((ramp[i], f"{edges[i]:.1f} – {edges[i + 1]:.1f}") for i in range(n))
-    return fills, rows
+    """Fills by the web map's classes (symbols.classify), and the legend rows."""
+    classes = symbols.classify(values)
+    return list(classes.fills), classes.rows

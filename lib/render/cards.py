@@ -33,7 +33,7 @@ from matplotlib.path import Path
 from lib.analysis import geometry, losses, profiles, pub_trends
 from lib.data import layers as data
 from lib.links.views import MapView
-from lib.render import card_layout, card_maps, loss_maps, tables, ward_maps
+from lib.render import card_layout, card_maps, loss_maps, symbols, tables, ward_maps
 from lib.render.card_layout import SIZES, CardText, Headline, card, render
 from lib.render.card_maps import (
     borough_extent,
@@ -286,9 +286,7 @@ PUBS_NOTE = (
 )
 
 
-def _signed(value: float, digits: int = 0) -> str:
-    """'+30', '−1,305', '−27.0' (a true minus sign), '0'."""
-    return loss_maps._signed(value, digits)
+_signed = symbols.signed
 
 
 def pubs_title(start: int = PUBS_START, end: int = PUBS_END) -> str:
@@ -348,7 +346,8 @@ def pubs_figure(
         )
     cl = card_maps.card_layers(layers)
     pct = cl.boroughs["gss_code"].map(change.set_index("gss_code")["pct_change"])
-    fills, rows = loss_maps.diverging_classes(pct)
+    classes = symbols.classify(pct, "diverging", "{}%")
+    fills, rows = list(classes.fills), classes.rows
     focus = [gss_code] if gss_code else []
 
     def draw(ax):

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import html
 import json
-import math
 from typing import Any, NamedTuple
 
 import folium
@@ -29,19 +28,14 @@ import numpy as np
 import pandas as pd
 
 from lib.analysis import geometry, losses
-from lib.render import maps
+from lib.render import maps, symbols
 from lib.render.legend import LegendSection
-from lib.render.tables import MINUS
 from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES, categories_text
 from lib.vocab.policies import base_policy, policy_label, policy_title
 
-INSIDE_COLOUR = "#D55E00"  # Okabe-Ito vermillion: closures inside the policy's areas (filled)
-OUTSIDE_COLOUR = "#0072B2"  # Okabe-Ito blue: closures elsewhere (hollow rings)
+INSIDE_COLOUR = symbols.INSIDE_COLOUR
+OUTSIDE_COLOUR = symbols.OUTSIDE_COLOUR
 ELSEWHERE = "Elsewhere"
-#: ColorBrewer PuOr, 8 classes, from most loss (dark orange) to most gain (dark purple).
-PUOR = ["#b35806", "#e08214", "#fdb863", "#fee0b6", "#d8daeb", "#b2abd2", "#8073ac", "#542788"]
-NO_CHANGE_COLOUR = "#f7f7f7"
-NO_DATA_COLOUR = "#d9d9d9"
 HIGHLIGHT_COLOUR = "#000000"
 
 # ---------------------------------------------------------------- policy layer
@@ -276,61 +270,6 @@ def losses_map(
 
 # ---------------------------------------------------------------- pubs choropleth
 
-STEPS = (1, 2, 2.5, 5, 10, 15, 20, 25, 50, 100)
-
-
-def _signed(value: float, digits: int = 0) -> str:
-    text = f"{abs(value):,.{digits}f}"
-    if text.strip("0.,") == "":
-        return text  # zero: no sign
-    return f"{MINUS if value < 0 else '+'}{text}"
-
-
-def diverging_classes(values: pd.Series, per_side: int = 4):
-    """Classes of equal width either side of 0 for a diverging ramp.
-
-    Returns (colour per value, legend rows [(colour, label)] from most negative to most
-    positive, covering only the classes the values reach). The step is the smallest of
-    STEPS that fits the largest absolute value in ``per_side`` classes. A value of exactly 0 is
-    "No change" (neutral), NaN is "No data". Negative classes include their lower edge,
-    positive ones their upper edge (so -15 is in "-15 to 0", +15 in "0 to +15").
-    """
-    values = pd.Series(values, dtype=float)
-    finite = values.dropna()
-    largest = float(finite.abs().max()) if len(finite) else 0.0
-    step = next((s for s in STEPS if largest <= s * per_side), largest / per_side or 1.0)
-    digits = 0 if float(step).is_integer() else 1
-    # class i of 2*per_side: [-(per_side - i) * step, -(per_side - i - 1) * step)
-    ramp = PUOR[4 - per_side : 4 + per_side] if per_side <= 4 else PUOR
-
-    def klass(v: float) -> int | None:
-        if pd.isna(v) or v == 0:
-            return None
-        if v < 0:
-            return max(per_side - math.ceil(-v / step - 1e-9), 0) if v > -step * per_side else 0
-        return min(per_side + math.ceil(v / step - 1e-9) - 1, 2 * per_side - 1)
-
-    def edge(i: int) -> float:
-        return (i - per_side) * step
-
-    colours, seen = [], set()
-    for v in values:
-        k = klass(v)
-        if k is None:
-            colours.append(NO_DATA_COLOUR if pd.isna(v) else NO_CHANGE_COLOUR)
-        else:
-            seen.add(k)
-            colours.append(ramp[k])
-    rows = []
-    for k in sorted(seen):
-        low, high = edge(k), edge(k + 1)
-        rows.append((ramp[k], f"{_signed(low, digits)} to {_signed(high, digits)}%"))
-    if (finite == 0).any():
-        rows.insert(sum(1 for k in seen if k < per_side), (NO_CHANGE_COLOUR, "No change"))
-    if values.isna().any():
-        rows.append((NO_DATA_COLOUR, "No data"))
-    return colours, rows
-
 
 class PubsLayer(NamedTuple):
     """The pubs choropleth as plain data (picklable, cacheable): boroughs with their fill
@@ -349,12 +288,13 @@ def pubs_layer(
     frame = map_layers.boroughs[["gss_code", "name", "geometry"]].copy()
     by_code = change.set_index("gss_code")
     frame["pct"] = frame["gss_code"].map(by_code["pct_change"])
-    colours, rows = diverging_classes(frame["pct"])
-    frame["fill"] = colours
+    classes = symbols.classify(frame["pct"], "diverging", "{}%")
+    rows = list(classes.rows)
+    frame["fill"] = classes.fills
     frame["name"] = frame["name"].map(html.escape)
     frame["shown"] = [
         (
-            f"{_signed(p, 1)}% ({int(by_code.at[c, 'pubs_start']):,} \u2192 "
+            f"{symbols.signed(p, 1)}% ({int(by_code.at[c, 'pubs_start']):,} \u2192 "
             f"{int(by_code.at[c, 'pubs_end']):,})"
         )
         if pd.notna(p)

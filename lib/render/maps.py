@@ -15,12 +15,11 @@ from dataclasses import dataclass
 import branca.element
 import folium
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
 from lib.data.layers import Layers, history_texts, source_labels
-from lib.render import folium_setup
+from lib.render import folium_setup, symbols
 from lib.render.controls import TilesFailedNote
 from lib.render.legend import KEY_CSS, LegendSection, legend_html
 from lib.render.own_data import OwnDataLayer, add_own_data
@@ -35,27 +34,15 @@ folium_setup.compact_geojson()
 LONDON_CENTRE = (51.4905, -0.1100)
 LONDON_ZOOM = 10
 LEGEND_WIDTH_PX = 230
-CLOSED_COLOUR = "#000000"
-# A closure that is not a loss (a library closed and replaced, a contract-end record): grey.
-NOT_LOST_COLOUR = "#7a7a7a"
-# A sequential, colour-blind-safe ramp (ColorBrewer YlGnBu) for choropleths.
-RAMP = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"]
-BASEMAPS = {
-    "light": (
-        "Street map (CARTO light)",
-        "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
-        "© OpenStreetMap contributors © CARTO",
-    ),
-    "none": ("No basemap (works offline)", None, None),
-}
-# Shown in the map when the street map's tiles fail to load (no internet at a venue).
-TILES_FAILED = (
-    "The street map could not load (no internet?), so the background is grey. Everything "
-    "else is drawn; choose Basemap: No basemap in the sidebar for a clean map."
-)
+CLOSED_COLOUR = symbols.CLOSED_COLOUR
+NOT_LOST_COLOUR = symbols.NOT_LOST_COLOUR
+RAMP = list(symbols.RAMP)
+# (name, tile URL, attribution) by key, for the folium builders.
+BASEMAPS = {k: (b.name, b.url, b.attribution) for k, b in symbols.BASEMAPS.items()}
+TILES_FAILED = symbols.TILES_FAILED
 COORD_GRID = 1e-5  # degrees, about 1 m
-LAND_COLOUR = "#fbfaf7"  # the app's background: land reads apart from the pale-blue water
-NO_BASEMAP_BACKGROUND = "#d6e6f2"  # pale water blue: the Thames reads as the gap between boroughs
+LAND_COLOUR = symbols.LAND_COLOUR
+NO_BASEMAP_BACKGROUND = symbols.WATER_COLOUR
 
 
 @dataclass(frozen=True)
@@ -148,16 +135,6 @@ def layer_attribution(*layer_keys: str) -> str:
     return html.escape(" | ".join(credits(keys)))
 
 
-def classify(values: pd.Series, classes: int = 5) -> tuple[np.ndarray, list[float]]:
-    """Quantile class (0..classes-1) of each value, and the class edges."""
-    finite = values.dropna()
-    edges = sorted(set(np.quantile(finite, np.linspace(0, 1, classes + 1)).round(2)))
-    if len(edges) < 2:
-        edges = [float(finite.min()), float(finite.max()) + 1e-9]
-    bins = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2)
-    return bins, edges
-
-
 def add_choropleth(
     m: folium.Map,
     areas: gpd.GeoDataFrame,
@@ -170,11 +147,8 @@ def add_choropleth(
     """Fill areas by quantile class of `values` (indexed by code); returns legend rows."""
     frame = areas[[code_column, "name", "geometry"]].copy()
     frame["value"] = frame[code_column].map(values)
-    bins, edges = classify(frame["value"])
-    ramp = RAMP[-(len(edges) - 1) :] if len(edges) - 1 < len(RAMP) else RAMP
-    frame["fill"] = [
-        ramp[b] if pd.notna(v) else "#f0f0f0" for b, v in zip(bins, frame["value"], strict=True)
-    ]
+    classes = symbols.classify(frame["value"], "quantile", value_format)
+    frame["fill"] = classes.fills
     frame["shown"] = [value_format.format(v) if pd.notna(v) else "no data" for v in frame["value"]]
     frame["name"] = frame["name"].map(html.escape)
     data = json.loads(frame[["name", "shown", "fill", "geometry"]].to_json(drop_id=True))
@@ -191,10 +165,7 @@ def add_choropleth(
         tooltip=folium.GeoJsonTooltip(["name", "shown"], aliases=["", html.escape(label)]),
         attribution=attribution,
     ).add_to(m)
-    return [
-        (ramp[i], f"{value_format.format(edges[i])} – {value_format.format(edges[i + 1])}")
-        for i in range(len(edges) - 1)
-    ]
+    return list(classes.rows)
 
 
 def add_outlines(

@@ -30,7 +30,7 @@ import pandas as pd
 import shapely
 
 from lib.data.layers import Layers, history_texts, source_labels
-from lib.render import maps
+from lib.render import maps, symbols
 from lib.render.community import COLOUR as COMMUNITY_COLOUR
 from lib.render.controls import TILES_FAILED_CSS, SaveViewControl
 from lib.render.legend import LegendSection, legend_html
@@ -279,11 +279,10 @@ def explorer_spec(
 ) -> dict:
     """One view of the explorer's map: small, JSON, sent on every run."""
     values = pd.Series(data.borough_codes).map(per_10k)
-    bins, edges = maps.classify(values)
-    ramp = maps.RAMP[-(len(edges) - 1) :] if len(edges) - 1 < len(maps.RAMP) else maps.RAMP
-    fills = [ramp[b] if pd.notna(v) else "#f0f0f0" for b, v in zip(bins, values, strict=True)]
+    classified = symbols.classify(values)
+    fills = list(classified.fills)
     shown_values = [f"{v:.1f}" if pd.notna(v) else "no data" for v in values]
-    classes = [(ramp[i], f"{edges[i]:.1f} – {edges[i + 1]:.1f}") for i in range(len(edges) - 1)]
+    classes = list(classified.rows)
     status = shown["status"]
     open_groups = shown.loc[status.ne("closed"), "category_group"].value_counts()
     group_rows = [

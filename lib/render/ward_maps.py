@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import html
 import json
-import math
-from itertools import pairwise
 
 import folium
 import geopandas as gpd
@@ -17,7 +15,7 @@ import shapely
 
 from lib.analysis import profiles
 from lib.analysis.profiles import WARD_MEASURES
-from lib.render import maps
+from lib.render import maps, symbols
 from lib.render.legend import LegendSection
 from lib.vocab import geography
 from lib.vocab.sources import LAYER_SOURCES
@@ -45,44 +43,6 @@ def ward_geometry(wards: gpd.GeoDataFrame, borough_names: dict[str, str]) -> gpd
     frame["name"] = frame["name"].map(html.escape)
     frame["borough"] = frame["gss_code"].map(borough_names).fillna("").map(html.escape)
     return maps.to_browser(frame)
-
-
-def classes(values: pd.Series, integer: bool, fmt: str) -> tuple[np.ndarray, list[str]]:
-    """Class index of each value and the legend label of each class.
-
-    Continuous measures use quantile classes (lib.maps.classify); counts use their own values
-    when there are few (0, 1, 2...), else integer ranges, so a legend never says "0 - 1".
-    """
-    finite = values.dropna()
-    if integer:
-        distinct = sorted(int(v) for v in finite.unique())
-        if len(distinct) <= len(maps.RAMP):
-            lookup = {v: i for i, v in enumerate(distinct)}
-            return (
-                np.array([lookup.get(int(v), 0) if pd.notna(v) else 0 for v in values]),
-                [fmt.format(v) for v in distinct],
-            )
-        _, edges = maps.classify(values)
-        cuts = sorted({math.ceil(e) for e in edges[1:-1]} | {int(finite.min())})
-        labels = [f"{a}-{b - 1}" if b - 1 > a else f"{a}" for a, b in pairwise(cuts)]
-        labels.append(f"{cuts[-1]}+")
-        bins = np.clip(
-            np.searchsorted(cuts, values.fillna(cuts[0]), side="right") - 1, 0, len(cuts) - 1
-        )
-        return bins, labels
-    bins, edges = maps.classify(values)
-    if any(fmt.format(a) == fmt.format(b) for a, b in pairwise(edges)):
-        fmt = fmt.replace(".0f}", ".2f}")  # "£0 – £0" would hide a class of pennies a head
-    return bins, [f"{fmt.format(a)} – {fmt.format(b)}" for a, b in pairwise(edges)]
-
-
-def spread_ramp(classes: int) -> list[str]:
-    """`classes` colours of lib.maps.RAMP from its lightest to its darkest (one: the middle),
-    so the lowest class is always light and points stay visible on it."""
-    if classes <= 1:
-        return [maps.RAMP[len(maps.RAMP) // 2]]
-    steps = np.linspace(0, len(maps.RAMP) - 1, classes)
-    return [maps.RAMP[int(round(i))] for i in steps]
 
 
 def add_ward_choropleth(
@@ -132,17 +92,12 @@ def add_ward_choropleth(
 
 
 def ward_fills(values: pd.Series, measure: str) -> tuple[list[str], list[tuple[str, str]]]:
-    """The fill colour of each ward's value of `measure` (classes over these values, on
-    `spread_ramp`) and the legend rows (colour, label): the web maps and the share cards
-    (lib/render/cards.py) shade wards alike."""
+    """The fill colour of each ward's value of `measure` and the legend rows (colour, label),
+    by symbols.classify ("counts" for a count, else "quantile"): the web maps and the share
+    cards (lib/render/cards.py) shade wards alike."""
     spec = WARD_MEASURES[measure]
-    bins, labels = classes(values, spec.integer, spec.fmt)
-    ramp = spread_ramp(len(labels))
-    fills = [ramp[b] if pd.notna(v) else NO_DATA_COLOUR for b, v in zip(bins, values, strict=True)]
-    legend = [(ramp[i], label) for i, label in enumerate(labels)]
-    if values.isna().any():
-        legend.append((NO_DATA_COLOUR, "No data"))
-    return fills, legend
+    classes = symbols.classify(values, "counts" if spec.integer else "quantile", spec.fmt)
+    return list(classes.fills), list(classes.rows)
 
 
 def voluntary_features(points: gpd.GeoDataFrame, ward_names: dict[str, str]) -> pd.DataFrame:
@@ -420,13 +375,13 @@ def ward_labels(wards: pd.DataFrame) -> dict[str, str]:
 #: theirs (Pubs' vermillion, Culture & heritage's pink were); Paul Tol's wine and olive, and
 #: yellow, readable on the YlGnBu ward ramp. Mutual aid groups are small white dots ringed in
 #: black, closed food banks hollow black rings.
-NETWORK_COLOURS = {"Trussell Trust": "#882255", "IFAN": "#999933", "Independent": "#F0E442"}
+NETWORK_COLOURS = symbols.NETWORK_COLOURS
 
 
-MUTUAL_AID_COLOUR = "#ffffff"
+MUTUAL_AID_COLOUR = symbols.MUTUAL_AID_COLOUR
 
 
 HIGHLIGHT_COLOUR = "#d7191c"
 
 
-NO_DATA_COLOUR = "#f0f0f0"
+NO_DATA_COLOUR = symbols.NO_DATA_COLOUR

@@ -16,7 +16,7 @@ from shapely.geometry import Point, box
 
 from lib.analysis import profiles
 from lib.data.layers import Layers, load_layers
-from lib.render import charts, maps, tables, ward_maps
+from lib.render import charts, maps, symbols, tables, ward_maps
 
 BNG = "EPSG:27700"
 
@@ -546,20 +546,23 @@ def test_unmatched_report_surfaces_the_build_and_the_layers(tiny):
 
 
 def test_integer_classes_never_say_zero_to_one():
-    bins, labels = ward_maps.classes(pd.Series([0, 0, 1, 2, 0]), True, "{:.0f}")
-    assert labels == ["0", "1", "2"] and list(bins) == [0, 0, 1, 2, 0]
-    bins, labels = ward_maps.classes(pd.Series(range(30)), True, "{:.0f}")
+    classes = symbols.classify(pd.Series([0, 0, 1, 2, 0]), "counts", "{:.0f}")
+    assert [label for _, label in classes.rows] == ["0", "1", "2"]
+    ramp = [colour for colour, _ in classes.rows]
+    assert list(classes.fills) == [ramp[0], ramp[0], ramp[1], ramp[2], ramp[0]]
+    labels = [label for _, label in symbols.classify(pd.Series(range(30)), "counts", "{:.0f}").rows]
     assert labels[0].startswith("0") and labels[-1].endswith("+")
-    assert bins.min() == 0 and bins.max() == len(labels) - 1
 
 
 def test_continuous_classes_show_pennies_when_pounds_would_repeat():
     # Grants per head: a fifth of wards get pennies; "£0 – £0" would hide that class.
     values = pd.Series([0.0, 0.1, 0.2, 0.3, 1.5, 2.0, 5.0, 9.0, 20.0, 300.0])
-    _, labels = ward_maps.classes(values, False, "£{:,.0f}")
+    labels = [label for _, label in symbols.classify(values, "quantile", "£{:,.0f}").rows]
     assert labels[0].startswith("£0.00 – £0.") and len(set(labels)) == len(labels)
-    _, whole = ward_maps.classes(pd.Series([10.0, 20.0, 30.0, 40.0, 50.0, 60.0]), False, "£{:,.0f}")
-    assert whole[0].startswith("£10 – ")  # pounds enough: no pennies
+    whole = symbols.classify(
+        pd.Series([10.0, 20.0, 30.0, 40.0, 50.0, 60.0]), "quantile", "£{:,.0f}"
+    )
+    assert whole.rows[0][1].startswith("£10 – ")  # pounds enough: no pennies
 
 
 # ---------------------------------------------------------------- maps

@@ -10,7 +10,7 @@ from shapely.geometry import Point, box
 
 from lib.analysis import losses, pub_trends
 from lib.data import layers as data
-from lib.render import charts, loss_maps, maps, tables
+from lib.render import charts, loss_maps, maps, symbols, tables
 from lib.vocab.categories import RECORDING_CATEGORIES, categories_text
 from lib.vocab.policies import POLICIES
 
@@ -272,15 +272,16 @@ def test_loss_layers_are_plain_picklable_data(sites, map_layers):
 
 
 def test_diverging_classes_centre_on_zero():
-    colours, rows = loss_maps.diverging_classes(pd.Series([-57.1, -45.0, -5.0, 0.0, 19.4, None]))
+    classes = symbols.classify(pd.Series([-57.1, -45.0, -5.0, 0.0, 19.4, None]), "diverging", "{}%")
+    colours, rows = list(classes.fills), classes.rows
     # Step 15: -57.1 in -60..-45, -45 in -45..-30 (lower edge), -5 in -15..0.
     assert colours == [
-        loss_maps.PUOR[0],
-        loss_maps.PUOR[1],
-        loss_maps.PUOR[3],
-        loss_maps.NO_CHANGE_COLOUR,
-        loss_maps.PUOR[5],
-        loss_maps.NO_DATA_COLOUR,
+        symbols.PUOR[0],
+        symbols.PUOR[1],
+        symbols.PUOR[3],
+        symbols.NO_CHANGE_COLOUR,
+        symbols.PUOR[5],
+        symbols.NO_DATA_COLOUR,
     ]
     assert [label for _, label in rows] == [
         "\u221260 to \u221245%",
@@ -293,9 +294,10 @@ def test_diverging_classes_centre_on_zero():
 
 
 def test_diverging_classes_pick_a_step_that_fits():
-    colours, rows = loss_maps.diverging_classes(pd.Series([-3.0, 1.0]))
+    classes = symbols.classify(pd.Series([-3.0, 1.0]), "diverging", "{}%")
+    colours, rows = list(classes.fills), classes.rows
     assert [label for _, label in rows] == ["\u22123 to \u22122%", "0 to +1%"]  # step 1
-    assert colours == [loss_maps.PUOR[1], loss_maps.PUOR[4]]
+    assert colours == [symbols.PUOR[1], symbols.PUOR[4]]
 
 
 def pubs_change() -> pd.DataFrame:
@@ -314,7 +316,7 @@ def test_pubs_map_shades_highlights_and_escapes(map_layers):
     fills = {
         f["properties"]["gss_code"]: f["properties"]["fill"] for f in layer.collection["features"]
     }
-    assert fills == {"E09000001": loss_maps.PUOR[2], "E09000002": loss_maps.PUOR[0]}  # -20%, -55.6%
+    assert fills == {"E09000001": symbols.PUOR[2], "E09000002": symbols.PUOR[0]}  # -20%, -55.6%
     rendered = loss_maps.pubs_change_map(map_layers, layer, "none", "E09000002").get_root().render()
     assert as_in_script("\u221255.6% (45 \u2192 20)") in rendered
     assert as_in_script("Barking &amp; Dagenham") in rendered
