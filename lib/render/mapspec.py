@@ -275,13 +275,22 @@ class SitesBySide:
 
 @dataclass(frozen=True, eq=False)
 class Overlay:
-    """A layer over the sites: a user's upload ("own") or the community reports."""
+    """A layer over the sites: a user's upload ("own"), the community reports, or facilities
+    lost ("lost": points whose tooltips carry what their loss cost, lib/render/needs_maps.py)."""
 
-    kind: Literal["own", "community"]
+    kind: Literal["own", "community", "lost"]
     layer: OwnDataLayer
     sources: tuple[str, ...] = ()  # own data: ("postcodes",) when postcodes placed its rows
 
     def legend(self) -> tuple[LegendSection, ...]:
+        if self.kind == "lost":
+            return (
+                LegendSection(
+                    "Facilities lost",
+                    symbols.LOST_SITE.kind,
+                    ((symbols.WHITE, self.layer.legend_label()),),
+                ),
+            )
         if self.kind == "own":
             return (
                 LegendSection(
@@ -359,16 +368,27 @@ class VoluntaryPoints:
 
 @dataclass(frozen=True)
 class Boundaries:
-    """Area outlines; the `focus` codes get a heavy outline."""
+    """Area outlines; the `focus` codes get a heavy outline (dashed with `focus_dash`), with a
+    legend row when `focus_label` names what they are ("Area of defined need, stable")."""
 
     areas: Areas = "boroughs"
     focus: tuple[str, ...] = ()
+    focus_label: str = ""
+    focus_dash: bool = False
+
+    def focus_legend(self) -> tuple[LegendSection, ...]:
+        if not self.focus_label:
+            return ()
+        kind = "line" if self.focus_dash else "outline"
+        label = f"{self.focus_label} ({len(self.focus):,})"
+        return (LegendSection("", kind, ((symbols.FOCUS_COLOUR, label),)),)
 
     def legend(self) -> tuple[LegendSection, ...]:
         return (
             LegendSection(
                 "", "outline", ((symbols.BOUNDARY_COLOUR, f"{AREA_NAMES[self.areas]} boundaries"),)
             ),
+            *self.focus_legend(),
         )
 
     def source_keys(self) -> tuple[str, ...]:
@@ -417,7 +437,7 @@ class View:
 # fill, the points, the policy areas, the boundaries.
 def _legend_rank(layer: Layer) -> int:
     if isinstance(layer, Overlay):
-        return 0 if layer.kind == "own" else 1
+        return {"own": 0, "community": 1}.get(layer.kind, 2)
     order = (Choropleth, VoluntaryPoints, SitesByStatus, SitesBySide, PolicyAreas, Boundaries)
     return 2 + next((i for i, t in enumerate(order) if isinstance(layer, t)), len(order))
 
@@ -445,15 +465,15 @@ class MapSpec:
     def legend(self) -> tuple[LegendSection, ...]:
         """The legend sections (empty ones dropped), derived from the layers."""
         filled = {c.areas for c in self.of(Choropleth)}
-        shown = [
-            layer
-            for layer in self.layers
-            if not (isinstance(layer, Boundaries) and layer.areas in filled)
-        ]
+        # Outlines of areas a choropleth fills need no row, but what their focus marks does.
         return tuple(
             section
-            for layer in sorted(shown, key=_legend_rank)
-            for section in layer.legend()
+            for layer in sorted(self.layers, key=_legend_rank)
+            for section in (
+                layer.focus_legend()
+                if isinstance(layer, Boundaries) and layer.areas in filled
+                else layer.legend()
+            )
             if section.rows
         )
 

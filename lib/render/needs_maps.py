@@ -1,0 +1,189 @@
+"""The "Where need is greatest" maps as MapSpecs (lib/render/mapspec.py): the needs map (wards by
+the index, areas of defined need outlined by how stable they are) and the access map (where
+walking access was lost, with the lost facilities). The page, the workshop wall and the
+evidence pack's pictures draw these same specs. No streamlit here; the figures come decided
+from lib/analysis (needs.defined_need, access.walking_access / lost_facilities).
+"""
+
+from __future__ import annotations
+
+import html
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+import shapely.geometry
+
+from lib.render.mapspec import Boundaries, Choropleth, Labels, MapSpec, Overlay, View
+from lib.render.own_data import COORD_GRID, OwnDataLayer
+from lib.vocab.categories import RECORDING
+
+NEEDS_LABEL = "Needs index (0-1; darkest fifth: most need)"
+STABLE_LABEL = "Area of defined need, stable"
+DEPENDS_LABEL = "Area of defined need, depends on the weights"
+
+
+def plural(category: str) -> str:
+    """'Library' -> 'libraries' (the recording vocabulary's word), else a plain plural."""
+    recording = RECORDING.get(category)
+    return recording.plural if recording is not None else f"{category.lower()}s"
+
+
+def need_note(row) -> str:
+    """A ward's tooltip note: its rank and, in the top fifth, how stable that is."""
+    rank = f"rank {int(row['rank'])} of {int(row['wards'])}" if pd.notna(row["rank"]) else ""
+    if not row["defined_need"]:
+        return rank
+    return (
+        f"{rank}; area of defined need, {row['defined_need']} (in the top fifth under "
+        f"{row['stability']:.0%} of weightings near these)"
+    )
+
+
+def needs_map(
+    result: pd.DataFrame,
+    sources: tuple[str, ...],
+    focus: str | None = None,
+    view: View | None = None,
+    basemap: str = "none",
+) -> MapSpec:
+    """Wards by the index (`result`: needs.defined_need's rows: ward_code, score, rank,
+    stability, defined_need), the areas of defined need outlined: solid when stable, dashed
+    when they depend on the weights; `focus` (a borough's gss_code) outlined heavily."""
+    frame = result.set_index("ward_code")
+    notes = frame.assign(wards=len(frame)).apply(need_note, axis=1)
+    stable = tuple(frame.index[frame["defined_need"].eq("stable")])
+    depends = tuple(frame.index[frame["defined_need"].eq("depends on the weights")])
+    layers: list = [
+        Choropleth(
+            "wards",
+            frame["score"],
+            NEEDS_LABEL,
+            "quantile",
+            "{:.2f}",
+            sources=sources,
+            notes=notes,
+        ),
+        Boundaries("wards", stable, STABLE_LABEL),
+        Boundaries("wards", depends, DEPENDS_LABEL, focus_dash=True),
+        Boundaries("boroughs", (focus,) if focus else ()),
+        Labels("boroughs", (focus,) if focus else ()),
+    ]
+    return MapSpec(tuple(layers), view or View(), basemap)
+
+
+def lost_points(lost: pd.DataFrame, category: str, start_label: str) -> OwnDataLayer:
+    """The lost facilities (access.lost_facilities rows, metres in EPSG:27700) as points whose
+    tooltips say who had each as their nearest and how much further their next one is."""
+    frame = gpd.GeoDataFrame(
+        lost,
+        geometry=gpd.points_from_xy(lost["easting"], lost["northing"]),
+        crs=27700,
+    ).to_crs(4326)
+    geoms = shapely.set_precision(frame.geometry.values, COORD_GRID)
+    labels = [
+        "Row",
+        "Name",
+        "Closed",
+        "Residents who had it nearest",
+        "Their next one: further by (median)",
+        "Of them, lost walking access",
+    ]
+    features = []
+    for i, (geom, row) in enumerate(zip(geoms, frame.itertuples(), strict=True)):
+        extra = row.extra_median_m
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "row": i + 1,
+                    "c0": html.escape(str(row.name)),
+                    "c1": "" if pd.isna(row.closed_year) else str(int(row.closed_year)),
+                    "c2": f"{row.residents_nearest:,.0f}",
+                    "c3": "" if pd.isna(extra) else f"{extra:,.0f} m",
+                    "c4": f"{row.lost_access:,.0f}",
+                },
+                "geometry": shapely.geometry.mapping(geom),
+            }
+        )
+    name = f"{plural(category).capitalize()} lost since {start_label}"
+    return OwnDataLayer(
+        {"type": "FeatureCollection", "features": features, "labels": labels}, name, len(lost)
+    )
+
+
+def access_values(wards: pd.DataFrame) -> tuple[pd.Series, str, str]:
+    """What the access map shades: residents who lost walking access per ward, or (a category
+    with no history) the share beyond the threshold now. Returns values, label, format."""
+    table = wards.set_index("code")
+    threshold = f"{table.attrs['threshold_m']:,.0f} m"
+    category = table.attrs["category"].lower()
+    if table.attrs["then"] is None:
+        return (
+            100 * table["share_beyond_now"],
+            f"% of residents beyond {threshold} of a {category} ({table.attrs['now']})",
+            "{:.0f}%",
+        )
+    return (
+        table["lost_access"],
+        f"Residents who lost walking access ({threshold}) to a {category}, "
+        f"{table.attrs['then']} to {table.attrs['now']}",
+        "{:,.0f}",
+    )
+
+
+def access_note(row) -> str:
+    if pd.isna(row["lost_access"]):
+        return f"{row['beyond_now']:,.0f} beyond now; nothing lost or gained can be measured"
+    return (
+        f"lost {row['lost_access']:,.0f}, gained {row['gained_access']:,.0f}; beyond "
+        f"{row['beyond_then']:,.0f} then, {row['beyond_now']:,.0f} now"
+    )
+
+
+def access_map(
+    wards: pd.DataFrame,
+    lost: pd.DataFrame,
+    sources: tuple[str, ...],
+    focus: str | None = None,
+    view: View | None = None,
+    basemap: str = "none",
+) -> MapSpec:
+    """Where walking access was lost: wards shaded by residents who lost it (walking_access
+    by ward), the lost facilities over them with their figures in the tooltips
+    (lost_facilities); a category with no history shades the share beyond now, no points."""
+    values, label, fmt = access_values(wards)
+    notes = wards.set_index("code").apply(access_note, axis=1)
+    layers: list = [
+        Choropleth(
+            "wards",
+            values,
+            label,
+            "counts" if wards.attrs["then"] is not None else "quantile",
+            fmt,
+            sources=sources,
+            notes=notes,
+        ),
+        Boundaries("boroughs", (focus,) if focus else ()),
+        Labels("boroughs", (focus,) if focus else ()),
+    ]
+    if len(lost):
+        layers.append(
+            Overlay(
+                "lost",
+                lost_points(lost, wards.attrs["category"], str(wards.attrs["then"])),
+                sources,
+            )
+        )
+    return MapSpec(tuple(layers), view or View(), basemap)
+
+
+def sources_of(catalogue: pd.DataFrame, keys: list[str] | None = None) -> tuple[str, ...]:
+    """The catalogue keys the index's indicators name (needs.indicator_catalogue's `sources`),
+    of the indicators `keys` (default: all of them)."""
+    rows = catalogue if keys is None else catalogue[catalogue["key"].isin(keys)]
+    found = [k.strip() for cell in rows["sources"] for k in cell.split(",") if k.strip()]
+    return tuple(dict.fromkeys(found))
+
+
+__all__ = ["access_map", "lost_points", "needs_map", "sources_of"]
