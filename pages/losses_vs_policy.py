@@ -7,7 +7,7 @@ import streamlit as st
 from lib.analysis import community as community_counts
 from lib.analysis import geometry, losses
 from lib.links import declare
-from lib.render import cards, charts, loss_maps, tables
+from lib.render import cards, charts, loss_maps, mapspec, tables
 from lib.store import PublicFilter
 from lib.ui import (
     cache,
@@ -21,8 +21,7 @@ from lib.ui import (
     widgets,
 )
 from lib.vocab.categories import RECORDING_CATEGORIES, categories_text
-from lib.vocab.policies import base_policy, policy_label, policy_title
-from lib.vocab.sources import view_source_keys
+from lib.vocab.policies import policy_label, policy_title
 
 VIEW = declare.LOSSES
 layers = widgets.require_layers()
@@ -57,24 +56,33 @@ robust = cache.robustness(policy, categories, community_closures, choices)
 driven = cache.drivers(policy, categories, community_closures, choices).set_index("category")
 distance = cache.distance_bands(categories, community_closures, choices.start)
 total = rates.iloc[-1]  # the pooled row, or the only category
-closure_layers = cache.loss_map_layers(
-    policy, categories, community_closures, choices.start, choices.vintage
+# The analysis decided which losses count inside (once, with the rates); the map draws them.
+sides = rates.attrs["sides"]
+area_count = mapspec.policy_counts(layers.policy_areas, [policy])
+community_layer = community.map_layer(reports)
+spec = mapspec.MapSpec(
+    layers=(
+        mapspec.Boundaries("boroughs"),
+        mapspec.PolicyAreas((policy,), "subject", area_count),
+        mapspec.Labels("boroughs"),
+        mapspec.SitesBySide(
+            cache.site_attributes().loc[sides.index].assign(inside=sides),
+            policy,
+            categories,
+            choices.start,
+            choices.vintage,
+        ),
+        *([mapspec.Overlay("community", community_layer)] if community_layer else []),
+    ),
+    basemap=basemap,
 )
-# The map draws the chosen categories' closed sites over the policy's areas.
-map_sources = view_source_keys(
-    keys=["boroughs", *cache.site_sources((), categories, "closed"), *base_policy(policy).sources]
-)
+map_data = cache.site_map_data()
 
 if presenting:  # for a projector: the title, one figure, the map
     headline = cards.losses_headline(total, policy)
     present.present_header(cards.losses_title(policy), headline.value, headline.label)
-    present.present_map(
-        loss_maps.losses_map(
-            cache.map_layers(), closure_layers, basemap, community_reports=reports
-        ),
-        key="losses_map_present",
-    )
-    widgets.attribution_caption(map_sources, basemap)
+    present.present_map_spec(map_data, spec, key="losses_map_present")
+    widgets.spec_attribution(spec)
     st.stop()
 
 pooled = total["category"] in (losses.ALL_RECORDED, losses.ALL_SELECTED)
@@ -122,12 +130,8 @@ with share_slot:  # the card (the map below, with this headline) is drawn only o
         compact=True,
     )
 st.markdown(f"#### {losses.verdict_sentence(total, label)}")  # the verdict (small type: layout.py)
-embed.show_map(
-    loss_maps.losses_map(cache.map_layers(), closure_layers, basemap, community_reports=reports),
-    key="losses_map",
-    height=layout.MAP_HEIGHT,
-)
-widgets.attribution_caption(map_sources, basemap)
+embed.show_map_spec(map_data, spec, key="losses_map", height=layout.MAP_HEIGHT)
+widgets.spec_attribution(spec)
 # Under the map, so that all of it stays on a projector's first screen.
 if total["category"] in driven.index:  # a higher or lower headline: what drives it
     st.caption(f"**What drives it.** {driven.loc[total['category'], 'text']}")
@@ -145,13 +149,7 @@ if vintage and not dated:
 if community_count is not None:
     st.caption(community_count.note())
 st.markdown(
-    cards.losses_summary(
-        policy,
-        categories,
-        len(closure_layers.inside["features"]),
-        len(closure_layers.outside["features"]),
-        len(closure_layers.area["features"]),
-    )
+    cards.losses_summary(policy, categories, int(sides.sum()), int((~sides).sum()), area_count[0])
 )
 st.markdown(
     f"Did London's {categories_text(categories)} close more often **inside {label}** "
@@ -208,12 +206,9 @@ st.download_button(
 with st.expander("The map as a table: every closed site shown"):
     closed_table = loss_maps.closed_sites_display(
         community_counts.apply_closures(layers.sites, community_closures),
+        sides,
         policy,
         layers.borough_names,
-        categories,
-        choices.start,
-        layers.policy_areas,
-        choices.vintage,
     )
     st.dataframe(
         closed_table,

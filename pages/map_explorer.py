@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.data import layers as data
 from lib.links import declare
-from lib.render import card_maps, cards, site_map, tables
+from lib.render import card_maps, cards, mapspec, tables
 from lib.store import PublicFilter
 from lib.ui import (
     cache,
@@ -19,7 +19,6 @@ from lib.ui import (
     widgets,
 )
 from lib.vocab.categories import STATUS_LABELS
-from lib.vocab.sources import view_source_keys
 
 VIEW = declare.MAP_EXPLORER
 layers = widgets.require_layers()
@@ -78,42 +77,33 @@ lost = int((closed & shown["lost"].astype(bool)).sum())
 view = embed.map_view()
 bounds = card_maps.map_bounds(layers, site_filter.boroughs)  # the chosen boroughs, else London
 map_data = cache.site_map_data()
-density_label = f"{density_group}: open sites per 10,000 residents"
-# The sources of what the map shows: the shading (open sites of its group), the sites shown.
-source_keys = view_source_keys(
-    ["boroughs"],
-    [shown],
-    policies,
-    [
-        *cache.site_sources(
-            () if density_group == declare.ALL_FACILITIES else (density_group,), (), "open"
+# The map, declared once: its legend and credits are derived from these layers.
+spec = mapspec.MapSpec(
+    layers=(
+        mapspec.Choropleth(
+            "boroughs",
+            density.reindex(list(map_data.borough_codes)),
+            f"{density_group}: open sites per 10,000 residents",
+            sources=("borough_population",),
         ),
-        *own_data.source_keys(own),
-    ],
-)
-# The browser map's view, for the page or presentation mode.
-spec = site_map.explorer_spec(
-    map_data,
-    shown,
-    density,
-    density_label,
-    tuple(policies),
-    basemap,
-    view,
-    bounds,
-    own_data=own_layer,
-    community=community_layer,
+        mapspec.Labels("boroughs"),
+        mapspec.PolicyAreas(tuple(policies)),
+        mapspec.SitesByStatus(shown),
+        *([mapspec.Overlay("community", community_layer)] if community_layer else []),
+        *(
+            [mapspec.Overlay("own", own_layer, tuple(own_data.source_keys(own)))]
+            if own_layer
+            else []
+        ),
+    ),
+    view=mapspec.View(bounds, view),
+    basemap=basemap,
 )
 if presenting:
     headline = cards.explorer_headline(shown)
     present.present_header(cards.explorer_title(site_filter, names), headline.value, headline.label)
-    present.present_site_map(
-        map_data.layers_for(tuple(policies)),
-        spec,
-        key="explorer_map_present",
-        view=view,
-    )
-    widgets.attribution_caption(source_keys, basemap)
+    present.present_map_spec(map_data, spec, key="explorer_map_present")
+    widgets.spec_attribution(spec)
     st.stop()
 share_slot = layout.title_bar(
     "Map explorer",
@@ -134,16 +124,11 @@ st.caption(site_filter.describe(names))
 if shown.empty:
     st.info("No site matches these filters. Clear a filter in the sidebar to see more.")
 # Leaflet in the browser, fed once per session; a change of view sends only what changed.
-view = embed.show_site_map(
-    map_data.layers_for(tuple(policies)),
-    spec,
-    key="explorer_map",
-    save_view=True,
-    view=view,
-    height=layout.MAP_HEIGHT,
+view = embed.show_map_spec(
+    map_data, spec, key="explorer_map", save_view=True, height=layout.MAP_HEIGHT
 )
 embed.reset_view_button(view)
-widgets.attribution_caption(source_keys, basemap)
+widgets.spec_attribution(spec)
 st.markdown(
     "Community facilities across London's 33 boroughs, the ones that were **lost** (black "
     "rings; grey rings closed but were not losses, such as a library replaced by a new one), "

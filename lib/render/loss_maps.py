@@ -2,10 +2,9 @@
 
 No streamlit here: the pages cache and render what these functions return.
 
-- **Maps** (folium, on the builders of lib/render/maps.py and its conventions: circle markers in
-  GeoJson layers on a canvas, escaped properties, a legend inside the frame, each layer's
-  attribution, local Leaflet): `losses_map` (closed sites over one policy layer, inside drawn
-  filled and elsewhere hollow) and `pubs_change_map` (a diverging borough choropleth).
+- **Maps**: the losses map is a lib/render/mapspec.py spec drawn in the browser (the page
+  builds it; `closed_sites_display` is its table); `pubs_change_map` (folium, a diverging
+  borough choropleth) until the over-time page moves to the spec.
 - **Charts**: Vega-Lite specs as plain dicts with their data inline, for
   ``st.vega_lite_chart`` (Streamlit bundles Vega: nothing is fetched from a CDN).
 - **Display tables**: the analysis tables with readable column names and formatted figures;
@@ -20,67 +19,30 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from lib.analysis import geometry, losses
-from lib.render import maps, symbols
+from lib.analysis import losses
+from lib.render import maps, mapspec, symbols
 from lib.render.legend import LegendSection
-from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES, categories_text
-from lib.vocab.policies import base_policy, policy_label, policy_title
+from lib.vocab.categories import RECORDING_CATEGORIES
+from lib.vocab.policies import base_policy, policy_label
 
 INSIDE_COLOUR = symbols.INSIDE_COLOUR
 OUTSIDE_COLOUR = symbols.OUTSIDE_COLOUR
-ELSEWHERE = "Elsewhere"
+ELSEWHERE = mapspec.ELSEWHERE
 HIGHLIGHT_COLOUR = "#000000"
 
-# ---------------------------------------------------------------- policy layer
+# ---------------------------------------------------------------- closed sites over a policy
 
 
 def policy_style(policy: str) -> tuple[str, str]:
     """(legend label, colour) of a policy key; town-centre classes take the town-centre colour."""
-    base = base_policy(policy)
-    label = base.legend if policy == "opportunity_area" else policy_title(policy)  # "27 of 47"
-    return label, base.colour
-
-
-def policy_geojson(policy_areas, policy: str) -> dict:
-    """One policy's polygons (a town-centre class alone; ``policy_areas`` in WGS84, as in
-    MapLayers) as a FeatureCollection with escaped name and classification."""
-    layer = geometry.policy_layer(policy_areas, policy)
-    frame = layer[["name", "classification", "geometry"]].copy()
-    for column in ["name", "classification"]:
-        frame[column] = frame[column].fillna("").astype(str).map(html.escape)
-    return json.loads(frame.to_json(drop_id=True))
-
-
-def add_policy_area(m: folium.Map, collection: dict, policy: str) -> tuple[str, str]:
-    """Draw one policy's polygons (from ``policy_geojson``); returns its legend row."""
-    label, colour = policy_style(policy)
-    if collection["features"]:
-        folium.GeoJson(
-            collection,
-            name=html.escape(label),
-            style_function=lambda f, c=colour: {
-                "color": c,
-                "weight": 1.8,
-                "fillColor": c,
-                "fillOpacity": 0.22,
-            },
-            tooltip=folium.GeoJsonTooltip(
-                ["name", "classification"], aliases=[html.escape(label), ""]
-            ),
-            attribution=maps.layer_attribution(base_policy(policy).key),
-        ).add_to(m)
-    count = len(collection["features"])
-    return colour, f"{label} ({count:,} area{'' if count == 1 else 's'})"
-
-
-# ---------------------------------------------------------------- closed sites over a policy
+    return mapspec.PolicyAreas.label(policy), base_policy(policy).colour
 
 
 def closed_sides(
@@ -91,30 +53,22 @@ def closed_sides(
     policy_areas: gpd.GeoDataFrame | None = None,
     vintage: bool = False,
 ) -> tuple[pd.Index, pd.Index]:
-    """Index labels of the losses counted in the window from ``start``, inside and outside
-    the policy's areas (the same sites, years and flags as ``analysis.closure_table``; with
-    ``vintage``, a loss before its area's designation is elsewhere, and ``policy_areas`` are
-    needed)."""
-    chosen = [c for c in RECORDING_CATEGORIES if c in categories]
-    kept = losses.recorded_sites(sites, chosen)
-    frame = losses.exposure(
-        kept, chosen, start, losses.inside_from(kept, policy, policy_areas, vintage)
+    """Index labels of the losses counted inside and outside the policy's areas, as
+    ``losses.closure_sides`` decides them (the share card's; the page takes them from its
+    closure table's ``attrs['sides']``)."""
+    sides = losses.closure_sides(
+        sites, policy, categories, losses.Choices(start=start, vintage=vintage), policy_areas
     )
-    return frame.index[frame["closed_in"].eq(1)], frame.index[frame["closed_out"].eq(1)]
+    return sides.index[sides], sides.index[~sides]
 
 
 def closed_sites_display(
-    sites: pd.DataFrame,
-    policy: str,
-    borough_names: dict[str, str],
-    categories=RECORDING_CATEGORIES,
-    start: int = losses.DEFAULT_START,
-    policy_areas: gpd.GeoDataFrame | None = None,
-    vintage: bool = False,
+    sites: pd.DataFrame, sides: pd.Series, policy: str, borough_names: dict[str, str]
 ) -> pd.DataFrame:
-    """The losses map as a table (its accessible alternative): one row per closed site drawn,
-    inside the policy's areas first, then by borough and name."""
-    inside, outside = closed_sides(sites, policy, categories, start, policy_areas, vintage)
+    """The losses map as a table (its accessible alternative): one row per loss drawn
+    (``sides``: the analysis' inside or not, by site index), inside the policy's areas
+    first, then by borough and name."""
+    inside, outside = sides.index[sides], sides.index[~sides]
     where = f"Inside {policy_label(policy)}"
     frame = sites.loc[inside.append(outside)]
     table = pd.DataFrame(
@@ -132,140 +86,6 @@ def closed_sites_display(
         .drop(columns="_side")
         .reset_index(drop=True)
     )
-
-
-def closed_site_features(points: pd.DataFrame, side: str) -> dict:
-    """FeatureCollection of closed sites (``points`` are MapLayers.sites rows: already
-    escaped) with the side of the boundary they fall on."""
-    side = html.escape(side)
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "properties": {
-                    "name": r.name,
-                    "cat": r.cat,
-                    "state": r.state,
-                    "side": side,
-                    "src": r.src,
-                },
-                "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
-            }
-            for r in points.itertuples(index=False)
-        ],
-    }
-
-
-def _closed_tooltip() -> folium.GeoJsonTooltip:
-    return folium.GeoJsonTooltip(
-        ["name", "cat", "state", "side", "src"],
-        aliases=["", "Category", "Status", "Where", "Source"],
-    )
-
-
-INSIDE_MARKER: dict[str, Any] = dict(
-    radius=6, color="#1a1a1a", weight=1.2, fill=True, fill_color=INSIDE_COLOUR, fill_opacity=0.95
-)
-OUTSIDE_MARKER: dict[str, Any] = dict(
-    radius=5, color=OUTSIDE_COLOUR, weight=2.4, fill=True, fill_color="#ffffff", fill_opacity=0.35
-)
-
-
-class LossLayers(NamedTuple):
-    """What the losses map draws, as plain data (picklable: pages cache it by policy and
-    categories; the folium map itself is rebuilt each run, since rendering mutates it)."""
-
-    policy: str
-    categories: tuple[str, ...]
-    area: dict  # FeatureCollection of the policy's polygons
-    inside: dict  # FeatureCollection of closed sites inside
-    outside: dict  # FeatureCollection of closed sites elsewhere
-    start: int = losses.DEFAULT_START  # losses counted from this year
-    vintage: bool = False  # inside only after its area's designation
-
-
-def loss_layers(
-    sites: pd.DataFrame,
-    map_layers: maps.MapLayers,
-    policy: str,
-    categories=RECORDING_CATEGORIES,
-    start: int = losses.DEFAULT_START,
-    policy_areas: gpd.GeoDataFrame | None = None,
-    vintage: bool = False,
-) -> LossLayers:
-    """The losses of ``categories`` in the window from ``start`` split by ``policy`` (see
-    ``closed_sides``), and the policy's polygons."""
-    inside, outside = closed_sides(sites, policy, categories, start, policy_areas, vintage)
-    in_text = f"Inside {policy_label(policy)}"
-    return LossLayers(
-        policy,
-        tuple(c for c in RECORDING_CATEGORIES if c in categories),
-        policy_geojson(map_layers.policy_areas, policy),
-        closed_site_features(map_layers.sites.loc[inside], in_text),
-        closed_site_features(map_layers.sites.loc[outside], ELSEWHERE),
-        start,
-        vintage,
-    )
-
-
-def losses_map(
-    map_layers: maps.MapLayers, layers: LossLayers, basemap: str = "none", community_reports=None
-) -> folium.Map:
-    """Closed sites over one policy's areas (``layers`` from ``loss_layers``): closures inside
-    drawn as filled vermillion dots, closures elsewhere as hollow blue rings (drawn first,
-    underneath); borough outlines and names; a legend with the counts; each layer's
-    attribution."""
-    policy = layers.policy
-    n_in, n_out = len(layers.inside["features"]), len(layers.outside["features"])
-    m = maps.new_map(basemap)
-    maps.add_outlines(
-        m,
-        map_layers.boroughs,
-        "Boroughs",
-        maps.layer_attribution("boroughs"),
-        land=basemap == "none",
-    )
-    area_row = add_policy_area(m, layers.area, policy)
-    maps.add_area_labels(m, map_layers.labels)
-    label, colour = policy_style(policy)
-    attribution = maps.layer_attribution(
-        "libraries", "gp_practices", "museums", "pharmacies", "dental"
-    )
-    for collection, marker, name in [
-        (layers.outside, OUTSIDE_MARKER, f"Closed elsewhere ({n_out:,})"),
-        (layers.inside, INSIDE_MARKER, f"Closed inside ({n_in:,})"),
-    ]:
-        if collection["features"]:
-            folium.GeoJson(
-                collection,
-                name=html.escape(name),
-                marker=folium.CircleMarker(**marker),
-                tooltip=_closed_tooltip(),
-                attribution=attribution,
-            ).add_to(m)
-    maps.add_legend(
-        m,
-        [
-            LegendSection(
-                f"Lost {categories_text(layers.categories)} since {layers.start}",
-                "edged",
-                ((INSIDE_COLOUR, f"Inside {label} ({n_in:,})"),),
-            ),
-            LegendSection("", "hollow", ((OUTSIDE_COLOUR, f"{ELSEWHERE} ({n_out:,})"),)),
-            maps.community_section(m, community_reports),
-            LegendSection("London Plan", "line", (area_row,)),
-            LegendSection("", "outline", (("#333333", "Borough boundaries"),)),
-        ],
-        note=f"Losses from {layers.start} to each source's end: "
-        + ", ".join(RECORDING[c].card_window for c in layers.categories)
-        + (
-            "; inside only after the area's designation (earlier losses count as elsewhere)."
-            if layers.vintage
-            else "."
-        ),
-    )
-    return maps.finish(m)
 
 
 # ---------------------------------------------------------------- pubs choropleth

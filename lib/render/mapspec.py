@@ -72,6 +72,7 @@ from typing import Literal
 
 import pandas as pd
 
+from lib.links.views import MapView
 from lib.render import symbols
 from lib.render.legend import LegendSection
 from lib.render.own_data import OwnDataLayer
@@ -216,8 +217,12 @@ class SitesByStatus:
             ),
         )
 
-    def source_keys(self) -> tuple[str, ...]:
+    @cached_property
+    def _source_keys(self) -> tuple[str, ...]:
         return _site_sources(self.sites)
+
+    def source_keys(self) -> tuple[str, ...]:
+        return self._source_keys
 
 
 @dataclass(frozen=True, eq=False)
@@ -269,8 +274,12 @@ class SitesBySide:
             )
         )
 
-    def source_keys(self) -> tuple[str, ...]:
+    @cached_property
+    def _source_keys(self) -> tuple[str, ...]:
         return _site_sources(self.sites)
+
+    def source_keys(self) -> tuple[str, ...]:
+        return self._source_keys
 
 
 @dataclass(frozen=True, eq=False)
@@ -427,7 +436,7 @@ class View:
     zoom), else `bounds` ((south, west), (north, east)) framed whatever the frame's size."""
 
     bounds: tuple[tuple[float, float], tuple[float, float]] = LONDON_BOUNDS
-    saved: object | None = None  # lib.links.views.MapView
+    saved: MapView | None = None
 
 
 # ---------------------------------------------------------------- the spec
@@ -490,10 +499,11 @@ class MapSpec:
         tiles = symbols.basemap(self.basemap).attribution
         return (*lines, f"Basemap {tiles}") if tiles else lines
 
-    def credits(self) -> str:
-        """The short credits line for a map's attribution control, HTML-escaped."""
+    def credits(self, basemap: bool = True) -> str:
+        """The short credits line for a map's attribution control, HTML-escaped (with the
+        basemap's, unless `basemap` is False: a renderer that credits its tiles itself)."""
         parts = sources.credits(self.source_keys())
-        tiles = symbols.basemap(self.basemap).attribution
+        tiles = symbols.basemap(self.basemap).attribution if basemap else None
         return html.escape(" | ".join([*parts, *([tiles] if tiles else [])]))
 
     def vintage(self) -> str:

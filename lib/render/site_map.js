@@ -158,37 +158,60 @@ function unescapeText(text) {
   return new DOMParser().parseFromString(String(text), "text/html").body.textContent;
 }
 
+function bitsOf(mask) {
+  // A base64 bit mask over the sites layer (null: every site).
+  if (!mask) return null;
+  const raw = atob(mask);
+  const bits = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) bits[i] = raw.charCodeAt(i);
+  return bits;
+}
+
 function makeSiteCanvas(L) {
   return L.Canvas.extend({
     setSites(layer, spec) {
+      // spec: the "sites" part of a view (lib/render/site_map.py _sites_spec). Each batch is
+      // drawn with one style: by status, open sites by group (densest first), then closures
+      // that were not losses (closed = 2), then losses (closed = 1) on top; by side, the
+      // losses elsewhere, then those inside on top.
       this._sites = prepareSites(layer);
       this._spec = spec;
       const n = layer.header.n;
-      let bits = null;
-      if (spec.mask) {
-        const raw = atob(spec.mask);
-        bits = new Uint8Array(raw.length);
-        for (let i = 0; i < raw.length; i++) bits[i] = raw.charCodeAt(i);
-      }
-      // Draw batches: open sites by group (densest first), then closures that were not
-      // losses (closed = 2), then losses (closed = 1) on top.
       const { group, closed } = layer.sections;
       const batches = [];
-      const groups = spec.colours.length;
-      const buckets = Array.from({ length: 3 * groups }, () => []);
-      for (let i = 0; i < n; i++) {
-        if (bits && !(bits[i >> 3] & (1 << (i & 7)))) continue;
-        const g = group[i];
-        if (g >= groups) continue;
-        buckets[closed[i] * groups + g].push(i);
-      }
-      for (const g of spec.draw_order) {
-        batches.push({ closed: false, group: g, idx: Uint32Array.from(buckets[g]) });
-      }
-      for (const kind of [2, 1]) {
-        for (let g = 0; g < groups; g++) {
-          batches.push({ closed: true, lost: kind === 1, group: g,
-                         idx: Uint32Array.from(buckets[kind * groups + g]) });
+      if (spec.style === "side") {
+        const outside = bitsOf(spec.outside), inside = bitsOf(spec.inside);
+        const outs = [], ins = [];
+        for (let i = 0; i < n; i++) {
+          if (outside && (outside[i >> 3] & (1 << (i & 7)))) outs.push(i);
+          else if (inside && (inside[i >> 3] & (1 << (i & 7)))) ins.push(i);
+        }
+        batches.push({ open: false, style: spec.out, idx: Uint32Array.from(outs) });
+        batches.push({ open: false, style: spec.in, idx: Uint32Array.from(ins) });
+        this._where = new Map();
+        outs.forEach((i) => this._where.set(i, spec.where[1]));
+        ins.forEach((i) => this._where.set(i, spec.where[0]));
+      } else {
+        const bits = bitsOf(spec.mask);
+        this._where = null;
+        const groups = spec.colours.length;
+        const buckets = Array.from({ length: 3 * groups }, () => []);
+        for (let i = 0; i < n; i++) {
+          if (bits && !(bits[i >> 3] & (1 << (i & 7)))) continue;
+          const g = group[i];
+          if (g >= groups) continue;
+          buckets[closed[i] * groups + g].push(i);
+        }
+        const withColour = (style, g) => ({ ...style, fill: style.fill || spec.colours[g] });
+        for (const g of spec.draw_order) {
+          batches.push({ open: true, group: g, style: withColour(spec.open, g),
+                         idx: Uint32Array.from(buckets[g]) });
+        }
+        for (const [kind, style] of [[2, spec.not_lost], [1, spec.lost]]) {
+          for (let g = 0; g < groups; g++) {
+            batches.push({ open: false, group: g, style: withColour(style, g),
+                           idx: Uint32Array.from(buckets[kind * groups + g]) });
+          }
         }
       }
       this._batches = batches.filter((b) => b.idx.length);
@@ -227,8 +250,8 @@ function makeSiteCanvas(L) {
         const image = ctx.createImageData(width, height);
         const pixels = new Uint32Array(image.data.buffer);
         for (const batch of this._batches) {
-          if (batch.closed) continue;
-          const hex = this._spec.colours[batch.group];
+          if (!batch.open) continue;
+          const hex = batch.style.fill;
           const colour = (255 << 24) | (parseInt(hex.slice(5, 7), 16) << 16)
             | (parseInt(hex.slice(3, 5), 16) << 8) | parseInt(hex.slice(1, 3), 16);
           const idx = batch.idx;
@@ -246,9 +269,8 @@ function makeSiteCanvas(L) {
       }
       ctx.save();
       for (const batch of this._batches) {
-        const colour = this._spec.colours[batch.group];
-        const r = batch.closed ? CLOSED_RADIUS : OPEN_RADIUS;
-        if (dense && !batch.closed) continue;
+        const style = batch.style, r = style.r;
+        if (dense && batch.open) continue;
         ctx.beginPath();
         for (const i of batch.idx) {
           const x = wx[i] * scale - origin.x, y = wy[i] * scale - origin.y;
@@ -257,13 +279,12 @@ function makeSiteCanvas(L) {
           ctx.arc(x, y, r, 0, 2 * Math.PI);
           drawnX[k] = x; drawnY[k] = y; drawnI[k] = i; drawnR[k++] = r;
         }
-        ctx.globalAlpha = batch.closed ? (batch.lost ? 0.75 : 0.3) : 0.9;
-        ctx.fillStyle = colour;
+        ctx.globalAlpha = style.alpha;
+        ctx.fillStyle = style.fill;
         ctx.fill();
         ctx.globalAlpha = 1;
-        ctx.lineWidth = batch.closed ? 2 : 0.6;
-        ctx.strokeStyle = !batch.closed ? "#ffffff"
-          : batch.lost ? this._spec.closed_colour : this._spec.not_lost_colour;
+        ctx.lineWidth = style.weight;
+        ctx.strokeStyle = style.stroke;
         ctx.stroke();
       }
       ctx.restore();
@@ -319,8 +340,8 @@ class SiteMap {
     const SiteCanvas = makeSiteCanvas(L);
     this.sites = new SiteCanvas({ pane: "julSites", padding: 0.1 });
     this.areas = L.canvas({ padding: 0.2 });
-    this.boroughs = null;
-    this.labels = L.layerGroup();
+    this.areaGroups = new Map();  // by packed layer id: polygons built once, restyled per view
+    this.labelGroups = new Map();
     this.policies = new Map();
     this.control = null;
     this.tiles = null;
@@ -389,6 +410,7 @@ class SiteMap {
       ["", sections.name[i]],
       ["Category", header.cats[sections.cat[i]]],
       ["Status", header.states[sections.state[i]]],
+      ...(this.sites._where ? [["Where", this.sites._where.get(i)]] : []),
       ["Source", header.srcs[sections.src[i]]],
     ];
     this.tip.replaceChildren(tipTable(rows));
@@ -399,44 +421,87 @@ class SiteMap {
     this.div.classList.add("jul-on-site");
   }
 
-  buildBoroughs(layer, spec) {
+  buildAreas(layer) {
+    // The boroughs or wards, one polygon each, with a tooltip whose label and value cells
+    // each view fills in (text, never HTML).
     const L = this.L;
-    const features = areaLatLngs(layer);
     const names = layer.sections.name;
-    this.boroughValues = [];
-    this.boroughs = L.featureGroup(features.map((latlngs, k) => {
-      const polygon = L.polygon(latlngs, { renderer: this.areas, color: "#333333", weight: 0.8,
-                                           fillOpacity: 0.75, fillColor: "#f0f0f0" });
-      const value = document.createElement("span");
-      this.boroughValues.push(value);
-      const tip = tipTable([["", names[k]], [spec.choropleth, ""]]);
-      tip.rows[1].cells[1].replaceChildren(value);
-      this.boroughLabelCells = this.boroughLabelCells || [];
-      this.boroughLabelCells.push(tip.rows[1].cells[0]);
-      polygon.bindTooltip(tip, { sticky: true, className: "jul-area-tip" });
-      polygon.on("mouseover", () => polygon.setStyle({ weight: 2.5 }));
-      polygon.on("mouseout", () => polygon.setStyle({ weight: 0.8 }));
-      return polygon;
-    }));
-    this.boroughs.addTo(this.map);
+    const group = { polygons: [], label: [], value: [], note: [], layer: L.featureGroup() };
+    areaLatLngs(layer).forEach((latlngs, k) => {
+      const polygon = L.polygon(latlngs, { renderer: this.areas });
+      const rows = [["", names[k]]];
+      if (layer.sections.borough) rows.push(["Borough", layer.sections.borough[k]]);
+      rows.push([" ", ""], [" ", ""]);  // the measure and a note: each view fills them in
+      const tip = tipTable(rows);
+      const n = tip.rows.length;
+      group.label.push(tip.rows[n - 2].cells[0]);
+      group.value.push(tip.rows[n - 2].cells[1]);
+      group.note.push(tip.rows[n - 1].cells[1]);
+      polygon._julTipEl = tip;
+      polygon.on("mouseover", () => { if (polygon.options.fill && polygon._julTip) polygon.setStyle({ weight: 2.5 }); });
+      polygon.on("mouseout", () => { if (polygon._julWeight) polygon.setStyle({ weight: polygon._julWeight }); });
+      group.polygons.push(polygon);
+    });
+    return group;
+  }
+
+  styleAreas(group, a) {
+    // One view of an area layer: a choropleth's fills (null: that area not drawn) and tooltip
+    // values, or outlines (a pale land fill with no basemap; the focus areas heavy).
+    const label = a.label || "";
+    const focus = new Set(a.focus || []), dashed = new Set(a.focus_dashed || []);
+    group.polygons.forEach((polygon, k) => {
+      const fill = a.fills ? a.fills[k] : null;
+      const drawn = !a.fills || fill;
+      const marked = focus.has(k) || dashed.has(k);
+      const weight = marked ? 3 : a.weight;
+      polygon._julWeight = weight;
+      polygon._julTip = !!a.fills;
+      if (!drawn) { group.layer.removeLayer(polygon); return; }
+      polygon.setStyle({
+        color: marked ? a.focus_colour : a.colour, weight, dashArray: dashed.has(k) ? "6 4" : null,
+        fill: !!(a.fills || a.land), fillColor: fill || a.land || "#ffffff",
+        fillOpacity: a.fills ? a.opacity : 0.9,
+      });
+      if (a.fills) {
+        group.label[k].textContent = label;
+        group.value[k].textContent = a.values[k];
+        group.note[k].textContent = a.notes[k] || "";
+        if (!polygon.getTooltip()) {
+          polygon.bindTooltip(polygon._julTipEl, { sticky: true, className: "jul-area-tip" });
+        }
+      } else if (polygon.getTooltip()) {
+        polygon.unbindTooltip();  // outlines only: nothing to say on hover
+      }
+      if (!group.layer.hasLayer(polygon)) group.layer.addLayer(polygon);
+    });
+  }
+
+  buildLabels(layer) {
+    const L = this.L, group = L.layerGroup(), names = layer.sections.name;
     (layer.header.labels || []).forEach(([lat, lon], k) => {
       const div = document.createElement("div");
       div.className = "jul-label";
       div.textContent = names[k];
       L.marker([lat, lon], { interactive: false, keyboard: false, icon: L.divIcon({
-        className: "", html: div, iconSize: [120, 16], iconAnchor: [60, 8] }) }).addTo(this.labels);
+        className: "", html: div, iconSize: [120, 16], iconAnchor: [60, 8] }) }).addTo(group);
     });
-    this.labels.addTo(this.map);
+    return group;
   }
 
   buildPolicy(layer, policy) {
     const L = this.L;
     const { name, classification } = layer.sections;
-    return L.featureGroup(areaLatLngs(layer).map((latlngs, k) => L.polygon(latlngs, {
-      renderer: this.areas, color: policy.colour, weight: 1.6, fillColor: policy.colour,
-      fillOpacity: 0.12, dashArray: "4 3",
-    }).bindTooltip(tipTable([[policy.label, name[k]], ["", classification[k]]]),
-                   { sticky: true, className: "jul-area-tip" })));
+    const polygons = [];
+    areaLatLngs(layer).forEach((latlngs, k) => {
+      if (policy.classification && classification[k] !== policy.classification) return;
+      polygons.push(L.polygon(latlngs, {
+        renderer: this.areas, color: policy.colour, weight: policy.weight,
+        fillColor: policy.colour, fillOpacity: policy.tint, dashArray: policy.dash,
+      }).bindTooltip(tipTable([[policy.label, name[k]], ["", classification[k]]]),
+                     { sticky: true, className: "jul-area-tip" }));
+    });
+    return L.featureGroup(polygons);
   }
 
   async update(spec) {
@@ -491,49 +556,73 @@ class SiteMap {
       this.applied.view = view;
       this.applied.bounds = bounds;
     }
-    if (!map.hasLayer(this.sites)) map.addLayer(this.sites);
     // The legend and the attribution (both escaped by the server).
     this.legendBody.innerHTML = spec.legend;
     this.fitLegend();
-    const attributions = [spec.attribution.boroughs, spec.attribution.sites,
-                          ...spec.policies.map((p) => p.attribution)];
+    const attributions = [spec.attribution];
     if (spec.basemap) attributions.push(spec.basemap.attr);
     this.attributions.forEach((a) => map.attributionControl.removeAttribution(a));
     attributions.forEach((a) => map.attributionControl.addAttribution(a));
     this.attributions = attributions;
 
-    const boroughs = await whenLayer(spec.layers.boroughs);
-    if (this.spec !== spec) return;  // a newer view arrived while waiting
-    if (!this.boroughs) this.buildBoroughs(boroughs, spec);
-    this.boroughs.getLayers().forEach((polygon, k) => {
-      polygon.setStyle({ fillColor: spec.fills[k] });
-      this.boroughValues[k].textContent = spec.values[k];
-    });
-    // The choropleth's label arrives escaped: set as text after unescaping it.
-    const label = unescapeText(spec.choropleth);
-    this.boroughLabelCells.forEach((cell) => { cell.textContent = label; });
+    // Areas: each packed layer built once, restyled for this view.
+    const shownAreas = new Set();
+    this.controlled = [];
+    for (const a of spec.areas) {
+      const layer = await whenLayer(a.layer);
+      if (this.spec !== spec) return;  // a newer view arrived while waiting
+      if (!this.areaGroups.has(a.layer)) this.areaGroups.set(a.layer, this.buildAreas(layer));
+      const group = this.areaGroups.get(a.layer);
+      this.styleAreas(group, a);
+      if (!map.hasLayer(group.layer)) group.layer.addTo(map);
+      shownAreas.add(a.layer);
+      this.controlled.push([a.label || "Boundaries", group.layer]);
+    }
+    for (const [id, group] of this.areaGroups) {
+      if (!shownAreas.has(id) && map.hasLayer(group.layer)) map.removeLayer(group.layer);
+    }
+    const shownLabels = new Set(spec.labels);
+    for (const id of spec.labels) {
+      const layer = await whenLayer(id);
+      if (this.spec !== spec) return;
+      if (!this.labelGroups.has(id)) this.labelGroups.set(id, this.buildLabels(layer));
+      const group = this.labelGroups.get(id);
+      if (!map.hasLayer(group)) group.addTo(map);
+      this.controlled.push([layer.header.id.startsWith("wards") ? "Ward names" : "Borough names", group]);
+    }
+    for (const [id, group] of this.labelGroups) {
+      if (!shownLabels.has(id) && map.hasLayer(group)) map.removeLayer(group);
+    }
 
-    const wanted = new Set(spec.policies.map((p) => p.key));
+    const wanted = new Set(spec.policies.map((p) => p.key + "|" + p.tint));
     for (const [key, group] of this.policies) {
       if (!wanted.has(key) && map.hasLayer(group)) map.removeLayer(group);
     }
     for (const policy of spec.policies) {
-      if (!this.policies.has(policy.key)) {
+      const key = policy.key + "|" + policy.tint;
+      if (!this.policies.has(key)) {
         const layer = await whenLayer(policy.layer);
         if (this.spec !== spec) return;
-        this.policies.set(policy.key, this.buildPolicy(layer, policy));
+        this.policies.set(key, this.buildPolicy(layer, policy));
       }
-      const group = this.policies.get(policy.key);
+      const group = this.policies.get(key);
       if (!map.hasLayer(group)) group.addTo(map);
+      this.controlled.push([policy.label, group]);
     }
-    this.boroughs.bringToBack();
+    for (const id of shownAreas) this.areaGroups.get(id).layer.bringToBack();
     this.updateOverlays(spec);
-    this.updateControl(spec, label);
 
-    const sites = await whenLayer(spec.layers.sites);
-    if (this.spec !== spec) return;
-    this.sites.setSites(sites, spec);
-    this.div.dataset.julShown = String(spec.shown);
+    if (spec.sites) {
+      const sites = await whenLayer(spec.sites_layer);
+      if (this.spec !== spec) return;
+      if (!map.hasLayer(this.sites)) map.addLayer(this.sites);
+      this.sites.setSites(sites, spec.sites);
+      this.controlled.push(["Sites", this.sites]);
+      this.div.dataset.julShown = String(spec.sites.shown);
+    } else if (map.hasLayer(this.sites)) {
+      map.removeLayer(this.sites);
+    }
+    this.updateControl();
     setTimeout(() => declutter(map), 50);
   }
 
@@ -573,18 +662,14 @@ class SiteMap {
     }
   }
 
-  updateControl(spec, label) {
+  updateControl() {
     const L = this.L;
     if (this.control) this.control.remove();
-    const overlays = {};
-    overlays[label] = this.boroughs;
-    overlays["Borough names"] = this.labels;
-    for (const policy of spec.policies) overlays[policy.label] = this.policies.get(policy.key);
-    overlays["Sites"] = this.sites;
-    for (const overlay of (this.overlays || new Map()).values()) overlays[overlay.control] = overlay.layer;
+    const overlays = [...this.controlled];
+    for (const overlay of (this.overlays || new Map()).values()) overlays.push([overlay.control, overlay.layer]);
     // Labels of the layer control are HTML in Leaflet: escape them.
     const escaped = {};
-    for (const [name, layer] of Object.entries(overlays)) {
+    for (const [name, layer] of overlays) {
       const span = document.createElement("span");
       span.textContent = name;
       escaped[span.innerHTML] = layer;

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import json
 import struct
 from dataclasses import dataclass
@@ -30,19 +29,16 @@ import pandas as pd
 import shapely
 
 from lib.data.layers import Layers, history_texts, source_labels
-from lib.render import maps, symbols
-from lib.render.community import COLOUR as COMMUNITY_COLOUR
+from lib.render import maps, mapspec, symbols
 from lib.render.controls import TILES_FAILED_CSS, SaveViewControl
-from lib.render.legend import LegendSection, legend_html
-from lib.render.own_data import OWN_DATA_COLOUR, OWN_DATA_OUTLINE, OwnDataLayer
+from lib.render.legend import legend_html
+from lib.render.own_data import OwnDataLayer
 from lib.render.vendor import STATIC_URL, _local_url
 from lib.vocab.categories import CATEGORY_GROUPS, DRAW_ORDER, GROUP_COLOURS
-from lib.vocab.geography import LONDON_BOUNDS
-from lib.vocab.policies import POLICIES
+from lib.vocab.policies import POLICIES, base_policy, parse_policy
 
 MAGIC = b"JUL1"
 TYPES = {"u8": np.uint8, "u16": np.uint16, "i32": np.int32, "u32": np.uint32}
-SITE_ATTRIBUTION_LAYERS = ("cim", "libraries", "gp_practices", "museums", "worship")
 # Leaflet from the app's own copy (make assets); the CDN only when it is not installed.
 LEAFLET_CDN = "https://unpkg.com/leaflet@1.9.4/dist/"
 
@@ -205,21 +201,39 @@ def area_layer(
 
 @dataclass(frozen=True)
 class MapData:
-    """Everything a process packs once for the explorer's browser map."""
+    """Everything a process packs once for the browser maps: sites, boroughs, wards and each
+    London Plan layer."""
 
     sites: Layer
     boroughs: Layer
     policies: dict[str, Layer]
     borough_codes: tuple[str, ...]  # borough order in the boroughs layer
     positions: pd.Index  # site index -> position in the sites layer
+    wards: Layer | None = None
+    ward_codes: tuple[str, ...] = ()  # ward order in the wards layer
 
-    def layers_for(self, policies: tuple[str, ...]) -> list[Layer]:
-        """The layers a view needs: sites, boroughs and the London Plan layers shown."""
-        return [
-            self.sites,
-            self.boroughs,
-            *(self.policies[p] for p in policies if p in self.policies),
-        ]
+    def areas(self, kind: str) -> tuple[Layer, tuple[str, ...]]:
+        if kind == "wards":
+            if self.wards is None:
+                raise ValueError("no wards packed: the build has no wards layer")
+            return self.wards, self.ward_codes
+        return self.boroughs, self.borough_codes
+
+    def layers_for(self, spec: mapspec.MapSpec) -> list[Layer]:
+        """The packed layers a spec draws (each sent to a browser once per session)."""
+        needed: list[Layer] = []
+        for layer in spec.layers:
+            if isinstance(layer, (mapspec.SitesByStatus, mapspec.SitesBySide)):
+                needed.append(self.sites)
+            elif isinstance(layer, (mapspec.Choropleth, mapspec.Boundaries, mapspec.Labels)):
+                needed.append(self.areas(layer.areas)[0])
+            elif isinstance(layer, mapspec.PolicyAreas):
+                needed += [self.policies[k] for k in _policy_keys(layer) if k in self.policies]
+        return list({layer.hash: layer for layer in needed}.values())
+
+
+def _policy_keys(layer: mapspec.PolicyAreas) -> list[str]:
+    return list(dict.fromkeys(base_policy(p).key for p in layer.policies))
 
 
 def prepare(layers: Layers, map_layers: maps.MapLayers) -> MapData:
@@ -236,18 +250,30 @@ def prepare(layers: Layers, map_layers: maps.MapLayers) -> MapData:
             policies[policy] = area_layer(
                 f"policy:{policy}", frame.reset_index(drop=True), ["name", "classification"]
             )
+    wards, ward_codes = None, ()
+    if layers.wards is not None and len(layers.wards):
+        frame = layers.wards[["ward_code", "name", "gss_code", "geometry"]].copy()
+        frame["geometry"] = frame.geometry.simplify(10)
+        frame["borough"] = frame["gss_code"].map(layers.borough_names).fillna("")
+        frame = maps.to_browser(frame).reset_index(drop=True)
+        points = layers.wards.geometry.representative_point().to_crs(4326)
+        labels = pd.DataFrame({"lat": points.y.to_numpy(), "lon": points.x.to_numpy()})
+        wards = area_layer("wards", frame, ["name", "borough"], labels=labels)
+        ward_codes = tuple(frame["ward_code"])
     return MapData(
         site_layer(layers.sites),
         borough_layer,
         policies,
         tuple(boroughs["gss_code"]),
         layers.sites.index,
+        wards,
+        ward_codes,
     )
 
 
-def mask(data: MapData, shown_index: pd.Index) -> str | None:
+def mask(data: MapData, shown_index: pd.Index, every_as_none: bool = True) -> str | None:
     """The shown sites as a base64 bit mask over the sites layer (None: every site)."""
-    if len(shown_index) == len(data.positions):
+    if every_as_none and len(shown_index) == len(data.positions):
         return None
     bits = np.zeros(len(data.positions), dtype=bool)
     bits[data.positions.get_indexer(shown_index)] = True
@@ -263,121 +289,177 @@ def leaflet_urls() -> dict[str, str]:
     }
 
 
-def explorer_spec(
-    data: MapData,
-    shown: pd.DataFrame,
-    per_10k: pd.Series,
-    choropleth_label: str,
-    policies_shown: tuple[str, ...],
-    basemap: str,
-    view=None,
-    bounds=LONDON_BOUNDS,
-    present: bool = False,
-    save_view: bool = True,
-    own_data: OwnDataLayer | None = None,
-    community: OwnDataLayer | None = None,
-) -> dict:
-    """One view of the explorer's map: small, JSON, sent on every run."""
-    values = pd.Series(data.borough_codes).map(per_10k)
-    classified = symbols.classify(values)
-    fills = list(classified.fills)
-    shown_values = [f"{v:.1f}" if pd.notna(v) else "no data" for v in values]
-    classes = list(classified.rows)
-    status = shown["status"]
-    open_groups = shown.loc[status.ne("closed"), "category_group"].value_counts()
-    group_rows = [
-        (GROUP_COLOURS[g], f"{g} ({int(open_groups[g]):,})")
-        for g in CATEGORY_GROUPS
-        if open_groups.get(g, 0)
-    ]
-    closed = status.eq("closed")
-    lost = int((closed & shown["lost"].astype(bool)).sum())
-    not_lost = int(closed.sum()) - lost
-    policy_rows = [
-        (POLICIES[p].colour, POLICIES[p].legend) for p in policies_shown if p in data.policies
-    ]
-    own_rows = [(OWN_DATA_COLOUR, own_data.legend_label())] if own_data is not None else []
-    community_rows = (
-        [(COMMUNITY_COLOUR, f"{community.legend_label()}: reports by the public, moderated")]
-        if community is not None
-        else []
-    )
-    legend = legend_html(
-        [
-            LegendSection("Your own data", "edged", tuple(own_rows)),
-            LegendSection("Community-reported", "hollow", tuple(community_rows)),
-            LegendSection(choropleth_label, "swatch", tuple(classes)),
-            LegendSection("Sites (open)", "dot", tuple(group_rows)),
-            LegendSection(
-                "Closed sites",
-                "ring",
-                (("#ffffff", f"Closed, a loss ({lost:,}), filled with the group's colour"),)
-                if lost
-                else (),
-            ),
-            LegendSection(
-                "" if lost else "Closed sites",
-                "hollow",
-                (
-                    (
-                        maps.NOT_LOST_COLOUR,
-                        f"Closed, not a loss ({not_lost:,}): replaced, or a contract-end record",
-                    ),
-                )
-                if not_lost
-                else (),
-            ),
-            LegendSection("London Plan", "line", tuple(policy_rows)),
-        ]
-    )
-    name, url, attr = maps.BASEMAPS.get(basemap, maps.BASEMAPS["none"])
+def _style(style: symbols.PointStyle) -> dict:
     return {
-        "layers": {"sites": data.sites.hash, "boroughs": data.boroughs.hash},
-        "policies": [
+        "r": style.radius,
+        "stroke": style.stroke,
+        "weight": style.weight,
+        "fill": style.fill,
+        "alpha": style.fill_opacity,
+    }
+
+
+def _focus(codes: tuple[str, ...], outlines: list, dashed: bool) -> list[int]:
+    """The positions of the focus areas of `outlines` (Boundaries), solid or dashed."""
+    focus = {c for b in outlines if b.focus_dash == dashed for c in b.focus}
+    return [k for k, c in enumerate(codes) if c in focus]
+
+
+def _area_spec(data: MapData, layer, land: bool, outlines: list) -> dict:
+    """A choropleth or boundaries over the boroughs or wards: fills by the layer's order (None:
+    that area not drawn), the tooltip's values, and the heavy outlines of `outlines`'s focus
+    areas (the Boundaries of the same areas: one polygon each, styled once)."""
+    packed, codes = data.areas(layer.areas)
+    marks = {
+        "focus": _focus(codes, outlines, False),
+        "focus_dashed": _focus(codes, outlines, True),
+        "focus_colour": symbols.FOCUS_COLOUR,
+    }
+    if isinstance(layer, mapspec.Choropleth):
+        fills, shown = layer.fills(), layer.shown()
+        notes = layer.notes if layer.notes is not None else pd.Series(dtype=str)
+        return {
+            "layer": packed.hash,
+            "fills": [fills.get(c) for c in codes],
+            "values": [shown.get(c, "") for c in codes],
+            "notes": [str(notes.get(c, "") or "") for c in codes],
+            "label": layer.label,
+            "opacity": symbols.CHOROPLETH_OPACITY,
+            "colour": symbols.BOUNDARY_COLOUR,
+            "weight": 0.8,
+            **marks,
+        }
+    return {
+        "layer": packed.hash,
+        "fills": None,
+        "land": symbols.LAND_COLOUR if land else None,
+        "colour": symbols.BOUNDARY_COLOUR,
+        "weight": 1.2,
+        **marks,
+    }
+
+
+def _areas(spec: mapspec.MapSpec, land: bool, data: MapData) -> list[dict]:
+    """One entry per packed area layer drawn: a choropleth (else the first outlines) carrying
+    the focus of every Boundaries over the same areas."""
+    out, done = [], set()
+    filled = {c.areas for c in spec.of(mapspec.Choropleth)}
+    for layer in spec.layers:
+        if not isinstance(layer, (mapspec.Choropleth, mapspec.Boundaries)) or layer.areas in done:
+            continue
+        if isinstance(layer, mapspec.Boundaries) and layer.areas in filled:
+            continue  # the choropleth of these areas carries their outlines
+        outlines = [b for b in spec.of(mapspec.Boundaries) if b.areas == layer.areas]
+        out.append(_area_spec(data, layer, land, outlines))
+        done.add(layer.areas)
+    return out
+
+
+def _policy_specs(data: MapData, layer: mapspec.PolicyAreas) -> list[dict]:
+    out = []
+    for key in layer.policies:
+        base, cls = parse_policy(key)
+        if base.key not in data.policies:
+            continue
+        out.append(
             {
-                "key": p,
-                "layer": data.policies[p].hash,
-                "label": POLICIES[p].legend,
-                "colour": POLICIES[p].colour,
-                "attribution": maps.layer_attribution(p),
+                "key": key,
+                "layer": data.policies[base.key].hash,
+                "classification": cls,
+                "label": mapspec.PolicyAreas.label(key),
+                "colour": base.colour,
+                "tint": layer.tint(),
+                "dash": "4 3" if layer.style == "overlay" else None,
+                "weight": 1.6 if layer.style == "overlay" else 1.8,
             }
-            for p in policies_shown
-            if p in data.policies
-        ],
-        "mask": mask(data, shown.index),
-        "shown": len(shown),
-        "fills": fills,
-        "values": shown_values,
-        "choropleth": html.escape(choropleth_label),
-        "legend": legend,
-        "colours": [GROUP_COLOURS[g] for g in CATEGORY_GROUPS],
-        "draw_order": [CATEGORY_GROUPS.index(g) for g in DRAW_ORDER],
-        "closed_colour": maps.CLOSED_COLOUR,
-        "not_lost_colour": maps.NOT_LOST_COLOUR,
-        "attribution": {
-            "boroughs": maps.layer_attribution("boroughs"),
-            "sites": maps.layer_attribution(*SITE_ATTRIBUTION_LAYERS),
-        },
-        "basemap": {"url": url, "attr": attr, "name": name, "failed": maps.TILES_FAILED}
-        if url
+        )
+    return out
+
+
+def _sites_spec(data: MapData, layer) -> dict:
+    if isinstance(layer, mapspec.SitesByStatus):
+        return {
+            "style": "status",
+            "mask": mask(data, layer.sites.index),
+            "shown": len(layer.sites),
+            "colours": [GROUP_COLOURS[g] for g in CATEGORY_GROUPS],
+            "draw_order": [CATEGORY_GROUPS.index(g) for g in DRAW_ORDER],
+            "open": _style(symbols.OPEN_SITE),
+            "lost": _style(symbols.LOST_SITE),
+            "not_lost": _style(symbols.NOT_LOST_SITE),
+        }
+    return {
+        "style": "side",
+        "inside": mask(data, layer.inside, every_as_none=False),
+        "outside": mask(data, layer.outside, every_as_none=False),
+        "shown": len(layer.sites),
+        "where": [layer.where_text(True), layer.where_text(False)],
+        "in": _style(symbols.INSIDE_SITE),
+        "out": _style(symbols.OUTSIDE_SITE),
+    }
+
+
+def browser_spec(
+    data: MapData,
+    spec: mapspec.MapSpec,
+    present: bool = False,
+    save_view: bool = False,
+) -> dict:
+    """What the browser map (site_map.js) draws of a MapSpec: small, JSON, sent on every run.
+    Text from data travels as plain text (set with textContent); the legend and the
+    attribution arrive as escaped HTML."""
+    tiles = symbols.basemap(spec.basemap)
+    labels, policies, sites, overlays = [], [], None, []
+    areas = _areas(spec, tiles.url is None, data)
+    for layer in spec.layers:
+        if isinstance(layer, mapspec.Labels):
+            labels.append(data.areas(layer.areas)[0].hash)
+        elif isinstance(layer, mapspec.PolicyAreas):
+            policies += _policy_specs(data, layer)
+        elif isinstance(layer, (mapspec.SitesByStatus, mapspec.SitesBySide)):
+            sites = _sites_spec(data, layer)
+        elif isinstance(layer, mapspec.Overlay):
+            overlays.append(_overlay_spec(layer))
+    view = spec.view.saved
+    return {
+        "layers": [layer.hash for layer in data.layers_for(spec)],
+        "sites_layer": data.sites.hash,
+        "areas": areas,
+        "labels": labels,
+        "policies": policies,
+        "sites": sites,
+        "overlays": [o for o in overlays if o is not None],
+        "legend": legend_html(spec.legend(), spec.legend_note()),
+        "attribution": spec.credits(basemap=False),
+        "basemap": {
+            "url": tiles.url,
+            "attr": tiles.attribution,
+            "name": tiles.name,
+            "failed": symbols.TILES_FAILED,
+        }
+        if tiles.url
         else None,
-        "background": maps.NO_BASEMAP_BACKGROUND,
+        "background": symbols.WATER_COLOUR,
         "view": {"lat": view.lat, "lon": view.lon, "zoom": view.zoom} if view else None,
-        "bounds": [list(corner) for corner in bounds],
+        "bounds": [list(corner) for corner in spec.view.bounds],
         "legend_pad": maps.LEGEND_WIDTH_PX,
         "fold_below_px": maps.NARROW_MAP_PX,
         "present": present,
         "save_view": save_view,
         "leaflet": leaflet_urls(),
-        "overlays": [
-            o
-            for o in (
-                overlay_spec(own_data, "own", OWN_DATA_COLOUR, OWN_DATA_OUTLINE, "Your own data: "),
-                overlay_spec(community, "community", "#ffffff", COMMUNITY_COLOUR, "", dash="3 2"),
-            )
-            if o is not None
-        ],
     }
+
+
+def _overlay_spec(layer: mapspec.Overlay) -> dict | None:
+    if layer.kind == "own":
+        return overlay_spec(
+            layer.layer, "own", symbols.OWN_DATA_COLOUR, symbols.OWN_DATA_OUTLINE, "Your own data: "
+        )
+    if layer.kind == "lost":  # a lost facility: a closed site's black ring
+        return overlay_spec(layer.layer, "lost", symbols.WHITE, symbols.CLOSED_COLOUR, "")
+    return overlay_spec(
+        layer.layer, "community", symbols.WHITE, symbols.COMMUNITY_COLOUR, "", dash="3 2"
+    )
 
 
 def overlay_spec(

@@ -196,26 +196,6 @@ def distance_bands(
     return losses.distance_bands(apply_closures(layers().sites, closures), categories, start)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def loss_map_layers(
-    policy: str,
-    categories: tuple[str, ...],
-    closures: Closures = (),
-    start: int = losses.DEFAULT_START,
-    vintage: bool = False,
-) -> loss_maps.LossLayers:
-    built = layers()
-    return loss_maps.loss_layers(
-        apply_closures(built.sites, closures),
-        map_layers(),
-        policy,
-        categories,
-        start,
-        built.policy_areas,
-        vintage,
-    )
-
-
 @st.cache_data(show_spinner=False)
 def voluntary_correlations(government: bool = False):
     return profiles.voluntary_correlations(ward_table(government=government))

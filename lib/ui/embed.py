@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from lib.links import views
-from lib.render import controls, site_map
+from lib.render import controls, mapspec, site_map
 
 
 def show_map(
@@ -99,3 +99,23 @@ def show_site_map(
         st.toast("Map position saved to this page's link.")
         return saved
     return view
+
+
+def show_map_spec(
+    data: site_map.MapData,
+    spec: mapspec.MapSpec,
+    key: str,
+    height: int = 680,
+    save_view: bool = False,
+    present: bool = False,
+) -> views.MapView | None:
+    """Draw a MapSpec with the browser map: the packed layers it needs (each sent once per
+    session), then its small view. Returns the view now in the link (else the spec's)."""
+    return show_site_map(
+        data.layers_for(spec),
+        site_map.browser_spec(data, spec, present=present, save_view=save_view),
+        key=key,
+        height=height,
+        save_view=save_view,
+        view=spec.view.saved,
+    )

@@ -124,11 +124,9 @@ def present_map(m: folium.Map, key: str, height: int = 540, view=None) -> views.
     return embed.show_map(m, key=key, height=height, view=view)
 
 
-def present_site_map(
-    layers, spec: dict, key: str, height: int = 540, view=None
-) -> views.MapView | None:
-    """The explorer's browser map for a projector: large legend and label type (the map's
-    own CSS, switched on by `present`), a little shorter under the tour bar."""
+def present_map_spec(data, spec, key: str, height: int = 540) -> views.MapView | None:
+    """A MapSpec drawn by the browser map for a projector: large legend and label type (the
+    map's own CSS, switched on by `present`), a little shorter under the tour bar."""
     if st.query_params.get("tour"):
         height -= 56
-    return embed.show_site_map(layers, {**spec, "present": True}, key=key, height=height, view=view)
+    return embed.show_map_spec(data, spec, key=key, height=height, present=True)

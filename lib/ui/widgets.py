@@ -89,6 +89,11 @@ def table_height(rows: int) -> int:
     return 38 + 35 * rows
 
 
+def spec_attribution(spec) -> None:
+    """The attribution statements under a map: what its spec draws (lib/render/mapspec.py)."""
+    st.caption(" · ".join(spec.attributions()))
+
+
 def attribution_caption(source_keys, basemap: str) -> None:
     lines = attributions(source_keys)
     if maps.BASEMAPS[basemap][2]:

@@ -1,7 +1,9 @@
 """AppTest runs of the "Losses vs policy" and "Losses over time" pages on the real build."""
 
+import base64
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit import dataframe_util
@@ -21,6 +23,19 @@ def layers(built_gpkg) -> data.Layers:
 
 
 TITLES = {LOSSES: "Losses vs policy", OVER_TIME: "Losses over time"}
+
+
+def map_spec(at: AppTest) -> dict:
+    """What the page sent its browser map (lib/render/site_map.py browser_spec)."""
+    (element,) = [
+        e for e in at.get("bidi_component") if e.proto.component_name == "joined_up_london.site_map"
+    ]
+    return json.loads(element.proto.json)
+
+
+def mask_count(mask: str) -> int:
+    """How many sites a base64 bit mask over the sites layer holds."""
+    return int(np.unpackbits(np.frombuffer(base64.b64decode(mask), np.uint8)).sum())
 
 
 def open_page(at: AppTest, page: str, **params) -> AppTest:
@@ -162,7 +177,13 @@ def test_losses_page_shows_shares_bands_charts_map_and_caveats(app, layers):
     assert list(share_chart["measure"]) == ["Closures", "Site-years", "Land area", "Residents"]
     assert len(band_chart) == 5
 
-    assert len(at.get("component_instance")) == 1  # the st_folium map
+    # The browser map draws the analysis' sides: 98 losses inside, 417 elsewhere.
+    spec = map_spec(at)
+    assert "Inside Areas for Regeneration (98)" in spec["legend"]
+    assert "Elsewhere (417)" in spec["legend"] and "(32 areas)" in spec["legend"]
+    assert (mask_count(spec["sites"]["inside"]), mask_count(spec["sites"]["outside"])) == (98, 417)
+    assert "NHS England ODS (OGL)" in spec["attribution"]
+    assert len(at.get("component_instance")) == 0  # no folium map on the page
     assert downloads(at) == [
         "Download image (PNG)",
         "Download PDF (A4)",

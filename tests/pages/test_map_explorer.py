@@ -1,5 +1,6 @@
 """AppTest runs of the map explorer and data pages on the real build."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,31 @@ def test_explorer_shows_every_site_by_default(app):
         "Of which lost": "718",  # 849 closed, 131 of them not losses
         "Boroughs": "33 of 33",
     }
+
+
+def test_explorer_credits_every_source_it_shows(app):
+    """The explorer shows pharmacies and dental practices: its attribution, derived from its
+    map spec, names NHS England ODS and Royal Mail (Code-Point Open places them)."""
+    at = app.run()
+    credits = " ".join(c.value for c in at.caption)
+    assert "NHS England" in credits and "Royal Mail" in credits
+    (element,) = [
+        e for e in at.get("bidi_component") if e.proto.component_name == "joined_up_london.site_map"
+    ]
+    spec = json.loads(element.proto.json)
+    assert "NHS England ODS (OGL)" in spec["attribution"]
+    assert "Town centres" in spec["legend"] and "Closed, a loss (718)" in spec["legend"]
+
+
+def test_explorer_credits_only_what_it_shows(app):
+    """Brent's community centres and libraries: no pharmacy or dental practice, so no NHS
+    credit."""
+    app.query_params["group"] = "Community & libraries"
+    app.query_params["borough"] = "Brent"
+    at = app.run()
+    assert metrics(at)["Sites shown"] == "33"
+    credits = " ".join(c.value for c in at.caption)
+    assert "NHS England" not in credits and "(DCMS / Arts Council England)" in credits
 
 
 def test_explorer_view_comes_from_the_url(app):

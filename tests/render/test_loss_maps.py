@@ -1,16 +1,18 @@
 """The loss pages' maps, charts and display tables (lib/render/loss_maps.py) on tiny fixtures."""
 
+import base64
 import json
 import re
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
 from lib.analysis import losses, pub_trends
 from lib.data import layers as data
-from lib.render import charts, loss_maps, maps, symbols, tables
+from lib.render import charts, loss_maps, maps, mapspec, site_map, symbols, tables
 from lib.vocab.categories import RECORDING_CATEGORIES, categories_text
 from lib.vocab.policies import POLICIES
 
@@ -138,8 +140,8 @@ def sites() -> gpd.GeoDataFrame:
 
 
 @pytest.fixture(scope="module")
-def map_layers(sites) -> maps.MapLayers:
-    layers = data.Layers(
+def tiny_layers(sites) -> data.Layers:
+    return data.Layers(
         boroughs=BOROUGHS,
         wards=None,
         lsoas=None,
@@ -151,7 +153,11 @@ def map_layers(sites) -> maps.MapLayers:
         pubs_by_borough=None,
         build_report=None,
     )
-    return maps.prepare(layers)
+
+
+@pytest.fixture(scope="module")
+def map_layers(tiny_layers) -> maps.MapLayers:
+    return maps.prepare(tiny_layers)
 
 
 def as_in_script(text: str) -> str:
@@ -160,11 +166,36 @@ def as_in_script(text: str) -> str:
     return encoded.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def losses_html(
-    sites, map_layers, policy="regeneration_area", categories=RECORDING_CATEGORIES, basemap="none"
-) -> str:
-    layers = loss_maps.loss_layers(sites, map_layers, policy, categories)
-    return loss_maps.losses_map(map_layers, layers, basemap).get_root().render()
+def losses_spec(
+    sites,
+    tiny_layers,
+    policy="regeneration_area",
+    categories=RECORDING_CATEGORIES,
+    basemap="none",
+    start=2010,
+) -> mapspec.MapSpec:
+    """The page's losses map, as it declares it, from the analysis' sides."""
+    choices = losses.Choices(start=start)
+    sides = losses.comparisons(sites, POLICY_AREAS, policy, categories, choices).attrs["sides"]
+    categories = tuple(c for c in RECORDING_CATEGORIES if c in categories)
+    return mapspec.MapSpec(
+        (
+            mapspec.Boundaries(),
+            mapspec.PolicyAreas(
+                (policy,), "subject", mapspec.policy_counts(POLICY_AREAS, [policy])
+            ),
+            mapspec.Labels(),
+            mapspec.SitesBySide(
+                sites.loc[sides.index].assign(inside=sides), policy, categories, start
+            ),
+        ),
+        basemap=basemap,
+    )
+
+
+def losses_browser(sites, tiny_layers, map_layers, **kwargs) -> dict:
+    data_ = site_map.prepare(tiny_layers, map_layers)
+    return site_map.browser_spec(data_, losses_spec(sites, tiny_layers, **kwargs))
 
 
 # ---------------------------------------------------------------- losses map
@@ -173,6 +204,9 @@ def losses_html(
 def test_closed_sides_match_the_closure_table(sites):
     inside, outside = loss_maps.closed_sides(sites, "regeneration_area")
     assert list(sites.loc[inside, "name"]) == ["Library <A>"]
+    # The closure table's own sides: the same.
+    table_sides = losses.comparisons(sites, POLICY_AREAS, "regeneration_area").attrs["sides"]
+    assert list(table_sides.index[table_sides]) == list(inside)
     assert sorted(sites.loc[outside, "name"]) == ["Surgery & Co"]  # the museum closed in 1990
     table = losses.closure_table(sites, "regeneration_area").set_index("category")
     assert table.loc[losses.ALL_RECORDED, "closed_in"] == len(inside)
@@ -185,23 +219,26 @@ def test_closed_sides_match_the_closure_table(sites):
     assert list(sites.loc[inside, "name"]) == ["Surgery & Co"] and len(outside) == 0
 
 
-def test_losses_map_draws_inside_filled_and_elsewhere_hollow(sites, map_layers):
-    layers = loss_maps.loss_layers(sites, map_layers, "regeneration_area", start=1945)
-    assert len(layers.inside["features"]) == 1 and len(layers.outside["features"]) == 2
-    rendered = loss_maps.losses_map(map_layers, layers, "none").get_root().render()
-    # Two GeoJson point layers with circle markers, no Marker per site.
-    assert rendered.count("_pointToLayer(feature, latlng)") == 2
-    assert f'"fillColor": "{loss_maps.INSIDE_COLOUR}"' in rendered
-    assert '"fillOpacity": 0.95' in rendered and '"radius": 6' in rendered
-    assert f'"color": "{loss_maps.OUTSIDE_COLOUR}"' in rendered
-    assert '"fillColor": "#ffffff"' in rendered and '"radius": 5' in rendered
-    # Elsewhere is drawn first, so the (rarer) closures inside lie on top.
-    assert rendered.index("Closed elsewhere (2)") < rendered.index("Closed inside (1)")
+def sides_of(spec: dict, sites) -> tuple[list[str], list[str]]:
+    def names(mask):
+        bits = np.unpackbits(np.frombuffer(base64.b64decode(mask), np.uint8), bitorder="little")
+        return sorted(sites["name"].iloc[np.flatnonzero(bits[: len(sites)])])
+
+    return names(spec["sites"]["inside"]), names(spec["sites"]["outside"])
 
 
-def test_losses_map_legend_explains_the_markers_and_the_policy(sites, map_layers):
-    rendered = losses_html(sites, map_layers)
-    legend = json.loads(re.search(r"jul-legend-body\">' \+ (\".*?\") \+", rendered).group(1))
+def test_losses_map_draws_inside_filled_and_elsewhere_hollow(sites, tiny_layers, map_layers):
+    spec = losses_browser(sites, tiny_layers, map_layers, start=1945)
+    assert sides_of(spec, sites) == (["Library <A>"], ["Old Museum", "Surgery & Co"])
+    drawn = spec["sites"]
+    assert drawn["style"] == "side" and drawn["shown"] == 3
+    assert drawn["in"]["fill"] == loss_maps.INSIDE_COLOUR and drawn["in"]["alpha"] == 0.95
+    assert drawn["out"]["stroke"] == loss_maps.OUTSIDE_COLOUR and drawn["out"]["fill"] == "#ffffff"
+    assert drawn["where"] == ["Inside Areas for Regeneration", "Elsewhere"]
+
+
+def test_losses_map_legend_explains_the_markers_and_the_policy(sites, tiny_layers, map_layers):
+    legend = losses_browser(sites, tiny_layers, map_layers)["legend"]
     assert (
         "Lost libraries, GP practices, museums, pharmacies and dental practices since 2010"
         in legend
@@ -213,62 +250,37 @@ def test_losses_map_legend_explains_the_markers_and_the_policy(sites, map_layers
     # Inside: filled and ringed dark; elsewhere: a hollow ring (shape carries it, not colour).
     assert f'class="edged" style="background:{loss_maps.INSIDE_COLOUR}"' in legend
     assert f'class="hollow" style="border-color:{loss_maps.OUTSIDE_COLOUR}"' in legend
-    assert "jul-legend" in rendered and loss_maps.INSIDE_COLOUR in rendered
 
 
-def test_losses_map_leaves_out_sites_no_source_records_and_other_categories(sites, map_layers):
-    rendered = losses_html(sites, map_layers, categories=("Library",))
-    assert as_in_script("Library &lt;A&gt;") in rendered
-    assert "Map-only library" not in rendered and "Surgery" not in rendered
-    assert "Lost libraries" in rendered and "Elsewhere (0)" in rendered
+def test_losses_map_leaves_out_sites_no_source_records_and_other_categories(
+    sites, tiny_layers, map_layers
+):
+    spec = losses_browser(sites, tiny_layers, map_layers, categories=("Library",))
+    assert sides_of(spec, sites) == (["Library <A>"], [])
+    assert "Lost libraries" in spec["legend"] and "Elsewhere (0)" in spec["legend"]
 
 
-def test_losses_map_escapes_names_from_data(sites, map_layers):
-    rendered = losses_html(sites, map_layers, "town_centre")
-    for name in [
-        "Library &lt;A&gt;",
-        "Surgery &amp; Co",
-        "City &lt;of&gt; London",
-        "Bark&lt;ing&gt;",
-    ]:
-        assert as_in_script(name) in rendered
-    for raw in ["Library <A>", "Surgery & Co", "City <of> London", "Bark<ing>"]:
-        assert raw not in rendered and as_in_script(raw) not in rendered
+def test_losses_map_shows_only_the_chosen_town_centre_class(sites, tiny_layers, map_layers):
+    spec = losses_browser(sites, tiny_layers, map_layers, policy="town_centre:Metropolitan")
+    (policy,) = spec["policies"]
+    assert policy["classification"] == "Metropolitan"  # the browser draws that class alone
+    assert policy["label"] == "Metropolitan town centres"
+    assert policy["colour"] == POLICIES["town_centre"].colour and policy["dash"] is None
+    assert "Metropolitan town centres (1 area)" in spec["legend"]
 
 
-def test_losses_map_shows_only_the_chosen_town_centre_class(sites, map_layers):
-    rendered = losses_html(sites, map_layers, "town_centre:Metropolitan")
-    assert as_in_script("Big centre") in rendered
-    assert as_in_script("Bark&lt;ing&gt;") not in rendered  # a Major centre
-    assert "Metropolitan town centres (1 area)" in rendered
-    assert POLICIES["town_centre"].colour in rendered
+def test_losses_map_credits_its_layers(sites, tiny_layers, map_layers):
+    spec = losses_browser(sites, tiny_layers, map_layers)
+    assert "ONS/OS © Crown copyright (OGL)" in spec["attribution"]
+    assert "DCMS/Libraries Hacked" in spec["attribution"]  # the library lost
+    assert "Leaflet" not in spec["attribution"] and spec["basemap"] is None
 
 
-def test_losses_map_credits_its_layers_and_loads_no_cdn_script(sites, map_layers):
-    rendered = losses_html(sites, map_layers)
-    assert as_in_script("ONS/OS © Crown copyright (OGL)") in rendered
-    assert "Mapping Museums" in rendered
-    scripts = re.findall(r'<script src="([^"]+)"', rendered)
-    assert scripts and all(not s.startswith("http") or "leaflet" in s for s in scripts)
-    assert "d3" not in " ".join(scripts)
-
-
-def test_land_is_filled_only_without_a_basemap(sites, map_layers):
-    assert f'"fillColor": "{maps.LAND_COLOUR}"' in losses_html(sites, map_layers)
-    with_tiles = losses_html(sites, map_layers, basemap="light")
-    assert "tileLayer(" in with_tiles
-    assert '"fill": false, "fillColor": "#fbfaf7", "fillOpacity": 0,' in with_tiles
-
-
-def test_loss_layers_are_plain_picklable_data(sites, map_layers):
-    import pickle
-
-    layers = loss_maps.loss_layers(sites, map_layers, "regeneration_area", ("Library",))
-    assert pickle.loads(pickle.dumps(layers)) == layers
-    assert layers.categories == ("Library",)
-
-
-# ---------------------------------------------------------------- pubs choropleth
+def test_land_is_filled_only_without_a_basemap(sites, tiny_layers, map_layers):
+    (outline,) = losses_browser(sites, tiny_layers, map_layers)["areas"]
+    assert outline["fills"] is None and outline["land"] == maps.LAND_COLOUR
+    with_tiles = losses_browser(sites, tiny_layers, map_layers, basemap="light")
+    assert with_tiles["areas"][0]["land"] is None and "cartocdn" in with_tiles["basemap"]["url"]
 
 
 def test_diverging_classes_centre_on_zero():

@@ -10,7 +10,7 @@ import numpy as np
 from shapely.geometry import box
 
 from lib.data import layers as data
-from lib.render import maps, site_map
+from lib.render import maps, mapspec, site_map
 from tests.render.test_explorer_map import BOROUGHS, make_sites
 
 
@@ -77,26 +77,46 @@ def test_area_layers_keep_names_and_rings():
     assert policy["name"] == ["Bark<ing>"] and policy["classification"] == ["Major"]
 
 
+def explorer_spec(packed, shown, density, label, policies, basemap, own=None, community=None):
+    """The explorer's map as the page declares it, as the browser receives it."""
+    spec = mapspec.MapSpec(
+        (
+            mapspec.Choropleth("boroughs", density.reindex(list(packed.borough_codes)), label),
+            mapspec.Labels(),
+            mapspec.PolicyAreas(policies),
+            mapspec.SitesByStatus(shown),
+            *([mapspec.Overlay("community", community)] if community else []),
+            *([mapspec.Overlay("own", own)] if own else []),
+        ),
+        basemap=basemap,
+    )
+    return site_map.browser_spec(packed, spec)
+
+
 def test_a_view_sends_a_mask_and_an_escaped_legend():
     sites = make_sites()
     packed = site_map_data(sites)
     density = data.sites_per_10k(sites, BOROUGHS).set_index("gss_code")["per_10k"]
-    everything = site_map.explorer_spec(
-        packed, sites, density, "All <sites>", ("town_centre",), "none"
-    )
-    assert everything["mask"] is None and everything["shown"] == 5
+    everything = explorer_spec(packed, sites, density, "All <sites>", ("town_centre",), "none")
+    assert everything["sites"]["mask"] is None and everything["sites"]["shown"] == 5
     assert "Closed, a loss (1)" in everything["legend"] and "Health (1)" in everything["legend"]
     assert "Closed, not a loss (1): replaced, or a contract-end record" in everything["legend"]
     assert "Town centres" in everything["legend"]
     assert "All &lt;sites&gt;" in everything["legend"] and "<sites>" not in everything["legend"]
-    assert everything["choropleth"] == "All &lt;sites&gt;"
-    assert len(everything["fills"]) == 2 and everything["basemap"] is None
+    (areas,) = everything["areas"]
+    assert areas["label"] == "All <sites>"  # the browser sets it as text
+    assert len(areas["fills"]) == 2 and everything["basemap"] is None
     assert [p["key"] for p in everything["policies"]] == ["town_centre"]
-    assert everything["layers"]["sites"] == packed.sites.hash
+    assert everything["sites_layer"] == packed.sites.hash
+    assert everything["layers"] == [
+        packed.boroughs.hash,
+        packed.policies["town_centre"].hash,
+        packed.sites.hash,
+    ]
     closed = data.filter_sites(sites, data.SiteFilter(statuses=("closed",)))
-    view = site_map.explorer_spec(packed, closed, density, "All", (), "none")
+    view = explorer_spec(packed, closed, density, "All", (), "none")
     bits = np.unpackbits(
-        np.frombuffer(base64.b64decode(view["mask"]), np.uint8), bitorder="little"
+        np.frombuffer(base64.b64decode(view["sites"]["mask"]), np.uint8), bitorder="little"
     )[:5]
     assert list(bits) == [1, 0, 0, 1, 0]
     assert "Pubs" not in view["legend"] and view["policies"] == []
@@ -128,12 +148,12 @@ def test_own_data_travels_with_the_view_escaped():
         crs=27700,
     )
     layer = own_data.own_data_layer(upload, "halls")
-    spec = site_map.explorer_spec(packed, sites, density, "All", (), "none", own_data=layer)
+    spec = explorer_spec(packed, sites, density, "All", (), "none", own=layer)
     [own] = spec["overlays"]
     assert own["id"].startswith("own:") and own["control"] == "Your own data: halls (1)"
     assert own["data"]["features"][0]["properties"]["c0"] == "&lt;b&gt;Our hall&lt;/b&gt;"
     assert "Your own data" in spec["legend"] and "halls (1)" in spec["legend"]
-    assert site_map.explorer_spec(packed, sites, density, "All", (), "none")["overlays"] == []
+    assert explorer_spec(packed, sites, density, "All", (), "none")["overlays"] == []
 
 
 def test_community_reports_travel_with_the_view_escaped():
@@ -158,7 +178,7 @@ def test_community_reports_travel_with_the_view_escaped():
         crs=27700,
     )
     layer = community.site_map_layer(reports)
-    spec = site_map.explorer_spec(packed, sites, density, "All", (), "none", community=layer)
+    spec = explorer_spec(packed, sites, density, "All", (), "none", community=layer)
     [overlay] = spec["overlays"]
     assert overlay["id"].startswith("community:") and overlay["dash"] == "3 2"
     properties = overlay["data"]["features"][0]["properties"]
