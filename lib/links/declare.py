@@ -12,7 +12,7 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lib.analysis import access, losses, needs, profiles
@@ -486,6 +486,8 @@ VOLUNTARY = View(
         PRESENT,
     ),
 )
+
+
 def weights_check(value: str) -> str | None:
     """A link's or tour's `weights=access:2,losses:1,...` (lib/analysis/needs.parse_weights)."""
     try:
@@ -552,7 +554,7 @@ NEEDS = View(
             "a London borough",
             placeholder="All London",
         ),
-        BASEMAP,
+        replace(BASEMAP, default="none"),  # a workshop's room is often offline
         PRESENT,
         *MAP_VIEW,
     ),
