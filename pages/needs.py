@@ -57,7 +57,7 @@ if threshold_choice == "mile":
         threshold_m = walking.MILE_M
     else:
         notes.append(
-            f"1 mile is offered for libraries only; {category.lower()} access is shown at 800 m."
+            f"1 mile is offered for libraries only; {needs_maps.singular(category)} access is shown at 800 m."
         )
 
 # Approved "What this area needs" reports, read fresh through the public path; the index
@@ -120,13 +120,14 @@ figures = [
         f"still there under {needs.STABLE:.0%} or more of {needs.DRAWS:,} weightings near them.",
     ),
     layout.Figure(
-        f"Lost walking access to a {category.lower()}",
+        f"Lost access: {plural}",
         lost_text,
         delta=f"{row['gained_access']:,.0f} gained" if history else None,
-        help=f"Residents within {threshold_text} (straight line) of an open {category.lower()} "
-        f"in {london.attrs['then']} and beyond it in {london.attrs['now']}; gained: the reverse."
+        help=f"Residents who lost walking access: within {threshold_text} (straight line) of an "
+        f"open {needs_maps.singular(category)} in {london.attrs['then']} and beyond it in "
+        f"{london.attrs['now']}; gained: the reverse."
         if history
-        else f"{plural.capitalize()} have one list ({london.attrs['now']}): access now only, "
+        else f"{needs_maps.capital(plural)} have one list ({london.attrs['now']}): access now only, "
         "nothing lost or gained can be measured.",
     ),
     layout.Figure(
@@ -144,7 +145,7 @@ if presenting:  # for a projector: the title, one figure, the chosen map
         present.present_header("Where need is greatest", f"{top}", "areas of defined need")
     else:
         present.present_header(
-            f"Walking access to a {category.lower()}", lost_text, figures[1].label
+            f"Walking access to a {needs_maps.singular(category)}", lost_text, figures[1].label
         )
     present.present_map_spec(map_data, specs[which], key="needs_map_present")
     widgets.spec_attribution(specs[which])
@@ -152,10 +153,10 @@ if presenting:  # for a projector: the title, one figure, the chosen map
 
 share_slot = layout.title_bar("Where need is greatest", figures)
 with share_slot:
-    which = params.widget(VIEW.param["map"], container=st, label_visibility="collapsed")
     link = share_panel.share_panel(
         VIEW.url_path, file_stem="joined-up-london-needs", compact=True, key="needs_share"
     )
+which = params.widget(VIEW.param["map"], container=st, label_visibility="collapsed")
 for note in notes:
     st.warning(note, icon="⚠️")
 spec = specs[which]
@@ -173,17 +174,17 @@ st.markdown(
         "(the top fifth): a solid outline is stable, a dashed one depends on the weights."
         if which == "needs"
         else f"Wards are shaded by the residents who lost walking access to a "
-        f"{category.lower()}; rings are the {plural} lost: hover one for who had it nearest "
+        f"{needs_maps.singular(category)}; rings are the {plural} lost: hover one for who had it nearest "
         "and how much further their next one is."
         if history
         else f"Wards are shaded by the share of residents beyond {threshold_text} of a "
-        f"{category.lower()} now: with one list, nothing lost or gained can be measured."
+        f"{needs_maps.singular(category)} now: with one list, nothing lost or gained can be measured."
     )
 )
 st.caption(walking.STRAIGHT_LINE + " " + walking.PLACED)
 
 # ---------------------------------------------------------------- walking access
-st.subheader(f"Who lost and who gained walking access to a {category.lower()}")
+st.subheader(f"Who lost and who gained walking access to a {needs_maps.singular(category)}")
 then_dates = "; ".join(
     f"{c}: {cache.walking_access(c, walking.WALK_M, 'london', since).attrs['then'] or 'now only'}"
     for c in walking.ACCESS_CATEGORIES
@@ -193,7 +194,7 @@ st.markdown(
         f"Then is **{london.attrs['then']}**, now **{london.attrs['now']}** "
         f"(each category's 'then': {then_dates}). "
         if history
-        else f"**{plural.capitalize()}: now only** ({london.attrs['now']}): the one list has "
+        else f"**{needs_maps.capital(plural)}: now only** ({london.attrs['now']}): the one list has "
         "no openings or closures, so who lost or gained access is not known (not zero). "
         f"Each category's 'then': {then_dates}. "
     )
@@ -230,9 +231,9 @@ with st.expander("Caveats of these figures"):
 if history:
     shown_lost = lost[lost["gss_code"] == borough] if borough else lost
     where = names[borough] if borough else "London"
-    st.subheader(f"{plural.capitalize()} lost since {london.attrs['then']}, {where}")
+    st.subheader(f"{needs_maps.capital(plural)} lost since {london.attrs['then']}, {where}")
     if shown_lost.empty:
-        st.info(f"No {category.lower()} lost since {london.attrs['then']} in {where}.")
+        st.info(f"No {needs_maps.singular(category)} lost since {london.attrs['then']} in {where}.")
     else:
         st.dataframe(needs_tables.lost_display(shown_lost, names), hide_index=True, height=300)
         st.caption(
@@ -355,7 +356,7 @@ else:
         )
 
     st.markdown(
-        f"For **{name}**: the needs map and where {category.lower()} access was lost, the "
+        f"For **{name}**: the needs map and where {needs_maps.singular(category)} access was lost, the "
         "table of its wards, the weights used and how stable the result is, what residents "
         "reported (approved reports only), the method, caveats and sources. What a planner "
         "attaches to a Policy S1 needs assessment."

@@ -29,6 +29,17 @@ def plural(category: str) -> str:
     return recording.plural if recording is not None else f"{category.lower()}s"
 
 
+def singular(category: str) -> str:
+    """'GP practice' -> 'GP practice', 'Community centre' -> 'community centre'."""
+    recording = RECORDING.get(category)
+    return recording.singular if recording is not None else category.lower()
+
+
+def capital(text: str) -> str:
+    """The first letter capital, the rest as it is ('GP practices' stays)."""
+    return text[:1].upper() + text[1:]
+
+
 def need_note(row) -> str:
     """A ward's tooltip note: its rank and, in the top fifth, how stable that is."""
     rank = f"rank {int(row['rank'])} of {int(row['wards'])}" if pd.notna(row["rank"]) else ""
@@ -106,7 +117,7 @@ def lost_points(lost: pd.DataFrame, category: str, start_label: str) -> OwnDataL
                 "geometry": shapely.geometry.mapping(geom),
             }
         )
-    name = f"{plural(category).capitalize()} lost since {start_label}"
+    name = f"{capital(plural(category))} lost since {start_label}"
     return OwnDataLayer(
         {"type": "FeatureCollection", "features": features, "labels": labels}, name, len(lost)
     )
@@ -117,7 +128,7 @@ def access_values(wards: pd.DataFrame) -> tuple[pd.Series, str, str]:
     with no history) the share beyond the threshold now. Returns values, label, format."""
     table = wards.set_index("code")
     threshold = f"{table.attrs['threshold_m']:,.0f} m"
-    category = table.attrs["category"].lower()
+    category = singular(table.attrs["category"])
     if table.attrs["then"] is None:
         return (
             100 * table["share_beyond_now"],

@@ -11,7 +11,7 @@ import pandas as pd
 from lib.analysis import access as walking
 from lib.analysis import needs
 from lib.data.layers import Layers, geopackage_bytes
-from lib.render import needs_tables
+from lib.render import needs_maps, needs_tables
 from lib.render.evidence import EvidencePack, PackMap, evidence_pdf
 from lib.render.tables import csv_bytes
 from lib.vocab import sources
@@ -120,7 +120,7 @@ def summary(
         attrs = row.attrs
         threshold = f"{attrs['threshold_m']:,.0f} m"
         one = row.iloc[0]
-        category = attrs["category"].lower()
+        category = needs_maps.singular(attrs["category"])
         if attrs["then"] is None:
             lines.append(
                 f"{one['beyond_now']:,.0f} residents ({one['share_beyond_now']:.0%}) live more "
@@ -129,7 +129,7 @@ def summary(
             )
         else:
             lines.append(
-                f"{category.capitalize()}: {one['lost_access']:,.0f} residents lost walking "
+                f"{needs_maps.capital(category)}: {one['lost_access']:,.0f} residents lost walking "
                 f"access ({threshold}, straight line) between {attrs['then']} and "
                 f"{attrs['now']}, and {one['gained_access']:,.0f} gained it; "
                 f"{one['share_beyond_now']:.0%} now live beyond {threshold}."

@@ -199,6 +199,23 @@ def area_layer(
     return pack(name, header, sections)
 
 
+def without_slivers(geoms: gpd.GeoSeries, min_area: float = 1000.0) -> gpd.GeoSeries:
+    """Polygons without their holes under `min_area` m²: the 2017 wards carry some 23,000
+    gaps of a few square millimetres (where their pieces were joined), which a browser
+    draws as short dashes across every ward."""
+
+    def fill(polygon: shapely.Polygon) -> shapely.Polygon:
+        holes = [r for r in polygon.interiors if shapely.Polygon(r).area >= min_area]
+        return shapely.Polygon(polygon.exterior, holes)
+
+    def clean(geom):
+        if geom.geom_type == "MultiPolygon":
+            return shapely.MultiPolygon([fill(p) for p in geom.geoms])
+        return fill(geom) if geom.geom_type == "Polygon" else geom
+
+    return geoms.map(clean)
+
+
 @dataclass(frozen=True)
 class MapData:
     """Everything a process packs once for the browser maps: sites, boroughs, wards and each
@@ -253,7 +270,7 @@ def prepare(layers: Layers, map_layers: maps.MapLayers) -> MapData:
     wards, ward_codes = None, ()
     if layers.wards is not None and len(layers.wards):
         frame = layers.wards[["ward_code", "name", "gss_code", "geometry"]].copy()
-        frame["geometry"] = frame.geometry.simplify(10)
+        frame["geometry"] = without_slivers(frame.geometry).simplify(10)
         frame["borough"] = frame["gss_code"].map(layers.borough_names).fillna("")
         frame = maps.to_browser(frame).reset_index(drop=True)
         points = layers.wards.geometry.representative_point().to_crs(4326)
