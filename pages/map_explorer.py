@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.data import layers as data
 from lib.links import declare
-from lib.render import card_maps, cards, mapspec, tables
+from lib.render import card_maps, cards, html_map, mapspec, tables
 from lib.store import PublicFilter
 from lib.ui import (
     cache,
@@ -142,6 +142,9 @@ with share_slot:  # after the map, which may have saved its position to the link
         lambda link, size, args=card_args, view=view: cards.explorer_card(*args, link, size, view),
         file_stem="joined-up-london-map",
         compact=True,
+        interactive=lambda spec=spec: html_map.standalone_html(
+            spec, cache.map_layers(), "Joined Up London: map explorer"
+        ),
     )
 
 rows = map_data.positions.get_indexer(shown.index)  # the tables are built once per process

@@ -270,25 +270,36 @@ def _draw_legend(
     width: float,
     bottom: float,
     font: float,
+    max_columns: int = 2,
+    glue: bool = True,
 ) -> bool:
-    """Draw the legend in up to two columns between top and bottom; False (nothing left
-    drawn) when it does not fit at this font size."""
-    sections = [s for s in sections if s.rows]
+    """Draw the legend in up to `max_columns` columns between top and bottom; False (nothing
+    left drawn) when it does not fit at this font size. With `glue`, an untitled section
+    (another key of the one above) stays in the same column as the one above."""
+    blocks: list[list[LegendSection]] = []
+    for section in (s for s in sections if s.rows):
+        if section.title or not blocks or not glue:
+            blocks.append([section])
+        else:
+            blocks[-1].append(section)
     drawn: list = []
-    for columns in (1, 2):
+    for columns in range(1, max_columns + 1):
         gap = 12
         col_w = (width - gap * (columns - 1)) / columns
         col, y = 0, top
         ok = True
-        for section in sections:
-            # Measure the section off-canvas first so a section never splits across columns.
-            needed = _section_height(page, section, col_w, font)
+        for block in blocks:
+            # Measure the block off-canvas first so it never splits across columns.
+            needed = sum(_section_height(page, s, col_w, font) for s in block)
             if y + needed > bottom and y > top:
                 col, y = col + 1, top
             if col >= columns or y + needed > bottom:
                 ok = False
                 break
-            y = _draw_section(fig, page, section, x + col * (col_w + gap), y, col_w, font, drawn)
+            for section in block:
+                y = _draw_section(
+                    fig, page, section, x + col * (col_w + gap), y, col_w, font, drawn
+                )
         if ok:
             return True
         page.remove(drawn)
@@ -459,23 +470,33 @@ def card(
         _, h = page.text(panel_x, y, text.note, 7.5 * k, gid="note", width=panel_w, color=MUTED)
         y += h
     y += 10 * k
-    font = 8.5 * k
-    while not _draw_legend(fig, page, text.legend, panel_x, y, panel_w, bottom, font):
-        font -= 0.5
-        if font < MIN_FONT:
-            # Still too long: keep each section's title and first rows, said honestly.
-            trimmed = tuple(
-                LegendSection(
-                    s.title,
-                    s.kind,
-                    s.rows[:4]
-                    + ((("#ffffff", f"… and {len(s.rows) - 4} more"),) if len(s.rows) > 4 else ()),
-                )
-                for s in text.legend
-            )
-            _draw_legend(fig, page, trimmed, panel_x, y, panel_w, bottom, MIN_FONT)
-            break
+    _fit_legend(fig, page, text.legend, panel_x, y, panel_w, bottom, 8.5 * k)
     return fig
+
+
+def _fit_legend(fig, page, legend, x, top, width, bottom, font: float) -> None:
+    """The legend at the largest font that fits in one or two columns; else in three (an
+    untitled section parted from the one above as a last resort); else each section's title
+    and first rows, said honestly, so a legend is never left out."""
+    while font >= MIN_FONT:
+        if _draw_legend(fig, page, legend, x, top, width, bottom, font):
+            return
+        font -= 0.5
+    for font, glue in ((7.0, True), (MIN_FONT, True), (MIN_FONT, False)):
+        if _draw_legend(fig, page, legend, x, top, width, bottom, font, 3, glue):
+            return
+    for keep in (4, 2, 1):
+        trimmed = tuple(
+            LegendSection(
+                s.title,
+                s.kind,
+                s.rows[:keep]
+                + (((PAPER, f"… and {len(s.rows) - keep} more"),) if len(s.rows) > keep else ()),
+            )
+            for s in legend
+        )
+        if _draw_legend(fig, page, trimmed, x, top, width, bottom, MIN_FONT, max_columns=3):
+            return
 
 
 def render(fig: Figure, size: str = "social") -> bytes:

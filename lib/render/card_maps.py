@@ -1,5 +1,7 @@
-"""Map pieces for share cards: boroughs, policy areas, sites, labels and a scale bar
-drawn with matplotlib in British National Grid, in the page maps' colours.
+"""A MapSpec (lib/render/mapspec.py) drawn on a share card with matplotlib, in British
+National Grid: `draw_spec` draws every layer type in the screen's symbols
+(lib/render/symbols.py); `spec_extent` frames the spec's view. The boroughs', wards' and
+policy areas' paths are prepared once per Layers object.
 """
 
 from __future__ import annotations
@@ -14,19 +16,19 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.geometry
 from matplotlib import patheffects
 from matplotlib.collections import PathCollection
-from matplotlib.colors import to_rgba
+from matplotlib.colors import to_rgba, to_rgba_array
 from matplotlib.path import Path
 from pyproj import Transformer
 
 from lib.data import layers as data
 from lib.links.views import MapView
-from lib.render import maps, symbols
-from lib.render.card_layout import PAPER
+from lib.render import mapspec, symbols, ward_maps
 from lib.vocab import geography
-from lib.vocab.categories import CATEGORY_GROUPS, DRAW_ORDER, GROUP_COLOURS
-from lib.vocab.policies import POLICIES
+from lib.vocab.categories import DRAW_ORDER, GROUP_COLOURS
+from lib.vocab.policies import parse_policy
 
 
 def polygon_paths(geoms: Iterable) -> list[Path]:
@@ -142,15 +144,6 @@ def london_extent(cl: CardLayers, pad: float = 0.015) -> tuple[float, float, flo
     return x0 - dx, y0 - dy, x1 + dx, y1 + dy
 
 
-def borough_extent(cl: CardLayers, codes: Iterable[str], pad: float = 0.08):
-    chosen = cl.boroughs[cl.boroughs["gss_code"].isin(list(codes))]
-    if chosen.empty:
-        return london_extent(cl)
-    x0, y0, x1, y1 = chosen.total_bounds
-    d = max(x1 - x0, y1 - y0) * pad
-    return x0 - d, y0 - d, x1 + d, y1 + d
-
-
 _to_bng = Transformer.from_crs(4326, 27700, always_xy=True)
 
 
@@ -181,57 +174,6 @@ def view_extent(view: MapView) -> tuple[float, float, float, float]:
     return x - half_w, y - half_h, x + half_w, y + half_h
 
 
-def draw_base(
-    ax, cl: CardLayers, fills: Sequence[str] | None = None, focus: Iterable[str] = ()
-) -> None:
-    """London's water, then the boroughs (filled by `fills`, one colour per borough row, at
-    the web map's opacity); the `focus` boroughs get a heavy outline."""
-    ax.set_facecolor("#f4f4f2")
-    ax.add_collection(
-        PathCollection(
-            cl.water_paths, facecolors=maps.NO_BASEMAP_BACKGROUND, edgecolors="none", zorder=1
-        ),
-        autolim=False,
-    )
-    colours = [to_rgba(c, 0.8) for c in fills] if fills is not None else "#ffffff"
-    ax.add_collection(
-        PathCollection(
-            cl.borough_paths, facecolors=colours, edgecolors="#333333", linewidths=0.5, zorder=2
-        ),
-        autolim=False,
-    )
-    focus = set(focus)
-    if focus:
-        chosen = [
-            p
-            for p, code in zip(cl.borough_paths, cl.boroughs["gss_code"], strict=True)
-            if code in focus
-        ]
-        ax.add_collection(
-            PathCollection(
-                chosen, facecolors="none", edgecolors="#111111", linewidths=2.4, zorder=3.5
-            ),
-            autolim=False,
-        )
-
-
-def draw_policies(
-    ax, cl: CardLayers, policies: Iterable[str], width: float = 1.0
-) -> list[tuple[str, str]]:
-    """The chosen London Plan layers, dashed outlines over a light tint; legend rows."""
-    rows = []
-    for policy in policies:
-        if policy not in POLICIES:
-            continue
-        label, colour = POLICIES[policy].legend, POLICIES[policy].colour
-        paths = cl.policy_paths.get(policy)
-        if not paths:
-            continue
-        draw_area(ax, paths, colour, width)
-        rows.append((colour, label))
-    return rows
-
-
 def draw_area(
     ax,
     paths: Sequence[Path],
@@ -241,7 +183,7 @@ def draw_area(
     dashed: bool = True,
 ) -> None:
     """Areas (a London Plan layer) as a dashed outline over a light tint of `colour` (with
-    dashed=False, a solid outline: legend kind "swatch" with `tint_hex(colour, tint)`)."""
+    dashed=False, a solid outline: legend kind "swatch" with `symbols.tint(colour, tint)`)."""
     ax.add_collection(
         PathCollection(paths, facecolors=to_rgba(colour, tint), edgecolors="none", zorder=3),
         autolim=False,
@@ -270,62 +212,6 @@ def draw_area(
         ),
         autolim=False,
     )
-
-
-def tint_hex(colour: str, alpha: float, paper: str = PAPER) -> str:
-    """`colour` at opacity `alpha` over `paper`, as an opaque hex colour (a legend swatch of a
-    tinted area)."""
-    fg, bg = np.array(to_rgba(colour)[:3]), np.array(to_rgba(paper)[:3])
-    mixed = fg * alpha + bg * (1 - alpha)
-    return "#" + "".join(f"{round(v * 255):02x}" for v in mixed)
-
-
-def draw_sites(
-    ax,
-    cl: CardLayers,
-    sites: gpd.GeoDataFrame,
-    marker_pt: float | None = None,
-    closed_pt: float | None = None,
-) -> tuple[list[tuple[str, str]], int]:
-    """Open sites as dots by group (densest first, so sparse groups stay visible), closed
-    sites on top as black rings filled with their group's colour; markers grow as the map
-    zooms in. Returns legend rows for the open groups and the number closed."""
-    span_km = (ax.get_xlim()[1] - ax.get_xlim()[0]) / 1000
-    zoomed = min(max((60 - span_km) / 45, 0), 1)  # 0 for all London, 1 for ~15 km across
-    marker_pt = marker_pt or 1.9 + 1.6 * zoomed
-    closed_pt = closed_pt or 4.2 + 3.0 * zoomed
-    xy = cl.site_xy.loc[sites.index]
-    is_open = sites["status"].eq("open").to_numpy()
-    groups = sites["category_group"].to_numpy()
-    rows = []
-    for group in DRAW_ORDER:
-        mask = is_open & (groups == group)
-        if mask.any():
-            ax.scatter(
-                xy["x"].to_numpy()[mask],
-                xy["y"].to_numpy()[mask],
-                s=marker_pt**2,
-                c=GROUP_COLOURS[group],
-                linewidths=0,
-                zorder=4,
-                rasterized=True,
-            )
-    for group in CATEGORY_GROUPS:
-        count = int((is_open & (groups == group)).sum())
-        if count:
-            rows.append((GROUP_COLOURS[group], f"{group} ({count:,})"))
-    closed = ~is_open
-    if closed.any():
-        ax.scatter(
-            xy["x"].to_numpy()[closed],
-            xy["y"].to_numpy()[closed],
-            s=closed_pt**2,
-            c=[GROUP_COLOURS.get(g, "#999999") for g in groups[closed]],
-            edgecolors=maps.CLOSED_COLOUR,
-            linewidths=0.9,
-            zorder=5,
-        )
-    return rows, int(closed.sum())
 
 
 def draw_labels(
@@ -409,7 +295,286 @@ def draw_scale_bar(ax, size: float = 6.5) -> list:
     return [bar.get_window_extent(renderer).expanded(1.1, 3), text.get_window_extent(renderer)]
 
 
-def choropleth_fills(values: pd.Series) -> tuple[list[str], tuple[tuple[str, str], ...]]:
-    """Fills by the web map's classes (symbols.classify), and the legend rows."""
-    classes = symbols.classify(values)
-    return list(classes.fills), classes.rows
+# ------------------------------------------------------------------ wards
+
+
+@dataclass(frozen=True)
+class WardLayers:
+    """The 2017 wards as a card draws them (EPSG:27700, simplified), prepared once."""
+
+    wards: pd.DataFrame  # ward_code, name, gss_code: one row per path
+    paths: tuple[Path, ...]
+    points: pd.DataFrame  # x, y of a point inside each ward, indexed by ward_code
+
+
+def ward_layers(layers: data.Layers) -> WardLayers:
+    """WardLayers for `layers`, made once per Layers object."""
+    return prepared_for(layers, "ward_layers", _prepare_wards)
+
+
+def _prepare_wards(layers: data.Layers) -> WardLayers:
+    wards = layers.wards
+    geoms = wards.geometry.map(ward_maps.without_slivers).simplify(8)
+    paths = []
+    for geom in geoms.values:  # exactly one path per ward, to match fills
+        found = polygon_paths([geom])
+        paths.append(found[0] if found else Path(np.zeros((1, 2))))
+    inner = wards.geometry.representative_point()
+    points = pd.DataFrame(
+        {"x": inner.x.to_numpy(), "y": inner.y.to_numpy()}, index=wards["ward_code"].to_numpy()
+    )
+    return WardLayers(
+        pd.DataFrame(wards[["ward_code", "name", "gss_code"]]).reset_index(drop=True),
+        tuple(paths),
+        points,
+    )
+
+
+# ------------------------------------------------------------------ a MapSpec on a card
+
+
+def spec_extent(layers: data.Layers, spec: mapspec.MapSpec) -> tuple[float, float, float, float]:
+    """What a card of `spec` frames: the saved view, else the view's bounds (all London: the
+    boroughs themselves, a little padded)."""
+    cl = card_layers(layers)
+    if isinstance(spec.view.saved, MapView):
+        return view_extent(spec.view.saved)
+    (south, west), (north, east) = spec.view.bounds
+    if spec.view.bounds == geography.LONDON_BOUNDS:
+        return london_extent(cl)
+    (x0, x1), (y0, y1) = _to_bng.transform([west, east], [south, north])
+    d = max(x1 - x0, y1 - y0) * 0.08
+    return x0 - d, y0 - d, x1 + d, y1 + d
+
+
+def _area_paths(layers: data.Layers, areas: str) -> tuple[Sequence[Path], pd.Series]:
+    """The card paths of the boroughs or the wards, and their codes (one per path)."""
+    if areas == "boroughs":
+        cl = card_layers(layers)
+        return cl.borough_paths, cl.boroughs["gss_code"].reset_index(drop=True)
+    wl = ward_layers(layers)
+    return wl.paths, wl.wards["ward_code"]
+
+
+def policy_paths(cl: CardLayers, policy: str) -> Sequence[Path]:
+    """The card paths of one policy; a town-centre class ('town_centre:Major') alone."""
+    base, cls = parse_policy(policy)
+    if not cls:
+        return cl.policy_paths.get(base.key, ())
+    areas = cl.policy_areas
+    chosen = areas[(areas["policy"] == base.key) & (areas["classification"] == cls)]
+    return tuple(polygon_paths(chosen.geometry.values))
+
+
+def points_per_px(ax) -> float:
+    """Points of the card per CSS pixel of the screen's symbols: markers grow as the map
+    zooms in, as they look on the screen's map at that view (all London to ~15 km across)."""
+    span_km = (ax.get_xlim()[1] - ax.get_xlim()[0]) / 1000
+    zoomed = min(max((60 - span_km) / 45, 0), 1)
+    return 0.4 + 0.3 * zoomed
+
+
+def _points(ax, x, y, style: symbols.PointStyle, colour, zorder: float, **kw) -> None:
+    """Points drawn in a screen symbol (`colour`: the fill and outline where the style has
+    none, one colour or one per point)."""
+    if len(x) == 0:
+        return
+    k = points_per_px(ax)
+    ax.scatter(
+        x,
+        y,
+        s=(2 * style.radius * k) ** 2,
+        facecolors=to_rgba_array(style.fill or colour, style.fill_opacity),
+        edgecolors=style.stroke or colour,
+        linewidths=style.weight * k,
+        zorder=zorder,
+        **kw,
+    )
+
+
+def _draw_choropleth(ax, layers, layer: mapspec.Choropleth, zorder: float) -> None:
+    paths, codes = _area_paths(layers, layer.areas)
+    fills = layer.fills()
+    drawn = [i for i, code in enumerate(codes) if code in fills]
+    ax.add_collection(
+        PathCollection(
+            [paths[i] for i in drawn],
+            facecolors=[to_rgba(fills[codes[i]], symbols.CHOROPLETH_OPACITY) for i in drawn],
+            edgecolors=symbols.BOUNDARY_COLOUR,
+            linewidths=0.5 if layer.areas == "boroughs" else 0.3,
+            zorder=zorder,
+        ),
+        autolim=False,
+    )
+
+
+def _draw_boundaries(ax, layers, layer: mapspec.Boundaries, zorder: float, land: bool) -> None:
+    """Outlines (over land when nothing is drawn under them yet); the focus heavy, on top of
+    every area, and named when no Labels layer names those areas."""
+    paths, codes = _area_paths(layers, layer.areas)
+    ax.add_collection(
+        PathCollection(
+            paths,
+            facecolors=symbols.LAND_COLOUR if land else "none",
+            edgecolors=symbols.BOUNDARY_COLOUR,
+            linewidths=0.6 if layer.areas == "boroughs" else 0.3,
+            zorder=zorder,
+        ),
+        autolim=False,
+    )
+    focus = set(layer.focus)
+    if focus:
+        ax.add_collection(
+            PathCollection(
+                [p for p, code in zip(paths, codes, strict=True) if code in focus],
+                facecolors="none",
+                edgecolors=symbols.FOCUS_COLOUR,
+                linewidths=2.4,
+                zorder=3.5,
+            ),
+            autolim=False,
+        )
+
+
+def _name_focus(ax, layers, layer: mapspec.Boundaries) -> list:
+    """A focused ward's name beside it (boroughs are named by a Labels layer); its boxes."""
+    if layer.areas != "wards" or not layer.focus or not layer.focus_label:
+        return []
+    x, y = ward_layers(layers).points.loc[layer.focus[0], ["x", "y"]]
+    label = ax.annotate(
+        layer.focus_label,
+        (x, y),
+        xytext=(7, 7),
+        textcoords="offset points",
+        fontsize=8,
+        fontweight="bold",
+        color=symbols.FOCUS_COLOUR,
+        zorder=8,
+        gid="map-label",
+        annotation_clip=False,
+        path_effects=[patheffects.withStroke(linewidth=2.4, foreground="white")],
+    )
+    return [label.get_window_extent(ax.figure.canvas.get_renderer())]
+
+
+def _draw_policies(ax, layers, layer: mapspec.PolicyAreas) -> None:
+    cl = card_layers(layers)
+    for policy in layer.policies:
+        paths = policy_paths(cl, policy)
+        if paths:
+            draw_area(
+                ax,
+                paths,
+                layer.colour(policy),
+                width=1.0 if layer.style == "overlay" else 0.8,
+                tint=layer.tint(),
+                dashed=layer.style == "overlay",
+            )
+
+
+def _draw_sites_by_status(ax, layers, layer: mapspec.SitesByStatus) -> None:
+    """Open sites by group (densest first, so sparse groups stay visible), then closures that
+    were not losses (grey rings), then losses (black rings) on top."""
+    sites = layer.sites
+    xy = card_layers(layers).site_xy.loc[sites.index]
+    x, y = xy["x"].to_numpy(), xy["y"].to_numpy()
+    groups = sites["category_group"].to_numpy()
+    colours = np.array([GROUP_COLOURS.get(g, symbols.NOT_LOST_COLOUR) for g in groups])
+    closed = sites["status"].eq("closed").to_numpy()
+    lost = closed & sites["lost"].astype(bool).to_numpy()
+    for group in DRAW_ORDER:
+        mask = ~closed & (groups == group)
+        _points(ax, x[mask], y[mask], symbols.OPEN_SITE, GROUP_COLOURS[group], 4, rasterized=True)
+    not_lost = closed & ~lost
+    _points(ax, x[not_lost], y[not_lost], symbols.NOT_LOST_SITE, list(colours[not_lost]), 4.5)
+    _points(ax, x[lost], y[lost], symbols.LOST_SITE, list(colours[lost]), 5)
+
+
+def _draw_sites_by_side(ax, layers, layer: mapspec.SitesBySide) -> None:
+    xy = card_layers(layers).site_xy
+    out, inside = xy.loc[layer.outside], xy.loc[layer.inside]
+    _points(ax, out["x"], out["y"], symbols.OUTSIDE_SITE, symbols.OUTSIDE_COLOUR, 4)
+    _points(ax, inside["x"], inside["y"], symbols.INSIDE_SITE, symbols.INSIDE_COLOUR, 5)
+
+
+def _draw_voluntary(ax, layer: mapspec.VoluntaryPoints) -> None:
+    """Mutual aid groups under food banks by network; closed food banks pale, ringed black."""
+    points = layer.points
+    x, y = points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
+    banks = points["kind"].eq("food_bank").to_numpy()
+    closed = points["status"].eq("closed").to_numpy()
+    network = points["network"].fillna("").to_numpy()
+    groups = points["kind"].eq("mutual_aid").to_numpy()
+    _points(ax, x[groups], y[groups], symbols.MUTUAL_AID_POINT, symbols.WHITE, 5.5)
+    for name, colour in symbols.NETWORK_COLOURS.items():
+        mask = banks & ~closed & (network == name)
+        _points(ax, x[mask], y[mask], symbols.FOOD_BANK, colour, 6)
+    shut = banks & closed
+    colours = [symbols.NETWORK_COLOURS.get(n, symbols.WHITE) for n in network[shut]]
+    _points(ax, x[shut], y[shut], symbols.CLOSED_FOOD_BANK, colours, 6)
+
+
+def _draw_overlay(ax, layer: mapspec.Overlay) -> None:
+    """An upload or the community reports: points in their symbol, lines and shapes as
+    outlines of its colour."""
+    style = symbols.OWN_POINT if layer.kind == "own" else symbols.COMMUNITY_POINT
+    colour = symbols.OWN_DATA_COLOUR if layer.kind == "own" else symbols.COMMUNITY_COLOUR
+    geoms = gpd.GeoSeries(
+        [shapely.geometry.shape(f["geometry"]) for f in layer.layer.features["features"]],
+        crs=4326,
+    ).to_crs(27700)
+    points = geoms[geoms.geom_type == "Point"]
+    _points(ax, points.x.to_numpy(), points.y.to_numpy(), style, colour, 6.5)
+    shapes = geoms[geoms.geom_type.str.contains("Polygon")]
+    if len(shapes):
+        ax.add_collection(
+            PathCollection(
+                polygon_paths(shapes.values),
+                facecolors=to_rgba(colour, 0.2),
+                edgecolors=colour,
+                linewidths=1.2,
+                zorder=3.8,
+            ),
+            autolim=False,
+        )
+    lines = geoms[geoms.geom_type.str.contains("LineString")]
+    for line in lines.values:
+        for part in getattr(line, "geoms", [line]):
+            xy = np.asarray(part.coords)
+            ax.plot(xy[:, 0], xy[:, 1], color=colour, linewidth=1.5, zorder=3.8)
+
+
+def draw_spec(ax, layers: data.Layers, spec: mapspec.MapSpec) -> None:
+    """Every layer of `spec` in the screen's symbols (lib/render/symbols.py), bottom first,
+    then the scale bar and the area names where they fit."""
+    cl = card_layers(layers)
+    ax.set_facecolor("#f4f4f2")
+    ax.add_collection(
+        PathCollection(cl.water_paths, facecolors=symbols.WATER_COLOUR, edgecolors="none"),
+        autolim=False,
+    )
+    filled = False  # an area layer drawn: boundaries above it are outlines only
+    for i, layer in enumerate(spec.layers):
+        zorder = 2 + i * 0.05
+        if isinstance(layer, mapspec.Choropleth):
+            _draw_choropleth(ax, layers, layer, zorder)
+            filled = True
+        elif isinstance(layer, mapspec.Boundaries):
+            _draw_boundaries(ax, layers, layer, zorder, land=not filled)
+            filled = True
+        elif isinstance(layer, mapspec.PolicyAreas):
+            _draw_policies(ax, layers, layer)
+        elif isinstance(layer, mapspec.SitesByStatus):
+            _draw_sites_by_status(ax, layers, layer)
+        elif isinstance(layer, mapspec.SitesBySide):
+            _draw_sites_by_side(ax, layers, layer)
+        elif isinstance(layer, mapspec.VoluntaryPoints):
+            _draw_voluntary(ax, layer)
+        elif isinstance(layer, mapspec.Overlay):
+            _draw_overlay(ax, layer)
+    avoid = draw_scale_bar(ax)
+    for layer in spec.of(mapspec.Boundaries):
+        avoid += _name_focus(ax, layers, layer)
+    for layer in spec.of(mapspec.Labels):
+        if layer.areas == "boroughs":  # ward names would crowd a card
+            draw_labels(ax, cl, first=layer.first, avoid=avoid)

@@ -1,100 +1,79 @@
-"""Share cards of the pages other than the map explorer, and what each of their maps says in
-words (issue 5: every map view has a card, a title, one headline figure and a one-sentence
-summary, the same in the card, in presentation mode and under the map).
+"""Share cards: each map page's card drawn from the same MapSpec (lib/render/mapspec.py) the
+page draws on screen, and what each map says in words (issue 5: every map view has a card, a
+title, one headline figure and a one-sentence summary, the same in the card, in presentation
+mode and under the map). No streamlit here.
 
-No streamlit here. Each page has:
+- `card_from_spec(layers, spec, ...)`: any MapSpec as a card: its map drawn by
+  card_maps.draw_spec in the screen's symbols, its legend `spec.legend()`, its sources
+  `spec.attributions()` and `spec.vintage()`; no legend row or source list is written here;
+- per page, `<page>_title`, `<page>_headline` (a lib.share.Headline) and `<page>_summary` (one
+  sentence saying what the map shows, for readers who cannot see it), used by the page too;
+- `<page>_figure(layers, ..., link, size, spec=None)`: the card as a matplotlib Figure, of the
+  page's `spec` when given, else of the one lib/render/page_specs.py builds for the same
+  choices (what the page builds); `<page>_card(...)`: its bytes (1200x675 PNG for
+  size="social", A4 landscape PDF for size="print"), what the page's share panel downloads.
 
-- `<page>_title`, `<page>_headline` (a lib.share.Headline) and `<page>_summary` (one sentence
-  saying what the map shows, for readers who cannot see it), used by the page too;
-- `<page>_figure(layers, ..., link, size)`: the card as a matplotlib Figure, built with
-  lib/render/card_layout.py's generic `card` and `draw_*` pieces (same colours as the page's folium map);
-- `<page>_card(...)`: its bytes (1200x675 PNG for size="social", A4 landscape PDF for
-  size="print"), what the page's share panel downloads.
-
-Pages: Losses vs policy (`losses_*`), Losses over time (`pubs_*`), Borough profile
-(`borough_*`) and Voluntary sector (`voluntary_*`). Ward maps share `ward_layers`,
-`draw_wards` and `draw_voluntary`. A page may pass the tables it has already computed (and
-cached) so that a card need not compute them again.
+Pages: Map explorer (`explorer_*`), Losses vs policy (`losses_*`), Losses over time
+(`pubs_*`), Borough profile (`borough_*`) and Voluntary sector (`voluntary_*`). A page may pass
+the tables it has already computed (and cached) so that a card need not compute them again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 
-import numpy as np
 import pandas as pd
-from matplotlib import patheffects
-from matplotlib.collections import PathCollection
-from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.path import Path
 
-from lib.analysis import geometry, losses, profiles, pub_trends
+from lib.analysis import losses, profiles, pub_trends
 from lib.data import layers as data
 from lib.links.views import MapView
-from lib.render import card_layout, card_maps, loss_maps, symbols, tables, ward_maps
-from lib.render.card_layout import SIZES, CardText, Headline, card, render
-from lib.render.card_maps import (
-    borough_extent,
-    card_layers,
-    choropleth_fills,
-    draw_base,
-    draw_labels,
-    draw_policies,
-    draw_scale_bar,
-    draw_sites,
-    london_extent,
-    view_extent,
-)
-from lib.render.legend import LegendSection
-from lib.vocab import sources
+from lib.render import card_layout, card_maps, page_specs, symbols, tables, ward_maps
+from lib.render.card_layout import SIZES, CardText, Headline
+from lib.render.mapspec import MapSpec, SitesByStatus, View
 from lib.vocab.categories import (
-    CATEGORY_GROUPS,
-    GROUP_COLOURS,
     PUBS_END,
     PUBS_START,
-    RECORDING,
     RECORDING_CATEGORIES,
     STATUSES,
     categories_text,
 )
-from lib.vocab.policies import POLICIES, base_policy, parse_policy, policy_label, policy_title
-from lib.vocab.sources import (
-    LAYER_SOURCES,
-    attribution_lines,
-    policy_source_keys,
-    site_source_keys,
-    vintage_line,
-)
+from lib.vocab.policies import POLICIES, policy_label, policy_title
 
 
-def _marker_sizes(ax, small: float, large: float) -> float:
-    """A marker size between `small` (all London) and `large` (~15 km across), as
-    card_maps.draw_sites grows its markers when the map is zoomed in."""
-    span_km = (ax.get_xlim()[1] - ax.get_xlim()[0]) / 1000
-    zoomed = min(max((60 - span_km) / 45, 0), 1)
-    return small + (large - small) * zoomed
-
-
-def _with_sources(keys: Sequence[str]) -> tuple[tuple[str, ...], str]:
-    """(attribution lines, vintage line) of the catalogue keys of the layers shown."""
-    keys = list(dict.fromkeys(keys))
-    return sources.attribution_lines(keys), sources.vintage_line(keys)
+def card_from_spec(
+    layers: data.Layers,
+    spec: MapSpec,
+    title: str,
+    subtitle: str,
+    headline: Headline,
+    link: str,
+    size: str = "social",
+    note: str = "",
+) -> Figure:
+    """A MapSpec as a share card: its layers drawn as the screen draws them, its legend and
+    its sources derived from them, the spec's legend note after `note`."""
+    spec = replace(spec, basemap="none")  # a card draws no tiles, so it credits none
+    text = CardText(
+        title=title,
+        subtitle=subtitle,
+        headline=headline,
+        legend=spec.legend(),
+        attribution=spec.attributions(),
+        vintage=spec.vintage(),
+        link=link,
+        note=" ".join(filter(None, [note, spec.legend_note()])),
+    )
+    return card_layout.card(
+        text,
+        lambda ax: card_maps.draw_spec(ax, layers, spec),
+        size,
+        extent=card_maps.spec_extent(layers, spec),
+    )
 
 
 # ------------------------------------------------------------------------- Losses vs policy
-
-AREA_TINT = 0.25  # the policy's fill, as on the page's map (fillOpacity 0.22)
-
-
-def recorded_note(categories: Sequence[str], start: int = losses.DEFAULT_START) -> str:
-    """'Losses from 2010 to each source's end: libraries 2010-2023, GP practices 2013-2019.'"""
-    return (
-        f"Losses from {start} to each source's end, per site-year at risk; sources: "
-        + ", ".join(RECORDING[c].card_window for c in RECORDING_CATEGORIES if c in categories)
-        + "."
-    )
 
 
 def losses_title(policy: str) -> str:
@@ -146,16 +125,6 @@ def losses_summary(
     )
 
 
-def policy_paths(cl: card_maps.CardLayers, policy: str):
-    """The card paths of one policy; a town-centre class ('town_centre:Major') alone."""
-    base, cls = parse_policy(policy)
-    if not cls:
-        return cl.policy_paths.get(base.key, ())
-    areas = cl.policy_areas
-    chosen = areas[(areas["policy"] == base.key) & (areas["classification"] == cls)]
-    return tuple(card_maps.polygon_paths(chosen.geometry.values))
-
-
 def losses_figure(
     layers: data.Layers,
     policy: str,
@@ -165,102 +134,48 @@ def losses_figure(
     table: pd.DataFrame | None = None,
     choices: losses.Choices = losses.DEFAULT_CHOICES,
     fragile: bool | None = None,
+    spec: MapSpec | None = None,
 ) -> Figure:
-    """Losses vs policy: the closed sites inside the policy's areas (filled vermillion dots
-    over the areas' tint) and elsewhere (hollow blue rings), across London, with the closure
-    rates inside and elsewhere as the headline. `table`: the page's closure_table (with
-    ``choices``), if at hand; ``fragile``: the robustness panel's judgement, if known."""
+    """Losses vs policy: the page's map (`spec`, else page_specs.losses_spec of the losses
+    `table` counts) with the closure rates inside and elsewhere as the headline. `table`: the
+    page's closure_table or comparisons (with ``choices``), if at hand; ``fragile``: the
+    robustness panel's judgement, if known."""
     categories = tuple(c for c in RECORDING_CATEGORIES if c in categories) or RECORDING_CATEGORIES
-    cl = card_maps.card_layers(layers)
     if table is None:
         table = losses.closure_table(layers.sites, policy, categories, choices, layers.policy_areas)
+    if spec is None:
+        sides = table.attrs.get("sides")
+        if sides is None:
+            sides = losses.closure_sides(
+                layers.sites, policy, categories, choices, layers.policy_areas
+            )
+        spec = page_specs.losses_spec(
+            layers.sites,
+            sides,
+            policy,
+            categories,
+            choices.start,
+            choices.vintage,
+            layers.policy_areas,
+        )
     total = table.iloc[-1]
-    inside, outside = loss_maps.closed_sides(
-        layers.sites, policy, categories, choices.start, layers.policy_areas, choices.vintage
+    robustness = {
+        True: "Fragile: under another reasonable choice the estimate moves away from this one.",
+        False: "Robust: under other reasonable choices the estimate holds.",
+        None: "",
+    }[fragile]
+    return card_from_spec(
+        layers,
+        spec,
+        losses_title(policy),
+        f"Lost {categories_text(categories)} inside {policy_label(policy)} and elsewhere "
+        f"since {choices.start}. Rate = losses per 100 site-years at risk on each side of the "
+        f"boundary: {losses_counts(total)}",
+        losses_headline(total, policy),
+        link,
+        size,
+        note=robustness,
     )
-    label, colour = loss_maps.policy_style(policy)
-    paths = policy_paths(cl, policy)
-    n_areas = len(geometry.policy_layer(layers.policy_areas, policy))
-    shown = layers.sites.loc[inside.union(outside)]
-
-    def draw(ax):
-        card_maps.draw_base(ax, cl)
-        if paths:
-            card_maps.draw_area(ax, paths, colour, width=0.7, tint=AREA_TINT, dashed=False)
-        xy = cl.site_xy
-        ring = _marker_sizes(ax, 3.6, 6.5)
-        if len(outside):
-            ax.scatter(
-                xy.loc[outside, "x"],
-                xy.loc[outside, "y"],
-                s=ring**2,
-                facecolors=[to_rgba("#ffffff", 0.35)],
-                edgecolors=loss_maps.OUTSIDE_COLOUR,
-                linewidths=1.3,
-                zorder=4,
-            )
-        if len(inside):
-            ax.scatter(
-                xy.loc[inside, "x"],
-                xy.loc[inside, "y"],
-                s=(ring + 0.6) ** 2,
-                c=loss_maps.INSIDE_COLOUR,
-                edgecolors="#1a1a1a",
-                linewidths=0.7,
-                zorder=5,
-            )
-        card_maps.draw_labels(ax, cl, avoid=card_maps.draw_scale_bar(ax))
-
-    legend = (
-        LegendSection(
-            f"Lost {categories_text(categories)} since {choices.start}",
-            "ring",
-            ((loss_maps.INSIDE_COLOUR, f"Inside {label} ({len(inside):,})"),),
-        ),
-        LegendSection(
-            "", "hollow", ((loss_maps.OUTSIDE_COLOUR, f"{loss_maps.ELSEWHERE} ({len(outside):,})"),)
-        ),
-        LegendSection(
-            "London Plan",
-            "swatch",
-            (
-                (
-                    card_maps.tint_hex(colour, AREA_TINT),
-                    f"{label} ({n_areas:,} area{'' if n_areas == 1 else 's'})",
-                ),
-            ),
-        ),
-    )
-    keys = ["boroughs", *sources.site_source_keys(shown), *base_policy(policy).sources]
-    attribution, vintage = _with_sources(keys)
-    text = CardText(
-        title=losses_title(policy),
-        subtitle=(
-            f"Lost {categories_text(categories)} inside {policy_label(policy)} and "
-            f"elsewhere since {choices.start}. Rate = losses per 100 site-years at risk on each "
-            f"side of the boundary: {losses_counts(total)}"
-        ),
-        headline=losses_headline(total, policy),
-        legend=legend,
-        attribution=attribution,
-        vintage=vintage,
-        link=link,
-        note=" ".join(
-            filter(
-                None,
-                [
-                    {
-                        True: "Fragile: under another reasonable choice the estimate moves "
-                        "away from this one.",
-                        False: "Robust: under other reasonable choices the estimate holds.",
-                        None: "",
-                    }[fragile],
-                    recorded_note(categories, choices.start),
-                ],
-            )
-        ),
-    )
-    return card_layout.card(text, draw, size, extent=card_maps.london_extent(cl))
 
 
 def losses_card(
@@ -272,9 +187,10 @@ def losses_card(
     table: pd.DataFrame | None = None,
     choices: losses.Choices = losses.DEFAULT_CHOICES,
     fragile: bool | None = None,
+    spec: MapSpec | None = None,
 ) -> bytes:
     return card_layout.render(
-        losses_figure(layers, policy, categories, link, size, table, choices, fragile), size
+        losses_figure(layers, policy, categories, link, size, table, choices, fragile, spec), size
     )
 
 
@@ -336,46 +252,32 @@ def pubs_figure(
     link: str,
     size: str = "social",
     change: pd.DataFrame | None = None,
+    spec: MapSpec | None = None,
 ) -> Figure:
-    """Losses over time: the boroughs shaded by % change in pubs and bars 2001-2018 on the
-    page's diverging ramp (ColorBrewer PuOr, orange = fewer), the chosen borough outlined;
-    London's count then and now (or the borough's) as the headline."""
+    """Losses over time: the page's map (`spec`, else page_specs.pubs_spec: boroughs by % change
+    in pubs and bars on the diverging ramp, the chosen borough outlined); London's count then
+    and now (or the borough's) as the headline."""
     if change is None:
         change = pub_trends.pubs_change(
             layers.pubs_by_borough, layers.boroughs, PUBS_START, PUBS_END
         )
-    cl = card_maps.card_layers(layers)
-    pct = cl.boroughs["gss_code"].map(change.set_index("gss_code")["pct_change"])
-    classes = symbols.classify(pct, "diverging", "{}%")
-    fills, rows = list(classes.fills), classes.rows
-    focus = [gss_code] if gss_code else []
-
-    def draw(ax):
-        card_maps.draw_base(ax, cl, fills, focus=focus)
-        card_maps.draw_labels(ax, cl, first=focus, avoid=card_maps.draw_scale_bar(ax))
-
-    names = layers.borough_names
-    legend = [
-        LegendSection(f"Pubs and bars, % change {PUBS_START}-{PUBS_END}", "swatch", tuple(rows))
-    ]
-    if gss_code:
-        legend.append(LegendSection("", "outline", (("#111111", names[gss_code]),)))
-    attribution, vintage = _with_sources(["boroughs", "pubs"])
+    if spec is None:
+        spec = page_specs.pubs_spec(change, gss_code)
+    name = layers.borough_names.get(gss_code or "", "")
     subtitle = (
         f"Each borough shaded by the % change in its pubs and bars between {PUBS_START} "
-        f"and {PUBS_END} (ONS)" + (f"; {names[gss_code]} outlined." if gss_code else ".")
+        f"and {PUBS_END} (ONS)" + (f"; {name} outlined." if name else ".")
     )
-    text = CardText(
-        title=pubs_title(),
-        subtitle=subtitle,
-        headline=pubs_headline(change, gss_code),
-        legend=tuple(legend),
-        attribution=attribution,
-        vintage=vintage,
-        link=link,
+    return card_from_spec(
+        layers,
+        spec,
+        pubs_title(),
+        subtitle,
+        pubs_headline(change, gss_code),
+        link,
+        size,
         note=PUBS_NOTE,
     )
-    return card_layout.card(text, draw, size, extent=card_maps.london_extent(cl))
 
 
 def pubs_card(
@@ -384,152 +286,12 @@ def pubs_card(
     link: str,
     size: str = "social",
     change: pd.DataFrame | None = None,
+    spec: MapSpec | None = None,
 ) -> bytes:
-    return card_layout.render(pubs_figure(layers, gss_code, link, size, change), size)
+    return card_layout.render(pubs_figure(layers, gss_code, link, size, change, spec), size)
 
 
 # ------------------------------------------------------------------------------- ward maps
-
-WARD_OPACITY = 0.7  # the page maps use 0.6 (borough) and 0.75 (London) over a basemap
-
-
-@dataclass(frozen=True)
-class WardLayers:
-    """The 2017 wards as a card draws them (EPSG:27700, simplified), prepared once."""
-
-    wards: pd.DataFrame  # ward_code, name, gss_code: one row per path
-    paths: tuple[Path, ...]
-    points: pd.DataFrame  # x, y of a point inside each ward, indexed by ward_code
-
-
-def ward_layers(layers: data.Layers) -> WardLayers:
-    """WardLayers for `layers`, made once per Layers object (lib.share.prepared_for)."""
-    return card_maps.prepared_for(layers, "ward_layers", _prepare_wards)
-
-
-def _prepare_wards(layers: data.Layers) -> WardLayers:
-    wards = layers.wards
-    geoms = wards.geometry.map(ward_maps.without_slivers).simplify(8)
-    paths = []
-    for geom in geoms.values:  # exactly one path per ward, to match fills
-        found = card_maps.polygon_paths([geom])
-        paths.append(found[0] if found else Path(np.zeros((1, 2))))
-    inner = wards.geometry.representative_point()
-    points = pd.DataFrame(
-        {"x": inner.x.to_numpy(), "y": inner.y.to_numpy()}, index=wards["ward_code"].to_numpy()
-    )
-    return WardLayers(
-        pd.DataFrame(wards[["ward_code", "name", "gss_code"]]).reset_index(drop=True),
-        tuple(paths),
-        points,
-    )
-
-
-def draw_wards(
-    ax, wl: WardLayers, table: pd.DataFrame, measure: str, opacity: float = WARD_OPACITY
-) -> tuple[tuple[str, str], ...]:
-    """The wards of `table` (profiles.ward_table rows) shaded by `measure` as on the page's
-    map (ward_maps.ward_fills); returns the legend rows."""
-    chosen = wl.wards["ward_code"].isin(table["ward_code"]).to_numpy()
-    codes = wl.wards.loc[chosen, "ward_code"]
-    values = codes.map(table.set_index("ward_code")[measure]).astype(float)
-    fills, rows = ward_maps.ward_fills(values.reset_index(drop=True), measure)
-    paths = [p for p, keep in zip(wl.paths, chosen, strict=True) if keep]
-    ax.add_collection(
-        PathCollection(
-            paths,
-            facecolors=[to_rgba(f, opacity) for f in fills],
-            edgecolors="#444444",
-            linewidths=0.35,
-            zorder=2.2,
-        ),
-        autolim=False,
-    )
-    return tuple(rows)
-
-
-def _voluntary_masks(points: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Which voluntary points are mutual aid groups, open food banks of each network, and
-    closed food banks."""
-    banks = (points["kind"] == "food_bank").to_numpy()
-    closed = (points["status"] == "closed").to_numpy()
-    network = points["network"].fillna("").to_numpy()
-    masks = {"mutual_aid": (points["kind"] == "mutual_aid").to_numpy()}
-    for name in ward_maps.NETWORK_COLOURS:
-        masks[name] = banks & ~closed & (network == name)
-    masks["closed"] = banks & closed
-    return masks
-
-
-def draw_voluntary(ax, points: pd.DataFrame, size: float = 1.0) -> None:
-    """Mutual aid groups (small white dots ringed in black) under food banks by network
-    (ringed in dark grey; closed ones pale and ringed in black), as on the pages' maps.
-    `points` are voluntary_points rows."""
-    x, y = points.geometry.x.to_numpy(), points.geometry.y.to_numpy()
-    masks = _voluntary_masks(points)
-    groups = masks["mutual_aid"]
-    if groups.any():
-        ax.scatter(
-            x[groups],
-            y[groups],
-            s=(2.3 * size) ** 2,
-            c="#ffffff",
-            edgecolors="#000000",
-            linewidths=0.5,
-            zorder=5.5,
-        )
-    for name, colour in ward_maps.NETWORK_COLOURS.items():
-        if masks[name].any():
-            ax.scatter(
-                x[masks[name]],
-                y[masks[name]],
-                s=(5 * size) ** 2,
-                c=colour,
-                edgecolors="#222222",
-                linewidths=0.8,
-                zorder=6,
-            )
-    shut = masks["closed"]
-    if shut.any():
-        network = points["network"].fillna("").to_numpy()[shut]
-        ax.scatter(
-            x[shut],
-            y[shut],
-            s=(5.4 * size) ** 2,
-            c=[to_rgba(ward_maps.NETWORK_COLOURS.get(n, "#ffffff"), 0.25) for n in network],
-            edgecolors="#000000",
-            linewidths=1.6,
-            zorder=6,
-        )
-
-
-def voluntary_legend(points: pd.DataFrame) -> tuple[LegendSection, ...]:
-    """draw_voluntary's legend: food banks by network with counts, closed ones, and mutual aid
-    groups credited as CC BY-NC-SA (non-commercial)."""
-    masks = _voluntary_masks(points)
-    rows = tuple(
-        (colour, f"Food bank, {name} ({int(masks[name].sum())})")
-        for name, colour in ward_maps.NETWORK_COLOURS.items()
-        if masks[name].any()
-    )
-    shut, groups = int(masks["closed"].sum()), int(masks["mutual_aid"].sum())
-    title = f"Food banks ({profiles.VINTAGES['food_bank']})"
-    return (
-        LegendSection(title, "edged", rows),
-        LegendSection(
-            "" if rows else title,
-            "ring",
-            (("#ffffff", f"Food bank, closed ({shut})"),) if shut else (),
-        ),
-        LegendSection(
-            "Mutual aid groups (mutualaid.wiki)",
-            "mini",
-            (("#ffffff", f"Mutual aid group 2020 ({groups}; CC BY-NC-SA, non-commercial)"),)
-            if groups
-            else (),
-        ),
-    )
-
 
 MUTUAL_AID_NOTE = (
     "Mutual aid groups: mutualaid.wiki, CC BY-NC-SA 4.0: non-commercial use only, share alike."
@@ -622,10 +384,11 @@ def borough_figure(
     size: str = "social",
     stats: pd.DataFrame | None = None,
     wards: pd.DataFrame | None = None,
+    spec: MapSpec | None = None,
 ) -> Figure:
-    """Borough profile: the borough's wards shaded by `measure` (as the page's map), its sites
-    (closed ones as black rings), the chosen London Plan layers and, with `voluntary`, food
-    banks and mutual aid groups; the borough's figure against London's as the headline.
+    """Borough profile: the page's map (`spec`, else page_specs.borough_spec: the borough's
+    wards shaded by `measure`, its sites, the chosen London Plan layers and, with `voluntary`,
+    food banks and mutual aid groups); the borough's figure against London's as the headline.
     `stats` (profiles.borough_stats) and `wards` (profiles.ward_table of the borough): the
     page's, if at hand."""
     L = layers
@@ -643,84 +406,51 @@ def borough_figure(
         wards = profiles.ward_table(
             L.wards, L.lsoas, L.sites, L.voluntary_wards, L.borough_names, gss_code
         )
-    cl, wl = card_maps.card_layers(L), ward_layers(L)
-    spec = profiles.WARD_MEASURES[measure]
     name = L.borough_names[gss_code]
-    sites = L.sites[L.sites["gss_code"] == gss_code]
-    points = L.voluntary_points[L.voluntary_points["gss_code"] == gss_code]
-    policies = [p for p in policies if p in POLICIES]
-    context = ["#ffffff" if code == gss_code else "#e4e4e4" for code in cl.boroughs["gss_code"]]
-
-    def draw(ax):
-        card_maps.draw_base(ax, cl, context, focus=[gss_code])
-        draw_wards(ax, wl, wards, measure)
-        card_maps.draw_policies(ax, cl, policies)
-        card_maps.draw_sites(ax, cl, sites)
-        if voluntary:
-            draw_voluntary(ax, points, size=1.1)
-        card_maps.draw_labels(ax, cl, first=[gss_code], avoid=card_maps.draw_scale_bar(ax))
-
-    # The legend, as the drawing makes it (the card lays the legend out first).
-    _, class_rows = ward_maps.ward_fills(wards[measure].astype(float), measure)
-    is_open = sites["status"].eq("open")
-    group_rows = tuple(
-        (GROUP_COLOURS[g], f"{g} ({n:,})")
-        for g in CATEGORY_GROUPS
-        if (n := int((is_open & sites["category_group"].eq(g)).sum()))
-    )
-    closed = int((~is_open).sum())
-    policy_rows = tuple(
-        (POLICIES[p].colour, POLICIES[p].legend) for p in policies if cl.policy_paths.get(p)
-    )
-    legend = (
-        LegendSection(spec.label, "swatch", tuple(class_rows)),
-        LegendSection("Sites (open)", "dot", group_rows),
-        LegendSection(
-            "Closed sites", "ring", (("#ffffff", f"Closed ({closed:,})"),) if closed else ()
-        ),
-        *(voluntary_legend(points) if voluntary else ()),
-        LegendSection("London Plan", "line", policy_rows),
-    )
-    keys = [
-        "boroughs",
-        *LAYER_SOURCES["wards"],
-        *spec.sources,
-        *sources.site_source_keys(sites),
-        *sources.policy_source_keys(policies),
-        *(("food_banks", "mutual_aid") if voluntary and len(points) else ()),
-    ]
-    attribution, vintage = _with_sources(keys)
+    if spec is None:
+        points = L.voluntary_points
+        spec = page_specs.borough_spec(
+            wards,
+            gss_code,
+            name,
+            measure,
+            policies,
+            L.sites[L.sites["gss_code"] == gss_code],
+            points[points["gss_code"] == gss_code] if voluntary else None,
+            card_maps.map_bounds(L, [gss_code]),
+        )
+    label = profiles.WARD_MEASURES[measure].label
     notes = []
-    if spec.per_head and wards["unstable"].any():
+    if profiles.WARD_MEASURES[measure].per_head and wards["unstable"].any():
         notes.append(
             f"{int(wards['unstable'].sum())} ward(s) have under "
             f"{profiles.UNSTABLE_WARD_POPULATION:,} residents: their per-resident "
             "figures are unstable."
         )
-    if voluntary and points["kind"].eq("mutual_aid").any():
+    if (
+        voluntary
+        and L.voluntary_points.loc[L.voluntary_points["gss_code"] == gss_code, "kind"]
+        .eq("mutual_aid")
+        .any()
+    ):
         notes.append(MUTUAL_AID_NOTE)
+    plan = [POLICIES[p].legend for p in policies if p in POLICIES]
     subtitle = (
-        f"{name}'s {len(wards)} wards (2017) shaded by {_lower_first(spec.label)}, with "
-        "its sites (closed ones as black rings)"
+        f"{name}'s {len(wards)} wards (2017) shaded by {_lower_first(label)}, with its sites"
         + (", food banks and mutual aid groups" if voluntary else "")
         + "."
-        + (
-            " London Plan: " + ", ".join(POLICIES[p].legend for p in policies) + "."
-            if policies
-            else ""
-        )
+        + (" London Plan: " + ", ".join(plan) + "." if plan else "")
     )
-    text = CardText(
-        title=borough_title(name, measure),
-        subtitle=subtitle,
-        headline=borough_headline(stats, gss_code, measure),
-        legend=legend,
-        attribution=attribution,
-        vintage=vintage,
-        link=link,
+    return card_from_spec(
+        layers,
+        spec,
+        borough_title(name, measure),
+        subtitle,
+        borough_headline(stats, gss_code, measure),
+        link,
+        size,
         note=" ".join(notes),
     )
-    return card_layout.card(text, draw, size, extent=card_maps.borough_extent(cl, [gss_code]))
 
 
 def borough_card(
@@ -733,9 +463,12 @@ def borough_card(
     size: str = "social",
     stats: pd.DataFrame | None = None,
     wards: pd.DataFrame | None = None,
+    spec: MapSpec | None = None,
 ) -> bytes:
     return card_layout.render(
-        borough_figure(layers, gss_code, measure, policies, voluntary, link, size, stats, wards),
+        borough_figure(
+            layers, gss_code, measure, policies, voluntary, link, size, stats, wards, spec
+        ),
         size,
     )
 
@@ -796,16 +529,6 @@ def voluntary_headline(
     )
 
 
-def _borough_outlines(ax, cl: card_maps.CardLayers) -> None:
-    """Borough boundaries over a ward choropleth."""
-    ax.add_collection(
-        PathCollection(
-            cl.borough_paths, facecolors="none", edgecolors="#222222", linewidths=0.7, zorder=2.4
-        ),
-        autolim=False,
-    )
-
-
 def voluntary_figure(
     layers: data.Layers,
     measure: str,
@@ -814,86 +537,39 @@ def voluntary_figure(
     size: str = "social",
     wards: pd.DataFrame | None = None,
     government: bool = False,
+    spec: MapSpec | None = None,
 ) -> Figure:
-    """Voluntary sector: London's wards shaded by charities per 1,000 residents or grants per
-    head (as the page's map), with food banks and mutual aid groups, the chosen ward outlined
-    and named in red. `wards`: profiles.ward_table for all London (with government's grants
-    when `government`), if at hand."""
+    """Voluntary sector: the page's map (`spec`, else page_specs.voluntary_spec: London's wards
+    shaded by charities per 1,000 residents or grants per head, food banks and mutual aid
+    groups, the chosen ward outlined and named). `wards`: profiles.ward_table for all London
+    (with government's grants when `government`), if at hand."""
     L = layers
     if wards is None:
         wards = profiles.ward_table(
             L.wards, L.lsoas, L.sites, L.voluntary_wards, L.borough_names, government=government
         )
-    cl, wl = card_maps.card_layers(L), ward_layers(L)
-    spec = profiles.WARD_MEASURES[measure]
-    points = L.voluntary_points
     labels = ward_maps.ward_labels(wards)
     ward = ward if ward in labels else None
+    if spec is None:
+        spec = page_specs.voluntary_spec(
+            wards, measure, L.voluntary_points, ward, labels[ward] if ward else ""
+        )
     caveat = f"{measure}_government" if government and measure == "grants_per_head" else measure
-
-    def draw(ax):
-        card_maps.draw_base(ax, cl)
-        draw_wards(ax, wl, wards, measure, opacity=0.75)
-        _borough_outlines(ax, cl)
-        draw_voluntary(ax, points, size=0.8)
-        avoid = card_maps.draw_scale_bar(ax)
-        if ward is not None:
-            chosen = [
-                p for p, code in zip(wl.paths, wl.wards["ward_code"], strict=True) if code == ward
-            ]
-            ax.add_collection(
-                PathCollection(
-                    chosen,
-                    facecolors="none",
-                    edgecolors=ward_maps.HIGHLIGHT_COLOUR,
-                    linewidths=2.2,
-                    zorder=7,
-                ),
-                autolim=False,
-            )
-            x, y = wl.points.loc[ward, ["x", "y"]]
-            label = ax.annotate(
-                wards.set_index("ward_code").at[ward, "ward"],
-                (x, y),
-                xytext=(7, 7),
-                textcoords="offset points",
-                fontsize=8,
-                fontweight="bold",
-                color="#b30000",
-                zorder=8,
-                gid="map-label",
-                annotation_clip=False,
-                path_effects=[patheffects.withStroke(linewidth=2.4, foreground="white")],
-            )
-            avoid.append(label.get_window_extent(ax.figure.canvas.get_renderer()))
-        card_maps.draw_labels(ax, cl, avoid=avoid)
-
-    _, class_rows = ward_maps.ward_fills(wards[measure].astype(float), measure)
-    legend = (
-        LegendSection(spec.label, "swatch", tuple(class_rows)),
-        *voluntary_legend(points),
-        LegendSection(
-            "Chosen ward", "outline", ((ward_maps.HIGHLIGHT_COLOUR, labels[ward]),) if ward else ()
-        ),
-    )
-    keys = ["boroughs", *LAYER_SOURCES["wards"], *spec.sources, "food_banks", "mutual_aid"]
-    attribution, vintage = _with_sources(keys)
     subtitle = (
-        f"London's {len(wards):,} wards (2017) shaded by {_lower_first(spec.label)}, "
-        "with food banks and the mutual aid groups of spring 2020"
-        + (f"; {labels[ward]} outlined in red." if ward else ".")
+        f"London's {len(wards):,} wards (2017) shaded by "
+        f"{_lower_first(profiles.WARD_MEASURES[measure].label)}, with food banks and the mutual "
+        "aid groups of spring 2020" + (f"; {labels[ward]} outlined." if ward else ".")
     )
-    text = CardText(
-        title=voluntary_title(measure),
-        subtitle=subtitle,
-        headline=voluntary_headline(wards, measure, ward, labels),
-        legend=legend,
-        attribution=attribution,
-        vintage=vintage,
-        link=link,
+    return card_from_spec(
+        layers,
+        spec,
+        voluntary_title(measure),
+        subtitle,
+        voluntary_headline(wards, measure, ward, labels),
+        link,
+        size,
         note=f"{VOLUNTARY_CAVEATS[caveat]} {MUTUAL_AID_NOTE}",
     )
-    return card_layout.card(text, draw, size, extent=card_maps.london_extent(cl))
 
 
 def voluntary_card(
@@ -904,9 +580,10 @@ def voluntary_card(
     size: str = "social",
     wards: pd.DataFrame | None = None,
     government: bool = False,
+    spec: MapSpec | None = None,
 ) -> bytes:
     return card_layout.render(
-        voluntary_figure(layers, measure, ward, link, size, wards, government), size
+        voluntary_figure(layers, measure, ward, link, size, wards, government, spec), size
     )
 
 
@@ -969,6 +646,24 @@ def density_per_10k(layers: data.Layers, density_group: str) -> pd.Series:
     return data.sites_per_10k(sites, layers.boroughs).set_index("gss_code")["per_10k"]
 
 
+def explorer_spec(
+    layers: data.Layers,
+    site_filter: data.SiteFilter,
+    density_group: str,
+    policies: Sequence[str],
+    view: MapView | None = None,
+) -> MapSpec:
+    """The explorer's MapSpec for these choices, as the page builds it (page_specs.explorer_spec)
+    without the community reports or an upload."""
+    return page_specs.explorer_spec(
+        density_per_10k(layers, density_group),
+        density_group,
+        policies,
+        data.filter_sites(layers.sites, site_filter),
+        View(card_maps.map_bounds(layers, site_filter.boroughs), view),
+    )
+
+
 def explorer_figure(
     layers: data.Layers,
     site_filter: data.SiteFilter,
@@ -977,81 +672,26 @@ def explorer_figure(
     link: str,
     size: str = "social",
     view: MapView | None = None,
+    spec: MapSpec | None = None,
 ) -> Figure:
-    """The map explorer's card: boroughs shaded by open sites per 10,000 residents, the
-    chosen London Plan layers, the filtered sites (closed ones as black rings), framed on the
-    saved view, else on the chosen boroughs, else on London."""
-    cl = card_layers(layers)
-    names = layers.borough_names
-    shown = data.filter_sites(layers.sites, site_filter)
-    closed = int(shown["status"].eq("closed").sum())
-    density = density_per_10k(layers, density_group)
-    fills, class_rows = choropleth_fills(cl.boroughs["gss_code"].map(density))
-    policies = [p for p in policies if p in POLICIES]
-
-    title = explorer_title(site_filter, names)
-    plan = ", ".join(POLICIES[p].legend for p in policies) or "none shown"
-    subtitle = (
-        f"Boroughs shaded by open sites per 10,000 residents "
-        f"({density_group.lower()}). London Plan layers: {plan}."
-    )
-    headline = explorer_headline(shown)
-
-    source_keys = [
-        "boroughs",
-        "borough_population",
-        *site_source_keys(shown),
-        *policy_source_keys(policies),
-    ]
-    extent_of = (
-        view_extent(view)
-        if view is not None
-        else borough_extent(cl, site_filter.boroughs)
-        if site_filter.boroughs
-        else london_extent(cl)
-    )
-
-    def draw(ax):
-        draw_base(ax, cl, fills, focus=site_filter.boroughs)
-        draw_policies(ax, cl, policies)
-        draw_sites(ax, cl, shown)
-        draw_labels(ax, cl, first=site_filter.boroughs, avoid=draw_scale_bar(ax))
-
-    # Legend rows as draw_sites and draw_policies make them (the legend is laid out first).
-    is_open = shown["status"].eq("open")
-    group_rows = tuple(
-        (GROUP_COLOURS[g], f"{g} ({n:,})")
-        for g in CATEGORY_GROUPS
-        if (n := int((is_open & shown["category_group"].eq(g)).sum()))
-    )
-    policy_rows = tuple(
-        (POLICIES[p].colour, POLICIES[p].legend)
-        for p in policies
-        if (cl.policy_areas["policy"] == p).any()
-    )
-    legend = (
-        LegendSection(f"Open sites per 10,000 residents ({density_group})", "swatch", class_rows),
-        LegendSection("Sites (open)", "dot", group_rows),
-        LegendSection(
-            "Closed sites",
-            "ring",
-            (("#ffffff", f"Closed ({closed:,}), filled with the group's colour"),)
-            if closed
-            else (),
-        ),
-        LegendSection("London Plan", "line", policy_rows),
-    )
-    text = CardText(
-        title=title,
-        subtitle=subtitle,
-        headline=headline,
-        legend=legend,
-        attribution=attribution_lines(source_keys),
-        vintage=vintage_line(source_keys),
-        link=link,
+    """The map explorer's card: the page's map (`spec`, else `explorer_spec`: boroughs shaded
+    by open sites per 10,000 residents, the chosen London Plan layers, the filtered sites by
+    status), framed on the saved view, else on the chosen boroughs, else on London."""
+    if spec is None:
+        spec = explorer_spec(layers, site_filter, density_group, policies, view)
+    shown = spec.first(SitesByStatus).sites
+    plan = ", ".join(POLICIES[p].legend for p in policies if p in POLICIES) or "none shown"
+    return card_from_spec(
+        layers,
+        spec,
+        explorer_title(site_filter, layers.borough_names),
+        f"Boroughs shaded by open sites per 10,000 residents ({density_group.lower()}). "
+        f"London Plan layers: {plan}.",
+        explorer_headline(shown),
+        link,
+        size,
         note=CLOSURE_CAVEAT,
     )
-    return card(text, draw, size, extent=extent_of)
 
 
 def explorer_card(
@@ -1062,10 +702,12 @@ def explorer_card(
     link: str,
     size: str = "social",
     view: MapView | None = None,
+    spec: MapSpec | None = None,
 ) -> bytes:
     """PNG (size="social") or PDF (size="print") bytes of the explorer's share card."""
-    return render(
-        explorer_figure(layers, site_filter, density_group, policies, link, size, view), size
+    return card_layout.render(
+        explorer_figure(layers, site_filter, density_group, policies, link, size, view, spec),
+        size,
     )
 
 

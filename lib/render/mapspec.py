@@ -37,8 +37,9 @@ Layers (drawn in the order given, bottom first; the legend has its own fixed ord
   ("community"), an `OwnDataLayer`;
 - `VoluntaryPoints(points)`: food banks by network and mutual aid groups
   (`profiles.voluntary_points` rows: kind, network, status);
-- `Boundaries(areas, focus)`: area outlines (a "Borough boundaries" legend row when no
-  choropleth fills the same areas); `focus` codes get a heavy outline;
+- `Boundaries(areas, focus, focus_label, focus_title)`: area outlines (a "Borough
+  boundaries" legend row when no choropleth fills the same areas); `focus` codes get a heavy
+  outline, named in the legend by `focus_label` (under `focus_title`) if given;
 - `Labels(areas, first)`: area names, decluttered; `first` placed first, in bold.
 
 Example (the explorer)::
@@ -382,15 +383,15 @@ class Boundaries:
 
     areas: Areas = "boroughs"
     focus: tuple[str, ...] = ()
-    focus_label: str = ""
-    focus_dash: bool = False
+    focus_label: str = ""  # the focus's legend row ("Hackney"), kept when a fill hides the rest
+    focus_title: str = ""  # its section's title ("Chosen ward")
+    focus_dash: bool = False  # the focus outline dashed (and its legend row)
 
     def focus_legend(self) -> tuple[LegendSection, ...]:
-        if not self.focus_label:
+        if not (self.focus and self.focus_label):
             return ()
         kind = "line" if self.focus_dash else "outline"
-        label = f"{self.focus_label} ({len(self.focus):,})"
-        return (LegendSection("", kind, ((symbols.FOCUS_COLOUR, label),)),)
+        return (LegendSection(self.focus_title, kind, ((symbols.FOCUS_COLOUR, self.focus_label),)),)
 
     def legend(self) -> tuple[LegendSection, ...]:
         return (
@@ -474,15 +475,16 @@ class MapSpec:
     def legend(self) -> tuple[LegendSection, ...]:
         """The legend sections (empty ones dropped), derived from the layers."""
         filled = {c.areas for c in self.of(Choropleth)}
-        # Outlines of areas a choropleth fills need no row, but what their focus marks does.
+
+        def sections(layer: Layer) -> tuple[LegendSection, ...]:
+            if isinstance(layer, Boundaries) and layer.areas in filled:
+                return layer.focus_legend()  # the fill's legend already says the areas
+            return layer.legend()
+
         return tuple(
             section
             for layer in sorted(self.layers, key=_legend_rank)
-            for section in (
-                layer.focus_legend()
-                if isinstance(layer, Boundaries) and layer.areas in filled
-                else layer.legend()
-            )
+            for section in sections(layer)
             if section.rows
         )
 

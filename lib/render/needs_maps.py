@@ -75,8 +75,8 @@ def needs_map(
             sources=sources,
             notes=notes,
         ),
-        Boundaries("wards", stable, STABLE_LABEL),
-        Boundaries("wards", depends, DEPENDS_LABEL, focus_dash=True),
+        Boundaries("wards", stable, f"{STABLE_LABEL} ({len(stable)})"),
+        Boundaries("wards", depends, f"{DEPENDS_LABEL} ({len(depends)})", focus_dash=True),
         Boundaries("boroughs", (focus,) if focus else ()),
         Labels("boroughs", (focus,) if focus else ()),
     ]

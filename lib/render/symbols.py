@@ -76,6 +76,10 @@ INSIDE_SITE = PointStyle(6, EDGE_COLOUR, 1.2, INSIDE_COLOUR, 0.95, "edged")
 OUTSIDE_SITE = PointStyle(5, OUTSIDE_COLOUR, 2.4, WHITE, 0.35, "hollow")
 COMMUNITY_POINT = PointStyle(6, COMMUNITY_COLOUR, 2.5, WHITE, 1, "hollow")
 OWN_POINT = PointStyle(6, OWN_DATA_OUTLINE, 1.5, OWN_DATA_COLOUR, 1, "edged")
+# Food banks by network colour (closed ones pale, ringed in black) and mutual aid groups.
+FOOD_BANK = PointStyle(6, EDGE_COLOUR, 1.2, None, 0.95, "edged")
+CLOSED_FOOD_BANK = PointStyle(7, CLOSED_COLOUR, 2.5, None, 0.2, "ring")
+MUTUAL_AID_POINT = PointStyle(2.5, CLOSED_COLOUR, 0.8, MUTUAL_AID_COLOUR, 1, "mini")
 
 
 # ---------------------------------------------------------------- basemaps

@@ -52,12 +52,14 @@ def share_panel(
     file_stem: str = "joined-up-london",
     key: str = "share",
     compact: bool = False,
+    interactive=None,
 ) -> str:
     """ "Share this view": the link with a copy button, the share card as a 1200x675 PNG and
     an A4 PDF, and the whole built dataset as a GeoPackage. `card(link, size)` returns the
     card's bytes; it runs only when a download is clicked (on Streamlit's download thread),
     so page reruns never draw cards. `compact`: all of it behind one "Share or download"
-    button (a popover), so the map keeps the first screen. Returns the link."""
+    button (a popover), so the map keeps the first screen. `interactive()`: the map as one
+    self-contained HTML file (lib/render/html_map.py), made on click. Returns the link."""
     link = page_link(url_path)
     if card is not None:
         _card_layers_ready()
@@ -99,6 +101,18 @@ def share_panel(
                     on_click="ignore",
                     wrap=True,
                     help="The same card on an A4 landscape page, for print.",
+                )
+            if interactive is not None:
+                st.download_button(
+                    "Download interactive map (HTML)",
+                    interactive,
+                    f"{file_stem}.html",
+                    "text/html",
+                    key=f"{key}_html",
+                    on_click="ignore",
+                    wrap=True,
+                    help="This map as one web page that works offline: zoom, hover, switch "
+                    "layers. Put it on your website or open it with no internet.",
                 )
             st.download_button(
                 "Download the whole dataset (GeoPackage, for QGIS)",

@@ -15,7 +15,8 @@ from tests.e2e.streamlit_browser import (
     wait_for_map,
 )
 
-MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
+# The losses map is the browser map (lib/render/site_map.js); over time's is still folium's.
+MAP = ".jul-map, iframe[title='streamlit_folium.st_folium']"
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def shared_link(app_url, page: Page):
 
 def map_frame(page: Page):
     """The map's frame once drawn (scrolled into view first: Streamlit loads it lazily)."""
-    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    page.locator(MAP).first.scroll_into_view_if_needed()
     frame = wait_for_map(page)
     frame.locator(".jul-legend").wait_for()
     assert count_drawn_pixels(page) > 0, "nothing drawn on the map's canvas"

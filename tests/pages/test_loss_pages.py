@@ -187,6 +187,7 @@ def test_losses_page_shows_shares_bands_charts_map_and_caveats(app, layers):
     assert downloads(at) == [
         "Download image (PNG)",
         "Download PDF (A4)",
+        "Download interactive map (HTML)",
         "Download the whole dataset (GeoPackage, for QGIS)",
         "Download closure rates (CSV)",
         "Download robustness (CSV)",

@@ -282,8 +282,8 @@ def test_explorer_cards_on_the_real_data(real_layers, case, size):
     assert texts["link"] == [f"Link to this view: {LINK}"]
     attribution = " ".join(texts["attribution"])
     assert "Contains National Statistics data" in attribution
-    legend = " ".join(texts["legend"] + texts["legend-title"])
-    assert "Open sites per 10,000 residents" in " ".join(legend.split())  # wrapped in the card
+    legend = " ".join(" ".join(texts["legend"] + texts["legend-title"]).split())  # unwrapped
+    assert "open sites per 10,000 residents" in legend
     assert texts["vintage"][0].startswith("Data vintage:")
     shown = data.filter_sites(real_layers.sites, site_filter)
     lost = int((shown["status"].eq("closed") & shown["lost"]).sum())
@@ -292,7 +292,8 @@ def test_explorer_cards_on_the_real_data(real_layers, case, size):
         assert texts["title"] == ["Closed Health sites in Hackney"]
         # Closed GP practices (1), pharmacies (4) and dental practices (9) in Hackney; two
         # dental records are contract ends on 31 March, not losses.
-        assert texts["headline"] == ["12"] and "Closed (14)" in legend
+        assert texts["headline"] == ["12"] and "Closed, a loss (12)" in legend
+        assert "Closed, not a loss (2)" in legend
         assert "2 more closed but not lost" in " ".join(" ".join(texts["headline-label"]).split())
         assert "NHS Digital" in attribution and "Royal Mail" in attribution
         assert "OpenStreetMap" not in attribution  # no place of worship is shown
@@ -304,7 +305,8 @@ def test_explorer_cards_on_the_real_data(real_layers, case, size):
         assert x1 - x0 < 20_000
     if case == "london":
         assert texts["title"] == ["Community facilities across London, open and closed"]
-        assert "Pubs (3,779)" in legend and "Closed (849)" in legend
+        assert "Pubs (3,779)" in legend and "Closed, a loss (718)" in legend
+        assert "Closed, not a loss (131)" in legend
         assert "OpenStreetMap contributors" in attribution
     if case == "every-policy":
         for label in (p.legend for p in POLICIES.values()):

@@ -1,6 +1,6 @@
-"""Share cards of the Losses vs policy, Losses over time, Borough profile and Voluntary sector
-pages (lib/render/cards.py) on the real build, and each page's presentation mode and share panel
-(AppTest, opened by its link with present=1)."""
+"""Share cards of the map pages (lib/render/cards.py) on the real build: each card is its
+screen (the same MapSpec, lib/render/page_specs.py: the same legend rows and sources), and each
+page's presentation mode and share panel (AppTest, opened by its link with present=1)."""
 
 import io
 from urllib.parse import parse_qs, urlsplit
@@ -12,7 +12,10 @@ from streamlit.testing.v1 import AppTest
 
 from lib.analysis import losses, profiles
 from lib.data import layers as data
-from lib.render import card_layout, cards
+from lib.render import card_layout, card_maps, cards, page_specs
+from lib.render.mapspec import MapSpec, Overlay, View
+from lib.render.own_data import own_data_layer
+from lib.uploads import ROW_COLUMN
 from lib.vocab.policies import POLICIES
 from tests.render.test_card_layout import (
     assert_no_overlap_and_inside,
@@ -96,7 +99,9 @@ def test_losses_card_areas_for_regeneration(layers, size):
     assert "NHS Digital" in attribution and "Mapping Museums" in attribution
     assert "libraries: 2016" in joined(texts, "vintage")
     assert texts["title"] == ["Closures inside Areas for Regeneration vs elsewhere"]
-    assert "Losses from 2010 to each source's end, per site-year at risk" in joined(texts, "note")
+    assert joined(texts, "note").startswith(
+        "Losses from 2010 to each source's end: libraries 2010-2023, GP practices 2013-2019"
+    )
 
 
 @pytest.mark.parametrize("size", ["social", "print"])
@@ -267,8 +272,180 @@ def test_voluntary_card(layers, london_wards, measure, ward, size):
         )
         assert "Chosen ward" in legend and "Hoxton East & Shoreditch (Hackney)" in legend
         map_labels = [t.get_text() for t in ax_map(fig).texts if t.get_gid() == "map-label"]
-        assert "Hoxton East & Shoreditch" in map_labels
+        assert "Hoxton East & Shoreditch (Hackney)" in map_labels
         assert "360Giving" in attribution
+
+
+# ---------------------------------------------------------------- the card is the screen
+
+
+def legend_of(fig) -> list[tuple[str, ...]]:
+    """The card's legend as drawn: each title and row label, unwrapped, in order."""
+    fig.canvas.draw()
+    return [
+        (gid, " ".join(text.split())) for gid, text, _ in boxes(fig, {"legend", "legend-title"})
+    ]
+
+
+def spec_legend(spec: MapSpec) -> list[tuple[str, ...]]:
+    """What the screen's legend says of `spec`: titles and row labels, in order."""
+    rows = []
+    for section in spec.legend():
+        if section.title:
+            rows.append(("legend-title", " ".join(section.title.split())))
+        rows += [("legend", " ".join(label.split())) for _, label in section.rows]
+    return rows
+
+
+def sources_of(fig) -> str:
+    return " ".join(t for gid, t, _ in boxes(fig, {"attribution"})).replace("\n", " ")
+
+
+def explorer_screen_spec(layers, site_filter, group, policies, view=None) -> MapSpec:
+    """The explorer's spec as the page builds it for its screen (pages/map_explorer.py)."""
+    sites = (
+        layers.sites
+        if group == "All facilities"
+        else layers.sites.query("category_group == @group")
+    )
+    density = data.sites_per_10k(sites, layers.boroughs).set_index("gss_code")["per_10k"]
+    return page_specs.explorer_spec(
+        density.reindex(list(layers.boroughs["gss_code"])),
+        group,
+        policies,
+        data.filter_sites(layers.sites, site_filter),
+        View(card_maps.map_bounds(layers, site_filter.boroughs), view),
+    )
+
+
+HACKNEY_HEALTH = data.SiteFilter(groups=("Health",), statuses=("closed",), boroughs=(HACKNEY,))
+
+
+def test_explorer_card_is_its_screen(layers):
+    spec = explorer_screen_spec(layers, HACKNEY_HEALTH, "Health", ("town_centre",))
+    card = cards.explorer_figure(layers, HACKNEY_HEALTH, "Health", ("town_centre",), LOSSES_LINK)
+    assert legend_of(card) == spec_legend(spec)
+    # Closed Health sites in Hackney: 12 losses, and 2 dental records that closed at a
+    # contract's end, greyed on the screen and said apart on the card (not "Closed (14)").
+    assert ("legend", "Closed, a loss (12), filled with the group's colour") in legend_of(card)
+    assert (
+        "legend",
+        "Closed, not a loss (2): replaced, or a contract-end record",
+    ) in legend_of(card)
+    assert not any(label.startswith("Closed (") for _, label in legend_of(card))
+    # The sources are the spec's: pharmacies and dental practices are shown, so their
+    # licences' statements (NHS England ODS, Royal Mail) are on the card.
+    assert sources_of(card) == "Sources: " + "; ".join(spec.attributions())
+    assert "NHS England, Organisation Data Service" in sources_of(card)
+    assert "Contains Royal Mail data" in sources_of(card)
+    # The page's own spec, passed as it is, makes the same card.
+    same = cards.explorer_figure(
+        layers, HACKNEY_HEALTH, "Health", ("town_centre",), LOSSES_LINK, spec=spec
+    )
+    assert legend_of(same) == legend_of(card) and sources_of(same) == sources_of(card)
+
+
+def test_explorer_card_draws_the_screens_overlays(layers):
+    """An upload on the screen is on the card too: its legend row, its points in yellow."""
+    upload = layers.sites[layers.sites["gss_code"] == HACKNEY].head(3)[["name", "geometry"]]
+    upload = upload.assign(**{ROW_COLUMN: [1, 2, 3]})
+    spec = explorer_screen_spec(layers, data.SiteFilter(boroughs=(HACKNEY,)), "Health", ())
+    spec = MapSpec((*spec.layers, Overlay("own", own_data_layer(upload, "My venues"))), spec.view)
+    card = cards.explorer_figure(
+        layers, data.SiteFilter(boroughs=(HACKNEY,)), "Health", (), LOSSES_LINK, spec=spec
+    )
+    assert legend_of(card) == spec_legend(spec)
+    assert ("legend", "My venues (3)") in legend_of(card)
+    yellow = [
+        c
+        for c in ax_map(card).collections
+        if len(c.get_offsets()) == 3
+        and np.allclose(c.get_facecolors()[:, :3], (0xF0 / 255, 0xE4 / 255, 0x42 / 255))
+    ]
+    assert yellow, "the upload's three points, in the own-data yellow"
+
+
+@pytest.mark.parametrize(
+    "policy, categories", [("regeneration_area", ()), ("town_centre:Major", ("Library",))]
+)
+def test_losses_card_is_its_screen(layers, policy, categories):
+    chosen = tuple(c for c in losses.RECORDING_CATEGORIES if c in categories) or (
+        losses.RECORDING_CATEGORIES
+    )
+    # As the page: the analysis decides the sides once (comparisons' attrs["sides"]).
+    rates = losses.comparisons(layers.sites, layers.policy_areas, policy, chosen)
+    spec = page_specs.losses_spec(
+        layers.sites, rates.attrs["sides"], policy, chosen, 2010, False, layers.policy_areas
+    )
+    card = cards.losses_figure(layers, policy, categories, LOSSES_LINK)
+    assert legend_of(card) == spec_legend(spec)
+    assert sources_of(card) == "Sources: " + "; ".join(spec.attributions())
+    if categories:  # libraries alone: no NHS source; Royal Mail's postcodes placed some
+        assert "NHS England" not in sources_of(card) and "NHS Digital" not in sources_of(card)
+        assert "Contains Royal Mail data" in sources_of(card)
+    else:
+        assert "NHS England, Organisation Data Service" in sources_of(card)
+        assert "Contains Royal Mail data" in sources_of(card)
+
+
+@pytest.mark.parametrize("gss_code", [None, HACKNEY])
+def test_pubs_card_is_its_screen(layers, gss_code):
+    change = cards.pub_trends.pubs_change(layers.pubs_by_borough, layers.boroughs)
+    spec = page_specs.pubs_spec(change, gss_code)
+    card = cards.pubs_figure(layers, gss_code, PUBS_LINK)
+    assert legend_of(card) == spec_legend(spec)
+    assert (("legend", "Hackney") in legend_of(card)) == (gss_code == HACKNEY)
+
+
+@pytest.mark.parametrize("case", ["hackney-charities", "croydon-closures-alone"])
+def test_borough_card_is_its_screen(layers, case):
+    gss_code, measure, policies, voluntary = BOROUGH_CASES[case]
+    L = layers
+    wards = profiles.ward_table(
+        L.wards, L.lsoas, L.sites, L.voluntary_wards, L.borough_names, gss_code
+    )
+    points = L.voluntary_points[L.voluntary_points["gss_code"] == gss_code]
+    spec = page_specs.borough_spec(
+        wards,
+        gss_code,
+        L.borough_names[gss_code],
+        measure,
+        policies,
+        L.sites[L.sites["gss_code"] == gss_code],
+        points if voluntary else None,
+        card_maps.map_bounds(L, [gss_code]),
+    )
+    card = cards.borough_figure(L, gss_code, measure, policies, voluntary, BOROUGH_LINK)
+    assert legend_of(card) == spec_legend(spec)
+    assert sources_of(card) == "Sources: " + "; ".join(spec.attributions())
+    legend = [label for _, label in legend_of(card)]
+    # The borough's closed sites as the screen shows them: losses and other closures apart.
+    assert any(label.startswith("Closed, a loss (") for label in legend)
+    if case == "hackney-charities":
+        assert "Closed, a loss (13), filled with the group's colour" in legend
+        assert "Closed, not a loss (3): replaced, or a contract-end record" in legend
+        # Hackney's pharmacies and dental practices are drawn: their statements are credited.
+        assert "NHS England, Organisation Data Service" in sources_of(card)
+        assert "Contains Royal Mail data" in sources_of(card)
+
+
+@pytest.mark.parametrize("ward", [None, "E05009377"])  # Hoxton East & Shoreditch
+def test_voluntary_card_is_its_screen(layers, london_wards, ward):
+    labels = cards.ward_maps.ward_labels(london_wards)
+    spec = page_specs.voluntary_spec(
+        london_wards,
+        "grants_per_head",
+        layers.voluntary_points,
+        ward,
+        labels[ward] if ward else "",
+    )
+    card = cards.voluntary_figure(
+        layers, "grants_per_head", ward, VOLUNTARY_LINK, wards=london_wards
+    )
+    assert legend_of(card) == spec_legend(spec)
+    assert sources_of(card) == "Sources: " + "; ".join(spec.attributions())
+    chosen = ("legend", "Hoxton East & Shoreditch (Hackney)") in legend_of(card)
+    assert chosen == (ward is not None)
 
 
 # ----------------------------------------------------------- presentation mode and share panel
