@@ -9,7 +9,7 @@ import streamlit as st
 from lib.analysis import access as walking
 from lib.analysis import needs
 from lib.links import declare
-from lib.render import card_maps, mapspec, needs_maps, needs_pack, needs_tables, tables
+from lib.render import card_layout, card_maps, mapspec, needs_maps, needs_pack, needs_tables, tables
 from lib.store import PublicFilter
 from lib.ui import (
     cache,
@@ -87,6 +87,7 @@ by_borough = cache.walking_access(category, threshold_m, "borough", since)
 by_ward = cache.walking_access(category, threshold_m, "ward", since)
 lost = cache.lost_facilities(category, threshold_m, since)
 history = london.attrs["then"] is not None
+wards_lost = by_ward.fillna({"lost_access": 0})
 threshold_text = f"{threshold_m:,.0f} m" if threshold_m == walking.WALK_M else "1 mile"
 plural = needs_maps.plural(category)
 
@@ -326,18 +327,42 @@ else:
             for c in walking.ACCESS_CATEGORIES
         ]
         rows = [t[t["code"] == borough] for t in every]  # the attrs (dates, caveats) kept
-        borough_view = mapspec.View(bounds, None)
-        maps = needs_maps.pack_maps(
-            layers,
-            needs_maps.needs_map(result, needs_maps.sources_of(catalogue), borough, borough_view),
-            needs_maps.access_map(
-                by_ward,
-                lost,
-                needs_maps.sources_of(catalogue, [needs.access_key(category)]),
-                borough,
-                borough_view,
+        borough_view = mapspec.View(bounds, None)  # the borough, whatever the screen shows
+        here = result.merge(layers.wards[["ward_code", "gss_code"]], on="ward_code")
+        here = here[here["gss_code"] == borough]
+        lost_here = int(wards_lost.loc[wards_lost["gss_code"] == borough, "lost_access"].sum())
+        maps = [
+            needs_pack.map_png(
+                layers,
+                needs_maps.needs_map(
+                    result, needs_maps.sources_of(catalogue), borough, borough_view
+                ),
+                f"Needs map, {name}",
+                card_layout.Headline(
+                    f"{int(here['top_fifth'].sum())}",
+                    f"of {name}'s {len(here)} wards are areas of defined need",
+                ),
+                link,
             ),
-        )
+            needs_pack.map_png(
+                layers,
+                needs_maps.access_map(
+                    by_ward,
+                    lost,
+                    needs_maps.sources_of(catalogue, [needs.access_key(category)]),
+                    borough,
+                    borough_view,
+                ),
+                f"Walking access to a {needs_maps.singular(category)}, {name}",
+                card_layout.Headline(
+                    f"{lost_here:,}" if history else needs_tables.NOW_ONLY,
+                    f"residents of {name} lost walking access ({threshold_text})"
+                    if history
+                    else f"{plural}: one list, access now only",
+                ),
+                link,
+            ),
+        ]
         return needs_pack.pack_pdf(
             name,
             borough,

@@ -11,8 +11,10 @@ import pandas as pd
 from lib.analysis import access as walking
 from lib.analysis import needs
 from lib.data.layers import Layers, geopackage_bytes
-from lib.render import needs_maps, needs_tables
+from lib.render import card_layout, cards, needs_maps, needs_tables
+from lib.render.card_layout import Headline
 from lib.render.evidence import EvidencePack, PackMap, evidence_pdf
+from lib.render.mapspec import MapSpec
 from lib.render.tables import csv_bytes
 from lib.vocab import sources
 
@@ -179,6 +181,15 @@ def pack_pdf(
         ],
     )
     return evidence_pdf(pack)
+
+
+def map_png(layers: Layers, spec: MapSpec, title: str, headline: Headline, link: str) -> PackMap:
+    """A map of the pack drawn by the share cards' renderer from the screen's spec (the same
+    layers, symbols, legend and sources), as a 1200x675 PNG."""
+    figure = cards.card_from_spec(layers, spec, title, "", headline, link, "social")
+    size = card_layout.SIZES["social"]
+    aspect = size.height_pt / size.width_pt
+    return PackMap(title, card_layout.render(figure, "social"), spec.vintage(), aspect)
 
 
 def pack_csv(table: pd.DataFrame, gss_code: str) -> bytes:
