@@ -60,20 +60,7 @@ if threshold_choice == "mile":
             f"1 mile is offered for libraries only; {needs_maps.singular(category)} access is shown at 800 m."
         )
 
-# Approved "What this area needs" reports, read fresh through the public path; the index
-# is cached by them as a small key.
-reports = community.approved(PublicFilter(kinds=("area_need",)))
-area_needs: cache.AreaNeeds = (
-    tuple(
-        sorted(
-            (str(w), str(c) if isinstance(c, str) else "other")
-            for w, c in zip(reports["ward_code"], reports["category"], strict=True)
-            if isinstance(w, str)
-        )
-    )
-    if reports is not None
-    else ()
-)
+area_needs = needs_ui.area_needs_key()  # approved reports, read fresh
 weights_key = tuple(weights.items())
 try:
     result, table, comparison = cache.needs_result(since, area_needs, weights_key)
