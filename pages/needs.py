@@ -81,19 +81,24 @@ plural = needs_maps.plural(category)
 view = embed.map_view()
 bounds = card_maps.map_bounds(layers, [borough] if borough else [])
 map_view = mapspec.View(bounds, view)
-specs = {
-    "needs": needs_maps.needs_map(
-        result, needs_maps.sources_of(catalogue), borough, map_view, basemap
-    ),
-    "access": needs_maps.access_map(
+
+
+def map_spec(which: str, where: mapspec.View = map_view) -> mapspec.MapSpec:
+    """The needs map or where walking access was lost (built only when drawn)."""
+    if which == "needs":
+        return needs_maps.needs_map(
+            result, needs_maps.sources_of(catalogue), borough, where, basemap
+        )
+    return needs_maps.access_map(
         by_ward,
         lost,
         needs_maps.sources_of(catalogue, [needs.access_key(category)]),
         borough,
-        map_view,
+        where,
         basemap,
-    ),
-}
+    )
+
+
 map_data = cache.site_map_data()
 top = int(result["top_fifth"].sum())
 stable = int((result["defined_need"] == "stable").sum())
@@ -135,8 +140,9 @@ if presenting:  # for a projector: the title, one figure, the chosen map
         present.present_header(
             f"Walking access to a {needs_maps.singular(category)}", lost_text, figures[1].label
         )
-    present.present_map_spec(map_data, specs[which], key="needs_map_present")
-    widgets.spec_attribution(specs[which])
+    spec = map_spec(which)
+    present.present_map_spec(map_data, spec, key="needs_map_present")
+    widgets.spec_attribution(spec)
     st.stop()
 
 share_slot = layout.title_bar("Where need is greatest", figures)
@@ -147,7 +153,7 @@ with share_slot:
 which = params.widget(VIEW.param["map"], container=st, label_visibility="collapsed")
 for note in notes:
     st.warning(note, icon="⚠️")
-spec = specs[which]
+spec = map_spec(which)
 view = embed.show_map_spec(
     map_data, spec, key="needs_map", save_view=True, height=layout.MAP_HEIGHT
 )
@@ -314,16 +320,15 @@ else:
             for c in walking.ACCESS_CATEGORIES
         ]
         rows = [t[t["code"] == borough] for t in every]  # the attrs (dates, caveats) kept
-        borough_view = mapspec.View(bounds, None)  # the borough, whatever the screen shows
+        # The screen's two maps, framed on the borough whatever the screen shows.
+        needs_spec, access_spec = (map_spec(w, mapspec.View(bounds)) for w in ("needs", "access"))
         here = result.merge(layers.wards[["ward_code", "gss_code"]], on="ward_code")
         here = here[here["gss_code"] == borough]
         lost_here = int(wards_lost.loc[wards_lost["gss_code"] == borough, "lost_access"].sum())
         maps = [
             needs_pack.map_png(
                 layers,
-                needs_maps.needs_map(
-                    result, needs_maps.sources_of(catalogue), borough, borough_view
-                ),
+                needs_spec,
                 f"Needs map, {name}",
                 card_layout.Headline(
                     f"{int(here['top_fifth'].sum())}",
@@ -333,13 +338,7 @@ else:
             ),
             needs_pack.map_png(
                 layers,
-                needs_maps.access_map(
-                    by_ward,
-                    lost,
-                    needs_maps.sources_of(catalogue, [needs.access_key(category)]),
-                    borough,
-                    borough_view,
-                ),
+                access_spec,
                 f"Walking access to a {needs_maps.singular(category)}, {name}",
                 card_layout.Headline(
                     f"{lost_here:,}" if history else needs_tables.NOW_ONLY,
@@ -364,7 +363,7 @@ else:
             ward_names,
             names,
             list(dict.fromkeys([walking.STRAIGHT_LINE, *london.attrs["caveats"]])),
-            list(specs["needs"].source_keys()) + list(specs["access"].source_keys()),
+            [*needs_spec.source_keys(), *access_spec.source_keys()],
         )
 
     st.markdown(
