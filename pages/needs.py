@@ -115,19 +115,16 @@ figures = [
     layout.Figure(
         f"Lost access: {plural}",
         lost_text,
-        delta=f"{row['gained_access']:,.0f} gained" if history else None,
+        delta=f"{row['gained_access']:,.0f} gained"
+        if history
+        else f"{row['share_beyond_now']:.0%} beyond {threshold_text}",
         help=f"Residents who lost walking access: within {threshold_text} (straight line) of an "
         f"open {needs_maps.singular(category)} in {london.attrs['then']} and beyond it in "
-        f"{london.attrs['now']}; gained: the reverse."
+        f"{london.attrs['now']}; gained: the reverse. {row['share_beyond_now']:.0%} of "
+        f"Londoners now live beyond {threshold_text}."
         if history
         else f"{needs_maps.capital(plural)} have one list ({london.attrs['now']}): access now only, "
         "nothing lost or gained can be measured.",
-    ),
-    layout.Figure(
-        f"Beyond {threshold_text} now",
-        f"{row['share_beyond_now']:.0%}",
-        help=f"{row['beyond_now']:,.0f} of London's {row['residents']:,.0f} residents, "
-        f"{london.attrs['now']}, in a straight line.",
     ),
 ]
 
@@ -146,11 +143,11 @@ if presenting:  # for a projector: the title, one figure, the chosen map
     st.stop()
 
 share_slot = layout.title_bar("Where need is greatest", figures)
-with share_slot:
+with share_slot:  # the map switch above the share button: the title bar stays one row
+    which = params.widget(VIEW.param["map"], container=st, label_visibility="collapsed")
     link = share_panel.share_panel(
         VIEW.url_path, file_stem="joined-up-london-needs", compact=True, key="needs_share"
     )
-which = params.widget(VIEW.param["map"], container=st, label_visibility="collapsed")
 for note in notes:
     st.warning(note, icon="⚠️")
 spec = map_spec(which)

@@ -619,8 +619,9 @@ class SiteMap {
       this.sites.setSites(sites, spec.sites);
       this.controlled.push(["Sites", this.sites]);
       this.div.dataset.julShown = String(spec.sites.shown);
-    } else if (map.hasLayer(this.sites)) {
-      map.removeLayer(this.sites);
+    } else {
+      if (map.hasLayer(this.sites)) map.removeLayer(this.sites);
+      map.getContainer().dataset.julDrawn = "0";  // drawn, with no sites (the needs maps)
     }
     this.updateControl();
     setTimeout(() => declutter(map), 50);
