@@ -51,13 +51,13 @@ if include_community and reports is not None:
 # sources: the option does not apply to them (a note under the map says so).
 dated = geometry.has_designation(layers.policy_areas, policy)
 choices = losses.Choices(start=int(start), vintage=vintage and dated, by_borough=by_borough)
-rates, shares = cache.rates_and_shares(policy, categories, community_closures, choices)
+rates, shares, sides = cache.rates_and_shares(policy, categories, community_closures, choices)
 robust = cache.robustness(policy, categories, community_closures, choices)
 driven = cache.drivers(policy, categories, community_closures, choices).set_index("category")
 distance = cache.distance_bands(categories, community_closures, choices.start)
 total = rates.iloc[-1]  # the pooled row, or the only category
-# The analysis decided which losses count inside (once, with the rates); the map draws them.
-sides = rates.attrs["sides"]
+# `sides`: the analysis decided which losses count inside (once, with the rates); the map
+# draws them.
 area_count = mapspec.policy_counts(layers.policy_areas, [policy])
 community_layer = community.map_layer(reports)
 spec = mapspec.MapSpec(
@@ -267,6 +267,6 @@ with band_column:
 community.table_and_downloads(
     reports,
     f"joined-up-london-losses-{slug}",
-    dict(zip(layers.sites["site_id"], layers.sites["name"], strict=True)),
+    cache.site_names(),
 )
 widgets.caveats_and_definitions([rates, shares, distance], losses.DEFINITIONS)

@@ -193,7 +193,5 @@ with st.container(horizontal=True):
         wrap=True,
     )
 
-community.table_and_downloads(
-    reports, "joined-up-london", dict(zip(sites["site_id"], sites["name"], strict=True))
-)
+community.table_and_downloads(reports, "joined-up-london", cache.site_names())
 own_data.report(own)

@@ -15,12 +15,13 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from lib.render import symbols
 from lib.render.own_data import OwnDataLayer
 from lib.vocab import contributions as vocab
 
 LABEL = "Community-reported"
-COLOUR = "#AA3377"  # Paul Tol's purple: outside the official layers' Okabe-Ito colours
-NEED_COLOUR = "#AA3377"
+COLOUR = symbols.COMMUNITY_COLOUR
+NEED_COLOUR = symbols.COMMUNITY_COLOUR
 DESCRIPTION_CHARS = 280  # shown in a popup; the table and downloads have the whole text
 KIND_SHORT = {
     "closed": "Closed",
@@ -121,7 +122,7 @@ def add_community_layer(
             weight=2.5,
             dash_array="3 2",
             fill=True,
-            fill_color="#ffffff",
+            fill_color=symbols.WHITE,
             fill_opacity=0.9,
         ),
         tooltip=folium.GeoJsonTooltip(list(TOOLTIP_FIELDS), aliases=list(TOOLTIP_FIELDS.values())),

@@ -22,7 +22,6 @@ from lib.data.layers import Layers, history_texts, source_labels
 from lib.render import folium_setup, symbols
 from lib.render.controls import TilesFailedNote
 from lib.render.legend import KEY_CSS, LegendSection, legend_html
-from lib.render.own_data import OwnDataLayer, add_own_data
 from lib.render.vendor import use_local_assets
 from lib.vocab.categories import CATEGORY_GROUPS, DRAW_ORDER, GROUP_COLOURS
 from lib.vocab.geography import LONDON_BOUNDS
@@ -135,45 +134,12 @@ def layer_attribution(*layer_keys: str) -> str:
     return html.escape(" | ".join(credits(keys)))
 
 
-def add_choropleth(
-    m: folium.Map,
-    areas: gpd.GeoDataFrame,
-    code_column: str,
-    values: pd.Series,
-    label: str,
-    value_format: str,
-    attribution: str,
-) -> list[tuple[str, str]]:
-    """Fill areas by quantile class of `values` (indexed by code); returns legend rows."""
-    frame = areas[[code_column, "name", "geometry"]].copy()
-    frame["value"] = frame[code_column].map(values)
-    classes = symbols.classify(frame["value"], "quantile", value_format)
-    frame["fill"] = classes.fills
-    frame["shown"] = [value_format.format(v) if pd.notna(v) else "no data" for v in frame["value"]]
-    frame["name"] = frame["name"].map(html.escape)
-    data = json.loads(frame[["name", "shown", "fill", "geometry"]].to_json(drop_id=True))
-    folium.GeoJson(
-        data,
-        name=html.escape(label),
-        style_function=lambda f: {
-            "fillColor": f["properties"]["fill"],
-            "fillOpacity": 0.75,
-            "color": "#333333",
-            "weight": 0.8,
-        },
-        highlight_function=lambda f: {"weight": 2.5},
-        tooltip=folium.GeoJsonTooltip(["name", "shown"], aliases=["", html.escape(label)]),
-        attribution=attribution,
-    ).add_to(m)
-    return list(classes.rows)
-
-
 def add_outlines(
     m: folium.Map,
     areas: gpd.GeoDataFrame,
     name: str,
     attribution: str = "",
-    colour: str = "#333333",
+    colour: str = symbols.BOUNDARY_COLOUR,
     weight: float = 1.2,
     land: bool = False,
 ) -> None:
@@ -519,59 +485,12 @@ def picker_map(
     )
     add_area_labels(m, map_layers.labels)
     if clicked:
-        folium.CircleMarker(list(clicked), radius=7, color="#AA3377", weight=3).add_to(m)
+        folium.CircleMarker(
+            list(clicked), radius=7, color=symbols.COMMUNITY_COLOUR, weight=3
+        ).add_to(m)
     return use_local_assets(m)
 
 
 def finish(m: folium.Map) -> folium.Map:
     folium.LayerControl(collapsed=True).add_to(m)
     return use_local_assets(m)
-
-
-def explorer_map(
-    map_layers: MapLayers,
-    site_index: pd.Index,
-    per_10k: pd.Series,
-    choropleth_label: str,
-    policies_shown: tuple[str, ...],
-    basemap: str,
-    view=None,
-    bounds=LONDON_BOUNDS,
-    own_data: OwnDataLayer | None = None,
-    community_reports=None,
-) -> folium.Map:
-    """The map explorer as a folium map: borough choropleth, London Plan overlays, filtered
-    sites, the user's own data and (lib.store.public_contributions) the community-reported
-    layer on top, legend."""
-    m = new_map(basemap, bounds=bounds, view=view)
-    classes = add_choropleth(
-        m,
-        map_layers.boroughs,
-        "gss_code",
-        per_10k,
-        choropleth_label,
-        "{:.1f}",
-        layer_attribution("boroughs"),
-    )
-    add_area_labels(m, map_layers.labels)
-    # Only the chosen layers travel to the browser: the rest would add ~0.8 MB.
-    policy_rows = add_policy_layers(m, map_layers.policy_areas, policies_shown, policies_shown)
-    points = map_layers.sites.loc[site_index]
-    group_rows = add_site_layers(
-        m, points, layer_attribution("cim", "libraries", "gp_practices", "museums", "worship")
-    )
-    closed = int((points["status"] == "closed").sum())
-    closed_row = ("#ffffff", f"Closed ({closed:,}), filled with the group's colour")
-    own_rows = add_own_data(m, own_data) if own_data is not None else []
-    add_legend(
-        m,
-        [
-            LegendSection("Your own data", "edged", tuple(own_rows)),
-            LegendSection(choropleth_label, "swatch", tuple(classes)),
-            LegendSection("Sites (open)", "dot", tuple(group_rows)),
-            LegendSection("Closed sites", "ring", (closed_row,) if closed else ()),
-            community_section(m, community_reports),
-            LegendSection("London Plan", "line", tuple(policy_rows)),
-        ],
-    )
-    return finish(m)

@@ -17,10 +17,11 @@ import pandas as pd
 import shapely
 import shapely.geometry
 
+from lib.render import symbols
 from lib.uploads import ROW_COLUMN
 
-OWN_DATA_COLOUR = "#F0E442"  # Okabe-Ito yellow: no facility group or policy layer uses it
-OWN_DATA_OUTLINE = "#333333"
+OWN_DATA_COLOUR = symbols.OWN_DATA_COLOUR
+OWN_DATA_OUTLINE = symbols.OWN_DATA_OUTLINE
 MAX_MAP_FEATURES = 5000
 TOOLTIP_COLUMNS = 3  # the row number and the first few of the user's columns
 TOOLTIP_CHARS = 80

@@ -145,15 +145,20 @@ def rates_and_shares(
     closures: Closures = (),
     choices: losses.Choices = losses.DEFAULT_CHOICES,
 ):
-    """The closure table (every finding marked against the page's family of comparisons)
-    and the shares, for one policy, categories and choices."""
+    """The closure table (every finding marked against the page's family of comparisons),
+    the shares, and each loss counted, inside the policy's areas or not (what the map
+    draws: the table's own exposure, computed once), for one policy, categories and choices."""
     built = layers()
     sites = apply_closures(built.sites, closures)
+    table = losses.comparisons(sites, built.policy_areas, policy, categories, choices)
+    # Out of attrs: pandas deep-copies attrs on every operation on the table.
+    sides = table.attrs.pop("sides")
     return (
-        losses.comparisons(sites, built.policy_areas, policy, categories, choices),
+        table,
         losses.share_table(
             sites, built.lsoas, built.policy_areas, None, policy, categories, choices.start
         ),
+        sides,
     )
 
 
@@ -211,6 +216,13 @@ def findings():
 def site_map_data():
     """The explorer's browser map layers, packed once per process and shared by sessions."""
     return site_map.prepare(layers(), map_layers())
+
+
+@st.cache_resource(show_spinner=False)
+def site_names() -> dict:
+    """Each site's name by site_id (community reports name the listed site they are about)."""
+    sites = layers().sites
+    return dict(zip(sites["site_id"], sites["name"], strict=True))
 
 
 @st.cache_resource(show_spinner=False)

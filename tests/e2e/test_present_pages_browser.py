@@ -7,14 +7,15 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.streamlit_browser import (
     ARTIFACTS_DIR,
+    SITE_MAP,
     count_drawn_pixels,
+    map_box,
     wait_for_app,
     wait_for_labels_decluttered,
     wait_for_map,
 )
 
 LOCAL = {"127.0.0.1", "localhost"}
-MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 # Page link (present=1 added) -> (screenshot name, headline figure).
 PAGES = {
     "/losses?against=Areas+for+Regeneration&basemap=No+basemap": (
@@ -65,7 +66,12 @@ def test_every_map_page_presents_at_1280x720_offline(app_url, page):
         legend = frame.locator(".jul-legend")
         legend.wait_for()
         drawn_pixels = count_drawn_pixels(page, at_least=50_001)
-        drawn = next(f for f in page.frames if "streamlit_folium" in f.url)
+        # The losses map is the browser map (in the page); the others still folium's frame.
+        drawn = (
+            page
+            if page.locator(SITE_MAP).count()
+            else next(f for f in page.frames if "streamlit_folium" in f.url)
+        )
         try:
             drawn.wait_for_function(LEGEND_FITS_JS)
         except PlaywrightTimeoutError:
@@ -83,7 +89,7 @@ def test_every_map_page_presents_at_1280x720_offline(app_url, page):
         assert font_px(value) >= 48, path
         assert font_px(page.locator("[data-testid='stMainBlockContainer'] h1").first) >= 32
         # The map fills the width below the title row, and all of it is on the screen.
-        box = page.locator(MAP_IFRAME).bounding_box()
+        box = map_box(page)
         assert box["width"] > 1200 and box["height"] >= 480, path
         assert box["y"] + box["height"] <= 720, path
         # The map drew (areas and points on its canvas), with its whole legend in the frame.

@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from lib.data import layers as data
-from lib.render import maps, tables
+from lib.render import html_map, maps, mapspec, symbols, tables
 from lib.vocab.categories import GROUP_COLOURS
 
 BOROUGHS = gpd.GeoDataFrame(
@@ -192,22 +192,30 @@ def explorer_html(sites: gpd.GeoDataFrame, policies=("town_centre",)) -> str:
     )
     map_layers = maps.prepare(layers)
     density = data.sites_per_10k(sites, BOROUGHS).set_index("gss_code")["per_10k"]
-    m = maps.explorer_map(
-        map_layers, sites.index, density, "All: open sites per 10,000", policies, "none"
+    spec = mapspec.MapSpec(
+        (
+            mapspec.Choropleth("boroughs", density, "All: open sites per 10,000"),
+            mapspec.Labels(),
+            mapspec.PolicyAreas(policies),
+            mapspec.SitesByStatus(sites),
+        )
     )
-    return m.get_root().render()
+    return html_map.standalone_html(spec, map_layers, "The <explorer>").decode()
+
+
+# The explorer's map as a download (lib/render/html_map.py): the page's spec drawn by folium.
 
 
 def test_explorer_map_has_one_canvas_layer_per_group_and_a_legend():
     rendered = explorer_html(make_sites())
     assert "preferCanvas" in rendered and '"preferCanvas": true' in rendered
-    # Open: Community, Health, Pubs; then one layer of closed sites on top.
-    assert rendered.count("_pointToLayer(feature, latlng)") == 4
-    assert "Closed sites (2)" in rendered
+    # Open: Community, Health, Pubs; then closures not lost, then losses on top.
+    assert rendered.count("_pointToLayer(feature, latlng)") == 5
     assert "L.circleMarker" in rendered or "new L.CircleMarker" in rendered
     assert "L.marker(" not in rendered.split("jul-label")[0]  # no Marker per site
-    assert "jul-legend" in rendered and "Closed (2)" in rendered
+    assert "jul-legend" in rendered and "Closed, a loss (1)" in rendered
     assert "Health (1)" in rendered and "Town centres" in rendered
+    assert "<title>The &lt;explorer&gt;</title>" in rendered
 
 
 def as_in_script(text: str) -> str:
@@ -225,13 +233,17 @@ def test_explorer_map_escapes_names_from_data():
         assert raw not in rendered and as_in_script(raw) not in rendered
 
 
-def test_explorer_map_credits_the_layers_and_loads_no_cdn_script():
+def test_explorer_map_credits_the_layers_and_loads_nothing():
     rendered = explorer_html(make_sites())
     assert as_in_script("ONS/OS © Crown copyright (OGL)") in rendered
     assert as_in_script("GLA (OGL), OS © Crown copyright") in rendered
-    scripts = re.findall(r'<script src="([^"]+)"', rendered)
-    assert scripts and all(not s.startswith("http") or "leaflet" in s for s in scripts)
-    assert not any("jquery" in s or "bootstrap" in s for s in scripts)
+    # The full statements under the map.
+    assert "Contains National Statistics data" in rendered.split('class="jul-credits"')[1]
+    # Leaflet inlined: no script, stylesheet or image fetched from anywhere.
+    assert re.findall(r"<script[^>]+src=|<link[^>]+href=|url\(images/", rendered) == []
+    inline = re.search(r"<script>(.*?)</script>", rendered, re.S)
+    assert inline and len(inline.group(1)) > 100_000  # Leaflet itself
+    assert ".leaflet-container" in rendered and "data:image/png;base64," in rendered
 
 
 def test_explorer_map_with_no_basemap_has_no_tile_layer():
@@ -242,8 +254,9 @@ def test_explorer_map_with_no_basemap_has_no_tile_layer():
 
 def test_closed_sites_are_styled_apart():
     rendered = explorer_html(make_sites())
-    assert f'"color": "{maps.CLOSED_COLOUR}"' in rendered
-    assert '"radius": 5' in rendered  # closed: larger black ring
+    assert f'"color": "{symbols.CLOSED_COLOUR}"' in rendered
+    assert f'"color": "{symbols.NOT_LOST_COLOUR}"' in rendered  # replaced: a grey ring
+    assert '"radius": 5' in rendered  # closed: larger rings
     assert f'"fillColor": "{GROUP_COLOURS["Health"]}"' in rendered
 
 
