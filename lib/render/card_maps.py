@@ -526,7 +526,7 @@ def _draw_overlay(ax, layer: mapspec.Overlay) -> None:
         [shapely.geometry.shape(f["geometry"]) for f in layer.layer.features["features"]],
         crs=4326,
     ).to_crs(27700)
-    points = geoms[geoms.geom_type == "Point"]
+    points = geoms[geoms.geom_type.isin(["Point", "MultiPoint"])].explode(index_parts=False)
     _points(ax, points.x.to_numpy(), points.y.to_numpy(), style, colour, 6.5)
     shapes = geoms[geoms.geom_type.str.contains("Polygon")]
     if len(shapes):

@@ -2,7 +2,11 @@
 screen (the same MapSpec, lib/render/page_specs.py: the same legend rows and sources), and each
 page's presentation mode and share panel (AppTest, opened by its link with present=1)."""
 
+import html
 import io
+import json
+import re
+from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
@@ -338,11 +342,15 @@ def test_explorer_card_is_its_screen(layers):
     assert sources_of(card) == "Sources: " + "; ".join(spec.attributions())
     assert "NHS England, Organisation Data Service" in sources_of(card)
     assert "Contains Royal Mail data" in sources_of(card)
-    # The page's own spec, passed as it is, makes the same card.
+    # The page's own spec, passed as it is, makes the same card; a card draws no street map,
+    # so it does not credit the screen's tiles.
+    on_tiles = replace(spec, basemap="light")
+    assert "CARTO" in " ".join(on_tiles.attributions())
     same = cards.explorer_figure(
-        layers, HACKNEY_HEALTH, "Health", ("town_centre",), LOSSES_LINK, spec=spec
+        layers, HACKNEY_HEALTH, "Health", ("town_centre",), LOSSES_LINK, spec=on_tiles
     )
     assert legend_of(same) == legend_of(card) and sources_of(same) == sources_of(card)
+    assert "CARTO" not in sources_of(same)
 
 
 def test_explorer_card_draws_the_screens_overlays(layers):
@@ -467,11 +475,11 @@ def open_present(at: AppTest, page: str, **params) -> AppTest:
     assert at.toggle(key="present_toggle").value is True
     assert len(at.metric) == 1, "one headline figure"
     assert not at.dataframe, "no table: the map fills the screen"
-    # One map: st_folium's, or the browser map (lib/render/site_map.js) of a MapSpec.
-    browser_maps = [
+    # One map: the browser map of the page's MapSpec, or a folium map not converted yet.
+    browser = [
         e for e in at.get("bidi_component") if e.proto.component_name == "joined_up_london.site_map"
     ]
-    assert len(at.get("component_instance")) + len(browser_maps) == 1
+    assert len(browser) + len(at.get("component_instance")) == 1
     return at
 
 
@@ -608,3 +616,49 @@ def test_voluntary_sector_present_from_the_link(app):
         for m in at.markdown
     )
     assert any("grants_per_head" in d.value.columns and len(d.value) == 634 for d in at.dataframe)
+
+
+# ----------------------------------------------- the screen's own legend (pages drawn as a spec)
+
+
+def screen_legend(at: AppTest) -> list[tuple[str, str]]:
+    """The legend the page's browser map shows (its spec, as sent to the browser)."""
+    (element,) = [
+        e for e in at.get("bidi_component") if e.proto.component_name == "joined_up_london.site_map"
+    ]
+    legend = json.loads(element.proto.json)["legend"]
+    found = re.findall(
+        r'<h4>(.*?)</h4>|<div class="row"><span[^>]*></span><span>(.*?)</span>', legend
+    )
+    return [
+        ("legend-title", html.unescape(title)) if title else ("legend", html.unescape(label))
+        for title, label in found
+    ]
+
+
+def test_explorer_card_has_the_screens_legend(app, layers):
+    """The explorer page's own map and its card, for Hackney's closed health sites."""
+    for key, value in {"group": "Health", "status": "Closed", "borough": "Hackney"}.items():
+        app.query_params[key] = value
+    at = app.switch_page("pages/map_explorer.py").run()
+    assert not at.exception
+    screen = screen_legend(at)
+    assert ("legend", "Closed, not a loss (2): replaced, or a contract-end record") in screen
+    card = cards.explorer_figure(
+        layers,
+        HACKNEY_HEALTH,
+        at.selectbox(key="density").value,
+        tuple(at.multiselect(key="policy").value),
+        LOSSES_LINK,
+    )
+    assert legend_of(card) == screen
+
+
+def test_losses_card_has_the_screens_legend(app, layers):
+    app.query_params["against"] = "Areas for Regeneration"
+    at = app.switch_page("pages/losses_vs_policy.py").run()
+    assert not at.exception
+    screen = screen_legend(at)
+    assert ("legend", "Inside Areas for Regeneration (98)") in screen
+    card = cards.losses_figure(layers, "regeneration_area", (), LOSSES_LINK)
+    assert legend_of(card) == screen
