@@ -96,6 +96,7 @@ def map_spec(which: str, where: mapspec.View = map_view) -> mapspec.MapSpec:
         borough,
         where,
         basemap,
+        cache.lost_points(category, threshold_m, since) if history else None,
     )
 
 
@@ -262,7 +263,12 @@ st.markdown(
     )
 )
 wards_table = table[table["gss_code"] == borough] if borough else table
-st.dataframe(needs_tables.wards_display(wards_table, names), hide_index=True, height=360)
+display = cache.needs_display(since, area_needs, weights_key)
+st.dataframe(
+    display[(table["gss_code"] == borough).to_numpy()] if borough else display,
+    hide_index=True,
+    height=360,
+)
 st.download_button(
     "Download the ward needs table (CSV)",
     partial(tables.csv_bytes, wards_table),

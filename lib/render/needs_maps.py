@@ -40,15 +40,21 @@ def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def need_note(row) -> str:
-    """A ward's tooltip note: its rank and, in the top fifth, how stable that is."""
-    rank = f"rank {int(row['rank'])} of {int(row['wards'])}" if pd.notna(row["rank"]) else ""
-    if not row["defined_need"]:
-        return rank
-    return (
-        f"{rank}; area of defined need, {row['defined_need']} (in the top fifth under "
-        f"{row['stability']:.0%} of weightings near these)"
+def need_notes(frame: pd.DataFrame) -> pd.Series:
+    """Each ward's tooltip note: its rank and, in the top fifth, how stable that is."""
+    rank = frame["rank"].astype("Int64").astype(str)
+    notes = ("rank " + rank + f" of {len(frame)}").where(frame["rank"].notna(), "")
+    share = (100 * frame["stability"]).round().astype(int).astype(str)
+    defined = frame["defined_need"].astype(str)
+    marked = (
+        notes
+        + "; area of defined need, "
+        + defined
+        + " (in the top fifth under "
+        + share
+        + "% of weightings near these)"
     )
+    return marked.where(defined.ne(""), notes)
 
 
 def needs_map(
@@ -62,7 +68,7 @@ def needs_map(
     stability, defined_need), the areas of defined need outlined: solid when stable, dashed
     when they depend on the weights; `focus` (a borough's gss_code) outlined heavily."""
     frame = result.set_index("ward_code")
-    notes = frame.assign(wards=len(frame)).apply(need_note, axis=1)
+    notes = need_notes(frame)
     stable = tuple(frame.index[frame["defined_need"].eq("stable")])
     depends = tuple(frame.index[frame["defined_need"].eq("depends on the weights")])
     layers: list = [
@@ -143,12 +149,25 @@ def access_values(wards: pd.DataFrame) -> tuple[pd.Series, str, str]:
     )
 
 
-def access_note(row) -> str:
-    if pd.isna(row["lost_access"]):
-        return f"{row['beyond_now']:,.0f} beyond now; nothing lost or gained can be measured"
+def _counts(values: pd.Series) -> pd.Series:
+    return values.map("{:,.0f}".format)
+
+
+def access_notes(table: pd.DataFrame) -> pd.Series:
+    """Each ward's tooltip note: lost and gained side by side, beyond then and now; or, with no
+    history, beyond now only."""
+    if table["lost_access"].isna().all():
+        return _counts(table["beyond_now"]) + " beyond now; nothing lost or gained can be measured"
     return (
-        f"lost {row['lost_access']:,.0f}, gained {row['gained_access']:,.0f}; beyond "
-        f"{row['beyond_then']:,.0f} then, {row['beyond_now']:,.0f} now"
+        "lost "
+        + _counts(table["lost_access"])
+        + ", gained "
+        + _counts(table["gained_access"])
+        + "; beyond "
+        + _counts(table["beyond_then"])
+        + " then, "
+        + _counts(table["beyond_now"])
+        + " now"
     )
 
 
@@ -159,12 +178,14 @@ def access_map(
     focus: str | None = None,
     view: View | None = None,
     basemap: str = "none",
+    points: OwnDataLayer | None = None,
 ) -> MapSpec:
     """Where walking access was lost: wards shaded by residents who lost it (walking_access
     by ward), the lost facilities over them with their figures in the tooltips
-    (lost_facilities); a category with no history shades the share beyond now, no points."""
+    (lost_facilities; `points`: lost_points of them, made already); a category with no history
+    shades the share beyond now, no points."""
     values, label, fmt = access_values(wards)
-    notes = wards.set_index("code").apply(access_note, axis=1)
+    notes = access_notes(wards.set_index("code"))
     layers: list = [
         Choropleth(
             "wards",
@@ -182,7 +203,7 @@ def access_map(
         layers.append(
             Overlay(
                 "lost",
-                lost_points(lost, wards.attrs["category"], str(wards.attrs["then"])),
+                points or lost_points(lost, wards.attrs["category"], str(wards.attrs["then"])),
                 sources,
             )
         )

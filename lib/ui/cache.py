@@ -16,7 +16,7 @@ from lib.analysis import losses, needs, profiles, pub_trends
 from lib.analysis.community import Closures, apply_closures
 from lib.data import layers as data
 from lib.links import declare, match
-from lib.render import card_maps, loss_maps, maps, site_map, ward_maps
+from lib.render import card_maps, loss_maps, maps, needs_maps, needs_tables, site_map, ward_maps
 from lib.vocab import sources
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING_CATEGORIES
 from lib.vocab.rules import RECORD_RULES
@@ -345,11 +345,26 @@ def needs_domains(since: int, area_needs: AreaNeeds = ()):
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def needs_display(since: int, area_needs: AreaNeeds, weights: tuple[tuple[str, float], ...]):
+    """The ward table for reading (lib/render/needs_tables.wards_display), London's."""
+    _, table, _ = needs_result(since, area_needs, weights)
+    return needs_tables.wards_display(table, layers().borough_names)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def needs_result(since: int, area_needs: AreaNeeds, weights: tuple[tuple[str, float], ...]):
     """(defined_need's rows, the ward table, the comparison with IMD) under `weights`."""
     indicators, domains, _ = needs_domains(since, area_needs)
     result = needs.defined_need(domains, dict(weights))
     return result, needs.needs_table(indicators, result), needs.compare_with_imd(result, indicators)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def lost_points(category: str, threshold_m: float, start: int):
+    """The lost facilities as the access map's points (read-only), once per choice."""
+    lost = lost_facilities(category, threshold_m, start)
+    then = walking_access(category, threshold_m, "london", start).attrs["then"]
+    return needs_maps.lost_points(lost, category, str(then))
 
 
 @st.cache_resource(show_spinner=False)
