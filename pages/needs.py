@@ -245,6 +245,11 @@ if history:
 # ---------------------------------------------------------------- the needs index
 st.subheader("Ward needs")
 st.markdown(needs.EXPLANATION)
+if threshold_m != walking.WALK_M:
+    st.caption(
+        f"The index counts residents beyond {needs.THRESHOLD_M} m whatever the walking distance "
+        "chosen for the access map and tables."
+    )
 st.markdown(
     f"**Against deprivation alone.** {comparison.sentence()} The index adds the wards where "
     "access, losses, a thin voluntary sector or residents' reports weigh more than deprivation."
@@ -365,7 +370,7 @@ else:
             community.approved(PublicFilter(kinds=("area_need",), gss_codes=(borough,))),
             ward_names,
             names,
-            list(dict.fromkeys([walking.STRAIGHT_LINE, *london.attrs["caveats"]])),
+            list(dict.fromkeys(c for t in every for c in t.attrs["caveats"])),
             [*needs_spec.source_keys(), *access_spec.source_keys()],
         )
 
