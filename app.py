@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib.links import declare
 from lib.ui import layout, tour_bar
+from lib.vocab.policies import MAIN_ANALYSED, policy_label
 from lib.vocab.sources import GLA_ATTR, ONS_ATTR, OS_ATTR
 
 # No page or page icons: Streamlit fetches a Material icon favicon from a Google font host.
@@ -26,10 +27,10 @@ page.run()
 with st.sidebar:
     st.divider()
     st.subheader("Joined Up London")
+    plan = [policy_label(p) for p in MAIN_ANALYSED]
     st.caption(
         "London's community facilities, and the ones it has lost, against the London Plan's "
-        "town centres, Opportunity Areas, Central Activities Zone, industrial land and Areas "
-        "for Regeneration."
+        f"{', '.join(plan[:-1])} and {plan[-1]}."
     )
 
 st.divider()

@@ -1,16 +1,17 @@
 """Time the map explorer in headless Chromium against a running app (localhost only).
 
     PYTHONPATH=. .venv/bin/python bench/explorer_browser.py http://127.0.0.1:8570 \
-        [http://127.0.0.1:8571 ...] [--rounds 3] [--closed 307]
+        [http://127.0.0.1:8571 ...] [--rounds 3]
 
 For each app address given (e.g. a baseline and a branch, measured in the same run, rounds
 interleaved) prints medians of ``--rounds``, in seconds, each round in a fresh browser context
-(nothing cached):
+(nothing cached), after one untimed round per app (its server's caches warm):
 - "sources": the Data & sources page (text and tables, no map) until its build report shows;
-- "explorer": the explorer (no basemap) until its map shows the legend of every site;
-- "filter": from a click on Status "Closed" until the map shows only the closed sites
-  (``--closed``, 307 on the real data) -- a filter change to a redrawn map.
-Works with both the folium map (in st_folium's iframe) and the browser map (.jul-map).
+- "explorer": the explorer (no basemap) to its final map: the last draw before the script has
+  finished and the map shows as many sites as the page's "Sites shown" figure, with no
+  redraw for 1.5 s after it (the time is that of the last draw, not of the wait);
+- "filter": from a click on Status "Closed" to the final redrawn map of the closed sites.
+Needs the browser map (lib/render/site_map.js: data-jul-shown, data-jul-draws).
 Every outside host is blocked, as at a venue with no internet. Prints figures only.
 """
 
@@ -34,18 +35,24 @@ ARGS = [
 ]
 LOCAL = {"127.0.0.1", "localhost", "::1"}
 
-# The text of the map's legend, wherever the map is (the page, or st_folium's iframe), or ''.
-LEGEND_JS = """() => {
-  const here = document.querySelector('.jul-map');
-  if (here) {
-    const legend = here.querySelector('.jul-legend');
-    return here.dataset.julDrawn !== undefined && legend ? legend.innerText : '';
-  }
-  const frame = document.querySelector("iframe[title='streamlit_folium.st_folium']");
-  const doc = frame && frame.contentDocument;
-  const legend = doc && doc.querySelector('.jul-legend');
-  return legend && doc.querySelector('canvas') ? legend.innerText : '';
+# The explorer's state as the page shows it: the "Sites shown" figure, the number of sites the
+# browser map says it shows (data-jul-shown) and how many times it has drawn (data-jul-draws),
+# and whether Streamlit is still running the script (its status widget).
+STATE_JS = """() => {
+  const metric = [...document.querySelectorAll("[data-testid='stMetric']")]
+    .find((m) => m.innerText.startsWith('Sites shown'));
+  const shown = document.querySelector('[data-jul-shown]');
+  const drawn = document.querySelector('[data-jul-draws]');
+  return {
+    figure: metric ? metric.innerText.split('\\n').pop().replace(/,/g, '') : null,
+    shown: shown ? shown.dataset.julShown : null,
+    draws: drawn ? Number(drawn.dataset.julDraws) : 0,
+    running: !!document.querySelector("[data-testid='stStatusWidget']"),
+  };
 }"""
+# The map is final when the script has finished, the map shows the sites the page's figure
+# counts, and it has not drawn again for this long.
+SETTLED_S = 1.5
 
 
 def offline(route) -> None:
@@ -55,16 +62,30 @@ def offline(route) -> None:
         route.abort("internetdisconnected")
 
 
-def wait_legend(page, text: str, absent: str | None = None, timeout_ms: int = 120_000) -> None:
-    page.wait_for_function(
-        f"""() => {{ const t = ({LEGEND_JS})(); return t.includes({text!r})
-                    && {"true" if absent is None else f"!t.includes({absent!r})"}; }}""",
-        timeout=timeout_ms,
-        polling=20,
-    )
+def final_map(page, start: float, before: str | None = None, timeout_s: float = 180) -> float:
+    """Seconds from `start` to the explorer's final draw: the last redraw before the page
+    settled (not the first draw, which may be of a view the script then replaces). `before`:
+    the figure of the view being left, which the final map must no longer show."""
+    last_draws, last_change = 0, None
+    while time.perf_counter() - start < timeout_s:
+        state = page.evaluate(STATE_JS)
+        now = time.perf_counter()
+        if state["draws"] != last_draws:
+            last_draws, last_change = state["draws"], now
+        final = (
+            last_change is not None
+            and not state["running"]
+            and state["figure"] is not None
+            and state["figure"] == state["shown"]
+            and state["figure"] != before
+        )
+        if final and now - last_change >= SETTLED_S:
+            return last_change - start
+        page.wait_for_timeout(20)
+    raise TimeoutError(f"the map did not settle in {timeout_s:.0f} s: {page.evaluate(STATE_JS)}")
 
 
-def one_round(browser, url: str, closed: int) -> dict[str, float]:
+def one_round(browser, url: str) -> dict[str, float]:
     times = {}
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     context.route("**/*", offline)
@@ -81,13 +102,11 @@ def one_round(browser, url: str, closed: int) -> dict[str, float]:
     page = context.new_page()
     start = time.perf_counter()
     page.goto(f"{url}/?basemap=No+basemap")
-    wait_legend(page, "Pubs (")
-    times["explorer"] = time.perf_counter() - start
-    page.wait_for_timeout(1000)
+    times["explorer"] = final_map(page, start)
+    figure = page.evaluate(STATE_JS)["figure"]
     start = time.perf_counter()
     page.locator("[data-testid='stSidebar'] label", has_text="Closed").first.click()
-    wait_legend(page, f"Closed ({closed:,})", absent="Pubs (")
-    times["filter"] = time.perf_counter() - start
+    times["filter"] = final_map(page, start, before=figure)
     context.close()
     return times
 
@@ -96,7 +115,6 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("urls", nargs="+")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--closed", type=int, default=307)
     args = parser.parse_args(argv)
     if any(urlsplit(u).hostname not in LOCAL for u in args.urls):
         print("localhost only", file=sys.stderr)
@@ -104,9 +122,11 @@ def main(argv=None) -> int:
     results = {url: [] for url in args.urls}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        for url in args.urls:  # untimed: each server's caches warm, as after its first visitor
+            one_round(browser, url)
         for _ in range(args.rounds):
             for url in args.urls:
-                results[url].append(one_round(browser, url, args.closed))
+                results[url].append(one_round(browser, url))
         browser.close()
     print(
         f"{'app':28} {'sources':>8} {'explorer':>9} {'explorer - sources':>19} {'filter':>7}"

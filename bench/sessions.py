@@ -64,6 +64,7 @@ class Client:
         self.cached: set[str] = set()  # hashes of cacheable messages this "tab" holds
         self.widgets: dict[str, object] = {}  # label -> widget proto (ids for widget states)
         self.page_hash = ""
+        self.ran = ""  # the url_path of the page the server ran last
         self.ws = None
         self.errors: list[str] = []
         self.sizes: list[tuple[int, str]] = []  # (bytes, what) of the last run's messages
@@ -113,8 +114,15 @@ class Client:
             self.sizes.append((len(raw), what))
             if fwd.metadata.cacheable and fwd.hash:
                 self.cached.add(fwd.hash)
-            if kind == "new_session":
-                self.page_hash = fwd.new_session.page_script_hash
+            if kind == "navigation":
+                # The page the server ran (new_session names the main script): a rerun
+                # sends its hash, as a browser tab does, so it reruns this page.
+                self.page_hash = fwd.navigation.page_script_hash
+                self.ran = next(
+                    p.url_pathname
+                    for p in fwd.navigation.app_pages
+                    if p.page_script_hash == self.page_hash
+                )
             elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 element = fwd.delta.new_element
                 which = element.WhichOneof("type")
@@ -140,10 +148,18 @@ def status_state(client: Client, value: str):
     return state
 
 
+def same_page(ran: str, page: str) -> bool:
+    """The page run is the one asked for ('' and the default page's name are the root)."""
+    return ran.strip("/") == page.strip("/") or (
+        not page.strip("/") and ran in {"", "map_explorer"}
+    )
+
+
 async def single(args) -> None:
     client = Client(args.url, args.page, args.query)
     await client.connect()
     first, first_s = await client.run()
+    print(f"page run: {client.ran or '(default)'}")
     print(
         f"first load: {first:,} bytes in {first_s * 1000:.0f} ms "
         f"({client.wire:,} bytes on the wire)"
@@ -151,10 +167,14 @@ async def single(args) -> None:
     if args.detail:
         for size, what in sorted(client.sizes, reverse=True)[: args.detail]:
             print(f"  {size:>10,}  {what}")
-    if args.sites:
+    if args.sites and same_page(client.ran, ""):
         print(f"  {first / args.sites:.1f} bytes per site ({args.sites:,} sites)")
     wire = client.wire
     warm = [await client.run() for _ in range(args.rounds)]
+    ran = client.ran
+    if not same_page(ran, args.page):
+        print(f"the reruns ran {ran!r}, not {args.page!r}", file=sys.stderr)
+        raise SystemExit(1)
     warm_wire, wire = (client.wire - wire) / args.rounds, client.wire
     print(
         f"warm rerun (same view), median of {args.rounds}: "
@@ -185,6 +205,8 @@ async def many(args) -> None:
     warmup = Client(args.url, args.page, args.query)
     await warmup.connect()
     await warmup.run()
+    if not same_page(warmup.ran, args.page):
+        raise SystemExit(f"the server ran {warmup.ran!r}, not {args.page!r}")
     one = rss_mib(args.pid) if args.pid else None
     clients = [Client(args.url, args.page, args.query) for _ in range(args.sessions)]
 
@@ -234,7 +256,9 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--detail", type=int, default=0, help="list the largest messages of the first load"
     )
-    parser.add_argument("--sites", type=int, default=11_792, help="for bytes per site")
+    parser.add_argument(
+        "--sites", type=int, default=15_131, help="the explorer's sites, for bytes per site"
+    )
     args = parser.parse_args(argv)
     if urlsplit(args.url).hostname not in LOCAL:
         print("localhost only", file=sys.stderr)

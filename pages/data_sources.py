@@ -5,6 +5,7 @@ import streamlit as st
 
 from lib.data import layers as data
 from lib.ui import cache, widgets
+from lib.vocab.categories import recording_windows
 from lib.vocab.sources import SOURCES
 
 st.title("Data & sources")
@@ -16,9 +17,8 @@ st.markdown(
 
 st.warning(
     "**Known gaps.** Only 27 of the London Plan's 47 Opportunity Areas have published boundaries. "
-    "Closures are recorded only for libraries (2010-2023), GP practices (July 2013-2019), "
-    "museums (closure years are ranges, back to 1945), pharmacies (2004-2025) and dental "
-    "practices (2006-2016, NHS contracts: a practice may have gone private); a closure that "
+    f"Closures are recorded only for {recording_windows()} (a dental closure is an NHS "
+    "contract ending: the practice may have gone private); a closure that "
     "was a replacement, a move, a merger or a change of owner, and a record that is not a "
     "facility (a second code of one shop, a code that lived days), is not counted as a loss. "
     "Open means open at each source's date. The culture map, places of worship "

@@ -136,7 +136,7 @@ c2.metric("Closures with no recorded year", f"{sum(undated.values()):,}")
 if peak := tables.peak_year(by_year):
     c3.metric("Most in one year", f"{peak[1]:,} in {peak[0]}")
 if by_year.empty:
-    st.info(f"No recorded closures of libraries, GP practices or museums in {place}.")
+    st.info(f"No recorded closures of {categories_text(RECORDING)} in {place}.")
 else:
     chart_column, table_column = st.columns([5, 3], gap="medium")
     with chart_column:

@@ -7,7 +7,7 @@ import streamlit as st
 from lib.analysis import community as community_counts
 from lib.analysis import geometry, losses
 from lib.links import declare
-from lib.render import cards, charts, html_map, loss_maps, mapspec, tables
+from lib.render import cards, charts, html_map, loss_maps, mapspec, page_specs, tables
 from lib.store import PublicFilter
 from lib.ui import (
     cache,
@@ -58,23 +58,16 @@ distance = cache.distance_bands(categories, community_closures, choices.start)
 total = rates.iloc[-1]  # the pooled row, or the only category
 # `sides`: the analysis decided which losses count inside (once, with the rates); the map
 # draws them.
-area_count = mapspec.policy_counts(layers.policy_areas, [policy])
-community_layer = community.map_layer(reports)
-spec = mapspec.MapSpec(
-    layers=(
-        mapspec.Boundaries("boroughs"),
-        mapspec.PolicyAreas((policy,), "subject", area_count),
-        mapspec.Labels("boroughs"),
-        mapspec.SitesBySide(
-            cache.site_attributes().loc[sides.index].assign(inside=sides),
-            policy,
-            categories,
-            choices.start,
-            choices.vintage,
-        ),
-        *([mapspec.Overlay("community", community_layer)] if community_layer else []),
-    ),
-    basemap=basemap,
+spec = page_specs.losses_spec(
+    cache.site_attributes(),
+    sides,
+    policy,
+    categories,
+    choices.start,
+    choices.vintage,
+    layers.policy_areas,
+    basemap,
+    community.map_layer(reports),
 )
 map_data = cache.site_map_data()
 
@@ -125,6 +118,7 @@ with share_slot:  # the card (the map below, with this headline) is drawn only o
             table=rates,
             choices=choices,
             fragile=robust.attrs["fragile"],
+            spec=spec,  # the card is the screen
         ),
         file_stem=f"joined-up-london-losses-{slug}",
         compact=True,
@@ -152,7 +146,13 @@ if vintage and not dated:
 if community_count is not None:
     st.caption(community_count.note())
 st.markdown(
-    cards.losses_summary(policy, categories, int(sides.sum()), int((~sides).sum()), area_count[0])
+    cards.losses_summary(
+        policy,
+        categories,
+        int(sides.sum()),
+        int((~sides).sum()),
+        spec.first(mapspec.PolicyAreas).counts[0],
+    )
 )
 st.markdown(
     f"Did London's {categories_text(categories)} close more often **inside {label}** "

@@ -1,10 +1,12 @@
 """Map explorer: every site, open and closed, over borough density and London Plan layers."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from lib.data import layers as data
 from lib.links import declare
-from lib.render import card_maps, cards, html_map, mapspec, tables
+from lib.render import card_maps, cards, html_map, mapspec, page_specs, tables
 from lib.store import PublicFilter
 from lib.ui import (
     cache,
@@ -77,27 +79,21 @@ lost = int((closed & shown["lost"].astype(bool)).sum())
 view = embed.map_view()
 bounds = card_maps.map_bounds(layers, site_filter.boroughs)  # the chosen boroughs, else London
 map_data = cache.site_map_data()
-# The map, declared once: its legend and credits are derived from these layers.
-spec = mapspec.MapSpec(
-    layers=(
-        mapspec.Choropleth(
-            "boroughs",
-            density.reindex(list(map_data.borough_codes)),
-            f"{density_group}: open sites per 10,000 residents",
-            sources=("borough_population",),
-        ),
-        mapspec.Labels("boroughs"),
-        mapspec.PolicyAreas(tuple(policies)),
-        mapspec.SitesByStatus(shown),
-        *([mapspec.Overlay("community", community_layer)] if community_layer else []),
-        *(
-            [mapspec.Overlay("own", own_layer, tuple(own_data.source_keys(own)))]
-            if own_layer
-            else []
-        ),
+# The map, declared once (its card draws the same spec): legend and credits derived from it.
+spec = page_specs.explorer_spec(
+    density.reindex(list(map_data.borough_codes)),
+    density_group,
+    policies,
+    shown,
+    mapspec.View(bounds, view),
+    basemap,
+    community_layer,
+    own_layer,
+    own_data.source_keys(own),
+    # the shading counts open sites of its group: their sources too
+    density_sources=cache.site_sources(
+        () if density_group == declare.ALL_FACILITIES else (density_group,), (), "open"
     ),
-    view=mapspec.View(bounds, view),
-    basemap=basemap,
 )
 if presenting:
     headline = cards.explorer_headline(shown)
@@ -139,7 +135,9 @@ with share_slot:  # after the map, which may have saved its position to the link
     card_args = (layers, site_filter, density_group, tuple(policies))
     share_panel.share_panel(
         "",
-        lambda link, size, args=card_args, view=view: cards.explorer_card(*args, link, size, view),
+        lambda link, size, args=card_args, view=view: cards.explorer_card(
+            *args, link, size, view, spec=replace(spec, view=mapspec.View(bounds, view))
+        ),
         file_stem="joined-up-london-map",
         compact=True,
         interactive=lambda spec=spec: html_map.standalone_html(

@@ -31,7 +31,13 @@ from lib.analysis.geometry import (
     policy_layer,
 )
 from lib.analysis.inference import wilson_interval
-from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES, count_word, recording_text
+from lib.vocab.categories import (
+    RECORDING,
+    RECORDING_CATEGORIES,
+    categories_text,
+    count_word,
+    recording_text,
+)
 from lib.vocab.policies import MAIN_ANALYSED, parse_policy, policy_flag, policy_label
 from lib.vocab.rules import RECORD_RULES
 
@@ -57,13 +63,14 @@ CAVEATS: dict[str, str] = {
         "Plan 2021: sites in the other 20 are counted as outside."
     ),
     "library_window": (
-        "Library closures are recorded from 2010 to 2023 (the DCMS / Arts Council England "
-        "lists of 2016, 2021 and 2023); a library closed and replaced, moved, reopened or "
+        f"Library closures are recorded from {RECORDING['Library'].first_year} to "
+        f"{RECORDING['Library'].last_year} (the "
+        f"{RECORDING['Library'].described}); a library closed and replaced, moved, reopened or "
         "handed to a community group is not counted as a loss."
     ),
     "gp_window": (
-        "GP practice closures are recorded only from July 2013 to July 2019 (NHS Digital "
-        "epraccur, December 2019); a code that closed at the postcode of a practice still "
+        f"GP practice closures are recorded only {RECORDING['GP practice'].window} "
+        f"({RECORDING['GP practice'].described}); a code that closed at the postcode of a practice still "
         "active is counted as a merger, not a loss, and services that are not GP surgeries "
         "are left out."
     ),
@@ -88,9 +95,9 @@ CAVEATS: dict[str, str] = {
         "designation year; its years before then count as elsewhere."
     ),
     "no_closure_records": (
-        "Only libraries, GP practices, museums, pharmacies and dental practices have sources "
-        "that record closures; other categories (pubs, community centres, music venues and the "
-        "rest of the culture map) cannot show losses here."
+        f"Only {categories_text(RECORDING)} have sources that record closures; other "
+        "categories (pubs, community centres, music venues and the rest of the culture map) "
+        "cannot show losses here."
     ),
     "culture_map_only": (
         "Libraries and museums known only from the 2022 Cultural Infrastructure Map are left out "

@@ -6,6 +6,7 @@ from the events by `history.site_states`), events in `history.EVENT_COLUMNS`.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -35,6 +36,14 @@ REPLACES = re.compile(r"^\s*replace(?:ment for|d)\s+(.+?)(?:\s+which\b.*)?\s*$",
 MOVE_PLANNED = re.compile(
     r"will be moving|moving to a new|relocation to new|new library building", re.I
 )
+# A 2016-list note saying the library went on in a new or renewed building, and one saying the
+# earlier library had closed long before (a new library after all: Seven Kings).
+REBUILT = re.compile(r"refurbish|rebuil|new build|relocat|redesign|replac|move", re.I)
+FORMER_CLOSED = re.compile(r"closed in the (?:19|20)\d0s", re.I)
+# How near and how soon a closed-and-replaced library must be to be the one a new building
+# replaced (Rotherhithe, 353 m from Canada Water, closed the year it opened).
+PREDECESSOR_M = 2000
+PREDECESSOR_YEARS = 2
 ACCESS_POINT = re.compile(r"\s+(?:library\s+)?access point$|\s+LAP$", re.I)
 NAME_STOP = {"the", "library", "libraries", "and", "community", "s"}
 
@@ -516,6 +525,16 @@ def read_library_history(
         if opened:
             year, source, rec = min(opened)
             ev.insert(0, event(site_id, "opened", year, source, rec))
+        # The 2016 list's opening year of a library it marks as a replacement (or whose note
+        # says it was rebuilt, refurbished or moved) is its building's: continuing_libraries
+        # decides whether an earlier library of the lists carries the years before it.
+        continues = None
+        if len(in16) and pd.isna(main16["closed"]) and pd.notna(main16.get("opened_year")):
+            note16 = str(main16["notes"]) if pd.notna(main16.get("notes")) else ""
+            if (
+                main16.get("replacement") == "t" or REBUILT.search(note16)
+            ) and not FORMER_CLOSED.search(note16):
+                continues = (int(main16["opened_year"]), note16)
         if not ev:
             ev.append(
                 event(
@@ -540,16 +559,24 @@ def read_library_history(
                 _borough=group[0]["borough"],
                 _keys={g["key"] for g in group},
                 _postcodes={g["postcode"] for g in group},
-                _notes=" ".join(
-                    str(rows21[i]["Notes"]) for i in open21 if pd.notna(rows21[i]["Notes"])
+                # The lists' notes on the open library, each with its list: what it replaced.
+                _notes=[
+                    (2021, str(rows21[i]["Notes"])) for i in open21 if pd.notna(rows21[i]["Notes"])
+                ]
+                + (
+                    [(2016, str(main16["notes"]))]
+                    if len(in16) and pd.isna(main16["closed"]) and pd.notna(main16.get("notes"))
+                    else []
                 ),
                 _move_note=notes21 if MOVE_PLANNED.search(notes21) else "",
+                _continues=continues,
             )
         )
 
     sites, events = successors_named(sites, events, report)
+    events = continuing_libraries(sites, events, report)
     frame = pd.DataFrame(sites).drop(
-        columns=["_borough", "_keys", "_postcodes", "_notes", "_move_note"]
+        columns=["_borough", "_keys", "_postcodes", "_notes", "_move_note", "_continues"]
     )
     wgs = frame["_wgs"].to_numpy(dtype=bool)
     points = gpd.GeoSeries(gpd.points_from_xy(frame["_x"], frame["_y"]))
@@ -598,7 +625,10 @@ def successors_named(sites: list[dict], events: list[dict], report) -> tuple:
         return [o for o in sites if o["_borough"] == site["_borough"] and o is not site]
 
     for site in sites:
-        for part in REPLACES.findall(site["_notes"]):
+        named = [
+            (year, note, part) for year, note in site["_notes"] for part in REPLACES.findall(note)
+        ]
+        for listed, text, part in named:
             names = re.split(r",|\band\b", re.sub(r"(?i)\blibrar(?:y|ies)\b", "", part))
             for old in borough_sites(site):
                 if old["site_id"] in closing and any(
@@ -611,7 +641,7 @@ def successors_named(sites: list[dict], events: list[dict], report) -> tuple:
                             None,
                             [
                                 e["note"],
-                                f"replaced by {site['name']} (the 2021 list's note on it: '{site['_notes'].strip()}')",
+                                f"replaced by {site['name']} (the {listed} list's note on it: '{text.strip()}')",
                             ],
                         )
                     )
@@ -680,6 +710,92 @@ def successors_named(sites: list[dict], events: list[dict], report) -> tuple:
 
 
 MOVED_TO_ACCESS_POINT = "_moved_to_access_point"
+
+
+def continuing_libraries(sites: list[dict], events: list[dict], report) -> list[dict]:
+    """A library in a new building is not a new library (its opening no gain of one).
+
+    The 2016 list marks almost every London library opened since 2009 as a replacement. Where
+    its old building is its own record (a move in its history), it continues. Where the
+    library it replaced is another site of the lists (closed and replaced, or moved, in the same
+    borough within PREDECESSOR_M and PREDECESSOR_YEARS), that site carries the years before and
+    the opening stays. Otherwise the earlier library is on no list (Willesden Green rebuilt on
+    its site, Woolwich's old building): the opening becomes a move, and the library counts as
+    open before it, as it was.
+    """
+    by_id = {s["site_id"]: s for s in sites}
+    ended = [
+        (e, by_id[e["site_id"]])
+        for e in events
+        if e["event"] in ("closed_replaced", "moved") and e["site_id"] in by_id and e["year"]
+    ]
+    moved_itself = {e["site_id"] for e in events if e["event"] == "moved"}
+    continued, kept_opening = [], []
+    for site in sites:
+        if site["_continues"] is None:
+            continue
+        year, note = site["_continues"]
+        # A library that moved within its own history (Camberwell's old building is its own
+        # record), or whose note says it replaced its own old building ("the old Penge Library
+        # on Maple Road"), continues whatever else closed nearby.
+        named = [
+            name_key(n)
+            for part in REPLACES.findall(note)
+            for n in re.split(r",|\band\b", re.sub(r"(?i)\blibrar(?:y|ies)\b", "", part))
+        ]
+        own = any(
+            set(n.split()) <= set(key.split()) or set(key.split()) <= set(n.split())
+            for n in named
+            if n
+            for key in site["_keys"]
+        )
+        predecessors = (
+            []
+            if site["site_id"] in moved_itself or own
+            else [
+                old["name"]
+                for e, old in ended
+                if old is not site
+                and old["_borough"] == site["_borough"]
+                and year - PREDECESSOR_YEARS <= e["year"] <= year
+                and _distance(old, site) <= PREDECESSOR_M
+            ]
+        )
+        if predecessors:
+            kept_opening.append(f"{site['name']} (after {predecessors[0]})")
+            continue
+        for e in events:
+            if e["site_id"] == site["site_id"] and e["event"] == "opened" and e["year"] == year:
+                e["event"] = "moved"
+                e["note"] = "; ".join(
+                    filter(None, [f"a new building for an earlier library ({year})", note])
+                )
+        continued.append(site["name"])
+    report.add(
+        "rule:continuing_library",
+        "libraries",
+        len(continued) + len(kept_opening),
+        len(kept_opening),
+        repaired=len(continued),
+        note="a library the 2016 list marks as a replacement (or rebuilt, refurbished, moved) "
+        "opened a building, not a library: open before it where the library it replaced is on "
+        f"no list ({', '.join(continued) or 'none'}); its opening kept where that library is a "
+        f"site of the lists ({', '.join(kept_opening) or 'none'})",
+    )
+    return events
+
+
+def _distance(a: dict, b: dict) -> float:
+    """Metres between two sites' points before they are projected: both the 2016 list's WGS84
+    (an equirectangular approximation, under a metre out at these distances) or both British
+    National Grid; a pair in different systems is not compared (infinite)."""
+    if a["_wgs"] != b["_wgs"]:
+        return math.inf
+    if not a["_wgs"]:
+        return math.dist((a["_x"], a["_y"]), (b["_x"], b["_y"]))
+    north = (b["_y"] - a["_y"]) * 111_320
+    east = (b["_x"] - a["_x"]) * 111_320 * math.cos(math.radians((a["_y"] + b["_y"]) / 2))
+    return math.hypot(east, north)
 
 
 def read_libraries(

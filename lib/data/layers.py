@@ -17,6 +17,7 @@ import pandas as pd
 import pyogrio
 
 from lib.vocab.categories import STATUS_LABELS, STATUSES
+from lib.vocab.policies import POLICIES
 from lib.vocab.schema import LAYERS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -341,12 +342,7 @@ def sites_table(sites: gpd.GeoDataFrame, borough_names: dict[str, str]) -> pd.Da
             "borough": sites["gss_code"].map(borough_names),
             "ward_code": sites["ward_code"],
             "lsoa_code": sites["lsoa_code"],
-            "in_town_centre": sites["in_town_centre"],
-            "in_caz": sites["in_caz"],
-            "in_opportunity_area": sites["in_opportunity_area"],
-            "in_sil": sites["in_sil"],
-            "in_creative_enterprise_zone": sites["in_creative_enterprise_zone"],
-            "in_regen_area": sites["in_regen_area"],
+            **{p.flag: sites[p.flag] for p in POLICIES.values() if p.flag},
             "dist_town_centre_m": sites["dist_town_centre_m"],
             "source": sites["sources"].map(source_labels),
             "licence": sites["licence"],

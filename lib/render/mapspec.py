@@ -32,7 +32,9 @@ Layers (drawn in the order given, bottom first; the legend has its own fixed ord
   sources (`cache.site_attributes()` rows will do);
 - `SitesBySide(sites, policy, categories, start, vintage)`: losses inside a policy's areas
   (filled vermillion) and elsewhere (hollow blue). `sites` has a boolean `inside` column that
-  lib/analysis decided (`losses.loss_sides`): the spec only draws it;
+  lib/analysis decided (`losses.loss_sides` of the closure table's own exposure; the page
+  gets it from `cache.rates_and_shares`, a card from `losses.closure_sides`): the spec only
+  draws it;
 - `Overlay(kind, layer, sources)`: a user's upload ("own") or the approved community reports
   ("community"), an `OwnDataLayer`;
 - `VoluntaryPoints(points)`: food banks by network and mutual aid groups
@@ -59,8 +61,12 @@ Example (the explorer)::
     spec.legend()        # (LegendSection("All facilities: ...", "swatch", ...), ...)
     spec.attributions()  # ("Contains OS data ...", ..., "NHS England ODS ...", ...)
 
-A page embeds it with `embed.show_map_spec(spec, key=...)`, offers
-`html_map.standalone_html(spec, ...)` as a download, and a card draws the same layers.
+A page embeds it with `embed.show_map_spec(cache.site_map_data(), spec, key=...)` (or
+`present.present_map_spec` on a projector), credits it under the map with
+`widgets.spec_attribution(spec)`, offers `html_map.standalone_html(spec, cache.map_layers(),
+title)` through `share_panel(..., interactive=...)`, and its card draws the same layers with
+the same `spec.legend()` and `spec.attributions()`. pages/map_explorer.py and
+pages/losses_vs_policy.py are worked examples.
 """
 
 from __future__ import annotations

@@ -45,17 +45,19 @@ def explorer_spec(
     community: OwnDataLayer | None = None,
     own: OwnDataLayer | None = None,
     own_sources: Sequence[str] = (),
+    density_sources: Sequence[str] = (),
 ) -> mapspec.MapSpec:
     """The explorer: boroughs shaded by open sites per 10,000 residents (`density` by GSS
-    code, every borough drawn), borough names, the chosen London Plan layers, the `shown`
-    sites by status, and the community reports and the user's upload over them."""
+    code, every borough drawn; `density_sources`: the sources of the sites it counts),
+    borough names, the chosen London Plan layers, the `shown` sites by status, and the
+    community reports and the user's upload over them."""
     return mapspec.MapSpec(
         layers=(
             mapspec.Choropleth(
                 "boroughs",
                 density,
                 f"{density_group}: open sites per 10,000 residents",
-                sources=("borough_population",),
+                sources=("borough_population", *density_sources),
             ),
             mapspec.Labels("boroughs"),
             mapspec.PolicyAreas(tuple(p for p in policies if p in POLICIES)),

@@ -204,6 +204,13 @@ def recording_text(since: int | None = None) -> str:
     )
 
 
+def recording_windows() -> str:
+    """'libraries 2010-2023, GP practices July 2013 - July 2019, ... and dental practices
+    2006 - March 2016': the years each recorded category's source records closures."""
+    windows = [f"{r.plural} {r.window}" for r in RECORDING.values()]
+    return ", ".join(windows[:-1]) + " and " + windows[-1]
+
+
 _WORDS = "no one two three four five six seven eight nine ten eleven twelve".split()
 
 

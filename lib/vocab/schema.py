@@ -10,6 +10,9 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
+from lib.vocab.categories import RECORDING, categories_text
+from lib.vocab.policies import POLICIES
+
 # A column's type as the GeoPackage stores it (what QGIS shows as the field type).
 TYPES = {
     "text": "text (UTF-8)",
@@ -121,8 +124,7 @@ LAYERS: dict[str, Layer] = {
             (
                 "policy",
                 "text",
-                "the policy layer: town_centre, caz, opportunity_area, sil, "
-                "creative_enterprise_zone, regeneration_area, area_of_intensification_2015",
+                f"the policy layer: {', '.join(POLICIES)}",
             ),
             ("name", "text", "the area's name (empty where the file has none)"),
             (
@@ -314,9 +316,8 @@ LAYERS: dict[str, Layer] = {
         _layer(
             "events",
             None,
-            "The history of each site whose source records one (libraries, GP practices, "
-            "museums, pharmacies, dental practices): a site's status is the state its events "
-            "leave it in. Join to `sites` on site_id.",
+            f"The history of each site whose source records one ({categories_text(RECORDING)}):"
+            " a site's status is the state its events leave it in. Join to `sites` on site_id.",
             ("site_id", "text", "the site, as in `sites`"),
             (
                 "event",

@@ -77,7 +77,7 @@ def test_indicators_per_ward(indicators, layers):
     assert indicators["small_population"].sum() == 5
     assert set(indicators.loc[indicators["small_population"], "gss_code"]) == {"E09000001"}
     # Losses since 2010 are losses only (lost=True), the same count as the ward table's.
-    assert indicators["losses"].sum() == 515
+    assert indicators["losses"].sum() == 514
     table = profiles.ward_table(
         layers.wards, layers.lsoas, layers.sites, layers.voluntary_wards, layers.borough_names
     ).set_index("ward_code")
@@ -146,15 +146,15 @@ def test_no_reports_yet_is_not_zero_need(indicators, domains, equal):
 
 
 def test_equal_weights_top_fifth(equal):
-    assert equal["top_fifth"].sum() == 127
+    assert equal["top_fifth"].sum() == 128  # ties at the edge all in
     assert equal["rank"].min() == 1
     ward = _row(equal, MAYESBROOK)
     assert (ward["rank"], ward["top_fifth"], ward["stability"]) == (15, True, 1.0)
     assert ward["defined_need"] == "stable"
     assert equal["defined_need"].value_counts().to_dict() == {
-        "": 507,
+        "": 506,
         "stable": 80,
-        "depends on the weights": 47,
+        "depends on the weights": 48,
     }
     first = equal.loc[equal["rank"] == 1, "ward_code"].item()
     assert first == "E05000157"  # New Addington, Croydon
@@ -180,7 +180,7 @@ def test_weights_change_the_ranking(domains, indicators):
         )["rank"]
         for w in (1, 2, 4)
     ]
-    assert ranks == [575, 388, 175]
+    assert ranks == [575, 388, 174]
 
 
 def test_stability_reproducible_and_bounded(domains, equal):
@@ -207,13 +207,13 @@ def test_random_weights_centred(domains):
 
 def test_compare_with_imd(equal, indicators, domains):
     comparison = needs.compare_with_imd(equal, indicators)
-    assert (comparison.top, comparison.overlap) == (127, 36)
-    assert (len(comparison.added), len(comparison.dropped)) == (91, 91)
-    assert round(comparison.rho, 2) == 0.24
+    assert (comparison.top, comparison.overlap) == (128, 36)
+    assert (len(comparison.added), len(comparison.dropped)) == (92, 91)
+    assert round(comparison.rho, 2) == 0.23
     assert comparison.dropped.iloc[0]["ward_code"] == GOLBORNE  # the most deprived dropped
     dropped = comparison.dropped.set_index("ward_code")
     assert (dropped.loc[GOLBORNE, "imd_rank"], dropped.loc[GOLBORNE, "rank"]) == (2, 575)
-    assert "36 of the 127 wards" in comparison.sentence()
+    assert "36 of the 128 wards" in comparison.sentence()
     same = needs.compare_with_imd(needs.needs_index(domains, {"deprivation": 1}), indicators)
     assert (same.overlap, same.rho, len(same.added)) == (127, pytest.approx(1.0), 0)
 

@@ -25,7 +25,7 @@ def test_explorer_draws_sites_and_legend_offline(app_url, page):
     frame = wait_for_map(page)
     legend = frame.locator(".jul-legend")
     legend.wait_for()
-    assert "Closed, a loss (718)" in legend.inner_text()
+    assert "Closed, a loss (717)" in legend.inner_text()
     assert "Closed, not a loss (131)" in legend.inner_text()
     assert "Pubs (3,779)" in legend.inner_text()
     pub_pixels = count_map_pixels(page, GROUP_COLOURS["Pubs"], at_least=501)
@@ -77,7 +77,7 @@ def test_a_filter_change_redraws_the_same_map(app_url, page):
         timeout=APP_TIMEOUT_MS,
     )
     legend = site_map.locator(".jul-legend").inner_text()
-    assert "Closed, a loss (718)" in legend and "Pubs" not in legend
+    assert "Closed, a loss (717)" in legend and "Pubs" not in legend
     assert len(leaflet_loads) == 1
 
 

@@ -167,7 +167,7 @@ def test_downloads_name_their_filter_and_carry_lost_and_every_policy_flag():
     assert collection["features"][0]["properties"]["in_sil"] is True
 
 
-def explorer_html(sites: gpd.GeoDataFrame, policies=("town_centre",)) -> str:
+def explorer_html(sites: gpd.GeoDataFrame, policies=("town_centre",), basemap="none") -> str:
     policy_areas = gpd.GeoDataFrame(
         {
             "policy": ["town_centre"],
@@ -198,7 +198,8 @@ def explorer_html(sites: gpd.GeoDataFrame, policies=("town_centre",)) -> str:
             mapspec.Labels(),
             mapspec.PolicyAreas(policies),
             mapspec.SitesByStatus(sites),
-        )
+        ),
+        basemap=basemap,
     )
     return html_map.standalone_html(spec, map_layers, "The <explorer>").decode()
 
@@ -248,8 +249,12 @@ def test_explorer_map_credits_the_layers_and_loads_nothing():
 
 def test_explorer_map_with_no_basemap_has_no_tile_layer():
     rendered = explorer_html(make_sites())
-    assert "L.tileLayer" not in rendered
+    assert "L.tileLayer" not in rendered and "cartocdn" not in rendered
     assert maps.NO_BASEMAP_BACKGROUND in rendered
+    # Tiles only when the user chose a basemap, credited under the map.
+    with_tiles = explorer_html(make_sites(), basemap="light")
+    assert "L.tileLayer" in with_tiles and "basemaps.cartocdn.com" in with_tiles
+    assert "Basemap © OpenStreetMap contributors © CARTO" in with_tiles
 
 
 def test_closed_sites_are_styled_apart():
