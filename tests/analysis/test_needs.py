@@ -359,7 +359,7 @@ def test_needs_table(indicators, equal):
     )
     assert {"charities_per_1k", "access", "stability", "community_status"} <= set(table.columns)
     # The losses domain's score and the losses count each keep a column of their own.
-    assert table["losses_count"].sum() == 515 and table["losses"].between(0, 1).all()
+    assert table["losses_count"].sum() == 514 and table["losses"].between(0, 1).all()
 
 
 def test_percentile_by_hand():
