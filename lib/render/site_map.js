@@ -449,16 +449,17 @@ class SiteMap {
     // One view of an area layer: a choropleth's fills (null: that area not drawn) and tooltip
     // values, or outlines (a pale land fill with no basemap; the focus areas heavy).
     const label = a.label || "";
-    const focus = new Set(a.focus || []);
+    const focus = new Set(a.focus || []), dashed = new Set(a.focus_dashed || []);
     group.polygons.forEach((polygon, k) => {
       const fill = a.fills ? a.fills[k] : null;
       const drawn = !a.fills || fill;
-      const weight = focus.has(k) ? 3 : a.weight;
+      const marked = focus.has(k) || dashed.has(k);
+      const weight = marked ? 3 : a.weight;
       polygon._julWeight = weight;
       polygon._julTip = !!a.fills;
       if (!drawn) { group.layer.removeLayer(polygon); return; }
       polygon.setStyle({
-        color: focus.has(k) ? a.focus_colour : a.colour, weight,
+        color: marked ? a.focus_colour : a.colour, weight, dashArray: dashed.has(k) ? "6 4" : null,
         fill: !!(a.fills || a.land), fillColor: fill || a.land || "#ffffff",
         fillOpacity: a.fills ? a.opacity : 0.9,
       });
@@ -618,8 +619,9 @@ class SiteMap {
       this.sites.setSites(sites, spec.sites);
       this.controlled.push(["Sites", this.sites]);
       this.div.dataset.julShown = String(spec.sites.shown);
-    } else if (map.hasLayer(this.sites)) {
-      map.removeLayer(this.sites);
+    } else {
+      if (map.hasLayer(this.sites)) map.removeLayer(this.sites);
+      map.getContainer().dataset.julDrawn = "0";  // drawn, with no sites (the needs maps)
     }
     this.updateControl();
     setTimeout(() => declutter(map), 50);

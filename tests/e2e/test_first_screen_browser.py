@@ -24,6 +24,8 @@ PAGES = {
     "over-time": ("/over-time?area=Hackney&basemap=No+basemap", -0.51),
     "borough": ("/borough?borough=Hackney&basemap=No+basemap", None),
     "voluntary": ("/voluntary?basemap=No+basemap", -0.51),
+    "needs": ("/needs", None),
+    "needs-access-gp": ("/needs?map=Access+lost&category=GP+practice&borough=Lewisham", None),
 }
 
 # Inside the map's frame: the Leaflet map, its legend and the legend's toggle button.
