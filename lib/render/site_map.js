@@ -456,6 +456,8 @@ class SiteMap {
       const weight = focus.has(k) ? 3 : a.weight;
       polygon._julWeight = weight;
       polygon._julTip = !!a.fills;
+      // Outlines drawn over a fill must not take its hover (the canvas asks the top one).
+      polygon.options.interactive = !!a.fills;
       if (!drawn) { group.layer.removeLayer(polygon); return; }
       polygon.setStyle({
         color: focus.has(k) ? a.focus_colour : a.colour, weight,
@@ -570,11 +572,12 @@ class SiteMap {
     for (const a of spec.areas) {
       const layer = await whenLayer(a.layer);
       if (this.spec !== spec) return;  // a newer view arrived while waiting
-      if (!this.areaGroups.has(a.layer)) this.areaGroups.set(a.layer, this.buildAreas(layer));
-      const group = this.areaGroups.get(a.layer);
+      const key = a.key || a.layer;  // the same areas may be drawn twice (fill, then outline)
+      if (!this.areaGroups.has(key)) this.areaGroups.set(key, this.buildAreas(layer));
+      const group = this.areaGroups.get(key);
       this.styleAreas(group, a);
       if (!map.hasLayer(group.layer)) group.layer.addTo(map);
-      shownAreas.add(a.layer);
+      shownAreas.add(key);
       this.controlled.push([a.label || "Boundaries", group.layer]);
     }
     for (const [id, group] of this.areaGroups) {
@@ -608,8 +611,10 @@ class SiteMap {
       if (!map.hasLayer(group)) group.addTo(map);
       this.controlled.push([policy.label, group]);
     }
-    for (const id of shownAreas) this.areaGroups.get(id).layer.bringToBack();
+    // Areas under everything else, in the spec's order (the last sent back goes bottom).
+    for (const id of [...shownAreas].reverse()) this.areaGroups.get(id).layer.bringToBack();
     this.updateOverlays(spec);
+    this.updateVoluntary(spec);
 
     if (spec.sites) {
       const sites = await whenLayer(spec.sites_layer);
@@ -659,6 +664,31 @@ class SiteMap {
       }).addTo(this.map);
       this.overlays.set(o.id, { layer, control: o.control });
     }
+  }
+
+  updateVoluntary(spec) {
+    // Food banks and mutual aid groups (lib/render/site_map.py _voluntary_spec): built once
+    // per id, over the sites; tooltips set as text.
+    const L = this.L, v = spec.voluntary;
+    if (this.voluntary && (!v || this.voluntary.id !== v.id)) {
+      this.map.removeLayer(this.voluntary.layer);
+      this.voluntary = null;
+    }
+    if (!v) return;
+    if (!this.voluntary) {
+      if (!this.map.getPane("julPoints")) this.map.createPane("julPoints").style.zIndex = 455;
+      const renderer = L.canvas({ pane: "julPoints", padding: 0.2 });
+      const markers = v.points.map(([lat, lon, s], k) => {
+        const st = v.styles[s];
+        return L.circleMarker([lat, lon], {
+          renderer, radius: st.r, color: st.stroke, weight: st.weight, fillColor: st.fill,
+          fillOpacity: st.alpha,
+        }).bindTooltip(() => tipTable(v.labels.map((label, c) => [label, v.tips[k][c]])),
+                       { sticky: true });
+      });
+      this.voluntary = { id: v.id, layer: L.featureGroup(markers).addTo(this.map) };
+    }
+    this.controlled.push([v.control, this.voluntary.layer]);
   }
 
   updateControl() {
