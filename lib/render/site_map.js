@@ -452,7 +452,7 @@ class SiteMap {
     const focus = new Set(a.focus || []);
     group.polygons.forEach((polygon, k) => {
       const fill = a.fills ? a.fills[k] : null;
-      const drawn = !a.fills || fill;
+      const drawn = a.fills ? !!fill : !a.only_focus || focus.has(k);
       const weight = focus.has(k) ? 3 : a.weight;
       polygon._julWeight = weight;
       polygon._julTip = !!a.fills;
@@ -623,8 +623,9 @@ class SiteMap {
       this.sites.setSites(sites, spec.sites);
       this.controlled.push(["Sites", this.sites]);
       this.div.dataset.julShown = String(spec.sites.shown);
-    } else if (map.hasLayer(this.sites)) {
-      map.removeLayer(this.sites);
+    } else {
+      if (map.hasLayer(this.sites)) map.removeLayer(this.sites);
+      this.div.dataset.julDrawn = "0";  // drawn: a map of areas, no sites
     }
     this.updateControl();
     setTimeout(() => declutter(map), 50);

@@ -325,10 +325,11 @@ def _style(style: symbols.PointStyle) -> dict:
     }
 
 
-def _area_spec(data: MapData, layer, land: bool, position: int) -> dict:
+def _area_spec(data: MapData, layer, land: bool, position: int, filled: bool = False) -> dict:
     """A choropleth or boundaries over the boroughs or wards: fills by the layer's order (None:
     that area not drawn), the tooltip's values. `position` among the spec's area layers: the
-    same packed areas may be drawn twice (a ward choropleth and the chosen ward's outline)."""
+    same packed areas may be drawn twice (a ward choropleth and the chosen ward's outline);
+    outlines of `filled` areas (a choropleth draws them) are only the focus's."""
     packed, codes = data.areas(layer.areas)
     if isinstance(layer, mapspec.Choropleth):
         fills, shown = layer.fills(), layer.shown()
@@ -353,6 +354,7 @@ def _area_spec(data: MapData, layer, land: bool, position: int) -> dict:
         "colour": symbols.BOUNDARY_COLOUR,
         "weight": 1.2,
         "focus": [k for k, c in enumerate(codes) if c in focus],
+        "only_focus": filled,
         "focus_colour": symbols.FOCUS_COLOUR,
     }
 
@@ -414,11 +416,13 @@ def browser_spec(
     areas: list[dict] = []
     labels, policies, sites, overlays = [], [], None, []
     voluntary = None
+    choropleths = {c.areas for c in spec.of(mapspec.Choropleth)}
     for layer in spec.layers:
         if isinstance(layer, (mapspec.Choropleth, mapspec.Boundaries)):
             # Land colour only under the first area layer: a later one would cover the fill.
             land = tiles.url is None and not areas
-            areas.append(_area_spec(data, layer, land, len(areas)))
+            filled = isinstance(layer, mapspec.Boundaries) and layer.areas in choropleths
+            areas.append(_area_spec(data, layer, land, len(areas), filled))
         elif isinstance(layer, mapspec.Labels):
             labels.append(data.areas(layer.areas)[0].hash)
         elif isinstance(layer, mapspec.PolicyAreas):
