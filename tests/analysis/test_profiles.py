@@ -16,7 +16,16 @@ from shapely.geometry import Point, box
 
 from lib.analysis import profiles
 from lib.data.layers import Layers, load_layers
-from lib.render import charts, maps, page_specs, site_map, symbols, tables, ward_maps
+from lib.render import (
+    charts,
+    html_map,
+    maps,
+    page_specs,
+    site_map,
+    symbols,
+    tables,
+    ward_maps,
+)
 
 BNG = "EPSG:27700"
 
@@ -637,6 +646,17 @@ def test_voluntary_map_outlines_the_chosen_ward(tiny, tiny_layers, wards):
     assert chosen["layer"] == fill["layer"] and chosen["key"] != fill["key"]
     assert "mutualaid.wiki (CC BY-NC-SA 4.0)" in drawn["attribution"]
     assert len(drawn["voluntary"]["points"]) == len(tiny["points"])
+
+
+def test_voluntary_download_draws_the_points_escaped(tiny, tiny_layers, wards):
+    """The HTML download of the voluntary map draws its food banks and groups, text escaped."""
+    spec = page_specs.voluntary_spec(wards, "charities_per_1k", tiny["points"], "W_C1", "C")
+    geo = ward_maps.ward_geometry(tiny["wards"], tiny_layers.borough_names)
+    page = html_map.standalone_html(spec, maps.prepare(tiny_layers), "V", wards=geo).decode()
+    assert escaped("Bank <b>", page) and "Bank <b>" not in page
+    for colour in (symbols.NETWORK_COLOURS["Trussell Trust"], symbols.MUTUAL_AID_COLOUR):
+        assert f'"fillColor": "{colour}"' in page
+    assert f'"fill": true, "fillColor": "{symbols.LAND_COLOUR}"' not in page  # over the fill
 
 
 def test_scatter_marks_the_chosen_ward(wards):

@@ -11,7 +11,17 @@ from shapely.geometry import Point, box
 
 from lib.analysis import losses, pub_trends
 from lib.data import layers as data
-from lib.render import charts, loss_maps, maps, mapspec, page_specs, site_map, symbols, tables
+from lib.render import (
+    charts,
+    html_map,
+    loss_maps,
+    maps,
+    mapspec,
+    page_specs,
+    site_map,
+    symbols,
+    tables,
+)
 from lib.vocab.categories import RECORDING_CATEGORIES, categories_text
 from lib.vocab.policies import POLICIES
 
@@ -462,3 +472,13 @@ def test_an_undated_closure_is_counted_in_the_singular(sites):
     assert (
         "1 closed library has no closure year and is not shown by year." in (table.attrs["caveats"])
     )
+
+
+def test_pubs_download_outlines_the_borough_over_the_fill(map_layers):
+    """The HTML download draws the screen's spec: the choropleth, then only the chosen
+    borough's outline over it (no land colour covering the fill)."""
+    spec = page_specs.pubs_spec(pubs_change(), "E09000002")
+    page = html_map.standalone_html(spec, map_layers, "Pubs").decode()
+    assert symbols.PUOR[0] in page and symbols.PUOR[2] in page  # both boroughs' fills
+    assert f'"fill": true, "fillColor": "{symbols.LAND_COLOUR}"' not in page
+    assert f'"color": "{symbols.FOCUS_COLOUR}"' in page and '"weight": 3' in page
