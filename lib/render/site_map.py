@@ -30,7 +30,7 @@ import shapely
 
 from lib.analysis import profiles
 from lib.data.layers import Layers, history_texts, source_labels
-from lib.render import maps, mapspec, symbols
+from lib.render import maps, mapspec, symbols, ward_maps
 from lib.render.controls import TILES_FAILED_CSS, SaveViewControl
 from lib.render.legend import legend_html
 from lib.render.own_data import OwnDataLayer
@@ -255,7 +255,8 @@ def prepare(layers: Layers, map_layers: maps.MapLayers) -> MapData:
     wards, ward_codes = None, ()
     if layers.wards is not None and len(layers.wards):
         frame = layers.wards[["ward_code", "name", "gss_code", "geometry"]].copy()
-        frame["geometry"] = frame.geometry.simplify(10)
+        # Without the hairline holes and slivers of wards dissolved from LSOAs (stray lines).
+        frame["geometry"] = frame.geometry.map(ward_maps.without_slivers).simplify(10)
         frame["borough"] = frame["gss_code"].map(layers.borough_names).fillna("")
         frame = maps.to_browser(frame).reset_index(drop=True)
         points = layers.wards.geometry.representative_point().to_crs(4326)
