@@ -29,6 +29,9 @@ VIEWS = [
     ),
     ("explorer", "pages/map_explorer.py", {"basemap": "No basemap", "present": "1"}),
     ("sources", "pages/data_sources.py", {}),
+    ("needs", "pages/needs.py", {}),
+    ("needs", "pages/needs.py", {"map": "Access lost", "category": "GP practice"}),
+    ("needs", "pages/needs.py", {"weights": "access:4,losses:1", "borough": "Hackney"}),
 ]
 
 
@@ -76,6 +79,8 @@ def main(argv=None) -> int:
             continue
         at = AppTest.from_file(APP, default_timeout=300)
         at.run()
+        if page != "pages/map_explorer.py":  # as a fresh tab: nothing the explorer bound
+            at.switch_page("pages/data_sources.py").run()
         for key, value in params.items():
             at.query_params[key] = value
         at.switch_page(page)

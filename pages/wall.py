@@ -20,7 +20,7 @@ if session is None:
     st.stop()
 
 st.html(present.PRESENT_CSS)  # a projector page: no sidebar, large type
-title, switch = st.columns([4, 1], vertical_alignment="center")
+title, switch = st.columns([4, 1.2], vertical_alignment="center")
 title.html(
     f"<h2 style='margin:0;padding:0'>{html.escape(session.title)} · join with code "
     f"<span style='letter-spacing:.12em'>{html.escape(session.code)}</span></h2>"
@@ -33,4 +33,18 @@ street = switch.toggle(
     value=False,
     help="Needs internet. Off: the map reads with no basemap.",
 )
-workshop.wall(engine, session, cache.map_layers(), "light" if street else "none", map_height=560)
+needs_view = switch.toggle(
+    "Needs map",
+    key="wall_needs_view",
+    value=False,
+    help="The needs index's map under the room's weights (each domain's median over the "
+    "phones), instead of the room's reports.",
+)
+workshop.wall(
+    engine,
+    session,
+    cache.map_layers(),
+    "light" if street else "none",
+    map_height=560,
+    needs_map=needs_view,
+)

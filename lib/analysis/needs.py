@@ -464,9 +464,12 @@ def defined_need(
 
 def needs_table(indicators: pd.DataFrame, result: pd.DataFrame) -> pd.DataFrame:
     """One row per ward, rank order, for the table beside the map and its download: the ward,
-    its raw indicators, domain scores, score, rank, top fifth, stability and defined need where
+    its raw indicators (the losses count as losses_count), domain scores, score, rank, top
+    fifth, stability and defined need where
     `result` has them (from `needs_index` or `defined_need`), and its rank on IMD alone."""
-    table = indicators.merge(result, on="ward_code", validate="one_to_one")
+    # The losses indicator (a count) is named like its domain: in the table it is losses_count.
+    counts = indicators.rename(columns={"losses": "losses_count"})
+    table = counts.merge(result, on="ward_code", validate="one_to_one")
     table["imd_rank"] = table["imd_score"].rank(ascending=False, method="min").astype("Int64")
     table = table.sort_values(["rank", "ward_code"], ignore_index=True)
     table.attrs = dict(result.attrs)

@@ -12,10 +12,10 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from lib.analysis import losses, profiles
+from lib.analysis import access, losses, needs, profiles
 from lib.links.match import Choice
 from lib.vocab import contributions
 from lib.vocab.categories import (
@@ -26,6 +26,7 @@ from lib.vocab.categories import (
     categories_text,
     count_word,
 )
+from lib.vocab.needs import WeightsError
 from lib.vocab.policies import ANALYSED, MAIN_ANALYSED, POLICIES, policy_title
 
 # ------------------------------------------------------------------ typed checks (tours)
@@ -485,6 +486,80 @@ VOLUNTARY = View(
         PRESENT,
     ),
 )
+
+
+def weights_check(value: str) -> str | None:
+    """A link's or tour's `weights=access:2,losses:1,...` (lib/analysis/needs.parse_weights)."""
+    try:
+        needs.parse_weights(value)
+    except WeightsError as error:
+        return str(error)
+    return None
+
+
+NEEDS_MAPS = {"needs": "Needs map", "access": "Access lost"}
+NEEDS_THRESHOLDS = {"800": "800 m", "mile": "1 mile"}  # 1 mile: libraries only
+NEEDS = View(
+    "needs",
+    "pages/needs.py",
+    "Where need is greatest",
+    (
+        # The weights travel as one value, `access:2,losses:1,...`; the page's sliders write it.
+        Param("weights", check=weights_check),
+        Param(
+            "map",
+            "radio",
+            "Map",
+            NEEDS_MAPS,
+            "a map of this page (Needs map or Access lost)",
+            aliases={"needs": "Needs map", "access": "Access lost", "lost": "Access lost"},
+            horizontal=True,
+        ),
+        Param(
+            "category",
+            "selectbox",
+            "Walking access to",
+            _same(access.ACCESS_CATEGORIES),
+            f"a facility measured for walking access ({', '.join(access.ACCESS_CATEGORIES)})",
+            aliases={"library": "Library", "gp": "GP practice", "pharmacy": "Pharmacy"},
+            help="Community centres have one list (2022): access now only, nothing lost or "
+            "gained can be measured.",
+        ),
+        Param(
+            "threshold",
+            "radio",
+            "Walking distance",
+            NEEDS_THRESHOLDS,
+            "a walking distance (800 m, or 1 mile for libraries)",
+            aliases={"800": "800 m", "800m": "800 m", "mile": "1 mile", "1mile": "1 mile"},
+            horizontal=True,
+            help="800 m is about ten minutes' walk in a straight line. 1 mile is the old Public "
+            "Library Service Standards' measure, offered for libraries only.",
+        ),
+        Param(
+            "since",
+            "selectbox",
+            "Lost since",
+            _same(WINDOW_START_OPTIONS),
+            f"a first year from {WINDOW_START_OPTIONS[0]} to {WINDOW_START_OPTIONS[-1]}",
+            default=access.DEFAULT_START,
+            help="Access then is measured at the start of this year (or when a source's "
+            "records start, if later); losses count from it.",
+        ),
+        Param(
+            "borough",
+            "selectbox",
+            "Borough (evidence pack and focus)",
+            _boroughs,
+            "a London borough",
+            placeholder="All London",
+        ),
+        replace(BASEMAP, default="none"),  # a workshop's room is often offline
+        PRESENT,
+        *MAP_VIEW,
+    ),
+    renamed={"area": "borough"},
+)
 # A workshop's code, as a phone or a facilitator may write it.
 CODE = {"code": "session"}
 VIEWS: dict[str, View] = {
@@ -495,6 +570,7 @@ VIEWS: dict[str, View] = {
         OVER_TIME,
         BOROUGH,
         VOLUNTARY,
+        NEEDS,
         View("sources", "pages/data_sources.py", "Data & sources"),
         View("tour", "pages/tour.py", "Tour", tour=False),
         # A workshop can end on the form; the moderation page is never a tour's step.

@@ -430,6 +430,7 @@ def _draw_boundaries(ax, layers, layer: mapspec.Boundaries, zorder: float, land:
                 facecolors="none",
                 edgecolors=symbols.FOCUS_COLOUR,
                 linewidths=2.4,
+                linestyles="--" if layer.focus_dash else "-",
                 zorder=3.5,
             ),
             autolim=False,
@@ -438,8 +439,8 @@ def _draw_boundaries(ax, layers, layer: mapspec.Boundaries, zorder: float, land:
 
 def _name_focus(ax, layers, layer: mapspec.Boundaries) -> list:
     """A focused ward's name beside it (boroughs are named by a Labels layer); its boxes."""
-    if layer.areas != "wards" or not layer.focus or not layer.focus_label:
-        return []
+    if layer.areas != "wards" or len(layer.focus) != 1 or not layer.focus_label:
+        return []  # one chosen ward is named; many marked wards are the legend's to explain
     x, y = ward_layers(layers).points.loc[layer.focus[0], ["x", "y"]]
     label = ax.annotate(
         layer.focus_label,
@@ -517,8 +518,10 @@ def _draw_voluntary(ax, layer: mapspec.VoluntaryPoints) -> None:
 def _draw_overlay(ax, layer: mapspec.Overlay) -> None:
     """An upload or the community reports: points in their symbol, lines and shapes as
     outlines of its colour."""
-    style = symbols.OWN_POINT if layer.kind == "own" else symbols.COMMUNITY_POINT
-    colour = symbols.OWN_DATA_COLOUR if layer.kind == "own" else symbols.COMMUNITY_COLOUR
+    style, colour = {
+        "own": (symbols.OWN_POINT, symbols.OWN_DATA_COLOUR),
+        "lost": (symbols.LOST_SITE, symbols.WHITE),  # a lost facility, as a closed site
+    }.get(layer.kind, (symbols.COMMUNITY_POINT, symbols.COMMUNITY_COLOUR))
     geoms = gpd.GeoSeries(
         [shapely.geometry.shape(f["geometry"]) for f in layer.layer.features["features"]],
         crs=4326,

@@ -291,13 +291,22 @@ class SitesBySide:
 
 @dataclass(frozen=True, eq=False)
 class Overlay:
-    """A layer over the sites: a user's upload ("own") or the community reports."""
+    """A layer over the sites: a user's upload ("own"), the community reports, or facilities
+    lost ("lost": points whose tooltips carry what their loss cost, lib/render/needs_maps.py)."""
 
-    kind: Literal["own", "community"]
+    kind: Literal["own", "community", "lost"]
     layer: OwnDataLayer
     sources: tuple[str, ...] = ()  # own data: ("postcodes",) when postcodes placed its rows
 
     def legend(self) -> tuple[LegendSection, ...]:
+        if self.kind == "lost":
+            return (
+                LegendSection(
+                    "Facilities lost",
+                    symbols.LOST_SITE.kind,
+                    ((symbols.WHITE, self.layer.legend_label()),),
+                ),
+            )
         if self.kind == "own":
             return (
                 LegendSection(
@@ -375,19 +384,20 @@ class VoluntaryPoints:
 
 @dataclass(frozen=True)
 class Boundaries:
-    """Area outlines; the `focus` codes get a heavy outline."""
+    """Area outlines; the `focus` codes get a heavy outline (dashed with `focus_dash`), with a
+    legend row when `focus_label` names what they are ("Area of defined need, stable")."""
 
     areas: Areas = "boroughs"
     focus: tuple[str, ...] = ()
     focus_label: str = ""  # the focus's legend row ("Hackney"), kept when a fill hides the rest
     focus_title: str = ""  # its section's title ("Chosen ward")
+    focus_dash: bool = False  # the focus outline dashed (and its legend row)
 
     def focus_legend(self) -> tuple[LegendSection, ...]:
         if not (self.focus and self.focus_label):
             return ()
-        return (
-            LegendSection(self.focus_title, "outline", ((symbols.FOCUS_COLOUR, self.focus_label),)),
-        )
+        kind = "line" if self.focus_dash else "outline"
+        return (LegendSection(self.focus_title, kind, ((symbols.FOCUS_COLOUR, self.focus_label),)),)
 
     def legend(self) -> tuple[LegendSection, ...]:
         return (
@@ -443,7 +453,7 @@ class View:
 # fill, the points, the policy areas, the boundaries.
 def _legend_rank(layer: Layer) -> int:
     if isinstance(layer, Overlay):
-        return 0 if layer.kind == "own" else 1
+        return {"own": 0, "community": 1}.get(layer.kind, 2)
     order = (Choropleth, VoluntaryPoints, SitesByStatus, SitesBySide, PolicyAreas, Boundaries)
     return 2 + next((i for i, t in enumerate(order) if isinstance(layer, t)), len(order))
 

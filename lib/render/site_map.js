@@ -449,18 +449,19 @@ class SiteMap {
     // One view of an area layer: a choropleth's fills (null: that area not drawn) and tooltip
     // values, or outlines (a pale land fill with no basemap; the focus areas heavy).
     const label = a.label || "";
-    const focus = new Set(a.focus || []);
+    const focus = new Set(a.focus || []), dashed = new Set(a.focus_dashed || []);
     group.polygons.forEach((polygon, k) => {
       const fill = a.fills ? a.fills[k] : null;
-      const drawn = a.fills ? !!fill : !a.only_focus || focus.has(k);
-      const weight = focus.has(k) ? 3 : a.weight;
+      const drawn = !a.fills || fill;
+      const marked = focus.has(k) || dashed.has(k);
+      const weight = marked ? 3 : a.weight;
       polygon._julWeight = weight;
       polygon._julTip = !!a.fills;
       // Outlines drawn over a fill must not take its hover (the canvas asks the top one).
       polygon.options.interactive = !!a.fills;
       if (!drawn) { group.layer.removeLayer(polygon); return; }
       polygon.setStyle({
-        color: focus.has(k) ? a.focus_colour : a.colour, weight,
+        color: marked ? a.focus_colour : a.colour, weight, dashArray: dashed.has(k) ? "6 4" : null,
         fill: !!(a.fills || a.land), fillColor: fill || a.land || "#ffffff",
         fillOpacity: a.fills ? a.opacity : 0.9,
       });
@@ -572,12 +573,11 @@ class SiteMap {
     for (const a of spec.areas) {
       const layer = await whenLayer(a.layer);
       if (this.spec !== spec) return;  // a newer view arrived while waiting
-      const key = a.key || a.layer;  // the same areas may be drawn twice (fill, then outline)
-      if (!this.areaGroups.has(key)) this.areaGroups.set(key, this.buildAreas(layer));
-      const group = this.areaGroups.get(key);
+      if (!this.areaGroups.has(a.layer)) this.areaGroups.set(a.layer, this.buildAreas(layer));
+      const group = this.areaGroups.get(a.layer);
       this.styleAreas(group, a);
       if (!map.hasLayer(group.layer)) group.layer.addTo(map);
-      shownAreas.add(key);
+      shownAreas.add(a.layer);
       this.controlled.push([a.label || "Boundaries", group.layer]);
     }
     for (const [id, group] of this.areaGroups) {
@@ -625,7 +625,7 @@ class SiteMap {
       this.div.dataset.julShown = String(spec.sites.shown);
     } else {
       if (map.hasLayer(this.sites)) map.removeLayer(this.sites);
-      this.div.dataset.julDrawn = "0";  // drawn: a map of areas, no sites
+      map.getContainer().dataset.julDrawn = "0";  // drawn, with no sites (the needs maps)
     }
     this.updateControl();
     setTimeout(() => declutter(map), 50);

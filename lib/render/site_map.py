@@ -30,7 +30,7 @@ import shapely
 
 from lib.analysis import profiles
 from lib.data.layers import Layers, history_texts, source_labels
-from lib.render import maps, mapspec, symbols, ward_maps
+from lib.render import maps, mapspec, symbols
 from lib.render.controls import TILES_FAILED_CSS, SaveViewControl
 from lib.render.legend import legend_html
 from lib.render.own_data import OwnDataLayer
@@ -200,6 +200,23 @@ def area_layer(
     return pack(name, header, sections)
 
 
+def without_slivers(geoms: gpd.GeoSeries, min_area: float = 1000.0) -> gpd.GeoSeries:
+    """Polygons without their holes under `min_area` m²: the 2017 wards carry some 23,000
+    gaps of a few square millimetres (where their pieces were joined), which a browser
+    draws as short dashes across every ward."""
+
+    def fill(polygon: shapely.Polygon) -> shapely.Polygon:
+        holes = [r for r in polygon.interiors if shapely.Polygon(r).area >= min_area]
+        return shapely.Polygon(polygon.exterior, holes)
+
+    def clean(geom):
+        if geom.geom_type == "MultiPolygon":
+            return shapely.MultiPolygon([fill(p) for p in geom.geoms])
+        return fill(geom) if geom.geom_type == "Polygon" else geom
+
+    return geoms.map(clean)
+
+
 @dataclass(frozen=True)
 class MapData:
     """Everything a process packs once for the browser maps: sites, boroughs, wards and each
@@ -255,8 +272,7 @@ def prepare(layers: Layers, map_layers: maps.MapLayers) -> MapData:
     wards, ward_codes = None, ()
     if layers.wards is not None and len(layers.wards):
         frame = layers.wards[["ward_code", "name", "gss_code", "geometry"]].copy()
-        # Without the hairline holes and slivers of wards dissolved from LSOAs (stray lines).
-        frame["geometry"] = frame.geometry.map(ward_maps.without_slivers).simplify(10)
+        frame["geometry"] = without_slivers(frame.geometry).simplify(10)
         frame["borough"] = frame["gss_code"].map(layers.borough_names).fillna("")
         frame = maps.to_browser(frame).reset_index(drop=True)
         points = layers.wards.geometry.representative_point().to_crs(4326)
@@ -326,18 +342,27 @@ def _style(style: symbols.PointStyle) -> dict:
     }
 
 
-def _area_spec(data: MapData, layer, land: bool, position: int, filled: bool = False) -> dict:
+def _focus(codes: tuple[str, ...], outlines: list, dashed: bool) -> list[int]:
+    """The positions of the focus areas of `outlines` (Boundaries), solid or dashed."""
+    focus = {c for b in outlines if b.focus_dash == dashed for c in b.focus}
+    return [k for k, c in enumerate(codes) if c in focus]
+
+
+def _area_spec(data: MapData, layer, land: bool, outlines: list) -> dict:
     """A choropleth or boundaries over the boroughs or wards: fills by the layer's order (None:
-    that area not drawn), the tooltip's values. `position` among the spec's area layers: the
-    same packed areas may be drawn twice (a ward choropleth and the chosen ward's outline);
-    outlines of `filled` areas (a choropleth draws them) are only the focus's."""
+    that area not drawn), the tooltip's values, and the heavy outlines of `outlines`'s focus
+    areas (the Boundaries of the same areas: one polygon each, styled once)."""
     packed, codes = data.areas(layer.areas)
+    marks = {
+        "focus": _focus(codes, outlines, False),
+        "focus_dashed": _focus(codes, outlines, True),
+        "focus_colour": symbols.FOCUS_COLOUR,
+    }
     if isinstance(layer, mapspec.Choropleth):
         fills, shown = layer.fills(), layer.shown()
         notes = layer.notes if layer.notes is not None else pd.Series(dtype=str)
         return {
             "layer": packed.hash,
-            "key": f"{packed.hash}#{position}",
             "fills": [fills.get(c) for c in codes],
             "values": [shown.get(c, "") for c in codes],
             "notes": [str(notes.get(c, "") or "") for c in codes],
@@ -345,19 +370,34 @@ def _area_spec(data: MapData, layer, land: bool, position: int, filled: bool = F
             "opacity": symbols.CHOROPLETH_OPACITY,
             "colour": symbols.BOUNDARY_COLOUR,
             "weight": 0.8,
+            **marks,
         }
-    focus = set(layer.focus)
     return {
         "layer": packed.hash,
-        "key": f"{packed.hash}#{position}",
         "fills": None,
         "land": symbols.LAND_COLOUR if land else None,
         "colour": symbols.BOUNDARY_COLOUR,
         "weight": 1.2,
-        "focus": [k for k, c in enumerate(codes) if c in focus],
-        "only_focus": filled,
-        "focus_colour": symbols.FOCUS_COLOUR,
+        **marks,
     }
+
+
+def _areas(spec: mapspec.MapSpec, land: bool, data: MapData) -> list[dict]:
+    """One entry per packed area layer drawn: a choropleth (else the first outlines) carrying
+    the focus of every Boundaries over the same areas."""
+    out: list[dict] = []
+    done: set[str] = set()
+    filled = {c.areas for c in spec.of(mapspec.Choropleth)}
+    for layer in spec.layers:
+        if not isinstance(layer, (mapspec.Choropleth, mapspec.Boundaries)) or layer.areas in done:
+            continue
+        if isinstance(layer, mapspec.Boundaries) and layer.areas in filled:
+            continue  # the choropleth of these areas carries their outlines
+        outlines = [b for b in spec.of(mapspec.Boundaries) if b.areas == layer.areas]
+        # Land colour only under the first area layer: a later one would cover a fill.
+        out.append(_area_spec(data, layer, land and not out, outlines))
+        done.add(layer.areas)
+    return out
 
 
 def _policy_specs(data: MapData, layer: mapspec.PolicyAreas) -> list[dict]:
@@ -414,17 +454,11 @@ def browser_spec(
     Text from data travels as plain text (set with textContent); the legend and the
     attribution arrive as escaped HTML."""
     tiles = symbols.basemap(spec.basemap)
-    areas: list[dict] = []
     labels, policies, sites, overlays = [], [], None, []
     voluntary = None
-    choropleths = {c.areas for c in spec.of(mapspec.Choropleth)}
+    areas = _areas(spec, tiles.url is None, data)
     for layer in spec.layers:
-        if isinstance(layer, (mapspec.Choropleth, mapspec.Boundaries)):
-            # Land colour only under the first area layer: a later one would cover the fill.
-            land = tiles.url is None and not areas
-            filled = isinstance(layer, mapspec.Boundaries) and layer.areas in choropleths
-            areas.append(_area_spec(data, layer, land, len(areas), filled))
-        elif isinstance(layer, mapspec.Labels):
+        if isinstance(layer, mapspec.Labels):
             labels.append(data.areas(layer.areas)[0].hash)
         elif isinstance(layer, mapspec.PolicyAreas):
             policies += _policy_specs(data, layer)
@@ -505,6 +539,8 @@ def _overlay_spec(layer: mapspec.Overlay) -> dict | None:
         return overlay_spec(
             layer.layer, "own", symbols.OWN_DATA_COLOUR, symbols.OWN_DATA_OUTLINE, "Your own data: "
         )
+    if layer.kind == "lost":  # a lost facility: a closed site's black ring
+        return overlay_spec(layer.layer, "lost", symbols.WHITE, symbols.CLOSED_COLOUR, "")
     return overlay_spec(
         layer.layer, "community", symbols.WHITE, symbols.COMMUNITY_COLOUR, "", dash="3 2"
     )

@@ -193,8 +193,16 @@ def _counts(values: pd.Series, fmt: str) -> Classes:
         lookup = {v: i for i, v in enumerate(distinct)}
         bins = np.array([lookup.get(int(v), 0) if pd.notna(v) else 0 for v in values])
         return _sequential(values, bins, [fmt.format(v) for v in distinct])
-    edges = quantile_edges(values)
-    cuts = sorted({math.ceil(e) for e in edges[1:-1]} | {int(finite.min())})
+    low = int(finite.min())
+    above = finite[finite > low]
+    if (finite == low).mean() > 1 / len(RAMP) and len(above.unique()) >= len(RAMP):
+        # Mostly the lowest value (most wards lost nobody): it is a class of its own and the
+        # rest are classed among themselves, else every class edge would be that value.
+        edges = quantile_edges(above, len(RAMP) - 2)
+        cuts = sorted({math.ceil(e) for e in edges[:-1]} | {low, low + 1})
+    else:
+        edges = quantile_edges(values)
+        cuts = sorted({math.ceil(e) for e in edges[1:-1]} | {low})
     labels = [f"{a}-{b - 1}" if b - 1 > a else f"{a}" for a, b in pairwise(cuts)]
     labels.append(f"{cuts[-1]}+")
     bins = np.clip(

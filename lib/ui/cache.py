@@ -12,11 +12,11 @@ import streamlit as st
 from lib import uploads
 from lib.analysis import access as walking
 from lib.analysis import drivers as finding_drivers
-from lib.analysis import losses, profiles, pub_trends
+from lib.analysis import losses, needs, profiles, pub_trends
 from lib.analysis.community import Closures, apply_closures
 from lib.data import layers as data
 from lib.links import declare, match
-from lib.render import card_maps, maps, site_map, ward_maps
+from lib.render import card_maps, maps, needs_maps, needs_tables, site_map, ward_maps
 from lib.vocab import sources
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING_CATEGORIES
 from lib.vocab.rules import RECORD_RULES
@@ -307,6 +307,50 @@ def lost_facilities(
     category: str, threshold_m: float = walking.WALK_M, start: int = walking.DEFAULT_START
 ):
     return walking.lost_facilities(access(start), category, threshold_m)
+
+
+# The needs index (lib/analysis/needs.py): its indicators and domain scores once per window
+# start and set of approved area needs (read fresh by the page, passed here as a small key:
+# (ward_code, category) pairs); the index under a set of weights by those keys.
+AreaNeeds = tuple[tuple[str, str], ...]
+
+
+@st.cache_data(show_spinner="Scoring London's wards…", max_entries=16)
+def needs_domains(since: int, area_needs: AreaNeeds = ()):
+    """(indicators, domain scores, indicator catalogue) for the wards."""
+    built = layers()
+    shares = walking.ward_shares(access())  # "now" shares: the same whatever the start
+    reports = pd.DataFrame(list(area_needs), columns=["ward_code", "category"]).assign(
+        kind="area_need"
+    )
+    indicators = needs.ward_indicators(
+        built.wards, built.lsoas, built.sites, built.voluntary_wards, shares, reports, since
+    )
+    catalogue = needs.indicator_catalogue(shares, built.sites, since)
+    return indicators, needs.domain_scores(indicators), catalogue
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def needs_display(since: int, area_needs: AreaNeeds, weights: tuple[tuple[str, float], ...]):
+    """The ward table for reading (lib/render/needs_tables.wards_display), London's."""
+    _, table, _ = needs_result(since, area_needs, weights)
+    return needs_tables.wards_display(table, layers().borough_names)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def needs_result(since: int, area_needs: AreaNeeds, weights: tuple[tuple[str, float], ...]):
+    """(defined_need's rows, the ward table, the comparison with IMD) under `weights`."""
+    indicators, domains, _ = needs_domains(since, area_needs)
+    result = needs.defined_need(domains, dict(weights))
+    return result, needs.needs_table(indicators, result), needs.compare_with_imd(result, indicators)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def lost_points(category: str, threshold_m: float, start: int):
+    """The lost facilities as the access map's points (read-only), once per choice."""
+    lost = lost_facilities(category, threshold_m, start)
+    then = walking_access(category, threshold_m, "london", start).attrs["then"]
+    return needs_maps.lost_points(lost, category, str(then))
 
 
 @st.cache_resource(show_spinner=False)

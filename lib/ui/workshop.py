@@ -23,6 +23,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from lib.analysis.needs import encode_weights
 from lib.analysis.room import room_choice, room_summary
 from lib.data.layers import Layers
 from lib.links import lan
@@ -49,6 +50,7 @@ from lib.store.workshop import (
     start_session,
 )
 from lib.ui import contribute, draft, moderate, widgets
+from lib.ui import needs as needs_ui
 from lib.vocab import commands
 from lib.vocab import contributions as vocab
 from lib.vocab.needs import DEFAULT_WEIGHT, DOMAINS, MAX_WEIGHT, WeightsError
@@ -422,6 +424,11 @@ def weights_controls(engine, session: Session) -> None:
                 "Adopted for this session: "
                 + ", ".join(f"{DOMAINS[k].label} {v:g}" for k, v in adopted.items())
             )
+            st.page_link(
+                "pages/needs.py",
+                label="Open the needs map under these weights",
+                query_params={"weights": encode_weights(adopted)},
+            )
         st.button(
             "Adopt the room's weights for this session",
             key="workshop_adopt",
@@ -570,22 +577,30 @@ def _latest_html(rows: pd.DataFrame) -> str:
     return f'<ul class="jul-latest">{"".join(items)}</ul>'
 
 
-def wall(engine, session: Session, map_layers, basemap: str, map_height: int) -> None:
+def wall(
+    engine, session: Session, map_layers, basemap: str, map_height: int, needs_map: bool = False
+) -> None:
+    """The wall: the room's reports on a map (or, `needs_map`, the needs map under the
+    room's weights), their counts, the room's weights and the latest texts."""
     st.html(WALL_CSS)
 
     @st.fragment(run_every=WALL_REFRESH_S)
     def live() -> None:
         rows = session_contributions(engine, session.id)
+        phones = room_weights(engine, session.id)
         left, right = st.columns([5, 2])
         with left:
-            st_folium(
-                render.wall_map(map_layers, basemap),
-                key="wall_map",
-                height=map_height,
-                use_container_width=True,
-                returned_objects=[],
-                feature_group_to_add=render.wall_points(rows),
-            )
+            if needs_map:
+                needs_ui.room_needs_map(room_choice(phones), len(phones), "wall_needs", map_height)
+            else:
+                st_folium(
+                    render.wall_map(map_layers, basemap),
+                    key="wall_map",
+                    height=map_height,
+                    use_container_width=True,
+                    returned_objects=[],
+                    feature_group_to_add=render.wall_points(rows),
+                )
         with right:
             if session.open:  # the room can join from the wall, not only the laptop's screen
                 st.html(_qr_html(join_address(session), WALL_QR_PX))
@@ -598,7 +613,7 @@ def wall(engine, session: Session, map_layers, basemap: str, map_height: int) ->
                 + (f", {total - on_map} for a whole ward" if total > on_map else "")
                 + "</p>"
                 + _kinds_html(rows)
-                + room.weights_html(room_summary(room_weights(engine, session.id)))
+                + room.weights_html(room_summary(phones))
                 + _latest_html(rows)
             )
 

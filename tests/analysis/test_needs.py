@@ -6,6 +6,8 @@ The access domain's input is the access analysis' (lib/analysis/access.py `ward_
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -356,6 +358,8 @@ def test_needs_table(indicators, equal):
         "stable",
     )
     assert {"charities_per_1k", "access", "stability", "community_status"} <= set(table.columns)
+    # The losses domain's score and the losses count each keep a column of their own.
+    assert table["losses_count"].sum() == 514 and table["losses"].between(0, 1).all()
 
 
 def test_percentile_by_hand():
@@ -366,3 +370,8 @@ def test_percentile_by_hand():
     assert up[[2, 3, 4]].tolist() == pytest.approx([0.5 / 4, 3 / 4, 1.5 / 4])
     down = needs.percentile(values, -1)  # fewer = more need: 1 is now the top
     assert down[[0, 2, 4]].tolist() == pytest.approx([1 / 4, 3.5 / 4, 2.5 / 4])
+
+
+def test_the_readme_explains_the_index_in_the_pages_words():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert " ".join(needs.EXPLANATION.split()) in " ".join(readme.split())

@@ -619,7 +619,7 @@ def test_borough_map_has_legend_layers_and_escapes_names(tiny, tiny_layers, ward
     assert "Food bank, Trussell Trust (1)" in legend and "Food bank, closed (1)" in legend
     # The boroughs first, on land (no basemap), the borough outlined; its wards filled above.
     outline, fill = drawn["areas"]
-    assert outline["land"] == symbols.LAND_COLOUR and outline["only_focus"] is False
+    assert outline["land"] == symbols.LAND_COLOUR
     assert outline["focus"] == [list(data.borough_codes).index("E09000901")]
     assert fill["fills"] is not None
     # Food banks and mutual aid groups as points, their text plain (the browser sets text).
@@ -638,12 +638,11 @@ def test_voluntary_map_outlines_the_chosen_ward(tiny, tiny_layers, wards):
     assert "Registered charities per 1,000 residents (2019)" in legend
     assert "Mutual aid group 2020 (1; CC BY-NC-SA, non-commercial)" in legend
     assert "Chosen ward" in legend and "C ward (Borough C)" in legend
-    fill, boroughs, chosen = drawn["areas"]
-    # Outlines over the ward fill: no land colour over it; of the wards, the chosen one only.
-    assert boroughs["land"] is None and chosen["land"] is None
-    assert chosen["only_focus"] is True
-    assert chosen["focus"] == [list(data.ward_codes).index("W_C1")]
-    assert chosen["layer"] == fill["layer"] and chosen["key"] != fill["key"]
+    fill, boroughs = drawn["areas"]
+    # The ward fill carries the chosen ward's heavy outline; the boroughs' outlines over it
+    # without land colour (it would cover the fill).
+    assert fill["focus"] == [list(data.ward_codes).index("W_C1")]
+    assert boroughs["fills"] is None and boroughs["land"] is None
     assert "mutualaid.wiki (CC BY-NC-SA 4.0)" in drawn["attribution"]
     assert len(drawn["voluntary"]["points"]) == len(tiny["points"])
 

@@ -22,6 +22,8 @@ PAGES = {
     "over-time": "/over-time?area=Hackney&basemap=No+basemap",
     "borough": "/borough?borough=Hackney&basemap=No+basemap",
     "voluntary": "/voluntary?basemap=No+basemap",
+    "needs": "/needs",
+    "needs-access-gp": "/needs?map=Access+lost&category=GP+practice&borough=Lewisham",
 }
 
 # The map's legend: folded or not, where, and whether its toggle button is covered.

@@ -134,18 +134,18 @@ def test_arrow_keys_and_a_clickers_page_keys_move_a_tour(app_url, page):
     page.get_by_text("1. London overview").wait_for()
     with rerun(page):
         page.get_by_role("button", name="Open this view").click()
-    page.get_by_text("Tour · step 1 of 4").wait_for()
+    page.get_by_text("Tour · step 1 of 5").wait_for()
     keys_ready(page, ".jul-tour-bar a.next")
     with rerun(page):  # the tour bar's next link: a new document
         page.keyboard.press("PageDown")
-    page.get_by_text("Tour · step 2 of 4").wait_for()
+    page.get_by_text("Tour · step 2 of 5").wait_for()
     assert urlsplit(page.url).path == "/losses" and step() == "2"
     keys_ready(page, ".jul-tour-bar a.next")
     with rerun(page):
         page.keyboard.press("ArrowRight")
-    page.get_by_text("Tour · step 3 of 4").wait_for()
+    page.get_by_text("Tour · step 3 of 5").wait_for()
     keys_ready(page, ".jul-tour-bar a.previous")
     with rerun(page):
         page.keyboard.press("PageUp")
-    page.get_by_text("Tour · step 2 of 4").wait_for()
+    page.get_by_text("Tour · step 2 of 5").wait_for()
     assert urlsplit(page.url).path == "/losses"

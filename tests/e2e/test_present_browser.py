@@ -181,7 +181,7 @@ def test_a_facilitator_steps_through_the_default_tour_offline(app_url, page):
     page.screenshot(path=ARTIFACTS_DIR / "tour-step-2.png")
     with rerun(page):
         page.get_by_role("button", name="Open this view").click()
-    page.get_by_text("Tour · step 2 of 4").wait_for()
+    page.get_by_text("Tour · step 2 of 5").wait_for()
     assert urlsplit(page.url).path == "/losses"
     for number in (3, 4):
         with rerun(page):  # a link to another page: a new document, its first run

@@ -185,8 +185,10 @@ def test_the_default_tour_is_valid():
         "losses",
         "borough",
         "map_explorer",
+        "needs",
     ]
     assert tour.steps[1].params["against"] == ["Areas for Regeneration"]
+    assert tour.steps[4].params["map"] == ["Needs map"]
     assert tour.steps[2].params["borough"] == ["Hackney"]
     # Made for venues with no internet.
     assert all(s.params.get("basemap") == ["No basemap"] for s in tour.steps)
@@ -216,7 +218,7 @@ def test_the_tour_page_steps_through_the_default_tour(app):
     app.query_params["step"] = "2"
     at = app.run()
     assert not at.exception and not at.error
-    assert at.progress[0].value == 50 or at.progress[0].value == 0.5
+    assert at.progress[0].value == 40 or at.progress[0].value == 0.4  # step 2 of 5
     assert any("2. Losses vs Areas for Regeneration" in m.value for m in at.markdown)
     assert any("against=Areas+for+Regeneration" in c.value for c in at.code)
     at.button(key="tour_next").click().run()
@@ -254,13 +256,13 @@ def test_a_step_opened_from_the_tour_shows_its_view_and_the_tour_bar(new_app):
     assert at.toggle(key="present_toggle").value is True
     assert {m.label: m.value for m in at.metric} == {"closed and lost, of 1 facility shown": "1"}
     bar = " ".join(h.value for h in at.get("html"))
-    assert "Tour · step 4 of 4" in bar and "Back to the tour" in bar
+    assert "Tour · step 4 of 5" in bar and "Back to the tour" in bar
     assert 'href="./tour?tour=default&amp;step=4"' in bar
     assert (
         'href="./borough?borough=Hackney&amp;basemap=No+basemap&amp;present=1&amp;tour=default'
         '&amp;step=3"'
     ) in bar
-    assert "Next:" not in bar  # the last step
+    assert "Next: Where need is greatest" in bar  # the last step's
 
 
 def test_the_readme_lists_each_pages_parameters():

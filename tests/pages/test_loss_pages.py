@@ -347,9 +347,9 @@ def test_over_time_pubs_london_and_boroughs(app, layers):
     ]
     assert not at.get("component_instance")  # no folium map on the page
     # The pubs choropleth: the browser map of the page's spec, every borough filled.
-    fill, outline = map_spec(at)["areas"]
+    (fill,) = map_spec(at)["areas"]
     assert sum(f is not None for f in fill["fills"]) == 33
-    assert outline["only_focus"] and outline["focus"] == []  # London: no borough outlined
+    assert fill["focus"] == []  # London: no borough outlined
     assert at.expander[0].label == "How this is calculated"
 
 

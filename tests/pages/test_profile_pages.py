@@ -138,11 +138,11 @@ def test_voluntary_page_with_a_ward_from_the_link(app):
     assert values["Grants 2013-2018"] == "£423\u00a0m"  # the independent charitable funders
     assert values["Food banks"] == "85" and values["Mutual aid groups (2020)"] == "657"
     assert "Hoxton West (Hackney)" in at.info[0].value
-    # The map: London's wards filled, the boroughs outlined, Hoxton West alone outlined above.
+    # The map: London's wards filled (Hoxton West outlined heavy), the boroughs outlined.
     drawn = browser_map(at)
-    fill, boroughs, chosen = drawn["areas"]
+    fill, boroughs = drawn["areas"]
     assert sum(f is not None for f in fill["fills"]) == 634
-    assert chosen["only_focus"] and len(chosen["focus"]) == 1
+    assert len(fill["focus"]) == 1 and boroughs["land"] is None
     assert "Hoxton West (Hackney)" in drawn["legend"]
     assert len(drawn["voluntary"]["points"]) == 85 + 2 + 657  # open and closed food banks, groups
     text = " ".join(md.value for md in at.markdown)

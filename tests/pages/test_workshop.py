@@ -328,6 +328,13 @@ def test_phones_weigh_the_domains_the_wall_shows_the_room_and_the_facilitator_ad
     shown = html_of(wall)
     assert 'data-phones="2"' in shown and "<b>The room's weights</b> (2 phones" in shown
     assert '<td>Access</td><td class="bar"><div class="median" style="width:75%">' in shown
+    # The wall's second view: the needs map under the room's medians.
+    wall.toggle(key="wall_needs_view").set_value(True).run()
+    assert not wall.exception, wall.exception
+    assert (
+        "the median of 2 phones: Access 3, Losses 0, Voluntary sector 3, Deprivation 2, "
+        "What people say 2 (the room's choice)" in texts(wall)
+    )
 
     at = sign_in(open_page(new_app, "pages/workshop.py", session=session.code))
     at.button(key="workshop_adopt").click().run()
@@ -340,6 +347,13 @@ def test_phones_weigh_the_domains_the_wall_shows_the_room_and_the_facilitator_ad
         "community": 2,
     }
     assert "Adopted for this session: Access 3, Losses 0, Voluntary sector 3" in texts(at)
+    # The needs page opens under the adopted weights.
+    (link,) = [p.proto for p in at.get("page_link") if "needs map" in p.proto.label]
+    assert link.page.endswith("needs") or "needs" in link.page
+    assert (
+        link.query_string
+        == "weights=access%3A3%2Closses%3A0%2Cvoluntary%3A3%2Cdeprivation%3A2%2Ccommunity%3A2"
+    )
 
 
 def test_an_ended_session_takes_no_weights(new_app, store_url, contrib_engine):

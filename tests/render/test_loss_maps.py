@@ -340,17 +340,14 @@ def pubs_browser(tiny_layers, map_layers, gss_code=None) -> dict:
 
 def test_pubs_map_shades_outlines_the_borough_and_escapes(tiny_layers, map_layers):
     spec = pubs_browser(tiny_layers, map_layers, "E09000002")
-    fill, outline = spec["areas"]  # the choropleth, then the chosen borough's outline over it
+    (fill,) = spec["areas"]  # the choropleth, carrying the chosen borough's heavy outline
     codes = list(map_layers.boroughs["gss_code"])
     assert dict(zip(codes, fill["fills"], strict=True)) == {
         "E09000001": symbols.PUOR[2],  # -20%
         "E09000002": symbols.PUOR[0],  # -55.6%
     }
     assert fill["values"][codes.index("E09000002")] == "-55.6%"
-    # Over the fill: no land colour, and only the chosen borough outlined (heavy).
-    assert outline["land"] is None and outline["only_focus"] is True
-    assert outline["focus"] == [codes.index("E09000002")]
-    assert outline["key"] != fill["key"] and outline["layer"] == fill["layer"]
+    assert fill["focus"] == [codes.index("E09000002")] and "land" not in fill
     legend = spec["legend"]
     assert "Pubs and bars, % change 2001-2018" in legend and "\u221260 to \u221245%" in legend
     assert "Barking &amp; Dagenham" in legend and "Barking & Dagenham" not in legend
@@ -358,8 +355,8 @@ def test_pubs_map_shades_outlines_the_borough_and_escapes(tiny_layers, map_layer
 
 
 def test_pubs_map_without_a_borough_outlines_none(tiny_layers, map_layers):
-    _, outline = pubs_browser(tiny_layers, map_layers)["areas"]
-    assert outline["focus"] == [] and outline["only_focus"] is True
+    (fill,) = pubs_browser(tiny_layers, map_layers)["areas"]
+    assert fill["focus"] == []
 
 
 # ---------------------------------------------------------------- display tables and charts

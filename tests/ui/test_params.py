@@ -16,6 +16,7 @@ PAGES = [
     declare.OVER_TIME,
     declare.BOROUGH,
     declare.VOLUNTARY,
+    declare.NEEDS,
 ]
 
 
