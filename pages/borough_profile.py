@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib.analysis import profiles
 from lib.links import declare
-from lib.render import cards, focus, tables, ward_maps
+from lib.render import card_maps, cards, html_map, page_specs, tables
 from lib.store import PublicFilter
 from lib.ui import (
     cache,
@@ -20,7 +20,6 @@ from lib.ui import (
     table_headers,
     widgets,
 )
-from lib.vocab.sources import view_source_keys
 
 VIEW = declare.BOROUGH
 layers = widgets.require_layers()
@@ -51,34 +50,30 @@ rows = profiles.borough_figures(stats, gss_code)
 wards = cache.ward_table(gss_code)
 borough = layers.boroughs.set_index("gss_code").loc[gss_code]
 slug = name.lower().replace(" ", "-")
-spec = ward_maps.WARD_MEASURES[measure]
-volunteers = cache.voluntary_features()
+shading = profiles.WARD_MEASURES[measure]
 site_index = layers.sites.index[layers.sites["gss_code"] == gss_code]
+points = layers.voluntary_points
 reports = community.approved(PublicFilter(gss_codes=(gss_code,))) if show_community else None
-m = ward_maps.borough_map(
-    cache.map_layers(),
-    cache.ward_geometry(),
+# The screen's map, its card's and its download's: one spec.
+spec = page_specs.borough_spec(
     wards,
     gss_code,
+    name,
     measure,
-    tuple(policies),
+    policies,
+    cache.site_attributes().loc[site_index],
+    points[points["gss_code"] == gss_code] if show_voluntary else None,
+    card_maps.map_bounds(layers, [gss_code]),
     basemap,
-    site_index,
-    volunteers.loc[layers.voluntary_points["gss_code"] == gss_code] if show_voluntary else None,
-    community_reports=reports,
+    community.map_layer(reports),
 )
-m.add_child(focus.LegibleClosedSites())  # closed sites read from the back of a room
-# The sources of the borough's sites drawn, of the shading, the plan layers and helpers.
-map_sources = view_source_keys(
-    sites=[layers.sites.loc[site_index]],
-    keys=ward_maps.map_sources(measure, policies=policies, volunteers=show_voluntary),
-)
+map_data = cache.site_map_data()
 
 if presenting:  # for a projector: the title, the borough's figure against London's, the map
     headline = cards.borough_headline(stats, gss_code, measure)
     present.present_header(cards.borough_title(name, measure), headline.value, headline.label)
-    present.present_map(m, key="borough_map_present")
-    widgets.attribution_caption(map_sources, basemap)
+    present.present_map_spec(map_data, spec, key="borough_map_present")
+    widgets.spec_attribution(spec)
     st.stop()
 
 share_slot = layout.title_bar(f"Borough profile: {name}")
@@ -94,9 +89,16 @@ with share_slot:  # the card (the ward map below, with the borough's figure) dra
             show_voluntary,
             stats=stats,
             wards=wards,
+            spec=spec,  # the card is the screen
         ),
         file_stem=f"joined-up-london-{slug}-{measure.replace('_', '-')}",
         compact=True,
+        interactive=lambda: html_map.standalone_html(
+            spec,
+            cache.map_layers(),
+            f"Joined Up London: {cards.borough_title(name, measure)}",
+            wards=cache.ward_geometry(),
+        ),
     )
 opened_on = (
     f"**{name} is shown because it is first in the list**: choose another borough under "
@@ -105,15 +107,15 @@ opened_on = (
     else ""
 )
 st.caption(
-    opened_on + f"Wards shaded by **{spec.label[0].lower() + spec.label[1:]}**; sites (closed ones "
-    "as black rings)"
+    opened_on + f"Wards shaded by **{shading.label[0].lower() + shading.label[1:]}**; sites "
+    "(losses ringed in black)"
     + (", food banks and mutual aid groups" if show_voluntary else "")
     + ". Choose the measure and layers in the sidebar."
 )
-embed.show_map(m, key="borough_map", height=layout.MAP_HEIGHT)
-widgets.attribution_caption(map_sources, basemap)
+embed.show_map_spec(map_data, spec, key="borough_map", height=layout.MAP_HEIGHT)
+widgets.spec_attribution(spec)
 st.markdown(cards.ward_summary(wards, measure, name))
-if wards["unstable"].any() and spec.per_head:
+if wards["unstable"].any() and shading.per_head:
     st.caption(
         f"⚠ {int(wards['unstable'].sum())} ward(s) here have under "
         f"{profiles.UNSTABLE_WARD_POPULATION:,} residents: their per-resident figures "

@@ -6,11 +6,10 @@ import streamlit as st
 
 from lib.analysis import losses, pub_trends
 from lib.links import declare
-from lib.render import cards, charts, loss_maps, tables
+from lib.render import cards, charts, html_map, page_specs, tables
 from lib.ui import cache, embed, layout, link_check, params, present, share_panel, widgets
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING, categories_text
 from lib.vocab.policies import policy_title
-from lib.vocab.sources import view_source_keys
 
 VIEW = declare.OVER_TIME
 layers = widgets.require_layers()
@@ -29,19 +28,18 @@ if area is None:
 gss_code = None if area == declare.LONDON else area
 place = "London" if gss_code is None else names[gss_code]
 
+change, trend, shares, correlation = cache.pub_tables()
+spec = page_specs.pubs_spec(change, gss_code, basemap)  # the screen's, the card's, the download's
+map_data = cache.site_map_data()
+
 if presenting:  # for a projector: the title, one figure, the pubs map
-    change = cache.pub_tables()[0]
     headline = cards.pubs_headline(change, gss_code)
     present.present_header(cards.pubs_title(PUBS_START, PUBS_END), headline.value, headline.label)
-    present.present_map(
-        loss_maps.pubs_change_map(cache.map_layers(), cache.pubs_map_layer(), basemap, gss_code),
-        key="pubs_map_present",
-    )
-    widgets.attribution_caption(view_source_keys(["pubs_by_borough"]), basemap)
+    present.present_map_spec(map_data, spec, key="pubs_map_present")
+    widgets.spec_attribution(spec)
     st.stop()
 
 # ---------------------------------------------------------------- pubs: the map first
-change, trend, shares, correlation = cache.pub_tables()
 london = change.attrs["london"]
 figures = [
     layout.Figure(
@@ -75,19 +73,18 @@ share_slot = layout.title_bar("Losses over time", figures)
 with share_slot:  # the card (the pubs map, with this borough's or London's count) on a click
     share_panel.share_panel(
         "over-time",
-        partial(cards.pubs_card, layers, gss_code, change=change),
+        partial(cards.pubs_card, layers, gss_code, change=change, spec=spec),
         file_stem=f"joined-up-london-pubs-{place.lower().replace(' ', '-')}",
         compact=True,
+        interactive=lambda: html_map.standalone_html(
+            spec, cache.map_layers(), f"Joined Up London: {cards.pubs_title(PUBS_START, PUBS_END)}"
+        ),
     )
 
 map_column, line_column = st.columns([3, 2], gap="medium")
 with map_column:
-    embed.show_map(
-        loss_maps.pubs_change_map(cache.map_layers(), cache.pubs_map_layer(), basemap, gss_code),
-        key="pubs_map",
-        height=layout.MAP_HEIGHT,
-    )
-    widgets.attribution_caption(view_source_keys(["pubs_by_borough"]), basemap)
+    embed.show_map_spec(map_data, spec, key="pubs_map", height=layout.MAP_HEIGHT)
+    widgets.spec_attribution(spec)
 with line_column:
     st.markdown(cards.pubs_summary(change, gss_code))
     st.markdown(

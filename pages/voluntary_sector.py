@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib.analysis import profiles
 from lib.links import declare
-from lib.render import cards, charts, tables, ward_maps
+from lib.render import cards, charts, html_map, page_specs, tables, ward_maps
 from lib.ui import (
     cache,
     embed,
@@ -37,7 +37,6 @@ with st.sidebar:
     ward = params.widget(VIEW.param["ward"], index=None)
     basemap = widgets.basemap_picker()
 
-spec = ward_maps.WARD_MEASURES[measure]
 by_year = layers.grants_by_year
 grants = by_year if government else by_year[by_year["funder_type"].isin(VOLUNTARY)]
 funders = "every funder publishing to 360Giving" if government else profiles.OWN_FUNDERS
@@ -45,22 +44,17 @@ funder_groups = profiles.grants_by_group(by_year)
 points = layers.voluntary_points
 banks = points[points["kind"] == "food_bank"]
 groups = points[points["kind"] == "mutual_aid"]
-m = ward_maps.voluntary_map(
-    cache.map_layers(),
-    cache.ward_geometry(),
-    wards,
-    measure,
-    cache.voluntary_features(),
-    basemap,
-    highlight=ward,
+# The screen's map, its card's and its download's: one spec.
+spec = page_specs.voluntary_spec(
+    wards, measure, points, ward, labels[ward] if ward else "", basemap
 )
-map_sources = ward_maps.map_sources(measure, volunteers=True)
+map_data = cache.site_map_data()
 
 if presenting:  # for a projector: the title, London's (or the ward's) figure, the map
     headline = cards.voluntary_headline(wards, measure, ward, labels)
     present.present_header(cards.voluntary_title(measure), headline.value, headline.label)
-    present.present_map(m, key="voluntary_map_present")
-    widgets.attribution_caption(map_sources, basemap)
+    present.present_map_spec(map_data, spec, key="voluntary_map_present")
+    widgets.spec_attribution(spec)
     st.stop()
 
 share_slot = layout.title_bar(
@@ -94,9 +88,23 @@ share_slot = layout.title_bar(
 with share_slot:  # the card (the ward map, with London's or the ward's figure) on a click
     share_panel.share_panel(
         "voluntary",
-        partial(cards.voluntary_card, layers, measure, ward, wards=wards, government=government),
+        partial(
+            cards.voluntary_card,
+            layers,
+            measure,
+            ward,
+            wards=wards,
+            government=government,
+            spec=spec,  # the card is the screen
+        ),
         file_stem=f"joined-up-london-voluntary-{measure.replace('_', '-')}",
         compact=True,
+        interactive=lambda: html_map.standalone_html(
+            spec,
+            cache.map_layers(),
+            f"Joined Up London: {cards.voluntary_title(measure)}",
+            wards=cache.ward_geometry(),
+        ),
     )
 
 if ward:
@@ -121,8 +129,8 @@ if ward:
             else ""
         )
     )
-embed.show_map(m, key="voluntary_map", height=layout.MAP_HEIGHT)
-widgets.attribution_caption(map_sources, basemap)
+embed.show_map_spec(map_data, spec, key="voluntary_map", height=layout.MAP_HEIGHT)
+widgets.spec_attribution(spec)
 st.markdown(
     cards.ward_summary(wards, measure, "London")
     + " The ward table further down has every ward's figures."

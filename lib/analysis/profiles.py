@@ -13,7 +13,8 @@ reading, no caching (pages cache the results by small keys). Four parts:
   (population-weighted from LSOAs), for a borough's ward map and the London ward table.
 - **Lists** (`closed_facilities`, `voluntary_list`) and **statistics** (`voluntary_correlations`,
   `findings`, `unmatched_report`), each carrying its caveats as data (``attrs["caveats"]``).
-- **Maps** (`ward_geometry`, `borough_map`, `voluntary_map`): folium builders on lib/render/maps.py.
+- **Maps**: lib/render/page_specs.py (`borough_spec`, `voluntary_spec`) declares them from
+  these tables; lib/render/ward_maps.py has the ward shapes.
 """
 
 from __future__ import annotations

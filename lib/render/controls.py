@@ -66,35 +66,6 @@ class SaveViewControl(branca.element.MacroElement):
         super().render(**kwargs)
 
 
-class FitLegend(branca.element.MacroElement):
-    """Presentation mode: the map's legend, in large type, may be taller than the map (the
-    borough profile's legend has some twenty rows). Then it gets smaller type, and if that is
-    not enough, two columns, so that all of it stays on the screen."""
-
-    _template = branca.element.Template("""
-        {% macro script(this, kwargs) %}
-        (function(map) {
-            function fit() {
-                var legend = map.getContainer().querySelector(".jul-legend");
-                if (!legend) return;
-                // Below the zoom buttons (top left), with a margin.
-                var room = map.getSize().y - 95;
-                legend.classList.remove("jul-compact", "jul-two-col");
-                if (legend.offsetHeight > room) legend.classList.add("jul-compact");
-                if (legend.offsetHeight > room) legend.classList.add("jul-two-col");
-            }
-            setTimeout(fit, 0);
-            map.on("resize", fit);
-        })({{ this._parent.get_name() }});
-        {% endmacro %}
-    """)
-
-    def __init__(self):
-        super().__init__()
-        self._name = "FitLegend"
-
-
-# Shared by the folium maps (TilesFailedNote) and the explorer's own map (site_map.css).
 TILES_FAILED_CSS = """<style>
 .jul-tiles-failed {position: absolute; top: 8px; left: 50%; transform: translateX(-50%);
   z-index: 1000; max-width: min(60%, 420px); padding: 5px 9px; border-radius: 6px;

@@ -167,6 +167,49 @@ def _sites_by_side(m, layer: mapspec.SitesBySide, map_layers, credit: str) -> No
         _points(m, points, style, f"{where} ({len(index):,})", credit)
 
 
+def _voluntary(m, layer: mapspec.VoluntaryPoints, credit: str) -> None:
+    """Food banks by network (closed ones ringed), mutual aid groups under them."""
+    points = layer.points.to_crs(4326) if hasattr(layer.points, "to_crs") else layer.points
+    kind, status = points["kind"], points["status"]
+    network = points["network"].fillna("")
+    groups = [(symbols.MUTUAL_AID_POINT, symbols.MUTUAL_AID_COLOUR, kind.eq("mutual_aid"))]
+    for name, colour in symbols.NETWORK_COLOURS.items():
+        bank = kind.eq("food_bank") & network.eq(name)
+        groups += [
+            (symbols.FOOD_BANK, colour, bank & ~status.eq("closed")),
+            (symbols.CLOSED_FOOD_BANK, colour, bank & status.eq("closed")),
+        ]
+    for style, colour, chosen in groups:
+        rows = points[chosen.to_numpy()]
+        if rows.empty:
+            continue
+        frame = _escaped(
+            pd.DataFrame(
+                {
+                    "name": rows["name"],
+                    "network": rows["network"],
+                    "status": rows["status"],
+                    "geometry": rows.geometry,
+                }
+            ),
+            ["name", "network", "status"],
+        )
+        folium.GeoJson(
+            json.loads(gpd.GeoDataFrame(frame, crs=4326).to_json(drop_id=True)),
+            name=html.escape(f"{'Mutual aid groups' if style.kind == 'mini' else 'Food banks'}"),
+            marker=folium.CircleMarker(radius=style.radius, fill=True),
+            style_function=lambda f, st=style, c=colour: {
+                "radius": st.radius,
+                "color": st.stroke,
+                "weight": st.weight,
+                "fillColor": c,
+                "fillOpacity": st.fill_opacity,
+            },
+            tooltip=folium.GeoJsonTooltip(["name", "network", "status"], aliases=["", "", ""]),
+            attribution=credit,
+        ).add_to(m)
+
+
 def _overlay(m, layer: mapspec.Overlay) -> None:
     style = symbols.OWN_POINT if layer.kind == "own" else symbols.COMMUNITY_POINT
     features = layer.layer.features
@@ -197,12 +240,20 @@ def standalone_map(
     m = maps.new_map(spec.basemap, bounds=spec.view.bounds, view=spec.view.saved)
     credit = spec.credits(basemap=False)  # Leaflet merges identical strings: said once
     tiles = symbols.basemap(spec.basemap).url is not None
+    filled = {c.areas for c in spec.of(mapspec.Choropleth)}
+    areas_drawn = False
     for layer in spec.layers:
         if isinstance(layer, mapspec.Choropleth):
             _choropleth(m, layer, _areas(layer, map_layers, wards), credit)
+            areas_drawn = True
         elif isinstance(layer, mapspec.Boundaries):
             frame = _areas(layer, map_layers, wards)
-            maps.add_outlines(m, frame, "Boundaries", credit, land=not tiles)
+            # A choropleth draws its areas' outlines: only the focus over it; land colour
+            # only under the first area layer, never over a fill (as the browser map).
+            if layer.areas not in filled:
+                land = not tiles and not areas_drawn
+                maps.add_outlines(m, frame, "Boundaries", credit, land=land)
+            areas_drawn = True
             if layer.focus:
                 focus = frame[frame["code"].isin(layer.focus)]
                 maps.add_outlines(m, focus, "Chosen", colour=symbols.FOCUS_COLOUR, weight=3)
@@ -216,6 +267,8 @@ def standalone_map(
             _sites_by_side(m, layer, map_layers, credit)
         elif isinstance(layer, mapspec.Overlay):
             _overlay(m, layer)
+        elif isinstance(layer, mapspec.VoluntaryPoints):
+            _voluntary(m, layer, credit)
     maps.add_legend(m, spec.legend(), spec.legend_note())
     folium.LayerControl(collapsed=True).add_to(m)
     return m

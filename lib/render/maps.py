@@ -25,7 +25,6 @@ from lib.render.legend import KEY_CSS, LegendSection, legend_html
 from lib.render.vendor import use_local_assets
 from lib.vocab.categories import CATEGORY_GROUPS, DRAW_ORDER, GROUP_COLOURS
 from lib.vocab.geography import LONDON_BOUNDS
-from lib.vocab.policies import POLICIES
 from lib.vocab.sources import LAYER_SOURCES, credits
 
 folium_setup.compact_geojson()
@@ -200,42 +199,6 @@ def add_area_labels(m: folium.Map, labels: pd.DataFrame, name: str = "Borough na
             "text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;white-space:nowrap}</style>"
         ),
     )
-
-
-def add_policy_layers(
-    m: folium.Map,
-    policy_areas: gpd.GeoDataFrame,
-    shown: tuple[str, ...],
-    available: tuple[str, ...] = tuple(POLICIES),
-) -> list[tuple[str, str]]:
-    """Each London Plan layer as a toggleable overlay; `shown` ones start visible."""
-    legend = []
-    for policy in available:
-        label, colour = POLICIES[policy].legend, POLICIES[policy].colour
-        layer = policy_areas[policy_areas["policy"] == policy]
-        if layer.empty:
-            continue
-        frame = layer[["name", "classification", "geometry"]].copy()
-        for column in ["name", "classification"]:
-            frame[column] = frame[column].fillna("").map(html.escape)
-        data = json.loads(frame.to_json(drop_id=True))
-        folium.GeoJson(
-            data,
-            name=html.escape(label),
-            show=policy in shown,
-            style_function=lambda f, c=colour: {
-                "color": c,
-                "weight": 1.6,
-                "fillColor": c,
-                "fillOpacity": 0.12,
-                "dashArray": "4 3",
-            },
-            tooltip=folium.GeoJsonTooltip(["name", "classification"], aliases=[label, ""]),
-            attribution=layer_attribution(policy),
-        ).add_to(m)
-        if policy in shown:
-            legend.append((colour, label))
-    return legend
 
 
 SITE_FIELDS = {
@@ -455,19 +418,6 @@ def add_legend(m: folium.Map, sections: Sequence[LegendSection], note: str = "")
     m.add_child(Legend(legend_html(sections, note)))
 
 
-def community_section(m: folium.Map, community_reports) -> LegendSection:
-    """Add the community-reported layer (when there are reports) and return its legend
-    section: dashed purple rings, white inside ("hollow"), apart from the official layers."""
-    from lib.render import community
-
-    rows = (
-        ()
-        if community_reports is None
-        else tuple(community.add_community_layer(m, community_reports))
-    )
-    return LegendSection("Community-reported", "hollow", rows)
-
-
 def picker_map(
     map_layers: MapLayers, basemap: str, clicked: Sequence[float] | None = None
 ) -> folium.Map:
@@ -488,9 +438,4 @@ def picker_map(
         folium.CircleMarker(
             list(clicked), radius=7, color=symbols.COMMUNITY_COLOUR, weight=3
         ).add_to(m)
-    return use_local_assets(m)
-
-
-def finish(m: folium.Map) -> folium.Map:
-    folium.LayerControl(collapsed=True).add_to(m)
     return use_local_assets(m)

@@ -457,6 +457,8 @@ class SiteMap {
       const weight = marked ? 3 : a.weight;
       polygon._julWeight = weight;
       polygon._julTip = !!a.fills;
+      // Outlines drawn over a fill must not take its hover (the canvas asks the top one).
+      polygon.options.interactive = !!a.fills;
       if (!drawn) { group.layer.removeLayer(polygon); return; }
       polygon.setStyle({
         color: marked ? a.focus_colour : a.colour, weight, dashArray: dashed.has(k) ? "6 4" : null,
@@ -609,8 +611,10 @@ class SiteMap {
       if (!map.hasLayer(group)) group.addTo(map);
       this.controlled.push([policy.label, group]);
     }
-    for (const id of shownAreas) this.areaGroups.get(id).layer.bringToBack();
+    // Areas under everything else, in the spec's order (the last sent back goes bottom).
+    for (const id of [...shownAreas].reverse()) this.areaGroups.get(id).layer.bringToBack();
     this.updateOverlays(spec);
+    this.updateVoluntary(spec);
 
     if (spec.sites) {
       const sites = await whenLayer(spec.sites_layer);
@@ -661,6 +665,31 @@ class SiteMap {
       }).addTo(this.map);
       this.overlays.set(o.id, { layer, control: o.control });
     }
+  }
+
+  updateVoluntary(spec) {
+    // Food banks and mutual aid groups (lib/render/site_map.py _voluntary_spec): built once
+    // per id, over the sites; tooltips set as text.
+    const L = this.L, v = spec.voluntary;
+    if (this.voluntary && (!v || this.voluntary.id !== v.id)) {
+      this.map.removeLayer(this.voluntary.layer);
+      this.voluntary = null;
+    }
+    if (!v) return;
+    if (!this.voluntary) {
+      if (!this.map.getPane("julPoints")) this.map.createPane("julPoints").style.zIndex = 455;
+      const renderer = L.canvas({ pane: "julPoints", padding: 0.2 });
+      const markers = v.points.map(([lat, lon, s], k) => {
+        const st = v.styles[s];
+        return L.circleMarker([lat, lon], {
+          renderer, radius: st.r, color: st.stroke, weight: st.weight, fillColor: st.fill,
+          fillOpacity: st.alpha,
+        }).bindTooltip(() => tipTable(v.labels.map((label, c) => [label, v.tips[k][c]])),
+                       { sticky: true });
+      });
+      this.voluntary = { id: v.id, layer: L.featureGroup(markers).addTo(this.map) };
+    }
+    this.controlled.push([v.control, this.voluntary.layer]);
   }
 
   updateControl() {

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from lib.analysis import profiles
 from lib.data.layers import Layers, history_texts, source_labels
 from lib.render import maps, mapspec, symbols
 from lib.render.controls import TILES_FAILED_CSS, SaveViewControl
@@ -228,6 +229,7 @@ class MapData:
     positions: pd.Index  # site index -> position in the sites layer
     wards: Layer | None = None
     ward_codes: tuple[str, ...] = ()  # ward order in the wards layer
+    voluntary: pd.DataFrame | None = None  # food banks and mutual aid groups: lat, lon, text
 
     def areas(self, kind: str) -> tuple[Layer, tuple[str, ...]]:
         if kind == "wards":
@@ -285,6 +287,30 @@ def prepare(layers: Layers, map_layers: maps.MapLayers) -> MapData:
         layers.sites.index,
         wards,
         ward_codes,
+        _voluntary_table(layers),
+    )
+
+
+def _voluntary_table(layers: Layers) -> pd.DataFrame | None:
+    """Food banks and mutual aid groups as lat/lon and plain tooltip text (set as text)."""
+    points = layers.voluntary_points
+    if points is None or not len(points):
+        return None
+    lonlat = points.geometry.to_crs(4326)
+    wards = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
+    return pd.DataFrame(
+        {
+            "lat": lonlat.y.round(5),
+            "lon": lonlat.x.round(5),
+            "name": points["name"].astype(str),
+            "what": points["kind"].map(profiles.KIND_LABELS).fillna(""),
+            "network": points["network"].fillna("").astype(str),
+            "status": points["status"].astype(str),
+            "ward": points["ward_code"].map(wards).fillna(""),
+            "vintage": points["kind"].map(profiles.VINTAGES).fillna(""),
+            "licence": points["licence"].fillna("").astype(str),
+        },
+        index=points.index,
     )
 
 
@@ -359,7 +385,8 @@ def _area_spec(data: MapData, layer, land: bool, outlines: list) -> dict:
 def _areas(spec: mapspec.MapSpec, land: bool, data: MapData) -> list[dict]:
     """One entry per packed area layer drawn: a choropleth (else the first outlines) carrying
     the focus of every Boundaries over the same areas."""
-    out, done = [], set()
+    out: list[dict] = []
+    done: set[str] = set()
     filled = {c.areas for c in spec.of(mapspec.Choropleth)}
     for layer in spec.layers:
         if not isinstance(layer, (mapspec.Choropleth, mapspec.Boundaries)) or layer.areas in done:
@@ -367,7 +394,8 @@ def _areas(spec: mapspec.MapSpec, land: bool, data: MapData) -> list[dict]:
         if isinstance(layer, mapspec.Boundaries) and layer.areas in filled:
             continue  # the choropleth of these areas carries their outlines
         outlines = [b for b in spec.of(mapspec.Boundaries) if b.areas == layer.areas]
-        out.append(_area_spec(data, layer, land, outlines))
+        # Land colour only under the first area layer: a later one would cover a fill.
+        out.append(_area_spec(data, layer, land and not out, outlines))
         done.add(layer.areas)
     return out
 
@@ -427,6 +455,7 @@ def browser_spec(
     attribution arrive as escaped HTML."""
     tiles = symbols.basemap(spec.basemap)
     labels, policies, sites, overlays = [], [], None, []
+    voluntary = None
     areas = _areas(spec, tiles.url is None, data)
     for layer in spec.layers:
         if isinstance(layer, mapspec.Labels):
@@ -437,6 +466,8 @@ def browser_spec(
             sites = _sites_spec(data, layer)
         elif isinstance(layer, mapspec.Overlay):
             overlays.append(_overlay_spec(layer))
+        elif isinstance(layer, mapspec.VoluntaryPoints):
+            voluntary = _voluntary_spec(data, layer)
     view = spec.view.saved
     return {
         "layers": [layer.hash for layer in data.layers_for(spec)],
@@ -446,6 +477,7 @@ def browser_spec(
         "policies": policies,
         "sites": sites,
         "overlays": [o for o in overlays if o is not None],
+        "voluntary": voluntary,
         "legend": legend_html(spec.legend(), spec.legend_note()),
         "attribution": spec.credits(basemap=False),
         "basemap": {
@@ -464,6 +496,41 @@ def browser_spec(
         "present": present,
         "save_view": save_view,
         "leaflet": leaflet_urls(),
+    }
+
+
+VOLUNTARY_TIP = ["", "What", "Network", "Status", "Ward", "Recorded", "Licence"]
+
+
+def _voluntary_spec(data: MapData, layer: mapspec.VoluntaryPoints) -> dict | None:
+    """Food banks by network, closed ones ringed, mutual aid groups (as the cards draw them):
+    each point's position, style and tooltip text (plain text, set with textContent)."""
+    if data.voluntary is None or layer.points.empty:
+        return None
+    rows = data.voluntary.loc[layer.points.index]
+    kind, status = layer.points["kind"], layer.points["status"]
+    network = layer.points["network"].fillna("")
+    styles = [_style(symbols.MUTUAL_AID_POINT)]
+    style = pd.Series(-1, index=rows.index)
+    style[kind.eq("mutual_aid").to_numpy()] = 0
+    for name, colour in symbols.NETWORK_COLOURS.items():
+        for shape, closed in ((symbols.FOOD_BANK, False), (symbols.CLOSED_FOOD_BANK, True)):
+            chosen = kind.eq("food_bank") & network.eq(name) & status.eq("closed").eq(closed)
+            style[chosen.to_numpy()] = len(styles)
+            styles.append({**_style(shape), "fill": colour})
+    rows = rows.assign(style=style.to_numpy())
+    # Mutual aid under the food banks, closed food banks on top (the card's order).
+    rows = rows[rows["style"] >= 0].sort_values("style", kind="stable")
+    points = [[r.lat, r.lon, int(r.style)] for r in rows.itertuples()]
+    tips = rows[["name", "what", "network", "status", "ward", "vintage", "licence"]]
+    digest = hashlib.blake2b(json.dumps(points).encode(), digest_size=8).hexdigest()
+    return {
+        "id": f"voluntary:{digest}",
+        "points": points,
+        "styles": styles,
+        "tips": tips.to_numpy().tolist(),
+        "labels": VOLUNTARY_TIP,
+        "control": "Food banks and mutual aid groups",
     }
 
 

@@ -16,7 +16,7 @@ from lib.analysis import losses, needs, profiles, pub_trends
 from lib.analysis.community import Closures, apply_closures
 from lib.data import layers as data
 from lib.links import declare, match
-from lib.render import card_maps, loss_maps, maps, needs_maps, needs_tables, site_map, ward_maps
+from lib.render import card_maps, maps, needs_maps, needs_tables, site_map, ward_maps
 from lib.vocab import sources
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING_CATEGORIES
 from lib.vocab.rules import RECORD_RULES
@@ -64,17 +64,8 @@ def map_layers() -> maps.MapLayers:
 
 @st.cache_resource(show_spinner=False)
 def ward_geometry():
-    """Ward shapes for the browser, shared by the borough and voluntary-sector maps."""
+    """Ward shapes (WGS84, escaped names) for the borough and voluntary maps' HTML downloads."""
     return ward_maps.ward_geometry(layers().wards, layers().borough_names)
-
-
-@st.cache_resource(show_spinner=False)
-def voluntary_features():
-    """Food banks and mutual aid groups as map features, with their ward names."""
-    built = layers()
-    return ward_maps.voluntary_features(
-        built.voluntary_points, dict(zip(built.wards.ward_code, built.wards.name, strict=True))
-    )
 
 
 @st.cache_resource
@@ -127,11 +118,6 @@ def pub_tables():
     trend = pub_trends.pubs_trend(built.pubs_by_borough, built.boroughs)
     shares = pub_trends.policy_share_by_borough(built.boroughs, built.policy_areas, built.lsoas)
     return change, trend, shares, pub_trends.pubs_policy_correlation(change, shares)
-
-
-@st.cache_data(show_spinner=False)
-def pubs_map_layer() -> loss_maps.PubsLayer:
-    return loss_maps.pubs_layer(map_layers(), pub_tables()[0], PUBS_START, PUBS_END)
 
 
 # `closures`: confirmed community closures counted as (site_id, year) pairs

@@ -1,34 +1,12 @@
-"""Embedding folium maps in a page, and the map position kept in the link."""
+"""Embedding the browser map (lib/render/site_map.py) in a page, and the map position kept in
+the link."""
 
 from __future__ import annotations
 
-import folium
 import streamlit as st
-from streamlit_folium import st_folium
 
 from lib.links import views
-from lib.render import controls, mapspec, site_map
-
-
-def show_map(
-    m: folium.Map,
-    key: str,
-    height: int = 680,
-    save_view: bool = False,
-    view: views.MapView | None = None,
-) -> views.MapView | None:
-    """Embed the map. No interaction is sent back, so panning never reruns the page; with
-    save_view a "Save view to link" button in the map sends its centre and zoom once, and
-    they go into the link (lat, lon, z). Returns the view now in the link (else `view`)."""
-    if save_view:
-        m.add_child(controls.SaveViewControl())
-    returned = st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])
-    saved = views.view_from_map(returned) if save_view else None
-    if saved is not None and saved != view:
-        st.query_params.update(saved.params())
-        st.toast("Map position saved to this page's link.")
-        return saved
-    return view
+from lib.render import mapspec, site_map
 
 
 def map_view() -> views.MapView | None:

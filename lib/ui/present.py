@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import folium
 import streamlit as st
 
 from lib.links import views
-from lib.render import maps
-from lib.render.controls import FitLegend
 from lib.ui import embed
 
 FOCUS_CSS = """<style>
@@ -50,26 +47,6 @@ button:focus-visible, a:focus-visible {outline: 4px solid #000000 !important;
 </style>"""
 
 
-# Inside the map's frame (the page's CSS does not reach it): larger legend and labels.
-PRESENT_MAP_CSS = """<style>
-.jul-legend {font-size: 15px !important; line-height: 1.35 !important;
-  max-width: 330px !important; padding: 8px 12px !important; color: #000 !important;}
-.jul-legend h4 {font-size: 15px !important;}
-.jul-legend .sw, .jul-legend .dot, .jul-legend .ring {transform: scale(1.25);}
-.jul-label {font-size: 15px !important; font-weight: 700 !important; color: #000 !important;}
-.leaflet-control-attribution {font-size: 12px !important;}
-/* A legend taller than the map (FitLegend): smaller type, then two columns. */
-.jul-legend.jul-compact {font-size: 12.5px !important; line-height: 1.2 !important;
-  padding: 6px 9px !important;}
-.jul-legend.jul-compact h4 {font-size: 12.5px !important; margin: 3px 0 1px !important;}
-.jul-legend.jul-compact .sw, .jul-legend.jul-compact .dot,
-.jul-legend.jul-compact .ring {transform: none;}
-.jul-legend.jul-two-col {column-count: 2; column-gap: 14px; max-width: 500px !important;}
-.jul-legend.jul-two-col h4 {break-after: avoid;}
-.jul-legend.jul-two-col .row {break-inside: avoid;}
-</style>"""
-
-
 def _set_present() -> None:
     if st.session_state.get("present_toggle"):
         st.query_params["present"] = "1"
@@ -85,7 +62,7 @@ def _exit_present() -> None:
 def presentation_mode() -> bool:
     """The "Presentation mode" toggle (sidebar) and `present=1` in the link. When on, hides
     the sidebar and enlarges everything; the page then lays itself out for a projector
-    (`present_header`, `present_map`). Always makes keyboard focus visible."""
+    (`present_header`, `present_map_spec`). Always makes keyboard focus visible."""
     st.html(FOCUS_CSS)
     from_url = views.parse_present({"present": st.query_params.get("present", "")})
     if st.session_state.get("present_toggle") != from_url:
@@ -112,16 +89,6 @@ def present_header(title: str, value: str, label: str, key: str = "present") -> 
     left.title(title, anchor=False)
     middle.metric(label, value)
     right.button("Exit presentation", key=f"{key}_exit", on_click=_exit_present, width="stretch")
-
-
-def present_map(m: folium.Map, key: str, height: int = 540, view=None) -> views.MapView | None:
-    """The map, filling the projector's screen, with large legend and label type (a little
-    shorter when the tour bar is above it, so all of it fits in 720 pixels)."""
-    maps.add_to_header(m, folium.Element(PRESENT_MAP_CSS), name="jul_present_css")
-    m.add_child(FitLegend())  # after the legend, which the map's builder has added
-    if st.query_params.get("tour"):
-        height -= 56
-    return embed.show_map(m, key=key, height=height, view=view)
 
 
 def present_map_spec(data, spec, key: str, height: int = 540) -> views.MapView | None:

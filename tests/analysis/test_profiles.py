@@ -16,7 +16,16 @@ from shapely.geometry import Point, box
 
 from lib.analysis import profiles
 from lib.data.layers import Layers, load_layers
-from lib.render import charts, maps, symbols, tables, ward_maps
+from lib.render import (
+    charts,
+    html_map,
+    maps,
+    page_specs,
+    site_map,
+    symbols,
+    tables,
+    ward_maps,
+)
 
 BNG = "EPSG:27700"
 
@@ -591,43 +600,62 @@ def tiny_layers(tiny) -> Layers:
 
 
 def test_borough_map_has_legend_layers_and_escapes_names(tiny, tiny_layers, wards):
-    map_layers = maps.prepare(tiny_layers)
-    names = tiny_layers.borough_names
-    geo = ward_maps.ward_geometry(tiny["wards"], names)
-    features = ward_maps.voluntary_features(tiny["points"], WARD_NAMES)
-    site_index = tiny["sites"].index[tiny["sites"]["gss_code"] == "E09000901"]
-    m = ward_maps.borough_map(
-        map_layers,
-        geo,
+    """The borough page's map as the browser receives it (page_specs.borough_spec)."""
+    data = site_map.prepare(tiny_layers, maps.prepare(tiny_layers))
+    points = tiny["points"]
+    spec = page_specs.borough_spec(
         wards[wards["gss_code"] == "E09000901"],
         "E09000901",
+        "Borough A",
         "closures",
         ("town_centre",),
-        "none",
-        site_index,
-        features[tiny["points"]["gss_code"] == "E09000901"],
+        tiny["sites"][tiny["sites"]["gss_code"] == "E09000901"],
+        points[points["gss_code"] == "E09000901"],
+        ((51.4, -0.2), (51.6, 0.0)),
     )
-    page = m.get_root().render()
-    assert "jul-legend" in page and "Closures since 2010" in page
-    assert "Town centres" in page and "Food bank, Trussell Trust (1)" in page
-    assert "Food bank, closed (1)" in page
-    assert escaped("Bank <b>", page) and "Bank <b>" not in page
-    assert "cdn" not in page.lower().replace("cartocdn", "")
+    drawn = site_map.browser_spec(data, spec)
+    legend = drawn["legend"]
+    assert "Closures since 2010" in legend and "Town centres" in legend
+    assert "Food bank, Trussell Trust (1)" in legend and "Food bank, closed (1)" in legend
+    # The boroughs first, on land (no basemap), the borough outlined; its wards filled above.
+    outline, fill = drawn["areas"]
+    assert outline["land"] == symbols.LAND_COLOUR
+    assert outline["focus"] == [list(data.borough_codes).index("E09000901")]
+    assert fill["fills"] is not None
+    # Food banks and mutual aid groups as points, their text plain (the browser sets text).
+    tips = [row[0] for row in drawn["voluntary"]["tips"]]
+    assert "Bank <b>" in tips
+    assert len(drawn["voluntary"]["points"]) == int((points["gss_code"] == "E09000901").sum())
 
 
-def test_voluntary_map_highlights_the_chosen_ward(tiny, tiny_layers, wards):
-    map_layers = maps.prepare(tiny_layers)
+def test_voluntary_map_outlines_the_chosen_ward(tiny, tiny_layers, wards):
+    data = site_map.prepare(tiny_layers, maps.prepare(tiny_layers))
+    spec = page_specs.voluntary_spec(
+        wards, "charities_per_1k", tiny["points"], "W_C1", "C ward (Borough C)"
+    )
+    drawn = site_map.browser_spec(data, spec)
+    legend = drawn["legend"]
+    assert "Registered charities per 1,000 residents (2019)" in legend
+    assert "Mutual aid group 2020 (1; CC BY-NC-SA, non-commercial)" in legend
+    assert "Chosen ward" in legend and "C ward (Borough C)" in legend
+    fill, boroughs = drawn["areas"]
+    # The ward fill carries the chosen ward's heavy outline; the boroughs' outlines over it
+    # without land colour (it would cover the fill).
+    assert fill["focus"] == [list(data.ward_codes).index("W_C1")]
+    assert boroughs["fills"] is None and boroughs["land"] is None
+    assert "mutualaid.wiki (CC BY-NC-SA 4.0)" in drawn["attribution"]
+    assert len(drawn["voluntary"]["points"]) == len(tiny["points"])
+
+
+def test_voluntary_download_draws_the_points_escaped(tiny, tiny_layers, wards):
+    """The HTML download of the voluntary map draws its food banks and groups, text escaped."""
+    spec = page_specs.voluntary_spec(wards, "charities_per_1k", tiny["points"], "W_C1", "C")
     geo = ward_maps.ward_geometry(tiny["wards"], tiny_layers.borough_names)
-    features = ward_maps.voluntary_features(tiny["points"], WARD_NAMES)
-    m = ward_maps.voluntary_map(
-        map_layers, geo, wards, "charities_per_1k", features, "none", highlight="W_C1"
-    )
-    page = m.get_root().render()
-    assert "Registered charities per 1,000 residents (2019)" in page
-    assert "Mutual aid group 2020 (1; CC BY-NC-SA, non-commercial)" in page
-    assert escaped("C <One> & Co", page) and "C <One>" not in page
-    assert "jul-chosen" in page
-    assert "mutualaid.wiki (CC BY-NC-SA 4.0)" in page  # credit in the attribution control
+    page = html_map.standalone_html(spec, maps.prepare(tiny_layers), "V", wards=geo).decode()
+    assert escaped("Bank <b>", page) and "Bank <b>" not in page
+    for colour in (symbols.NETWORK_COLOURS["Trussell Trust"], symbols.MUTUAL_AID_COLOUR):
+        assert f'"fillColor": "{colour}"' in page
+    assert f'"fill": true, "fillColor": "{symbols.LAND_COLOUR}"' not in page  # over the fill
 
 
 def test_scatter_marks_the_chosen_ward(wards):
@@ -635,14 +663,6 @@ def test_scatter_marks_the_chosen_ward(wards):
     assert len(chart["layer"]) == 3
     assert chart["layer"][0]["encoding"]["y"]["scale"]["type"] == "symlog"
     assert len(charts.scatter_chart(wards, "grants_per_head").to_dict()["layer"]) == 1
-
-
-def test_map_sources_cover_what_is_shown():
-    keys = ward_maps.map_sources(
-        "charities_per_1k", with_sites=True, policies=["caz"], volunteers=True
-    )
-    assert {"boroughs", "charities", "cim", "caz", "food_banks", "mutual_aid"} <= set(keys)
-    assert len(keys) == len(set(keys))
 
 
 # ---------------------------------------------------------------- the real build

@@ -1,7 +1,7 @@
 """The first screen of every map page, in headless Chromium with no internet, at a projector's
-1280x720 and a phone's 390x844: the map is on the first screen (all of it at 1280x720), London
-(or the chosen borough) sits beside the legend rather than under it, the folded legend's
-button on a phone is not covered, and no button, heading or figure label is cut off.
+1280x720 and a phone's 390x844: the map (the browser map of the page's MapSpec) is on the first
+screen (all of it at 1280x720), its legend open on a projector and folded on a phone, the
+folded legend's button not covered, and no button, heading or figure label is cut off.
 Screenshots go to tests/artifacts/first-screen-<page>-<size>.png."""
 
 import pytest
@@ -14,57 +14,33 @@ from tests.e2e.streamlit_browser import (
     wait_for_map_fitted,
 )
 
-MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 SIZES = {"1280x720": (1280, 720), "390x844": (390, 844)}
-# name -> (link, west edge of what the map frames: London's, or None for a borough)
 PAGES = {
-    "explorer": ("/?basemap=No+basemap", -0.51),
-    "explorer-hackney-closed": ("/?borough=Hackney&status=Closed&basemap=No+basemap", None),
-    "losses": ("/losses?basemap=No+basemap", -0.51),
-    "over-time": ("/over-time?area=Hackney&basemap=No+basemap", -0.51),
-    "borough": ("/borough?borough=Hackney&basemap=No+basemap", None),
-    "voluntary": ("/voluntary?basemap=No+basemap", -0.51),
-    "needs": ("/needs", None),
-    "needs-access-gp": ("/needs?map=Access+lost&category=GP+practice&borough=Lewisham", None),
+    "explorer": "/?basemap=No+basemap",
+    "explorer-hackney-closed": "/?borough=Hackney&status=Closed&basemap=No+basemap",
+    "losses": "/losses?basemap=No+basemap",
+    "over-time": "/over-time?area=Hackney&basemap=No+basemap",
+    "borough": "/borough?borough=Hackney&basemap=No+basemap",
+    "voluntary": "/voluntary?basemap=No+basemap",
+    "needs": "/needs",
+    "needs-access-gp": "/needs?map=Access+lost&category=GP+practice&borough=Lewisham",
 }
 
-# Inside the map's frame: the Leaflet map, its legend and the legend's toggle button.
-LEGEND_JS = """
-(west) => {
-    const map = Object.values(window).find(v => v instanceof L.Map);
-    const legend = document.querySelector('.jul-legend');
-    return legendState(map, legend, west);
-}
-"""
-# The explorer's map is drawn in the page itself (lib/render/site_map.js), its Leaflet map not
-# reachable from outside: the legend's state only.
-SITE_MAP_LEGEND_JS = """
-(root) => legendState(null, root.querySelector('.jul-legend'), null)
-"""
+# The map's legend: folded or not, where, and whether its toggle button is covered.
 LEGEND_STATE_JS = """
-() => { window.legendState = (map, legend, west) => {
+(root) => {
+    const legend = root.querySelector('.jul-legend');
     const button = legend.querySelector('.jul-legend-toggle');
     const box = legend.getBoundingClientRect();
     const out = {folded: legend.classList.contains('jul-folded'),
-                 legend: [box.left, box.top, box.right, box.bottom], closedRadius: null};
-    if (map === null) out.siteMap = true;
-    if (west !== null && map !== null) out.westX = map.latLngToContainerPoint([51.5, west]).x;
+                 legend: [box.left, box.top, box.right, box.bottom]};
     if (getComputedStyle(button).display !== 'none') {
         const b = button.getBoundingClientRect();
         const hit = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
         out.buttonCovered = !(hit === button || button.contains(hit));
     }
-    if (map === null) return out;
-    out.zoom = map.getZoom();
-    const closed = [];
-    map.eachLayer(l => {
-        // Closed sites are black rings (a mutual aid group's black hairline is not one).
-        if (l instanceof L.CircleMarker && (l.options.color || '').toLowerCase() === '#000000'
-            && l.options.weight >= 2) closed.push(l.getRadius());
-    });
-    out.closedRadius = closed.length ? Math.min(...closed) : null;
     return out;
-}; }
+}
 """
 # On the page: text cut off (wider than its box and hidden), and the page wider than the screen.
 CLIPPED_JS = """
@@ -94,7 +70,7 @@ def test_every_map_page_starts_with_its_map(app_url, page, size):
     page.goto(f"{app_url}/?basemap=No+basemap")
     wait_for_app(page)
     problems = []
-    for name, (path, west) in PAGES.items():
+    for name, path in PAGES.items():
         page.goto(f"{app_url}{path}")
         wait_for_app(page)
         assert page.locator("[data-testid='stException']").count() == 0, name
@@ -111,35 +87,15 @@ def test_every_map_page_starts_with_its_map(app_url, page, size):
                 f"{name}: the map ends {box['y'] + box['height']:.0f} px down, "
                 f"below the {height} px screen"
             )
-        if page.locator(".jul-map").count():  # the explorer's map, drawn in the page
-            page.evaluate(LEGEND_STATE_JS)
-            legend = page.locator(".jul-map").first.evaluate(SITE_MAP_LEGEND_JS)
-        else:
-            drawn = next(f for f in page.frames if "streamlit_folium" in f.url)
-            drawn.evaluate(LEGEND_STATE_JS)
-            legend = drawn.evaluate(LEGEND_JS, west)
+        # Every map page's map is the browser map of its MapSpec, drawn in the page.
+        assert page.locator(".jul-map").count() == 1, name
+        legend = page.locator(".jul-map").first.evaluate(LEGEND_STATE_JS)
         if legend.get("buttonCovered"):
             problems.append(f"{name}: the legend's button is covered")
-        if width >= 1280:
-            if legend["folded"]:
-                problems.append(f"{name}: the legend is folded on a projector")
-            if "westX" in legend and legend["westX"] < legend["legend"][2] - 4:
-                problems.append(
-                    f"{name}: London's west edge ({legend['westX']:.0f} px) is "
-                    f"under the legend (to {legend['legend'][2]:.0f} px)"
-                )
-        elif not legend["folded"]:
+        if width >= 1280 and legend["folded"]:
+            problems.append(f"{name}: the legend is folded on a projector")
+        elif width < 1280 and not legend["folded"]:
             problems.append(f"{name}: the legend is open over the map on a phone")
-        if (
-            west is None
-            and legend["closedRadius"] is not None
-            and width >= 1280
-            and legend["closedRadius"] < 8
-        ):
-            problems.append(
-                f"{name}: closed sites are {legend['closedRadius']} px rings at a "
-                f"borough's zoom ({legend['zoom']})"
-            )
         text = page.evaluate(CLIPPED_JS)
         if text["cut"]:
             problems.append(f"{name}: text cut off: {text['cut']}")

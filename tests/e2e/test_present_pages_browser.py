@@ -76,14 +76,10 @@ def test_every_map_page_presents_at_1280x720_offline(app_url, page):
         legend = frame.locator(".jul-legend")
         legend.wait_for()
         drawn_pixels = count_drawn_pixels(page, at_least=50_001)
-        # The losses map is the browser map (in the page); the others still folium's frame.
-        drawn = (
-            page
-            if page.locator(SITE_MAP).count()
-            else next(f for f in page.frames if "streamlit_folium" in f.url)
-        )
+        # Every map page's map is the browser map of its MapSpec, in the page.
+        assert page.locator(SITE_MAP).count() == 1, path
         try:
-            drawn.wait_for_function(LEGEND_FITS_JS)
+            page.wait_for_function(LEGEND_FITS_JS)
         except PlaywrightTimeoutError:
             pass  # the assertions below say how it does not fit
         if frame.locator(".jul-label").count():

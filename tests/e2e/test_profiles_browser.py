@@ -1,8 +1,8 @@
 """Borough profile and Voluntary sector pages in headless Chromium, every outside host blocked.
 
-Each test opens a page by its link, waits for the ward map, checks that Leaflet drew it (the
-maps draw on a canvas) with its legend inside the frame, and saves a 1400x1300 screenshot to
-tests/artifacts/ for a person to look at.
+Each test opens a page by its link, waits for the ward map (the browser map of the page's
+MapSpec, drawn in the page on a canvas), checks that it drew with its legend inside the map,
+and saves a 1400x1300 screenshot to tests/artifacts/ for a person to look at.
 """
 
 from urllib.parse import parse_qs, urlsplit
@@ -10,7 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 from playwright.sync_api import expect
 
 from tests.e2e.streamlit_browser import (
+    SITE_MAP,
     count_drawn_pixels,
+    map_box,
     rerun,
     save_screenshot,
     wait_for_app,
@@ -22,7 +24,7 @@ VIEWPORT = {"width": 1400, "height": 1300}
 
 
 def open_view(page, url: str):
-    """Open `url`, wait for the script and the map; returns the map's frame locator."""
+    """Open `url`, wait for the script and the map; returns the map's locator."""
     page.set_viewport_size(VIEWPORT)
     page.goto(url)
     wait_for_app(page)
@@ -43,9 +45,9 @@ def screenshots(page, name: str) -> None:
     """The top of the page, then the page scrolled to its map (Streamlit scrolls inside the
     page, so a full-page screenshot is one screen)."""
     save_screenshot(page, name)
-    map_iframe = page.locator("iframe[title='streamlit_folium.st_folium']")
-    map_iframe.scroll_into_view_if_needed()
-    expect(map_iframe).to_be_in_viewport()
+    site_map = page.locator(SITE_MAP).first
+    site_map.scroll_into_view_if_needed()
+    expect(site_map).to_be_in_viewport()
     save_screenshot(page, f"{name}-map")
 
 
@@ -57,8 +59,8 @@ def drawn_pixels(page, at_least: int) -> int:
 
 
 def legend_inside_frame(page, frame) -> bool:
-    """The legend box lies within the map's frame (both in page coordinates)."""
-    outer = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    """The legend box lies within the map (both in page coordinates)."""
+    outer = map_box(page)
     inner = frame.locator(".jul-legend").bounding_box()
     return (
         outer["x"] <= inner["x"]
@@ -90,7 +92,8 @@ def test_borough_profile_of_hackney(app_url, page):
     assert page.locator("h1", has_text="Borough profile: Hackney").count() == 1
     legend = frame.locator(".jul-legend").inner_text()
     assert "Open sites per 10,000 residents" in legend
-    assert "Sites (open)" in legend and "Closed (16)" in legend
+    assert "Sites (open)" in legend and "Closed, a loss (13)" in legend
+    assert "Closed, not a loss (3)" in legend
     assert "Food bank, Trussell Trust (1)" in legend and "Town centres" in legend
     assert legend_inside_frame(page, frame)
     assert drawn_pixels(page, 80_000 + 1) > 80_000  # the borough's wards filled
@@ -141,7 +144,7 @@ def test_voluntary_sector_with_a_chosen_ward(app_url, page):
     assert "Registered charities per 1,000 residents (2019)" in legend
     assert "Food bank, Trussell Trust (40)" in legend and "Food bank, closed (2)" in legend
     assert "Mutual aid group 2020 (657; CC BY-NC-SA, non-commercial)" in legend
-    assert "Hoxton West" in frame.locator(".jul-chosen").inner_text()
+    assert "Chosen ward" in legend and "Hoxton West (Hackney)" in legend
     assert (
         "mutualaid.wiki (CC BY-NC-SA 4.0)"
         in frame.locator(".leaflet-control-attribution").inner_text()

@@ -338,13 +338,18 @@ def test_over_time_pubs_london_and_boroughs(app, layers):
     assert downloads(at) == [
         "Download image (PNG)",
         "Download PDF (A4)",
+        "Download interactive map (HTML)",
         "Download the whole dataset (GeoPackage, for QGIS)",
         "Download pubs by borough (CSV)",
         "Download closures by year (CSV)",
         "Download correlations (CSV)",
         "Download policy shares and pubs by borough (CSV)",
     ]
-    assert len(at.get("component_instance")) == 1  # the pubs choropleth
+    assert not at.get("component_instance")  # no folium map on the page
+    # The pubs choropleth: the browser map of the page's spec, every borough filled.
+    (fill,) = map_spec(at)["areas"]
+    assert sum(f is not None for f in fill["fills"]) == 33
+    assert fill["focus"] == []  # London: no borough outlined
     assert at.expander[0].label == "How this is calculated"
 
 

@@ -9,6 +9,8 @@ tests therefore step through the Data & sources page (no bound widgets), which i
 fresh browser tab opening /borough?borough=... amounts to: nothing bound before.
 """
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -31,6 +33,14 @@ def open_page(at: AppTest, page: str, **params) -> AppTest:
 
 def metric_values(at: AppTest) -> dict[str, str]:
     return {m.label.lstrip("⚠ "): m.value for m in at.metric}
+
+
+def browser_map(at: AppTest) -> dict:
+    """What the page sent its browser map (lib/render/site_map.py browser_spec)."""
+    (element,) = [
+        e for e in at.get("bidi_component") if e.proto.component_name == "joined_up_london.site_map"
+    ]
+    return json.loads(element.proto.json)
 
 
 def test_borough_from_the_link(app):
@@ -62,6 +72,16 @@ def test_borough_from_the_link(app):
     captions = " ".join(c.value for c in at.caption)
     assert "Contains National Statistics data" in captions
     assert "non-commercial" in captions
+    # The map: the browser map of the page's spec (no folium map): the boroughs, Hackney
+    # outlined, its 21 wards filled above them; its 664 sites, 2 food banks and 33 groups.
+    assert not at.get("component_instance")
+    drawn = browser_map(at)
+    boroughs, wards = drawn["areas"]
+    assert boroughs["fills"] is None and len(boroughs["focus"]) == 1
+    assert sum(f is not None for f in wards["fills"]) == 21
+    assert drawn["sites"]["shown"] == 664
+    assert len(drawn["voluntary"]["points"]) == 35
+    assert "Closed, a loss (13)" in drawn["legend"]
 
 
 def test_city_of_london_per_head_figures_are_flagged(app):
@@ -95,6 +115,9 @@ def test_borough_profile_default_and_map_choices(app):
     assert any(first in c.value for c in at.caption)  # not a choice the user made
     assert at.multiselect(key="policy").value == ["town_centre", "opportunity_area"]
     assert at.toggle(key="helpers").value is False
+    drawn = browser_map(at)
+    assert drawn["voluntary"] is None  # food banks and groups switched off
+    assert [p["key"] for p in drawn["policies"]] == ["town_centre", "opportunity_area"]
     at.selectbox(key="borough").set_value("E09000025").run()  # Newham
     assert not at.exception
     assert at.title[0].value == "Borough profile: Newham"
@@ -115,6 +138,13 @@ def test_voluntary_page_with_a_ward_from_the_link(app):
     assert values["Grants 2013-2018"] == "£423\u00a0m"  # the independent charitable funders
     assert values["Food banks"] == "85" and values["Mutual aid groups (2020)"] == "657"
     assert "Hoxton West (Hackney)" in at.info[0].value
+    # The map: London's wards filled (Hoxton West outlined heavy), the boroughs outlined.
+    drawn = browser_map(at)
+    fill, boroughs = drawn["areas"]
+    assert sum(f is not None for f in fill["fills"]) == 634
+    assert len(fill["focus"]) == 1 and boroughs["land"] is None
+    assert "Hoxton West (Hackney)" in drawn["legend"]
+    assert len(drawn["voluntary"]["points"]) == 85 + 2 + 657  # open and closed food banks, groups
     text = " ".join(md.value for md in at.markdown)
     assert "Spearman ρ = 0.21" in text  # grants per head vs ward IMD
     assert "independent charitable funders (trusts, foundations and companies) £423\u00a0m" in text

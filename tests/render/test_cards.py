@@ -475,11 +475,12 @@ def open_present(at: AppTest, page: str, **params) -> AppTest:
     assert at.toggle(key="present_toggle").value is True
     assert len(at.metric) == 1, "one headline figure"
     assert not at.dataframe, "no table: the map fills the screen"
-    # One map: the browser map of the page's MapSpec, or a folium map not converted yet.
+    # One map: the browser map of the page's MapSpec (no folium map on screen).
     browser = [
         e for e in at.get("bidi_component") if e.proto.component_name == "joined_up_london.site_map"
     ]
-    assert len(browser) + len(at.get("component_instance")) == 1
+    assert len(browser) == 1
+    assert not at.get("component_instance")
     return at
 
 
@@ -661,4 +662,47 @@ def test_losses_card_has_the_screens_legend(app, layers):
     screen = screen_legend(at)
     assert ("legend", "Inside Areas for Regeneration (97)") in screen
     card = cards.losses_figure(layers, "regeneration_area", (), LOSSES_LINK)
+    assert legend_of(card) == screen
+
+
+def test_pubs_card_has_the_screens_legend(app, layers):
+    app.query_params["area"] = "Hackney"
+    at = app.switch_page("pages/losses_over_time.py").run()
+    assert not at.exception
+    screen = screen_legend(at)
+    assert ("legend", "Hackney") in screen  # the chosen borough's outline
+    card = cards.pubs_figure(layers, "E09000012", LOSSES_LINK)
+    assert legend_of(card) == screen
+
+
+def test_borough_card_has_the_screens_legend(app, layers):
+    for key, value in {"borough": "Hackney", "measure": "Charities per 1,000 residents"}.items():
+        app.query_params[key] = value
+    at = app.switch_page("pages/borough_profile.py").run()
+    assert not at.exception
+    screen = screen_legend(at)
+    assert ("legend-title", "Registered charities per 1,000 residents (2019)") in screen
+    card = cards.borough_figure(
+        layers,
+        "E09000012",
+        "charities_per_1k",
+        tuple(at.multiselect(key="policy").value),
+        at.toggle(key="helpers").value,
+        LOSSES_LINK,
+    )
+    assert legend_of(card) == screen
+
+
+def test_voluntary_card_has_the_screens_legend(app, layers, london_wards):
+    for key, value in {
+        "measure": "Grants per head",
+        "ward": "Hoxton East & Shoreditch (Hackney)",
+    }.items():
+        app.query_params[key] = value
+    at = app.switch_page("pages/voluntary_sector.py").run()
+    assert not at.exception
+    screen = screen_legend(at)
+    assert ("legend", "Hoxton East & Shoreditch (Hackney)") in screen
+    code = london_wards.loc[london_wards["ward"] == "Hoxton East & Shoreditch", "ward_code"]
+    card = cards.voluntary_figure(layers, "grants_per_head", code.iloc[0], LOSSES_LINK)
     assert legend_of(card) == screen

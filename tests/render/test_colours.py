@@ -1,6 +1,6 @@
 """Layers drawn on one map never share a colour."""
 
-from lib.render import community, maps, ward_maps
+from lib.render import community, maps, symbols
 from lib.vocab.categories import GROUP_COLOURS
 
 
@@ -12,8 +12,8 @@ def test_food_bank_networks_differ_from_every_facility_group_and_community_repor
         *(c.upper() for c in GROUP_COLOURS.values()),
         community.COLOUR.upper(),
         maps.CLOSED_COLOUR.upper(),
-        ward_maps.MUTUAL_AID_COLOUR.upper(),
+        symbols.MUTUAL_AID_COLOUR.upper(),
     }
-    networks = [c.upper() for c in ward_maps.NETWORK_COLOURS.values()]
+    networks = [c.upper() for c in symbols.NETWORK_COLOURS.values()]
     assert len(set(networks)) == len(networks)
     assert not set(networks) & others

@@ -2,7 +2,6 @@
 
 import base64
 import json
-import re
 
 import geopandas as gpd
 import numpy as np
@@ -12,7 +11,17 @@ from shapely.geometry import Point, box
 
 from lib.analysis import losses, pub_trends
 from lib.data import layers as data
-from lib.render import charts, loss_maps, maps, mapspec, site_map, symbols, tables
+from lib.render import (
+    charts,
+    html_map,
+    loss_maps,
+    maps,
+    mapspec,
+    page_specs,
+    site_map,
+    symbols,
+    tables,
+)
 from lib.vocab.categories import RECORDING_CATEGORIES, categories_text
 from lib.vocab.policies import POLICIES
 
@@ -323,30 +332,31 @@ def pubs_change() -> pd.DataFrame:
     return pub_trends.pubs_change(pubs, BOROUGHS)
 
 
-def test_pubs_map_shades_highlights_and_escapes(map_layers):
-    layer = loss_maps.pubs_layer(map_layers, pubs_change())
-    fills = {
-        f["properties"]["gss_code"]: f["properties"]["fill"] for f in layer.collection["features"]
+def pubs_browser(tiny_layers, map_layers, gss_code=None) -> dict:
+    """The over-time page's map as the browser receives it (page_specs.pubs_spec)."""
+    data_ = site_map.prepare(tiny_layers, map_layers)
+    return site_map.browser_spec(data_, page_specs.pubs_spec(pubs_change(), gss_code))
+
+
+def test_pubs_map_shades_outlines_the_borough_and_escapes(tiny_layers, map_layers):
+    spec = pubs_browser(tiny_layers, map_layers, "E09000002")
+    (fill,) = spec["areas"]  # the choropleth, carrying the chosen borough's heavy outline
+    codes = list(map_layers.boroughs["gss_code"])
+    assert dict(zip(codes, fill["fills"], strict=True)) == {
+        "E09000001": symbols.PUOR[2],  # -20%
+        "E09000002": symbols.PUOR[0],  # -55.6%
     }
-    assert fills == {"E09000001": symbols.PUOR[2], "E09000002": symbols.PUOR[0]}  # -20%, -55.6%
-    rendered = loss_maps.pubs_change_map(map_layers, layer, "none", "E09000002").get_root().render()
-    assert as_in_script("\u221255.6% (45 \u2192 20)") in rendered
-    assert as_in_script("Barking &amp; Dagenham") in rendered
-    assert "Barking & Dagenham" not in rendered
-    legend = json.loads(re.search(r"jul-legend-body\">' \+ (\".*?\") \+", rendered).group(1))
-    assert "Pubs and bars, change 2001-2018" in legend
-    assert "\u221260 to \u221245%" in legend and "Barking &amp; Dagenham" in legend
-    assert (
-        f'"color": "{loss_maps.HIGHLIGHT_COLOUR}", "fill": false' in rendered
-        or '"weight": 3.5' in rendered
-    )
-    assert as_in_script("ONS (OGL)") in rendered
+    assert fill["values"][codes.index("E09000002")] == "-55.6%"
+    assert fill["focus"] == [codes.index("E09000002")] and "land" not in fill
+    legend = spec["legend"]
+    assert "Pubs and bars, % change 2001-2018" in legend and "\u221260 to \u221245%" in legend
+    assert "Barking &amp; Dagenham" in legend and "Barking & Dagenham" not in legend
+    assert "ONS (OGL)" in spec["attribution"]
 
 
-def test_pubs_map_without_a_borough_has_no_highlight(map_layers):
-    layer = loss_maps.pubs_layer(map_layers, pubs_change())
-    rendered = loss_maps.pubs_change_map(map_layers, layer, "none", None).get_root().render()
-    assert '"weight": 3.5' not in rendered
+def test_pubs_map_without_a_borough_outlines_none(tiny_layers, map_layers):
+    (fill,) = pubs_browser(tiny_layers, map_layers)["areas"]
+    assert fill["focus"] == []
 
 
 # ---------------------------------------------------------------- display tables and charts
@@ -459,3 +469,13 @@ def test_an_undated_closure_is_counted_in_the_singular(sites):
     assert (
         "1 closed library has no closure year and is not shown by year." in (table.attrs["caveats"])
     )
+
+
+def test_pubs_download_outlines_the_borough_over_the_fill(map_layers):
+    """The HTML download draws the screen's spec: the choropleth, then only the chosen
+    borough's outline over it (no land colour covering the fill)."""
+    spec = page_specs.pubs_spec(pubs_change(), "E09000002")
+    page = html_map.standalone_html(spec, map_layers, "Pubs").decode()
+    assert symbols.PUOR[0] in page and symbols.PUOR[2] in page  # both boroughs' fills
+    assert f'"fill": true, "fillColor": "{symbols.LAND_COLOUR}"' not in page
+    assert f'"color": "{symbols.FOCUS_COLOUR}"' in page and '"weight": 3' in page
