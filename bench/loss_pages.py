@@ -24,20 +24,20 @@ from lib.ui import cache
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 TITLES = {
-    "pages/losses_vs_policy.py": "Losses vs policy",
-    "pages/losses_over_time.py": "Losses over time",
+    "pages/losses.py": "Losses vs policy",
+    "pages/over-time.py": "Losses over time",
 }
 VIEWS = [
-    ("losses", "pages/losses_vs_policy.py", {"against": "Areas for Regeneration"}),
-    ("losses", "pages/losses_vs_policy.py", {"against": "Town centres"}),
+    ("losses", "pages/losses.py", {"against": "Areas for Regeneration"}),
+    ("losses", "pages/losses.py", {"against": "Town centres"}),
     (
         "losses",
-        "pages/losses_vs_policy.py",
+        "pages/losses.py",
         {"against": "Central Activities Zone", "categories": ["Library", "GP practice"]},
     ),
-    ("losses", "pages/losses_vs_policy.py", {"against": "Metropolitan town centres"}),
-    ("over-time", "pages/losses_over_time.py", {}),
-    ("over-time", "pages/losses_over_time.py", {"area": "Hackney"}),
+    ("losses", "pages/losses.py", {"against": "Metropolitan town centres"}),
+    ("over-time", "pages/over-time.py", {}),
+    ("over-time", "pages/over-time.py", {"area": "Hackney"}),
 ]
 
 

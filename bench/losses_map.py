@@ -33,7 +33,7 @@ import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1]
-PAGE = "pages/losses_vs_policy.py"
+PAGE = "pages/losses.py"
 VIEWS = [
     {"against": "Areas for Regeneration"},
     {"against": "Town centres"},

@@ -28,7 +28,7 @@ VIEWS = [
         {"basemap": "No basemap", "group": "Health", "status": "Closed", "borough": "Hackney"},
     ),
     ("explorer", "pages/map_explorer.py", {"basemap": "No basemap", "present": "1"}),
-    ("sources", "pages/data_sources.py", {}),
+    ("sources", "pages/sources.py", {}),
     ("needs", "pages/needs.py", {}),
     ("needs", "pages/needs.py", {"map": "Access lost", "category": "GP practice"}),
     ("needs", "pages/needs.py", {"weights": "access:4,losses:1", "borough": "Hackney"}),
@@ -80,7 +80,7 @@ def main(argv=None) -> int:
         at = AppTest.from_file(APP, default_timeout=300)
         at.run()
         if page != "pages/map_explorer.py":  # as a fresh tab: nothing the explorer bound
-            at.switch_page("pages/data_sources.py").run()
+            at.switch_page("pages/sources.py").run()
         for key, value in params.items():
             at.query_params[key] = value
         at.switch_page(page)

@@ -63,7 +63,7 @@ def app_on_neutral_page(new_app) -> AppTest:
     Streamlit drops the parameters bound to a widget of the page being left."""
     at = new_app()
     at.run()
-    at.switch_page("pages/data_sources.py").run()
+    at.switch_page("pages/sources.py").run()
     assert not at.exception
     return at
 

@@ -350,7 +350,7 @@ MAP_EXPLORER = View(
 )
 LOSSES = View(
     "losses",
-    "pages/losses_vs_policy.py",
+    "pages/losses.py",
     "Losses vs policy",
     (
         Param(
@@ -413,7 +413,7 @@ LOSSES = View(
 )
 OVER_TIME = View(
     "over-time",
-    "pages/losses_over_time.py",
+    "pages/over-time.py",
     "Losses over time",
     (
         Param(
@@ -432,7 +432,7 @@ OVER_TIME = View(
 )
 BOROUGH = View(
     "borough",
-    "pages/borough_profile.py",
+    "pages/borough.py",
     "Borough profile",
     (
         Param(
@@ -454,7 +454,7 @@ BOROUGH = View(
 )
 VOLUNTARY = View(
     "voluntary",
-    "pages/voluntary_sector.py",
+    "pages/voluntary.py",
     "Voluntary sector",
     (
         Param(
@@ -571,7 +571,7 @@ VIEWS: dict[str, View] = {
         BOROUGH,
         VOLUNTARY,
         NEEDS,
-        View("sources", "pages/data_sources.py", "Data & sources"),
+        View("sources", "pages/sources.py", "Data & sources"),
         View("tour", "pages/tour.py", "Tour", tour=False),
         # A workshop can end on the form; the moderation page is never a tour's step.
         View("contribute", "pages/contribute.py", "Add to the map"),

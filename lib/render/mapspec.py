@@ -66,7 +66,7 @@ A page embeds it with `embed.show_map_spec(cache.site_map_data(), spec, key=...)
 `widgets.spec_attribution(spec)`, offers `html_map.standalone_html(spec, cache.map_layers(),
 title)` through `share_panel(..., interactive=...)`, and its card draws the same layers with
 the same `spec.legend()` and `spec.attributions()`. pages/map_explorer.py and
-pages/losses_vs_policy.py are worked examples.
+pages/losses.py are worked examples.
 """
 
 from __future__ import annotations

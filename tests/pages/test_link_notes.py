@@ -28,7 +28,7 @@ def warnings(at: AppTest) -> list[str]:
 
 
 def test_a_borough_in_lower_case_opens_that_borough(app):
-    at = open_page(app, "pages/borough_profile.py", borough="hackney")
+    at = open_page(app, "pages/borough.py", borough="hackney")
     assert at.selectbox(key="borough").value == "E09000012"
     assert at.title[0].value == "Borough profile: Hackney"
     assert at.query_params["borough"] == "Hackney"  # the link spells it as the widget does
@@ -36,7 +36,7 @@ def test_a_borough_in_lower_case_opens_that_borough(app):
 
 
 def test_a_misspelt_borough_is_named_with_the_nearest_and_no_other_borough_is_shown(app):
-    at = open_page(app, "pages/borough_profile.py", borough="Hackny")
+    at = open_page(app, "pages/borough.py", borough="Hackny")
     assert warnings(at) == ["'Hackny' is not a London borough; did you mean Hackney?"]
     assert at.selectbox(key="borough").value is None
     assert not [t for t in at.title if t.value.startswith("Borough profile")]  # no profile
@@ -76,32 +76,30 @@ def test_an_unknown_parameter_name_is_noted_with_the_nearest(app):
 
 def test_over_time_reads_borough_as_its_area(app):
     """One setting, one name: the profile's `borough` opens the same borough here."""
-    at = open_page(app, "pages/losses_over_time.py", borough="Hackney")
+    at = open_page(app, "pages/over-time.py", borough="Hackney")
     assert at.selectbox(key="area").value == "E09000012" and not at.warning
     assert at.query_params["area"] == "Hackney" and "borough" not in at.query_params
 
 
 def test_losses_reads_policy_as_the_policy_compared(app):
-    at = open_page(app, "pages/losses_vs_policy.py", policy="Town centres")
+    at = open_page(app, "pages/losses.py", policy="Town centres")
     assert at.selectbox(key="against").value == "town_centre" and not at.warning
 
 
 def test_over_time_does_not_show_london_for_an_unknown_borough(app):
-    at = open_page(app, "pages/losses_over_time.py", area="Hackny")
+    at = open_page(app, "pages/over-time.py", area="Hackny")
     assert warnings(at) == ["'Hackny' is not a London borough; did you mean Hackney?"]
     assert at.selectbox(key="area").value is None
     assert not at.metric
 
 
 def test_over_time_reads_a_borough_in_capitals(app):
-    at = open_page(app, "pages/losses_over_time.py", area="HACKNEY")
+    at = open_page(app, "pages/over-time.py", area="HACKNEY")
     assert at.selectbox(key="area").value == "E09000012" and not at.warning
 
 
 def test_losses_reads_a_policy_key_and_notes_an_unknown_category(app):
-    at = open_page(
-        app, "pages/losses_vs_policy.py", against="town centres", categories=["library", "Musem"]
-    )
+    at = open_page(app, "pages/losses.py", against="town centres", categories=["library", "Musem"])
     assert at.selectbox(key="against").value == "town_centre"
     assert at.multiselect(key="categories").value == ["Library"]
     assert warnings(at) == [
@@ -113,7 +111,7 @@ def test_losses_reads_a_policy_key_and_notes_an_unknown_category(app):
 def test_voluntary_reads_a_ward_in_any_case(app):
     at = open_page(
         app,
-        "pages/voluntary_sector.py",
+        "pages/voluntary.py",
         ward="hackney central (hackney)",
         measure="grants_per_head",
     )
@@ -131,7 +129,7 @@ def test_an_unknown_tour_is_named_and_a_tour_in_capitals_opens(app):
 def test_the_losses_window_and_switches_from_the_link(app):
     """A window start the page does not offer is read as the nearest it does, and the note
     says so; a switch spelt 'yes' reads as ticked."""
-    at = open_page(app, "pages/losses_vs_policy.py", since="1999", by_borough="yes")
+    at = open_page(app, "pages/losses.py", since="1999", by_borough="yes")
     assert warnings(at) == [
         "'1999' is not a first year from 2000 to 2020: showing 2000, the nearest."
     ]
@@ -142,7 +140,7 @@ def test_the_losses_window_and_switches_from_the_link(app):
 
 
 def test_an_unknown_switch_value_is_named(app):
-    at = open_page(app, "pages/voluntary_sector.py", government="maybe")
+    at = open_page(app, "pages/voluntary.py", government="maybe")
     assert warnings(at)[0].startswith("'maybe' is not true or false")
     assert not at.checkbox(key="government").value
 

@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 from lib.analysis import losses, pub_trends
 from lib.data import layers as data
 
-LOSSES = "pages/losses_vs_policy.py"
-OVER_TIME = "pages/losses_over_time.py"
+LOSSES = "pages/losses.py"
+OVER_TIME = "pages/over-time.py"
 pytestmark = pytest.mark.integration
 
 

@@ -108,7 +108,7 @@ def test_missing_data_says_how_to_build_it(tmp_path, monkeypatch):
 
 def test_data_sources_lists_inputs_and_the_build_report(app):
     at = app.run()
-    at.switch_page("pages/data_sources.py").run()
+    at.switch_page("pages/sources.py").run()
     assert not at.exception
     catalogue, report = at.dataframe[0].value, at.dataframe[1].value
     assert "Cultural Infrastructure Map (14 categories)" in set(catalogue["Input"])

@@ -44,7 +44,7 @@ def browser_map(at: AppTest) -> dict:
 
 
 def test_borough_from_the_link(app):
-    at = open_page(app, "pages/borough_profile.py", borough="Hackney")
+    at = open_page(app, "pages/borough.py", borough="Hackney")
     assert at.selectbox(key="borough").value == "E09000012"
     assert at.title[0].value == "Borough profile: Hackney"
     values = metric_values(at)
@@ -87,7 +87,7 @@ def test_borough_from_the_link(app):
 def test_city_of_london_per_head_figures_are_flagged(app):
     at = open_page(
         app,
-        "pages/borough_profile.py",
+        "pages/borough.py",
         borough="City of London",
         measure="Charities per 1,000 residents",
     )
@@ -105,7 +105,7 @@ def test_city_of_london_per_head_figures_are_flagged(app):
 def test_borough_profile_default_and_map_choices(app):
     at = open_page(
         app,
-        "pages/borough_profile.py",
+        "pages/borough.py",
         measure="Closures since 2010",
         policy=["Town centres", "Opportunity Areas (27 of 47)"],
         helpers="false",
@@ -128,7 +128,7 @@ def test_borough_profile_default_and_map_choices(app):
 
 def test_voluntary_page_with_a_ward_from_the_link(app):
     at = open_page(
-        app, "pages/voluntary_sector.py", ward="Hoxton West (Hackney)", measure="Grants per head"
+        app, "pages/voluntary.py", ward="Hoxton West (Hackney)", measure="Grants per head"
     )
     assert at.title[0].value == "Voluntary sector"
     assert at.selectbox(key="ward").value == "E05009378"
@@ -157,7 +157,7 @@ def test_voluntary_page_with_a_ward_from_the_link(app):
 
 
 def test_voluntary_page_without_a_ward(app):
-    at = open_page(app, "pages/voluntary_sector.py")
+    at = open_page(app, "pages/voluntary.py")
     assert at.selectbox(key="ward").value is None
     assert at.selectbox(key="measure").value == "charities_per_1k"
     assert not at.info
@@ -168,7 +168,7 @@ def test_voluntary_page_without_a_ward(app):
 def test_voluntary_page_adds_government_grants_only_when_asked(app):
     """Department for Transport and the lottery distributors' money is public money: left out
     unless the link asks."""
-    at = open_page(app, "pages/voluntary_sector.py", measure="Grants per head", government="true")
+    at = open_page(app, "pages/voluntary.py", measure="Grants per head", government="true")
     assert at.checkbox(key="government").value
     assert metric_values(at)["Grants 2013-2018"] == "£3.21\u00a0bn"
     wards = at.dataframe[0].value.set_index("ward")

@@ -508,7 +508,7 @@ def leave_present(at: AppTest) -> dict[str, list[str]]:
 def test_losses_present_from_the_link(app, layers):
     at = open_present(
         app,
-        "pages/losses_vs_policy.py",
+        "pages/losses.py",
         against="Strategic Industrial Locations",
         categories=["Library", "GP practice"],
         basemap="No basemap",
@@ -543,7 +543,7 @@ def test_losses_present_from_the_link(app, layers):
 
 
 def test_losses_over_time_present_from_the_link(app):
-    at = open_present(app, "pages/losses_over_time.py", area="Hackney", basemap="No basemap")
+    at = open_present(app, "pages/over-time.py", area="Hackney", basemap="No basemap")
     assert at.metric[0].value == "155 \u2192 185"
     assert at.metric[0].label.startswith("pubs and bars in Hackney, 2001 \u2192 2018: +30")
     assert at.title[0].value == "Pubs and bars, 2001-2018: change by borough"
@@ -562,7 +562,7 @@ def test_losses_over_time_present_from_the_link(app):
 def test_borough_profile_present_from_the_link(app):
     at = open_present(
         app,
-        "pages/borough_profile.py",
+        "pages/borough.py",
         borough="Hackney",
         measure="Charities per 1,000 residents",
         basemap="No basemap",
@@ -594,7 +594,7 @@ def test_borough_profile_present_from_the_link(app):
 def test_voluntary_sector_present_from_the_link(app):
     at = open_present(
         app,
-        "pages/voluntary_sector.py",
+        "pages/voluntary.py",
         measure="Grants per head",
         ward="Hoxton East & Shoreditch (Hackney)",
         basemap="No basemap",
@@ -657,7 +657,7 @@ def test_explorer_card_has_the_screens_legend(app, layers):
 
 def test_losses_card_has_the_screens_legend(app, layers):
     app.query_params["against"] = "Areas for Regeneration"
-    at = app.switch_page("pages/losses_vs_policy.py").run()
+    at = app.switch_page("pages/losses.py").run()
     assert not at.exception
     screen = screen_legend(at)
     assert ("legend", "Inside Areas for Regeneration (97)") in screen
@@ -667,7 +667,7 @@ def test_losses_card_has_the_screens_legend(app, layers):
 
 def test_pubs_card_has_the_screens_legend(app, layers):
     app.query_params["area"] = "Hackney"
-    at = app.switch_page("pages/losses_over_time.py").run()
+    at = app.switch_page("pages/over-time.py").run()
     assert not at.exception
     screen = screen_legend(at)
     assert ("legend", "Hackney") in screen  # the chosen borough's outline
@@ -678,7 +678,7 @@ def test_pubs_card_has_the_screens_legend(app, layers):
 def test_borough_card_has_the_screens_legend(app, layers):
     for key, value in {"borough": "Hackney", "measure": "Charities per 1,000 residents"}.items():
         app.query_params[key] = value
-    at = app.switch_page("pages/borough_profile.py").run()
+    at = app.switch_page("pages/borough.py").run()
     assert not at.exception
     screen = screen_legend(at)
     assert ("legend-title", "Registered charities per 1,000 residents (2019)") in screen
@@ -699,7 +699,7 @@ def test_voluntary_card_has_the_screens_legend(app, layers, london_wards):
         "ward": "Hoxton East & Shoreditch (Hackney)",
     }.items():
         app.query_params[key] = value
-    at = app.switch_page("pages/voluntary_sector.py").run()
+    at = app.switch_page("pages/voluntary.py").run()
     assert not at.exception
     screen = screen_legend(at)
     assert ("legend", "Hoxton East & Shoreditch (Hackney)") in screen
