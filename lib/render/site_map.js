@@ -362,6 +362,10 @@ class SiteMap {
     const legend = L.control({ position: "bottomleft" });
     legend.onAdd = function () {
       const div = L.DomUtil.create("div", "jul-legend");
+      // A long legend scrolls: keyboard users reach its rows (WCAG 2.1.1).
+      div.tabIndex = 0;
+      div.setAttribute("role", "region");
+      div.setAttribute("aria-label", "Map legend");
       const button = L.DomUtil.create("button", "jul-legend-toggle", div);
       button.type = "button";
       button.textContent = "Legend";

@@ -115,7 +115,7 @@ def test_losses_over_time_for_hackney(shared_link, page):
     save_screenshot(page, "losses-over-time-hackney-closures")
     frame = map_frame(page)
     legend = frame.locator(".jul-legend").inner_text()
-    assert "Pubs and bars, change 2001-2018" in legend
+    assert "Pubs and bars, % change 2001-2018" in legend
     assert "+15 to +30%" in legend and "Hackney" in legend
     save_screenshot(page, "losses-over-time-hackney-pubs")
     assert not outside, f"requests to outside hosts: {outside}"

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from lib.render import maps
+from lib.vocab.policies import POLICIES
 from tests.e2e.streamlit_browser import (
     keys_ready,
     rerun,
@@ -100,7 +101,7 @@ def test_a_long_legend_stays_under_the_zoom_buttons_and_inside_the_map(app_url, 
     from tests.e2e.test_own_data_browser import upload
 
     page.set_viewport_size({"width": 1280, "height": 720})
-    upload(page, app_url, "".join(f"&policy={p.legend}" for p in maps.POLICIES.values()))
+    upload(page, app_url, "".join(f"&policy={p.legend}" for p in POLICIES.values()))
     site_map = wait_for_map(page)
     box = site_map.evaluate(LEGEND_AND_ZOOM_JS)
     assert box["legend"][0] >= box["zoom"], box  # not over the zoom buttons
