@@ -20,6 +20,7 @@ from lib.ui import (
     table_headers,
     widgets,
 )
+from lib.vocab.categories import RECORDING_CATEGORIES, categories_text
 
 VIEW = declare.BOROUGH
 layers = widgets.require_layers()
@@ -193,7 +194,7 @@ with figures_tab:
 with closed_tab:
     st.caption(" ".join(closed.attrs["caveats"]))
     if closed.empty:
-        st.info(f"No closure of a library, GP practice or museum is recorded in {name}.")
+        st.info(f"No closure of {categories_text(RECORDING_CATEGORIES)} is recorded in {name}.")
     else:
         table_headers.show(closed, table_headers.CLOSED_FACILITIES)
     st.download_button(
