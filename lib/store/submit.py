@@ -86,7 +86,9 @@ def content_json(values: dict) -> str:
 
 def _insert_ignoring_duplicate(dialect: str):
     module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(Contribution).on_conflict_do_nothing(index_elements=["token"])
+    # No conflict target: a concurrent twin conflicts on `origin` (derived from the token) as
+    # well as `token`, and PostgreSQL raises for a unique index that is not the target.
+    return module.insert(Contribution).on_conflict_do_nothing()
 
 
 def _existing(connection, token: str) -> int | None:

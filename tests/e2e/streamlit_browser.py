@@ -127,13 +127,48 @@ def wait_for_app(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> None:
     page.wait_for_selector("[data-testid='stMainBlockContainer']", timeout=timeout_ms)
 
 
+# What a failed wait reports: where the page was, what had focus, which step keys were live.
+PAGE_STATE_JS = """() => {
+    const app = document.querySelector("[data-testid='stApp']");
+    const active = document.activeElement;
+    const keys = window.__julStepKeys ? window.__julStepKeys.keys : null;
+    const targets = {};
+    for (const s of Object.values(keys || {})) {
+        const t = document.querySelector(s);
+        targets[s] = t ? (t.disabled ? "disabled" : "present") : "absent";
+    }
+    return {
+        url: location.href,
+        connection: app && app.dataset.testConnectionState,
+        script: app && app.dataset.testScriptState,
+        starts: window.__julStarts, running: window.__julRunning,
+        focus: active ? active.outerHTML.slice(0, 160) : null,
+        keys, targets,
+    };
+}"""
+
+
+def _wait(page: Page, condition: str, arg, timeout_ms: int, what: str) -> None:
+    """page.wait_for_function, whose timeout says what the page was doing meanwhile."""
+    try:
+        page.wait_for_function(condition, arg=arg, timeout=timeout_ms)
+    except PlaywrightTimeoutError as exc:
+        try:
+            state = page.evaluate(PAGE_STATE_JS)
+        except Exception as inner:  # noqa: BLE001 (the page itself may be gone)
+            state = f"(no page state: {inner})"
+        raise AssertionError(f"Waited {timeout_ms} ms for {what}; the page: {state}") from exc
+
+
 def keys_ready(page: Page, selector: str) -> None:
     """The page's step-key listener is mounted (a component drawn just after the run) and
     answers for ``selector``: a key pressed before then would go nowhere."""
-    page.wait_for_function(
+    _wait(
+        page,
         "(s) => !!window.__julStepKeys && Object.values(window.__julStepKeys.keys).includes(s)",
-        arg=selector,
-        timeout=APP_TIMEOUT_MS,
+        selector,
+        APP_TIMEOUT_MS,
+        f"the step keys answering {selector}",
     )
 
 
@@ -143,11 +178,13 @@ def rerun(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> Iterator[None]:
     page of the app): waits until a run that started after the action has finished."""
     before = page.evaluate("() => [window.__julDoc, window.__julStarts]")
     yield
-    page.wait_for_function(
+    _wait(
+        page,
         "([doc, starts]) => window.__julDoc !== undefined && !window.__julRunning"
         " && (window.__julDoc !== doc ? window.__julStarts > 0 : window.__julStarts > starts)",
-        arg=before,
-        timeout=timeout_ms,
+        before,
+        timeout_ms,
+        "a rerun started by the action to finish",
     )
     wait_for_app(page, timeout_ms)
 
