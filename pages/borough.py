@@ -27,7 +27,6 @@ layers = widgets.require_layers()
 # Before the widgets. A borough that matches nothing is not replaced by another: the page asks.
 unknown = link_check.check_link(VIEW.url_path)
 names = layers.borough_names
-ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
 presenting = present.presentation_mode()
 # Opened with no borough (a bare /borough): the first in the list is shown, and the page says so.
 first_by_default = "borough" not in st.query_params
@@ -47,8 +46,9 @@ if gss_code is None:
     widgets.choose_a_place("borough", "borough", unknown, "a borough")
 name = names[gss_code]
 stats = cache.borough_stats()
-rows = profiles.borough_figures(stats, gss_code)
 wards = cache.ward_table(gss_code)
+profile = cache.borough_tables(gss_code)
+rows = profile.figures
 borough = layers.boroughs.set_index("gss_code").loc[gss_code]
 slug = name.lower().replace(" ", "-")
 shading = profiles.WARD_MEASURES[measure]
@@ -157,8 +157,7 @@ for start in range(0, len(key_rows), 4):
                 f"{measure_info.unit} · {row['count_shown']}  \n**Rank:** {row['rank_text']}"
             )
 
-closed = profiles.closed_facilities(layers.sites, gss_code, ward_names)
-helpers = profiles.voluntary_list(layers.voluntary_points, gss_code, ward_names)
+closed, helpers = profile.closed, profile.helpers
 figures_tab, closed_tab, voluntary_tab, wards_tab = st.tabs(
     [
         "All figures",
@@ -173,7 +172,7 @@ with figures_tab:
         f"{name} against London (London's total over London's residents); rank 1 = the "
         "highest value among the boroughs. Hover a tile above for what each measures."
     )
-    display = profiles.borough_figures_display(rows)
+    display = profile.figures_display
     st.dataframe(
         display,
         hide_index=True,
@@ -181,7 +180,7 @@ with figures_tab:
         height=widgets.table_height(len(display)),
         column_config={"figure": "Figure", "value": name, "rank": "Rank"},
     )
-    headline_csv = profiles.borough_figures_csv(rows)
+    headline_csv = profile.figures_csv
     st.download_button(
         "Download these figures (CSV)",
         partial(tables.csv_bytes, headline_csv),
@@ -236,7 +235,7 @@ with voluntary_tab:
     )
 
 with wards_tab:
-    ward_csv = profiles.ward_csv(wards)
+    ward_csv = profile.wards_csv
     st.caption(
         "Per-resident figures use mid-2020 residents; IMD rank 1 = the most deprived of "
         "London's 634 wards."
@@ -254,7 +253,7 @@ with wards_tab:
 community.table_and_downloads(
     reports,
     f"joined-up-london-{slug}",
-    dict(zip(layers.sites["site_id"], layers.sites["name"], strict=True)),
+    cache.site_names(),
 )
 
 with st.expander("How this is calculated"):
@@ -264,13 +263,4 @@ with st.expander("How this is calculated"):
         "**What the joins could not match** (from the data build, and checks on the "
         "built layers): nothing is dropped silently."
     )
-    table_headers.show(
-        profiles.unmatched_report(
-            layers.build_report,
-            layers.wards,
-            layers.lsoas,
-            layers.voluntary_wards,
-            layers.voluntary_points,
-        ),
-        table_headers.UNMATCHED,
-    )
+    table_headers.show(cache.unmatched_report(), table_headers.UNMATCHED)

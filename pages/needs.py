@@ -30,7 +30,7 @@ layers = widgets.require_layers()
 link_check.check_link(VIEW.url_path)  # before the widgets
 presenting = present.presentation_mode()
 names = layers.borough_names
-ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
+ward_names = cache.ward_names()
 link_weights, weights_note = needs_ui.link_weights()
 
 with st.sidebar:
@@ -195,8 +195,11 @@ st.markdown(
 left, right = st.columns(2, gap="medium")
 with left:
     st.markdown("**By borough**")
-    borough_table = needs_tables.access_display(by_borough)
-    st.dataframe(borough_table, hide_index=True, height=320)
+    st.dataframe(
+        cache.access_display(category, threshold_m, "borough", since),
+        hide_index=True,
+        height=320,
+    )
     st.download_button(
         "Download by borough (CSV)",
         partial(tables.csv_bytes, by_borough),
@@ -208,7 +211,11 @@ with left:
 with right:
     wards_here = by_ward[by_ward["gss_code"] == borough] if borough else by_ward
     st.markdown(f"**By ward, {names[borough]}**" if borough else "**By ward, London**")
-    st.dataframe(needs_tables.access_display(wards_here, "Ward"), hide_index=True, height=320)
+    st.dataframe(
+        cache.access_display(category, threshold_m, "ward", since, borough),
+        hide_index=True,
+        height=320,
+    )
     st.download_button(
         "Download by ward (CSV)",
         partial(tables.csv_bytes, wards_here),
@@ -227,7 +234,9 @@ if history:
     if shown_lost.empty:
         st.info(f"No {needs_maps.singular(category)} lost since {london.attrs['then']} in {where}.")
     else:
-        st.dataframe(needs_tables.lost_display(shown_lost, names), hide_index=True, height=300)
+        st.dataframe(
+            cache.lost_display(category, threshold_m, since, borough), hide_index=True, height=300
+        )
         st.caption(
             "A move, a replacement or a change of owner is not a loss. Further: the "
             "population-weighted median of how much further each resident who had it nearest "

@@ -24,7 +24,6 @@ from lib.vocab.funders import VOLUNTARY
 VIEW = declare.VOLUNTARY
 layers = widgets.require_layers()
 link_check.check_link(VIEW.url_path)  # before the widgets
-ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
 presenting = present.presentation_mode()
 
 
@@ -40,7 +39,7 @@ with st.sidebar:
 by_year = layers.grants_by_year
 grants = by_year if government else by_year[by_year["funder_type"].isin(VOLUNTARY)]
 funders = "every funder publishing to 360Giving" if government else profiles.OWN_FUNDERS
-funder_groups = profiles.grants_by_group(by_year)
+sector = cache.voluntary_tables(government)
 points = layers.voluntary_points
 banks = points[points["kind"] == "food_bank"]
 groups = points[points["kind"] == "mutual_aid"]
@@ -172,12 +171,12 @@ with text_column:
             st.markdown("- " + caveat)
 
 st.subheader("Findings")
-st.markdown(f"**Who gives.** {profiles.grants_sentence(funder_groups)}")
+st.markdown(f"**Who gives.** {profiles.grants_sentence(sector.funder_groups)}")
 for finding in cache.findings():
     st.markdown(f"**{finding['title']}.** {finding['text']}")
 
 st.subheader("Ward table")
-ward_csv = profiles.ward_csv(wards)
+ward_csv = sector.wards_csv
 table_headers.show(ward_csv, table_headers.WARD_TABLE, height=360)
 st.download_button(
     "Download the ward table (CSV)",
@@ -189,7 +188,7 @@ st.download_button(
 )
 
 with st.expander("Food banks and mutual aid groups (list)"):
-    helpers = profiles.voluntary_list(points, None, ward_names, layers.borough_names)
+    helpers = sector.helpers
     table_headers.show(helpers, table_headers.HELPERS, height=360)
     st.download_button(
         "Download the list (CSV)",
@@ -206,9 +205,4 @@ with st.expander("How this is calculated"):
         "**What the joins could not match** (from the data build, and checks on the "
         "built layers): nothing is dropped silently."
     )
-    table_headers.show(
-        profiles.unmatched_report(
-            layers.build_report, layers.wards, layers.lsoas, layers.voluntary_wards, points
-        ),
-        table_headers.UNMATCHED,
-    )
+    table_headers.show(cache.unmatched_report(), table_headers.UNMATCHED)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -777,6 +778,58 @@ def voluntary_list(
     table["licence"] = chosen["licence"]
     return table.sort_values(
         ["kind", "status", "name"], key=lambda s: s.str.lower(), ignore_index=True
+    )
+
+
+class BoroughTables(NamedTuple):
+    """The borough profile's tables of one borough (lib/ui/cache.py keeps them per borough)."""
+
+    figures: pd.DataFrame  # borough_figures
+    figures_display: pd.DataFrame
+    figures_csv: pd.DataFrame
+    closed: pd.DataFrame  # closed_facilities
+    helpers: pd.DataFrame  # voluntary_list
+    wards_csv: pd.DataFrame  # ward_csv
+
+
+def borough_tables(
+    stats: pd.DataFrame,
+    wards: pd.DataFrame,
+    sites: pd.DataFrame,
+    points: pd.DataFrame,
+    gss_code: str,
+    ward_names: dict[str, str],
+) -> BoroughTables:
+    figures = borough_figures(stats, gss_code)
+    return BoroughTables(
+        figures,
+        borough_figures_display(figures),
+        borough_figures_csv(figures),
+        closed_facilities(sites, gss_code, ward_names),
+        voluntary_list(points, gss_code, ward_names),
+        ward_csv(wards),
+    )
+
+
+class VoluntaryTables(NamedTuple):
+    """The voluntary page's London-wide tables (lib/ui/cache.py keeps them per funder choice)."""
+
+    wards_csv: pd.DataFrame  # ward_csv of London's wards
+    helpers: pd.DataFrame  # voluntary_list of London, with boroughs
+    funder_groups: pd.DataFrame  # grants_by_group
+
+
+def voluntary_tables(
+    wards: pd.DataFrame,
+    points: pd.DataFrame,
+    grants_by_year: pd.DataFrame,
+    ward_names: dict[str, str],
+    borough_names: dict[str, str],
+) -> VoluntaryTables:
+    return VoluntaryTables(
+        ward_csv(wards),
+        voluntary_list(points, None, ward_names, borough_names),
+        grants_by_group(grants_by_year),
     )
 
 

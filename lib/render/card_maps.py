@@ -21,8 +21,8 @@ from matplotlib import patheffects
 from matplotlib.collections import PathCollection
 from matplotlib.colors import to_rgba, to_rgba_array
 from matplotlib.path import Path
-from pyproj import Transformer
 
+from lib.data import crs
 from lib.data import layers as data
 from lib.links.views import MapView
 from lib.render import mapspec, symbols, ward_maps
@@ -144,14 +144,8 @@ def london_extent(cl: CardLayers, pad: float = 0.015) -> tuple[float, float, flo
     return x0 - dx, y0 - dy, x1 + dx, y1 + dy
 
 
-_to_bng = Transformer.from_crs(4326, 27700, always_xy=True)
-
-
 # The browser map a saved view was taken from, roughly (the explorer's map frame in CSS px).
 VIEW_FRAME_PX = (900, 680)
-
-
-_to_wgs84 = Transformer.from_crs(27700, 4326, always_xy=True)
 
 
 def map_bounds(layers: data.Layers, codes: Iterable[str]):
@@ -161,14 +155,14 @@ def map_bounds(layers: data.Layers, codes: Iterable[str]):
     if chosen.empty:
         return geography.LONDON_BOUNDS
     x0, y0, x1, y1 = chosen.total_bounds
-    (west, east), (south, north) = _to_wgs84.transform([x0, x1], [y0, y1])
+    (west, east), (south, north) = crs.transform(27700, 4326, [x0, x1], [y0, y1])
     return (round(south, 5), round(west, 5)), (round(north, 5), round(east, 5))
 
 
 def view_extent(view: MapView) -> tuple[float, float, float, float]:
     """The area a ~900x680 px Leaflet map shows at `view` (ground metres per pixel from the
     Web Mercator zoom), in EPSG:27700."""
-    x, y = _to_bng.transform(view.lon, view.lat)
+    (x,), (y,) = crs.transform(4326, 27700, [view.lon], [view.lat])
     metres_per_px = 156543.03392 * math.cos(math.radians(view.lat)) / 2**view.zoom
     half_w, half_h = (p * metres_per_px / 2 for p in VIEW_FRAME_PX)
     return x - half_w, y - half_h, x + half_w, y + half_h
@@ -342,7 +336,7 @@ def spec_extent(layers: data.Layers, spec: mapspec.MapSpec) -> tuple[float, floa
     (south, west), (north, east) = spec.view.bounds
     if spec.view.bounds == geography.LONDON_BOUNDS:
         return london_extent(cl)
-    (x0, x1), (y0, y1) = _to_bng.transform([west, east], [south, north])
+    (x0, x1), (y0, y1) = crs.transform(4326, 27700, [west, east], [south, north])
     d = max(x1 - x0, y1 - y0) * 0.08
     return x0 - d, y0 - d, x1 + d, y1 + d
 

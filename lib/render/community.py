@@ -15,6 +15,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from lib.data import crs
 from lib.render import symbols
 from lib.render.own_data import OwnDataLayer
 from lib.vocab import contributions as vocab
@@ -70,7 +71,7 @@ def points(contributions: gpd.GeoDataFrame) -> pd.DataFrame:
     located = contributions[contributions.geometry.notna() & ~contributions.geometry.is_empty]
     if located.empty:
         return pd.DataFrame(columns=["lon", "lat", *POPUP_FIELDS])
-    lonlat = located.geometry.to_crs(4326)
+    lonlat = crs.to_crs(located.geometry, 4326)
     description = located["description"].map(_text)
     short = description.map(
         lambda t: t if len(t) <= DESCRIPTION_CHARS else t[: DESCRIPTION_CHARS - 1] + "…"
@@ -187,7 +188,7 @@ def public_table(contributions: gpd.GeoDataFrame, site_names: dict | None = None
     CSV never interpret HTML), with the licence on every row."""
     frame = pd.DataFrame(contributions.drop(columns="geometry"))
     located = contributions.geometry.notna()
-    lonlat = contributions.geometry[located].to_crs(4326)
+    lonlat = crs.to_crs(contributions.geometry[located], 4326)
     frame["lon"] = lonlat.x.round(5)
     frame["lat"] = lonlat.y.round(5)
     pairs = zip(frame["kind"], frame["correction"], strict=True)

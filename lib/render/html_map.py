@@ -20,6 +20,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from lib.data import crs
 from lib.render import maps, mapspec, symbols
 from lib.render.vendor import LOCAL_COPIES, STATIC_DIR, _descendants
 from lib.vocab.categories import DRAW_ORDER, GROUP_COLOURS
@@ -169,7 +170,7 @@ def _sites_by_side(m, layer: mapspec.SitesBySide, map_layers, credit: str) -> No
 
 def _voluntary(m, layer: mapspec.VoluntaryPoints, credit: str) -> None:
     """Food banks by network (closed ones ringed), mutual aid groups under them."""
-    points = layer.points.to_crs(4326) if hasattr(layer.points, "to_crs") else layer.points
+    points = crs.to_crs(layer.points, 4326) if hasattr(layer.points, "to_crs") else layer.points
     kind, status = points["kind"], points["status"]
     network = points["network"].fillna("")
     groups = [(symbols.MUTUAL_AID_POINT, symbols.MUTUAL_AID_COLOUR, kind.eq("mutual_aid"))]

@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from lib.data import crs
 from lib.data.layers import Layers, history_texts, source_labels
 from lib.render import folium_setup, symbols
 from lib.render.controls import TilesFailedNote
@@ -59,7 +60,7 @@ def prepare(layers: Layers) -> MapLayers:
     policy = layers.policy_areas.copy()
     policy["geometry"] = policy.geometry.simplify(12)
     sites = layers.sites
-    lonlat = sites.geometry.to_crs(4326)
+    lonlat = crs.to_crs(sites.geometry, 4326)
     points = pd.DataFrame(
         {
             "lon": lonlat.x.round(5),
@@ -73,7 +74,7 @@ def prepare(layers: Layers) -> MapLayers:
         },
         index=sites.index,
     )
-    label_points = layers.boroughs.geometry.representative_point().to_crs(4326)
+    label_points = crs.to_crs(layers.boroughs.geometry.representative_point(), 4326)
     labels = pd.DataFrame(
         {
             "name": layers.boroughs["name"].map(html.escape),
@@ -86,7 +87,7 @@ def prepare(layers: Layers) -> MapLayers:
 
 def to_browser(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """WGS84 with coordinates on a ~1 m grid: shorter GeoJSON, no visible change."""
-    frame = frame.to_crs(4326)
+    frame = crs.to_crs(frame, 4326)
     frame["geometry"] = shapely.set_precision(frame.geometry.values, COORD_GRID)
     return frame
 

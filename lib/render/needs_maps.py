@@ -14,6 +14,7 @@ import pandas as pd
 import shapely
 import shapely.geometry
 
+from lib.data import crs
 from lib.render.mapspec import Boundaries, Choropleth, Labels, MapSpec, Overlay, View
 from lib.render.own_data import COORD_GRID, OwnDataLayer
 from lib.vocab.categories import RECORDING
@@ -92,11 +93,12 @@ def needs_map(
 def lost_points(lost: pd.DataFrame, category: str, start_label: str) -> OwnDataLayer:
     """The lost facilities (access.lost_facilities rows, metres in EPSG:27700) as points whose
     tooltips say who had each as their nearest and how much further their next one is."""
-    frame = gpd.GeoDataFrame(
-        lost,
-        geometry=gpd.points_from_xy(lost["easting"], lost["northing"]),
-        crs=27700,
-    ).to_crs(4326)
+    frame = crs.to_crs(
+        gpd.GeoDataFrame(
+            lost, geometry=gpd.points_from_xy(lost["easting"], lost["northing"]), crs=27700
+        ),
+        4326,
+    )
     geoms = shapely.set_precision(frame.geometry.values, COORD_GRID)
     labels = [
         "Row",

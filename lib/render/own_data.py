@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 import shapely.geometry
 
+from lib.data import crs
 from lib.render import symbols
 from lib.uploads import ROW_COLUMN
 
@@ -58,7 +59,7 @@ def own_data_layer(features: gpd.GeoDataFrame, name: str) -> OwnDataLayer:
     head = features.head(MAX_MAP_FEATURES)
     columns = [c for c in head.columns if c not in (ROW_COLUMN, head.geometry.name)]
     columns = columns[:TOOLTIP_COLUMNS]
-    geoms = shapely.set_precision(head.geometry.to_crs(4326).values, COORD_GRID)
+    geoms = shapely.set_precision(crs.to_crs(head.geometry, 4326).values, COORD_GRID)
     collection = []
     for geom, (_, row) in zip(geoms, head.iterrows(), strict=True):
         properties: dict[str, int | str] = {"row": int(row[ROW_COLUMN])}

@@ -29,6 +29,7 @@ import pandas as pd
 import shapely
 
 from lib.analysis import profiles
+from lib.data import crs
 from lib.data.layers import Layers, history_texts, source_labels
 from lib.render import maps, mapspec, symbols
 from lib.render.controls import TILES_FAILED_CSS, SaveViewControl
@@ -125,7 +126,7 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 def site_layer(sites: gpd.GeoDataFrame) -> Layer:
     """Every site as columns, in the order of `sites` (the mask's order)."""
-    lonlat = sites.geometry.to_crs(4326)
+    lonlat = crs.to_crs(sites.geometry, 4326)
     lon, lat = lonlat.x.to_numpy(), lonlat.y.to_numpy()
     bbox = [
         float(lon.min()) - 1e-4,
@@ -275,7 +276,7 @@ def prepare(layers: Layers, map_layers: maps.MapLayers) -> MapData:
         frame["geometry"] = without_slivers(frame.geometry).simplify(10)
         frame["borough"] = frame["gss_code"].map(layers.borough_names).fillna("")
         frame = maps.to_browser(frame).reset_index(drop=True)
-        points = layers.wards.geometry.representative_point().to_crs(4326)
+        points = crs.to_crs(layers.wards.geometry.representative_point(), 4326)
         labels = pd.DataFrame({"lat": points.y.to_numpy(), "lon": points.x.to_numpy()})
         wards = area_layer("wards", frame, ["name", "borough"], labels=labels)
         ward_codes = tuple(frame["ward_code"])
@@ -296,7 +297,7 @@ def _voluntary_table(layers: Layers) -> pd.DataFrame | None:
     points = layers.voluntary_points
     if points is None or not len(points):
         return None
-    lonlat = points.geometry.to_crs(4326)
+    lonlat = crs.to_crs(points.geometry, 4326)
     wards = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
     return pd.DataFrame(
         {
@@ -348,6 +349,12 @@ def _focus(codes: tuple[str, ...], outlines: list, dashed: bool) -> list[int]:
     return [k for k, c in enumerate(codes) if c in focus]
 
 
+def _notes(notes: pd.Series, codes: tuple[str, ...]) -> list[str]:
+    """The tooltip notes (indexed by area code) in the order of `codes`, "" where none."""
+    found = notes.reindex(list(codes)).astype(object)
+    return [str(n) for n in found.where(found.notna(), "")]
+
+
 def _area_spec(data: MapData, layer, land: bool, outlines: list) -> dict:
     """A choropleth or boundaries over the boroughs or wards: fills by the layer's order (None:
     that area not drawn), the tooltip's values, and the heavy outlines of `outlines`'s focus
@@ -365,7 +372,7 @@ def _area_spec(data: MapData, layer, land: bool, outlines: list) -> dict:
             "layer": packed.hash,
             "fills": [fills.get(c) for c in codes],
             "values": [shown.get(c, "") for c in codes],
-            "notes": [str(notes.get(c, "") or "") for c in codes],
+            "notes": _notes(notes, codes),
             "label": layer.label,
             "opacity": symbols.CHOROPLETH_OPACITY,
             "colour": symbols.BOUNDARY_COLOUR,

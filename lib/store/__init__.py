@@ -14,7 +14,7 @@ from lib.store.engine import database_url, open_store, writing
 from lib.store.submit import DEFAULT_LIMITS, RateLimits, Stored, submit
 from lib.store.validation import Refused, Submission, ValidationError, check_bots, validate
 
-_LAZY = {"PUBLIC_COLUMNS", "PublicFilter", "public_contributions"}
+_LAZY = {"PUBLIC_COLUMNS", "PublicFilter", "public_contributions", "public_version"}
 __all__ = [
     "DEFAULT_LIMITS",
     "PUBLIC_COLUMNS",
@@ -28,6 +28,7 @@ __all__ = [
     "database_url",
     "open_store",
     "public_contributions",
+    "public_version",
     "submit",
     "validate",
     "writing",

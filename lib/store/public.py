@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
-from sqlalchemy import Engine, column, select, table
+from sqlalchemy import Engine, column, func, select, table
 
+from lib.store.models import ModerationEntry
 from lib.vocab import contributions as vocab
 
 PUBLIC_COLUMNS = (
@@ -96,3 +97,16 @@ def public_contributions(engine: Engine, filters: PublicFilter | None = None) ->
     frame["source"] = LABEL
     frame["licence_url"] = frame["licence"].map({vocab.LICENCE: vocab.LICENCE_URL})
     return gpd.GeoDataFrame(frame.drop(columns=["x", "y"]), geometry=geometry, crs=CRS)
+
+
+def public_version(engine: Engine) -> tuple:
+    """A small value that changes whenever `public_contributions` may return something else:
+    every approval, hiding, edit and outcome writes a moderation log entry, and the approved
+    rows' count, ids and latest change cover a row made public any other way. One aggregate
+    query, so a page can read the reports again only when they changed."""
+    latest_entry = select(func.max(ModerationEntry.id)).scalar_subquery()
+    query = select(
+        latest_entry, func.count(), func.sum(VIEW.c.id), func.max(VIEW.c.updated_at)
+    ).select_from(VIEW)
+    with engine.connect() as connection:
+        return tuple(connection.execute(query).one())

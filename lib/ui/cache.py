@@ -91,6 +91,47 @@ def borough_stats():
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=40)
+def borough_tables(gss_code: str) -> profiles.BoroughTables:
+    built = layers()
+    return profiles.borough_tables(
+        borough_stats(),
+        ward_table(gss_code),
+        built.sites,
+        built.voluntary_points,
+        gss_code,
+        ward_names(),
+    )
+
+
+@st.cache_data(show_spinner=False)
+def voluntary_tables(government: bool = False) -> profiles.VoluntaryTables:
+    built = layers()
+    return profiles.voluntary_tables(
+        ward_table(government=government),
+        built.voluntary_points,
+        built.grants_by_year,
+        ward_names(),
+        built.borough_names,
+    )
+
+
+@st.cache_data(show_spinner=False)
+def unmatched_report():
+    """What the build's joins could not match (the borough and voluntary pages show it)."""
+    built = layers()
+    return profiles.unmatched_report(
+        built.build_report, built.wards, built.lsoas, built.voluntary_wards, built.voluntary_points
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def ward_names() -> dict[str, str]:
+    """Each ward's name by ward_code (read-only)."""
+    built = layers()
+    return dict(zip(built.wards["ward_code"], built.wards["name"], strict=True))
+
+
 @st.cache_data(show_spinner=False)
 def ward_table(gss_code: str | None = None, government: bool = False):
     """One borough's wards, or (None) all of London's; grants with government's if asked."""
@@ -292,7 +333,9 @@ def access(start: int = walking.DEFAULT_START) -> walking.Access:
     return walking.compute_access(layers(), postcodes().table, start)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# The access and needs tables below are shared, never copied (st.cache_resource): pages read
+# them and make new frames from them, never change them in place; a rerun costs no unpickling.
+@st.cache_resource(show_spinner=False, max_entries=64)
 def walking_access(
     category: str,
     threshold_m: float = walking.WALK_M,
@@ -302,11 +345,32 @@ def walking_access(
     return walking.walking_access(access(start), category, threshold_m, by)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def lost_facilities(
     category: str, threshold_m: float = walking.WALK_M, start: int = walking.DEFAULT_START
 ):
     return walking.lost_facilities(access(start), category, threshold_m)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def access_display(
+    category: str, threshold_m: float, by: str, start: int, borough: str | None = None
+):
+    """A walking_access table for reading (lib/render/needs_tables.py); `borough`: only its
+    wards."""
+    table = walking_access(category, threshold_m, by, start)
+    if borough:
+        table = table[table["gss_code"] == borough]
+    return needs_tables.access_display(table, by.capitalize())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def lost_display(category: str, threshold_m: float, start: int, borough: str | None = None):
+    """The lost facilities for reading; `borough`: only its own."""
+    lost = lost_facilities(category, threshold_m, start)
+    if borough:
+        lost = lost[lost["gss_code"] == borough]
+    return needs_tables.lost_display(lost, layers().borough_names)
 
 
 # The needs index (lib/analysis/needs.py): its indicators and domain scores once per window
@@ -315,7 +379,7 @@ def lost_facilities(
 AreaNeeds = tuple[tuple[str, str], ...]
 
 
-@st.cache_data(show_spinner="Scoring London's wards…", max_entries=16)
+@st.cache_resource(show_spinner="Scoring London's wards…", max_entries=16)
 def needs_domains(since: int, area_needs: AreaNeeds = ()):
     """(indicators, domain scores, indicator catalogue) for the wards."""
     built = layers()
@@ -337,7 +401,7 @@ def needs_display(since: int, area_needs: AreaNeeds, weights: tuple[tuple[str, f
     return needs_tables.wards_display(table, layers().borough_names)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def needs_result(since: int, area_needs: AreaNeeds, weights: tuple[tuple[str, float], ...]):
     """(defined_need's rows, the ward table, the comparison with IMD) under `weights`."""
     indicators, domains, _ = needs_domains(since, area_needs)
@@ -362,9 +426,25 @@ def _store(url: str):
 
 def store():
     """The contributions store's engine for DATABASE_URL (else the SQLite file), migrated on
-    first use, one per URL per process. Only the engine is cached: contributions are read
-    fresh on every run, so a report a moderator hides disappears at once and reports made
-    through other app processes appear."""
+    first use, one per URL per process."""
     from lib.store import database_url
 
     return _store(database_url())
+
+
+def public_reports(filters=None):
+    """The approved contributions (`lib.store.public_contributions`). Every run asks the store
+    whether they changed (one aggregate query) and reads them again only then, so a report a
+    moderator hides disappears at once and reports approved through other app processes
+    appear, without each click rebuilding them."""
+    from lib.store import database_url, public_version
+
+    url = database_url()
+    return _public_reports(url, filters, public_version(_store(url)))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _public_reports(url: str, filters, version: tuple):
+    from lib.store import public_contributions
+
+    return public_contributions(_store(url), filters)

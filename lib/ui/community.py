@@ -1,8 +1,9 @@
 """Community-reported contributions on the official pages (Streamlit glue).
 
-Reads go through lib.store.public_contributions, the one public read path, on every run (not
-cached: a report a moderator hides must vanish at once, and one made through another app
-process must appear). When the store cannot be opened the official pages still work and say so.
+Reads go through lib.store.public_contributions, the one public read path, again whenever the
+store's public version changes (lib/ui/cache.public_reports): a report a moderator hides must
+vanish at once, and one made through another app process must appear. When the store cannot be
+opened the official pages still work and say so.
 """
 
 from __future__ import annotations
@@ -13,19 +14,20 @@ import geopandas as gpd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from lib.data import crs
 from lib.links import declare
 from lib.render import community, tables
-from lib.store import PublicFilter, public_contributions
+from lib.store import PublicFilter
 from lib.store.engine import StoreConfigError
 from lib.ui import params
-from lib.ui.cache import store
+from lib.ui.cache import public_reports
 from lib.vocab import contributions as vocab
 
 
 def approved(filters: PublicFilter | None = None) -> gpd.GeoDataFrame | None:
     """Approved contributions (public columns), or None with a note when the store is out."""
     try:
-        return public_contributions(store(), filters)
+        return public_reports(filters)
     except (StoreConfigError, SQLAlchemyError, OSError) as exc:
         st.caption(f"Community reports are unavailable here ({type(exc).__name__}).")
         return None
@@ -37,7 +39,7 @@ def show_toggle() -> bool:
 
 def geojson(contributions: gpd.GeoDataFrame) -> str:
     """The contributions as GeoJSON (WGS84) with the licence on every feature."""
-    frame = contributions[contributions.geometry.notna()].to_crs(4326)
+    frame = crs.to_crs(contributions[contributions.geometry.notna()], 4326)
     data = json.loads(frame.to_json(drop_id=True))
     data["licence"] = vocab.LICENCE
     data["attribution"] = f"Joined Up London contributors ({vocab.LICENCE})"

@@ -27,7 +27,7 @@ from lib.store import Refused, ValidationError
 from lib.store.submit import DEFAULT_LIMITS, SCRIBE_LIMITS, WORKSHOP_LIMITS, RateLimits, send_form
 from lib.store.validation import site_categories
 from lib.store.where import PostcodeError, locate, lookup_postcode, point_from_lonlat
-from lib.ui import widgets
+from lib.ui import cache, widgets
 from lib.ui.cache import map_layers, postcodes
 from lib.vocab import contributions as vocab
 
@@ -350,8 +350,8 @@ def preview(values: dict, layers: Layers) -> None:
     """Exactly what will be public, as plain text (nothing typed is read as markup)."""
     st.subheader("Preview: what will be public")
     names = layers.borough_names
-    ward_names = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
-    site_names = dict(zip(layers.sites["site_id"], layers.sites["name"], strict=True))
+    ward_names = cache.ward_names()
+    site_names = cache.site_names()
     kind = values["kind"]
     rows = [
         ("What", vocab.KINDS.get(kind, "")),

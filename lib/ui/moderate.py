@@ -29,7 +29,7 @@ from lib.store.moderation import (
     set_outcome,
 )
 from lib.store.validation import Refused, site_categories
-from lib.ui import widgets
+from lib.ui import cache, widgets
 from lib.vocab import commands
 from lib.vocab import contributions as vocab
 
@@ -164,7 +164,7 @@ def _workshop(row: pd.Series) -> str:
 def detail(row: pd.Series, layers: Layers) -> None:
     """One contribution as plain text."""
     names = layers.borough_names
-    site_names = dict(zip(layers.sites["site_id"], layers.sites["name"], strict=True))
+    site_names = cache.site_names()
     site_id = _plain(row["site_id"])
     fields = [
         ("What", vocab.KINDS.get(row["kind"], row["kind"])),

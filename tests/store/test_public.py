@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from lib.store import PUBLIC_COLUMNS, PublicFilter, RateLimits, public_contributions, submit
+from lib.store import (
+    PUBLIC_COLUMNS,
+    PublicFilter,
+    RateLimits,
+    public_contributions,
+    public_version,
+    submit,
+)
 from lib.store.models import Contribution
-from lib.store.moderation import set_moderation
+from lib.store.moderation import edit, set_moderation, set_outcome
 from tests.store.forms import SE1, XSS, submission
 
 LIMITS = RateLimits(per_session=10**6, per_address=10**6)
@@ -73,6 +80,33 @@ def test_hiding_takes_a_row_out_and_showing_brings_it_back(engine, reports):
     assert reports["approved"] not in set(public_contributions(engine)["id"])
     set_moderation(engine, reports["approved"], "approved", moderator="mo")
     assert reports["approved"] in set(public_contributions(engine)["id"])
+
+
+def test_the_public_version_changes_with_every_change_the_public_sees_and_only_then(
+    engine, reports
+):
+    """Pages read the reports again only when the version changed (lib/ui/cache.py)."""
+    before = public_version(engine)
+    pending = submit(
+        engine,
+        submission(name="a new report"),
+        session_id="public-version",
+        client_address=None,
+        limits=LIMITS,
+    ).id
+    assert public_version(engine) == before  # pending: nothing public changed
+    versions = [before]
+    steps = [
+        lambda: set_moderation(engine, pending, "approved", moderator="mo"),
+        lambda: edit(engine, pending, {"description": "Shut in May."}, moderator="mo", note="x"),
+        lambda: set_outcome(engine, pending, "confirmed", moderator="mo"),
+        lambda: set_moderation(engine, pending, "hidden", moderator="mo", reason_code="spam"),
+    ]
+    for step in steps:
+        step()
+        versions.append(public_version(engine))
+    assert len(set(versions)) == len(versions)  # each step: a new version
+    assert pending not in set(public_contributions(engine)["id"])
 
 
 def test_public_columns_only_and_no_contact_details_anywhere(engine, reports):
