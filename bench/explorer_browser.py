@@ -1,7 +1,7 @@
 """Time the map explorer in headless Chromium against a running app (localhost only).
 
     PYTHONPATH=. .venv/bin/python bench/explorer_browser.py http://127.0.0.1:8570 \
-        [http://127.0.0.1:8571 ...] [--rounds 3]
+        [http://127.0.0.1:8571 ...] [--rounds 3] [--pages]
 
 For each app address given (e.g. a baseline and a branch, measured in the same run, rounds
 interleaved) prints medians of ``--rounds``, in seconds, each round in a fresh browser context
@@ -10,7 +10,9 @@ interleaved) prints medians of ``--rounds``, in seconds, each round in a fresh b
 - "explorer": the explorer (no basemap) to its final map: the last draw before the script has
   finished and the map shows as many sites as the page's "Sites shown" figure, with no
   redraw for 1.5 s after it (the time is that of the last draw, not of the wait);
-- "filter": from a click on Status "Closed" to the final redrawn map of the closed sites.
+- "filter": from a click on Status "Closed" to the final redrawn map of the closed sites;
+- with ``--pages``, every other map page (MAP_PAGES) from a fresh context to its final map
+  (drawn, the script finished, no redraw for 1.5 s), and its ratio to "sources".
 Needs the browser map (lib/render/site_map.js: data-jul-shown, data-jul-draws).
 Every outside host is blocked, as at a venue with no internet. Prints figures only.
 """
@@ -47,9 +49,19 @@ STATE_JS = """() => {
     figure: metric ? metric.innerText.split('\\n').pop().replace(/,/g, '') : null,
     shown: shown ? shown.dataset.julShown : null,
     draws: drawn ? Number(drawn.dataset.julDraws) : 0,
+    drawn: !!document.querySelector('[data-jul-drawn]'),
     running: !!document.querySelector("[data-testid='stStatusWidget']"),
   };
 }"""
+# The other map pages, each opened as a shared link would open it.
+MAP_PAGES = {
+    "losses": "/losses?basemap=No+basemap",
+    "over-time": "/over-time?basemap=No+basemap",
+    "borough": "/borough?borough=Hackney&basemap=No+basemap",
+    "voluntary": "/voluntary?basemap=No+basemap",
+    "needs": "/needs?basemap=No+basemap",
+}
+
 # The map is final when the script has finished, the map shows the sites the page's figure
 # counts, and it has not drawn again for this long.
 SETTLED_S = 1.5
@@ -85,7 +97,22 @@ def final_map(page, start: float, before: str | None = None, timeout_s: float = 
     raise TimeoutError(f"the map did not settle in {timeout_s:.0f} s: {page.evaluate(STATE_JS)}")
 
 
-def one_round(browser, url: str) -> dict[str, float]:
+def settled_map(page, start: float, timeout_s: float = 180) -> float:
+    """Seconds from `start` to the last draw of a page's browser map before the page settled:
+    drawn, the script finished, no redraw for SETTLED_S."""
+    last_draws, last_change = 0, None
+    while time.perf_counter() - start < timeout_s:
+        state = page.evaluate(STATE_JS)
+        now = time.perf_counter()
+        if state["draws"] != last_draws or (state["drawn"] and last_change is None):
+            last_draws, last_change = state["draws"], now  # a map without sites: drawn once
+        if last_change is not None and not state["running"] and now - last_change >= SETTLED_S:
+            return last_change - start
+        page.wait_for_timeout(20)
+    raise TimeoutError(f"the map did not settle in {timeout_s:.0f} s: {page.evaluate(STATE_JS)}")
+
+
+def one_round(browser, url: str, pages: bool = False) -> dict[str, float]:
     times = {}
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     context.route("**/*", offline)
@@ -108,6 +135,17 @@ def one_round(browser, url: str) -> dict[str, float]:
     page.locator("[data-testid='stSidebar'] label", has_text="Closed").first.click()
     times["filter"] = final_map(page, start, before=figure)
     context.close()
+    for name, path in MAP_PAGES.items() if pages else ():
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        context.route("**/*", offline)
+        page = context.new_page()
+        start = time.perf_counter()
+        page.goto(f"{url}{path}")
+        try:
+            times[name] = settled_map(page, start)
+        except TimeoutError as error:
+            raise TimeoutError(f"{path}: {error}") from None
+        context.close()
     return times
 
 
@@ -115,6 +153,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("urls", nargs="+")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pages", action="store_true", help="every other map page as well")
     args = parser.parse_args(argv)
     if any(urlsplit(u).hostname not in LOCAL for u in args.urls):
         print("localhost only", file=sys.stderr)
@@ -123,10 +162,10 @@ def main(argv=None) -> int:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         for url in args.urls:  # untimed: each server's caches warm, as after its first visitor
-            one_round(browser, url)
+            one_round(browser, url, args.pages)
         for _ in range(args.rounds):
             for url in args.urls:
-                results[url].append(one_round(browser, url))
+                results[url].append(one_round(browser, url, args.pages))
         browser.close()
     print(
         f"{'app':28} {'sources':>8} {'explorer':>9} {'explorer - sources':>19} {'filter':>7}"
@@ -143,6 +182,14 @@ def main(argv=None) -> int:
             print(
                 f"{'':28} {r['sources']:8.2f} {r['explorer']:9.2f} "
                 f"{r['explorer'] - r['sources']:19.2f} {r['filter']:7.2f}"
+            )
+        for name in MAP_PAGES if args.pages else ():
+            times = [r[name] for r in rounds]
+            ratios = [r[name] / r["sources"] for r in rounds]
+            print(
+                f"{'':28} {name:>10}: {statistics.median(times):5.2f} s, "
+                f"{statistics.median(ratios):4.2f}x sources "
+                f"(rounds {', '.join(f'{t:.2f}' for t in times)})"
             )
     return 0
 
