@@ -59,10 +59,8 @@ def main() -> None:
             warnings.simplefilter("ignore")
             return sites.explore(column="category_group", tiles=None, prefer_canvas=True)
 
-    def our_sites_only():
-        m = maps.new_map("none")
-        maps.add_site_layers(m, map_layers.sites, maps.layer_attribution("cim"))
-        return m
+    def our_sites_only():  # the download of a spec with the sites alone
+        return html_map.standalone_map(mapspec.MapSpec((mapspec.SitesByStatus(sites),)), map_layers)
 
     rows = [
         ("explorer download (ours)", *measure(ours, args.runs)),

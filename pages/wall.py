@@ -43,7 +43,7 @@ needs_view = switch.toggle(
 workshop.wall(
     engine,
     session,
-    cache.map_layers(),
+    cache.site_map_data(),
     "light" if street else "none",
     map_height=560,
     needs_map=needs_view,

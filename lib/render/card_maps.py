@@ -28,6 +28,7 @@ from lib.links.views import MapView
 from lib.render import mapspec, symbols, ward_maps
 from lib.vocab import geography
 from lib.vocab.categories import DRAW_ORDER, GROUP_COLOURS
+from lib.vocab.contributions import KIND_COLOURS
 from lib.vocab.policies import parse_policy
 
 
@@ -541,6 +542,16 @@ def _draw_overlay(ax, layer: mapspec.Overlay) -> None:
             ax.plot(xy[:, 0], xy[:, 1], color=colour, linewidth=1.5, zorder=3.8)
 
 
+def _draw_reports(ax, layer: mapspec.Reports) -> None:
+    """A room's reports, each filled with its kind's colour."""
+    points = layer.points
+    if points.empty:
+        return
+    xy = gpd.GeoSeries(gpd.points_from_xy(points["lon"], points["lat"]), crs=4326).to_crs(27700)
+    colours = [KIND_COLOURS[k] for k in points["kind"]]
+    _points(ax, xy.x.to_numpy(), xy.y.to_numpy(), symbols.REPORT_POINT, colours, 6.5)
+
+
 def draw_spec(ax, layers: data.Layers, spec: mapspec.MapSpec) -> None:
     """Every layer of `spec` in the screen's symbols (lib/render/symbols.py), bottom first,
     then the scale bar and the area names where they fit."""
@@ -569,6 +580,8 @@ def draw_spec(ax, layers: data.Layers, spec: mapspec.MapSpec) -> None:
             _draw_voluntary(ax, layer)
         elif isinstance(layer, mapspec.Overlay):
             _draw_overlay(ax, layer)
+        elif isinstance(layer, mapspec.Reports):
+            _draw_reports(ax, layer)
     avoid = draw_scale_bar(ax)
     for layer in spec.of(mapspec.Boundaries):
         avoid += _name_focus(ax, layers, layer)

@@ -24,6 +24,7 @@ from lib.data import crs
 from lib.render import maps, mapspec, symbols
 from lib.render.vendor import LOCAL_COPIES, STATIC_DIR, _descendants
 from lib.vocab.categories import DRAW_ORDER, GROUP_COLOURS
+from lib.vocab.contributions import KIND_COLOURS, KIND_SHORT
 from lib.vocab.policies import parse_policy
 
 
@@ -127,7 +128,7 @@ def _points(m, points: pd.DataFrame, style: symbols.PointStyle, name: str, credi
     if points.empty:
         return
     fields = ["name", "cat", "state", *(["side"] if "side" in points else []), "src"]
-    collection = maps.site_features(points, (*fields, "fill"), with_ids=False)
+    collection = maps.site_features(points, (*fields, "fill"))
     folium.GeoJson(
         collection,
         name=html.escape(name),
@@ -232,6 +233,29 @@ def _overlay(m, layer: mapspec.Overlay) -> None:
     ).add_to(m)
 
 
+def _reports(m, layer: mapspec.Reports) -> None:
+    """A room's reports by kind; contributors' words escaped (tooltips are innerHTML)."""
+    points = layer.points.assign(
+        fill=layer.points["kind"].map(KIND_COLOURS),
+        what=layer.points["kind"].map(KIND_SHORT),
+    )
+    if points.empty:
+        return
+    style = symbols.REPORT_POINT
+    folium.GeoJson(
+        maps.site_features(_escaped(points, ["name", "what"]), ("name", "what", "fill")),
+        name=html.escape(layer.title),
+        marker=folium.CircleMarker(radius=style.radius, fill=True),
+        style_function=lambda f: {
+            "color": style.stroke,
+            "weight": style.weight,
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": style.fill_opacity,
+        },
+        tooltip=folium.GeoJsonTooltip(["name", "what"], aliases=["", "Report"]),
+    ).add_to(m)
+
+
 def standalone_map(
     spec: mapspec.MapSpec,
     map_layers: maps.MapLayers,
@@ -270,6 +294,8 @@ def standalone_map(
             _overlay(m, layer)
         elif isinstance(layer, mapspec.VoluntaryPoints):
             _voluntary(m, layer, credit)
+        elif isinstance(layer, mapspec.Reports):
+            _reports(m, layer)
     maps.add_legend(m, spec.legend(), spec.legend_note())
     folium.LayerControl(collapsed=True).add_to(m)
     return m

@@ -1,8 +1,9 @@
-"""Folium map builders. No streamlit here: pages pass what they show, lib/ui/ embeds the map.
+"""Folium map builders for the HTML download (lib/render/html_map.py) and the report form's
+click map (`picker_map`). No streamlit here.
 
-Payload matters (venues with poor Wi-Fi): sites go out as one GeoJson layer per category group
-drawn as circle markers on a canvas, with short escaped properties and 5-decimal coordinates.
-Every string that reaches the browser is HTML-escaped first (tooltips are set as innerHTML).
+Payload matters (a campaign group's website, a venue's Wi-Fi): points go out as compact GeoJSON
+(`site_features`: short escaped properties, 5-decimal coordinates) drawn on a canvas. Every
+string that reaches the browser is HTML-escaped first (tooltips are set as innerHTML).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from lib.render import folium_setup, symbols
 from lib.render.controls import TilesFailedNote
 from lib.render.legend import KEY_CSS, LegendSection, legend_html
 from lib.render.vendor import use_local_assets
-from lib.vocab.categories import CATEGORY_GROUPS, DRAW_ORDER, GROUP_COLOURS
 from lib.vocab.geography import LONDON_BOUNDS
 from lib.vocab.sources import LAYER_SOURCES, credits
 
@@ -202,20 +202,8 @@ def add_area_labels(m: folium.Map, labels: pd.DataFrame, name: str = "Borough na
     )
 
 
-SITE_FIELDS = {
-    "name": "",
-    "cat": "Category",
-    "state": "Status",
-    "status": "Status",
-    "src": "Source",
-    "group": "Group",
-}
-# Status, years and history in one short field (lib.data.layers.history_text).
-TOOLTIP_FIELDS = ("name", "cat", "state", "src")
-
-
-def site_features(points: pd.DataFrame, fields=tuple(SITE_FIELDS), with_ids=True) -> dict:
-    """A compact FeatureCollection of site points; ids let a style function tell them apart."""
+def site_features(points: pd.DataFrame, fields: Sequence[str]) -> dict:
+    """A compact FeatureCollection of points (lon, lat) with the `fields` as properties."""
     columns = list(fields)
     features: list[dict] = [
         {
@@ -230,58 +218,7 @@ def site_features(points: pd.DataFrame, fields=tuple(SITE_FIELDS), with_ids=True
             strict=True,
         )
     ]
-    if with_ids:
-        for feature, site in zip(features, points.index, strict=True):
-            feature["id"] = int(site)
     return {"type": "FeatureCollection", "features": features}
-
-
-def site_tooltip(fields=TOOLTIP_FIELDS) -> folium.GeoJsonTooltip:
-    return folium.GeoJsonTooltip(list(fields), aliases=[SITE_FIELDS[f] for f in fields])
-
-
-def add_site_layers(m: folium.Map, points: pd.DataFrame, attribution: str) -> list[tuple[str, str]]:
-    """Open sites as one layer per category group, the densest drawn first so sparse groups
-    stay visible; closed sites in one layer on top, black rings filled with their group's
-    colour. Returns legend rows for the open groups."""
-    legend = []
-    open_points = points[points["status"] == "open"]
-    for group in DRAW_ORDER:
-        subset = open_points[open_points["group"] == group]
-        if subset.empty:
-            continue
-        colour = GROUP_COLOURS[group]
-        folium.GeoJson(
-            site_features(subset, TOOLTIP_FIELDS, with_ids=False),
-            name=f"{html.escape(group)} ({len(subset):,})",
-            marker=folium.CircleMarker(
-                radius=3.5,
-                color="#ffffff",
-                weight=0.6,
-                fill=True,
-                fill_color=colour,
-                fill_opacity=0.9,
-            ),
-            tooltip=site_tooltip(TOOLTIP_FIELDS),
-            attribution=attribution,
-        ).add_to(m)
-    for group in CATEGORY_GROUPS:
-        count = int((open_points["group"] == group).sum())
-        if count:
-            legend.append((GROUP_COLOURS[group], f"{group} ({count:,})"))
-    closed = points[points["status"] == "closed"]
-    if not closed.empty:
-        folium.GeoJson(
-            site_features(closed, (*TOOLTIP_FIELDS, "group")),
-            name=f"Closed sites ({len(closed):,})",
-            marker=folium.CircleMarker(
-                radius=5, color=CLOSED_COLOUR, weight=2, fill=True, fill_opacity=0.75
-            ),
-            style_function=lambda f: {"fillColor": GROUP_COLOURS[f["properties"]["group"]]},
-            tooltip=site_tooltip(TOOLTIP_FIELDS),
-            attribution=attribution,
-        ).add_to(m)
-    return legend
 
 
 class FitBounds(branca.element.MacroElement):

@@ -39,6 +39,8 @@ Layers (drawn in the order given, bottom first; the legend has its own fixed ord
   ("community"), an `OwnDataLayer`;
 - `VoluntaryPoints(points)`: food banks by network and mutual aid groups
   (`profiles.voluntary_points` rows: kind, network, status);
+- `Reports(points)`: a workshop room's reports (lon, lat, kind, name: plain text, escaped
+  where drawn) coloured by kind, with the note that they are not public yet;
 - `Boundaries(areas, focus, focus_label, focus_title)`: area outlines (a "Borough
   boundaries" legend row when no choropleth fills the same areas); `focus` codes get a heavy
   outline, named in the legend by `focus_label` (under `focus_title`) if given;
@@ -83,7 +85,7 @@ from lib.links.views import MapView
 from lib.render import symbols
 from lib.render.legend import LegendSection
 from lib.render.own_data import OwnDataLayer
-from lib.vocab import sources
+from lib.vocab import contributions, sources
 from lib.vocab.categories import CATEGORY_GROUPS, GROUP_COLOURS, RECORDING, categories_text
 from lib.vocab.geography import LONDON_BOUNDS
 from lib.vocab.policies import base_policy, parse_policy, policy_label, policy_title
@@ -382,6 +384,31 @@ class VoluntaryPoints:
         )
 
 
+@dataclass(frozen=True, eq=False)
+class Reports:
+    """A workshop room's reports as points coloured by kind (the wall, lib/ui/workshop.py).
+    Every mapped kind is in the legend before any report arrives, so the room learns the
+    colours first; an area need is a ward's: counted on the wall, never a point."""
+
+    points: pd.DataFrame  # lon, lat, kind (one of contributions.MAPPED_KINDS), name
+    title: str = "Reports from the room"
+
+    NOTE = "Not public until a moderator approves them. Area needs are counted, not mapped."
+
+    def legend(self) -> tuple[LegendSection, ...]:
+        rows = tuple(
+            (contributions.KIND_COLOURS[k], contributions.KIND_SHORT[k])
+            for k in contributions.MAPPED_KINDS
+        )
+        return (LegendSection(self.title, symbols.REPORT_POINT.kind, rows),)
+
+    def note(self) -> str:
+        return self.NOTE
+
+    def source_keys(self) -> tuple[str, ...]:
+        return ()  # the room's own words: not public, credited to no one yet
+
+
 @dataclass(frozen=True)
 class Boundaries:
     """Area outlines; the `focus` codes get a heavy outline (dashed with `focus_dash`), with a
@@ -432,6 +459,7 @@ Layer = (
     | SitesBySide
     | Overlay
     | VoluntaryPoints
+    | Reports
     | Boundaries
     | Labels
 )
@@ -452,6 +480,8 @@ class View:
 # The legend's order, whatever the drawing order: what is laid over the map first, then the
 # fill, the points, the policy areas, the boundaries.
 def _legend_rank(layer: Layer) -> int:
+    if isinstance(layer, Reports):
+        return 1
     if isinstance(layer, Overlay):
         return {"own": 0, "community": 1}.get(layer.kind, 2)
     order = (Choropleth, VoluntaryPoints, SitesByStatus, SitesBySide, PolicyAreas, Boundaries)
@@ -495,7 +525,7 @@ class MapSpec:
         )
 
     def legend_note(self) -> str:
-        return " ".join(s.note() for s in self.of(SitesBySide))
+        return " ".join(s.note() for s in [*self.of(SitesBySide), *self.of(Reports)])
 
     def source_keys(self) -> list[str]:
         """Catalogue keys of everything drawn, once each, in drawing order."""
@@ -538,6 +568,7 @@ __all__ = [
     "MapSpec",
     "Overlay",
     "PolicyAreas",
+    "Reports",
     "SitesBySide",
     "SitesByStatus",
     "View",

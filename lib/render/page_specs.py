@@ -8,7 +8,8 @@ map and to its card:
 - `losses_spec`: Losses vs policy (the policy's areas, the losses counted inside or not);
 - `pubs_spec`: Losses over time (boroughs by % change in pubs and bars, one outlined);
 - `borough_spec`: Borough profile (its wards shaded, its sites, food banks, policy overlays);
-- `voluntary_spec`: Voluntary sector (London's wards shaded, food banks, the chosen ward).
+- `voluntary_spec`: Voluntary sector (London's wards shaded, food banks, the chosen ward);
+- `wall_spec`: a workshop's wall (borough outlines and names, the room's reports by kind).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from lib.analysis import profiles
-from lib.render import mapspec
+from lib.render import mapspec, workshop
 from lib.render.own_data import OwnDataLayer
 from lib.vocab.categories import PUBS_END, PUBS_START
 from lib.vocab.policies import POLICIES
@@ -195,6 +196,20 @@ def voluntary_spec(
             mapspec.Boundaries("wards", chosen, focus_label=ward_label, focus_title="Chosen ward"),
             mapspec.Labels("boroughs"),
             mapspec.VoluntaryPoints(points),
+        ),
+        basemap=basemap,
+    )
+
+
+def wall_spec(rows: pd.DataFrame, basemap: str = "none") -> mapspec.MapSpec:
+    """A workshop's wall: borough outlines (on a pale land fill with no basemap) and names,
+    and the session's reports (`rows`: lib.store.workshop.session_contributions) with a
+    point, coloured by kind. Framed on London, always: the wall never moves on its own."""
+    return mapspec.MapSpec(
+        layers=(
+            mapspec.Boundaries("boroughs"),
+            mapspec.Labels("boroughs"),
+            mapspec.Reports(workshop.report_points(rows)),
         ),
         basemap=basemap,
     )

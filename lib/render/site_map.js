@@ -331,6 +331,10 @@ class SiteMap {
     this.setTriggerValue = setTriggerValue;
     this.div = document.createElement("div");
     this.div.className = "jul-map";
+    // Which map this is (a count of maps made on the page): a test sees that an update
+    // redrew the map in place rather than made a new one.
+    window.__julMapsMade = (window.__julMapsMade || 0) + 1;
+    this.div.dataset.julMade = String(window.__julMapsMade);
     parent.appendChild(this.div);
     this.div.style.height = spec.height + "px";
     const map = (this.map = L.map(this.div, { preferCanvas: true, zoomSnap: 0.25,
@@ -563,8 +567,11 @@ class SiteMap {
       this.applied.bounds = bounds;
     }
     // The legend and the attribution (both escaped by the server).
-    this.legendBody.innerHTML = spec.legend;
-    this.fitLegend();
+    if (spec.legend !== this.legendHtml) {  // unchanged on a wall's refresh: left alone
+      this.legendBody.innerHTML = spec.legend;
+      this.legendHtml = spec.legend;
+      this.fitLegend();
+    }
     const attributions = [spec.attribution];
     if (spec.basemap) attributions.push(spec.basemap.attr);
     this.attributions.forEach((a) => map.attributionControl.removeAttribution(a));
@@ -619,6 +626,7 @@ class SiteMap {
     for (const id of [...shownAreas].reverse()) this.areaGroups.get(id).layer.bringToBack();
     this.updateOverlays(spec);
     this.updateVoluntary(spec);
+    this.updateReports(spec);
 
     if (spec.sites) {
       const sites = await whenLayer(spec.sites_layer);
@@ -694,6 +702,42 @@ class SiteMap {
       this.voluntary = { id: v.id, layer: L.featureGroup(markers).addTo(this.map) };
     }
     this.controlled.push([v.control, this.voluntary.layer]);
+  }
+
+  updateReports(spec) {
+    // A workshop room's reports (lib/render/site_map.py _reports_spec), redrawn alone when
+    // they change: the wall refreshes every few seconds and the map, its frame and its
+    // zoom stay as they are. Tooltips: escaped text from the server, set as text.
+    const L = this.L, r = spec.reports;
+    if (!r) {
+      if (this.reports && this.map.hasLayer(this.reports)) this.map.removeLayer(this.reports);
+      delete this.div.dataset.julReports;
+      return;
+    }
+    if (!this.reports) {
+      if (!this.map.getPane("julReports")) this.map.createPane("julReports").style.zIndex = 465;
+      this.reportsRenderer = L.canvas({ pane: "julReports", padding: 0.2 });
+      this.reports = L.featureGroup();
+    }
+    const key = JSON.stringify([r.points, r.tips, r.colours, r.style]);
+    if (key !== this.reportsKey) {
+      this.reports.clearLayers();
+      const st = r.style;
+      r.points.forEach(([lat, lon, kind], k) => {
+        L.circleMarker([lat, lon], {
+          renderer: this.reportsRenderer, radius: st.r, color: st.stroke, weight: st.weight,
+          fillColor: r.colours[kind], fillOpacity: st.alpha,
+        }).bindTooltip(() => tipTable([["", unescapeText(r.tips[k][0])],
+                                         ["Report", unescapeText(r.tips[k][1])]]),
+                       { sticky: true })
+          .addTo(this.reports);
+      });
+      this.reportsKey = key;
+      this.div.dataset.julReportDraws = String(Number(this.div.dataset.julReportDraws || 0) + 1);
+    }
+    if (!this.map.hasLayer(this.reports)) this.reports.addTo(this.map);
+    this.div.dataset.julReports = String(r.points.length);
+    this.controlled.push([r.control, this.reports]);
   }
 
   updateControl() {

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import struct
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from lib.render.controls import TILES_FAILED_CSS, SaveViewControl
 from lib.render.legend import legend_html
 from lib.render.own_data import OwnDataLayer
 from lib.render.vendor import STATIC_URL, _local_url
+from lib.vocab import contributions
 from lib.vocab.categories import CATEGORY_GROUPS, DRAW_ORDER, GROUP_COLOURS
 from lib.vocab.policies import POLICIES, base_policy, parse_policy
 
@@ -462,7 +464,7 @@ def browser_spec(
     attribution arrive as escaped HTML."""
     tiles = symbols.basemap(spec.basemap)
     labels, policies, sites, overlays = [], [], None, []
-    voluntary = None
+    voluntary = reports = None
     areas = _areas(spec, tiles.url is None, data)
     for layer in spec.layers:
         if isinstance(layer, mapspec.Labels):
@@ -475,6 +477,8 @@ def browser_spec(
             overlays.append(_overlay_spec(layer))
         elif isinstance(layer, mapspec.VoluntaryPoints):
             voluntary = _voluntary_spec(data, layer)
+        elif isinstance(layer, mapspec.Reports):
+            reports = _reports_spec(layer)
     view = spec.view.saved
     return {
         "layers": [layer.hash for layer in data.layers_for(spec)],
@@ -485,6 +489,7 @@ def browser_spec(
         "sites": sites,
         "overlays": [o for o in overlays if o is not None],
         "voluntary": voluntary,
+        "reports": reports,
         "legend": legend_html(spec.legend(), spec.legend_note()),
         "attribution": spec.credits(basemap=False),
         "basemap": {
@@ -538,6 +543,27 @@ def _voluntary_spec(data: MapData, layer: mapspec.VoluntaryPoints) -> dict | Non
         "tips": tips.to_numpy().tolist(),
         "labels": VOLUNTARY_TIP,
         "control": "Food banks and mutual aid groups",
+    }
+
+
+def _reports_spec(layer: mapspec.Reports) -> dict:
+    """A room's reports: [lat, lon, kind] each, coloured by kind, and their tooltips' text
+    HTML-escaped here (contributors' words; the browser unescapes them and sets text). The
+    browser redraws these points alone when they change; the map stays as it is."""
+    kinds = list(contributions.MAPPED_KINDS)
+    points = layer.points[layer.points["kind"].isin(kinds)]
+    return {
+        "points": [
+            [round(float(lat), 5), round(float(lon), 5), kinds.index(kind)]
+            for lat, lon, kind in zip(points["lat"], points["lon"], points["kind"], strict=True)
+        ],
+        "tips": [
+            [html.escape(str(name)), html.escape(contributions.KIND_SHORT[kind])]
+            for name, kind in zip(points["name"], points["kind"], strict=True)
+        ],
+        "colours": [contributions.KIND_COLOURS[k] for k in kinds],
+        "style": _style(symbols.REPORT_POINT),
+        "control": layer.title,
     }
 
 

@@ -80,6 +80,9 @@ OWN_POINT = PointStyle(6, OWN_DATA_OUTLINE, 1.5, OWN_DATA_COLOUR, 1, "edged")
 FOOD_BANK = PointStyle(6, EDGE_COLOUR, 1.2, None, 0.95, "edged")
 CLOSED_FOOD_BANK = PointStyle(7, CLOSED_COLOUR, 2.5, None, 0.2, "ring")
 MUTUAL_AID_POINT = PointStyle(2.5, CLOSED_COLOUR, 0.8, MUTUAL_AID_COLOUR, 1, "mini")
+# A workshop room's reports, large enough for a projector, filled with their kind's colour
+# (lib/vocab/contributions.py KIND_COLOURS).
+REPORT_POINT = PointStyle(9, BOUNDARY_COLOUR, 2, None, 1, "edged")
 
 
 # ---------------------------------------------------------------- basemaps

@@ -1,5 +1,6 @@
 """Workshop mode's pages (Streamlit glue; sessions, the wall's rows and bundles are in
-lib/store, the wall map and the QR code in lib/render/workshop.py).
+lib/store, the wall's map spec in lib/render/page_specs.py, the QR code in
+lib/render/workshop.py).
 
 - the facilitator (Workshop, signed in as a moderator): start or pick a session, its code and
   QR code, the wall's link, scribing, ending it, its bundle, importing another's bundle;
@@ -21,15 +22,13 @@ import secrets
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from lib.analysis.needs import encode_weights
 from lib.analysis.room import room_choice, room_summary
 from lib.data.layers import Layers
 from lib.links import lan
-from lib.render import room
+from lib.render import page_specs, room, site_map
 from lib.render import workshop as render
-from lib.render.community import KIND_SHORT
 from lib.store import clients
 from lib.store.bundle import BundleError, bundle_name, export_bundle, import_bundle
 from lib.store.moderation import take_off_wall
@@ -49,7 +48,7 @@ from lib.store.workshop import (
     session_contributions,
     start_session,
 )
-from lib.ui import contribute, draft, moderate, widgets
+from lib.ui import contribute, draft, embed, moderate, widgets
 from lib.ui import needs as needs_ui
 from lib.vocab import commands
 from lib.vocab import contributions as vocab
@@ -552,7 +551,7 @@ def _kinds_html(rows: pd.DataFrame) -> str:
     counts = counts_by_kind(rows, vocab.KINDS)
     cells = "".join(
         f'<tr data-kind="{k}"><td><span class="jul-dot" style="background:'
-        f'{vocab.KIND_COLOURS[k]}"></span>{html.escape(KIND_SHORT[k])}</td>'
+        f'{vocab.KIND_COLOURS[k]}"></span>{html.escape(vocab.KIND_SHORT[k])}</td>'
         f'<td class="n">{n}</td></tr>'
         for k, n in zip(counts["kind"], counts["count"], strict=True)
     )
@@ -570,7 +569,7 @@ def _latest_html(rows: pd.DataFrame) -> str:
         items.append(
             f'<li style="border-left-color:{vocab.KIND_COLOURS.get(row["kind"], "#999")}">'
             f"<b>{html.escape(str(row['name']))}</b> "
-            f'<span class="what">{html.escape(KIND_SHORT.get(row["kind"], ""))}{tag}</span>'
+            f'<span class="what">{html.escape(vocab.KIND_SHORT.get(row["kind"], ""))}{tag}</span>'
             + (f"<br>{html.escape(text)}" if text else "")
             + "</li>"
         )
@@ -578,10 +577,17 @@ def _latest_html(rows: pd.DataFrame) -> str:
 
 
 def wall(
-    engine, session: Session, map_layers, basemap: str, map_height: int, needs_map: bool = False
+    engine,
+    session: Session,
+    map_data: site_map.MapData,
+    basemap: str,
+    map_height: int,
+    needs_map: bool = False,
 ) -> None:
     """The wall: the room's reports on a map (or, `needs_map`, the needs map under the
-    room's weights), their counts, the room's weights and the latest texts."""
+    room's weights), their counts, the room's weights and the latest texts. Each refresh
+    sends the map only its reports: the browser redraws the points in place (the boroughs
+    went once, and the map keeps its frame)."""
     st.html(WALL_CSS)
 
     @st.fragment(run_every=WALL_REFRESH_S)
@@ -593,13 +599,12 @@ def wall(
             if needs_map:
                 needs_ui.room_needs_map(room_choice(phones), len(phones), "wall_needs", map_height)
             else:
-                st_folium(
-                    render.wall_map(map_layers, basemap),
+                embed.show_map_spec(
+                    map_data,
+                    page_specs.wall_spec(rows, basemap),
                     key="wall_map",
                     height=map_height,
-                    use_container_width=True,
-                    returned_objects=[],
-                    feature_group_to_add=render.wall_points(rows),
+                    present=True,
                 )
         with right:
             if session.open:  # the room can join from the wall, not only the laptop's screen

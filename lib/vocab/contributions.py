@@ -21,6 +21,17 @@ CORRECTIONS: dict[str, str] = {
     "not_closed": "It is not closed",
 }
 
+# The short words for each kind: maps' tooltips and legends, the wall's counts.
+KIND_SHORT: dict[str, str] = {
+    "closed": "Closed",
+    "under_threat": "Under threat",
+    "missing": "Missing from the data",
+    "correction": "Correction",
+    "area_need": "Area need",
+}
+# The kinds with a point on a map; an area need is a ward's (counted, not mapped).
+MAPPED_KINDS: tuple[str, ...] = tuple(k for k in KINDS if k != "area_need")
+
 # Axis 1: moderation. Only "approved" is public.
 MODERATION_STATES: dict[str, str] = {
     "pending": "Waiting for a moderator",

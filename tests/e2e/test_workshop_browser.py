@@ -23,7 +23,12 @@ from lib.store.models import Contribution
 from lib.store.submit import WORKSHOP_LIMITS, send_form
 from lib.store.workshop import session_contributions, start_session
 from tests.e2e.conftest import _offline
-from tests.e2e.streamlit_browser import COUNT_COLOUR_JS, save_screenshot
+from tests.e2e.streamlit_browser import (
+    COUNT_COLOUR_JS,
+    FIT_TIMERS_JS,
+    save_screenshot,
+    wait_for_map_fitted,
+)
 from tests.e2e.test_contributions_browser import start_app, wait_for_app
 from tests.store.conftest import ENGINES, new_store_url
 from tests.store.forms import form
@@ -32,10 +37,38 @@ PASSWORD = "moderator password for the workshop test"
 SIZES = {"1280x720": (1280, 720), "390x844": (390, 844)}
 WALL_DEADLINE_MS = 10_000
 PARTICIPANTS = 30
-FOLIUM = "iframe[title='streamlit_folium.st_folium']"
+WALL_MAP = ".jul-map"
+PHONE_NAME = "Dalston <b>library</b> reading room"  # markup shown as text, never run
 # Canvas pixels of the wall's "closed" colour (#EE6677): the markers are drawn on a canvas.
 CLOSED_PIXELS = f"""() => ({COUNT_COLOUR_JS})([0xEE, 0x66, 0x77])"""
 CLOSED_PIXELS_AT_LEAST = f"""(least) => ({COUNT_COLOUR_JS})([0xEE, 0x66, 0x77]) >= least"""
+# Where the "closed" pixels are on the page (their middle, in CSS pixels), to hover a marker.
+CLOSED_MIDDLE = """() => {
+    for (const canvas of document.querySelectorAll('.jul-map canvas.leaflet-zoom-animated')) {
+        const {width, height} = canvas;
+        const pixels = canvas.getContext('2d').getImageData(0, 0, width, height).data;
+        let n = 0, sx = 0, sy = 0;
+        for (let i = 0; i < pixels.length; i += 4) {
+            if (Math.abs(pixels[i] - 0xEE) < 6 && Math.abs(pixels[i + 1] - 0x66) < 6
+                && Math.abs(pixels[i + 2] - 0x77) < 6 && pixels[i + 3] > 200) {
+                n++; sx += (i / 4) % width; sy += Math.floor(i / 4 / width);
+            }
+        }
+        if (n) {
+            const box = canvas.getBoundingClientRect();
+            return {x: box.left + sx / n * box.width / width,
+                    y: box.top + sy / n * box.height / height};
+        }
+    }
+    return null;
+}"""
+# A borough name's place on the page: it moves if the map is framed again.
+LABEL_BOX = """(name) => {
+    const label = [...document.querySelectorAll('.jul-map .jul-label')]
+        .find((e) => e.textContent === name);
+    const box = label.getBoundingClientRect();
+    return [Math.round(box.left), Math.round(box.top)];
+}"""
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -113,17 +146,33 @@ def wall_count(page: Page):
     return page.locator(".jul-wall-total")
 
 
+def wall_map(page: Page):
+    return page.locator(f"{WALL_MAP}[data-jul-drawn]")
+
+
 def test_the_wall_picks_up_reports_without_a_reload(app, offline_context, capsys):
+    """The wall's browser map: a phone's report appears on the next refresh as a point of its
+    kind's colour with its name as text; 29 more arrive and the same map (never made again,
+    never framed again) shows all 30."""
     base, engine = app
     session = start_session(engine, "Hackney libraries", started_by="mo")
 
-    wall = offline_context(1280, 720).new_page()
+    context = offline_context(1280, 720)
+    context.add_init_script(FIT_TIMERS_JS)  # to wait for the map's last framing
+    wall = context.new_page()
     wall.goto(f"{base}/wall?session={session.code}")
     wait_for_app(wall)
     expect(wall_count(wall)).to_have_attribute("data-count", "0", timeout=60_000)
-    frame = wall.frame_locator(FOLIUM)
-    frame.locator(".leaflet-container").wait_for(timeout=60_000)
-    expect(frame.locator(".jul-legend")).to_contain_text("Reports from the room")
+    wall_map(wall).wait_for(state="attached", timeout=60_000)
+    wait_for_map_fitted(wall)
+    expect(wall_map(wall)).to_have_attribute("data-jul-reports", "0")
+    expect(wall_map(wall).locator(".jul-legend")).to_contain_text("Reports from the room")
+    expect(wall_map(wall).locator(".jul-legend")).to_contain_text(
+        "Area needs are counted, not mapped"
+    )
+    made = wall_map(wall).get_attribute("data-jul-made")
+    wall.wait_for_function("() => document.querySelectorAll('.jul-map .jul-label').length === 33")
+    enfield = wall.evaluate(LABEL_BOX, "Enfield")
     wall.evaluate("() => { window.__sameWall = 1; }")  # gone if the page reloads
 
     # A phone joins with the code and sends a report from a Hackney postcode.
@@ -132,18 +181,26 @@ def test_the_wall_picks_up_reports_without_a_reload(app, offline_context, capsys
     wait_for_app(phone)
     expect(phone.get_by_text("Hackney libraries")).to_be_visible()
     opened = time.monotonic()
-    fill_phone_form(phone, "Dalston library reading room")
+    fill_phone_form(phone, PHONE_NAME)
     time.sleep(max(0.0, 3.5 - (time.monotonic() - opened)))  # the form's minimum fill time
     sent_at = time.monotonic()
     send(phone)
     no_errors(phone)
     expect(wall_count(wall)).to_have_attribute("data-count", "1", timeout=WALL_DEADLINE_MS)
     one_after = time.monotonic() - sent_at
-    expect(wall.locator(".jul-latest")).to_contain_text("Dalston library reading room")
+    expect(wall.locator(".jul-latest")).to_contain_text(PHONE_NAME)
     expect(wall.locator(".jul-on-map")).to_have_attribute("data-placed", "1")
-    folium_frame = next(f for f in wall.frames if "streamlit_folium" in f.url)
-    folium_frame.wait_for_function(CLOSED_PIXELS_AT_LEAST, arg=50, timeout=WALL_DEADLINE_MS)
-    hackney_pixels = folium_frame.evaluate(CLOSED_PIXELS)
+    expect(wall_map(wall)).to_have_attribute("data-jul-reports", "1", timeout=WALL_DEADLINE_MS)
+    wall.wait_for_function(CLOSED_PIXELS_AT_LEAST, arg=50, timeout=WALL_DEADLINE_MS)
+    hackney_pixels = wall.evaluate(CLOSED_PIXELS)
+    # Its tooltip: the name as text (the markup shown, not made into an element).
+    middle = wall.evaluate(CLOSED_MIDDLE)
+    wall.mouse.move(middle["x"], middle["y"])
+    tip = wall.locator(".jul-map .leaflet-tooltip")
+    expect(tip).to_contain_text(PHONE_NAME)
+    expect(tip).to_contain_text("Closed")
+    assert tip.locator("b").count() == 0
+    wall.mouse.move(5, 5)
 
     # 29 more at once, through the form's own path, as 29 more phones.
     barrier = threading.Barrier(PARTICIPANTS - 1)
@@ -177,10 +234,17 @@ def test_the_wall_picks_up_reports_without_a_reload(app, offline_context, capsys
     assert not errors, errors
     assert len(session_contributions(engine, session.id)) == PARTICIPANTS
     expect(wall.locator(".jul-on-map")).to_have_attribute("data-placed", str(PARTICIPANTS))
-    # The 29 share one Southwark point: a second dot appears on the canvas.
-    folium_frame.wait_for_function(
+    expect(wall_map(wall)).to_have_attribute(
+        "data-jul-reports", str(PARTICIPANTS), timeout=WALL_DEADLINE_MS
+    )
+    # The 29 share one point south of the river: a second dot appears on the canvas.
+    wall.wait_for_function(
         CLOSED_PIXELS_AT_LEAST, arg=hackney_pixels + 50, timeout=WALL_DEADLINE_MS
     )
+    # The same map, redrawn in place: not made again, not framed again.
+    assert wall_map(wall).get_attribute("data-jul-made") == made
+    assert wall.evaluate("() => window.__julMapsMade") == 1
+    assert wall.evaluate(LABEL_BOX, "Enfield") == enfield
     assert wall.evaluate("() => window.__sameWall") == 1  # never reloaded
     no_errors(wall)
     with capsys.disabled():
@@ -196,15 +260,16 @@ def test_the_wall_picks_up_reports_without_a_reload(app, offline_context, capsys
             screen.goto(f"{base}/wall?session={session.code}")
             wait_for_app(screen)
         expect(wall_count(screen)).to_have_attribute("data-count", str(PARTICIPANTS))
-        screen.frame_locator(FOLIUM).locator(".leaflet-container").wait_for(timeout=60_000)
-        screen_frame = next(f for f in screen.frames if "streamlit_folium" in f.url)
-        screen_frame.wait_for_function(CLOSED_PIXELS_AT_LEAST, arg=50)
+        expect(wall_map(screen)).to_have_attribute("data-jul-reports", str(PARTICIPANTS))
+        screen.wait_for_function(CLOSED_PIXELS_AT_LEAST, arg=50)
         path = save_screenshot(screen, f"workshop-wall-{label}-{engine.dialect.name}")
         assert path.exists()
-        box = screen.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+        box = wall_map(screen).bounding_box()
         assert box and box["width"] > 300 and box["height"] > 300, label
         assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, label
         assert box["y"] < height - 200, box  # the map starts in the first screen
+        legend = wall_map(screen).locator(".jul-legend").bounding_box()
+        assert legend["x"] + legend["width"] <= box["x"] + box["width"], label  # inside the map
         no_errors(screen)
 
     assert offline_context.outside == []  # the wall and the phone asked no outside host

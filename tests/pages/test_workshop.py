@@ -3,15 +3,19 @@ Hackney postcode, wrong and ended codes, scribing, and the wall's counts."""
 
 from __future__ import annotations
 
+import json
+import re
 import time
 
 import pytest
 from sqlalchemy import select
 
+from lib.render import page_specs
+from lib.render.legend import legend_html
 from lib.store import public_contributions
 from lib.store.accounts import create_moderator
 from lib.store.models import Contribution
-from lib.store.workshop import all_sessions, end_session, start_session
+from lib.store.workshop import all_sessions, end_session, session_contributions, start_session
 from tests.pages.conftest import PASSWORD
 
 HACKNEY = "E09000012"
@@ -213,6 +217,43 @@ def test_the_wall_counts_by_kind_and_shows_the_latest(new_app, store_url, contri
     # the room can scan to join from the wall itself
     assert "<figcaption>Scan to join</figcaption>" in shown
     assert 'alt="QR code of the join address, http' in shown
+    # The map: the three placed reports by kind, names escaped; not the area need.
+    drawn = wall_map_spec(at)
+    reports = drawn["reports"]
+    assert [reports["colours"][k] for _, _, k in reports["points"]] == [
+        "#EE6677",
+        "#EE6677",
+        "#CCBB44",
+    ]
+    assert [tip[0] for tip in reports["tips"]] == [
+        f"Wall report {i} &lt;i&gt;x&lt;/i&gt;" for i in range(3)
+    ]
+    assert 'data-placed="3"' in shown
+
+
+def wall_map_spec(at) -> dict:
+    """What the wall sent its browser map (lib/render/site_map.py browser_spec)."""
+    (element,) = [
+        e for e in at.get("bidi_component") if e.proto.component_name == "joined_up_london.site_map"
+    ]
+    return json.loads(element.proto.json)
+
+
+def test_the_walls_legend_is_its_specs(new_app, store_url, contrib_engine):
+    """The legend the wall shows is the one its spec derives from its layers (each kind's
+    colour, the note), with no basemap and with the street map."""
+    session = start_session(contrib_engine, "Legend test", started_by="mo")
+    at = open_page(new_app, "pages/wall.py", session=session.code)
+    spec = page_specs.wall_spec(session_contributions(contrib_engine, session.id))
+    drawn = wall_map_spec(at)
+    assert drawn["legend"] == legend_html(spec.legend(), spec.legend_note())
+    rows = re.findall(r"</span><span>([^<]*)</span></div>", drawn["legend"])
+    assert rows == [label for section in spec.legend() for _, label in section.rows]
+    assert rows[:4] == ["Closed", "Under threat", "Missing from the data", "Correction"]
+    assert drawn["reports"]["points"] == [] and drawn["basemap"] is None
+    at.toggle(key="wall_street").set_value(True).run()
+    street = wall_map_spec(at)
+    assert street["legend"] == drawn["legend"] and street["basemap"]["url"]
 
 
 def test_the_wall_with_a_wrong_code_says_so(new_app, store_url):

@@ -1,6 +1,6 @@
 """Layers drawn on one map never share a colour."""
 
-from lib.render import community, maps, symbols
+from lib.render import maps, symbols
 from lib.vocab.categories import GROUP_COLOURS
 
 
@@ -10,7 +10,7 @@ def test_food_bank_networks_differ_from_every_facility_group_and_community_repor
     one colour each."""
     others = {
         *(c.upper() for c in GROUP_COLOURS.values()),
-        community.COLOUR.upper(),
+        symbols.COMMUNITY_COLOUR.upper(),
         maps.CLOSED_COLOUR.upper(),
         symbols.MUTUAL_AID_COLOUR.upper(),
     }

@@ -1,19 +1,17 @@
-"""The community-reported map layer: escaped everywhere, styled apart, area needs per ward."""
+"""The community-reported map layer: escaped everywhere, labelled, area needs not placed."""
 
 from __future__ import annotations
 
 import html
-import re
+import json
 
-import folium
 import geopandas as gpd
 import pytest
-from shapely.geometry import box
 
-from lib.render import community
+from lib.render import community, mapspec, symbols
 from lib.store import RateLimits, open_store, public_contributions, submit
 from lib.store.moderation import set_moderation
-from tests.store.forms import SE1, WARD, XSS, submission
+from tests.store.forms import SE1, XSS, submission
 
 LIMITS = RateLimits(per_session=10**6, per_address=10**6)
 EVIL_LINK = 'https://example.org/"><script>alert(1)</script>'
@@ -60,62 +58,40 @@ def contributions(tmp_path_factory):
     return frame
 
 
-def rendered(contributions) -> tuple[str, list]:
-    m = folium.Map(tiles=None, prefer_canvas=True)
-    legend = community.add_community_layer(m, contributions)
-    wards = gpd.GeoDataFrame(
-        {"ward_code": [WARD], "name": ["<b>Cathedrals</b>"]},
-        geometry=[box(-0.11, 51.49, -0.09, 51.51)],
-        crs=4326,
-    )
-    legend += community.add_area_needs_layer(m, wards, contributions)
-    return m.get_root().render(), legend
-
-
-def decoded(page: str) -> str:
-    """The page with JSON's \\uXXXX escapes undone: what the browser's JavaScript sees."""
-    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page)
+def sent(contributions) -> str:
+    """What the browser map and the HTML download receive of the layer, as JSON text."""
+    layer = community.site_map_layer(contributions)
+    return json.dumps(layer.features, ensure_ascii=False)
 
 
 def test_no_markup_from_contributors_reaches_the_page_unescaped(contributions):
-    page = decoded(rendered(contributions)[0])
-    for text in [*XSS, EVIL_LINK, "<b>Cathedrals</b>"]:
-        assert text not in page
+    page = sent(contributions)
     for text in XSS:
-        assert html.escape(text) in page  # shown, as text
+        assert text not in page
+        assert json.dumps(html.escape(text), ensure_ascii=False)[1:-1] in page  # shown, as text
     assert "<script>alert" not in page and "<img src=x" not in page and "<svg" not in page
     assert "PENDING-NEVER-SHOWN" not in page
 
 
-def test_evidence_links_are_escaped_attributes(contributions):
-    link = community.evidence_link(EVIL_LINK)
-    assert "<script>" not in link and 'rel="noopener noreferrer nofollow"' in link
-    assert community.evidence_link("javascript:alert(1)") == ""
-    assert community.evidence_link(None) == ""
-
-
 def test_the_layer_is_labelled_and_in_the_legend(contributions):
-    page, legend = rendered(contributions)
-    assert legend[0][0] == community.COLOUR and legend[0][1].startswith("Community-reported (3)")
-    assert "What areas need" in legend[1][1]
-    assert "CC BY 4.0" in page
+    layer = community.site_map_layer(contributions)
+    (section,) = mapspec.Overlay("community", layer).legend()
+    assert section.title == "Community-reported"
+    assert section.rows == (
+        (symbols.COMMUNITY_COLOUR, "Community-reported (3): reports by the public, moderated"),
+    )
 
 
-def test_area_needs_have_no_point_and_show_per_ward(contributions):
-    points = community.points(contributions)
-    assert len(points) == 3  # the area need has no public point
-    needs = community.area_needs_by_ward(contributions)
-    assert list(needs["ward_code"]) == [WARD] and needs["needs"].iloc[0] == 1
-    assert "<script>" not in needs["text"].iloc[0]
+def test_area_needs_have_no_point(contributions):
+    assert len(community.points(contributions)) == 3  # the area need has no public point
+    assert community.site_map_layer(contributions).total == 3
 
 
 def test_no_contributions_no_layer():
     empty = gpd.GeoDataFrame(
         {"kind": [], "correction": [], "description": [], "name": []}, geometry=[], crs=27700
     )
-    m = folium.Map(tiles=None)
-    assert community.add_community_layer(m, empty) == []
-    assert community.area_needs_by_ward(empty).empty
+    assert community.site_map_layer(empty) is None
 
 
 def test_public_table_keeps_text_verbatim_with_licence(contributions):
