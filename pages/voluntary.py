@@ -107,7 +107,9 @@ with share_slot:  # the card (the ward map, with London's or the ward's figure) 
         ),
     )
 
-if ward:
+embed.show_map_spec(map_data, spec, key="voluntary_map", height=layout.MAP_HEIGHT)
+widgets.spec_attribution(spec)
+if ward:  # under the map, so that all of the map is on a 1280x720 screen
     row = wards.set_index("ward_code").loc[ward]
     charities = (
         "no row in the 2019 charity extract (no data)"
@@ -129,8 +131,6 @@ if ward:
             else ""
         )
     )
-embed.show_map_spec(map_data, spec, key="voluntary_map", height=layout.MAP_HEIGHT)
-widgets.spec_attribution(spec)
 st.markdown(
     cards.ward_summary(wards, measure, "London")
     + " The ward table further down has every ward's figures."
