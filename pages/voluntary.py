@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib.analysis import profiles
 from lib.links import declare
-from lib.render import cards, charts, html_map, page_specs, tables, ward_maps
+from lib.render import cards, charts, html_map, page_specs, ward_maps
 from lib.ui import (
     cache,
     embed,
@@ -179,25 +179,21 @@ for finding in cache.findings():
 st.subheader("Ward table")
 ward_csv = profiles.ward_csv(wards)
 table_headers.show(ward_csv, table_headers.WARD_TABLE, height=360)
-st.download_button(
+widgets.csv_download(
     "Download the ward table (CSV)",
-    partial(tables.csv_bytes, ward_csv),
+    ward_csv,
     "joined-up-london-voluntary-wards.csv",
-    "text/csv",
     key="download_wards",
-    on_click="ignore",
 )
 
 with st.expander("Food banks and mutual aid groups (list)"):
     helpers = profiles.voluntary_list(points, None, ward_names, layers.borough_names)
     table_headers.show(helpers, table_headers.HELPERS, height=360)
-    st.download_button(
+    widgets.csv_download(
         "Download the list (CSV)",
-        partial(tables.csv_bytes, helpers),
+        helpers,
         "joined-up-london-food-banks-mutual-aid.csv",
-        "text/csv",
         key="download_helpers",
-        on_click="ignore",
     )
 
 with st.expander("How this is calculated"):
