@@ -195,8 +195,9 @@ def add_area_labels(m: folium.Map, labels: pd.DataFrame, name: str = "Borough na
     add_to_header(
         m,
         branca.element.Element(
-            "<style>.jul-label{font:600 11px/1.2 sans-serif;color:#222;text-align:center;"
-            "text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;white-space:nowrap}</style>"
+            f"<style>.jul-label{{font:600 11px/1.2 sans-serif;color:{symbols.INK};"
+            f"text-align:center;text-shadow:0 0 3px {symbols.WHITE},0 0 3px {symbols.WHITE};"
+            "pointer-events:none;white-space:nowrap}</style>"
         ),
     )
 
@@ -254,12 +255,12 @@ def add_site_layers(m: folium.Map, points: pd.DataFrame, attribution: str) -> li
             site_features(subset, TOOLTIP_FIELDS, with_ids=False),
             name=f"{html.escape(group)} ({len(subset):,})",
             marker=folium.CircleMarker(
-                radius=3.5,
-                color="#ffffff",
-                weight=0.6,
+                radius=symbols.OPEN_SITE.radius,
+                color=symbols.OPEN_SITE.stroke,
+                weight=symbols.OPEN_SITE.weight,
                 fill=True,
                 fill_color=colour,
-                fill_opacity=0.9,
+                fill_opacity=symbols.OPEN_SITE.fill_opacity,
             ),
             tooltip=site_tooltip(TOOLTIP_FIELDS),
             attribution=attribution,
@@ -274,7 +275,11 @@ def add_site_layers(m: folium.Map, points: pd.DataFrame, attribution: str) -> li
             site_features(closed, (*TOOLTIP_FIELDS, "group")),
             name=f"Closed sites ({len(closed):,})",
             marker=folium.CircleMarker(
-                radius=5, color=CLOSED_COLOUR, weight=2, fill=True, fill_opacity=0.75
+                radius=symbols.LOST_SITE.radius,
+                color=symbols.LOST_SITE.stroke,
+                weight=symbols.LOST_SITE.weight,
+                fill=True,
+                fill_opacity=symbols.LOST_SITE.fill_opacity,
             ),
             style_function=lambda f: {"fillColor": GROUP_COLOURS[f["properties"]["group"]]},
             tooltip=site_tooltip(TOOLTIP_FIELDS),
@@ -395,13 +400,13 @@ class Legend(branca.element.MacroElement):
 NARROW_MAP_PX = 420  # below this map width the legend starts folded and the type shrinks
 LEGEND_CSS = f"""<style>
 .jul-legend {{background: rgba(255,255,255,.94); padding: 6px 9px; border-radius: 6px;
-  font: 11px/1.3 sans-serif; color: #111; box-shadow: 0 1px 4px rgba(0,0,0,.35);
+  font: 11px/1.3 sans-serif; color: {symbols.INK}; box-shadow: 0 1px 4px rgba(0,0,0,.35);
   max-width: {LEGEND_WIDTH_PX}px}}
 .jul-legend h4 {{margin: 4px 0 2px; font-size: 11px}}
 .jul-legend .row {{display: flex; gap: 6px; align-items: center; margin: 1px 0}}
 {KEY_CSS}.leaflet-control-attribution {{font-size: 10px; max-width: 70%}}
 .jul-legend-toggle {{display: none; font: 600 12px sans-serif; background: none; border: 0;
-  padding: 2px 0; cursor: pointer; color: #111}}
+  padding: 2px 0; cursor: pointer; color: {symbols.INK}}}
 .jul-legend.jul-folded .jul-legend-body {{display: none}}
 @media (max-width: {NARROW_MAP_PX}px) {{
   .jul-legend-toggle {{display: block}}
