@@ -91,9 +91,10 @@ test: venv assets $(GEOPACKAGE)
 test-fast: venv
 	env -u GEODATA_SOURCE $(PY) -m pytest -n 2 -m "not e2e and not integration" --ignore=tests/e2e
 
-# Benchmarks print figures; run from the root so they can import lib.
+# Benchmarks print figures; run from the root so they can import lib (and bench/app_server.py,
+# the app launcher they and tests/e2e share).
 bench: $(BENCH_STAMP) $(GEOPACKAGE)
-	@for script in $(wildcard bench/*.py); do \
+	@for script in $(filter-out bench/app_server.py,$(wildcard bench/*.py)); do \
 		echo "== $$script"; \
 		PYTHONPATH=. $(PY) $$script || exit 1; \
 	done

@@ -24,12 +24,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1]
@@ -104,47 +102,6 @@ def run_child(tree: Path, gpkg: Path, runs: int) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def serve(tree: Path, gpkg: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-        ],
-        cwd=tree,
-        env={
-            **os.environ,
-            "JOINED_UP_GPKG": str(gpkg),
-            "PYTHONPATH": str(tree),
-            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(480):
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                return server, url
-        except OSError:
-            time.sleep(0.25)
-    server.kill()
-    raise RuntimeError(f"{tree}: streamlit did not start")
-
-
 LEGEND_HAS = """([label]) => {
   const roots = [document, ...Array.from(document.querySelectorAll('iframe'))
     .map((f) => f.contentDocument).filter(Boolean)];
@@ -180,7 +137,13 @@ def browser_round(page, url: str) -> list[float]:
 def browser(trees: dict[str, Path], gpkg: Path, rounds: int) -> dict[str, list[float]]:
     from playwright.sync_api import sync_playwright
 
-    servers = {name: serve(tree, gpkg) for name, tree in trees.items()}
+    # Imported here: a --child process has the baseline tree on its path, not this one.
+    from bench import app_server
+
+    servers = {
+        name: app_server.start(tree, {"JOINED_UP_GPKG": str(gpkg), "PYTHONPATH": str(tree)})
+        for name, tree in trees.items()
+    }
     times: dict[str, list[float]] = {name: [] for name in trees}
     try:
         with sync_playwright() as p:
@@ -203,8 +166,7 @@ def browser(trees: dict[str, Path], gpkg: Path, rounds: int) -> dict[str, list[f
             chromium.close()
     finally:
         for server, _ in servers.values():
-            server.terminate()
-            server.wait(timeout=20)
+            app_server.stop(server)
     return times
 
 

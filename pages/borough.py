@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib.analysis import profiles
 from lib.links import declare
-from lib.render import card_maps, cards, html_map, page_specs, tables
+from lib.render import card_maps, cards, html_map, page_specs
 from lib.store import PublicFilter
 from lib.ui import (
     cache,
@@ -181,13 +181,11 @@ with figures_tab:
         column_config={"figure": "Figure", "value": name, "rank": "Rank"},
     )
     headline_csv = profile.figures_csv
-    st.download_button(
+    widgets.csv_download(
         "Download these figures (CSV)",
-        partial(tables.csv_bytes, headline_csv),
+        headline_csv,
         f"joined-up-london-{slug}-figures.csv",
-        "text/csv",
         key="download_figures",
-        on_click="ignore",
     )
 
 with closed_tab:
@@ -196,13 +194,11 @@ with closed_tab:
         st.info(f"No closure of {categories_text(RECORDING_CATEGORIES)} is recorded in {name}.")
     else:
         table_headers.show(closed, table_headers.CLOSED_FACILITIES)
-    st.download_button(
+    widgets.csv_download(
         "Download closed facilities (CSV)",
-        partial(tables.csv_bytes, closed),
+        closed,
         f"joined-up-london-{slug}-closed.csv",
-        "text/csv",
         key="download_closed",
-        on_click="ignore",
         disabled=closed.empty,
     )
 
@@ -224,13 +220,11 @@ with voluntary_tab:
         st.info(f"No food bank or mutual aid group is recorded in {name}.")
     else:
         table_headers.show(helpers, table_headers.HELPERS)
-    st.download_button(
+    widgets.csv_download(
         "Download food banks and mutual aid groups (CSV)",
-        partial(tables.csv_bytes, helpers),
+        helpers,
         f"joined-up-london-{slug}-voluntary.csv",
-        "text/csv",
         key="download_voluntary",
-        on_click="ignore",
         disabled=helpers.empty,
     )
 
@@ -241,13 +235,11 @@ with wards_tab:
         "London's 634 wards."
     )
     table_headers.show(ward_csv, table_headers.WARD_TABLE)
-    st.download_button(
+    widgets.csv_download(
         "Download the ward table (CSV)",
-        partial(tables.csv_bytes, ward_csv),
+        ward_csv,
         f"joined-up-london-{slug}-wards.csv",
-        "text/csv",
         key="download_wards",
-        on_click="ignore",
     )
 
 community.table_and_downloads(

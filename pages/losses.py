@@ -178,31 +178,26 @@ if len(driven):
     st.markdown("**What drives each finding** (every row that reads higher or lower)")
     for category, row in driven.iterrows():
         st.markdown(f"- **{category}** ({row['reading']}). {row['text']}")
-st.download_button(
+widgets.csv_download(
     "Download closure rates (CSV)",
-    partial(
-        tables.csv_bytes,
-        rates.assign(
-            policy=policy,
-            since=choices.start,
-            after_designation=choices.vintage,
-            by_borough=choices.by_borough,
-            fragile=robust.attrs["fragile"],
-        ),
+    rates.assign(
+        policy=policy,
+        since=choices.start,
+        after_designation=choices.vintage,
+        by_borough=choices.by_borough,
+        fragile=robust.attrs["fragile"],
     ),
     f"joined-up-london-closure-rates-{slug}.csv",
-    "text/csv",
     key="dl_rates",
 )
 
 st.subheader("Robustness: the headline under other reasonable choices")
 st.markdown(losses.robustness_note(robust))
 st.dataframe(tables.robustness_display(robust), hide_index=True, width="stretch")
-st.download_button(
+widgets.csv_download(
     "Download robustness (CSV)",
-    partial(tables.csv_bytes, robust.assign(policy=policy)),
+    robust.assign(policy=policy),
     f"joined-up-london-robustness-{slug}.csv",
-    "text/csv",
     key="dl_robust",
 )
 
@@ -220,11 +215,10 @@ with st.expander("The map as a table: every closed site shown"):
         height=360,
         column_config={"Closed": st.column_config.NumberColumn(format="%d")},
     )
-    st.download_button(
+    widgets.csv_download(
         "Download the closed sites (CSV)",
-        partial(tables.csv_bytes, closed_table),
+        closed_table,
         f"joined-up-london-closed-sites-{slug}.csv",
-        "text/csv",
         key="dl_closed",
     )
 share_column, band_column = st.columns(2, gap="large")
@@ -241,11 +235,10 @@ with share_column:
         width="stretch",
         column_config={"Measure": st.column_config.TextColumn(width="small")},
     )
-    st.download_button(
+    widgets.csv_download(
         "Download shares (CSV)",
-        partial(tables.csv_bytes, shares.assign(policy=policy)),
+        shares.assign(policy=policy),
         f"joined-up-london-shares-{slug}.csv",
-        "text/csv",
         key="dl_shares",
     )
 with band_column:
@@ -256,11 +249,10 @@ with band_column:
     )
     st.vega_lite_chart(spec=charts.bands_chart(distance), width="stretch")
     st.dataframe(tables.bands_display(distance), hide_index=True, width="stretch")
-    st.download_button(
+    widgets.csv_download(
         "Download distance bands (CSV)",
-        partial(tables.csv_bytes, distance),
+        distance,
         "joined-up-london-distance-bands.csv",
-        "text/csv",
         key="dl_bands",
     )
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib.data import layers as data
 from lib.links import declare
-from lib.render import card_maps, cards, html_map, mapspec, page_specs, tables
+from lib.render import card_maps, cards, html_map, mapspec, page_specs
 from lib.store import PublicFilter
 from lib.ui import (
     cache,
@@ -169,12 +169,10 @@ st.dataframe(
 selection = f"{site_filter.describe(names)} ({share_panel.page_link('map_explorer')})"
 with st.container(horizontal=True):
     # Built on click, not on every rerun (the GeoJSON takes ~0.4 s for all sites).
-    st.download_button(
+    widgets.csv_download(
         "Download these sites (CSV)",
-        lambda: tables.csv_bytes(data.sites_download(table, selection)),
+        lambda: data.sites_download(table, selection),
         site_filter.file_name(names, "csv"),
-        "text/csv",
-        on_click="ignore",
         wrap=True,
     )
     st.download_button(

@@ -9,7 +9,7 @@ import streamlit as st
 from lib.analysis import access as walking
 from lib.analysis import needs
 from lib.links import declare
-from lib.render import card_layout, card_maps, mapspec, needs_maps, needs_pack, needs_tables, tables
+from lib.render import card_layout, card_maps, mapspec, needs_maps, needs_pack, needs_tables
 from lib.store import PublicFilter
 from lib.ui import (
     cache,
@@ -200,13 +200,11 @@ with left:
         hide_index=True,
         height=320,
     )
-    st.download_button(
+    widgets.csv_download(
         "Download by borough (CSV)",
-        partial(tables.csv_bytes, by_borough),
+        by_borough,
         f"joined-up-london-access-{needs.access_key(category)}-boroughs.csv",
-        "text/csv",
         key="download_access_boroughs",
-        on_click="ignore",
     )
 with right:
     wards_here = by_ward[by_ward["gss_code"] == borough] if borough else by_ward
@@ -216,13 +214,11 @@ with right:
         hide_index=True,
         height=320,
     )
-    st.download_button(
+    widgets.csv_download(
         "Download by ward (CSV)",
-        partial(tables.csv_bytes, wards_here),
+        wards_here,
         f"joined-up-london-access-{needs.access_key(category)}-wards.csv",
-        "text/csv",
         key="download_access_wards",
-        on_click="ignore",
     )
 with st.expander("Caveats of these figures"):
     st.markdown("\n".join(f"- {c}" for c in london.attrs["caveats"]))
@@ -242,13 +238,11 @@ if history:
             "population-weighted median of how much further each resident who had it nearest "
             "now is from an open one (negative where a new one is nearer)."
         )
-    st.download_button(
+    widgets.csv_download(
         "Download the lost facilities (CSV)",
-        partial(tables.csv_bytes, shown_lost),
+        shown_lost,
         f"joined-up-london-lost-{needs.access_key(category)}.csv",
-        "text/csv",
         key="download_lost",
-        on_click="ignore",
     )
 
 # ---------------------------------------------------------------- the needs index
@@ -283,13 +277,11 @@ st.dataframe(
     hide_index=True,
     height=360,
 )
-st.download_button(
+widgets.csv_download(
     "Download the ward needs table (CSV)",
-    partial(tables.csv_bytes, wards_table),
+    wards_table,
     "joined-up-london-needs-wards.csv",
-    "text/csv",
     key="download_needs_wards",
-    on_click="ignore",
 )
 with st.expander("The indicators, their sources and vintages"):
     st.dataframe(
@@ -297,13 +289,11 @@ with st.expander("The indicators, their sources and vintages"):
         hide_index=True,
         column_config={"source_titles": "sources"},
     )
-    st.download_button(
+    widgets.csv_download(
         "Download the indicators (CSV)",
-        partial(tables.csv_bytes, catalogue),
+        catalogue,
         "joined-up-london-needs-indicators.csv",
-        "text/csv",
         key="download_catalogue",
-        on_click="ignore",
     )
 
 
@@ -399,13 +389,11 @@ else:
             on_click="ignore",
             type="primary",
         )
-        st.download_button(
+        widgets.csv_download(
             "Its wards' indicators (CSV)",
-            partial(needs_pack.pack_csv, table, borough),
+            partial(needs_pack.ward_indicators_frame, table, borough),
             f"{stem}.csv",
-            "text/csv",
             key="download_pack_csv",
-            on_click="ignore",
         )
         st.download_button(
             "Its wards and LSOAs (GeoPackage)",

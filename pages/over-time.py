@@ -115,11 +115,10 @@ st.dataframe(
         "Change per 10,000 residents": st.column_config.NumberColumn(format="%.2f"),
     },
 )
-st.download_button(
+widgets.csv_download(
     "Download pubs by borough (CSV)",
-    partial(tables.csv_bytes, change),
+    change,
     f"joined-up-london-pubs-{PUBS_START}-{PUBS_END}.csv",
-    "text/csv",
     key="dl_pubs",
 )
 
@@ -150,11 +149,10 @@ st.caption(
     + "; ".join(f"{r.plural} {r.window}" for r in RECORDING.values())
     + ". An empty year is a year with no recorded closure, not proof that none closed."
 )
-st.download_button(
+widgets.csv_download(
     "Download closures by year (CSV)",
-    partial(tables.csv_bytes, by_year.assign(area=place)),
+    by_year.assign(area=place),
     f"joined-up-london-closures-by-year-{place.lower().replace(' ', '-')}.csv",
-    "text/csv",
     key="dl_years",
 )
 
@@ -176,19 +174,19 @@ for column, policy in zip(
 st.dataframe(tables.correlation_display(correlation), hide_index=True, width="stretch")
 st.info(losses.CAVEATS["ecological"])
 d1, d2 = st.columns(2)
-d1.download_button(
-    "Download correlations (CSV)",
-    partial(tables.csv_bytes, correlation),
-    "joined-up-london-pubs-vs-policy.csv",
-    "text/csv",
-    key="dl_correlation",
-)
-d2.download_button(
-    "Download policy shares and pubs by borough (CSV)",
-    partial(tables.csv_bytes, tables.pubs_and_shares(change, shares)),
-    "joined-up-london-pubs-and-policy-shares.csv",
-    "text/csv",
-    key="dl_shares",
-)
+with d1:
+    widgets.csv_download(
+        "Download correlations (CSV)",
+        correlation,
+        "joined-up-london-pubs-vs-policy.csv",
+        key="dl_correlation",
+    )
+with d2:
+    widgets.csv_download(
+        "Download policy shares and pubs by borough (CSV)",
+        tables.pubs_and_shares(change, shares),
+        "joined-up-london-pubs-and-policy-shares.csv",
+        key="dl_shares",
+    )
 
 widgets.caveats_and_definitions([by_year, change, correlation], losses.DEFINITIONS)

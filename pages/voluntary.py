@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib.analysis import profiles
 from lib.links import declare
-from lib.render import cards, charts, html_map, page_specs, tables, ward_maps
+from lib.render import cards, charts, html_map, page_specs, ward_maps
 from lib.ui import (
     cache,
     embed,
@@ -106,7 +106,9 @@ with share_slot:  # the card (the ward map, with London's or the ward's figure) 
         ),
     )
 
-if ward:
+embed.show_map_spec(map_data, spec, key="voluntary_map", height=layout.MAP_HEIGHT)
+widgets.spec_attribution(spec)
+if ward:  # under the map, so that all of the map is on a 1280x720 screen
     row = wards.set_index("ward_code").loc[ward]
     charities = (
         "no row in the 2019 charity extract (no data)"
@@ -128,8 +130,6 @@ if ward:
             else ""
         )
     )
-embed.show_map_spec(map_data, spec, key="voluntary_map", height=layout.MAP_HEIGHT)
-widgets.spec_attribution(spec)
 st.markdown(
     cards.ward_summary(wards, measure, "London")
     + " The ward table further down has every ward's figures."
@@ -178,25 +178,21 @@ for finding in cache.findings():
 st.subheader("Ward table")
 ward_csv = sector.wards_csv
 table_headers.show(ward_csv, table_headers.WARD_TABLE, height=360)
-st.download_button(
+widgets.csv_download(
     "Download the ward table (CSV)",
-    partial(tables.csv_bytes, ward_csv),
+    ward_csv,
     "joined-up-london-voluntary-wards.csv",
-    "text/csv",
     key="download_wards",
-    on_click="ignore",
 )
 
 with st.expander("Food banks and mutual aid groups (list)"):
     helpers = sector.helpers
     table_headers.show(helpers, table_headers.HELPERS, height=360)
-    st.download_button(
+    widgets.csv_download(
         "Download the list (CSV)",
-        partial(tables.csv_bytes, helpers),
+        helpers,
         "joined-up-london-food-banks-mutual-aid.csv",
-        "text/csv",
         key="download_helpers",
-        on_click="ignore",
     )
 
 with st.expander("How this is calculated"):

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -66,6 +67,20 @@ def app_on_neutral_page(new_app) -> AppTest:
     at.switch_page("pages/sources.py").run()
     assert not at.exception
     return at
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict:
+    """What each lazy download button would make, by its file name (called on demand)."""
+    made: dict = {}
+    real = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        made[file_name] = data_callable
+        return real(self, data_callable, mimetype, coordinates, file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return made
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

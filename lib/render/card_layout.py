@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from lib.render.legend import MARKER_KEYS, LegendSection
+from lib.render.symbols import FRAME_COLOUR, INK, LINK_COLOUR, MUTED, PAPER, RULE, SWATCH_EDGE
 
 
 @dataclass(frozen=True)
@@ -44,18 +45,6 @@ SIZES: dict[str, CardSize] = {
     # A4 landscape, 297 x 210 mm = 842 x 595 pt.
     "print": CardSize("print", 842, 595, 200, "pdf", "application/pdf", 1.06),
 }
-
-
-INK = "#111111"
-
-
-MUTED = "#3a4646"
-
-
-LINK_COLOUR = "#0b5757"
-
-
-PAPER = "#ffffff"
 
 
 MIN_FONT = 6.5
@@ -253,7 +242,7 @@ def _swatch(
         h / page.h,
         transform=fig.transFigure,
         facecolor=colour,
-        edgecolor="#555555",
+        edgecolor=SWATCH_EDGE,
         linewidth=0.6,
         gid=gid,
     )
@@ -425,7 +414,7 @@ def card(
             [page.fx(margin), page.fx(page.w - margin)],
             [page.fy(bottom + 4 * k)] * 2,
             transform=fig.transFigure,
-            color="#c9d2d2",
+            color=RULE,
             linewidth=0.6,
             gid="rule",
         )
@@ -447,7 +436,7 @@ def card(
         ax.set_xticks([])
         ax.set_yticks([])
         for spine in ax.spines.values():
-            spine.set_edgecolor("#9aa5a5")
+            spine.set_edgecolor(FRAME_COLOUR)
             spine.set_linewidth(0.6)
     draw_map(ax)
     if extent is not None:

@@ -189,7 +189,7 @@ def draw_area(
             PathCollection(
                 paths,
                 facecolors="none",
-                edgecolors="#ffffff",
+                edgecolors=symbols.WHITE,
                 linewidths=width + 0.6,
                 alpha=0.5,
                 zorder=3,
@@ -236,7 +236,7 @@ def draw_labels(
             fontweight="bold" if chosen else "normal",
             ha="center",
             va="center",
-            color="#1a1a1a",
+            color=symbols.INK,
             zorder=6,
             gid="map-label",
             parse_math=False,
@@ -265,7 +265,7 @@ def draw_scale_bar(ax, size: float = 6.5) -> list:
     (bar,) = ax.plot(
         [right - length, right],
         [base, base],
-        color="#111111",
+        color=symbols.INK,
         linewidth=2.2,
         solid_capstyle="butt",
         zorder=7,
@@ -280,7 +280,7 @@ def draw_scale_bar(ax, size: float = 6.5) -> list:
         ha="center",
         va="bottom",
         fontsize=size,
-        color="#111111",
+        color=symbols.INK,
         zorder=7,
         gid="map-label",
         annotation_clip=False,
@@ -556,7 +556,7 @@ def draw_spec(ax, layers: data.Layers, spec: mapspec.MapSpec) -> None:
     """Every layer of `spec` in the screen's symbols (lib/render/symbols.py), bottom first,
     then the scale bar and the area names where they fit."""
     cl = card_layers(layers)
-    ax.set_facecolor("#f4f4f2")
+    ax.set_facecolor(symbols.CARD_BACKGROUND)
     ax.add_collection(
         PathCollection(cl.water_paths, facecolors=symbols.WATER_COLOUR, edgecolors="none"),
         autolim=False,

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from lib.analysis import profiles
-from lib.render import loss_maps, ward_maps
+from lib.render import loss_maps, symbols
 from lib.render.tables import _records, pct, pubs_and_shares
 from lib.vocab.categories import RECORDING, RECORDING_CATEGORIES
 from lib.vocab.policies import policy_title
@@ -82,8 +82,10 @@ def scatter_chart(
             x=x,
             y=y,
             tooltip=tooltip,
-            color=alt.value("#2c7fb8"),
-            fill=alt.condition(alt.datum.unstable, alt.value("transparent"), alt.value("#2c7fb8")),
+            color=alt.value(symbols.WARD_DOT),
+            fill=alt.condition(
+                alt.datum.unstable, alt.value("transparent"), alt.value(symbols.WARD_DOT)
+            ),
         )
     )
     layers = [points]
@@ -94,15 +96,15 @@ def scatter_chart(
             base.mark_point(
                 filled=True,
                 size=180,
-                color=ward_maps.HIGHLIGHT_COLOUR,
-                stroke="#000000",
+                color=symbols.CHOSEN_COLOUR,
+                stroke=symbols.INK,
                 strokeWidth=1.2,
                 opacity=1,
             )
         )
         layers.append(
             base.mark_text(
-                align="left", dx=10, dy=-8, fontSize=13, fontWeight="bold", color="#000000"
+                align="left", dx=10, dy=-8, fontSize=13, fontWeight="bold", color=symbols.INK
             ).encode(text="ward:N")
         )
     return alt.layer(*layers).properties(height=420)
@@ -149,7 +151,7 @@ def rates_chart(table: pd.DataFrame, policy: str) -> dict:
         "title": None,
         "scale": {
             "domain": [inside, loss_maps.ELSEWHERE],
-            "range": [loss_maps.INSIDE_COLOUR, loss_maps.OUTSIDE_COLOUR],
+            "range": [symbols.INSIDE_COLOUR, symbols.OUTSIDE_COLOUR],
         },
         "legend": {"orient": "top", "labelLimit": 320},
     }
@@ -206,7 +208,7 @@ def rates_chart(table: pd.DataFrame, policy: str) -> dict:
                         "type": "nominal",
                         "scale": {
                             "domain": [inside, loss_maps.ELSEWHERE],
-                            "range": [loss_maps.INSIDE_COLOUR, "#ffffff"],
+                            "range": [symbols.INSIDE_COLOUR, symbols.WHITE],
                         },
                         "legend": None,
                     },
@@ -218,7 +220,7 @@ def rates_chart(table: pd.DataFrame, policy: str) -> dict:
                 "encoding": {
                     "x": {"field": "hi", "type": "quantitative", "scale": x_scale},
                     "text": {"field": "label"},
-                    "color": {"value": "#222222"},
+                    "color": {"value": symbols.INK},
                 },
             },
         ],
@@ -271,7 +273,7 @@ def shares_chart(table: pd.DataFrame, policy: str) -> dict:
                         "legend": None,
                         "scale": {
                             "domain": ["Closures", "Other"],
-                            "range": [loss_maps.INSIDE_COLOUR, "#9a9a9a"],
+                            "range": [symbols.INSIDE_COLOUR, symbols.OTHERS_COLOUR],
                         },
                     },
                     "tooltip": [
@@ -281,7 +283,7 @@ def shares_chart(table: pd.DataFrame, policy: str) -> dict:
                 },
             },
             {
-                "mark": {"type": "rule", "strokeWidth": 1.6, "color": "#222222"},
+                "mark": {"type": "rule", "strokeWidth": 1.6, "color": symbols.INK},
                 "encoding": {
                     "x": {"field": "share_lo", "type": "quantitative"},
                     "x2": {"field": "share_hi"},
@@ -292,7 +294,7 @@ def shares_chart(table: pd.DataFrame, policy: str) -> dict:
                 "encoding": {
                     "x": {"field": "x_text", "type": "quantitative"},
                     "text": {"field": "label"},
-                    "color": {"value": "#222222"},
+                    "color": {"value": symbols.INK},
                 },
                 "transform": [
                     {
@@ -334,7 +336,7 @@ def bands_chart(table: pd.DataFrame) -> dict:
         "padding": TEXT_PADDING,
         "layer": [
             {
-                "mark": {"type": "rule", "strokeWidth": 2, "color": "#555555"},
+                "mark": {"type": "rule", "strokeWidth": 2, "color": symbols.INK},
                 "encoding": {
                     "y": y,
                     "x": {
@@ -349,7 +351,7 @@ def bands_chart(table: pd.DataFrame) -> dict:
                 },
             },
             {
-                "mark": {"type": "point", "filled": True, "size": 90, "color": "#222222"},
+                "mark": {"type": "point", "filled": True, "size": 90, "color": symbols.INK},
                 "encoding": {
                     "y": y,
                     "x": {"field": "rate", "type": "quantitative"},
@@ -368,7 +370,7 @@ def bands_chart(table: pd.DataFrame) -> dict:
                 "data": {
                     "values": [{"overall": overall, "text": f"All bands: {rate_label(overall)}"}]
                 },
-                "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#777777"},
+                "mark": {"type": "rule", "strokeDash": [4, 3], "color": symbols.REFERENCE_LINE},
                 "encoding": {
                     "x": {"field": "overall", "type": "quantitative"},
                     "tooltip": [{"field": "text", "title": "Losses per 100 site-years"}],
@@ -428,7 +430,7 @@ def closures_by_year_chart(table: pd.DataFrame, categories=RECORDING_CATEGORIES)
             "layer": [
                 {
                     "transform": [{"filter": f"datum.kind === 'window' && {mine}"}],
-                    "mark": {"type": "rect", "color": "#eeeeee", "aria": False},
+                    "mark": {"type": "rect", "color": symbols.WINDOW_SHADE, "aria": False},
                     "encoding": {
                         "x": x,
                         "x2": {"field": "end"},
@@ -494,7 +496,7 @@ def pubs_trend_chart(trend: pd.DataFrame, highlight: str | None = None) -> dict:
         roles.remove("Chosen")
     data["line"] = data["role"].map(lambda r: names.get(r, r))
     domain = [names[r] for r in roles]
-    colours = {"London": "#000000", "Chosen": loss_maps.INSIDE_COLOUR, "Other": "#c8c8c8"}
+    colours = {"London": symbols.INK, "Chosen": symbols.CHOSEN_COLOUR, "Other": symbols.OTHERS_LINE}
     first, last = int(data["year"].min()), int(data["year"].max())
     # One layer per role, so other boroughs lie under London and London under the chosen one.
     layers = [
@@ -572,9 +574,9 @@ def pubs_share_chart(
             "color": {
                 "condition": {
                     "test": "datum.chosen === 'Chosen'",
-                    "value": loss_maps.INSIDE_COLOUR,
+                    "value": symbols.CHOSEN_COLOUR,
                 },
-                "value": "#4d4d4d",
+                "value": symbols.OTHERS_COLOUR,
             },
             "size": {"condition": {"test": "datum.chosen === 'Chosen'", "value": 140}, "value": 50},
             "tooltip": [

@@ -29,12 +29,14 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from lib.render import symbols
+
 MARGIN = 15 * mm
 WIDTH = A4[0] - 2 * MARGIN
-INK = colors.HexColor("#111111")
-MUTED = colors.HexColor("#3a4646")
-RULE = colors.HexColor("#c8d0d0")
-HEAD = colors.HexColor("#e8eeee")
+INK = colors.HexColor(symbols.INK)
+MUTED = colors.HexColor(symbols.MUTED)
+RULE = colors.HexColor(symbols.RULE)
+HEAD = colors.HexColor(symbols.TABLE_HEAD)
 
 
 @dataclass(frozen=True)

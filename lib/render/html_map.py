@@ -150,7 +150,9 @@ def _points(m, points: pd.DataFrame, style: symbols.PointStyle, name: str, credi
 
 def _sites_by_status(m, layer: mapspec.SitesByStatus, map_layers, credit: str) -> None:
     points = map_layers.sites.loc[layer.sites.index]
-    points = points.assign(fill=points["group"].map(GROUP_COLOURS).fillna("#999999"))
+    points = points.assign(
+        fill=points["group"].map(GROUP_COLOURS).fillna(symbols.UNKNOWN_GROUP_COLOUR)
+    )
     lost = layer.sites["status"].eq("closed") & layer.sites["lost"].astype(bool)
     closed = layer.sites["status"].eq("closed")
     for group in DRAW_ORDER:
@@ -327,7 +329,7 @@ def standalone_html(
     # The full attribution statements under the map (the licences ask for them).
     footer = (
         "<style>html,body{height:100%;margin:0}.folium-map{height:calc(100% - 4.2em)!important}"
-        ".jul-credits{font:10px/1.3 sans-serif;color:#333;padding:3px 6px;height:3.6em;"
+        f".jul-credits{{font:10px/1.3 sans-serif;color:{symbols.MUTED};padding:3px 6px;height:3.6em;"
         "overflow:auto}</style>"
         f'<div class="jul-credits">{html.escape(credits)}</div>'
     )

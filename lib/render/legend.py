@@ -15,6 +15,8 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from lib.render import symbols
+
 KINDS = ("swatch", "dot", "ring", "hollow", "edged", "mini", "line", "outline")
 
 
@@ -57,29 +59,31 @@ def legend_html(sections: Sequence[LegendSection], note: str = "") -> str:
 
 
 # The keys of every kind, inside the map's frame (the page's CSS does not reach it).
-KEY_CSS = """
-.jul-legend .sw {width: 14px; height: 12px; border: 1px solid #555; flex: none}
-.jul-legend .dot {width: 10px; height: 10px; border-radius: 50%; flex: none; border: 1px solid #fff}
-.jul-legend .ring {width: 10px; height: 10px; border-radius: 50%; flex: none;
-  border: 2.5px solid #000}
-.jul-legend .hollow {width: 9px; height: 9px; border-radius: 50%; flex: none;
-  background: rgba(255,255,255,.35); border: 2.4px solid}
-.jul-legend .edged {width: 11px; height: 11px; border-radius: 50%; flex: none;
-  border: 1.2px solid #1a1a1a}
-.jul-legend .mini {width: 5px; height: 5px; border-radius: 50%; flex: none;
-  border: 1px solid #000; background: #fff; margin: 0 3.5px}
-.jul-legend .line {width: 14px; height: 12px; flex: none; border: 2px dashed}
-.jul-legend .outline {width: 14px; height: 0; flex: none; border-top: 2.5px solid}
-.jul-legend .note {color: #444; margin-top: 3px}
+KEY_CSS = f"""
+.jul-legend .sw {{width: 14px; height: 12px; border: 1px solid {symbols.SWATCH_EDGE}; flex: none}}
+.jul-legend .dot {{width: 10px; height: 10px; border-radius: 50%; flex: none;
+  border: 1px solid {symbols.OPEN_SITE.stroke}}}
+.jul-legend .ring {{width: 10px; height: 10px; border-radius: 50%; flex: none;
+  border: 2.5px solid {symbols.CLOSED_COLOUR}}}
+.jul-legend .hollow {{width: 9px; height: 9px; border-radius: 50%; flex: none;
+  background: rgba(255,255,255,.35); border: 2.4px solid}}
+.jul-legend .edged {{width: 11px; height: 11px; border-radius: 50%; flex: none;
+  border: 1.2px solid {symbols.EDGE_COLOUR}}}
+.jul-legend .mini {{width: 5px; height: 5px; border-radius: 50%; flex: none;
+  border: 1px solid {symbols.MUTUAL_AID_POINT.stroke}; background: {symbols.MUTUAL_AID_POINT.fill};
+  margin: 0 3.5px}}
+.jul-legend .line {{width: 14px; height: 12px; flex: none; border: 2px dashed}}
+.jul-legend .outline {{width: 14px; height: 0; flex: none; border-top: 2.5px solid}}
+.jul-legend .note {{color: {symbols.MUTED}; margin-top: 3px}}
 """
 
 
 # Point keys of the legend: kind -> (face, edge, edge width, size as a share of the font);
 # None means the row's colour.
 MARKER_KEYS = {
-    "dot": (None, "#ffffff", 0.5, 0.8),
-    "ring": (None, "#000000", 1.6, 0.85),
-    "hollow": ("#ffffff", None, 1.8, 0.8),
-    "mini": ("#ffffff", "#000000", 0.8, 0.5),
-    "edged": (None, "#222222", 0.9, 0.85),  # a larger point ringed in dark grey (a food bank)
+    "dot": (None, symbols.OPEN_SITE.stroke, 0.5, 0.8),
+    "ring": (None, symbols.CLOSED_COLOUR, 1.6, 0.85),
+    "hollow": (symbols.WHITE, None, 1.8, 0.8),
+    "mini": (symbols.MUTUAL_AID_POINT.fill, symbols.MUTUAL_AID_POINT.stroke, 0.8, 0.5),
+    "edged": (None, symbols.EDGE_COLOUR, 0.9, 0.85),  # a larger point ringed in dark grey
 }

@@ -196,8 +196,9 @@ def add_area_labels(m: folium.Map, labels: pd.DataFrame, name: str = "Borough na
     add_to_header(
         m,
         branca.element.Element(
-            "<style>.jul-label{font:600 11px/1.2 sans-serif;color:#222;text-align:center;"
-            "text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;white-space:nowrap}</style>"
+            f"<style>.jul-label{{font:600 11px/1.2 sans-serif;color:{symbols.INK};"
+            f"text-align:center;text-shadow:0 0 3px {symbols.WHITE},0 0 3px {symbols.WHITE};"
+            "pointer-events:none;white-space:nowrap}</style>"
         ),
     )
 
@@ -333,13 +334,13 @@ class Legend(branca.element.MacroElement):
 NARROW_MAP_PX = 420  # below this map width the legend starts folded and the type shrinks
 LEGEND_CSS = f"""<style>
 .jul-legend {{background: rgba(255,255,255,.94); padding: 6px 9px; border-radius: 6px;
-  font: 11px/1.3 sans-serif; color: #111; box-shadow: 0 1px 4px rgba(0,0,0,.35);
+  font: 11px/1.3 sans-serif; color: {symbols.INK}; box-shadow: 0 1px 4px rgba(0,0,0,.35);
   max-width: {LEGEND_WIDTH_PX}px}}
 .jul-legend h4 {{margin: 4px 0 2px; font-size: 11px}}
 .jul-legend .row {{display: flex; gap: 6px; align-items: center; margin: 1px 0}}
 {KEY_CSS}.leaflet-control-attribution {{font-size: 10px; max-width: 70%}}
 .jul-legend-toggle {{display: none; font: 600 12px sans-serif; background: none; border: 0;
-  padding: 2px 0; cursor: pointer; color: #111}}
+  padding: 2px 0; cursor: pointer; color: {symbols.INK}}}
 .jul-legend.jul-folded .jul-legend-body {{display: none}}
 @media (max-width: {NARROW_MAP_PX}px) {{
   .jul-legend-toggle {{display: block}}

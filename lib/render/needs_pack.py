@@ -15,7 +15,6 @@ from lib.render import card_layout, cards, needs_maps, needs_tables
 from lib.render.card_layout import Headline
 from lib.render.evidence import EvidencePack, PackMap, evidence_pdf
 from lib.render.mapspec import MapSpec
-from lib.render.tables import csv_bytes
 from lib.vocab import sources
 
 METHOD = [
@@ -190,7 +189,3 @@ def map_png(layers: Layers, spec: MapSpec, title: str, headline: Headline, link:
     size = card_layout.SIZES["social"]
     aspect = size.height_pt / size.width_pt
     return PackMap(title, card_layout.render(figure, "social"), spec.vintage(), aspect)
-
-
-def pack_csv(table: pd.DataFrame, gss_code: str) -> bytes:
-    return csv_bytes(ward_indicators_frame(table, gss_code))

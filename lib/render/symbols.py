@@ -1,4 +1,5 @@
-"""The one home of map symbols: colours, ramps, marker styles, basemaps, and the classifier.
+"""The one home of map symbols: colours, ramps, marker styles, basemaps, and the classifier;
+and of the ink and paper around them (legends, labels, cards, charts, the evidence pack).
 
 No plotting library here: the browser map (site_map.js, through lib/render/site_map.py), the
 folium download (lib/render/html_map.py) and the matplotlib cards (lib/render/card_maps.py)
@@ -29,7 +30,6 @@ PUOR = ("#b35806", "#e08214", "#fdb863", "#fee0b6", "#d8daeb", "#b2abd2", "#8073
 NO_DATA_COLOUR = "#f0f0f0"  # an area without a value
 NO_CHANGE_COLOUR = "#f7f7f7"  # a diverging value of exactly 0
 BOUNDARY_COLOUR = "#333333"  # area outlines
-FOCUS_COLOUR = "#111111"  # the chosen borough's heavy outline
 LAND_COLOUR = "#fbfaf7"  # the app's background: land reads apart from the pale-blue water
 WATER_COLOUR = "#d6e6f2"  # pale water blue: with no basemap the Thames is the gap between boroughs
 CLOSED_COLOUR = "#000000"  # the ring of a closed site that was a loss
@@ -44,6 +44,28 @@ NETWORK_COLOURS = {"Trussell Trust": "#882255", "IFAN": "#999933", "Independent"
 MUTUAL_AID_COLOUR = "#ffffff"  # small white dots ringed in black
 EDGE_COLOUR = "#1a1a1a"  # the dark edge of a filled point ("edged")
 WHITE = "#ffffff"
+UNKNOWN_GROUP_COLOUR = "#999999"  # a site whose group has no colour (never in the build)
+
+# Ink and paper: the type and lines around the maps and in the charts, on screen, on the
+# cards and in the evidence pack.
+INK = "#111111"  # text, area names, scale bars, a chart's marks and intervals
+FOCUS_COLOUR = INK  # the chosen borough's heavy outline
+MUTED = "#3a4646"  # small print: subtitles, credits, vintages, the legend's note
+LINK_COLOUR = "#0b5757"  # a card's link
+PAPER = WHITE  # a card's and the evidence pack's page
+RULE = "#c8d0d0"  # hairlines between a card's parts and in the evidence pack's tables
+TABLE_HEAD = "#e8eeee"  # the evidence pack's table headers
+FRAME_COLOUR = "#9aa5a5"  # the frame of a card's map
+CARD_BACKGROUND = "#f4f4f2"  # a card's map around London (its water drawn on it)
+SWATCH_EDGE = "#555555"  # the outline of a legend's colour swatch
+
+# Charts (lib/render/charts.py): the chosen place, everything else, reference lines.
+CHOSEN_COLOUR = "#d7191c"  # the chosen ward or borough in a chart (ColorBrewer red)
+OTHERS_COLOUR = "#9a9a9a"  # the rest, in grey: other boroughs, measures other than closures
+OTHERS_LINE = "#c8c8c8"  # other boroughs as lines, light so the chosen one reads on top
+WARD_DOT = RAMP[4]  # a ward in the voluntary scatter: the choropleth's blue
+REFERENCE_LINE = "#777777"  # a dashed line to compare against (all bands together)
+WINDOW_SHADE = "#eeeeee"  # the years a source records closures, behind its bars
 
 # Opacity of a policy's areas: an overlay (a light tint under a dashed outline) and the
 # subject of a comparison (the losses page: a stronger tint, a solid outline).

@@ -42,6 +42,3 @@ def ward_labels(wards: pd.DataFrame) -> dict[str, str]:
     dup = labels.duplicated(keep=False)
     labels = labels.where(~dup, labels + " " + wards["ward_code"])
     return dict(zip(wards["ward_code"], labels, strict=True))
-
-
-HIGHLIGHT_COLOUR = "#d7191c"  # the chosen ward in the voluntary page's chart

@@ -16,10 +16,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from lib.data import crs
 from lib.links import declare
-from lib.render import community, tables
+from lib.render import community
 from lib.store import PublicFilter
 from lib.store.engine import StoreConfigError
-from lib.ui import params
+from lib.ui import params, widgets
 from lib.ui.cache import public_reports
 from lib.vocab import contributions as vocab
 
@@ -81,15 +81,14 @@ def table_and_downloads(
             '"Joined Up London contributors".'
         )
         d1, d2 = st.columns(2)
-        d1.download_button(
-            "Community reports (CSV)",
-            tables.csv_bytes(table),
-            f"{file_stem}-community.csv",
-            "text/csv",
-            width="stretch",
-            on_click="ignore",
-            key=f"{file_stem}_community_csv",
-        )
+        with d1:
+            widgets.csv_download(
+                "Community reports (CSV)",
+                table,
+                f"{file_stem}-community.csv",
+                width="stretch",
+                key=f"{file_stem}_community_csv",
+            )
         d2.download_button(
             "Community reports (GeoJSON)",
             geojson(contributions).encode(),

@@ -16,7 +16,7 @@ import streamlit as st
 
 from lib import uploads
 from lib.render import own_data as render
-from lib.ui import cache
+from lib.ui import cache, widgets
 
 STATE_KEY = "own_data"
 FILE_TYPES = ["csv", "txt", "tsv", "geojson", "json", "gpkg", "zip"]
@@ -167,15 +167,14 @@ def report(own: OwnData | None) -> None:
     stem = PurePath(own.name).stem or "your-data"
     d1, d2 = st.columns(2)
     annotated = own.annotated
-    d1.download_button(
-        "Download your table with these columns (CSV)",
-        lambda: uploads.download_csv(annotated),
-        f"{stem}-london.csv",
-        "text/csv",
-        on_click="ignore",
-        width="stretch",
-        key="own_csv",
-    )
+    with d1:
+        widgets.csv_download(
+            "Download your table with these columns (CSV)",
+            lambda: uploads.download_table(annotated),
+            f"{stem}-london.csv",
+            width="stretch",
+            key="own_csv",
+        )
     d2.download_button(
         "Download as GeoJSON",
         lambda: uploads.download_geojson(annotated).encode(),

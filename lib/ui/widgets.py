@@ -1,12 +1,16 @@
-"""Widgets and blocks that several pages share: data-missing message, basemap, caveats."""
+"""Widgets and blocks that several pages share: data-missing message, basemap, caveats, CSV
+downloads."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pandas as pd
 import streamlit as st
 
 from lib.data import layers as data
 from lib.links import declare, views
-from lib.render import maps
+from lib.render import maps, tables
 from lib.store import clients
 from lib.ui import params
 from lib.ui.cache import layers
@@ -99,3 +103,24 @@ def attribution_caption(source_keys, basemap: str) -> None:
     if maps.BASEMAPS[basemap][2]:
         lines.append(f"Basemap {maps.BASEMAPS[basemap][2]}")
     st.caption(" · ".join(lines))
+
+
+def csv_download(
+    label: str,
+    table: pd.DataFrame | Callable[[], pd.DataFrame],
+    file_name: str,
+    key: str | None = None,
+    **options,
+) -> None:
+    """A button that downloads a table as CSV (`tables.csv_bytes`: UTF-8, no index, no cell a
+    spreadsheet would run). The CSV is made on the click, from the table or from the function
+    given (for a table too slow to make on every rerun); the click does not rerun the page."""
+    st.download_button(
+        label,
+        lambda: tables.csv_bytes(table() if callable(table) else table),
+        file_name,
+        "text/csv",
+        key=key,
+        on_click="ignore",
+        **options,
+    )

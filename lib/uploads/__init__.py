@@ -22,7 +22,6 @@ from lib.uploads.model import (
 from lib.uploads.reader import read_upload
 from lib.uploads.summary import (
     annotate,
-    download_csv,
     download_geojson,
     download_table,
     london_shares,
@@ -43,7 +42,6 @@ __all__ = [
     "Problem",
     "UploadResult",
     "annotate",
-    "download_csv",
     "download_geojson",
     "download_table",
     "london_shares",

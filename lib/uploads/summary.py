@@ -15,7 +15,6 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from lib.store import spreadsheet
 from lib.uploads.model import ROW_COLUMN, WGS84
 from lib.vocab.policies import POLICIES
 
@@ -179,10 +178,6 @@ def download_table(annotated: gpd.GeoDataFrame) -> pd.DataFrame:
     else:
         table["placed_wkt_bng"] = geometry.to_wkt(rounding_precision=1)
     return table.sort_values(ROW_COLUMN).reset_index(drop=True)
-
-
-def download_csv(annotated: gpd.GeoDataFrame) -> bytes:
-    return spreadsheet.safe_frame(download_table(annotated)).to_csv(index=False).encode("utf-8")
 
 
 def download_geojson(annotated: gpd.GeoDataFrame) -> str:

@@ -6,12 +6,6 @@ tests/e2e/streamlit_browser.py.
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
+from bench import app_server
 from tests.e2e.streamlit_browser import ARTIFACTS_DIR, prepare_context, save_screenshot
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -54,65 +49,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _health_ok(base_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
     """Base URL of `streamlit run app.py`, started once per test session (per xdist worker)."""
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS_DIR / f"streamlit-{port}.log"
-    with open(log_path, "w") as log:
-        # The log goes to a file: an unread pipe would fill up and stall the server.
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-            ],
-            cwd=REPO_ROOT,
-            env={**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    log = ARTIFACTS_DIR / f"streamlit-{os.getpid()}.log"
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _health_ok(base_url):
-            if server.poll() is not None:
-                pytest.fail(f"streamlit exited with {server.returncode}:\n{log_path.read_text()}")
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"streamlit not healthy after {SERVER_START_TIMEOUT_S} s:\n"
-                    f"{log_path.read_text()}"
-                )
-            time.sleep(0.25)
+        server, base_url = app_server.start(REPO_ROOT, log=log, timeout_s=SERVER_START_TIMEOUT_S)
+    except app_server.NotStarted as error:
+        pytest.fail(str(error))
+    try:
         yield base_url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        app_server.stop(server)
 
 
 @pytest.fixture(scope="session")

@@ -7,22 +7,20 @@ it reaches (the moderation queue, the explorer's map and table, the loss view) i
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pyogrio
 import pytest
 from playwright.sync_api import Page, expect
 
+from bench import app_server
 from lib.data.layers import gpkg_path
 from lib.store import open_store
 from lib.store.accounts import create_moderator
-from tests.e2e.conftest import REPO_ROOT, _free_port, _health_ok
+from tests.e2e.conftest import REPO_ROOT
 from tests.e2e.streamlit_browser import ARTIFACTS_DIR, save_screenshot, wait_for_tables_drawn
 from tests.e2e.streamlit_browser import rerun as _rerun
 from tests.e2e.streamlit_browser import wait_for_app as _wait_for_app
@@ -51,35 +49,12 @@ def wait_for_map(page: Page):
     return _wait_for_map(page, timeout_ms=SLOW_MS)
 
 
-def start_app(env: dict) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS_DIR / f"streamlit-store-{port}.log", "w")  # noqa: SIM115
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 90
-    while not _health_ok(base_url):
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail(f"streamlit did not start: {Path(log.name).read_text()}")
-        time.sleep(0.25)
-    return server, base_url
+def start_app(env: dict, name: str) -> tuple[subprocess.Popen, str]:
+    log = ARTIFACTS_DIR / f"streamlit-store-{name}.log"
+    try:
+        return app_server.start(REPO_ROOT, env, log, timeout_s=90)
+    except app_server.NotStarted as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -88,12 +63,11 @@ def two_apps(request, tmp_path_factory) -> Iterator[tuple[str, str]]:
     url, drop = new_store_url(request.param, tmp_path_factory)
     engine = open_store(url, fresh=True)
     create_moderator(engine, "mo", PASSWORD)
-    env = {**os.environ, "DATABASE_URL": url, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    servers = [start_app(env) for _ in range(2)]
+    env = {"DATABASE_URL": url}
+    servers = [start_app(env, f"{request.param}-{n}") for n in range(2)]
     yield servers[0][1], servers[1][1]
     for server, _ in servers:
-        server.terminate()
-        server.wait(timeout=10)
+        app_server.stop(server)
     engine.dispose()
     drop()
 

@@ -22,6 +22,8 @@ PAGES = {
     "over-time": "/over-time?area=Hackney&basemap=No+basemap",
     "borough": "/borough?borough=Hackney&basemap=No+basemap",
     "voluntary": "/voluntary?basemap=No+basemap",
+    # A chosen ward's figures go under the map, not above it.
+    "voluntary-ward": "/voluntary?ward=Dalston+(Hackney)&basemap=No+basemap",
     "needs": "/needs",
     "needs-access-gp": "/needs?map=Access+lost&category=GP+practice&borough=Lewisham",
 }

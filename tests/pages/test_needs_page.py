@@ -7,26 +7,11 @@ import io
 import pandas as pd
 import pyogrio
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.integration
 
 PAGE = "pages/needs.py"
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> dict:
-    """What each lazy download button would make, by its file name (called on demand)."""
-    made: dict = {}
-    real = MediaFileManager.add_deferred
-
-    def record(self, data_callable, mimetype, coordinates, file_name=None, **kw):
-        made[file_name] = data_callable
-        return real(self, data_callable, mimetype, coordinates, file_name, **kw)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
-    return made
 
 
 @pytest.fixture

@@ -167,7 +167,8 @@ def test_downloads_name_their_filter_and_carry_lost_and_every_policy_flag():
     assert collection["features"][0]["properties"]["in_sil"] is True
 
 
-def explorer_html(sites: gpd.GeoDataFrame, policies=("town_centre",), basemap="none") -> str:
+def tiny_layers(sites: gpd.GeoDataFrame) -> data.Layers:
+    """The boroughs, one town centre (a name to escape) and the sites given."""
     policy_areas = gpd.GeoDataFrame(
         {
             "policy": ["town_centre"],
@@ -178,7 +179,7 @@ def explorer_html(sites: gpd.GeoDataFrame, policies=("town_centre",), basemap="n
         geometry=[box(544500, 183500, 545500, 184500)],
         crs=27700,
     )
-    layers = data.Layers(
+    return data.Layers(
         boroughs=BOROUGHS,
         wards=None,
         lsoas=None,
@@ -190,7 +191,10 @@ def explorer_html(sites: gpd.GeoDataFrame, policies=("town_centre",), basemap="n
         pubs_by_borough=None,
         build_report=None,
     )
-    map_layers = maps.prepare(layers)
+
+
+def explorer_html(sites: gpd.GeoDataFrame, policies=("town_centre",), basemap="none") -> str:
+    map_layers = maps.prepare(tiny_layers(sites))
     density = data.sites_per_10k(sites, BOROUGHS).set_index("gss_code")["per_10k"]
     spec = mapspec.MapSpec(
         (

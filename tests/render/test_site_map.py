@@ -7,36 +7,14 @@ import re
 
 import geopandas as gpd
 import numpy as np
-from shapely.geometry import box
 
 from lib.data import layers as data
 from lib.render import maps, mapspec, site_map
-from tests.render.test_explorer_map import BOROUGHS, make_sites
+from tests.render.test_explorer_map import BOROUGHS, make_sites, tiny_layers
 
 
 def site_map_data(sites: gpd.GeoDataFrame):
-    policy_areas = gpd.GeoDataFrame(
-        {
-            "policy": ["town_centre"],
-            "name": ["Bark<ing>"],
-            "classification": ["Major"],
-            "borough": ["Barking"],
-        },
-        geometry=[box(544500, 183500, 545500, 184500)],
-        crs=27700,
-    )
-    layers = data.Layers(
-        boroughs=BOROUGHS,
-        wards=None,
-        lsoas=None,
-        policy_areas=policy_areas,
-        sites=sites,
-        voluntary_points=None,
-        voluntary_wards=None,
-        grants_by_year=None,
-        pubs_by_borough=None,
-        build_report=None,
-    )
+    layers = tiny_layers(sites)
     return site_map.prepare(layers, maps.prepare(layers))
 
 

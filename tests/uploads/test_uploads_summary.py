@@ -7,11 +7,11 @@ import json
 import pandas as pd
 import pytest
 
+from lib.render import tables
 from lib.uploads import (
     BNG,
     Postcodes,
     annotate,
-    download_csv,
     download_geojson,
     download_table,
     london_shares,
@@ -159,7 +159,7 @@ def test_downloads_carry_the_added_columns(real_layers, real_london):
     } <= set(table.columns)
     assert table["latitude"].tolist() == [str(TRAFALGAR[1]), str(BRIXTON[0])]  # as given
     assert table["placed_latitude"].round(3).tolist() == [51.508, 51.462]
-    assert download_csv(annotated).decode().splitlines()[0].startswith("source_row,name,")
+    assert tables.csv_bytes(table).decode().splitlines()[0].startswith("source_row,name,")
     doc = json.loads(download_geojson(annotated))
     assert doc["features"][0]["properties"]["in_borough"] == "Westminster"
     assert doc["features"][0]["properties"]["in_caz"] is True
