@@ -126,7 +126,7 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, [str(u) for u in uniques]
 
 
-def site_layer(sites: gpd.GeoDataFrame) -> Layer:
+def site_layer(sites: gpd.GeoDataFrame, name: str = "sites") -> Layer:
     """Every site as columns, in the order of `sites` (the mask's order)."""
     lonlat = crs.to_crs(sites.geometry, 4326)
     lon, lat = lonlat.x.to_numpy(), lonlat.y.to_numpy()
@@ -152,7 +152,7 @@ def site_layer(sites: gpd.GeoDataFrame) -> Layer:
         "states": states,
     }
     return pack(
-        "sites",
+        name,
         header,
         {
             "x": x,
@@ -233,6 +233,22 @@ class MapData:
     wards: Layer | None = None
     ward_codes: tuple[str, ...] = ()  # ward order in the wards layer
     voluntary: pd.DataFrame | None = None  # food banks and mutual aid groups: lat, lon, text
+    # The closed sites alone: what the loss maps draw (717 of 15,131), so a first visit to
+    # one receives them, not every site.
+    closed: Layer | None = None
+    closed_positions: pd.Index | None = None
+
+    def sites_for(self, layer) -> tuple[Layer, pd.Index]:
+        """The packed sites a sites layer draws from, and their positions: the closed sites
+        for losses by side, when they hold every loss shown; else every site."""
+        if (
+            isinstance(layer, mapspec.SitesBySide)
+            and self.closed is not None
+            and self.closed_positions is not None
+            and self.closed_positions.get_indexer(layer.sites.index).min(initial=0) >= 0
+        ):
+            return self.closed, self.closed_positions
+        return self.sites, self.positions
 
     def areas(self, kind: str) -> tuple[Layer, tuple[str, ...]]:
         if kind == "wards":
@@ -246,7 +262,7 @@ class MapData:
         needed: list[Layer] = []
         for layer in spec.layers:
             if isinstance(layer, (mapspec.SitesByStatus, mapspec.SitesBySide)):
-                needed.append(self.sites)
+                needed.append(self.sites_for(layer)[0])
             elif isinstance(layer, (mapspec.Choropleth, mapspec.Boundaries, mapspec.Labels)):
                 needed.append(self.areas(layer.areas)[0])
             elif isinstance(layer, mapspec.PolicyAreas):
@@ -282,6 +298,7 @@ def prepare(layers: Layers, map_layers: maps.MapLayers) -> MapData:
         labels = pd.DataFrame({"lat": points.y.to_numpy(), "lon": points.x.to_numpy()})
         wards = area_layer("wards", frame, ["name", "borough"], labels=labels)
         ward_codes = tuple(frame["ward_code"])
+    closed = layers.sites[layers.sites["status"].eq("closed")]
     return MapData(
         site_layer(layers.sites),
         borough_layer,
@@ -291,6 +308,8 @@ def prepare(layers: Layers, map_layers: maps.MapLayers) -> MapData:
         wards,
         ward_codes,
         _voluntary_table(layers),
+        site_layer(closed, "closures"),
+        closed.index,
     )
 
 
@@ -317,12 +336,13 @@ def _voluntary_table(layers: Layers) -> pd.DataFrame | None:
     )
 
 
-def mask(data: MapData, shown_index: pd.Index, every_as_none: bool = True) -> str | None:
-    """The shown sites as a base64 bit mask over the sites layer (None: every site)."""
-    if every_as_none and len(shown_index) == len(data.positions):
+def mask(positions: pd.Index, shown_index: pd.Index, every_as_none: bool = True) -> str | None:
+    """The shown sites as a base64 bit mask over a sites layer's `positions` (None: every
+    site)."""
+    if every_as_none and len(shown_index) == len(positions):
         return None
-    bits = np.zeros(len(data.positions), dtype=bool)
-    bits[data.positions.get_indexer(shown_index)] = True
+    bits = np.zeros(len(positions), dtype=bool)
+    bits[positions.get_indexer(shown_index)] = True
     return base64.b64encode(np.packbits(bits, bitorder="little").tobytes()).decode()
 
 
@@ -430,11 +450,11 @@ def _policy_specs(data: MapData, layer: mapspec.PolicyAreas) -> list[dict]:
     return out
 
 
-def _sites_spec(data: MapData, layer) -> dict:
+def _sites_spec(positions: pd.Index, layer) -> dict:
     if isinstance(layer, mapspec.SitesByStatus):
         return {
             "style": "status",
-            "mask": mask(data, layer.sites.index),
+            "mask": mask(positions, layer.sites.index),
             "shown": len(layer.sites),
             "colours": [GROUP_COLOURS[g] for g in CATEGORY_GROUPS],
             "draw_order": [CATEGORY_GROUPS.index(g) for g in DRAW_ORDER],
@@ -444,8 +464,8 @@ def _sites_spec(data: MapData, layer) -> dict:
         }
     return {
         "style": "side",
-        "inside": mask(data, layer.inside, every_as_none=False),
-        "outside": mask(data, layer.outside, every_as_none=False),
+        "inside": mask(positions, layer.inside, every_as_none=False),
+        "outside": mask(positions, layer.outside, every_as_none=False),
         "shown": len(layer.sites),
         "where": [layer.where_text(True), layer.where_text(False)],
         "in": _style(symbols.INSIDE_SITE),
@@ -464,6 +484,7 @@ def browser_spec(
     attribution arrive as escaped HTML."""
     tiles = symbols.basemap(spec.basemap)
     labels, policies, sites, overlays = [], [], None, []
+    sites_layer = data.sites
     voluntary = reports = None
     areas = _areas(spec, tiles.url is None, data)
     for layer in spec.layers:
@@ -472,7 +493,8 @@ def browser_spec(
         elif isinstance(layer, mapspec.PolicyAreas):
             policies += _policy_specs(data, layer)
         elif isinstance(layer, (mapspec.SitesByStatus, mapspec.SitesBySide)):
-            sites = _sites_spec(data, layer)
+            sites_layer, positions = data.sites_for(layer)
+            sites = _sites_spec(positions, layer)
         elif isinstance(layer, mapspec.Overlay):
             overlays.append(_overlay_spec(layer))
         elif isinstance(layer, mapspec.VoluntaryPoints):
@@ -482,7 +504,7 @@ def browser_spec(
     view = spec.view.saved
     return {
         "layers": [layer.hash for layer in data.layers_for(spec)],
-        "sites_layer": data.sites.hash,
+        "sites_layer": sites_layer.hash,
         "areas": areas,
         "labels": labels,
         "policies": policies,

@@ -229,11 +229,24 @@ def test_closed_sides_match_the_closure_table(sites):
 
 
 def sides_of(spec: dict, sites) -> tuple[list[str], list[str]]:
+    """The names inside and elsewhere, from the masks over the closures layer they index."""
+    closed = sites[sites["status"].eq("closed")]
+
     def names(mask):
         bits = np.unpackbits(np.frombuffer(base64.b64decode(mask), np.uint8), bitorder="little")
-        return sorted(sites["name"].iloc[np.flatnonzero(bits[: len(sites)])])
+        return sorted(closed["name"].iloc[np.flatnonzero(bits[: len(closed)])])
 
     return names(spec["sites"]["inside"]), names(spec["sites"]["outside"])
+
+
+def test_the_losses_map_sends_the_closed_sites_alone(sites, tiny_layers, map_layers):
+    """A first visit to the losses page receives the closures, not every site."""
+    data_ = site_map.prepare(tiny_layers, map_layers)
+    spec = site_map.browser_spec(data_, losses_spec(sites, tiny_layers, start=1945))
+    closures = site_map.unpack(data_.closed.data)[0]
+    assert closures["n"] == int(sites["status"].eq("closed").sum()) < len(sites)
+    assert spec["sites_layer"] == data_.closed.hash
+    assert data_.closed.hash in spec["layers"] and data_.sites.hash not in spec["layers"]
 
 
 def test_losses_map_draws_inside_filled_and_elsewhere_hollow(sites, tiny_layers, map_layers):
