@@ -150,7 +150,7 @@ st.caption(
 st.subheader("Against deprivation")
 chart_column, text_column = st.columns([3, 2], gap="medium")
 with chart_column:
-    st.altair_chart(charts.scatter_chart(wards, measure, ward), width="stretch", key="scatter")
+    st.vega_lite_chart(spec=charts.scatter_chart(wards, measure, ward), width="stretch")
     st.caption(
         "One dot per 2017 ward; hollow dots are the City's wards of under "
         f"{profiles.UNSTABLE_WARD_POPULATION:,} residents. The y axis is compressed "

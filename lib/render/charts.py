@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
@@ -38,9 +37,7 @@ SYMLOG_TICKS = [
 ]
 
 
-def scatter_chart(
-    wards: pd.DataFrame, measure: str, highlight: str | None = None
-) -> alt.LayerChart | alt.FacetChart:
+def scatter_chart(wards: pd.DataFrame, measure: str, highlight: str | None = None) -> dict:
     """Each ward's `measure` against its IMD score (Vega-Lite, bundled with Streamlit).
 
     The y axis is symlog (zero stays visible, the few huge central wards do not flatten the
@@ -54,60 +51,77 @@ def scatter_chart(
     )
     data["shown"] = [spec.fmt.format(v) for v in data["value"]]
     data["imd"] = data["imd_score"].round(1)
-    data["size"] = np.where(data["unstable"], "under 5,000 residents", "5,000+ residents")
-    tooltip = [
-        alt.Tooltip("ward:N", title="Ward"),
-        alt.Tooltip("borough:N", title="Borough"),
-        alt.Tooltip("imd:Q", title="IMD 2019 score"),
-        alt.Tooltip("shown:N", title=spec.short),
-        alt.Tooltip("population:Q", title="Residents", format=","),
-    ]
-    x = alt.X(
-        "imd_score:Q",
-        title="Ward deprivation: IMD 2019 score (higher = more deprived)",
-        scale=alt.Scale(zero=False),
-    )
     top = float(data["value"].max()) if len(data) else 1.0
-    ticks = [t for t in SYMLOG_TICKS if t <= top * 1.05] or [0]
-    y = alt.Y(
-        "value:Q",
-        title=f"{spec.label} (symlog scale)",
-        scale=alt.Scale(type="symlog"),
-        axis=alt.Axis(values=ticks),
-    )
-    points = (
-        alt.Chart(data)
-        .mark_point(filled=True, size=28, opacity=0.55)
-        .encode(
-            x=x,
-            y=y,
-            tooltip=tooltip,
-            color=alt.value(symbols.WARD_DOT),
-            fill=alt.condition(
-                alt.datum.unstable, alt.value("transparent"), alt.value(symbols.WARD_DOT)
-            ),
-        )
-    )
-    layers = [points]
+    encoding = {
+        "x": {
+            "field": "imd_score",
+            "type": "quantitative",
+            "title": "Ward deprivation: IMD 2019 score (higher = more deprived)",
+            "scale": {"zero": False},
+        },
+        "y": {
+            "field": "value",
+            "type": "quantitative",
+            "title": f"{spec.label} (symlog scale)",
+            "scale": {"type": "symlog"},
+            "axis": {"values": [t for t in SYMLOG_TICKS if t <= top * 1.05] or [0]},
+        },
+        "tooltip": [
+            {"field": "ward", "type": "nominal", "title": "Ward"},
+            {"field": "borough", "type": "nominal", "title": "Borough"},
+            {"field": "imd", "type": "quantitative", "title": "IMD 2019 score"},
+            {"field": "shown", "type": "nominal", "title": spec.short},
+            {"field": "population", "type": "quantitative", "title": "Residents", "format": ","},
+        ],
+    }
+    layers = [
+        {
+            "data": {"values": _records(data)},
+            "mark": {"type": "point", "filled": True, "size": 28, "opacity": 0.55},
+            "encoding": {
+                **encoding,
+                "color": {"value": symbols.WARD_DOT},
+                "fill": {
+                    "condition": {"test": "datum.unstable", "value": "transparent"},
+                    "value": symbols.WARD_DOT,
+                },
+            },
+        }
+    ]
     chosen = data[data["ward_code"] == highlight] if highlight else data.iloc[0:0]
     if not chosen.empty:
-        base = alt.Chart(chosen).encode(x=x, y=y, tooltip=tooltip)
+        values = {"values": _records(chosen)}
         layers.append(
-            base.mark_point(
-                filled=True,
-                size=180,
-                color=symbols.CHOSEN_COLOUR,
-                stroke=symbols.INK,
-                strokeWidth=1.2,
-                opacity=1,
-            )
+            {
+                "data": values,
+                "mark": {
+                    "type": "point",
+                    "filled": True,
+                    "size": 180,
+                    "color": symbols.CHOSEN_COLOUR,
+                    "stroke": symbols.INK,
+                    "strokeWidth": 1.2,
+                    "opacity": 1,
+                },
+                "encoding": encoding,
+            }
         )
         layers.append(
-            base.mark_text(
-                align="left", dx=10, dy=-8, fontSize=13, fontWeight="bold", color=symbols.INK
-            ).encode(text="ward:N")
+            {
+                "data": values,
+                "mark": {
+                    "type": "text",
+                    "align": "left",
+                    "dx": 10,
+                    "dy": -8,
+                    "fontSize": 13,
+                    "fontWeight": "bold",
+                    "color": symbols.INK,
+                },
+                "encoding": {**encoding, "text": {"field": "ward", "type": "nominal"}},
+            }
         )
-    return alt.layer(*layers).properties(height=420)
+    return {"height": 420, "layer": layers}
 
 
 #: Room right of the plot for the rate written after a whisker that reaches 100%.
