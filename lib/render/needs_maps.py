@@ -43,19 +43,19 @@ def capital(text: str) -> str:
 
 def need_notes(frame: pd.DataFrame) -> pd.Series:
     """Each ward's tooltip note: its rank and, in the top fifth, how stable that is."""
-    rank = frame["rank"].astype("Int64").astype(str)
-    notes = ("rank " + rank + f" of {len(frame)}").where(frame["rank"].notna(), "")
-    share = (100 * frame["stability"]).round().astype(int).astype(str)
-    defined = frame["defined_need"].astype(str)
-    marked = (
-        notes
-        + "; area of defined need, "
-        + defined
-        + " (in the top fifth under "
-        + share
-        + "% of weightings near these)"
-    )
-    return marked.where(defined.ne(""), notes)
+    n = len(frame)
+    notes = []
+    for rank, stability, defined in zip(
+        frame["rank"], frame["stability"], frame["defined_need"].astype(str), strict=True
+    ):
+        note = "" if pd.isna(rank) else f"rank {int(rank)} of {n}"
+        if defined:
+            note += (
+                f"; area of defined need, {defined} (in the top fifth under "
+                f"{round(100 * stability)}% of weightings near these)"
+            )
+        notes.append(note)
+    return pd.Series(notes, index=frame.index, dtype=object)
 
 
 def needs_map(
