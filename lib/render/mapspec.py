@@ -186,6 +186,8 @@ class SitesByStatus:
     """Sites by status: open by group colour, losses ringed black, other closures grey."""
 
     sites: pd.DataFrame  # status, lost, category_group, sources
+    # One borough's sites (the borough profile): the browser receives that borough's alone.
+    borough: str | None = None
 
     @cached_property
     def counts(self) -> dict:

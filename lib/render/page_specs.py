@@ -168,7 +168,7 @@ def borough_spec(
             _ward_choropleth(wards, measure),
             mapspec.PolicyAreas(tuple(p for p in policies if p in POLICIES)),
             mapspec.Labels("boroughs", (gss_code,)),
-            mapspec.SitesByStatus(sites),
+            mapspec.SitesByStatus(sites, borough=gss_code),
             *([mapspec.VoluntaryPoints(points)] if points is not None else []),
             *_overlays(community),
         ),

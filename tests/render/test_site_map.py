@@ -101,6 +101,25 @@ def test_a_view_sends_a_mask_and_an_escaped_legend():
     assert len(json.dumps(view)) < 4000  # a view is small: no site data in it
 
 
+def test_a_boroughs_map_receives_that_boroughs_sites_alone():
+    sites = make_sites()
+    packed = site_map_data(sites)
+    barking = sites[sites["gss_code"] == "E09000002"]
+    view = site_map.browser_spec(
+        packed,
+        mapspec.MapSpec((mapspec.SitesByStatus(barking, borough="E09000002"),), basemap="none"),
+    )
+    header, columns = site_map.unpack(packed.memo[("borough sites", "E09000002")][0].data)
+    assert header["n"] == 3 and columns["name"] == list(barking["name"])
+    assert view["sites_layer"] != packed.sites.hash and packed.sites.hash not in view["layers"]
+    assert view["sites"]["mask"] is None and view["sites"]["shown"] == 3  # all of them
+    # The explorer's sites (no borough named) keep the one layer every filter masks.
+    explorer = site_map.browser_spec(
+        packed, mapspec.MapSpec((mapspec.SitesByStatus(barking),), basemap="none")
+    )
+    assert explorer["sites_layer"] == packed.sites.hash
+
+
 def test_browser_map_sets_data_as_text_and_loads_nothing_from_outside():
     script = site_map.component_js()
     # Only the legend (escaped by the server) is set as HTML; names go in with textContent.
