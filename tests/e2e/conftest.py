@@ -11,11 +11,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from bench import app_server
 from tests.e2e.streamlit_browser import ARTIFACTS_DIR, prepare_context, save_screenshot
+
+# expect() waits 5 s by default: on a loaded 2-core machine a reconnected session or a rerun
+# can take longer to show what it will show. A condition, so a pass costs nothing extra.
+expect.set_options(timeout=30_000)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"

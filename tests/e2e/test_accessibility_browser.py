@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from bench import app_server
 from lib.store import open_store
 from lib.store.accounts import create_moderator
 from lib.store.workshop import start_session
@@ -49,10 +50,9 @@ def app(tmp_path_factory) -> Iterator[tuple[str, str]]:
     engine = open_store(url, fresh=True)
     create_moderator(engine, "mo", PASSWORD)
     code = start_session(engine, "Accessibility check", started_by="mo").code
-    server, base = start_app({**os.environ, "DATABASE_URL": url})
+    server, base = start_app({**os.environ, "DATABASE_URL": url}, "accessibility")
     yield base, code
-    server.terminate()
-    server.wait(timeout=10)
+    app_server.stop(server)
     engine.dispose()
 
 

@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
+from bench import app_server
 from lib.store import open_store, public_contributions
 from lib.store.accounts import create_moderator
 from lib.store.models import Contribution
@@ -79,10 +80,9 @@ def app(request, tmp_path_factory) -> Iterator[tuple[str, object]]:
     engine = open_store(url, fresh=True)
     create_moderator(engine, "mo", PASSWORD)
     env = {**os.environ, "DATABASE_URL": url, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    server, base = start_app(env)
+    server, base = start_app(env, f"workshop-{request.param}")
     yield base, engine
-    server.terminate()
-    server.wait(timeout=10)
+    app_server.stop(server)
     engine.dispose()
     drop()
 
@@ -390,17 +390,16 @@ def two_instances(request, tmp_path_factory) -> Iterator[list[tuple[str, object]
     """Two app instances, each on its own new store (SQLite, or PostgreSQL when
     TEST_DATABASE_URL is set) with a moderator: the venue's laptop and the office's."""
     made = []
-    for _ in range(2):
+    for n in range(2):
         url, drop = new_store_url(request.param, tmp_path_factory)
         engine = open_store(url, fresh=True)
         create_moderator(engine, "mo", PASSWORD)
         env = {**os.environ, "DATABASE_URL": url, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-        server, base = start_app(env)
+        server, base = start_app(env, f"instance-{request.param}-{n}")
         made.append((server, base, engine, drop))
     yield [(base, engine) for _, base, engine, _ in made]
     for server, _, engine, drop in made:
-        server.terminate()
-        server.wait(timeout=10)
+        app_server.stop(server)
         engine.dispose()
         drop()
 
