@@ -26,11 +26,11 @@ from lib.store.workshop import session_contributions, start_session
 from tests.e2e.conftest import _offline
 from tests.e2e.streamlit_browser import (
     COUNT_COLOUR_JS,
-    FIT_TIMERS_JS,
+    prepare_context,
     save_screenshot,
     wait_for_map_fitted,
 )
-from tests.e2e.test_contributions_browser import start_app, wait_for_app
+from tests.e2e.test_contributions_browser import rerun, start_app, wait_for_app
 from tests.store.conftest import ENGINES, new_store_url
 from tests.store.forms import form
 
@@ -94,7 +94,9 @@ def offline_context(browser: Browser):
     outside: list[str] = []
 
     def make(width: int, height: int):
-        context = browser.new_context(viewport={"width": width, "height": height})
+        # The run counter (prepare_context), so that a test can wait for the rerun an action
+        # starts (streamlit_browser.rerun), and the map's fit timers.
+        context = prepare_context(browser.new_context(viewport={"width": width, "height": height}))
 
         def route(r):
             if not r.request.url.startswith("http://127.0.0.1"):
@@ -118,18 +120,19 @@ def no_errors(page: Page) -> None:
 
 
 def fill_phone_form(page: Page, name: str, postcode: str = "E8 1DY") -> None:
+    """Each field sent: the rerun its Enter or Tab starts has finished, so the server has it."""
     page.locator(".st-key-contribute_postcode input").fill(postcode)
-    page.locator(".st-key-contribute_postcode input").press("Enter")
-    wait_for_app(page)
+    with rerun(page):
+        page.locator(".st-key-contribute_postcode input").press("Enter")
     expect(page.get_by_text("E8 1DY: Hackney.")).to_be_visible()
     box = page.locator(".st-key-contribute_category input")
     box.click()
     box.fill("Library")
-    box.press("Enter")
-    wait_for_app(page)
+    with rerun(page):
+        box.press("Enter")
     page.locator(".st-key-contribute_name input").fill(name)
-    page.locator(".st-key-contribute_name input").press("Tab")
-    wait_for_app(page)
+    with rerun(page):
+        page.locator(".st-key-contribute_name input").press("Tab")
 
 
 def send(page: Page) -> int:
@@ -158,7 +161,6 @@ def test_the_wall_picks_up_reports_without_a_reload(app, offline_context, capsys
     session = start_session(engine, "Hackney libraries", started_by="mo")
 
     context = offline_context(1280, 720)
-    context.add_init_script(FIT_TIMERS_JS)  # to wait for the map's last framing
     wall = context.new_page()
     wall.goto(f"{base}/wall?session={session.code}")
     wait_for_app(wall)
@@ -356,8 +358,8 @@ def test_a_dropped_phone_connection_keeps_its_draft(app, offline_context):
     opened = time.monotonic()
     fill_phone_form(phone, "Typed before the Wi-Fi dropped")
     phone.locator(".st-key-contribute_description textarea").fill("Written while offline")
-    phone.locator(".st-key-contribute_description textarea").press("Tab")
-    wait_for_app(phone)
+    with rerun(phone):  # the server has the text before the network goes
+        phone.locator(".st-key-contribute_description textarea").press("Tab")
     link["down"] = True
     context.set_offline(True)
     for route in link["open"]:
