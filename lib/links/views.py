@@ -101,7 +101,8 @@ def parse_view(params: Mapping[str, str | None]) -> tuple[MapView | None, str | 
 
 
 def view_from_map(returned: Mapping | None) -> MapView | None:
-    """The view a `SaveViewControl` sent back through st_folium, clamped like a link's."""
+    """The view the browser map's "Save view to link" button sent back, clamped like a
+    link's."""
     if not returned:
         return None
     center, zoom = returned.get("center"), returned.get("zoom")

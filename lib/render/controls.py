@@ -1,69 +1,18 @@
-"""Leaflet controls added to folium maps: save the view to the link, fit the legend."""
+"""Map controls: the "Save view to link" button's style (lib/render/site_map.js draws it and
+sends the view back) and the note a map shows when its street map cannot load (the browser
+map's style; `TilesFailedNote` for the folium maps: the HTML download and the click picker)."""
 
 from __future__ import annotations
 
 import branca.element
 
-
-class SaveViewControl(branca.element.MacroElement):
-    """A "Save view to link" button inside the map (bottom right, keyboard-focusable).
-
-    st_folium runs with returned_objects=[] so panning never reruns the page; pressing the
-    button sends {center, zoom, t} once through the component protocol, and the page writes
-    the view into the link. `t` makes a second press at the same view still count.
-    """
-
-    _template = branca.element.Template("""
-        {% macro script(this, kwargs) %}
-        (function(map) {
-            var control = L.control({position: "bottomright"});
-            control.onAdd = function() {
-                var button = L.DomUtil.create("button", "jul-save-view");
-                button.type = "button";
-                button.textContent = {{ this.label|tojson }};
-                button.title = {{ this.hint|tojson }};
-                L.DomEvent.disableClickPropagation(button);
-                L.DomEvent.on(button, "click", function() {
-                    var c = map.getCenter();
-                    var value = {center: {lat: c.lat, lng: c.lng}, zoom: map.getZoom(),
-                                 t: Date.now()};
-                    if (window.Streamlit && window.Streamlit.setComponentValue) {
-                        window.Streamlit.setComponentValue(value);
-                    } else {
-                        window.parent.postMessage({isStreamlitMessage: true,
-                            type: "streamlit:setComponentValue", value: value,
-                            dataType: "json"}, "*");
-                    }
-                    button.textContent = {{ this.done|tojson }};
-                });
-                return button;
-            };
-            control.addTo(map);
-        })({{ this._parent.get_name() }});
-        {% endmacro %}
-    """)
-
-    CSS = """<style>
+SAVE_VIEW_CSS = """<style>
 .jul-save-view {font: 600 12px/1.2 sans-serif; padding: 6px 10px; border-radius: 6px;
   border: 2px solid #0f6e6e; background: #fff; color: #0f6e6e; cursor: pointer;
   box-shadow: 0 1px 4px rgba(0,0,0,.3)}
 .jul-save-view:hover {background: #0f6e6e; color: #fff}
 .jul-save-view:focus-visible {outline: 3px solid #1d2a2a; outline-offset: 2px}
 </style>"""
-
-    def __init__(
-        self,
-        label: str = "Save view to link",
-        done: str = "View saved to link",
-        hint: str = "Put this map position into the page's link",
-    ):
-        super().__init__()
-        self._name = "SaveViewControl"
-        self.label, self.done, self.hint = label, done, hint
-
-    def render(self, **kwargs):
-        self.get_root().header.add_child(branca.element.Element(self.CSS), name="jul_save_css")
-        super().render(**kwargs)
 
 
 TILES_FAILED_CSS = """<style>

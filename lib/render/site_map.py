@@ -33,7 +33,7 @@ from lib.analysis import profiles
 from lib.data import crs
 from lib.data.layers import Layers, history_texts, source_labels
 from lib.render import maps, mapspec, symbols
-from lib.render.controls import TILES_FAILED_CSS, SaveViewControl
+from lib.render.controls import SAVE_VIEW_CSS, TILES_FAILED_CSS
 from lib.render.legend import legend_html
 from lib.render.own_data import OwnDataLayer
 from lib.render.vendor import STATIC_URL, _local_url
@@ -683,7 +683,7 @@ def component_css() -> str:
     return "\n".join(
         [
             _rules(maps.LEGEND_CSS),
-            _rules(SaveViewControl.CSS),
+            _rules(SAVE_VIEW_CSS),
             _rules(TILES_FAILED_CSS),
             (HERE / "site_map.css").read_text(),
         ]

@@ -131,9 +131,11 @@ BASEMAPS = {
     ]
 }
 # Shown in the map when the street map's tiles fail to load (no internet at a venue).
+# Said on every map with a street map: the pages (Basemap in the sidebar), the workshop wall (its
+# "Street map" toggle) and the HTML download (its layer control), so it names no one control.
 TILES_FAILED = (
     "The street map could not load (no internet?), so the background is grey. Everything "
-    "else is drawn; choose Basemap: No basemap in the sidebar for a clean map."
+    "else is drawn; turn the street map off (Basemap: No basemap) for a clean map."
 )
 
 

@@ -41,7 +41,7 @@ PAGES = {
         "23.1",
     ),
 }
-# FitLegend (lib/render/controls.py) has made the legend fit: below the zoom buttons and
+# fitLegend (lib/render/site_map.js) has made the legend fit: below the zoom buttons and
 # above the bottom of the map's frame (it adds jul-compact, then jul-two-col, as needed).
 LEGEND_FITS_JS = """
 () => {
