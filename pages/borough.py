@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib.analysis import profiles
 from lib.links import declare
-from lib.render import card_maps, cards, html_map, page_specs
+from lib.render import card_maps, cards, page_specs
 from lib.store import PublicFilter
 from lib.ui import (
     cache,
@@ -94,12 +94,7 @@ with share_slot:  # the card (the ward map below, with the borough's figure) dra
         ),
         file_stem=f"joined-up-london-{slug}-{measure.replace('_', '-')}",
         compact=True,
-        interactive=lambda: html_map.standalone_html(
-            spec,
-            cache.map_layers(),
-            f"Joined Up London: {cards.borough_title(name, measure)}",
-            wards=cache.ward_geometry(),
-        ),
+        interactive=embed.html_download(spec, cards.borough_title(name, measure)),
     )
 opened_on = (
     f"**{name} is shown because it is first in the list**: choose another borough under "

@@ -7,7 +7,7 @@ import streamlit as st
 from lib.analysis import community as community_counts
 from lib.analysis import geometry, losses
 from lib.links import declare
-from lib.render import cards, charts, html_map, loss_maps, mapspec, page_specs, tables
+from lib.render import cards, charts, loss_maps, mapspec, page_specs, tables
 from lib.store import PublicFilter
 from lib.ui import (
     cache,
@@ -122,9 +122,7 @@ with share_slot:  # the card (the map below, with this headline) is drawn only o
         ),
         file_stem=f"joined-up-london-losses-{slug}",
         compact=True,
-        interactive=lambda: html_map.standalone_html(
-            spec, cache.map_layers(), f"Joined Up London: {cards.losses_title(policy)}"
-        ),
+        interactive=embed.html_download(spec, cards.losses_title(policy)),
     )
 st.markdown(f"#### {losses.verdict_sentence(total, label)}")  # the verdict (small type: layout.py)
 embed.show_map_spec(map_data, spec, key="losses_map", height=layout.MAP_HEIGHT)

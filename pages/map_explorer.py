@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib.data import layers as data
 from lib.links import declare
-from lib.render import card_maps, cards, html_map, mapspec, page_specs
+from lib.render import card_maps, cards, mapspec, page_specs
 from lib.store import PublicFilter
 from lib.ui import (
     cache,
@@ -140,9 +140,7 @@ with share_slot:  # after the map, which may have saved its position to the link
         ),
         file_stem="joined-up-london-map",
         compact=True,
-        interactive=lambda spec=spec: html_map.standalone_html(
-            spec, cache.map_layers(), "Joined Up London: map explorer"
-        ),
+        interactive=embed.html_download(spec, "map explorer"),
     )
 
 rows = map_data.positions.get_indexer(shown.index)  # the tables are built once per process

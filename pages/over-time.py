@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib.analysis import losses, pub_trends
 from lib.links import declare
-from lib.render import cards, charts, html_map, page_specs, tables
+from lib.render import cards, charts, page_specs, tables
 from lib.ui import cache, embed, layout, link_check, params, present, share_panel, widgets
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING, categories_text
 from lib.vocab.policies import policy_title
@@ -76,9 +76,7 @@ with share_slot:  # the card (the pubs map, with this borough's or London's coun
         partial(cards.pubs_card, layers, gss_code, change=change, spec=spec),
         file_stem=f"joined-up-london-pubs-{place.lower().replace(' ', '-')}",
         compact=True,
-        interactive=lambda: html_map.standalone_html(
-            spec, cache.map_layers(), f"Joined Up London: {cards.pubs_title(PUBS_START, PUBS_END)}"
-        ),
+        interactive=embed.html_download(spec, cards.pubs_title(PUBS_START, PUBS_END)),
     )
 
 map_column, line_column = st.columns([3, 2], gap="medium")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib.analysis import profiles
 from lib.links import declare
-from lib.render import cards, charts, html_map, page_specs, ward_maps
+from lib.render import cards, charts, page_specs, ward_maps
 from lib.ui import (
     cache,
     embed,
@@ -98,12 +98,7 @@ with share_slot:  # the card (the ward map, with London's or the ward's figure) 
         ),
         file_stem=f"joined-up-london-voluntary-{measure.replace('_', '-')}",
         compact=True,
-        interactive=lambda: html_map.standalone_html(
-            spec,
-            cache.map_layers(),
-            f"Joined Up London: {cards.voluntary_title(measure)}",
-            wards=cache.ward_geometry(),
-        ),
+        interactive=embed.html_download(spec, cards.voluntary_title(measure)),
     )
 
 embed.show_map_spec(map_data, spec, key="voluntary_map", height=layout.MAP_HEIGHT)

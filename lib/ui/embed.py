@@ -6,7 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.links import views
-from lib.render import mapspec, site_map
+from lib.render import html_map, mapspec, site_map
+from lib.ui import cache
 
 
 def map_view() -> views.MapView | None:
@@ -96,4 +97,12 @@ def show_map_spec(
         height=height,
         save_view=save_view,
         view=spec.view.saved,
+    )
+
+
+def html_download(spec: mapspec.MapSpec, title: str):
+    """What the share panel's "Download interactive map (HTML)" makes on a click: `spec` as
+    one self-contained file titled "Joined Up London: `title`"."""
+    return lambda: html_map.standalone_html(
+        spec, cache.map_layers(), f"Joined Up London: {title}", wards=cache.ward_geometry()
     )
