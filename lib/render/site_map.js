@@ -768,9 +768,16 @@ class SiteMap {
     const limit = zoom ? zoom.getBoundingClientRect().bottom + 8
       : this.div.getBoundingClientRect().top + 8;
     const room = () => legend.getBoundingClientRect().bottom - limit;
-    if (this.spec && this.spec.present) {
-      if (legend.offsetHeight > room()) legend.classList.add("jul-compact");
-      if (legend.offsetHeight > room()) legend.classList.add("jul-two-col");
+    if (this.spec && this.spec.present && legend.offsetHeight > room()) {
+      legend.classList.add("jul-compact");
+    }
+    // Two columns before a scroll bar, where the map is wide enough to spare them (a
+    // projector's 720 px), so that every row of the legend stays in view.
+    if (legend.offsetHeight > room()) {
+      legend.classList.add("jul-two-col");
+      if (legend.offsetWidth > this.map.getSize().x * 0.55) {
+        legend.classList.remove("jul-two-col");
+      }
     }
     if (legend.offsetHeight > room()) {
       legend.style.maxHeight = Math.max(60, Math.floor(room())) + "px";

@@ -28,14 +28,16 @@ PAGES = {
     "needs-access-gp": "/needs?map=Access+lost&category=GP+practice&borough=Lewisham",
 }
 
-# The map's legend: folded or not, where, and whether its toggle button is covered.
+# The map's legend: folded or not, where, whether its toggle button is covered and whether
+# it scrolls (rows out of view).
 LEGEND_STATE_JS = """
 (root) => {
     const legend = root.querySelector('.jul-legend');
     const button = legend.querySelector('.jul-legend-toggle');
     const box = legend.getBoundingClientRect();
     const out = {folded: legend.classList.contains('jul-folded'),
-                 legend: [box.left, box.top, box.right, box.bottom]};
+                 legend: [box.left, box.top, box.right, box.bottom],
+                 scrolls: legend.scrollHeight > legend.clientHeight + 1};
     if (getComputedStyle(button).display !== 'none') {
         const b = button.getBoundingClientRect();
         const hit = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
@@ -96,6 +98,8 @@ def test_every_map_page_starts_with_its_map(app_url, page, size):
             problems.append(f"{name}: the legend's button is covered")
         if width >= 1280 and legend["folded"]:
             problems.append(f"{name}: the legend is folded on a projector")
+        elif width >= 1280 and legend["scrolls"]:
+            problems.append(f"{name}: the legend scrolls on a projector (rows out of view)")
         elif width < 1280 and not legend["folded"]:
             problems.append(f"{name}: the legend is open over the map on a phone")
         text = page.evaluate(CLIPPED_JS)
