@@ -60,7 +60,12 @@ if threshold_choice == "mile":
             f"1 mile is offered for libraries only; {needs_maps.singular(category)} access is shown at 800 m."
         )
 
+# A cold process measures every distance first (seconds): called here, not only inside the
+# cached tables below, so that their spinners show (a nested cached call shows none).
+cache.access()
+cache.access(since)
 area_needs = needs_ui.area_needs_key()  # approved reports, read fresh
+_, _, catalogue = cache.needs_domains(since, area_needs)
 weights_key = tuple(weights.items())
 try:
     result, table, comparison = cache.needs_result(since, area_needs, weights_key)
@@ -68,7 +73,6 @@ except WeightsError as error:  # weights only on domains no ward has data for
     notes.append(f"{error} The needs map uses equal weights.")
     weights_key = tuple(DEFAULT_WEIGHTS.items())
     result, table, comparison = cache.needs_result(since, area_needs, weights_key)
-_, _, catalogue = cache.needs_domains(since, area_needs)
 london = cache.walking_access(category, threshold_m, "london", since)
 by_borough = cache.walking_access(category, threshold_m, "borough", since)
 by_ward = cache.walking_access(category, threshold_m, "ward", since)
