@@ -48,6 +48,23 @@ function decode(data) {
   return { header, sections };
 }
 
+// A site's history: its template (lib/render/site_map.py, `_histories`) with its years put
+// back in order; where each site's years start is counted once per layer.
+function historyText(layer, i) {
+  const { header, sections } = layer;
+  if (!layer.yearStart) {
+    const holes = header.states.map((t) => t.split("\x07").length - 1);
+    const start = new Uint32Array(sections.state.length);
+    for (let j = 0, k = 0; j < start.length; j++) {
+      start[j] = k;
+      k += holes[sections.state[j]];
+    }
+    layer.yearStart = start;
+  }
+  let k = layer.yearStart[i];
+  return header.states[sections.state[i]].replace(/\x07/g, () => String(sections.years[k++]));
+}
+
 function layerId(data) {
   // The id is in the header: read it without decoding the sections (a rerun mounts the
   // same layer elements again; a 300,000-site layer takes a while to decode).
@@ -417,7 +434,7 @@ class SiteMap {
     const rows = [
       ["", sections.name[i]],
       ["Category", header.cats[sections.cat[i]]],
-      ["Status", header.states[sections.state[i]]],
+      ["Status", historyText(this.sites._sites, i)],
       ...(this.sites._where ? [["Where", this.sites._where.get(i)]] : []),
       ["Source", header.srcs[sections.src[i]]],
     ];

@@ -9,8 +9,8 @@ on. The browser keeps one Leaflet map and redraws it in place.
 A layer is ``JUL1`` + a little-endian uint32 header length + a JSON header + 4-byte aligned
 typed-array sections the header lists (name, type, offset, length). Coordinates are
 quantised to uint16 across the layer's bounding box (about 1 m in London, as the folium
-maps' 5-decimal grid). Sites are columns: x, y, group, status, category, source, opened,
-closed and names. Strings from data travel as plain text and the browser sets them with
+maps' 5-decimal grid). Sites are columns: x, y, group, status, category, source, history
+(a template and its years) and names. Strings from data travel as plain text and the browser sets them with
 textContent, never as HTML; the only HTML sent (legend, attribution) is escaped here.
 """
 
@@ -20,6 +20,7 @@ import base64
 import hashlib
 import html
 import json
+import re
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,12 @@ from lib.render.legend import legend_html
 from lib.render.own_data import OwnDataLayer
 from lib.render.vendor import STATIC_URL, _local_url
 from lib.vocab import contributions
-from lib.vocab.categories import CATEGORY_GROUPS, DRAW_ORDER, GROUP_COLOURS
+from lib.vocab.categories import (
+    CATEGORY_GROUPS,
+    DRAW_ORDER,
+    GROUP_COLOURS,
+    WINDOW_START_OPTIONS,
+)
 from lib.vocab.policies import POLICIES, base_policy, parse_policy
 
 MAGIC = b"JUL1"
@@ -126,6 +132,30 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, [str(u) for u in uniques]
 
 
+# A site's history is sent as a template and its years: "Closed 2014 (opened 1990)" is the
+# template "Closed \a (opened \a)" shared by hundreds of sites, and two uint16 years.
+YEAR = re.compile(r"(?<!\d)(1[6-9]\d\d|20\d\d)(?!\d)")
+HOLE = "\a"
+
+
+def _histories(sites: pd.DataFrame) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Each site's history as (template code, templates, the years in order)."""
+    texts = history_texts(sites)
+    texts = [t.replace(HOLE, " ") for t in texts]
+    codes, templates = _codes(pd.Series([YEAR.sub(HOLE, t) for t in texts]))
+    years = np.array([int(y) for t in texts for y in YEAR.findall(t)], dtype=np.uint16)
+    return codes, templates, years
+
+
+def history_texts_of(header: dict, columns: dict) -> list[str]:
+    """The histories of an unpacked sites layer, as the browser puts them back together."""
+    years = iter(columns["years"].tolist())
+    return [
+        re.sub(HOLE, lambda _: str(next(years)), header["states"][code])
+        for code in columns["state"]
+    ]
+
+
 def site_layer(sites: gpd.GeoDataFrame, name: str = "sites") -> Layer:
     """Every site as columns, in the order of `sites` (the mask's order)."""
     lonlat = crs.to_crs(sites.geometry, 4326)
@@ -140,7 +170,7 @@ def site_layer(sites: gpd.GeoDataFrame, name: str = "sites") -> Layer:
     group = sites["category_group"].map({g: i for i, g in enumerate(CATEGORY_GROUPS)})
     cat, cats = _codes(sites["categories"])
     src, srcs = _codes(sites["sources"])
-    state, states = _codes(pd.Series(history_texts(sites)))
+    state, states, years = _histories(sites)
     closed = sites["status"].eq("closed")
     header = {
         "kind": "sites",
@@ -164,7 +194,8 @@ def site_layer(sites: gpd.GeoDataFrame, name: str = "sites") -> Layer:
             ),
             "cat": cat.astype(np.uint16 if len(cats) > 255 else np.uint8),
             "src": src.astype(np.uint8),
-            "state": state.astype(np.uint16),
+            "state": state.astype(np.uint16 if len(states) > 255 else np.uint8),
+            "years": years,
             "name": _text(sites["name"]),
         },
     )
@@ -233,8 +264,8 @@ class MapData:
     wards: Layer | None = None
     ward_codes: tuple[str, ...] = ()  # ward order in the wards layer
     voluntary: pd.DataFrame | None = None  # food banks and mutual aid groups: lat, lon, text
-    # The closed sites alone: what the loss maps draw (717 of 15,131), so a first visit to
-    # one receives them, not every site.
+    # The losses a loss map can count (closed, a loss, in a window that a page offers: 691
+    # of 15,131), so a first visit to one receives them, not every site.
     closed: Layer | None = None
     closed_positions: pd.Index | None = None
     # Parts of a run's spec that depend only on which points are shown, kept by those points
@@ -311,7 +342,7 @@ def prepare(layers: Layers, map_layers: maps.MapLayers) -> MapData:
         labels = pd.DataFrame({"lat": points.y.to_numpy(), "lon": points.x.to_numpy()})
         wards = area_layer("wards", frame, ["name", "borough"], labels=labels)
         ward_codes = tuple(frame["ward_code"])
-    closed = layers.sites[layers.sites["status"].eq("closed")]
+    closed = map_losses(layers.sites)
     return MapData(
         site_layer(layers.sites),
         borough_layer,
@@ -325,6 +356,15 @@ def prepare(layers: Layers, map_layers: maps.MapLayers) -> MapData:
         closed.index,
         site_frame=layers.sites,
     )
+
+
+def map_losses(sites: pd.DataFrame) -> pd.DataFrame:
+    """The sites a loss map can draw: closed, a loss, in a window a page offers."""
+    return sites[
+        sites["status"].eq("closed")
+        & sites["lost"].astype(bool)
+        & sites["closed_year"].ge(WINDOW_START_OPTIONS[0])
+    ]
 
 
 def _voluntary_table(layers: Layers) -> pd.DataFrame | None:

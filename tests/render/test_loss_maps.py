@@ -80,7 +80,7 @@ def make_sites() -> gpd.GeoDataFrame:
             "Museum or public gallery",
             "Culture & heritage",
             "closed",
-            1990,
+            2005,
             "mapping_museums",
             False,
             None,
@@ -216,12 +216,12 @@ def test_closed_sides_match_the_closure_table(sites):
     # The closure table's own sides: the same.
     table_sides = losses.comparisons(sites, POLICY_AREAS, "regeneration_area").attrs["sides"]
     assert list(table_sides.index[table_sides]) == list(inside)
-    assert sorted(sites.loc[outside, "name"]) == ["Surgery & Co"]  # the museum closed in 1990
+    assert sorted(sites.loc[outside, "name"]) == ["Surgery & Co"]  # the museum closed in 2005
     table = losses.closure_table(sites, "regeneration_area").set_index("category")
     assert table.loc[losses.ALL_RECORDED, "closed_in"] == len(inside)
     assert table.loc[losses.ALL_RECORDED, "closed_out"] == len(outside)
-    # From 1945 (the museums' window) the 1990 closure counts.
-    _, outside = loss_maps.closed_sides(sites, "regeneration_area", start=1945)
+    # From 2000 the 2005 closure counts.
+    _, outside = loss_maps.closed_sides(sites, "regeneration_area", start=2000)
     assert sorted(sites.loc[outside, "name"]) == ["Old Museum", "Surgery & Co"]
     # Categories narrow it; a town-centre class selects by class.
     inside, outside = loss_maps.closed_sides(sites, "town_centre:Major", ("GP practice",))
@@ -229,8 +229,8 @@ def test_closed_sides_match_the_closure_table(sites):
 
 
 def sides_of(spec: dict, sites) -> tuple[list[str], list[str]]:
-    """The names inside and elsewhere, from the masks over the closures layer they index."""
-    closed = sites[sites["status"].eq("closed")]
+    """The names inside and elsewhere, from the masks over the losses layer they index."""
+    closed = site_map.map_losses(sites)
 
     def names(mask):
         bits = np.unpackbits(np.frombuffer(base64.b64decode(mask), np.uint8), bitorder="little")
@@ -239,18 +239,19 @@ def sides_of(spec: dict, sites) -> tuple[list[str], list[str]]:
     return names(spec["sites"]["inside"]), names(spec["sites"]["outside"])
 
 
-def test_the_losses_map_sends_the_closed_sites_alone(sites, tiny_layers, map_layers):
-    """A first visit to the losses page receives the closures, not every site."""
+def test_the_losses_map_sends_the_losses_alone(sites, tiny_layers, map_layers):
+    """A first visit to the losses page receives the losses, not every site (nor the
+    closures that were not losses: Library A was replaced)."""
     data_ = site_map.prepare(tiny_layers, map_layers)
-    spec = site_map.browser_spec(data_, losses_spec(sites, tiny_layers, start=1945))
+    spec = site_map.browser_spec(data_, losses_spec(sites, tiny_layers, start=2000))
     closures = site_map.unpack(data_.closed.data)[0]
-    assert closures["n"] == int(sites["status"].eq("closed").sum()) < len(sites)
+    assert closures["n"] == len(site_map.map_losses(sites)) == 4 < len(sites)
     assert spec["sites_layer"] == data_.closed.hash
     assert data_.closed.hash in spec["layers"] and data_.sites.hash not in spec["layers"]
 
 
 def test_losses_map_draws_inside_filled_and_elsewhere_hollow(sites, tiny_layers, map_layers):
-    spec = losses_browser(sites, tiny_layers, map_layers, start=1945)
+    spec = losses_browser(sites, tiny_layers, map_layers, start=2000)
     assert sides_of(spec, sites) == (["Library <A>"], ["Old Museum", "Surgery & Co"])
     drawn = spec["sites"]
     assert drawn["style"] == "side" and drawn["shown"] == 3

@@ -29,7 +29,7 @@ def test_site_layer_packs_every_site_as_columns():
     assert [header["cats"][c] for c in columns["cat"]] == list(sites["categories"])
     assert header["srcs"][columns["src"][1]] == "Libraries 2016; Culture map 2022"
     # Each site's history, as its tooltip says it.
-    assert [header["states"][s] for s in columns["state"]] == [
+    assert site_map.history_texts_of(header, columns) == [
         "Closed 2012 (opened 1970), not a loss: Replaced by Library B",
         "Open in 2023",
         "Open in 2023",
@@ -182,3 +182,21 @@ def test_community_reports_travel_with_the_view_escaped():
     assert properties["row"] == "&lt;img src=x onerror=alert(1)&gt;"
     assert "Community-reported (1): reports by the public, moderated" in spec["legend"]
     assert community.site_map_layer(None) is None
+
+
+# ---------------------------------------------------------------- the real build
+
+
+def test_the_builds_layers_give_back_every_history_and_hold_the_losses_a_page_can_draw(
+    built_gpkg,
+):
+    built = data.load_layers(built_gpkg)
+    packed = site_map.prepare(built, maps.prepare(built))
+    header, columns = site_map.unpack(packed.sites.data)
+    # 15,131 histories from 79 templates and their years, put back exactly.
+    assert header["n"] == 15131 and len(header["states"]) == 79
+    assert site_map.history_texts_of(header, columns) == data.history_texts(built.sites)
+    # The losses layer: the 717 losses less the 26 before 2000, the first window a page offers.
+    losses_header, losses = site_map.unpack(packed.closed.data)
+    assert losses_header["n"] == 691 and set(losses["closed"]) == {1}
+    assert "Closed 2018 (opened 1985)" in site_map.history_texts_of(losses_header, losses)
