@@ -1,7 +1,7 @@
 """Time warm reruns of pages (the map explorer first) on the real build, with AppTest.
 
     PYTHONPATH=. .venv/bin/python bench/page_reruns.py [path/to/london.gpkg] [--runs N]
-        [--profile VIEW [--all-frames]]
+        [--views N,N...] [--profile VIEW [--all-frames]]
 
 For each view (a page and its link's parameters) prints the first run (caches empty but the
 layers, which a process loads once) and the median of ``--runs`` warm reruns, as wall time
@@ -73,6 +73,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("gpkg", nargs="?", default="geodata/london.gpkg")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--views", help="only these views (0-based numbers, comma-separated)")
     parser.add_argument("--profile", type=int, help="profile the warm reruns of this view")
     parser.add_argument("--all-frames", action="store_true", help="the profile's every frame")
     args = parser.parse_args(argv)
@@ -87,6 +88,8 @@ def main(argv=None) -> int:
     print(f"{'':60} {'wall ms':>14} {'CPU ms':>14}  (warm: median of {args.runs})")
     for number, (name, page, params) in enumerate(VIEWS):
         if args.profile is not None and number != args.profile:
+            continue
+        if args.views and str(number) not in args.views.split(","):
             continue
         at = AppTest.from_file(APP, default_timeout=300)
         at.run()

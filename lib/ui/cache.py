@@ -352,7 +352,7 @@ def lost_facilities(
     return walking.lost_facilities(access(start), category, threshold_m)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def access_display(
     category: str, threshold_m: float, by: str, start: int, borough: str | None = None
 ):
@@ -364,7 +364,7 @@ def access_display(
     return needs_tables.access_display(table, by.capitalize())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def lost_display(category: str, threshold_m: float, start: int, borough: str | None = None):
     """The lost facilities for reading; `borough`: only its own."""
     lost = lost_facilities(category, threshold_m, start)
@@ -394,7 +394,7 @@ def needs_domains(since: int, area_needs: AreaNeeds = ()):
     return indicators, needs.domain_scores(indicators), catalogue
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def needs_display(since: int, area_needs: AreaNeeds, weights: tuple[tuple[str, float], ...]):
     """The ward table for reading (lib/render/needs_tables.wards_display), London's."""
     _, table, _ = needs_result(since, area_needs, weights)
