@@ -562,14 +562,19 @@ class SiteMap {
         const fit = () => {
           map.invalidateSize();
           const size = map.getSize();
-          // London beside the legend (its drawn width), not under it; a folded legend (a
-          // phone) is a button in the corner: London above it.
+          // The place beside the legend or above it, whichever frames it larger (a wide
+          // two-column legend: above), never under it; a folded legend (a phone) is a button
+          // in the corner: the place above it.
           const legend = this.legendDiv;
           const folded = !!legend && legend.classList.contains("jul-folded");
-          const width = legend && legend.offsetWidth ? legend.offsetWidth + 12 : spec.legend_pad;
-          const pad = folded ? 10
-            : width < size.x * 0.4 ? width : Math.min(spec.legend_pad, size.x * 0.2);
-          const bottom = folded ? legend.offsetHeight + 16 : 10;
+          const drawn = legend && legend.offsetWidth;
+          const width = drawn ? legend.offsetWidth + 12 : spec.legend_pad;
+          let pad = folded ? 10 : width, bottom = folded ? legend.offsetHeight + 16 : 10;
+          if (!folded && drawn) {
+            const zoom = (x, y) => map.getBoundsZoom(spec.bounds, false, L.point(x + 10, y));
+            const above = legend.offsetHeight + 16;
+            if (zoom(10, above) > zoom(width, 10)) [pad, bottom] = [10, above];
+          }
           const key = `${size.x}x${size.y}:${pad}:${bottom}`;
           if (fitted === key) return;  // framed already so
           fitted = key;
