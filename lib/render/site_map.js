@@ -49,7 +49,8 @@ function decode(data) {
 }
 
 // A site's history: its template (lib/render/site_map.py, `_histories`) with its years put
-// back in order; where each site's years start is counted once per layer.
+// back in order (each counted from the layer's first year); where each site's years start
+// is counted once per layer.
 function historyText(layer, i) {
   const { header, sections } = layer;
   if (!layer.yearStart) {
@@ -62,7 +63,8 @@ function historyText(layer, i) {
     layer.yearStart = start;
   }
   let k = layer.yearStart[i];
-  return header.states[sections.state[i]].replace(/\x07/g, () => String(sections.years[k++]));
+  return header.states[sections.state[i]].replace(
+    /\x07/g, () => String(header.first_year + sections.years[k++]));
 }
 
 function layerId(data) {

@@ -133,23 +133,31 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 
 # A site's history is sent as a template and its years: "Closed 2014 (opened 1990)" is the
-# template "Closed \a (opened \a)" shared by hundreds of sites, and two uint16 years.
+# template "Closed \a (opened \a)" shared by hundreds of sites, and two years, each counted
+# from the layer's first year (one byte each where the years span under 256).
 YEAR = re.compile(r"(?<!\d)(1[6-9]\d\d|20\d\d)(?!\d)")
 HOLE = "\a"
 
 
-def _histories(sites: pd.DataFrame) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """Each site's history as (template code, templates, the years in order)."""
-    texts = history_texts(sites)
-    texts = [t.replace(HOLE, " ") for t in texts]
+def _histories(sites: pd.DataFrame) -> tuple[np.ndarray, list[str], np.ndarray, int]:
+    """Each site's history as (template code, templates, the years in order less the first
+    year, the first year)."""
+    texts = [t.replace(HOLE, " ") for t in history_texts(sites)]
     codes, templates = _codes(pd.Series([YEAR.sub(HOLE, t) for t in texts]))
-    years = np.array([int(y) for t in texts for y in YEAR.findall(t)], dtype=np.uint16)
-    return codes, templates, years
+    years = np.array([int(y) for t in texts for y in YEAR.findall(t)], dtype=np.int64)
+    first = int(years.min()) if len(years) else 0
+    years -= first
+    return (
+        codes,
+        templates,
+        years.astype(np.uint8 if years.max(initial=0) < 256 else np.uint16),
+        first,
+    )
 
 
 def history_texts_of(header: dict, columns: dict) -> list[str]:
     """The histories of an unpacked sites layer, as the browser puts them back together."""
-    years = iter(columns["years"].tolist())
+    years = iter((columns["years"].astype(int) + header["first_year"]).tolist())
     return [
         re.sub(HOLE, lambda _: str(next(years)), header["states"][code])
         for code in columns["state"]
@@ -170,7 +178,7 @@ def site_layer(sites: gpd.GeoDataFrame, name: str = "sites") -> Layer:
     group = sites["category_group"].map({g: i for i, g in enumerate(CATEGORY_GROUPS)})
     cat, cats = _codes(sites["categories"])
     src, srcs = _codes(sites["sources"])
-    state, states, years = _histories(sites)
+    state, states, years, first_year = _histories(sites)
     closed = sites["status"].eq("closed")
     header = {
         "kind": "sites",
@@ -180,6 +188,7 @@ def site_layer(sites: gpd.GeoDataFrame, name: str = "sites") -> Layer:
         "cats": cats,
         "srcs": [source_labels(s, short=True) for s in srcs],
         "states": states,
+        "first_year": first_year,
     }
     return pack(
         name,
