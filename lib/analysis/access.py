@@ -330,6 +330,11 @@ def category_access(
             "building they left then and at the one they moved to now, so a move can take "
             "residents beyond walking distance or bring them within it."
         )
+    if category == "GP practice":
+        caveats.append(
+            "Dormant practices are left out: the file gives them no close date, so whether "
+            f"they were still open in {then.label} is unknown."
+        )
     if category == "Pharmacy":
         caveats.append(
             "A pharmacy that moved nearby is one pharmacy at its latest address, then "
