@@ -13,7 +13,8 @@ share of its LSOA, so the population-weighted mean is the plain mean).
     GEODATA_SOURCE=../shared/geodata .venv/bin/python bench/access_hand_check.py ours.csv
 
 The first line (the app's side, lib/ imported there only) writes the postcodes of ten LSOAs,
-every 484th of the sorted codes, with the app's distances then and now for each category.
+every 484th of the sorted codes (or the LSOA codes given after the file name), with the app's
+distances then and now for each category.
 """
 
 from __future__ import annotations
@@ -121,13 +122,13 @@ def main(ours_csv: str) -> None:
         print(summary.round(1))
 
 
-def write_ours(path: str) -> None:
+def write_ours(path: str, lsoas: list[str]) -> None:
     from lib.analysis import access
     from lib.data.layers import load_layers, load_postcodes
 
     layers = load_layers()
     result = access.compute_access(layers, load_postcodes())
-    chosen = sorted(layers.lsoas["lsoa_code"])[::484][:10]
+    chosen = lsoas or sorted(layers.lsoas["lsoa_code"])[::484][:10]
     residents = result.residents
     inside = np.isin(residents.code("lsoa_code"), chosen)
     frames = []
@@ -149,6 +150,6 @@ def write_ours(path: str) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1] == "--write-ours":
-        write_ours(sys.argv[2])
+        write_ours(sys.argv[2], sys.argv[3:])
     else:
         main(sys.argv[1])

@@ -24,9 +24,11 @@ Which facilities were open (`category_sites`, `open_then`, `open_now`)
     `lib.analysis.losses.exposure` reads them: open then when it has no opening year or one
     before the start, and no closure or one in or after the start's year. Only the sites the
     recording source lists count, then and now, so both dates compare like with like (a
-    culture-map-only library is left out). A category no source records closures for
-    (community centres: the 2022 culture map) has "now" only: its `then` is None, and every
-    "then", lost and gained figure is missing (NaN), never 0.
+    culture-map-only library is left out). Where: each site's point (where it is now), except
+    "then" for a site that moved since (`Layers.moves`: a library's `moved` event keeps the
+    building it left), measured there (`placed_at`). A category no source records closures
+    for (community centres: the 2022 culture map) has "now" only: its `then` is None, and
+    every "then", lost and gained figure is missing (NaN), never 0.
 
 Distances
     Straight lines in metres from each resident point to the nearest open facility of the
@@ -250,20 +252,49 @@ def nearest(points: np.ndarray, fx: np.ndarray, fy: np.ndarray) -> tuple[np.ndar
     return distance, index
 
 
-def _snapshot(points, sites: gpd.GeoDataFrame, mask: np.ndarray, label: str, year: float):
-    chosen = sites[mask]
-    distance, index = nearest(points, chosen.geometry.x.to_numpy(), chosen.geometry.y.to_numpy())
-    return Snapshot(label, year, chosen["site_id"].to_numpy(), distance, index)
+def placed_at(
+    sites: gpd.GeoDataFrame, moves: pd.DataFrame | None = None, year: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each site's easting and northing at `year`: its point (where it is now), or, for a site
+    that moved after `year`, the building it left (`Layers.moves`: its first move after then).
+    A move in year M is after `year` unless M + 1 <= year, as a closure is read; a move
+    without a year (between two lists, all after 2016) is after any "then"."""
+    x, y = sites.geometry.x.to_numpy().copy(), sites.geometry.y.to_numpy().copy()
+    if moves is None or year is None or moves.empty:
+        return x, y
+    moved_year = pd.to_numeric(moves["year"], errors="coerce").astype(float)
+    later = moves[moved_year.isna() | (moved_year + 1 > year)]
+    first = (
+        later.assign(_order=moved_year[later.index].fillna(np.inf))
+        .sort_values("_order", kind="stable")
+        .drop_duplicates("site_id")
+    )
+    row = pd.Index(sites["site_id"]).get_indexer(first["site_id"])
+    found = row >= 0
+    x[row[found]] = first["from_easting"].to_numpy(dtype=float)[found]
+    y[row[found]] = first["from_northing"].to_numpy(dtype=float)[found]
+    return x, y
+
+
+def _snapshot(points, sites, mask: np.ndarray, xy, label: str, year: float) -> Snapshot:
+    distance, index = nearest(points, xy[0][mask], xy[1][mask])
+    return Snapshot(label, year, sites["site_id"].to_numpy()[mask], distance, index)
 
 
 def category_access(
-    points: np.ndarray, sites: gpd.GeoDataFrame, category: str, start: int
+    points: np.ndarray,
+    sites: gpd.GeoDataFrame,
+    category: str,
+    start: int,
+    moves: pd.DataFrame | None = None,
 ) -> CategoryAccess:
-    """One category's snapshots then and now, its losses in the window and its caveats."""
+    """One category's snapshots then and now, its losses in the window and its caveats. A site
+    that moved since then (`moves`) is measured at the building it left then."""
     chosen = category_sites(sites, category)
     as_of = now_date(chosen, category)
     label = when(as_of) if as_of else ""
-    now = _snapshot(points, chosen, open_now(chosen), label, date_year(as_of))
+    now_xy = placed_at(chosen)
+    now = _snapshot(points, chosen, open_now(chosen), now_xy, label, date_year(as_of))
     caveats = [f"{category}: 'now' is {label}, the latest date of its source."]
     year = then_year(category, start)
     if year is None:
@@ -277,7 +308,9 @@ def category_access(
             "not what was lost or gained."
         )
         return CategoryAccess(category, None, now, _lost(chosen.iloc[:0]), tuple(caveats))
-    then = _snapshot(points, chosen, open_then(chosen, year), year_text(year), year)
+    then_xy = placed_at(chosen, moves, year)
+    then_open = open_then(chosen, year)
+    then = _snapshot(points, chosen, then_open, then_xy, year_text(year), year)
     if year > start:
         caveats.append(
             f"{category}: records start in {then.label}, so 'then' is {then.label}, not {start}."
@@ -289,9 +322,18 @@ def category_access(
             f"opening date, count as open in {then.label}, as the loss rates read them."
         )
     if category == "Library":
+        moved = then_open & ((then_xy[0] != now_xy[0]) | (then_xy[1] != now_xy[1]))
         caveats.append(
             "Community-run libraries count as open; a library closed and replaced, or moved, "
-            "is not a loss: its replacement is measured instead."
+            "is not a loss: its replacement is measured instead. "
+            f"{int(moved.sum())} libraries that moved since {then.label} are measured at the "
+            "building they left then and at the one they moved to now, so a move can take "
+            "residents beyond walking distance or bring them within it."
+        )
+    if category == "GP practice":
+        caveats.append(
+            "Dormant practices are left out: the file gives them no close date, so whether "
+            f"they were still open in {then.label} is unknown."
         )
     if category == "Pharmacy":
         caveats.append(
@@ -338,7 +380,9 @@ def compute_access(
     return Access(
         start=start,
         residents=residents,
-        categories={c: category_access(points, layers.sites, c, start) for c in categories},
+        categories={
+            c: category_access(points, layers.sites, c, start, layers.moves) for c in categories
+        },
         ward_names=dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True)),
         borough_names=layers.borough_names,
     )

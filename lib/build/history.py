@@ -25,7 +25,18 @@ EVENTS = (
     "independent",
 )
 CLOSING = ("closed", "closed_replaced")
-EVENT_COLUMNS = ["site_id", "event", "year", "date", "source", "source_record", "note", "loss"]
+EVENT_COLUMNS = [
+    "site_id",
+    "event",
+    "year",
+    "date",
+    "source",
+    "source_record",
+    "note",
+    "loss",
+    "from_easting",
+    "from_northing",
+]
 # Order of events in the same year: a site opens before it changes hands, changes hands before
 # it closes, closes before it reopens.
 _RANK = {
@@ -52,8 +63,10 @@ def event(
     note: str = "",
     date: str = "",
     loss: bool | None = None,
+    moved_from: tuple[float, float] | None = None,
 ) -> dict:
-    """One row of the events layer. `loss` defaults to True for `closed`, False otherwise."""
+    """One row of the events layer. `loss` defaults to True for `closed`, False otherwise;
+    `moved_from`, a move's earlier place (easting, northing), where a source places it."""
     if kind not in EVENTS:
         raise ValueError(f"unknown event {kind!r}")
     year = None if year is None or pd.isna(year) else int(year)
@@ -66,6 +79,8 @@ def event(
         source_record=str(source_record),
         note=note or "",
         loss=(kind == "closed") if loss is None else bool(loss),
+        from_easting=None if moved_from is None else float(moved_from[0]),
+        from_northing=None if moved_from is None else float(moved_from[1]),
     )
 
 
@@ -73,6 +88,8 @@ def events_frame(rows) -> pd.DataFrame:
     frame = pd.DataFrame(list(rows), columns=EVENT_COLUMNS)
     frame["year"] = frame["year"].astype("Int64")
     frame["loss"] = frame["loss"].astype(bool)
+    for column in ("from_easting", "from_northing"):
+        frame[column] = frame[column].astype(float)
     return frame
 
 

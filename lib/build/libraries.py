@@ -44,6 +44,10 @@ FORMER_CLOSED = re.compile(r"closed in the (?:19|20)\d0s", re.I)
 # replaced (Rotherhithe, 353 m from Canada Water, closed the year it opened).
 PREDECESSOR_M = 2000
 PREDECESSOR_YEARS = 2
+# A later list's address whose postcode centroid lies more than this from both the library's
+# earlier point and its earlier postcode's centroid is a move; nearer, a postcode corrected or a
+# geocode's error, and walking distances barely change.
+MOVED_M = 100
 ACCESS_POINT = re.compile(r"\s+(?:library\s+)?access point$|\s+LAP$", re.I)
 NAME_STOP = {"the", "library", "libraries", "and", "community", "s"}
 
@@ -125,6 +129,108 @@ def link_library_records(records: pd.DataFrame) -> pd.Series:
     return pd.Series(cluster, index=records.index)
 
 
+Place = tuple[float, float, str]  # easting, northing, coord_fix
+
+
+def _key(record: dict) -> tuple[int, int]:
+    return record["list"], record["row"]
+
+
+def record_places(group: list[dict]) -> dict[tuple[int, int], Place | None]:
+    """Where each record of one library places it: a 2016 record at the list's geocode, a 2021
+    or 2023 record at the geocode of a 2016 record with its postcode, else at its postcode's
+    centroid (None where the postcode is in neither postcode file).
+
+    A 2016 geocode is its record's unless it lies nearer another of the library's 2016
+    postcodes: the list gives both buildings of a move one point (Waterloo's new building has
+    the old one's, Camberwell's old building the new one's), and the other is placed at its
+    postcode."""
+    in16 = [g for g in group if g["list"] == 2016]
+    places: dict[tuple[int, int], Place | None] = {}
+    geocoded: dict[str, Place] = {}
+    for g in in16:
+        point, centroid = (g["x"], g["y"]), (g["pc_x"], g["pc_y"])
+        others = [
+            (h["pc_x"], h["pc_y"])
+            for h in in16
+            if h["postcode"] != g["postcode"] and not math.isnan(h["pc_x"])
+        ]
+        own = math.isnan(centroid[0]) or all(
+            math.dist(point, centroid) <= math.dist(point, other) for other in others
+        )
+        places[_key(g)] = (*point, "none") if own else (*centroid, "postcode_centroid")
+        if own:
+            geocoded.setdefault(g["postcode"], (*point, "none"))
+    for g in group:
+        if g["list"] != 2016:
+            places[_key(g)] = geocoded.get(g["postcode"]) or (
+                None if math.isnan(g["pc_x"]) else (g["pc_x"], g["pc_y"], "postcode_centroid")
+            )
+    return places
+
+
+def _left(before: Place | None, after: Place | None) -> tuple[float, float] | None:
+    """A move's earlier place, where both ends are placed apart."""
+    if before is None or after is None or before[:2] == after[:2]:
+        return None
+    return before[0], before[1]
+
+
+def _address_words(text) -> set[str]:
+    text = "" if pd.isna(text) else str(text).lower()
+    return set(re.sub(r"[^a-z0-9 ]", " ", text).split()) - {"london"}
+
+
+def moved_between_lists(group: list[dict], places: dict, start: dict) -> tuple[str, dict, float]:
+    """Whether a later list has the library in another building without saying it moved: its
+    latest list's postcode lies more than MOVED_M from both its earlier place and its earlier
+    postcode's centroid, at another address (Wood Street Library: Forest Road, E17 4AA in the
+    2016 and 2021 lists, 1 Troubridge Square, E17 3HB in the 2023 list). A temporary home
+    between lists (North Woolwich, 2019-2020) is no move: only the latest list counts.
+
+    Returns the verdict ('moved'; 'same address' where the later address line is within the
+    earlier one, a postcode corrected; 'within 100 m' of the earlier place or postcode; '' for
+    one postcode), the latest record and the metres between the two places (to the nearer of
+    the earlier place and postcode when within)."""
+    latest = [g for g in group if g["list"] == group[-1]["list"]]
+    now = next((g for g in reversed(latest) if not g["closed"]), latest[-1])
+    there, here = places[_key(now)], places[_key(start)]
+    if now["list"] <= start["list"] or now["postcode"] == start["postcode"] or not there:
+        return "", now, 0.0
+    assert here is not None
+    metres = math.dist(here[:2], there[:2])
+    postcode = (start["pc_x"], start["pc_y"])
+    nearest = metres if math.isnan(postcode[0]) else min(metres, math.dist(postcode, there[:2]))
+    later = _address_words(now["address"])
+    if later and later <= _address_words(start["address"]):
+        return "same address", now, metres
+    if nearest <= MOVED_M:
+        return f"within {MOVED_M} m", now, nearest
+    return "moved", now, metres
+
+
+def _address(record: dict) -> str:
+    """'1 Troubridge Square (E17 3HB)'."""
+    line = " ".join(str(record["address"]).split()).strip(" ,")
+    return f"{line} ({record['postcode'][:-3]} {record['postcode'][-3:]})"
+
+
+def _opening_year(record: dict, rows21: dict, rows23: dict) -> int | None:
+    """A 2021 or 2023 record's opening year."""
+    row = (rows21 if record["list"] == 2021 else rows23)[record["row"]]
+    year = pd.to_numeric(
+        row["Year opened" if record["list"] == 2021 else "opened"], errors="coerce"
+    )
+    return None if pd.isna(year) else int(year)
+
+
+def _record_id(record: dict, rows23: dict) -> str:
+    """A later list's record as the events name it (the 2023 list's by name)."""
+    if record["list"] == 2023:
+        return f"2023:{rows23[record['row']]['name']}"
+    return f"{record['list']}:{record['row']}"
+
+
 def _closing_kind(note: str) -> str:
     note = note.lower()
     if re.search(r"relocat|moved to new|moved into", note):
@@ -163,6 +269,8 @@ def read_library_history(
     )
     lib16, lib21, lib23 = lib16[~school[0]], lib21[~school[1]], lib23[~school[2]]
     kept23 = lib23[lib23["type"].isin(LIBRARY_TYPES_KEPT)]
+    # The 2016 list's geocodes, in British National Grid like the postcodes.
+    geocode = gpd.GeoSeries(gpd.points_from_xy(lib16["lng"], lib16["lat"]), crs=WGS84).to_crs(BNG)
     records = pd.concat(
         [
             pd.DataFrame(
@@ -172,6 +280,9 @@ def read_library_history(
                     "name": lib16["name"],
                     "borough": lib16["borough"].map(borough_key),
                     "postcode": lib16["postcode"].map(postcode_key),
+                    "address": lib16["address"],
+                    "x": geocode.x.to_numpy(),
+                    "y": geocode.y.to_numpy(),
                     "row": range(len(lib16)),
                 }
             ),
@@ -182,6 +293,7 @@ def read_library_history(
                     "name": lib21["Library name"],
                     "borough": lib21["Local authority"].map(borough_key),
                     "postcode": lib21["Postcode"].map(postcode_key),
+                    "address": lib21["Address 1"],
                     "row": range(len(lib21)),
                 }
             ),
@@ -192,6 +304,7 @@ def read_library_history(
                     "name": kept23["name"],
                     "borough": kept23["reporting"].map(borough_key),
                     "postcode": kept23["postcode"].map(postcode_key),
+                    "address": kept23["address1"],
                     "row": range(len(kept23)),
                 }
             ),
@@ -201,13 +314,20 @@ def read_library_history(
     records["name"] = records["name"].astype(str).str.strip()
     records["key"] = records["name"].map(name_key)
     records["cluster"] = link_library_records(records)
+    centroid = postcodes[["easting", "northing"]].astype(float)
+    records["pc_x"] = records["postcode"].map(centroid["easting"])
+    records["pc_y"] = records["postcode"].map(centroid["northing"])
+    records["closed"] = pd.concat(
+        [lib16["closed"].notna(), lib21["Year closed"].notna(), kept23["closed"].notna()]
+    ).to_numpy()
 
     rows16, rows21, rows23 = (
         frame.reset_index(drop=True).to_dict("index") for frame in (lib16, lib21, kept23)
     )
-    needed = set(records["postcode"])
-    place = postcodes[postcodes.index.isin(list(needed))][["easting", "northing"]].to_dict("index")
     sites, events = [], []
+    moves: list[str] = []
+    unplaced_moves: list[str] = []
+    unmoved: dict[str, list[str]] = {"same address": [], f"within {MOVED_M} m": []}
     counts = dict(
         moved=0,
         replaced=0,
@@ -240,18 +360,16 @@ def read_library_history(
         name = (in23 if len(in23) else in21 if len(in21) else in16)[-1]["name"]
         sources = "; ".join(f"libraries_{y}" for y in sorted({g["list"] for g in group}))
 
-        # Where: the 2016 point (geocoded by Libraries Hacked), else the latest postcode centroid.
-        x = y = None
-        coord_fix = "none"
-        if len(in16):
-            x, y = main16["lng"], main16["lat"]
-        else:
-            for rec in sorted(group, key=lambda g: -g["list"]):
-                if rec["postcode"] in place:
-                    e, n = place[rec["postcode"]]["easting"], place[rec["postcode"]]["northing"]
-                    x, y, coord_fix = e, n, "postcode_centroid"
-                    break
-        if x is None:
+        # Where: the 2016 point (geocoded by Libraries Hacked), else the first list's postcode
+        # centroid; a move (below) places it at the building it moved to.
+        places = record_places(group)
+        start = (
+            next(g for g in group if g["list"] == 2016 and rows16[g["row"]] is main16)
+            if len(in16)
+            else next((g for g in group if places[_key(g)]), group[0])
+        )
+        here = places[_key(start)]
+        if here is None:
             unplaced.append(name)
             continue
 
@@ -283,7 +401,7 @@ def read_library_history(
 
         # 2016 list: XL closed, XLR closed and replaced, XLT closed temporarily.
         closed_by = None
-        for r in (rows16[i] for i in [g["row"] for g in in16]):
+        for i16, r in ((g["row"], rows16[g["row"]]) for g in in16):
             code = r["closed"]
             if pd.isna(code):
                 continue
@@ -305,6 +423,7 @@ def read_library_history(
                         "libraries_2016",
                         r["id"],
                         f"moved from {r['name']} ({r['postcode']}): {note}",
+                        moved_from=_left(places[(2016, i16)], here),
                     )
                 )
                 counts["moved"] += 1
@@ -356,6 +475,8 @@ def read_library_history(
             if open21 and closed21:
                 if any(e["event"] == "moved" for e in ev):
                     continue  # the 2016 list already has this move
+                left = places[(2021, i)]
+                here = places[(2021, open21[-1])] or here
                 ev.append(
                     event(
                         site_id,
@@ -364,6 +485,7 @@ def read_library_history(
                         "libraries_2021",
                         f"2021:{i}",
                         f"moved from {row['Postcode']}: {note}",
+                        moved_from=_left(left, here),
                     )
                 )
                 counts["moved"] += 1
@@ -546,16 +668,59 @@ def read_library_history(
                     "listed (opening year not recorded)",
                 )
             )
+        # A later list's other address, where the lists do not say the library moved.
+        if not any(e["event"] == "moved" for e in ev):
+            verdict, now, metres = moved_between_lists(group, places, start)
+            if verdict == "moved":
+                first = next(
+                    g
+                    for g in group
+                    if g["list"] > start["list"] and g["postcode"] == now["postcode"]
+                )
+                before = max(g["list"] for g in group if g["postcode"] == start["postcode"])
+                years = sorted(
+                    int(y)
+                    for g in group
+                    if g["list"] > start["list"] and g["postcode"] == now["postcode"]
+                    for y in [_opening_year(g, rows21, rows23)]
+                    if y is not None and y >= start["list"]
+                )
+                timing = (
+                    f"opened there in {years[0]} (the later lists)"
+                    if years
+                    else f"when is not recorded (between the {before} and {first['list']} lists)"
+                )
+                ev.append(
+                    event(
+                        site_id,
+                        "moved",
+                        years[0] if years else None,
+                        f"libraries_{first['list']}",
+                        _record_id(first, rows23),
+                        f"moved from {_address(start)} to {_address(now)}, {metres:,.0f} m: the "
+                        f"{first['list']} list's address; " + timing,
+                        moved_from=_left(here, places[_key(now)]),
+                    )
+                )
+                here = places[_key(now)] or here
+                counts["moved"] += 1
+            elif verdict:
+                unmoved[verdict].append(f"{name} {metres:,.0f} m")
+        for e in ev:
+            if e["event"] == "moved" and e["from_easting"] is not None:
+                metres = math.dist((e["from_easting"], e["from_northing"]), here[:2])
+                moves.append(f"{name} {metres:,.0f} m ({e['year'] or 'year not recorded'})")
+            elif e["event"] == "moved":
+                unplaced_moves.append(name)  # one place for both buildings in the lists
         events.extend(ev)
         sites.append(
             dict(
                 site_id=site_id,
                 name=name,
                 sources=sources,
-                coord_fix=coord_fix,
-                _x=x,
-                _y=y,
-                _wgs=len(in16) > 0,
+                coord_fix=here[2],
+                _x=here[0],
+                _y=here[1],
                 _borough=group[0]["borough"],
                 _keys={g["key"] for g in group},
                 _postcodes={g["postcode"] for g in group},
@@ -578,13 +743,10 @@ def read_library_history(
     frame = pd.DataFrame(sites).drop(
         columns=["_borough", "_keys", "_postcodes", "_notes", "_move_note", "_continues"]
     )
-    wgs = frame["_wgs"].to_numpy(dtype=bool)
-    points = gpd.GeoSeries(gpd.points_from_xy(frame["_x"], frame["_y"]))
-    geometry = points.copy()
-    if wgs.any():
-        geometry[wgs] = gpd.GeoSeries(points[wgs].values, crs=WGS84).to_crs(BNG).values
     frame = gpd.GeoDataFrame(
-        frame.drop(columns=["_x", "_y", "_wgs"]), geometry=geometry.values, crs=BNG
+        frame.drop(columns=["_x", "_y"]),
+        geometry=gpd.points_from_xy(frame["_x"], frame["_y"]),
+        crs=BNG,
     )
     frame["category"] = "Library"
     frame["category_group"] = "Community & libraries"
@@ -600,6 +762,20 @@ def read_library_history(
         f"libraries left out) records are {len(frame)} libraries, "
         f"{counts['linked']} of them in more than one list; unplaced: "
         f"{', '.join(unplaced) or 'none'}",
+    )
+    report.add(
+        "rule:library_moved",
+        "libraries",
+        len(moves) + len(unplaced_moves) + sum(len(v) for v in unmoved.values()),
+        len(moves) + len(unplaced_moves) + sum(len(v) for v in unmoved.values()),
+        repaired=len(moves),
+        note="a library in another building: the lists' own moves, and a later list's other "
+        f"address more than {MOVED_M} m from both the earlier point and the earlier postcode's "
+        "centroid; the site's point is where it moved to, the building it left is on the move "
+        f"(events from_easting, from_northing): {'; '.join(moves) or 'none'}. Moves whose "
+        f"earlier building no list places apart: {', '.join(unplaced_moves) or 'none'}. "
+        "Another postcode, no move: "
+        + "; ".join(f"{why} ({', '.join(names) or 'none'})" for why, names in unmoved.items()),
     )
     return frame, events_frame(events)
 
@@ -786,16 +962,8 @@ def continuing_libraries(sites: list[dict], events: list[dict], report) -> list[
 
 
 def _distance(a: dict, b: dict) -> float:
-    """Metres between two sites' points before they are projected: both the 2016 list's WGS84
-    (an equirectangular approximation, under a metre out at these distances) or both British
-    National Grid; a pair in different systems is not compared (infinite)."""
-    if a["_wgs"] != b["_wgs"]:
-        return math.inf
-    if not a["_wgs"]:
-        return math.dist((a["_x"], a["_y"]), (b["_x"], b["_y"]))
-    north = (b["_y"] - a["_y"]) * 111_320
-    east = (b["_x"] - a["_x"]) * 111_320 * math.cos(math.radians((a["_y"] + b["_y"]) / 2))
-    return math.hypot(east, north)
+    """Metres between two sites' points (British National Grid)."""
+    return math.dist((a["_x"], a["_y"]), (b["_x"], b["_y"]))
 
 
 def read_libraries(
@@ -815,6 +983,7 @@ def read_libraries(
             "closed_year",
             "opened_year",
             "postcode",
+            "address",
         ],
     )
     authorities = read_csv(src, "library_authorities", ["authority_id", "code", "name"])
@@ -841,6 +1010,7 @@ def read_libraries(
         [
             "Local authority",
             "Library name",
+            "Address 1",
             "Postcode",
             "Type of library",
             "Year opened",
@@ -855,6 +1025,7 @@ def read_libraries(
         [
             "reporting",
             "name",
+            "address1",
             "postcode",
             "type",
             "closed",

@@ -24,6 +24,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_GPKG = REPO_ROOT / "geodata" / "london.gpkg"
 GEO_LAYERS = ["boroughs", "wards", "lsoas", "policy_areas", "sites", "records", "voluntary_points"]
 TABLE_LAYERS = ["voluntary_wards", "grants_by_year", "pubs_by_borough", "build_report"]
+MOVE_COLUMNS = ["site_id", "year", "from_easting", "from_northing"]
 
 SOURCE_LABELS = {  # source id -> (label, short label for map tooltips)
     "cim_2022": ("GLA Cultural Infrastructure Map 2022", "Culture map 2022"),
@@ -61,6 +62,9 @@ class Layers:
     # The NHS codes behind the health sites, each with its rule (empty in tests that make
     # their own layers without it).
     records: gpd.GeoDataFrame = field(default_factory=gpd.GeoDataFrame)
+    # The events that moved a site from a building a source places: site_id, year,
+    # from_easting, from_northing (where it was before; the site's point is where it went).
+    moves: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MOVE_COLUMNS))
 
     @property
     def borough_names(self) -> dict[str, str]:
@@ -82,7 +86,15 @@ def load_layers(path: Path | None = None) -> Layers:
     sites = frames["sites"]
     for column in ["opened_year", "on_record_since", "closed_year"]:
         sites[column] = sites[column].astype("Int64")
-    return Layers(**frames)
+    moves = pyogrio.read_dataframe(
+        path,
+        layer="events",
+        read_geometry=False,
+        columns=MOVE_COLUMNS,
+        where="event = 'moved' AND from_easting IS NOT NULL",
+    )
+    moves["year"] = moves["year"].astype("Int64")
+    return Layers(**frames, moves=moves)
 
 
 CHANGE_OF_OWNER_TIGHT_DAYS = 7

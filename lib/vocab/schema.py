@@ -229,8 +229,9 @@ LAYERS: dict[str, Layer] = {
                 "how its point was placed: none (the source's own), bng (the culture map's "
                 "British National Grid pair), latlon (its latitude/longitude, the easting "
                 "pair being wrong), latlon_double_shift_undone (a known double shift in the "
-                "file undone), postcode_centroid (the source has no coordinates: its postcode's"
-                " Code-Point Open centroid)",
+                "file undone), postcode_centroid (the source has no coordinates, or the 2016 "
+                "list's point is not the library's latest building: its postcode's Code-Point "
+                "Open centroid)",
             ),
             (
                 "closure",
@@ -332,6 +333,13 @@ LAYERS: dict[str, Layer] = {
             ("source_record", "text", "the record's identifier in that source"),
             ("note", "text", "the source's note, or the rule that made the event"),
             ("loss", "boolean", "a closure that counts as a loss"),
+            (
+                "from_easting",
+                "real",
+                "a library's move: the easting of the building it left (EPSG:27700), where a "
+                "list places it; the site's point is the building it moved to (empty otherwise)",
+            ),
+            ("from_northing", "real", "the northing of that building"),
         ),
         _layer(
             "records",

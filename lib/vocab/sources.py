@@ -190,8 +190,8 @@ SOURCES: dict[str, Source] = {
             ),
             "December 2019 (closures 2013-2019)",
             "https://digital.nhs.uk/services/organisation-data-service",
-            "Closures recorded only from July 2013. Dormant practices are left out. Placed at their "
-            "postcode's centroid.",
+            "Closures recorded only from July 2013. Dormant practices are left out (no close "
+            "date: when they stopped is unknown). Placed at their postcode's centroid.",
             credit="NHS Digital (OGL)",
             as_of="2019-12",
             on_record_since="1974-04-01",

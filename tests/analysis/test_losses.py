@@ -894,7 +894,9 @@ def test_real_caz_site_years_match_a_count_by_hand(layers):
         assert (row.closed_in, row.closed_out) == (a, b)
         assert (row.years_in, row.years_out) == pytest.approx((t1, t2))
     assert by_hand["Pharmacy"] == (36, 1804.25, 214, 25791.875)
-    assert by_hand["Library"] == (2, 237.5, 18, 4780.5)
+    # Colindale (2016) no longer counts from 2010: Grahame Park, the library it replaced
+    # 64 m away, is open until then (6.5 site-years fewer outside the CAZ).
+    assert by_hand["Library"] == (2, 237.5, 18, 4774.0)
     # The CAZ flag is the point in the CAZ polygons (a direct spatial join).
     recorded = losses.recorded_sites(sites)
     caz = policy_areas[policy_areas.policy == "caz"]
@@ -905,18 +907,21 @@ def test_real_caz_site_years_match_a_count_by_hand(layers):
 # The headline figures on the real build: the lead re-runs these after the build's record rules.
 # (policy, closures inside, site-years inside, closures elsewhere, site-years elsewhere,
 #  rate ratio, its 95% interval, reading, exploratory, fragile), default choices: all five
-#  categories, losses since 2010, designation ignored, pooled over categories.
+#  categories, losses since 2010, designation ignored, pooled over categories. Since libraries
+#  are at their latest building (issue 18): 3 more inside town centres (Harold Hill, Wood
+#  Street, Marylebone, Sidcup in; Waterloo out), Waterloo out of its Opportunity Area, Ponders
+#  End into an Area for Regeneration, 14 site-years each; Colindale 6.5 fewer (see above).
 HEADLINES = [
-    ("town_centre", 146, 16035.125, 368, 35337.875, 1.0, (0.82, 1.22), "unclear", False, True),
-    ("caz", 54, 3714.125, 460, 47658.875, 1.7, (1.28, 2.31), "higher", False, False),
-    ("opportunity_area", 54, 5476.75, 460, 45896.25, 1.01, (0.76, 1.34), "unclear", False, False),
-    ("sil", 2, 157.75, 512, 51215.25, 1.45, (0.24, 4.83), "few", False, None),
+    ("town_centre", 146, 16077.125, 368, 35289.375, 1.0, (0.82, 1.22), "unclear", False, True),
+    ("caz", 54, 3714.125, 460, 47652.375, 1.7, (1.28, 2.31), "higher", False, False),
+    ("opportunity_area", 54, 5456.25, 460, 45910.25, 1.02, (0.76, 1.34), "unclear", False, False),
+    ("sil", 2, 157.75, 512, 51208.75, 1.45, (0.24, 4.83), "few", False, None),
     (
         "creative_enterprise_zone",
         16,
         1241.625,
         498,
-        50131.375,
+        50124.875,
         1.3,
         (0.76, 2.08),
         "unclear",
@@ -926,9 +931,9 @@ HEADLINES = [
     (
         "regeneration_area",
         97,
-        8616.125,
+        8623.625,
         417,
-        42756.875,
+        42742.875,
         1.14,
         (0.91, 1.41),
         "unclear",
@@ -1021,15 +1026,15 @@ def test_real_sil_is_too_few_to_tell_on_its_expected_count(layers):
 @pytest.mark.integration
 def test_real_town_centres_move_without_the_sites_near_their_edges(layers):
     """Dropping the sites within 50 m of the town centres' dissolved outline, either side,
-    gives 1.52 (1.14-1.98), whose interval excludes the headline's 1.00: fragile."""
+    gives 1.51 (1.14-1.97), whose interval excludes the headline's 1.00: fragile."""
     sites, policy_areas = layers["sites"], layers["policy_areas"]
     robust = losses.robustness(sites, policy_areas, "town_centre").set_index("choice")
     edge = robust.loc["Sites within 50 m of the boundary left out"]
     assert (edge.closed_in, edge.closed_out) == (63, 348)
     assert (round(edge.ratio, 2), round(edge.ratio_lo, 2), round(edge.ratio_hi, 2)) == (
-        1.52,
+        1.51,
         1.14,
-        1.98,
+        1.97,
     )
     assert edge.flips and edge.judgement == "interval excludes the headline's 1.00"
     assert robust.loc["Window from 2000", "reading"] == "unclear"

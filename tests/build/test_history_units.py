@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from pyproj import Transformer
 
 from lib.build.gp import gp_history, not_a_surgery, same_building
 from lib.build.history import event, events_frame, site_states
@@ -205,6 +206,7 @@ def library_lists():
             "name": ["Old Town", "Old Town", "Westway", "Park", "Hill"],
             "borough": "Borough A",
             "postcode": ["A1", "A2", "A3", "A4", "A5"],
+            "address": ["1 High Street", "2 New Road", "Westway", "Park Road", "Hill Road"],
             "lat": 51.5,
             "lng": -0.1,
             "closed": ["XL", None, "XLR", "XLT", "XL"],
@@ -218,6 +220,7 @@ def library_lists():
         {
             "Local authority": "Borough A",
             "Library name": ["Westway", "Park", "Hill"],
+            "Address 1": ["Westway", "Park Road", "Hill Road"],
             "Postcode": ["A3", "A4", "A5"],
             "Type of library": "LAL",
             "Year opened": [None, "2018", None],
@@ -243,6 +246,7 @@ def library_lists():
         {
             "reporting": "Borough A",
             "name": ["Westway", "Park", "Hill"],
+            "address1": ["Westway", "Park Road", "Hill Road"],
             "postcode": ["A3", "A4", "A5"],
             "type": "Static Library",
             "closed": [2012, None, None],
@@ -281,6 +285,56 @@ def test_library_histories_across_the_2016_2021_and_2023_lists():
         2019,
     ]
     assert len(sites) == 4
+
+
+def test_a_library_in_another_building_is_one_site_at_its_latest_place():
+    lib16, lib21, lib23, postcodes = library_lists()
+    # Where the 2016 list's geocode (51.5, -0.1) lies in British National Grid.
+    x, y = Transformer.from_crs(4326, 27700, always_xy=True).transform(-0.1, 51.5)
+    wood, quern = (
+        pd.DataFrame({"name": name, "borough": "Borough A", "lat": 51.5, "lng": -0.1, **rest})
+        for name, rest in [
+            ("Wood", dict(id=[6], postcode=["W1"], address=["Forest Road, Walthamstow"])),
+            ("Quern", dict(id=[7], postcode=["Q1"], address=["Quernmore Road, London"])),
+        ]
+    )
+    lib16 = pd.concat([lib16, wood, quern], ignore_index=True)
+    later = dict(name=["Wood", "Quern"], postcode=["W2", "Q2"], opened=[2020, None])
+    lib23 = pd.concat(
+        [lib23, pd.DataFrame({**later, "address1": ["1 Troubridge Square", "Quernmore Road"]})],
+        ignore_index=True,
+    ).assign(reporting="Borough A", type="Static Library")
+    places = {
+        # The 2016 list gives Old Town's old and new buildings (A1, A2) one geocode, the old one's.
+        "A1": (x, y),
+        "A2": (x + 300, y),
+        "W1": (x + 30, y),  # Wood Street: Forest Road, then 1 Troubridge Square, 400 m south
+        "W2": (x, y - 400),
+        "Q1": (x, y + 10),  # Quernmore Road: a later list's other postcode, the same address
+        "Q2": (x, y + 400),
+    }
+    postcodes = (
+        pd.concat([postcodes, pd.DataFrame(places, index=["easting", "northing"]).T])
+        .groupby(level=0)
+        .last()
+    )
+    report = Report()
+    sites, events = read_library_history(lib16, lib21, lib23, postcodes, "OGL", report)
+    point = sites.set_index("site_id").geometry
+    moved = events[events["event"] == "moved"].set_index("site_id")
+    # Wood Street: its point is the 2023 building; the move keeps the 2016 point, dated by the
+    # 2023 list's opening year.
+    assert (point["lib16-6"].x, point["lib16-6"].y) == places["W2"]
+    assert moved.loc["lib16-6", ["year", "source"]].tolist() == [2020, "libraries_2023"]
+    assert moved.loc["lib16-6", ["from_easting", "from_northing"]].tolist() == pytest.approx([x, y])
+    # Old Town: the shared geocode is the old building's (nearer A1); the new one is at A2.
+    assert (point["lib16-2"].x, point["lib16-2"].y) == places["A2"]
+    assert moved.loc["lib16-2", ["from_easting", "from_northing"]].tolist() == pytest.approx([x, y])
+    # Quernmore Road: another postcode at the same address is no move.
+    assert "lib16-7" not in moved.index
+    assert [point["lib16-7"].x, point["lib16-7"].y] == pytest.approx([x, y])
+    row = report.frame().set_index("step").loc["rule:library_moved"]
+    assert row["repaired"] == 2 and "Quern 400 m" in row["note"]
 
 
 # ---------------------------------------------------------------- policy vintage

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
+import shapely
 from geopandas.testing import assert_geodataframe_equal
 
 from lib.build.culture_map import cim_points, read_cim
@@ -224,7 +225,8 @@ def test_every_rule_reports_the_records_it_moved(report):
             ("rule:school_library", "libraries", 1165, 1159, 0, 6),
             ("rule:school_library", "cim_2022", 6830, 6828, 0, 2),
             ("rule:replaced_by_note", "libraries", 30, 25, 5, 0),
-            ("rule:continuing_library", "libraries", 28, 10, 18, 0),
+            ("rule:continuing_library", "libraries", 28, 11, 17, 0),
+            ("rule:library_moved", "libraries", 31, 31, 14, 0),
             ("rule:pop_up", "museums", 312, 310, 0, 2),
             ("rule:merged_museum", "museums", 70, 62, 8, 0),
             ("rule:not_a_gp_surgery", "gp_practices", 1454, 1430, 0, 24),
@@ -286,6 +288,9 @@ def test_a_library_in_a_new_building_is_not_a_new_library(sites):
         assert pd.isna(by_id.loc[site_id, "opened_year"]), site_id
         assert by_id.loc[site_id, "status"] == "open"
     assert by_id.loc["lib16-2602", "opened_year"] == 2011  # Canada Water
+    # Colindale replaced Grahame Park (a 2021-list site, 64 m away), which carries the years
+    # before its 2016 opening.
+    assert by_id.loc["lib16-23", "opened_year"] == 2016
     assert by_id.loc["lib16-2316", "opened_year"] == 2010  # Seven Kings
     anerley = by_id.loc["lib16-264"]
     assert (anerley["closure"], bool(anerley["lost"])) == ("closed_replaced", False)
@@ -339,6 +344,40 @@ def test_named_libraries(sites, layers):
     assert "Heathfield Library Access Point" not in by_name.index
     # A school's library is not a public library.
     assert not by_name.index.str.contains("School").any()
+
+
+def test_a_library_in_another_building_is_where_it_is_now(sites, layers):
+    """A library's point is its latest building; the building it left is on its move."""
+    events = layers("events")
+    moves = events[events["from_easting"].notna()].set_index("site_id")
+    assert sorted(moves.index) == sorted(
+        "lib16-" + str(i)
+        for i in (71, 73, 278, 924, 1180, 1184, 1278, 1483, 1872, 1877, 2601, 2986, 2991, 3095)
+    )
+    at = layers("postcodes").set_index("postcode")[["easting", "northing"]]
+    point = sites.set_index("site_id").geometry
+
+    def metres(site_id, postcode=None, xy=None):
+        x, y = xy if postcode is None else at.loc[postcode]
+        return round(point[site_id].distance(shapely.Point(x, y)))
+
+    # Wood Street Library: Forest Road (E17 4AA) in the 2016 and 2021 lists, 1 Troubridge
+    # Square (E17 3HB) in the 2023 list, opened 2020; its 2016 point is on the move.
+    wood = moves.loc["lib16-2986"]
+    assert (wood["year"], wood["source"]) == (2020, "libraries_2023")
+    assert metres("lib16-2986", "E173HB") == 0
+    assert metres("lib16-2986", xy=(wood["from_easting"], wood["from_northing"])) == 382
+    # Waterloo: the 2016 list gives the new building (SE1 7QP) the old one's point (63 m
+    # from SE1 7AE); Camberwell's old building (SE5 8TR) has the new one's.
+    assert metres("lib16-1483", "SE17QP") == 0
+    old = moves.loc["lib16-1483", ["from_easting", "from_northing"]]
+    assert round(shapely.Point(*old).distance(shapely.Point(*at.loc["SE17AE"]))) == 63
+    assert moves.loc["lib16-2601", ["from_easting", "from_northing"]].tolist() == [532777, 176739]
+    assert metres("lib16-2601", "SE57AL") == 71  # its own 2016 point
+    # No move: a postcode corrected at the same address (Stroud Green), a 2016 postcode 310 m
+    # off its point (Coombes Croft), a temporary home between lists (North Woolwich, 2019-20).
+    for site_id in ("lib16-1157", "lib16-1151", "lib16-1879"):
+        assert site_id not in set(events.loc[events.event == "moved", "site_id"]), site_id
 
 
 def test_record_codes_that_are_not_facilities(sites, layers):
@@ -402,11 +441,11 @@ def test_events_layer(layers, sites):
     ]
     assert events["site_id"].isin(sites["site_id"]).all()
     assert events["event"].value_counts().to_dict() == {
-        "opened": 2868,
+        "opened": 2869,
         "on_record": 2651,
         "changed_owner": 939,
         "closed": 827,
-        "moved": 116,
+        "moved": 124,
         "merged": 91,
         "closed_replaced": 26,
         "community_run": 14,

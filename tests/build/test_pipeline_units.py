@@ -558,6 +558,7 @@ def make_tiny_source(src: Path) -> Path:
                 "closed_year": ["", "2012", ""],
                 "opened_year": ["", "", ""],
                 "postcode": ["TT1 1AA", "TT1 9ZZ", "ZZ9 9ZZ"],
+                "address": ["1 Tiny Road", "2 Old Road", "Far Road"],
                 "type": ["LAL", "", "LAL"],
             }
         ),
@@ -615,6 +616,7 @@ def make_tiny_source(src: Path) -> Path:
             {
                 "Local authority": ["Borough A", "Borough A"],
                 "Library name": ["Tiny Library", "Old Tiny Library"],
+                "Address 1": ["1 Tiny Road", "2 Old Road"],
                 "Postcode": ["TT1 1AA", "TT1 9ZZ"],
                 "Type of library": ["LAL", "LAL"],
                 "Year opened": ["", ""],
@@ -629,6 +631,7 @@ def make_tiny_source(src: Path) -> Path:
             {
                 "reporting": ["Borough A", "Borough A"],
                 "name": ["Tiny Library", "Old Tiny Library"],
+                "address1": ["1 Tiny Road", "2 Old Road"],
                 "postcode": ["TT1 1AA", "TT1 9ZZ"],
                 "type": "Static Library",
                 "closed": ["", "2012"],

@@ -66,8 +66,8 @@ def wait_for_charts(page: Page, count: int) -> None:
 def test_losses_vs_policy_for_areas_for_regeneration(shared_link, page):
     outside = shared_link("/losses?against=Areas+for+Regeneration&basemap=No+basemap")
     headline = page.get_by_text(
-        "closures inside Areas for Regeneration ran at 1.13 per 100 site-years (97 in 8,616 "
-        "site-years) against 0.98 elsewhere (417 in 42,757): no clear difference across "
+        "closures inside Areas for Regeneration ran at 1.12 per 100 site-years (97 in 8,624 "
+        "site-years) against 0.98 elsewhere (417 in 42,743): no clear difference across "
         "categories (rate ratio 1.14, 95% CI 0.91-1.41)."
     )
     headline.wait_for()

@@ -88,8 +88,9 @@ def test_losses_card_areas_for_regeneration(layers, size):
     fig = cards.losses_figure(layers, "regeneration_area", (), LOSSES_LINK, size)
     texts = check_card(fig, size, LOSSES_LINK)
     # Losses per 100 site-years since 2010, all five categories (issue 9): was 11.9% against
-    # 11.0% of the sites of three categories closed over their whole recorded histories.
-    assert texts["headline"] == ["1.13 vs 0.98"]
+    # 11.0% of the sites of three categories closed over their whole recorded histories; 1.13
+    # before libraries were placed at their latest building (Ponders End moved into one).
+    assert texts["headline"] == ["1.12 vs 0.98"]
     assert "no clear difference across categories" in joined(texts, "headline-label")
     legend = joined(texts, "legend", "legend-title")
     assert (
