@@ -649,7 +649,9 @@ class SiteMap {
     // Areas under everything else, in the spec's order (the last sent back goes bottom).
     for (const id of [...shownAreas].reverse()) this.areaGroups.get(id).layer.bringToBack();
     this.updateOverlays(spec);
-    this.updateVoluntary(spec);
+    const points = spec.voluntary ? await whenLayer(spec.voluntary.layer) : null;
+    if (this.spec !== spec) return;
+    this.updateVoluntary(spec.voluntary, points);
     this.updateReports(spec);
 
     if (spec.sites) {
@@ -703,27 +705,32 @@ class SiteMap {
     }
   }
 
-  updateVoluntary(spec) {
-    // Food banks and mutual aid groups (lib/render/site_map.py _voluntary_spec): built once
-    // per id, over the sites; tooltips set as text.
-    const L = this.L, v = spec.voluntary;
-    if (this.voluntary && (!v || this.voluntary.id !== v.id)) {
+  updateVoluntary(v, layer) {
+    // Food banks and mutual aid groups: a packed layer (lib/render/site_map.py
+    // voluntary_layer, in drawing order) and the view's mask over it (null: all). Built once
+    // per layer and mask, over the sites; tooltips set as text.
+    const L = this.L, key = v ? v.layer + "|" + (v.mask || "") : null;
+    if (this.voluntary && this.voluntary.key !== key) {
       this.map.removeLayer(this.voluntary.layer);
       this.voluntary = null;
     }
-    if (!v) return;
+    if (!v) { delete this.div.dataset.julVoluntary; return; }
     if (!this.voluntary) {
       if (!this.map.getPane("julPoints")) this.map.createPane("julPoints").style.zIndex = 455;
       const renderer = L.canvas({ pane: "julPoints", padding: 0.2 });
-      const markers = v.points.map(([lat, lon, s], k) => {
-        const st = v.styles[s];
-        return L.circleMarker([lat, lon], {
+      const { header, sections } = layer, bits = bitsOf(v.mask), markers = [];
+      const tip = (k) => tipTable(header.tips.map((column, c) => [header.labels[c],
+        column in header.values ? header.values[column][sections[column][k]] : sections[column][k]]));
+      for (let k = 0; k < header.n; k++) {
+        if (bits && !(bits[k >> 3] & (1 << (k & 7)))) continue;
+        const st = header.styles[sections.style[k]];
+        markers.push(L.circleMarker(unquantise(header.bbox, sections.x[k], sections.y[k]), {
           renderer, radius: st.r, color: st.stroke, weight: st.weight, fillColor: st.fill,
           fillOpacity: st.alpha,
-        }).bindTooltip(() => tipTable(v.labels.map((label, c) => [label, v.tips[k][c]])),
-                       { sticky: true });
-      });
-      this.voluntary = { id: v.id, layer: L.featureGroup(markers).addTo(this.map) };
+        }).bindTooltip(() => tip(k), { sticky: true }));
+      }
+      this.voluntary = { key, layer: L.featureGroup(markers).addTo(this.map) };
+      this.div.dataset.julVoluntary = String(markers.length);
     }
     this.controlled.push([v.control, this.voluntary.layer]);
   }

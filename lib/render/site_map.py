@@ -164,9 +164,9 @@ def history_texts_of(header: dict, columns: dict) -> list[str]:
     ]
 
 
-def site_layer(sites: gpd.GeoDataFrame, name: str = "sites") -> Layer:
-    """Every site as columns, in the order of `sites` (the mask's order)."""
-    lonlat = crs.to_crs(sites.geometry, 4326)
+def _quantised_points(geometry: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray, list[float]]:
+    """Points on the uint16 grid of the box around them (in WGS84), and that box."""
+    lonlat = crs.to_crs(geometry, 4326)
     lon, lat = lonlat.x.to_numpy(), lonlat.y.to_numpy()
     bbox = [
         float(lon.min()) - 1e-4,
@@ -175,6 +175,12 @@ def site_layer(sites: gpd.GeoDataFrame, name: str = "sites") -> Layer:
         float(lat.max()) + 1e-4,
     ]
     x, y = quantise(lon, lat, bbox)
+    return x, y, bbox
+
+
+def site_layer(sites: gpd.GeoDataFrame, name: str = "sites") -> Layer:
+    """Every site as columns, in the order of `sites` (the mask's order)."""
+    x, y, bbox = _quantised_points(sites.geometry)
     group = sites["category_group"].map({g: i for i, g in enumerate(CATEGORY_GROUPS)})
     cat, cats = _codes(sites["categories"])
     src, srcs = _codes(sites["sources"])
@@ -272,13 +278,14 @@ class MapData:
     positions: pd.Index  # site index -> position in the sites layer
     wards: Layer | None = None
     ward_codes: tuple[str, ...] = ()  # ward order in the wards layer
-    voluntary: pd.DataFrame | None = None  # food banks and mutual aid groups: lat, lon, text
+    # Food banks and mutual aid groups (voluntary_layer), and their positions in it.
+    voluntary: Layer | None = None
+    voluntary_positions: pd.Index | None = None
     # The losses a loss map can count (closed, a loss, in a window that a page offers: 691
     # of 15,131), so a first visit to one receives them, not every site.
     closed: Layer | None = None
     closed_positions: pd.Index | None = None
-    # Parts of a run's spec that depend only on which points are shown, kept by those points
-    # (food banks and mutual aid groups: about 20 ms to style and word for London's 742).
+    # Layers packed on first use (a borough's own sites), by what they hold.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
     site_frame: gpd.GeoDataFrame | None = field(default=None, compare=False, repr=False)
 
@@ -320,6 +327,9 @@ class MapData:
                 needed.append(self.areas(layer.areas)[0])
             elif isinstance(layer, mapspec.PolicyAreas):
                 needed += [self.policies[k] for k in _policy_keys(layer) if k in self.policies]
+            elif isinstance(layer, mapspec.VoluntaryPoints) and self.voluntary is not None:
+                if not layer.points.empty:
+                    needed.append(self.voluntary)
         return list({layer.hash: layer for layer in needed}.values())
 
 
@@ -352,6 +362,7 @@ def prepare(layers: Layers, map_layers: maps.MapLayers) -> MapData:
         wards = area_layer("wards", frame, ["name", "borough"], labels=labels)
         ward_codes = tuple(frame["ward_code"])
     closed = map_losses(layers.sites)
+    voluntary, voluntary_positions = voluntary_layer(layers)
     return MapData(
         site_layer(layers.sites),
         borough_layer,
@@ -360,9 +371,10 @@ def prepare(layers: Layers, map_layers: maps.MapLayers) -> MapData:
         layers.sites.index,
         wards,
         ward_codes,
-        _voluntary_table(layers),
-        site_layer(closed, "closures"),
-        closed.index,
+        voluntary=voluntary,
+        voluntary_positions=voluntary_positions,
+        closed=site_layer(closed, "closures"),
+        closed_positions=closed.index,
         site_frame=layers.sites,
     )
 
@@ -376,27 +388,68 @@ def map_losses(sites: pd.DataFrame) -> pd.DataFrame:
     ]
 
 
-def _voluntary_table(layers: Layers) -> pd.DataFrame | None:
-    """Food banks and mutual aid groups as lat/lon and plain tooltip text (set as text)."""
+VOLUNTARY_TIP = ["", "What", "Network", "Status", "Ward", "Recorded", "Licence"]
+
+
+def _voluntary_styles(points: pd.DataFrame) -> tuple[list[dict], np.ndarray]:
+    """Food banks by network, closed ones ringed, mutual aid groups (as the cards draw them):
+    the styles, and each point's (-1: a network without a colour, not drawn). Mutual aid
+    first and closed food banks last, so that drawn in style order they lie as on the card."""
+    kind, status = points["kind"], points["status"]
+    network = points["network"].fillna("")
+    styles = [_style(symbols.MUTUAL_AID_POINT)]
+    style = np.full(len(points), -1)
+    style[kind.eq("mutual_aid").to_numpy()] = 0
+    for name, colour in symbols.NETWORK_COLOURS.items():
+        for shape, closed in ((symbols.FOOD_BANK, False), (symbols.CLOSED_FOOD_BANK, True)):
+            chosen = kind.eq("food_bank") & network.eq(name) & status.eq("closed").eq(closed)
+            style[chosen.to_numpy()] = len(styles)
+            styles.append({**_style(shape), "fill": colour})
+    return styles, style
+
+
+def voluntary_layer(layers: Layers) -> tuple[Layer | None, pd.Index | None]:
+    """Food banks and mutual aid groups packed once per process, in drawing order: position,
+    style, and their tooltips' text (the name as text, repeated values as codes into the
+    header's lists), and their positions (the index of `voluntary_points`) for masks. A page
+    draws all of them or one borough's by a mask; the browser receives them once a session."""
     points = layers.voluntary_points
     if points is None or not len(points):
-        return None
-    lonlat = crs.to_crs(points.geometry, 4326)
+        return None, None
+    styles, style = _voluntary_styles(points)
+    order = np.argsort(style, kind="stable")
+    order = order[style[order] >= 0]
+    points, style = points.iloc[order], style[order]
+    x, y, bbox = _quantised_points(points.geometry)
     wards = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
-    return pd.DataFrame(
-        {
-            "lat": lonlat.y.round(5),
-            "lon": lonlat.x.round(5),
-            "name": points["name"].astype(str),
-            "what": points["kind"].map(profiles.KIND_LABELS).fillna(""),
-            "network": points["network"].fillna("").astype(str),
-            "status": points["status"].astype(str),
-            "ward": points["ward_code"].map(wards).fillna(""),
-            "vintage": points["kind"].map(profiles.VINTAGES).fillna(""),
-            "licence": points["licence"].fillna("").astype(str),
-        },
-        index=points.index,
-    )
+    tips = {
+        "what": points["kind"].map(profiles.KIND_LABELS).fillna(""),
+        "network": points["network"].fillna("").astype(str),
+        "status": points["status"].astype(str),
+        "ward": points["ward_code"].map(wards).fillna(""),
+        "vintage": points["kind"].map(profiles.VINTAGES).fillna(""),
+        "licence": points["licence"].fillna("").astype(str),
+    }
+    sections: dict[str, np.ndarray | bytes] = {
+        "x": x,
+        "y": y,
+        "style": style.astype(np.uint8),
+        "name": _text(points["name"]),
+    }
+    values = {}
+    for column, texts in tips.items():
+        codes, values[column] = _codes(texts)
+        sections[column] = codes.astype(np.uint16 if len(values[column]) > 255 else np.uint8)
+    header = {
+        "kind": "points",
+        "n": len(points),
+        "bbox": bbox,
+        "styles": styles,
+        "tips": ["name", *tips],  # the tooltip's rows, labelled by VOLUNTARY_TIP
+        "labels": VOLUNTARY_TIP,
+        "values": values,
+    }
+    return pack("voluntary", header, sections), points.index
 
 
 def mask(positions: pd.Index, shown_index: pd.Index, every_as_none: bool = True) -> str | None:
@@ -596,45 +649,16 @@ def browser_spec(
     }
 
 
-VOLUNTARY_TIP = ["", "What", "Network", "Status", "Ward", "Recorded", "Licence"]
-
-
 def _voluntary_spec(data: MapData, layer: mapspec.VoluntaryPoints) -> dict | None:
-    """Food banks by network, closed ones ringed, mutual aid groups (as the cards draw them):
-    each point's position, style and tooltip text (plain text, set with textContent)."""
-    if data.voluntary is None or layer.points.empty:
+    """The food banks and mutual aid groups shown: the packed layer's id and a mask over it
+    (None: all of them)."""
+    if data.voluntary is None or data.voluntary_positions is None or layer.points.empty:
         return None
-    key = ("voluntary", tuple(layer.points.index))
-    if key not in data.memo:
-        data.memo[key] = _voluntary_points(data, layer)
-    return data.memo[key]
-
-
-def _voluntary_points(data: MapData, layer: mapspec.VoluntaryPoints) -> dict:
-    assert data.voluntary is not None
-    rows = data.voluntary.loc[layer.points.index]
-    kind, status = layer.points["kind"], layer.points["status"]
-    network = layer.points["network"].fillna("")
-    styles = [_style(symbols.MUTUAL_AID_POINT)]
-    style = pd.Series(-1, index=rows.index)
-    style[kind.eq("mutual_aid").to_numpy()] = 0
-    for name, colour in symbols.NETWORK_COLOURS.items():
-        for shape, closed in ((symbols.FOOD_BANK, False), (symbols.CLOSED_FOOD_BANK, True)):
-            chosen = kind.eq("food_bank") & network.eq(name) & status.eq("closed").eq(closed)
-            style[chosen.to_numpy()] = len(styles)
-            styles.append({**_style(shape), "fill": colour})
-    rows = rows.assign(style=style.to_numpy())
-    # Mutual aid under the food banks, closed food banks on top (the card's order).
-    rows = rows[rows["style"] >= 0].sort_values("style", kind="stable")
-    points = [[r.lat, r.lon, int(r.style)] for r in rows.itertuples()]
-    tips = rows[["name", "what", "network", "status", "ward", "vintage", "licence"]]
-    digest = hashlib.blake2b(json.dumps(points).encode(), digest_size=8).hexdigest()
+    shown = layer.points.index.intersection(data.voluntary_positions)  # those with a style
     return {
-        "id": f"voluntary:{digest}",
-        "points": points,
-        "styles": styles,
-        "tips": tips.to_numpy().tolist(),
-        "labels": VOLUNTARY_TIP,
+        "layer": data.voluntary.hash,
+        "mask": mask(data.voluntary_positions, shown),
+        "shown": len(shown),
         "control": "Food banks and mutual aid groups",
     }
 

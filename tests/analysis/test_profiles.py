@@ -6,6 +6,7 @@ out by hand in the comments; integration tests run on the real build (`built_gpk
 
 from __future__ import annotations
 
+import base64
 import html
 
 import geopandas as gpd
@@ -622,10 +623,23 @@ def test_borough_map_has_legend_layers_and_escapes_names(tiny, tiny_layers, ward
     assert outline["land"] == symbols.LAND_COLOUR
     assert outline["focus"] == [list(data.borough_codes).index("E09000901")]
     assert fill["fills"] is not None
-    # Food banks and mutual aid groups as points, their text plain (the browser sets text).
-    tips = [row[0] for row in drawn["voluntary"]["tips"]]
-    assert "Bank <b>" in tips
-    assert len(drawn["voluntary"]["points"]) == int((points["gss_code"] == "E09000901").sum())
+    # Food banks and mutual aid groups: the packed layer (sent once a session), masked to the
+    # borough's; their text plain (the browser sets text).
+    assert drawn["voluntary"]["layer"] == data.voluntary.hash in drawn["layers"]
+    ours = points[points["gss_code"] == "E09000901"]
+    assert drawn["voluntary"]["shown"] == len(ours)
+    assert sorted(shown_names(data, drawn)) == sorted(ours["name"])
+    assert "Bank <b>" in shown_names(data, drawn)
+
+
+def shown_names(data, drawn) -> list[str]:
+    """The names of the food banks and groups a view shows: its mask over the packed layer."""
+    _, columns = site_map.unpack(data.voluntary.data)
+    mask = drawn["voluntary"]["mask"]
+    if mask is None:
+        return columns["name"]
+    bits = np.unpackbits(np.frombuffer(base64.b64decode(mask), np.uint8), bitorder="little")
+    return [name for name, bit in zip(columns["name"], bits, strict=False) if bit]
 
 
 def test_voluntary_map_outlines_the_chosen_ward(tiny, tiny_layers, wards):
@@ -644,7 +658,8 @@ def test_voluntary_map_outlines_the_chosen_ward(tiny, tiny_layers, wards):
     assert fill["focus"] == [list(data.ward_codes).index("W_C1")]
     assert boroughs["fills"] is None and boroughs["land"] is None
     assert "mutualaid.wiki (CC BY-NC-SA 4.0)" in drawn["attribution"]
-    assert len(drawn["voluntary"]["points"]) == len(tiny["points"])
+    assert drawn["voluntary"]["mask"] is None  # all of them
+    assert sorted(shown_names(data, drawn)) == sorted(tiny["points"]["name"])
 
 
 def test_voluntary_download_draws_the_points_escaped(tiny, tiny_layers, wards):

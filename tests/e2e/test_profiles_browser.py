@@ -150,6 +150,8 @@ def test_voluntary_sector_with_a_chosen_ward(app_url, page):
         in frame.locator(".leaflet-control-attribution").inner_text()
     )
     assert drawn_pixels(page, 120_000 + 1) > 120_000  # London's 634 wards filled
+    # The 744 food banks and groups, from the packed layer the page sends once a session.
+    assert page.locator(SITE_MAP).first.get_attribute("data-jul-voluntary") == "744"
     assert legend_inside_frame(page, frame)
     chart = page.locator("[data-testid='stVegaLiteChart']")
     chart.wait_for()

@@ -80,7 +80,9 @@ def test_borough_from_the_link(app):
     assert boroughs["fills"] is None and len(boroughs["focus"]) == 1
     assert sum(f is not None for f in wards["fills"]) == 21
     assert drawn["sites"]["shown"] == 664
-    assert len(drawn["voluntary"]["points"]) == 35
+    # The food banks and groups: London's packed layer, masked to Hackney's 35.
+    assert drawn["voluntary"]["shown"] == 35 and drawn["voluntary"]["mask"] is not None
+    assert drawn["voluntary"]["layer"] in drawn["layers"]
     assert "Closed, a loss (13)" in drawn["legend"]
 
 
@@ -144,7 +146,10 @@ def test_voluntary_page_with_a_ward_from_the_link(app):
     assert sum(f is not None for f in fill["fills"]) == 634
     assert len(fill["focus"]) == 1 and boroughs["land"] is None
     assert "Hoxton West (Hackney)" in drawn["legend"]
-    assert len(drawn["voluntary"]["points"]) == 85 + 2 + 657  # open and closed food banks, groups
+    # Open and closed food banks, groups: all of the packed layer (sent once a session).
+    assert drawn["voluntary"]["shown"] == 85 + 2 + 657 and drawn["voluntary"]["mask"] is None
+    # The view alone, as sent: 20 kB with no point data in it (165 kB with them).
+    assert len(json.dumps(drawn, separators=(",", ":"))) < 20_000
     text = " ".join(md.value for md in at.markdown)
     assert "Spearman ρ = 0.21" in text  # grants per head vs ward IMD
     assert "independent charitable funders (trusts, foundations and companies) £423\u00a0m" in text

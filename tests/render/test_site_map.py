@@ -4,12 +4,14 @@ once per session, and a small view spec per run. Tiny fixtures made in code."""
 import base64
 import json
 import re
+from collections import Counter
 
 import geopandas as gpd
 import numpy as np
+import pytest
 
 from lib.data import layers as data
-from lib.render import maps, mapspec, site_map
+from lib.render import maps, mapspec, site_map, symbols
 from tests.render.test_explorer_map import BOROUGHS, make_sites, tiny_layers
 
 
@@ -187,16 +189,75 @@ def test_community_reports_travel_with_the_view_escaped():
 # ---------------------------------------------------------------- the real build
 
 
-def test_the_builds_layers_give_back_every_history_and_hold_the_losses_a_page_can_draw(
-    built_gpkg,
-):
-    built = data.load_layers(built_gpkg)
-    packed = site_map.prepare(built, maps.prepare(built))
+@pytest.fixture(scope="module")
+def built(built_gpkg):
+    layers = data.load_layers(built_gpkg)
+    return layers, site_map.prepare(layers, maps.prepare(layers))
+
+
+@pytest.mark.integration
+def test_the_builds_layers_give_back_every_history_and_hold_the_losses_a_page_can_draw(built):
+    layers, packed = built
     header, columns = site_map.unpack(packed.sites.data)
     # 15,131 histories from 79 templates and their years, put back exactly.
     assert header["n"] == 15131 and len(header["states"]) == 79
-    assert site_map.history_texts_of(header, columns) == data.history_texts(built.sites)
+    assert site_map.history_texts_of(header, columns) == data.history_texts(layers.sites)
     # The losses layer: the 717 losses less the 26 before 2000, the first window a page offers.
     losses_header, losses = site_map.unpack(packed.closed.data)
     assert losses_header["n"] == 691 and set(losses["closed"]) == {1}
     assert "Closed 2018 (opened 1985)" in site_map.history_texts_of(losses_header, losses)
+
+
+@pytest.mark.integration
+def test_food_banks_and_mutual_aid_groups_are_one_packed_layer(built):
+    """London's 744 food banks and mutual aid groups, packed once per process in drawing order
+    (the groups under the food banks, the closed ones on top): a view carries a mask."""
+    layers, packed = built
+    header, columns = site_map.unpack(packed.voluntary.data)
+    assert header["n"] == 744 and header["id"].startswith("voluntary:")
+    styles = header["styles"]
+    count = Counter(columns["style"].tolist())
+    by_fill = {
+        (styles[s]["fill"], styles[s]["weight"] > 2): n for s, n in count.items()
+    }  # (colour, ringed as closed)
+    assert by_fill == {
+        (symbols.MUTUAL_AID_COLOUR, False): 657,
+        (symbols.NETWORK_COLOURS["Trussell Trust"], False): 40,
+        (symbols.NETWORK_COLOURS["IFAN"], False): 25,
+        (symbols.NETWORK_COLOURS["IFAN"], True): 1,
+        (symbols.NETWORK_COLOURS["Independent"], False): 20,
+        (symbols.NETWORK_COLOURS["Independent"], True): 1,
+    }
+    assert list(columns["style"]) == sorted(columns["style"])  # drawn in style order
+    # A closed food bank's tooltip, as the browser builds it from the codes.
+    k = columns["name"].index("King's Cross")
+    tip = {
+        label: header["values"][c][columns[c][k]] if c in header["values"] else columns[c][k]
+        for label, c in zip(header["labels"], header["tips"], strict=True)
+    }
+    assert tip == {
+        "": "King's Cross",
+        "What": "Food bank",
+        "Network": "Independent",
+        "Status": "closed",
+        "Ward": "Clerkenwell",
+        "Recorded": "Give Food, about 2022-23",
+        "Licence": "Give Food terms (attribution)",
+    }
+    # Hackney's map: the same layer, masked to its 35; London's: no mask, and a small view.
+    points = layers.voluntary_points
+    for gss_code, shown in (("E09000012", 35), (None, 744)):
+        chosen = points if gss_code is None else points[points["gss_code"] == gss_code]
+        view = site_map.browser_spec(
+            packed, mapspec.MapSpec((mapspec.VoluntaryPoints(chosen),), basemap="none")
+        )
+        assert view["layers"] == [packed.voluntary.hash]
+        assert view["voluntary"]["shown"] == shown
+        bits = view["voluntary"]["mask"]
+        if gss_code is None:
+            assert bits is None
+        else:
+            decoded = np.unpackbits(np.frombuffer(base64.b64decode(bits), np.uint8))
+            assert decoded.sum() == 35
+        assert len(json.dumps(view["voluntary"])) < 250
+    assert len(packed.voluntary.data) < 40_000  # 146,163 bytes of JSON in every view before
