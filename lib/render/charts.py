@@ -42,19 +42,21 @@ def scatter_chart(wards: pd.DataFrame, measure: str, highlight: str | None = Non
 
     The y axis is symlog (zero stays visible, the few huge central wards do not flatten the
     rest); wards under 5,000 residents are drawn hollow; the chosen ward is a large red dot
-    with its name."""
+    with its name. The wards travel as a named dataset, which Streamlit sends as Arrow (a
+    third of the bytes of JSON records), the borough names as categories."""
     spec = profiles.WARD_MEASURES[measure]
     data = (
-        wards[["ward_code", "ward", "borough", "population", "imd_score", measure, "unstable"]]
+        wards[["ward_code", "ward", "borough", "population", measure, "unstable"]]
         .rename(columns={measure: "value"})
         .copy()
     )
     data["shown"] = [spec.fmt.format(v) for v in data["value"]]
-    data["imd"] = data["imd_score"].round(1)
+    data["imd"] = wards["imd_score"].round(1)  # the x axis too: a tenth is under a pixel
+    data["borough"] = data["borough"].astype("category")
     top = float(data["value"].max()) if len(data) else 1.0
     encoding = {
         "x": {
-            "field": "imd_score",
+            "field": "imd",
             "type": "quantitative",
             "title": "Ward deprivation: IMD 2019 score (higher = more deprived)",
             "scale": {"zero": False},
@@ -76,7 +78,7 @@ def scatter_chart(wards: pd.DataFrame, measure: str, highlight: str | None = Non
     }
     layers = [
         {
-            "data": {"values": _records(data)},
+            "data": {"name": "wards"},
             "mark": {"type": "point", "filled": True, "size": 28, "opacity": 0.55},
             "encoding": {
                 **encoding,
@@ -90,7 +92,7 @@ def scatter_chart(wards: pd.DataFrame, measure: str, highlight: str | None = Non
     ]
     chosen = data[data["ward_code"] == highlight] if highlight else data.iloc[0:0]
     if not chosen.empty:
-        values = {"values": _records(chosen)}
+        values = {"values": _records(chosen.astype({"borough": str}))}
         layers.append(
             {
                 "data": values,
@@ -121,7 +123,11 @@ def scatter_chart(wards: pd.DataFrame, measure: str, highlight: str | None = Non
                 "encoding": {**encoding, "text": {"field": "ward", "type": "nominal"}},
             }
         )
-    return {"height": 420, "layer": layers}
+    return {
+        "height": 420,
+        "datasets": {"wards": data.drop(columns="ward_code")},
+        "layer": layers,
+    }
 
 
 #: Room right of the plot for the rate written after a whisker that reaches 100%.

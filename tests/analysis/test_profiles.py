@@ -676,6 +676,9 @@ def test_voluntary_download_draws_the_points_escaped(tiny, tiny_layers, wards):
 def test_scatter_marks_the_chosen_ward(wards):
     chart = charts.scatter_chart(wards, "charities_per_1k", "W_A1")
     assert len(chart["layer"]) == 3
+    # Every ward in one named dataset (Streamlit sends it as Arrow), the chosen one inline.
+    assert chart["layer"][0]["data"] == {"name": "wards"}
+    assert list(chart["datasets"]["wards"]["ward"]) == list(wards["ward"])
     assert chart["layer"][0]["encoding"]["y"]["scale"]["type"] == "symlog"
     assert chart["layer"][1]["data"]["values"][0]["ward_code"] == "W_A1"
     assert len(charts.scatter_chart(wards, "grants_per_head")["layer"]) == 1
