@@ -180,12 +180,16 @@ widgets.csv_download(
     key="download_wards",
 )
 
-with st.expander("Food banks and mutual aid groups (list)"):
-    helpers = sector.helpers
-    table_headers.show(helpers, table_headers.HELPERS, height=360)
+# The list's 744 rows are sent when it is opened, not with every view (the map has them).
+helpers_list = st.expander(
+    "Food banks and mutual aid groups (list)", key="helpers_list", on_change="rerun"
+)
+with helpers_list:
+    if helpers_list.open:
+        table_headers.show(sector.helpers, table_headers.HELPERS, height=360)
     widgets.csv_download(
         "Download the list (CSV)",
-        helpers,
+        sector.helpers,
         "joined-up-london-food-banks-mutual-aid.csv",
         key="download_helpers",
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -264,3 +265,17 @@ DASH = "\u2013"
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A table as UTF-8 CSV for a download (no index), no cell a spreadsheet would run."""
     return spreadsheet.safe_frame(frame).to_csv(index=False).encode("utf-8")
+
+
+def compact(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """`columns` of `frame` (all when None) as a browser table is sent them, in fewer bytes
+    and with every value the same: repeated text as categories (each text sent once), whole
+    numbers in the smallest integer type that holds them (Arrow sends each at its width)."""
+    out = frame[list(columns)] if columns is not None else frame
+    changed = {}
+    for name, column in out.items():
+        if pd.api.types.is_integer_dtype(column) and len(column):
+            changed[name] = pd.to_numeric(column, downcast="integer")
+        elif pd.api.types.is_string_dtype(column) and column.nunique() <= len(column) // 2:
+            changed[name] = column.astype("category")
+    return out.assign(**changed) if changed else out

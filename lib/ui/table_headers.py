@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib.render import tables
+
 WARD_TABLE = {
     "ward": st.column_config.TextColumn("Ward", width="medium"),
     "borough": "Borough",
@@ -45,10 +47,11 @@ UNMATCHED = {"check": "Check", "matched": "Matched", "not_matched": "Not matched
 
 def show(frame, columns: dict, **kwargs) -> None:
     """`frame` with the columns named in `columns` (in that order, when present) and their
-    readable headers."""
+    readable headers. Only those columns are sent to the browser, compacted (the same values
+    in fewer bytes: `tables.compact`)."""
     order = [c for c in columns if c in frame.columns]
     st.dataframe(
-        frame,
+        tables.compact(frame, order),
         hide_index=True,
         width="stretch",
         column_order=order,

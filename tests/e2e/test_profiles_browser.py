@@ -161,4 +161,13 @@ def test_voluntary_sector_with_a_chosen_ward(app_url, page):
     assert "non-commercial use only" in text
     assert no_errors(page)
     screenshots(page, "voluntary-hoxton-west")
+    # Their list is sent when its expander is opened: a header row and 744 rows.
+    listed = page.locator("[data-testid='stExpander']").filter(
+        has_text="Food banks and mutual aid groups (list)"
+    )
+    assert listed.locator("[data-testid='stDataFrame']").count() == 0
+    with rerun(page):
+        listed.get_by_text("Food banks and mutual aid groups (list)").click()
+    grid = listed.locator("[data-testid='stDataFrame'] [role='grid']")
+    expect(grid).to_have_attribute("aria-rowcount", "745")
     assert not outside_hosts(requested), f"requests to outside hosts: {outside_hosts(requested)}"

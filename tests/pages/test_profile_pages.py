@@ -9,8 +9,10 @@ tests therefore step through the Data & sources page (no bound widgets), which i
 fresh browser tab opening /borough?borough=... amounts to: nothing bound before.
 """
 
+import io
 import json
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -158,7 +160,12 @@ def test_voluntary_page_with_a_ward_from_the_link(app):
     assert "Fewest charities and grants among the most deprived boroughs" in text
     wards = at.dataframe[0].value
     assert len(wards) == 634 and wards["charities"].sum() == 16_577
+    # Only the shown columns are sent (the CSV keeps every one); repeated text once each.
+    assert "ward_code" not in wards and wards["borough"].dtype == "category"
     assert len(at.get("vega_lite_chart")) == 1  # the scatter against IMD
+    # The list of food banks and groups is sent when its expander is opened, not before.
+    assert len(at.dataframe) == 2  # the ward table, and what the joins could not match
+    assert "Food banks and mutual aid groups (list)" in [e.label for e in at.expander]
 
 
 def test_voluntary_page_without_a_ward(app):
@@ -170,11 +177,16 @@ def test_voluntary_page_without_a_ward(app):
     assert "Spearman ρ = -0.13" in text  # the 546 wards in the charity extract
 
 
-def test_voluntary_page_adds_government_grants_only_when_asked(app):
+def test_voluntary_page_adds_government_grants_only_when_asked(app, downloads):
     """Department for Transport and the lottery distributors' money is public money: left out
     unless the link asks."""
     at = open_page(app, "pages/voluntary.py", measure="Grants per head", government="true")
     assert at.checkbox(key="government").value
     assert metric_values(at)["Grants 2013-2018"] == "£3.21\u00a0bn"
-    wards = at.dataframe[0].value.set_index("ward")
+    # The ward table's download has every column, the grants in pounds too.
+    csv = downloads["joined-up-london-voluntary-wards.csv"]()
+    wards = pd.read_csv(io.BytesIO(csv)).set_index("ward")
     assert round(wards.loc["Cathedrals", "grants_gbp"]) == 1_519_870_348
+    # So does the list of food banks and groups, from its (closed) expander.
+    helpers = pd.read_csv(io.BytesIO(downloads["joined-up-london-food-banks-mutual-aid.csv"]()))
+    assert len(helpers) == 744 and (helpers["kind"] == "Food bank").sum() == 87
