@@ -23,7 +23,9 @@ from lib.vocab.funders import VOLUNTARY
 
 VIEW = declare.VOLUNTARY
 layers = widgets.require_layers()
-link_check.check_link(VIEW.url_path)  # before the widgets
+# Before the widgets; a wrong value's note goes in the title bar (above it, the map would end
+# below a 1280x720 screen).
+link_notes, _ = link_check.read_link(VIEW.url_path)
 presenting = present.presentation_mode()
 
 
@@ -50,6 +52,8 @@ spec = page_specs.voluntary_spec(
 map_data = cache.site_map_data()
 
 if presenting:  # for a projector: the title, London's (or the ward's) figure, the map
+    for note in link_notes:
+        st.warning(note, icon="⚠️")
     headline = cards.voluntary_headline(wards, measure, ward, labels)
     present.present_header(cards.voluntary_title(measure), headline.value, headline.label)
     present.present_map_spec(map_data, spec, key="voluntary_map_present")
@@ -83,6 +87,7 @@ share_slot = layout.title_bar(
             help="mutualaid.wiki, March-May 2020; CC BY-NC-SA 4.0 (non-commercial).",
         ),
     ],
+    notes=link_notes,
 )
 with share_slot:  # the card (the ward map, with London's or the ward's figure) on a click
     share_panel.share_panel(

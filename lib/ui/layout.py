@@ -39,6 +39,12 @@ PAGE_CSS = """<style>
   line-height: 1.2 !important;}
 .st-key-jul_figures [data-testid="stMetricLabel"] p {font-size: 0.8rem !important;}
 .st-key-jul_figures [data-testid="stMetricDelta"] {font-size: 0.75rem !important;}
+/* A link's notes beside the share button: no taller than it on a projector; on a phone, a
+   row of their own rather than a narrow column. */
+[data-testid="stLayoutWrapper"]:has(> .st-key-jul_link_notes) {min-width: min(100%, 20rem) !important;}
+.st-key-jul_link_notes [data-testid="stAlertContainer"] {padding: 0.3rem 0.65rem !important;}
+.st-key-jul_link_notes [data-testid="stMarkdownContainer"] p {font-size: 0.875rem !important;
+  line-height: 1.35 !important;}
 /* Button and tab labels wrap instead of ending in an ellipsis on a phone. */
 [data-testid="stMainBlockContainer"] button p,
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p {
@@ -66,10 +72,12 @@ def page_style() -> None:
     st.html(PAGE_CSS)
 
 
-def title_bar(title: str, figures: Sequence[Figure] = ()):
+def title_bar(title: str, figures: Sequence[Figure] = (), notes: Sequence[str] = ()):
     """The page's title, its few figures (small), and a slot at the end of the row for the
     share popover (returned: fill it with share_panel.share_panel(..., compact=True), which
-    may come later in the page, after the map has saved its position to the link)."""
+    may come later in the page, after the map has saved its position to the link). `notes`
+    (Markdown: `link_check.read_link`'s) are said compactly after the slot, in the room the
+    row leaves: above the bar they would push the map below a 1280x720 screen."""
     page_style()
     with st.container(horizontal=True, vertical_alignment="center", key="jul_title_bar"):
         st.title(title, anchor=False, width="content")
@@ -86,4 +94,8 @@ def title_bar(title: str, figures: Sequence[Figure] = ()):
                         width="content",
                     )
         slot = st.container(width="content", key="jul_share_slot")
+        if notes:
+            with st.container(key="jul_link_notes", gap="xxsmall"):
+                for note in notes:
+                    st.warning(note, icon="⚠️")
     return slot

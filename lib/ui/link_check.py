@@ -33,6 +33,16 @@ def check_link(url_path: str) -> dict[str, tuple[match.Match, ...]]:
     Shows a warning for each unknown value and returns the unknown values by parameter, so
     a page about one place can ask for a place (offering the nearest) rather than show
     another."""
+    notes, unknown = read_link(url_path)
+    for note in notes:
+        st.warning(note, icon="⚠️")
+    return unknown
+
+
+def read_link(url_path: str) -> tuple[list[str], dict[str, tuple[match.Match, ...]]]:
+    """`check_link` without showing its notes: the notes (Markdown, the link's text escaped)
+    and the unknown values, for a page that shows the notes further down (in its title bar,
+    `layout.title_bar(notes=...)`, so that they do not push its map below the screen)."""
     current = {key: st.query_params.get_all(key) for key in st.query_params}
     view = declare.VIEWS[url_path]
     known = {*view.param, *tours.TOUR_PARAMS, *match.INTERNAL_PARAMS}
@@ -59,6 +69,4 @@ def check_link(url_path: str) -> dict[str, tuple[match.Match, ...]]:
     notes, unknown = checked.notes, checked.unknown
     if kept is not None:
         notes, unknown = kept[2] + notes, {**kept[3], **unknown}
-    for text in notes:
-        st.warning(escape_markdown(text), icon="⚠️")
-    return unknown
+    return [escape_markdown(text) for text in notes], unknown

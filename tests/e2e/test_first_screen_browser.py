@@ -24,9 +24,14 @@ PAGES = {
     "voluntary": "/voluntary?basemap=No+basemap",
     # A chosen ward's figures go under the map, not above it.
     "voluntary-ward": "/voluntary?ward=Dalston+(Hackney)&basemap=No+basemap",
+    # A wrong link value's note is on the first screen, beside the share button, and all of
+    # the map still is.
+    "voluntary-bad-ward": "/voluntary?ward=Nowhere&basemap=No+basemap",
     "needs": "/needs",
     "needs-access-gp": "/needs?map=Access+lost&category=GP+practice&borough=Lewisham",
 }
+# Notes that must be on the first screen, by page.
+NOTES = {"voluntary-bad-ward": "'Nowhere' is not a London ward"}
 
 # The map's legend: folded or not, where, whether its toggle button is covered and whether
 # it scrolls (rows out of view).
@@ -91,6 +96,10 @@ def test_every_map_page_starts_with_its_map(app_url, page, size):
                 f"{name}: the map ends {box['y'] + box['height']:.0f} px down, "
                 f"below the {height} px screen"
             )
+        if name in NOTES:
+            note = page.get_by_text(NOTES[name]).bounding_box()
+            if note is None or note["y"] + note["height"] > height:
+                problems.append(f"{name}: the note {NOTES[name]!r} is not on the first screen")
         # Every map page's map is the browser map of its MapSpec, drawn in the page.
         assert page.locator(".jul-map").count() == 1, name
         legend = page.locator(".jul-map").first.evaluate(LEGEND_STATE_JS)
