@@ -37,8 +37,9 @@ Layers (drawn in the order given, bottom first; the legend has its own fixed ord
   draws it;
 - `Overlay(kind, layer, sources)`: a user's upload ("own") or the approved community reports
   ("community"), an `OwnDataLayer`;
-- `VoluntaryPoints(points)`: food banks by network and mutual aid groups
-  (`profiles.voluntary_points` rows: kind, network, status);
+- `VoluntaryPoints(points, borough)`: food banks by network and mutual aid groups
+  (`profiles.voluntary_points` rows: kind, network, status, gss_code), `borough` when they
+  are one borough's;
 - `Reports(points)`: a workshop room's reports (lon, lat, kind, name: plain text, escaped
   where drawn) coloured by kind, with the note that they are not public yet;
 - `Boundaries(areas, focus, focus_label, focus_title)`: area outlines (a "Borough
@@ -340,7 +341,9 @@ class Overlay:
 class VoluntaryPoints:
     """Food banks by network (closed ones ringed in black) and mutual aid groups."""
 
-    points: pd.DataFrame  # kind ("food_bank" / "mutual_aid"), network, status
+    points: pd.DataFrame  # kind ("food_bank" / "mutual_aid"), network, status, gss_code
+    # One borough's points (the borough profile): the browser receives that borough's alone.
+    borough: str | None = None
 
     @cached_property
     def counts(self) -> dict[str, int]:

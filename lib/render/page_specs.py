@@ -169,7 +169,7 @@ def borough_spec(
             mapspec.PolicyAreas(tuple(p for p in policies if p in POLICIES)),
             mapspec.Labels("boroughs", (gss_code,)),
             mapspec.SitesByStatus(sites, borough=gss_code),
-            *([mapspec.VoluntaryPoints(points)] if points is not None else []),
+            *([mapspec.VoluntaryPoints(points, gss_code)] if points is not None else []),
             *_overlays(community),
         ),
         view=mapspec.View(bounds),

@@ -285,9 +285,10 @@ class MapData:
     # of 15,131), so a first visit to one receives them, not every site.
     closed: Layer | None = None
     closed_positions: pd.Index | None = None
-    # Layers packed on first use (a borough's own sites), by what they hold.
+    # Layers packed on first use (a borough's own sites and points), by what they hold.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
     site_frame: gpd.GeoDataFrame | None = field(default=None, compare=False, repr=False)
+    point_frame: gpd.GeoDataFrame | None = field(default=None, compare=False, repr=False)
 
     def sites_for(self, layer) -> tuple[Layer, pd.Index]:
         """The packed sites a sites layer draws from, and their positions: the closed sites
@@ -301,14 +302,34 @@ class MapData:
             and layer.borough
             and self.site_frame is not None
         ):
-            key = ("borough sites", layer.borough)
-            if key not in self.memo:
-                sites = self.site_frame[self.site_frame["gss_code"] == layer.borough]
-                self.memo[key] = (site_layer(sites, f"sites:{layer.borough}"), sites.index)
-            chosen = self.memo[key]
+            chosen = self._borough_layer(
+                "sites", layer.borough, self.site_frame, lambda r, n: (site_layer(r, n), r.index)
+            )
         if chosen is not None and chosen[1].get_indexer(layer.sites.index).min(initial=0) >= 0:
             return chosen
         return self.sites, self.positions
+
+    def voluntary_for(self, layer: mapspec.VoluntaryPoints) -> tuple[Layer, pd.Index] | None:
+        """The packed food banks and mutual aid groups a layer draws from, and their
+        positions: one borough's for that borough's map (packed on first use), else
+        London's."""
+        if self.voluntary is None or self.voluntary_positions is None:
+            return None
+        if layer.borough and self.point_frame is not None:
+            if layer.points["gss_code"].eq(layer.borough).all():
+                return self._borough_layer(
+                    "voluntary", layer.borough, self.point_frame, voluntary_layer
+                )
+        return self.voluntary, self.voluntary_positions
+
+    def _borough_layer(self, kind: str, borough: str, frame, make) -> tuple[Layer, pd.Index]:
+        """`frame`'s rows in `borough` packed by `make` (rows, name) -> (layer, positions) as
+        "kind:borough", once a process."""
+        key = (kind, borough)
+        if key not in self.memo:
+            rows = frame[frame["gss_code"] == borough]
+            self.memo[key] = make(rows, f"{kind}:{borough}")
+        return self.memo[key]
 
     def areas(self, kind: str) -> tuple[Layer, tuple[str, ...]]:
         if kind == "wards":
@@ -327,9 +348,9 @@ class MapData:
                 needed.append(self.areas(layer.areas)[0])
             elif isinstance(layer, mapspec.PolicyAreas):
                 needed += [self.policies[k] for k in _policy_keys(layer) if k in self.policies]
-            elif isinstance(layer, mapspec.VoluntaryPoints) and self.voluntary is not None:
-                if not layer.points.empty:
-                    needed.append(self.voluntary)
+            elif isinstance(layer, mapspec.VoluntaryPoints) and not layer.points.empty:
+                packed = self.voluntary_for(layer)
+                needed += [packed[0]] if packed is not None else []
         return list({layer.hash: layer for layer in needed}.values())
 
 
@@ -362,7 +383,13 @@ def prepare(layers: Layers, map_layers: maps.MapLayers) -> MapData:
         wards = area_layer("wards", frame, ["name", "borough"], labels=labels)
         ward_codes = tuple(frame["ward_code"])
     closed = map_losses(layers.sites)
-    voluntary, voluntary_positions = voluntary_layer(layers)
+    points = layers.voluntary_points
+    if points is not None and len(points):
+        names = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
+        points = points.assign(ward=points["ward_code"].map(names).fillna(""))
+        voluntary, voluntary_positions = voluntary_layer(points)
+    else:
+        points, voluntary, voluntary_positions = None, None, None
     return MapData(
         site_layer(layers.sites),
         borough_layer,
@@ -376,6 +403,7 @@ def prepare(layers: Layers, map_layers: maps.MapLayers) -> MapData:
         closed=site_layer(closed, "closures"),
         closed_positions=closed.index,
         site_frame=layers.sites,
+        point_frame=points,
     )
 
 
@@ -408,25 +436,21 @@ def _voluntary_styles(points: pd.DataFrame) -> tuple[list[dict], np.ndarray]:
     return styles, style
 
 
-def voluntary_layer(layers: Layers) -> tuple[Layer | None, pd.Index | None]:
-    """Food banks and mutual aid groups packed once per process, in drawing order: position,
-    style, and their tooltips' text (the name as text, repeated values as codes into the
-    header's lists), and their positions (the index of `voluntary_points`) for masks. A page
-    draws all of them or one borough's by a mask; the browser receives them once a session."""
-    points = layers.voluntary_points
-    if points is None or not len(points):
-        return None, None
+def voluntary_layer(points: pd.DataFrame, name: str = "voluntary") -> tuple[Layer, pd.Index]:
+    """Food banks and mutual aid groups (`voluntary_points` with each one's `ward` name)
+    packed in drawing order: position, style, and their tooltips' text (the name as text,
+    repeated values as codes into the header's lists); and their positions (the index of
+    `points`) for a view's mask. The browser receives a layer once a session."""
     styles, style = _voluntary_styles(points)
     order = np.argsort(style, kind="stable")
     order = order[style[order] >= 0]
     points, style = points.iloc[order], style[order]
     x, y, bbox = _quantised_points(points.geometry)
-    wards = dict(zip(layers.wards["ward_code"], layers.wards["name"], strict=True))
     tips = {
         "what": points["kind"].map(profiles.KIND_LABELS).fillna(""),
         "network": points["network"].fillna("").astype(str),
         "status": points["status"].astype(str),
-        "ward": points["ward_code"].map(wards).fillna(""),
+        "ward": points["ward"],
         "vintage": points["kind"].map(profiles.VINTAGES).fillna(""),
         "licence": points["licence"].fillna("").astype(str),
     }
@@ -449,7 +473,7 @@ def voluntary_layer(layers: Layers) -> tuple[Layer | None, pd.Index | None]:
         "labels": VOLUNTARY_TIP,
         "values": values,
     }
-    return pack("voluntary", header, sections), points.index
+    return pack(name, header, sections), points.index
 
 
 def mask(positions: pd.Index, shown_index: pd.Index, every_as_none: bool = True) -> str | None:
@@ -652,12 +676,14 @@ def browser_spec(
 def _voluntary_spec(data: MapData, layer: mapspec.VoluntaryPoints) -> dict | None:
     """The food banks and mutual aid groups shown: the packed layer's id and a mask over it
     (None: all of them)."""
-    if data.voluntary is None or data.voluntary_positions is None or layer.points.empty:
+    packed = data.voluntary_for(layer)
+    if packed is None or layer.points.empty:
         return None
-    shown = layer.points.index.intersection(data.voluntary_positions)  # those with a style
+    points, positions = packed
+    shown = layer.points.index.intersection(positions)  # those with a style
     return {
-        "layer": data.voluntary.hash,
-        "mask": mask(data.voluntary_positions, shown),
+        "layer": points.hash,
+        "mask": mask(positions, shown),
         "shown": len(shown),
         "control": "Food banks and mutual aid groups",
     }

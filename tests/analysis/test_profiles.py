@@ -623,18 +623,21 @@ def test_borough_map_has_legend_layers_and_escapes_names(tiny, tiny_layers, ward
     assert outline["land"] == symbols.LAND_COLOUR
     assert outline["focus"] == [list(data.borough_codes).index("E09000901")]
     assert fill["fills"] is not None
-    # Food banks and mutual aid groups: the packed layer (sent once a session), masked to the
-    # borough's; their text plain (the browser sets text).
-    assert drawn["voluntary"]["layer"] == data.voluntary.hash in drawn["layers"]
+    # Food banks and mutual aid groups: the borough's own packed layer (sent once a session),
+    # all of it; their text plain (the browser sets text).
+    assert drawn["voluntary"]["layer"] in drawn["layers"]
+    assert drawn["voluntary"]["layer"] != data.voluntary.hash  # not London's
     ours = points[points["gss_code"] == "E09000901"]
-    assert drawn["voluntary"]["shown"] == len(ours)
+    assert drawn["voluntary"]["shown"] == len(ours) and drawn["voluntary"]["mask"] is None
     assert sorted(shown_names(data, drawn)) == sorted(ours["name"])
     assert "Bank <b>" in shown_names(data, drawn)
 
 
 def shown_names(data, drawn) -> list[str]:
     """The names of the food banks and groups a view shows: its mask over the packed layer."""
-    _, columns = site_map.unpack(data.voluntary.data)
+    packed = [data.voluntary, *(layer for layer, _ in data.memo.values())]
+    (layer,) = [p for p in packed if p.hash == drawn["voluntary"]["layer"]]
+    _, columns = site_map.unpack(layer.data)
     mask = drawn["voluntary"]["mask"]
     if mask is None:
         return columns["name"]

@@ -111,7 +111,7 @@ def test_a_boroughs_map_receives_that_boroughs_sites_alone():
         packed,
         mapspec.MapSpec((mapspec.SitesByStatus(barking, borough="E09000002"),), basemap="none"),
     )
-    header, columns = site_map.unpack(packed.memo[("borough sites", "E09000002")][0].data)
+    header, columns = site_map.unpack(packed.memo[("sites", "E09000002")][0].data)
     assert header["n"] == 3 and columns["name"] == list(barking["name"])
     assert view["sites_layer"] != packed.sites.hash and packed.sites.hash not in view["layers"]
     assert view["sites"]["mask"] is None and view["sites"]["shown"] == 3  # all of them
@@ -244,20 +244,26 @@ def test_food_banks_and_mutual_aid_groups_are_one_packed_layer(built):
         "Recorded": "Give Food, about 2022-23",
         "Licence": "Give Food terms (attribution)",
     }
-    # Hackney's map: the same layer, masked to its 35; London's: no mask, and a small view.
+    assert len(packed.voluntary.data) < 40_000  # 146,163 bytes of JSON in every view before
+    # London's map: all of it, no mask. Hackney's 35 without naming the borough: London's
+    # layer masked; naming it (the borough profile): Hackney's own layer, packed on first use.
     points = layers.voluntary_points
-    for gss_code, shown in (("E09000012", 35), (None, 744)):
-        chosen = points if gss_code is None else points[points["gss_code"] == gss_code]
-        view = site_map.browser_spec(
-            packed, mapspec.MapSpec((mapspec.VoluntaryPoints(chosen),), basemap="none")
-        )
-        assert view["layers"] == [packed.voluntary.hash]
+    hackney = points[points["gss_code"] == "E09000012"]
+    for layer, shown, own in (
+        (mapspec.VoluntaryPoints(points), 744, False),
+        (mapspec.VoluntaryPoints(hackney), 35, False),
+        (mapspec.VoluntaryPoints(hackney, "E09000012"), 35, True),
+    ):
+        view = site_map.browser_spec(packed, mapspec.MapSpec((layer,), basemap="none"))
         assert view["voluntary"]["shown"] == shown
+        assert view["layers"] == [view["voluntary"]["layer"]]
+        assert (view["voluntary"]["layer"] != packed.voluntary.hash) == own
         bits = view["voluntary"]["mask"]
-        if gss_code is None:
+        if shown == 744 or own:
             assert bits is None
         else:
             decoded = np.unpackbits(np.frombuffer(base64.b64decode(bits), np.uint8))
             assert decoded.sum() == 35
         assert len(json.dumps(view["voluntary"])) < 250
-    assert len(packed.voluntary.data) < 40_000  # 146,163 bytes of JSON in every view before
+    header, columns = site_map.unpack(packed.memo[("voluntary", "E09000012")][0].data)
+    assert header["n"] == 35 and sorted(columns["name"]) == sorted(hackney["name"])
