@@ -60,7 +60,7 @@ def show_site_map(
     run, so Streamlit sends a browser that already has it a reference, not the bytes), then
     the view. The map is made once per page and redrawn in place when the view changes.
     With save_view, the "Save view to link" button's centre and zoom go into the link."""
-    with st.container(gap=None):
+    with st.container(gap=None, key=f"jul_map_stack_{key}"):  # no gap: site_map.css
         _site_map_code(
             key=f"{key}_code", data={"leaflet": site_map.leaflet_urls()}, height="content"
         )
