@@ -213,11 +213,10 @@ with left:
 with right:
     wards_here = by_ward[by_ward["gss_code"] == borough] if borough else by_ward
     st.markdown(f"**By ward, {names[borough]}**" if borough else "**By ward, London**")
-    st.dataframe(  # lazy: the browser fetches the rows it shows, not 634 on every run
+    st.dataframe(
         cache.access_display(category, threshold_m, "ward", since, borough),
         hide_index=True,
         height=320,
-        lazy=True,
     )
     widgets.csv_download(
         "Download by ward (CSV)",
@@ -281,7 +280,6 @@ st.dataframe(
     display[(table["gss_code"] == borough).to_numpy()] if borough else display,
     hide_index=True,
     height=360,
-    lazy=True,
 )
 widgets.csv_download(
     "Download the ward needs table (CSV)",
