@@ -9,7 +9,7 @@ import streamlit as st
 from lib.analysis import access as walking
 from lib.analysis import needs
 from lib.links import declare
-from lib.render import card_layout, card_maps, mapspec, needs_maps, needs_pack, needs_tables
+from lib.render import card_layout, mapspec, needs_maps, needs_pack, needs_tables
 from lib.store import PublicFilter
 from lib.ui import (
     cache,
@@ -83,24 +83,21 @@ threshold_text = f"{threshold_m:,.0f} m" if threshold_m == walking.WALK_M else "
 plural = needs_maps.plural(category)
 
 view = embed.map_view()
-bounds = card_maps.map_bounds(layers, [borough] if borough else [])
-map_view = mapspec.View(bounds, view)
 
 
-def map_spec(which: str, where: mapspec.View = map_view) -> mapspec.MapSpec:
-    """The needs map or where walking access was lost (built only when drawn)."""
-    if which == "needs":
-        return needs_maps.needs_map(
-            result, needs_maps.sources_of(catalogue), borough, where, basemap
-        )
-    return needs_maps.access_map(
-        by_ward,
-        lost,
-        needs_maps.sources_of(catalogue, [needs.access_key(category)]),
+def map_spec(which: str, where=view, present: bool = False) -> tuple[mapspec.MapSpec, dict]:
+    """The needs map or where walking access was lost, and its browser spec (cached)."""
+    return cache.needs_map(
+        which,
+        since,
+        area_needs,
+        weights_key,
+        category,
+        threshold_m,
         borough,
-        where,
         basemap,
-        cache.lost_points(category, threshold_m, since) if history else None,
+        where,
+        present,
     )
 
 
@@ -142,8 +139,8 @@ if presenting:  # for a projector: the title, one figure, the chosen map
         present.present_header(
             f"Walking access to a {needs_maps.singular(category)}", lost_text, figures[1].label
         )
-    spec = map_spec(which)
-    present.present_map_spec(map_data, spec, key="needs_map_present")
+    spec, browser = map_spec(which, present=True)
+    present.present_map_spec(map_data, spec, key="needs_map_present", browser=browser)
     widgets.spec_attribution(spec)
     st.stop()
 
@@ -155,9 +152,9 @@ with share_slot:  # the map switch above the share button: the title bar stays o
     )
 for note in notes:
     st.warning(note, icon="⚠️")
-spec = map_spec(which)
+spec, browser = map_spec(which)
 view = embed.show_map_spec(
-    map_data, spec, key="needs_map", save_view=True, height=layout.MAP_HEIGHT
+    map_data, spec, key="needs_map", save_view=True, height=layout.MAP_HEIGHT, browser=browser
 )
 embed.reset_view_button(view)
 widgets.spec_attribution(spec)
@@ -275,9 +272,8 @@ st.markdown(
     )
 )
 wards_table = table[table["gss_code"] == borough] if borough else table
-display = cache.needs_display(since, area_needs, weights_key)
 st.dataframe(
-    display[(table["gss_code"] == borough).to_numpy()] if borough else display,
+    cache.needs_display(since, area_needs, weights_key, borough),
     hide_index=True,
     height=360,
 )
@@ -332,7 +328,7 @@ else:
         ]
         rows = [t[t["code"] == borough] for t in every]  # the attrs (dates, caveats) kept
         # The screen's two maps, framed on the borough whatever the screen shows.
-        needs_spec, access_spec = (map_spec(w, mapspec.View(bounds)) for w in ("needs", "access"))
+        needs_spec, access_spec = (map_spec(w, None)[0] for w in ("needs", "access"))
         here = result.merge(layers.wards[["ward_code", "gss_code"]], on="ward_code")
         here = here[here["gss_code"] == borough]
         lost_here = int(wards_lost.loc[wards_lost["gss_code"] == borough, "lost_access"].sum())

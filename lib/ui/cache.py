@@ -7,6 +7,7 @@ Everything cached here is treated read-only; cached functions take small hashabl
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from lib import uploads
@@ -15,8 +16,8 @@ from lib.analysis import drivers as finding_drivers
 from lib.analysis import losses, needs, profiles, pub_trends
 from lib.analysis.community import Closures, apply_closures
 from lib.data import layers as data
-from lib.links import declare, match
-from lib.render import card_maps, maps, needs_maps, needs_tables, site_map, ward_maps
+from lib.links import declare, match, views
+from lib.render import card_maps, maps, mapspec, needs_maps, needs_tables, site_map, ward_maps
 from lib.vocab import sources
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING_CATEGORIES
 from lib.vocab.rules import RECORD_RULES
@@ -352,6 +353,12 @@ def lost_facilities(
     return walking.lost_facilities(access(start), category, threshold_m)
 
 
+def _arrow(frame: pd.DataFrame) -> pa.Table:
+    """A display table as Arrow, made once: st.dataframe converts a pandas frame on every run
+    (most of a table's cost on a warm rerun), an Arrow table it sends as it is."""
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def access_display(
     category: str, threshold_m: float, by: str, start: int, borough: str | None = None
@@ -361,7 +368,7 @@ def access_display(
     table = walking_access(category, threshold_m, by, start)
     if borough:
         table = table[table["gss_code"] == borough]
-    return needs_tables.access_display(table, by.capitalize())
+    return _arrow(needs_tables.access_display(table, by.capitalize()))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -370,7 +377,7 @@ def lost_display(category: str, threshold_m: float, start: int, borough: str | N
     lost = lost_facilities(category, threshold_m, start)
     if borough:
         lost = lost[lost["gss_code"] == borough]
-    return needs_tables.lost_display(lost, layers().borough_names)
+    return _arrow(needs_tables.lost_display(lost, layers().borough_names))
 
 
 # The needs index (lib/analysis/needs.py): its indicators and domain scores once per window
@@ -395,10 +402,19 @@ def needs_domains(since: int, area_needs: AreaNeeds = ()):
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def needs_display(since: int, area_needs: AreaNeeds, weights: tuple[tuple[str, float], ...]):
-    """The ward table for reading (lib/render/needs_tables.wards_display), London's."""
+def needs_display(
+    since: int,
+    area_needs: AreaNeeds,
+    weights: tuple[tuple[str, float], ...],
+    borough: str | None = None,
+):
+    """The ward table for reading (lib/render/needs_tables.wards_display); `borough`: only
+    its wards, still ranked among London's."""
     _, table, _ = needs_result(since, area_needs, weights)
-    return needs_tables.wards_display(table, layers().borough_names)
+    display = needs_tables.wards_display(table, layers().borough_names)
+    if borough:
+        display = display[(table["gss_code"] == borough).to_numpy()]
+    return _arrow(display)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -415,6 +431,44 @@ def lost_points(category: str, threshold_m: float, start: int):
     lost = lost_facilities(category, threshold_m, start)
     then = walking_access(category, threshold_m, "london", start).attrs["then"]
     return needs_maps.lost_points(lost, category, str(then))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def needs_map(
+    which: str,
+    since: int,
+    area_needs: AreaNeeds,
+    weights: tuple[tuple[str, float], ...],
+    category: str,
+    threshold_m: float,
+    borough: str | None,
+    basemap: str,
+    view: views.MapView | None,
+    present: bool = False,
+) -> tuple[mapspec.MapSpec, dict]:
+    """The needs page's map (`which`: "needs" or "access lost") as a MapSpec and its browser
+    spec, once per choice: about a third of the page's warm rerun when made on every run."""
+    built = layers()
+    where = mapspec.View(card_maps.map_bounds(built, [borough] if borough else []), view)
+    _, _, catalogue = needs_domains(since, area_needs)
+    if which == "needs":
+        result, _, _ = needs_result(since, area_needs, weights)
+        spec = needs_maps.needs_map(
+            result, needs_maps.sources_of(catalogue), borough, where, basemap
+        )
+    else:
+        history = walking_access(category, threshold_m, "london", since).attrs["then"]
+        spec = needs_maps.access_map(
+            walking_access(category, threshold_m, "ward", since),
+            lost_facilities(category, threshold_m, since),
+            needs_maps.sources_of(catalogue, [needs.access_key(category)]),
+            borough,
+            where,
+            basemap,
+            lost_points(category, threshold_m, since) if history is not None else None,
+        )
+    browser = site_map.browser_spec(site_map_data(), spec, present=present, save_view=not present)
+    return spec, browser
 
 
 @st.cache_resource(show_spinner=False)

@@ -87,12 +87,14 @@ def show_map_spec(
     height: int = 680,
     save_view: bool = False,
     present: bool = False,
+    browser: dict | None = None,
 ) -> views.MapView | None:
     """Draw a MapSpec with the browser map: the packed layers it needs (each sent once per
-    session), then its small view. Returns the view now in the link (else the spec's)."""
+    session), then its small view (`browser`: made already, by a cache). Returns the view
+    now in the link (else the spec's)."""
     return show_site_map(
         data.layers_for(spec),
-        site_map.browser_spec(data, spec, present=present, save_view=save_view),
+        browser or site_map.browser_spec(data, spec, present=present, save_view=save_view),
         key=key,
         height=height,
         save_view=save_view,

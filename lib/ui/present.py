@@ -91,9 +91,11 @@ def present_header(title: str, value: str, label: str, key: str = "present") -> 
     right.button("Exit presentation", key=f"{key}_exit", on_click=_exit_present, width="stretch")
 
 
-def present_map_spec(data, spec, key: str, height: int = 540) -> views.MapView | None:
+def present_map_spec(
+    data, spec, key: str, height: int = 540, browser: dict | None = None
+) -> views.MapView | None:
     """A MapSpec drawn by the browser map for a projector: large legend and label type (the
     map's own CSS, switched on by `present`), a little shorter under the tour bar."""
     if st.query_params.get("tour"):
         height -= 56
-    return embed.show_map_spec(data, spec, key=key, height=height, present=True)
+    return embed.show_map_spec(data, spec, key=key, height=height, present=True, browser=browser)

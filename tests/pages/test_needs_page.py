@@ -116,6 +116,9 @@ def test_evidence_pack_and_downloads(app, downloads):
     assert pdf.startswith(b"%PDF") and b"Hackney" in pdf
     rows = pd.read_csv(io.BytesIO(downloads["joined-up-london-needs-hackney.csv"]()))
     assert len(rows) == 21 and set(rows["gss_code"]) == {"E09000012"}  # Hackney's wards
+    # On screen, Hackney's 21 wards keep their ranks among London's 634.
+    shown = next(d.value for d in at.dataframe if "Rank" in d.value.columns)
+    assert len(shown) == 21 and shown["Rank"].str.endswith(" of 634").all()
     assert {"access_library", "losses_count", "stability", "defined_need"} <= set(rows.columns)
     gpkg = downloads["joined-up-london-needs-hackney.gpkg"]()
     with open_gpkg(gpkg) as file:
