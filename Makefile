@@ -12,7 +12,7 @@ PORT ?= 8501
 
 # A failed build must not leave a half-written geopackage that looks up to date.
 .DELETE_ON_ERROR:
-.PHONY: venv assets setup data docs run workshop workshop-gzip moderator erase-contact clear-sign-in test \
+.PHONY: venv assets setup data docs run workshop workshop-gzip frontend moderator erase-contact clear-sign-in test \
 	test-fast bench \
 	check lint format
 
@@ -60,10 +60,17 @@ run: setup
 workshop: setup
 	JOINED_UP_BASEMAP=none $(PY) -m streamlit run app.py --server.address 0.0.0.0 --server.port $(PORT)
 
-# The same behind nginx (if installed) compressing Streamlit's frontend: a phone's first visit
-# about 1.6 MB instead of 4.8 MB (bench/README.md, "First visit"). README: "Running a workshop".
+# The same behind nginx (if installed) serving Streamlit's frontend from build/frontend and
+# compressing the rest: a phone's first visit to the explorer about 1.4 MB instead of 5.1 MB
+# (bench/README.md, "First visit"). README: "Running a workshop".
 workshop-gzip: setup
 	bash deploy/workshop_gzip.sh $(PY) $(PORT)
+
+# build/frontend (deploy/frontend.py): Streamlit's frontend with its icon font cut to the icons
+# the app can show and its files gzipped at their smallest, made once per Streamlit version
+# (2-3 minutes; workshop-gzip makes it when it is missing or out of date).
+frontend: venv
+	$(PY) -m deploy.frontend build/frontend
 
 # The contributions store's accounts and erasures (lib/store/__main__.py), in the venv.
 moderator: venv

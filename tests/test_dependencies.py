@@ -1,4 +1,5 @@
-"""Every third-party package the app imports is declared in pyproject.toml."""
+"""Every third-party package the app (or deploy/frontend.py) imports is declared in
+pyproject.toml."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def imported_top_levels() -> set[str]:
     names: set[str] = set()
-    for path in [ROOT / "app.py", *(ROOT / "lib").rglob("*.py"), *(ROOT / "pages").glob("*.py")]:
+    app = [ROOT / "app.py", *(ROOT / "lib").rglob("*.py"), *(ROOT / "pages").glob("*.py")]
+    for path in [*app, *(ROOT / "deploy").glob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 names.update(alias.name.split(".")[0] for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 names.add(node.module.split(".")[0])
-    return names - set(sys.stdlib_module_names) - {"lib", "__future__"}
+    return names - set(sys.stdlib_module_names) - {"lib", "deploy", "__future__"}
 
 
 def declared_distributions() -> set[str]:
