@@ -1,12 +1,14 @@
 """What a new browser downloads to open a page: bytes on the wire and requests, from Chrome's
-own network events (DevTools protocol), for each app address given (localhost only).
+own network events (DevTools protocol), for each app address given (this machine only).
 
     PYTHONPATH=. .venv/bin/python bench/first_visit.py http://127.0.0.1:8623 \
-        http://127.0.0.1:8624 [--path "/?basemap=No+basemap"] [--rounds 3]
+        http://192.168.1.20:8624 [--path "/?basemap=No+basemap"] [--rounds 3]
 
-Each round opens the page in a fresh headless Chromium context (empty cache, every outside
-host blocked) and waits until Streamlit has finished the script and the network has been
-quiet for 2 s. Prints, per address, medians over `--rounds`: HTTP bytes on the wire
+An address is loopback or this machine's own address on the network (`lib.links.lan`): a
+phone in a workshop opens the latter over plain HTTP, and Chromium then accepts gzip only; it
+offers brotli and zstd to localhost and HTTPS alone. Each round opens the page in a fresh
+headless Chromium context (empty cache, every other host blocked) and waits until Streamlit
+has finished the script and the network has been quiet for 2 s. Prints, per address, medians over `--rounds`: HTTP bytes on the wire
 (`Network.loadingFinished`'s encodedDataLength: headers and body as received, compressed
 when the server compressed), the uncompressed body bytes, the number of HTTP requests, and
 what Streamlit's own frontend (/static/) accounts for; then the websocket's frames (their
@@ -24,9 +26,12 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import sync_playwright
 
+from lib.links.lan import lan_ip
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync"]
-LOCAL = {"127.0.0.1", "localhost", "::1"}
+# Loopback, and this machine's own address on the network (what phones in a workshop open).
+LOCAL = {"127.0.0.1", "localhost", "::1", *filter(None, [lan_ip()])}
 QUIET_S = 2.0
 DETAIL = {"n": 0}
 
@@ -87,10 +92,13 @@ def one_visit(browser, url: str) -> dict[str, float]:
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
     start = time.perf_counter()
     page.goto(url)
-    page.wait_for_selector("[data-testid='stApp']", timeout=120_000)
+    # The script state is 'initial' until the first run starts: 'notRunning' means it finished
+    # (a cold server can load its data for longer than the network stays quiet).
+    app = "[data-testid='stApp'][data-test-script-state='{}']"
+    page.wait_for_selector(app.format("notRunning"), state="attached", timeout=180_000)
     while time.perf_counter() - start < 180:
         page.wait_for_timeout(200)
-        running = page.query_selector("[data-testid='stStatusWidget']") is not None
+        running = page.query_selector(app.format("running")) is not None
         if not running and time.perf_counter() - last["t"] >= QUIET_S:
             break
     context.close()
@@ -119,7 +127,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     DETAIL["n"] = args.detail
     if any(urlsplit(u).hostname not in LOCAL for u in args.urls):
-        print("localhost only", file=sys.stderr)
+        print(f"this machine only: {', '.join(sorted(LOCAL))}", file=sys.stderr)
         return 2
     results: dict[str, list[dict[str, float]]] = {u: [] for u in args.urls}
     with sync_playwright() as playwright:
