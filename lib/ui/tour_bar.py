@@ -40,6 +40,7 @@ export default function (component) {
     if (!target || target.disabled) return;
     event.preventDefault();
     event.stopPropagation();
+    window.__julStepClicks = (window.__julStepClicks || 0) + 1;  // for the tests
     target.click();
   };
   window.__julStepKeys.keys = keys;  // which page's keys are live (the tests wait for them)
