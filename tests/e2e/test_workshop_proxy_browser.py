@@ -5,6 +5,7 @@ app itself draws it. Needs nginx (Debian's nginx-light; .ci/run installs it)."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import tempfile
@@ -13,7 +14,9 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 from playwright.sync_api import Page
 
 from bench import app_server
@@ -100,6 +103,15 @@ UNNAMED_ICON_JS = """
 """
 
 
+def differing_pixels(a: bytes, b: bytes) -> int:
+    """How many pixels of two same-sized PNG screenshots differ (any channel); every pixel
+    when their sizes differ."""
+    first, second = (np.asarray(Image.open(io.BytesIO(x)).convert("RGB")) for x in (a, b))
+    if first.shape != second.shape:
+        return max(first.size, second.size)
+    return int((first != second).any(axis=2).sum())
+
+
 def test_the_explorer_through_the_proxy_looks_as_the_app_draws_it(
     page: Page, proxy: str, app_url: str
 ):
@@ -118,5 +130,6 @@ def test_the_explorer_through_the_proxy_looks_as_the_app_draws_it(
     assert icons["proxy"] == icons["app"]
     # The check above can fail: a name cut from the proxy's font shows its letters.
     assert page.evaluate(UNNAMED_ICON_JS) > 2
-    # The sidebar's text (Source Sans) and icons: the same pixels.
-    assert shots["proxy"] == shots["app"]
+    # The sidebar's text (Source Sans) and icons: the same pixels, but for a few (CI once saw
+    # one PNG byte differ); a glyph drawn otherwise, or an icon's name in letters, is hundreds.
+    assert differing_pixels(shots["proxy"], shots["app"]) <= 40
