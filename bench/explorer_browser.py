@@ -12,7 +12,8 @@ interleaved) prints medians of ``--rounds``, in seconds, each round in a fresh b
   redraw for 1.5 s after it (the time is that of the last draw, not of the wait);
 - "filter": from a click on Status "Closed" to the final redrawn map of the closed sites;
 - with ``--pages``, every other map page (MAP_PAGES) from a fresh context to its final map
-  (drawn, the script finished, no redraw for 1.5 s), and its ratio to "sources".
+  (drawn, the script finished, no redraw for 1.5 s), its ratio to "sources", and how many
+  times its sites were drawn (a page without sites: 0).
 Needs the browser map (lib/render/site_map.js: data-jul-shown, data-jul-draws).
 Every outside host is blocked, as at a venue with no internet. Prints figures only.
 """
@@ -145,6 +146,7 @@ def one_round(browser, url: str, pages: bool = False) -> dict[str, float]:
             times[name] = settled_map(page, start)
         except TimeoutError as error:
             raise TimeoutError(f"{path}: {error}") from None
+        times[f"{name} draws"] = page.evaluate(STATE_JS)["draws"]
         context.close()
     return times
 
@@ -186,10 +188,11 @@ def main(argv=None) -> int:
         for name in MAP_PAGES if args.pages else ():
             times = [r[name] for r in rounds]
             ratios = [r[name] / r["sources"] for r in rounds]
+            draws = sorted({r[f"{name} draws"] for r in rounds})
             print(
                 f"{'':28} {name:>10}: {statistics.median(times):5.2f} s, "
                 f"{statistics.median(ratios):4.2f}x sources "
-                f"(rounds {', '.join(f'{t:.2f}' for t in times)})"
+                f"(rounds {', '.join(f'{t:.2f}' for t in times)}; sites drawn {draws} times)"
             )
     return 0
 

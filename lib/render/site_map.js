@@ -554,6 +554,12 @@ class SiteMap {
         this.tilesFailed.textContent = spec.basemap.failed;
       });
     }
+    // The legend (escaped by the server) before the framing, which goes beside or above it.
+    if (spec.legend !== this.legendHtml) {  // unchanged on a wall's refresh: left alone
+      this.legendBody.innerHTML = spec.legend;
+      this.legendHtml = spec.legend;
+      this.fitLegend();
+    }
     // Where the map looks: a view saved in the link, else the chosen boroughs (or London).
     const view = JSON.stringify(spec.view), bounds = JSON.stringify(spec.bounds);
     if (view !== this.applied.view || (!spec.view && bounds !== this.applied.bounds)) {
@@ -590,13 +596,7 @@ class SiteMap {
       this.applied.view = view;
       this.applied.bounds = bounds;
     }
-    // The legend and the attribution (both escaped by the server).
-    if (spec.legend !== this.legendHtml) {  // unchanged on a wall's refresh: left alone
-      this.legendBody.innerHTML = spec.legend;
-      this.legendHtml = spec.legend;
-      this.fitLegend();
-    }
-    const attributions = [spec.attribution];
+    const attributions = [spec.attribution];  // escaped by the server
     if (spec.basemap) attributions.push(spec.basemap.attr);
     this.attributions.forEach((a) => map.attributionControl.removeAttribution(a));
     attributions.forEach((a) => map.attributionControl.addAttribution(a));
