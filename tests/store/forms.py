@@ -7,14 +7,16 @@ import uuid
 
 from lib.store import Submission, validate
 
-# A point in Southwark (SE1), British National Grid metres.
-SE1 = (530625.0, 179850.0)
+# A postcode in Southwark's Cathedrals ward and its point as the build's postcodes layer
+# places it (British National Grid metres).
+POSTCODE = "SE1 1LB"
+SE1 = (532486.0, 179907.0)
 XSS = [
     "<script>alert('xss')</script>",
     '<img src=x onerror="alert(1)">',
     "\"'><svg onload=alert(1)>",
 ]
-WARD = "E05000553"  # a 2017 ward code (Southwark, Cathedrals)
+WARD = "E05000536"  # Cathedrals (Southwark), a 2017 ward code
 
 
 def token() -> str:
@@ -32,7 +34,7 @@ def form(kind: str = "closed", **changes) -> dict:
         "evidence_url": "https://www.example.org/news/library-closes",
         "description": "Closed after the council's budget cuts.",
         "where_source": "postcode",
-        "postcode": "SE1 7PB",
+        "postcode": POSTCODE,
         "x": SE1[0],
         "y": SE1[1],
         "gss_code": "E09000028",

@@ -15,7 +15,7 @@ from lib.store import (
 )
 from lib.store.models import Contribution
 from lib.store.moderation import edit, set_moderation, set_outcome
-from tests.store.forms import SE1, XSS, submission
+from tests.store.forms import SE1, WARD, XSS, submission
 
 LIMITS = RateLimits(per_session=10**6, per_address=10**6)
 SECRET_NAME = "Private Person Zq"
@@ -127,7 +127,7 @@ def test_points_in_british_national_grid_and_none_for_area_needs(engine, reports
     assert frame.crs.to_epsg() == 27700
     assert frame.loc[reports["approved"], "geometry"].x == pytest.approx(SE1[0])
     assert frame.loc[reports["need"], "geometry"] is None
-    assert frame.loc[reports["need"], "ward_code"] == "E05000553"
+    assert frame.loc[reports["need"], "ward_code"] == WARD
 
 
 def test_licence_and_label_on_every_row(engine, reports):
