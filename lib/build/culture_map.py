@@ -72,6 +72,34 @@ def cim_points(frame: pd.DataFrame, fix: str) -> gpd.GeoSeries:
     return gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=WGS84).to_crs(BNG)
 
 
+def uprn_key(value) -> str:
+    """A UPRN as text ('' where missing; 1.00023217029e+11 read as a number made whole again)."""
+    if pd.isna(value):
+        return ""
+    text = str(value).strip()
+    try:
+        return str(int(float(text)))
+    except ValueError:
+        return text
+
+
+def library_uprns(src: Path) -> dict[str, tuple[float, float]]:
+    """Where the culture map puts each library building it names by UPRN (its BNG pair, right
+    in this file). A UPRN given twice, or rounded by a spreadsheet (100000000000), is no key."""
+    path = source_path(src, "cim") / "Libraries.csv"
+    raw = pd.read_csv(path, encoding="utf-8-sig", dtype={"os_addressbase_uprn": str})
+    require_columns(raw, ["os_addressbase_uprn", "easting", "northing"], path)
+    raw = raw.dropna(subset=["easting", "northing"])
+    uprn = raw["os_addressbase_uprn"].map(uprn_key)
+    usable = (uprn != "") & ~uprn.str.endswith("000000") & (uprn.map(uprn.value_counts()) == 1)
+    return {
+        u: (float(x), float(y))
+        for u, x, y in zip(
+            uprn[usable], raw["easting"][usable], raw["northing"][usable], strict=True
+        )
+    }
+
+
 def read_cim(src: Path, report: Report) -> gpd.GeoDataFrame:
     folder = source_path(src, "cim")
     frames = []

@@ -13,8 +13,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from lib.build.culture_map import library_uprns, uprn_key
 from lib.build.history import event, events_frame
 from lib.build.inputs import Report, read_csv
+from lib.build.nhs import REVIEWED, read_reviewed
 from lib.vocab.sources import SOURCES
 
 BNG = "EPSG:27700"
@@ -188,12 +190,14 @@ def moved_between_lists(group: list[dict], places: dict, start: dict) -> tuple[s
     2016 and 2021 lists, 1 Troubridge Square, E17 3HB in the 2023 list). A temporary home
     between lists (North Woolwich, 2019-2020) is no move: only the latest list counts.
 
-    Returns the verdict ('moved'; 'same address' where the later address line is within the
-    earlier one, a postcode corrected; 'within 100 m' of the earlier place or postcode; '' for
-    one postcode), the latest record and the metres between the two places (to the nearer of
-    the earlier place and postcode when within)."""
-    latest = [g for g in group if g["list"] == group[-1]["list"]]
-    now = next((g for g in reversed(latest) if not g["closed"]), latest[-1])
+    Returns the verdict ('moved'; 'same UPRN' where an earlier list gives the later building's
+    UPRN at the earlier postcode, one building (West Wickham: UPRN 100022897598 at Glebe Way in
+    the 2021 list and the culture map, at 77 Addington Road in the 2023 list); 'same address'
+    where the later address line is within the earlier one, a postcode corrected; 'within
+    100 m' of the earlier place or postcode; '' for one postcode), the latest record and the
+    metres between the two places (to the nearer of the earlier place and postcode when
+    within)."""
+    now = _latest(group)
     there, here = places[_key(now)], places[_key(start)]
     if now["list"] <= start["list"] or now["postcode"] == start["postcode"] or not there:
         return "", now, 0.0
@@ -201,12 +205,42 @@ def moved_between_lists(group: list[dict], places: dict, start: dict) -> tuple[s
     metres = math.dist(here[:2], there[:2])
     postcode = (start["pc_x"], start["pc_y"])
     nearest = metres if math.isnan(postcode[0]) else min(metres, math.dist(postcode, there[:2]))
+    if now["uprn"] and any(
+        g["uprn"] == now["uprn"] and g["postcode"] == start["postcode"] for g in group
+    ):
+        return "same UPRN", now, metres
     later = _address_words(now["address"])
     if later and later <= _address_words(start["address"]):
         return "same address", now, metres
     if nearest <= MOVED_M:
         return f"within {MOVED_M} m", now, nearest
     return "moved", now, metres
+
+
+def _latest(group: list[dict]) -> dict:
+    """The library's record in its latest list (the open one, where that list has two)."""
+    latest = [g for g in group if g["list"] == group[-1]["list"]]
+    return next((g for g in reversed(latest) if not g["closed"]), latest[-1])
+
+
+def geocoded_at_later_building(group: list[dict], places: dict, start: dict, uprns: dict) -> bool:
+    """Whether the 2016 list's point is the building the library moved to: the culture map puts
+    the latest list's UPRN within MOVED_M of it, while the 2016 postcode's centroid, another
+    address, lies farther (Harold Hill: 'New library to open Sept 2016' at Hilldene Avenue,
+    RM3 8DJ; the 2023 list's 19A Farnham Road, opened 2016, is UPRN 100023217029, which the
+    culture map puts 2 m from the 2016 point and 157 m from RM3 8DJ's centroid). The building
+    it left is then at its 2016 postcode's centroid. Only for a move the lists show (Coombes
+    Croft's 2016 postcode is 100 m off, its later ones at the 2016 point: one building)."""
+    now = _latest(group)
+    point = uprns.get(now["uprn"]) if now["uprn"] else None
+    here = places[_key(start)]
+    if start["list"] != 2016 or point is None or here is None or math.isnan(start["pc_x"]):
+        return False
+    return (
+        math.dist(point, here[:2]) <= MOVED_M
+        and math.dist(point, (start["pc_x"], start["pc_y"])) > MOVED_M
+        and moved_between_lists(group, places, start)[0] == "moved"
+    )
 
 
 def _address(record: dict) -> str:
@@ -247,11 +281,25 @@ def read_library_history(
     postcodes: pd.DataFrame,
     licence: str,
     report,
+    uprns: dict[str, tuple[float, float]] | None = None,
+    reviewed: pd.DataFrame | None = None,
 ) -> tuple:
     """Libraries as one history each across the 2016, 2021 and 2023 lists.
 
-    lib16: the London rows of the 2016 list with `borough` (authority name) added.
+    lib16: the London rows of the 2016 list with `borough` (authority name) added; uprns: the
+    culture map's library buildings by UPRN (`culture_map.library_uprns`); reviewed: the
+    reviewed decisions (`reviewed_records.csv`), of which the libraries' `moved_postcode_wrong`:
+    a later list's record of a new building whose postcode is not where its address is.
     """
+    uprns = uprns or {}
+    reviewed = read_reviewed() if reviewed is None else reviewed
+    wrong_postcode = (
+        reviewed[
+            (reviewed["source"] == "libraries") & (reviewed["decision"] == "moved_postcode_wrong")
+        ]
+        .set_index("code")["evidence"]
+        .to_dict()
+    )
     school = [
         frame[column].astype(str).str.contains(SCHOOL_LIBRARY)
         for frame, column in ((lib16, "name"), (lib21, "Library name"), (lib23, "name"))
@@ -281,6 +329,7 @@ def read_library_history(
                     "borough": lib16["borough"].map(borough_key),
                     "postcode": lib16["postcode"].map(postcode_key),
                     "address": lib16["address"],
+                    "uprn": "",
                     "x": geocode.x.to_numpy(),
                     "y": geocode.y.to_numpy(),
                     "row": range(len(lib16)),
@@ -294,6 +343,9 @@ def read_library_history(
                     "borough": lib21["Local authority"].map(borough_key),
                     "postcode": lib21["Postcode"].map(postcode_key),
                     "address": lib21["Address 1"],
+                    "uprn": lib21.get(
+                        "Unique property reference number", pd.Series(None, lib21.index)
+                    ).map(uprn_key),
                     "row": range(len(lib21)),
                 }
             ),
@@ -305,6 +357,7 @@ def read_library_history(
                     "borough": kept23["reporting"].map(borough_key),
                     "postcode": kept23["postcode"].map(postcode_key),
                     "address": kept23["address1"],
+                    "uprn": kept23.get("uprn", pd.Series(None, kept23.index)).map(uprn_key),
                     "row": range(len(kept23)),
                 }
             ),
@@ -327,7 +380,8 @@ def read_library_history(
     sites, events = [], []
     moves: list[str] = []
     unplaced_moves: list[str] = []
-    unmoved: dict[str, list[str]] = {"same address": [], f"within {MOVED_M} m": []}
+    unmoved: dict[str, list[str]] = {"same UPRN": [], "same address": [], f"within {MOVED_M} m": []}
+    geocoded_later: list[str] = []
     counts = dict(
         moved=0,
         replaced=0,
@@ -368,6 +422,21 @@ def read_library_history(
             if len(in16)
             else next((g for g in group if places[_key(g)]), group[0])
         )
+        if geocoded_at_later_building(group, places, start, uprns):
+            latest = _latest(group)
+            for g in group:
+                if g["list"] > start["list"] and g["uprn"] == latest["uprn"]:
+                    places[_key(g)] = places[_key(start)]
+            places[_key(start)] = (start["pc_x"], start["pc_y"], "postcode_centroid")
+            geocoded_later.append(name)
+        # A later record whose postcode is not where its address is, by reviewed decision.
+        misplaced = {
+            _key(g): wrong_postcode[_record_id(g, rows23)]
+            for g in group
+            if g["list"] > start["list"] and _record_id(g, rows23) in wrong_postcode
+        }
+        for key in misplaced:
+            places[key] = None
         here = places[_key(start)]
         if here is None:
             unplaced.append(name)
@@ -669,7 +738,21 @@ def read_library_history(
                 )
             )
         # A later list's other address, where the lists do not say the library moved.
-        if not any(e["event"] == "moved" for e in ev):
+        if not any(e["event"] == "moved" for e in ev) and _key(_latest(group)) in misplaced:
+            now = _latest(group)
+            ev.append(
+                event(
+                    site_id,
+                    "moved",
+                    None,
+                    f"libraries_{now['list']}",
+                    _record_id(now, rows23),
+                    f"moved from {_address(start)} to {_address(now)}: {misplaced[_key(now)]} "
+                    f"(reviewed decision, {REVIEWED.name}); measured at the earlier place",
+                )
+            )
+            counts["moved"] += 1
+        elif not any(e["event"] == "moved" for e in ev):
             verdict, now, metres = moved_between_lists(group, places, start)
             if verdict == "moved":
                 first = next(
@@ -685,10 +768,20 @@ def read_library_history(
                     for y in [_opening_year(g, rows21, rows23)]
                     if y is not None and y >= start["list"]
                 )
+                # A list between with a third address: the library had left by then.
+                third = [
+                    g
+                    for g in group
+                    if start["list"] < g["list"] < first["list"]
+                    and g["postcode"] not in (start["postcode"], now["postcode"])
+                ]
                 timing = (
                     f"opened there in {years[0]} (the later lists)"
                     if years
                     else f"when is not recorded (between the {before} and {first['list']} lists)"
+                    if not third
+                    else f"when is not recorded: it had left by the {third[0]['list']} list, "
+                    f"which has it at {_address(third[0])}"
                 )
                 ev.append(
                     event(
@@ -711,7 +804,7 @@ def read_library_history(
                 metres = math.dist((e["from_easting"], e["from_northing"]), here[:2])
                 moves.append(f"{name} {metres:,.0f} m ({e['year'] or 'year not recorded'})")
             elif e["event"] == "moved":
-                unplaced_moves.append(name)  # one place for both buildings in the lists
+                unplaced_moves.append(name)  # one place for both buildings, or none for the new
         events.extend(ev)
         sites.append(
             dict(
@@ -772,9 +865,11 @@ def read_library_history(
         note="a library in another building: the lists' own moves, and a later list's other "
         f"address more than {MOVED_M} m from both the earlier point and the earlier postcode's "
         "centroid; the site's point is where it moved to, the building it left is on the move "
-        f"(events from_easting, from_northing): {'; '.join(moves) or 'none'}. Moves whose "
-        f"earlier building no list places apart: {', '.join(unplaced_moves) or 'none'}. "
-        "Another postcode, no move: "
+        f"(events from_easting, from_northing): {'; '.join(moves) or 'none'}. The 2016 point "
+        "taken as the building moved to, the culture map putting the latest list's UPRN there: "
+        f"{', '.join(geocoded_later) or 'none'}. Moves measured at one place (no list places "
+        "the two buildings apart, or a later postcode wrong by reviewed decision): "
+        f"{', '.join(unplaced_moves) or 'none'}. Another postcode, no move: "
         + "; ".join(f"{why} ({', '.join(names) or 'none'})" for why, names in unmoved.items()),
     )
     return frame, events_frame(events)
@@ -1016,8 +1111,9 @@ def read_libraries(
             "Year opened",
             "Year closed",
             "Notes",
+            "Unique property reference number",
         ],
-        dtype={"Year closed": str},
+        dtype={"Year closed": str, "Unique property reference number": str},
     )
     lib23 = read_csv(
         src,
@@ -1030,9 +1126,11 @@ def read_libraries(
             "type",
             "closed",
             "opened",
+            "uprn",
             *["operation_16", "operation_19", "operation_21", "operation_22", "operation_23"],
         ],
+        dtype={"uprn": str},
     )
     return read_library_history(
-        london, lib21, lib23, postcodes, SOURCES["libraries"].licence, report
+        london, lib21, lib23, postcodes, SOURCES["libraries"].licence, report, library_uprns(src)
     )

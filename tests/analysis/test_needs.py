@@ -65,7 +65,7 @@ def test_the_access_shares(access_shares):
     assert shares.mean().round(3).to_dict() == {
         "Community centre": 0.33,
         "GP practice": 0.125,
-        "Library": 0.409,
+        "Library": 0.408,
         "Pharmacy": 0.063,
     }
 
@@ -147,8 +147,10 @@ def test_no_reports_yet_is_not_zero_need(indicators, domains, equal):
 
 def test_equal_weights_top_fifth(equal):
     # Ties at the edge all in. Since libraries are measured at their latest building (issue
-    # 18), Harold Wood (Havering) leaves the top fifth (Harold Hill Library moved nearer) and
-    # Heston East drops from 12th to 15th (Hounslow Library moved nearer).
+    # 18), Heston East drops from 12th to 15th (Hounslow Library moved nearer). Harold Hill
+    # Library's 2016 move runs from Hilldene Avenue to the building the 2016 list already
+    # places it at: Harold Wood (Havering) is in the top fifth (125th) and Wall End (Newham)
+    # out (128th); Plumstead (Greenwich) is stable under 799 of 1,000 weightings, one short.
     assert equal["top_fifth"].sum() == 127
     assert equal["rank"].min() == 1
     ward = _row(equal, MAYESBROOK)
@@ -156,8 +158,8 @@ def test_equal_weights_top_fifth(equal):
     assert ward["defined_need"] == "stable"
     assert equal["defined_need"].value_counts().to_dict() == {
         "": 507,
-        "stable": 81,
-        "depends on the weights": 46,
+        "stable": 80,
+        "depends on the weights": 47,
     }
     first = equal.loc[equal["rank"] == 1, "ward_code"].item()
     assert first == "E05000157"  # New Addington, Croydon
@@ -183,7 +185,7 @@ def test_weights_change_the_ranking(domains, indicators):
         )["rank"]
         for w in (1, 2, 4)
     ]
-    assert ranks == [575, 388, 175]
+    assert ranks == [575, 388, 174]
 
 
 def test_stability_reproducible_and_bounded(domains, equal):

@@ -258,8 +258,8 @@ def test_losses_page_policy_categories_and_choices_come_from_the_url(app, layers
         (
             "Town centres",
             "town_centre",
-            "0.91 per 100 site-years (146 in 16,077 site-years) against 1.04 elsewhere (368 in "
-            "35,289): no clear difference across categories (rate ratio 1.00, 95% CI 0.82-1.22)",
+            "0.91 per 100 site-years (146 in 16,063 site-years) against 1.04 elsewhere (368 in "
+            "35,303): no clear difference across categories (rate ratio 1.00, 95% CI 0.82-1.22)",
         ),
         # Was "3.7 times as likely inside" on 5 closures, then 2.7 times and exploratory on
         # 10, every one a distance-selling or hub pharmacy or a code that lived a day.
