@@ -66,7 +66,12 @@ def scatter_chart(wards: pd.DataFrame, measure: str, highlight: str | None = Non
             "type": "quantitative",
             "title": f"{spec.label} (symlog scale)",
             "scale": {"type": "symlog"},
-            "axis": {"values": [t for t in SYMLOG_TICKS if t <= top * 1.05] or [0]},
+            # Each tick as its value: Vega's default rounds to the step of a linear axis,
+            # which labels 0.5 "1" (twice "1" on the axis).
+            "axis": {
+                "values": [t for t in SYMLOG_TICKS if t <= top * 1.05] or [0],
+                "format": ",~g",
+            },
         },
         "tooltip": [
             {"field": "ward", "type": "nominal", "title": "Ward"},
