@@ -132,7 +132,7 @@ figures = [
 ]
 
 if presenting:  # for a projector: the title, one figure, the chosen map
-    layout.link_notes(notes)
+    layout.link_notes(link_notes)
     which = st.query_params.get("map", "needs")
     which = "access" if which in ("access", "Access lost") else "needs"
     if which == "needs":
