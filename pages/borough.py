@@ -25,7 +25,7 @@ from lib.vocab.categories import RECORDING_CATEGORIES, categories_text
 VIEW = declare.BOROUGH
 layers = widgets.require_layers()
 # Before the widgets. A borough that matches nothing is not replaced by another: the page asks.
-unknown = link_check.check_link(VIEW.url_path)
+link_notes, unknown = link_check.read_link(VIEW.url_path)  # said in the title bar
 names = layers.borough_names
 presenting = present.presentation_mode()
 # Opened with no borough (a bare /borough): the first in the list is shown, and the page says so.
@@ -43,7 +43,7 @@ with st.sidebar:
     basemap = widgets.basemap_picker()
 
 if gss_code is None:
-    widgets.choose_a_place("borough", "borough", unknown, "a borough")
+    widgets.choose_a_place("borough", "borough", unknown, "a borough", link_notes)
 name = names[gss_code]
 stats = cache.borough_stats()
 wards = cache.ward_table(gss_code)
@@ -71,13 +71,14 @@ spec = page_specs.borough_spec(
 map_data = cache.site_map_data()
 
 if presenting:  # for a projector: the title, the borough's figure against London's, the map
+    layout.link_notes(link_notes)
     headline = cards.borough_headline(stats, gss_code, measure)
     present.present_header(cards.borough_title(name, measure), headline.value, headline.label)
     present.present_map_spec(map_data, spec, key="borough_map_present")
     widgets.spec_attribution(spec)
     st.stop()
 
-share_slot = layout.title_bar(f"Borough profile: {name}")
+share_slot = layout.title_bar(f"Borough profile: {name}", notes=link_notes)
 with share_slot:  # the card (the ward map below, with the borough's figure) drawn on a click
     share_panel.share_panel(
         "borough",
@@ -108,7 +109,7 @@ st.caption(
     + (", food banks and mutual aid groups" if show_voluntary else "")
     + ". Choose the measure and layers in the sidebar."
 )
-embed.show_map_spec(map_data, spec, key="borough_map", height=layout.MAP_HEIGHT)
+embed.show_map_spec(map_data, spec, key="borough_map", height=layout.map_height(link_notes))
 widgets.spec_attribution(spec)
 st.markdown(cards.ward_summary(wards, measure, name))
 if wards["unstable"].any() and shading.per_head:

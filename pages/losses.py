@@ -25,7 +25,7 @@ from lib.vocab.policies import policy_label, policy_title
 
 VIEW = declare.LOSSES
 layers = widgets.require_layers()
-link_check.check_link(VIEW.url_path)  # before the widgets
+link_notes, _ = link_check.read_link(VIEW.url_path)  # before the widgets
 presenting = present.presentation_mode()
 
 with st.sidebar:
@@ -72,6 +72,7 @@ spec = page_specs.losses_spec(
 map_data = cache.site_map_data()
 
 if presenting:  # for a projector: the title, one figure, the map
+    layout.link_notes(link_notes)
     headline = cards.losses_headline(total, policy)
     present.present_header(cards.losses_title(policy), headline.value, headline.label)
     present.present_map_spec(map_data, spec, key="losses_map_present")
@@ -106,6 +107,7 @@ share_slot = layout.title_bar(
         ),
         layout.Figure("Losses inside", f"{total['closed_in']:,} of {closures:,}"),
     ],
+    link_notes,
 )
 with share_slot:  # the card (the map below, with this headline) is drawn only on a click
     share_panel.share_panel(
@@ -125,7 +127,7 @@ with share_slot:  # the card (the map below, with this headline) is drawn only o
         interactive=embed.html_download(spec, cards.losses_title(policy)),
     )
 st.markdown(f"#### {losses.verdict_sentence(total, label)}")  # the verdict (small type: layout.py)
-embed.show_map_spec(map_data, spec, key="losses_map", height=layout.MAP_HEIGHT)
+embed.show_map_spec(map_data, spec, key="losses_map", height=layout.map_height(link_notes))
 widgets.spec_attribution(spec)
 # Under the map, so that all of it stays on a projector's first screen.
 if total["category"] in driven.index:  # a higher or lower headline: what drives it

@@ -24,7 +24,8 @@ from lib.vocab.categories import STATUS_LABELS
 
 VIEW = declare.MAP_EXPLORER
 layers = widgets.require_layers()
-link_check.check_link(VIEW.url_path)  # before the widgets: ?borough=hackney, ?status=closed
+# Before the widgets (?borough=hackney, ?status=closed); the notes are said in the title bar.
+link_notes, _ = link_check.read_link(VIEW.url_path)
 sites = layers.sites
 names = layers.borough_names
 
@@ -96,6 +97,7 @@ spec = page_specs.explorer_spec(
     ),
 )
 if presenting:
+    layout.link_notes(link_notes)
     headline = cards.explorer_headline(shown)
     present.present_header(cards.explorer_title(site_filter, names), headline.value, headline.label)
     present.present_map_spec(map_data, spec, key="explorer_map_present")
@@ -114,6 +116,7 @@ share_slot = layout.title_bar(
         ),
         layout.Figure("Boroughs", f"{shown['gss_code'].nunique()} of 33"),
     ],
+    link_notes,
 )
 st.caption(site_filter.describe(names))
 
@@ -121,7 +124,7 @@ if shown.empty:
     st.info("No site matches these filters. Clear a filter in the sidebar to see more.")
 # Leaflet in the browser, fed once per session; a change of view sends only what changed.
 view = embed.show_map_spec(
-    map_data, spec, key="explorer_map", save_view=True, height=layout.MAP_HEIGHT
+    map_data, spec, key="explorer_map", save_view=True, height=layout.map_height(link_notes)
 )
 embed.reset_view_button(view)
 widgets.spec_attribution(spec)

@@ -27,7 +27,7 @@ from lib.vocab.needs import DEFAULT_WEIGHTS, WeightsError
 
 VIEW = declare.NEEDS
 layers = widgets.require_layers()
-link_check.check_link(VIEW.url_path)  # before the widgets
+link_notes, _ = link_check.read_link(VIEW.url_path)  # before the widgets
 presenting = present.presentation_mode()
 names = layers.borough_names
 ward_names = cache.ward_names()
@@ -47,7 +47,8 @@ with st.sidebar:
     weights = needs_ui.weight_sliders(link_weights)
     basemap = params.widget(VIEW.param["basemap"])
 
-notes = [weights_note] if weights_note else []
+# Said in the title bar: above the map, they would push it below a 1280x720 screen.
+notes = link_notes + ([weights_note] if weights_note else [])
 if not any(weights.values()):
     notes.append("Every weight is 0: the needs map uses equal weights until one is above 0.")
     weights = dict(DEFAULT_WEIGHTS)
@@ -131,6 +132,7 @@ figures = [
 ]
 
 if presenting:  # for a projector: the title, one figure, the chosen map
+    layout.link_notes(link_notes)
     which = st.query_params.get("map", "needs")
     which = "access" if which in ("access", "Access lost") else "needs"
     if which == "needs":
@@ -144,17 +146,20 @@ if presenting:  # for a projector: the title, one figure, the chosen map
     widgets.spec_attribution(spec)
     st.stop()
 
-share_slot = layout.title_bar("Where need is greatest", figures)
+share_slot = layout.title_bar("Where need is greatest", figures, notes)
 with share_slot:  # the map switch above the share button: the title bar stays one row
     which = params.widget(VIEW.param["map"], container=st, label_visibility="collapsed")
     link = share_panel.share_panel(
         VIEW.url_path, file_stem="joined-up-london-needs", compact=True, key="needs_share"
     )
-for note in notes:
-    st.warning(note, icon="⚠️")
 spec, browser = map_spec(which)
 view = embed.show_map_spec(
-    map_data, spec, key="needs_map", save_view=True, height=layout.MAP_HEIGHT, browser=browser
+    map_data,
+    spec,
+    key="needs_map",
+    save_view=True,
+    height=layout.map_height(notes),
+    browser=browser,
 )
 embed.reset_view_button(view)
 widgets.spec_attribution(spec)

@@ -14,7 +14,7 @@ from lib.vocab.policies import policy_title
 VIEW = declare.OVER_TIME
 layers = widgets.require_layers()
 # Before the widgets. A borough that matches nothing is not replaced by London: the page asks.
-unknown = link_check.check_link(VIEW.url_path)
+link_notes, unknown = link_check.read_link(VIEW.url_path)  # said in the title bar
 names = layers.borough_names
 presenting = present.presentation_mode()
 
@@ -24,7 +24,7 @@ with st.sidebar:
     basemap = widgets.basemap_picker()
 
 if area is None:
-    widgets.choose_a_place("over-time", "area", unknown, "a borough (or All London)")
+    widgets.choose_a_place("over-time", "area", unknown, "a borough (or All London)", link_notes)
 gss_code = None if area == declare.LONDON else area
 place = "London" if gss_code is None else names[gss_code]
 
@@ -33,6 +33,7 @@ spec = page_specs.pubs_spec(change, gss_code, basemap)  # the screen's, the card
 map_data = cache.site_map_data()
 
 if presenting:  # for a projector: the title, one figure, the pubs map
+    layout.link_notes(link_notes)
     headline = cards.pubs_headline(change, gss_code)
     present.present_header(cards.pubs_title(PUBS_START, PUBS_END), headline.value, headline.label)
     present.present_map_spec(map_data, spec, key="pubs_map_present")
@@ -69,7 +70,7 @@ else:
         layout.Figure("Boroughs with fewer pubs", f"{lost} of {len(change)}"),
         layout.Figure("London: change per 10,000 residents", f"{london['change_per_10k']:.2f}"),
     ]
-share_slot = layout.title_bar("Losses over time", figures)
+share_slot = layout.title_bar("Losses over time", figures, link_notes)
 with share_slot:  # the card (the pubs map, with this borough's or London's count) on a click
     share_panel.share_panel(
         "over-time",
@@ -81,7 +82,7 @@ with share_slot:  # the card (the pubs map, with this borough's or London's coun
 
 map_column, line_column = st.columns([3, 2], gap="medium")
 with map_column:
-    embed.show_map_spec(map_data, spec, key="pubs_map", height=layout.MAP_HEIGHT)
+    embed.show_map_spec(map_data, spec, key="pubs_map", height=layout.map_height(link_notes))
     widgets.spec_attribution(spec)
 with line_column:
     st.markdown(cards.pubs_summary(change, gss_code))

@@ -23,8 +23,7 @@ from lib.vocab.funders import VOLUNTARY
 
 VIEW = declare.VOLUNTARY
 layers = widgets.require_layers()
-# Before the widgets; a wrong value's note goes in the title bar (above it, the map would end
-# below a 1280x720 screen).
+# Before the widgets; a wrong value's note goes in the title bar.
 link_notes, _ = link_check.read_link(VIEW.url_path)
 presenting = present.presentation_mode()
 
@@ -52,8 +51,7 @@ spec = page_specs.voluntary_spec(
 map_data = cache.site_map_data()
 
 if presenting:  # for a projector: the title, London's (or the ward's) figure, the map
-    for note in link_notes:
-        st.warning(note, icon="⚠️")
+    layout.link_notes(link_notes)
     headline = cards.voluntary_headline(wards, measure, ward, labels)
     present.present_header(cards.voluntary_title(measure), headline.value, headline.label)
     present.present_map_spec(map_data, spec, key="voluntary_map_present")
@@ -106,7 +104,7 @@ with share_slot:  # the card (the ward map, with London's or the ward's figure) 
         interactive=embed.html_download(spec, cards.voluntary_title(measure)),
     )
 
-embed.show_map_spec(map_data, spec, key="voluntary_map", height=layout.MAP_HEIGHT)
+embed.show_map_spec(map_data, spec, key="voluntary_map", height=layout.map_height(link_notes))
 widgets.spec_attribution(spec)
 if ward:  # under the map, so that all of the map is on a 1280x720 screen
     row = wards.set_index("ward_code").loc[ward]

@@ -66,7 +66,12 @@ def scatter_chart(wards: pd.DataFrame, measure: str, highlight: str | None = Non
             "type": "quantitative",
             "title": f"{spec.label} (symlog scale)",
             "scale": {"type": "symlog"},
-            "axis": {"values": [t for t in SYMLOG_TICKS if t <= top * 1.05] or [0]},
+            # Each tick as its value. Without a precision Vega picks one from the ticks'
+            # step: 0.5 was labelled "1" (twice "1" on the axis), 2,000 "2e+3" under ",~g".
+            "axis": {
+                "values": [t for t in SYMLOG_TICKS if t <= top * 1.05] or [0],
+                "format": ",.6~g",
+            },
         },
         "tooltip": [
             {"field": "ward", "type": "nominal", "title": "Ward"},

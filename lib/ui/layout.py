@@ -22,6 +22,8 @@ kbd[aria-label^="Shortcut"], .jul-qr figcaption {color: #4d5959 !important;
 </style>"""
 # The map's height on every map page: 720 px less the title bar and figures (~170 px).
 MAP_HEIGHT = 520
+# A link's note in the title bar: one compact line (28 px) and its share of a row's gap.
+NOTE_ROOM = 36
 # The page's own type and spacing. Streamlit leaves 6rem above the first element and sets
 # titles at 2.75rem: room the map needs. Labels wrap rather than being cut off.
 PAGE_CSS = """<style>
@@ -39,12 +41,13 @@ PAGE_CSS = """<style>
   line-height: 1.2 !important;}
 .st-key-jul_figures [data-testid="stMetricLabel"] p {font-size: 0.8rem !important;}
 .st-key-jul_figures [data-testid="stMetricDelta"] {font-size: 0.75rem !important;}
-/* A link's notes beside the share button: no taller than it on a projector; on a phone, a
-   row of their own rather than a narrow column. */
+/* A link's notes beside the share button, one compact line each (28 px on a projector); on
+   a phone, a row of their own rather than a narrow column. */
 [data-testid="stLayoutWrapper"]:has(> .st-key-jul_link_notes) {min-width: min(100%, 20rem) !important;}
-.st-key-jul_link_notes [data-testid="stAlertContainer"] {padding: 0.3rem 0.65rem !important;}
-.st-key-jul_link_notes [data-testid="stMarkdownContainer"] p {font-size: 0.875rem !important;
-  line-height: 1.35 !important;}
+.st-key-jul_link_notes {row-gap: 2px !important;}
+.st-key-jul_link_notes [data-testid="stAlertContainer"] {padding: 0.1rem 0.5rem !important;}
+.st-key-jul_link_notes [data-testid="stMarkdownContainer"] p {font-size: 0.8rem !important;
+  line-height: 1.3 !important;}
 /* Button and tab labels wrap instead of ending in an ellipsis on a phone. */
 [data-testid="stMainBlockContainer"] button p,
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p {
@@ -77,7 +80,8 @@ def title_bar(title: str, figures: Sequence[Figure] = (), notes: Sequence[str] =
     share popover (returned: fill it with share_panel.share_panel(..., compact=True), which
     may come later in the page, after the map has saved its position to the link). `notes`
     (Markdown: `link_check.read_link`'s) are said compactly after the slot, in the room the
-    row leaves: above the bar they would push the map below a 1280x720 screen."""
+    row leaves, and the map is drawn at `map_height(notes)`: above the bar they pushed the
+    map below a 1280x720 screen."""
     page_style()
     with st.container(horizontal=True, vertical_alignment="center", key="jul_title_bar"):
         st.title(title, anchor=False, width="content")
@@ -94,8 +98,22 @@ def title_bar(title: str, figures: Sequence[Figure] = (), notes: Sequence[str] =
                         width="content",
                     )
         slot = st.container(width="content", key="jul_share_slot")
-        if notes:
-            with st.container(key="jul_link_notes", gap="xxsmall"):
-                for note in notes:
-                    st.warning(note, icon="⚠️")
+        link_notes(notes)
     return slot
+
+
+def map_height(notes: Sequence[str] = ()) -> int:
+    """The map's height under a title bar saying `notes`: shorter by their room, so that all
+    of the map is still on a 1280x720 screen (the notes may need a row of their own), but
+    never under 360 px."""
+    return max(MAP_HEIGHT - NOTE_ROOM * len(notes), 360)
+
+
+def link_notes(notes: Sequence[str]) -> None:
+    """A link's notes (Markdown: `link_check.read_link`'s), one warning each. `title_bar`
+    says them after the share button; a page that stops before its title bar (no place
+    chosen, presentation mode) says them here."""
+    if notes:
+        with st.container(key="jul_link_notes", gap=None):
+            for note in notes:
+                st.warning(note, icon="⚠️")

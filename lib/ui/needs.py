@@ -10,7 +10,7 @@ import streamlit as st
 from lib.analysis import needs
 from lib.render import needs_maps
 from lib.store import PublicFilter
-from lib.ui import cache, community, embed
+from lib.ui import cache, community, embed, link_check
 from lib.vocab.needs import DEFAULT_WEIGHTS, DOMAINS, MAX_WEIGHT, WeightsError
 
 _SEEN = "needs_weights_link"  # the link's weights the sliders were last set from
@@ -21,8 +21,8 @@ def link_weights() -> tuple[dict[str, float], str | None]:
     text = st.query_params.get("weights")
     try:
         return needs.parse_weights(text), None
-    except WeightsError as error:
-        return dict(DEFAULT_WEIGHTS), (
+    except WeightsError as error:  # the link's text shown as itself, never as Markdown
+        return dict(DEFAULT_WEIGHTS), link_check.escape_markdown(
             f"The link's weights ({text}) could not be read: {error} The map uses equal "
             "weights until you set them with the sliders."
         )

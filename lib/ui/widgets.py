@@ -12,7 +12,7 @@ from lib.data import layers as data
 from lib.links import declare, views
 from lib.render import maps, tables
 from lib.store import clients
-from lib.ui import params
+from lib.ui import layout, params
 from lib.ui.cache import layers
 from lib.ui.navigation import require_navigation
 from lib.vocab import commands
@@ -62,9 +62,10 @@ def client_address() -> str | None:
     )
 
 
-def choose_a_place(url_path: str, key: str, unknown, what: str) -> None:
-    """A page about one place opened with a place that matches nothing (the link check has
-    said so): no other place's figures, but a way to the nearest one, then stop."""
+def choose_a_place(url_path: str, key: str, unknown, what: str, notes: list[str]) -> None:
+    """A page about one place opened with a place that matches nothing: the link's `notes`
+    (naming it), no other place's figures, but a way to the nearest one, then stop."""
+    layout.link_notes(notes)
     nearest = [m.nearest for m in unknown.get(key, ()) if m.nearest]
     if nearest:
         params = {k: st.query_params.get_all(k) for k in st.query_params}

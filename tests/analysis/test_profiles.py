@@ -682,7 +682,11 @@ def test_scatter_marks_the_chosen_ward(wards):
     # Every ward in one named dataset (Streamlit sends it as Arrow), the chosen one inline.
     assert chart["layer"][0]["data"] == {"name": "wards"}
     assert list(chart["datasets"]["wards"]["ward"]) == list(wards["ward"])
-    assert chart["layer"][0]["encoding"]["y"]["scale"]["type"] == "symlog"
+    y = chart["layer"][0]["encoding"]["y"]
+    assert y["scale"]["type"] == "symlog"
+    # Ticks at 0.5 as well as whole numbers, each labelled as itself (",.6~g": 0.5 is "0.5",
+    # 1000 "1,000"); Vega's default format labelled 0.5 "1", so "1" came twice.
+    assert y["axis"]["values"][:3] == [0, 0.5, 1] and y["axis"]["format"] == ",.6~g"
     assert chart["layer"][1]["data"]["values"][0]["ward_code"] == "W_A1"
     assert len(charts.scatter_chart(wards, "grants_per_head")["layer"]) == 1
 

@@ -56,6 +56,26 @@ def test_an_unknown_ward_is_noted_in_the_title_bar_and_no_ward_is_chosen(app):
     assert [w.value for w in bar.warning] == [w.value for w in at.warning]
 
 
+@pytest.mark.parametrize(
+    ("page", "params", "notes"),
+    [
+        ("pages/map_explorer.py", {"status": "Gone", "borough": "Atlantis"}, 2),
+        ("pages/losses.py", {"against": "nowhere", "categories": "Zoo"}, 2),
+        ("pages/over-time.py", {"area": "Hackney", "colour": "red"}, 1),
+        ("pages/borough.py", {"borough": "Hackney", "measure": "nonsense"}, 1),
+        ("pages/voluntary.py", {"ward": "Nowhere", "borough": "Atlantis"}, 2),
+        # The link check's note and the page's own on the weights.
+        ("pages/needs.py", {"weights": "bad", "category": "Zoo"}, 2),
+    ],
+)
+def test_every_map_page_says_its_link_notes_in_its_title_bar(app, page, params, notes):
+    """Not above the title bar: there they pushed the map below a 1280x720 screen."""
+    at = open_page(app, page, **params)
+    assert len(at.warning) == notes
+    (bar,) = [b for b in at.main.children.values() if getattr(b, "key", "") == "jul_title_bar"]
+    assert [w.value for w in bar.warning] == [w.value for w in at.warning]
+
+
 def test_the_explorer_reads_status_and_boroughs_and_notes_the_unknown_one(app):
     at = open_page(
         app,

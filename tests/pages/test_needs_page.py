@@ -90,6 +90,12 @@ def test_a_bad_weights_link_gets_a_note(app):
     assert "equal: the default" in text(at)
 
 
+def test_a_weights_link_is_shown_as_its_text_not_as_markdown(app):
+    at = open_page(app, weights="[win](https://example.com)")
+    (note,) = [w.value for w in at.warning if "could not be read" in w.value]
+    assert "\\[win\\]\\(https" in note  # escaped: a reader sees the text, not a link
+
+
 def test_community_centres_are_now_only(app):
     at = open_page(app, category="Community centre", map="Access lost")
     figures = {m.label: m.value for m in at.metric}
