@@ -143,7 +143,12 @@ def read_cim(src: Path, report: Report) -> gpd.GeoDataFrame:
                 "sources": "cim_2022",
                 "licence": SOURCES["cim"].licence,
                 "coord_fix": fix,
-                "_address": usable["address1"].fillna("").astype(str).str.strip().values,
+                "_address": usable["address1"]
+                .astype(object)
+                .fillna("")
+                .astype(str)
+                .str.strip()
+                .values,
             },
             geometry=geometry.values,
             crs=BNG,

@@ -54,10 +54,15 @@ def numeric_nearest(value: str, options: Sequence[str]) -> str | None:
     return min(zip(options, numbers, strict=True), key=lambda o: abs(o[1] - given))[0]
 
 
+# At or below this likeness (_likeness) no option is offered: "colour" is not "tour" (0.6),
+# "pub" not "GP practice" (0.33).
+LIKE = 0.6
+
+
 def nearest(value: str, options: Sequence[str]) -> str | None:
     """The option most like `value`: for a number among numbers the closest in value; else
-    difflib's ratio on the normalised forms, where a prefix of exactly one option wins
-    ("kingston" -> "Kingston upon Thames")."""
+    the likeness of the normalised forms, where a prefix of exactly one option wins
+    ("kingston" -> "Kingston upon Thames"); None when no option is like it."""
     if not options:
         return None
     if (closest := numeric_nearest(value, options)) is not None:
@@ -67,11 +72,18 @@ def nearest(value: str, options: Sequence[str]) -> str | None:
         prefixed = [o for o in options if normalise(o).startswith(key)]
         if len(prefixed) == 1:
             return prefixed[0]
-    scored = [
-        (difflib.SequenceMatcher(None, key, normalise(o)).ratio(), -i, o)
-        for i, o in enumerate(options)
-    ]
-    return max(scored)[2]
+    scored = [(_likeness(key, normalise(o)), -i, o) for i, o in enumerate(options)]
+    best = max(scored)
+    return best[2] if best[0] > LIKE else None
+
+
+def _likeness(key: str, option: str) -> float:
+    """difflib's ratio to the option, or, where both start alike, to its start as long as
+    `key` ("musem" is like "museumorpublicgallery"; "nowhere" is not like "loweredmonton")."""
+    whole = difflib.SequenceMatcher(None, key, option).ratio()
+    if key[:1] != option[:1]:
+        return whole
+    return max(whole, difflib.SequenceMatcher(None, key, option[: len(key)]).ratio())
 
 
 def match(value: str, options: Sequence[str], aliases: Mapping[str, str] | None = None) -> Match:

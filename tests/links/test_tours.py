@@ -89,8 +89,7 @@ def test_the_explorer_is_also_the_root_page(root):
                 'title = "A"\npage = "losses"\ntalking_point = "x"\n'
                 'params = { against = "Somewhere nice" }'
             ),
-            "field 'params.against' = 'Somewhere nice' is not a London Plan policy; did you mean "
-            "Areas for Regeneration?",
+            "field 'params.against' = 'Somewhere nice' is not a London Plan policy.",
         ),
         (
             step(
