@@ -102,9 +102,16 @@ with st.container(border=True, key="tour_step"):
             shortcut="PageDown",
             help="Next step (Page Down, or a presentation clicker)",
         )
-    # The buttons answer Page Down / Page Up themselves (shortcut); the arrows as well.
+    # The buttons show Page Down / Page Up (shortcut); the step keys answer them and the arrows,
+    # and keep a press made while the app reconnects, which Streamlit's shortcuts drop.
+    next_button, previous_button = ".st-key-tour_next button", ".st-key-tour_previous button"
     tour_bar.step_keys(
-        {"ArrowRight": ".st-key-tour_next button", "ArrowLeft": ".st-key-tour_previous button"}
+        {
+            "PageDown": next_button,
+            "ArrowRight": next_button,
+            "PageUp": previous_button,
+            "ArrowLeft": previous_button,
+        }
     )
     if open_view:
         try:

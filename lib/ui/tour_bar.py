@@ -24,6 +24,9 @@ TOUR_BAR_CSS = """<style>
 # Keys that move a tour (tours/default.toml says so): a presentation clicker sends Page Down and
 # Page Up, a keyboard the arrows. One listener on the page, replaced on each run; it leaves
 # alone a key meant for a field, a list, a slider, a radio group or a focused map.
+# While Streamlit reconnects (a venue's Wi-Fi drops, a busy server misses a ping) it disables
+# every button, so a press then would be lost: it waits, up to 30 s, and clicks once the button
+# is back (only the latest press; a button the page itself disables is not waited for).
 STEP_KEYS_JS = """
 export default function (component) {
   const keys = component.data.keys;
@@ -31,17 +34,47 @@ export default function (component) {
   const busy = "input, textarea, select, [contenteditable], .leaflet-container, [role=radiogroup],"
     + " [role=radio], [role=slider], [role=listbox], [role=option], [role=combobox],"
     + " [role=tablist], [role=tab], [role=menu], [role=spinbutton]";
+  const connected = () => {
+    const app = document.querySelector("[data-testid=stApp]");
+    return !app || !app.dataset.testConnectionState || app.dataset.testConnectionState === "CONNECTED";
+  };
+  const ready = (selector) => {
+    const target = document.querySelector(selector);
+    return target && !target.disabled ? target : null;
+  };
+  const click = (target) => {
+    window.__julStepClicks = (window.__julStepClicks || 0) + 1;  // the tests report it
+    target.click();
+  };
+  const cancelWait = () => {
+    if (window.__julStepWait) window.__julStepWait();
+    window.__julStepWait = null;
+  };
+  const waitForButton = (selector) => {
+    const tryClick = () => {
+      if (!connected()) return;
+      const target = ready(selector);
+      cancelWait();
+      if (target) click(target);
+    };
+    const observer = new MutationObserver(tryClick);
+    observer.observe(document.body, {subtree: true, childList: true, attributes: true,
+      attributeFilter: ["disabled", "data-test-connection-state"]});
+    const timer = setTimeout(cancelWait, 30000);
+    window.__julStepWait = () => { observer.disconnect(); clearTimeout(timer); };
+  };
   window.__julStepKeys = (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
     const selector = keys[event.key];
     if (!selector) return;
     if (event.target && event.target.closest && event.target.closest(busy)) return;
-    const target = document.querySelector(selector);
-    if (!target || target.disabled) return;
+    const target = ready(selector);
+    if (!target && connected()) return;
     event.preventDefault();
     event.stopPropagation();
-    window.__julStepClicks = (window.__julStepClicks || 0) + 1;  // for the tests
-    target.click();
+    cancelWait();
+    if (target) click(target);
+    else waitForButton(selector);
   };
   window.__julStepKeys.keys = keys;  // which page's keys are live (the tests wait for them)
   document.addEventListener("keydown", window.__julStepKeys, true);

@@ -5,7 +5,6 @@ never a fixed sleep: on a busy machine a sleep is too short, on an idle one it i
 The timeouts are generous for the same reason; a wait costs nothing once its condition holds.
 """
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -128,7 +127,8 @@ def wait_for_app(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> None:
     page.wait_for_selector("[data-testid='stMainBlockContainer']", timeout=timeout_ms)
 
 
-# What a failed wait reports: where the page was, what had focus, which step keys were live.
+# What a failed wait reports: where the page was, what had focus, which step keys were live
+# and how often they clicked.
 PAGE_STATE_JS = """() => {
     const app = document.querySelector("[data-testid='stApp']");
     const active = document.activeElement;
@@ -144,7 +144,7 @@ PAGE_STATE_JS = """() => {
         script: app && app.dataset.testScriptState,
         starts: window.__julStarts, running: window.__julRunning,
         focus: active ? active.outerHTML.slice(0, 160) : null,
-        keys, targets,
+        keys, targets, stepClicks: window.__julStepClicks || 0,
     };
 }"""
 
@@ -188,26 +188,6 @@ def rerun(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> Iterator[None]:
         "a rerun started by the action to finish",
     )
     wait_for_app(page, timeout_ms)
-
-
-def press_step_key(page: Page, key: str) -> None:
-    """A tour's step key pressed and the run its click starts waited for. In CI a press
-    whose click started no run has been seen (twice in 1,100-test runs; cause not found):
-    pressed once more after 15 s, and said on stderr, so the flake stays visible."""
-    with rerun(page):
-        before = page.evaluate("() => [window.__julStarts, window.__julStepClicks || 0]")
-        page.keyboard.press(key)
-        try:
-            page.wait_for_function(
-                "([starts]) => window.__julStarts > starts", arg=before, timeout=15_000
-            )
-        except PlaywrightTimeoutError:
-            clicks = page.evaluate("() => window.__julStepClicks || 0")
-            print(
-                f"{key}: no run 15 s after the press (listener clicks {before[1]} -> {clicks})",
-                file=sys.stderr,
-            )
-            page.keyboard.press(key)
 
 
 FOLIUM_MAP = "iframe[title='streamlit_folium.st_folium']"

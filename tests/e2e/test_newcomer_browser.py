@@ -2,7 +2,7 @@
 first control on a projector's first screen, a grey street map that says why, and the report
 form's click map drawn from the app's own Leaflet."""
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -10,7 +10,6 @@ from lib.render import maps
 from lib.vocab.policies import POLICIES
 from tests.e2e.streamlit_browser import (
     keys_ready,
-    press_step_key,
     rerun,
     save_screenshot,
     wait_for_app,
@@ -119,7 +118,6 @@ def test_a_long_legend_stays_under_the_zoom_buttons_and_inside_the_map(app_url, 
 def test_arrow_keys_and_a_clickers_page_keys_move_a_tour(app_url, page):
     """As tours/default.toml says: on the Tour page and on each step's view, the arrows and
     Page Down / Page Up (what a presentation clicker sends) move between steps."""
-    from urllib.parse import parse_qs
 
     def step() -> str:
         return parse_qs(urlsplit(page.url).query)["step"][0]
@@ -128,11 +126,13 @@ def test_arrow_keys_and_a_clickers_page_keys_move_a_tour(app_url, page):
     wait_for_app(page)
     page.get_by_text("1. London overview").wait_for()
     keys_ready(page, ".st-key-tour_next button")
-    press_step_key(page, "ArrowRight")
+    with rerun(page):
+        page.keyboard.press("ArrowRight")
     page.get_by_text("2. Losses vs Areas for Regeneration").wait_for()
     assert step() == "2"
     keys_ready(page, ".st-key-tour_next button")
-    press_step_key(page, "ArrowLeft")
+    with rerun(page):
+        page.keyboard.press("ArrowLeft")
     page.get_by_text("1. London overview").wait_for()
     with rerun(page):
         page.get_by_role("button", name="Open this view").click()
@@ -151,3 +151,43 @@ def test_arrow_keys_and_a_clickers_page_keys_move_a_tour(app_url, page):
         page.keyboard.press("PageUp")
     page.get_by_text("Tour · step 2 of 5").wait_for()
     assert urlsplit(page.url).path == "/losses"
+
+
+# Keeps the page's websockets, so that a test can drop Streamlit's connection.
+KEEP_SOCKETS_JS = """
+(() => {
+    const Native = window.WebSocket;
+    window.__julSockets = [];
+    window.WebSocket = class extends Native {
+        constructor(...args) {
+            super(...args);
+            window.__julSockets.push(this);
+        }
+    };
+})();
+"""
+
+
+def test_a_step_key_pressed_while_the_connection_is_down_moves_the_tour_once_it_is_back(
+    app_url, page
+):
+    """A venue's Wi-Fi drops (or a busy server misses a ping): Streamlit disables its buttons
+    until it has reconnected. A clicker's Next pressed meanwhile is not lost: the step moves
+    once the connection is back. (It used to do nothing, and the page then looked as CI's
+    failures of the test above did: connected, the next button there, focus on the body.)"""
+    page.add_init_script(KEEP_SOCKETS_JS)
+    page.goto(f"{app_url}/tour?tour=default&step=1")
+    wait_for_app(page)
+    page.get_by_text("1. London overview").wait_for()
+    keys_ready(page, ".st-key-tour_next button")
+    # The connection drops, and the health check that comes before a reconnect fails.
+    page.route("**/_stcore/health", lambda route: route.abort("internetdisconnected"))
+    page.evaluate("() => window.__julSockets.at(-1).close()")
+    page.locator(".st-key-tour_next button:disabled").first.wait_for(state="attached")
+    with rerun(page):
+        page.keyboard.press("PageDown")  # a presentation clicker's "next"
+        assert page.evaluate("() => window.__julStepClicks || 0") == 0  # nothing to click yet
+        page.unroute("**/_stcore/health")
+    page.get_by_text("2. Losses vs Areas for Regeneration").wait_for()
+    assert parse_qs(urlsplit(page.url).query)["step"] == ["2"]
+    assert page.evaluate("() => window.__julStepClicks") == 1
