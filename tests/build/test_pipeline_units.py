@@ -437,6 +437,7 @@ def cim_file(stem: str, x: float, y: float) -> pd.DataFrame:
         {
             "name": [f"Tiny {stem}"],
             "address1": ["1 High Street"],
+            "os_addressbase_uprn": [""],
             "easting": [easting],
             "northing": [northing],
             "longitude": [lon],
@@ -618,6 +619,7 @@ def make_tiny_source(src: Path) -> Path:
                 "Library name": ["Tiny Library", "Old Tiny Library"],
                 "Address 1": ["1 Tiny Road", "2 Old Road"],
                 "Postcode": ["TT1 1AA", "TT1 9ZZ"],
+                "Unique property reference number": ["", ""],
                 "Type of library": ["LAL", "LAL"],
                 "Year opened": ["", ""],
                 "Year closed": ["", "2012"],
@@ -636,6 +638,7 @@ def make_tiny_source(src: Path) -> Path:
                 "type": "Static Library",
                 "closed": ["", "2012"],
                 "opened": ["", ""],
+                "uprn": ["", ""],
                 "operation_16": ["LA", "Closed"],
                 "operation_19": ["CR", "Closed"],
                 "operation_21": ["CR", "Closed"],
