@@ -343,7 +343,9 @@ def read_library_history(
                     "borough": lib21["Local authority"].map(borough_key),
                     "postcode": lib21["Postcode"].map(postcode_key),
                     "address": lib21["Address 1"],
-                    "uprn": lib21["Unique property reference number"].map(uprn_key),
+                    "uprn": lib21.get(
+                        "Unique property reference number", pd.Series(None, lib21.index)
+                    ).map(uprn_key),
                     "row": range(len(lib21)),
                 }
             ),
