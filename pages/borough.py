@@ -71,10 +71,11 @@ spec = page_specs.borough_spec(
 map_data = cache.site_map_data()
 
 if presenting:  # for a projector: the title, the borough's figure against London's, the map
-    layout.link_notes(link_notes)
     headline = cards.borough_headline(stats, gss_code, measure)
-    present.present_header(cards.borough_title(name, measure), headline.value, headline.label)
-    present.present_map_spec(map_data, spec, key="borough_map_present")
+    present.present_header(
+        cards.borough_title(name, measure), headline.value, headline.label, link_notes
+    )
+    present.present_map_spec(map_data, spec, key="borough_map_present", notes=link_notes)
     widgets.spec_attribution(spec)
     st.stop()
 

@@ -72,10 +72,9 @@ spec = page_specs.losses_spec(
 map_data = cache.site_map_data()
 
 if presenting:  # for a projector: the title, one figure, the map
-    layout.link_notes(link_notes)
     headline = cards.losses_headline(total, policy)
-    present.present_header(cards.losses_title(policy), headline.value, headline.label)
-    present.present_map_spec(map_data, spec, key="losses_map_present")
+    present.present_header(cards.losses_title(policy), headline.value, headline.label, link_notes)
+    present.present_map_spec(map_data, spec, key="losses_map_present", notes=link_notes)
     widgets.spec_attribution(spec)
     st.stop()
 

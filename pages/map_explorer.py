@@ -97,10 +97,11 @@ spec = page_specs.explorer_spec(
     ),
 )
 if presenting:
-    layout.link_notes(link_notes)
     headline = cards.explorer_headline(shown)
-    present.present_header(cards.explorer_title(site_filter, names), headline.value, headline.label)
-    present.present_map_spec(map_data, spec, key="explorer_map_present")
+    present.present_header(
+        cards.explorer_title(site_filter, names), headline.value, headline.label, link_notes
+    )
+    present.present_map_spec(map_data, spec, key="explorer_map_present", notes=link_notes)
     widgets.spec_attribution(spec)
     st.stop()
 share_slot = layout.title_bar(

@@ -132,17 +132,19 @@ figures = [
 ]
 
 if presenting:  # for a projector: the title, one figure, the chosen map
-    layout.link_notes(link_notes)
     which = st.query_params.get("map", "needs")
     which = "access" if which in ("access", "Access lost") else "needs"
     if which == "needs":
-        present.present_header("Where need is greatest", f"{top}", "areas of defined need")
+        present.present_header("Where need is greatest", f"{top}", "areas of defined need", notes)
     else:
         present.present_header(
-            f"Walking access to a {needs_maps.singular(category)}", lost_text, figures[1].label
+            f"Walking access to a {needs_maps.singular(category)}",
+            lost_text,
+            figures[1].label,
+            notes,
         )
     spec, browser = map_spec(which, present=True)
-    present.present_map_spec(map_data, spec, key="needs_map_present", browser=browser)
+    present.present_map_spec(map_data, spec, key="needs_map_present", notes=notes, browser=browser)
     widgets.spec_attribution(spec)
     st.stop()
 

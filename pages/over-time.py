@@ -33,10 +33,11 @@ spec = page_specs.pubs_spec(change, gss_code, basemap)  # the screen's, the card
 map_data = cache.site_map_data()
 
 if presenting:  # for a projector: the title, one figure, the pubs map
-    layout.link_notes(link_notes)
     headline = cards.pubs_headline(change, gss_code)
-    present.present_header(cards.pubs_title(PUBS_START, PUBS_END), headline.value, headline.label)
-    present.present_map_spec(map_data, spec, key="pubs_map_present")
+    present.present_header(
+        cards.pubs_title(PUBS_START, PUBS_END), headline.value, headline.label, link_notes
+    )
+    present.present_map_spec(map_data, spec, key="pubs_map_present", notes=link_notes)
     widgets.spec_attribution(spec)
     st.stop()
 

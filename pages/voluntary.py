@@ -51,10 +51,11 @@ spec = page_specs.voluntary_spec(
 map_data = cache.site_map_data()
 
 if presenting:  # for a projector: the title, London's (or the ward's) figure, the map
-    layout.link_notes(link_notes)
     headline = cards.voluntary_headline(wards, measure, ward, labels)
-    present.present_header(cards.voluntary_title(measure), headline.value, headline.label)
-    present.present_map_spec(map_data, spec, key="voluntary_map_present")
+    present.present_header(
+        cards.voluntary_title(measure), headline.value, headline.label, link_notes
+    )
+    present.present_map_spec(map_data, spec, key="voluntary_map_present", notes=link_notes)
     widgets.spec_attribution(spec)
     st.stop()
 

@@ -41,13 +41,6 @@ PAGE_CSS = """<style>
   line-height: 1.2 !important;}
 .st-key-jul_figures [data-testid="stMetricLabel"] p {font-size: 0.8rem !important;}
 .st-key-jul_figures [data-testid="stMetricDelta"] {font-size: 0.75rem !important;}
-/* A link's notes beside the share button, one compact line each (28 px on a projector); on
-   a phone, a row of their own rather than a narrow column. */
-[data-testid="stLayoutWrapper"]:has(> .st-key-jul_link_notes) {min-width: min(100%, 20rem) !important;}
-.st-key-jul_link_notes {row-gap: 2px !important;}
-.st-key-jul_link_notes [data-testid="stAlertContainer"] {padding: 0.1rem 0.5rem !important;}
-.st-key-jul_link_notes [data-testid="stMarkdownContainer"] p {font-size: 0.8rem !important;
-  line-height: 1.3 !important;}
 /* Button and tab labels wrap instead of ending in an ellipsis on a phone. */
 [data-testid="stMainBlockContainer"] button p,
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p {
@@ -60,6 +53,16 @@ PAGE_CSS = """<style>
   .st-key-jul_figures [data-testid="stMetricValue"],
   .st-key-jul_figures [data-testid="stMetricValue"] * {font-size: 1.1rem !important;}
 }
+</style>"""
+# A link's notes, one compact line each (28 px on a projector), in presentation mode too; in
+# the title bar, beside the share button, or on a phone a row of their own rather than a
+# narrow column.
+NOTES_CSS = """<style>
+[data-testid="stLayoutWrapper"]:has(> .st-key-jul_link_notes) {min-width: min(100%, 20rem) !important;}
+.st-key-jul_link_notes {row-gap: 2px !important;}
+.st-key-jul_link_notes [data-testid="stAlertContainer"] {padding: 0.1rem 0.5rem !important;}
+.st-key-jul_link_notes [data-testid="stMarkdownContainer"] p {font-size: 0.8rem !important;
+  line-height: 1.3 !important;}
 </style>"""
 
 
@@ -102,11 +105,11 @@ def title_bar(title: str, figures: Sequence[Figure] = (), notes: Sequence[str] =
     return slot
 
 
-def map_height(notes: Sequence[str] = ()) -> int:
-    """The map's height under a title bar saying `notes`: shorter by their room, so that all
+def map_height(notes: Sequence[str] = (), height: int = MAP_HEIGHT) -> int:
+    """The map's `height` under a title bar saying `notes`: shorter by their room, so that all
     of the map is still on a 1280x720 screen (the notes may need a row of their own), but
     never under 360 px."""
-    return max(MAP_HEIGHT - NOTE_ROOM * len(notes), 360)
+    return max(height - NOTE_ROOM * len(notes), 360)
 
 
 def link_notes(notes: Sequence[str]) -> None:
@@ -114,6 +117,7 @@ def link_notes(notes: Sequence[str]) -> None:
     says them after the share button; a page that stops before its title bar (no place
     chosen, presentation mode) says them here."""
     if notes:
+        st.html(NOTES_CSS)
         with st.container(key="jul_link_notes", gap=None):
             for note in notes:
                 st.warning(note, icon="⚠️")

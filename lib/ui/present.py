@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
 from lib.links import views
-from lib.ui import embed
+from lib.ui import embed, layout
+
+# The map's height under presentation mode's top row on a 1280x720 projector.
+PRESENT_MAP_HEIGHT = 540
 
 FOCUS_CSS = """<style>
 /* Keyboard focus is always visible (WCAG 2.4.7). */
@@ -79,9 +84,12 @@ def presentation_mode() -> bool:
     return on
 
 
-def present_header(title: str, value: str, label: str, key: str = "present") -> None:
+def present_header(
+    title: str, value: str, label: str, notes: Sequence[str] = (), key: str = "present"
+) -> None:
     """Presentation mode's top row: the view's title, one headline figure, and a way out
-    that the keyboard reaches (Tab, then Enter)."""
+    that the keyboard reaches (Tab, then Enter); above it, the link's `notes`."""
+    layout.link_notes(notes)
     # A figure like "16.1% vs 13.9%" or "4,840 → 3,535", or a long label, needs a wider
     # column than "307" and "closed, of 11,792 facilities shown".
     widths = [5, 4, 2] if len(value) > 7 or len(label) > 60 else [6, 3, 2]
@@ -92,10 +100,12 @@ def present_header(title: str, value: str, label: str, key: str = "present") -> 
 
 
 def present_map_spec(
-    data, spec, key: str, height: int = 540, browser: dict | None = None
+    data, spec, key: str, notes: Sequence[str] = (), browser: dict | None = None
 ) -> views.MapView | None:
     """A MapSpec drawn by the browser map for a projector: large legend and label type (the
-    map's own CSS, switched on by `present`), a little shorter under the tour bar."""
+    map's own CSS, switched on by `present`), shorter by the room of the link's `notes` and
+    under the tour bar, so that all of it is on a 1280x720 screen."""
+    height = layout.map_height(notes, PRESENT_MAP_HEIGHT)
     if st.query_params.get("tour"):
         height -= 56
     return embed.show_map_spec(data, spec, key=key, height=height, present=True, browser=browser)
