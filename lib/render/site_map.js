@@ -811,6 +811,9 @@ class SiteMap {
       }
     }
     if (legend.offsetHeight > room()) {
+      // Columns under a height limit flow on into columns out of view, so a legend that
+      // must scroll is one column.
+      legend.classList.remove("jul-two-col");
       legend.style.maxHeight = Math.max(60, Math.floor(room())) + "px";
       legend.style.overflowY = "auto";  // scrolls rather than covers or is cut off
     }
