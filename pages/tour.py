@@ -102,8 +102,8 @@ with st.container(border=True, key="tour_step"):
             shortcut="PageDown",
             help="Next step (Page Down, or a presentation clicker)",
         )
-    # The buttons show Page Down / Page Up (shortcut); the step keys answer them and the arrows,
-    # and keep a press made while the app reconnects, which Streamlit's shortcuts drop.
+    # The buttons show Page Down / Page Up / O (shortcut); the step keys answer them and the
+    # arrows, and keep a press made while the app reconnects, which Streamlit's shortcuts drop.
     next_button, previous_button = ".st-key-tour_next button", ".st-key-tour_previous button"
     tour_bar.step_keys(
         {
@@ -111,6 +111,7 @@ with st.container(border=True, key="tour_step"):
             "ArrowRight": next_button,
             "PageUp": previous_button,
             "ArrowLeft": previous_button,
+            "o": ".st-key-tour_open button",
         }
     )
     if open_view:

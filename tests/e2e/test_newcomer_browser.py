@@ -90,7 +90,9 @@ LEGEND_AND_ZOOM_JS = """
     const legend = root.querySelector('.jul-legend');
     return {legend: [rect(legend).top, rect(legend).bottom], map: [rect(root).top, rect(root).bottom],
             zoom: rect(root.querySelector('.leaflet-control-zoom')).bottom,
-            scrolls: legend.scrollHeight > legend.clientHeight};
+            scrolls: legend.scrollHeight > legend.clientHeight,
+            // Rows flowed into a column beyond the legend's width: out of view.
+            hidden_columns: legend.scrollWidth > legend.clientWidth + 1};
 }
 """
 
@@ -113,6 +115,15 @@ def test_a_long_legend_stays_under_the_zoom_buttons_and_inside_the_map(app_url, 
     heading = site_map.locator(".jul-legend h4").first
     assert heading.evaluate("h => getComputedStyle(h).fontSize") == "11px"
     save_screenshot(page, "explorer-long-legend-1280x720")
+    # A map too short for even two columns (as while a busy page settles): one column that
+    # scrolls, never rows in a third column out of view.
+    site_map.evaluate(
+        "root => { root.style.height = '300px'; window.dispatchEvent(new Event('resize')); }"
+    )
+    page.wait_for_function("() => document.querySelector('.jul-legend').style.maxHeight !== ''")
+    box = site_map.evaluate(LEGEND_AND_ZOOM_JS)
+    assert box["scrolls"] and not box["hidden_columns"], box
+    assert box["legend"][0] >= box["zoom"] and box["legend"][1] <= box["map"][1], box
 
 
 def test_arrow_keys_and_a_clickers_page_keys_move_a_tour(app_url, page):
@@ -191,3 +202,13 @@ def test_a_step_key_pressed_while_the_connection_is_down_moves_the_tour_once_it_
     page.get_by_text("2. Losses vs Areas for Regeneration").wait_for()
     assert parse_qs(urlsplit(page.url).query)["step"] == ["2"]
     assert page.evaluate("() => window.__julStepClicks") == 1
+    # "Open this view" (O) pressed while the connection is down again opens the step's view.
+    keys_ready(page, ".st-key-tour_open button")
+    page.route("**/_stcore/health", lambda route: route.abort("internetdisconnected"))
+    page.evaluate("() => window.__julSockets.at(-1).close()")
+    page.locator(".st-key-tour_open button:disabled").first.wait_for(state="attached")
+    with rerun(page):
+        page.keyboard.press("o")
+        page.unroute("**/_stcore/health")
+    page.get_by_text("Tour · step 2 of 5").wait_for()
+    assert urlsplit(page.url).path == "/losses"
