@@ -6,10 +6,19 @@ import pandas as pd
 import pytest
 from pyproj import Transformer
 
+from lib.build.culture_map import library_uprns
 from lib.build.gp import gp_history, not_a_surgery, same_building
 from lib.build.history import event, events_frame, site_states
 from lib.build.inputs import Report
-from lib.build.libraries import link_library_records, read_library_history
+from lib.build.libraries import (
+    OPERATION_YEARS,
+    geocoded_at_later_building,
+    link_library_records,
+    moved_between_lists,
+    postcode_key,
+    read_library_history,
+    record_places,
+)
 from lib.build.policy_areas import designation_dates
 
 
@@ -335,6 +344,205 @@ def test_a_library_in_another_building_is_one_site_at_its_latest_place():
     assert [point["lib16-7"].x, point["lib16-7"].y] == pytest.approx([x, y])
     row = report.frame().set_index("step").loc["rule:library_moved"]
     assert row["repaired"] == 2 and "Quern 400 m" in row["note"]
+
+
+# ---------------------------------------------------------------- library moves reviewed (issue 18)
+
+# Four real libraries, one record in each list: the 2016 point (British National Grid), each
+# list's (address, postcode, UPRN) and the postcodes' centroids (Code-Point Open).
+WEST_WICKHAM = dict(
+    point=(538606, 165883),
+    listed={
+        2016: ("Glebe Way, West Wickham", "BR4 0SH", ""),
+        2021: ("Glebe Way", "BR4 0SH", "100022897598"),
+        2023: ("77 Addington Road", "BR4 9BG", "100022897598"),  # 788 m from Glebe Way
+    },
+    centroids={"BR40SH": (538606, 165883), "BR49BG": (539041, 165226)},
+)
+HAROLD_HILL = dict(
+    point=(553717, 192209),  # the new building (the culture map's UPRN below is 2 m off)
+    listed={
+        2016: ("Harold Hill Library, Hilldene Avenue, Romford", "RM3 8DJ", ""),
+        2021: ("19A Farnham Road", "RM3 8ED", ""),
+        2023: ("19A Farnham Road", "RM3 8ED", "100023217029"),
+    },
+    centroids={"RM38DJ": (553854, 192283), "RM38ED": (553777, 192065)},
+    opened=2016,
+)
+HAROLD_HILL_UPRNS = {"100023217029": (553714.57, 192208.86)}  # culture_map.library_uprns
+NORTHCOTE = dict(
+    point=(527637, 174506),
+    listed={
+        2016: ("155e Northcote Road", "SW11 6HW", ""),
+        2021: ("155e Northcote Road", "SW11 6HW", ""),
+        2023: ("150 Northcote Road", "SW11 6DR", ""),  # its centroid 382 m off the road
+    },
+    centroids={"SW116HW": (527638, 174513), "SW116DR": (527385, 174793)},
+)
+PONDERS_END = dict(
+    point=(535183, 195852),
+    listed={
+        2016: ("College Court, High Street, Ponders End", "EN3 4EY", ""),
+        2021: ("Swan Annexe, 219-221 High Street", "EN3 4DX", "207182838"),
+        2023: ("198-200 High Street,", "EN3 4EZ", "207031954"),
+    },
+    centroids={"EN34EY": (535207, 195794), "EN34DX": (535249, 195973), "EN34EZ": (535216, 195959)},
+)
+TO_WGS84 = Transformer.from_crs(27700, 4326, always_xy=True)
+NO_REVIEWS = pd.DataFrame(columns=["source", "code", "name", "decision", "evidence"])
+
+
+def library_records(case: dict, change: dict | None = None) -> list[dict]:
+    """One library's records as `read_library_history` groups them (list order); change:
+    {year: (address, postcode, uprn)} replaces a list's record."""
+    listed = case["listed"] | (change or {})
+    return [
+        dict(
+            list=year,
+            row=0,
+            address=address,
+            postcode=postcode_key(postcode),
+            uprn=uprn,
+            closed=False,
+            x=case["point"][0],
+            y=case["point"][1],
+            pc_x=case["centroids"][postcode_key(postcode)][0],
+            pc_y=case["centroids"][postcode_key(postcode)][1],
+        )
+        for year, (address, postcode, uprn) in sorted(listed.items())
+    ]
+
+
+def library_history(case: dict, **options) -> tuple:
+    """The case's three lists read by `read_library_history`: (its site's point, its moved
+    events, the library_moved rule's note); options: uprns, reviewed."""
+    lng, lat = TO_WGS84.transform(*case["point"])
+    (a16, p16, _), (a21, p21, u21), (a23, p23, u23) = (
+        case["listed"][y] for y in (2016, 2021, 2023)
+    )
+    lib16 = pd.DataFrame(
+        {"id": [1], "name": "Library", "borough": "Borough A", "postcode": p16, "address": a16}
+        | {"lat": lat, "lng": lng, "type": "LAL", "notes": ""}
+        | dict.fromkeys(["closed", "closed_year", "opened_year"])
+    )
+    lib21 = pd.DataFrame(
+        {"Local authority": ["Borough A"], "Library name": "Library", "Address 1": a21}
+        | {"Postcode": p21, "Unique property reference number": u21, "Type of library": "LAL"}
+        | dict.fromkeys(["Year opened", "Year closed", "Notes"])
+    )
+    lib23 = pd.DataFrame(
+        {"reporting": ["Borough A"], "name": "Library", "address1": a23, "postcode": p23}
+        | {"uprn": u23, "type": "Static Library", "closed": None, "opened": case.get("opened")}
+        | {column: "LA" for column in OPERATION_YEARS}
+    )
+    postcodes = pd.DataFrame(case["centroids"], index=["easting", "northing"]).T
+    report = Report()
+    sites, events = read_library_history(
+        lib16, lib21, lib23, postcodes, "OGL", report, **{"reviewed": NO_REVIEWS} | options
+    )
+    note = report.frame().set_index("step").loc["rule:library_moved", "note"]
+    point = sites.geometry.iloc[0]
+    return (point.x, point.y), events[events["event"] == "moved"], note
+
+
+def test_another_address_under_the_same_uprn_is_no_move():
+    # West Wickham: the 2023 list's 77 Addington Road carries the UPRN the 2021 list gives Glebe
+    # Way, the 2016 postcode: one building, though its postcode lies 788 m off.
+    group = library_records(WEST_WICKHAM)
+    verdict, now, metres = moved_between_lists(group, record_places(group), group[0])
+    assert (verdict, now["list"], round(metres)) == ("same UPRN", 2023, 788)
+    # Under another UPRN (or none) at Glebe Way, the same records are a move.
+    for uprn in ("100022897599", ""):
+        other = library_records(WEST_WICKHAM, {2021: ("Glebe Way", "BR4 0SH", uprn)})
+        assert moved_between_lists(other, record_places(other), other[0])[0] == "moved"
+    point, moved, note = library_history(WEST_WICKHAM)
+    assert moved.empty and point == pytest.approx(WEST_WICKHAM["point"])
+    assert "same UPRN (Library 788 m)" in note
+
+
+def test_the_culture_map_names_a_library_building_by_a_whole_unique_uprn(tmp_path):
+    path = tmp_path / "facilities/cim_2022/Libraries.csv"
+    path.parent.mkdir(parents=True)
+    pd.DataFrame(
+        {
+            # Harold Hill's UPRN as a spreadsheet writes a number; one UPRN given twice, one
+            # rounded, one missing, one without a point.
+            "os_addressbase_uprn": ["1.00023217029e+11", "207000261", "207000261"]
+            + ["100000000000", "", "100022897598"],
+            "easting": [553714.57, 1, 2, 3, 4, None],
+            "northing": [192208.86, 1, 2, 3, 4, None],
+        }
+    ).to_csv(path, index=False)
+    assert library_uprns(tmp_path) == HAROLD_HILL_UPRNS
+
+
+def test_a_2016_point_at_the_later_building_is_where_the_library_moved_to():
+    # Harold Hill: the culture map puts the 2023 list's UPRN 2 m from the 2016 point, 157 m from
+    # the 2016 postcode's centroid (Hilldene Avenue, the building it left).
+    group = library_records(HAROLD_HILL)
+    places = record_places(group)
+    assert geocoded_at_later_building(group, places, group[0], HAROLD_HILL_UPRNS)
+    # Not where the UPRN is elsewhere, unknown, or the lists show no move (the 2023 record at
+    # the 2016 postcode).
+    far = {"100023217029": HAROLD_HILL["centroids"]["RM38ED"]}
+    assert not geocoded_at_later_building(group, places, group[0], far)
+    assert not geocoded_at_later_building(group, places, group[0], {})
+    same = library_records(HAROLD_HILL, {2023: ("Hilldene Avenue", "RM3 8DJ", "100023217029")})
+    assert not geocoded_at_later_building(same, record_places(same), same[0], HAROLD_HILL_UPRNS)
+    # Nor where the 2016 postcode's centroid is within 100 m of the UPRN too (50 m here).
+    near = library_records(
+        HAROLD_HILL | {"centroids": {"RM38DJ": (553717, 192259), "RM38ED": (553777, 192065)}}
+    )
+    assert not geocoded_at_later_building(near, record_places(near), near[0], HAROLD_HILL_UPRNS)
+    # The move runs from RM3 8DJ's centroid to the 2016 point, where the library now is.
+    point, moved, note = library_history(HAROLD_HILL, uprns=HAROLD_HILL_UPRNS)
+    assert point == pytest.approx(HAROLD_HILL["point"])
+    assert moved[["year", "from_easting", "from_northing"]].values.tolist() == [
+        [2016, 553854, 192283]
+    ]
+    assert "the latest list's UPRN there: Library." in note
+    # Without the culture map's UPRN it ran the other way: from the 2016 point to RM3 8ED.
+    point, moved, _ = library_history(HAROLD_HILL)
+    assert point == HAROLD_HILL["centroids"]["RM38ED"]
+    assert moved[["from_easting", "from_northing"]].iloc[0].tolist() == pytest.approx(
+        list(HAROLD_HILL["point"])
+    )
+
+
+def test_a_reviewed_wrong_postcode_makes_a_move_measured_at_one_place():
+    # Northcote: a new building across the road, its 2023 postcode's centroid 382 m off. Read
+    # as is, the library moved 382 m.
+    point, moved, _ = library_history(NORTHCOTE)
+    assert point == NORTHCOTE["centroids"]["SW116DR"] and moved["from_easting"].notna().all()
+    # A reviewed decision on the 2023 record: a move, placed at the 2016 point only.
+    evidence = "a new building across Northcote Road; SW11 6DR's centroid is 382 m off"
+    decision = ["libraries", "2023:Library", "Library", "moved_postcode_wrong", evidence]
+    reviewed = pd.DataFrame([decision], columns=NO_REVIEWS.columns)
+    point, moved, note = library_history(NORTHCOTE, reviewed=reviewed)
+    assert point == pytest.approx(NORTHCOTE["point"])
+    assert len(moved) == 1 and moved["from_easting"].isna().all()
+    assert moved["source"].tolist() == ["libraries_2023"]
+    assert moved["note"].iloc[0] == (
+        "moved from 155e Northcote Road (SW11 6HW) to 150 Northcote Road (SW11 6DR): "
+        f"{evidence} (reviewed decision, reviewed_records.csv); measured at the earlier place"
+    )
+    assert "or a later postcode wrong by reviewed decision): Library." in note
+    # The same decision for another source is not the libraries'.
+    reviewed["source"] = "museums"
+    assert library_history(NORTHCOTE, reviewed=reviewed)[0] == NORTHCOTE["centroids"]["SW116DR"]
+
+
+def test_a_move_names_the_third_address_of_a_list_between():
+    # Ponders End: College Court (2016), the Swan Annexe (2021), 198-200 High Street (2023):
+    # the library had left College Court by the 2021 list.
+    point, moved, _ = library_history(PONDERS_END)
+    assert point == PONDERS_END["centroids"]["EN34EZ"]
+    assert moved["year"].isna().all()
+    assert moved["note"].iloc[0] == (
+        "moved from College Court, High Street, Ponders End (EN3 4EY) to 198-200 High Street "
+        "(EN3 4EZ), 112 m: the 2023 list's address; when is not recorded: it had left by the "
+        "2021 list, which has it at Swan Annexe, 219-221 High Street (EN3 4DX)"
+    )
 
 
 # ---------------------------------------------------------------- policy vintage
