@@ -285,10 +285,11 @@ class MapData:
     # of 15,131), so a first visit to one receives them, not every site.
     closed: Layer | None = None
     closed_positions: pd.Index | None = None
-    # Layers packed on first use (a borough's own sites and points), by what they hold.
+    # Layers packed on first use (a borough's own sites, points and wards), by what they hold.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
     site_frame: gpd.GeoDataFrame | None = field(default=None, compare=False, repr=False)
     point_frame: gpd.GeoDataFrame | None = field(default=None, compare=False, repr=False)
+    ward_frame: gpd.GeoDataFrame | None = field(default=None, compare=False, repr=False)
 
     def sites_for(self, layer) -> tuple[Layer, pd.Index]:
         """The packed sites a sites layer draws from, and their positions: the closed sites
@@ -331,12 +332,23 @@ class MapData:
             self.memo[key] = make(rows, f"{kind}:{borough}")
         return self.memo[key]
 
-    def areas(self, kind: str) -> tuple[Layer, tuple[str, ...]]:
-        if kind == "wards":
-            if self.wards is None:
-                raise ValueError("no wards packed: the build has no wards layer")
-            return self.wards, self.ward_codes
-        return self.boroughs, self.borough_codes
+    def areas_for(self, spec: mapspec.MapSpec, kind: str) -> tuple[Layer, tuple[str, ...]]:
+        """The packed areas of `kind` that `spec` draws, and their codes in layer order: one
+        borough's wards (packed on first use) where its wards choropleth fills them alone
+        and no ward elsewhere is outlined (the borough profile: 21 of 634 for Hackney);
+        else every area of the kind."""
+        if kind != "wards":
+            return self.boroughs, self.borough_codes
+        if self.wards is None or self.ward_frame is None:
+            raise ValueError("no wards packed: the build has no wards layer")
+        filled = [c for c in spec.of(mapspec.Choropleth) if c.areas == kind]
+        if filled:
+            focus = [b.focus for b in spec.of(mapspec.Boundaries) if b.areas == kind]
+            drawn = self.ward_frame["ward_code"].isin(filled[0].values.index.union(sum(focus, ())))
+            boroughs = self.ward_frame.loc[drawn, "gss_code"].unique()
+            if len(boroughs) == 1:
+                return self._borough_layer("wards", boroughs[0], self.ward_frame, _ward_layer)
+        return self.wards, self.ward_codes
 
     def layers_for(self, spec: mapspec.MapSpec) -> list[Layer]:
         """The packed layers a spec draws (each sent to a browser once per session)."""
@@ -345,13 +357,20 @@ class MapData:
             if isinstance(layer, (mapspec.SitesByStatus, mapspec.SitesBySide)):
                 needed.append(self.sites_for(layer)[0])
             elif isinstance(layer, (mapspec.Choropleth, mapspec.Boundaries, mapspec.Labels)):
-                needed.append(self.areas(layer.areas)[0])
+                needed.append(self.areas_for(spec, layer.areas)[0])
             elif isinstance(layer, mapspec.PolicyAreas):
                 needed += [self.policies[k] for k in _policy_keys(layer) if k in self.policies]
             elif isinstance(layer, mapspec.VoluntaryPoints) and not layer.points.empty:
                 packed = self.voluntary_for(layer)
                 needed += [packed[0]] if packed is not None else []
         return list({layer.hash: layer for layer in needed}.values())
+
+
+def _ward_layer(wards: pd.DataFrame, name: str) -> tuple[Layer, tuple[str, ...]]:
+    """Wards (prepare's browser frame: simplified, WGS84, label points) packed, and their codes."""
+    labels = wards[["lat", "lon"]]
+    layer = area_layer(name, wards.drop(columns=["lat", "lon"]), ["name", "borough"], labels)
+    return layer, tuple(wards["ward_code"])
 
 
 def _policy_keys(layer: mapspec.PolicyAreas) -> list[str]:
@@ -372,16 +391,17 @@ def prepare(layers: Layers, map_layers: maps.MapLayers) -> MapData:
             policies[policy] = area_layer(
                 f"policy:{policy}", frame.reset_index(drop=True), ["name", "classification"]
             )
-    wards, ward_codes = None, ()
+    wards: Layer | None = None
+    ward_codes: tuple[str, ...] = ()
+    ward_frame = None
     if layers.wards is not None and len(layers.wards):
-        frame = layers.wards[["ward_code", "name", "gss_code", "geometry"]].copy()
-        frame["geometry"] = without_slivers(frame.geometry).simplify(10)
-        frame["borough"] = frame["gss_code"].map(layers.borough_names).fillna("")
-        frame = maps.to_browser(frame).reset_index(drop=True)
+        ward_frame = layers.wards[["ward_code", "name", "gss_code", "geometry"]].copy()
+        ward_frame["geometry"] = without_slivers(ward_frame.geometry).simplify(10)
+        ward_frame["borough"] = ward_frame["gss_code"].map(layers.borough_names).fillna("")
         points = crs.to_crs(layers.wards.geometry.representative_point(), 4326)
-        labels = pd.DataFrame({"lat": points.y.to_numpy(), "lon": points.x.to_numpy()})
-        wards = area_layer("wards", frame, ["name", "borough"], labels=labels)
-        ward_codes = tuple(frame["ward_code"])
+        ward_frame["lat"], ward_frame["lon"] = points.y.to_numpy(), points.x.to_numpy()
+        ward_frame = maps.to_browser(ward_frame).reset_index(drop=True)
+        wards, ward_codes = _ward_layer(ward_frame, "wards")
     closed = map_losses(layers.sites)
     points = layers.voluntary_points
     if points is not None and len(points):
@@ -404,6 +424,7 @@ def prepare(layers: Layers, map_layers: maps.MapLayers) -> MapData:
         closed_positions=closed.index,
         site_frame=layers.sites,
         point_frame=points,
+        ward_frame=ward_frame,
     )
 
 
@@ -517,11 +538,11 @@ def _notes(notes: pd.Series, codes: tuple[str, ...]) -> list[str]:
     return [str(n) for n in found.where(found.notna(), "")]
 
 
-def _area_spec(data: MapData, layer, land: bool, outlines: list) -> dict:
+def _area_spec(data: MapData, spec: mapspec.MapSpec, layer, land: bool, outlines: list) -> dict:
     """A choropleth or boundaries over the boroughs or wards: fills by the layer's order (None:
     that area not drawn), the tooltip's values, and the heavy outlines of `outlines`'s focus
     areas (the Boundaries of the same areas: one polygon each, styled once)."""
-    packed, codes = data.areas(layer.areas)
+    packed, codes = data.areas_for(spec, layer.areas)
     marks = {
         "focus": _focus(codes, outlines, False),
         "focus_dashed": _focus(codes, outlines, True),
@@ -564,7 +585,7 @@ def _areas(spec: mapspec.MapSpec, land: bool, data: MapData) -> list[dict]:
             continue  # the choropleth of these areas carries their outlines
         outlines = [b for b in spec.of(mapspec.Boundaries) if b.areas == layer.areas]
         # Land colour only under the first area layer: a later one would cover a fill.
-        out.append(_area_spec(data, layer, land and not out, outlines))
+        out.append(_area_spec(data, spec, layer, land and not out, outlines))
         done.add(layer.areas)
     return out
 
@@ -629,7 +650,7 @@ def browser_spec(
     areas = _areas(spec, tiles.url is None, data)
     for layer in spec.layers:
         if isinstance(layer, mapspec.Labels):
-            labels.append(data.areas(layer.areas)[0].hash)
+            labels.append(data.areas_for(spec, layer.areas)[0].hash)
         elif isinstance(layer, mapspec.PolicyAreas):
             policies += _policy_specs(data, layer)
         elif isinstance(layer, (mapspec.SitesByStatus, mapspec.SitesBySide)):

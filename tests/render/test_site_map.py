@@ -8,6 +8,7 @@ from collections import Counter
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 
 from lib.data import layers as data
@@ -267,3 +268,33 @@ def test_food_banks_and_mutual_aid_groups_are_one_packed_layer(built):
         assert len(json.dumps(view["voluntary"])) < 250
     header, columns = site_map.unpack(packed.memo[("voluntary", "E09000012")][0].data)
     assert header["n"] == 35 and sorted(columns["name"]) == sorted(hackney["name"])
+
+
+@pytest.mark.integration
+def test_a_boroughs_ward_map_receives_that_boroughs_wards_alone(built):
+    """The borough profile fills its own wards: Hackney's 21, packed on first use, not
+    London's 634 (148,059 bytes); a map filling or outlining wards elsewhere too gets them all."""
+    layers, packed = built
+    wards = layers.wards.set_index("ward_code")
+    hackney = wards.index[wards["gss_code"] == "E09000012"]
+    islington = wards.index[wards["gss_code"] == "E09000019"]
+    fill = mapspec.Choropleth("wards", pd.Series(1.0, index=hackney), "Open sites")
+    for layers_, own in (
+        ((mapspec.Boundaries("boroughs", ("E09000012",)), fill), True),
+        ((fill, mapspec.Boundaries("wards", (islington[0],))), False),
+        ((mapspec.Choropleth("wards", pd.Series(1.0, index=wards.index), "All"),), False),
+    ):
+        spec = mapspec.MapSpec(layers_, basemap="none")
+        view = site_map.browser_spec(packed, spec)
+        (area,) = [a for a in view["areas"] if a["fills"] is not None]
+        header, columns = site_map.unpack(
+            next(x for x in packed.layers_for(spec) if x.hash == area["layer"]).data
+        )
+        assert (area["layer"] != packed.wards.hash) == own
+        assert len(area["fills"]) == header["n"] == (21 if own else 634)
+        assert sum(f is not None for f in area["fills"]) == 21 or not own
+    hackneys_wards = packed.memo[("wards", "E09000012")][0]
+    header, columns = site_map.unpack(hackneys_wards.data)
+    assert sorted(columns["name"]) == sorted(wards.loc[hackney, "name"])
+    assert set(columns["borough"]) == {"Hackney"} and len(header["labels"]) == 21
+    assert len(hackneys_wards.data) < 8_000 and len(packed.wards.data) > 140_000
