@@ -58,7 +58,9 @@ LEGEND_STATE_JS = """
     const box = legend.getBoundingClientRect();
     const out = {folded: legend.classList.contains('jul-folded'),
                  legend: [box.left, box.top, box.right, box.bottom],
-                 scrolls: legend.scrollHeight > legend.clientHeight + 1};
+                 // a scroll bar, or rows flowed into a column out of view
+                 scrolls: legend.scrollHeight > legend.clientHeight + 1
+                     || legend.scrollWidth > legend.clientWidth + 1};
     if (getComputedStyle(button).display !== 'none') {
         // A phone's map may end below its first screen: scrolled to, the button is checked
         // for what covers it (off the screen, nothing is hit).
