@@ -17,7 +17,16 @@ from lib.analysis import losses, needs, profiles, pub_trends
 from lib.analysis.community import Closures, apply_closures
 from lib.data import layers as data
 from lib.links import declare, match, views
-from lib.render import card_maps, maps, mapspec, needs_maps, needs_tables, site_map, ward_maps
+from lib.render import (
+    card_maps,
+    maps,
+    mapspec,
+    needs_maps,
+    needs_tables,
+    site_map,
+    tables,
+    ward_maps,
+)
 from lib.vocab import sources
 from lib.vocab.categories import PUBS_END, PUBS_START, RECORDING_CATEGORIES
 from lib.vocab.rules import RECORD_RULES
@@ -354,9 +363,10 @@ def lost_facilities(
 
 
 def _arrow(frame: pd.DataFrame) -> pa.Table:
-    """A display table as Arrow, made once: st.dataframe converts a pandas frame on every run
-    (most of a table's cost on a warm rerun), an Arrow table it sends as it is."""
-    return pa.Table.from_pandas(frame, preserve_index=False)
+    """A display table as Arrow, made once and compacted (`tables.compact`): st.dataframe
+    converts a pandas frame on every run (most of a table's cost on a warm rerun), an Arrow
+    table it sends as it is."""
+    return pa.Table.from_pandas(tables.compact(frame), preserve_index=False)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
