@@ -25,7 +25,7 @@ from lib.vocab.categories import RECORDING_CATEGORIES, categories_text
 VIEW = declare.BOROUGH
 layers = widgets.require_layers()
 # Before the widgets. A borough that matches nothing is not replaced by another: the page asks.
-link_notes, unknown = link_check.read_link(VIEW.url_path)  # said in the title bar
+link_notes, unknown = link_check.read_link(VIEW.url_path)  # said under the title bar
 names = layers.borough_names
 presenting = present.presentation_mode()
 # Opened with no borough (a bare /borough): the first in the list is shown, and the page says so.

@@ -24,7 +24,7 @@ from lib.vocab.categories import STATUS_LABELS
 
 VIEW = declare.MAP_EXPLORER
 layers = widgets.require_layers()
-# Before the widgets (?borough=hackney, ?status=closed); the notes are said in the title bar.
+# Before the widgets (?borough=hackney, ?status=closed); the notes are said under the title bar.
 link_notes, _ = link_check.read_link(VIEW.url_path)
 sites = layers.sites
 names = layers.borough_names

@@ -47,7 +47,7 @@ with st.sidebar:
     weights = needs_ui.weight_sliders(link_weights)
     basemap = params.widget(VIEW.param["basemap"])
 
-# Said in the title bar: above the map, they would push it below a 1280x720 screen.
+# Said under the title bar, the map shorter by their room (layout.map_height).
 notes = link_notes + ([weights_note] if weights_note else [])
 if not any(weights.values()):
     notes.append("Every weight is 0: the needs map uses equal weights until one is above 0.")

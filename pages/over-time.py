@@ -14,7 +14,7 @@ from lib.vocab.policies import policy_title
 VIEW = declare.OVER_TIME
 layers = widgets.require_layers()
 # Before the widgets. A borough that matches nothing is not replaced by London: the page asks.
-link_notes, unknown = link_check.read_link(VIEW.url_path)  # said in the title bar
+link_notes, unknown = link_check.read_link(VIEW.url_path)  # said under the title bar
 names = layers.borough_names
 presenting = present.presentation_mode()
 

@@ -23,7 +23,7 @@ from lib.vocab.funders import VOLUNTARY
 
 VIEW = declare.VOLUNTARY
 layers = widgets.require_layers()
-# Before the widgets; a wrong value's note goes in the title bar.
+# Before the widgets; a wrong value's note goes under the title bar.
 link_notes, _ = link_check.read_link(VIEW.url_path)
 presenting = present.presentation_mode()
 

@@ -22,7 +22,7 @@ kbd[aria-label^="Shortcut"], .jul-qr figcaption {color: #4d5959 !important;
 </style>"""
 # The map's height on every map page: 720 px less the title bar and figures (~170 px).
 MAP_HEIGHT = 520
-# A link's note in the title bar: one compact line (28 px) and its share of a row's gap.
+# A link's note under the title bar: one compact line (28 px) and its share of the gaps.
 NOTE_ROOM = 36
 # The page's own type and spacing. Streamlit leaves 6rem above the first element and sets
 # titles at 2.75rem: room the map needs. Labels wrap rather than being cut off.
@@ -54,11 +54,8 @@ PAGE_CSS = """<style>
   .st-key-jul_figures [data-testid="stMetricValue"] * {font-size: 1.1rem !important;}
 }
 </style>"""
-# A link's notes, one compact line each (28 px on a projector), in presentation mode too; in
-# the title bar, beside the share button, or on a phone a row of their own rather than a
-# narrow column.
+# A link's notes, one compact line each (28 px on a projector), in presentation mode too.
 NOTES_CSS = """<style>
-[data-testid="stLayoutWrapper"]:has(> .st-key-jul_link_notes) {min-width: min(100%, 20rem) !important;}
 .st-key-jul_link_notes {row-gap: 2px !important;}
 .st-key-jul_link_notes [data-testid="stAlertContainer"] {padding: 0.1rem 0.5rem !important;}
 .st-key-jul_link_notes [data-testid="stMarkdownContainer"] p {font-size: 0.8rem !important;
@@ -82,9 +79,9 @@ def title_bar(title: str, figures: Sequence[Figure] = (), notes: Sequence[str] =
     """The page's title, its few figures (small), and a slot at the end of the row for the
     share popover (returned: fill it with share_panel.share_panel(..., compact=True), which
     may come later in the page, after the map has saved its position to the link). `notes`
-    (Markdown: `link_check.read_link`'s) are said compactly after the slot, in the room the
-    row leaves, and the map is drawn at `map_height(notes)`: above the bar they pushed the
-    map below a 1280x720 screen."""
+    (Markdown: `link_check.read_link`'s) are said compactly under the bar, and the map is drawn
+    at `map_height(notes)`, shorter by their room, so that it ends where it would without them
+    (all of it on a 1280x720 screen)."""
     page_style()
     with st.container(horizontal=True, vertical_alignment="center", key="jul_title_bar"):
         st.title(title, anchor=False, width="content")
@@ -101,21 +98,20 @@ def title_bar(title: str, figures: Sequence[Figure] = (), notes: Sequence[str] =
                         width="content",
                     )
         slot = st.container(width="content", key="jul_share_slot")
-        link_notes(notes)
+    link_notes(notes)
     return slot
 
 
 def map_height(notes: Sequence[str] = (), height: int = MAP_HEIGHT) -> int:
-    """The map's `height` under a title bar saying `notes`: shorter by their room, so that all
-    of the map is still on a 1280x720 screen (the notes may need a row of their own), but
-    never under 360 px."""
+    """The map's `height` under a title bar and its `notes`: shorter by their room, so that
+    all of the map is still on a 1280x720 screen, but never under 360 px."""
     return max(height - NOTE_ROOM * len(notes), 360)
 
 
 def link_notes(notes: Sequence[str]) -> None:
-    """A link's notes (Markdown: `link_check.read_link`'s), one warning each. `title_bar`
-    says them after the share button; a page that stops before its title bar (no place
-    chosen, presentation mode) says them here."""
+    """A link's notes (Markdown: `link_check.read_link`'s), one compact warning each:
+    `title_bar` says them under itself, presentation mode above its title row, and a page
+    that stops before its title bar (no place chosen) here."""
     if notes:
         st.html(NOTES_CSS)
         with st.container(key="jul_link_notes", gap=None):

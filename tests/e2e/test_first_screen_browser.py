@@ -27,7 +27,7 @@ PAGES = {
     "needs": "/needs",
     "needs-access-gp": "/needs?map=Access+lost&category=GP+practice&borough=Lewisham",
 }
-# Wrong link values: their notes are in the title bar, on the first screen, and all of the
+# Wrong link values: their notes are under the title bar, on the first screen, and all of the
 # map still is on a 1280x720 screen (the map is shorter by the notes' room).
 NOTES = {
     "explorer-bad": ("/?status=Gone&borough=Atlantis", "'Atlantis' is not a London borough"),
