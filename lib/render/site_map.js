@@ -792,7 +792,20 @@ class SiteMap {
     legend.classList.remove("jul-compact", "jul-two-col");
     legend.style.maxHeight = "";
     legend.style.overflowY = "";
-    if (legend.classList.contains("jul-folded")) return;
+    if (!legend.classList.contains("jul-folded")) this.fitOpenLegend(legend);
+    this.fitCredits(legend);
+  }
+
+  // The credits (bottom right) wrap in the room right of the legend or its button (bottom
+  // left), never over it: on a phone in presentation mode they covered the Legend button.
+  fitCredits(legend) {
+    const credits = this.map.attributionControl && this.map.attributionControl.getContainer();
+    if (!credits) return;
+    const room = this.div.getBoundingClientRect().right - legend.getBoundingClientRect().right;
+    credits.style.maxWidth = Math.max(120, Math.floor(room) - 14) + "px";
+  }
+
+  fitOpenLegend(legend) {
     // The legend grows up from the bottom left: it must stop under the zoom buttons and
     // inside the map, however many sections (a community layer, an upload) it holds.
     const zoom = this.map.zoomControl && this.map.zoomControl.getContainer();

@@ -26,6 +26,8 @@ PAGES = {
     "voluntary-ward": "/voluntary?ward=Dalston+(Hackney)&basemap=No+basemap",
     "needs": "/needs",
     "needs-access-gp": "/needs?map=Access+lost&category=GP+practice&borough=Lewisham",
+    # Presentation mode opened on a phone: its larger credits covered the Legend button.
+    "losses-present": "/losses?present=1&basemap=No+basemap",
 }
 # Wrong link values: their notes are under the title bar, on the first screen, and all of the
 # map still is on a 1280x720 screen (the map is shorter by the notes' room).
@@ -56,7 +58,11 @@ LEGEND_STATE_JS = """
     const legend = root.querySelector('.jul-legend');
     const button = legend.querySelector('.jul-legend-toggle');
     const box = legend.getBoundingClientRect();
+    const credits = root.querySelector('.leaflet-control-attribution').getBoundingClientRect();
     const out = {folded: legend.classList.contains('jul-folded'),
+                 // the credits over the legend or its button
+                 underCredits: box.right > credits.left && box.bottom > credits.top
+                     && box.left < credits.right && box.top < credits.bottom,
                  legend: [box.left, box.top, box.right, box.bottom],
                  // a scroll bar, or rows flowed into a column out of view
                  scrolls: legend.scrollHeight > legend.clientHeight + 1
@@ -127,6 +133,8 @@ def test_every_map_page_starts_with_its_map(app_url, page, size):
         legend = page.locator(".jul-map").first.evaluate(LEGEND_STATE_JS)
         if legend.get("buttonCovered"):
             problems.append(f"{name}: the legend's button is covered")
+        if legend["underCredits"]:
+            problems.append(f"{name}: the map's credits cover the legend")
         if width >= 1280 and legend["folded"]:
             problems.append(f"{name}: the legend is folded on a projector")
         elif width >= 1280 and legend["scrolls"]:
