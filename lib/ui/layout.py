@@ -19,6 +19,8 @@ CONTRAST_CSS = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *,
 kbd[aria-label^="Shortcut"], .jul-qr figcaption {color: #4d5959 !important;
   opacity: 1 !important;}
+/* On a primary (teal) button the shortcut's key is white: the grey above was 1.2:1 there. */
+[data-testid="stBaseButton-primary"] kbd[aria-label^="Shortcut"] {color: #ffffff !important;}
 </style>"""
 # The map's height on every map page: 720 px less the title bar and figures (~170 px).
 MAP_HEIGHT = 520

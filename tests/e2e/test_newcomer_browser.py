@@ -136,6 +136,9 @@ def test_arrow_keys_and_a_clickers_page_keys_move_a_tour(app_url, page):
     page.goto(f"{app_url}/tour?tour=default&step=1")
     wait_for_app(page)
     page.get_by_text("1. London overview").wait_for()
+    # The O on the teal "Open this view" is white (the page's grey hint was 1.2:1 there).
+    hint = page.locator(".st-key-tour_open kbd").first
+    assert hint.evaluate("e => getComputedStyle(e).color") == "rgb(255, 255, 255)"
     keys_ready(page, ".st-key-tour_next button")
     with rerun(page):
         page.keyboard.press("ArrowRight")
