@@ -523,10 +523,11 @@ def import_box(engine, layers: Layers) -> None:
         expanded=result is not None,
         key="workshop_import_box",
     ):
-        st.file_uploader("Workshop bundle (.zip)", type=["zip"], key="workshop_import")
+        chosen = st.file_uploader("Workshop bundle (.zip)", type=["zip"], key="workshop_import")
         st.button(
             "Import",
             key="workshop_import_button",
+            disabled=chosen is None,  # until a bundle has been uploaded
             on_click=_import,
             args=(engine, layers),
         )

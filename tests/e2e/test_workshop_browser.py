@@ -414,9 +414,19 @@ def sign_in(page: Page) -> None:
 
 
 def import_file(page: Page, path) -> None:
+    """Choose the bundle (the one chosen before removed first) and import it once the server
+    has it: Import is enabled only then (clicked while a bundle was still uploading, under
+    load, it said "Choose a bundle (a .zip) first.")."""
+    button = page.locator(".st-key-workshop_import_button button")
+    chosen = page.locator(".st-key-workshop_import").get_by_role(
+        "button", name=re.compile("^Remove ")
+    )
+    if chosen.count():
+        chosen.first.click()
+        expect(button).to_be_disabled()
     page.locator(".st-key-workshop_import input[type='file']").set_input_files(str(path))
-    wait_for_app(page)
-    page.locator(".st-key-workshop_import_button button").click()
+    expect(button).to_be_enabled()
+    button.click()
     wait_for_app(page)
 
 
