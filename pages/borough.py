@@ -150,9 +150,8 @@ for start in range(0, len(key_rows), 4):
                 delta_arrow="off",
                 help=f"{row['label']}. {row['note']}".strip(),
             )
-            st.caption(
-                f"{measure_info.unit} · {row['count_shown']}  \n**Rank:** {row['rank_text']}"
-            )
+            counted = " · ".join(t for t in (measure_info.unit, row["count_shown"]) if t)
+            st.caption(f"{counted}  \n**Rank:** {row['rank_text']}")
 
 closed, helpers = profile.closed, profile.helpers
 figures_tab, closed_tab, voluntary_tab, wards_tab = st.tabs(
