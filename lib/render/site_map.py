@@ -343,8 +343,8 @@ class MapData:
             raise ValueError("no wards packed: the build has no wards layer")
         filled = [c for c in spec.of(mapspec.Choropleth) if c.areas == kind]
         if filled:
-            focus = [b.focus for b in spec.of(mapspec.Boundaries) if b.areas == kind]
-            drawn = self.ward_frame["ward_code"].isin(filled[0].values.index.union(sum(focus, ())))
+            outlined = [c for b in spec.of(mapspec.Boundaries) if b.areas == kind for c in b.focus]
+            drawn = self.ward_frame["ward_code"].isin([*filled[0].values.index, *outlined])
             boroughs = self.ward_frame.loc[drawn, "gss_code"].unique()
             if len(boroughs) == 1:
                 return self._borough_layer("wards", boroughs[0], self.ward_frame, _ward_layer)
