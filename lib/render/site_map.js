@@ -569,6 +569,9 @@ class SiteMap {
         let fitted = null;
         const fit = () => {
           map.invalidateSize();
+          // The legend again: its styles may have arrived after it was first fitted (a
+          // projector's larger type covered the zoom buttons by 5 px).
+          this.fitLegend();
           const size = map.getSize();
           // The place beside the legend or above it, whichever frames it larger (a wide
           // two-column legend: above), never under it; a folded legend (a phone) is a button

@@ -49,6 +49,11 @@ BAD_LINKS = {
         "1.12 vs 0.98",
         "'Zoo' is not a category whose closures are recorded",
     ),
+    "/voluntary?ward=Nowhere&basemap=No+basemap": (
+        "present-voluntary-bad-1280x720",
+        "2.15",  # London's figure: no other ward's
+        "'Nowhere' is not a London ward",
+    ),
     # The weights' note is said too: under the tour bar, with the tour bar's room taken.
     "/needs?weights=bad&category=Zoo&basemap=No+basemap&tour=default&step=5": (
         "present-needs-bad-tour-1280x720",
